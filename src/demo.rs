@@ -1,0 +1,1 @@
+//! `captain demo`: a self-contained tour in a temporary directory.

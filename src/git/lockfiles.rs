@@ -1,0 +1,1 @@
+//! Lockfile parsers: each turns one lockfile's bytes into resolved dependencies.

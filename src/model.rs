@@ -1,0 +1,420 @@
+//! The domain model: releases, deployments, locks and audit events.
+//!
+//! Plain data shared by every room. Nothing here reads a clock, touches a file or
+//! talks to git; the store persists these types and the views arrange them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::error::{Error, Result};
+
+pub use jiff::Timestamp;
+
+/// A release number, written `v12`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct ReleaseNumber(pub u64);
+
+impl fmt::Display for ReleaseNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "v{}", self.0)
+    }
+}
+
+impl FromStr for ReleaseNumber {
+    type Err = Error;
+    /// Accepts `v12`, `V12` and `12`.
+    fn from_str(s: &str) -> Result<Self> {
+        let digits = s.strip_prefix(['v', 'V']).unwrap_or(s);
+        match digits.parse::<u64>() {
+            Ok(n) if n > 0 && !digits.starts_with('+') => Ok(ReleaseNumber(n)),
+            _ => Err(Error::usage(format!("`{s}` is not a release number")).with_hint("write releases as v1, v2, …")),
+        }
+    }
+}
+
+impl Serialize for ReleaseNumber {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for ReleaseNumber {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(|e: Error| serde::de::Error::custom(e.message))
+    }
+}
+
+/// One commit as the ledger remembers it (enough for history, where and previews
+/// without a checkout).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitInfo {
+    /// Full 40-hex sha.
+    pub sha: String,
+    pub author: String,
+    pub time: Timestamp,
+    /// First line of the message.
+    pub subject: String,
+    /// Number of parents; more than one is a merge.
+    pub parents: u32,
+}
+
+impl CommitInfo {
+    pub fn is_merge(&self) -> bool {
+        self.parents > 1
+    }
+}
+
+/// One resolved dependency found in a lockfile.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Dependency {
+    /// Path of the lockfile inside the repository, e.g. `Cargo.lock` or `web/package-lock.json`.
+    pub lockfile: String,
+    /// `cargo`, `npm`, `yarn`, `go`, `poetry`, `pip` or `bundler`.
+    pub ecosystem: String,
+    pub name: String,
+    pub version: String,
+}
+
+/// The dependency versions of a release, sorted and free of duplicates.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DependencySnapshot(pub Vec<Dependency>);
+
+impl DependencySnapshot {
+    pub fn new(mut dependencies: Vec<Dependency>) -> Self {
+        dependencies.sort();
+        dependencies.dedup();
+        DependencySnapshot(dependencies)
+    }
+}
+
+/// An immutable release: one commit, its artifacts, and what it introduced.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Release {
+    pub number: ReleaseNumber,
+    /// Full sha of the commit the release was built from.
+    pub commit: String,
+    /// The newest earlier release whose commit is an ancestor of this one (normally the
+    /// previous release; for a release after a hotfix branch, the last release on its own
+    /// line). `commits` are those reachable from `commit` and not from the base's commit.
+    pub base: Option<ReleaseNumber>,
+    /// Artifact name → immutable reference (image digest, object key, …).
+    pub artifacts: BTreeMap<String, String>,
+    pub actor: String,
+    pub created_at: Timestamp,
+    /// How many commits the release introduced.
+    pub commit_count: u64,
+    /// The oldest introduced commit (the start of the commit range), if any.
+    pub first_commit: Option<String>,
+}
+
+/// What `release create` hands to the store.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct NewRelease {
+    pub commit: String,
+    pub base: Option<ReleaseNumber>,
+    pub artifacts: BTreeMap<String, String>,
+    pub actor: String,
+    pub created_at: Timestamp,
+    /// Introduced commits, newest first (as `git log base..commit`).
+    pub commits: Vec<CommitInfo>,
+    pub dependencies: DependencySnapshot,
+}
+
+/// The answer of `create_release`: the release, and whether this call created it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CreatedRelease {
+    pub release: Release,
+    pub created: bool,
+}
+
+/// A deployment id, `deploy-` followed by six or more hex digits.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DeploymentId(pub String);
+
+impl DeploymentId {
+    /// Parses `deploy-1d5fb5` (or the bare hex) into an id.
+    pub fn parse(text: &str) -> Result<Self> {
+        let hex = text.strip_prefix("deploy-").unwrap_or(text);
+        if hex.len() >= 6 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Ok(DeploymentId(format!("deploy-{}", hex.to_ascii_lowercase())))
+        } else {
+            Err(Error::usage(format!("`{text}` is not a deployment id")).with_hint("deployment ids look like deploy-1d5fb5"))
+        }
+    }
+}
+
+impl fmt::Display for DeploymentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeploymentKind {
+    Normal,
+    Rollback,
+}
+
+impl DeploymentKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeploymentKind::Normal => "normal",
+            DeploymentKind::Rollback => "rollback",
+        }
+    }
+}
+
+/// How a deployment ended (or that it has not yet).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+pub enum Outcome {
+    #[serde(rename = "in progress")]
+    InProgress,
+    #[serde(rename = "approved")]
+    Approved,
+    #[serde(rename = "deploy failed")]
+    DeployFailed,
+    #[serde(rename = "tests failed")]
+    TestsFailed,
+    #[serde(rename = "alarm fired")]
+    AlarmFired,
+    #[serde(rename = "rolled back")]
+    RolledBack,
+    #[serde(rename = "superseded")]
+    Superseded,
+    #[serde(rename = "cancelled")]
+    Cancelled,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 8] = [
+        Outcome::InProgress,
+        Outcome::Approved,
+        Outcome::DeployFailed,
+        Outcome::TestsFailed,
+        Outcome::AlarmFired,
+        Outcome::RolledBack,
+        Outcome::Superseded,
+        Outcome::Cancelled,
+    ];
+
+    /// The words of SPEC §3 (`deploy failed`), used in JSON and tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::InProgress => "in progress",
+            Outcome::Approved => "approved",
+            Outcome::DeployFailed => "deploy failed",
+            Outcome::TestsFailed => "tests failed",
+            Outcome::AlarmFired => "alarm fired",
+            Outcome::RolledBack => "rolled back",
+            Outcome::Superseded => "superseded",
+            Outcome::Cancelled => "cancelled",
+        }
+    }
+
+    /// Parses either form: `deploy failed` or `deploy-failed`.
+    pub fn parse(text: &str) -> Result<Self> {
+        let wanted = text.trim().replace(['-', '_'], " ").to_ascii_lowercase();
+        Outcome::ALL.into_iter().find(|o| o.as_str() == wanted).ok_or_else(|| {
+            Error::usage(format!("`{text}` is not a deployment outcome")).with_hint(
+                "use one of approved, deploy-failed, tests-failed, alarm-fired, rolled-back, superseded, cancelled",
+            )
+        })
+    }
+
+    /// Did the release's code reach the environment? Such a deployment sets the
+    /// environment's current release (SPEC §1).
+    pub fn reached(self) -> bool {
+        matches!(self, Outcome::Approved | Outcome::TestsFailed | Outcome::AlarmFired | Outcome::RolledBack)
+    }
+
+    pub fn is_finished(self) -> bool {
+        self != Outcome::InProgress
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One attempt to put one release on one environment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deployment {
+    pub id: DeploymentId,
+    pub environment: String,
+    pub stage: String,
+    pub release: ReleaseNumber,
+    pub kind: DeploymentKind,
+    pub actor: String,
+    /// Why it was started by hand (`--force --reason`, a rollback's reason).
+    pub reason: Option<String>,
+    pub started_at: Timestamp,
+    pub finished_at: Option<Timestamp>,
+    pub outcome: Outcome,
+}
+
+/// A check the store makes atomically before recording a normal deployment: the
+/// previous stage must have approved the release (every one of its environments has an
+/// approved deployment of it) and no promotion lock may stand in the way.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PromotionCheck {
+    pub previous_stage: String,
+    pub previous_environments: Vec<String>,
+}
+
+/// What `deploy start` hands to the store.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct NewDeployment {
+    pub environment: String,
+    pub stage: String,
+    pub release: ReleaseNumber,
+    pub kind: DeploymentKind,
+    pub actor: String,
+    pub reason: Option<String>,
+    pub started_at: Timestamp,
+    /// `None` for the first stage, for rollbacks and for `--force`.
+    pub promotion_check: Option<PromotionCheck>,
+    /// `--force`: skip the approval, lock and older-release checks (a reason is required).
+    pub force: bool,
+}
+
+/// What `deploy finish` hands to the store.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct FinishDeployment {
+    pub id: DeploymentId,
+    pub outcome: Outcome,
+    pub actor: String,
+    pub finished_at: Timestamp,
+    pub reason: Option<String>,
+}
+
+/// The commits a deployment brought to its environment, as the history table shows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitRange {
+    pub count: u64,
+    /// Oldest commit of the range.
+    pub first: Option<String>,
+    /// Newest commit of the range.
+    pub last: Option<String>,
+}
+
+/// One row of `captain history ENV`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub deployment: Deployment,
+    /// For a normal deployment, the commits it added to the environment; for a rollback,
+    /// the commits it removed.
+    pub commits: CommitRange,
+}
+
+/// What the ledger knows of one environment right now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvironmentState {
+    pub environment: String,
+    /// The latest deployment that reached the environment (sets the current release).
+    pub current: Option<Deployment>,
+    /// A deployment still in progress, if any.
+    pub in_progress: Option<Deployment>,
+    /// The latest finished deployment of any outcome (to show a failure).
+    pub last_finished: Option<Deployment>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LockTargetKind {
+    Stage,
+    Environment,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LockDirection {
+    In,
+    Out,
+    Both,
+}
+
+impl LockDirection {
+    pub fn blocks_in(self) -> bool {
+        matches!(self, LockDirection::In | LockDirection::Both)
+    }
+    pub fn blocks_out(self) -> bool {
+        matches!(self, LockDirection::Out | LockDirection::Both)
+    }
+}
+
+/// "Promotions disabled" into and/or out of a stage or an environment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lock {
+    pub target_kind: LockTargetKind,
+    pub target: String,
+    pub direction: LockDirection,
+    pub actor: String,
+    pub reason: String,
+    pub created_at: Timestamp,
+}
+
+/// Every change to the ledger, with who, when and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    pub seq: i64,
+    pub at: Timestamp,
+    pub actor: String,
+    /// e.g. `release.create`, `deployment.start`, `deployment.finish`, `lock.set`.
+    pub action: String,
+    /// What it acted on: `v12`, `deploy-1d5fb5`, `prod-2`, …
+    pub target: String,
+    pub reason: Option<String>,
+    pub details: serde_json::Value,
+}
+
+/// Where a commit is, as the store computes it for `captain where`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitLocation {
+    pub commit: String,
+    /// The first release that contains the commit.
+    pub release: Option<ReleaseNumber>,
+    /// Environments (in the order asked) whose current release contains the commit.
+    pub deployed_to: Vec<String>,
+    pub not_deployed_to: Vec<String>,
+    /// For each environment, the deployment that first brought the commit there.
+    pub history: Vec<CommitArrival>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitArrival {
+    pub environment: String,
+    pub deployment: DeploymentId,
+    pub release: ReleaseNumber,
+    pub finished_at: Option<Timestamp>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn release_numbers_parse_and_print() {
+        assert_eq!("v12".parse::<ReleaseNumber>().map(|r| r.0).ok(), Some(12));
+        assert_eq!("7".parse::<ReleaseNumber>().map(|r| r.to_string()).ok(), Some("v7".into()));
+        assert!("v0".parse::<ReleaseNumber>().is_err());
+        assert!("vx".parse::<ReleaseNumber>().is_err());
+    }
+
+    #[test]
+    fn outcomes_parse_in_both_spellings() {
+        for outcome in Outcome::ALL {
+            assert_eq!(Outcome::parse(outcome.as_str()).ok(), Some(outcome));
+            assert_eq!(Outcome::parse(&outcome.as_str().replace(' ', "-")).ok(), Some(outcome));
+        }
+        assert!(Outcome::parse("fine").is_err());
+    }
+}

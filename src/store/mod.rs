@@ -1,0 +1,111 @@
+//! The ledger behind one trait.
+//!
+//! [`Store`] speaks in whole operations ("record this release with its commits and
+//! dependency snapshot", "start this deployment if the previous stage approved it"), so
+//! that an HTTP client makes one request per command and every backend can do each
+//! operation in one transaction. Backends: [`sqlite`] (the embedded default); PostgreSQL
+//! and the HTTP client come later and must pass the same test story
+//! (`tests/e2e/store_story.rs`).
+//!
+//! A store is opened for one pipeline. It never reads a clock: callers pass times in.
+//! It never talks to git: callers compute commit lists and snapshots.
+
+pub mod export;
+pub mod location;
+pub mod sqlite;
+
+use crate::error::Result;
+use crate::model::*;
+
+pub use export::{ImportMode, ImportSummary, LedgerRecord};
+
+/// Filters for `release list`.
+#[derive(Clone, Debug, Default)]
+pub struct ReleaseFilter {
+    /// At most this many, newest first.
+    pub limit: Option<usize>,
+}
+
+/// Filters for `history`.
+#[derive(Clone, Debug, Default)]
+pub struct HistoryFilter {
+    pub limit: Option<usize>,
+    /// Only deployments started at or after this time.
+    pub since: Option<Timestamp>,
+}
+
+/// Filters for `audit`.
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    pub limit: Option<usize>,
+    pub target: Option<String>,
+    pub actor: Option<String>,
+}
+
+/// The ledger: releases, the commits each introduced, artifacts, dependency snapshots,
+/// deployments, locks and audit events.
+pub trait Store: Send + Sync {
+    /// A short description of where the ledger lives (a path or a URL), for `captain config`.
+    fn location(&self) -> String;
+
+    /// Records a release, or returns the existing one for the same commit and artifacts
+    /// (`created: false`). A different artifact set for an existing commit is a conflict.
+    /// The store assigns the next number atomically. Writes a `release.create` audit event.
+    fn create_release(&self, release: NewRelease) -> Result<CreatedRelease>;
+
+    /// One release, or `None`.
+    fn release(&self, number: ReleaseNumber) -> Result<Option<Release>>;
+
+    /// The release built from exactly this commit (full sha), if any.
+    fn release_by_commit(&self, commit: &str) -> Result<Option<Release>>;
+
+    /// Releases, newest first.
+    fn releases(&self, filter: &ReleaseFilter) -> Result<Vec<Release>>;
+
+    /// The commits a release introduced, newest first.
+    fn release_commits(&self, number: ReleaseNumber) -> Result<Vec<CommitInfo>>;
+
+    /// The dependency snapshot recorded with a release.
+    fn release_dependencies(&self, number: ReleaseNumber) -> Result<DependencySnapshot>;
+
+    /// Starts a deployment after checking, in the same transaction: the release exists; the
+    /// environment has no deployment in progress (conflict); for a normal deployment
+    /// without `force`, the promotion check (previous stage approved it; no lock into the
+    /// environment or its stage, none out of the previous stage or its environments) and
+    /// that the release is not older than the environment's current one. Writes a
+    /// `deployment.start` audit event. The store picks the id.
+    fn start_deployment(&self, deployment: NewDeployment) -> Result<Deployment>;
+
+    /// Finishes a deployment. Finishing it again with the same outcome returns it
+    /// unchanged; with another outcome it is a conflict. Writes a `deployment.finish` event.
+    fn finish_deployment(&self, finish: FinishDeployment) -> Result<Deployment>;
+
+    /// One deployment by id.
+    fn deployment(&self, id: &DeploymentId) -> Result<Option<Deployment>>;
+
+    /// Deployment history of one environment, newest first, with the commits each brought.
+    fn history(&self, environment: &str, filter: &HistoryFilter) -> Result<Vec<HistoryEntry>>;
+
+    /// What the ledger knows of each of these environments, in the same order.
+    fn environment_states(&self, environments: &[String]) -> Result<Vec<EnvironmentState>>;
+
+    /// Where a commit is. `commit` is a full sha or a unique prefix of a recorded commit;
+    /// `environments` are the pipeline's, in pipeline order.
+    fn locate_commit(&self, commit: &str, environments: &[String]) -> Result<CommitLocation>;
+
+    /// Has every one of `environments` an approved deployment of `release`?
+    fn stage_approved(&self, release: ReleaseNumber, environments: &[String]) -> Result<bool>;
+
+    /// Every lock in force.
+    fn locks(&self) -> Result<Vec<Lock>>;
+
+    /// Audit events, newest first.
+    fn audit_events(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>>;
+
+    /// Streams the whole ledger, in an order that `import` accepts.
+    fn export(&self, sink: &mut dyn FnMut(LedgerRecord) -> Result<()>) -> Result<()>;
+
+    /// Loads records in one transaction: all or nothing. Refuses a non-empty ledger unless
+    /// `mode` is `Merge`.
+    fn import(&self, records: &mut dyn Iterator<Item = Result<LedgerRecord>>, mode: ImportMode) -> Result<ImportSummary>;
+}

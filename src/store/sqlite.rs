@@ -1,0 +1,1 @@
+//! The SQLite ledger: the embedded default, one file per pipeline.
