@@ -1,3 +1,7 @@
-//! The `captain` binary: parse arguments, run one command, map errors to exit codes.
+//! The `captain` binary: one call into the CLI runner, which maps errors to exit codes.
 
-fn main() {}
+mod cli;
+
+fn main() {
+    std::process::exit(cli::main());
+}

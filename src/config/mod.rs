@@ -65,3 +65,66 @@ impl Pipeline {
         self.stages.iter().flat_map(|s| s.environments.iter().map(|e| e.name.clone())).collect()
     }
 }
+
+/// A problem found in pipeline.toml.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Diagnostic {
+    pub path: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}: {}", self.path.display(), self.line, self.column, self.message)
+    }
+}
+
+pub fn read_pipeline_file(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| Error::not_found(format!("cannot read {}: {e}", path.display())))
+}
+
+pub fn validate_text(text: &str, path: &Path) -> std::result::Result<Pipeline, Vec<Diagnostic>> {
+    let _ = (text, path);
+    Err(Vec::new())
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct PlanView {
+    pub pipeline: String,
+    pub stages: Vec<PlanStage>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct PlanStage {
+    pub name: String,
+    pub wave: Option<String>,
+    pub environments: Vec<PlanEnvironment>,
+    pub bake: Option<String>,
+    pub window: Option<String>,
+    pub alarms: Option<String>,
+    pub auto_rollback: bool,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct PlanEnvironment {
+    pub name: String,
+}
+
+impl PlanView {
+    pub fn from_pipeline(pipeline: &Pipeline) -> PlanView {
+        PlanView { pipeline: pipeline.name.clone(), stages: Vec::new() }
+    }
+}
+
+pub struct Template {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub text: &'static str,
+}
+
+pub fn templates() -> &'static [Template] {
+    &[]
+}

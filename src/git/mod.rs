@@ -45,8 +45,28 @@ impl Repo {
     }
 
     /// The dependency versions found in the lockfiles of the tree at `commit`.
-    pub fn dependency_snapshot(&self, commit: &str) -> Result<DependencySnapshot> {
+    pub fn dependency_snapshot(&self, commit: &str) -> Result<SnapshotReport> {
         let _ = commit;
+        Err(Error::internal("not written yet"))
+    }
+}
+
+/// A dependency snapshot and the lockfiles that could not be read.
+#[derive(Clone, Debug, Default)]
+pub struct SnapshotReport {
+    pub dependencies: DependencySnapshot,
+    pub warnings: Vec<String>,
+}
+
+impl Repo {
+    /// Returns `None` when `path` is in no repository.
+    pub fn open_if_any(path: &Path) -> Result<Option<Repo>> {
+        Ok(git2::Repository::discover(path).ok().map(|repo| Repo { repo }))
+    }
+
+    /// One commit's details.
+    pub fn commit_info(&self, sha: &str) -> Result<CommitInfo> {
+        let _ = sha;
         Err(Error::internal("not written yet"))
     }
 }

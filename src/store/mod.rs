@@ -96,6 +96,17 @@ pub trait Store: Send + Sync {
     /// Has every one of `environments` an approved deployment of `release`?
     fn stage_approved(&self, release: ReleaseNumber, environments: &[String]) -> Result<bool>;
 
+    /// Batch form of `stage_approved`, one answer per check (one request for a remote
+    /// store). An empty environment list counts as approved.
+    fn stages_approved(&self, checks: &[(ReleaseNumber, Vec<String>)]) -> Result<Vec<bool>> {
+        checks
+            .iter()
+            .map(|(release, environments)| {
+                if environments.is_empty() { Ok(true) } else { self.stage_approved(*release, environments) }
+            })
+            .collect()
+    }
+
     /// Every lock in force.
     fn locks(&self) -> Result<Vec<Lock>>;
 

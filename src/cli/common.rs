@@ -1,0 +1,97 @@
+//! What most commands need, resolved once and lazily: the repository, the pipeline, the
+//! store, the actor and the current time.
+
+use std::path::PathBuf;
+
+use captain::config::Pipeline;
+use captain::git::Repo;
+use captain::model::Timestamp;
+use captain::ops::{ci, state};
+use captain::store::Store;
+use captain::{Error, Result};
+
+use super::GlobalArgs;
+
+pub struct Context {
+    pub global: GlobalArgs,
+    /// `CAPTAIN_NOW` (RFC 3339) pins the clock for tests and the demo.
+    pub now: Timestamp,
+}
+
+impl Context {
+    pub fn new(global: GlobalArgs) -> Context {
+        let now = std::env::var("CAPTAIN_NOW").ok().and_then(|t| t.parse().ok()).unwrap_or_else(Timestamp::now);
+        Context { global, now }
+    }
+
+    fn start_dir(&self) -> PathBuf {
+        self.global.repo.clone().unwrap_or_else(|| PathBuf::from("."))
+    }
+
+    /// The repository, required.
+    pub fn repo(&self) -> Result<Repo> {
+        Repo::discover(&self.start_dir()).map_err(|e| match &self.global.repo {
+            Some(_) => e,
+            None => e.with_hint("run captain inside a git checkout, or pass --repo PATH"),
+        })
+    }
+
+    /// The repository, if there is one (views work without a checkout).
+    pub fn repo_if_any(&self) -> Result<Option<Repo>> {
+        match &self.global.repo {
+            Some(_) => self.repo().map(Some),
+            None => Repo::open_if_any(&self.start_dir()),
+        }
+    }
+
+    /// `--pipeline`, else pipeline.toml at the repository root, else in the current directory.
+    pub fn pipeline_path(&self) -> PathBuf {
+        if let Some(path) = &self.global.pipeline {
+            return path.clone();
+        }
+        match self.repo_if_any() {
+            Ok(Some(repo)) => repo.root().join("pipeline.toml"),
+            _ => PathBuf::from("pipeline.toml"),
+        }
+    }
+
+    pub fn pipeline(&self) -> Result<Pipeline> {
+        Pipeline::load(&self.pipeline_path())
+    }
+
+    pub fn state_location(&self, pipeline: &Pipeline) -> Result<state::StateLocation> {
+        let from_env = std::env::var("CAPTAIN_STATE").ok().filter(|v| !v.is_empty());
+        let given = self.global.state.as_deref();
+        state::resolve_location(given, from_env.as_deref() == given && given.is_some(), pipeline)
+    }
+
+    pub fn store(&self, pipeline: &Pipeline) -> anyhow::Result<Box<dyn Store>> {
+        let location = self.state_location(pipeline)?;
+        let store = state::open(&location.location, &pipeline.name)?;
+        Ok(store)
+    }
+
+    /// Who is acting: CI variables first, then the login name.
+    pub fn actor(&self) -> String {
+        ci::actor_from_env(&ci::process_env)
+    }
+}
+
+/// Reads a `--since` value: an RFC 3339 time, a date, or a duration back from now ("2d").
+pub fn parse_since(text: &str, now: Timestamp) -> Result<Timestamp> {
+    if let Ok(t) = text.parse::<Timestamp>() {
+        return Ok(t);
+    }
+    if let Ok(date) = text.parse::<jiff::civil::Date>() {
+        if let Ok(zoned) = date.to_zoned(jiff::tz::TimeZone::UTC) {
+            return Ok(zoned.timestamp());
+        }
+    }
+    let duration = humantime::parse_duration(text).map_err(|_| {
+        Error::usage(format!("--since `{text}` is neither a time, a date nor a duration"))
+            .with_hint("e.g. --since 2d, --since 2026-11-01, --since 2026-11-01T09:00:00Z")
+    })?;
+    let seconds = i64::try_from(duration.as_secs()).unwrap_or(i64::MAX);
+    Timestamp::from_second(now.as_second().saturating_sub(seconds))
+        .map_err(|_| Error::usage(format!("--since `{text}` reaches too far back")))
+}

@@ -1,0 +1,41 @@
+//! `captain completions SHELL` and `captain man DIR`: generated from the clap definition.
+//! The generated files are committed under completions/ and man/; a test keeps them fresh.
+
+use std::path::PathBuf;
+
+use clap::CommandFactory;
+use clap_complete::Shell;
+
+use captain::Error;
+
+use super::Cli;
+use super::ui::Ui;
+
+/// Print a shell completion script.
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+/// Write man pages (captain.1 and one per subcommand) into a directory.
+#[derive(Debug, clap::Args)]
+pub struct ManArgs {
+    /// The directory to write into (created if missing).
+    pub dir: PathBuf,
+}
+
+pub fn run_completions(ui: &Ui, args: CompletionsArgs) -> anyhow::Result<()> {
+    let mut buffer = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), "captain", &mut buffer);
+    ui.out(&String::from_utf8_lossy(&buffer))
+}
+
+pub fn run_man(ui: &Ui, args: ManArgs) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&args.dir).map_err(|e| Error::failed(format!("cannot create {}: {e}", args.dir.display())))?;
+    clap_mangen::generate_to(Cli::command(), &args.dir)
+        .map_err(|e| Error::failed(format!("cannot write man pages to {}: {e}", args.dir.display())))?;
+    ui.status(&format!("wrote the man pages to {}", args.dir.display()));
+    Ok(())
+}

@@ -1,0 +1,113 @@
+//! `captain deploy start | finish`: record deployments that an external CI runs.
+
+use serde::Serialize;
+
+use captain::model::{Deployment, DeploymentId, Outcome, ReleaseNumber};
+use captain::ops::deploy;
+
+use super::Context;
+use super::release::find_release;
+use super::ui::Ui;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    Start(StartArgs),
+    Finish(FinishArgs),
+}
+
+/// Record the start of a deployment run by an external CI.
+///
+/// Refused (exit 3) unless the previous stage approved the release, no lock stands in the
+/// way and the release is not older than the environment's current one — or with
+/// `--force --reason`. Use `--rollback` to put an older release back.
+#[derive(Debug, clap::Args)]
+pub struct StartArgs {
+    /// The environment being deployed.
+    pub environment: String,
+    /// The release being deployed, e.g. v12.
+    #[arg(long)]
+    pub release: String,
+    /// This deployment puts an older release back (a rollback).
+    #[arg(long)]
+    pub rollback: bool,
+    /// Skip the approval, lock and ordering checks (needs --reason).
+    #[arg(long)]
+    pub force: bool,
+    /// Why (required with --force; recorded in the audit log).
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+/// Record how a deployment ended.
+#[derive(Debug, clap::Args)]
+pub struct FinishArgs {
+    /// The deployment id printed by `deploy start`, e.g. deploy-1d5fb5.
+    pub id: String,
+    /// How it ended.
+    #[arg(long, value_parser = ["approved", "deploy-failed", "tests-failed", "alarm-fired", "rolled-back", "cancelled"])]
+    pub outcome: String,
+    /// Why (recorded in the audit log).
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+pub fn run(ctx: &Context, ui: &Ui, command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Start(args) => start(ctx, ui, args),
+        Command::Finish(args) => finish(ctx, ui, args),
+    }
+}
+
+#[derive(Serialize)]
+struct StartJson<'a> {
+    deployment: &'a captain::model::DeploymentId,
+    environment: &'a str,
+    release: ReleaseNumber,
+    kind: captain::model::DeploymentKind,
+    started_at: captain::model::Timestamp,
+}
+
+fn start(ctx: &Context, ui: &Ui, args: StartArgs) -> anyhow::Result<()> {
+    let release: ReleaseNumber = args.release.parse()?;
+    let pipeline = ctx.pipeline()?;
+    deploy::find_environment(&pipeline, &args.environment)?;
+    let store = ctx.store(&pipeline)?;
+    find_release(store.as_ref(), release)?;
+    let deployment = deploy::start(
+        store.as_ref(),
+        &pipeline,
+        deploy::StartRequest {
+            environment: args.environment,
+            release,
+            rollback: args.rollback,
+            force: args.force,
+            reason: args.reason,
+            actor: ctx.actor(),
+            now: ctx.now,
+        },
+    )?;
+    if ui.json() {
+        return ui.out_json(&StartJson {
+            deployment: &deployment.id,
+            environment: &deployment.environment,
+            release: deployment.release,
+            kind: deployment.kind,
+            started_at: deployment.started_at,
+        });
+    }
+    ui.out(&deployment.id.to_string())?;
+    ui.status(&format!("started {} of {} to {}", deployment.kind.as_str(), deployment.release, deployment.environment));
+    Ok(())
+}
+
+fn finish(ctx: &Context, ui: &Ui, args: FinishArgs) -> anyhow::Result<()> {
+    let id = DeploymentId::parse(&args.id)?;
+    let outcome = Outcome::parse(&args.outcome)?;
+    let pipeline = ctx.pipeline()?;
+    let store = ctx.store(&pipeline)?;
+    let deployment: Deployment = deploy::finish(store.as_ref(), id, outcome, ctx.actor(), args.reason, ctx.now)?;
+    if ui.json() {
+        return ui.out_json(&deployment);
+    }
+    ui.out(&format!("{} of {} to {}: {}", deployment.id, deployment.release, deployment.environment, deployment.outcome))
+}

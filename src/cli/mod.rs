@@ -1,0 +1,146 @@
+//! The command line: the `Cli` definition (global flags and the subcommand enum) and the
+//! dispatch. Each subcommand lives in its own file with an `Args` struct whose doc comment
+//! is its help text and one `run` function. Only this room draws: tables, colours,
+//! progress and prompts.
+
+mod common;
+mod completions;
+mod config_cmd;
+mod demo;
+mod deploy;
+mod history;
+mod init;
+mod plan;
+mod release;
+mod state;
+mod status;
+mod ui;
+mod validate;
+mod where_cmd;
+
+use clap::{Parser, Subcommand};
+
+pub use common::Context;
+use ui::{OutputFormat, Ui};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  ok
+  1  error
+  2  usage (bad arguments or input)
+  3  blocked (gate closed, locked, window closed, blocker active)
+  4  conflict (someone else changed the state first)
+  5  not found (environment, release, deployment, revision)";
+
+/// captain — the release captain for trunk-based teams.
+///
+/// captain reads pipeline.toml, maps commits to releases, keeps the ledger of
+/// deployments, and answers: what is where, what changed, and what to roll back.
+#[derive(Debug, Parser)]
+#[command(name = "captain", version, after_help = EXIT_CODES, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command takes.
+#[derive(Debug, clap::Args)]
+pub struct GlobalArgs {
+    /// The git repository (default: the one around the current directory).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub repo: Option<std::path::PathBuf>,
+    /// The pipeline file (default: pipeline.toml at the repository root).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub pipeline: Option<std::path::PathBuf>,
+    /// Where the ledger lives: a SQLite file path (default: one per pipeline under the
+    /// user's data directory).
+    #[arg(long, global = true, env = "CAPTAIN_STATE", value_name = "URL_OR_PATH")]
+    pub state: Option<String>,
+    /// Output format of views and results.
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+    /// Short for --output json.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Print results only: no status messages or progress.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// Never colour the output (also: the NO_COLOR environment variable).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    /// Answer yes to confirmations (for scripts).
+    #[arg(long, short = 'y', global = true)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Init(init::Args),
+    Validate(validate::Args),
+    Plan(plan::Args),
+    Config(config_cmd::Args),
+    /// Record and inspect releases (create, list, show).
+    #[command(subcommand)]
+    Release(release::Command),
+    /// Record deployments run by an external CI (start, finish).
+    #[command(subcommand)]
+    Deploy(deploy::Command),
+    Status(status::Args),
+    History(history::Args),
+    Where(where_cmd::Args),
+    /// Export or import the whole ledger as versioned JSON Lines.
+    #[command(subcommand)]
+    State(state::Command),
+    Completions(completions::CompletionsArgs),
+    Man(completions::ManArgs),
+    Demo(demo::Args),
+}
+
+/// Parses the command line, runs the command and returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { 2 } else { 0 };
+            let _ = err.print();
+            return code;
+        }
+    };
+    let ui = Ui::new(&cli.global);
+    let result = run(cli, &ui);
+    match result {
+        Ok(()) => 0,
+        Err(err) => ui.report_error(&err),
+    }
+}
+
+fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
+    let ctx = Context::new(cli.global);
+    match cli.command {
+        Command::Init(args) => init::run(&ctx, ui, args),
+        Command::Validate(args) => validate::run(&ctx, ui, args),
+        Command::Plan(args) => plan::run(&ctx, ui, args),
+        Command::Config(args) => config_cmd::run(&ctx, ui, args),
+        Command::Release(command) => release::run(&ctx, ui, command),
+        Command::Deploy(command) => deploy::run(&ctx, ui, command),
+        Command::Status(args) => status::run(&ctx, ui, args),
+        Command::History(args) => history::run(&ctx, ui, args),
+        Command::Where(args) => where_cmd::run(&ctx, ui, args),
+        Command::State(command) => state::run(&ctx, ui, command),
+        Command::Completions(args) => completions::run_completions(ui, args),
+        Command::Man(args) => completions::run_man(ui, args),
+        Command::Demo(args) => demo::run(&ctx, ui, args),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,75 @@
+//! `captain status`: the pipeline at a glance.
+
+use comfy_table::Cell;
+
+use captain::views::status;
+
+use super::Context;
+use super::ui::{Ui, relative_time};
+
+/// The pipeline at a glance: per wave, stage and environment, the current release, its
+/// state, a deployment in progress, the release waiting to be promoted, and locks.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Redraw every few seconds until interrupted.
+    #[arg(long)]
+    pub watch: bool,
+    /// Seconds between redraws with --watch.
+    #[arg(long, default_value_t = 5, value_name = "SECONDS")]
+    pub interval: u64,
+}
+
+pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
+    let pipeline = ctx.pipeline()?;
+    let store = ctx.store(&pipeline)?;
+    loop {
+        let now = if args.watch { captain::model::Timestamp::now() } else { ctx.now };
+        let view = status::build(&pipeline, store.as_ref(), now)?;
+        if ui.json() {
+            ui.out_json(&view)?;
+        } else {
+            if args.watch {
+                ui.out("\x1b[2J\x1b[H")?;
+            }
+            ui.out(&render(ui, &view))?;
+        }
+        if !args.watch {
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_secs(args.interval.max(1)));
+    }
+}
+
+fn render(ui: &Ui, view: &status::StatusView) -> String {
+    let mut table = ui.table(&["wave", "stage", "environment", "release", "state", "since", "waiting", "locks"]);
+    let mut last_wave: Option<&str> = None;
+    for stage in &view.stages {
+        let wave = stage.wave.as_deref().unwrap_or("pre-production");
+        let wave_cell = if last_wave == Some(wave) { String::new() } else { wave.to_string() };
+        last_wave = Some(wave);
+        for (index, env) in stage.environments.iter().enumerate() {
+            let first = index == 0;
+            let state = match env.deploying {
+                Some(release) => format!("deploying {release}"),
+                None => env.state.clone(),
+            };
+            let mut locks: Vec<String> = env.locks.iter().map(|l| format!("{:?} by {}: {}", l.direction, l.actor, l.reason).to_lowercase()).collect();
+            if first {
+                locks.extend(stage.locks.iter().map(|l| format!("stage {:?} by {}: {}", l.direction, l.actor, l.reason).to_lowercase()));
+            }
+            table.add_row(vec![
+                Cell::new(if first { wave_cell.as_str() } else { "" }),
+                Cell::new(if first { stage.name.as_str() } else { "" }),
+                Cell::new(&env.name),
+                Cell::new(env.release.map_or_else(|| "-".to_string(), |r| r.to_string())),
+                ui.state_cell(&state),
+                Cell::new(env.since.map_or_else(String::new, |t| relative_time(view.generated_at, t))),
+                Cell::new(if first { stage.waiting.map_or_else(String::new, |r| r.to_string()) } else { String::new() }),
+                Cell::new(locks.join("; ")),
+            ]);
+        }
+    }
+    let in_flight = view.in_flight.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+    let latest = view.latest_release.map_or_else(|| "none".to_string(), |r| r.to_string());
+    format!("pipeline {}  latest release {}  in flight: {}\n{}", view.pipeline, latest, if in_flight.is_empty() { "none" } else { &in_flight }, table)
+}

@@ -1,0 +1,204 @@
+//! The one output layer: results to stdout, status to stderr (silenced by `--quiet`),
+//! colour only on a terminal and never with `NO_COLOR`, JSON or tables, and errors as one
+//! sentence (or the JSON error shape) with the documented exit code.
+
+use std::io::{IsTerminal, Write};
+
+use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
+use serde::Serialize;
+
+use captain::model::Timestamp;
+use captain::{Error, ErrorKind};
+
+use super::GlobalArgs;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Json,
+}
+
+/// Marks a write that failed because the reader went away (`captain history | head`):
+/// the process exits 0 quietly.
+#[derive(Debug)]
+pub struct BrokenPipe;
+
+impl std::fmt::Display for BrokenPipe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("broken pipe")
+    }
+}
+
+impl std::error::Error for BrokenPipe {}
+
+pub struct Ui {
+    pub format: OutputFormat,
+    pub quiet: bool,
+    pub color: bool,
+    pub stdin_is_terminal: bool,
+    pub stderr_is_terminal: bool,
+}
+
+impl Ui {
+    pub fn new(global: &GlobalArgs) -> Ui {
+        let format = if global.json { OutputFormat::Json } else { global.output };
+        let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Ui {
+            format,
+            quiet: global.quiet,
+            color: !global.no_color && !no_color_env && std::io::stdout().is_terminal(),
+            stdin_is_terminal: std::io::stdin().is_terminal(),
+            stderr_is_terminal: std::io::stderr().is_terminal(),
+        }
+    }
+
+    pub fn json(&self) -> bool {
+        self.format == OutputFormat::Json
+    }
+
+    /// Writes a result to stdout.
+    pub fn out(&self, text: &str) -> anyhow::Result<()> {
+        let mut stdout = std::io::stdout().lock();
+        let written = stdout.write_all(text.as_bytes()).and_then(|()| {
+            if text.ends_with('\n') { Ok(()) } else { stdout.write_all(b"\n") }
+        });
+        written.and_then(|()| stdout.flush()).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                anyhow::Error::new(BrokenPipe)
+            } else {
+                anyhow::Error::new(Error::failed(format!("cannot write to standard output: {e}")))
+            }
+        })
+    }
+
+    /// Writes a value as pretty JSON to stdout.
+    pub fn out_json<T: Serialize + ?Sized>(&self, value: &T) -> anyhow::Result<()> {
+        let text = serde_json::to_string_pretty(value)
+            .map_err(|e| Error::internal(format!("cannot encode the result as JSON: {e}")))?;
+        self.out(&text)
+    }
+
+    /// A status line on stderr, unless `--quiet`.
+    pub fn status(&self, text: &str) {
+        if !self.quiet {
+            let _ = writeln!(std::io::stderr().lock(), "{text}");
+        }
+    }
+
+    /// A warning on stderr (shown even with `--quiet`).
+    pub fn warn(&self, text: &str) {
+        let _ = writeln!(std::io::stderr().lock(), "warning: {text}");
+    }
+
+    /// A table with captain's look.
+    pub fn table(&self, header: &[&str]) -> Table {
+        let mut table = Table::new();
+        table.load_preset(presets::NOTHING).set_content_arrangement(ContentArrangement::Disabled);
+        table.set_header(header.iter().map(|h| self.bold(h)));
+        table
+    }
+
+    fn bold(&self, text: &str) -> Cell {
+        let cell = Cell::new(text);
+        if self.color { cell.add_attribute(comfy_table::Attribute::Bold) } else { cell }
+    }
+
+    /// A cell coloured for a deployment outcome or environment state.
+    pub fn state_cell(&self, text: &str) -> Cell {
+        let cell = Cell::new(text);
+        if !self.color {
+            return cell;
+        }
+        let color = match text {
+            "approved" => Some(Color::Green),
+            t if t.contains("failed") || t.contains("alarm") || t.contains("rolled back") => Some(Color::Red),
+            t if t.starts_with("deploying") || t.contains("progress") || t.starts_with("baking") => Some(Color::Yellow),
+            "superseded" | "cancelled" | "never deployed" => Some(Color::DarkGrey),
+            _ => None,
+        };
+        match color {
+            Some(color) => cell.fg(color),
+            None => cell,
+        }
+    }
+
+    /// Prints an error and returns the exit code for it.
+    pub fn report_error(&self, err: &anyhow::Error) -> i32 {
+        if err.downcast_ref::<BrokenPipe>().is_some() {
+            return 0;
+        }
+        let (kind, message, hint) = match err.downcast_ref::<Error>() {
+            Some(e) => {
+                let message = context_chain(err, &e.message);
+                (e.kind, message, e.hint.clone())
+            }
+            None => (ErrorKind::Failed, format!("{err:#}"), None),
+        };
+        let mut stderr = std::io::stderr().lock();
+        if self.json() {
+            let body = serde_json::json!({
+                "error": { "kind": kind.as_str(), "message": message, "hint": hint }
+            });
+            let _ = writeln!(stderr, "{body}");
+        } else {
+            let prefix = if self.stderr_is_terminal && self.color_stderr() { "\x1b[1;31merror:\x1b[0m" } else { "error:" };
+            let _ = writeln!(stderr, "{prefix} {message}");
+            if let Some(hint) = hint {
+                let _ = writeln!(stderr, "hint: {hint}");
+            }
+        }
+        kind.exit_code()
+    }
+
+    fn color_stderr(&self) -> bool {
+        !std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+    }
+}
+
+/// The messages of the anyhow context layers above a captain error, then its own.
+fn context_chain(err: &anyhow::Error, innermost: &str) -> String {
+    let mut parts: Vec<String> = err.chain().map(|e| e.to_string()).collect();
+    if let Some(last) = parts.last_mut() {
+        *last = innermost.to_string();
+    }
+    parts.dedup();
+    parts.join(": ")
+}
+
+/// "3h ago", "in 5m", "just now": how tables show times.
+pub fn relative_time(now: Timestamp, then: Timestamp) -> String {
+    let seconds = now.as_second() - then.as_second();
+    let (magnitude, future) = if seconds < 0 { (-seconds, true) } else { (seconds, false) };
+    let text = match magnitude {
+        0..=9 => return "just now".to_string(),
+        10..=59 => format!("{magnitude}s"),
+        60..=3_599 => format!("{}m", magnitude / 60),
+        3_600..=86_399 => format!("{}h", magnitude / 3_600),
+        86_400..=604_799 => format!("{}d", magnitude / 86_400),
+        604_800..=2_591_999 => format!("{}w", magnitude / 604_800),
+        2_592_000..=31_535_999 => format!("{}mo", magnitude / 2_592_000),
+        _ => format!("{}y", magnitude / 31_536_000),
+    };
+    if future { format!("in {text}") } else { format!("{text} ago") }
+}
+
+/// The first seven characters of a sha, as people write them.
+pub fn short(sha: &str) -> &str {
+    sha.get(..7).unwrap_or(sha)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_times_read_like_the_article() {
+        let now: Timestamp = "2026-11-21T12:00:00Z".parse().expect("valid time");
+        let ago = |secs: i64| relative_time(now, Timestamp::from_second(now.as_second() - secs).expect("in range"));
+        assert_eq!(ago(3), "just now");
+        assert_eq!(ago(3 * 3600 + 5), "3h ago");
+        assert_eq!(ago(86_400 + 10), "1d ago");
+        assert_eq!(ago(8 * 86_400), "1w ago");
+        assert_eq!(ago(-300), "in 5m");
+    }
+}

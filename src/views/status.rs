@@ -1,0 +1,162 @@
+//! `captain status`: per wave, stage and environment — the current release, its state, a
+//! deployment in progress, the release waiting to be promoted, and locks.
+
+use serde::Serialize;
+
+use crate::config::Pipeline;
+use crate::error::Result;
+use crate::model::*;
+use crate::store::{ReleaseFilter, Store};
+
+#[derive(Clone, Debug, Serialize)]
+pub struct StatusView {
+    pub pipeline: String,
+    pub generated_at: Timestamp,
+    /// The newest release recorded.
+    pub latest_release: Option<ReleaseNumber>,
+    /// Releases currently deployed or deploying somewhere, oldest first.
+    pub in_flight: Vec<ReleaseNumber>,
+    pub stages: Vec<StageStatus>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct StageStatus {
+    pub name: String,
+    pub wave: Option<String>,
+    /// The newest release approved by the previous stage (or, for the first stage, the
+    /// newest release) that this stage has not taken yet.
+    pub waiting: Option<ReleaseNumber>,
+    pub locks: Vec<LockView>,
+    pub environments: Vec<EnvironmentStatus>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct EnvironmentStatus {
+    pub name: String,
+    /// The current release (SPEC §1).
+    pub release: Option<ReleaseNumber>,
+    /// `never deployed`, `deploying`, `approved`, `deploy failed`, `tests failed`,
+    /// `alarm fired`, `rolled back`, `cancelled`, `superseded`.
+    pub state: String,
+    /// The release of a deployment in progress.
+    pub deploying: Option<ReleaseNumber>,
+    /// The deployment in progress.
+    pub deployment: Option<DeploymentId>,
+    /// When the state began.
+    pub since: Option<Timestamp>,
+    pub locks: Vec<LockView>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LockView {
+    pub direction: LockDirection,
+    pub actor: String,
+    pub reason: String,
+    pub since: Timestamp,
+}
+
+impl From<&Lock> for LockView {
+    fn from(lock: &Lock) -> Self {
+        LockView { direction: lock.direction, actor: lock.actor.clone(), reason: lock.reason.clone(), since: lock.created_at }
+    }
+}
+
+/// Builds the status view with a handful of whole store operations.
+pub fn build(pipeline: &Pipeline, store: &dyn Store, now: Timestamp) -> Result<StatusView> {
+    let names = pipeline.environment_names();
+    let states = store.environment_states(&names)?;
+    let locks = store.locks()?;
+    let latest_release = store.releases(&ReleaseFilter { limit: Some(1) })?.first().map(|r| r.number);
+
+    let mut states = states.into_iter();
+    let mut stages = Vec::with_capacity(pipeline.stages.len());
+    for stage in &pipeline.stages {
+        let environments: Vec<EnvironmentStatus> = stage
+            .environments
+            .iter()
+            .zip(states.by_ref())
+            .map(|(env, state)| environment_status(&env.name, &state, &locks))
+            .collect();
+        stages.push(StageStatus {
+            name: stage.name.clone(),
+            wave: stage.wave.clone(),
+            waiting: None,
+            locks: locks_on(&locks, LockTargetKind::Stage, &stage.name),
+            environments,
+        });
+    }
+    fill_waiting(pipeline, store, &mut stages, latest_release)?;
+
+    let mut in_flight: Vec<ReleaseNumber> = stages
+        .iter()
+        .flat_map(|s| s.environments.iter())
+        .flat_map(|e| e.release.into_iter().chain(e.deploying))
+        .collect();
+    in_flight.sort();
+    in_flight.dedup();
+    Ok(StatusView { pipeline: pipeline.name.clone(), generated_at: now, latest_release, in_flight, stages })
+}
+
+fn environment_status(name: &str, state: &EnvironmentState, locks: &[Lock]) -> EnvironmentStatus {
+    let release = state.current.as_ref().map(|d| d.release);
+    let (label, since) = match (&state.in_progress, &state.last_finished) {
+        (Some(deploying), _) => ("deploying".to_string(), Some(deploying.started_at)),
+        (None, Some(last)) if last.kind == DeploymentKind::Rollback && last.outcome == Outcome::Approved => {
+            ("rolled back".to_string(), last.finished_at)
+        }
+        (None, Some(last)) => (last.outcome.as_str().to_string(), last.finished_at),
+        (None, None) => ("never deployed".to_string(), None),
+    };
+    EnvironmentStatus {
+        name: name.to_string(),
+        release,
+        state: label,
+        deploying: state.in_progress.as_ref().map(|d| d.release),
+        deployment: state.in_progress.as_ref().map(|d| d.id.clone()),
+        since,
+        locks: locks_on(locks, LockTargetKind::Environment, name),
+    }
+}
+
+fn locks_on(locks: &[Lock], kind: LockTargetKind, target: &str) -> Vec<LockView> {
+    locks.iter().filter(|l| l.target_kind == kind && l.target == target).map(LockView::from).collect()
+}
+
+/// The newest release a stage could take next: for the first stage the newest release;
+/// for the others the release every environment of the previous stage has approved.
+fn fill_waiting(pipeline: &Pipeline, store: &dyn Store, stages: &mut [StageStatus], latest: Option<ReleaseNumber>) -> Result<()> {
+    let mut checks = Vec::new();
+    for index in 0..stages.len() {
+        let candidate = match index {
+            0 => latest,
+            _ => approved_everywhere(&stages[index - 1]),
+        };
+        if let Some(candidate) = candidate.filter(|c| newer_than_stage(&stages[index], *c)) {
+            checks.push((index, candidate, previous_environments(pipeline, index)));
+        }
+    }
+    let queries: Vec<(ReleaseNumber, Vec<String>)> = checks.iter().map(|(_, r, envs)| (*r, envs.clone())).collect();
+    let answers = store.stages_approved(&queries)?;
+    for ((index, candidate, _), approved) in checks.into_iter().zip(answers) {
+        if approved {
+            stages[index].waiting = Some(candidate);
+        }
+    }
+    Ok(())
+}
+
+/// The lowest release that every environment of the stage currently has and approved.
+fn approved_everywhere(stage: &StageStatus) -> Option<ReleaseNumber> {
+    stage.environments.iter().map(|e| e.release).collect::<Option<Vec<_>>>()?.into_iter().min()
+}
+
+fn newer_than_stage(stage: &StageStatus, candidate: ReleaseNumber) -> bool {
+    stage.environments.iter().all(|e| e.release.is_none_or(|r| r < candidate) && e.deploying.is_none_or(|r| r < candidate))
+}
+
+fn previous_environments(pipeline: &Pipeline, index: usize) -> Vec<String> {
+    match index.checked_sub(1) {
+        Some(previous) => pipeline.stages[previous].environments.iter().map(|e| e.name.clone()).collect(),
+        None => Vec::new(),
+    }
+}

@@ -1,0 +1,60 @@
+//! `captain where REV`: the article's "Deployment History for Source Code Commit c22183" —
+//! the first release containing the commit, the deployment that first brought it to each
+//! environment, and where it is and is not deployed now.
+//!
+//! Containment is exact (a release contains a commit iff the commit is an ancestor of the
+//! release's commit) and is answered from the ledger alone, so it works without a checkout
+//! and stays right after rollbacks, for merges and for hotfix branches.
+
+use serde::Serialize;
+
+use crate::config::Pipeline;
+use crate::error::{ErrorKind, Result};
+use crate::git::Repo;
+use crate::model::*;
+use crate::store::Store;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct WhereView {
+    pub commit: String,
+    /// The commit's subject and author, when a checkout is at hand.
+    pub subject: Option<String>,
+    pub author: Option<String>,
+    pub release: Option<ReleaseNumber>,
+    pub deployed_to: Vec<String>,
+    pub not_deployed_to: Vec<String>,
+    pub history: Vec<CommitArrival>,
+}
+
+/// Resolves `rev` (with git when there is a checkout, else as a sha prefix in the ledger)
+/// and locates it.
+pub fn build(pipeline: &Pipeline, store: &dyn Store, repo: Option<&Repo>, rev: &str) -> Result<WhereView> {
+    let environments = pipeline.environment_names();
+    let Some(repo) = repo else {
+        return store.locate_commit(rev, &environments).map(|location| view(location, None));
+    };
+    let sha = repo.resolve(rev)?;
+    let details = repo.commit_info(&sha).ok();
+    match store.locate_commit(&sha, &environments) {
+        Ok(location) => Ok(view(location, details)),
+        // Every ancestor of every release is recorded, so a commit the ledger has never
+        // seen is in no release yet.
+        Err(e) if e.kind == ErrorKind::NotFound => Ok(view(
+            CommitLocation { commit: sha, release: None, deployed_to: Vec::new(), not_deployed_to: environments, history: Vec::new() },
+            details,
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+fn view(location: CommitLocation, details: Option<CommitInfo>) -> WhereView {
+    WhereView {
+        commit: location.commit,
+        subject: details.as_ref().map(|c| c.subject.clone()),
+        author: details.map(|c| c.author),
+        release: location.release,
+        deployed_to: location.deployed_to,
+        not_deployed_to: location.not_deployed_to,
+        history: location.history,
+    }
+}
