@@ -1,0 +1,701 @@
+//! The large case of SPEC §6: captain against the usual git approach, whole processes,
+//! side by side in one run.
+//!
+//! # What it builds (once, cached under `<target>/bench-data/<params-hash>/`)
+//!
+//! - `repo/`: a git repository of ≥ 200,000 commits with merges (a main line where short
+//!   side branches of 1–5 commits are merged), written with `git fast-import`, seeded and
+//!   deterministic; small source files, realistic authors and subjects, a Cargo.lock that
+//!   changes now and then. Plus branches `bench/next-N` of exactly 100 new commits on top
+//!   of the last release, for `release create`. `repo/pipeline.toml`: alpha, beta, gamma,
+//!   then 26 regions × 3 AZs × (one-box + zonal) in 5 waves = 159 environments, 33 stages.
+//! - `ledger.jsonl`: the ledger in captain's export format, written with captain's own
+//!   types (`captain::store::LedgerRecord`): 10,000 releases with the commits each
+//!   introduced (the first introduces its whole prehistory) and ~1.17 million deployment
+//!   records (mostly approved; tests failed, alarm fired, deploy failed, rollbacks,
+//!   releases superseded between waves, the newest releases still in progress).
+//! - `state.sqlite`: that ledger loaded with `captain state import`.
+//! - `tags.git/`: the usual git approach — a bare repository sharing `repo`'s objects and
+//!   commit-graph, with one lightweight tag per deployment record
+//!   (`refs/tags/deploy/<environment>/<deployment id>`, ~1.17 million tags, packed).
+//!
+//! # What it measures (whole process, spawn to exit, median / p90 / min of N runs)
+//!
+//! - `captain where SHA` for a commit inside a merged branch in the middle of history, a
+//!   commit older than the first release, and a recent commit still moving through the
+//!   waves — next to `git tag --contains SHA` and `git for-each-ref --contains SHA
+//!   refs/tags` on the tag repository for the same commits (a git run over the bound,
+//!   60 s by default, is killed and reported as "> bound"); target ≤ 30 ms and ≥ 20×
+//!   faster than `git tag --contains`;
+//! - `captain status` and `captain history ENV --limit 50`: target ≤ 30 ms;
+//! - `captain release create` of a commit 100 commits past the last release, each run on
+//!   a fresh copy of the state (the copy is not timed): target ≤ 100 ms;
+//! - `captain --help`: target ≤ 5 ms.
+//!
+//! Each captain row's first run is an untimed warm-up whose JSON twin is checked (the
+//! release `where` names, 100 new commits, 50 history rows), so a fast wrong answer does
+//! not pass. The table is printed and written to `<target>/bench-data/results.json`.
+//!
+//! # How to run
+//!
+//! ```text
+//! cargo bench --bench large_case                 # the full case (first run generates it)
+//! cargo bench --bench large_case -- --quick      # 20,000 commits, 1,000 releases, ~117,000 deployments
+//! cargo bench --bench large_case -- --runs 31    # more runs per row (default 15)
+//! cargo bench --bench large_case -- --fresh      # regenerate everything
+//! cargo bench --bench large_case -- --reimport   # re-import the state (after a store change)
+//! cargo bench --bench large_case -- --bound 120  # bound of one git run, seconds
+//! ```
+//!
+//! `CAPTAIN_BENCH_DATA=DIR` puts the cache elsewhere. Needs `git` on the PATH and about
+//! 2 GB of disk for the full case. Not part of CI.
+
+#[path = "large_case/generate.rs"]
+mod generate;
+#[path = "large_case/history.rs"]
+mod history;
+#[path = "large_case/measure.rs"]
+mod measure;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, bail, ensure};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use generate::Case;
+use history::{History, Params};
+use measure::{Plan, Row, measure};
+
+/// Bump when the generator's output changes, so old caches are not reused.
+const GENERATOR_VERSION: u32 = 2;
+const CAPTAIN: &str = env!("CARGO_BIN_EXE_captain");
+
+struct Options {
+    quick: bool,
+    runs: usize,
+    fresh: bool,
+    reimport: bool,
+    bound: Duration,
+}
+
+fn options() -> Result<Options> {
+    let mut o = Options {
+        quick: false,
+        runs: 15,
+        fresh: false,
+        reimport: false,
+        bound: Duration::from_secs(60),
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--quick" => o.quick = true,
+            "--fresh" => o.fresh = true,
+            "--reimport" => o.reimport = true,
+            "--runs" => {
+                let value = args.next().context("--runs needs a number")?;
+                o.runs = value
+                    .parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .with_context(|| format!("--runs `{value}` is not a positive number"))?;
+            }
+            "--bound" => {
+                let value = args.next().context("--bound needs a number of seconds")?;
+                let secs: u64 = value
+                    .parse()
+                    .with_context(|| format!("--bound `{value}` is not a number of seconds"))?;
+                o.bound = Duration::from_secs(secs.max(1));
+            }
+            // `cargo bench` passes --bench to every bench binary.
+            "--bench" => {}
+            "-h" | "--help" => {
+                println!(
+                    "cargo bench --bench large_case -- [--quick] [--runs N] [--fresh] [--reimport] [--bound SECS]"
+                );
+                std::process::exit(0);
+            }
+            other => bail!("unknown argument `{other}`; see the top of benches/large_case.rs"),
+        }
+    }
+    Ok(o)
+}
+
+/// `<target>/bench-data`: the bench binary lives in `<target>/release/deps/`.
+fn data_root() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CAPTAIN_BENCH_DATA") {
+        return PathBuf::from(dir);
+    }
+    let from_exe = std::env::current_exe().ok().and_then(|exe| {
+        let deps = exe.parent()?;
+        (deps.file_name()? == "deps")
+            .then(|| deps.parent()?.parent().map(Path::to_path_buf))
+            .flatten()
+    });
+    from_exe
+        .or_else(|| std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"))
+        .join("bench-data")
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("large_case: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Three commits to look up, with the release that first contains each.
+struct Pick {
+    name: &'static str,
+    sha: String,
+    release: u64,
+}
+
+fn picks(history: &History, shas: &[String]) -> Vec<Pick> {
+    let n = history.release_positions.len();
+    // Inside a merged side branch, about the middle of history.
+    let k = n / 2;
+    let range =
+        &history.main_line[history.release_positions[k - 1] + 1..=history.release_positions[k]];
+    let middle = range
+        .iter()
+        .find_map(|&c| {
+            history.commits[c as usize]
+                .side
+                .map(|(start, len)| start + len / 2)
+        })
+        .unwrap_or(history.release_commit(k));
+    // Halfway through the prehistory that release 1 introduced.
+    let old = history.main_line[history.release_positions[0] / 2];
+    // A commit of a release that is still moving through the waves.
+    let r = n - 4;
+    let introduced = history.introduced(r);
+    let recent = introduced[introduced.len() / 2];
+    vec![
+        Pick {
+            name: "middle (in a merged branch)",
+            sha: shas[middle as usize].clone(),
+            release: k as u64 + 1,
+        },
+        Pick {
+            name: "older than the first release",
+            sha: shas[old as usize].clone(),
+            release: 1,
+        },
+        Pick {
+            name: "recent (in flight)",
+            sha: shas[recent as usize].clone(),
+            release: r as u64 + 1,
+        },
+    ]
+}
+
+fn captain(case: &Case, state: &Path) -> Command {
+    let mut command = Command::new(CAPTAIN);
+    command
+        .current_dir(&case.repo)
+        .env("CAPTAIN_STATE", state)
+        .env("NO_COLOR", "1")
+        .env("HOME", &case.dir);
+    for name in [
+        "GITHUB_SHA",
+        "CI_COMMIT_SHA",
+        "GITHUB_ACTOR",
+        "GITLAB_USER_LOGIN",
+        "CAPTAIN_NOW",
+        "GIT_DIR",
+    ] {
+        command.env_remove(name);
+    }
+    command
+}
+
+fn git_tags(case: &Case) -> Command {
+    let mut command = Command::new("git");
+    command
+        .arg("-C")
+        .arg(&case.tags)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", &case.dir);
+    command
+}
+
+fn run() -> Result<bool> {
+    let options = options()?;
+    let params = if options.quick {
+        Params::quick()
+    } else {
+        Params::full()
+    };
+    let key = {
+        let digest = Sha256::digest(format!("v{GENERATOR_VERSION} {params:?}").as_bytes());
+        digest
+            .iter()
+            .take(6)
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    let root = data_root();
+    let dir = root.join(&key);
+    if options.fresh && dir.exists() {
+        std::fs::remove_dir_all(&dir)
+            .with_context(|| format!("cannot remove {}", dir.display()))?;
+    }
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let case = Case::new(&dir);
+    if options.reimport {
+        case.forget("state");
+    }
+    eprintln!(
+        "large_case: {} case in {}",
+        if options.quick { "quick" } else { "full" },
+        dir.display()
+    );
+
+    let started = Instant::now();
+    let model_started = Instant::now();
+    let history = history::build(&params);
+    let stages = history::stages();
+    let ledger = history::deployments(&history, &stages, params.seed);
+    let model_seconds = model_started.elapsed().as_secs_f64();
+    let environments: usize = stages.iter().map(|s| s.environments.len()).sum();
+    let merges = history
+        .commits
+        .iter()
+        .filter(|c| c.parent_count() > 1)
+        .count();
+    ensure!(
+        history.commits.len() >= params.commits,
+        "the history has too few commits"
+    );
+    ensure!(
+        environments >= 150,
+        "the pipeline has only {environments} environments"
+    );
+    ensure!(
+        ledger.deployments.len() >= params.min_deployments,
+        "only {} deployments were generated (want ≥ {}); tune the model in history.rs",
+        ledger.deployments.len(),
+        params.min_deployments
+    );
+    eprintln!(
+        "  model: {} commits ({merges} merges), {} releases, {environments} environments in {} stages, {} deployments ({model_seconds:.1} s)",
+        history.commits.len(),
+        history.release_positions.len(),
+        stages.len(),
+        ledger.deployments.len()
+    );
+
+    let mut generation = serde_json::Map::new();
+    generation.insert("model_s".into(), json!(model_seconds));
+    let mut record = |name: &str, (seconds, cached): (f64, bool)| {
+        generation.insert(format!("{name}_s"), json!(seconds));
+        generation.insert(format!("{name}_cached"), json!(cached));
+    };
+    record(
+        "repo",
+        generate::step(&case, "repo", || generate::write_repo(&case, &history))?,
+    );
+    let shas = generate::read_shas(&case, history.commits.len())?;
+    record(
+        "pipeline",
+        generate::step(&case, "pipeline", || {
+            generate::write_pipeline(&case, &stages)
+        })?,
+    );
+    record(
+        "ledger",
+        generate::step(&case, "ledger", || {
+            generate::write_ledger(&case, &history, &shas, &stages, &ledger)
+        })?,
+    );
+    let mut tag_count = 0;
+    record(
+        "tags",
+        generate::step(&case, "tags", || {
+            tag_count = generate::write_tags(&case, &shas, &history, &stages, &ledger)?;
+            Ok(())
+        })?,
+    );
+    if tag_count == 0 {
+        tag_count = ledger.deployments.len();
+    }
+    let state_error = match generate::step(&case, "state", || {
+        generate::import_state(&case, Path::new(CAPTAIN))
+    }) {
+        Ok(done) => {
+            record("state_import", done);
+            None
+        }
+        Err(e) => {
+            eprintln!("  the state could not be made: {e:#}");
+            Some(format!("{e:#}"))
+        }
+    };
+    let generation_seconds = started.elapsed().as_secs_f64();
+    eprintln!(
+        "  case ready in {generation_seconds:.1} s (cached steps count their original time in results.json)"
+    );
+
+    let picks = picks(&history, &shas);
+    let rows = measure_all(
+        &case,
+        &options,
+        &history,
+        &stages,
+        &shas,
+        &picks,
+        state_error.as_deref(),
+    );
+    let ratios = ratios(&rows, &picks);
+    print_table(&rows, &ratios);
+
+    let results = json!({
+        "case": if options.quick { "quick" } else { "full" },
+        "dir": dir,
+        "params": {
+            "commits": history.commits.len(),
+            "merges": merges,
+            "releases": history.release_positions.len(),
+            "environments": environments,
+            "stages": stages.len(),
+            "deployments": ledger.deployments.len(),
+            "deployment_outcomes": generate::outcome_counts(&ledger),
+            "tags": tag_count,
+            "tag_scheme": "one lightweight tag per deployment record: refs/tags/deploy/<environment>/<deployment id>",
+            "seed": params.seed,
+        },
+        "generation": generation,
+        "runs_per_row": options.runs,
+        "bound_s": options.bound.as_secs(),
+        "commits": picks.iter().map(|p| json!({"name": p.name, "sha": p.sha, "release": format!("v{}", p.release)})).collect::<Vec<_>>(),
+        "rows": rows,
+        "ratios": ratios,
+    });
+    let path = root.join("results.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&results)?)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    eprintln!("results written to {}", path.display());
+    let all_pass = rows.iter().all(|r| r.pass != Some(false)) && ratios.iter().all(|r| r.pass);
+    Ok(all_pass)
+}
+
+fn measure_all(
+    case: &Case,
+    options: &Options,
+    history: &History,
+    stages: &[history::Stage],
+    shas: &[String],
+    picks: &[Pick],
+    state_error: Option<&str>,
+) -> Vec<Row> {
+    let plan = |name: &'static str, target_ms: Option<f64>| Plan {
+        name,
+        runs: options.runs,
+        bound: options.bound,
+        target_ms,
+        slow_after: Duration::from_secs(5),
+    };
+    let state = case.state.clone();
+    let mut rows = Vec::new();
+    rows.push(measure(
+        plan("captain --help", Some(5.0)),
+        |_| {
+            let mut c = captain(case, &state);
+            c.arg("--help");
+            Ok(c)
+        },
+        |_| Ok(None),
+    ));
+    let no_state = |name: &str, command: String| {
+        Row::failed(
+            name,
+            command,
+            format!("no state: {}", state_error.unwrap_or_default()),
+        )
+    };
+    let where_names = ["where: middle", "where: old", "where: recent"];
+    let git_names = [
+        "git tag --contains: middle",
+        "git tag --contains: old",
+        "git tag --contains: recent",
+    ];
+    let ref_names = [
+        "git for-each-ref --contains: middle",
+        "git for-each-ref --contains: old",
+        "git for-each-ref --contains: recent",
+    ];
+    for (i, pick) in picks.iter().enumerate() {
+        if state_error.is_some() {
+            rows.push(no_state(
+                where_names[i],
+                format!("captain where {}", pick.sha),
+            ));
+        } else {
+            rows.push(measure(
+                plan(where_names[i], Some(30.0)),
+                |_| {
+                    let mut c = captain(case, &state);
+                    c.args(["where", &pick.sha]);
+                    Ok(c)
+                },
+                |_| {
+                    let mut c = captain(case, &state);
+                    c.args(["--json", "where", &pick.sha]);
+                    let value = measure::json(&measure::capture(c)?)?;
+                    let release = value["release"].as_str().unwrap_or("null");
+                    ensure!(
+                        release == format!("v{}", pick.release),
+                        "where says {release}, the generator says v{}",
+                        pick.release
+                    );
+                    let deployed = value["deployed_to"].as_array().map_or(0, Vec::len);
+                    let not = value["not_deployed_to"].as_array().map_or(0, Vec::len);
+                    Ok(Some(format!(
+                        "{}: first in {release}, deployed to {deployed}, not to {not}",
+                        pick.name
+                    )))
+                },
+            ));
+        }
+        rows.push(measure(
+            plan(git_names[i], None),
+            |_| {
+                let mut c = git_tags(case);
+                c.args(["tag", "--contains", &pick.sha]);
+                Ok(c)
+            },
+            |out| {
+                Ok(Some(format!(
+                    "{} tags contain it",
+                    out.stdout.iter().filter(|b| **b == b'\n').count()
+                )))
+            },
+        ));
+        rows.push(measure(
+            plan(ref_names[i], None),
+            |_| {
+                let mut c = git_tags(case);
+                c.args([
+                    "for-each-ref",
+                    "--format=%(refname)",
+                    "--contains",
+                    &pick.sha,
+                    "refs/tags",
+                ]);
+                Ok(c)
+            },
+            |out| {
+                Ok(Some(format!(
+                    "{} refs contain it",
+                    out.stdout.iter().filter(|b| **b == b'\n').count()
+                )))
+            },
+        ));
+    }
+    if state_error.is_some() {
+        rows.push(no_state("status", "captain status".into()));
+    } else {
+        rows.push(measure(
+            plan("status", Some(30.0)),
+            |_| {
+                let mut c = captain(case, &state);
+                c.arg("status");
+                Ok(c)
+            },
+            |_| {
+                let mut c = captain(case, &state);
+                c.args(["--json", "status"]);
+                let value = measure::json(&measure::capture(c)?)?;
+                let count = value["stages"].as_array().map_or(0, Vec::len);
+                ensure!(
+                    count == stages.len(),
+                    "status shows {count} stages, the pipeline has {}",
+                    stages.len()
+                );
+                Ok(None)
+            },
+        ));
+    }
+    // A zonal environment of wave 1: it has about as many deployments as any.
+    let environment = stages
+        .iter()
+        .find(|s| s.wave.is_some() && !s.name.ends_with("onebox"))
+        .map_or("alpha", |s| &s.environments[0]);
+    if state_error.is_some() {
+        rows.push(no_state(
+            "history --limit 50",
+            format!("captain history {environment} --limit 50"),
+        ));
+    } else {
+        rows.push(measure(
+            plan("history --limit 50", Some(30.0)),
+            |_| {
+                let mut c = captain(case, &state);
+                c.args(["history", environment, "--limit", "50"]);
+                Ok(c)
+            },
+            |_| {
+                let mut c = captain(case, &state);
+                c.args(["--json", "history", environment, "--limit", "50"]);
+                let value = measure::json(&measure::capture(c)?)?;
+                let count = value["deployments"].as_array().map_or(0, Vec::len);
+                ensure!(count == 50, "history shows {count} deployments, not 50");
+                Ok(Some(format!("environment {environment}")))
+            },
+        ));
+    }
+    if state_error.is_some() {
+        rows.push(no_state(
+            "release create (100 new commits)",
+            "captain release create".into(),
+        ));
+    } else {
+        let scratch = case.dir.join("scratch");
+        let copy = scratch.join("state.sqlite");
+        let branches: Vec<String> = history
+            .next_branches
+            .iter()
+            .map(|b| shas[b[b.len() - 1] as usize].clone())
+            .collect();
+        let next = history.release_positions.len() + 1;
+        rows.push(measure(
+            plan("release create (100 new commits)", Some(100.0)),
+            |i| {
+                std::fs::create_dir_all(&scratch)?;
+                generate::copy_state(case, &copy)?;
+                // Let the copy reach the disk before the clock starts.
+                let _ = Command::new("sync").status();
+                let mut c = captain(case, &copy);
+                c.args([
+                    "--json",
+                    "release",
+                    "create",
+                    "--commit",
+                    &branches[i % branches.len()],
+                ]);
+                c.arg("--artifact")
+                    .arg(format!("image={}", generate::artifact(next - 1)));
+                Ok(c)
+            },
+            |out| {
+                let value = measure::json(out)?;
+                ensure!(
+                    value["created"] == json!(true),
+                    "the release was not created: {value}"
+                );
+                ensure!(
+                    value["commits"] == json!(100),
+                    "the release introduced {} commits, not 100",
+                    value["commits"]
+                );
+                ensure!(
+                    value["release"] == json!(format!("v{next}")),
+                    "the release is {}, not v{next}",
+                    value["release"]
+                );
+                Ok(Some(format!(
+                    "v{next}, 100 new commits, on a fresh copy of the state each run"
+                )))
+            },
+        ));
+    }
+    rows
+}
+
+#[derive(serde::Serialize)]
+struct Ratio {
+    commit: String,
+    where_median_ms: Option<f64>,
+    git_median_ms: Option<f64>,
+    /// git / where; a lower bound when git went over the bound.
+    ratio: Option<f64>,
+    at_least: bool,
+    pass: bool,
+}
+
+fn ratios(rows: &[Row], picks: &[Pick]) -> Vec<Ratio> {
+    let find = |name: String| rows.iter().find(|r| r.name == name);
+    ["middle", "old", "recent"]
+        .iter()
+        .zip(picks)
+        .map(|(short, pick)| {
+            let captain = find(format!("where: {short}")).and_then(|r| r.median_ms);
+            let git = find(format!("git tag --contains: {short}"));
+            let (git_ms, at_least) = match git {
+                Some(r) if r.over_bound_ms.is_some() => (r.over_bound_ms, true),
+                Some(r) => (r.median_ms, false),
+                None => (None, false),
+            };
+            let ratio = match (captain, git_ms) {
+                (Some(c), Some(g)) if c > 0.0 => Some(g / c),
+                _ => None,
+            };
+            Ratio {
+                commit: format!("{} ({})", pick.name, &pick.sha[..12]),
+                where_median_ms: captain,
+                git_median_ms: git_ms,
+                ratio,
+                at_least,
+                pass: ratio.is_some_and(|r| r >= 20.0),
+            }
+        })
+        .collect()
+}
+
+fn print_table(rows: &[Row], ratios: &[Ratio]) {
+    println!();
+    println!(
+        "{:<38} {:>5} {:>10} {:>9} {:>9} {:>9}  result",
+        "row", "runs", "median ms", "p90 ms", "min ms", "target"
+    );
+    for r in rows {
+        let target = r.target_ms.map_or("-".into(), |t| format!("≤ {t:.0}"));
+        let result = match (r.pass, r.over_bound_ms) {
+            (_, Some(b)) => format!("> {:.0} s (bound)", b / 1000.0),
+            (Some(true), _) => "pass".into(),
+            (Some(false), _) => "FAIL".into(),
+            (None, _) => "baseline".into(),
+        };
+        println!(
+            "{:<38} {:>5} {:>10} {:>9} {:>9} {:>9}  {result}",
+            r.name,
+            r.runs,
+            measure::ms(r.median_ms),
+            measure::ms(r.p90_ms),
+            measure::ms(r.min_ms),
+            target
+        );
+    }
+    println!();
+    println!("where vs git tag --contains (target ≥ 20×):");
+    for r in ratios {
+        let ratio = match r.ratio {
+            Some(x) if r.at_least => format!("> {x:.0}×"),
+            Some(x) => format!("{x:.0}×"),
+            None => "-".into(),
+        };
+        println!(
+            "  {:<48} captain {:>7} ms   git {:>9} ms   {ratio:>7}  {}",
+            r.commit,
+            measure::ms(r.where_median_ms),
+            measure::ms(r.git_median_ms),
+            if r.pass { "pass" } else { "FAIL" }
+        );
+    }
+    let notes: Vec<&Row> = rows.iter().filter(|r| r.note.is_some()).collect();
+    if !notes.is_empty() {
+        println!();
+        for r in notes {
+            println!("  {}: {}", r.name, r.note.as_deref().unwrap_or_default());
+        }
+    }
+}
