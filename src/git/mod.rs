@@ -2,6 +2,7 @@
 //! name the revision or path that failed. captain never shells out to `git`.
 
 pub mod lockfiles;
+pub mod sandbox;
 
 use std::path::Path;
 

@@ -1,0 +1,6 @@
+//! End-to-end tests: the real `captain` binary against temporary git repositories and
+//! temporary state, with a clean environment and a pinned clock. One test binary.
+
+mod common;
+
+mod cli_generated;
