@@ -88,7 +88,12 @@ impl TestEnv {
 
     /// The binary with a clean environment, run from the repository.
     pub fn command(&self) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_captain"));
+        self.program(env!("CARGO_BIN_EXE_captain"))
+    }
+
+    /// Any program with the same clean environment (e.g. `sh` driving the binary).
+    pub fn program(&self, program: &str) -> Command {
+        let mut command = Command::new(program);
         command
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())

@@ -4,3 +4,6 @@
 mod common;
 
 mod cli_generated;
+mod cli_where;
+mod cli_concurrency;
+mod cli_errors;
