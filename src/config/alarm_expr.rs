@@ -35,13 +35,20 @@ impl fmt::Display for ExprError {
 impl AlarmExpr {
     pub fn parse(text: &str) -> Result<AlarmExpr, ExprError> {
         let tokens = tokenize(text)?;
-        let mut parser = Parser { tokens, pos: 0, end: text.len() };
+        let mut parser = Parser {
+            tokens,
+            pos: 0,
+            end: text.len(),
+        };
         let expr = parser.or(0)?;
         match parser.peek() {
             None => Ok(expr),
             Some((offset, token)) => Err(ExprError {
                 offset,
-                message: format!("unexpected {} in alarm expression; join alarms with OR or AND", token.describe()),
+                message: format!(
+                    "unexpected {} in alarm expression; join alarms with OR or AND",
+                    token.describe()
+                ),
             }),
         }
     }
@@ -91,7 +98,11 @@ impl AlarmExpr {
     }
 
     fn fmt_child(&self, child: &AlarmExpr, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if child.precedence() < self.precedence() { write!(f, "({child})") } else { write!(f, "{child}") }
+        if child.precedence() < self.precedence() {
+            write!(f, "({child})")
+        } else {
+            write!(f, "{child}")
+        }
     }
 }
 
@@ -106,9 +117,17 @@ impl fmt::Display for AlarmExpr {
             }
             AlarmExpr::And(a, b) | AlarmExpr::Or(a, b) => {
                 self.fmt_child(a, f)?;
-                f.write_str(if matches!(self, AlarmExpr::And(..)) { " AND " } else { " OR " })?;
+                f.write_str(if matches!(self, AlarmExpr::And(..)) {
+                    " AND "
+                } else {
+                    " OR "
+                })?;
                 // Right operands of the same operator are parenthesised to keep the tree shape.
-                if b.precedence() <= self.precedence() { write!(f, "({b})") } else { write!(f, "{b}") }
+                if b.precedence() <= self.precedence() {
+                    write!(f, "({b})")
+                } else {
+                    write!(f, "{b}")
+                }
             }
         }
     }
@@ -162,7 +181,10 @@ fn tokenize(text: &str) -> Result<Vec<(usize, Token)>, ExprError> {
                 value.push(c);
             }
             if !closed {
-                return Err(ExprError { offset, message: "unterminated string in alarm expression".into() });
+                return Err(ExprError {
+                    offset,
+                    message: "unterminated string in alarm expression".into(),
+                });
             }
             tokens.push((offset, Token::Str(value)));
         } else if c.is_alphanumeric() || c == '_' {
@@ -190,7 +212,10 @@ fn tokenize(text: &str) -> Result<Vec<(usize, Token)>, ExprError> {
                 '\'' => "; quote alarm names with double quotes",
                 _ => "",
             };
-            return Err(ExprError { offset, message: format!("unexpected `{c}` in alarm expression{hint}") });
+            return Err(ExprError {
+                offset,
+                message: format!("unexpected `{c}` in alarm expression{hint}"),
+            });
         }
     }
     Ok(tokens)
@@ -215,9 +240,13 @@ impl Parser {
 
     fn expected(&self, what: &str) -> ExprError {
         match self.peek() {
-            Some((offset, token)) => {
-                ExprError { offset, message: format!("expected {what} in alarm expression, found {}", token.describe()) }
-            }
+            Some((offset, token)) => ExprError {
+                offset,
+                message: format!(
+                    "expected {what} in alarm expression, found {}",
+                    token.describe()
+                ),
+            },
             None => ExprError {
                 offset: self.end,
                 message: format!("expected {what} at the end of the alarm expression"),
@@ -248,7 +277,10 @@ impl Parser {
     fn unary(&mut self, depth: usize) -> Result<AlarmExpr, ExprError> {
         if depth > MAX_DEPTH {
             let offset = self.peek().map_or(self.end, |(o, _)| o);
-            return Err(ExprError { offset, message: format!("alarm expression nested deeper than {MAX_DEPTH}") });
+            return Err(ExprError {
+                offset,
+                message: format!("alarm expression nested deeper than {MAX_DEPTH}"),
+            });
         }
         match self.peek() {
             Some((_, Token::Not)) => {
@@ -260,7 +292,10 @@ impl Parser {
                 let inner = self.or(depth + 1)?;
                 match self.next() {
                     Some((_, Token::Close)) => Ok(inner),
-                    _ => Err(ExprError { offset: open, message: "unclosed `(` in alarm expression".into() }),
+                    _ => Err(ExprError {
+                        offset: open,
+                        message: "unclosed `(` in alarm expression".into(),
+                    }),
                 }
             }
             Some((_, Token::Alarm)) => {
@@ -272,11 +307,18 @@ impl Parser {
                 let name = match self.peek() {
                     Some((offset, Token::Str(name))) => {
                         if name.trim().is_empty() {
-                            return Err(ExprError { offset, message: "empty alarm name in ALARM(\"\")".into() });
+                            return Err(ExprError {
+                                offset,
+                                message: "empty alarm name in ALARM(\"\")".into(),
+                            });
                         }
                         name.clone()
                     }
-                    _ => return Err(self.expected("a quoted alarm name, like ALARM(\"HighSeverity\"),")),
+                    _ => {
+                        return Err(
+                            self.expected("a quoted alarm name, like ALARM(\"HighSeverity\"),")
+                        );
+                    }
                 };
                 self.next();
                 if !matches!(self.peek(), Some((_, Token::Close))) {
@@ -287,7 +329,9 @@ impl Parser {
             }
             Some((offset, Token::Word(word))) => Err(ExprError {
                 offset,
-                message: format!("unexpected `{word}` in alarm expression; name alarms as ALARM(\"{word}\")"),
+                message: format!(
+                    "unexpected `{word}` in alarm expression; name alarms as ALARM(\"{word}\")"
+                ),
             }),
             _ => Err(self.expected("ALARM(\"…\"), NOT or `(`")),
         }
@@ -308,8 +352,17 @@ mod tests {
 
     #[test]
     fn parses_the_articles_expression() {
-        let e = parse("ALARM(\"FrontEnd_High_Severity\") OR\n ALARM(\"Backend_High_Severity\") OR ALARM(\"Canaries\")");
-        assert_eq!(e.names(), vec!["FrontEnd_High_Severity", "Backend_High_Severity", "Canaries"]);
+        let e = parse(
+            "ALARM(\"FrontEnd_High_Severity\") OR\n ALARM(\"Backend_High_Severity\") OR ALARM(\"Canaries\")",
+        );
+        assert_eq!(
+            e.names(),
+            vec![
+                "FrontEnd_High_Severity",
+                "Backend_High_Severity",
+                "Canaries"
+            ]
+        );
         assert!(e.eval(|n| n == "Canaries"));
         assert!(!e.eval(|_| false));
     }
@@ -317,7 +370,10 @@ mod tests {
     #[test]
     fn and_binds_tighter_than_or_and_not_tighter_than_and() {
         let e = parse(r#"ALARM("A") OR ALARM("B") AND ALARM("C")"#);
-        assert_eq!(e, AlarmExpr::Or(a("A"), Box::new(AlarmExpr::And(a("B"), a("C")))));
+        assert_eq!(
+            e,
+            AlarmExpr::Or(a("A"), Box::new(AlarmExpr::And(a("B"), a("C"))))
+        );
         assert!(e.eval(|n| n == "A"));
         assert!(!e.eval(|n| n == "B"));
         let e = parse(r#"(ALARM("A") OR ALARM("B")) AND ALARM("C")"#);
@@ -338,22 +394,40 @@ mod tests {
             let e = parse(text);
             assert_eq!(parse(&e.to_string()), e, "{text} → {e}");
         }
-        assert_eq!(parse(r#"alarm("A") or (alarm("B"))"#).to_string(), r#"ALARM("A") OR ALARM("B")"#);
+        assert_eq!(
+            parse(r#"alarm("A") or (alarm("B"))"#).to_string(),
+            r#"ALARM("A") OR ALARM("B")"#
+        );
     }
 
     #[test]
     fn errors_say_where_and_what() {
-        let err = |text: &str| AlarmExpr::parse(text).err().unwrap_or_else(|| panic!("{text} parsed"));
+        let err = |text: &str| {
+            AlarmExpr::parse(text)
+                .err()
+                .unwrap_or_else(|| panic!("{text} parsed"))
+        };
         let e = err(r#"ALARM("A") OR"#);
         assert_eq!(e.offset, 13);
-        assert!(e.message.contains("end of the alarm expression"), "{}", e.message);
+        assert!(
+            e.message.contains("end of the alarm expression"),
+            "{}",
+            e.message
+        );
         let e = err(r#"ALARM("A") ALARM("B")"#);
         assert_eq!(e.offset, 11);
         assert!(e.message.contains("join alarms with OR or AND"));
-        assert_eq!(err(r#"ALARM("A") || ALARM("B")"#).message, "unexpected `|` in alarm expression; write OR");
+        assert_eq!(
+            err(r#"ALARM("A") || ALARM("B")"#).message,
+            "unexpected `|` in alarm expression; write OR"
+        );
         assert_eq!(err(r#"(ALARM("A")"#).offset, 0);
         assert_eq!(err(r#"ALARM("A"#).offset, 6);
-        assert!(err("HighSeverity").message.contains("ALARM(\"HighSeverity\")"));
+        assert!(
+            err("HighSeverity")
+                .message
+                .contains("ALARM(\"HighSeverity\")")
+        );
         assert!(err("").message.contains("expected"));
         assert!(err(r#"ALARM("")"#).message.contains("empty alarm name"));
         assert!(err(&"(".repeat(500)).message.contains("nested deeper"));

@@ -20,7 +20,14 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.path.display(), self.line, self.column, self.message)?;
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.path.display(),
+            self.line,
+            self.column,
+            self.message
+        )?;
         if let Some(hint) = &self.hint {
             write!(f, "; {hint}")?;
         }
@@ -37,7 +44,11 @@ pub(crate) struct Sink<'a> {
 
 impl<'a> Sink<'a> {
     pub(crate) fn new(text: &'a str, path: &'a Path) -> Self {
-        Sink { text, path, diagnostics: Vec::new() }
+        Sink {
+            text,
+            path,
+            diagnostics: Vec::new(),
+        }
     }
 
     pub(crate) fn text(&self) -> &'a str {
@@ -58,7 +69,12 @@ impl<'a> Sink<'a> {
         (line, column)
     }
 
-    pub(crate) fn error(&mut self, span: Range<usize>, message: impl Into<String>, hint: Option<String>) {
+    pub(crate) fn error(
+        &mut self,
+        span: Range<usize>,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) {
         let (line, column) = self.position(span.start);
         self.diagnostics.push(Diagnostic {
             path: self.path.to_path_buf(),
@@ -71,7 +87,7 @@ impl<'a> Sink<'a> {
 
     /// Sorted by position, without exact repeats (a template expanded many times reports once).
     pub(crate) fn finish(mut self) -> Vec<Diagnostic> {
-        self.diagnostics.sort_by(|a, b| (a.line, a.column).cmp(&(b.line, b.column)));
+        self.diagnostics.sort_by_key(|d| (d.line, d.column));
         self.diagnostics.dedup();
         self.diagnostics
     }
@@ -88,7 +104,10 @@ mod tests {
         assert_eq!(sink.position(0), (1, 1));
         assert_eq!(sink.position(6), (2, 1));
         // After the two-byte `é`, the column still counts characters.
-        let eq = text.find('=').map(|_| text.rfind('=').unwrap_or(0)).unwrap_or(0);
+        let eq = text
+            .find('=')
+            .map(|_| text.rfind('=').unwrap_or(0))
+            .unwrap_or(0);
         assert_eq!(sink.position(eq), (2, 6));
         assert_eq!(sink.position(10_000), (3, 1));
         // Inside `é` (byte 10 is its second byte): clamped to its start.
@@ -104,6 +123,9 @@ mod tests {
             message: "unknown key `bake_tme`".into(),
             hint: Some("did you mean `bake_time`?".into()),
         };
-        assert_eq!(d.to_string(), "pipeline.toml:12:9: unknown key `bake_tme`; did you mean `bake_time`?");
+        assert_eq!(
+            d.to_string(),
+            "pipeline.toml:12:9: unknown key `bake_tme`; did you mean `bake_time`?"
+        );
     }
 }

@@ -27,17 +27,27 @@ struct Pending {
 }
 
 /// Replaces `{name}` placeholders from `vars`; an unknown or unavailable placeholder is an error.
-pub(crate) fn render(template: &str, vars: &[(&str, &str)], allowed: &str) -> Result<String, String> {
+pub(crate) fn render(
+    template: &str,
+    vars: &[(&str, &str)],
+    allowed: &str,
+) -> Result<String, String> {
     let mut out = String::new();
     let mut rest = template;
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
-        let close = after.find('}').ok_or_else(|| format!("unclosed `{{` in `{template}`"))?;
+        let close = after
+            .find('}')
+            .ok_or_else(|| format!("unclosed `{{` in `{template}`"))?;
         let key = &after[..close];
         match vars.iter().find(|(k, _)| *k == key) {
             Some((_, value)) => out.push_str(value),
-            None => return Err(format!("placeholder `{{{key}}}` cannot be used in `{template}`; {allowed}")),
+            None => {
+                return Err(format!(
+                    "placeholder `{{{key}}}` cannot be used in `{template}`; {allowed}"
+                ));
+            }
         }
         rest = &after[close + 1..];
     }
@@ -55,7 +65,15 @@ pub(crate) fn expand(raw: Raw, sink: &mut Sink<'_>, source: PathBuf) -> Pipeline
             environments: stage
                 .environments
                 .iter()
-                .map(|(name, span)| (Environment { name: name.clone(), labels: BTreeMap::new() }, span.clone()))
+                .map(|(name, span)| {
+                    (
+                        Environment {
+                            name: name.clone(),
+                            labels: BTreeMap::new(),
+                        },
+                        span.clone(),
+                    )
+                })
                 .collect(),
             settings: raw.defaults.overlay(&stage.settings),
         });
@@ -63,7 +81,10 @@ pub(crate) fn expand(raw: Raw, sink: &mut Sink<'_>, source: PathBuf) -> Pipeline
 
     let mut waves = Vec::new();
     for wave in &raw.waves {
-        let wave_settings = raw.defaults.overlay(&raw.production).overlay(&wave.settings);
+        let wave_settings = raw
+            .defaults
+            .overlay(&raw.production)
+            .overlay(&wave.settings);
         let first = pending.len();
         for stage in &wave.stages {
             pending.push(Pending {
@@ -75,7 +96,13 @@ pub(crate) fn expand(raw: Raw, sink: &mut Sink<'_>, source: PathBuf) -> Pipeline
                     .iter()
                     .map(|(name, span)| {
                         let labels = BTreeMap::from([("wave".to_string(), wave.name.clone())]);
-                        (Environment { name: name.clone(), labels }, span.clone())
+                        (
+                            Environment {
+                                name: name.clone(),
+                                labels,
+                            },
+                            span.clone(),
+                        )
                     })
                     .collect(),
                 settings: wave_settings.overlay(&stage.settings),
@@ -92,8 +119,11 @@ pub(crate) fn expand(raw: Raw, sink: &mut Sink<'_>, source: PathBuf) -> Pipeline
             };
             let azs = wave.azs.as_ref().unwrap_or(&template.azs);
             // Without AZs each template stage expands once, with `{az}` and `{n}` unavailable.
-            let passes: Vec<Option<(usize, &String)>> =
-                if azs.is_empty() { vec![None] } else { azs.iter().enumerate().map(Some).collect() };
+            let passes: Vec<Option<(usize, &String)>> = if azs.is_empty() {
+                vec![None]
+            } else {
+                azs.iter().enumerate().map(Some).collect()
+            };
             for pass in passes {
                 for t in &template.stages {
                     let n = pass.map(|(i, _)| (i + 1).to_string());
@@ -133,7 +163,8 @@ pub(crate) fn expand(raw: Raw, sink: &mut Sink<'_>, source: PathBuf) -> Pipeline
                                     labels.insert("az".into(), az.clone());
                                     labels.insert("az_index".into(), (i + 1).to_string());
                                 }
-                                environments.push((Environment { name: env, labels }, region_span.clone()));
+                                environments
+                                    .push((Environment { name: env, labels }, region_span.clone()));
                             }
                             Err(message) => sink.error(t.environment_span.clone(), message, None),
                         }
@@ -161,7 +192,11 @@ pub(crate) fn expand(raw: Raw, sink: &mut Sink<'_>, source: PathBuf) -> Pipeline
             None => {
                 let hint = suggestion_hint(name, pending.iter().map(|p| p.name.as_str()))
                     .or_else(|| Some("run `captain plan` to list the stages".into()));
-                sink.error(span.clone(), format!("unknown stage `{name}` in [overrides]"), hint);
+                sink.error(
+                    span.clone(),
+                    format!("unknown stage `{name}` in [overrides]"),
+                    hint,
+                );
             }
         }
     }
@@ -180,7 +215,11 @@ pub(crate) fn expand(raw: Raw, sink: &mut Sink<'_>, source: PathBuf) -> Pipeline
     }
     // With other problems reported, an empty list is their consequence, not news.
     if pending.is_empty() && sink.diagnostics.is_empty() {
-        sink.error(0..0, "the pipeline has no stages", Some("add [[stages]] or [[waves]]".into()));
+        sink.error(
+            0..0,
+            "the pipeline has no stages",
+            Some("add [[stages]] or [[waves]]".into()),
+        );
     }
 
     let stages = pending
@@ -221,7 +260,11 @@ fn check_duplicates(pending: &[Pending], sink: &mut Sink<'_>) {
                 let (line, column) = sink.position(first.start);
                 format!("first defined at line {line}, column {column}")
             };
-            sink.error(p.span.clone(), format!("duplicate stage name `{}`", p.name), Some(hint));
+            sink.error(
+                p.span.clone(),
+                format!("duplicate stage name `{}`", p.name),
+                Some(hint),
+            );
         }
         for (env, span) in &p.environments {
             if let Some((stage, first)) = envs.insert(&env.name, (&p.name, span)) {
@@ -243,9 +286,22 @@ mod tests {
     #[test]
     fn render_replaces_and_rejects_unknown_placeholders() {
         let vars = [("region", "us-east-1"), ("az", "a")];
-        assert_eq!(render("prod-{region}{az}-onebox", &vars, ""), Ok("prod-us-east-1a-onebox".to_string()));
-        assert!(render("prod-{regoin}", &vars, "x").unwrap_err().contains("`{regoin}`"));
-        assert!(render("prod-{region", &vars, "").unwrap_err().contains("unclosed"));
+        assert_eq!(
+            render("prod-{region}{az}-onebox", &vars, ""),
+            Ok("prod-us-east-1a-onebox".to_string())
+        );
+        assert!(
+            render("prod-{regoin}", &vars, "x")
+                .err()
+                .unwrap_or_default()
+                .contains("`{regoin}`")
+        );
+        assert!(
+            render("prod-{region", &vars, "")
+                .err()
+                .unwrap_or_default()
+                .contains("unclosed")
+        );
         assert_eq!(render("plain", &vars, ""), Ok("plain".to_string()));
     }
 }

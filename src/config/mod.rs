@@ -171,7 +171,10 @@ impl Pipeline {
             Err(diagnostics) => {
                 let count = diagnostics.len();
                 let noun = if count == 1 { "problem" } else { "problems" };
-                let mut message = format!("{} is not a valid pipeline ({count} {noun}):", path.display());
+                let mut message = format!(
+                    "{} is not a valid pipeline ({count} {noun}):",
+                    path.display()
+                );
                 for d in &diagnostics {
                     message.push_str("\n  ");
                     message.push_str(&d.to_string());
@@ -199,14 +202,21 @@ impl Pipeline {
 
     /// The environment named `name` and its stage.
     pub fn environment(&self, name: &str) -> Option<(&Stage, &Environment)> {
-        self.stages
-            .iter()
-            .find_map(|stage| stage.environments.iter().find(|e| e.name == name).map(|e| (stage, e)))
+        self.stages.iter().find_map(|stage| {
+            stage
+                .environments
+                .iter()
+                .find(|e| e.name == name)
+                .map(|e| (stage, e))
+        })
     }
 
     /// Every environment name, in pipeline order.
     pub fn environment_names(&self) -> Vec<String> {
-        self.stages.iter().flat_map(|s| s.environments.iter().map(|e| e.name.clone())).collect()
+        self.stages
+            .iter()
+            .flat_map(|s| s.environments.iter().map(|e| e.name.clone()))
+            .collect()
     }
 
     /// Every stage name, in pipeline order.
@@ -221,13 +231,24 @@ pub fn validate_file(path: &Path) -> Result<std::result::Result<Pipeline, Vec<Di
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Error::not_found(format!("no pipeline file at {}", path.display()))
-                .with_hint("`captain init` writes one, or pass --pipeline PATH"));
+            return Err(
+                Error::not_found(format!("no pipeline file at {}", path.display()))
+                    .with_hint("`captain init` writes one, or pass --pipeline PATH"),
+            );
         }
-        Err(e) => return Err(Error::failed(format!("cannot read the pipeline file {}: {e}", path.display()))),
+        Err(e) => {
+            return Err(Error::failed(format!(
+                "cannot read the pipeline file {}: {e}",
+                path.display()
+            )));
+        }
     };
-    let text = String::from_utf8(bytes)
-        .map_err(|_| Error::usage(format!("the pipeline file {} is not UTF-8 text", path.display())))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Error::usage(format!(
+            "the pipeline file {} is not UTF-8 text",
+            path.display()
+        ))
+    })?;
     Ok(validate_text(&text, path))
 }
 
@@ -240,7 +261,13 @@ pub fn validate_text(text: &str, path: &Path) -> std::result::Result<Pipeline, V
         for e in errors {
             let span = e.span().unwrap_or(0..0);
             // toml's messages can span lines (with a source excerpt); the first line says it.
-            let message = e.message().lines().next().unwrap_or("invalid TOML").trim().to_string();
+            let message = e
+                .message()
+                .lines()
+                .next()
+                .unwrap_or("invalid TOML")
+                .trim()
+                .to_string();
             sink.error(span, format!("TOML syntax error: {message}"), None);
         }
         // The recovered tree may be missing pieces; checking it would add noise.
@@ -249,11 +276,12 @@ pub fn validate_text(text: &str, path: &Path) -> std::result::Result<Pipeline, V
     let mut walker = validate::Walker::new(sink);
     let raw = walker.document(&root);
     let mut sink = walker.sink;
-    let pipeline = raw.map(|raw| expand::expand(raw, &mut sink, path.to_path_buf()));
+    let pipeline = expand::expand(raw, &mut sink, path.to_path_buf());
     let diagnostics = sink.finish();
-    match pipeline {
-        Some(pipeline) if diagnostics.is_empty() => Ok(pipeline),
-        _ => Err(diagnostics),
+    if diagnostics.is_empty() {
+        Ok(pipeline)
+    } else {
+        Err(diagnostics)
     }
 }
 

@@ -72,13 +72,16 @@ impl Pipeline {
                         environments: stage
                             .environments
                             .iter()
-                            .map(|e| PlanEnvironment { name: e.name.clone(), labels: e.labels.clone() })
+                            .map(|e| PlanEnvironment {
+                                name: e.name.clone(),
+                                labels: e.labels.clone(),
+                            })
                             .collect(),
                         bake_time: humantime::format_duration(s.bake_time).to_string(),
-                        min_data_points: s
-                            .min_data_points
-                            .as_ref()
-                            .map(|d| PlanDataPoints { query: d.query.clone(), count: d.count }),
+                        min_data_points: s.min_data_points.as_ref().map(|d| PlanDataPoints {
+                            query: d.query.clone(),
+                            count: d.count,
+                        }),
                         window: s.window.as_ref().map(ToString::to_string),
                         rollback_alarm: s.rollback_alarm.as_ref().map(ToString::to_string),
                         blocker: s.blocker.as_ref().map(ToString::to_string),

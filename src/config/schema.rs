@@ -74,16 +74,33 @@ pub struct ApprovalStep {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ApprovalKind {
     /// Passes if the command exits 0 within `timeout`.
-    Command { argv: Vec<String>, timeout: Duration, env: BTreeMap<String, String> },
+    Command {
+        argv: Vec<String>,
+        timeout: Duration,
+        env: BTreeMap<String, String>,
+    },
     /// Passes if a GET of `url` answers `status` within `timeout`.
-    Http { url: String, status: u16, timeout: Duration },
+    Http {
+        url: String,
+        status: u16,
+        timeout: Duration,
+    },
     /// Passes if the expression over `[alarms]` stays out of ALARM for `duration`
     /// (checked once if zero).
     Alarm { expr: AlarmExpr, duration: Duration },
     /// Passes if the query returns no series with a non-zero value for `duration`.
-    Prometheus { url: String, query: String, duration: Duration },
+    Prometheus {
+        url: String,
+        query: String,
+        duration: Duration,
+    },
     /// Passes if no alert `alertname` with these labels is firing for `duration`.
-    Alertmanager { url: String, alertname: String, labels: BTreeMap<String, String>, duration: Duration },
+    Alertmanager {
+        url: String,
+        alertname: String,
+        labels: BTreeMap<String, String>,
+        duration: Duration,
+    },
     /// Passes when a person or system runs `captain approve` for it.
     External,
 }
@@ -113,9 +130,17 @@ pub enum AlarmKind {
     /// In ALARM when the query returns any series with a non-zero value.
     Prometheus { url: String, query: String },
     /// In ALARM when an alert `alertname` carrying all of `labels` is firing.
-    Alertmanager { url: String, alertname: String, labels: BTreeMap<String, String> },
+    Alertmanager {
+        url: String,
+        alertname: String,
+        labels: BTreeMap<String, String>,
+    },
     /// In ALARM when the command exits non-zero (or does not finish within `timeout`).
-    Command { argv: Vec<String>, timeout: Duration, env: BTreeMap<String, String> },
+    Command {
+        argv: Vec<String>,
+        timeout: Duration,
+        env: BTreeMap<String, String>,
+    },
 }
 
 /// A production wave after expansion.

@@ -67,9 +67,15 @@ impl Partial {
     pub fn overlay(&self, over: &Partial) -> Partial {
         Partial {
             bake_time: over.bake_time.or(self.bake_time),
-            min_data_points: over.min_data_points.clone().or_else(|| self.min_data_points.clone()),
+            min_data_points: over
+                .min_data_points
+                .clone()
+                .or_else(|| self.min_data_points.clone()),
             window: over.window.clone().or_else(|| self.window.clone()),
-            rollback_alarm: over.rollback_alarm.clone().or_else(|| self.rollback_alarm.clone()),
+            rollback_alarm: over
+                .rollback_alarm
+                .clone()
+                .or_else(|| self.rollback_alarm.clone()),
             blocker: over.blocker.clone().or_else(|| self.blocker.clone()),
             deploy: over.deploy.clone().or_else(|| self.deploy.clone()),
             approvals: over.approvals.clone().or_else(|| self.approvals.clone()),
@@ -149,7 +155,10 @@ pub(crate) struct Walker<'s> {
 }
 
 fn get<'t, 'i>(table: &'t DeTable<'i>, key: &str) -> Option<&'t Val<'i>> {
-    table.iter().find(|(k, _)| k.get_ref().as_ref() == key).map(|(_, v)| v)
+    table
+        .iter()
+        .find(|(k, _)| k.get_ref().as_ref() == key)
+        .map(|(_, v)| v)
 }
 
 fn type_name(v: &DeValue<'_>) -> &'static str {
@@ -199,7 +208,10 @@ impl<'s> Walker<'s> {
         match v.get_ref() {
             DeValue::Table(t) => Some(t),
             other => {
-                self.err(v.span(), format!("{what} must be a table, found {}", type_name(other)));
+                self.err(
+                    v.span(),
+                    format!("{what} must be a table, found {}", type_name(other)),
+                );
                 None
             }
         }
@@ -209,7 +221,10 @@ impl<'s> Walker<'s> {
         match v.get_ref() {
             DeValue::String(s) => Some(s.to_string()),
             other => {
-                self.err(v.span(), format!("{what} must be a string, found {}", type_name(other)));
+                self.err(
+                    v.span(),
+                    format!("{what} must be a string, found {}", type_name(other)),
+                );
                 None
             }
         }
@@ -224,7 +239,13 @@ impl<'s> Walker<'s> {
         Some(s)
     }
 
-    fn required<'t, 'i>(&mut self, table: &'t DeTable<'i>, span: &Span, key: &str, place: &str) -> Option<&'t Val<'i>> {
+    fn required<'t, 'i>(
+        &mut self,
+        table: &'t DeTable<'i>,
+        span: &Span,
+        key: &str,
+        place: &str,
+    ) -> Option<&'t Val<'i>> {
         let v = get(table, key);
         if v.is_none() {
             self.err(span.clone(), format!("missing `{key}` {place}"));
@@ -234,7 +255,13 @@ impl<'s> Walker<'s> {
 
     fn strings(&mut self, v: &Val<'_>, what: &str) -> Option<Vec<(String, Span)>> {
         let DeValue::Array(items) = v.get_ref() else {
-            self.err(v.span(), format!("{what} must be an array of strings, found {}", type_name(v.get_ref())));
+            self.err(
+                v.span(),
+                format!(
+                    "{what} must be an array of strings, found {}",
+                    type_name(v.get_ref())
+                ),
+            );
             return None;
         };
         let mut out = Vec::new();
@@ -253,7 +280,10 @@ impl<'s> Walker<'s> {
             self.err_hint(
                 v.span(),
                 format!("{what} must be an array of arguments, not a shell string"),
-                Some(format!("write it as {:?}", s.split_whitespace().collect::<Vec<_>>())),
+                Some(format!(
+                    "write it as {:?}",
+                    s.split_whitespace().collect::<Vec<_>>()
+                )),
             );
             return None;
         }
@@ -296,7 +326,10 @@ impl<'s> Walker<'s> {
         match v.get_ref() {
             DeValue::Boolean(b) => Some(*b),
             other => {
-                self.err(v.span(), format!("{what} must be true or false, found {}", type_name(other)));
+                self.err(
+                    v.span(),
+                    format!("{what} must be true or false, found {}", type_name(other)),
+                );
                 None
             }
         }
@@ -304,16 +337,24 @@ impl<'s> Walker<'s> {
 
     fn integer(&mut self, v: &Val<'_>, what: &str, max: u64) -> Option<u64> {
         let parsed = match v.get_ref() {
-            DeValue::Integer(i) => u64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok(),
+            DeValue::Integer(i) => {
+                u64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok()
+            }
             other => {
-                self.err(v.span(), format!("{what} must be an integer, found {}", type_name(other)));
+                self.err(
+                    v.span(),
+                    format!("{what} must be an integer, found {}", type_name(other)),
+                );
                 return None;
             }
         };
         match parsed {
             Some(n) if n <= max => Some(n),
             _ => {
-                self.err(v.span(), format!("{what} must be a whole number from 0 to {max}"));
+                self.err(
+                    v.span(),
+                    format!("{what} must be a whole number from 0 to {max}"),
+                );
                 None
             }
         }
@@ -322,7 +363,10 @@ impl<'s> Walker<'s> {
     fn url(&mut self, v: &Val<'_>, what: &str) -> Option<String> {
         let s = self.nonempty_string(v, what)?;
         if !(s.starts_with("http://") || s.starts_with("https://")) {
-            self.err(v.span(), format!("{what} must be an http:// or https:// URL, found `{s}`"));
+            self.err(
+                v.span(),
+                format!("{what} must be an http:// or https:// URL, found `{s}`"),
+            );
             return None;
         }
         Some(s)
@@ -334,9 +378,14 @@ impl<'s> Walker<'s> {
         let text = self.string(v, what)?;
         let span = v.span();
         let raw = self.sink.text().get(span.clone()).unwrap_or("");
-        let quote = if raw.starts_with("'''") || raw.starts_with("\"\"\"") { 3 } else { 1 };
+        let quote = if raw.starts_with("'''") || raw.starts_with("\"\"\"") {
+            3
+        } else {
+            1
+        };
         let at = |offset: usize| {
-            let start = (span.start + quote + offset).min(span.end.saturating_sub(1).max(span.start));
+            let start =
+                (span.start + quote + offset).min(span.end.saturating_sub(1).max(span.start));
             start..span.end
         };
         match AlarmExpr::parse(&text) {
@@ -350,9 +399,14 @@ impl<'s> Walker<'s> {
                     if !self.alarm_names.iter().any(|n| n == name) {
                         ok = false;
                         let offset = text.find(&format!("\"{name}\"")).map_or(0, |i| i + 1);
-                        let hint = suggestion_hint(name, self.alarm_names.iter().map(String::as_str))
-                            .or_else(|| Some(format!("define it as [alarms.{name}]")));
-                        self.err_hint(at(offset), format!("unknown alarm `{name}` in {what}"), hint);
+                        let hint =
+                            suggestion_hint(name, self.alarm_names.iter().map(String::as_str))
+                                .or_else(|| Some(format!("define it as [alarms.{name}]")));
+                        self.err_hint(
+                            at(offset),
+                            format!("unknown alarm `{name}` in {what}"),
+                            hint,
+                        );
                     }
                 }
                 ok.then_some(expr)
@@ -369,32 +423,41 @@ impl<'s> Walker<'s> {
         self.alarm_expr(v, what).map(Some)
     }
 
-    pub fn document(&mut self, root: &Spanned<DeTable<'_>>) -> Option<Raw> {
+    pub fn document(&mut self, root: &Spanned<DeTable<'_>>) -> Raw {
         let table = root.get_ref();
         let top = 0..0;
         self.check_keys(table, TOP_KEYS, "at the top level");
 
+        // Problems in these are reported and replaced by placeholders, so that the rest of the
+        // file is still checked; a pipeline with any diagnostic is never returned.
         let name = self
-            .required(table, &top, "name", "at the top level (the pipeline's name)")
-            .and_then(|v| self.nonempty_string(v, "`name`"));
+            .required(
+                table,
+                &top,
+                "name",
+                "at the top level (the pipeline's name)",
+            )
+            .and_then(|v| self.nonempty_string(v, "`name`"))
+            .unwrap_or_default();
         let trunk = match get(table, "trunk") {
-            Some(v) => self.nonempty_string(v, "`trunk`"),
-            None => Some("main".to_string()),
+            Some(v) => self.nonempty_string(v, "`trunk`").unwrap_or_default(),
+            None => "main".to_string(),
         };
         let timezone = match get(table, "timezone") {
-            Some(v) => self.nonempty_string(v, "`timezone`").and_then(|tz| match window::parse_timezone(&tz) {
-                Ok(zone) => Some((tz, zone)),
-                Err(message) => {
-                    self.err(v.span(), message);
-                    None
+            Some(v) => self.nonempty_string(v, "`timezone`").and_then(|tz| {
+                match window::parse_timezone(&tz) {
+                    Ok(zone) => Some((tz, zone)),
+                    Err(message) => {
+                        self.err(v.span(), message);
+                        None
+                    }
                 }
             }),
-            None => Some(("UTC".to_string(), TimeZone::UTC)),
+            None => None,
         };
-        if let Some((tz_name, tz)) = &timezone {
-            self.tz = tz.clone();
-            self.tz_name = tz_name.clone();
-        }
+        let timezone = timezone.unwrap_or_else(|| ("UTC".to_string(), TimeZone::UTC));
+        self.tz = timezone.1.clone();
+        self.tz_name = timezone.0.clone();
         if let Some(v) = get(table, "prometheus") {
             self.prometheus = self.url(v, "`prometheus`");
         }
@@ -421,16 +484,18 @@ impl<'s> Walker<'s> {
                 self.check_keys(t, SETTINGS_KEYS, "in [defaults]");
                 self.settings(t, "[defaults]")
             }),
-            None => Some(Partial::default()),
-        };
+            None => None,
+        }
+        .unwrap_or_default();
 
         let production = match get(table, "production") {
             Some(v) => self.table(v, "`production`").map(|t| {
                 self.check_keys(t, SETTINGS_KEYS, "in [production]");
                 self.settings(t, "[production]")
             }),
-            None => Some(Partial::default()),
-        };
+            None => None,
+        }
+        .unwrap_or_default();
 
         let mut stages = Vec::new();
         if let Some(v) = get(table, "stages") {
@@ -463,9 +528,8 @@ impl<'s> Walker<'s> {
             }
         }
 
-        let (name, trunk, (timezone, tz), defaults, production) =
-            (name?, trunk?, timezone?, defaults?, production?);
-        Some(Raw {
+        let (timezone, tz) = timezone;
+        Raw {
             name,
             trunk,
             timezone,
@@ -480,7 +544,7 @@ impl<'s> Walker<'s> {
             template,
             waves,
             overrides,
-        })
+        }
     }
 
     fn state(&mut self, v: &Val<'_>) -> Option<String> {
@@ -494,32 +558,52 @@ impl<'s> Walker<'s> {
         let place = format!("in [alarms.{name}]");
         let t = self.table(v, &format!("`alarms.{name}`"))?;
         let span = v.span();
-        let kind = self.required(t, &span, "kind", &place).and_then(|v| self.kind(v, &["prometheus", "alertmanager", "command"]))?;
+        let kind = self
+            .required(t, &span, "kind", &place)
+            .and_then(|v| self.kind(v, &["prometheus", "alertmanager", "command"]))?;
         let kind = match kind.as_str() {
             "prometheus" => {
                 self.check_keys(t, &["kind", "url", "query"], &place);
                 let url = self.source_url(t, &span, "prometheus", &place);
-                let query = self.required(t, &span, "query", &place).and_then(|v| self.nonempty_string(v, "`query`"));
-                AlarmKind::Prometheus { url: url?, query: query? }
+                let query = self
+                    .required(t, &span, "query", &place)
+                    .and_then(|v| self.nonempty_string(v, "`query`"));
+                AlarmKind::Prometheus {
+                    url: url?,
+                    query: query?,
+                }
             }
             "alertmanager" => {
                 self.check_keys(t, &["kind", "url", "alertname", "labels"], &place);
                 let url = self.source_url(t, &span, "alertmanager", &place);
-                let alertname =
-                    self.required(t, &span, "alertname", &place).and_then(|v| self.nonempty_string(v, "`alertname`"));
+                let alertname = self
+                    .required(t, &span, "alertname", &place)
+                    .and_then(|v| self.nonempty_string(v, "`alertname`"));
                 let labels = match get(t, "labels") {
                     Some(v) => self.string_map(v, "`labels`"),
                     None => Some(BTreeMap::new()),
                 };
-                AlarmKind::Alertmanager { url: url?, alertname: alertname?, labels: labels? }
+                AlarmKind::Alertmanager {
+                    url: url?,
+                    alertname: alertname?,
+                    labels: labels?,
+                }
             }
             _ => {
                 self.check_keys(t, &["kind", "argv", "timeout", "env"], &place);
-                let (argv, timeout, env) = self.command_parts(t, &span, &place, DEFAULT_ALARM_COMMAND_TIMEOUT);
-                AlarmKind::Command { argv: argv?, timeout: timeout?, env: env? }
+                let (argv, timeout, env) =
+                    self.command_parts(t, &span, &place, DEFAULT_ALARM_COMMAND_TIMEOUT);
+                AlarmKind::Command {
+                    argv: argv?,
+                    timeout: timeout?,
+                    env: env?,
+                }
             }
         };
-        Some(AlarmSource { name: name.to_string(), kind })
+        Some(AlarmSource {
+            name: name.to_string(),
+            kind,
+        })
     }
 
     fn kind(&mut self, v: &Val<'_>, kinds: &[&str]) -> Option<String> {
@@ -535,16 +619,28 @@ impl<'s> Walker<'s> {
     }
 
     /// `url`, or the pipeline's top-level `prometheus` / `alertmanager` URL.
-    fn source_url(&mut self, t: &DeTable<'_>, span: &Span, service: &str, place: &str) -> Option<String> {
+    fn source_url(
+        &mut self,
+        t: &DeTable<'_>,
+        span: &Span,
+        service: &str,
+        place: &str,
+    ) -> Option<String> {
         if let Some(v) = get(t, "url") {
             return self.url(v, "`url`");
         }
-        let fallback = if service == "prometheus" { self.prometheus.clone() } else { self.alertmanager.clone() };
+        let fallback = if service == "prometheus" {
+            self.prometheus.clone()
+        } else {
+            self.alertmanager.clone()
+        };
         if fallback.is_none() {
             self.err_hint(
                 span.clone(),
                 format!("missing `url` {place}"),
-                Some(format!("set `url` here or a top-level `{service} = \"http://…\"`")),
+                Some(format!(
+                    "set `url` here or a top-level `{service} = \"http://…\"`"
+                )),
             );
         }
         fallback
@@ -558,8 +654,14 @@ impl<'s> Walker<'s> {
         span: &Span,
         place: &str,
         default_timeout: Duration,
-    ) -> (Option<Vec<String>>, Option<Duration>, Option<BTreeMap<String, String>>) {
-        let argv = self.required(t, span, "argv", place).and_then(|v| self.argv(v, "`argv`"));
+    ) -> (
+        Option<Vec<String>>,
+        Option<Duration>,
+        Option<BTreeMap<String, String>>,
+    ) {
+        let argv = self
+            .required(t, span, "argv", place)
+            .and_then(|v| self.argv(v, "`argv`"));
         let timeout = match get(t, "timeout") {
             Some(v) => self.duration(v, "`timeout`"),
             None => Some(default_timeout),
@@ -606,9 +708,17 @@ impl<'s> Walker<'s> {
         self.check_keys(t, &["query", "count", "url"], &place);
         let span = v.span();
         let url = self.source_url(t, &span, "prometheus", &place);
-        let query = self.required(t, &span, "query", &place).and_then(|v| self.nonempty_string(v, "`query`"));
-        let count = self.required(t, &span, "count", &place).and_then(|v| self.integer(v, "`count`", u64::MAX >> 1));
-        Some(DataPoints { url: url?, query: query?, count: count? })
+        let query = self
+            .required(t, &span, "query", &place)
+            .and_then(|v| self.nonempty_string(v, "`query`"));
+        let count = self
+            .required(t, &span, "count", &place)
+            .and_then(|v| self.integer(v, "`count`", u64::MAX >> 1));
+        Some(DataPoints {
+            url: url?,
+            query: query?,
+            count: count?,
+        })
     }
 
     fn window(&mut self, v: &Val<'_>, place: &str) -> Option<Option<Window>> {
@@ -651,7 +761,10 @@ impl<'s> Walker<'s> {
         }
         let (mut tz_name, mut tz) = (self.tz_name.clone(), self.tz.clone());
         if let Some(v) = get(t, "timezone") {
-            match self.string(v, "`timezone`").map(|s| (window::parse_timezone(&s), s)) {
+            match self
+                .string(v, "`timezone`")
+                .map(|s| (window::parse_timezone(&s), s))
+            {
                 Some((Ok(zone), name)) => (tz_name, tz) = (name, zone),
                 Some((Err(message), _)) => {
                     self.err(v.span(), message);
@@ -669,7 +782,13 @@ impl<'s> Walker<'s> {
                         DeValue::String(s) => s.to_string(),
                         DeValue::Datetime(d) => d.to_string(),
                         other => {
-                            self.err(item.span(), format!("each excluded date must be YYYY-MM-DD, found {}", type_name(other)));
+                            self.err(
+                                item.span(),
+                                format!(
+                                    "each excluded date must be YYYY-MM-DD, found {}",
+                                    type_name(other)
+                                ),
+                            );
                             ok = false;
                             continue;
                         }
@@ -685,14 +804,26 @@ impl<'s> Walker<'s> {
                     }
                 }
             } else {
-                self.err(v.span(), "`exclude` must be an array of dates like [\"2026-12-25\"]");
+                self.err(
+                    v.span(),
+                    "`exclude` must be an array of dates like [\"2026-12-25\"]",
+                );
                 ok = false;
             }
         }
         if days == [false; 7] {
             ok = false;
         }
-        ok.then(|| Some(Window { days, start, end, timezone_name: tz_name, timezone: tz, exclude }))
+        ok.then(|| {
+            Some(Window {
+                days,
+                start,
+                end,
+                timezone_name: tz_name,
+                timezone: tz,
+                exclude,
+            })
+        })
     }
 
     fn deploy(&mut self, v: &Val<'_>, place: &str) -> Option<DeployCommand> {
@@ -700,12 +831,22 @@ impl<'s> Walker<'s> {
         let place = format!("in `deploy` {place}");
         self.check_keys(t, &["argv", "timeout", "env"], &place);
         let (argv, timeout, env) = self.command_parts(t, &v.span(), &place, DEFAULT_DEPLOY_TIMEOUT);
-        Some(DeployCommand { argv: argv?, timeout: timeout?, env: env? })
+        Some(DeployCommand {
+            argv: argv?,
+            timeout: timeout?,
+            env: env?,
+        })
     }
 
     fn approvals(&mut self, v: &Val<'_>, place: &str) -> Option<Vec<ApprovalStep>> {
         let DeValue::Array(items) = v.get_ref() else {
-            self.err(v.span(), format!("`approvals` must be an array of tables, found {}", type_name(v.get_ref())));
+            self.err(
+                v.span(),
+                format!(
+                    "`approvals` must be an array of tables, found {}",
+                    type_name(v.get_ref())
+                ),
+            );
             return None;
         };
         let mut out = Vec::new();
@@ -723,8 +864,17 @@ impl<'s> Walker<'s> {
         let t = self.table(v, "each approval step")?;
         let span = v.span();
         let place = format!("in an approval step {place}");
-        let kinds = ["command", "http", "alarm", "prometheus", "alertmanager", "external"];
-        let kind = self.required(t, &span, "kind", &place).and_then(|v| self.kind(v, &kinds))?;
+        let kinds = [
+            "command",
+            "http",
+            "alarm",
+            "prometheus",
+            "alertmanager",
+            "external",
+        ];
+        let kind = self
+            .required(t, &span, "kind", &place)
+            .and_then(|v| self.kind(v, &kinds))?;
         let name = match get(t, "name") {
             Some(v) => Some(self.nonempty_string(v, "`name`")?),
             None => None,
@@ -736,16 +886,28 @@ impl<'s> Walker<'s> {
         let (kind, default_name) = match kind.as_str() {
             "command" => {
                 self.check_keys(t, &["kind", "name", "argv", "timeout", "env"], &place);
-                let (argv, timeout, env) = self.command_parts(t, &span, &place, DEFAULT_COMMAND_TIMEOUT);
+                let (argv, timeout, env) =
+                    self.command_parts(t, &span, &place, DEFAULT_COMMAND_TIMEOUT);
                 let argv = argv?;
                 let default = argv.first().cloned().unwrap_or_default();
-                (ApprovalKind::Command { argv, timeout: timeout?, env: env? }, default)
+                (
+                    ApprovalKind::Command {
+                        argv,
+                        timeout: timeout?,
+                        env: env?,
+                    },
+                    default,
+                )
             }
             "http" => {
                 self.check_keys(t, &["kind", "name", "url", "status", "timeout"], &place);
-                let url = self.required(t, &span, "url", &place).and_then(|v| self.url(v, "`url`"));
+                let url = self
+                    .required(t, &span, "url", &place)
+                    .and_then(|v| self.url(v, "`url`"));
                 let status = match get(t, "status") {
-                    Some(v) => self.integer(v, "`status`", 599).and_then(|s| u16::try_from(s).ok()),
+                    Some(v) => self
+                        .integer(v, "`status`", 599)
+                        .and_then(|s| u16::try_from(s).ok()),
                     None => Some(200),
                 };
                 let timeout = match get(t, "timeout") {
@@ -753,26 +915,55 @@ impl<'s> Walker<'s> {
                     None => Some(DEFAULT_HTTP_TIMEOUT),
                 };
                 let url = url?;
-                (ApprovalKind::Http { url: url.clone(), status: status?, timeout: timeout? }, format!("GET {url}"))
+                (
+                    ApprovalKind::Http {
+                        url: url.clone(),
+                        status: status?,
+                        timeout: timeout?,
+                    },
+                    format!("GET {url}"),
+                )
             }
             "alarm" => {
                 self.check_keys(t, &["kind", "name", "alarm", "duration"], &place);
-                let expr = self.required(t, &span, "alarm", &place).and_then(|v| self.alarm_expr(v, "`alarm`"));
+                let expr = self
+                    .required(t, &span, "alarm", &place)
+                    .and_then(|v| self.alarm_expr(v, "`alarm`"));
                 let duration = duration(self);
-                (ApprovalKind::Alarm { expr: expr?, duration: duration? }, "alarms".to_string())
+                (
+                    ApprovalKind::Alarm {
+                        expr: expr?,
+                        duration: duration?,
+                    },
+                    "alarms".to_string(),
+                )
             }
             "prometheus" => {
                 self.check_keys(t, &["kind", "name", "url", "query", "duration"], &place);
                 let url = self.source_url(t, &span, "prometheus", &place);
-                let query = self.required(t, &span, "query", &place).and_then(|v| self.nonempty_string(v, "`query`"));
+                let query = self
+                    .required(t, &span, "query", &place)
+                    .and_then(|v| self.nonempty_string(v, "`query`"));
                 let duration = duration(self);
-                (ApprovalKind::Prometheus { url: url?, query: query?, duration: duration? }, "prometheus".to_string())
+                (
+                    ApprovalKind::Prometheus {
+                        url: url?,
+                        query: query?,
+                        duration: duration?,
+                    },
+                    "prometheus".to_string(),
+                )
             }
             "alertmanager" => {
-                self.check_keys(t, &["kind", "name", "url", "alertname", "labels", "duration"], &place);
+                self.check_keys(
+                    t,
+                    &["kind", "name", "url", "alertname", "labels", "duration"],
+                    &place,
+                );
                 let url = self.source_url(t, &span, "alertmanager", &place);
-                let alertname =
-                    self.required(t, &span, "alertname", &place).and_then(|v| self.nonempty_string(v, "`alertname`"));
+                let alertname = self
+                    .required(t, &span, "alertname", &place)
+                    .and_then(|v| self.nonempty_string(v, "`alertname`"));
                 let labels = match get(t, "labels") {
                     Some(v) => self.string_map(v, "`labels`"),
                     None => Some(BTreeMap::new()),
@@ -780,7 +971,12 @@ impl<'s> Walker<'s> {
                 let duration = duration(self);
                 let alertname = alertname?;
                 (
-                    ApprovalKind::Alertmanager { url: url?, alertname: alertname.clone(), labels: labels?, duration: duration? },
+                    ApprovalKind::Alertmanager {
+                        url: url?,
+                        alertname: alertname.clone(),
+                        labels: labels?,
+                        duration: duration?,
+                    },
                     alertname,
                 )
             }
@@ -790,29 +986,50 @@ impl<'s> Walker<'s> {
                     self.err_hint(
                         span,
                         format!("missing `name` {place}"),
-                        Some("an external approval is approved by name with `captain approve`".into()),
+                        Some(
+                            "an external approval is approved by name with `captain approve`"
+                                .into(),
+                        ),
                     );
                     return None;
                 }
                 (ApprovalKind::External, String::new())
             }
         };
-        Some(ApprovalStep { name: name.unwrap_or(default_name), kind })
+        Some(ApprovalStep {
+            name: name.unwrap_or(default_name),
+            kind,
+        })
     }
 
     fn stage_list(&mut self, v: &Val<'_>, place: &str) -> Vec<RawStage> {
         let DeValue::Array(items) = v.get_ref() else {
-            self.err(v.span(), format!("`stages` must be an array of tables ({place}), found {}", type_name(v.get_ref())));
+            self.err(
+                v.span(),
+                format!(
+                    "`stages` must be an array of tables ({place}), found {}",
+                    type_name(v.get_ref())
+                ),
+            );
             return Vec::new();
         };
-        items.iter().filter_map(|item| self.stage(item, place)).collect()
+        items
+            .iter()
+            .filter_map(|item| self.stage(item, place))
+            .collect()
     }
 
     fn stage(&mut self, v: &Val<'_>, place: &str) -> Option<RawStage> {
         let t = self.table(v, &format!("each entry of {place}"))?;
         let span = v.span();
-        let known: Vec<&str> = ["name", "environments"].iter().chain(SETTINGS_KEYS).copied().collect();
-        let name = self.required(t, &span, "name", &format!("in {place}")).and_then(|v| self.nonempty_string(v, "`name`"));
+        let known: Vec<&str> = ["name", "environments"]
+            .iter()
+            .chain(SETTINGS_KEYS)
+            .copied()
+            .collect();
+        let name = self
+            .required(t, &span, "name", &format!("in {place}"))
+            .and_then(|v| self.nonempty_string(v, "`name`"));
         let stage_place = format!("in stage `{}`", name.as_deref().unwrap_or("?"));
         self.check_keys(t, &known, &stage_place);
         let name_span = get(t, "name").map_or(span.clone(), |v| v.span());
@@ -822,7 +1039,13 @@ impl<'s> Walker<'s> {
                 if let Some(list) = &list
                     && list.is_empty()
                 {
-                    self.err(v.span(), format!("stage `{}` has no environments", name.as_deref().unwrap_or("?")));
+                    self.err(
+                        v.span(),
+                        format!(
+                            "stage `{}` has no environments",
+                            name.as_deref().unwrap_or("?")
+                        ),
+                    );
                     return None;
                 }
                 list
@@ -830,7 +1053,12 @@ impl<'s> Walker<'s> {
             None => None,
         };
         let settings = self.settings(t, &stage_place);
-        Some(RawStage { name: name?, span: name_span, environments: environments?, settings })
+        Some(RawStage {
+            name: name?,
+            span: name_span,
+            environments: environments?,
+            settings,
+        })
     }
 
     fn template(&mut self, v: &Val<'_>) -> Option<RawTemplate> {
@@ -838,24 +1066,37 @@ impl<'s> Walker<'s> {
         let span = v.span();
         self.check_keys(t, &["azs", "stages"], "in [wave_template]");
         let azs = match get(t, "azs") {
-            Some(v) => self.strings(v, "`azs`").map(|l| l.into_iter().map(|(s, _)| s).collect()),
+            Some(v) => self
+                .strings(v, "`azs`")
+                .map(|l| l.into_iter().map(|(s, _)| s).collect()),
             None => Some(Vec::new()),
         };
         let stages_value = self.required(t, &span, "stages", "in [wave_template]")?;
         let DeValue::Array(items) = stages_value.get_ref() else {
-            self.err(stages_value.span(), "`stages` in [wave_template] must be an array of tables");
+            self.err(
+                stages_value.span(),
+                "`stages` in [wave_template] must be an array of tables",
+            );
             return None;
         };
         if items.is_empty() {
             self.err(stages_value.span(), "[wave_template] has no stages");
         }
-        let known: Vec<&str> = ["name", "environment"].iter().chain(SETTINGS_KEYS).copied().collect();
+        let known: Vec<&str> = ["name", "environment"]
+            .iter()
+            .chain(SETTINGS_KEYS)
+            .copied()
+            .collect();
         let mut stages = Vec::new();
         for item in items.iter() {
-            let Some(st) = self.table(item, "each stage of [wave_template]") else { continue };
+            let Some(st) = self.table(item, "each stage of [wave_template]") else {
+                continue;
+            };
             let place = "in a [wave_template] stage";
             self.check_keys(st, &known, place);
-            let name = self.required(st, &item.span(), "name", place).and_then(|v| self.nonempty_string(v, "`name`").map(|s| (s, v.span())));
+            let name = self
+                .required(st, &item.span(), "name", place)
+                .and_then(|v| self.nonempty_string(v, "`name`").map(|s| (s, v.span())));
             let env = self.required(st, &item.span(), "environment", place).and_then(|v| {
                 if matches!(v.get_ref(), DeValue::Array(_)) {
                     self.err_hint(
@@ -869,7 +1110,13 @@ impl<'s> Walker<'s> {
             });
             let settings = self.settings(st, place);
             if let (Some((name, name_span)), Some((environment, environment_span))) = (name, env) {
-                stages.push(RawTemplateStage { name, name_span, environment, environment_span, settings });
+                stages.push(RawTemplateStage {
+                    name,
+                    name_span,
+                    environment,
+                    environment_span,
+                    settings,
+                });
             }
         }
         Some(RawTemplate { azs: azs?, stages })
@@ -878,41 +1125,69 @@ impl<'s> Walker<'s> {
     fn wave(&mut self, v: &Val<'_>) -> Option<RawWave> {
         let t = self.table(v, "each entry of [[waves]]")?;
         let span = v.span();
-        let name = self.required(t, &span, "name", "in [[waves]]").and_then(|v| self.nonempty_string(v, "`name`"));
+        let name = self
+            .required(t, &span, "name", "in [[waves]]")
+            .and_then(|v| self.nonempty_string(v, "`name`"));
         let place = format!("in wave `{}`", name.as_deref().unwrap_or("?"));
-        let known: Vec<&str> = ["name", "regions", "azs", "stages"].iter().chain(SETTINGS_KEYS).copied().collect();
+        let known: Vec<&str> = ["name", "regions", "azs", "stages"]
+            .iter()
+            .chain(SETTINGS_KEYS)
+            .copied()
+            .collect();
         self.check_keys(t, &known, &place);
         let name_span = get(t, "name").map_or(span.clone(), |v| v.span());
         let regions = match get(t, "regions") {
             Some(v) => {
                 let list = self.strings(v, "`regions`");
                 if list.as_ref().is_some_and(Vec::is_empty) {
-                    self.err(v.span(), format!("wave `{}` has no regions", name.as_deref().unwrap_or("?")));
+                    self.err(
+                        v.span(),
+                        format!("wave `{}` has no regions", name.as_deref().unwrap_or("?")),
+                    );
                 }
                 list
             }
             None => Some(Vec::new()),
         };
         let azs = match get(t, "azs") {
-            Some(v) => self.strings(v, "`azs`").map(|l| Some(l.into_iter().map(|(s, _)| s).collect())),
+            Some(v) => self
+                .strings(v, "`azs`")
+                .map(|l| Some(l.into_iter().map(|(s, _)| s).collect())),
             None => Some(None),
         };
         let stages = match get(t, "stages") {
-            Some(v) => self.stage_list(v, &format!("the stages of wave `{}`", name.as_deref().unwrap_or("?"))),
+            Some(v) => self.stage_list(
+                v,
+                &format!("the stages of wave `{}`", name.as_deref().unwrap_or("?")),
+            ),
             None => Vec::new(),
         };
         match (get(t, "regions"), get(t, "stages")) {
-            (Some(r), Some(_)) => {
-                self.err(r.span(), format!("wave `{}` has both `regions` and `stages`; use one", name.as_deref().unwrap_or("?")))
-            }
+            (Some(r), Some(_)) => self.err(
+                r.span(),
+                format!(
+                    "wave `{}` has both `regions` and `stages`; use one",
+                    name.as_deref().unwrap_or("?")
+                ),
+            ),
             (None, None) => self.err_hint(
                 name_span.clone(),
-                format!("wave `{}` has neither `regions` nor `stages`", name.as_deref().unwrap_or("?")),
+                format!(
+                    "wave `{}` has neither `regions` nor `stages`",
+                    name.as_deref().unwrap_or("?")
+                ),
                 Some("list `regions` to expand through [wave_template], or its `stages`".into()),
             ),
             _ => {}
         }
         let settings = self.settings(t, &place);
-        Some(RawWave { name: name?, span: name_span, regions: regions?, azs: azs?, stages, settings })
+        Some(RawWave {
+            name: name?,
+            span: name_span,
+            regions: regions?,
+            azs: azs?,
+            stages,
+            settings,
+        })
     }
 }

@@ -34,15 +34,35 @@ impl Window {
     /// Builds a window from its textual parts, as written in `pipeline.toml`.
     /// `days` like `mon-thu` or `mon,wed,fri` (empty: every day), `hours` like
     /// `09:00-16:00` (empty: all day), dates as `YYYY-MM-DD`.
-    pub fn parse(days: &str, hours: &str, timezone: &str, exclude: &[&str]) -> Result<Window, String> {
-        let days = if days.trim().is_empty() { [true; 7] } else { parse_days(days)? };
-        let (start, end) = if hours.trim().is_empty() { (Time::midnight(), None) } else { parse_hours(hours)? };
+    pub fn parse(
+        days: &str,
+        hours: &str,
+        timezone: &str,
+        exclude: &[&str],
+    ) -> Result<Window, String> {
+        let days = if days.trim().is_empty() {
+            [true; 7]
+        } else {
+            parse_days(days)?
+        };
+        let (start, end) = if hours.trim().is_empty() {
+            (Time::midnight(), None)
+        } else {
+            parse_hours(hours)?
+        };
         let tz = parse_timezone(timezone)?;
         let mut dates = BTreeSet::new();
         for date in exclude {
             dates.insert(parse_date(date)?);
         }
-        Ok(Window { days, start, end, timezone_name: timezone.to_string(), timezone: tz, exclude: dates })
+        Ok(Window {
+            days,
+            start,
+            end,
+            timezone_name: timezone.to_string(),
+            timezone: tz,
+            exclude: dates,
+        })
     }
 
     /// Whether a deployment may start at `at`.
@@ -100,11 +120,27 @@ impl fmt::Display for Window {
         } else {
             f.write_str(&format_days(&self.days))?;
         }
-        let end = self.end.map_or_else(|| "24:00".to_string(), |t| t.strftime("%H:%M").to_string());
-        write!(f, " {}-{} {}", self.start.strftime("%H:%M"), end, self.timezone_name)?;
+        let end = self
+            .end
+            .map_or_else(|| "24:00".to_string(), |t| t.strftime("%H:%M").to_string());
+        write!(
+            f,
+            " {}-{} {}",
+            self.start.strftime("%H:%M"),
+            end,
+            self.timezone_name
+        )?;
         match self.exclude.len() {
             0 => Ok(()),
-            1 => write!(f, ", except {}", self.exclude.iter().next().map(|d| d.to_string()).unwrap_or_default()),
+            1 => write!(
+                f,
+                ", except {}",
+                self.exclude
+                    .iter()
+                    .next()
+                    .map(|d| d.to_string())
+                    .unwrap_or_default()
+            ),
             n => write!(f, ", except {n} dates"),
         }
     }
@@ -134,7 +170,15 @@ fn format_days(days: &[bool; 7]) -> String {
 fn day_index(name: &str) -> Result<usize, String> {
     let lower = name.trim().to_ascii_lowercase();
     let short: String = lower.chars().take(3).collect();
-    let full = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+    let full = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
     DAY_NAMES
         .iter()
         .position(|d| *d == lower || (*d == short && full.iter().any(|f| *f == lower)))
@@ -152,7 +196,9 @@ pub fn parse_days(text: &str) -> Result<[bool; 7], String> {
     for part in text.split(',') {
         let part = part.trim();
         if part.is_empty() {
-            return Err(format!("empty day in `{text}`; write days like `mon-thu` or `mon,wed,fri`"));
+            return Err(format!(
+                "empty day in `{text}`; write days like `mon-thu` or `mon,wed,fri`"
+            ));
         }
         if let Some((from, to)) = part.split_once('-') {
             let (from, to) = (day_index(from)?, day_index(to)?);
@@ -183,9 +229,9 @@ fn parse_clock(text: &str) -> Result<Option<Time>, String> {
 
 /// `09:00-16:00`; the end is exclusive and may be `24:00`.
 pub fn parse_hours(text: &str) -> Result<(Time, Option<Time>), String> {
-    let (from, to) = text
-        .split_once('-')
-        .ok_or_else(|| format!("invalid hours `{text}`; write hours as HH:MM-HH:MM, like `09:00-16:00`"))?;
+    let (from, to) = text.split_once('-').ok_or_else(|| {
+        format!("invalid hours `{text}`; write hours as HH:MM-HH:MM, like `09:00-16:00`")
+    })?;
     let start = parse_clock(from)?
         .ok_or_else(|| format!("invalid hours `{text}`: the window cannot start at 24:00"))?;
     let end = parse_clock(to)?;
@@ -201,12 +247,16 @@ pub fn parse_hours(text: &str) -> Result<(Time, Option<Time>), String> {
 
 /// An IANA time zone name, checked against jiff's time zone database.
 pub fn parse_timezone(name: &str) -> Result<TimeZone, String> {
-    TimeZone::get(name).map_err(|_| format!("unknown time zone `{name}`; use an IANA name like `Europe/Paris` or `UTC`"))
+    TimeZone::get(name).map_err(|_| {
+        format!("unknown time zone `{name}`; use an IANA name like `Europe/Paris` or `UTC`")
+    })
 }
 
 /// `YYYY-MM-DD`.
 pub fn parse_date(text: &str) -> Result<Date, String> {
-    text.trim().parse::<Date>().map_err(|_| format!("invalid date `{text}`; write dates as YYYY-MM-DD"))
+    text.trim()
+        .parse::<Date>()
+        .map_err(|_| format!("invalid date `{text}`; write dates as YYYY-MM-DD"))
 }
 
 #[cfg(test)]
@@ -214,19 +264,40 @@ mod tests {
     use super::*;
 
     fn ts(text: &str) -> Timestamp {
-        text.parse().unwrap_or_else(|e| panic!("bad test timestamp {text}: {e}"))
+        text.parse()
+            .unwrap_or_else(|e| panic!("bad test timestamp {text}: {e}"))
     }
 
     fn ny() -> Window {
-        Window::parse("mon-thu", "09:00-16:00", "America/New_York", &["2026-11-26"]).unwrap_or_else(|e| panic!("{e}"))
+        Window::parse(
+            "mon-thu",
+            "09:00-16:00",
+            "America/New_York",
+            &["2026-11-26"],
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
     }
 
     #[test]
     fn days_parse_ranges_lists_and_wraps() {
-        assert_eq!(parse_days("mon-thu"), Ok([true, true, true, true, false, false, false]));
-        assert_eq!(parse_days("mon,wed,Friday"), Ok([true, false, true, false, true, false, false]));
-        assert_eq!(parse_days("fri-mon"), Ok([true, false, false, false, true, true, true]));
-        assert!(parse_days("mon-thr").unwrap_err().contains("did you mean `thu`"));
+        assert_eq!(
+            parse_days("mon-thu"),
+            Ok([true, true, true, true, false, false, false])
+        );
+        assert_eq!(
+            parse_days("mon,wed,Friday"),
+            Ok([true, false, true, false, true, false, false])
+        );
+        assert_eq!(
+            parse_days("fri-mon"),
+            Ok([true, false, false, false, true, true, true])
+        );
+        assert!(
+            parse_days("mon-thr")
+                .err()
+                .unwrap_or_default()
+                .contains("did you mean `thu`")
+        );
         assert!(parse_days("mon,,tue").is_err());
     }
 
@@ -268,19 +339,27 @@ mod tests {
     #[test]
     fn a_window_inside_the_repeated_hour_of_fall_back() {
         // 2026-11-01 01:00-02:00 in New York happens twice (EDT then EST): both are inside.
-        let w = Window::parse("sun", "01:00-02:00", "America/New_York", &[]).unwrap_or_else(|e| panic!("{e}"));
+        let w = Window::parse("sun", "01:00-02:00", "America/New_York", &[])
+            .unwrap_or_else(|e| panic!("{e}"));
         assert!(w.allows(ts("2026-11-01T05:30:00Z"))); // 01:30 EDT
         assert!(w.allows(ts("2026-11-01T06:30:00Z"))); // 01:30 EST
         assert!(!w.allows(ts("2026-11-01T07:00:00Z"))); // 02:00 EST
-        assert_eq!(w.next_open(ts("2026-11-01T04:00:00Z")), Some(ts("2026-11-01T05:00:00Z")));
+        assert_eq!(
+            w.next_open(ts("2026-11-01T04:00:00Z")),
+            Some(ts("2026-11-01T05:00:00Z"))
+        );
     }
 
     #[test]
     fn a_start_inside_the_spring_forward_gap_opens_after_the_gap() {
         // 02:00-04:00 on 2026-03-08: 02:00-03:00 does not exist in New York.
-        let w = Window::parse("sun", "02:00-04:00", "America/New_York", &[]).unwrap_or_else(|e| panic!("{e}"));
+        let w = Window::parse("sun", "02:00-04:00", "America/New_York", &[])
+            .unwrap_or_else(|e| panic!("{e}"));
         // Saturday evening → opens at 03:00 EDT = 07:00Z.
-        assert_eq!(w.next_open(ts("2026-03-07T23:00:00Z")), Some(ts("2026-03-08T07:00:00Z")));
+        assert_eq!(
+            w.next_open(ts("2026-03-07T23:00:00Z")),
+            Some(ts("2026-03-08T07:00:00Z"))
+        );
     }
 
     #[test]
@@ -292,7 +371,10 @@ mod tests {
         assert!(w.allows(ts("2026-11-25T15:00:00Z")));
         // From Wednesday after hours, the next opening skips Thursday (excluded) and the
         // weekend (not allowed) to Monday 2026-11-30 09:00 EST.
-        assert_eq!(w.next_open(ts("2026-11-25T22:00:00Z")), Some(ts("2026-11-30T14:00:00Z")));
+        assert_eq!(
+            w.next_open(ts("2026-11-25T22:00:00Z")),
+            Some(ts("2026-11-30T14:00:00Z"))
+        );
     }
 
     #[test]
@@ -304,7 +386,10 @@ mod tests {
 
     #[test]
     fn display_is_compact() {
-        assert_eq!(ny().to_string(), "mon-thu 09:00-16:00 America/New_York, except 2026-11-26");
+        assert_eq!(
+            ny().to_string(),
+            "mon-thu 09:00-16:00 America/New_York, except 2026-11-26"
+        );
     }
 
     #[test]
