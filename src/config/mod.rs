@@ -219,6 +219,39 @@ impl Pipeline {
             .collect()
     }
 
+    /// The stage called `name`, or a `not found` error with a did-you-mean hint.
+    pub fn require_stage(&self, name: &str) -> Result<&Stage> {
+        self.stage(name).ok_or_else(|| {
+            let error = Error::not_found(format!(
+                "unknown stage `{name}` in pipeline `{}`",
+                self.name
+            ));
+            match crate::error::suggestion_hint(name, self.stages.iter().map(|s| s.name.as_str())) {
+                Some(hint) => error.with_hint(hint),
+                None => error.with_hint("`captain plan` lists the stages"),
+            }
+        })
+    }
+
+    /// The environment called `name` and its stage, or a `not found` error with a
+    /// did-you-mean hint.
+    pub fn require_environment(&self, name: &str) -> Result<(&Stage, &Environment)> {
+        self.environment(name).ok_or_else(|| {
+            let error = Error::not_found(format!(
+                "unknown environment `{name}` in pipeline `{}`",
+                self.name
+            ));
+            let names = self
+                .stages
+                .iter()
+                .flat_map(|s| s.environments.iter().map(|e| e.name.as_str()));
+            match crate::error::suggestion_hint(name, names) {
+                Some(hint) => error.with_hint(hint),
+                None => error.with_hint("`captain plan` lists the environments"),
+            }
+        })
+    }
+
     /// Every stage name, in pipeline order.
     pub fn stage_names(&self) -> Vec<String> {
         self.stages.iter().map(|s| s.name.clone()).collect()

@@ -305,7 +305,7 @@ bake_time = "1h"
 "#;
     let found = errors(text);
     let expected = [
-        "pipeline.toml:2:12: unknown time zone `Europe/Pariss`; use an IANA name like `Europe/Paris` or `UTC`",
+        "pipeline.toml:2:12: unknown time zone `Europe/Pariss`; did you mean `Europe/Paris`?",
         "pipeline.toml:8:13: invalid duration `an hour` for `bake_time`: expected number at 0; write durations like `30m`, `1h 30m` or `2days`",
         "pipeline.toml:9:51: unknown alarm `HighSeverty` in `rollback_alarm`; did you mean `HighSeverity`?",
         "pipeline.toml:12:16: stage `alpha` has no environments",
@@ -582,4 +582,62 @@ fn malformed_input_never_panics() {
     {
         let _ = validate_text(&EXAMPLE[..end], Path::new("pipeline.toml"));
     }
+}
+
+#[test]
+fn a_file_with_three_problems() {
+    let text = r#"name = "checkout"
+timezone = "Europe/Berln"
+
+[alarms.HighSeverity]
+kind = "prometheus"
+url = "http://localhost:9090"
+query = "sum(rate(errors_total[5m])) > 1"
+
+[defaults]
+bake_tme = "1h"
+blocker = 'ALARM("HighSeverity") OR ALARM("LargeScaleEvnt")'
+
+[[stages]]
+name = "beta"
+environments = ["beta"]
+"#;
+    assert_eq!(
+        errors(text),
+        [
+            "pipeline.toml:2:12: unknown time zone `Europe/Berln`; did you mean `Europe/Berlin`?",
+            "pipeline.toml:10:1: unknown key `bake_tme` in [defaults]; did you mean `bake_time`?",
+            "pipeline.toml:11:44: unknown alarm `LargeScaleEvnt` in `blocker`; define it as [alarms.LargeScaleEvnt]",
+        ]
+    );
+}
+
+#[test]
+fn unknown_names_are_not_found_with_a_suggestion() {
+    let p = ok(EXAMPLE);
+    let err = p
+        .require_environment("prod-us-east-1a-onebx")
+        .err()
+        .unwrap_or_else(|| panic!("found"));
+    assert_eq!(err.kind, ErrorKind::NotFound);
+    assert_eq!(
+        err.message,
+        "unknown environment `prod-us-east-1a-onebx` in pipeline `frontend-api`"
+    );
+    assert_eq!(
+        err.hint.as_deref(),
+        Some("did you mean `prod-us-east-1a-onebox`?")
+    );
+    let err = p
+        .require_stage("wave-1-az")
+        .err()
+        .unwrap_or_else(|| panic!("found"));
+    assert!(
+        err.hint
+            .as_deref()
+            .is_some_and(|h| h.starts_with("did you mean `wave-1-az")),
+        "{:?}",
+        err.hint
+    );
+    assert!(p.require_stage("gamma").is_ok());
 }

@@ -248,7 +248,14 @@ pub fn parse_hours(text: &str) -> Result<(Time, Option<Time>), String> {
 /// An IANA time zone name, checked against jiff's time zone database.
 pub fn parse_timezone(name: &str) -> Result<TimeZone, String> {
     TimeZone::get(name).map_err(|_| {
-        format!("unknown time zone `{name}`; use an IANA name like `Europe/Paris` or `UTC`")
+        // Suggest from the same database that refused the name.
+        let names: Vec<String> = jiff::tz::db()
+            .available()
+            .map(|n| n.as_str().to_string())
+            .collect();
+        let hint = crate::error::suggestion_hint(name, names.iter().map(String::as_str))
+            .unwrap_or_else(|| "use an IANA name like `Europe/Paris` or `UTC`".to_string());
+        format!("unknown time zone `{name}`; {hint}")
     })
 }
 
