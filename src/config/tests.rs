@@ -561,6 +561,9 @@ fn malformed_input_never_panics() {
             "name = \"p\"\n[defaults]\nblocker = '{}'",
             "(".repeat(10_000)
         ),
+        &format!("name = {}", "[".repeat(100_000)),
+        &format!("name = {}1{}", "[".repeat(5_000), "]".repeat(5_000)),
+        &format!("name = {}", "{ a = ".repeat(20_000)),
         "name = \"p\"\n[[waves]]\nname = \"w\"\nregions = [\"r\"]\nstages = []",
         "name = \"p\"\n[[waves]]\nname = \"w\"\n[[waves]]\nname = \"w\"\nstages = [{ name = \"s\", environments = [\"e\"] }]",
     ];
