@@ -13,8 +13,7 @@ pub struct Args {}
 
 pub fn run(ctx: &Context, ui: &Ui, _args: Args) -> anyhow::Result<()> {
     let path = ctx.pipeline_path();
-    let text = config::read_pipeline_file(&path)?;
-    match config::validate_text(&text, &path) {
+    match config::validate_file(&path)? {
         Ok(pipeline) => {
             let environments = pipeline.environment_names().len();
             if ui.json() {

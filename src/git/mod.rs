@@ -19,7 +19,13 @@ impl Repo {
     pub fn discover(path: &Path) -> Result<Repo> {
         git2::Repository::discover(path)
             .map(|repo| Repo { repo })
-            .map_err(|e| Error::failed(format!("no git repository at {}: {}", path.display(), e.message())))
+            .map_err(|e| {
+                Error::failed(format!(
+                    "no git repository at {}: {}",
+                    path.display(),
+                    e.message()
+                ))
+            })
     }
 
     /// The working directory (or the git dir of a bare repository).

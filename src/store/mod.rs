@@ -118,5 +118,9 @@ pub trait Store: Send + Sync {
 
     /// Loads records in one transaction: all or nothing. Refuses a non-empty ledger unless
     /// `mode` is `Merge`.
-    fn import(&self, records: &mut dyn Iterator<Item = Result<LedgerRecord>>, mode: ImportMode) -> Result<ImportSummary>;
+    fn import(
+        &self,
+        records: &mut dyn Iterator<Item = Result<LedgerRecord>>,
+        mode: ImportMode,
+    ) -> Result<ImportSummary>;
 }
