@@ -54,17 +54,38 @@ pub fn run(dir: &Path, now: Timestamp, say: &mut dyn FnMut(&str)) -> Result<Tour
     let pipeline = Pipeline::load(&pipeline_path)?;
     let store = SqliteStore::open(&state_path, &pipeline.name)?;
     let repo = Repo::discover(&repo_dir)?;
-    let world = World { store: &store, pipeline: &pipeline, repo: &repo, dir, clock };
+    let world = World {
+        store: &store,
+        pipeline: &pipeline,
+        repo: &repo,
+        dir,
+        clock,
+    };
     say(&format!("sandbox: {}", dir.display()));
-    say(&format!("pipeline `{}`: {} stages, {} environments", pipeline.name, pipeline.stages.len(), pipeline.environment_names().len()));
+    say(&format!(
+        "pipeline `{}`: {} stages, {} environments",
+        pipeline.name,
+        pipeline.stages.len(),
+        pipeline.environment_names().len()
+    ));
 
-    sandbox.commit(&[("src/cart.rs", "pub fn total() -> u32 { 0 }\n")], "Add the cart", "Ben Okafor", clock.days_ago(6.5))?;
+    sandbox.commit(
+        &[("src/cart.rs", "pub fn total() -> u32 { 0 }\n")],
+        "Add the cart",
+        "Ben Okafor",
+        clock.days_ago(6.5),
+    )?;
     let v1 = world.release(6.4, "v1-image")?;
     say(&format!("{v1}: first release"));
     world.roll_forward(v1, 6.3, &[])?;
 
     // A feature branch merged with a merge commit, and a dependency bump.
-    let main_tip = sandbox.commit(&[("README.md", "# checkout\n")], "Document the service", "Ana Lima", clock.days_ago(5.0))?;
+    let main_tip = sandbox.commit(
+        &[("README.md", "# checkout\n")],
+        "Document the service",
+        "Ana Lima",
+        clock.days_ago(5.0),
+    )?;
     let feature = sandbox.commit_with_parents(
         &[("src/discount.rs", "pub fn discount() -> u32 { 5 }\n")],
         "Add discounts",
@@ -73,25 +94,61 @@ pub fn run(dir: &Path, now: Timestamp, say: &mut dyn FnMut(&str)) -> Result<Tour
         std::slice::from_ref(&main_tip),
         None,
     )?;
-    sandbox.commit_with_parents(&[], "Merge branch 'discounts'", "Chen Wei", clock.days_ago(4.8), &[main_tip, feature], Some("HEAD"))?;
-    sandbox.commit(&[("Cargo.lock", &cargo_lock("1.0.100", "1.0.215"))], "Bump serde to 1.0.215", "Ben Okafor", clock.days_ago(4.7))?;
+    sandbox.commit_with_parents(
+        &[],
+        "Merge branch 'discounts'",
+        "Chen Wei",
+        clock.days_ago(4.8),
+        &[main_tip, feature],
+        Some("HEAD"),
+    )?;
+    sandbox.commit(
+        &[("Cargo.lock", &cargo_lock("1.0.100", "1.0.215"))],
+        "Bump serde to 1.0.215",
+        "Ben Okafor",
+        clock.days_ago(4.7),
+    )?;
     let v2 = world.release(4.6, "v2-image")?;
     say(&format!("{v2}: a merged branch and a serde bump"));
     world.roll_forward(v2, 4.5, &[])?;
 
-    sandbox.commit(&[("src/cart.rs", "pub fn total() -> u32 { 1 }\n")], "Count items in the cart", "Dana Cruz", clock.days_ago(3.2))?;
+    sandbox.commit(
+        &[("src/cart.rs", "pub fn total() -> u32 { 1 }\n")],
+        "Count items in the cart",
+        "Dana Cruz",
+        clock.days_ago(3.2),
+    )?;
     let v3 = world.release(3.1, "v3-image")?;
-    say(&format!("{v3}: its integration tests fail in gamma, so it stops there"));
+    say(&format!(
+        "{v3}: its integration tests fail in gamma, so it stops there"
+    ));
     world.roll_forward(v3, 3.0, &[("gamma", Outcome::TestsFailed)])?;
 
-    sandbox.commit(&[("src/cart.rs", "pub fn total() -> u32 { 2 }\n")], "Fix the cart total", "Dana Cruz", clock.days_ago(2.2))?;
-    let fix = sandbox.commit(&[("Cargo.lock", &cargo_lock("1.0.101", "1.0.215"))], "Bump anyhow to 1.0.101", "Ana Lima", clock.days_ago(2.1))?;
+    sandbox.commit(
+        &[("src/cart.rs", "pub fn total() -> u32 { 2 }\n")],
+        "Fix the cart total",
+        "Dana Cruz",
+        clock.days_ago(2.2),
+    )?;
+    let fix = sandbox.commit(
+        &[("Cargo.lock", &cargo_lock("1.0.101", "1.0.215"))],
+        "Bump anyhow to 1.0.101",
+        "Ana Lima",
+        clock.days_ago(2.1),
+    )?;
     let v4 = world.release(2.0, "v4-image")?;
-    say(&format!("{v4}: the fix; an alarm fires in prod-ap-south-1, which is rolled back to {v2}"));
+    say(&format!(
+        "{v4}: the fix; an alarm fires in prod-ap-south-1, which is rolled back to {v2}"
+    ));
     world.roll_forward(v4, 1.9, &[("prod-ap-south-1", Outcome::AlarmFired)])?;
     world.rollback("prod-ap-south-1", v2, 1.2)?;
 
-    sandbox.commit(&[("src/discount.rs", "pub fn discount() -> u32 { 10 }\n")], "Raise the discount", "Chen Wei", clock.days_ago(0.3))?;
+    sandbox.commit(
+        &[("src/discount.rs", "pub fn discount() -> u32 { 10 }\n")],
+        "Raise the discount",
+        "Chen Wei",
+        clock.days_ago(0.3),
+    )?;
     let v5 = world.release(0.2, "v5-image")?;
     say(&format!("{v5}: approved in beta, deploying to gamma now"));
     world.deploy_to("beta", v5, 0.15, Outcome::Approved, DeploymentKind::Normal)?;
@@ -137,25 +194,47 @@ struct World<'a> {
 impl World<'_> {
     fn release(&self, days_ago: f64, image: &str) -> Result<ReleaseNumber> {
         let mut artifacts = BTreeMap::new();
-        artifacts.insert("image".to_string(), format!("registry.example.com/checkout@sha256:{image}"));
+        artifacts.insert(
+            "image".to_string(),
+            format!("registry.example.com/checkout@sha256:{image}"),
+        );
         let outcome = release::create(
             self.store,
             self.repo,
-            release::CreateRequest { rev: "HEAD".to_string(), artifacts, actor: "ci-bot".to_string(), now: self.clock.days_ago(days_ago) },
+            release::CreateRequest {
+                rev: "HEAD".to_string(),
+                artifacts,
+                actor: "ci-bot".to_string(),
+                now: self.clock.days_ago(days_ago),
+            },
         )?;
         Ok(outcome.created.release.number)
     }
 
     /// Deploys `release` stage by stage; an environment listed in `failures` ends with that
     /// outcome, and the release goes no further.
-    fn roll_forward(&self, release: ReleaseNumber, days_ago: f64, failures: &[(&str, Outcome)]) -> Result<()> {
+    fn roll_forward(
+        &self,
+        release: ReleaseNumber,
+        days_ago: f64,
+        failures: &[(&str, Outcome)],
+    ) -> Result<()> {
         let mut at = days_ago;
         for stage in &self.pipeline.stages {
             let mut failed = false;
             for environment in &stage.environments {
-                let outcome = failures.iter().find(|(name, _)| *name == environment.name).map_or(Outcome::Approved, |(_, o)| *o);
+                let outcome = failures
+                    .iter()
+                    .find(|(name, _)| *name == environment.name)
+                    .map_or(Outcome::Approved, |(_, o)| *o);
                 failed |= outcome != Outcome::Approved;
-                self.deploy_to(&environment.name, release, at, outcome, DeploymentKind::Normal)?;
+                self.deploy_to(
+                    &environment.name,
+                    release,
+                    at,
+                    outcome,
+                    DeploymentKind::Normal,
+                )?;
             }
             if failed {
                 return Ok(());
@@ -166,10 +245,22 @@ impl World<'_> {
     }
 
     fn rollback(&self, environment: &str, release: ReleaseNumber, days_ago: f64) -> Result<()> {
-        self.deploy_to(environment, release, days_ago, Outcome::Approved, DeploymentKind::Rollback)
+        self.deploy_to(
+            environment,
+            release,
+            days_ago,
+            Outcome::Approved,
+            DeploymentKind::Rollback,
+        )
     }
 
-    fn start(&self, environment: &str, release: ReleaseNumber, days_ago: f64, kind: DeploymentKind) -> Result<Deployment> {
+    fn start(
+        &self,
+        environment: &str,
+        release: ReleaseNumber,
+        days_ago: f64,
+        kind: DeploymentKind,
+    ) -> Result<Deployment> {
         deploy::start(
             self.store,
             self.pipeline,
@@ -178,19 +269,38 @@ impl World<'_> {
                 release,
                 rollback: kind == DeploymentKind::Rollback,
                 force: false,
-                reason: (kind == DeploymentKind::Rollback).then(|| "alarm fired after the deployment".to_string()),
+                reason: (kind == DeploymentKind::Rollback)
+                    .then(|| "alarm fired after the deployment".to_string()),
                 actor: "captain".to_string(),
                 now: self.clock.days_ago(days_ago),
             },
         )
     }
 
-    fn deploy_to(&self, environment: &str, release: ReleaseNumber, days_ago: f64, outcome: Outcome, kind: DeploymentKind) -> Result<()> {
+    fn deploy_to(
+        &self,
+        environment: &str,
+        release: ReleaseNumber,
+        days_ago: f64,
+        outcome: Outcome,
+        kind: DeploymentKind,
+    ) -> Result<()> {
         let deployment = self.start(environment, release, days_ago, kind)?;
         if outcome != Outcome::DeployFailed {
-            switch_symlink(&self.dir.join("envs").join(environment), &deployment, release)?;
+            switch_symlink(
+                &self.dir.join("envs").join(environment),
+                &deployment,
+                release,
+            )?;
         }
-        deploy::finish(self.store, deployment.id, outcome, "captain".to_string(), None, self.clock.days_ago(days_ago - 0.04))?;
+        deploy::finish(
+            self.store,
+            deployment.id,
+            outcome,
+            "captain".to_string(),
+            None,
+            self.clock.days_ago(days_ago - 0.04),
+        )?;
         Ok(())
     }
 }
@@ -200,7 +310,8 @@ fn switch_symlink(env_dir: &Path, deployment: &Deployment, release: ReleaseNumbe
     let target = env_dir.join("releases").join(deployment.id.to_string());
     let io = |what: &str, e: std::io::Error| Error::failed(format!("demo: cannot {what}: {e}"));
     std::fs::create_dir_all(&target).map_err(|e| io("create a release directory", e))?;
-    std::fs::write(target.join("RELEASE"), format!("{release}\n")).map_err(|e| io("write a release file", e))?;
+    std::fs::write(target.join("RELEASE"), format!("{release}\n"))
+        .map_err(|e| io("write a release file", e))?;
     let link = env_dir.join("current");
     let staged = env_dir.join("current.new");
     let _ = std::fs::remove_file(&staged);

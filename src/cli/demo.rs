@@ -22,7 +22,9 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         .prefix("captain-demo-")
         .tempdir()
         .map_err(|e| Error::failed(format!("cannot create a temporary directory: {e}")))?;
-    let tour = captain::demo::run(dir.path(), ctx.now, &mut |line| ui.status(&format!("demo: {line}")))?;
+    let tour = captain::demo::run(dir.path(), ctx.now, &mut |line| {
+        ui.status(&format!("demo: {line}"))
+    })?;
     let tour_ctx = Context::new(GlobalArgs {
         repo: Some(tour.repo.clone()),
         pipeline: Some(tour.pipeline.clone()),
@@ -33,23 +35,57 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         no_color: ctx.global.no_color,
         yes: ctx.global.yes,
     });
-    let tour_ctx = Context { now: ctx.now, ..tour_ctx };
+    let tour_ctx = Context {
+        now: ctx.now,
+        ..tour_ctx
+    };
 
     heading(ui, "$ captain status")?;
-    status::run(&tour_ctx, ui, status::Args { watch: false, interval: 5 })?;
-    heading(ui, &format!("$ captain history {}", tour.history_environment))?;
-    history::run(&tour_ctx, ui, history::Args { environment: tour.history_environment.clone(), limit: 20, since: None })?;
+    status::run(
+        &tour_ctx,
+        ui,
+        status::Args {
+            watch: false,
+            interval: 5,
+        },
+    )?;
+    heading(
+        ui,
+        &format!("$ captain history {}", tour.history_environment),
+    )?;
+    history::run(
+        &tour_ctx,
+        ui,
+        history::Args {
+            environment: tour.history_environment.clone(),
+            limit: 20,
+            since: None,
+        },
+    )?;
     let short = &tour.interesting_commit[..tour.interesting_commit.len().min(7)];
     heading(ui, &format!("$ captain where {short}"))?;
-    where_cmd::run(&tour_ctx, ui, where_cmd::Args { rev: short.to_string() })?;
+    where_cmd::run(
+        &tour_ctx,
+        ui,
+        where_cmd::Args {
+            rev: short.to_string(),
+        },
+    )?;
 
     if args.keep {
         let kept = dir.keep();
-        ui.status(&format!("demo: kept {} (repo/, state/, envs/ with a `current` symlink per environment)", kept.display()));
+        ui.status(&format!(
+            "demo: kept {} (repo/, state/, envs/ with a `current` symlink per environment)",
+            kept.display()
+        ));
     }
     Ok(())
 }
 
 fn heading(ui: &Ui, text: &str) -> anyhow::Result<()> {
-    if ui.json() { Ok(()) } else { ui.out(&format!("\n{text}")) }
+    if ui.json() {
+        Ok(())
+    } else {
+        ui.out(&format!("\n{text}"))
+    }
 }

@@ -40,7 +40,12 @@ pub fn run(ctx: &Context, ui: &Ui, _args: Args) -> anyhow::Result<()> {
                 ui.out(&lines.join("\n"))?;
             }
             let count = diagnostics.len();
-            Err(Error::failed(format!("{} has {count} problem{}", path.display(), if count == 1 { "" } else { "s" })).into())
+            Err(Error::failed(format!(
+                "{} has {count} problem{}",
+                path.display(),
+                if count == 1 { "" } else { "s" }
+            ))
+            .into())
         }
     }
 }

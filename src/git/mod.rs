@@ -68,7 +68,9 @@ pub struct SnapshotReport {
 impl Repo {
     /// Returns `None` when `path` is in no repository.
     pub fn open_if_any(path: &Path) -> Result<Option<Repo>> {
-        Ok(git2::Repository::discover(path).ok().map(|repo| Repo { repo }))
+        Ok(git2::Repository::discover(path)
+            .ok()
+            .map(|repo| Repo { repo }))
     }
 
     /// One commit's details.

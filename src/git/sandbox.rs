@@ -20,18 +20,31 @@ impl Sandbox {
     pub fn init(path: &Path, branch: &str) -> Result<Sandbox> {
         let mut options = git2::RepositoryInitOptions::new();
         options.initial_head(branch);
-        let repo = git2::Repository::init_opts(path, &options)
-            .map_err(|e| git_error(&format!("cannot create a repository at {}", path.display()), e))?;
+        let repo = git2::Repository::init_opts(path, &options).map_err(|e| {
+            git_error(
+                &format!("cannot create a repository at {}", path.display()),
+                e,
+            )
+        })?;
         Ok(Sandbox { repo })
     }
 
     pub fn path(&self) -> PathBuf {
-        self.repo.workdir().unwrap_or_else(|| self.repo.path()).to_path_buf()
+        self.repo
+            .workdir()
+            .unwrap_or_else(|| self.repo.path())
+            .to_path_buf()
     }
 
     /// Writes `files` (path → content) into the work tree and commits them on HEAD's
     /// branch with the given parents (default: HEAD). Returns the new commit's sha.
-    pub fn commit(&self, files: &[(&str, &str)], message: &str, author: &str, at: Timestamp) -> Result<String> {
+    pub fn commit(
+        &self,
+        files: &[(&str, &str)],
+        message: &str,
+        author: &str,
+        at: Timestamp,
+    ) -> Result<String> {
         let head = self.repo.head().ok().and_then(|h| h.target());
         let parents: Vec<String> = head.map(|oid| oid.to_string()).into_iter().collect();
         self.commit_with_parents(files, message, author, at, &parents, Some("HEAD"))
@@ -54,17 +67,26 @@ impl Sandbox {
         };
         let mut index = git2::Index::new().map_err(|e| git_error("cannot create an index", e))?;
         if let Some(parent) = &first_parent {
-            let tree = parent.tree().map_err(|e| git_error("cannot read a tree", e))?;
-            index.read_tree(&tree).map_err(|e| git_error("cannot read a tree", e))?;
+            let tree = parent
+                .tree()
+                .map_err(|e| git_error("cannot read a tree", e))?;
+            index
+                .read_tree(&tree)
+                .map_err(|e| git_error("cannot read a tree", e))?;
         }
         let workdir = self.path();
         for (file, content) in files {
             let full = workdir.join(file);
             if let Some(dir) = full.parent() {
-                std::fs::create_dir_all(dir).map_err(|e| Error::failed(format!("cannot create {}: {e}", dir.display())))?;
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| Error::failed(format!("cannot create {}: {e}", dir.display())))?;
             }
-            std::fs::write(&full, content).map_err(|e| Error::failed(format!("cannot write {}: {e}", full.display())))?;
-            let blob = self.repo.blob(content.as_bytes()).map_err(|e| git_error("cannot write a blob", e))?;
+            std::fs::write(&full, content)
+                .map_err(|e| Error::failed(format!("cannot write {}: {e}", full.display())))?;
+            let blob = self
+                .repo
+                .blob(content.as_bytes())
+                .map_err(|e| git_error("cannot write a blob", e))?;
             let entry = git2::IndexEntry {
                 ctime: git2::IndexTime::new(0, 0),
                 mtime: git2::IndexTime::new(0, 0),
@@ -79,13 +101,21 @@ impl Sandbox {
                 flags_extended: 0,
                 path: file.as_bytes().to_vec(),
             };
-            index.add(&entry).map_err(|e| git_error(&format!("cannot stage {file}"), e))?;
+            index
+                .add(&entry)
+                .map_err(|e| git_error(&format!("cannot stage {file}"), e))?;
         }
-        let tree_id = index.write_tree_to(&self.repo).map_err(|e| git_error("cannot write a tree", e))?;
-        let tree = self.repo.find_tree(tree_id).map_err(|e| git_error("cannot read a tree", e))?;
+        let tree_id = index
+            .write_tree_to(&self.repo)
+            .map_err(|e| git_error("cannot write a tree", e))?;
+        let tree = self
+            .repo
+            .find_tree(tree_id)
+            .map_err(|e| git_error("cannot read a tree", e))?;
         let time = git2::Time::new(at.as_second(), 0);
         let email = format!("{}@example.com", author.to_lowercase().replace(' ', "."));
-        let signature = git2::Signature::new(author, &email, &time).map_err(|e| git_error("bad author", e))?;
+        let signature =
+            git2::Signature::new(author, &email, &time).map_err(|e| git_error("bad author", e))?;
         let mut parent_commits = Vec::new();
         for sha in parents {
             parent_commits.push(self.find_commit(sha)?);
@@ -93,7 +123,14 @@ impl Sandbox {
         let parent_refs: Vec<&git2::Commit<'_>> = parent_commits.iter().collect();
         let oid = self
             .repo
-            .commit(reference, &signature, &signature, message, &tree, &parent_refs)
+            .commit(
+                reference,
+                &signature,
+                &signature,
+                message,
+                &tree,
+                &parent_refs,
+            )
             .map_err(|e| git_error("cannot commit", e))?;
         Ok(oid.to_string())
     }
@@ -101,7 +138,9 @@ impl Sandbox {
     /// Points a branch at a commit (creating it if needed).
     pub fn set_branch(&self, name: &str, sha: &str) -> Result<()> {
         let commit = self.find_commit(sha)?;
-        self.repo.branch(name, &commit, true).map_err(|e| git_error(&format!("cannot set branch {name}"), e))?;
+        self.repo
+            .branch(name, &commit, true)
+            .map_err(|e| git_error(&format!("cannot set branch {name}"), e))?;
         Ok(())
     }
 
@@ -116,6 +155,8 @@ impl Sandbox {
 
     fn find_commit(&self, sha: &str) -> Result<git2::Commit<'_>> {
         let oid = git2::Oid::from_str(sha).map_err(|e| git_error(&format!("bad sha {sha}"), e))?;
-        self.repo.find_commit(oid).map_err(|e| git_error(&format!("no commit {sha}"), e))
+        self.repo
+            .find_commit(oid)
+            .map_err(|e| git_error(&format!("no commit {sha}"), e))
     }
 }

@@ -60,13 +60,20 @@ pub struct ImportSummary {
 }
 
 /// Writes the ledger as JSON Lines.
-pub fn write_jsonl(store: &dyn super::Store, out: &mut dyn std::io::Write, pipeline: &str, now: Timestamp) -> crate::Result<()> {
+pub fn write_jsonl(
+    store: &dyn super::Store,
+    out: &mut dyn std::io::Write,
+    pipeline: &str,
+    now: Timestamp,
+) -> crate::Result<()> {
     let _ = (store, out, pipeline, now);
     Err(crate::Error::internal("not written yet"))
 }
 
 /// Reads JSON Lines records.
-pub fn read_jsonl(input: impl std::io::BufRead) -> impl Iterator<Item = crate::Result<LedgerRecord>> {
+pub fn read_jsonl(
+    input: impl std::io::BufRead,
+) -> impl Iterator<Item = crate::Result<LedgerRecord>> {
     let _ = input;
     std::iter::empty()
 }

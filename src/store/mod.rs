@@ -102,7 +102,11 @@ pub trait Store: Send + Sync {
         checks
             .iter()
             .map(|(release, environments)| {
-                if environments.is_empty() { Ok(true) } else { self.stage_approved(*release, environments) }
+                if environments.is_empty() {
+                    Ok(true)
+                } else {
+                    self.stage_approved(*release, environments)
+                }
             })
             .collect()
     }

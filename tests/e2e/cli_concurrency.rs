@@ -36,12 +36,23 @@ fn thirty_two_processes_record_deployments_into_one_file() {
         .collect();
     for child in children {
         let output = child.wait_with_output().expect("wait");
-        assert!(output.status.success(), "a writer failed: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "a writer failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
     for i in 0..PROCESSES {
-        let history = env.run(&["history", &format!("env-{i}"), "--json", "--limit", "100"]).ok().json();
+        let history = env
+            .run(&["history", &format!("env-{i}"), "--json", "--limit", "100"])
+            .ok()
+            .json();
         let deployments = history["deployments"].as_array().expect("deployments");
-        assert_eq!(deployments.len(), 3, "env-{i} should have exactly 3 deployments");
+        assert_eq!(
+            deployments.len(),
+            3,
+            "env-{i} should have exactly 3 deployments"
+        );
         assert!(deployments.iter().all(|d| d["outcome"] == "approved"));
     }
 }

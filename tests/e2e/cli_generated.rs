@@ -42,14 +42,23 @@ fn committed_man_pages_are_fresh() {
         .collect();
     generated.sort();
     let mut committed: Vec<String> = std::fs::read_dir(&committed_dir)
-        .map(|dir| dir.map(|e| e.expect("entry").file_name().to_string_lossy().into_owned()).collect())
+        .map(|dir| {
+            dir.map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .collect()
+        })
         .unwrap_or_default();
     committed.sort();
-    assert_eq!(generated, committed, "man/ is stale: regenerate with `cargo run -- man man`");
+    assert_eq!(
+        generated, committed,
+        "man/ is stale: regenerate with `cargo run -- man man`"
+    );
     for name in generated {
         let a = std::fs::read_to_string(out.join(&name)).expect("generated page");
         let b = std::fs::read_to_string(committed_dir.join(&name)).expect("committed page");
-        assert!(a == b, "man/{name} is stale: regenerate with `cargo run -- man man`");
+        assert!(
+            a == b,
+            "man/{name} is stale: regenerate with `cargo run -- man man`"
+        );
     }
 }
 
@@ -57,7 +66,13 @@ fn committed_man_pages_are_fresh() {
 fn help_documents_the_exit_codes() {
     let env = TestEnv::new();
     let help = env.run(&["--help"]).ok().stdout;
-    for line in ["0  ok", "2  usage", "3  blocked", "4  conflict", "5  not found"] {
+    for line in [
+        "0  ok",
+        "2  usage",
+        "3  blocked",
+        "4  conflict",
+        "5  not found",
+    ] {
         assert!(help.contains(line), "--help lacks `{line}`");
     }
 }

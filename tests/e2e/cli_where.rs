@@ -36,8 +36,15 @@ fn is_ancestor(repo: &std::path::Path, ancestor: &str, descendant: &str) -> bool
 }
 
 fn all_commits(repo: &std::path::Path) -> Vec<String> {
-    let output = Command::new("git").args(["rev-list", "--all"]).current_dir(repo).output().expect("git rev-list");
-    String::from_utf8_lossy(&output.stdout).lines().map(str::to_string).collect()
+    let output = Command::new("git")
+        .args(["rev-list", "--all"])
+        .current_dir(repo)
+        .output()
+        .expect("git rev-list");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
 }
 
 struct Scenario {
@@ -57,23 +64,42 @@ impl Scenario {
 
     fn release(&mut self, commit: &str) -> u64 {
         let now = self.tick();
-        let json = self.env.run_at(now, &["release", "create", "--commit", commit, "--json"]).ok().json();
-        let number: u64 = json["release"].as_str().expect("release")[1..].parse().expect("number");
-        self.releases.insert(number, json["commit"].as_str().expect("commit").to_string());
+        let json = self
+            .env
+            .run_at(now, &["release", "create", "--commit", commit, "--json"])
+            .ok()
+            .json();
+        let number: u64 = json["release"].as_str().expect("release")[1..]
+            .parse()
+            .expect("number");
+        self.releases
+            .insert(number, json["commit"].as_str().expect("commit").to_string());
         number
     }
 
     fn deploy(&mut self, environment: &str, release: u64, rollback: bool) {
         let now = self.tick();
         let release_arg = format!("v{release}");
-        let mut args = vec!["deploy", "start", environment, "--release", &release_arg, "--json"];
+        let mut args = vec![
+            "deploy",
+            "start",
+            environment,
+            "--release",
+            &release_arg,
+            "--json",
+        ];
         if rollback {
             args.push("--rollback");
         }
         let started = self.env.run_at(now, &args).ok().json();
-        let id = started["deployment"].as_str().expect("deployment id").to_string();
+        let id = started["deployment"]
+            .as_str()
+            .expect("deployment id")
+            .to_string();
         let now = self.tick();
-        self.env.run_at(now, &["deploy", "finish", &id, "--outcome", "approved"]).ok();
+        self.env
+            .run_at(now, &["deploy", "finish", &id, "--outcome", "approved"])
+            .ok();
         self.current.insert(environment.to_string(), release);
     }
 
@@ -90,23 +116,45 @@ fn where_agrees_with_git_merge_base_on_a_history_with_merges_and_a_hotfix() {
     let sandbox: Sandbox = env.init_repo(SMALL_PIPELINE);
     let repo = env.repo_path();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    let mut scenario = Scenario { env, releases: BTreeMap::new(), current: BTreeMap::new(), clock: 24 * 20 };
+    let mut scenario = Scenario {
+        env,
+        releases: BTreeMap::new(),
+        current: BTreeMap::new(),
+        clock: 24 * 20,
+    };
     let mut n = 0;
     let mut file = |rng: &mut Rng| {
         n += 1;
-        (format!("src/file{}.txt", rng.below(5)), format!("change {n}\n"))
+        (
+            format!("src/file{}.txt", rng.below(5)),
+            format!("change {n}\n"),
+        )
     };
 
     // History older than the first release.
     for i in 0..6 {
         let (path, content) = file(&mut rng);
-        sandbox.commit(&[(&path, &content)], &format!("old work {i}"), "Ana Lima", hours_ago(24 * 25 - i)).expect("commit");
+        sandbox
+            .commit(
+                &[(&path, &content)],
+                &format!("old work {i}"),
+                "Ana Lima",
+                hours_ago(24 * 25 - i),
+            )
+            .expect("commit");
     }
     let mut hotfix_base = None;
     for round in 0..8 {
         for i in 0..=rng.below(3) {
             let (path, content) = file(&mut rng);
-            sandbox.commit(&[(&path, &content)], &format!("round {round} change {i}"), "Ben Okafor", hours_ago(24 * 19 - round * 3)).expect("commit");
+            sandbox
+                .commit(
+                    &[(&path, &content)],
+                    &format!("round {round} change {i}"),
+                    "Ben Okafor",
+                    hours_ago(24 * 19 - round * 3),
+                )
+                .expect("commit");
         }
         if rng.below(2) == 0 {
             // A side branch merged back with a merge commit.
@@ -115,11 +163,25 @@ fn where_agrees_with_git_merge_base_on_a_history_with_merges_and_a_hotfix() {
             for i in 0..=rng.below(2) {
                 let (path, content) = file(&mut rng);
                 side = sandbox
-                    .commit_with_parents(&[(&path, &content)], &format!("feature {round}.{i}"), "Chen Wei", hours_ago(24 * 19 - round * 3), &[side], None)
+                    .commit_with_parents(
+                        &[(&path, &content)],
+                        &format!("feature {round}.{i}"),
+                        "Chen Wei",
+                        hours_ago(24 * 19 - round * 3),
+                        &[side],
+                        None,
+                    )
                     .expect("side commit");
             }
             sandbox
-                .commit_with_parents(&[], &format!("Merge feature {round}"), "Chen Wei", hours_ago(24 * 19 - round * 3), &[tip, side], Some("HEAD"))
+                .commit_with_parents(
+                    &[],
+                    &format!("Merge feature {round}"),
+                    "Chen Wei",
+                    hours_ago(24 * 19 - round * 3),
+                    &[tip, side],
+                    Some("HEAD"),
+                )
                 .expect("merge");
         }
         let number = scenario.release("HEAD");
@@ -133,30 +195,71 @@ fn where_agrees_with_git_merge_base_on_a_history_with_merges_and_a_hotfix() {
     let base = hotfix_base.expect("v5 exists");
     sandbox.set_branch("hotfix", &base).expect("branch");
     let hotfix = sandbox
-        .commit_with_parents(&[("src/hotfix.txt", "urgent\n")], "Urgent security fix", "Dana Cruz", hours_ago(24 * 2), &[base], Some("refs/heads/hotfix"))
+        .commit_with_parents(
+            &[("src/hotfix.txt", "urgent\n")],
+            "Urgent security fix",
+            "Dana Cruz",
+            hours_ago(24 * 2),
+            &[base],
+            Some("refs/heads/hotfix"),
+        )
         .expect("hotfix commit");
     let hotfix_release = scenario.release(&hotfix);
     let now = scenario.tick();
     let release_arg = format!("v{hotfix_release}");
     let started = scenario
         .env
-        .run_at(now, &["deploy", "start", "prod-3", "--release", &release_arg, "--force", "--reason", "security fix", "--json"])
+        .run_at(
+            now,
+            &[
+                "deploy",
+                "start",
+                "prod-3",
+                "--release",
+                &release_arg,
+                "--force",
+                "--reason",
+                "security fix",
+                "--json",
+            ],
+        )
         .ok()
         .json();
     let id = started["deployment"].as_str().expect("id").to_string();
-    scenario.env.run_at(now, &["deploy", "finish", &id, "--outcome", "approved"]).ok();
-    scenario.current.insert("prod-3".to_string(), hotfix_release);
+    scenario
+        .env
+        .run_at(now, &["deploy", "finish", &id, "--outcome", "approved"])
+        .ok();
+    scenario
+        .current
+        .insert("prod-3".to_string(), hotfix_release);
 
     // Roll prod-2 back three releases: commits leave it.
-    let latest = *scenario.releases.keys().filter(|r| **r != hotfix_release).max().expect("releases");
+    let latest = *scenario
+        .releases
+        .keys()
+        .filter(|r| **r != hotfix_release)
+        .max()
+        .expect("releases");
     scenario.deploy("prod-2", latest - 3, true);
 
     // One more commit on main that is in no release yet.
-    sandbox.commit(&[("src/unreleased.txt", "soon\n")], "Not released yet", "Ana Lima", hours_ago(1)).expect("commit");
+    sandbox
+        .commit(
+            &[("src/unreleased.txt", "soon\n")],
+            "Not released yet",
+            "Ana Lima",
+            hours_ago(1),
+        )
+        .expect("commit");
 
     let environments = ["beta", "gamma", "prod-1", "prod-2", "prod-3"];
     let commits = all_commits(&repo);
-    assert!(commits.len() > 25, "the generated history is too small: {}", commits.len());
+    assert!(
+        commits.len() > 25,
+        "the generated history is too small: {}",
+        commits.len()
+    );
     for commit in &commits {
         let json = scenario.env.run(&["where", commit, "--json"]).ok().json();
         let expected_release = scenario
@@ -164,15 +267,34 @@ fn where_agrees_with_git_merge_base_on_a_history_with_merges_and_a_hotfix() {
             .iter()
             .find(|(_, release_commit)| is_ancestor(&repo, commit, release_commit))
             .map(|(number, _)| format!("v{number}"));
-        assert_eq!(json["release"].as_str().map(str::to_string), expected_release, "first release of {commit}");
+        assert_eq!(
+            json["release"].as_str().map(str::to_string),
+            expected_release,
+            "first release of {commit}"
+        );
         let expected_deployed: Vec<&str> = environments
             .iter()
             .copied()
-            .filter(|e| scenario.current.get(*e).is_some_and(|r| is_ancestor(&repo, commit, &scenario.releases[r])))
+            .filter(|e| {
+                scenario
+                    .current
+                    .get(*e)
+                    .is_some_and(|r| is_ancestor(&repo, commit, &scenario.releases[r]))
+            })
             .collect();
-        let deployed: Vec<&str> = json["deployed_to"].as_array().expect("deployed_to").iter().filter_map(|v| v.as_str()).collect();
+        let deployed: Vec<&str> = json["deployed_to"]
+            .as_array()
+            .expect("deployed_to")
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
         assert_eq!(deployed, expected_deployed, "where {commit}");
-        let not_deployed: Vec<&str> = json["not_deployed_to"].as_array().expect("not_deployed_to").iter().filter_map(|v| v.as_str()).collect();
+        let not_deployed: Vec<&str> = json["not_deployed_to"]
+            .as_array()
+            .expect("not_deployed_to")
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
         assert_eq!(deployed.len() + not_deployed.len(), environments.len());
     }
 
@@ -186,7 +308,13 @@ fn where_agrees_with_git_merge_base_on_a_history_with_merges_and_a_hotfix() {
         .env
         .command()
         .current_dir(&outside)
-        .args(["where", prefix, "--json", "--pipeline", pipeline.to_str().expect("utf-8")])
+        .args([
+            "where",
+            prefix,
+            "--json",
+            "--pipeline",
+            pipeline.to_str().expect("utf-8"),
+        ])
         .output()
         .expect("run");
     let without: super::common::Run = without.into();
@@ -197,6 +325,10 @@ fn where_agrees_with_git_merge_base_on_a_history_with_merges_and_a_hotfix() {
 }
 
 fn head(repo: &std::path::Path) -> String {
-    let output = Command::new("git").args(["rev-parse", "HEAD"]).current_dir(repo).output().expect("git rev-parse");
+    let output = Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(repo)
+        .output()
+        .expect("git rev-parse");
     String::from_utf8_lossy(&output.stdout).trim().to_string()
 }

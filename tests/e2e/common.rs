@@ -33,19 +33,32 @@ pub struct Run {
 
 impl Run {
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
     }
 
     /// Asserts success and returns self.
     #[track_caller]
     pub fn ok(self) -> Run {
-        assert_eq!(self.code, 0, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     #[track_caller]
     pub fn code(self, code: i32) -> Run {
-        assert_eq!(self.code, code, "expected exit {code}\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, code,
+            "expected exit {code}\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 }
@@ -82,7 +95,14 @@ impl TestEnv {
     /// A new repository with `pipeline` committed as pipeline.toml.
     pub fn init_repo(&self, pipeline: &str) -> Sandbox {
         let sandbox = Sandbox::init(&self.repo_path(), "main").expect("init repo");
-        sandbox.commit(&[("pipeline.toml", pipeline)], "Add the pipeline", "Ana Lima", hours_ago(24 * 30)).expect("first commit");
+        sandbox
+            .commit(
+                &[("pipeline.toml", pipeline)],
+                "Add the pipeline",
+                "Ana Lima",
+                hours_ago(24 * 30),
+            )
+            .expect("first commit");
         sandbox
     }
 
@@ -104,16 +124,29 @@ impl TestEnv {
             .env("CAPTAIN_NOW", NOW)
             .env("CAPTAIN_ACTOR", "tester")
             .env("NO_COLOR", "1")
-            .current_dir(if self.repo_path().exists() { self.repo_path() } else { self.path().to_path_buf() });
+            .current_dir(if self.repo_path().exists() {
+                self.repo_path()
+            } else {
+                self.path().to_path_buf()
+            });
         command
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
-        self.command().args(args).output().expect("run captain").into()
+        self.command()
+            .args(args)
+            .output()
+            .expect("run captain")
+            .into()
     }
 
     pub fn run_at(&self, now: Timestamp, args: &[&str]) -> Run {
-        self.command().env("CAPTAIN_NOW", now.to_string()).args(args).output().expect("run captain").into()
+        self.command()
+            .env("CAPTAIN_NOW", now.to_string())
+            .args(args)
+            .output()
+            .expect("run captain")
+            .into()
     }
 }
 

@@ -3,7 +3,7 @@
 
 mod common;
 
-mod cli_generated;
-mod cli_where;
 mod cli_concurrency;
 mod cli_errors;
+mod cli_generated;
+mod cli_where;
