@@ -14,7 +14,7 @@ pub mod lockfiles;
 mod snapshot;
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use git2::{ErrorCode, ObjectType, Oid, Sort};
@@ -183,7 +183,10 @@ impl Repo {
     /// `from = None` gives the whole history of `to`.
     ///
     /// The walk hides `from`'s history, so it costs what the new commits cost, not the
-    /// size of the repository.
+    /// size of the repository. libgit2's walk stops on commit dates, which commits dated
+    /// before their parents can fool into listing old commits; the result is therefore
+    /// checked exactly (see [`Repo::drop_ancestors_of`]), which is cheap when nothing
+    /// is wrong.
     pub fn commits_between(&self, from: Option<&str>, to: &str) -> Result<Vec<CommitInfo>> {
         let to_oid = self.commit_oid(to)?;
         let from_oid = from.map(|rev| self.commit_oid(rev)).transpose()?;
@@ -204,18 +207,60 @@ impl Repo {
         let mut commits = Vec::new();
         for oid in walk {
             let oid = oid.map_err(walk_failed)?;
-            commits.push(self.commit_info_of(oid)?);
+            let (info, parents) = self.read_commit(oid)?;
+            commits.push((oid, info, parents));
         }
-        Ok(commits)
+        if let Some(from_oid) = from_oid {
+            self.drop_ancestors_of(from_oid, &mut commits)
+                .map_err(walk_failed)?;
+        }
+        Ok(commits.into_iter().map(|(_, info, _)| info).collect())
+    }
+
+    /// Removes from `commits` (a walk's answer, newest first, with parents) those that are
+    /// ancestors of `from` after all.
+    ///
+    /// Ancestors of `from` are closed under "parent of": a commit with a parent that is
+    /// new work is new work too. So only commits none of whose parents is new work need a
+    /// check, with libgit2's merge-base test, which is exact whatever the dates; normally
+    /// those are the handful of commits where branches of new work begin, and all pass.
+    /// If one fails, dates fooled the walk: then every ancestor of `from` is listed once
+    /// and removed (costing the history of `from`, but only for such histories).
+    fn drop_ancestors_of(
+        &self,
+        from: Oid,
+        commits: &mut Vec<(Oid, CommitInfo, Vec<Oid>)>,
+    ) -> std::result::Result<(), git2::Error> {
+        let mut new_work: HashSet<Oid> = HashSet::with_capacity(commits.len());
+        // Oldest first, so parents are decided before their children. A parent that is not
+        // listed is an ancestor of `from` (the walk never leaves out new work).
+        for (oid, _, parents) in commits.iter().rev() {
+            if parents.iter().any(|p| new_work.contains(p)) {
+                new_work.insert(*oid);
+            } else if *oid == from || self.repo.graph_descendant_of(from, *oid)? {
+                let mut walk = self.repo.revwalk()?;
+                walk.push(from)?;
+                let mut old = HashSet::new();
+                for ancestor in walk {
+                    old.insert(ancestor?);
+                }
+                commits.retain(|(oid, _, _)| !old.contains(oid));
+                return Ok(());
+            } else {
+                new_work.insert(*oid);
+            }
+        }
+        Ok(())
     }
 
     /// The commit `rev` names, as the ledger records commits.
     pub fn commit_info(&self, rev: &str) -> Result<CommitInfo> {
         let oid = self.commit_oid(rev)?;
-        self.commit_info_of(oid)
+        self.read_commit(oid).map(|(info, _)| info)
     }
 
-    fn commit_info_of(&self, oid: Oid) -> Result<CommitInfo> {
+    /// One commit as the ledger records it, and its parents' ids.
+    fn read_commit(&self, oid: Oid) -> Result<(CommitInfo, Vec<Oid>)> {
         let commit = self
             .repo
             .find_commit(oid)
@@ -228,7 +273,7 @@ impl Repo {
                 "commit {oid} has an impossible date ({seconds} seconds after 1970)"
             ))
         })?;
-        Ok(CommitInfo {
+        let info = CommitInfo {
             sha: oid.to_string(),
             author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
             time,
@@ -238,7 +283,8 @@ impl Repo {
                 .map(|s| String::from_utf8_lossy(s).into_owned())
                 .unwrap_or_default(),
             parents: u32::try_from(commit.parent_count()).unwrap_or(u32::MAX),
-        })
+        };
+        Ok((info, commit.parent_ids().collect()))
     }
 
     /// The full sha of the commit HEAD points at.

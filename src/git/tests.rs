@@ -16,6 +16,8 @@ struct Fixture {
     dir: tempfile::TempDir,
     repo: git2::Repository,
     clock: i64,
+    /// When set, commit dates wander back and forth, as after rebases and skewed clocks.
+    skew: Option<StdRng>,
 }
 
 impl Fixture {
@@ -26,6 +28,7 @@ impl Fixture {
             dir,
             repo,
             clock: 1_700_000_000,
+            skew: None,
         }
     }
 
@@ -90,7 +93,14 @@ impl Fixture {
         parents: &[Oid],
         message: &str,
     ) -> Oid {
-        self.clock += 60;
+        self.clock += match &mut self.skew {
+            // One commit in twenty is dated up to a week before its predecessor.
+            Some(rng) => match rng.random_range(0..20) {
+                0 => -rng.random_range(0..7 * 86_400),
+                _ => 60,
+            },
+            None => 60,
+        };
         let tree = self.repo.find_tree(self.tree(files)).expect("tree");
         let who = Signature::new("Ada Lovelace", "ada@example.com", &Time::new(self.clock, 0))
             .expect("signature");
@@ -237,12 +247,17 @@ fn resolves_shas_tags_branches_and_ancestry_syntax() {
 fn ambiguous_short_sha_is_a_usage_error_naming_it() {
     let f = Fixture::new();
     // Write blobs until two ids share their first four hex digits (quick: birthday bound).
-    let mut seen: HashMap<String, Oid> = HashMap::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
     let mut prefix = None;
+    // Hash without writing, then store only the colliding pair.
     for i in 0..20_000 {
-        let oid = f.repo.blob(format!("blob {i}").as_bytes()).expect("blob");
+        let content = format!("blob {i}");
+        let oid = Oid::hash_object(git2::ObjectType::Blob, content.as_bytes()).expect("hash");
         let key = oid.to_string()[..4].to_string();
-        if seen.insert(key.clone(), oid).is_some() {
+        if let Some(earlier) = seen.insert(key.clone(), i) {
+            for n in [earlier, i] {
+                f.repo.blob(format!("blob {n}").as_bytes()).expect("blob");
+            }
             prefix = Some(key);
             break;
         }
@@ -316,8 +331,18 @@ fn ancestors(of: Oid, parents_of: &HashMap<Oid, Vec<Oid>>) -> HashSet<Oid> {
 
 #[test]
 fn commits_between_and_is_ancestor_match_brute_force_on_merges() {
+    check_against_brute_force(Fixture::new());
+}
+
+#[test]
+fn commits_between_is_exact_even_when_commit_dates_go_backwards() {
     let mut f = Fixture::new();
-    let (order, parents_of) = random_history(&mut f, 7, 240);
+    f.skew = Some(StdRng::seed_from_u64(4));
+    check_against_brute_force(f);
+}
+
+fn check_against_brute_force(mut f: Fixture) {
+    let (order, parents_of) = random_history(&mut f, 7, 200);
     let repo = f.open();
     let merges = parents_of.values().filter(|p| p.len() > 1).count();
     assert!(merges > 10, "the generated history has merges ({merges})");
