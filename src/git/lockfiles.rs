@@ -261,7 +261,7 @@ fn requirements(text: &str) -> Pairs {
         let name = &line[..name_end];
         if name.is_empty()
             || !name.starts_with(|c: char| c.is_ascii_alphanumeric())
-            || line[name_end..].starts_with(['/', ':'])
+            || line[name_end..].starts_with(['/', ':', '+'])
         {
             continue;
         }
@@ -656,6 +656,7 @@ urllib3>=1.26, <3\n\
 typing_extensions ; python_version < \"3.10\"\n\
 mylib @ https://example.com/mylib-1.0.tar.gz\n\
 ./local/package\n\
+git+https://github.com/org/other.git#egg=other\n\
 -e git+https://github.com/org/repo.git#egg=repo\n";
         let deps = pairs("requirements-prod.txt", text);
         assert!(has(&deps, "flask", "2.3.3"), "{deps:?}");

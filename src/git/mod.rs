@@ -17,7 +17,7 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use git2::{ErrorCode, ObjectType, Oid, Sort};
+use git2::{ErrorCode, Oid, Sort};
 
 use crate::error::{Error, Result, suggestion_hint};
 use crate::model::{CommitInfo, Dependency, Timestamp};
@@ -128,7 +128,7 @@ impl Repo {
                 self.root().display()
             ))
             .with_hint("give more characters of the sha"),
-            ErrorCode::InvalidSpec => Error::usage(format!("`{rev}` is not a valid revision: {}", e.message()))
+            ErrorCode::InvalidSpec => Error::usage(format!("`{rev}` is not a valid revision"))
                 .with_hint("give a sha, a tag, a branch or HEAD~N"),
             ErrorCode::NotFound | ErrorCode::UnbornBranch => {
                 let error = Error::not_found(format!(
@@ -330,10 +330,6 @@ impl Repo {
             .find_commit(oid)
             .and_then(|c| c.tree())
             .map_err(|e| git_failed(format!("the tree of `{rev}` could not be read"), &e))
-    }
-
-    fn is_tree(kind: Option<ObjectType>) -> bool {
-        kind == Some(ObjectType::Tree)
     }
 }
 

@@ -103,7 +103,7 @@ impl Repo {
                 if entry.filemode() != 0o120000 && lockfiles::is_lockfile(name) {
                     found.push((format!("{prefix}{name}"), entry.id()));
                 }
-            } else if Self::is_tree(kind) && depth < MAX_DEPTH && !skip_dir(name) {
+            } else if kind == Some(ObjectType::Tree) && depth < MAX_DEPTH && !skip_dir(name) {
                 let path = format!("{prefix}{name}/");
                 let subtree = self.repo.find_tree(entry.id()).map_err(|e| {
                     git_failed(format!("directory {path} at `{rev}` could not be read"), &e)
