@@ -61,7 +61,7 @@ pub fn create(store: &dyn Store, repo: &Repo, request: CreateRequest) -> Result<
     }
     let base = find_base(store, repo, &commit)?;
     let commits = repo.commits_between(base.as_ref().map(|r| r.commit.as_str()), &commit)?;
-    let snapshot = repo.dependency_snapshot(&commit)?;
+    let scan = repo.scan_dependencies(&commit)?;
     let created = store.create_release(NewRelease {
         commit,
         base: base.map(|r| r.number),
@@ -69,11 +69,11 @@ pub fn create(store: &dyn Store, repo: &Repo, request: CreateRequest) -> Result<
         actor: request.actor,
         created_at: request.now,
         commits,
-        dependencies: snapshot.dependencies,
+        dependencies: scan.snapshot,
     })?;
     Ok(CreateOutcome {
         created,
-        warnings: snapshot.warnings,
+        warnings: scan.warnings,
     })
 }
 
