@@ -1102,3 +1102,110 @@ fn sqlite_keeps_every_write_of_32_concurrent_stores_exactly_once() {
         THREADS * DEPLOYS
     );
 }
+
+/// The large case of SPEC §6 through the library: bulk import speed, then `history`,
+/// `where` and `status` reads. A measurement, not a timed test: run it with
+/// `cargo test --release --test e2e -- --ignored --nocapture sqlite_large_case`.
+#[test]
+#[ignore]
+fn sqlite_large_case() {
+    use std::time::Instant;
+    const RELEASES: u64 = 10_000;
+    const COMMITS_PER_RELEASE: u64 = 20;
+    const DEPLOYMENTS: u64 = 1_000_000;
+    let environments: Vec<String> = (0..156).map(|i| format!("env-{i}")).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("large.sqlite"), "app").unwrap();
+
+    let releases = (1..=RELEASES).map(|n| {
+        let commits: Vec<CommitInfo> = (0..COMMITS_PER_RELEASE)
+            .map(|i| commit(&format!("r{n}-c{}", COMMITS_PER_RELEASE - 1 - i), n as i64))
+            .collect();
+        Ok(captain::store::LedgerRecord::Release {
+            release: Release {
+                number: ReleaseNumber(n),
+                commit: commits[0].sha.clone(),
+                base: (n > 1).then(|| ReleaseNumber(n - 1)),
+                artifacts: BTreeMap::from([("app".into(), format!("img@{n}"))]),
+                actor: "ci".into(),
+                created_at: at(n as i64 * 60),
+                commit_count: COMMITS_PER_RELEASE,
+                first_commit: commits.last().map(|c| c.sha.clone()),
+            },
+            commits,
+            dependencies: DependencySnapshot::default(),
+        })
+    });
+    let envs = environments.clone();
+    let deployments = (0..DEPLOYMENTS).map(move |i| {
+        let release = 1 + i * RELEASES / DEPLOYMENTS;
+        let outcome = if i % 50 == 7 {
+            Outcome::DeployFailed
+        } else {
+            Outcome::Approved
+        };
+        Ok(captain::store::LedgerRecord::Deployment {
+            deployment: Deployment {
+                id: DeploymentId(format!("deploy-{i:08x}")),
+                environment: envs[(i % 156) as usize].clone(),
+                stage: "s".into(),
+                release: ReleaseNumber(release),
+                kind: DeploymentKind::Normal,
+                actor: "ci".into(),
+                reason: None,
+                started_at: at(i as i64),
+                finished_at: Some(at(i as i64 + 30)),
+                outcome,
+            },
+        })
+    });
+    let started = Instant::now();
+    let summary = store
+        .import(&mut releases.chain(deployments), ImportMode::EmptyOnly)
+        .unwrap();
+    let took = started.elapsed();
+    let records = summary.releases + summary.deployments;
+    println!(
+        "import: {records} records ({} commits) in {took:?}: {:.0} records/s",
+        RELEASES * COMMITS_PER_RELEASE,
+        records as f64 / took.as_secs_f64()
+    );
+
+    let time = |what: &str, f: &mut dyn FnMut()| {
+        f();
+        let started = Instant::now();
+        for _ in 0..10 {
+            f();
+        }
+        println!("{what}: {:?} per call", started.elapsed() / 10);
+    };
+    time("history --limit 50", &mut || {
+        assert_eq!(
+            store
+                .history(
+                    "env-77",
+                    &HistoryFilter {
+                        limit: Some(50),
+                        since: None
+                    }
+                )
+                .unwrap()
+                .len(),
+            50
+        );
+    });
+    time("status (156 environments)", &mut || {
+        assert_eq!(store.environment_states(&environments).unwrap().len(), 156);
+    });
+    for (what, name) in [
+        ("old", "r3-c5"),
+        ("middle", "r5000-c0"),
+        ("new", "r9999-c10"),
+    ] {
+        let prefix = sha(name)[..8].to_string();
+        time(&format!("where ({what} commit)"), &mut || {
+            let location = store.locate_commit(&prefix, &environments).unwrap();
+            assert!(location.release.is_some());
+        });
+    }
+}
