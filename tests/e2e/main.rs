@@ -1,5 +1,6 @@
 //! End-to-end tests: the real `captain` binary against temporary git repositories and
-//! temporary state, with a clean environment and a pinned clock. One test binary.
+//! temporary state, with a clean environment and a pinned clock; and the store test story
+//! every backend must pass. One test binary.
 
 mod common;
 
@@ -7,3 +8,4 @@ mod cli_concurrency;
 mod cli_errors;
 mod cli_generated;
 mod cli_where;
+mod store_story;
