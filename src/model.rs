@@ -30,7 +30,8 @@ impl FromStr for ReleaseNumber {
         let digits = s.strip_prefix(['v', 'V']).unwrap_or(s);
         match digits.parse::<u64>() {
             Ok(n) if n > 0 && !digits.starts_with('+') => Ok(ReleaseNumber(n)),
-            _ => Err(Error::usage(format!("`{s}` is not a release number")).with_hint("write releases as v1, v2, …")),
+            _ => Err(Error::usage(format!("`{s}` is not a release number"))
+                .with_hint("write releases as v1, v2, …")),
         }
     }
 }
@@ -44,7 +45,8 @@ impl Serialize for ReleaseNumber {
 impl<'de> Deserialize<'de> for ReleaseNumber {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
-        text.parse().map_err(|e: Error| serde::de::Error::custom(e.message))
+        text.parse()
+            .map_err(|e: Error| serde::de::Error::custom(e.message))
     }
 }
 
@@ -144,7 +146,8 @@ impl DeploymentId {
         if hex.len() >= 6 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             Ok(DeploymentId(format!("deploy-{}", hex.to_ascii_lowercase())))
         } else {
-            Err(Error::usage(format!("`{text}` is not a deployment id")).with_hint("deployment ids look like deploy-1d5fb5"))
+            Err(Error::usage(format!("`{text}` is not a deployment id"))
+                .with_hint("deployment ids look like deploy-1d5fb5"))
         }
     }
 }
@@ -231,7 +234,10 @@ impl Outcome {
     /// Did the release's code reach the environment? Such a deployment sets the
     /// environment's current release (SPEC §1).
     pub fn reached(self) -> bool {
-        matches!(self, Outcome::Approved | Outcome::TestsFailed | Outcome::AlarmFired | Outcome::RolledBack)
+        matches!(
+            self,
+            Outcome::Approved | Outcome::TestsFailed | Outcome::AlarmFired | Outcome::RolledBack
+        )
     }
 
     pub fn is_finished(self) -> bool {
@@ -404,7 +410,10 @@ mod tests {
     #[test]
     fn release_numbers_parse_and_print() {
         assert_eq!("v12".parse::<ReleaseNumber>().map(|r| r.0).ok(), Some(12));
-        assert_eq!("7".parse::<ReleaseNumber>().map(|r| r.to_string()).ok(), Some("v7".into()));
+        assert_eq!(
+            "7".parse::<ReleaseNumber>().map(|r| r.to_string()).ok(),
+            Some("v7".into())
+        );
         assert!("v0".parse::<ReleaseNumber>().is_err());
         assert!("vx".parse::<ReleaseNumber>().is_err());
     }
@@ -413,7 +422,10 @@ mod tests {
     fn outcomes_parse_in_both_spellings() {
         for outcome in Outcome::ALL {
             assert_eq!(Outcome::parse(outcome.as_str()).ok(), Some(outcome));
-            assert_eq!(Outcome::parse(&outcome.as_str().replace(' ', "-")).ok(), Some(outcome));
+            assert_eq!(
+                Outcome::parse(&outcome.as_str().replace(' ', "-")).ok(),
+                Some(outcome)
+            );
         }
         assert!(Outcome::parse("fine").is_err());
     }

@@ -20,12 +20,18 @@ pub struct Context {
 
 impl Context {
     pub fn new(global: GlobalArgs) -> Context {
-        let now = std::env::var("CAPTAIN_NOW").ok().and_then(|t| t.parse().ok()).unwrap_or_else(Timestamp::now);
+        let now = std::env::var("CAPTAIN_NOW")
+            .ok()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or_else(Timestamp::now);
         Context { global, now }
     }
 
     fn start_dir(&self) -> PathBuf {
-        self.global.repo.clone().unwrap_or_else(|| PathBuf::from("."))
+        self.global
+            .repo
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("."))
     }
 
     /// The repository, required.
@@ -60,9 +66,15 @@ impl Context {
     }
 
     pub fn state_location(&self, pipeline: &Pipeline) -> Result<state::StateLocation> {
-        let from_env = std::env::var("CAPTAIN_STATE").ok().filter(|v| !v.is_empty());
+        let from_env = std::env::var("CAPTAIN_STATE")
+            .ok()
+            .filter(|v| !v.is_empty());
         let given = self.global.state.as_deref();
-        state::resolve_location(given, from_env.as_deref() == given && given.is_some(), pipeline)
+        state::resolve_location(
+            given,
+            from_env.as_deref() == given && given.is_some(),
+            pipeline,
+        )
     }
 
     pub fn store(&self, pipeline: &Pipeline) -> anyhow::Result<Box<dyn Store>> {
@@ -88,8 +100,10 @@ pub fn parse_since(text: &str, now: Timestamp) -> Result<Timestamp> {
         }
     }
     let duration = humantime::parse_duration(text).map_err(|_| {
-        Error::usage(format!("--since `{text}` is neither a time, a date nor a duration"))
-            .with_hint("e.g. --since 2d, --since 2026-11-01, --since 2026-11-01T09:00:00Z")
+        Error::usage(format!(
+            "--since `{text}` is neither a time, a date nor a duration"
+        ))
+        .with_hint("e.g. --since 2d, --since 2026-11-01, --since 2026-11-01T09:00:00Z")
     })?;
     let seconds = i64::try_from(duration.as_secs()).unwrap_or(i64::MAX);
     Timestamp::from_second(now.as_second().saturating_sub(seconds))

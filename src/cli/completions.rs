@@ -33,9 +33,14 @@ pub fn run_completions(ui: &Ui, args: CompletionsArgs) -> anyhow::Result<()> {
 }
 
 pub fn run_man(ui: &Ui, args: ManArgs) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&args.dir).map_err(|e| Error::failed(format!("cannot create {}: {e}", args.dir.display())))?;
-    clap_mangen::generate_to(Cli::command(), &args.dir)
-        .map_err(|e| Error::failed(format!("cannot write man pages to {}: {e}", args.dir.display())))?;
+    std::fs::create_dir_all(&args.dir)
+        .map_err(|e| Error::failed(format!("cannot create {}: {e}", args.dir.display())))?;
+    clap_mangen::generate_to(Cli::command(), &args.dir).map_err(|e| {
+        Error::failed(format!(
+            "cannot write man pages to {}: {e}",
+            args.dir.display()
+        ))
+    })?;
     ui.status(&format!("wrote the man pages to {}", args.dir.display()));
     Ok(())
 }

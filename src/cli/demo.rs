@@ -1,20 +1,91 @@
-//! `captain demo`: the self-contained tour.
+//! `captain demo`: the self-contained tour, played in a temporary directory and then shown
+//! through the same views a user would run.
 
-use super::Context;
+use captain::Error;
+
 use super::ui::Ui;
+use super::{Context, GlobalArgs, history, status, where_cmd};
 
 /// A self-contained tour for a newcomer: a sandbox git repository and pipeline in a
-/// temporary directory, several releases deployed to local directories, a failure and a
-/// rollback, then status, history and where. Touches nothing outside the temporary
-/// directory (use --keep to look around afterwards).
+/// temporary directory, several releases deployed to local directories (a new directory
+/// and a symlink switch per deployment), a failed test run, an alarm and a rollback, then
+/// status, history and where. Touches nothing outside the temporary directory.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Keep the temporary directory and print its path.
+    /// Keep the temporary directory and print its path, to look around afterwards.
     #[arg(long)]
     pub keep: bool,
 }
 
-pub fn run(_ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
-    let _ = args.keep;
-    ui.out("demo: not written yet")
+pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
+    let dir = tempfile::Builder::new()
+        .prefix("captain-demo-")
+        .tempdir()
+        .map_err(|e| Error::failed(format!("cannot create a temporary directory: {e}")))?;
+    let tour = captain::demo::run(dir.path(), ctx.now, &mut |line| {
+        ui.status(&format!("demo: {line}"))
+    })?;
+    let tour_ctx = Context::new(GlobalArgs {
+        repo: Some(tour.repo.clone()),
+        pipeline: Some(tour.pipeline.clone()),
+        state: Some(tour.state.display().to_string()),
+        output: ctx.global.output,
+        json: ctx.global.json,
+        quiet: ctx.global.quiet,
+        no_color: ctx.global.no_color,
+        yes: ctx.global.yes,
+    });
+    let tour_ctx = Context {
+        now: ctx.now,
+        ..tour_ctx
+    };
+
+    heading(ui, "$ captain status")?;
+    status::run(
+        &tour_ctx,
+        ui,
+        status::Args {
+            watch: false,
+            interval: 5,
+        },
+    )?;
+    heading(
+        ui,
+        &format!("$ captain history {}", tour.history_environment),
+    )?;
+    history::run(
+        &tour_ctx,
+        ui,
+        history::Args {
+            environment: tour.history_environment.clone(),
+            limit: 20,
+            since: None,
+        },
+    )?;
+    let short = &tour.interesting_commit[..tour.interesting_commit.len().min(7)];
+    heading(ui, &format!("$ captain where {short}"))?;
+    where_cmd::run(
+        &tour_ctx,
+        ui,
+        where_cmd::Args {
+            rev: short.to_string(),
+        },
+    )?;
+
+    if args.keep {
+        let kept = dir.keep();
+        ui.status(&format!(
+            "demo: kept {} (repo/, state/, envs/ with a `current` symlink per environment)",
+            kept.display()
+        ));
+    }
+    Ok(())
+}
+
+fn heading(ui: &Ui, text: &str) -> anyhow::Result<()> {
+    if ui.json() {
+        Ok(())
+    } else {
+        ui.out(&format!("\n{text}"))
+    }
 }

@@ -96,7 +96,12 @@ fn start(ctx: &Context, ui: &Ui, args: StartArgs) -> anyhow::Result<()> {
         });
     }
     ui.out(&deployment.id.to_string())?;
-    ui.status(&format!("started {} of {} to {}", deployment.kind.as_str(), deployment.release, deployment.environment));
+    ui.status(&format!(
+        "started {} of {} to {}",
+        deployment.kind.as_str(),
+        deployment.release,
+        deployment.environment
+    ));
     Ok(())
 }
 
@@ -105,9 +110,19 @@ fn finish(ctx: &Context, ui: &Ui, args: FinishArgs) -> anyhow::Result<()> {
     let outcome = Outcome::parse(&args.outcome)?;
     let pipeline = ctx.pipeline()?;
     let store = ctx.store(&pipeline)?;
-    let deployment: Deployment = deploy::finish(store.as_ref(), id, outcome, ctx.actor(), args.reason, ctx.now)?;
+    let deployment: Deployment = deploy::finish(
+        store.as_ref(),
+        id,
+        outcome,
+        ctx.actor(),
+        args.reason,
+        ctx.now,
+    )?;
     if ui.json() {
         return ui.out_json(&deployment);
     }
-    ui.out(&format!("{} of {} to {}: {}", deployment.id, deployment.release, deployment.environment, deployment.outcome))
+    ui.out(&format!(
+        "{} of {} to {}: {}",
+        deployment.id, deployment.release, deployment.environment, deployment.outcome
+    ))
 }

@@ -23,27 +23,50 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
-    let since = args.since.as_deref().map(|s| parse_since(s, ctx.now)).transpose()?;
+    let since = args
+        .since
+        .as_deref()
+        .map(|s| parse_since(s, ctx.now))
+        .transpose()?;
     let pipeline = ctx.pipeline()?;
     captain::ops::deploy::find_environment(&pipeline, &args.environment)?;
     let store = ctx.store(&pipeline)?;
-    let view = history::build(&pipeline, store.as_ref(), &args.environment, &HistoryFilter { limit: Some(args.limit), since })?;
+    let view = history::build(
+        &pipeline,
+        store.as_ref(),
+        &args.environment,
+        &HistoryFilter {
+            limit: Some(args.limit),
+            since,
+        },
+    )?;
     if ui.json() {
         return ui.out_json(&view);
     }
     if view.deployments.is_empty() {
         return ui.out(&format!("no deployments to {} yet", view.environment));
     }
-    let mut table = ui.table(&["deployment", "release", "when", "outcome", "changes", "commit ids"]);
+    let mut table = ui.table(&[
+        "deployment",
+        "release",
+        "when",
+        "outcome",
+        "changes",
+        "commit ids",
+    ]);
     for row in &view.deployments {
         let when = relative_time(ctx.now, row.finished_at.unwrap_or(row.started_at));
         let count = row.commits.count;
         let changes = match row.kind {
-            captain::model::DeploymentKind::Rollback => format!("rollback: -{count} commit{}", plural(count)),
+            captain::model::DeploymentKind::Rollback => {
+                format!("rollback: -{count} commit{}", plural(count))
+            }
             captain::model::DeploymentKind::Normal => format!("{count} commit{}", plural(count)),
         };
         let range = match (&row.commits.first, &row.commits.last) {
-            (Some(first), Some(last)) if first != last => format!("{}..{}", short(first), short(last)),
+            (Some(first), Some(last)) if first != last => {
+                format!("{}..{}", short(first), short(last))
+            }
             (_, Some(last)) => short(last).to_string(),
             (Some(first), None) => short(first).to_string(),
             (None, None) => String::new(),
@@ -57,5 +80,8 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
             comfy_table::Cell::new(range),
         ]);
     }
-    ui.out(&format!("Deployment history for {}\n{table}", view.environment))
+    ui.out(&format!(
+        "Deployment history for {}\n{table}",
+        view.environment
+    ))
 }

@@ -24,16 +24,26 @@ pub struct Args {
 pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
     let all = templates();
     if args.list {
-        let lines: Vec<String> = all.iter().map(|t| format!("{:<10} {}", t.name, t.description)).collect();
+        let lines: Vec<String> = all
+            .iter()
+            .map(|t| format!("{:<10} {}", t.name, t.description))
+            .collect();
         return ui.out(&lines.join("\n"));
     }
     let template = match &args.template {
-        Some(name) => all.iter().find(|t| t.name == name.as_str()).ok_or_else(|| {
-            let names: Vec<&str> = all.iter().map(|t| t.name).collect();
-            Error::usage(format!("unknown template `{name}`")).with_hint(format!("choose one of: {}", names.join(", ")))
-        })?,
+        Some(name) => all
+            .iter()
+            .find(|t| t.name == name.as_str())
+            .ok_or_else(|| {
+                let names: Vec<&str> = all.iter().map(|t| t.name).collect();
+                Error::usage(format!("unknown template `{name}`"))
+                    .with_hint(format!("choose one of: {}", names.join(", ")))
+            })?,
         None if ui.stdin_is_terminal && ui.stderr_is_terminal => {
-            let items: Vec<String> = all.iter().map(|t| format!("{} — {}", t.name, t.description)).collect();
+            let items: Vec<String> = all
+                .iter()
+                .map(|t| format!("{} — {}", t.name, t.description))
+                .collect();
             let chosen = dialoguer::Select::new()
                 .with_prompt("Which pipeline do you want to start from?")
                 .items(&items)
@@ -47,17 +57,27 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         }
         None => {
             let names: Vec<&str> = all.iter().map(|t| t.name).collect();
-            return Err(Error::usage("choose a template with --template (there is no terminal to ask in)")
-                .with_hint(format!("templates: {}", names.join(", ")))
-                .into());
+            return Err(Error::usage(
+                "choose a template with --template (there is no terminal to ask in)",
+            )
+            .with_hint(format!("templates: {}", names.join(", ")))
+            .into());
         }
     };
     let path = ctx.pipeline_path();
     if path.exists() && !args.force {
-        return Err(Error::conflict(format!("{} already exists; nothing was written", path.display()))
-            .with_hint("pass --force to overwrite it")
-            .into());
+        return Err(Error::conflict(format!(
+            "{} already exists; nothing was written",
+            path.display()
+        ))
+        .with_hint("pass --force to overwrite it")
+        .into());
     }
-    std::fs::write(&path, template.text).map_err(|e| Error::failed(format!("cannot write {}: {e}", path.display())))?;
-    ui.out(&format!("wrote {} from the `{}` template; check it with `captain validate`", path.display(), template.name))
+    std::fs::write(&path, template.text)
+        .map_err(|e| Error::failed(format!("cannot write {}: {e}", path.display())))?;
+    ui.out(&format!(
+        "wrote {} from the `{}` template; check it with `captain validate`",
+        path.display(),
+        template.name
+    ))
 }

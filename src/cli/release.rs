@@ -71,8 +71,20 @@ fn create(ctx: &Context, ui: &Ui, args: CreateArgs) -> anyhow::Result<()> {
     let repo = ctx.repo()?;
     let pipeline = ctx.pipeline()?;
     let store = ctx.store(&pipeline)?;
-    let rev = args.commit.or_else(|| ci::commit_from_env(&ci::process_env)).unwrap_or_else(|| "HEAD".to_string());
-    let outcome = release::create(store.as_ref(), &repo, release::CreateRequest { rev, artifacts, actor: ctx.actor(), now: ctx.now })?;
+    let rev = args
+        .commit
+        .or_else(|| ci::commit_from_env(&ci::process_env))
+        .unwrap_or_else(|| "HEAD".to_string());
+    let outcome = release::create(
+        store.as_ref(),
+        &repo,
+        release::CreateRequest {
+            rev,
+            artifacts,
+            actor: ctx.actor(),
+            now: ctx.now,
+        },
+    )?;
     for warning in &outcome.warnings {
         ui.warn(warning);
     }
@@ -87,21 +99,40 @@ fn create(ctx: &Context, ui: &Ui, args: CreateArgs) -> anyhow::Result<()> {
             artifacts: &r.artifacts,
         });
     }
-    let verb = if created.created { "created" } else { "already exists:" };
-    ui.out(&format!("{verb} {} from {} ({} new commit{})", r.number, short(&r.commit), r.commit_count, plural(r.commit_count)))
+    let verb = if created.created {
+        "created"
+    } else {
+        "already exists:"
+    };
+    ui.out(&format!(
+        "{verb} {} from {} ({} new commit{})",
+        r.number,
+        short(&r.commit),
+        r.commit_count,
+        plural(r.commit_count)
+    ))
 }
 
 fn list(ctx: &Context, ui: &Ui, args: ListArgs) -> anyhow::Result<()> {
     let pipeline = ctx.pipeline()?;
     let store = ctx.store(&pipeline)?;
-    let releases = store.releases(&ReleaseFilter { limit: Some(args.limit) })?;
+    let releases = store.releases(&ReleaseFilter {
+        limit: Some(args.limit),
+    })?;
     if ui.json() {
         return ui.out_json(&serde_json::json!({ "releases": releases }));
     }
     if releases.is_empty() {
         return ui.out("no releases yet; `captain release create` records one");
     }
-    let mut table = ui.table(&["release", "commit", "created", "commits", "actor", "artifacts"]);
+    let mut table = ui.table(&[
+        "release",
+        "commit",
+        "created",
+        "commits",
+        "actor",
+        "artifacts",
+    ]);
     for r in &releases {
         table.add_row(vec![
             r.number.to_string(),
@@ -131,7 +162,11 @@ fn show(ctx: &Context, ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
     let commits = store.release_commits(number)?;
     let dependencies = store.release_dependencies(number)?;
     if ui.json() {
-        return ui.out_json(&ShowJson { release: &release, commits: &commits, dependencies: &dependencies });
+        return ui.out_json(&ShowJson {
+            release: &release,
+            commits: &commits,
+            dependencies: &dependencies,
+        });
     }
     let mut text = format!(
         "release {}\ncommit    {}\ncreated   {} by {}\nbase      {}\n",
@@ -139,7 +174,9 @@ fn show(ctx: &Context, ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
         release.commit,
         relative_time(ctx.now, release.created_at),
         release.actor,
-        release.base.map_or_else(|| "(none: first release)".to_string(), |b| b.to_string()),
+        release
+            .base
+            .map_or_else(|| "(none: first release)".to_string(), |b| b.to_string()),
     );
     text.push_str("artifacts\n");
     if release.artifacts.is_empty() {
@@ -152,7 +189,13 @@ fn show(ctx: &Context, ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
     const SHOWN: usize = 50;
     for commit in commits.iter().take(SHOWN) {
         let merge = if commit.is_merge() { " (merge)" } else { "" };
-        text.push_str(&format!("  {} {}{} — {}\n", short(&commit.sha), commit.subject, merge, commit.author));
+        text.push_str(&format!(
+            "  {} {}{} — {}\n",
+            short(&commit.sha),
+            commit.subject,
+            merge,
+            commit.author
+        ));
     }
     if commits.len() > SHOWN {
         text.push_str(&format!("  … and {} more\n", commits.len() - SHOWN));
@@ -170,9 +213,10 @@ fn show(ctx: &Context, ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
 
 /// A release by number, or exit 5 naming it.
 pub fn find_release(store: &dyn captain::store::Store, number: ReleaseNumber) -> Result<Release> {
-    store
-        .release(number)?
-        .ok_or_else(|| Error::not_found(format!("release {number} does not exist")).with_hint("`captain release list` shows the releases"))
+    store.release(number)?.ok_or_else(|| {
+        Error::not_found(format!("release {number} does not exist"))
+            .with_hint("`captain release list` shows the releases")
+    })
 }
 
 pub fn plural(n: u64) -> &'static str {

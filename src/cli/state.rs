@@ -38,14 +38,21 @@ pub fn run(ctx: &Context, ui: &Ui, command: Command) -> anyhow::Result<()> {
             let stdout = std::io::stdout();
             let mut out = BufWriter::new(stdout.lock());
             let written = export::write_jsonl(store.as_ref(), &mut out, &pipeline.name, ctx.now);
-            match written.and_then(|()| out.flush().map_err(|e| Error::failed(format!("cannot write the export: {e}")))) {
+            match written.and_then(|()| {
+                out.flush()
+                    .map_err(|e| Error::failed(format!("cannot write the export: {e}")))
+            }) {
                 Ok(()) => Ok(()),
                 Err(e) if e.message.contains("Broken pipe") => Err(anyhow::Error::new(BrokenPipe)),
                 Err(e) => Err(e.into()),
             }
         }
         Command::Import(args) => {
-            let mode = if args.merge { ImportMode::Merge } else { ImportMode::EmptyOnly };
+            let mode = if args.merge {
+                ImportMode::Merge
+            } else {
+                ImportMode::EmptyOnly
+            };
             let input = BufReader::new(std::io::stdin().lock());
             let mut records = export::read_jsonl(input);
             let summary = store.import(&mut records, mode)?;

@@ -23,7 +23,11 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
     let pipeline = ctx.pipeline()?;
     let store = ctx.store(&pipeline)?;
     loop {
-        let now = if args.watch { captain::model::Timestamp::now() } else { ctx.now };
+        let now = if args.watch {
+            captain::model::Timestamp::now()
+        } else {
+            ctx.now
+        };
         let view = status::build(&pipeline, store.as_ref(), now)?;
         if ui.json() {
             ui.out_json(&view)?;
@@ -41,11 +45,24 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
 }
 
 fn render(ui: &Ui, view: &status::StatusView) -> String {
-    let mut table = ui.table(&["wave", "stage", "environment", "release", "state", "since", "waiting", "locks"]);
+    let mut table = ui.table(&[
+        "wave",
+        "stage",
+        "environment",
+        "release",
+        "state",
+        "since",
+        "waiting",
+        "locks",
+    ]);
     let mut last_wave: Option<&str> = None;
     for stage in &view.stages {
         let wave = stage.wave.as_deref().unwrap_or("pre-production");
-        let wave_cell = if last_wave == Some(wave) { String::new() } else { wave.to_string() };
+        let wave_cell = if last_wave == Some(wave) {
+            String::new()
+        } else {
+            wave.to_string()
+        };
         last_wave = Some(wave);
         for (index, env) in stage.environments.iter().enumerate() {
             let first = index == 0;
@@ -53,23 +70,56 @@ fn render(ui: &Ui, view: &status::StatusView) -> String {
                 Some(release) => format!("deploying {release}"),
                 None => env.state.clone(),
             };
-            let mut locks: Vec<String> = env.locks.iter().map(|l| format!("{:?} by {}: {}", l.direction, l.actor, l.reason).to_lowercase()).collect();
+            let mut locks: Vec<String> = env
+                .locks
+                .iter()
+                .map(|l| format!("{:?} by {}: {}", l.direction, l.actor, l.reason).to_lowercase())
+                .collect();
             if first {
-                locks.extend(stage.locks.iter().map(|l| format!("stage {:?} by {}: {}", l.direction, l.actor, l.reason).to_lowercase()));
+                locks.extend(stage.locks.iter().map(|l| {
+                    format!("stage {:?} by {}: {}", l.direction, l.actor, l.reason).to_lowercase()
+                }));
             }
             table.add_row(vec![
                 Cell::new(if first { wave_cell.as_str() } else { "" }),
                 Cell::new(if first { stage.name.as_str() } else { "" }),
                 Cell::new(&env.name),
-                Cell::new(env.release.map_or_else(|| "-".to_string(), |r| r.to_string())),
+                Cell::new(
+                    env.release
+                        .map_or_else(|| "-".to_string(), |r| r.to_string()),
+                ),
                 ui.state_cell(&state),
-                Cell::new(env.since.map_or_else(String::new, |t| relative_time(view.generated_at, t))),
-                Cell::new(if first { stage.waiting.map_or_else(String::new, |r| r.to_string()) } else { String::new() }),
+                Cell::new(
+                    env.since
+                        .map_or_else(String::new, |t| relative_time(view.generated_at, t)),
+                ),
+                Cell::new(if first {
+                    stage.waiting.map_or_else(String::new, |r| r.to_string())
+                } else {
+                    String::new()
+                }),
                 Cell::new(locks.join("; ")),
             ]);
         }
     }
-    let in_flight = view.in_flight.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
-    let latest = view.latest_release.map_or_else(|| "none".to_string(), |r| r.to_string());
-    format!("pipeline {}  latest release {}  in flight: {}\n{}", view.pipeline, latest, if in_flight.is_empty() { "none" } else { &in_flight }, table)
+    let in_flight = view
+        .in_flight
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let latest = view
+        .latest_release
+        .map_or_else(|| "none".to_string(), |r| r.to_string());
+    format!(
+        "pipeline {}  latest release {}  in flight: {}\n{}",
+        view.pipeline,
+        latest,
+        if in_flight.is_empty() {
+            "none"
+        } else {
+            &in_flight
+        },
+        table
+    )
 }

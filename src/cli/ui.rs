@@ -41,7 +41,11 @@ pub struct Ui {
 
 impl Ui {
     pub fn new(global: &GlobalArgs) -> Ui {
-        let format = if global.json { OutputFormat::Json } else { global.output };
+        let format = if global.json {
+            OutputFormat::Json
+        } else {
+            global.output
+        };
         let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         Ui {
             format,
@@ -60,13 +64,19 @@ impl Ui {
     pub fn out(&self, text: &str) -> anyhow::Result<()> {
         let mut stdout = std::io::stdout().lock();
         let written = stdout.write_all(text.as_bytes()).and_then(|()| {
-            if text.ends_with('\n') { Ok(()) } else { stdout.write_all(b"\n") }
+            if text.ends_with('\n') {
+                Ok(())
+            } else {
+                stdout.write_all(b"\n")
+            }
         });
         written.and_then(|()| stdout.flush()).map_err(|e| {
             if e.kind() == std::io::ErrorKind::BrokenPipe {
                 anyhow::Error::new(BrokenPipe)
             } else {
-                anyhow::Error::new(Error::failed(format!("cannot write to standard output: {e}")))
+                anyhow::Error::new(Error::failed(format!(
+                    "cannot write to standard output: {e}"
+                )))
             }
         })
     }
@@ -93,14 +103,20 @@ impl Ui {
     /// A table with captain's look.
     pub fn table(&self, header: &[&str]) -> Table {
         let mut table = Table::new();
-        table.load_preset(presets::NOTHING).set_content_arrangement(ContentArrangement::Disabled);
+        table
+            .load_preset(presets::NOTHING)
+            .set_content_arrangement(ContentArrangement::Disabled);
         table.set_header(header.iter().map(|h| self.bold(h)));
         table
     }
 
     fn bold(&self, text: &str) -> Cell {
         let cell = Cell::new(text);
-        if self.color { cell.add_attribute(comfy_table::Attribute::Bold) } else { cell }
+        if self.color {
+            cell.add_attribute(comfy_table::Attribute::Bold)
+        } else {
+            cell
+        }
     }
 
     /// A cell coloured for a deployment outcome or environment state.
@@ -111,8 +127,15 @@ impl Ui {
         }
         let color = match text {
             "approved" => Some(Color::Green),
-            t if t.contains("failed") || t.contains("alarm") || t.contains("rolled back") => Some(Color::Red),
-            t if t.starts_with("deploying") || t.contains("progress") || t.starts_with("baking") => Some(Color::Yellow),
+            t if t.contains("failed") || t.contains("alarm") || t.contains("rolled back") => {
+                Some(Color::Red)
+            }
+            t if t.starts_with("deploying")
+                || t.contains("progress")
+                || t.starts_with("baking") =>
+            {
+                Some(Color::Yellow)
+            }
             "superseded" | "cancelled" | "never deployed" => Some(Color::DarkGrey),
             _ => None,
         };
@@ -141,7 +164,11 @@ impl Ui {
             });
             let _ = writeln!(stderr, "{body}");
         } else {
-            let prefix = if self.stderr_is_terminal && self.color_stderr() { "\x1b[1;31merror:\x1b[0m" } else { "error:" };
+            let prefix = if self.stderr_is_terminal && self.color_stderr() {
+                "\x1b[1;31merror:\x1b[0m"
+            } else {
+                "error:"
+            };
             let _ = writeln!(stderr, "{prefix} {message}");
             if let Some(hint) = hint {
                 let _ = writeln!(stderr, "hint: {hint}");
@@ -168,7 +195,11 @@ fn context_chain(err: &anyhow::Error, innermost: &str) -> String {
 /// "3h ago", "in 5m", "just now": how tables show times.
 pub fn relative_time(now: Timestamp, then: Timestamp) -> String {
     let seconds = now.as_second() - then.as_second();
-    let (magnitude, future) = if seconds < 0 { (-seconds, true) } else { (seconds, false) };
+    let (magnitude, future) = if seconds < 0 {
+        (-seconds, true)
+    } else {
+        (seconds, false)
+    };
     let text = match magnitude {
         0..=9 => return "just now".to_string(),
         10..=59 => format!("{magnitude}s"),
@@ -179,7 +210,11 @@ pub fn relative_time(now: Timestamp, then: Timestamp) -> String {
         2_592_000..=31_535_999 => format!("{}mo", magnitude / 2_592_000),
         _ => format!("{}y", magnitude / 31_536_000),
     };
-    if future { format!("in {text}") } else { format!("{text} ago") }
+    if future {
+        format!("in {text}")
+    } else {
+        format!("{text} ago")
+    }
 }
 
 /// The first seven characters of a sha, as people write them.
@@ -194,7 +229,12 @@ mod tests {
     #[test]
     fn relative_times_read_like_the_article() {
         let now: Timestamp = "2026-11-21T12:00:00Z".parse().expect("valid time");
-        let ago = |secs: i64| relative_time(now, Timestamp::from_second(now.as_second() - secs).expect("in range"));
+        let ago = |secs: i64| {
+            relative_time(
+                now,
+                Timestamp::from_second(now.as_second() - secs).expect("in range"),
+            )
+        };
         assert_eq!(ago(3), "just now");
         assert_eq!(ago(3 * 3600 + 5), "3h ago");
         assert_eq!(ago(86_400 + 10), "1d ago");

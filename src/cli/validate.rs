@@ -13,8 +13,7 @@ pub struct Args {}
 
 pub fn run(ctx: &Context, ui: &Ui, _args: Args) -> anyhow::Result<()> {
     let path = ctx.pipeline_path();
-    let text = config::read_pipeline_file(&path)?;
-    match config::validate_text(&text, &path) {
+    match config::validate_file(&path)? {
         Ok(pipeline) => {
             let environments = pipeline.environment_names().len();
             if ui.json() {
@@ -41,7 +40,12 @@ pub fn run(ctx: &Context, ui: &Ui, _args: Args) -> anyhow::Result<()> {
                 ui.out(&lines.join("\n"))?;
             }
             let count = diagnostics.len();
-            Err(Error::failed(format!("{} has {count} problem{}", path.display(), if count == 1 { "" } else { "s" })).into())
+            Err(Error::failed(format!(
+                "{} has {count} problem{}",
+                path.display(),
+                if count == 1 { "" } else { "s" }
+            ))
+            .into())
         }
     }
 }

@@ -40,14 +40,24 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
                 arrival.environment.clone(),
                 arrival.deployment.to_string(),
                 arrival.release.to_string(),
-                arrival.finished_at.map_or_else(|| "in progress".to_string(), |t| relative_time(ctx.now, t)),
+                arrival
+                    .finished_at
+                    .map_or_else(|| "in progress".to_string(), |t| relative_time(ctx.now, t)),
             ]);
         }
         text.push_str(&format!("{table}\n"));
     }
     let short_sha = short(&view.commit);
-    list(&mut text, &format!("Commit {short_sha} is currently deployed to"), &view.deployed_to);
-    list(&mut text, &format!("Commit {short_sha} is not currently deployed to"), &view.not_deployed_to);
+    list(
+        &mut text,
+        &format!("Commit {short_sha} is currently deployed to"),
+        &view.deployed_to,
+    );
+    list(
+        &mut text,
+        &format!("Commit {short_sha} is not currently deployed to"),
+        &view.not_deployed_to,
+    );
     ui.out(&text)
 }
 

@@ -1,11 +1,105 @@
 //! `pipeline.toml`: the schema, parsing with positions, validation that reports every
 //! problem at once, and the expansion of waves into stages and environments.
 //!
-//! This room only reads and checks configuration; it never touches the ledger or git.
-//! The result, [`Pipeline`], is the expanded pipeline every other room works from.
+//! This room only reads and checks configuration; it never touches the ledger, git, the
+//! network or the clock. The result, [`Pipeline`], is the expanded pipeline every other
+//! room works from. `pipeline.example.toml` at the repository root is the annotated example.
+//!
+//! # Format reference
+//!
+//! ```toml
+//! name = "frontend-api"             # required
+//! trunk = "main"                    # default "main"
+//! timezone = "America/Los_Angeles"  # IANA name, default "UTC"; windows use it unless they set their own
+//! prometheus = "http://prometheus:9090"     # default URL for prometheus alarms and data points
+//! alertmanager = "http://alertmanager:9093" # default URL for alertmanager alarms
+//!
+//! [state]
+//! location = "/var/lib/captain/frontend.db"   # a path or a URL (sqlite:…, postgres://…, https://…)
+//!
+//! [alarms.HighSeverity]             # named alarm sources, used by ALARM("HighSeverity")
+//! kind = "prometheus"               # ALARM when the query returns a non-zero series
+//! query = 'sum(rate(errors_total[5m])) > 0.01'
+//! [alarms.LargeScaleEvent]
+//! kind = "alertmanager"             # ALARM when this alert is firing with these labels
+//! alertname = "LargeScaleEvent"
+//! labels = { org = "retail" }
+//! [alarms.Canary]
+//! kind = "command"                  # ALARM when the command exits non-zero
+//! argv = ["./check-canary"]
+//! timeout = "1m"
+//!
+//! [defaults]                        # settings every stage inherits
+//! bake_time = "1h"                  # humantime durations: 30m, 1h 30m, 2days
+//! min_data_points = { query = 'sum(increase(requests_total{api="Create"}[2h]))', count = 100 }
+//! window = { days = "mon-thu", hours = "09:00-16:00", exclude = ["2026-12-24"] }  # or "always"
+//! rollback_alarm = 'ALARM("HighSeverity") OR ALARM("Canary")'   # fails (and rolls back) the stage
+//! blocker = 'ALARM("HighSeverity") OR ALARM("LargeScaleEvent")' # stops deployments from starting
+//! deploy = { argv = ["./deploy.sh", "{environment}"], timeout = "30m", env = { LOG = "info" } }
+//! auto_rollback = true              # default: true in waves (production), false before them
+//! approvals = [
+//!   { kind = "command", argv = ["./integration-tests", "{environment}"], timeout = "20m" },
+//!   { kind = "http", url = "https://{environment}.example.com/health", status = 200, timeout = "5s" },
+//!   { kind = "alarm", alarm = 'ALARM("Canary")', duration = "10m" },
+//!   { kind = "prometheus", query = 'up{job="api"} == 0' },
+//!   { kind = "alertmanager", alertname = "ApiDown", labels = { env = "{environment}" } },
+//!   { kind = "external", name = "security-review" },   # `captain approve`
+//! ]
+//!
+//! [production]                      # settings for stages inside waves, after [defaults]
+//! window = { days = "mon-thu", hours = "09:00-16:00", timezone = "Europe/Dublin" }
+//!
+//! [[stages]]                        # pre-production stages, in order
+//! name = "beta"
+//! environments = ["beta"]           # deployed in parallel
+//! bake_time = "0s"                  # any [defaults] setting can be overridden here
+//!
+//! [wave_template]                   # how a wave of regions expands into stages
+//! azs = ["a", "b", "c"]             # one pass per AZ: {az} = "a", {n} = 1, …
+//! stages = [
+//!   { name = "{wave}-az{n}-onebox", environment = "prod-{region}{az}-onebox", bake_time = "1h" },
+//!   { name = "{wave}-az{n}",        environment = "prod-{region}{az}" },
+//! ]
+//!
+//! [[waves]]                         # production, after every [[stages]] entry, in order
+//! name = "wave-1"
+//! regions = ["us-east-1"]           # or: stages = [{ name = "prod", environments = ["prod"] }]
+//! bake_time = "12h"                 # wave settings override [defaults]; stage settings override waves
+//!
+//! [overrides."wave-1-az1"]          # settings for one expanded stage, by name (highest precedence)
+//! bake_time = "24h"
+//! ```
+//!
+//! Precedence: `[defaults]` → `[production]` (stages in waves only) → the wave → the stage
+//! (or template stage) → `[overrides.NAME]`.
+//! Each setting is replaced whole, never merged (a stage's `approvals` replace the list).
+//! Alarm expressions: `ALARM("NAME")` joined with `OR`, `AND`, `NOT` and parentheses; every
+//! name must be defined under `[alarms]`. `{environment}` and the environment's labels
+//! (`{wave}`, `{region}`, `{az}`, `{az_index}`) in argv and URLs are filled in per
+//! environment by [`Environment::render`].
+
+mod alarm_expr;
+mod diagnostic;
+mod expand;
+mod plan;
+mod schema;
+mod templates;
+mod validate;
+mod window;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+use jiff::tz::TimeZone;
+
+pub use alarm_expr::{AlarmExpr, ExprError};
+pub use diagnostic::Diagnostic;
+pub use plan::{PlanDataPoints, PlanEnvironment, PlanStage, PlanView};
+pub use schema::{
+    AlarmKind, AlarmSource, ApprovalKind, ApprovalStep, DataPoints, DeployCommand, Settings, Wave,
+};
+pub use templates::{Template, template, templates};
+pub use window::Window;
 
 use crate::error::{Error, Result};
 
@@ -14,9 +108,19 @@ use crate::error::{Error, Result};
 pub struct Pipeline {
     pub name: String,
     pub trunk: String,
+    /// IANA name of the pipeline's time zone.
     pub timezone: String,
+    /// The same time zone, resolved.
+    pub tz: TimeZone,
     /// `[state] location`, if the file names one.
     pub state: Option<String>,
+    /// Top-level default Prometheus / Alertmanager URLs, if set.
+    pub prometheus: Option<String>,
+    pub alertmanager: Option<String>,
+    /// `[alarms.NAME]` sources by name.
+    pub alarms: BTreeMap<String, AlarmSource>,
+    /// Production waves in order, with the names of their stages.
+    pub waves: Vec<Wave>,
     pub stages: Vec<Stage>,
     /// The file it was read from.
     pub source: PathBuf,
@@ -25,22 +129,59 @@ pub struct Pipeline {
 #[derive(Clone, Debug)]
 pub struct Stage {
     pub name: String,
+    /// The production wave it belongs to; `None` for pre-production stages.
     pub wave: Option<String>,
     pub environments: Vec<Environment>,
+    /// Effective settings after inheritance.
+    pub settings: Settings,
 }
 
 #[derive(Clone, Debug)]
 pub struct Environment {
     pub name: String,
-    /// Values from the expansion (`region`, `az`, …), passed to deploy commands.
+    /// Values from the expansion (`wave`, `region`, `az`, `az_index`), passed to deploy commands.
     pub labels: BTreeMap<String, String>,
 }
 
+impl Stage {
+    /// Stages inside waves are production; the others are pre-production.
+    pub fn is_production(&self) -> bool {
+        self.wave.is_some()
+    }
+}
+
+impl Environment {
+    /// `text` with `{environment}` and `{LABEL}` placeholders filled in for this environment;
+    /// unknown placeholders are left as written, so literal braces survive.
+    pub fn render(&self, text: &str) -> String {
+        let mut out = text.replace("{environment}", &self.name);
+        for (key, value) in &self.labels {
+            out = out.replace(&format!("{{{key}}}"), value);
+        }
+        out
+    }
+}
+
 impl Pipeline {
-    /// Reads, parses, validates and expands `path`.
+    /// Reads, parses, validates and expands `path`. A missing file is `not found`; an
+    /// invalid one is a usage error whose message lists every problem, one per line.
     pub fn load(path: &Path) -> Result<Pipeline> {
-        let _ = path;
-        Err(Error::internal("pipeline loading is not written yet"))
+        match validate_file(path)? {
+            Ok(pipeline) => Ok(pipeline),
+            Err(diagnostics) => {
+                let count = diagnostics.len();
+                let noun = if count == 1 { "problem" } else { "problems" };
+                let mut message = format!(
+                    "{} is not a valid pipeline ({count} {noun}):",
+                    path.display()
+                );
+                for d in &diagnostics {
+                    message.push_str("\n  ");
+                    message.push_str(&d.to_string());
+                }
+                Err(Error::usage(message))
+            }
+        }
     }
 
     pub fn stage(&self, name: &str) -> Option<&Stage> {
@@ -53,78 +194,129 @@ impl Pipeline {
         index.checked_sub(1).map(|i| &self.stages[i])
     }
 
+    /// The stage after `name`, if `name` is not the last.
+    pub fn next_stage(&self, name: &str) -> Option<&Stage> {
+        let index = self.stages.iter().position(|s| s.name == name)?;
+        self.stages.get(index + 1)
+    }
+
     /// The environment named `name` and its stage.
     pub fn environment(&self, name: &str) -> Option<(&Stage, &Environment)> {
-        self.stages
-            .iter()
-            .find_map(|stage| stage.environments.iter().find(|e| e.name == name).map(|e| (stage, e)))
+        self.stages.iter().find_map(|stage| {
+            stage
+                .environments
+                .iter()
+                .find(|e| e.name == name)
+                .map(|e| (stage, e))
+        })
     }
 
     /// Every environment name, in pipeline order.
     pub fn environment_names(&self) -> Vec<String> {
-        self.stages.iter().flat_map(|s| s.environments.iter().map(|e| e.name.clone())).collect()
+        self.stages
+            .iter()
+            .flat_map(|s| s.environments.iter().map(|e| e.name.clone()))
+            .collect()
+    }
+
+    /// The stage called `name`, or a `not found` error with a did-you-mean hint.
+    pub fn require_stage(&self, name: &str) -> Result<&Stage> {
+        self.stage(name).ok_or_else(|| {
+            let error = Error::not_found(format!(
+                "unknown stage `{name}` in pipeline `{}`",
+                self.name
+            ));
+            match crate::error::suggestion_hint(name, self.stages.iter().map(|s| s.name.as_str())) {
+                Some(hint) => error.with_hint(hint),
+                None => error.with_hint("`captain plan` lists the stages"),
+            }
+        })
+    }
+
+    /// The environment called `name` and its stage, or a `not found` error with a
+    /// did-you-mean hint.
+    pub fn require_environment(&self, name: &str) -> Result<(&Stage, &Environment)> {
+        self.environment(name).ok_or_else(|| {
+            let error = Error::not_found(format!(
+                "unknown environment `{name}` in pipeline `{}`",
+                self.name
+            ));
+            let names = self
+                .stages
+                .iter()
+                .flat_map(|s| s.environments.iter().map(|e| e.name.as_str()));
+            match crate::error::suggestion_hint(name, names) {
+                Some(hint) => error.with_hint(hint),
+                None => error.with_hint("`captain plan` lists the environments"),
+            }
+        })
+    }
+
+    /// Every stage name, in pipeline order.
+    pub fn stage_names(&self) -> Vec<String> {
+        self.stages.iter().map(|s| s.name.clone()).collect()
     }
 }
 
-/// A problem found in pipeline.toml.
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct Diagnostic {
-    pub path: PathBuf,
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
-    pub hint: Option<String>,
+/// Reads `path` and validates it: the outer error is for a file that cannot be read, the
+/// inner one lists the problems in its content.
+pub fn validate_file(path: &Path) -> Result<std::result::Result<Pipeline, Vec<Diagnostic>>> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(
+                Error::not_found(format!("no pipeline file at {}", path.display()))
+                    .with_hint("`captain init` writes one, or pass --pipeline PATH"),
+            );
+        }
+        Err(e) => {
+            return Err(Error::failed(format!(
+                "cannot read the pipeline file {}: {e}",
+                path.display()
+            )));
+        }
+    };
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Error::usage(format!(
+            "the pipeline file {} is not UTF-8 text",
+            path.display()
+        ))
+    })?;
+    Ok(validate_text(&text, path))
 }
 
-impl std::fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.path.display(), self.line, self.column, self.message)
-    }
-}
-
-pub fn read_pipeline_file(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|e| Error::not_found(format!("cannot read {}: {e}", path.display())))
-}
-
+/// Parses, validates and expands the text of a pipeline file; `path` is used in the
+/// diagnostics and kept as [`Pipeline::source`]. Every problem is reported, in file order.
 pub fn validate_text(text: &str, path: &Path) -> std::result::Result<Pipeline, Vec<Diagnostic>> {
-    let _ = (text, path);
-    Err(Vec::new())
-}
-
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct PlanView {
-    pub pipeline: String,
-    pub stages: Vec<PlanStage>,
-}
-
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct PlanStage {
-    pub name: String,
-    pub wave: Option<String>,
-    pub environments: Vec<PlanEnvironment>,
-    pub bake: Option<String>,
-    pub window: Option<String>,
-    pub alarms: Option<String>,
-    pub auto_rollback: bool,
-}
-
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct PlanEnvironment {
-    pub name: String,
-}
-
-impl PlanView {
-    pub fn from_pipeline(pipeline: &Pipeline) -> PlanView {
-        PlanView { pipeline: pipeline.name.clone(), stages: Vec::new() }
+    let mut sink = diagnostic::Sink::new(text, path);
+    let (root, errors) = toml::de::DeTable::parse_recoverable(text);
+    if !errors.is_empty() {
+        for e in errors {
+            let span = e.span().unwrap_or(0..0);
+            // toml's messages can span lines (with a source excerpt); the first line says it.
+            let message = e
+                .message()
+                .lines()
+                .next()
+                .unwrap_or("invalid TOML")
+                .trim()
+                .to_string();
+            sink.error(span, format!("TOML syntax error: {message}"), None);
+        }
+        // The recovered tree may be missing pieces; checking it would add noise.
+        return Err(sink.finish());
+    }
+    let mut walker = validate::Walker::new(sink);
+    let raw = walker.document(&root);
+    let mut sink = walker.sink;
+    let pipeline = expand::expand(raw, &mut sink, path.to_path_buf());
+    let diagnostics = sink.finish();
+    if diagnostics.is_empty() {
+        Ok(pipeline)
+    } else {
+        Err(diagnostics)
     }
 }
 
-pub struct Template {
-    pub name: &'static str,
-    pub description: &'static str,
-    pub text: &'static str,
-}
-
-pub fn templates() -> &'static [Template] {
-    &[]
-}
+#[cfg(test)]
+mod tests;

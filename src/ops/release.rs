@@ -34,13 +34,19 @@ pub fn parse_artifacts(pairs: &[String]) -> Result<BTreeMap<String, String>> {
     let mut artifacts = BTreeMap::new();
     for pair in pairs {
         let (name, reference) = pair.split_once('=').ok_or_else(|| {
-            Error::usage(format!("artifact `{pair}` is not NAME=REF")).with_hint("e.g. --artifact image=registry.example.com/app@sha256:…")
+            Error::usage(format!("artifact `{pair}` is not NAME=REF"))
+                .with_hint("e.g. --artifact image=registry.example.com/app@sha256:…")
         })?;
         let (name, reference) = (name.trim(), reference.trim());
         if name.is_empty() || reference.is_empty() {
-            return Err(Error::usage(format!("artifact `{pair}` needs both a name and a reference")));
+            return Err(Error::usage(format!(
+                "artifact `{pair}` needs both a name and a reference"
+            )));
         }
-        if artifacts.insert(name.to_string(), reference.to_string()).is_some() {
+        if artifacts
+            .insert(name.to_string(), reference.to_string())
+            .is_some()
+        {
             return Err(Error::usage(format!("artifact `{name}` is given twice")));
         }
     }
@@ -55,7 +61,7 @@ pub fn create(store: &dyn Store, repo: &Repo, request: CreateRequest) -> Result<
     }
     let base = find_base(store, repo, &commit)?;
     let commits = repo.commits_between(base.as_ref().map(|r| r.commit.as_str()), &commit)?;
-    let snapshot = repo.dependency_snapshot(&commit)?;
+    let scan = repo.scan_dependencies(&commit)?;
     let created = store.create_release(NewRelease {
         commit,
         base: base.map(|r| r.number),
@@ -63,15 +69,24 @@ pub fn create(store: &dyn Store, repo: &Repo, request: CreateRequest) -> Result<
         actor: request.actor,
         created_at: request.now,
         commits,
-        dependencies: snapshot.dependencies,
+        dependencies: scan.snapshot,
     })?;
-    Ok(CreateOutcome { created, warnings: snapshot.warnings })
+    Ok(CreateOutcome {
+        created,
+        warnings: scan.warnings,
+    })
 }
 
 /// An existing release of the same commit: fine with the same artifacts, a conflict otherwise.
 fn same_release(existing: Release, artifacts: &BTreeMap<String, String>) -> Result<CreateOutcome> {
     if &existing.artifacts == artifacts {
-        return Ok(CreateOutcome { created: CreatedRelease { release: existing, created: false }, warnings: Vec::new() });
+        return Ok(CreateOutcome {
+            created: CreatedRelease {
+                release: existing,
+                created: false,
+            },
+            warnings: Vec::new(),
+        });
     }
     Err(Error::conflict(format!(
         "release {} of commit {} already exists with artifacts {}; artifacts of a release never change",
@@ -86,13 +101,19 @@ fn describe_artifacts(artifacts: &BTreeMap<String, String>) -> String {
     if artifacts.is_empty() {
         return "(none)".to_string();
     }
-    artifacts.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
+    artifacts
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The newest release whose commit is an ancestor of `commit`. Refuses a commit that an
 /// existing release already contains: releases only move forward.
 fn find_base(store: &dyn Store, repo: &Repo, commit: &str) -> Result<Option<Release>> {
-    let recent = store.releases(&ReleaseFilter { limit: Some(RECENT_RELEASES) })?;
+    let recent = store.releases(&ReleaseFilter {
+        limit: Some(RECENT_RELEASES),
+    })?;
     if let Some(latest) = recent.first()
         && repo.is_ancestor(commit, &latest.commit)?
     {
@@ -114,7 +135,11 @@ fn find_base(store: &dyn Store, repo: &Repo, commit: &str) -> Result<Option<Rele
     first_ancestor(repo, all, commit)
 }
 
-fn first_ancestor(repo: &Repo, newest_first: Vec<Release>, commit: &str) -> Result<Option<Release>> {
+fn first_ancestor(
+    repo: &Repo,
+    newest_first: Vec<Release>,
+    commit: &str,
+) -> Result<Option<Release>> {
     for release in newest_first {
         if repo.is_ancestor(&release.commit, commit)? {
             return Ok(Some(release));
@@ -129,7 +154,10 @@ mod tests {
 
     #[test]
     fn artifacts_parse_and_refuse_nonsense() {
-        let parsed = parse_artifacts(&["image=reg/app@sha256:abc".to_string(), "chart = s3://b/c.tgz".to_string()]);
+        let parsed = parse_artifacts(&[
+            "image=reg/app@sha256:abc".to_string(),
+            "chart = s3://b/c.tgz".to_string(),
+        ]);
         assert_eq!(parsed.ok().map(|a| a.len()), Some(2));
         assert!(parse_artifacts(&["image".to_string()]).is_err());
         assert!(parse_artifacts(&["=x".to_string()]).is_err());

@@ -41,16 +41,33 @@ pub struct StateLocation {
 
 /// Decides the state location. `given` is the `--state` value (clap also fills it from
 /// `CAPTAIN_STATE`; `from_env` says whether it did).
-pub fn resolve_location(given: Option<&str>, from_env: bool, pipeline: &Pipeline) -> Result<StateLocation> {
+pub fn resolve_location(
+    given: Option<&str>,
+    from_env: bool,
+    pipeline: &Pipeline,
+) -> Result<StateLocation> {
     if let Some(value) = given.filter(|v| !v.trim().is_empty()) {
-        let source = if from_env { StateSource::Environment } else { StateSource::Flag };
-        return Ok(StateLocation { location: value.to_string(), source });
+        let source = if from_env {
+            StateSource::Environment
+        } else {
+            StateSource::Flag
+        };
+        return Ok(StateLocation {
+            location: value.to_string(),
+            source,
+        });
     }
     if let Some(value) = pipeline.state.as_deref() {
         let location = relative_to(value, pipeline.source.parent());
-        return Ok(StateLocation { location, source: StateSource::PipelineFile });
+        return Ok(StateLocation {
+            location,
+            source: StateSource::PipelineFile,
+        });
     }
-    Ok(StateLocation { location: default_path(&pipeline.name)?.display().to_string(), source: StateSource::Default })
+    Ok(StateLocation {
+        location: default_path(&pipeline.name)?.display().to_string(),
+        source: StateSource::Default,
+    })
 }
 
 /// A relative path in pipeline.toml is relative to the file, not the current directory.
@@ -65,7 +82,10 @@ fn relative_to(value: &str, base: Option<&Path>) -> String {
 }
 
 fn is_url(value: &str) -> bool {
-    value.starts_with("http://") || value.starts_with("https://") || value.starts_with("postgres://") || value.starts_with("postgresql://")
+    value.starts_with("http://")
+        || value.starts_with("https://")
+        || value.starts_with("postgres://")
+        || value.starts_with("postgresql://")
 }
 
 /// `<data dir>/captain/<pipeline>.sqlite` (e.g. `~/.local/share/captain/checkout.sqlite`).
@@ -76,7 +96,13 @@ pub fn default_path(pipeline: &str) -> Result<PathBuf> {
     })?;
     let file_name: String = pipeline
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     Ok(dirs.data_dir().join(format!("{file_name}.sqlite")))
 }
@@ -84,8 +110,10 @@ pub fn default_path(pipeline: &str) -> Result<PathBuf> {
 /// Opens the store at `location` for `pipeline`.
 pub fn open(location: &str, pipeline: &str) -> Result<Box<dyn Store>> {
     if location.starts_with("http://") || location.starts_with("https://") {
-        return Err(Error::usage(format!("state `{location}` is a team server, which this build of captain cannot reach yet"))
-            .with_hint("use a local SQLite file for now: --state PATH"));
+        return Err(Error::usage(format!(
+            "state `{location}` is a team server, which this build of captain cannot reach yet"
+        ))
+        .with_hint("use a local SQLite file for now: --state PATH"));
     }
     if location.starts_with("postgres://") || location.starts_with("postgresql://") {
         return Err(Error::usage(format!("state `{location}` is a PostgreSQL database; the CLI reaches PostgreSQL through `captain serve`"))

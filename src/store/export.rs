@@ -1,11 +1,42 @@
 //! The ledger as versioned JSON Lines: the format of `captain state export` / `import`.
 //!
-//! Line 1 is a header `{"type":"header","format":"captain-ledger","version":1,…}`; every
-//! following line is one record, in an order `import` can apply as it reads (releases
-//! in number order before the deployments that use them).
+//! This room reads and writes the format; it never decides what an import means for a
+//! ledger (that is [`Store::import`](super::Store::import), one transaction per backend).
+//!
+//! # Format (version 1)
+//!
+//! UTF-8, one JSON object per line, no blank lines. Every object has a `type`. Times are
+//! RFC 3339, releases `vN`, deployment ids `deploy-` + hex, commits full 40-hex shas.
+//!
+//! Line 1 is the header:
+//! `{"type":"header","format":"captain-ledger","version":1,"pipeline":"app","exported_at":T}`.
+//! A file without it, of another `format`, or of a newer `version` is refused.
+//!
+//! Then, in this order (an import applies records as it reads them):
+//!
+//! - `{"type":"release","release":{"number":"v3","commit":SHA,"base":"v2"|null,
+//!   "artifacts":{NAME:REF},"actor":…,"created_at":T,"commit_count":2,"first_commit":SHA|null},
+//!   "commits":[{"sha":SHA,"author":…,"time":T,"subject":…,"parents":1}, …newest first],
+//!   "dependencies":[{"lockfile":"Cargo.lock","ecosystem":"cargo","name":…,"version":…}, …]}`
+//!   — releases in number order, each after its base.
+//! - `{"type":"deployment","deployment":{"id":"deploy-1d5fb5","environment":…,"stage":…,
+//!   "release":"v3","kind":"normal"|"rollback","actor":…,"reason":…|null,"started_at":T,
+//!   "finished_at":T|null,"outcome":"approved"|"in progress"|…}}` — in the order they
+//!   started; each names a release listed before it.
+//! - `{"type":"lock","lock":{"target_kind":"stage"|"environment","target":…,
+//!   "direction":"in"|"out"|"both","actor":…,"reason":…,"created_at":T}}`
+//! - `{"type":"audit","event":{"seq":1,"at":T,"actor":…,"action":"release.create",
+//!   "target":"v3","reason":…|null,"details":{…}}}` — oldest first.
+//!
+//! New fields may be added to a version; none are renamed or removed without a new
+//! version number.
+
+use std::io::{BufRead, BufWriter, Write};
 
 use serde::{Deserialize, Serialize};
 
+use super::Store;
+use crate::error::{Error, Result};
 use crate::model::*;
 
 /// The `format` of the header line.
@@ -59,14 +90,128 @@ pub struct ImportSummary {
     pub skipped: u64,
 }
 
-/// Writes the ledger as JSON Lines.
-pub fn write_jsonl(store: &dyn super::Store, out: &mut dyn std::io::Write, pipeline: &str, now: Timestamp) -> crate::Result<()> {
-    let _ = (store, out, pipeline, now);
-    Err(crate::Error::internal("not written yet"))
+/// Writes the whole ledger of `store` as JSON Lines: the header, then every record.
+pub fn write_jsonl(
+    store: &dyn Store,
+    out: &mut dyn Write,
+    pipeline: &str,
+    now: Timestamp,
+) -> Result<()> {
+    let mut out = BufWriter::new(out);
+    let header = LedgerRecord::Header {
+        format: FORMAT.to_string(),
+        version: VERSION,
+        pipeline: Some(pipeline.to_string()),
+        exported_at: now,
+    };
+    write_line(&mut out, &header)?;
+    store.export(&mut |record| write_line(&mut out, &record))?;
+    out.flush().map_err(write_error)
 }
 
-/// Reads JSON Lines records.
-pub fn read_jsonl(input: impl std::io::BufRead) -> impl Iterator<Item = crate::Result<LedgerRecord>> {
-    let _ = input;
-    std::iter::empty()
+fn write_line(out: &mut impl Write, record: &LedgerRecord) -> Result<()> {
+    serde_json::to_writer(&mut *out, record)
+        .map_err(|e| Error::failed(format!("could not write the export: {e}")))?;
+    out.write_all(b"\n").map_err(write_error)
+}
+
+fn write_error(e: std::io::Error) -> Error {
+    Error::failed(format!("could not write the export: {e}"))
+}
+
+/// Reads JSON Lines written by [`write_jsonl`], checking the header first. Each item is
+/// one record (the header included); an error names its line ("line 17: …") and ends
+/// the iteration.
+pub fn read_jsonl(input: impl BufRead) -> impl Iterator<Item = Result<LedgerRecord>> {
+    JsonlReader {
+        lines: input.lines(),
+        line: 0,
+        done: false,
+    }
+}
+
+struct JsonlReader<R> {
+    lines: std::io::Lines<R>,
+    line: usize,
+    done: bool,
+}
+
+impl<R: BufRead> JsonlReader<R> {
+    fn record(&self, text: &str) -> Result<LedgerRecord> {
+        let line = self.line;
+        if text.trim().is_empty() {
+            return Err(Error::usage(format!(
+                "line {line}: empty line; every line must be one record"
+            )));
+        }
+        if line == 1 {
+            return check_header(text);
+        }
+        let record: LedgerRecord = serde_json::from_str(text)
+            .map_err(|e| Error::usage(format!("line {line}: not a ledger record: {e}")))?;
+        if matches!(record, LedgerRecord::Header { .. }) {
+            return Err(Error::usage(format!(
+                "line {line}: a second header; concatenated exports are not supported"
+            )));
+        }
+        Ok(record)
+    }
+}
+
+fn check_header(text: &str) -> Result<LedgerRecord> {
+    let missing = || {
+        Error::usage(format!(
+            "line 1: missing header; a ledger export starts with {{\"type\":\"header\",\"format\":\"{FORMAT}\",…}}"
+        ))
+        .with_hint("give the output of `captain state export`")
+    };
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|_| missing())?;
+    if value.get("type").and_then(|t| t.as_str()) != Some("header") {
+        return Err(missing());
+    }
+    let format = value
+        .get("format")
+        .and_then(|f| f.as_str())
+        .unwrap_or_default();
+    if format != FORMAT {
+        return Err(
+            Error::usage(format!("line 1: format `{format}` is not `{FORMAT}`"))
+                .with_hint("give the output of `captain state export`"),
+        );
+    }
+    let version = value.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
+    if version > u64::from(VERSION) {
+        return Err(Error::usage(format!(
+            "line 1: the export has format version {version}, newer than this captain understands ({VERSION})"
+        ))
+        .with_hint("upgrade captain to import it"));
+    }
+    serde_json::from_value(value).map_err(|e| Error::usage(format!("line 1: bad header: {e}")))
+}
+
+impl<R: BufRead> Iterator for JsonlReader<R> {
+    type Item = Result<LedgerRecord>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        self.line += 1;
+        let item = match self.lines.next() {
+            None if self.line == 1 => {
+                Err(Error::usage("the export is empty: it has no header line"))
+            }
+            None => {
+                self.done = true;
+                return None;
+            }
+            Some(Err(e)) => Err(Error::failed(format!(
+                "line {}: could not read: {e}",
+                self.line
+            ))),
+            Some(Ok(text)) => self.record(&text),
+        };
+        self.done = item.is_err();
+        Some(item)
+    }
 }

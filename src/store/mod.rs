@@ -42,6 +42,27 @@ pub struct AuditFilter {
     pub actor: Option<String>,
 }
 
+/// What `promotions enable` hands to the store: lift the lock on `target` in `direction`
+/// (`Both` lifts every lock on it; `In` on a `Both` lock leaves it locked `Out`).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Unlock {
+    pub target_kind: LockTargetKind,
+    pub target: String,
+    pub direction: LockDirection,
+    pub actor: String,
+    pub reason: Option<String>,
+    pub at: Timestamp,
+}
+
+/// One captured line of a deployment's output (`captain logs`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LogLine {
+    pub at: Timestamp,
+    /// `stdout`, `stderr`, or `captain` for captain's own notes.
+    pub stream: String,
+    pub text: String,
+}
+
 /// The ledger: releases, the commits each introduced, artifacts, dependency snapshots,
 /// deployments, locks and audit events.
 pub trait Store: Send + Sync {
@@ -102,13 +123,33 @@ pub trait Store: Send + Sync {
         checks
             .iter()
             .map(|(release, environments)| {
-                if environments.is_empty() { Ok(true) } else { self.stage_approved(*release, environments) }
+                if environments.is_empty() {
+                    Ok(true)
+                } else {
+                    self.stage_approved(*release, environments)
+                }
             })
             .collect()
     }
 
     /// Every lock in force.
     fn locks(&self) -> Result<Vec<Lock>>;
+
+    /// Disables promotions into and/or out of a stage or environment. Setting a lock that
+    /// is already there replaces its actor, reason and time. Writes a `lock.set` event.
+    fn set_lock(&self, lock: Lock) -> Result<()>;
+
+    /// Lifts a lock (see [`Unlock`]). Returns whether anything was lifted: lifting a lock
+    /// that is not there is not an error, so runbooks can repeat it. Writes a
+    /// `lock.remove` event when something was lifted.
+    fn remove_lock(&self, unlock: Unlock) -> Result<bool>;
+
+    /// Appends captured output to a deployment's log (not found if there is no such
+    /// deployment). Not an audit event: output is not a change of state.
+    fn append_log(&self, id: &DeploymentId, lines: &[LogLine]) -> Result<()>;
+
+    /// A deployment's captured output, oldest first.
+    fn deployment_log(&self, id: &DeploymentId) -> Result<Vec<LogLine>>;
 
     /// Audit events, newest first.
     fn audit_events(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>>;
@@ -118,5 +159,9 @@ pub trait Store: Send + Sync {
 
     /// Loads records in one transaction: all or nothing. Refuses a non-empty ledger unless
     /// `mode` is `Merge`.
-    fn import(&self, records: &mut dyn Iterator<Item = Result<LedgerRecord>>, mode: ImportMode) -> Result<ImportSummary>;
+    fn import(
+        &self,
+        records: &mut dyn Iterator<Item = Result<LedgerRecord>>,
+        mode: ImportMode,
+    ) -> Result<ImportSummary>;
 }

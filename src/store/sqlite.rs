@@ -1,43 +1,1883 @@
 //! The SQLite ledger: the embedded default, one file per pipeline.
+//!
+//! Safe for many processes on one file: WAL mode, a 30 s busy timeout, and every write
+//! in one short `BEGIN IMMEDIATE` transaction (taking the write lock up front means a
+//! writer waits in the busy handler instead of failing on a lock upgrade), so no write
+//! is lost or doubled and no "database is locked" reaches a user. Reads run in a
+//! deferred transaction so each answer is one consistent snapshot.
+//!
+//! The file carries a marker (`captain_meta`) and the pipeline's name. A file that is
+//! not captain's — not SQLite, SQLite without the marker, a newer schema, another
+//! pipeline — is refused with a clear error before anything is written to it.
+//! Migrations live in `sqlite/NNNN_*.sql`, are applied in order and never edited.
+//!
+//! This room stores and answers; it never reads the clock or talks to git.
 
-use std::path::Path;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 
+use rand::Rng;
+use rusqlite::types::Type;
+use rusqlite::{
+    Connection, ErrorCode, OpenFlags, OptionalExtension, Row, TransactionBehavior, params,
+};
+use sha2::{Digest, Sha256};
+
+use super::export::{ImportMode, ImportSummary, LedgerRecord};
+use super::location::{self, Bases};
+use super::{AuditFilter, HistoryFilter, LogLine, ReleaseFilter, Store, Unlock};
 use crate::error::{Error, Result};
+use crate::model::*;
 
-/// Placeholder until the SQLite backend lands.
-pub struct SqliteStore;
+/// The marker stored in `captain_meta.format`.
+const FORMAT_MARKER: &str = "captain-ledger";
 
-impl SqliteStore {
-    pub fn open(path: &Path, pipeline: &str) -> Result<SqliteStore> {
-        let _ = (path, pipeline);
-        Err(Error::internal("not written yet"))
+/// Append-only: a shipped migration is never edited; changes are new entries.
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("sqlite/0001_initial.sql"))];
+
+/// How long a writer waits for another process's transaction before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Columns read by [`deployment_from_row`], in order.
+const DEPLOYMENT_COLUMNS: &str =
+    "seq, id, environment, stage, release, kind, actor, reason, started_at, finished_at, outcome";
+
+/// Columns read by [`release_from_row`], in order.
+const RELEASE_COLUMNS: &str =
+    "number, commit_sha, base, artifacts, actor, created_at, commit_count, first_commit";
+
+/// The SQLite ledger of one pipeline.
+pub struct SqliteStore {
+    path: PathBuf,
+    pipeline: String,
+    conn: Mutex<Connection>,
+}
+
+/// An error inside a transaction: the database's, or captain's own verdict.
+enum Fail {
+    Db(rusqlite::Error),
+    Ledger(Error),
+}
+
+impl From<rusqlite::Error> for Fail {
+    fn from(e: rusqlite::Error) -> Self {
+        Fail::Db(e)
     }
 }
 
-use crate::model::*;
-use super::*;
+impl From<Error> for Fail {
+    fn from(e: Error) -> Self {
+        Fail::Ledger(e)
+    }
+}
 
-fn todo<T>() -> Result<T> {
-    Err(Error::internal("not written yet"))
+type Tx<T> = std::result::Result<T, Fail>;
+
+/// What a file turned out to be, before captain writes to it.
+enum FileKind {
+    Empty,
+    Captain {
+        version: i64,
+        pipeline: Option<String>,
+    },
+    Foreign,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the ledger file of `pipeline` at `path`, applying any
+    /// pending migrations. Refuses, without writing to it, a file that is not captain's,
+    /// was written by a newer captain, or belongs to another pipeline.
+    pub fn open(path: &Path, pipeline: &str) -> Result<SqliteStore> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                Error::failed(format!(
+                    "could not create {} for the state file: {e}",
+                    parent.display()
+                ))
+            })?;
+        }
+        let shown = path.display().to_string();
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut conn = Connection::open_with_flags(path, flags)
+            .map_err(|e| Error::failed(format!("could not open the state file {shown}: {e}")))?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| open_error(&shown, e))?;
+
+        // Look before writing anything: a foreign file must stay untouched.
+        check_kind(
+            &shown,
+            inspect(&conn).map_err(|e| open_error(&shown, e))?,
+            pipeline,
+        )?;
+
+        set_wal(&conn).map_err(|e| open_error(&shown, e))?;
+        conn.execute_batch(
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768;",
+        )
+        .map_err(|e| open_error(&shown, e))?;
+        migrate(&mut conn, &shown, pipeline)?;
+
+        Ok(SqliteStore {
+            path: path.to_path_buf(),
+            pipeline: pipeline.to_string(),
+            conn: Mutex::new(conn),
+        })
+    }
+
+    /// The pipeline this ledger belongs to.
+    pub fn pipeline(&self) -> &str {
+        &self.pipeline
+    }
+
+    fn conn(&self) -> Result<MutexGuard<'_, Connection>> {
+        self.conn
+            .lock()
+            .map_err(|_| Error::internal("the state file connection was poisoned by a panic"))
+    }
+
+    fn fail(&self, fail: Fail) -> Error {
+        match fail {
+            Fail::Ledger(e) => e,
+            Fail::Db(e) => db_error(&self.path.display().to_string(), e),
+        }
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction: all of it or nothing.
+    fn write<T>(&self, f: impl FnOnce(&Connection) -> Tx<T>) -> Result<T> {
+        let mut conn = self.conn()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| self.fail(e.into()))?;
+        let value = f(&tx).map_err(|e| self.fail(e))?;
+        tx.commit().map_err(|e| self.fail(e.into()))?;
+        Ok(value)
+    }
+
+    /// Runs `f` in one read transaction (one consistent snapshot).
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> Tx<T>) -> Result<T> {
+        let mut conn = self.conn()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)
+            .map_err(|e| self.fail(e.into()))?;
+        let value = f(&tx).map_err(|e| self.fail(e))?;
+        tx.finish().map_err(|e| self.fail(e.into()))?;
+        Ok(value)
+    }
+}
+
+fn open_error(path: &str, e: rusqlite::Error) -> Error {
+    if e.sqlite_error_code() == Some(ErrorCode::NotADatabase) {
+        return Error::failed(format!(
+            "{path} is not a captain state file (it is not an SQLite database)"
+        ))
+        .with_hint("point --state (or CAPTAIN_STATE) at another file, or move this one away");
+    }
+    db_error(path, e)
+}
+
+fn db_error(path: &str, e: rusqlite::Error) -> Error {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::failed(format!(
+            "the state file {path} stayed busy for {} s while other captain processes wrote to it",
+            BUSY_TIMEOUT.as_secs()
+        ))
+        .with_hint("try again; if it persists, look for a stuck captain process"),
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
+            Error::failed(format!("the state file {path} is corrupt: {e}"))
+                .with_hint("restore it from a `captain state export` backup")
+        }
+        Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => {
+            Error::failed(format!("cannot write the state file {path}: {e}"))
+        }
+        Some(ErrorCode::DiskFull) => {
+            Error::failed(format!("the disk holding the state file {path} is full"))
+        }
+        _ => Error::internal(format!("the state file {path} failed: {e}")),
+    }
+}
+
+fn inspect(conn: &Connection) -> rusqlite::Result<FileKind> {
+    let mut stmt = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?;
+    let tables = stmt
+        .query_map([], |row| row.get::<_, String>(0))?
+        .collect::<rusqlite::Result<BTreeSet<_>>>()?;
+    if tables.is_empty() {
+        return Ok(FileKind::Empty);
+    }
+    if !tables.contains("captain_meta") || !tables.contains("schema_migrations") {
+        return Ok(FileKind::Foreign);
+    }
+    let meta = |key: &str| -> rusqlite::Result<Option<String>> {
+        conn.query_row(
+            "SELECT value FROM captain_meta WHERE key = ?1",
+            [key],
+            |row| row.get(0),
+        )
+        .optional()
+    };
+    if meta("format")?.as_deref() != Some(FORMAT_MARKER) {
+        return Ok(FileKind::Foreign);
+    }
+    let version: i64 = conn.query_row(
+        "SELECT coalesce(max(version), 0) FROM schema_migrations",
+        [],
+        |row| row.get(0),
+    )?;
+    Ok(FileKind::Captain {
+        version,
+        pipeline: meta("pipeline")?,
+    })
+}
+
+fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |(version, _)| *version)
+}
+
+fn check_kind(path: &str, kind: FileKind, pipeline: &str) -> Result<()> {
+    match kind {
+        FileKind::Empty => Ok(()),
+        FileKind::Foreign => Err(Error::failed(format!(
+            "{path} is not a captain state file (it is an SQLite database without captain's tables)"
+        ))
+        .with_hint("point --state (or CAPTAIN_STATE) at another file; captain left this one untouched")),
+        FileKind::Captain { version, .. } if version > latest_version() => Err(Error::failed(format!(
+            "the state file {path} was written by a newer captain (schema version {version}; this captain knows up to {})",
+            latest_version()
+        ))
+        .with_hint("upgrade captain to use this state file")),
+        FileKind::Captain { pipeline: Some(owner), .. } if owner != pipeline => Err(Error::failed(format!(
+            "the state file {path} holds the ledger of pipeline `{owner}`, not `{pipeline}`"
+        ))
+        .with_hint("each pipeline has its own state file; choose another with --state")),
+        FileKind::Captain { .. } => Ok(()),
+    }
+}
+
+/// Switches to WAL. Converting needs a moment alone with the file, which many processes
+/// opening a new file at once may not give on the first try.
+fn set_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let mut tries = 0;
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |row| {
+            row.get::<_, String>(0)
+        }) {
+            Ok(_) => return Ok(()),
+            Err(e)
+                if tries < 200
+                    && matches!(
+                        e.sqlite_error_code(),
+                        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+                    ) =>
+            {
+                tries += 1;
+                std::thread::sleep(Duration::from_millis(25));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn migrate(conn: &mut Connection, path: &str, pipeline: &str) -> Result<()> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(|e| open_error(path, e))?;
+    // Another process may have created or migrated the file since we looked.
+    let kind = inspect(&tx).map_err(|e| open_error(path, e))?;
+    let current = match &kind {
+        FileKind::Captain { version, .. } => *version,
+        _ => 0,
+    };
+    let fresh = matches!(kind, FileKind::Empty);
+    check_kind(path, kind, pipeline)?;
+    let apply = || -> rusqlite::Result<()> {
+        if fresh {
+            tx.execute_batch("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY);")?;
+        }
+        for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+            tx.execute_batch(sql)?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version) VALUES (?1)",
+                [version],
+            )?;
+        }
+        if fresh {
+            tx.execute(
+                "INSERT INTO captain_meta (key, value) VALUES ('format', ?1)",
+                [FORMAT_MARKER],
+            )?;
+            tx.execute(
+                "INSERT INTO captain_meta (key, value) VALUES ('pipeline', ?1)",
+                [pipeline],
+            )?;
+        }
+        Ok(())
+    };
+    apply().map_err(|e| db_error(path, e))?;
+    tx.commit().map_err(|e| db_error(path, e))
+}
+
+// ---- conversions -------------------------------------------------------------------
+
+fn micros(t: Timestamp) -> i64 {
+    t.as_microsecond()
+}
+
+/// The ledger keeps microseconds; callers get back exactly what a later read returns.
+fn truncate(t: Timestamp) -> Timestamp {
+    Timestamp::from_microsecond(t.as_microsecond()).unwrap_or(t)
+}
+
+fn conversion(idx: usize, e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, Box::new(e))
+}
+
+fn ts(row: &Row, idx: usize) -> rusqlite::Result<Timestamp> {
+    Timestamp::from_microsecond(row.get(idx)?).map_err(|e| conversion(idx, e))
+}
+
+fn opt_ts(row: &Row, idx: usize) -> rusqlite::Result<Option<Timestamp>> {
+    row.get::<_, Option<i64>>(idx)?
+        .map(|v| Timestamp::from_microsecond(v).map_err(|e| conversion(idx, e)))
+        .transpose()
+}
+
+fn release_number(row: &Row, idx: usize) -> rusqlite::Result<ReleaseNumber> {
+    Ok(ReleaseNumber(
+        row.get::<_, i64>(idx)?
+            .try_into()
+            .map_err(|e| conversion(idx, e))?,
+    ))
+}
+
+fn num(r: ReleaseNumber) -> i64 {
+    i64::try_from(r.0).unwrap_or(i64::MAX)
+}
+
+fn kind_from_str(text: &str) -> std::result::Result<DeploymentKind, Error> {
+    match text {
+        "normal" => Ok(DeploymentKind::Normal),
+        "rollback" => Ok(DeploymentKind::Rollback),
+        other => Err(Error::internal(format!(
+            "unknown deployment kind `{other}` in the ledger"
+        ))),
+    }
+}
+
+fn deployment_from_row(row: &Row) -> rusqlite::Result<(i64, Deployment)> {
+    let kind: String = row.get(5)?;
+    let outcome: String = row.get(10)?;
+    Ok((
+        row.get(0)?,
+        Deployment {
+            id: DeploymentId(row.get(1)?),
+            environment: row.get(2)?,
+            stage: row.get(3)?,
+            release: release_number(row, 4)?,
+            kind: kind_from_str(&kind).map_err(|e| conversion(5, e))?,
+            actor: row.get(6)?,
+            reason: row.get(7)?,
+            started_at: ts(row, 8)?,
+            finished_at: opt_ts(row, 9)?,
+            outcome: Outcome::parse(&outcome).map_err(|e| conversion(10, e))?,
+        },
+    ))
+}
+
+fn release_from_row(row: &Row) -> rusqlite::Result<Release> {
+    let artifacts: String = row.get(3)?;
+    Ok(Release {
+        number: release_number(row, 0)?,
+        commit: row.get(1)?,
+        base: row
+            .get::<_, Option<i64>>(2)?
+            .map(|b| u64::try_from(b).map(ReleaseNumber))
+            .transpose()
+            .map_err(|e| conversion(2, e))?,
+        artifacts: serde_json::from_str(&artifacts).map_err(|e| conversion(3, e))?,
+        actor: row.get(4)?,
+        created_at: ts(row, 5)?,
+        commit_count: u64::try_from(row.get::<_, i64>(6)?).map_err(|e| conversion(6, e))?,
+        first_commit: row.get(7)?,
+    })
+}
+
+fn lock_from_row(row: &Row) -> rusqlite::Result<Lock> {
+    let kind: String = row.get(0)?;
+    let direction: String = row.get(2)?;
+    Ok(Lock {
+        target_kind: serde_json::from_value(serde_json::Value::String(kind))
+            .map_err(|e| conversion(0, e))?,
+        target: row.get(1)?,
+        direction: serde_json::from_value(serde_json::Value::String(direction))
+            .map_err(|e| conversion(2, e))?,
+        actor: row.get(3)?,
+        reason: row.get(4)?,
+        created_at: ts(row, 5)?,
+    })
+}
+
+fn target_kind_str(kind: LockTargetKind) -> &'static str {
+    match kind {
+        LockTargetKind::Stage => "stage",
+        LockTargetKind::Environment => "environment",
+    }
+}
+
+fn direction_str(direction: LockDirection) -> &'static str {
+    match direction {
+        LockDirection::In => "in",
+        LockDirection::Out => "out",
+        LockDirection::Both => "both",
+    }
+}
+
+fn audit_from_row(row: &Row) -> rusqlite::Result<AuditEvent> {
+    let details: String = row.get(6)?;
+    Ok(AuditEvent {
+        seq: row.get(0)?,
+        at: ts(row, 1)?,
+        actor: row.get(2)?,
+        action: row.get(3)?,
+        target: row.get(4)?,
+        reason: row.get(5)?,
+        details: serde_json::from_str(&details).map_err(|e| conversion(6, e))?,
+    })
+}
+
+fn limit(value: Option<usize>) -> i64 {
+    value.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX))
+}
+
+/// A full sha: 40 (SHA-1) or 64 (SHA-256) hex digits, lower-cased.
+fn full_sha(text: &str, what: &str) -> Result<String> {
+    let sha = text.trim().to_ascii_lowercase();
+    if (sha.len() == 40 || sha.len() == 64) && sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(sha)
+    } else {
+        Err(Error::usage(format!(
+            "{what} `{text}` is not a full commit sha (40 hex digits)"
+        )))
+    }
+}
+
+// ---- queries shared by operations ------------------------------------------------
+
+fn release_by_number(conn: &Connection, number: ReleaseNumber) -> Tx<Option<Release>> {
+    let sql = format!("SELECT {RELEASE_COLUMNS} FROM releases WHERE number = ?1");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([num(number)], release_from_row)
+        .optional()?)
+}
+
+fn release_with_commit(conn: &Connection, commit: &str) -> Tx<Option<Release>> {
+    let sql = format!("SELECT {RELEASE_COLUMNS} FROM releases WHERE commit_sha = ?1");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([commit], release_from_row)
+        .optional()?)
+}
+
+fn deployment_by_seq(conn: &Connection, seq: i64) -> Tx<Option<Deployment>> {
+    let sql = format!("SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE seq = ?1");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([seq], deployment_from_row)
+        .optional()?
+        .map(|(_, d)| d))
+}
+
+fn deployment_by_id(conn: &Connection, id: &DeploymentId) -> Tx<Option<(i64, Deployment)>> {
+    let sql = format!("SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE id = ?1");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([&id.0], deployment_from_row)
+        .optional()?)
+}
+
+/// `(current, in progress, last finished)` deployment seqs of an environment.
+fn state_seqs(conn: &Connection, environment: &str) -> Tx<(Option<i64>, Option<i64>, Option<i64>)> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT current_seq, in_progress_seq, last_finished_seq FROM environment_state WHERE environment = ?1",
+        )?
+        .query_row([environment], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .optional()?
+        .unwrap_or((None, None, None)))
+}
+
+fn current_release(conn: &Connection, environment: &str) -> Tx<Option<ReleaseNumber>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT d.release FROM environment_state s JOIN deployments d ON d.seq = s.current_seq
+             WHERE s.environment = ?1",
+        )?
+        .query_row([environment], |row| release_number(row, 0))
+        .optional()?)
+}
+
+fn audit(
+    conn: &Connection,
+    at: Timestamp,
+    actor: &str,
+    action: &str,
+    target: &str,
+    reason: Option<&str>,
+    details: serde_json::Value,
+) -> Tx<()> {
+    conn.prepare_cached(
+        "INSERT INTO audit_events (at, actor, action, target, reason, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![micros(at), actor, action, target, reason, details.to_string()])?;
+    Ok(())
+}
+
+fn max_deployment_seq(conn: &Connection) -> Tx<i64> {
+    Ok(
+        conn.query_row("SELECT coalesce(max(seq), 0) FROM deployments", [], |row| {
+            row.get(0)
+        })?,
+    )
+}
+
+/// Stores a snapshot once per distinct content and returns its id.
+fn snapshot_id(conn: &Connection, snapshot: &DependencySnapshot) -> Tx<i64> {
+    let body = serde_json::to_string(snapshot)
+        .map_err(|e| Error::internal(format!("dependency snapshot: {e}")))?;
+    let hash = format!("{:x}", Sha256::digest(body.as_bytes()));
+    conn.prepare_cached("INSERT INTO dependency_snapshots (hash, body) VALUES (?1, ?2) ON CONFLICT (hash) DO NOTHING")?
+        .execute(params![hash, body])?;
+    Ok(conn
+        .prepare_cached("SELECT id FROM dependency_snapshots WHERE hash = ?1")?
+        .query_row([hash], |row| row.get(0))?)
+}
+
+fn insert_commits(conn: &Connection, release: ReleaseNumber, commits: &[CommitInfo]) -> Tx<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO release_commits (release, position, sha, author, time, subject, parents)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for (position, commit) in commits.iter().enumerate() {
+        let sha = full_sha(&commit.sha, "commit")?;
+        stmt.execute(params![
+            num(release),
+            i64::try_from(position).unwrap_or(i64::MAX),
+            sha,
+            commit.author,
+            micros(commit.time),
+            commit.subject,
+            commit.parents
+        ])?;
+    }
+    Ok(())
+}
+
+fn insert_release(conn: &Connection, release: &Release, snapshot: i64, floor: i64) -> Tx<()> {
+    let artifacts = serde_json::to_string(&release.artifacts)
+        .map_err(|e| Error::internal(format!("artifacts: {e}")))?;
+    conn.prepare_cached(
+        "INSERT INTO releases (number, commit_sha, base, artifacts, actor, created_at, commit_count, first_commit,
+                               snapshot, deploy_floor)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        num(release.number),
+        release.commit,
+        release.base.map(num),
+        artifacts,
+        release.actor,
+        micros(release.created_at),
+        i64::try_from(release.commit_count).unwrap_or(i64::MAX),
+        release.first_commit,
+        snapshot,
+        floor
+    ])?;
+    Ok(())
+}
+
+fn insert_deployment(conn: &Connection, d: &Deployment) -> Tx<i64> {
+    conn.prepare_cached(
+        "INSERT INTO deployments (id, environment, stage, release, kind, actor, reason, started_at, finished_at,
+                                  outcome, reached)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?
+    .execute(params![
+        d.id.0,
+        d.environment,
+        d.stage,
+        num(d.release),
+        d.kind.as_str(),
+        d.actor,
+        d.reason,
+        micros(d.started_at),
+        d.finished_at.map(micros),
+        d.outcome.as_str(),
+        d.outcome.reached()
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+fn new_deployment_id(conn: &Connection) -> Tx<DeploymentId> {
+    let mut rng = rand::rng();
+    let mut exists = conn.prepare_cached("SELECT 1 FROM deployments WHERE id = ?1")?;
+    for attempt in 0u32.. {
+        // Six digits normally; after a few collisions the id space is crowded: grow it.
+        let digits = 6 + 2 * (attempt / 3).min(5);
+        let value: u64 = rng.random_range(0..(1u64 << (4 * digits)));
+        let id = format!("deploy-{value:0width$x}", width = digits as usize);
+        if !exists.exists([&id])? {
+            return Ok(DeploymentId(id));
+        }
+    }
+    Err(Error::internal("could not pick a free deployment id").into())
+}
+
+/// Everything `history` needs of a release to compute commit ranges.
+struct RangeInfo {
+    base: Option<ReleaseNumber>,
+    commit: String,
+    commit_count: u64,
+    first_commit: Option<String>,
+}
+
+struct RangeCache<'c> {
+    conn: &'c Connection,
+    releases: HashMap<ReleaseNumber, RangeInfo>,
+}
+
+impl RangeCache<'_> {
+    fn get(&mut self, number: ReleaseNumber) -> Tx<&RangeInfo> {
+        if !self.releases.contains_key(&number) {
+            let info = self
+                .conn
+                .prepare_cached("SELECT base, commit_sha, commit_count, first_commit FROM releases WHERE number = ?1")?
+                .query_row([num(number)], |row| {
+                    Ok(RangeInfo {
+                        base: row.get::<_, Option<i64>>(0)?.and_then(|b| u64::try_from(b).ok()).map(ReleaseNumber),
+                        commit: row.get(1)?,
+                        commit_count: u64::try_from(row.get::<_, i64>(2)?).unwrap_or(0),
+                        first_commit: row.get(3)?,
+                    })
+                })
+                .optional()?
+                .ok_or_else(|| Error::internal(format!("release {number} is missing from the ledger")))?;
+            self.releases.insert(number, info);
+        }
+        self.releases
+            .get(&number)
+            .ok_or_else(|| Fail::Ledger(Error::internal("release cache")))
+    }
+
+    /// The release's own introduced commits.
+    fn own(&mut self, number: ReleaseNumber) -> Tx<CommitRange> {
+        let info = self.get(number)?;
+        Ok(CommitRange {
+            count: info.commit_count,
+            first: info.first_commit.clone(),
+            last: (info.commit_count > 0).then(|| info.commit.clone()),
+        })
+    }
+
+    /// The commits of `newer` not in `older`, when `older` is on `newer`'s base chain.
+    fn between(&mut self, older: ReleaseNumber, newer: ReleaseNumber) -> Tx<Option<CommitRange>> {
+        let Some(chain) =
+            location::chain_after(older, newer, |r| self.get(r).map(|info| info.base))?
+        else {
+            return Ok(None);
+        };
+        let mut range = CommitRange {
+            count: 0,
+            first: None,
+            last: None,
+        };
+        for number in &chain {
+            let info = self.get(*number)?;
+            range.count += info.commit_count;
+            if range.first.is_none() {
+                range.first = info.first_commit.clone();
+            }
+        }
+        if !chain.is_empty() {
+            range.last = Some(self.get(newer)?.commit.clone());
+        }
+        Ok(Some(range))
+    }
+
+    /// What a deployment brought (normal) or removed (rollback), given the environment's
+    /// current release before it.
+    fn range(
+        &mut self,
+        deployment: &Deployment,
+        previous: Option<ReleaseNumber>,
+    ) -> Tx<CommitRange> {
+        let empty = CommitRange {
+            count: 0,
+            first: None,
+            last: None,
+        };
+        let release = deployment.release;
+        match (deployment.kind, previous) {
+            (_, Some(previous)) if previous == release => Ok(empty),
+            (DeploymentKind::Normal, None) => self.own(release),
+            (DeploymentKind::Normal, Some(previous)) => match self.between(previous, release)? {
+                Some(range) => Ok(range),
+                None => self.own(release),
+            },
+            (DeploymentKind::Rollback, None) => Ok(empty),
+            (DeploymentKind::Rollback, Some(previous)) => match self.between(release, previous)? {
+                Some(range) => Ok(range),
+                None => self.own(previous),
+            },
+        }
+    }
+}
+
+// ---- operations ---------------------------------------------------------------------
+
+fn create_release(conn: &Connection, new: NewRelease) -> Tx<CreatedRelease> {
+    let commit = full_sha(&new.commit, "release commit")?;
+    if let Some(existing) = release_with_commit(conn, &commit)? {
+        if existing.artifacts == new.artifacts {
+            return Ok(CreatedRelease {
+                release: existing,
+                created: false,
+            });
+        }
+        return Err(Error::conflict(format!(
+            "release {} of commit {} already has artifacts {}; refusing to change them to {}",
+            existing.number,
+            short(&commit),
+            describe_artifacts(&existing.artifacts),
+            describe_artifacts(&new.artifacts)
+        ))
+        .with_hint(
+            "artifacts of a release never change; release a new commit to ship new artifacts",
+        )
+        .into());
+    }
+    if let Some(base) = new.base
+        && release_by_number(conn, base)?.is_none()
+    {
+        return Err(Error::not_found(format!(
+            "base release {base} of commit {} does not exist",
+            short(&commit)
+        ))
+        .into());
+    }
+    let next: i64 = conn.query_row(
+        "SELECT coalesce(max(number), 0) + 1 FROM releases",
+        [],
+        |row| row.get(0),
+    )?;
+    let number = ReleaseNumber(
+        u64::try_from(next).map_err(|e| Error::internal(format!("release number: {e}")))?,
+    );
+    let release = Release {
+        number,
+        commit: commit.clone(),
+        base: new.base,
+        artifacts: new.artifacts,
+        actor: new.actor,
+        created_at: truncate(new.created_at),
+        commit_count: new.commits.len() as u64,
+        first_commit: new.commits.last().map(|c| c.sha.to_ascii_lowercase()),
+    };
+    let snapshot = snapshot_id(conn, &new.dependencies)?;
+    insert_release(conn, &release, snapshot, max_deployment_seq(conn)?)?;
+    insert_commits(conn, number, &new.commits)?;
+    audit(
+        conn,
+        release.created_at,
+        &release.actor,
+        "release.create",
+        &number.to_string(),
+        None,
+        serde_json::json!({"commit": commit, "base": release.base, "artifacts": release.artifacts,
+                           "commits": release.commit_count}),
+    )?;
+    Ok(CreatedRelease {
+        release,
+        created: true,
+    })
+}
+
+fn short(sha: &str) -> &str {
+    sha.get(..12).unwrap_or(sha)
+}
+
+fn describe_artifacts(artifacts: &BTreeMap<String, String>) -> String {
+    if artifacts.is_empty() {
+        return "(none)".into();
+    }
+    artifacts
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn start_deployment(conn: &Connection, new: NewDeployment) -> Tx<Deployment> {
+    if new.environment.trim().is_empty() {
+        return Err(Error::usage("the environment name is empty").into());
+    }
+    if new.force && new.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        return Err(Error::usage(format!(
+            "forcing a deployment to {} needs a reason",
+            new.environment
+        ))
+        .with_hint("add `--reason TEXT`")
+        .into());
+    }
+    if release_by_number(conn, new.release)?.is_none() {
+        return Err(
+            Error::not_found(format!("release {} does not exist", new.release))
+                .with_hint("list releases with `captain release list`")
+                .into(),
+        );
+    }
+    let (current_seq, in_progress, _) = state_seqs(conn, &new.environment)?;
+    if let Some(seq) = in_progress
+        && let Some(running) = deployment_by_seq(conn, seq)?
+    {
+        return Err(Error::conflict(format!(
+            "{} already has deployment {} of {} in progress",
+            new.environment, running.id, running.release
+        ))
+        .with_hint(format!(
+            "finish it first with `captain deploy finish {} --outcome …`",
+            running.id
+        ))
+        .into());
+    }
+    if new.kind == DeploymentKind::Normal && !new.force {
+        check_promotion(conn, &new)?;
+        if let Some(seq) = current_seq
+            && let Some(current) = deployment_by_seq(conn, seq)?
+            && current.release > new.release
+        {
+            return Err(Error::blocked(format!(
+                "{} is older than {}, the current release of {}",
+                new.release, current.release, new.environment
+            ))
+            .with_hint("deploy an older release with `--rollback`")
+            .into());
+        }
+    }
+    let deployment = Deployment {
+        id: new_deployment_id(conn)?,
+        environment: new.environment,
+        stage: new.stage,
+        release: new.release,
+        kind: new.kind,
+        actor: new.actor,
+        reason: new.reason,
+        started_at: truncate(new.started_at),
+        finished_at: None,
+        outcome: Outcome::InProgress,
+    };
+    let seq = insert_deployment(conn, &deployment)?;
+    conn.prepare_cached(
+        "INSERT INTO environment_state (environment, in_progress_seq) VALUES (?1, ?2)
+         ON CONFLICT (environment) DO UPDATE SET in_progress_seq = excluded.in_progress_seq",
+    )?
+    .execute(params![deployment.environment, seq])?;
+    audit(
+        conn,
+        deployment.started_at,
+        &deployment.actor,
+        "deployment.start",
+        &deployment.id.0,
+        deployment.reason.as_deref(),
+        serde_json::json!({"environment": deployment.environment, "stage": deployment.stage,
+                           "release": deployment.release, "kind": deployment.kind, "force": new.force}),
+    )?;
+    Ok(deployment)
+}
+
+/// The previous stage approved the release, and no lock stands in the way.
+fn check_promotion(conn: &Connection, new: &NewDeployment) -> Tx<()> {
+    if let Some(check) = &new.promotion_check {
+        let mut missing = Vec::new();
+        for environment in &check.previous_environments {
+            if !approved_in(conn, new.release, environment)? {
+                missing.push(environment.as_str());
+            }
+        }
+        if !missing.is_empty() {
+            return Err(Error::blocked(format!(
+                "{} has not been approved by stage {}: {} {} not approved it",
+                new.release,
+                check.previous_stage,
+                missing.join(", "),
+                if missing.len() == 1 { "has" } else { "have" }
+            ))
+            .with_hint("deploy it there first, or override with `--force --reason TEXT`")
+            .into());
+        }
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT target_kind, target, direction, actor, reason, created_at FROM locks",
+    )?;
+    let locks = stmt
+        .query_map([], lock_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for lock in &locks {
+        let into = lock.direction.blocks_in()
+            && match lock.target_kind {
+                LockTargetKind::Environment => lock.target == new.environment,
+                LockTargetKind::Stage => lock.target == new.stage,
+            };
+        let out_of = lock.direction.blocks_out()
+            && new
+                .promotion_check
+                .as_ref()
+                .is_some_and(|check| match lock.target_kind {
+                    LockTargetKind::Stage => lock.target == check.previous_stage,
+                    LockTargetKind::Environment => {
+                        check.previous_environments.contains(&lock.target)
+                    }
+                });
+        if into || out_of {
+            let way = if into { "into" } else { "out of" };
+            return Err(Error::blocked(format!(
+                "promotions {way} {} {} are disabled by {}: {}",
+                target_kind_str(lock.target_kind),
+                lock.target,
+                lock.actor,
+                lock.reason
+            ))
+            .with_hint(format!(
+                "enable them with `captain promotions enable {}`, or override with `--force --reason TEXT`",
+                lock.target
+            ))
+            .into());
+        }
+    }
+    Ok(())
+}
+
+fn approved_in(conn: &Connection, release: ReleaseNumber, environment: &str) -> Tx<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM deployments INDEXED BY deployments_by_release
+             WHERE environment = ?1 AND release = ?2 AND outcome = 'approved'",
+        )?
+        .exists(params![environment, num(release)])?)
+}
+
+fn finish_deployment(conn: &Connection, finish: FinishDeployment) -> Tx<Deployment> {
+    if finish.outcome == Outcome::InProgress {
+        return Err(Error::usage(format!("deployment {} cannot finish as `in progress`", finish.id))
+            .with_hint("use approved, deploy-failed, tests-failed, alarm-fired, rolled-back, superseded or cancelled")
+            .into());
+    }
+    let Some((seq, mut deployment)) = deployment_by_id(conn, &finish.id)? else {
+        return Err(Error::not_found(format!("deployment {} does not exist", finish.id)).into());
+    };
+    if deployment.outcome == finish.outcome {
+        return Ok(deployment);
+    }
+    if deployment.outcome.is_finished() {
+        return Err(Error::conflict(format!(
+            "deployment {} already finished as {}; it cannot become {}",
+            finish.id, deployment.outcome, finish.outcome
+        ))
+        .into());
+    }
+    let finished_at = truncate(finish.finished_at);
+    conn.prepare_cached(
+        "UPDATE deployments SET outcome = ?1, finished_at = ?2, reached = ?3 WHERE seq = ?4",
+    )?
+    .execute(params![
+        finish.outcome.as_str(),
+        micros(finished_at),
+        finish.outcome.reached(),
+        seq
+    ])?;
+    conn.prepare_cached(
+        "UPDATE environment_state SET
+             in_progress_seq = CASE WHEN in_progress_seq = ?2 THEN NULL ELSE in_progress_seq END,
+             last_finished_seq = max(coalesce(last_finished_seq, 0), ?2),
+             current_seq = CASE WHEN ?3 AND ?2 > coalesce(current_seq, 0) THEN ?2 ELSE current_seq END
+         WHERE environment = ?1",
+    )?
+    .execute(params![deployment.environment, seq, finish.outcome.reached()])?;
+    deployment.outcome = finish.outcome;
+    deployment.finished_at = Some(finished_at);
+    audit(
+        conn,
+        finished_at,
+        &finish.actor,
+        "deployment.finish",
+        &deployment.id.0,
+        finish.reason.as_deref(),
+        serde_json::json!({"environment": deployment.environment, "release": deployment.release,
+                           "outcome": deployment.outcome}),
+    )?;
+    Ok(deployment)
+}
+
+fn history(conn: &Connection, environment: &str, filter: &HistoryFilter) -> Tx<Vec<HistoryEntry>> {
+    let sql = format!(
+        "SELECT {DEPLOYMENT_COLUMNS} FROM deployments
+         WHERE environment = ?1 AND started_at >= ?2 ORDER BY seq DESC LIMIT ?3"
+    );
+    let since = filter.since.map_or(i64::MIN, micros);
+    let mut rows = conn
+        .prepare_cached(&sql)?
+        .query_map(
+            params![environment, since, limit(filter.limit)],
+            deployment_from_row,
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.reverse();
+    let Some((oldest, _)) = rows.first() else {
+        return Ok(Vec::new());
+    };
+    let mut current: Option<ReleaseNumber> = conn
+        .prepare_cached(
+            "SELECT release FROM deployments WHERE environment = ?1 AND reached = 1 AND seq < ?2
+             ORDER BY seq DESC LIMIT 1",
+        )?
+        .query_row(params![environment, oldest], |row| release_number(row, 0))
+        .optional()?;
+    let mut cache = RangeCache {
+        conn,
+        releases: HashMap::new(),
+    };
+    let mut entries = Vec::with_capacity(rows.len());
+    for (_, deployment) in rows {
+        let commits = cache.range(&deployment, current)?;
+        if deployment.outcome.reached() {
+            current = Some(deployment.release);
+        }
+        entries.push(HistoryEntry {
+            deployment,
+            commits,
+        });
+    }
+    entries.reverse();
+    Ok(entries)
+}
+
+fn environment_state(conn: &Connection, environment: &str) -> Tx<EnvironmentState> {
+    let (current, in_progress, last_finished) = state_seqs(conn, environment)?;
+    let load = |seq: Option<i64>| -> Tx<Option<Deployment>> {
+        match seq {
+            Some(seq) => deployment_by_seq(conn, seq),
+            None => Ok(None),
+        }
+    };
+    Ok(EnvironmentState {
+        environment: environment.to_string(),
+        current: load(current)?,
+        in_progress: load(in_progress)?,
+        last_finished: load(last_finished)?,
+    })
+}
+
+/// Resolves a full sha or a unique prefix (≥ 4 hex digits) among recorded commits.
+fn resolve_commit(conn: &Connection, text: &str) -> Tx<String> {
+    let prefix = text.trim().to_ascii_lowercase();
+    if prefix.len() < 4 || prefix.len() > 64 || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(
+            Error::usage(format!("`{text}` is not a commit sha or a prefix of one"))
+                .with_hint("give at least 4 hex digits of a recorded commit")
+                .into(),
+        );
+    }
+    // Hex digits sort below 'g', so [p, p || 'g') holds exactly the shas starting with p.
+    let upper = format!("{prefix}g");
+    let mut matches = BTreeSet::new();
+    for sql in [
+        "SELECT DISTINCT sha FROM release_commits WHERE sha >= ?1 AND sha < ?2 LIMIT 3",
+        "SELECT commit_sha FROM releases WHERE commit_sha >= ?1 AND commit_sha < ?2 LIMIT 3",
+    ] {
+        let mut stmt = conn.prepare_cached(sql)?;
+        for sha in stmt.query_map(params![prefix, upper], |row| row.get::<_, String>(0))? {
+            matches.insert(sha?);
+        }
+    }
+    let mut found = matches.into_iter();
+    match (found.next(), found.next()) {
+        (None, _) => Err(Error::not_found(format!(
+            "commit `{text}` is not in any recorded release"
+        ))
+        .with_hint(
+            "captain knows the commits of recorded releases; create a release that contains it",
+        )
+        .into()),
+        (Some(only), None) => Ok(only),
+        (Some(a), Some(b)) => Err(Error::usage(format!(
+            "commit prefix `{text}` is ambiguous: it matches {a}, {b}{}",
+            if found.next().is_some() {
+                " and more"
+            } else {
+                ""
+            }
+        ))
+        .with_hint("give more digits")
+        .into()),
+    }
+}
+
+fn locate_commit(conn: &Connection, text: &str, environments: &[String]) -> Tx<CommitLocation> {
+    let commit = resolve_commit(conn, text)?;
+    let mut introduced_by = BTreeSet::new();
+    for sql in [
+        "SELECT release FROM release_commits WHERE sha = ?1",
+        "SELECT number FROM releases WHERE commit_sha = ?1",
+    ] {
+        let mut stmt = conn.prepare_cached(sql)?;
+        for number in stmt.query_map([&commit], |row| release_number(row, 0))? {
+            introduced_by.insert(number?);
+        }
+    }
+    let bases: Bases = match introduced_by.iter().next() {
+        Some(first) => {
+            let mut stmt =
+                conn.prepare_cached("SELECT number, base FROM releases WHERE number >= ?1")?;
+            stmt.query_map([num(*first)], |row| {
+                Ok((
+                    release_number(row, 0)?,
+                    row.get::<_, Option<i64>>(1)?
+                        .and_then(|b| u64::try_from(b).ok())
+                        .map(ReleaseNumber),
+                ))
+            })?
+            .collect::<rusqlite::Result<_>>()?
+        }
+        None => Bases::new(),
+    };
+    let containing = location::containing_releases(&bases, &introduced_by);
+    let release = location::first_containing(&containing);
+    let floor: i64 = match release {
+        Some(first) => conn
+            .prepare_cached("SELECT deploy_floor FROM releases WHERE number = ?1")?
+            .query_row([num(first)], |row| row.get(0))?,
+        None => i64::MAX,
+    };
+
+    let mut location = CommitLocation {
+        commit,
+        release,
+        deployed_to: Vec::new(),
+        not_deployed_to: Vec::new(),
+        history: Vec::new(),
+    };
+    for environment in environments {
+        let current = current_release(conn, environment)?;
+        if current.is_some_and(|r| containing.contains(&r)) {
+            location.deployed_to.push(environment.clone());
+        } else {
+            location.not_deployed_to.push(environment.clone());
+        }
+        if let Some(arrival) = first_arrival(conn, environment, &containing, floor)? {
+            location.history.push(arrival);
+        }
+    }
+    Ok(location)
+}
+
+/// The first deployment that brought a containing release to the environment.
+fn first_arrival(
+    conn: &Connection,
+    environment: &str,
+    containing: &BTreeSet<ReleaseNumber>,
+    floor: i64,
+) -> Tx<Option<CommitArrival>> {
+    let arrival = |row: &Row| -> rusqlite::Result<(i64, CommitArrival)> {
+        Ok((
+            row.get(0)?,
+            CommitArrival {
+                environment: environment.to_string(),
+                deployment: DeploymentId(row.get(1)?),
+                release: release_number(row, 2)?,
+                finished_at: opt_ts(row, 3)?,
+            },
+        ))
+    };
+    if containing.is_empty() {
+        return Ok(None);
+    }
+    // A few containing releases (a hotfix-only commit): one index seek each. Many (a
+    // trunk commit): walk the environment's reached deployments from the first one that
+    // can hold a containing release; the first few normally do.
+    if containing.len() <= 16 {
+        let mut stmt = conn.prepare_cached(
+            // The planner would rather walk (environment, reached, seq) to skip the sort,
+            // which reads the environment's whole history; one seek is what we want.
+            "SELECT seq, id, release, finished_at FROM deployments INDEXED BY deployments_by_release
+             WHERE environment = ?1 AND release = ?2 AND reached = 1 ORDER BY seq LIMIT 1",
+        )?;
+        let mut best: Option<(i64, CommitArrival)> = None;
+        for release in containing {
+            if let Some(found) = stmt
+                .query_row(params![environment, num(*release)], arrival)
+                .optional()?
+                && best.as_ref().is_none_or(|(seq, _)| found.0 < *seq)
+            {
+                best = Some(found);
+            }
+        }
+        return Ok(best.map(|(_, a)| a));
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, id, release, finished_at FROM deployments
+         WHERE environment = ?1 AND reached = 1 AND seq > ?2 ORDER BY seq",
+    )?;
+    let mut rows = stmt.query(params![environment, floor])?;
+    while let Some(row) = rows.next()? {
+        let (_, found) = arrival(row)?;
+        if containing.contains(&found.release) {
+            return Ok(Some(found));
+        }
+    }
+    Ok(None)
+}
+
+fn set_lock(conn: &Connection, lock: Lock) -> Tx<()> {
+    if lock.target.trim().is_empty() {
+        return Err(Error::usage("the lock target is empty").into());
+    }
+    if lock.reason.trim().is_empty() {
+        return Err(Error::usage(format!(
+            "disabling promotions of {} needs a reason",
+            lock.target
+        ))
+        .with_hint("add `--reason TEXT`")
+        .into());
+    }
+    let created_at = truncate(lock.created_at);
+    conn.prepare_cached(
+        "INSERT INTO locks (target_kind, target, direction, actor, reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (target_kind, target, direction)
+         DO UPDATE SET actor = excluded.actor, reason = excluded.reason, created_at = excluded.created_at",
+    )?
+    .execute(params![
+        target_kind_str(lock.target_kind),
+        lock.target,
+        direction_str(lock.direction),
+        lock.actor,
+        lock.reason,
+        micros(created_at)
+    ])?;
+    audit(
+        conn,
+        created_at,
+        &lock.actor,
+        "lock.set",
+        &lock.target,
+        Some(&lock.reason),
+        serde_json::json!({"target_kind": lock.target_kind, "direction": lock.direction}),
+    )
+}
+
+fn remove_lock(conn: &Connection, unlock: Unlock) -> Tx<bool> {
+    let kind = target_kind_str(unlock.target_kind);
+    let mut stmt = conn.prepare_cached(
+        "SELECT target_kind, target, direction, actor, reason, created_at FROM locks
+         WHERE target_kind = ?1 AND target = ?2",
+    )?;
+    let existing = stmt
+        .query_map(params![kind, unlock.target], lock_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut lifted = false;
+    for lock in existing {
+        // What stays locked once `unlock.direction` is lifted from this lock.
+        let remaining = match (lock.direction, unlock.direction) {
+            (_, LockDirection::Both) => None,
+            (LockDirection::Both, LockDirection::In) => Some(LockDirection::Out),
+            (LockDirection::Both, LockDirection::Out) => Some(LockDirection::In),
+            (held, lifted) if held == lifted => None,
+            (held, _) => Some(held),
+        };
+        if remaining == Some(lock.direction) {
+            continue;
+        }
+        lifted = true;
+        conn.prepare_cached(
+            "DELETE FROM locks WHERE target_kind = ?1 AND target = ?2 AND direction = ?3",
+        )?
+        .execute(params![kind, unlock.target, direction_str(lock.direction)])?;
+        if let Some(direction) = remaining {
+            conn.prepare_cached(
+                "INSERT INTO locks (target_kind, target, direction, actor, reason, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![
+                kind,
+                unlock.target,
+                direction_str(direction),
+                lock.actor,
+                lock.reason,
+                micros(lock.created_at)
+            ])?;
+        }
+    }
+    if lifted {
+        audit(
+            conn,
+            truncate(unlock.at),
+            &unlock.actor,
+            "lock.remove",
+            &unlock.target,
+            unlock.reason.as_deref(),
+            serde_json::json!({"target_kind": unlock.target_kind, "direction": unlock.direction}),
+        )?;
+    }
+    Ok(lifted)
+}
+
+fn all_locks(conn: &Connection) -> Tx<Vec<Lock>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT target_kind, target, direction, actor, reason, created_at FROM locks
+         ORDER BY target_kind, target, direction",
+    )?;
+    Ok(stmt
+        .query_map([], lock_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+fn export(conn: &Connection, sink: &mut dyn FnMut(LedgerRecord) -> Result<()>) -> Tx<()> {
+    let mut releases = conn.prepare(&format!(
+        "SELECT {RELEASE_COLUMNS}, snapshot FROM releases ORDER BY number"
+    ))?;
+    let mut rows = releases.query([])?;
+    while let Some(row) = rows.next()? {
+        let release = release_from_row(row)?;
+        let snapshot: Option<i64> = row.get(8)?;
+        let commits = commits_of(conn, release.number)?;
+        let dependencies = snapshot_body(conn, snapshot)?;
+        sink(LedgerRecord::Release {
+            release,
+            commits,
+            dependencies,
+        })?;
+    }
+    let mut deployments = conn.prepare(&format!(
+        "SELECT {DEPLOYMENT_COLUMNS} FROM deployments ORDER BY seq"
+    ))?;
+    let mut rows = deployments.query([])?;
+    while let Some(row) = rows.next()? {
+        let (_, deployment) = deployment_from_row(row)?;
+        sink(LedgerRecord::Deployment { deployment })?;
+    }
+    for lock in all_locks(conn)? {
+        sink(LedgerRecord::Lock { lock })?;
+    }
+    let mut events = conn.prepare(
+        "SELECT seq, at, actor, action, target, reason, details FROM audit_events ORDER BY seq",
+    )?;
+    let mut rows = events.query([])?;
+    while let Some(row) = rows.next()? {
+        sink(LedgerRecord::Audit {
+            event: audit_from_row(row)?,
+        })?;
+    }
+    Ok(())
+}
+
+fn commits_of(conn: &Connection, number: ReleaseNumber) -> Tx<Vec<CommitInfo>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT sha, author, time, subject, parents FROM release_commits WHERE release = ?1 ORDER BY position",
+    )?;
+    let commits = stmt
+        .query_map([num(number)], |row| {
+            Ok(CommitInfo {
+                sha: row.get(0)?,
+                author: row.get(1)?,
+                time: ts(row, 2)?,
+                subject: row.get(3)?,
+                parents: row.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(commits)
+}
+
+fn snapshot_body(conn: &Connection, snapshot: Option<i64>) -> Tx<DependencySnapshot> {
+    let Some(id) = snapshot else {
+        return Ok(DependencySnapshot::default());
+    };
+    let body: Option<String> = conn
+        .prepare_cached("SELECT body FROM dependency_snapshots WHERE id = ?1")?
+        .query_row([id], |row| row.get(0))
+        .optional()?;
+    match body {
+        Some(body) => Ok(serde_json::from_str(&body).map_err(|e| {
+            Error::internal(format!(
+                "dependency snapshot {id} in the ledger is unreadable: {e}"
+            ))
+        })?),
+        None => Ok(DependencySnapshot::default()),
+    }
+}
+
+fn ledger_is_empty(conn: &Connection) -> Tx<bool> {
+    Ok(conn.query_row(
+        "SELECT NOT EXISTS (SELECT 1 FROM releases) AND NOT EXISTS (SELECT 1 FROM deployments)
+             AND NOT EXISTS (SELECT 1 FROM locks) AND NOT EXISTS (SELECT 1 FROM audit_events)",
+        [],
+        |row| row.get(0),
+    )?)
+}
+
+fn import(
+    conn: &Connection,
+    pipeline: &str,
+    records: &mut dyn Iterator<Item = Result<LedgerRecord>>,
+    mode: ImportMode,
+) -> Tx<ImportSummary> {
+    if mode == ImportMode::EmptyOnly && !ledger_is_empty(conn)? {
+        return Err(Error::conflict(format!(
+            "the ledger of pipeline `{pipeline}` is not empty; refusing to import"
+        ))
+        .with_hint("import with `--merge` to add to it, or import into a new state file")
+        .into());
+    }
+    // Loading into an empty ledger: building the secondary indexes once at the end is
+    // several times faster than maintaining them row by row. Their definitions are read
+    // from the file itself, so this follows whatever the migrations made.
+    let deferred_indexes: Vec<(String, String)> = if mode == ImportMode::EmptyOnly {
+        let mut stmt = conn.prepare(
+            "SELECT name, sql FROM sqlite_master
+             WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('deployments', 'release_commits')",
+        )?;
+        let indexes = stmt
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for (name, _) in &indexes {
+            conn.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+        }
+        indexes
+    } else {
+        Vec::new()
+    };
+    let mut summary = ImportSummary::default();
+    // Records are numbered like the lines of the export: the header is line 1.
+    for (index, record) in records.enumerate() {
+        let line = index + 1;
+        let at_line = |e: Error| -> Fail {
+            let message = if e.message.starts_with("line ") {
+                e.message
+            } else {
+                format!("line {line}: {}", e.message)
+            };
+            Fail::Ledger(Error { message, ..e })
+        };
+        import_record(conn, pipeline, record?, mode, &mut summary).map_err(|e| match e {
+            Fail::Ledger(e) => at_line(e),
+            Fail::Db(e) => at_line(Error::failed(format!("could not store the record: {e}"))),
+        })?;
+    }
+    for (_, sql) in &deferred_indexes {
+        conn.execute_batch(sql)?;
+    }
+    rebuild_derived(conn)?;
+    // Fresh statistics so the planner knows the new shape of the tables.
+    conn.execute_batch("PRAGMA analysis_limit = 1000; ANALYZE;")?;
+    Ok(summary)
+}
+
+fn import_record(
+    conn: &Connection,
+    pipeline: &str,
+    record: LedgerRecord,
+    mode: ImportMode,
+    summary: &mut ImportSummary,
+) -> Tx<()> {
+    match record {
+        LedgerRecord::Header {
+            pipeline: Some(from),
+            ..
+        } if from != pipeline => Err(Error::conflict(format!(
+            "this export is of pipeline `{from}`, not `{pipeline}`"
+        ))
+        .with_hint("import it into that pipeline's state file")
+        .into()),
+        LedgerRecord::Header { .. } => Ok(()),
+        LedgerRecord::Release {
+            release,
+            commits,
+            dependencies,
+        } => import_release(conn, release, commits, dependencies, mode, summary),
+        LedgerRecord::Deployment { deployment } => {
+            if mode == ImportMode::Merge
+                && let Some((_, existing)) = deployment_by_id(conn, &deployment.id)?
+            {
+                if existing == deployment {
+                    summary.skipped += 1;
+                    return Ok(());
+                }
+                return Err(Error::conflict(format!(
+                    "deployment {} differs from the one already in the ledger",
+                    deployment.id
+                ))
+                .into());
+            }
+            DeploymentId::parse(&deployment.id.0)?;
+            if !conn
+                .prepare_cached("SELECT 1 FROM releases WHERE number = ?1")?
+                .exists([num(deployment.release)])?
+            {
+                return Err(Error::not_found(format!(
+                    "deployment {} is of release {}, which is not in the ledger",
+                    deployment.id, deployment.release
+                ))
+                .into());
+            }
+            let stored = Deployment {
+                started_at: truncate(deployment.started_at),
+                finished_at: deployment.finished_at.map(truncate),
+                ..deployment
+            };
+            match insert_deployment(conn, &stored) {
+                Err(Fail::Db(e))
+                    if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) =>
+                {
+                    Err(Error::conflict(format!("deployment {} appears twice", stored.id)).into())
+                }
+                other => other.map(|_| ()),
+            }?;
+            summary.deployments += 1;
+            Ok(())
+        }
+        LedgerRecord::Lock { lock } => {
+            if mode == ImportMode::Merge && all_locks(conn)?.contains(&lock) {
+                summary.skipped += 1;
+                return Ok(());
+            }
+            let created_at = truncate(lock.created_at);
+            conn.prepare_cached(
+                "INSERT OR REPLACE INTO locks (target_kind, target, direction, actor, reason, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                target_kind_str(lock.target_kind),
+                lock.target,
+                direction_str(lock.direction),
+                lock.actor,
+                lock.reason,
+                micros(created_at)
+            ])?;
+            summary.locks += 1;
+            Ok(())
+        }
+        LedgerRecord::Audit { event } => {
+            let details = event.details.to_string();
+            if mode == ImportMode::Merge {
+                let seen = conn
+                    .prepare_cached(
+                        "SELECT 1 FROM audit_events WHERE at = ?1 AND actor = ?2 AND action = ?3 AND target = ?4
+                         AND details = ?5",
+                    )?
+                    .exists(params![micros(event.at), event.actor, event.action, event.target, details])?;
+                if seen {
+                    summary.skipped += 1;
+                    return Ok(());
+                }
+            }
+            // An empty ledger keeps the events' numbers, so export → import → export is
+            // identical; a merge appends them after the ledger's own.
+            let seq = (mode == ImportMode::EmptyOnly).then_some(event.seq);
+            conn.prepare_cached(
+                "INSERT INTO audit_events (seq, at, actor, action, target, reason, details)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                seq,
+                micros(event.at),
+                event.actor,
+                event.action,
+                event.target,
+                event.reason,
+                details
+            ])?;
+            summary.audit_events += 1;
+            Ok(())
+        }
+    }
+}
+
+fn import_release(
+    conn: &Connection,
+    release: Release,
+    commits: Vec<CommitInfo>,
+    dependencies: DependencySnapshot,
+    mode: ImportMode,
+    summary: &mut ImportSummary,
+) -> Tx<()> {
+    let commit = full_sha(&release.commit, "release commit")?;
+    if let Some(existing) = release_by_number(conn, release.number)? {
+        if mode == ImportMode::Merge
+            && existing.commit == commit
+            && existing.artifacts == release.artifacts
+        {
+            summary.skipped += 1;
+            return Ok(());
+        }
+        return Err(Error::conflict(format!(
+            "release {} (commit {}) contradicts release {} (commit {}) already in the ledger",
+            release.number,
+            short(&commit),
+            existing.number,
+            short(&existing.commit)
+        ))
+        .into());
+    }
+    if let Some(existing) = release_with_commit(conn, &commit)? {
+        return Err(Error::conflict(format!(
+            "release {} is of commit {}, which release {} already has",
+            release.number,
+            short(&commit),
+            existing.number
+        ))
+        .into());
+    }
+    if let Some(base) = release.base
+        && (base >= release.number || release_by_number(conn, base)?.is_none())
+    {
+        return Err(Error::not_found(format!(
+            "release {} names base {}, which is not an earlier release in the ledger",
+            release.number, base
+        ))
+        .into());
+    }
+    if release.commit_count != commits.len() as u64 {
+        return Err(Error::usage(format!(
+            "release {} says it introduced {} commits but lists {}",
+            release.number,
+            release.commit_count,
+            commits.len()
+        ))
+        .into());
+    }
+    let stored = Release {
+        commit,
+        created_at: truncate(release.created_at),
+        ..release
+    };
+    let snapshot = snapshot_id(conn, &dependencies)?;
+    insert_release(conn, &stored, snapshot, 0)?;
+    insert_commits(conn, stored.number, &commits)?;
+    summary.releases += 1;
+    Ok(())
+}
+
+/// Recomputes what is derived from deployments after a bulk load: each environment's
+/// state row, and each release's deploy floor (one less than the smallest seq of any
+/// deployment of it or a newer release).
+fn rebuild_derived(conn: &Connection) -> Tx<()> {
+    conn.execute_batch(
+        "DELETE FROM environment_state;
+         INSERT INTO environment_state (environment, current_seq, in_progress_seq, last_finished_seq)
+         SELECT environment,
+                max(CASE WHEN reached = 1 THEN seq END),
+                max(CASE WHEN outcome = 'in progress' THEN seq END),
+                max(CASE WHEN outcome <> 'in progress' THEN seq END)
+         FROM deployments GROUP BY environment;",
+    )?;
+    let mut firsts: BTreeMap<i64, i64> = BTreeMap::new();
+    {
+        let mut stmt =
+            conn.prepare("SELECT release, min(seq) FROM deployments GROUP BY release")?;
+        for row in stmt.query_map([], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?)))? {
+            let (release, seq) = row?;
+            firsts.insert(release, seq);
+        }
+    }
+    let mut numbers = Vec::new();
+    {
+        let mut stmt = conn.prepare("SELECT number FROM releases ORDER BY number DESC")?;
+        for row in stmt.query_map([], |row| row.get::<_, i64>(0))? {
+            numbers.push(row?);
+        }
+    }
+    let mut update = conn.prepare("UPDATE releases SET deploy_floor = ?1 WHERE number = ?2")?;
+    let mut min_seq = max_deployment_seq(conn)? + 1;
+    for number in numbers {
+        if let Some(seq) = firsts.get(&number) {
+            min_seq = min_seq.min(*seq);
+        }
+        update.execute(params![min_seq - 1, number])?;
+    }
+    Ok(())
+}
+
+fn logs_of(conn: &Connection, id: &DeploymentId) -> Tx<Vec<LogLine>> {
+    let Some((seq, _)) = deployment_by_id(conn, id)? else {
+        return Err(Error::not_found(format!("deployment {id} does not exist")).into());
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT at, stream, text FROM deployment_logs WHERE deployment = ?1 ORDER BY seq",
+    )?;
+    Ok(stmt
+        .query_map([seq], |row| {
+            Ok(LogLine {
+                at: ts(row, 0)?,
+                stream: row.get(1)?,
+                text: row.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
 impl Store for SqliteStore {
-    fn location(&self) -> String { String::new() }
-    fn create_release(&self, _: NewRelease) -> Result<CreatedRelease> { todo() }
-    fn release(&self, _: ReleaseNumber) -> Result<Option<Release>> { todo() }
-    fn release_by_commit(&self, _: &str) -> Result<Option<Release>> { todo() }
-    fn releases(&self, _: &ReleaseFilter) -> Result<Vec<Release>> { todo() }
-    fn release_commits(&self, _: ReleaseNumber) -> Result<Vec<CommitInfo>> { todo() }
-    fn release_dependencies(&self, _: ReleaseNumber) -> Result<DependencySnapshot> { todo() }
-    fn start_deployment(&self, _: NewDeployment) -> Result<Deployment> { todo() }
-    fn finish_deployment(&self, _: FinishDeployment) -> Result<Deployment> { todo() }
-    fn deployment(&self, _: &DeploymentId) -> Result<Option<Deployment>> { todo() }
-    fn history(&self, _: &str, _: &HistoryFilter) -> Result<Vec<HistoryEntry>> { todo() }
-    fn environment_states(&self, _: &[String]) -> Result<Vec<EnvironmentState>> { todo() }
-    fn locate_commit(&self, _: &str, _: &[String]) -> Result<CommitLocation> { todo() }
-    fn stage_approved(&self, _: ReleaseNumber, _: &[String]) -> Result<bool> { todo() }
-    fn locks(&self) -> Result<Vec<Lock>> { todo() }
-    fn audit_events(&self, _: &AuditFilter) -> Result<Vec<AuditEvent>> { todo() }
-    fn export(&self, _: &mut dyn FnMut(LedgerRecord) -> Result<()>) -> Result<()> { todo() }
-    fn import(&self, _: &mut dyn Iterator<Item = Result<LedgerRecord>>, _: ImportMode) -> Result<ImportSummary> { todo() }
+    fn location(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    fn create_release(&self, release: NewRelease) -> Result<CreatedRelease> {
+        self.write(|conn| create_release(conn, release))
+    }
+
+    fn release(&self, number: ReleaseNumber) -> Result<Option<Release>> {
+        self.read(|conn| release_by_number(conn, number))
+    }
+
+    fn release_by_commit(&self, commit: &str) -> Result<Option<Release>> {
+        let commit = commit.trim().to_ascii_lowercase();
+        self.read(|conn| release_with_commit(conn, &commit))
+    }
+
+    fn releases(&self, filter: &ReleaseFilter) -> Result<Vec<Release>> {
+        self.read(|conn| {
+            let sql =
+                format!("SELECT {RELEASE_COLUMNS} FROM releases ORDER BY number DESC LIMIT ?1");
+            let mut stmt = conn.prepare_cached(&sql)?;
+            Ok(stmt
+                .query_map([limit(filter.limit)], release_from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    fn release_commits(&self, number: ReleaseNumber) -> Result<Vec<CommitInfo>> {
+        self.read(|conn| {
+            if release_by_number(conn, number)?.is_none() {
+                return Err(Error::not_found(format!("release {number} does not exist")).into());
+            }
+            commits_of(conn, number)
+        })
+    }
+
+    fn release_dependencies(&self, number: ReleaseNumber) -> Result<DependencySnapshot> {
+        self.read(|conn| {
+            let snapshot: Option<Option<i64>> = conn
+                .prepare_cached("SELECT snapshot FROM releases WHERE number = ?1")?
+                .query_row([num(number)], |row| row.get(0))
+                .optional()?;
+            match snapshot {
+                Some(id) => snapshot_body(conn, id),
+                None => Err(Error::not_found(format!("release {number} does not exist")).into()),
+            }
+        })
+    }
+
+    fn start_deployment(&self, deployment: NewDeployment) -> Result<Deployment> {
+        self.write(|conn| start_deployment(conn, deployment))
+    }
+
+    fn finish_deployment(&self, finish: FinishDeployment) -> Result<Deployment> {
+        self.write(|conn| finish_deployment(conn, finish))
+    }
+
+    fn deployment(&self, id: &DeploymentId) -> Result<Option<Deployment>> {
+        self.read(|conn| Ok(deployment_by_id(conn, id)?.map(|(_, d)| d)))
+    }
+
+    fn history(&self, environment: &str, filter: &HistoryFilter) -> Result<Vec<HistoryEntry>> {
+        self.read(|conn| history(conn, environment, filter))
+    }
+
+    fn environment_states(&self, environments: &[String]) -> Result<Vec<EnvironmentState>> {
+        self.read(|conn| {
+            environments
+                .iter()
+                .map(|e| environment_state(conn, e))
+                .collect()
+        })
+    }
+
+    fn locate_commit(&self, commit: &str, environments: &[String]) -> Result<CommitLocation> {
+        self.read(|conn| locate_commit(conn, commit, environments))
+    }
+
+    fn stage_approved(&self, release: ReleaseNumber, environments: &[String]) -> Result<bool> {
+        self.read(|conn| {
+            for environment in environments {
+                if !approved_in(conn, release, environment)? {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        })
+    }
+
+    fn locks(&self) -> Result<Vec<Lock>> {
+        self.read(all_locks)
+    }
+
+    fn set_lock(&self, lock: Lock) -> Result<()> {
+        self.write(|conn| set_lock(conn, lock))
+    }
+
+    fn remove_lock(&self, unlock: Unlock) -> Result<bool> {
+        self.write(|conn| remove_lock(conn, unlock))
+    }
+
+    fn append_log(&self, id: &DeploymentId, lines: &[LogLine]) -> Result<()> {
+        self.write(|conn| {
+            let Some((seq, _)) = deployment_by_id(conn, id)? else {
+                return Err(Error::not_found(format!("deployment {id} does not exist")).into());
+            };
+            let mut stmt = conn
+                .prepare_cached("INSERT INTO deployment_logs (deployment, at, stream, text) VALUES (?1, ?2, ?3, ?4)")?;
+            for line in lines {
+                stmt.execute(params![seq, micros(line.at), line.stream, line.text])?;
+            }
+            Ok(())
+        })
+    }
+
+    fn deployment_log(&self, id: &DeploymentId) -> Result<Vec<LogLine>> {
+        self.read(|conn| logs_of(conn, id))
+    }
+
+    fn audit_events(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT seq, at, actor, action, target, reason, details FROM audit_events
+                 WHERE (?1 IS NULL OR target = ?1) AND (?2 IS NULL OR actor = ?2) ORDER BY seq DESC LIMIT ?3",
+            )?;
+            Ok(stmt
+                .query_map(params![filter.target, filter.actor, limit(filter.limit)], audit_from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    fn export(&self, sink: &mut dyn FnMut(LedgerRecord) -> Result<()>) -> Result<()> {
+        self.read(|conn| export(conn, sink))
+    }
+
+    fn import(
+        &self,
+        records: &mut dyn Iterator<Item = Result<LedgerRecord>>,
+        mode: ImportMode,
+    ) -> Result<ImportSummary> {
+        self.write(|conn| import(conn, &self.pipeline, records, mode))
+    }
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .field("pipeline", &self.pipeline)
+            .finish()
+    }
 }

@@ -30,7 +30,12 @@ pub struct HistoryRow {
 }
 
 /// Builds the history of one environment (exit 5 with a did-you-mean for an unknown one).
-pub fn build(pipeline: &Pipeline, store: &dyn Store, environment: &str, filter: &HistoryFilter) -> Result<HistoryView> {
+pub fn build(
+    pipeline: &Pipeline,
+    store: &dyn Store,
+    environment: &str,
+    filter: &HistoryFilter,
+) -> Result<HistoryView> {
     let (_, env) = find_environment(pipeline, environment)?;
     let entries = store.history(&env.name, filter)?;
     let deployments = entries
@@ -50,5 +55,8 @@ pub fn build(pipeline: &Pipeline, store: &dyn Store, environment: &str, filter: 
             }
         })
         .collect();
-    Ok(HistoryView { environment: env.name.clone(), deployments })
+    Ok(HistoryView {
+        environment: env.name.clone(),
+        deployments,
+    })
 }

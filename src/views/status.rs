@@ -57,7 +57,12 @@ pub struct LockView {
 
 impl From<&Lock> for LockView {
     fn from(lock: &Lock) -> Self {
-        LockView { direction: lock.direction, actor: lock.actor.clone(), reason: lock.reason.clone(), since: lock.created_at }
+        LockView {
+            direction: lock.direction,
+            actor: lock.actor.clone(),
+            reason: lock.reason.clone(),
+            since: lock.created_at,
+        }
     }
 }
 
@@ -66,7 +71,10 @@ pub fn build(pipeline: &Pipeline, store: &dyn Store, now: Timestamp) -> Result<S
     let names = pipeline.environment_names();
     let states = store.environment_states(&names)?;
     let locks = store.locks()?;
-    let latest_release = store.releases(&ReleaseFilter { limit: Some(1) })?.first().map(|r| r.number);
+    let latest_release = store
+        .releases(&ReleaseFilter { limit: Some(1) })?
+        .first()
+        .map(|r| r.number);
 
     let mut states = states.into_iter();
     let mut stages = Vec::with_capacity(pipeline.stages.len());
@@ -94,14 +102,22 @@ pub fn build(pipeline: &Pipeline, store: &dyn Store, now: Timestamp) -> Result<S
         .collect();
     in_flight.sort();
     in_flight.dedup();
-    Ok(StatusView { pipeline: pipeline.name.clone(), generated_at: now, latest_release, in_flight, stages })
+    Ok(StatusView {
+        pipeline: pipeline.name.clone(),
+        generated_at: now,
+        latest_release,
+        in_flight,
+        stages,
+    })
 }
 
 fn environment_status(name: &str, state: &EnvironmentState, locks: &[Lock]) -> EnvironmentStatus {
     let release = state.current.as_ref().map(|d| d.release);
     let (label, since) = match (&state.in_progress, &state.last_finished) {
         (Some(deploying), _) => ("deploying".to_string(), Some(deploying.started_at)),
-        (None, Some(last)) if last.kind == DeploymentKind::Rollback && last.outcome == Outcome::Approved => {
+        (None, Some(last))
+            if last.kind == DeploymentKind::Rollback && last.outcome == Outcome::Approved =>
+        {
             ("rolled back".to_string(), last.finished_at)
         }
         (None, Some(last)) => (last.outcome.as_str().to_string(), last.finished_at),
@@ -119,12 +135,21 @@ fn environment_status(name: &str, state: &EnvironmentState, locks: &[Lock]) -> E
 }
 
 fn locks_on(locks: &[Lock], kind: LockTargetKind, target: &str) -> Vec<LockView> {
-    locks.iter().filter(|l| l.target_kind == kind && l.target == target).map(LockView::from).collect()
+    locks
+        .iter()
+        .filter(|l| l.target_kind == kind && l.target == target)
+        .map(LockView::from)
+        .collect()
 }
 
 /// The newest release a stage could take next: for the first stage the newest release;
 /// for the others the release every environment of the previous stage has approved.
-fn fill_waiting(pipeline: &Pipeline, store: &dyn Store, stages: &mut [StageStatus], latest: Option<ReleaseNumber>) -> Result<()> {
+fn fill_waiting(
+    pipeline: &Pipeline,
+    store: &dyn Store,
+    stages: &mut [StageStatus],
+    latest: Option<ReleaseNumber>,
+) -> Result<()> {
     let mut checks = Vec::new();
     for index in 0..stages.len() {
         let candidate = match index {
@@ -135,7 +160,10 @@ fn fill_waiting(pipeline: &Pipeline, store: &dyn Store, stages: &mut [StageStatu
             checks.push((index, candidate, previous_environments(pipeline, index)));
         }
     }
-    let queries: Vec<(ReleaseNumber, Vec<String>)> = checks.iter().map(|(_, r, envs)| (*r, envs.clone())).collect();
+    let queries: Vec<(ReleaseNumber, Vec<String>)> = checks
+        .iter()
+        .map(|(_, r, envs)| (*r, envs.clone()))
+        .collect();
     let answers = store.stages_approved(&queries)?;
     for ((index, candidate, _), approved) in checks.into_iter().zip(answers) {
         if approved {
@@ -147,16 +175,28 @@ fn fill_waiting(pipeline: &Pipeline, store: &dyn Store, stages: &mut [StageStatu
 
 /// The lowest release that every environment of the stage currently has and approved.
 fn approved_everywhere(stage: &StageStatus) -> Option<ReleaseNumber> {
-    stage.environments.iter().map(|e| e.release).collect::<Option<Vec<_>>>()?.into_iter().min()
+    stage
+        .environments
+        .iter()
+        .map(|e| e.release)
+        .collect::<Option<Vec<_>>>()?
+        .into_iter()
+        .min()
 }
 
 fn newer_than_stage(stage: &StageStatus, candidate: ReleaseNumber) -> bool {
-    stage.environments.iter().all(|e| e.release.is_none_or(|r| r < candidate) && e.deploying.is_none_or(|r| r < candidate))
+    stage.environments.iter().all(|e| {
+        e.release.is_none_or(|r| r < candidate) && e.deploying.is_none_or(|r| r < candidate)
+    })
 }
 
 fn previous_environments(pipeline: &Pipeline, index: usize) -> Vec<String> {
     match index.checked_sub(1) {
-        Some(previous) => pipeline.stages[previous].environments.iter().map(|e| e.name.clone()).collect(),
+        Some(previous) => pipeline.stages[previous]
+            .environments
+            .iter()
+            .map(|e| e.name.clone())
+            .collect(),
         None => Vec::new(),
     }
 }

@@ -28,10 +28,17 @@ pub struct WhereView {
 
 /// Resolves `rev` (with git when there is a checkout, else as a sha prefix in the ledger)
 /// and locates it.
-pub fn build(pipeline: &Pipeline, store: &dyn Store, repo: Option<&Repo>, rev: &str) -> Result<WhereView> {
+pub fn build(
+    pipeline: &Pipeline,
+    store: &dyn Store,
+    repo: Option<&Repo>,
+    rev: &str,
+) -> Result<WhereView> {
     let environments = pipeline.environment_names();
     let Some(repo) = repo else {
-        return store.locate_commit(rev, &environments).map(|location| view(location, None));
+        return store
+            .locate_commit(rev, &environments)
+            .map(|location| view(location, None));
     };
     let sha = repo.resolve(rev)?;
     let details = repo.commit_info(&sha).ok();
@@ -40,7 +47,13 @@ pub fn build(pipeline: &Pipeline, store: &dyn Store, repo: Option<&Repo>, rev: &
         // Every ancestor of every release is recorded, so a commit the ledger has never
         // seen is in no release yet.
         Err(e) if e.kind == ErrorKind::NotFound => Ok(view(
-            CommitLocation { commit: sha, release: None, deployed_to: Vec::new(), not_deployed_to: environments, history: Vec::new() },
+            CommitLocation {
+                commit: sha,
+                release: None,
+                deployed_to: Vec::new(),
+                not_deployed_to: environments,
+                history: Vec::new(),
+            },
             details,
         )),
         Err(e) => Err(e),

@@ -1,0 +1,103 @@
+//! `captain plan`: the expanded pipeline as plain data (SPEC §3 JSON shape, plus the
+//! effective settings of each stage). The CLI renders it as a table or JSON; nothing
+//! here formats for a terminal.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::Pipeline;
+use super::schema::ApprovalKind;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PlanView {
+    pub pipeline: String,
+    pub trunk: String,
+    pub timezone: String,
+    pub stages: Vec<PlanStage>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PlanStage {
+    pub name: String,
+    pub wave: Option<String>,
+    /// Stages inside waves are production; the others are pre-production.
+    pub production: bool,
+    pub environments: Vec<PlanEnvironment>,
+    /// Effective bake time, humantime-formatted (`1h`, `12h`, `0s`).
+    pub bake_time: String,
+    /// `count` data points of `query`, if required.
+    pub min_data_points: Option<PlanDataPoints>,
+    /// The window in words (`mon-thu 09:00-16:00 America/New_York, except 3 dates`); null = always.
+    pub window: Option<String>,
+    pub rollback_alarm: Option<String>,
+    pub blocker: Option<String>,
+    /// The deploy command's argv, unrendered; null when an external CI deploys.
+    pub deploy: Option<Vec<String>>,
+    /// Approval steps as `kind: name`.
+    pub approvals: Vec<String>,
+    pub auto_rollback: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PlanDataPoints {
+    pub query: String,
+    pub count: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PlanEnvironment {
+    pub name: String,
+    /// Expansion values (`wave`, `region`, `az`, `az_index`); omitted from JSON when empty.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+}
+
+impl Pipeline {
+    /// The expanded pipeline as a view for `captain plan`.
+    pub fn plan(&self) -> PlanView {
+        PlanView {
+            pipeline: self.name.clone(),
+            trunk: self.trunk.clone(),
+            timezone: self.timezone.clone(),
+            stages: self
+                .stages
+                .iter()
+                .map(|stage| {
+                    let s = &stage.settings;
+                    PlanStage {
+                        name: stage.name.clone(),
+                        wave: stage.wave.clone(),
+                        production: stage.is_production(),
+                        environments: stage
+                            .environments
+                            .iter()
+                            .map(|e| PlanEnvironment {
+                                name: e.name.clone(),
+                                labels: e.labels.clone(),
+                            })
+                            .collect(),
+                        bake_time: humantime::format_duration(s.bake_time).to_string(),
+                        min_data_points: s.min_data_points.as_ref().map(|d| PlanDataPoints {
+                            query: d.query.clone(),
+                            count: d.count,
+                        }),
+                        window: s.window.as_ref().map(ToString::to_string),
+                        rollback_alarm: s.rollback_alarm.as_ref().map(ToString::to_string),
+                        blocker: s.blocker.as_ref().map(ToString::to_string),
+                        deploy: s.deploy.as_ref().map(|d| d.argv.clone()),
+                        approvals: s
+                            .approvals
+                            .iter()
+                            .map(|a| match a.kind {
+                                ApprovalKind::External => format!("external: {}", a.name),
+                                ref kind => format!("{}: {}", kind.kind_name(), a.name),
+                            })
+                            .collect(),
+                        auto_rollback: s.auto_rollback,
+                    }
+                })
+                .collect(),
+        }
+    }
+}

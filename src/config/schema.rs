@@ -1,0 +1,154 @@
+//! The typed, validated settings of a pipeline: what a stage inherits (bake time, window,
+//! alarms, deploy command, approval steps, auto-rollback) and the alarm sources.
+//!
+//! These are plain data for the engine and the executors; nothing here runs a command,
+//! queries a server or reads a clock.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use super::alarm_expr::AlarmExpr;
+use super::window::Window;
+
+/// Default time a deploy command may run before it is killed and the deployment fails.
+pub const DEFAULT_DEPLOY_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+/// Default time an approval command may run.
+pub const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+/// Default time an HTTP probe waits for an answer.
+pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time an alarm command may run.
+pub const DEFAULT_ALARM_COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A stage's effective settings, after inheritance (defaults → wave → stage → override).
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// How long the stage watches its rollback alarm after its deployments succeed.
+    pub bake_time: Duration,
+    /// Bake also waits until this metric has at least `count` data points.
+    pub min_data_points: Option<DataPoints>,
+    /// When deployments may start; `None` means at any time.
+    pub window: Option<Window>,
+    /// In ALARM state during a deployment or bake: the release fails in this stage (and is
+    /// rolled back if `auto_rollback`).
+    pub rollback_alarm: Option<AlarmExpr>,
+    /// In ALARM state: no new deployment into this stage starts (a person may override).
+    pub blocker: Option<AlarmExpr>,
+    /// How to deploy; `None` when deployments are run by an external CI and only recorded.
+    pub deploy: Option<DeployCommand>,
+    /// Checks after the deployments, in order; all must pass before bake ends.
+    pub approvals: Vec<ApprovalStep>,
+    /// Roll failed environments back to their last approved release automatically.
+    pub auto_rollback: bool,
+}
+
+/// "At least 100 requests to the Create API": a Prometheus query whose value must reach
+/// `count` before the bake can end.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataPoints {
+    /// Prometheus base URL (`http://host:9090`).
+    pub url: String,
+    /// An instant query returning one number, e.g. `sum(increase(requests_total{api="Create"}[2h]))`.
+    pub query: String,
+    pub count: u64,
+}
+
+/// A deploy command: run without a shell, with the `CAPTAIN_*` variables of SPEC §2 and
+/// `env` added to its environment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeployCommand {
+    /// Program and arguments. `{environment}` and environment labels (`{region}`, `{az}`…)
+    /// are substituted per environment by [`super::Environment::render`].
+    pub argv: Vec<String>,
+    pub timeout: Duration,
+    pub env: BTreeMap<String, String>,
+}
+
+/// One approval step of a stage.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApprovalStep {
+    /// A name for status views and `captain approve`; defaults from the kind.
+    pub name: String,
+    pub kind: ApprovalKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApprovalKind {
+    /// Passes if the command exits 0 within `timeout`.
+    Command {
+        argv: Vec<String>,
+        timeout: Duration,
+        env: BTreeMap<String, String>,
+    },
+    /// Passes if a GET of `url` answers `status` within `timeout`.
+    Http {
+        url: String,
+        status: u16,
+        timeout: Duration,
+    },
+    /// Passes if the expression over `[alarms]` stays out of ALARM for `duration`
+    /// (checked once if zero).
+    Alarm { expr: AlarmExpr, duration: Duration },
+    /// Passes if the query returns no series with a non-zero value for `duration`.
+    Prometheus {
+        url: String,
+        query: String,
+        duration: Duration,
+    },
+    /// Passes if no alert `alertname` with these labels is firing for `duration`.
+    Alertmanager {
+        url: String,
+        alertname: String,
+        labels: BTreeMap<String, String>,
+        duration: Duration,
+    },
+    /// Passes when a person or system runs `captain approve` for it.
+    External,
+}
+
+impl ApprovalKind {
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            ApprovalKind::Command { .. } => "command",
+            ApprovalKind::Http { .. } => "http",
+            ApprovalKind::Alarm { .. } => "alarm",
+            ApprovalKind::Prometheus { .. } => "prometheus",
+            ApprovalKind::Alertmanager { .. } => "alertmanager",
+            ApprovalKind::External => "external",
+        }
+    }
+}
+
+/// `[alarms.NAME]`: where the state of one named alarm comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AlarmSource {
+    pub name: String,
+    pub kind: AlarmKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AlarmKind {
+    /// In ALARM when the query returns any series with a non-zero value.
+    Prometheus { url: String, query: String },
+    /// In ALARM when an alert `alertname` carrying all of `labels` is firing.
+    Alertmanager {
+        url: String,
+        alertname: String,
+        labels: BTreeMap<String, String>,
+    },
+    /// In ALARM when the command exits non-zero (or does not finish within `timeout`).
+    Command {
+        argv: Vec<String>,
+        timeout: Duration,
+        env: BTreeMap<String, String>,
+    },
+}
+
+/// A production wave after expansion.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Wave {
+    pub name: String,
+    /// The regions it covers (empty for a wave that lists its stages explicitly).
+    pub regions: Vec<String>,
+    /// Its stages' names, in order.
+    pub stages: Vec<String>,
+}

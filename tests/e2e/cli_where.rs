@@ -1,0 +1,334 @@
+//! `captain where` against the truth of `git merge-base --is-ancestor`, on a generated
+//! history with merges, commits older than the first release, a hotfix branch and a
+//! rollback that removes commits from an environment.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use captain::git::sandbox::Sandbox;
+
+use super::common::{SMALL_PIPELINE, TestEnv, hours_ago};
+
+/// A tiny deterministic generator (xorshift), so the history is the same every run.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+fn is_ancestor(repo: &std::path::Path, ancestor: &str, descendant: &str) -> bool {
+    let status = Command::new("git")
+        .args(["merge-base", "--is-ancestor", ancestor, descendant])
+        .current_dir(repo)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .status()
+        .expect("git runs");
+    match status.code() {
+        Some(0) => true,
+        Some(1) => false,
+        other => panic!("git merge-base failed: {other:?}"),
+    }
+}
+
+fn all_commits(repo: &std::path::Path) -> Vec<String> {
+    let output = Command::new("git")
+        .args(["rev-list", "--all"])
+        .current_dir(repo)
+        .output()
+        .expect("git rev-list");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+struct Scenario {
+    env: TestEnv,
+    /// Release number → commit.
+    releases: BTreeMap<u64, String>,
+    /// Environment → current release number.
+    current: BTreeMap<String, u64>,
+    clock: i64,
+}
+
+impl Scenario {
+    fn tick(&mut self) -> captain::model::Timestamp {
+        self.clock -= 1;
+        hours_ago(self.clock)
+    }
+
+    fn release(&mut self, commit: &str) -> u64 {
+        let now = self.tick();
+        let json = self
+            .env
+            .run_at(now, &["release", "create", "--commit", commit, "--json"])
+            .ok()
+            .json();
+        let number: u64 = json["release"].as_str().expect("release")[1..]
+            .parse()
+            .expect("number");
+        self.releases
+            .insert(number, json["commit"].as_str().expect("commit").to_string());
+        number
+    }
+
+    fn deploy(&mut self, environment: &str, release: u64, rollback: bool) {
+        let now = self.tick();
+        let release_arg = format!("v{release}");
+        let mut args = vec![
+            "deploy",
+            "start",
+            environment,
+            "--release",
+            &release_arg,
+            "--json",
+        ];
+        if rollback {
+            args.push("--rollback");
+        }
+        let started = self.env.run_at(now, &args).ok().json();
+        let id = started["deployment"]
+            .as_str()
+            .expect("deployment id")
+            .to_string();
+        let now = self.tick();
+        self.env
+            .run_at(now, &["deploy", "finish", &id, "--outcome", "approved"])
+            .ok();
+        self.current.insert(environment.to_string(), release);
+    }
+
+    fn deploy_everywhere(&mut self, release: u64) {
+        for environment in ["beta", "gamma", "prod-1", "prod-2", "prod-3"] {
+            self.deploy(environment, release, false);
+        }
+    }
+}
+
+#[test]
+fn where_agrees_with_git_merge_base_on_a_history_with_merges_and_a_hotfix() {
+    let env = TestEnv::new();
+    let sandbox: Sandbox = env.init_repo(SMALL_PIPELINE);
+    let repo = env.repo_path();
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut scenario = Scenario {
+        env,
+        releases: BTreeMap::new(),
+        current: BTreeMap::new(),
+        clock: 24 * 20,
+    };
+    let mut n = 0;
+    let mut file = |rng: &mut Rng| {
+        n += 1;
+        (
+            format!("src/file{}.txt", rng.below(5)),
+            format!("change {n}\n"),
+        )
+    };
+
+    // History older than the first release.
+    for i in 0..6 {
+        let (path, content) = file(&mut rng);
+        sandbox
+            .commit(
+                &[(&path, &content)],
+                &format!("old work {i}"),
+                "Ana Lima",
+                hours_ago(24 * 25 - i),
+            )
+            .expect("commit");
+    }
+    let mut hotfix_base = None;
+    for round in 0..8 {
+        for i in 0..=rng.below(3) {
+            let (path, content) = file(&mut rng);
+            sandbox
+                .commit(
+                    &[(&path, &content)],
+                    &format!("round {round} change {i}"),
+                    "Ben Okafor",
+                    hours_ago(24 * 19 - round * 3),
+                )
+                .expect("commit");
+        }
+        if rng.below(2) == 0 {
+            // A side branch merged back with a merge commit.
+            let tip = head(&repo);
+            let mut side = tip.clone();
+            for i in 0..=rng.below(2) {
+                let (path, content) = file(&mut rng);
+                side = sandbox
+                    .commit_with_parents(
+                        &[(&path, &content)],
+                        &format!("feature {round}.{i}"),
+                        "Chen Wei",
+                        hours_ago(24 * 19 - round * 3),
+                        &[side],
+                        None,
+                    )
+                    .expect("side commit");
+            }
+            sandbox
+                .commit_with_parents(
+                    &[],
+                    &format!("Merge feature {round}"),
+                    "Chen Wei",
+                    hours_ago(24 * 19 - round * 3),
+                    &[tip, side],
+                    Some("HEAD"),
+                )
+                .expect("merge");
+        }
+        let number = scenario.release("HEAD");
+        scenario.deploy_everywhere(number);
+        if number == 5 {
+            hotfix_base = Some(head(&repo));
+        }
+    }
+
+    // A release built from a hotfix branch cut at v5, deployed to prod-3 only (forced).
+    let base = hotfix_base.expect("v5 exists");
+    sandbox.set_branch("hotfix", &base).expect("branch");
+    let hotfix = sandbox
+        .commit_with_parents(
+            &[("src/hotfix.txt", "urgent\n")],
+            "Urgent security fix",
+            "Dana Cruz",
+            hours_ago(24 * 2),
+            &[base],
+            Some("refs/heads/hotfix"),
+        )
+        .expect("hotfix commit");
+    let hotfix_release = scenario.release(&hotfix);
+    let now = scenario.tick();
+    let release_arg = format!("v{hotfix_release}");
+    let started = scenario
+        .env
+        .run_at(
+            now,
+            &[
+                "deploy",
+                "start",
+                "prod-3",
+                "--release",
+                &release_arg,
+                "--force",
+                "--reason",
+                "security fix",
+                "--json",
+            ],
+        )
+        .ok()
+        .json();
+    let id = started["deployment"].as_str().expect("id").to_string();
+    scenario
+        .env
+        .run_at(now, &["deploy", "finish", &id, "--outcome", "approved"])
+        .ok();
+    scenario
+        .current
+        .insert("prod-3".to_string(), hotfix_release);
+
+    // Roll prod-2 back three releases: commits leave it.
+    let latest = *scenario
+        .releases
+        .keys()
+        .filter(|r| **r != hotfix_release)
+        .max()
+        .expect("releases");
+    scenario.deploy("prod-2", latest - 3, true);
+
+    // One more commit on main that is in no release yet.
+    sandbox
+        .commit(
+            &[("src/unreleased.txt", "soon\n")],
+            "Not released yet",
+            "Ana Lima",
+            hours_ago(1),
+        )
+        .expect("commit");
+
+    let environments = ["beta", "gamma", "prod-1", "prod-2", "prod-3"];
+    let commits = all_commits(&repo);
+    assert!(
+        commits.len() > 25,
+        "the generated history is too small: {}",
+        commits.len()
+    );
+    for commit in &commits {
+        let json = scenario.env.run(&["where", commit, "--json"]).ok().json();
+        let expected_release = scenario
+            .releases
+            .iter()
+            .find(|(_, release_commit)| is_ancestor(&repo, commit, release_commit))
+            .map(|(number, _)| format!("v{number}"));
+        assert_eq!(
+            json["release"].as_str().map(str::to_string),
+            expected_release,
+            "first release of {commit}"
+        );
+        let expected_deployed: Vec<&str> = environments
+            .iter()
+            .copied()
+            .filter(|e| {
+                scenario
+                    .current
+                    .get(*e)
+                    .is_some_and(|r| is_ancestor(&repo, commit, &scenario.releases[r]))
+            })
+            .collect();
+        let deployed: Vec<&str> = json["deployed_to"]
+            .as_array()
+            .expect("deployed_to")
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        assert_eq!(deployed, expected_deployed, "where {commit}");
+        let not_deployed: Vec<&str> = json["not_deployed_to"]
+            .as_array()
+            .expect("not_deployed_to")
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        assert_eq!(deployed.len() + not_deployed.len(), environments.len());
+    }
+
+    // Without a checkout, a unique sha prefix works and gives the same answer.
+    let outside = scenario.env.path().join("elsewhere");
+    std::fs::create_dir_all(&outside).expect("dir");
+    let pipeline = repo.join("pipeline.toml");
+    let prefix = &hotfix[..10];
+    let with_repo = scenario.env.run(&["where", &hotfix, "--json"]).ok().json();
+    let without = scenario
+        .env
+        .command()
+        .current_dir(&outside)
+        .args([
+            "where",
+            prefix,
+            "--json",
+            "--pipeline",
+            pipeline.to_str().expect("utf-8"),
+        ])
+        .output()
+        .expect("run");
+    let without: super::common::Run = without.into();
+    let without = without.ok().json();
+    assert_eq!(with_repo["deployed_to"], without["deployed_to"]);
+    assert_eq!(without["deployed_to"], serde_json::json!(["prod-3"]));
+    assert_eq!(without["commit"].as_str(), Some(hotfix.as_str()));
+}
+
+fn head(repo: &std::path::Path) -> String {
+    let output = Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(repo)
+        .output()
+        .expect("git rev-parse");
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}

@@ -1,0 +1,174 @@
+//! The test environment: a temporary directory with a sandbox repository, an isolated
+//! HOME, a pinned clock, and a helper that runs the real binary with a clean environment.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use captain::git::sandbox::Sandbox;
+use captain::model::Timestamp;
+
+pub const NOW: &str = "2026-11-21T12:00:00Z";
+
+pub fn now() -> Timestamp {
+    NOW.parse().expect("NOW is a valid timestamp")
+}
+
+/// A time `hours` before [`NOW`].
+pub fn hours_ago(hours: i64) -> Timestamp {
+    Timestamp::from_second(now().as_second() - hours * 3600).expect("in range")
+}
+
+pub struct TestEnv {
+    pub dir: tempfile::TempDir,
+}
+
+/// The result of one run of the binary.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+
+    /// Asserts success and returns self.
+    #[track_caller]
+    pub fn ok(self) -> Run {
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn code(self, code: i32) -> Run {
+        assert_eq!(
+            self.code, code,
+            "expected exit {code}\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+impl TestEnv {
+    pub fn new() -> TestEnv {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("home")).expect("home");
+        TestEnv { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn repo_path(&self) -> PathBuf {
+        self.path().join("repo")
+    }
+
+    pub fn state_path(&self) -> PathBuf {
+        self.path().join("state.sqlite")
+    }
+
+    /// A new repository with `pipeline` committed as pipeline.toml.
+    pub fn init_repo(&self, pipeline: &str) -> Sandbox {
+        let sandbox = Sandbox::init(&self.repo_path(), "main").expect("init repo");
+        sandbox
+            .commit(
+                &[("pipeline.toml", pipeline)],
+                "Add the pipeline",
+                "Ana Lima",
+                hours_ago(24 * 30),
+            )
+            .expect("first commit");
+        sandbox
+    }
+
+    /// The binary with a clean environment, run from the repository.
+    pub fn command(&self) -> Command {
+        self.program(env!("CARGO_BIN_EXE_captain"))
+    }
+
+    /// Any program with the same clean environment (e.g. `sh` driving the binary).
+    pub fn program(&self, program: &str) -> Command {
+        let mut command = Command::new(program);
+        command
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.path().join("home"))
+            .env("XDG_DATA_HOME", self.path().join("home/data"))
+            .env("XDG_CONFIG_HOME", self.path().join("home/config"))
+            .env("CAPTAIN_STATE", self.state_path())
+            .env("CAPTAIN_NOW", NOW)
+            .env("CAPTAIN_ACTOR", "tester")
+            .env("NO_COLOR", "1")
+            .current_dir(if self.repo_path().exists() {
+                self.repo_path()
+            } else {
+                self.path().to_path_buf()
+            });
+        command
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.command()
+            .args(args)
+            .output()
+            .expect("run captain")
+            .into()
+    }
+
+    pub fn run_at(&self, now: Timestamp, args: &[&str]) -> Run {
+        self.command()
+            .env("CAPTAIN_NOW", now.to_string())
+            .args(args)
+            .output()
+            .expect("run captain")
+            .into()
+    }
+}
+
+/// A small pipeline: beta → gamma → two production stages.
+pub const SMALL_PIPELINE: &str = r#"
+name = "checkout"
+trunk = "main"
+timezone = "UTC"
+
+[[stages]]
+name = "beta"
+environments = ["beta"]
+
+[[stages]]
+name = "gamma"
+environments = ["gamma"]
+
+[[waves]]
+name = "wave-1"
+stages = [{ name = "prod-1", environments = ["prod-1"] }]
+
+[[waves]]
+name = "wave-2"
+stages = [{ name = "prod-2", environments = ["prod-2", "prod-3"] }]
+"#;

@@ -1,0 +1,11 @@
+//! End-to-end tests: the real `captain` binary against temporary git repositories and
+//! temporary state, with a clean environment and a pinned clock; and the store test story
+//! every backend must pass. One test binary.
+
+mod common;
+
+mod cli_concurrency;
+mod cli_errors;
+mod cli_generated;
+mod cli_where;
+mod store_story;

@@ -1,0 +1,1211 @@
+//! The store story: one set of scenarios every `Store` backend must pass.
+//!
+//! Each `story_*` function takes a factory that makes a fresh, empty store of pipeline
+//! `app`, so the PostgreSQL and HTTP backends can run the same story later. The
+//! `#[test]`s at the bottom run it on SQLite files in temp directories, plus what only
+//! SQLite has (foreign files, many stores on one file).
+
+#![allow(clippy::unwrap_used)] // a failing test should panic with the error it got
+
+use std::collections::BTreeMap;
+use std::io::BufReader;
+use std::path::Path;
+use std::sync::Arc;
+
+use captain::ErrorKind;
+use captain::model::*;
+use captain::store::export::{read_jsonl, write_jsonl};
+use captain::store::sqlite::SqliteStore;
+use captain::store::{HistoryFilter, ImportMode, LogLine, ReleaseFilter, Store, Unlock};
+use sha2::{Digest, Sha256};
+
+pub type MakeStore<'a> = &'a dyn Fn() -> Box<dyn Store>;
+
+/// A deterministic full sha for a name.
+pub fn sha(name: &str) -> String {
+    format!("{:x}", Sha256::digest(name.as_bytes()))[..40].to_string()
+}
+
+pub fn at(seconds: i64) -> Timestamp {
+    Timestamp::from_second(1_700_000_000 + seconds).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+fn commit(name: &str, seconds: i64) -> CommitInfo {
+    CommitInfo {
+        sha: sha(name),
+        author: "dev".into(),
+        time: at(seconds),
+        subject: format!("commit {name}"),
+        parents: 1,
+    }
+}
+
+/// A release of `commit` introducing `commits` (named, newest first — the release's own
+/// commit first, as `git log base..commit` lists them).
+pub fn new_release(
+    commit_name: &str,
+    base: Option<u64>,
+    commits: &[&str],
+    artifact: &str,
+) -> NewRelease {
+    NewRelease {
+        commit: sha(commit_name),
+        base: base.map(ReleaseNumber),
+        artifacts: BTreeMap::from([("app".to_string(), artifact.to_string())]),
+        actor: "ci".into(),
+        created_at: at(0),
+        commits: commits
+            .iter()
+            .enumerate()
+            .map(|(i, name)| commit(name, -(i as i64)))
+            .collect(),
+        dependencies: DependencySnapshot::new(vec![Dependency {
+            lockfile: "Cargo.lock".into(),
+            ecosystem: "cargo".into(),
+            name: "serde".into(),
+            version: "1.0.0".into(),
+        }]),
+    }
+}
+
+fn start(env: &str, stage: &str, release: u64, kind: DeploymentKind) -> NewDeployment {
+    NewDeployment {
+        environment: env.into(),
+        stage: stage.into(),
+        release: ReleaseNumber(release),
+        kind,
+        actor: "ci".into(),
+        reason: None,
+        started_at: at(100),
+        promotion_check: None,
+        force: false,
+    }
+}
+
+fn finish(id: &DeploymentId, outcome: Outcome) -> FinishDeployment {
+    FinishDeployment {
+        id: id.clone(),
+        outcome,
+        actor: "ci".into(),
+        finished_at: at(200),
+        reason: None,
+    }
+}
+
+/// Starts and finishes one deployment, returning it.
+fn deploy(store: &dyn Store, new: NewDeployment, outcome: Outcome) -> Deployment {
+    let started = store.start_deployment(new).unwrap();
+    store
+        .finish_deployment(finish(&started.id, outcome))
+        .unwrap()
+}
+
+fn beta_check() -> PromotionCheck {
+    PromotionCheck {
+        previous_stage: "beta".into(),
+        previous_environments: vec!["beta-1".into(), "beta-2".into()],
+    }
+}
+
+fn lock(kind: LockTargetKind, target: &str, direction: LockDirection) -> Lock {
+    Lock {
+        target_kind: kind,
+        target: target.into(),
+        direction,
+        actor: "alice".into(),
+        reason: "bad canary".into(),
+        created_at: at(50),
+    }
+}
+
+fn kind_of<T: std::fmt::Debug>(result: captain::Result<T>) -> (ErrorKind, String, Option<String>) {
+    let e = result.unwrap_err();
+    (e.kind, e.message, e.hint)
+}
+
+pub fn story_releases(make: MakeStore) {
+    let store = make();
+    let first = store
+        .create_release(new_release("c3", None, &["c3", "c2", "c1"], "img@1"))
+        .unwrap();
+    assert!(first.created);
+    assert_eq!(first.release.number, ReleaseNumber(1));
+    assert_eq!(first.release.commit_count, 3);
+    assert_eq!(first.release.first_commit, Some(sha("c1")));
+
+    // Same commit and artifacts: the same release, not a new one.
+    let again = store
+        .create_release(new_release("c3", None, &["c3", "c2", "c1"], "img@1"))
+        .unwrap();
+    assert!(!again.created);
+    assert_eq!(again.release, first.release);
+
+    // Different artifacts for a recorded commit: refused, naming the release.
+    let (kind, message, _) =
+        kind_of(store.create_release(new_release("c3", None, &["c3"], "img@2")));
+    assert_eq!(kind, ErrorKind::Conflict);
+    assert!(
+        message.contains("v1") && message.contains("img@1") && message.contains("img@2"),
+        "{message}"
+    );
+
+    let second = store
+        .create_release(new_release("c5", Some(1), &["c5", "c4"], "img@2"))
+        .unwrap();
+    assert_eq!(second.release.number, ReleaseNumber(2));
+    assert_eq!(second.release.base, Some(ReleaseNumber(1)));
+
+    let (kind, _, _) = kind_of(store.create_release(new_release("c9", Some(7), &["c9"], "img@9")));
+    assert_eq!(kind, ErrorKind::NotFound);
+
+    assert_eq!(
+        store.release(ReleaseNumber(2)).unwrap(),
+        Some(second.release.clone())
+    );
+    assert_eq!(store.release(ReleaseNumber(3)).unwrap(), None);
+    assert_eq!(
+        store.release_by_commit(&sha("c3")).unwrap(),
+        Some(first.release.clone())
+    );
+    let listed = store.releases(&ReleaseFilter::default()).unwrap();
+    assert_eq!(
+        listed.iter().map(|r| r.number.0).collect::<Vec<_>>(),
+        vec![2, 1]
+    );
+    assert_eq!(
+        store
+            .releases(&ReleaseFilter { limit: Some(1) })
+            .unwrap()
+            .len(),
+        1
+    );
+    let commits = store.release_commits(ReleaseNumber(1)).unwrap();
+    assert_eq!(
+        commits.iter().map(|c| c.sha.clone()).collect::<Vec<_>>(),
+        vec![sha("c3"), sha("c2"), sha("c1")]
+    );
+    assert_eq!(
+        store.release_dependencies(ReleaseNumber(2)).unwrap().0[0].name,
+        "serde"
+    );
+    assert_eq!(
+        kind_of(store.release_commits(ReleaseNumber(9))).0,
+        ErrorKind::NotFound
+    );
+
+    let events = store.audit_events(&Default::default()).unwrap();
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.action == "release.create")
+            .count(),
+        2,
+        "one event per created release"
+    );
+}
+
+pub fn story_deployments(make: MakeStore) {
+    let store = make();
+    store
+        .create_release(new_release("a", None, &["a"], "img@1"))
+        .unwrap();
+    store
+        .create_release(new_release("b", Some(1), &["b"], "img@2"))
+        .unwrap();
+
+    assert_eq!(
+        kind_of(store.start_deployment(start("beta-1", "beta", 9, DeploymentKind::Normal))).0,
+        ErrorKind::NotFound
+    );
+
+    let beta1 = store
+        .start_deployment(start("beta-1", "beta", 1, DeploymentKind::Normal))
+        .unwrap();
+    assert!(
+        beta1.id.0.starts_with("deploy-") && beta1.id.0.len() >= 13,
+        "{}",
+        beta1.id
+    );
+    assert_eq!(beta1.outcome, Outcome::InProgress);
+
+    // One deployment at a time per environment.
+    let (kind, message, _) =
+        kind_of(store.start_deployment(start("beta-1", "beta", 2, DeploymentKind::Normal)));
+    assert_eq!(kind, ErrorKind::Conflict);
+    assert!(message.contains(&beta1.id.0), "{message}");
+
+    assert_eq!(
+        kind_of(store.finish_deployment(finish(&beta1.id, Outcome::InProgress))).0,
+        ErrorKind::Usage
+    );
+    let done = store
+        .finish_deployment(finish(&beta1.id, Outcome::Approved))
+        .unwrap();
+    assert_eq!(done.outcome, Outcome::Approved);
+    assert_eq!(done.finished_at, Some(at(200)));
+    // Idempotent for the same outcome, a conflict for another.
+    assert_eq!(
+        store
+            .finish_deployment(finish(&beta1.id, Outcome::Approved))
+            .unwrap(),
+        done
+    );
+    assert_eq!(
+        kind_of(store.finish_deployment(finish(&beta1.id, Outcome::DeployFailed))).0,
+        ErrorKind::Conflict
+    );
+    let unknown = DeploymentId("deploy-000000".into());
+    assert_eq!(
+        kind_of(store.finish_deployment(finish(&unknown, Outcome::Approved))).0,
+        ErrorKind::NotFound
+    );
+    assert_eq!(store.deployment(&beta1.id).unwrap(), Some(done.clone()));
+
+    // Prod needs both beta environments to have approved v1.
+    let to_prod = || NewDeployment {
+        promotion_check: Some(beta_check()),
+        ..start("prod-1", "prod", 1, DeploymentKind::Normal)
+    };
+    let (kind, message, hint) = kind_of(store.start_deployment(to_prod()));
+    assert_eq!(kind, ErrorKind::Blocked);
+    assert!(
+        message.contains("beta-2") && !message.contains("beta-1"),
+        "{message}"
+    );
+    assert!(hint.unwrap_or_default().contains("--force"));
+    assert!(
+        !store
+            .stage_approved(ReleaseNumber(1), &["beta-1".into(), "beta-2".into()])
+            .unwrap()
+    );
+    deploy(
+        &*store,
+        start("beta-2", "beta", 1, DeploymentKind::Normal),
+        Outcome::Approved,
+    );
+    assert!(
+        store
+            .stage_approved(ReleaseNumber(1), &["beta-1".into(), "beta-2".into()])
+            .unwrap()
+    );
+
+    // Locks into the stage, out of the previous stage's environment.
+    store
+        .set_lock(lock(LockTargetKind::Stage, "prod", LockDirection::In))
+        .unwrap();
+    let (kind, message, _) = kind_of(store.start_deployment(to_prod()));
+    assert_eq!(kind, ErrorKind::Blocked);
+    assert!(
+        message.contains("prod") && message.contains("alice") && message.contains("bad canary"),
+        "{message}"
+    );
+    assert!(
+        store
+            .remove_lock(unlock(LockTargetKind::Stage, "prod", LockDirection::Both))
+            .unwrap()
+    );
+    assert!(
+        !store
+            .remove_lock(unlock(LockTargetKind::Stage, "prod", LockDirection::Both))
+            .unwrap()
+    );
+
+    store
+        .set_lock(lock(
+            LockTargetKind::Environment,
+            "beta-2",
+            LockDirection::Both,
+        ))
+        .unwrap();
+    assert_eq!(
+        kind_of(store.start_deployment(to_prod())).0,
+        ErrorKind::Blocked
+    );
+    // Lifting only `out` of a `both` lock leaves it locked inbound, which prod does not care about.
+    assert!(
+        store
+            .remove_lock(unlock(
+                LockTargetKind::Environment,
+                "beta-2",
+                LockDirection::Out
+            ))
+            .unwrap()
+    );
+    let locks = store.locks().unwrap();
+    assert_eq!(locks.len(), 1);
+    assert_eq!(locks[0].direction, LockDirection::In);
+    assert_eq!(
+        kind_of(store.start_deployment(start("beta-2", "beta", 2, DeploymentKind::Normal))).0,
+        ErrorKind::Blocked
+    );
+    assert!(
+        store
+            .remove_lock(unlock(
+                LockTargetKind::Environment,
+                "beta-2",
+                LockDirection::In
+            ))
+            .unwrap()
+    );
+
+    // Force skips the checks but needs a reason.
+    store
+        .set_lock(lock(
+            LockTargetKind::Environment,
+            "prod-1",
+            LockDirection::In,
+        ))
+        .unwrap();
+    assert_eq!(
+        kind_of(store.start_deployment(to_prod())).0,
+        ErrorKind::Blocked
+    );
+    let forced_no_reason = NewDeployment {
+        force: true,
+        promotion_check: None,
+        ..to_prod()
+    };
+    assert_eq!(
+        kind_of(store.start_deployment(forced_no_reason)).0,
+        ErrorKind::Usage
+    );
+    let forced = NewDeployment {
+        force: true,
+        reason: Some("hotfix".into()),
+        promotion_check: None,
+        ..to_prod()
+    };
+    let prod = store.start_deployment(forced).unwrap();
+    store
+        .finish_deployment(finish(&prod.id, Outcome::Approved))
+        .unwrap();
+    store
+        .remove_lock(unlock(
+            LockTargetKind::Environment,
+            "prod-1",
+            LockDirection::Both,
+        ))
+        .unwrap();
+
+    // Never an older release than the current one, except by a rollback.
+    deploy(
+        &*store,
+        start("beta-1", "beta", 2, DeploymentKind::Normal),
+        Outcome::Approved,
+    );
+    let (kind, _, hint) =
+        kind_of(store.start_deployment(start("beta-1", "beta", 1, DeploymentKind::Normal)));
+    assert_eq!(kind, ErrorKind::Blocked);
+    assert!(hint.unwrap_or_default().contains("--rollback"));
+    let rollback = deploy(
+        &*store,
+        start("beta-1", "beta", 1, DeploymentKind::Rollback),
+        Outcome::Approved,
+    );
+    assert_eq!(rollback.kind, DeploymentKind::Rollback);
+
+    // A failed deployment does not change the current release, but shows as last finished.
+    let failed = deploy(
+        &*store,
+        start("beta-1", "beta", 2, DeploymentKind::Normal),
+        Outcome::DeployFailed,
+    );
+    let running = store
+        .start_deployment(start("beta-2", "beta", 2, DeploymentKind::Normal))
+        .unwrap();
+    let states = store
+        .environment_states(&["beta-1".into(), "beta-2".into(), "nowhere".into()])
+        .unwrap();
+    assert_eq!(
+        states[0].current.as_ref().map(|d| d.id.clone()),
+        Some(rollback.id.clone())
+    );
+    assert_eq!(
+        states[0].last_finished.as_ref().map(|d| d.id.clone()),
+        Some(failed.id)
+    );
+    assert_eq!(states[0].in_progress, None);
+    assert_eq!(
+        states[1].current.as_ref().map(|d| d.release),
+        Some(ReleaseNumber(1))
+    );
+    assert_eq!(
+        states[1].in_progress.as_ref().map(|d| d.id.clone()),
+        Some(running.id)
+    );
+    assert_eq!(
+        states[2],
+        EnvironmentState {
+            environment: "nowhere".into(),
+            current: None,
+            in_progress: None,
+            last_finished: None
+        }
+    );
+
+    // Logs.
+    let line = LogLine {
+        at: at(150),
+        stream: "stdout".into(),
+        text: "deploying".into(),
+    };
+    store
+        .append_log(&rollback.id, std::slice::from_ref(&line))
+        .unwrap();
+    assert_eq!(store.deployment_log(&rollback.id).unwrap(), vec![line]);
+    assert_eq!(
+        kind_of(store.deployment_log(&unknown)).0,
+        ErrorKind::NotFound
+    );
+
+    let actions: Vec<String> = store
+        .audit_events(&Default::default())
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    for action in [
+        "deployment.start",
+        "deployment.finish",
+        "lock.set",
+        "lock.remove",
+    ] {
+        assert!(
+            actions.iter().any(|a| a == action),
+            "no {action} event in {actions:?}"
+        );
+    }
+    let by_alice = store.audit_events(&captain::store::AuditFilter {
+        actor: Some("alice".into()),
+        ..Default::default()
+    });
+    assert!(by_alice.unwrap().iter().all(|e| e.actor == "alice"));
+}
+
+fn unlock(kind: LockTargetKind, target: &str, direction: LockDirection) -> Unlock {
+    Unlock {
+        target_kind: kind,
+        target: target.into(),
+        direction,
+        actor: "bob".into(),
+        reason: Some("fixed".into()),
+        at: at(300),
+    }
+}
+
+/// v1 (a1 a2 a3), v2 (b1 b2), v3 (c1 c2 c3 c4), v4 (d1).
+fn four_releases(store: &dyn Store) {
+    store
+        .create_release(new_release("a3", None, &["a3", "a2", "a1"], "i1"))
+        .unwrap();
+    store
+        .create_release(new_release("b2", Some(1), &["b2", "b1"], "i2"))
+        .unwrap();
+    store
+        .create_release(new_release("c4", Some(2), &["c4", "c3", "c2", "c1"], "i3"))
+        .unwrap();
+    store
+        .create_release(new_release("d1", Some(3), &["d1"], "i4"))
+        .unwrap();
+}
+
+fn range(count: u64, first: Option<&str>, last: Option<&str>) -> CommitRange {
+    CommitRange {
+        count,
+        first: first.map(sha),
+        last: last.map(sha),
+    }
+}
+
+pub fn story_history(make: MakeStore) {
+    let store = make();
+    four_releases(&*store);
+    let prod = |release, kind| NewDeployment {
+        started_at: at(release as i64 * 1000),
+        ..start("prod-2", "prod", release, kind)
+    };
+    deploy(&*store, prod(1, DeploymentKind::Normal), Outcome::Approved);
+    deploy(&*store, prod(3, DeploymentKind::Normal), Outcome::Approved);
+    deploy(
+        &*store,
+        prod(4, DeploymentKind::Normal),
+        Outcome::AlarmFired,
+    );
+    deploy(
+        &*store,
+        prod(1, DeploymentKind::Rollback),
+        Outcome::Approved,
+    );
+    deploy(
+        &*store,
+        prod(2, DeploymentKind::Normal),
+        Outcome::DeployFailed,
+    );
+
+    let history = store.history("prod-2", &HistoryFilter::default()).unwrap();
+    let summary: Vec<(u64, Outcome, CommitRange)> = history
+        .iter()
+        .map(|h| {
+            (
+                h.deployment.release.0,
+                h.deployment.outcome,
+                h.commits.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            // Would have added v2's commits on top of v1.
+            (2, Outcome::DeployFailed, range(2, Some("b1"), Some("b2"))),
+            // The rollback from v4 to v1 removed v2, v3 and v4.
+            (1, Outcome::Approved, range(7, Some("b1"), Some("d1"))),
+            (4, Outcome::AlarmFired, range(1, Some("d1"), Some("d1"))),
+            // From v1 to v3: v2 and v3.
+            (3, Outcome::Approved, range(6, Some("b1"), Some("c4"))),
+            // The first deployment brings the release's own commits.
+            (1, Outcome::Approved, range(3, Some("a1"), Some("a3"))),
+        ]
+    );
+    // A limit keeps the ranges computed from the full history.
+    let limited = store
+        .history(
+            "prod-2",
+            &HistoryFilter {
+                limit: Some(2),
+                since: None,
+            },
+        )
+        .unwrap();
+    assert_eq!(limited, history[..2].to_vec());
+    let since = store
+        .history(
+            "prod-2",
+            &HistoryFilter {
+                limit: None,
+                since: Some(at(3000)),
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        since
+            .iter()
+            .map(|h| h.deployment.release.0)
+            .collect::<Vec<_>>(),
+        vec![4, 3],
+        "started at or after"
+    );
+    assert!(
+        store
+            .history("elsewhere", &HistoryFilter::default())
+            .unwrap()
+            .is_empty()
+    );
+}
+
+pub fn story_locate(make: MakeStore) {
+    let store = make();
+    // Trunk: v1 (a1..a3, a1 stands for every commit older than the first release),
+    // v2 (b1 b2), v3 (c1), hotfix v4 built on v2 (h1), v5 on v3 (e1), v6 on v5 with the
+    // hotfix merged back (m1 merge, h1 again).
+    store
+        .create_release(new_release("a3", None, &["a3", "a2", "a1"], "i1"))
+        .unwrap();
+    store
+        .create_release(new_release("b2", Some(1), &["b2", "b1"], "i2"))
+        .unwrap();
+    store
+        .create_release(new_release("c1", Some(2), &["c1"], "i3"))
+        .unwrap();
+    store
+        .create_release(new_release("h1", Some(2), &["h1"], "i4"))
+        .unwrap();
+    store
+        .create_release(new_release("e1", Some(3), &["e1"], "i5"))
+        .unwrap();
+    store
+        .create_release(new_release("m1", Some(5), &["m1", "h1"], "i6"))
+        .unwrap();
+    let envs: Vec<String> = ["beta", "prod-1", "prod-2"].map(String::from).to_vec();
+    let on = |env: &str, release, kind| NewDeployment {
+        started_at: at(release as i64 * 100),
+        ..start(env, "s", release, kind)
+    };
+
+    deploy(
+        &*store,
+        on("beta", 1, DeploymentKind::Normal),
+        Outcome::Approved,
+    );
+    let beta_v3 = deploy(
+        &*store,
+        on("beta", 3, DeploymentKind::Normal),
+        Outcome::Approved,
+    );
+    let prod1_v2 = deploy(
+        &*store,
+        on("prod-1", 2, DeploymentKind::Normal),
+        Outcome::Approved,
+    );
+    let prod1_v4 = deploy(
+        &*store,
+        on("prod-1", 4, DeploymentKind::Normal),
+        Outcome::Approved,
+    );
+    deploy(
+        &*store,
+        on("prod-2", 3, DeploymentKind::Normal),
+        Outcome::DeployFailed,
+    );
+    let prod2_v2 = deploy(
+        &*store,
+        on("prod-2", 2, DeploymentKind::Normal),
+        Outcome::Approved,
+    );
+
+    // A trunk commit of v3, by unique prefix.
+    let c1 = store.locate_commit(&sha("c1")[..10], &envs).unwrap();
+    assert_eq!(c1.commit, sha("c1"));
+    assert_eq!(c1.release, Some(ReleaseNumber(3)));
+    assert_eq!(c1.deployed_to, vec!["beta".to_string()]);
+    assert_eq!(
+        c1.not_deployed_to,
+        vec!["prod-1".to_string(), "prod-2".to_string()]
+    );
+    assert_eq!(c1.history.len(), 1);
+    assert_eq!(c1.history[0].deployment, beta_v3.id);
+    assert_eq!(c1.history[0].finished_at, Some(at(200)));
+
+    // A commit older than the first release is everywhere anything was deployed.
+    let a1 = store.locate_commit(&sha("a1"), &envs).unwrap();
+    assert_eq!(a1.release, Some(ReleaseNumber(1)));
+    assert_eq!(a1.deployed_to, envs);
+    assert_eq!(
+        a1.history
+            .iter()
+            .map(|h| h.deployment.clone())
+            .collect::<Vec<_>>()[1..],
+        [prod1_v2.id.clone(), prod2_v2.id.clone()]
+    );
+
+    // The hotfix commit: in v4 (hotfix) and v6 (merged back), not in v5 or v3.
+    let h1 = store.locate_commit(&sha("h1"), &envs).unwrap();
+    assert_eq!(h1.release, Some(ReleaseNumber(4)));
+    assert_eq!(h1.deployed_to, vec!["prod-1".to_string()]);
+    assert_eq!(h1.history.len(), 1);
+    assert_eq!(h1.history[0].deployment, prod1_v4.id);
+
+    // A rollback removes it; the history still says when it first arrived.
+    let back = deploy(
+        &*store,
+        on("prod-1", 2, DeploymentKind::Rollback),
+        Outcome::Approved,
+    );
+    let h1 = store.locate_commit(&sha("h1"), &envs).unwrap();
+    assert!(h1.deployed_to.is_empty());
+    assert_eq!(h1.history[0].deployment, prod1_v4.id);
+    assert_ne!(h1.history[0].deployment, back.id);
+    // After the merge-back release reaches beta, the hotfix commit is there too.
+    deploy(
+        &*store,
+        on("beta", 6, DeploymentKind::Normal),
+        Outcome::Approved,
+    );
+    let h1 = store.locate_commit(&sha("h1"), &envs).unwrap();
+    assert_eq!(h1.deployed_to, vec!["beta".to_string()]);
+    assert_eq!(
+        h1.history.iter().map(|h| h.release.0).collect::<Vec<_>>(),
+        vec![6, 4]
+    );
+
+    // Prefixes: too short, unknown, ambiguous.
+    assert_eq!(
+        kind_of(store.locate_commit("ab", &envs)).0,
+        ErrorKind::Usage
+    );
+    assert_eq!(
+        kind_of(store.locate_commit("not-hex", &envs)).0,
+        ErrorKind::Usage
+    );
+    let (kind, message, _) = kind_of(store.locate_commit("ffffffff", &envs));
+    assert_eq!(kind, ErrorKind::NotFound);
+    assert!(message.contains("ffffffff"));
+    let mut twins = new_release("x", Some(6), &[], "i7");
+    twins.commit = format!("abcd1{}", "0".repeat(35));
+    twins.commits = vec![
+        CommitInfo {
+            sha: twins.commit.clone(),
+            ..commit("x", 0)
+        },
+        CommitInfo {
+            sha: format!("abcd2{}", "0".repeat(35)),
+            ..commit("y", 0)
+        },
+    ];
+    store.create_release(twins).unwrap();
+    let (kind, message, _) = kind_of(store.locate_commit("abcd", &envs));
+    assert_eq!(kind, ErrorKind::Usage);
+    assert!(message.contains("ambiguous"), "{message}");
+    assert_eq!(
+        store.locate_commit("ABCD1", &envs).unwrap().release,
+        Some(ReleaseNumber(7))
+    );
+}
+
+fn export_to_string(store: &dyn Store) -> String {
+    let mut out = Vec::new();
+    write_jsonl(store, &mut out, "app", at(999)).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+/// A ledger with a bit of everything.
+fn filled(make: MakeStore) -> Box<dyn Store> {
+    let store = make();
+    four_releases(&*store);
+    deploy(
+        &*store,
+        start("beta", "beta", 1, DeploymentKind::Normal),
+        Outcome::Approved,
+    );
+    deploy(
+        &*store,
+        start("beta", "beta", 3, DeploymentKind::Normal),
+        Outcome::TestsFailed,
+    );
+    store
+        .start_deployment(start("prod", "prod", 1, DeploymentKind::Normal))
+        .unwrap();
+    store
+        .set_lock(lock(LockTargetKind::Stage, "prod", LockDirection::Out))
+        .unwrap();
+    store
+}
+
+pub fn story_export_import(make: MakeStore) {
+    let source = filled(make);
+    let exported = export_to_string(&*source);
+    assert!(
+        exported.starts_with(
+            r#"{"type":"header","format":"captain-ledger","version":1,"pipeline":"app""#
+        ),
+        "{exported}"
+    );
+
+    let copy = make();
+    let summary = copy
+        .import(
+            &mut read_jsonl(BufReader::new(exported.as_bytes())),
+            ImportMode::EmptyOnly,
+        )
+        .unwrap();
+    assert_eq!(
+        (summary.releases, summary.deployments, summary.locks),
+        (4, 3, 1)
+    );
+    assert_eq!(
+        export_to_string(&*copy),
+        exported,
+        "export → import → export is identical"
+    );
+    // Derived state came back too.
+    let states = copy
+        .environment_states(&["beta".into(), "prod".into()])
+        .unwrap();
+    assert_eq!(
+        states[0].current.as_ref().map(|d| d.release),
+        Some(ReleaseNumber(3))
+    );
+    assert_eq!(
+        states[1].in_progress.as_ref().map(|d| d.release),
+        Some(ReleaseNumber(1))
+    );
+    assert_eq!(
+        copy.locate_commit(&sha("c2"), &["beta".into()])
+            .unwrap()
+            .deployed_to,
+        vec!["beta".to_string()]
+    );
+
+    // Not into a non-empty ledger, unless merging (which skips what is already there).
+    let again = copy.import(
+        &mut read_jsonl(BufReader::new(exported.as_bytes())),
+        ImportMode::EmptyOnly,
+    );
+    assert_eq!(kind_of(again).0, ErrorKind::Conflict);
+    let merged = copy
+        .import(
+            &mut read_jsonl(BufReader::new(exported.as_bytes())),
+            ImportMode::Merge,
+        )
+        .unwrap();
+    assert_eq!((merged.releases, merged.deployments), (0, 0));
+    assert!(merged.skipped >= 8);
+    assert_eq!(export_to_string(&*copy), exported);
+
+    // A bad line names its number and nothing is imported.
+    let mut lines: Vec<&str> = exported.lines().collect();
+    lines[3] = r#"{"type":"release","release":"#;
+    let broken = lines.join("\n");
+    let empty = make();
+    let (_, message, _) = kind_of(empty.import(
+        &mut read_jsonl(BufReader::new(broken.as_bytes())),
+        ImportMode::EmptyOnly,
+    ));
+    assert!(message.starts_with("line 4:"), "{message}");
+    assert!(
+        empty
+            .releases(&ReleaseFilter::default())
+            .unwrap()
+            .is_empty(),
+        "nothing half-imported"
+    );
+
+    // A record that parses but contradicts the ledger also names its line.
+    let mut lines: Vec<String> = exported.lines().map(String::from).collect();
+    let deployment_line = lines
+        .iter()
+        .position(|l| l.contains(r#""type":"deployment""#))
+        .unwrap();
+    lines[deployment_line] =
+        lines[deployment_line].replace(r#""release":"v1""#, r#""release":"v99""#);
+    let (kind, message, _) = kind_of(empty.import(
+        &mut read_jsonl(BufReader::new(lines.join("\n").as_bytes())),
+        ImportMode::EmptyOnly,
+    ));
+    assert_eq!(kind, ErrorKind::NotFound);
+    assert!(
+        message.starts_with(&format!("line {}:", deployment_line + 1)),
+        "{message}"
+    );
+    assert!(
+        empty
+            .releases(&ReleaseFilter::default())
+            .unwrap()
+            .is_empty(),
+        "nothing half-imported"
+    );
+
+    // Headers: missing, newer, another pipeline.
+    let no_header = exported.lines().skip(1).collect::<Vec<_>>().join("\n");
+    let (_, message, _) = kind_of(empty.import(
+        &mut read_jsonl(BufReader::new(no_header.as_bytes())),
+        ImportMode::EmptyOnly,
+    ));
+    assert!(
+        message.contains("line 1") && message.contains("header"),
+        "{message}"
+    );
+    let newer = exported.replacen(r#""version":1"#, r#""version":7"#, 1);
+    let (_, message, hint) = kind_of(empty.import(
+        &mut read_jsonl(BufReader::new(newer.as_bytes())),
+        ImportMode::EmptyOnly,
+    ));
+    assert!(message.contains("newer"), "{message}");
+    assert!(hint.unwrap_or_default().contains("upgrade"));
+    let other = exported.replacen(r#""pipeline":"app""#, r#""pipeline":"infra""#, 1);
+    let (_, message, _) = kind_of(empty.import(
+        &mut read_jsonl(BufReader::new(other.as_bytes())),
+        ImportMode::EmptyOnly,
+    ));
+    assert!(message.contains("infra"), "{message}");
+    assert_eq!(
+        kind_of(empty.import(
+            &mut read_jsonl(BufReader::new(&b""[..])),
+            ImportMode::EmptyOnly
+        ))
+        .0,
+        ErrorKind::Usage
+    );
+    assert!(
+        empty
+            .releases(&ReleaseFilter::default())
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// Runs the whole story on a backend.
+pub fn run_story(make: MakeStore) {
+    story_releases(make);
+    story_deployments(make);
+    story_history(make);
+    story_locate(make);
+    story_export_import(make);
+}
+
+// ---- SQLite ----------------------------------------------------------------------
+
+fn sqlite_factory(dir: &Path) -> impl Fn() -> Box<dyn Store> + '_ {
+    let counter = std::sync::atomic::AtomicUsize::new(0);
+    move || {
+        let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Box::new(SqliteStore::open(&dir.join(format!("nested/ledger-{n}.sqlite")), "app").unwrap())
+    }
+}
+
+#[test]
+fn sqlite_passes_the_store_story() {
+    let dir = tempfile::tempdir().unwrap();
+    run_story(&sqlite_factory(dir.path()));
+}
+
+#[test]
+fn sqlite_refuses_files_that_are_not_captains_and_leaves_them_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let random = dir.path().join("random.bin");
+    let bytes: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    std::fs::write(&random, &bytes).unwrap();
+    let e = SqliteStore::open(&random, "app").unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Failed);
+    assert!(
+        e.message.contains("random.bin") && e.message.contains("not a captain state file"),
+        "{}",
+        e.message
+    );
+    assert_eq!(std::fs::read(&random).unwrap(), bytes);
+
+    let foreign = dir.path().join("foreign.db");
+    {
+        let conn = rusqlite::Connection::open(&foreign).unwrap();
+        conn.execute_batch("CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('mine');")
+            .unwrap();
+    }
+    let before = std::fs::read(&foreign).unwrap();
+    let e = SqliteStore::open(&foreign, "app").unwrap_err();
+    assert!(
+        e.message.contains("foreign.db") && e.message.contains("not a captain state file"),
+        "{}",
+        e.message
+    );
+    assert_eq!(std::fs::read(&foreign).unwrap(), before);
+
+    // Another pipeline's file, and a file from a newer captain.
+    let ledger = dir.path().join("app.sqlite");
+    drop(SqliteStore::open(&ledger, "app").unwrap());
+    let e = SqliteStore::open(&ledger, "infra").unwrap_err();
+    assert!(
+        e.message.contains("`app`") && e.message.contains("`infra`"),
+        "{}",
+        e.message
+    );
+    {
+        let conn = rusqlite::Connection::open(&ledger).unwrap();
+        conn.execute("INSERT INTO schema_migrations (version) VALUES (999)", [])
+            .unwrap();
+    }
+    let e = SqliteStore::open(&ledger, "app").unwrap_err();
+    assert!(
+        e.message.contains("newer captain") && e.message.contains("999"),
+        "{}",
+        e.message
+    );
+
+    // Reopening an up-to-date file keeps its data.
+    let ledger = dir.path().join("again.sqlite");
+    let store = SqliteStore::open(&ledger, "app").unwrap();
+    store
+        .create_release(new_release("a", None, &["a"], "i"))
+        .unwrap();
+    drop(store);
+    let store = SqliteStore::open(&ledger, "app").unwrap();
+    assert_eq!(store.releases(&ReleaseFilter::default()).unwrap().len(), 1);
+    assert_eq!(store.location(), ledger.display().to_string());
+}
+
+#[test]
+fn sqlite_keeps_every_write_of_32_concurrent_stores_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = Arc::new(dir.path().join("shared.sqlite"));
+    const THREADS: usize = 32;
+    const DEPLOYS: usize = 20;
+    let barrier = Arc::new(std::sync::Barrier::new(THREADS));
+    let handles: Vec<_> = (0..THREADS)
+        .map(|t| {
+            let path = Arc::clone(&path);
+            let barrier = Arc::clone(&barrier);
+            std::thread::spawn(move || -> captain::Result<Vec<DeploymentId>> {
+                // Each thread opens its own store: separate connections, as separate processes would.
+                barrier.wait();
+                let store = SqliteStore::open(&path, "app")?;
+                // Everyone records the same first commit, and one commit of its own.
+                let shared =
+                    store.create_release(new_release("shared", None, &["shared"], "img@1"))?;
+                assert_eq!(shared.release.number, ReleaseNumber(1));
+                store.create_release(new_release(
+                    &format!("own-{t}"),
+                    Some(1),
+                    &[&format!("own-{t}")],
+                    "img",
+                ))?;
+                let mut ids = Vec::new();
+                for i in 0..DEPLOYS {
+                    let env = format!("env-{t}-{}", i % 4);
+                    let started =
+                        store.start_deployment(start(&env, "s", 1, DeploymentKind::Normal))?;
+                    store.finish_deployment(finish(&started.id, Outcome::Approved))?;
+                    ids.push(started.id);
+                }
+                Ok(ids)
+            })
+        })
+        .collect();
+    let mut all_ids = Vec::new();
+    for handle in handles {
+        all_ids.extend(handle.join().unwrap().unwrap());
+    }
+    let store = SqliteStore::open(&path, "app").unwrap();
+    let numbers: Vec<u64> = store
+        .releases(&ReleaseFilter::default())
+        .unwrap()
+        .iter()
+        .map(|r| r.number.0)
+        .collect();
+    assert_eq!(
+        numbers,
+        (1..=THREADS as u64 + 1).rev().collect::<Vec<_>>(),
+        "contiguous, none doubled"
+    );
+    let unique: std::collections::BTreeSet<_> = all_ids.iter().cloned().collect();
+    assert_eq!(unique.len(), THREADS * DEPLOYS);
+    let mut count = 0;
+    store
+        .export(&mut |record| {
+            if let captain::store::LedgerRecord::Deployment { deployment } = record {
+                assert!(unique.contains(&deployment.id));
+                assert_eq!(deployment.outcome, Outcome::Approved);
+                count += 1;
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(
+        count,
+        THREADS * DEPLOYS,
+        "every deployment kept exactly once"
+    );
+    let events = store.audit_events(&Default::default()).unwrap();
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.action == "release.create")
+            .count(),
+        THREADS + 1
+    );
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.action == "deployment.finish")
+            .count(),
+        THREADS * DEPLOYS
+    );
+}
+
+/// The large case of SPEC §6 through the library: bulk import speed, then `history`,
+/// `where` and `status` reads. A measurement, not a timed test: run it with
+/// `cargo test --release --test e2e -- --ignored --nocapture sqlite_large_case`.
+#[test]
+#[ignore]
+fn sqlite_large_case() {
+    use std::time::Instant;
+    const RELEASES: u64 = 10_000;
+    const COMMITS_PER_RELEASE: u64 = 20;
+    const DEPLOYMENTS: u64 = 1_000_000;
+    let environments: Vec<String> = (0..156).map(|i| format!("env-{i}")).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("large.sqlite"), "app").unwrap();
+
+    let releases = (1..=RELEASES).map(|n| {
+        let commits: Vec<CommitInfo> = (0..COMMITS_PER_RELEASE)
+            .map(|i| commit(&format!("r{n}-c{}", COMMITS_PER_RELEASE - 1 - i), n as i64))
+            .collect();
+        Ok(captain::store::LedgerRecord::Release {
+            release: Release {
+                number: ReleaseNumber(n),
+                commit: commits[0].sha.clone(),
+                base: (n > 1).then(|| ReleaseNumber(n - 1)),
+                artifacts: BTreeMap::from([("app".into(), format!("img@{n}"))]),
+                actor: "ci".into(),
+                created_at: at(n as i64 * 60),
+                commit_count: COMMITS_PER_RELEASE,
+                first_commit: commits.last().map(|c| c.sha.clone()),
+            },
+            commits,
+            dependencies: DependencySnapshot::default(),
+        })
+    });
+    let envs = environments.clone();
+    let deployments = (0..DEPLOYMENTS).map(move |i| {
+        let release = 1 + i * RELEASES / DEPLOYMENTS;
+        let outcome = if i % 50 == 7 {
+            Outcome::DeployFailed
+        } else {
+            Outcome::Approved
+        };
+        Ok(captain::store::LedgerRecord::Deployment {
+            deployment: Deployment {
+                id: DeploymentId(format!("deploy-{i:08x}")),
+                environment: envs[(i % 156) as usize].clone(),
+                stage: "s".into(),
+                release: ReleaseNumber(release),
+                kind: DeploymentKind::Normal,
+                actor: "ci".into(),
+                reason: None,
+                started_at: at(i as i64),
+                finished_at: Some(at(i as i64 + 30)),
+                outcome,
+            },
+        })
+    });
+    let started = Instant::now();
+    let summary = store
+        .import(&mut releases.chain(deployments), ImportMode::EmptyOnly)
+        .unwrap();
+    let took = started.elapsed();
+    let records = summary.releases + summary.deployments;
+    println!(
+        "import: {records} records ({} commits) in {took:?}: {:.0} records/s",
+        RELEASES * COMMITS_PER_RELEASE,
+        records as f64 / took.as_secs_f64()
+    );
+
+    let time = |what: &str, f: &mut dyn FnMut()| {
+        f();
+        let started = Instant::now();
+        for _ in 0..10 {
+            f();
+        }
+        println!("{what}: {:?} per call", started.elapsed() / 10);
+    };
+    time("history --limit 50", &mut || {
+        assert_eq!(
+            store
+                .history(
+                    "env-77",
+                    &HistoryFilter {
+                        limit: Some(50),
+                        since: None
+                    }
+                )
+                .unwrap()
+                .len(),
+            50
+        );
+    });
+    time("status (156 environments)", &mut || {
+        assert_eq!(store.environment_states(&environments).unwrap().len(), 156);
+    });
+    for (what, name) in [
+        ("old", "r3-c5"),
+        ("middle", "r5000-c0"),
+        ("new", "r9999-c10"),
+    ] {
+        let prefix = sha(name)[..8].to_string();
+        time(&format!("where ({what} commit)"), &mut || {
+            let location = store.locate_commit(&prefix, &environments).unwrap();
+            assert!(location.release.is_some());
+        });
+    }
+}
