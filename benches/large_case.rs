@@ -8,16 +8,16 @@
 //!   deterministic; small source files, realistic authors and subjects, a Cargo.lock that
 //!   changes now and then. Plus branches `bench/next-N` of exactly 100 new commits on top
 //!   of the last release, for `release create`. `repo/pipeline.toml`: alpha, beta, gamma,
-//!   then 26 regions × 3 AZs × (one-box + zonal) in 5 waves = 159 environments, 33 stages.
+//!   then 26 regions × 3 AZs × (one-box + zonal) in 5 waves = 160 environments (gamma has a one-box too), 33 stages.
 //! - `ledger.jsonl`: the ledger in captain's export format, written with captain's own
 //!   types (`captain::store::LedgerRecord`): 10,000 releases with the commits each
-//!   introduced (the first introduces its whole prehistory) and ~1.17 million deployment
-//!   records (mostly approved; tests failed, alarm fired, deploy failed, rollbacks,
+//!   introduced (the first introduces its whole prehistory) and the deployment
+//!   records (~1.19 million; mostly approved; tests failed, alarm fired, deploy failed, rollbacks,
 //!   releases superseded between waves, the newest releases still in progress).
 //! - `state.sqlite`: that ledger loaded with `captain state import`.
 //! - `tags.git/`: the usual git approach — a bare repository sharing `repo`'s objects and
 //!   commit-graph, with one lightweight tag per deployment record
-//!   (`refs/tags/deploy/<environment>/<deployment id>`, ~1.17 million tags, packed).
+//!   (`refs/tags/deploy/<environment>/<deployment id>`, ~1.19 million tags, packed).
 //!
 //! # What it measures (whole process, spawn to exit, median / p90 / min of N runs)
 //!
@@ -236,7 +236,13 @@ fn run() -> Result<bool> {
         Params::full()
     };
     let key = {
-        let digest = Sha256::digest(format!("v{GENERATOR_VERSION} {params:?}").as_bytes());
+        let digest = Sha256::digest(
+            format!(
+                "v{GENERATOR_VERSION} {params:?} {}",
+                generate::PIPELINE_TOML
+            )
+            .as_bytes(),
+        );
         digest
             .iter()
             .take(6)
@@ -263,7 +269,7 @@ fn run() -> Result<bool> {
     let started = Instant::now();
     let model_started = Instant::now();
     let history = history::build(&params);
-    let stages = history::stages();
+    let stages = generate::pipeline_stages(&case)?;
     let ledger = history::deployments(&history, &stages, params.seed);
     let model_seconds = model_started.elapsed().as_secs_f64();
     let environments: usize = stages.iter().map(|s| s.environments.len()).sum();
@@ -305,12 +311,6 @@ fn run() -> Result<bool> {
         generate::step(&case, "repo", || generate::write_repo(&case, &history))?,
     );
     let shas = generate::read_shas(&case, history.commits.len())?;
-    record(
-        "pipeline",
-        generate::step(&case, "pipeline", || {
-            generate::write_pipeline(&case, &stages)
-        })?,
-    );
     record(
         "ledger",
         generate::step(&case, "ledger", || {

@@ -442,72 +442,11 @@ fn fnv(text: &str) -> u64 {
 // ---------------------------------------------------------------------------------------
 // The pipeline and the deployments.
 
-pub const REGIONS: &[&str] = &[
-    "us-east-1",
-    "us-east-2",
-    "us-west-2",
-    "eu-west-1",
-    "eu-central-1",
-    "ap-northeast-1",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "us-west-1",
-    "ca-central-1",
-    "sa-east-1",
-    "eu-west-2",
-    "eu-west-3",
-    "eu-north-1",
-    "eu-south-1",
-    "ap-south-1",
-    "ap-northeast-2",
-    "ap-northeast-3",
-    "ap-east-1",
-    "me-south-1",
-    "af-south-1",
-    "eu-central-2",
-    "eu-south-2",
-    "ap-south-2",
-    "ap-southeast-3",
-    "me-central-1",
-];
-/// Regions per wave: increasing sizes, 26 in all.
-pub const WAVE_SIZES: &[usize] = &[1, 2, 4, 7, 12];
-pub const AZS: &[&str] = &["a", "b", "c"];
-
+/// A stage as the generator needs it (from the expanded pipeline.toml).
 pub struct Stage {
     pub name: String,
     pub wave: Option<String>,
     pub environments: Vec<String>,
-}
-
-/// alpha, beta, gamma, then per wave: one-box AZ a → AZ a → one-box AZ b → … over the
-/// wave's regions in parallel. 3 + 26 × 3 × 2 = 159 environments in 33 stages.
-pub fn stages() -> Vec<Stage> {
-    let mut stages: Vec<Stage> = ["alpha", "beta", "gamma"]
-        .iter()
-        .map(|n| Stage {
-            name: n.to_string(),
-            wave: None,
-            environments: vec![n.to_string()],
-        })
-        .collect();
-    let mut next_region = 0;
-    for (w, size) in WAVE_SIZES.iter().enumerate() {
-        let wave = format!("wave-{}", w + 1);
-        let regions = &REGIONS[next_region..next_region + size];
-        next_region += size;
-        for az in AZS {
-            for onebox in [true, false] {
-                let suffix = if onebox { "-onebox" } else { "" };
-                stages.push(Stage {
-                    name: format!("{wave}-{az}{suffix}"),
-                    wave: Some(wave.clone()),
-                    environments: regions.iter().map(|r| format!("{r}{az}{suffix}")).collect(),
-                });
-            }
-        }
-    }
-    stages
 }
 
 /// One deployment record, compact (there are over a million).
