@@ -311,6 +311,7 @@ fn run() -> Result<bool> {
         generate::step(&case, "repo", || generate::write_repo(&case, &history))?,
     );
     let shas = generate::read_shas(&case, history.commits.len())?;
+    generate::check_history(&case, &history, &shas)?;
     record(
         "ledger",
         generate::step(&case, "ledger", || {

@@ -243,6 +243,38 @@ pub fn read_shas(case: &Case, count: usize) -> Result<Vec<String>> {
     Ok(shas)
 }
 
+/// Checks the generator's idea of what a release introduces against git itself
+/// (`git rev-list --count prev..this`) for a few releases, first and last included.
+pub fn check_history(case: &Case, history: &History, shas: &[String]) -> Result<()> {
+    let n = history.release_positions.len();
+    for k in [0, 1, n / 2, n - 1] {
+        let this = &shas[history.release_commit(k) as usize];
+        let range = if k == 0 {
+            this.clone()
+        } else {
+            format!("{}..{this}", shas[history.release_commit(k - 1) as usize])
+        };
+        let output = git(&case.repo)
+            .args(["rev-list", "--count", &range])
+            .output()?;
+        ensure!(
+            output.status.success(),
+            "git rev-list --count {range} failed"
+        );
+        let counted: usize = String::from_utf8_lossy(&output.stdout)
+            .trim()
+            .parse()
+            .context("git rev-list --count printed no number")?;
+        let expected = history.introduced(k).len();
+        ensure!(
+            counted == expected,
+            "release v{} introduces {expected} commits by the generator but {counted} by git",
+            k + 1
+        );
+    }
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------
 // The pipeline.
 
