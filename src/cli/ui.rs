@@ -178,7 +178,7 @@ impl Ui {
     }
 
     fn color_stderr(&self) -> bool {
-        !std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+        std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
     }
 }
 

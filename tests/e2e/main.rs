@@ -7,5 +7,6 @@ mod common;
 mod cli_concurrency;
 mod cli_errors;
 mod cli_generated;
+mod cli_state;
 mod cli_where;
 mod store_story;

@@ -1,0 +1,461 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[captain] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'captain'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'captain'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand init 'Write a starter pipeline.toml. In a terminal, choose the template from a list; otherwise name it with --template'
+            cand validate 'Check pipeline.toml and report every problem at once, each with file, line and column and, for a misspelt name, the name you probably meant'
+            cand plan 'Show the expanded pipeline: waves → stages → environments, with each stage''s effective bake time, window, alarms and auto-rollback'
+            cand config 'Show the settings in effect: repository, pipeline file, state location (and which setting chose it), actor'
+            cand release 'Record and inspect releases (create, list, show)'
+            cand deploy 'Record deployments run by an external CI (start, finish)'
+            cand status 'The pipeline at a glance: per wave, stage and environment, the current release, its state, a deployment in progress, the release waiting to be promoted, and locks'
+            cand history 'Deployment history of an environment, newest first: deployment, when, outcome, number of commits and commit range (for a rollback, the commits it removed)'
+            cand where 'Where a commit is: the first release containing it, the deployment that first brought it to each environment, and the environments where it is and is not deployed now'
+            cand state 'Export or import the whole ledger as versioned JSON Lines'
+            cand completions 'Print a shell completion script'
+            cand man 'Write man pages (captain.1 and one per subcommand) into a directory'
+            cand demo 'A self-contained tour for a newcomer: a sandbox git repository and pipeline in a temporary directory, several releases deployed to local directories (a new directory and a symlink switch per deployment), a failed test run, an alarm and a rollback, then status, history and where. Touches nothing outside the temporary directory'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'captain;init'= {
+            cand --template 'The template (see --list)'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --list 'List the templates and exit'
+            cand --force 'Overwrite an existing file'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'captain;validate'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'captain;plan'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'captain;config'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'captain;release'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand create 'Record an immutable release of a commit (CI, after a build)'
+            cand list 'List releases, newest first'
+            cand show 'Show one release: its commit, artifacts, commits and dependencies'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'captain;release;create'= {
+            cand --commit 'The commit to release (default: GITHUB_SHA, CI_COMMIT_SHA, … then HEAD)'
+            cand --artifact 'An artifact of the release, NAME=REF (an image digest, an object key); repeatable'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'captain;release;list'= {
+            cand --limit 'Show at most this many'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'captain;release;show'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'captain;release;help'= {
+            cand create 'Record an immutable release of a commit (CI, after a build)'
+            cand list 'List releases, newest first'
+            cand show 'Show one release: its commit, artifacts, commits and dependencies'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'captain;release;help;create'= {
+        }
+        &'captain;release;help;list'= {
+        }
+        &'captain;release;help;show'= {
+        }
+        &'captain;release;help;help'= {
+        }
+        &'captain;deploy'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand start 'Record the start of a deployment run by an external CI'
+            cand finish 'Record how a deployment ended'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'captain;deploy;start'= {
+            cand --release 'The release being deployed, e.g. v12'
+            cand --reason 'Why (required with --force; recorded in the audit log)'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --rollback 'This deployment puts an older release back (a rollback)'
+            cand --force 'Skip the approval, lock and ordering checks (needs --reason)'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'captain;deploy;finish'= {
+            cand --outcome 'How it ended'
+            cand --reason 'Why (recorded in the audit log)'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'captain;deploy;help'= {
+            cand start 'Record the start of a deployment run by an external CI'
+            cand finish 'Record how a deployment ended'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'captain;deploy;help;start'= {
+        }
+        &'captain;deploy;help;finish'= {
+        }
+        &'captain;deploy;help;help'= {
+        }
+        &'captain;status'= {
+            cand --interval 'Seconds between redraws with --watch'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --watch 'Redraw every few seconds until interrupted'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'captain;history'= {
+            cand --limit 'Show at most this many deployments'
+            cand --since 'Only deployments since a time (2026-11-01, an RFC 3339 time, or a duration back from now such as 2d)'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'captain;where'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'captain;state'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand export 'Write the whole ledger as versioned JSON Lines to stdout (backups, moving to a team server). The format is documented in the README'
+            cand import 'Load a ledger export from stdin, all or nothing'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'captain;state;export'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'captain;state;import'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --merge 'Add to a ledger that already holds records (records already present are skipped)'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'captain;state;help'= {
+            cand export 'Write the whole ledger as versioned JSON Lines to stdout (backups, moving to a team server). The format is documented in the README'
+            cand import 'Load a ledger export from stdin, all or nothing'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'captain;state;help;export'= {
+        }
+        &'captain;state;help;import'= {
+        }
+        &'captain;state;help;help'= {
+        }
+        &'captain;completions'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'captain;man'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'captain;demo'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --keep 'Keep the temporary directory and print its path, to look around afterwards'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'captain;help'= {
+            cand init 'Write a starter pipeline.toml. In a terminal, choose the template from a list; otherwise name it with --template'
+            cand validate 'Check pipeline.toml and report every problem at once, each with file, line and column and, for a misspelt name, the name you probably meant'
+            cand plan 'Show the expanded pipeline: waves → stages → environments, with each stage''s effective bake time, window, alarms and auto-rollback'
+            cand config 'Show the settings in effect: repository, pipeline file, state location (and which setting chose it), actor'
+            cand release 'Record and inspect releases (create, list, show)'
+            cand deploy 'Record deployments run by an external CI (start, finish)'
+            cand status 'The pipeline at a glance: per wave, stage and environment, the current release, its state, a deployment in progress, the release waiting to be promoted, and locks'
+            cand history 'Deployment history of an environment, newest first: deployment, when, outcome, number of commits and commit range (for a rollback, the commits it removed)'
+            cand where 'Where a commit is: the first release containing it, the deployment that first brought it to each environment, and the environments where it is and is not deployed now'
+            cand state 'Export or import the whole ledger as versioned JSON Lines'
+            cand completions 'Print a shell completion script'
+            cand man 'Write man pages (captain.1 and one per subcommand) into a directory'
+            cand demo 'A self-contained tour for a newcomer: a sandbox git repository and pipeline in a temporary directory, several releases deployed to local directories (a new directory and a symlink switch per deployment), a failed test run, an alarm and a rollback, then status, history and where. Touches nothing outside the temporary directory'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'captain;help;init'= {
+        }
+        &'captain;help;validate'= {
+        }
+        &'captain;help;plan'= {
+        }
+        &'captain;help;config'= {
+        }
+        &'captain;help;release'= {
+            cand create 'Record an immutable release of a commit (CI, after a build)'
+            cand list 'List releases, newest first'
+            cand show 'Show one release: its commit, artifacts, commits and dependencies'
+        }
+        &'captain;help;release;create'= {
+        }
+        &'captain;help;release;list'= {
+        }
+        &'captain;help;release;show'= {
+        }
+        &'captain;help;deploy'= {
+            cand start 'Record the start of a deployment run by an external CI'
+            cand finish 'Record how a deployment ended'
+        }
+        &'captain;help;deploy;start'= {
+        }
+        &'captain;help;deploy;finish'= {
+        }
+        &'captain;help;status'= {
+        }
+        &'captain;help;history'= {
+        }
+        &'captain;help;where'= {
+        }
+        &'captain;help;state'= {
+            cand export 'Write the whole ledger as versioned JSON Lines to stdout (backups, moving to a team server). The format is documented in the README'
+            cand import 'Load a ledger export from stdin, all or nothing'
+        }
+        &'captain;help;state;export'= {
+        }
+        &'captain;help;state;import'= {
+        }
+        &'captain;help;completions'= {
+        }
+        &'captain;help;man'= {
+        }
+        &'captain;help;demo'= {
+        }
+        &'captain;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

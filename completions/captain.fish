@@ -1,0 +1,315 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_captain_global_optspecs
+    string join \n repo= pipeline= state= output= json q/quiet no-color y/yes h/help V/version
+end
+
+function __fish_captain_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_captain_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_captain_using_subcommand
+    set -l cmd (__fish_captain_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c captain -n "__fish_captain_needs_command" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_needs_command" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_needs_command" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_needs_command" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_needs_command" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_needs_command" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_needs_command" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_needs_command" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c captain -n "__fish_captain_needs_command" -s V -l version -d 'Print version'
+complete -c captain -n "__fish_captain_needs_command" -f -a "init" -d 'Write a starter pipeline.toml. In a terminal, choose the template from a list; otherwise name it with --template'
+complete -c captain -n "__fish_captain_needs_command" -f -a "validate" -d 'Check pipeline.toml and report every problem at once, each with file, line and column and, for a misspelt name, the name you probably meant'
+complete -c captain -n "__fish_captain_needs_command" -f -a "plan" -d 'Show the expanded pipeline: waves → stages → environments, with each stage\'s effective bake time, window, alarms and auto-rollback'
+complete -c captain -n "__fish_captain_needs_command" -f -a "config" -d 'Show the settings in effect: repository, pipeline file, state location (and which setting chose it), actor'
+complete -c captain -n "__fish_captain_needs_command" -f -a "release" -d 'Record and inspect releases (create, list, show)'
+complete -c captain -n "__fish_captain_needs_command" -f -a "deploy" -d 'Record deployments run by an external CI (start, finish)'
+complete -c captain -n "__fish_captain_needs_command" -f -a "status" -d 'The pipeline at a glance: per wave, stage and environment, the current release, its state, a deployment in progress, the release waiting to be promoted, and locks'
+complete -c captain -n "__fish_captain_needs_command" -f -a "history" -d 'Deployment history of an environment, newest first: deployment, when, outcome, number of commits and commit range (for a rollback, the commits it removed)'
+complete -c captain -n "__fish_captain_needs_command" -f -a "where" -d 'Where a commit is: the first release containing it, the deployment that first brought it to each environment, and the environments where it is and is not deployed now'
+complete -c captain -n "__fish_captain_needs_command" -f -a "state" -d 'Export or import the whole ledger as versioned JSON Lines'
+complete -c captain -n "__fish_captain_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c captain -n "__fish_captain_needs_command" -f -a "man" -d 'Write man pages (captain.1 and one per subcommand) into a directory'
+complete -c captain -n "__fish_captain_needs_command" -f -a "demo" -d 'A self-contained tour for a newcomer: a sandbox git repository and pipeline in a temporary directory, several releases deployed to local directories (a new directory and a symlink switch per deployment), a failed test run, an alarm and a rollback, then status, history and where. Touches nothing outside the temporary directory'
+complete -c captain -n "__fish_captain_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c captain -n "__fish_captain_using_subcommand init" -l template -d 'The template (see --list)' -r
+complete -c captain -n "__fish_captain_using_subcommand init" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand init" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand init" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand init" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand init" -l list -d 'List the templates and exit'
+complete -c captain -n "__fish_captain_using_subcommand init" -l force -d 'Overwrite an existing file'
+complete -c captain -n "__fish_captain_using_subcommand init" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand init" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand init" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand init" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand init" -s h -l help -d 'Print help'
+complete -c captain -n "__fish_captain_using_subcommand validate" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand validate" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand validate" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand validate" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand validate" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand validate" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand validate" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand validate" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand validate" -s h -l help -d 'Print help'
+complete -c captain -n "__fish_captain_using_subcommand plan" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand plan" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand plan" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand plan" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand plan" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand plan" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand plan" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand plan" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand plan" -s h -l help -d 'Print help'
+complete -c captain -n "__fish_captain_using_subcommand config" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand config" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand config" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand config" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand config" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand config" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand config" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand config" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand config" -s h -l help -d 'Print help'
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show help" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show help" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show help" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show help" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show help" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show help" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show help" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show help" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show help" -s h -l help -d 'Print help'
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show help" -f -a "create" -d 'Record an immutable release of a commit (CI, after a build)'
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show help" -f -a "list" -d 'List releases, newest first'
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show help" -f -a "show" -d 'Show one release: its commit, artifacts, commits and dependencies'
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l commit -d 'The commit to release (default: GITHUB_SHA, CI_COMMIT_SHA, … then HEAD)' -r
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l artifact -d 'An artifact of the release, NAME=REF (an image digest, an object key); repeatable' -r
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -l limit -d 'Show at most this many' -r
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from show" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from show" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from show" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from show" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from show" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from show" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from show" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from help" -f -a "create" -d 'Record an immutable release of a commit (CI, after a build)'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from help" -f -a "list" -d 'List releases, newest first'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one release: its commit, artifacts, commits and dependencies'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -s h -l help -d 'Print help'
+complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -f -a "start" -d 'Record the start of a deployment run by an external CI'
+complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -f -a "finish" -d 'Record how a deployment ended'
+complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -l release -d 'The release being deployed, e.g. v12' -r
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -l reason -d 'Why (required with --force; recorded in the audit log)' -r
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -l rollback -d 'This deployment puts an older release back (a rollback)'
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -l force -d 'Skip the approval, lock and ordering checks (needs --reason)'
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -l outcome -d 'How it ended' -r -f -a "approved\t''
+deploy-failed\t''
+tests-failed\t''
+alarm-fired\t''
+rolled-back\t''
+cancelled\t''"
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -l reason -d 'Why (recorded in the audit log)' -r
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -s h -l help -d 'Print help'
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from help" -f -a "start" -d 'Record the start of a deployment run by an external CI'
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from help" -f -a "finish" -d 'Record how a deployment ended'
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c captain -n "__fish_captain_using_subcommand status" -l interval -d 'Seconds between redraws with --watch' -r
+complete -c captain -n "__fish_captain_using_subcommand status" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand status" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand status" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand status" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand status" -l watch -d 'Redraw every few seconds until interrupted'
+complete -c captain -n "__fish_captain_using_subcommand status" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand status" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand status" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand status" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand status" -s h -l help -d 'Print help'
+complete -c captain -n "__fish_captain_using_subcommand history" -l limit -d 'Show at most this many deployments' -r
+complete -c captain -n "__fish_captain_using_subcommand history" -l since -d 'Only deployments since a time (2026-11-01, an RFC 3339 time, or a duration back from now such as 2d)' -r
+complete -c captain -n "__fish_captain_using_subcommand history" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand history" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand history" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand history" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand history" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand history" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand history" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand history" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand history" -s h -l help -d 'Print help'
+complete -c captain -n "__fish_captain_using_subcommand where" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand where" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand where" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand where" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand where" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand where" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand where" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand where" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand where" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -s h -l help -d 'Print help'
+complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -f -a "export" -d 'Write the whole ledger as versioned JSON Lines to stdout (backups, moving to a team server). The format is documented in the README'
+complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -f -a "import" -d 'Load a ledger export from stdin, all or nothing'
+complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from export" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from export" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from export" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from export" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from export" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from export" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from export" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from import" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from import" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from import" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from import" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from import" -l merge -d 'Add to a ledger that already holds records (records already present are skipped)'
+complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from import" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from import" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from import" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from import" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write the whole ledger as versioned JSON Lines to stdout (backups, moving to a team server). The format is documented in the README'
+complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from help" -f -a "import" -d 'Load a ledger export from stdin, all or nothing'
+complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c captain -n "__fish_captain_using_subcommand completions" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand completions" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand completions" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand completions" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand completions" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand completions" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand completions" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand completions" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c captain -n "__fish_captain_using_subcommand man" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand man" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand man" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand man" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand man" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand man" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand man" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand man" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand man" -s h -l help -d 'Print help'
+complete -c captain -n "__fish_captain_using_subcommand demo" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand demo" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand demo" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand demo" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand demo" -l keep -d 'Keep the temporary directory and print its path, to look around afterwards'
+complete -c captain -n "__fish_captain_using_subcommand demo" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand demo" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand demo" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand demo" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand demo" -s h -l help -d 'Print help'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy status history where state completions man demo help" -f -a "init" -d 'Write a starter pipeline.toml. In a terminal, choose the template from a list; otherwise name it with --template'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy status history where state completions man demo help" -f -a "validate" -d 'Check pipeline.toml and report every problem at once, each with file, line and column and, for a misspelt name, the name you probably meant'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy status history where state completions man demo help" -f -a "plan" -d 'Show the expanded pipeline: waves → stages → environments, with each stage\'s effective bake time, window, alarms and auto-rollback'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy status history where state completions man demo help" -f -a "config" -d 'Show the settings in effect: repository, pipeline file, state location (and which setting chose it), actor'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy status history where state completions man demo help" -f -a "release" -d 'Record and inspect releases (create, list, show)'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy status history where state completions man demo help" -f -a "deploy" -d 'Record deployments run by an external CI (start, finish)'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy status history where state completions man demo help" -f -a "status" -d 'The pipeline at a glance: per wave, stage and environment, the current release, its state, a deployment in progress, the release waiting to be promoted, and locks'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy status history where state completions man demo help" -f -a "history" -d 'Deployment history of an environment, newest first: deployment, when, outcome, number of commits and commit range (for a rollback, the commits it removed)'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy status history where state completions man demo help" -f -a "where" -d 'Where a commit is: the first release containing it, the deployment that first brought it to each environment, and the environments where it is and is not deployed now'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy status history where state completions man demo help" -f -a "state" -d 'Export or import the whole ledger as versioned JSON Lines'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy status history where state completions man demo help" -f -a "completions" -d 'Print a shell completion script'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy status history where state completions man demo help" -f -a "man" -d 'Write man pages (captain.1 and one per subcommand) into a directory'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy status history where state completions man demo help" -f -a "demo" -d 'A self-contained tour for a newcomer: a sandbox git repository and pipeline in a temporary directory, several releases deployed to local directories (a new directory and a symlink switch per deployment), a failed test run, an alarm and a rollback, then status, history and where. Touches nothing outside the temporary directory'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy status history where state completions man demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from release" -f -a "create" -d 'Record an immutable release of a commit (CI, after a build)'
+complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from release" -f -a "list" -d 'List releases, newest first'
+complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from release" -f -a "show" -d 'Show one release: its commit, artifacts, commits and dependencies'
+complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from deploy" -f -a "start" -d 'Record the start of a deployment run by an external CI'
+complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from deploy" -f -a "finish" -d 'Record how a deployment ended'
+complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from state" -f -a "export" -d 'Write the whole ledger as versioned JSON Lines to stdout (backups, moving to a team server). The format is documented in the README'
+complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from state" -f -a "import" -d 'Load a ledger export from stdin, all or nothing'

@@ -1,0 +1,196 @@
+//! `state export` / `state import` through the binary, `init`, and the demo.
+
+use std::io::Write;
+use std::process::Stdio;
+
+use super::common::{Run, SMALL_PIPELINE, TestEnv};
+
+fn import(env: &TestEnv, state: &std::path::Path, input: &str, extra: &[&str]) -> Run {
+    let mut child = env
+        .command()
+        .env("CAPTAIN_STATE", state)
+        .args(["state", "import"])
+        .args(extra)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn import");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("wait").into()
+}
+
+fn seed(env: &TestEnv) {
+    env.init_repo(SMALL_PIPELINE);
+    env.run(&["release", "create", "--artifact", "image=reg/app@sha256:1"])
+        .ok();
+    let id = env
+        .run(&["deploy", "start", "beta", "--release", "v1", "-q"])
+        .ok()
+        .stdout;
+    env.run(&["deploy", "finish", id.trim(), "--outcome", "approved"])
+        .ok();
+    let id = env
+        .run(&["deploy", "start", "gamma", "--release", "v1", "-q"])
+        .ok()
+        .stdout;
+    env.run(&["deploy", "finish", id.trim(), "--outcome", "tests-failed"])
+        .ok();
+}
+
+#[test]
+fn export_import_export_round_trips_exactly() {
+    let env = TestEnv::new();
+    seed(&env);
+    let first = env.run(&["state", "export"]).ok().stdout;
+    assert!(
+        first
+            .lines()
+            .next()
+            .is_some_and(|l| l.contains("\"captain-ledger\"")),
+        "{first}"
+    );
+    let copy = env.path().join("copy.sqlite");
+    import(&env, &copy, &first, &[]).ok();
+    let second: Run = env
+        .command()
+        .env("CAPTAIN_STATE", &copy)
+        .args(["state", "export"])
+        .output()
+        .expect("export")
+        .into();
+    assert_eq!(second.ok().stdout, first);
+    // A second import into the same (now non-empty) ledger refuses without --merge …
+    let refused = import(&env, &copy, &first, &[]);
+    assert_ne!(refused.code, 0);
+    assert!(refused.stderr.contains("--merge"), "{}", refused.stderr);
+    // … and with --merge skips what is already there.
+    import(&env, &copy, &first, &["--merge"]).ok();
+    let history: Run = env
+        .command()
+        .env("CAPTAIN_STATE", &copy)
+        .args(["history", "gamma", "--json"])
+        .output()
+        .expect("history")
+        .into();
+    assert_eq!(
+        history.ok().json()["deployments"].as_array().map(Vec::len),
+        Some(1)
+    );
+}
+
+#[test]
+fn a_bad_line_names_its_number_and_imports_nothing() {
+    let env = TestEnv::new();
+    seed(&env);
+    let export = env.run(&["state", "export"]).ok().stdout;
+    let mut lines: Vec<&str> = export.lines().collect();
+    assert!(lines.len() >= 4);
+    lines[3] = "{\"type\":\"deployment\",\"deployment\":{\"id\":42}}";
+    let broken = lines.join("\n") + "\n";
+    let copy = env.path().join("copy.sqlite");
+    let run = import(&env, &copy, &broken, &[]);
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("line 4"), "{}", run.stderr);
+    let after: Run = env
+        .command()
+        .env("CAPTAIN_STATE", &copy)
+        .args(["release", "list", "--json"])
+        .output()
+        .expect("list")
+        .into();
+    assert_eq!(
+        after.ok().json()["releases"].as_array().map(Vec::len),
+        Some(0),
+        "nothing may be half-imported"
+    );
+}
+
+#[test]
+fn init_writes_a_valid_starter_and_refuses_to_overwrite() {
+    let env = TestEnv::new();
+    let sandbox = captain::git::sandbox::Sandbox::init(&env.repo_path(), "main").expect("init");
+    sandbox
+        .commit(
+            &[("README.md", "hi\n")],
+            "start",
+            "Ana Lima",
+            super::common::hours_ago(1),
+        )
+        .expect("commit");
+    let run = env.run(&["init"]).code(2);
+    assert!(run.stderr.contains("--template"), "{}", run.stderr);
+    env.run(&["init", "--template", "waves"]).ok();
+    env.run(&["validate"]).ok();
+    env.run(&["init", "--template", "minimal"]).code(4);
+    env.run(&["init", "--template", "minimal", "--force"]).ok();
+    let plan = env.run(&["plan", "--json"]).ok().json();
+    assert!(plan["stages"].as_array().is_some_and(|s| s.len() >= 2));
+}
+
+#[test]
+fn validate_reports_every_problem_with_positions() {
+    let env = TestEnv::new();
+    let broken = SMALL_PIPELINE
+        .replace("timezone = \"UTC\"", "timezone = \"Europe/Berln\"")
+        .replace(
+            "name = \"gamma\"\nenvironments",
+            "name = \"gamma\"\nenvironmets",
+        );
+    env.init_repo(&broken);
+    let run = env.run(&["validate"]).code(1);
+    assert!(run.stdout.contains("pipeline.toml:4:12:"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("did you mean `Europe/Berlin`?"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("did you mean `environments`?"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn the_demo_runs_and_shows_the_views() {
+    let env = TestEnv::new();
+    let run = env.run(&["demo"]).ok();
+    for expected in [
+        "captain status",
+        "rolled back",
+        "captain history",
+        "alarm fired",
+        "is not currently deployed to",
+    ] {
+        assert!(
+            run.stdout.contains(expected),
+            "demo output lacks `{expected}`:\n{}",
+            run.stdout
+        );
+    }
+    assert!(
+        !env.state_path().exists(),
+        "the demo must not touch the configured state"
+    );
+}
+
+#[test]
+fn a_closed_pipe_exits_quietly() {
+    let env = TestEnv::new();
+    seed(&env);
+    let output = env
+        .program("sh")
+        .env("CAPTAIN", env!("CARGO_BIN_EXE_captain"))
+        .args(["-c", "for i in 1 2 3 4 5 6 7 8; do \"$CAPTAIN\" completions bash; done | head -c 10 >/dev/null; echo ${PIPESTATUS:-0}"])
+        .output()
+        .expect("sh");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("error"), "{stderr}");
+}
