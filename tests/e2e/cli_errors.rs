@@ -41,15 +41,7 @@ fn a_bad_revision_names_the_revision() {
 #[test]
 fn a_missing_pipeline_file_says_how_to_make_one() {
     let env = TestEnv::new();
-    let sandbox = captain::git::sandbox::Sandbox::init(&env.repo_path(), "main").expect("init");
-    sandbox
-        .commit(
-            &[("README.md", "hi\n")],
-            "start",
-            "Ana Lima",
-            super::common::hours_ago(1),
-        )
-        .expect("commit");
+    env.init_repo_with(&[("README.md", "hi\n")]);
     let run = env.run(&["status"]).code(5);
     assert!(run.stderr.contains("pipeline.toml"), "{}", run.stderr);
     assert!(run.stderr.contains("captain init"), "{}", run.stderr);

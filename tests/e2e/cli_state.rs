@@ -114,15 +114,7 @@ fn a_bad_line_names_its_number_and_imports_nothing() {
 #[test]
 fn init_writes_a_valid_starter_and_refuses_to_overwrite() {
     let env = TestEnv::new();
-    let sandbox = captain::git::sandbox::Sandbox::init(&env.repo_path(), "main").expect("init");
-    sandbox
-        .commit(
-            &[("README.md", "hi\n")],
-            "start",
-            "Ana Lima",
-            super::common::hours_ago(1),
-        )
-        .expect("commit");
+    env.init_repo_with(&[("README.md", "hi\n")]);
     let run = env.run(&["init"]).code(2);
     assert!(run.stderr.contains("--template"), "{}", run.stderr);
     env.run(&["init", "--template", "waves"]).ok();

@@ -94,14 +94,14 @@ impl TestEnv {
 
     /// A new repository with `pipeline` committed as pipeline.toml.
     pub fn init_repo(&self, pipeline: &str) -> Sandbox {
+        self.init_repo_with(&[("pipeline.toml", pipeline)])
+    }
+
+    /// A new repository whose first commit holds `files`.
+    pub fn init_repo_with(&self, files: &[(&str, &str)]) -> Sandbox {
         let sandbox = Sandbox::init(&self.repo_path(), "main").expect("init repo");
         sandbox
-            .commit(
-                &[("pipeline.toml", pipeline)],
-                "Add the pipeline",
-                "Ana Lima",
-                hours_ago(24 * 30),
-            )
+            .commit(files, "First commit", "Ana Lima", hours_ago(24 * 30))
             .expect("first commit");
         sandbox
     }
