@@ -475,17 +475,18 @@ fn pump(stream: impl Read, name: &'static str, tx: Sender<LogLine>) {
     }
 }
 
-/// The fields of `/proc/PID/stat` after the command name, which may itself contain spaces
-/// and parentheses (hence the last `)`). `None` if the process does not exist or there is
-/// no `/proc`.
-fn proc_stat(pid: u32) -> Option<(char, u64)> {
+/// From `/proc/PID/stat`: the state letter, the process group and the start time. The
+/// command name before them may itself contain spaces and parentheses (hence the last
+/// `)`). `None` if the process does not exist or there is no `/proc`.
+fn proc_stat(pid: u32) -> Option<(char, i32, u64)> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let rest = &text[text.rfind(')')? + 1..];
     let mut fields = rest.split_whitespace();
+    // Fields 3 (state), 5 (pgrp) and 22 (starttime) of proc(5).
     let state = fields.next()?.chars().next()?;
-    // Field 22 (starttime) of proc(5); `state` was field 3.
-    let start = fields.nth(18)?.parse().ok()?;
-    Some((state, start))
+    let pgrp = fields.nth(1)?.parse().ok()?;
+    let start = fields.nth(16)?.parse().ok()?;
+    Some((state, pgrp, start))
 }
 
 /// The kernel's start time of process `pid` in clock ticks since boot, from
@@ -493,7 +494,7 @@ fn proc_stat(pid: u32) -> Option<(char, u64)> {
 /// later has a different start time. `None` if the process does not exist or there is no
 /// `/proc`.
 pub fn process_start_time(pid: u32) -> Option<u64> {
-    proc_stat(pid).map(|(_, start)| start)
+    proc_stat(pid).map(|(_, _, start)| start)
 }
 
 /// Whether process `pid` is running and, when `start_time` is given, is the same process
@@ -508,7 +509,7 @@ pub fn process_alive(pid: u32, start_time: Option<u64>) -> bool {
     }
     if std::path::Path::new("/proc/self/stat").exists() {
         return match proc_stat(pid) {
-            Some((state, start)) => {
+            Some((state, _, start)) => {
                 !matches!(state, 'Z' | 'X' | 'x') && start_time.is_none_or(|t| t == start)
             }
             None => false,
@@ -522,26 +523,60 @@ pub fn process_alive(pid: u32, start_time: Option<u64>) -> bool {
 }
 
 /// For a restarted `captain run`: kills the process tree of a command that an earlier run
-/// started (pid = process group id, as [`Running::spawn`] makes it). It kills only when
-/// the recorded process is still the same one (see [`process_alive`]) or is gone entirely —
-/// then the group, if it still exists, holds its leftover descendants, whose group id
-/// cannot have been reused while they live. Returns whether the recorded process itself
-/// was still running.
+/// started (its pid is its process group id, as [`Running::spawn`] makes it). It acts only
+/// when the recorded process is still the same one (see [`process_alive`]) or is gone
+/// entirely — then the group, if it still exists, holds its leftover descendants, whose
+/// group id cannot have been reused while they live. A live process that leads no group
+/// is killed alone. Returns whether the recorded process itself was still running.
 pub fn kill_process_tree(pid: u32, start_time: Option<u64>) -> bool {
-    let Ok(pgid) = i32::try_from(pid) else {
+    let Ok(raw) = i32::try_from(pid) else {
         return false;
     };
     let alive = process_alive(pid, start_time);
-    let ours_or_gone = if std::path::Path::new("/proc/self/stat").exists() {
-        match proc_stat(pid) {
-            Some((_, start)) => start_time.is_none_or(|t| t == start),
-            None => true,
+    if !std::path::Path::new("/proc/self/stat").exists() {
+        if alive {
+            kill_group(raw);
         }
-    } else {
-        alive
-    };
-    if ours_or_gone {
-        kill_group(pgid);
+        return alive;
+    }
+    match proc_stat(pid) {
+        None => kill_group(raw),
+        Some((_, pgrp, start)) if start_time.is_none_or(|t| t == start) => {
+            if pgrp == raw {
+                kill_group(raw);
+            } else if raw > 1 {
+                let _ = nix::sys::signal::kill(Pid::from_raw(raw), Signal::SIGKILL);
+            }
+        }
+        Some(_) => {}
     }
     alive
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failing test should panic with the error it got
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proc_stat_reads_this_process() {
+        let me = std::process::id();
+        let (state, pgrp, start) = proc_stat(me).unwrap();
+        assert!(matches!(state, 'R' | 'S'), "{state}");
+        assert_eq!(pgrp, nix::unistd::getpgrp().as_raw());
+        assert!(process_alive(me, Some(start)));
+        assert!(!process_alive(me, Some(start + 1)));
+    }
+
+    #[test]
+    fn a_process_that_leads_no_group_is_killed_alone() {
+        // Spawned the plain way, `sleep` shares the test runner's process group: killing
+        // that group would kill the tests, so this also proves only the pid is hit.
+        let mut child = Command::new("sleep").arg("30").spawn().unwrap();
+        let pid = child.id();
+        let start = process_start_time(pid);
+        assert!(kill_process_tree(pid, start));
+        let status = child.wait().unwrap();
+        assert_eq!(status.signal(), Some(Signal::SIGKILL as i32));
+    }
 }
