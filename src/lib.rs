@@ -8,6 +8,8 @@
 //! - [`git`]: captain's own view of a git repository (git2 never leaks out), and the
 //!   lockfile parsers behind dependency snapshots.
 //! - [`store`]: the ledger behind one trait; one module per backend.
+//! - [`exec`]: the executors — deploy commands as child processes, approval steps, alarm
+//!   sources (Prometheus, Alertmanager, commands); they do what the engine decides.
 //! - [`ops`]: whole operations that combine config, git and store (create a release,
 //!   record a deployment).
 //! - [`views`]: status, history and where, as plain data for a table or JSON renderer.
@@ -16,6 +18,7 @@
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod exec;
 pub mod git;
 pub mod model;
 pub mod ops;

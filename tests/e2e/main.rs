@@ -9,4 +9,7 @@ mod cli_errors;
 mod cli_generated;
 mod cli_state;
 mod cli_where;
+mod exec_http;
+mod exec_process;
+mod exec_services;
 mod store_story;
