@@ -25,7 +25,7 @@
 //! alertname = "LargeScaleEvent"
 //! labels = { org = "retail" }
 //! [alarms.Canary]
-//! kind = "command"                  # ALARM when the command exits non-zero
+//! kind = "command"                  # OK on exit 0, ALARM on exit 1, else unknown
 //! argv = ["./check-canary"]
 //! timeout = "1m"
 //!

@@ -135,7 +135,8 @@ pub enum AlarmKind {
         alertname: String,
         labels: BTreeMap<String, String>,
     },
-    /// In ALARM when the command exits non-zero (or does not finish within `timeout`).
+    /// OK when the command exits 0, in ALARM when it exits 1; any other exit, or no exit
+    /// within `timeout`, leaves the state unknown.
     Command {
         argv: Vec<String>,
         timeout: Duration,
