@@ -920,3 +920,8 @@ fn find_lock<'a>(state: &'a EngineState, stage: &Stage, inbound: bool) -> Option
             }
     })
 }
+
+#[cfg(test)]
+mod harness;
+#[cfg(test)]
+mod scenarios;

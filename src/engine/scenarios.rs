@@ -1,0 +1,323 @@
+//! The articles' scenarios as engine tests over scripted timelines. Every test runs
+//! through [`Harness`], which checks SPEC §1's invariants and the engine's determinism
+//! before each decision it applies.
+
+use crate::model::{DeploymentKind, LockDirection, Outcome};
+
+use super::harness::*;
+use super::*;
+
+// --- b. Multiple in-flight releases, a slow Stage 3, superseding -----------------------
+
+const THREE_STAGES: &str = r#"
+name = "inflight"
+[[stages]]
+name = "stage-1"
+environments = ["env-1"]
+[[stages]]
+name = "stage-2"
+environments = ["env-2"]
+[[stages]]
+name = "stage-3"
+environments = ["env-3"]
+"#;
+
+#[test]
+fn b_slow_stage_three_v3_supersedes_v2() {
+    let mut h = Harness::new(THREE_STAGES, "2026-03-02T00:00:00Z");
+    h.deploy_time.insert("env-1".into(), mins(30));
+    h.deploy_time.insert("env-2".into(), mins(30));
+    // Stage 3 holds a very large environment.
+    h.deploy_time.insert("env-3".into(), mins(6 * 60));
+
+    h.release(1);
+    h.run_until("2026-03-02T00:45:00Z");
+    h.release(2);
+    h.run_until("2026-03-02T01:30:00Z");
+    h.release(3);
+    h.run_until("2026-03-02T01:35:00Z");
+
+    // 1. Each stage deploys a different release in parallel.
+    assert_eq!(h.env("env-1").active.as_ref().map(|a| a.release), Some(v(3)));
+    assert_eq!(h.env("env-2").active.as_ref().map(|a| a.release), Some(v(2)));
+    assert_eq!(h.env("env-3").active.as_ref().map(|a| a.release), Some(v(1)));
+
+    // 2–3. Stages 1 and 2 approve v2; Stage 3 is still busy, so v2 waits there.
+    h.run_until("2026-03-02T01:50:00Z");
+    assert_eq!(h.stage_approved_at("stage-2", 2), Some(ts("2026-03-02T01:45:00Z")));
+    let stage3 = h.outlook("stage-3");
+    assert_eq!(stage3.waiting, Some(v(2)));
+    assert_eq!(stage3.working, Some(v(1)));
+    assert!(matches!(stage3.status, StageStatus::Deploying { release, .. } if release == v(1)));
+    assert!(h.superseded("stage-3").is_empty());
+
+    // 4–5. Stages 1 and 2 approve v3; v3 supersedes v2 waiting for Stage 3.
+    h.run_until("2026-03-02T02:40:00Z");
+    assert_eq!(h.stage_approved_at("stage-2", 3), Some(ts("2026-03-02T02:30:00Z")));
+    assert_eq!(h.superseded("stage-3"), vec![(v(2), v(3))]);
+    assert_eq!(h.outlook("stage-3").waiting, Some(v(3)));
+    assert!(h.starts("env-3").iter().all(|(_, r)| *r == v(1)));
+
+    // 6–7. Stage 3 approves v1 at 07:00 and v3 is promoted into it at once.
+    h.run_until("2026-03-02T07:05:00Z");
+    assert_eq!(h.stage_approved_at("stage-3", 1), Some(ts("2026-03-02T07:00:00Z")));
+    assert_eq!(
+        h.starts("env-3"),
+        vec![
+            (ts("2026-03-02T01:00:00Z"), v(1)),
+            (ts("2026-03-02T07:00:00Z"), v(3)),
+        ]
+    );
+    // v2 is never deployed to Stage 3 and is recorded superseded exactly once.
+    h.run_until("2026-03-02T14:00:00Z");
+    assert_eq!(h.superseded("stage-3"), vec![(v(2), v(3))]);
+    assert_eq!(h.current("env-3"), Some(v(3)));
+    assert!(h.stage_ledger("stage-3").approved.contains(&v(3)));
+    assert!(matches!(h.outlook("stage-3").status, StageStatus::Idle));
+}
+
+// --- a. Wave 3, Stage 1 → Stage 2 -------------------------------------------------------
+
+const WAVE_3: &str = r#"
+name = "wave-3"
+prometheus = "http://localhost:9090"
+
+[alarms]
+HighSeverity = { kind = "prometheus", query = "errors > 0" }
+OneBoxFaults = { kind = "prometheus", query = "onebox_errors > 0" }
+
+[[stages]]
+name = "gamma"
+environments = ["gamma"]
+
+[production]
+bake_time = "30m"
+rollback_alarm = 'ALARM("HighSeverity")'
+
+[wave_template]
+azs = ["a", "b", "c"]
+stages = [
+  { name = "{wave}-az{n}-onebox", environment = "{region}-{az}-onebox",
+    rollback_alarm = 'ALARM("HighSeverity") OR ALARM("OneBoxFaults")',
+    approvals = [{ kind = "alarm", name = "one-box alarms", alarm = 'ALARM("OneBoxFaults")', duration = "20m" }] },
+  { name = "{wave}-az{n}", environment = "{region}-{az}",
+    approvals = [
+      { kind = "command", name = "integration tests", argv = ["./integration-tests", "{environment}"] },
+      { kind = "alarm", name = "alarm monitoring", alarm = 'ALARM("HighSeverity")', duration = "30m" },
+    ] },
+]
+
+[[waves]]
+name = "wave-3"
+regions = ["r1", "r2", "r3", "r4", "r5", "r6"]
+"#;
+
+const REGIONS: [&str; 6] = ["r1", "r2", "r3", "r4", "r5", "r6"];
+
+#[test]
+fn a_wave_three_stage_one_to_stage_two() {
+    let mut h = Harness::new(WAVE_3, "2026-03-02T10:00:00Z");
+    h.preset_everywhere(&[1, 2]);
+    h.step_time.insert("one-box alarms".into(), mins(20));
+    h.step_time.insert("integration tests".into(), mins(15));
+    h.step_time.insert("alarm monitoring".into(), mins(30));
+    // One-box deployments take different times: r1 10 min … r6 60 min.
+    for (i, region) in REGIONS.iter().enumerate() {
+        h.deploy_time
+            .insert(format!("{region}-a-onebox"), mins(10 * (i as u64 + 1)));
+    }
+    h.release(3);
+    h.run_for(mins(5));
+    assert_eq!(h.starts("gamma"), vec![(ts("2026-03-02T10:00:00Z"), v(3))]);
+
+    // 1. v3 is promoted to Stage 1 when gamma approves it: the one-box environments of
+    //    AZ1 of every region start together.
+    h.run_until("2026-03-02T10:15:00Z");
+    let promoted = h.stage_approved_at("gamma", 3).unwrap_or_else(|| panic!("gamma did not approve v3"));
+    assert_eq!(promoted, ts("2026-03-02T10:10:00Z"));
+    for region in REGIONS {
+        assert_eq!(h.starts(&format!("{region}-a-onebox")), vec![(promoted, v(3))]);
+        // Nothing else moved: Stage 2 and AZ2 still run v2.
+        assert_eq!(h.current(&format!("{region}-a")), Some(v(2)));
+        assert!(h.starts(&format!("{region}-a")).is_empty());
+    }
+
+    // 2. Each environment's approval steps begin when its own deployment succeeds.
+    h.run_until("2026-03-02T13:00:00Z");
+    for (i, region) in REGIONS.iter().enumerate() {
+        let env = format!("{region}-a-onebox");
+        let step_at = h
+            .when(|d| matches!(d, Decision::RunApprovalStep { environment, step: 0, .. } if *environment == env))
+            .unwrap_or_else(|| panic!("no approval step in {env}"));
+        assert_eq!(step_at, add(promoted, mins(10 * (i as u64 + 1))));
+    }
+
+    // 3. All deployments and approval steps succeed (plus 30 min bake): Stage 1 approves
+    //    v3 when its slowest environment (r6: 60 min deploy, 20 min alarms, 30 min bake) is done.
+    let stage1_approved = h.stage_approved_at("wave-3-az1-onebox", 3);
+    assert_eq!(stage1_approved, Some(add(promoted, mins(60 + 20 + 30))));
+    let stage1_approved = stage1_approved.unwrap_or(Timestamp::MAX);
+    for region in REGIONS {
+        let env = format!("{region}-a-onebox");
+        let approved_env = h
+            .when(|d| matches!(d, Decision::ApproveEnvironment { environment, .. } if *environment == env))
+            .unwrap_or(Timestamp::MAX);
+        assert!(approved_env <= stage1_approved);
+    }
+
+    // 4. v3 is promoted to Stage 2: the zonal AZ1 environments start together, then each
+    //    runs its integration tests, then alarm monitoring, then bakes.
+    for region in REGIONS {
+        let env = format!("{region}-a");
+        assert_eq!(h.starts(&env), vec![(stage1_approved, v(3))]);
+        let tests_at = h.when(|d| matches!(d, Decision::RunApprovalStep { environment, step: 0, name, .. } if *environment == env && name == "integration tests"));
+        let alarms_at = h.when(|d| matches!(d, Decision::RunApprovalStep { environment, step: 1, name, .. } if *environment == env && name == "alarm monitoring"));
+        assert_eq!(tests_at, Some(add(stage1_approved, mins(10))));
+        assert_eq!(alarms_at, Some(add(stage1_approved, mins(10 + 15))));
+    }
+    // Stage 2 is still verifying and baking: AZ2 has not seen v3 yet.
+    assert!(h.starts("r1-b-onebox").is_empty());
+    h.run_until("2026-03-02T14:00:00Z");
+    let stage2_approved = h.stage_approved_at("wave-3-az1", 3);
+    assert_eq!(stage2_approved, Some(add(stage1_approved, mins(10 + 15 + 30 + 30))));
+    // And the release goes on to the one-box environments of AZ2.
+    assert_eq!(h.starts("r1-b-onebox"), vec![(stage2_approved.unwrap_or(Timestamp::MAX), v(3))]);
+}
+
+// --- d. Bake time with minimum data points; an alarm during bake rolls back ----------
+
+const BAKE: &str = r#"
+name = "bake"
+prometheus = "http://localhost:9090"
+
+[alarms]
+HighSeverity = { kind = "prometheus", query = "errors > 0" }
+
+[[stages]]
+name = "beta"
+environments = ["beta"]
+
+[[waves]]
+name = "wave-1"
+bake_time = "1h"
+min_data_points = { query = 'sum(increase(requests_total{api="Create"}[1h]))', count = 100 }
+rollback_alarm = 'ALARM("HighSeverity")'
+stages = [{ name = "prod", environments = ["prod-a", "prod-b"] }]
+"#;
+
+#[test]
+fn d_bake_waits_for_time_and_data_points_then_an_alarm_rolls_back() {
+    let mut h = Harness::new(BAKE, "2026-03-02T10:00:00Z");
+    h.preset_everywhere(&[1]);
+    // 60 requests an hour: 100 data points take 1h40m, longer than the 1h bake.
+    h.data_rate = 60;
+    h.release(2);
+    h.run_until("2026-03-02T10:20:00Z");
+    let baking_since = ts("2026-03-02T10:20:00Z"); // beta 10 min, prod deploy 10 min
+    assert!(matches!(
+        h.outlook("prod").status,
+        StageStatus::Baking { until, .. } if until == add(baking_since, mins(60))
+    ));
+
+    // Bake time over, data points short: not approved, and the outlook says why.
+    h.run_until("2026-03-02T11:30:00Z");
+    assert_eq!(h.stage_approved_at("prod", 2), None);
+    match &h.outlook("prod").status {
+        StageStatus::Baking { data_points, .. } => {
+            assert_eq!(data_points.len(), 2);
+            assert!(data_points.iter().all(|d| d.have == 70 && d.need == 100));
+        }
+        other => panic!("expected baking, got {other:?}"),
+    }
+    // Both hold at 1h40m: approved then.
+    h.run_until("2026-03-02T12:10:00Z");
+    assert_eq!(h.stage_approved_at("prod", 2), Some(add(baking_since, mins(100))));
+
+    // Enough data, but the bake time is not over: still waits.
+    h.data_rate = 100_000;
+    h.release(3);
+    h.run_until("2026-03-02T12:40:00Z");
+    assert_eq!(h.stage_approved_at("prod", 3), None);
+
+    // The alarm fires during bake: v3 fails in prod, both environments roll back to v2.
+    h.alarms.insert("HighSeverity".into(), AlarmState::Alarm);
+    h.run_for(mins(1));
+    let fired = ts("2026-03-02T12:40:00Z");
+    for env in ["prod-a", "prod-b"] {
+        assert_eq!(h.outcomes(env).last(), Some(&(v(3), Outcome::AlarmFired)));
+        assert_eq!(h.rollbacks(env), vec![(fired, v(2))]);
+        // The code ran there until the rollback replaced it.
+        assert_eq!(h.current(env), Some(v(3)));
+    }
+    assert!(h.stage_ledger("prod").failed.contains(&v(3)));
+    // The rollback deploys (10 min) even while the alarm is still firing, then v2 is back.
+    h.run_for(mins(10));
+    for env in ["prod-a", "prod-b"] {
+        assert_eq!(h.current(env), Some(v(2)));
+        assert!(h.env(env).active.is_none());
+    }
+    // v3 is never deployed to prod again.
+    h.alarms.insert("HighSeverity".into(), AlarmState::Ok);
+    h.run_for(mins(120));
+    assert_eq!(h.starts("prod-a").iter().filter(|(_, r)| *r == v(3)).count(), 1);
+    assert!(matches!(h.outlook("prod").status, StageStatus::Idle));
+}
+
+#[test]
+fn d_unknown_alarm_state_holds_the_bake() {
+    let mut h = Harness::new(BAKE, "2026-03-02T10:00:00Z");
+    h.preset_everywhere(&[1]);
+    h.alarms.insert("HighSeverity".into(), AlarmState::Unknown);
+    h.release(2);
+    h.run_until("2026-03-02T14:00:00Z");
+    assert_eq!(h.stage_approved_at("prod", 2), None);
+    assert!(matches!(h.outlook("prod").status, StageStatus::Baking { alarm_unknown: true, .. }));
+    // Unknown is not ALARM: nothing was rolled back.
+    assert!(h.rollbacks("prod-a").is_empty());
+    h.alarms.insert("HighSeverity".into(), AlarmState::Ok);
+    h.run_for(mins(1));
+    assert!(h.stage_approved_at("prod", 2).is_some());
+}
+
+#[test]
+fn a_failed_deploy_rolls_back_the_whole_stage() {
+    let mut h = Harness::new(BAKE, "2026-03-02T10:00:00Z");
+    h.preset_everywhere(&[1]);
+    h.deploy_time.insert("prod-b".into(), mins(30));
+    h.fail_deploy.insert(("prod-b".into(), v(2)));
+    h.release(2);
+    h.run_until("2026-03-02T11:15:00Z");
+    // prod-a was deployed and baking when prod-b's deploy failed at 10:40.
+    let failed = ts("2026-03-02T10:40:00Z");
+    assert_eq!(h.outcomes("prod-b"), vec![(v(2), Outcome::DeployFailed), (v(1), Outcome::Approved)]);
+    assert_eq!(h.outcomes("prod-a"), vec![(v(2), Outcome::RolledBack), (v(1), Outcome::Approved)]);
+    assert_eq!(h.rollbacks("prod-a"), vec![(failed, v(1))]);
+    assert_eq!(h.rollbacks("prod-b"), vec![(failed, v(1))]);
+    assert_eq!(h.current("prod-a"), Some(v(1)));
+    assert_eq!(h.current("prod-b"), Some(v(1)));
+    // A newer release goes on through.
+    h.release(3);
+    h.run_until("2026-03-02T14:00:00Z");
+    assert!(h.stage_approved_at("prod", 3).is_some());
+}
+
+#[test]
+fn a_failed_test_without_auto_rollback_only_fails_the_stage() {
+    let mut h = Harness::new(
+        &BAKE.replace(
+            "environments = [\"beta\"]",
+            "environments = [\"beta\", \"beta-2\"]\napprovals = [{ kind = \"command\", name = \"tests\", argv = [\"./t\"] }]",
+        ),
+        "2026-03-02T10:00:00Z",
+    );
+    h.preset_everywhere(&[1]);
+    h.fail_step.insert(("beta".into(), v(2), 0));
+    h.release(2);
+    h.run_until("2026-03-02T11:00:00Z");
+    assert_eq!(h.outcomes("beta"), vec![(v(2), Outcome::TestsFailed)]);
+    // Pre-production does not roll back by default; the other environment carries on.
+    assert!(h.rollbacks("beta").is_empty());
+    assert_eq!(h.outcomes("beta-2"), vec![(v(2), Outcome::Approved)]);
+    assert!(h.stage_ledger("beta").failed.contains(&v(2)));
+    assert!(h.starts("prod-a").is_empty());
+}
