@@ -146,8 +146,29 @@ impl Harness {
         });
     }
 
-    pub fn unlock(&mut self, target: &str) {
-        self.state.locks.retain(|l| l.target != target);
+    /// `captain promotions enable TARGET --direction D`: a `both` lock loses `D` and
+    /// keeps the other direction.
+    pub fn enable(&mut self, target: &str, direction: LockDirection) {
+        let mut kept = Vec::new();
+        for mut lock in std::mem::take(&mut self.state.locks) {
+            if lock.target == target {
+                lock.direction = match (lock.direction, direction) {
+                    (_, LockDirection::Both) => continue,
+                    (LockDirection::Both, LockDirection::In) => LockDirection::Out,
+                    (LockDirection::Both, LockDirection::Out) => LockDirection::In,
+                    (d, wanted) if d == wanted => continue,
+                    (d, _) => d,
+                };
+            }
+            kept.push(lock);
+        }
+        self.state.locks = kept;
+    }
+
+    /// Moves the clock without passes in between (nothing must be waiting on time).
+    pub fn jump_to(&mut self, at: &str) {
+        self.now = ts(at);
+        self.settle();
     }
 
     fn new_id(next_id: &mut u64) -> DeploymentId {
@@ -164,7 +185,11 @@ impl Harness {
             .environment(environment)
             .unwrap_or_else(|| panic!("no environment {environment}"));
         let stage = stage.name.clone();
-        let env = self.state.environments.entry(environment.into()).or_default();
+        let env = self
+            .state
+            .environments
+            .entry(environment.into())
+            .or_default();
         assert!(
             env.approved.contains(&v(to)),
             "{environment} never approved v{to}"
@@ -189,7 +214,11 @@ impl Harness {
             }
         }
         let id = Self::new_id(&mut self.next_id);
-        let env = self.state.environments.entry(environment.into()).or_default();
+        let env = self
+            .state
+            .environments
+            .entry(environment.into())
+            .or_default();
         env.active = Some(ActiveDeployment {
             id,
             release: v(to),
@@ -250,9 +279,9 @@ impl Harness {
                     if let Some(started) = self.step_started.get(&(active.id.clone(), step))
                         && self.now >= add(*started, took)
                     {
-                        let failed =
-                            self.fail_step
-                                .contains(&(name.clone(), active.release, step));
+                        let failed = self
+                            .fail_step
+                            .contains(&(name.clone(), active.release, step));
                         signals.step_results.insert(
                             (active.id.clone(), step),
                             if failed {
@@ -410,7 +439,10 @@ impl Harness {
                 }
                 for lock in &self.state.locks {
                     let on_this = lock.target == *stage
-                        || stage_config.environments.iter().any(|e| e.name == lock.target);
+                        || stage_config
+                            .environments
+                            .iter()
+                            .any(|e| e.name == lock.target);
                     assert!(
                         !(on_this && lock.direction.blocks_in()),
                         "promoted into locked {}",
@@ -454,7 +486,11 @@ impl Harness {
         self.starts_of(environment, DeploymentKind::Rollback)
     }
 
-    fn starts_of(&self, environment: &str, wanted: DeploymentKind) -> Vec<(Timestamp, ReleaseNumber)> {
+    fn starts_of(
+        &self,
+        environment: &str,
+        wanted: DeploymentKind,
+    ) -> Vec<(Timestamp, ReleaseNumber)> {
         self.log
             .iter()
             .filter_map(|(at, d)| match d {

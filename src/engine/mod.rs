@@ -214,7 +214,10 @@ pub struct Signals {
 
 impl Signals {
     pub fn alarm(&self, name: &str) -> AlarmState {
-        self.alarms.get(name).copied().unwrap_or(AlarmState::Unknown)
+        self.alarms
+            .get(name)
+            .copied()
+            .unwrap_or(AlarmState::Unknown)
     }
 }
 
@@ -316,7 +319,9 @@ pub enum StageStatus {
         overridden: Option<BlockerOverride>,
     },
     /// This pass finishes something in the stage (an approval, a failure, a phase change).
-    Settling { release: Option<ReleaseNumber> },
+    Settling {
+        release: Option<ReleaseNumber>,
+    },
     Deploying {
         release: ReleaseNumber,
         environments: Vec<String>,
@@ -335,7 +340,9 @@ pub enum StageStatus {
         alarm_unknown: bool,
     },
     /// Rollback deployments (or other deployments of a failed release) still run.
-    Busy { environments: Vec<String> },
+    Busy {
+        environments: Vec<String>,
+    },
     Locked {
         release: ReleaseNumber,
         lock: Lock,
@@ -377,7 +384,14 @@ pub fn decide(
         let ledger = state.stages.get(&stage.name).unwrap_or(&empty_stage);
         let previous = index.checked_sub(1).map(|i| &pipeline.stages[i]);
         let before = evaluation.decisions.len();
-        let progress = progress_stage(state, stage, ledger, now, signals, &mut evaluation.decisions);
+        let progress = progress_stage(
+            state,
+            stage,
+            ledger,
+            now,
+            signals,
+            &mut evaluation.decisions,
+        );
         let settled = evaluation.decisions.len() > before;
         let outlook = promote(
             state,
@@ -527,7 +541,10 @@ fn progress_stage(
                     to: after_step(settings.approvals.len(), 0, now),
                 }),
                 Some(DeployResult::Failed | DeployResult::TimedOut) => {
-                    failures.insert(&env.name, (id.clone(), active.release, Outcome::DeployFailed));
+                    failures.insert(
+                        &env.name,
+                        (id.clone(), active.release, Outcome::DeployFailed),
+                    );
                 }
                 None => progress.deploying.push(env.name.clone()),
             },
