@@ -63,6 +63,7 @@
 //! release; unknown keeps a bake from approving and keeps a blocker closed.
 
 mod apply;
+pub mod simulate;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -74,6 +75,7 @@ use crate::error::Result;
 use crate::model::{DeploymentId, DeploymentKind, Lock, Outcome, ReleaseNumber, Timestamp};
 
 pub use apply::settle;
+pub use simulate::{SimulationConfig, SimulationReport, simulate};
 
 /// What the engine needs from the ledger, as plain data. Missing stages and
 /// environments count as empty (nothing deployed yet).
@@ -418,12 +420,12 @@ pub fn stage_outlook(
     signals: &Signals,
     stage: &str,
 ) -> Result<StageOutlook> {
+    pipeline.require_stage(stage)?;
     let index = pipeline
         .stages
         .iter()
         .position(|s| s.name == stage)
-        .ok_or_else(|| pipeline.require_stage(stage).err())
-        .map_err(|e| e.unwrap_or_else(|| crate::Error::internal("stage lookup disagreed")))?;
+        .unwrap_or_default();
     let evaluation = decide(state, pipeline, now, signals);
     evaluation
         .outlooks
@@ -780,23 +782,23 @@ fn promote(
 ) -> StageOutlook {
     let high_water = ledger.high_water();
     let out_lock = previous.and_then(|p| find_lock(state, p, false));
-    let offered: Vec<ReleaseNumber> = match previous {
-        None => {
-            let mut all = state.releases.clone();
-            all.sort();
-            all.dedup();
-            all
-        }
-        Some(p) => state
-            .stages
-            .get(&p.name)
-            .map(|l| l.approved.iter().copied().collect())
-            .unwrap_or_default(),
+    // Only releases newer than the high-water mark count; ranges keep a pass cheap when
+    // stages have approved thousands of releases.
+    let newer = |r: &ReleaseNumber| high_water.is_none_or(|h| *r > h);
+    let mut candidates: Vec<ReleaseNumber> = match previous {
+        None => state.releases.iter().copied().filter(newer).collect(),
+        Some(p) => match (state.stages.get(&p.name), high_water) {
+            (None, _) => Vec::new(),
+            (Some(l), None) => l.approved.iter().copied().collect(),
+            (Some(l), Some(h)) => l
+                .approved
+                .range((std::ops::Bound::Excluded(h), std::ops::Bound::Unbounded))
+                .copied()
+                .collect(),
+        },
     };
-    let candidates: Vec<ReleaseNumber> = offered
-        .into_iter()
-        .filter(|r| high_water.is_none_or(|h| *r > h))
-        .collect();
+    candidates.sort();
+    candidates.dedup();
     let waiting = candidates.last().copied();
 
     let mut outlook = StageOutlook {
