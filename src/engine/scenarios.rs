@@ -746,3 +746,89 @@ fn stage_outlook_names_unknown_stages() {
     assert_eq!(err.kind, crate::ErrorKind::NotFound);
     assert!(err.message.contains("stage-4"));
 }
+
+// --- Single rules -------------------------------------------------------------------------
+
+#[test]
+fn the_first_stage_takes_the_newest_release_and_supersedes_the_rest() {
+    let mut h = Harness::new(THREE_STAGES, "2026-03-02T10:00:00Z");
+    for n in 1..=3 {
+        h.release(n);
+    }
+    h.run_for(mins(1));
+    assert_eq!(h.starts("env-1"), vec![(ts("2026-03-02T10:00:00Z"), v(3))]);
+    assert_eq!(h.superseded("stage-1"), vec![(v(1), v(3)), (v(2), v(3))]);
+    // Recorded once: later passes do not repeat it.
+    h.run_for(mins(60));
+    assert_eq!(h.superseded("stage-1").len(), 2);
+}
+
+#[test]
+fn stage_locks_hold_promotions_in_and_out() {
+    let mut h = Harness::new(THREE_STAGES, "2026-03-02T10:00:00Z");
+    h.preset_everywhere(&[1]);
+    h.lock("stage-2", LockDirection::In, "investigating");
+    h.release(2);
+    h.run_for(mins(30));
+    assert!(h.stage_approved_at("stage-1", 2).is_some());
+    assert!(h.starts("env-2").is_empty());
+    assert!(matches!(&h.outlook("stage-2").status,
+        StageStatus::Locked { release, lock } if *release == v(2) && lock.target == "stage-2"));
+    // Turn it into an out lock: v2 enters stage 2 but does not leave it.
+    h.enable("stage-2", LockDirection::In);
+    h.lock("stage-2", LockDirection::Out, "hold after stage 2");
+    h.run_for(mins(30));
+    assert!(h.stage_approved_at("stage-2", 2).is_some());
+    assert!(h.starts("env-3").is_empty());
+    assert!(matches!(
+        h.outlook("stage-3").status,
+        StageStatus::Locked { .. }
+    ));
+    h.enable("stage-2", LockDirection::Both);
+    h.run_for(mins(15));
+    assert_eq!(h.current("env-3"), Some(v(2)));
+}
+
+#[test]
+fn alarm_expressions_are_three_valued() {
+    use crate::config::AlarmExpr;
+    let expr = |text: &str| AlarmExpr::parse(text).unwrap_or_else(|e| panic!("{e}"));
+    let signals = Signals {
+        alarms: [
+            ("A".to_string(), AlarmState::Alarm),
+            ("O".to_string(), AlarmState::Ok),
+        ]
+        .into(),
+        ..Signals::default()
+    };
+    // "U" is not observed: unknown.
+    let cases = [
+        (r#"ALARM("A") OR ALARM("U")"#, AlarmState::Alarm),
+        (r#"ALARM("O") OR ALARM("U")"#, AlarmState::Unknown),
+        (r#"ALARM("O") AND ALARM("U")"#, AlarmState::Ok),
+        (r#"ALARM("A") AND ALARM("U")"#, AlarmState::Unknown),
+        (r#"NOT ALARM("U")"#, AlarmState::Unknown),
+        (r#"NOT ALARM("O") AND ALARM("A")"#, AlarmState::Alarm),
+        (r#"ALARM("O") OR ALARM("O")"#, AlarmState::Ok),
+    ];
+    for (text, wanted) in cases {
+        assert_eq!(eval_alarm(&expr(text), &signals), wanted, "{text}");
+    }
+}
+
+#[test]
+fn stale_decisions_change_nothing() {
+    let mut h = Harness::new(THREE_STAGES, "2026-03-02T10:00:00Z");
+    h.release(1);
+    h.run_for(mins(1));
+    let before = h.state.clone();
+    let stale = Decision::ApproveEnvironment {
+        deployment: DeploymentId("deploy-ffffff".into()),
+        environment: "env-1".into(),
+        release: v(1),
+        kind: DeploymentKind::Normal,
+    };
+    h.state
+        .apply(&stale, h.now, &mut || DeploymentId("deploy-000000".into()));
+    assert_eq!(h.state, before);
+}
