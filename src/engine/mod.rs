@@ -59,6 +59,21 @@
 //! a `FailDeployment` for an environment comes before the rollback `StartDeployment`
 //! that replaces it, so an environment never has two active deployments.
 //!
+//! [`stage_outlook`] answers `captain next STAGE` (its `waiting` release and status) and
+//! `captain gate STAGE` ([`StageOutlook::may_start`]) from the same pass, so the CI mode
+//! and `captain run` can never disagree. [`simulate`] runs the same pass in virtual time.
+//!
+//! # Building an [`EngineState`] from the ledger
+//!
+//! - `stages[S].approved`: releases every environment of S has an approved normal
+//!   deployment of; `failed`: releases with a normal deployment in S that ended
+//!   unapproved (deploy failed, tests failed, alarm fired, rolled back, cancelled) and
+//!   that S did not approve; `superseded`: the recorded [`Decision::Supersede`]s;
+//!   `working`: the newest release with a normal deployment in S that is neither.
+//! - `environments[E].current`: the current release of SPEC §1; `approved`: releases with
+//!   an approved deployment in E; `active`: the deployment in progress, with the phase the
+//!   executor last recorded for it.
+//!
 //! Alarm states are three-valued: ALARM, OK or unknown (no data). Only ALARM fails a
 //! release; unknown keeps a bake from approving and keeps a blocker closed.
 
