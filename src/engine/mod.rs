@@ -61,7 +61,7 @@
 //!
 //! [`stage_outlook`] answers `captain next STAGE` (its `waiting` release and status) and
 //! `captain gate STAGE` ([`StageOutlook::may_start`]) from the same pass, so the CI mode
-//! and `captain run` can never disagree. [`simulate`] runs the same pass in virtual time.
+//! and `captain run` can never disagree. [`simulate()`] runs the same pass in virtual time.
 //!
 //! # Building an [`EngineState`] from the ledger
 //!
