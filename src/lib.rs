@@ -13,10 +13,12 @@
 //! - [`ops`]: whole operations that combine config, git and store (create a release,
 //!   record a deployment).
 //! - [`views`]: status, history and where, as plain data for a table or JSON renderer.
+//! - [`engine`]: promotion decisions as a pure function of state, pipeline, time and signals.
 //! - [`demo`]: the self-contained tour behind `captain demo`.
 
 pub mod config;
 pub mod demo;
+pub mod engine;
 pub mod error;
 pub mod exec;
 pub mod git;

@@ -1,0 +1,961 @@
+//! The release captain's brain: promotion decisions as a pure function.
+//!
+//! [`decide`] takes a snapshot of the ledger ([`EngineState`]), the expanded
+//! [`Pipeline`], the current time and what the executors observed ([`Signals`]) and
+//! returns what should happen now ([`Decision`]s) plus, for every stage, why it is doing
+//! what it does ([`StageOutlook`]) — the text behind `captain status`, `captain next STAGE`
+//! and `captain gate STAGE`.
+//!
+//! This room must not read a clock, touch the store, git, files or the network, or keep
+//! state between calls: everything comes in through the arguments. That is what lets weeks
+//! of pipeline be tested and simulated in milliseconds, and what makes a pass safe to
+//! repeat after a crash: the same input always gives the same decisions.
+//!
+//! # How a pass reads the pipeline
+//!
+//! Stages are looked at one by one, in pipeline order; each works on its own release, in
+//! parallel with the others.
+//!
+//! 1. **Active deployments move on.** A normal deployment goes `Deploying` →
+//!    `Verifying` (the stage's approval steps, in order, one at a time) → `Baking`
+//!    (bake time elapsed *and* each environment's data points reached *and* the rollback
+//!    alarm known to be OK) → the environment approves the release. A rollback deployment
+//!    only deploys: it is mitigation, so it does not wait for tests or bake.
+//! 2. **Failure.** A failed deploy, a failed approval step, or the stage's
+//!    `rollback_alarm` in ALARM while a normal deployment is deploying, verifying or
+//!    baking fails the release in the stage ([`Decision::FailStage`]); a failed release
+//!    is never deployed there again. With `auto_rollback`, every environment of the
+//!    stage that failed, was cut short, or already got the release is redeployed with the
+//!    newest release it had approved before, as a rollback deployment; the other
+//!    deployments of that release are ended (`cancelled` while deploying, `rolled back`
+//!    once the code is there). Without `auto_rollback`, the other environments carry on
+//!    (they may approve individually) and only the stage's approval is lost.
+//! 3. **Stage approval.** When every environment of the stage has approved the stage's
+//!    release and none is busy, the stage approves it ([`Decision::ApproveStage`]).
+//! 4. **Promotion.** The releases offered to a stage are, for the first stage, every
+//!    release, and for the others those the previous stage approved. Only releases newer
+//!    than anything the stage already took (approved, failed, working on or superseded)
+//!    count, so releases only move forward. The newest one is the candidate; every older
+//!    one is recorded as superseded there, once, and never deployed there. A stage that is
+//!    busy (a release in progress, or any environment with an active deployment) keeps
+//!    the candidate waiting. Otherwise the candidate starts in all the stage's
+//!    environments at once, unless:
+//!    - a lock stops it: an `in`/`both` lock on the stage or any of its environments (the
+//!      stage deploys its environments together, so one locked environment holds the
+//!      stage), or an `out`/`both` lock on the previous stage or any of its environments;
+//!    - the stage's window is closed (the answer carries the next opening, computed in the
+//!      window's time zone, so DST and excluded dates are right);
+//!    - the stage's `blocker` expression is in ALARM — or unknown, since captain cannot
+//!      tell it is safe — and no [`BlockerOverride`] for the stage or one of its
+//!      environments is in force. A start under an override carries it, so the reason is
+//!      recorded with the deployment.
+//!
+//! Rollback deployments ignore windows, blockers and locks: they are how people and the
+//! pipeline get back to health, and a manual rollback sets its own locks.
+//!
+//! Each pass moves a stage by one step (an environment advances, or the stage approves,
+//! or a promotion starts); the caller applies the decisions in order and calls again
+//! until no decision comes back (see [`settle`]). Decisions are applied in order:
+//! a `FailDeployment` for an environment comes before the rollback `StartDeployment`
+//! that replaces it, so an environment never has two active deployments.
+//!
+//! [`stage_outlook`] answers `captain next STAGE` (its `waiting` release and status) and
+//! `captain gate STAGE` ([`StageOutlook::may_start`]) from the same pass, so the CI mode
+//! and `captain run` can never disagree. [`simulate()`] runs the same pass in virtual time.
+//!
+//! # Building an [`EngineState`] from the ledger
+//!
+//! - `stages[S].approved`: releases every environment of S has an approved normal
+//!   deployment of; `failed`: releases with a normal deployment in S that ended
+//!   unapproved (deploy failed, tests failed, alarm fired, rolled back, cancelled) and
+//!   that S did not approve; `superseded`: the recorded [`Decision::Supersede`]s;
+//!   `working`: the newest release with a normal deployment in S that is neither.
+//! - `environments[E].current`: the current release of SPEC §1; `approved`: releases with
+//!   an approved deployment in E; `active`: the deployment in progress, with the phase the
+//!   executor last recorded for it.
+//!
+//! Alarm states are three-valued: ALARM, OK or unknown (no data). Only ALARM fails a
+//! release; unknown keeps a bake from approving and keeps a blocker closed.
+
+mod apply;
+pub mod simulate;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::config::{AlarmExpr, Pipeline, Stage};
+use crate::error::Result;
+use crate::model::{DeploymentId, DeploymentKind, Lock, Outcome, ReleaseNumber, Timestamp};
+
+pub use apply::settle;
+pub use simulate::{SimulationConfig, SimulationReport, simulate};
+
+/// What the engine needs from the ledger, as plain data. Missing stages and
+/// environments count as empty (nothing deployed yet).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct EngineState {
+    /// Every release, in any order (the engine only compares numbers).
+    pub releases: Vec<ReleaseNumber>,
+    /// Per stage name.
+    pub stages: BTreeMap<String, StageLedger>,
+    /// Per environment name.
+    pub environments: BTreeMap<String, EnvLedger>,
+    /// Promotion locks in force.
+    pub locks: Vec<Lock>,
+    /// Blocker overrides people recorded.
+    pub overrides: Vec<BlockerOverride>,
+}
+
+/// What a stage did with releases.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct StageLedger {
+    /// The release the stage is working on: its deployments started, and the stage has
+    /// neither approved nor failed it yet.
+    pub working: Option<ReleaseNumber>,
+    /// Releases the stage approved (every environment deployed and approved them).
+    pub approved: BTreeSet<ReleaseNumber>,
+    /// Releases that waited here and were replaced by a newer one; never deployed here.
+    pub superseded: BTreeSet<ReleaseNumber>,
+    /// Releases that failed here; never deployed here again.
+    pub failed: BTreeSet<ReleaseNumber>,
+}
+
+impl StageLedger {
+    /// The newest release the stage has taken in any way; nothing at or below it is
+    /// ever promoted into the stage again.
+    pub fn high_water(&self) -> Option<ReleaseNumber> {
+        let newest = |set: &BTreeSet<ReleaseNumber>| set.iter().next_back().copied();
+        [
+            self.working,
+            newest(&self.approved),
+            newest(&self.superseded),
+            newest(&self.failed),
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+    }
+}
+
+/// What one environment has.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct EnvLedger {
+    /// The release running there (SPEC §1's current release).
+    pub current: Option<ReleaseNumber>,
+    /// Releases deployed and approved there: rollback targets.
+    pub approved: BTreeSet<ReleaseNumber>,
+    /// The deployment in progress, if any.
+    pub active: Option<ActiveDeployment>,
+}
+
+/// A deployment in progress and how far it got.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ActiveDeployment {
+    pub id: DeploymentId,
+    pub release: ReleaseNumber,
+    pub kind: DeploymentKind,
+    pub started_at: Timestamp,
+    pub phase: Phase,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "phase", rename_all = "snake_case")]
+pub enum Phase {
+    /// The deploy command runs.
+    Deploying,
+    /// Approval step `step` (index into the stage's `approvals`); `started` once an
+    /// executor was told to run it.
+    Verifying { step: usize, started: bool },
+    /// Deployed and verified; the rollback alarm is watched since `since`.
+    Baking { since: Timestamp },
+}
+
+/// A person's "deploy anyway" over a blocker, for a stage or one environment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BlockerOverride {
+    /// A stage name or an environment name.
+    pub target: String,
+    pub actor: String,
+    pub reason: String,
+    pub created_at: Timestamp,
+    /// In force until then; `None` until a person removes it.
+    pub until: Option<Timestamp>,
+}
+
+impl BlockerOverride {
+    fn in_force(&self, now: Timestamp) -> bool {
+        self.created_at <= now && self.until.is_none_or(|until| now < until)
+    }
+}
+
+/// The state of one named alarm, as observed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlarmState {
+    Ok,
+    Alarm,
+    /// No data, or the source could not be asked.
+    Unknown,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeployResult {
+    Succeeded,
+    Failed,
+    TimedOut,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepResult {
+    Passed,
+    Failed,
+}
+
+/// What the executors observed since the deployments started.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Signals {
+    /// Alarm name → state; a name missing here is unknown.
+    pub alarms: BTreeMap<String, AlarmState>,
+    /// Environment → data points of its stage's `min_data_points` query since it began
+    /// baking; missing counts as zero.
+    pub data_points: BTreeMap<String, u64>,
+    /// Finished deploy commands.
+    pub deploy_results: BTreeMap<DeploymentId, DeployResult>,
+    /// Finished approval steps, by deployment and step index.
+    pub step_results: BTreeMap<(DeploymentId, usize), StepResult>,
+}
+
+impl Signals {
+    pub fn alarm(&self, name: &str) -> AlarmState {
+        self.alarms
+            .get(name)
+            .copied()
+            .unwrap_or(AlarmState::Unknown)
+    }
+}
+
+/// One thing to do now. Apply in order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "decision", rename_all = "snake_case")]
+pub enum Decision {
+    /// `release` waited to enter `stage` and `by` replaced it: record it, never deploy it there.
+    Supersede {
+        stage: String,
+        release: ReleaseNumber,
+        by: ReleaseNumber,
+    },
+    /// Record, then start, a deployment.
+    StartDeployment {
+        environment: String,
+        stage: String,
+        release: ReleaseNumber,
+        kind: DeploymentKind,
+        /// Why (for rollbacks: which failure).
+        reason: Option<String>,
+        /// The blocker override this start went through, to record with it.
+        overridden: Option<BlockerOverride>,
+    },
+    /// A deployment moves to its next phase (its deploy succeeded, a step passed).
+    AdvancePhase {
+        deployment: DeploymentId,
+        environment: String,
+        to: Phase,
+    },
+    /// Tell an executor to run approval step `step` of the stage for this deployment.
+    RunApprovalStep {
+        deployment: DeploymentId,
+        environment: String,
+        step: usize,
+        name: String,
+    },
+    /// Finish a deployment as approved: a normal one passed its steps and bake, or a
+    /// rollback finished deploying.
+    ApproveEnvironment {
+        deployment: DeploymentId,
+        environment: String,
+        release: ReleaseNumber,
+        kind: DeploymentKind,
+    },
+    /// Finish a deployment unapproved: `deploy failed`, `tests failed`, `alarm fired`,
+    /// `rolled back` (the code ran there; a rollback follows) or `cancelled`.
+    FailDeployment {
+        deployment: DeploymentId,
+        environment: String,
+        release: ReleaseNumber,
+        outcome: Outcome,
+    },
+    /// Every environment of the stage approved its release.
+    ApproveStage {
+        stage: String,
+        release: ReleaseNumber,
+    },
+    /// The release failed in the stage; it will not be promoted from or into it again.
+    FailStage {
+        stage: String,
+        release: ReleaseNumber,
+        reason: String,
+    },
+}
+
+/// Why a stage does what it does, as `status`, `next` and `gate` show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StageOutlook {
+    pub stage: String,
+    /// The release the stage is working on.
+    pub working: Option<ReleaseNumber>,
+    /// The newest release offered to the stage and not yet taken.
+    pub waiting: Option<ReleaseNumber>,
+    pub status: StageStatus,
+}
+
+impl StageOutlook {
+    /// May a deployment of `waiting` start now? (`captain gate`.)
+    pub fn may_start(&self) -> bool {
+        matches!(self.status, StageStatus::Starting { .. })
+    }
+}
+
+/// Data points of one environment during bake.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DataPointStatus {
+    pub environment: String,
+    pub have: u64,
+    pub need: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum StageStatus {
+    /// Deployments of `release` start in this pass.
+    Starting {
+        release: ReleaseNumber,
+        overridden: Option<BlockerOverride>,
+    },
+    /// This pass finishes something in the stage (an approval, a failure, a phase change).
+    Settling {
+        release: Option<ReleaseNumber>,
+    },
+    Deploying {
+        release: ReleaseNumber,
+        environments: Vec<String>,
+    },
+    Verifying {
+        release: ReleaseNumber,
+        environments: Vec<String>,
+    },
+    Baking {
+        release: ReleaseNumber,
+        /// When the last environment's bake time ends.
+        until: Timestamp,
+        /// Environments still short of their data points.
+        data_points: Vec<DataPointStatus>,
+        /// The rollback alarm's state is unknown, so the bake cannot end.
+        alarm_unknown: bool,
+    },
+    /// Rollback deployments (or other deployments of a failed release) still run.
+    Busy {
+        environments: Vec<String>,
+    },
+    Locked {
+        release: ReleaseNumber,
+        lock: Lock,
+    },
+    WindowClosed {
+        release: ReleaseNumber,
+        next_open: Option<Timestamp>,
+    },
+    Blocked {
+        release: ReleaseNumber,
+        expression: String,
+        /// Alarms of the expression in ALARM.
+        alarms: Vec<String>,
+        /// Alarms of the expression whose state is unknown.
+        unknown: Vec<String>,
+    },
+    /// No release to take.
+    Idle,
+}
+
+/// The result of one pass.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Evaluation {
+    pub decisions: Vec<Decision>,
+    /// One per stage, in pipeline order.
+    pub outlooks: Vec<StageOutlook>,
+}
+
+/// One pass of the release captain over a snapshot. Pure: same input, same output.
+pub fn decide(
+    state: &EngineState,
+    pipeline: &Pipeline,
+    now: Timestamp,
+    signals: &Signals,
+) -> Evaluation {
+    let mut evaluation = Evaluation::default();
+    let empty_stage = StageLedger::default();
+    for (index, stage) in pipeline.stages.iter().enumerate() {
+        let ledger = state.stages.get(&stage.name).unwrap_or(&empty_stage);
+        let previous = index.checked_sub(1).map(|i| &pipeline.stages[i]);
+        let before = evaluation.decisions.len();
+        let progress = progress_stage(
+            state,
+            stage,
+            ledger,
+            now,
+            signals,
+            &mut evaluation.decisions,
+        );
+        let settled = evaluation.decisions.len() > before;
+        let outlook = promote(
+            state,
+            stage,
+            previous,
+            ledger,
+            now,
+            signals,
+            progress,
+            settled,
+            &mut evaluation.decisions,
+        );
+        evaluation.outlooks.push(outlook);
+    }
+    evaluation
+}
+
+/// The outlook of one stage (`captain next STAGE`, `captain gate STAGE`), or `not found`
+/// with a did-you-mean hint.
+pub fn stage_outlook(
+    state: &EngineState,
+    pipeline: &Pipeline,
+    now: Timestamp,
+    signals: &Signals,
+    stage: &str,
+) -> Result<StageOutlook> {
+    pipeline.require_stage(stage)?;
+    let index = pipeline
+        .stages
+        .iter()
+        .position(|s| s.name == stage)
+        .unwrap_or_default();
+    let evaluation = decide(state, pipeline, now, signals);
+    evaluation
+        .outlooks
+        .into_iter()
+        .nth(index)
+        .ok_or_else(|| crate::Error::internal(format!("no outlook for stage `{stage}`")))
+}
+
+/// Kleene three-valued evaluation of an alarm expression.
+pub fn eval_alarm(expr: &AlarmExpr, signals: &Signals) -> AlarmState {
+    use AlarmState::*;
+    match expr {
+        AlarmExpr::Alarm(name) => signals.alarm(name),
+        AlarmExpr::Not(inner) => match eval_alarm(inner, signals) {
+            Ok => Alarm,
+            Alarm => Ok,
+            Unknown => Unknown,
+        },
+        AlarmExpr::And(a, b) => match (eval_alarm(a, signals), eval_alarm(b, signals)) {
+            (Ok, _) | (_, Ok) => Ok,
+            (Alarm, Alarm) => Alarm,
+            _ => Unknown,
+        },
+        AlarmExpr::Or(a, b) => match (eval_alarm(a, signals), eval_alarm(b, signals)) {
+            (Alarm, _) | (_, Alarm) => Alarm,
+            (Ok, Ok) => Ok,
+            _ => Unknown,
+        },
+    }
+}
+
+fn add(at: Timestamp, duration: Duration) -> Timestamp {
+    // A bake longer than jiff's range never ends rather than panicking.
+    at.checked_add(duration).unwrap_or(Timestamp::MAX)
+}
+
+/// What the active deployments of a stage look like after step 1 of a pass.
+#[derive(Default)]
+struct Progress {
+    deploying: Vec<String>,
+    verifying: Vec<String>,
+    baking: Vec<String>,
+    bake_until: Option<Timestamp>,
+    short_points: Vec<DataPointStatus>,
+    alarm_unknown: bool,
+    other: Vec<String>,
+    release: Option<ReleaseNumber>,
+}
+
+impl Progress {
+    fn busy(&self) -> bool {
+        !(self.deploying.is_empty()
+            && self.verifying.is_empty()
+            && self.baking.is_empty()
+            && self.other.is_empty())
+    }
+}
+
+/// Step 1–3 of a pass for one stage: move active deployments on, fail or approve.
+fn progress_stage(
+    state: &EngineState,
+    stage: &Stage,
+    ledger: &StageLedger,
+    now: Timestamp,
+    signals: &Signals,
+    out: &mut Vec<Decision>,
+) -> Progress {
+    let settings = &stage.settings;
+    let alarm = settings
+        .rollback_alarm
+        .as_ref()
+        .map_or(AlarmState::Ok, |e| eval_alarm(e, signals));
+    let mut progress = Progress::default();
+    // Failures found in this pass: environment → (deployment, release, outcome).
+    let mut failures: BTreeMap<&str, (DeploymentId, ReleaseNumber, Outcome)> = BTreeMap::new();
+
+    for env in &stage.environments {
+        let Some(ledger_env) = state.environments.get(&env.name) else {
+            continue;
+        };
+        let Some(active) = &ledger_env.active else {
+            continue;
+        };
+        let id = &active.id;
+        if active.kind == DeploymentKind::Rollback {
+            match signals.deploy_results.get(id) {
+                Some(DeployResult::Succeeded) => out.push(Decision::ApproveEnvironment {
+                    deployment: id.clone(),
+                    environment: env.name.clone(),
+                    release: active.release,
+                    kind: DeploymentKind::Rollback,
+                }),
+                Some(DeployResult::Failed | DeployResult::TimedOut) => {
+                    out.push(Decision::FailDeployment {
+                        deployment: id.clone(),
+                        environment: env.name.clone(),
+                        release: active.release,
+                        outcome: Outcome::DeployFailed,
+                    })
+                }
+                None => progress.other.push(env.name.clone()),
+            }
+            continue;
+        }
+        progress.release = Some(active.release);
+        if alarm == AlarmState::Alarm {
+            failures.insert(&env.name, (id.clone(), active.release, Outcome::AlarmFired));
+            continue;
+        }
+        match active.phase {
+            Phase::Deploying => match signals.deploy_results.get(id) {
+                Some(DeployResult::Succeeded) => out.push(Decision::AdvancePhase {
+                    deployment: id.clone(),
+                    environment: env.name.clone(),
+                    to: after_step(settings.approvals.len(), 0, now),
+                }),
+                Some(DeployResult::Failed | DeployResult::TimedOut) => {
+                    failures.insert(
+                        &env.name,
+                        (id.clone(), active.release, Outcome::DeployFailed),
+                    );
+                }
+                None => progress.deploying.push(env.name.clone()),
+            },
+            Phase::Verifying { step, started } => {
+                if step >= settings.approvals.len() {
+                    // The pipeline lost steps since this started: nothing left to verify.
+                    out.push(Decision::AdvancePhase {
+                        deployment: id.clone(),
+                        environment: env.name.clone(),
+                        to: Phase::Baking { since: now },
+                    });
+                } else if !started {
+                    out.push(Decision::RunApprovalStep {
+                        deployment: id.clone(),
+                        environment: env.name.clone(),
+                        step,
+                        name: settings.approvals[step].name.clone(),
+                    });
+                } else {
+                    match signals.step_results.get(&(id.clone(), step)) {
+                        Some(StepResult::Passed) => out.push(Decision::AdvancePhase {
+                            deployment: id.clone(),
+                            environment: env.name.clone(),
+                            to: after_step(settings.approvals.len(), step + 1, now),
+                        }),
+                        Some(StepResult::Failed) => {
+                            failures.insert(
+                                &env.name,
+                                (id.clone(), active.release, Outcome::TestsFailed),
+                            );
+                        }
+                        None => progress.verifying.push(env.name.clone()),
+                    }
+                }
+            }
+            Phase::Baking { since } => {
+                let until = add(since, settings.bake_time);
+                let need = settings.min_data_points.as_ref().map_or(0, |d| d.count);
+                let have = signals.data_points.get(&env.name).copied().unwrap_or(0);
+                if now >= until && have >= need && alarm == AlarmState::Ok {
+                    out.push(Decision::ApproveEnvironment {
+                        deployment: id.clone(),
+                        environment: env.name.clone(),
+                        release: active.release,
+                        kind: DeploymentKind::Normal,
+                    });
+                } else {
+                    progress.baking.push(env.name.clone());
+                    progress.bake_until = progress.bake_until.max(Some(until));
+                    if have < need {
+                        progress.short_points.push(DataPointStatus {
+                            environment: env.name.clone(),
+                            have,
+                            need,
+                        });
+                    }
+                    progress.alarm_unknown |= alarm == AlarmState::Unknown;
+                }
+            }
+        }
+    }
+
+    if let Some((_, release, outcome)) = failures.values().next().cloned() {
+        fail_stage(state, stage, ledger, release, outcome, &failures, out);
+        return progress;
+    }
+
+    // Stage approval: every environment approved the working release, none busy.
+    if let Some(release) = ledger.working
+        && !progress.busy()
+        && out.is_empty_for(stage)
+    {
+        let approved = |env: &crate::config::Environment| {
+            state
+                .environments
+                .get(&env.name)
+                .is_some_and(|e| e.approved.contains(&release))
+        };
+        if stage.environments.iter().all(approved) {
+            out.push(Decision::ApproveStage {
+                stage: stage.name.clone(),
+                release,
+            });
+        } else {
+            // A deployment of the release ended without approval outside this engine
+            // (cancelled by a person, finished by an external CI): the release cannot be
+            // approved here any more, and a stage must never wait forever.
+            fail_stage(
+                state,
+                stage,
+                ledger,
+                release,
+                Outcome::Cancelled,
+                &failures,
+                out,
+            );
+        }
+    }
+    progress
+}
+
+/// The phase after approval step `next` (or the deploy, for `next == 0`).
+fn after_step(steps: usize, next: usize, now: Timestamp) -> Phase {
+    if next < steps {
+        Phase::Verifying {
+            step: next,
+            started: false,
+        }
+    } else {
+        Phase::Baking { since: now }
+    }
+}
+
+/// Decisions emitted so far this pass that concern `stage`'s environments (used so a
+/// stage does one step per pass).
+trait StageDecisions {
+    fn is_empty_for(&self, stage: &Stage) -> bool;
+}
+
+impl StageDecisions for Vec<Decision> {
+    fn is_empty_for(&self, stage: &Stage) -> bool {
+        !self.iter().any(|d| match d {
+            Decision::AdvancePhase { environment, .. }
+            | Decision::RunApprovalStep { environment, .. }
+            | Decision::ApproveEnvironment { environment, .. }
+            | Decision::FailDeployment { environment, .. }
+            | Decision::StartDeployment { environment, .. } => {
+                stage.environments.iter().any(|e| &e.name == environment)
+            }
+            Decision::ApproveStage { stage: s, .. }
+            | Decision::FailStage { stage: s, .. }
+            | Decision::Supersede { stage: s, .. } => s == &stage.name,
+        })
+    }
+}
+
+/// The release failed in the stage: end its deployments and, with auto-rollback, put
+/// every environment that failed, was cut short or already got it back on the newest
+/// release it had approved before.
+fn fail_stage(
+    state: &EngineState,
+    stage: &Stage,
+    ledger: &StageLedger,
+    release: ReleaseNumber,
+    first_outcome: Outcome,
+    failures: &BTreeMap<&str, (DeploymentId, ReleaseNumber, Outcome)>,
+    out: &mut Vec<Decision>,
+) {
+    let auto = stage.settings.auto_rollback;
+    let mut rollback: Vec<&str> = Vec::new();
+    for env in &stage.environments {
+        let Some(ledger_env) = state.environments.get(&env.name) else {
+            continue;
+        };
+        if let Some((id, failed_release, outcome)) = failures.get(env.name.as_str()) {
+            out.push(Decision::FailDeployment {
+                deployment: id.clone(),
+                environment: env.name.clone(),
+                release: *failed_release,
+                outcome: *outcome,
+            });
+            rollback.push(&env.name);
+            continue;
+        }
+        match &ledger_env.active {
+            Some(active) if active.kind == DeploymentKind::Normal && active.release == release => {
+                if auto {
+                    let outcome = if active.phase == Phase::Deploying {
+                        Outcome::Cancelled
+                    } else {
+                        Outcome::RolledBack
+                    };
+                    out.push(Decision::FailDeployment {
+                        deployment: active.id.clone(),
+                        environment: env.name.clone(),
+                        release,
+                        outcome,
+                    });
+                    rollback.push(&env.name);
+                }
+            }
+            Some(_) => {}
+            None => {
+                if ledger_env.current == Some(release) {
+                    rollback.push(&env.name);
+                }
+            }
+        }
+    }
+    if !ledger.failed.contains(&release) {
+        out.push(Decision::FailStage {
+            stage: stage.name.clone(),
+            release,
+            reason: first_outcome.as_str().to_string(),
+        });
+    }
+    if !auto {
+        return;
+    }
+    for name in rollback {
+        let Some(ledger_env) = state.environments.get(name) else {
+            continue;
+        };
+        let target = ledger_env.approved.range(..release).next_back().copied();
+        if let Some(target) = target {
+            out.push(Decision::StartDeployment {
+                environment: name.to_string(),
+                stage: stage.name.clone(),
+                release: target,
+                kind: DeploymentKind::Rollback,
+                reason: Some(format!(
+                    "{release} failed in stage {} ({first_outcome})",
+                    stage.name
+                )),
+                overridden: None,
+            });
+        }
+    }
+}
+
+/// Step 4 of a pass for one stage: superseding and promotion, and the stage's outlook.
+#[allow(clippy::too_many_arguments)]
+fn promote(
+    state: &EngineState,
+    stage: &Stage,
+    previous: Option<&Stage>,
+    ledger: &StageLedger,
+    now: Timestamp,
+    signals: &Signals,
+    progress: Progress,
+    settled: bool,
+    out: &mut Vec<Decision>,
+) -> StageOutlook {
+    let high_water = ledger.high_water();
+    let out_lock = previous.and_then(|p| find_lock(state, p, false));
+    // Only releases newer than the high-water mark count; ranges keep a pass cheap when
+    // stages have approved thousands of releases.
+    let newer = |r: &ReleaseNumber| high_water.is_none_or(|h| *r > h);
+    let mut candidates: Vec<ReleaseNumber> = match previous {
+        None => state.releases.iter().copied().filter(newer).collect(),
+        Some(p) => match (state.stages.get(&p.name), high_water) {
+            (None, _) => Vec::new(),
+            (Some(l), None) => l.approved.iter().copied().collect(),
+            (Some(l), Some(h)) => l
+                .approved
+                .range((std::ops::Bound::Excluded(h), std::ops::Bound::Unbounded))
+                .copied()
+                .collect(),
+        },
+    };
+    candidates.sort();
+    candidates.dedup();
+    let waiting = candidates.last().copied();
+
+    let mut outlook = StageOutlook {
+        stage: stage.name.clone(),
+        working: ledger.working,
+        waiting,
+        status: StageStatus::Idle,
+    };
+
+    // Offered releases older than the newest are superseded here, unless the previous
+    // stage is locked outbound (then nothing is offered yet).
+    if out_lock.is_none()
+        && let Some(newest) = waiting
+    {
+        for release in &candidates[..candidates.len() - 1] {
+            if !ledger.superseded.contains(release) {
+                out.push(Decision::Supersede {
+                    stage: stage.name.clone(),
+                    release: *release,
+                    by: newest,
+                });
+            }
+        }
+    }
+
+    let busy = ledger.working.is_some() || progress.busy() || settled;
+    if busy {
+        outlook.status = busy_status(ledger, progress, settled);
+        return outlook;
+    }
+    let Some(release) = waiting else {
+        return outlook;
+    };
+    if let Some(lock) = find_lock(state, stage, true).or(out_lock) {
+        outlook.status = StageStatus::Locked {
+            release,
+            lock: lock.clone(),
+        };
+        return outlook;
+    }
+    if let Some(window) = &stage.settings.window
+        && !window.allows(now)
+    {
+        outlook.status = StageStatus::WindowClosed {
+            release,
+            next_open: window.next_open(now),
+        };
+        return outlook;
+    }
+    let mut overridden = None;
+    if let Some(blocker) = &stage.settings.blocker
+        && eval_alarm(blocker, signals) != AlarmState::Ok
+    {
+        let names = blocker.names();
+        let of = |s: AlarmState| -> Vec<String> {
+            names
+                .iter()
+                .filter(|n| signals.alarm(n) == s)
+                .map(|n| n.to_string())
+                .collect()
+        };
+        let active_override = state.overrides.iter().find(|o| {
+            o.in_force(now)
+                && (o.target == stage.name || stage.environments.iter().any(|e| e.name == o.target))
+        });
+        match active_override {
+            Some(o) => overridden = Some(o.clone()),
+            None => {
+                outlook.status = StageStatus::Blocked {
+                    release,
+                    expression: blocker.to_string(),
+                    alarms: of(AlarmState::Alarm),
+                    unknown: of(AlarmState::Unknown),
+                };
+                return outlook;
+            }
+        }
+    }
+    for env in &stage.environments {
+        out.push(Decision::StartDeployment {
+            environment: env.name.clone(),
+            stage: stage.name.clone(),
+            release,
+            kind: DeploymentKind::Normal,
+            reason: None,
+            overridden: overridden.clone(),
+        });
+    }
+    outlook.status = StageStatus::Starting {
+        release,
+        overridden,
+    };
+    outlook
+}
+
+fn busy_status(ledger: &StageLedger, progress: Progress, settled: bool) -> StageStatus {
+    let release = ledger.working.or(progress.release);
+    if settled {
+        return StageStatus::Settling { release };
+    }
+    match release {
+        Some(release) if !progress.deploying.is_empty() => StageStatus::Deploying {
+            release,
+            environments: progress.deploying,
+        },
+        Some(release) if !progress.verifying.is_empty() => StageStatus::Verifying {
+            release,
+            environments: progress.verifying,
+        },
+        Some(release) if !progress.baking.is_empty() => StageStatus::Baking {
+            release,
+            until: progress.bake_until.unwrap_or(Timestamp::MAX),
+            data_points: progress.short_points,
+            alarm_unknown: progress.alarm_unknown,
+        },
+        _ => StageStatus::Busy {
+            environments: progress.other,
+        },
+    }
+}
+
+/// A lock on `stage` or one of its environments that blocks promotion into it
+/// (`inbound`) or out of it.
+fn find_lock<'a>(state: &'a EngineState, stage: &Stage, inbound: bool) -> Option<&'a Lock> {
+    use crate::model::LockTargetKind;
+    state.locks.iter().find(|lock| {
+        let blocks = if inbound {
+            lock.direction.blocks_in()
+        } else {
+            lock.direction.blocks_out()
+        };
+        blocks
+            && match lock.target_kind {
+                LockTargetKind::Stage => lock.target == stage.name,
+                LockTargetKind::Environment => {
+                    stage.environments.iter().any(|e| e.name == lock.target)
+                }
+            }
+    })
+}
+
+#[cfg(test)]
+mod harness;
+#[cfg(test)]
+mod scenarios;
