@@ -23,7 +23,7 @@ use crate::git::lockfiles::{DependencyChange, diff_snapshots};
 use crate::git::{FileChange, Repo};
 use crate::model::*;
 use crate::ops::deploy::find_environment;
-use crate::store::{HistoryFilter, NewRollback, RollbackTarget, Store};
+use crate::store::{HistoryFilter, NewRollback, RollbackTarget, Store, ago, describe_deployment};
 
 /// How far back in an environment's history the pick list and the default target look.
 pub const HISTORY_DEPTH: usize = 1000;
@@ -270,7 +270,7 @@ pub struct RollbackPreview {
     pub artifacts: BTreeMap<String, String>,
     /// The environments that will be rolled back.
     pub environments: Vec<EnvironmentPlan>,
-    /// Environments named that already run (or are already rolling back to) the target.
+    /// Environments named that already run the target.
     pub unchanged: Vec<String>,
     /// What changes, once per distinct current release.
     pub changes: Vec<ChangeSet>,
@@ -371,7 +371,7 @@ pub enum WarningKind {
     CancelsDeployment,
     /// The target was never approved in an environment (allowed by `--force`).
     TargetNeverApproved,
-    /// An environment already runs, or is already rolling back to, the target.
+    /// An environment already runs the target.
     AlreadyThere,
 }
 
@@ -500,20 +500,13 @@ pub fn preview(
         };
         let env = &facts.environment;
         if let Some(running) = facts.rollback_in_progress() {
-            if running.release == target {
-                warnings.push(warning(
-                    WarningKind::AlreadyThere,
-                    format!(
-                        "{env} is already rolling back to {target} ({}, by {}); it is left as it is",
-                        running.id, running.actor
-                    ),
-                ));
-                unchanged.push(env.clone());
-                continue;
-            }
+            // Even to the same release: two people rolling back one environment at once
+            // should hear of each other (exit 4), not both believe they did it.
             return Err(Error::conflict(format!(
-                "{env} already has rollback {} to {} in progress, started by {}",
-                running.id, running.release, running.actor
+                "{env} already has {} ({}, {}) in progress",
+                running.id,
+                describe_deployment(running),
+                ago(running.started_at, request.now)
             ))
             .with_hint(format!(
                 "wait for it, or finish it with `captain deploy finish {} --outcome …` before rolling back again",
@@ -1122,7 +1115,7 @@ environments = ["prod-1", "prod-2"]
     }
 
     #[test]
-    fn a_target_must_be_older_and_a_second_rollback_is_refused_or_idempotent() {
+    fn a_target_must_be_older_and_a_second_rollback_is_refused_while_the_first_runs() {
         let mut f = Fixture::new();
         four(&mut f);
         f.deploy("prod-1", 1, Outcome::Approved);
@@ -1163,13 +1156,31 @@ environments = ["prod-1", "prod-2"]
             error.message
         );
 
-        // Asking again for the same target changes nothing; another target is refused.
+        // While it runs, another rollback of prod-1 is refused, naming it.
+        let error = f.preview(&["prod-1"], Some(1), false).unwrap_err();
+        assert_eq!(error.kind, ErrorKind::Conflict);
+        assert!(
+            error.message.contains(&started[0].id.0),
+            "{}",
+            error.message
+        );
+        // Once it is done, asking for the same release again changes nothing.
+        f.store
+            .finish_deployment(FinishDeployment {
+                id: started[0].id.clone(),
+                outcome: Outcome::Approved,
+                actor: "ci".into(),
+                finished_at: t(f.clock + 200),
+                reason: None,
+            })
+            .unwrap();
         let again = f.preview(&["prod-1"], Some(1), false).unwrap();
         assert!(again.environments.is_empty());
         assert_eq!(again.unchanged, vec!["prod-1".to_string()]);
-        assert_eq!(
-            f.preview(&["prod-1"], Some(2), true).unwrap_err().kind,
-            ErrorKind::Conflict
+        assert!(
+            start(&f.store, &again, "bob".into(), None, t(f.clock + 300))
+                .unwrap()
+                .is_empty()
         );
     }
 

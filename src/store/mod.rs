@@ -14,6 +14,8 @@ pub mod export;
 pub mod location;
 pub mod sqlite;
 
+use std::time::Duration;
+
 use crate::error::Result;
 use crate::model::*;
 
@@ -199,4 +201,31 @@ pub trait Store: Send + Sync {
         records: &mut dyn Iterator<Item = Result<LedgerRecord>>,
         mode: ImportMode,
     ) -> Result<ImportSummary>;
+}
+
+/// "rollback to v3 by alice" or "v4 by ci", for conflict messages.
+pub(crate) fn describe_deployment(d: &Deployment) -> String {
+    match d.kind {
+        DeploymentKind::Rollback => format!("rollback to {} by {}", d.release, d.actor),
+        DeploymentKind::Normal => format!("{} by {}", d.release, d.actor),
+    }
+}
+
+/// "2s ago", from the time of the change to the time of the request.
+pub(crate) fn ago(then: Timestamp, now: Timestamp) -> String {
+    let seconds = now.as_second().saturating_sub(then.as_second());
+    if seconds <= 0 {
+        return "just now".to_string();
+    }
+    let seconds = u64::try_from(seconds).unwrap_or(u64::MAX);
+    // Whole minutes beyond an hour are enough to say who came first.
+    let rounded = if seconds >= 3600 {
+        seconds - seconds % 60
+    } else {
+        seconds
+    };
+    format!(
+        "{} ago",
+        humantime::format_duration(Duration::from_secs(rounded))
+    )
 }

@@ -29,6 +29,7 @@ use super::export::{ImportMode, ImportSummary, LedgerRecord};
 use super::location::{self, Bases};
 use super::{
     AuditFilter, HistoryFilter, LogLine, NewRollback, ReleaseFilter, RollbackTarget, Store, Unlock,
+    ago, describe_deployment,
 };
 use crate::error::{Error, Result};
 use crate::model::*;
@@ -1072,33 +1073,6 @@ fn check_unchanged(
         });
     }
     Ok(())
-}
-
-/// "rollback to v3 by alice" or "v4 by ci", for conflict messages.
-fn describe_deployment(d: &Deployment) -> String {
-    match d.kind {
-        DeploymentKind::Rollback => format!("rollback to {} by {}", d.release, d.actor),
-        DeploymentKind::Normal => format!("{} by {}", d.release, d.actor),
-    }
-}
-
-/// "2s ago", from the time of the change to the time of the request.
-fn ago(then: Timestamp, now: Timestamp) -> String {
-    let seconds = now.as_second().saturating_sub(then.as_second());
-    if seconds <= 0 {
-        return "just now".to_string();
-    }
-    let seconds = u64::try_from(seconds).unwrap_or(u64::MAX);
-    // Whole minutes beyond an hour are enough to say who came first.
-    let rounded = if seconds >= 3600 {
-        seconds - seconds % 60
-    } else {
-        seconds
-    };
-    format!(
-        "{} ago",
-        humantime::format_duration(Duration::from_secs(rounded))
-    )
 }
 
 /// The previous stage approved the release, and no lock stands in the way.
