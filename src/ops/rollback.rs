@@ -503,7 +503,7 @@ pub fn preview(
             // Even to the same release: two people rolling back one environment at once
             // should hear of each other (exit 4), not both believe they did it.
             return Err(Error::conflict(format!(
-                "{env} already has {} ({}, {}) in progress",
+                "{env} is already being rolled back: {} ({}, {}) started first",
                 running.id,
                 describe_deployment(running),
                 ago(running.started_at, request.now)

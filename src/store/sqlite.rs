@@ -937,7 +937,7 @@ fn start_rollback(conn: &Connection, rollback: NewRollback) -> Tx<Vec<Deployment
         let cancelled = match running {
             Some(running) if running.kind == DeploymentKind::Rollback => {
                 return Err(Error::conflict(format!(
-                    "{} already has {} ({}, {}) in progress",
+                    "{} is already being rolled back: {} ({}, {}) started first",
                     target.environment,
                     running.id,
                     describe_deployment(&running),

@@ -9,4 +9,5 @@ mod cli_errors;
 mod cli_generated;
 mod cli_state;
 mod cli_where;
+mod rollback_preview;
 mod store_story;

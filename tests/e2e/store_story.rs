@@ -1085,7 +1085,7 @@ pub fn story_rollback(make: MakeStore) {
         402,
     )));
     assert_eq!(kind, ErrorKind::Conflict);
-    assert!(message.contains("already has"), "{message}");
+    assert!(message.contains("already being rolled back"), "{message}");
 
     // Finished, the rollback sets the current release; normal promotion stays locked.
     let done = store
