@@ -9,5 +9,7 @@ mod cli_errors;
 mod cli_generated;
 mod cli_state;
 mod cli_where;
+mod rollback_concurrency;
 mod rollback_preview;
+mod rollback_promotions;
 mod store_story;
