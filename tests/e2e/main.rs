@@ -12,4 +12,5 @@ mod cli_where;
 mod rollback_concurrency;
 mod rollback_preview;
 mod rollback_promotions;
+mod rollback_terminal;
 mod store_story;
