@@ -81,7 +81,17 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
     let to: Option<ReleaseNumber> = args.to.as_deref().map(str::parse).transpose()?;
     let pipeline = ctx.pipeline()?;
     let store = ctx.store(&pipeline)?;
-    let repo = ctx.repo_if_any()?;
+    // In an incident a checkout that cannot be opened must not stand in the way: the
+    // preview then says the file summary needs the repository. A --repo given by hand
+    // that fails is still an error.
+    let repo = match ctx.repo_if_any() {
+        Ok(repo) => repo,
+        Err(e) if ctx.global.repo.is_none() => {
+            ui.warn(&format!("{}; the preview leaves out the files", e.message));
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
     let situation = rollback::gather(store.as_ref(), &pipeline, &args.environments)?;
     let interactive = ui.stdin_is_terminal && ui.stderr_is_terminal;
 
