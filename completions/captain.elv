@@ -41,6 +41,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand status 'The pipeline at a glance: per wave, stage and environment, the current release, its state, a deployment in progress, the release waiting to be promoted, and locks'
             cand history 'Deployment history of an environment, newest first: deployment, when, outcome, number of commits and commit range (for a rollback, the commits it removed)'
             cand where 'Where a commit is: the first release containing it, the deployment that first brought it to each environment, and the environments where it is and is not deployed now'
+            cand rollback 'Roll environments back to an older release, after a preview'
+            cand promotions 'Disable or enable promotions into and out of stages and environments (list, disable, enable)'
             cand state 'Export or import the whole ledger as versioned JSON Lines'
             cand completions 'Print a shell completion script'
             cand man 'Write man pages (captain.1 and one per subcommand) into a directory'
@@ -291,6 +293,103 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'captain;rollback'= {
+            cand --to 'The release to go back to, e.g. v12 (default: the last approved one before the current)'
+            cand --reason 'Why: shown on the promotion locks and kept in the audit log'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --pick 'Choose the release from a list of earlier releases (needs a terminal)'
+            cand --dry-run 'Print the preview and change nothing'
+            cand --force 'Allow a target that was never approved in an environment'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'captain;promotions'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand list 'List the locks in force: who disabled promotions into or out of what, when and why'
+            cand disable 'Disable promotions into and/or out of a stage or an environment'
+            cand enable 'Enable promotions again, so the next approved release flows in'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'captain;promotions;list'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'captain;promotions;disable'= {
+            cand --direction 'Which promotions: into the target, out of it, or both'
+            cand --reason 'Why (required): shown by `captain status` and kept in the audit log'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'captain;promotions;enable'= {
+            cand --direction 'Which promotions: into the target, out of it, or both'
+            cand --reason 'Why (kept in the audit log)'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'captain;promotions;help'= {
+            cand list 'List the locks in force: who disabled promotions into or out of what, when and why'
+            cand disable 'Disable promotions into and/or out of a stage or an environment'
+            cand enable 'Enable promotions again, so the next approved release flows in'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'captain;promotions;help;list'= {
+        }
+        &'captain;promotions;help;disable'= {
+        }
+        &'captain;promotions;help;enable'= {
+        }
+        &'captain;promotions;help;help'= {
+        }
         &'captain;state'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
@@ -401,6 +500,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand status 'The pipeline at a glance: per wave, stage and environment, the current release, its state, a deployment in progress, the release waiting to be promoted, and locks'
             cand history 'Deployment history of an environment, newest first: deployment, when, outcome, number of commits and commit range (for a rollback, the commits it removed)'
             cand where 'Where a commit is: the first release containing it, the deployment that first brought it to each environment, and the environments where it is and is not deployed now'
+            cand rollback 'Roll environments back to an older release, after a preview'
+            cand promotions 'Disable or enable promotions into and out of stages and environments (list, disable, enable)'
             cand state 'Export or import the whole ledger as versioned JSON Lines'
             cand completions 'Print a shell completion script'
             cand man 'Write man pages (captain.1 and one per subcommand) into a directory'
@@ -439,6 +540,19 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;help;history'= {
         }
         &'captain;help;where'= {
+        }
+        &'captain;help;rollback'= {
+        }
+        &'captain;help;promotions'= {
+            cand list 'List the locks in force: who disabled promotions into or out of what, when and why'
+            cand disable 'Disable promotions into and/or out of a stage or an environment'
+            cand enable 'Enable promotions again, so the next approved release flows in'
+        }
+        &'captain;help;promotions;list'= {
+        }
+        &'captain;help;promotions;disable'= {
+        }
+        &'captain;help;promotions;enable'= {
         }
         &'captain;help;state'= {
             cand export 'Write the whole ledger as versioned JSON Lines to stdout (backups, moving to a team server). The format is documented in the README'

@@ -27,6 +27,15 @@ impl Context {
         Context { global, now }
     }
 
+    /// The time now, for an action that may come long after the command started (after
+    /// a confirmation prompt): `CAPTAIN_NOW` when pinned, else the clock.
+    pub fn fresh_now(&self) -> Timestamp {
+        std::env::var("CAPTAIN_NOW")
+            .ok()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or_else(Timestamp::now)
+    }
+
     fn start_dir(&self) -> PathBuf {
         self.global
             .repo

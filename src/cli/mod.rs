@@ -11,7 +11,9 @@ mod deploy;
 mod history;
 mod init;
 mod plan;
+mod promotions;
 mod release;
+mod rollback;
 mod state;
 mod status;
 mod ui;
@@ -90,6 +92,10 @@ pub enum Command {
     Status(status::Args),
     History(history::Args),
     Where(where_cmd::Args),
+    Rollback(rollback::Args),
+    /// Disable or enable promotions into and out of stages and environments (list, disable, enable).
+    #[command(subcommand)]
+    Promotions(promotions::Command),
     /// Export or import the whole ledger as versioned JSON Lines.
     #[command(subcommand)]
     State(state::Command),
@@ -128,6 +134,8 @@ fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Status(args) => status::run(&ctx, ui, args),
         Command::History(args) => history::run(&ctx, ui, args),
         Command::Where(args) => where_cmd::run(&ctx, ui, args),
+        Command::Rollback(args) => rollback::run(&ctx, ui, args),
+        Command::Promotions(command) => promotions::run(&ctx, ui, command),
         Command::State(command) => state::run(&ctx, ui, command),
         Command::Completions(args) => completions::run_completions(ui, args),
         Command::Man(args) => completions::run_man(ui, args),

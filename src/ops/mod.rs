@@ -3,5 +3,7 @@
 
 pub mod ci;
 pub mod deploy;
+pub mod promotions;
 pub mod release;
+pub mod rollback;
 pub mod state;

@@ -14,6 +14,8 @@ pub mod export;
 pub mod location;
 pub mod sqlite;
 
+use std::time::Duration;
+
 use crate::error::Result;
 use crate::model::*;
 
@@ -49,6 +51,29 @@ pub struct Unlock {
     pub target_kind: LockTargetKind,
     pub target: String,
     pub direction: LockDirection,
+    pub actor: String,
+    pub reason: Option<String>,
+    pub at: Timestamp,
+}
+
+/// One environment of a rollback (see [`Store::start_rollback`]): what to put back, and
+/// what the preview saw there, so a change made since is caught (optimistic concurrency).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct RollbackTarget {
+    pub environment: String,
+    pub stage: String,
+    /// The older release to redeploy (its recorded artifacts, exactly).
+    pub release: ReleaseNumber,
+    /// The deployment that set the environment's current release when the preview was made.
+    pub expected_current: Option<DeploymentId>,
+    /// The deployment in progress there when the preview was made (it will be cancelled).
+    pub expected_in_progress: Option<DeploymentId>,
+}
+
+/// What `rollback` hands to the store: every environment at once, all or nothing.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct NewRollback {
+    pub environments: Vec<RollbackTarget>,
     pub actor: String,
     pub reason: Option<String>,
     pub at: Timestamp,
@@ -96,6 +121,18 @@ pub trait Store: Send + Sync {
     /// that the release is not older than the environment's current one. Writes a
     /// `deployment.start` audit event. The store picks the id.
     fn start_deployment(&self, deployment: NewDeployment) -> Result<Deployment>;
+
+    /// Starts a rollback of several environments in one transaction: all or nothing. For
+    /// each environment, in order: the deployment that set its current release and the one
+    /// in progress must still be those the preview saw (else a conflict naming who changed
+    /// what first); a rollback already in progress there is a conflict; a normal deployment
+    /// in progress is finished as `cancelled`; promotions into and out of the environment
+    /// are disabled (a lock in both directions, with the actor and a reason naming the
+    /// rollback — an existing lock in both directions is kept as it is); and a deployment
+    /// of kind `rollback` of the older release is started, with no promotion checks.
+    /// Writes `deployment.finish`, `lock.set`, `deployment.start` and `rollback.start`
+    /// audit events. Returns the started deployments in the order asked.
+    fn start_rollback(&self, rollback: NewRollback) -> Result<Vec<Deployment>>;
 
     /// Finishes a deployment. Finishing it again with the same outcome returns it
     /// unchanged; with another outcome it is a conflict. Writes a `deployment.finish` event.
@@ -164,4 +201,31 @@ pub trait Store: Send + Sync {
         records: &mut dyn Iterator<Item = Result<LedgerRecord>>,
         mode: ImportMode,
     ) -> Result<ImportSummary>;
+}
+
+/// "rollback to v3 by alice" or "v4 by ci", for conflict messages.
+pub(crate) fn describe_deployment(d: &Deployment) -> String {
+    match d.kind {
+        DeploymentKind::Rollback => format!("rollback to {} by {}", d.release, d.actor),
+        DeploymentKind::Normal => format!("{} by {}", d.release, d.actor),
+    }
+}
+
+/// "2s ago", from the time of the change to the time of the request.
+pub(crate) fn ago(then: Timestamp, now: Timestamp) -> String {
+    let seconds = now.as_second().saturating_sub(then.as_second());
+    if seconds <= 0 {
+        return "just now".to_string();
+    }
+    let seconds = u64::try_from(seconds).unwrap_or(u64::MAX);
+    // Whole minutes beyond an hour are enough to say who came first.
+    let rounded = if seconds >= 3600 {
+        seconds - seconds % 60
+    } else {
+        seconds
+    };
+    format!(
+        "{} ago",
+        humantime::format_duration(Duration::from_secs(rounded))
+    )
 }

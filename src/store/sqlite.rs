@@ -27,7 +27,10 @@ use sha2::{Digest, Sha256};
 
 use super::export::{ImportMode, ImportSummary, LedgerRecord};
 use super::location::{self, Bases};
-use super::{AuditFilter, HistoryFilter, LogLine, ReleaseFilter, Store, Unlock};
+use super::{
+    AuditFilter, HistoryFilter, LogLine, NewRollback, ReleaseFilter, RollbackTarget, Store, Unlock,
+    ago, describe_deployment,
+};
 use crate::error::{Error, Result};
 use crate::model::*;
 
@@ -896,6 +899,180 @@ fn start_deployment(conn: &Connection, new: NewDeployment) -> Tx<Deployment> {
                            "release": deployment.release, "kind": deployment.kind, "force": new.force}),
     )?;
     Ok(deployment)
+}
+
+fn start_rollback(conn: &Connection, rollback: NewRollback) -> Tx<Vec<Deployment>> {
+    if rollback.environments.is_empty() {
+        return Err(Error::usage("a rollback needs at least one environment").into());
+    }
+    let mut named = BTreeSet::new();
+    for target in &rollback.environments {
+        if !named.insert(target.environment.as_str()) {
+            return Err(Error::usage(format!(
+                "environment {} is named twice in one rollback",
+                target.environment
+            ))
+            .into());
+        }
+    }
+    let at = truncate(rollback.at);
+    let reason = rollback
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_string);
+    let mut started = Vec::with_capacity(rollback.environments.len());
+    for target in rollback.environments {
+        let (current_seq, in_progress_seq, _) = state_seqs(conn, &target.environment)?;
+        let current = match current_seq {
+            Some(seq) => deployment_by_seq(conn, seq)?,
+            None => None,
+        };
+        let running = match in_progress_seq {
+            Some(seq) => deployment_by_seq(conn, seq)?,
+            None => None,
+        };
+        check_unchanged(conn, &target, current.as_ref(), running.as_ref(), at)?;
+        let cancelled = match running {
+            Some(running) if running.kind == DeploymentKind::Rollback => {
+                return Err(Error::conflict(format!(
+                    "{} is already being rolled back: {} ({}, {}) started first",
+                    target.environment,
+                    running.id,
+                    describe_deployment(&running),
+                    ago(running.started_at, at)
+                ))
+                .with_hint(format!(
+                    "wait for it, or finish it with `captain deploy finish {} --outcome …` before rolling back again",
+                    running.id
+                ))
+                .into());
+            }
+            Some(running) => Some(finish_deployment(
+                conn,
+                FinishDeployment {
+                    id: running.id,
+                    outcome: Outcome::Cancelled,
+                    actor: rollback.actor.clone(),
+                    finished_at: at,
+                    reason: Some(format!(
+                        "cancelled by a rollback of {} to {}",
+                        target.environment, target.release
+                    )),
+                },
+            )?),
+            None => None,
+        };
+        let already_locked = conn
+            .prepare_cached(
+                "SELECT 1 FROM locks WHERE target_kind = 'environment' AND target = ?1 AND direction = 'both'",
+            )?
+            .exists([&target.environment])?;
+        if !already_locked {
+            set_lock(
+                conn,
+                Lock {
+                    target_kind: LockTargetKind::Environment,
+                    target: target.environment.clone(),
+                    direction: LockDirection::Both,
+                    actor: rollback.actor.clone(),
+                    reason: match &reason {
+                        Some(reason) => format!("rollback to {}: {reason}", target.release),
+                        None => format!("rollback to {}", target.release),
+                    },
+                    created_at: at,
+                },
+            )?;
+        }
+        let deployment = start_deployment(
+            conn,
+            NewDeployment {
+                environment: target.environment.clone(),
+                stage: target.stage,
+                release: target.release,
+                kind: DeploymentKind::Rollback,
+                actor: rollback.actor.clone(),
+                reason: reason.clone(),
+                started_at: at,
+                promotion_check: None,
+                force: false,
+            },
+        )?;
+        audit(
+            conn,
+            at,
+            &rollback.actor,
+            "rollback.start",
+            &target.environment,
+            reason.as_deref(),
+            serde_json::json!({"deployment": deployment.id, "from": current.map(|d| d.release),
+                               "to": deployment.release, "cancelled": cancelled.map(|d| d.id),
+                               "locked": !already_locked}),
+        )?;
+        started.push(deployment);
+    }
+    Ok(started)
+}
+
+/// The environment is as the preview saw it; otherwise a conflict naming the change that
+/// came first.
+fn check_unchanged(
+    conn: &Connection,
+    target: &RollbackTarget,
+    current: Option<&Deployment>,
+    running: Option<&Deployment>,
+    at: Timestamp,
+) -> Tx<()> {
+    let environment = &target.environment;
+    let changed = |what: String| -> Fail {
+        Error::conflict(format!(
+            "{environment} changed after the rollback preview was made: {what} first"
+        ))
+        .with_hint("look again with `captain status`, and roll back again if it is still needed")
+        .into()
+    };
+    if running.map(|d| &d.id) != target.expected_in_progress.as_ref() {
+        if let Some(running) = running {
+            return Err(changed(format!(
+                "{} ({}, {}) started",
+                running.id,
+                describe_deployment(running),
+                ago(running.started_at, at)
+            )));
+        }
+        if let Some(id) = &target.expected_in_progress
+            && let Some((_, gone)) = deployment_by_id(conn, id)?
+        {
+            return Err(changed(format!(
+                "{} ({}) finished as {} {}",
+                gone.id,
+                describe_deployment(&gone),
+                gone.outcome,
+                ago(gone.finished_at.unwrap_or(gone.started_at), at)
+            )));
+        }
+        return Err(changed(format!(
+            "the deployment in progress there changed (expected {})",
+            target
+                .expected_in_progress
+                .as_ref()
+                .map_or_else(|| "none".to_string(), ToString::to_string)
+        )));
+    }
+    if current.map(|d| &d.id) != target.expected_current.as_ref() {
+        return Err(match current {
+            Some(current) => changed(format!(
+                "{} ({}) finished as {} {}",
+                current.id,
+                describe_deployment(current),
+                current.outcome,
+                ago(current.finished_at.unwrap_or(current.started_at), at)
+            )),
+            None => changed("its current release was removed".to_string()),
+        });
+    }
+    Ok(())
 }
 
 /// The previous stage approved the release, and no lock stands in the way.
@@ -1780,6 +1957,10 @@ impl Store for SqliteStore {
 
     fn start_deployment(&self, deployment: NewDeployment) -> Result<Deployment> {
         self.write(|conn| start_deployment(conn, deployment))
+    }
+
+    fn start_rollback(&self, rollback: NewRollback) -> Result<Vec<Deployment>> {
+        self.write(|conn| start_rollback(conn, rollback))
     }
 
     fn finish_deployment(&self, finish: FinishDeployment) -> Result<Deployment> {

@@ -12,4 +12,8 @@ mod cli_where;
 mod exec_http;
 mod exec_process;
 mod exec_services;
+mod rollback_concurrency;
+mod rollback_preview;
+mod rollback_promotions;
+mod rollback_terminal;
 mod store_story;

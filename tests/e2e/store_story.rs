@@ -16,7 +16,9 @@ use captain::ErrorKind;
 use captain::model::*;
 use captain::store::export::{read_jsonl, write_jsonl};
 use captain::store::sqlite::SqliteStore;
-use captain::store::{HistoryFilter, ImportMode, LogLine, ReleaseFilter, Store, Unlock};
+use captain::store::{
+    HistoryFilter, ImportMode, LogLine, NewRollback, ReleaseFilter, RollbackTarget, Store, Unlock,
+};
 use sha2::{Digest, Sha256};
 
 pub type MakeStore<'a> = &'a dyn Fn() -> Box<dyn Store>;
@@ -924,12 +926,238 @@ pub fn story_export_import(make: MakeStore) {
     );
 }
 
+fn rollback_target(
+    env: &str,
+    release: u64,
+    current: Option<&Deployment>,
+    running: Option<&Deployment>,
+) -> RollbackTarget {
+    RollbackTarget {
+        environment: env.into(),
+        stage: "prod".into(),
+        release: ReleaseNumber(release),
+        expected_current: current.map(|d| d.id.clone()),
+        expected_in_progress: running.map(|d| d.id.clone()),
+    }
+}
+
+fn new_rollback(targets: Vec<RollbackTarget>, actor: &str, seconds: i64) -> NewRollback {
+    NewRollback {
+        environments: targets,
+        actor: actor.into(),
+        reason: Some("error rate".into()),
+        at: at(seconds),
+    }
+}
+
+/// `start_rollback`: optimistic concurrency, cancelling, locking, all or nothing.
+pub fn story_rollback(make: MakeStore) {
+    let store = make();
+    four_releases(&*store);
+    let prod = |env: &str, release: u64| {
+        let mut new = start(env, "prod", release, DeploymentKind::Normal);
+        new.stage = "prod".into();
+        new
+    };
+    deploy(&*store, prod("prod-1", 1), Outcome::Approved);
+    let p1_current = deploy(&*store, prod("prod-1", 3), Outcome::Approved);
+    deploy(&*store, prod("prod-2", 2), Outcome::Approved);
+    let p2_current = deploy(&*store, prod("prod-2", 3), Outcome::Approved);
+    let p2_running = store.start_deployment(prod("prod-2", 4)).unwrap();
+    let audit_before = store.audit_events(&Default::default()).unwrap().len();
+
+    // A stale view of one environment fails the whole rollback: nothing is written.
+    let stale = new_rollback(
+        vec![
+            rollback_target("prod-1", 1, Some(&p1_current), None),
+            rollback_target("prod-2", 1, Some(&p2_current), None),
+        ],
+        "alice",
+        400,
+    );
+    let (kind, message, _) = kind_of(store.start_rollback(stale));
+    assert_eq!(kind, ErrorKind::Conflict);
+    assert!(message.contains("prod-2"), "{message}");
+    assert!(message.contains(&p2_running.id.0), "{message}");
+    assert!(message.contains("v4 by ci"), "{message}");
+    assert_eq!(
+        store.audit_events(&Default::default()).unwrap().len(),
+        audit_before
+    );
+    assert!(store.locks().unwrap().is_empty());
+    let states = store
+        .environment_states(&["prod-1".into(), "prod-2".into()])
+        .unwrap();
+    assert_eq!(states[0].in_progress, None);
+    assert_eq!(
+        states[1].in_progress.as_ref().map(|d| d.id.clone()),
+        Some(p2_running.id.clone())
+    );
+
+    // The right view: the running normal deployment is cancelled, both are locked.
+    let started = store
+        .start_rollback(new_rollback(
+            vec![
+                rollback_target("prod-1", 1, Some(&p1_current), None),
+                rollback_target("prod-2", 1, Some(&p2_current), Some(&p2_running)),
+            ],
+            "alice",
+            400,
+        ))
+        .unwrap();
+    assert_eq!(started.len(), 2);
+    for (deployment, env) in started.iter().zip(["prod-1", "prod-2"]) {
+        assert_eq!(deployment.environment, env);
+        assert_eq!(deployment.kind, DeploymentKind::Rollback);
+        assert_eq!(deployment.release, ReleaseNumber(1));
+        assert_eq!(deployment.outcome, Outcome::InProgress);
+        assert_eq!(deployment.actor, "alice");
+        assert_eq!(deployment.reason.as_deref(), Some("error rate"));
+        assert_eq!(
+            store.deployment(&deployment.id).unwrap().as_ref(),
+            Some(deployment)
+        );
+    }
+    let cancelled = store.deployment(&p2_running.id).unwrap().unwrap();
+    assert_eq!(cancelled.outcome, Outcome::Cancelled);
+    assert_eq!(cancelled.finished_at, Some(at(400)));
+    let locks = store.locks().unwrap();
+    assert_eq!(locks.len(), 2);
+    for (lock, env) in locks.iter().zip(["prod-1", "prod-2"]) {
+        assert_eq!(lock.target_kind, LockTargetKind::Environment);
+        assert_eq!(lock.target, env);
+        assert_eq!(lock.direction, LockDirection::Both);
+        assert_eq!(lock.actor, "alice");
+        assert!(lock.reason.contains("v1") && lock.reason.contains("error rate"));
+    }
+    // The current release stays until the rollback finishes.
+    let states = store
+        .environment_states(&["prod-1".into(), "prod-2".into()])
+        .unwrap();
+    assert_eq!(
+        states[1].current.as_ref().map(|d| d.release),
+        Some(ReleaseNumber(3))
+    );
+    let actions: Vec<(String, String)> = store
+        .audit_events(&Default::default())
+        .unwrap()
+        .into_iter()
+        .take(store.audit_events(&Default::default()).unwrap().len() - audit_before)
+        .map(|e| (e.action, e.target))
+        .collect();
+    for (action, target) in [
+        ("rollback.start", "prod-1"),
+        ("rollback.start", "prod-2"),
+        ("lock.set", "prod-1"),
+        ("lock.set", "prod-2"),
+        ("deployment.finish", p2_running.id.0.as_str()),
+        ("deployment.start", started[0].id.0.as_str()),
+    ] {
+        assert!(
+            actions.iter().any(|(a, t)| a == action && t == target),
+            "no {action} of {target} in {actions:?}"
+        );
+    }
+
+    // A second rollback with the same (now stale) view loses, naming the winner.
+    let (kind, message, _) = kind_of(store.start_rollback(new_rollback(
+        vec![rollback_target("prod-1", 2, Some(&p1_current), None)],
+        "bob",
+        402,
+    )));
+    assert_eq!(kind, ErrorKind::Conflict);
+    assert!(
+        message.contains(&format!(
+            "{} (rollback to v1 by alice, 2s ago) started first",
+            started[0].id
+        )),
+        "{message}"
+    );
+    // Even with an up-to-date view, a rollback in progress is not replaced.
+    let (kind, message, _) = kind_of(store.start_rollback(new_rollback(
+        vec![rollback_target(
+            "prod-1",
+            2,
+            Some(&p1_current),
+            Some(&started[0]),
+        )],
+        "bob",
+        402,
+    )));
+    assert_eq!(kind, ErrorKind::Conflict);
+    assert!(message.contains("already being rolled back"), "{message}");
+
+    // Finished, the rollback sets the current release; normal promotion stays locked.
+    let done = store
+        .finish_deployment(finish(&started[0].id, Outcome::Approved))
+        .unwrap();
+    let states = store.environment_states(&["prod-1".into()]).unwrap();
+    assert_eq!(states[0].current.as_ref(), Some(&done));
+    assert_eq!(
+        kind_of(store.start_deployment(prod("prod-1", 4))).0,
+        ErrorKind::Blocked
+    );
+
+    // A hand-set lock in both directions is kept; a second rollback of prod-1 is fine now.
+    store
+        .remove_lock(unlock(
+            LockTargetKind::Environment,
+            "prod-1",
+            LockDirection::Both,
+        ))
+        .unwrap();
+    store
+        .set_lock(lock(
+            LockTargetKind::Environment,
+            "prod-1",
+            LockDirection::Both,
+        ))
+        .unwrap();
+    let again = store
+        .start_rollback(new_rollback(
+            vec![rollback_target("prod-1", 1, Some(&done), None)],
+            "carol",
+            500,
+        ))
+        .unwrap();
+    assert_eq!(again[0].actor, "carol");
+    let prod1_locks: Vec<Lock> = store
+        .locks()
+        .unwrap()
+        .into_iter()
+        .filter(|l| l.target == "prod-1")
+        .collect();
+    assert_eq!(prod1_locks.len(), 1);
+    assert_eq!(prod1_locks[0].reason, "bad canary");
+
+    // Bad requests: nothing, twice the same environment, an unknown release.
+    assert_eq!(
+        kind_of(store.start_rollback(new_rollback(vec![], "x", 600))).0,
+        ErrorKind::Usage
+    );
+    let twice = vec![
+        rollback_target("prod-3", 1, None, None),
+        rollback_target("prod-3", 1, None, None),
+    ];
+    assert_eq!(
+        kind_of(store.start_rollback(new_rollback(twice, "x", 600))).0,
+        ErrorKind::Usage
+    );
+    let unknown = vec![rollback_target("prod-3", 99, None, None)];
+    assert_eq!(
+        kind_of(store.start_rollback(new_rollback(unknown, "x", 600))).0,
+        ErrorKind::NotFound
+    );
+    assert!(store.locks().unwrap().iter().all(|l| l.target != "prod-3"));
+}
+
 /// Runs the whole story on a backend.
 pub fn run_story(make: MakeStore) {
     story_releases(make);
     story_deployments(make);
     story_history(make);
     story_locate(make);
+    story_rollback(make);
     story_export_import(make);
 }
 

@@ -1,0 +1,500 @@
+//! `captain rollback ENV…`: pick the release to go back to, show the preview, confirm,
+//! and start the rollback deployments.
+
+use serde::Serialize;
+
+use captain::Error;
+use captain::git::FileStatus;
+use captain::git::lockfiles::Change;
+use captain::model::{Deployment, DeploymentId, DeploymentKind, ReleaseNumber, Timestamp};
+use captain::ops::rollback::{self, Candidate, ChangeSet, PreviewRequest, RollbackPreview};
+use captain::store::Store;
+
+use super::Context;
+use super::release::plural;
+use super::ui::{Ui, relative_time, short};
+
+/// At most this many commits and files in the table preview (JSON lists them all).
+const SHOWN: usize = 30;
+
+/// Roll environments back to an older release, after a preview.
+///
+/// The target is, per environment, the last release that was deployed there and approved
+/// before its current one (releases that failed approval are passed over). `--to vN`
+/// chooses an older one (a latent change); in a terminal `--pick` lists the earlier
+/// releases with when each was deployed there, its commits and its approval outcome.
+///
+/// The preview shows the commits that will be removed, the files, dependency versions and
+/// artifacts that change, and warnings. Then captain asks for confirmation — `--yes` in
+/// scripts; without a terminal and without `--yes` it refuses (exit 2). It cancels a
+/// deployment in progress there, disables promotions into and out of the environments
+/// (see `captain promotions`), and starts rollback deployments of the older release's
+/// recorded artifacts. Whoever runs them records the end with `captain deploy finish ID
+/// --outcome …`. If someone changed an environment since the preview (another rollback, a
+/// deployment), nothing is started and captain exits 4 saying who came first.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The environments to roll back, e.g. prod-2.
+    #[arg(required = true, value_name = "ENV")]
+    pub environments: Vec<String>,
+    /// The release to go back to, e.g. v12 (default: the last approved one before the current).
+    #[arg(long, value_name = "RELEASE")]
+    pub to: Option<String>,
+    /// Choose the release from a list of earlier releases (needs a terminal).
+    #[arg(long, conflicts_with = "to")]
+    pub pick: bool,
+    /// Why: shown on the promotion locks and kept in the audit log.
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Print the preview and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Allow a target that was never approved in an environment.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Serialize)]
+struct Output<'a> {
+    preview: &'a RollbackPreview,
+    /// `null` for `--dry-run` and when the person declined.
+    result: Option<RollbackResult>,
+}
+
+#[derive(Serialize)]
+struct RollbackResult {
+    deployments: Vec<StartedJson>,
+    /// Environments whose promotions (in and out) are now disabled.
+    locked: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct StartedJson {
+    deployment: DeploymentId,
+    environment: String,
+    release: ReleaseNumber,
+    kind: DeploymentKind,
+    started_at: Timestamp,
+}
+
+pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
+    let to: Option<ReleaseNumber> = args.to.as_deref().map(str::parse).transpose()?;
+    let pipeline = ctx.pipeline()?;
+    let store = ctx.store(&pipeline)?;
+    // In an incident a checkout that cannot be opened must not stand in the way: the
+    // preview then says the file summary needs the repository. A --repo given by hand
+    // that fails is still an error.
+    let repo = match ctx.repo_if_any() {
+        Ok(repo) => repo,
+        Err(e) if ctx.global.repo.is_none() => {
+            ui.warn(&format!("{}; the preview leaves out the files", e.message));
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let situation = rollback::gather(store.as_ref(), &pipeline, &args.environments)?;
+    let interactive = ui.stdin_is_terminal && ui.stderr_is_terminal;
+
+    let to = match to {
+        Some(to) => Some(to),
+        None if args.pick && !interactive => {
+            return Err(Error::usage("--pick needs a terminal to show the list in")
+                .with_hint("name the release with `--to vN` (`captain history ENV` lists them)")
+                .into());
+        }
+        // Different default targets: a person at a terminal chooses; a script gets an
+        // error listing them from the preview.
+        None if args.pick || (situation.targets_differ() && interactive && !ctx.global.yes) => {
+            match pick(ctx, ui, store.as_ref(), &situation)? {
+                Some(release) => Some(release),
+                None => {
+                    ui.status("no release chosen; nothing changed");
+                    return Ok(());
+                }
+            }
+        }
+        None => None,
+    };
+
+    let preview = rollback::preview(
+        store.as_ref(),
+        repo.as_ref(),
+        &situation,
+        &PreviewRequest {
+            to,
+            force: args.force,
+            now: ctx.now,
+        },
+    )?;
+
+    let needs_answer = !args.dry_run && !preview.environments.is_empty() && !ctx.global.yes;
+    if needs_answer && !interactive {
+        return Err(Error::usage(format!(
+            "rolling back {} needs a confirmation, and there is no terminal to ask in",
+            names(&preview)
+        ))
+        .with_hint("pass --yes to confirm from a script, or --dry-run to see the preview only")
+        .into());
+    }
+
+    if !ui.json() {
+        ui.out(&render_preview(ctx, ui, &preview))?;
+    }
+    if args.dry_run || preview.environments.is_empty() {
+        if preview.environments.is_empty() {
+            ui.status("nothing to roll back");
+        } else {
+            ui.status("dry run: nothing changed");
+        }
+        return finish_json(ui, &preview, None);
+    }
+    if needs_answer && !confirm(&preview)? {
+        ui.status("rollback not started; nothing changed");
+        return finish_json(ui, &preview, None);
+    }
+
+    let started = rollback::start(
+        store.as_ref(),
+        &preview,
+        ctx.actor(),
+        args.reason,
+        ctx.fresh_now(),
+    )?;
+    let result = RollbackResult {
+        locked: started.iter().map(|d| d.environment.clone()).collect(),
+        deployments: started.iter().map(started_json).collect(),
+    };
+    if ui.json() {
+        return finish_json(ui, &preview, Some(result));
+    }
+    ui.out(&render_started(ui, &started))?;
+    let enable = match result.locked.as_slice() {
+        [only] => only.as_str(),
+        _ => "ENV",
+    };
+    ui.status(&format!(
+        "promotions into and out of {} are disabled; enable them with `captain promotions enable {enable}` when a fix is ready",
+        result.locked.join(", ")
+    ));
+    ui.status(
+        "whoever runs the deployments records their end with `captain deploy finish ID --outcome approved|deploy-failed|…`",
+    );
+    Ok(())
+}
+
+fn finish_json(
+    ui: &Ui,
+    preview: &RollbackPreview,
+    result: Option<RollbackResult>,
+) -> anyhow::Result<()> {
+    if ui.json() {
+        ui.out_json(&Output { preview, result })?;
+    }
+    Ok(())
+}
+
+fn started_json(d: &Deployment) -> StartedJson {
+    StartedJson {
+        deployment: d.id.clone(),
+        environment: d.environment.clone(),
+        release: d.release,
+        kind: d.kind,
+        started_at: d.started_at,
+    }
+}
+
+fn names(preview: &RollbackPreview) -> String {
+    preview
+        .environments
+        .iter()
+        .map(|p| p.environment.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn dialog_error(e: dialoguer::Error) -> Error {
+    Error::failed(format!("could not read the answer from the terminal: {e}"))
+}
+
+/// The pick list; `None` when the person leaves it (Esc or q).
+fn pick(
+    ctx: &Context,
+    ui: &Ui,
+    store: &dyn Store,
+    situation: &rollback::Situation,
+) -> anyhow::Result<Option<ReleaseNumber>> {
+    let candidates = rollback::candidates(store, situation)?;
+    if candidates.is_empty() {
+        let envs: Vec<&str> = situation
+            .environments
+            .iter()
+            .map(|e| e.environment.as_str())
+            .collect();
+        return Err(Error::not_found(format!(
+            "{} {} no earlier release to go back to",
+            envs.join(", "),
+            if envs.len() == 1 { "has" } else { "have" }
+        ))
+        .with_hint("`captain history ENV` shows what was deployed")
+        .into());
+    }
+    if situation.targets_differ() && !ui.quiet {
+        let each: Vec<String> = situation
+            .default_targets()
+            .into_iter()
+            .filter_map(|(env, t)| Some(format!("{env} to {}", t?)))
+            .collect();
+        ui.status(&format!(
+            "the environments would roll back to different releases ({}); choose one for all",
+            each.join(", ")
+        ));
+    }
+    let items: Vec<String> = candidates
+        .iter()
+        .map(|c| candidate_line(ctx.now, c))
+        .collect();
+    let default = candidates.iter().position(|c| c.default).unwrap_or(0);
+    let chosen = dialoguer::Select::new()
+        .with_prompt("Roll back to which release? (↑/↓, enter; esc to leave)")
+        .items(&items)
+        .default(default)
+        .max_length(15)
+        .interact_opt()
+        .map_err(dialog_error)?;
+    Ok(chosen.and_then(|i| candidates.get(i)).map(|c| c.release))
+}
+
+/// `v12  released 3d ago  4 commits  prod-1: approved 2d ago`.
+fn candidate_line(now: Timestamp, c: &Candidate) -> String {
+    let places: Vec<String> = c
+        .environments
+        .iter()
+        .map(|e| {
+            format!(
+                "{}: {} {}",
+                e.environment,
+                e.outcome,
+                relative_time(now, e.deployed_at)
+            )
+        })
+        .collect();
+    format!(
+        "{:<6} released {:<8} {:>3} commit{:<1}  {}{}",
+        c.release.to_string(),
+        relative_time(now, c.created_at),
+        c.commits,
+        plural(c.commits),
+        places.join("; "),
+        if c.default { "  (default)" } else { "" }
+    )
+}
+
+fn confirm(preview: &RollbackPreview) -> anyhow::Result<bool> {
+    let answer = dialoguer::Confirm::new()
+        .with_prompt(format!(
+            "Roll back {} to {} and disable promotions into and out of {}?",
+            names(preview),
+            preview.target,
+            if preview.environments.len() == 1 {
+                "it"
+            } else {
+                "them"
+            }
+        ))
+        .default(false)
+        .interact_opt()
+        .map_err(dialog_error)?;
+    Ok(answer == Some(true))
+}
+
+fn render_preview(ctx: &Context, ui: &Ui, preview: &RollbackPreview) -> String {
+    let mut out = String::new();
+    let line = |out: &mut String, text: &str| {
+        out.push_str(text);
+        out.push('\n');
+    };
+    line(
+        &mut out,
+        &format!(
+            "Rollback to {} (commit {}, released {})",
+            preview.target,
+            short(&preview.target_commit),
+            relative_time(ctx.now, preview.target_created_at)
+        ),
+    );
+    if !preview.environments.is_empty() {
+        let mut table = ui.table(&["environment", "now", "goes back to", "cancels"]);
+        for plan in &preview.environments {
+            table.add_row(vec![
+                plan.environment.clone(),
+                plan.current.to_string(),
+                plan.target.to_string(),
+                plan.cancels
+                    .as_ref()
+                    .map_or_else(String::new, ToString::to_string),
+            ]);
+        }
+        line(&mut out, &table.to_string());
+    }
+    for env in &preview.unchanged {
+        line(
+            &mut out,
+            &format!("{env} already runs {}: left as it is", preview.target),
+        );
+    }
+    for change in &preview.changes {
+        out.push('\n');
+        render_change(ui, &mut out, change);
+    }
+    if !preview.artifacts.is_empty() {
+        line(
+            &mut out,
+            &format!("\nArtifacts deployed ({}):", preview.target),
+        );
+        for (name, reference) in &preview.artifacts {
+            line(&mut out, &format!("  {name} = {reference}"));
+        }
+    }
+    if !preview.warnings.is_empty() {
+        line(&mut out, "\nWarnings:");
+        for w in &preview.warnings {
+            line(&mut out, &format!("  ! {}", w.message));
+        }
+    }
+    out.trim_end().to_string()
+}
+
+fn render_change(ui: &Ui, out: &mut String, change: &ChangeSet) {
+    let mut line = |text: &str| {
+        out.push_str(text);
+        out.push('\n');
+    };
+    line(&format!(
+        "From {} to {} ({}):",
+        change.from,
+        change.to,
+        change.environments.join(", ")
+    ));
+    for (title, commits) in [
+        ("Commits removed", &change.commits_removed),
+        ("Commits added back", &change.commits_added),
+    ] {
+        if commits.is_empty() && title == "Commits added back" {
+            continue;
+        }
+        let count = commits.len() as u64;
+        line(&format!("  {title} ({count}):"));
+        let mut table = ui.table(&["commit", "release", "author", "subject"]);
+        for c in commits.iter().take(SHOWN) {
+            let subject = if c.merge {
+                format!("{} (merge)", c.subject)
+            } else {
+                c.subject.clone()
+            };
+            table.add_row(vec![
+                short(&c.sha).to_string(),
+                c.release.to_string(),
+                c.author.clone(),
+                subject,
+            ]);
+        }
+        if !commits.is_empty() {
+            line(&indent(&table.to_string()));
+        }
+        if commits.len() > SHOWN {
+            line(&format!(
+                "    … and {} more (--output json lists them all)",
+                commits.len() - SHOWN
+            ));
+        }
+    }
+    let files = &change.files;
+    if let Some(note) = &files.note {
+        line(&format!("  Files: {note}"));
+    } else {
+        line(&format!(
+            "  Files ({} changed, +{} -{}):",
+            files.files_changed, files.insertions, files.deletions
+        ));
+        let mut table = ui.table(&["", "file", "+", "-"]);
+        for f in files.files.iter().take(SHOWN) {
+            let path = match &f.old_path {
+                Some(old) => format!("{old} → {}", f.path),
+                None => f.path.clone(),
+            };
+            let (plus, minus) = if f.binary {
+                ("bin".to_string(), String::new())
+            } else {
+                (f.insertions.to_string(), f.deletions.to_string())
+            };
+            table.add_row(vec![status_letter(f.status).to_string(), path, plus, minus]);
+        }
+        if !files.files.is_empty() {
+            line(&indent(&table.to_string()));
+        }
+        if files.files.len() > SHOWN {
+            line(&format!("    … and {} more", files.files.len() - SHOWN));
+        }
+    }
+    line(&format!(
+        "  Dependencies ({} change{}):",
+        change.dependencies.len(),
+        plural(change.dependencies.len() as u64)
+    ));
+    if !change.dependencies.is_empty() {
+        let mut table = ui.table(&["lockfile", "name", "change"]);
+        for d in &change.dependencies {
+            let what = match &d.change {
+                Change::Changed { from, to } => format!("{from} → {to}"),
+                Change::Added { version } => format!("added {version}"),
+                Change::Removed { version } => format!("removed {version}"),
+            };
+            table.add_row(vec![d.lockfile.clone(), d.name.clone(), what]);
+        }
+        line(&indent(&table.to_string()));
+    }
+    if change.artifacts.is_empty() {
+        line("  Artifacts: unchanged");
+    } else {
+        line("  Artifacts:");
+        for a in &change.artifacts {
+            line(&format!(
+                "    {}: {} → {}",
+                a.name,
+                a.from.as_deref().unwrap_or("(none)"),
+                a.to.as_deref().unwrap_or("(none)")
+            ));
+        }
+    }
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("   {}", l.trim_end()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn status_letter(status: FileStatus) -> &'static str {
+    match status {
+        FileStatus::Added => "A",
+        FileStatus::Deleted => "D",
+        FileStatus::Modified => "M",
+        FileStatus::Renamed => "R",
+        FileStatus::Copied => "C",
+        FileStatus::TypeChanged => "T",
+    }
+}
+
+fn render_started(ui: &Ui, started: &[Deployment]) -> String {
+    let mut table = ui.table(&["deployment", "environment", "release", "kind"]);
+    for d in started {
+        table.add_row(vec![
+            d.id.to_string(),
+            d.environment.clone(),
+            d.release.to_string(),
+            d.kind.as_str().to_string(),
+        ]);
+    }
+    format!("Started rollback deployments:\n{table}")
+}
