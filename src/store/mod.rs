@@ -3,8 +3,8 @@
 //! [`Store`] speaks in whole operations ("record this release with its commits and
 //! dependency snapshot", "start this deployment if the previous stage approved it"), so
 //! that an HTTP client makes one request per command and every backend can do each
-//! operation in one transaction. Backends: [`sqlite`] (the embedded default); PostgreSQL
-//! and the HTTP client come later and must pass the same test story
+//! operation in one transaction. Backends: [`sqlite`] (the embedded default) and
+//! [`postgres`] (the team server's); the HTTP client comes later. All pass the same test story
 //! (`tests/e2e/store_story.rs`).
 //!
 //! A store is opened for one pipeline. It never reads a clock: callers pass times in.
@@ -12,6 +12,7 @@
 
 pub mod export;
 pub mod location;
+pub mod postgres;
 pub mod sqlite;
 
 use std::time::Duration;

@@ -1,0 +1,2487 @@
+//! The PostgreSQL ledger: the team backend, many pipelines in one database.
+//!
+//! Same contract as [`sqlite`](super::sqlite) (the store story runs on both); what
+//! differs is how it stays correct with many writers at once:
+//!
+//! - Every operation is one transaction (READ COMMITTED with explicit row locks for
+//!   writes, REPEATABLE READ READ ONLY for reads, so each answer is one snapshot).
+//! - An environment's `environment_state` row is its lock: `start_deployment`,
+//!   `finish_deployment` and `start_rollback` take it (upsert or `FOR UPDATE`) before
+//!   looking at what runs there, so "one deployment at a time", the older-release check
+//!   and a rollback's optimistic checks cannot race. A rollback takes the rows of all
+//!   its environments up front, in name order, so two rollbacks cannot deadlock.
+//! - Release numbers: `create_release` locks its pipeline's row, then takes max + 1.
+//! - Serialization failures and deadlocks (should one happen anyway) are retried a few
+//!   times with jittered backoff; a transaction that failed wrote nothing, so a retry
+//!   never doubles a record.
+//! - The hot writes are few round trips: a start is lock-and-read, one insert (a
+//!   statement whose CTEs also update the state row and write the audit event), commit.
+//!
+//! Tables live in the `captain` schema; migrations in `postgres/NNNN_*.sql` are applied
+//! on open under an advisory lock, in order, never edited. This room stores and answers;
+//! it never reads the clock or talks to git.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::Duration;
+
+use postgres::error::SqlState;
+use postgres::types::ToSql;
+use postgres::{Client, Config, IsolationLevel, NoTls, Row, Statement, Transaction};
+use rand::Rng;
+use sha2::{Digest, Sha256};
+
+use super::export::{ImportMode, ImportSummary, LedgerRecord};
+use super::location::{self, Bases};
+use super::{
+    AuditFilter, HistoryFilter, LogLine, NewRollback, ReleaseFilter, RollbackTarget, Store, Unlock,
+    ago, describe_deployment,
+};
+use crate::error::{Error, Result};
+use crate::model::*;
+
+/// Append-only: a shipped migration is never edited; changes are new entries.
+const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("postgres/0001_initial.sql"))];
+
+/// How many connections one store keeps open at most.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 16;
+
+/// How often a transaction that lost a serialization race or a deadlock is retried.
+const MAX_ATTEMPTS: u32 = 8;
+
+/// The advisory lock key that serializes migrations ("captain!" in ASCII).
+const MIGRATION_LOCK: i64 = 0x6361_7074_6169_6e21;
+
+/// Columns read by [`deployment_from_row`], in order (prefix `d.`).
+const DEPLOYMENT_COLUMNS: &str = "d.seq, d.id, d.environment, d.stage, d.release, d.kind, d.actor, d.reason, d.started_at, d.finished_at, d.outcome";
+
+/// Columns read by [`release_from_row`], in order.
+const RELEASE_COLUMNS: &str =
+    "number, commit_sha, base, artifacts, actor, created_at, commit_count, first_commit";
+
+const LOCK_COLUMNS: &str = "target_kind, target, direction, actor, reason, created_at";
+
+/// The PostgreSQL ledger of one pipeline.
+pub struct PostgresStore {
+    config: Config,
+    shown: String,
+    pipeline: String,
+    pool: Pool,
+}
+
+/// One connection with its prepared statements (prepared once per connection: a
+/// statement then costs one round trip instead of two).
+struct Conn {
+    client: Client,
+    statements: HashMap<String, Statement>,
+}
+
+/// A small blocking pool: at most `max` connections, opened on demand.
+struct Pool {
+    max: usize,
+    state: Mutex<PoolState>,
+    freed: Condvar,
+}
+
+struct PoolState {
+    idle: Vec<Conn>,
+    open: usize,
+}
+
+/// A connection borrowed from the pool; returned on drop unless it broke.
+struct Lease<'p> {
+    pool: &'p Pool,
+    conn: Option<Conn>,
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        let Ok(mut state) = self.pool.state.lock() else {
+            return;
+        };
+        match self.conn.take() {
+            Some(conn) if !conn.client.is_closed() => state.idle.push(conn),
+            _ => state.open = state.open.saturating_sub(1),
+        }
+        self.pool.freed.notify_one();
+    }
+}
+
+/// An error inside a transaction: the database's, or captain's own verdict.
+enum Fail {
+    Db(postgres::Error),
+    Ledger(Error),
+}
+
+impl From<postgres::Error> for Fail {
+    fn from(e: postgres::Error) -> Self {
+        Fail::Db(e)
+    }
+}
+
+impl From<Error> for Fail {
+    fn from(e: Error) -> Self {
+        Fail::Ledger(e)
+    }
+}
+
+type TxResult<T> = std::result::Result<T, Fail>;
+type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
+
+/// A transaction plus its connection's statement cache.
+struct Tx<'c> {
+    tx: Transaction<'c>,
+    statements: &'c mut HashMap<String, Statement>,
+}
+
+impl Tx<'_> {
+    fn statement(&mut self, sql: &str) -> TxResult<Statement> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.tx.prepare(sql)?;
+        self.statements.insert(sql.to_string(), statement.clone());
+        Ok(statement)
+    }
+
+    fn query(&mut self, sql: &str, params: Params) -> TxResult<Vec<Row>> {
+        let statement = self.statement(sql)?;
+        Ok(self.tx.query(&statement, params)?)
+    }
+
+    fn opt(&mut self, sql: &str, params: Params) -> TxResult<Option<Row>> {
+        let statement = self.statement(sql)?;
+        Ok(self.tx.query_opt(&statement, params)?)
+    }
+
+    fn one(&mut self, sql: &str, params: Params) -> TxResult<Row> {
+        let statement = self.statement(sql)?;
+        Ok(self.tx.query_one(&statement, params)?)
+    }
+
+    fn exec(&mut self, sql: &str, params: Params) -> TxResult<u64> {
+        let statement = self.statement(sql)?;
+        Ok(self.tx.execute(&statement, params)?)
+    }
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://user:password@host:port/db`, or
+    /// libpq's `host=… dbname=…`), applies pending migrations, and opens the ledger of
+    /// `pipeline` in it (creating it if new). Refuses a database whose `captain` schema
+    /// is not captain's or was migrated by a newer captain.
+    pub fn open(url: &str, pipeline: &str) -> Result<PostgresStore> {
+        Self::open_with_pool(url, pipeline, DEFAULT_MAX_CONNECTIONS)
+    }
+
+    /// [`open`](Self::open) with at most `max_connections` connections (at least 1).
+    pub fn open_with_pool(
+        url: &str,
+        pipeline: &str,
+        max_connections: usize,
+    ) -> Result<PostgresStore> {
+        let config: Config = url.parse().map_err(|e| {
+            Error::usage(format!("`{}` is not a PostgreSQL URL: {e}", redact(url)))
+                .with_hint("write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE")
+        })?;
+        if pipeline.trim().is_empty() {
+            return Err(Error::usage("the pipeline name is empty"));
+        }
+        let store = PostgresStore {
+            shown: shown(&config),
+            config,
+            pipeline: pipeline.to_string(),
+            pool: Pool {
+                max: max_connections.max(1),
+                state: Mutex::new(PoolState {
+                    idle: Vec::new(),
+                    open: 0,
+                }),
+                freed: Condvar::new(),
+            },
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// The pipeline this ledger belongs to.
+    pub fn pipeline(&self) -> &str {
+        &self.pipeline
+    }
+
+    fn connect(&self) -> Result<Conn> {
+        let client = self.config.connect(NoTls).map_err(|e| {
+            Error::failed(format!(
+                "could not connect to PostgreSQL at {}: {e}",
+                self.shown
+            ))
+            .with_hint("check that the server is running and the URL, user and password are right")
+        })?;
+        Ok(Conn {
+            client,
+            statements: HashMap::new(),
+        })
+    }
+
+    fn lease(&self) -> Result<Lease<'_>> {
+        let poisoned = || Error::internal("the PostgreSQL connection pool was poisoned by a panic");
+        let mut state: MutexGuard<'_, PoolState> =
+            self.pool.state.lock().map_err(|_| poisoned())?;
+        loop {
+            if let Some(conn) = state.idle.pop() {
+                if conn.client.is_closed() {
+                    state.open = state.open.saturating_sub(1);
+                    continue;
+                }
+                return Ok(Lease {
+                    pool: &self.pool,
+                    conn: Some(conn),
+                });
+            }
+            if state.open < self.pool.max {
+                state.open += 1;
+                drop(state);
+                // Connect outside the lock; give the slot back if that fails.
+                return match self.connect() {
+                    Ok(conn) => Ok(Lease {
+                        pool: &self.pool,
+                        conn: Some(conn),
+                    }),
+                    Err(e) => {
+                        if let Ok(mut state) = self.pool.state.lock() {
+                            state.open = state.open.saturating_sub(1);
+                        }
+                        self.pool.freed.notify_one();
+                        Err(e)
+                    }
+                };
+            }
+            state = self.pool.freed.wait(state).map_err(|_| poisoned())?;
+        }
+    }
+
+    fn fail(&self, fail: Fail) -> Error {
+        match fail {
+            Fail::Ledger(e) => e,
+            Fail::Db(e) => db_error(&self.shown, &e),
+        }
+    }
+
+    /// Runs `f` in one READ COMMITTED transaction, all of it or nothing, retrying it
+    /// when it lost a serialization race or a deadlock (nothing of a failed attempt was
+    /// written, so `f` must only be re-runnable, which every operation here is).
+    fn write<T>(&self, mut f: impl FnMut(&mut Tx, &str) -> TxResult<T>) -> Result<T> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut lease = self.lease()?;
+            let Some(conn) = lease.conn.as_mut() else {
+                return Err(Error::internal("a pooled connection went missing"));
+            };
+            let result = (|| {
+                let tx = conn.client.transaction()?;
+                let mut tx = Tx {
+                    tx,
+                    statements: &mut conn.statements,
+                };
+                let value = f(&mut tx, &self.pipeline)?;
+                tx.tx.commit()?;
+                Ok(value)
+            })();
+            match result {
+                Err(Fail::Db(e)) if attempt < MAX_ATTEMPTS && retryable(&e) => {
+                    drop(lease);
+                    backoff(attempt);
+                }
+                other => return other.map_err(|e| self.fail(e)),
+            }
+        }
+    }
+
+    /// Runs `f` in one read-only snapshot.
+    fn read<T>(&self, f: impl FnOnce(&mut Tx, &str) -> TxResult<T>) -> Result<T> {
+        let mut lease = self.lease()?;
+        let Some(conn) = lease.conn.as_mut() else {
+            return Err(Error::internal("a pooled connection went missing"));
+        };
+        let result = (|| {
+            let tx = conn
+                .client
+                .build_transaction()
+                .isolation_level(IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()?;
+            let mut tx = Tx {
+                tx,
+                statements: &mut conn.statements,
+            };
+            let value = f(&mut tx, &self.pipeline)?;
+            tx.tx.commit()?;
+            Ok(value)
+        })();
+        result.map_err(|e| self.fail(e))
+    }
+
+    fn migrate(&self) -> Result<()> {
+        let mut conn = self.connect()?;
+        let shown = self.shown.clone();
+        let result = (|| -> TxResult<()> {
+            let mut tx = conn.client.transaction()?;
+            // Many servers may start at once against a fresh database.
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+            let schema_exists: bool = tx
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'captain')",
+                    &[],
+                )?
+                .try_get(0)?;
+            let marked: bool = tx
+                .query_one(
+                    "SELECT to_regclass('captain.schema_migrations') IS NOT NULL",
+                    &[],
+                )?
+                .try_get(0)?;
+            if schema_exists && !marked {
+                return Err(Error::failed(format!(
+                    "the database at {shown} has a `captain` schema that is not captain's ledger"
+                ))
+                .with_hint("use another database, or rename that schema; captain left it untouched")
+                .into());
+            }
+            if !schema_exists {
+                tx.batch_execute(
+                    "CREATE SCHEMA captain;
+                     CREATE TABLE captain.schema_migrations (
+                         version    integer PRIMARY KEY,
+                         applied_at timestamptz NOT NULL DEFAULT now()
+                     );",
+                )?;
+            }
+            let current: i32 = tx
+                .query_one(
+                    "SELECT coalesce(max(version), 0) FROM captain.schema_migrations",
+                    &[],
+                )?
+                .try_get(0)?;
+            let latest = MIGRATIONS.last().map_or(0, |(v, _)| *v);
+            if current > latest {
+                return Err(Error::failed(format!(
+                    "the database at {shown} was migrated by a newer captain (schema version {current}; this captain knows up to {latest})"
+                ))
+                .with_hint("upgrade captain to use this database")
+                .into());
+            }
+            for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+                tx.batch_execute(sql)?;
+                tx.execute(
+                    "INSERT INTO captain.schema_migrations (version) VALUES ($1)",
+                    &[version],
+                )?;
+            }
+            tx.execute(
+                "INSERT INTO captain.pipelines (name) VALUES ($1) ON CONFLICT DO NOTHING",
+                &[&self.pipeline],
+            )?;
+            tx.commit()?;
+            Ok(())
+        })();
+        result.map_err(|e| self.fail(e))?;
+        // The migration connection is a good first member of the pool.
+        if let Ok(mut state) = self.pool.state.lock() {
+            state.open += 1;
+            state.idle.push(Conn {
+                client: conn.client,
+                statements: HashMap::new(),
+            });
+        }
+        Ok(())
+    }
+}
+
+fn retryable(e: &postgres::Error) -> bool {
+    matches!(
+        e.code(),
+        Some(c) if *c == SqlState::T_R_SERIALIZATION_FAILURE || *c == SqlState::T_R_DEADLOCK_DETECTED
+    )
+}
+
+/// Jittered exponential backoff: 2, 4, 8 … ms (at most 128), times 0.5–1.5.
+fn backoff(attempt: u32) {
+    let base = 1u64 << attempt.min(7);
+    let jitter = rand::rng().random_range(0.5..1.5);
+    std::thread::sleep(Duration::from_secs_f64(base as f64 * jitter / 1000.0));
+}
+
+/// `postgres://user@host:port/db` without the password.
+fn shown(config: &Config) -> String {
+    let host = config
+        .get_hosts()
+        .first()
+        .map(|h| match h {
+            postgres::config::Host::Tcp(name) => name.clone(),
+            postgres::config::Host::Unix(path) => path.display().to_string(),
+        })
+        .unwrap_or_else(|| "localhost".into());
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let user = config
+        .get_user()
+        .map(|u| format!("{u}@"))
+        .unwrap_or_default();
+    let db = config.get_dbname().unwrap_or("");
+    format!("postgres://{user}{host}:{port}/{db}")
+}
+
+/// The URL with any password replaced, for error messages about an unparsable URL.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn db_error(shown: &str, e: &postgres::Error) -> Error {
+    if e.is_closed() || e.as_db_error().is_none() && e.code().is_none() {
+        return Error::failed(format!("lost the connection to PostgreSQL at {shown}: {e}"))
+            .with_hint("check that the server is running, then try again");
+    }
+    match e.code() {
+        Some(c) if *c == SqlState::T_R_SERIALIZATION_FAILURE || *c == SqlState::T_R_DEADLOCK_DETECTED => {
+            Error::failed(format!(
+                "PostgreSQL at {shown} kept refusing the change because of concurrent changes ({MAX_ATTEMPTS} attempts)"
+            ))
+            .with_hint("try again")
+        }
+        Some(c) if *c == SqlState::INSUFFICIENT_PRIVILEGE => Error::failed(format!(
+            "the PostgreSQL user at {shown} lacks a privilege captain needs: {e}"
+        )),
+        Some(c) if *c == SqlState::DISK_FULL => {
+            Error::failed(format!("the disk of PostgreSQL at {shown} is full"))
+        }
+        Some(c) if *c == SqlState::ADMIN_SHUTDOWN || *c == SqlState::CANNOT_CONNECT_NOW => {
+            Error::failed(format!("PostgreSQL at {shown} is shutting down: {e}"))
+                .with_hint("try again once it is back")
+        }
+        _ => Error::internal(format!("PostgreSQL at {shown} failed: {e}")),
+    }
+}
+
+// ---- conversions -------------------------------------------------------------------
+
+/// The ledger keeps microseconds; callers get back exactly what a later read returns.
+fn truncate(t: Timestamp) -> Timestamp {
+    Timestamp::from_microsecond(t.as_microsecond()).unwrap_or(t)
+}
+
+fn num(r: ReleaseNumber) -> i64 {
+    i64::try_from(r.0).unwrap_or(i64::MAX)
+}
+
+fn release_number(value: i64) -> TxResult<ReleaseNumber> {
+    u64::try_from(value)
+        .map(ReleaseNumber)
+        .map_err(|_| Error::internal(format!("release number {value} in the ledger")).into())
+}
+
+fn count(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or(0)
+}
+
+fn kind_from_str(text: &str) -> TxResult<DeploymentKind> {
+    match text {
+        "normal" => Ok(DeploymentKind::Normal),
+        "rollback" => Ok(DeploymentKind::Rollback),
+        other => {
+            Err(Error::internal(format!("unknown deployment kind `{other}` in the ledger")).into())
+        }
+    }
+}
+
+/// Reads [`DEPLOYMENT_COLUMNS`] starting at column `at`.
+fn deployment_at(row: &Row, at: usize) -> TxResult<(i64, Deployment)> {
+    let kind: String = row.try_get(at + 5)?;
+    let outcome: String = row.try_get(at + 10)?;
+    Ok((
+        row.try_get(at)?,
+        Deployment {
+            id: DeploymentId(row.try_get(at + 1)?),
+            environment: row.try_get(at + 2)?,
+            stage: row.try_get(at + 3)?,
+            release: release_number(row.try_get(at + 4)?)?,
+            kind: kind_from_str(&kind)?,
+            actor: row.try_get(at + 6)?,
+            reason: row.try_get(at + 7)?,
+            started_at: row.try_get(at + 8)?,
+            finished_at: row.try_get(at + 9)?,
+            outcome: Outcome::parse(&outcome).map_err(|_| {
+                Error::internal(format!("unknown outcome `{outcome}` in the ledger"))
+            })?,
+        },
+    ))
+}
+
+fn deployment_from_row(row: &Row) -> TxResult<(i64, Deployment)> {
+    deployment_at(row, 0)
+}
+
+fn release_from_row(row: &Row) -> TxResult<Release> {
+    let artifacts: serde_json::Value = row.try_get(3)?;
+    Ok(Release {
+        number: release_number(row.try_get(0)?)?,
+        commit: row.try_get(1)?,
+        base: row
+            .try_get::<_, Option<i64>>(2)?
+            .map(release_number)
+            .transpose()?,
+        artifacts: serde_json::from_value(artifacts)
+            .map_err(|e| Error::internal(format!("artifacts in the ledger: {e}")))?,
+        actor: row.try_get(4)?,
+        created_at: row.try_get(5)?,
+        commit_count: count(row.try_get(6)?),
+        first_commit: row.try_get(7)?,
+    })
+}
+
+fn lock_from_row(row: &Row) -> TxResult<Lock> {
+    let kind: String = row.try_get(0)?;
+    let direction: String = row.try_get(2)?;
+    Ok(Lock {
+        target_kind: serde_json::from_value(serde_json::Value::String(kind))
+            .map_err(|e| Error::internal(format!("lock kind in the ledger: {e}")))?,
+        target: row.try_get(1)?,
+        direction: serde_json::from_value(serde_json::Value::String(direction))
+            .map_err(|e| Error::internal(format!("lock direction in the ledger: {e}")))?,
+        actor: row.try_get(3)?,
+        reason: row.try_get(4)?,
+        created_at: row.try_get(5)?,
+    })
+}
+
+fn target_kind_str(kind: LockTargetKind) -> &'static str {
+    match kind {
+        LockTargetKind::Stage => "stage",
+        LockTargetKind::Environment => "environment",
+    }
+}
+
+fn direction_str(direction: LockDirection) -> &'static str {
+    match direction {
+        LockDirection::In => "in",
+        LockDirection::Out => "out",
+        LockDirection::Both => "both",
+    }
+}
+
+fn audit_from_row(row: &Row) -> TxResult<AuditEvent> {
+    Ok(AuditEvent {
+        seq: row.try_get(0)?,
+        at: row.try_get(1)?,
+        actor: row.try_get(2)?,
+        action: row.try_get(3)?,
+        target: row.try_get(4)?,
+        reason: row.try_get(5)?,
+        details: row.try_get(6)?,
+    })
+}
+
+/// `LIMIT NULL` is no limit.
+fn limit(value: Option<usize>) -> Option<i64> {
+    value.map(|l| i64::try_from(l).unwrap_or(i64::MAX))
+}
+
+/// A full sha: 40 (SHA-1) or 64 (SHA-256) hex digits, lower-cased.
+fn full_sha(text: &str, what: &str) -> Result<String> {
+    let sha = text.trim().to_ascii_lowercase();
+    if (sha.len() == 40 || sha.len() == 64) && sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(sha)
+    } else {
+        Err(Error::usage(format!(
+            "{what} `{text}` is not a full commit sha (40 hex digits)"
+        )))
+    }
+}
+
+fn short(sha: &str) -> &str {
+    sha.get(..12).unwrap_or(sha)
+}
+
+fn describe_artifacts(artifacts: &BTreeMap<String, String>) -> String {
+    if artifacts.is_empty() {
+        return "(none)".into();
+    }
+    artifacts
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn to_json<T: serde::Serialize>(value: &T, what: &str) -> TxResult<serde_json::Value> {
+    serde_json::to_value(value).map_err(|e| Error::internal(format!("{what}: {e}")).into())
+}
+
+// ---- queries shared by operations ------------------------------------------------
+
+fn release_by_number(tx: &mut Tx, p: &str, number: ReleaseNumber) -> TxResult<Option<Release>> {
+    let sql = format!(
+        "SELECT {RELEASE_COLUMNS} FROM captain.releases WHERE pipeline = $1 AND number = $2"
+    );
+    tx.opt(&sql, &[&p, &num(number)])?
+        .map(|row| release_from_row(&row))
+        .transpose()
+}
+
+fn release_with_commit(tx: &mut Tx, p: &str, commit: &str) -> TxResult<Option<Release>> {
+    let sql = format!(
+        "SELECT {RELEASE_COLUMNS} FROM captain.releases WHERE pipeline = $1 AND commit_sha = $2"
+    );
+    tx.opt(&sql, &[&p, &commit])?
+        .map(|row| release_from_row(&row))
+        .transpose()
+}
+
+fn deployment_by_seq(tx: &mut Tx, seq: i64) -> TxResult<Option<Deployment>> {
+    let sql = format!("SELECT {DEPLOYMENT_COLUMNS} FROM captain.deployments d WHERE d.seq = $1");
+    Ok(tx
+        .opt(&sql, &[&seq])?
+        .map(|row| deployment_from_row(&row))
+        .transpose()?
+        .map(|(_, d)| d))
+}
+
+fn deployment_by_id(
+    tx: &mut Tx,
+    p: &str,
+    id: &DeploymentId,
+) -> TxResult<Option<(i64, Deployment)>> {
+    let sql = format!(
+        "SELECT {DEPLOYMENT_COLUMNS} FROM captain.deployments d WHERE d.pipeline = $1 AND d.id = $2"
+    );
+    tx.opt(&sql, &[&p, &id.0])?
+        .map(|row| deployment_from_row(&row))
+        .transpose()
+}
+
+/// What an environment's locked state row says.
+struct Locked {
+    current: Option<Deployment>,
+    running: Option<Deployment>,
+    release_exists: bool,
+}
+
+/// Takes the environment's lock (creating its state row if new) and reads what runs
+/// there and what is current, plus whether `release` exists: one round trip.
+fn lock_environment(
+    tx: &mut Tx,
+    p: &str,
+    environment: &str,
+    release: ReleaseNumber,
+) -> TxResult<Locked> {
+    let sql = format!(
+        "WITH st AS (
+             INSERT INTO captain.environment_state (pipeline, environment) VALUES ($1, $2)
+             ON CONFLICT (pipeline, environment) DO UPDATE SET environment = excluded.environment
+             RETURNING current_seq, in_progress_seq)
+         SELECT EXISTS (SELECT 1 FROM captain.releases WHERE pipeline = $1 AND number = $3),
+                st.current_seq, st.in_progress_seq,
+                {run}, {cur}
+         FROM st LEFT JOIN captain.deployments r ON r.seq = st.in_progress_seq
+                 LEFT JOIN captain.deployments c ON c.seq = st.current_seq",
+        run = DEPLOYMENT_COLUMNS.replace("d.", "r."),
+        cur = DEPLOYMENT_COLUMNS.replace("d.", "c."),
+    );
+    let row = tx.one(&sql, &[&p, &environment, &num(release)])?;
+    let current_seq: Option<i64> = row.try_get(1)?;
+    let in_progress_seq: Option<i64> = row.try_get(2)?;
+    let running = match row.try_get::<_, Option<i64>>(3)? {
+        Some(_) => Some(deployment_at(&row, 3)?.1),
+        // The row was changed by a transaction that committed while this statement
+        // waited for the lock: its deployment is not in this statement's snapshot, but
+        // is in the next one's.
+        None => match in_progress_seq {
+            Some(seq) => deployment_by_seq(tx, seq)?,
+            None => None,
+        },
+    };
+    let current = match row.try_get::<_, Option<i64>>(14)? {
+        Some(_) => Some(deployment_at(&row, 14)?.1),
+        None => match current_seq {
+            Some(seq) => deployment_by_seq(tx, seq)?,
+            None => None,
+        },
+    };
+    Ok(Locked {
+        current,
+        running,
+        release_exists: row.try_get(0)?,
+    })
+}
+
+fn audit(
+    tx: &mut Tx,
+    p: &str,
+    at: Timestamp,
+    actor: &str,
+    action: &str,
+    target: &str,
+    reason: Option<&str>,
+    details: serde_json::Value,
+) -> TxResult<()> {
+    tx.exec(
+        "INSERT INTO captain.audit_events (pipeline, at, actor, action, target, reason, details)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[&p, &at, &actor, &action, &target, &reason, &details],
+    )?;
+    Ok(())
+}
+
+/// Stores a snapshot once per distinct content and returns its id.
+fn snapshot_id(tx: &mut Tx, snapshot: &DependencySnapshot) -> TxResult<i64> {
+    let body = to_json(snapshot, "dependency snapshot")?;
+    let hash = format!("{:x}", Sha256::digest(body.to_string().as_bytes()));
+    let inserted = tx.opt(
+        "INSERT INTO captain.dependency_snapshots (hash, body) VALUES ($1, $2)
+         ON CONFLICT (hash) DO NOTHING RETURNING id",
+        &[&hash, &body],
+    )?;
+    if let Some(row) = inserted {
+        return Ok(row.try_get(0)?);
+    }
+    // Already there (possibly committed by another transaction while this one waited:
+    // a new statement sees it).
+    Ok(tx
+        .one(
+            "SELECT id FROM captain.dependency_snapshots WHERE hash = $1",
+            &[&hash],
+        )?
+        .try_get(0)?)
+}
+
+/// All commits of a release in one statement.
+fn insert_commits(
+    tx: &mut Tx,
+    p: &str,
+    release: ReleaseNumber,
+    commits: &[CommitInfo],
+) -> TxResult<()> {
+    if commits.is_empty() {
+        return Ok(());
+    }
+    let mut positions = Vec::with_capacity(commits.len());
+    let mut shas = Vec::with_capacity(commits.len());
+    let mut authors = Vec::with_capacity(commits.len());
+    let mut times = Vec::with_capacity(commits.len());
+    let mut subjects = Vec::with_capacity(commits.len());
+    let mut parents = Vec::with_capacity(commits.len());
+    for (position, commit) in commits.iter().enumerate() {
+        positions.push(i32::try_from(position).unwrap_or(i32::MAX));
+        shas.push(full_sha(&commit.sha, "commit")?);
+        authors.push(commit.author.as_str());
+        times.push(truncate(commit.time));
+        subjects.push(commit.subject.as_str());
+        parents.push(i32::try_from(commit.parents).unwrap_or(i32::MAX));
+    }
+    tx.exec(
+        "INSERT INTO captain.release_commits (pipeline, release, position, sha, author, time, subject, parents)
+         SELECT $1, $2, * FROM unnest($3::integer[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::integer[])",
+        &[&p, &num(release), &positions, &shas, &authors, &times, &subjects, &parents],
+    )?;
+    Ok(())
+}
+
+fn insert_release(
+    tx: &mut Tx,
+    p: &str,
+    release: &Release,
+    snapshot: i64,
+    floor: i64,
+) -> TxResult<()> {
+    let artifacts = to_json(&release.artifacts, "artifacts")?;
+    let commit_count = i64::try_from(release.commit_count).unwrap_or(i64::MAX);
+    tx.exec(
+        "INSERT INTO captain.releases (pipeline, number, commit_sha, base, artifacts, actor, created_at,
+                                       commit_count, first_commit, snapshot, deploy_floor)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        &[
+            &p,
+            &num(release.number),
+            &release.commit,
+            &release.base.map(num),
+            &artifacts,
+            &release.actor,
+            &release.created_at,
+            &commit_count,
+            &release.first_commit,
+            &snapshot,
+            &floor,
+        ],
+    )?;
+    Ok(())
+}
+
+/// A fresh random id: six hex digits, more when the space looks crowded.
+fn random_id(attempt: u32) -> DeploymentId {
+    let digits = 6 + 2 * (attempt / 3).min(5);
+    let value: u64 = rand::rng().random_range(0..(1u64 << (4 * digits)));
+    DeploymentId(format!("deploy-{value:0width$x}", width = digits as usize))
+}
+
+/// Everything `history` needs of a release to compute commit ranges.
+struct RangeInfo {
+    base: Option<ReleaseNumber>,
+    commit: String,
+    commit_count: u64,
+    first_commit: Option<String>,
+}
+
+struct RangeCache<'t, 'c> {
+    tx: &'t mut Tx<'c>,
+    pipeline: &'t str,
+    releases: HashMap<ReleaseNumber, RangeInfo>,
+}
+
+impl RangeCache<'_, '_> {
+    fn get(&mut self, number: ReleaseNumber) -> TxResult<&RangeInfo> {
+        if !self.releases.contains_key(&number) {
+            let row = self
+                .tx
+                .opt(
+                    "SELECT base, commit_sha, commit_count, first_commit FROM captain.releases
+                     WHERE pipeline = $1 AND number = $2",
+                    &[&self.pipeline, &num(number)],
+                )?
+                .ok_or_else(|| {
+                    Error::internal(format!("release {number} is missing from the ledger"))
+                })?;
+            let info = RangeInfo {
+                base: row
+                    .try_get::<_, Option<i64>>(0)?
+                    .and_then(|b| u64::try_from(b).ok())
+                    .map(ReleaseNumber),
+                commit: row.try_get(1)?,
+                commit_count: count(row.try_get(2)?),
+                first_commit: row.try_get(3)?,
+            };
+            self.releases.insert(number, info);
+        }
+        self.releases
+            .get(&number)
+            .ok_or_else(|| Fail::Ledger(Error::internal("release cache")))
+    }
+
+    fn own(&mut self, number: ReleaseNumber) -> TxResult<CommitRange> {
+        let info = self.get(number)?;
+        Ok(CommitRange {
+            count: info.commit_count,
+            first: info.first_commit.clone(),
+            last: (info.commit_count > 0).then(|| info.commit.clone()),
+        })
+    }
+
+    fn between(
+        &mut self,
+        older: ReleaseNumber,
+        newer: ReleaseNumber,
+    ) -> TxResult<Option<CommitRange>> {
+        let Some(chain) =
+            location::chain_after(older, newer, |r| self.get(r).map(|info| info.base))?
+        else {
+            return Ok(None);
+        };
+        let mut range = CommitRange {
+            count: 0,
+            first: None,
+            last: None,
+        };
+        for number in &chain {
+            let info = self.get(*number)?;
+            range.count += info.commit_count;
+            if range.first.is_none() {
+                range.first = info.first_commit.clone();
+            }
+        }
+        if !chain.is_empty() {
+            range.last = Some(self.get(newer)?.commit.clone());
+        }
+        Ok(Some(range))
+    }
+
+    fn range(
+        &mut self,
+        deployment: &Deployment,
+        previous: Option<ReleaseNumber>,
+    ) -> TxResult<CommitRange> {
+        let empty = CommitRange {
+            count: 0,
+            first: None,
+            last: None,
+        };
+        let release = deployment.release;
+        match (deployment.kind, previous) {
+            (_, Some(previous)) if previous == release => Ok(empty),
+            (DeploymentKind::Normal, None) => self.own(release),
+            (DeploymentKind::Normal, Some(previous)) => match self.between(previous, release)? {
+                Some(range) => Ok(range),
+                None => self.own(release),
+            },
+            (DeploymentKind::Rollback, None) => Ok(empty),
+            (DeploymentKind::Rollback, Some(previous)) => match self.between(release, previous)? {
+                Some(range) => Ok(range),
+                None => self.own(previous),
+            },
+        }
+    }
+}
+
+// ---- operations ---------------------------------------------------------------------
+
+fn create_release(tx: &mut Tx, p: &str, new: &NewRelease) -> TxResult<CreatedRelease> {
+    let commit = full_sha(&new.commit, "release commit")?;
+    // Serializes release creation in this pipeline: numbering and the same-commit check
+    // below cannot race.
+    tx.exec(
+        "SELECT 1 FROM captain.pipelines WHERE name = $1 FOR UPDATE",
+        &[&p],
+    )?;
+    if let Some(existing) = release_with_commit(tx, p, &commit)? {
+        if existing.artifacts == new.artifacts {
+            return Ok(CreatedRelease {
+                release: existing,
+                created: false,
+            });
+        }
+        return Err(Error::conflict(format!(
+            "release {} of commit {} already has artifacts {}; refusing to change them to {}",
+            existing.number,
+            short(&commit),
+            describe_artifacts(&existing.artifacts),
+            describe_artifacts(&new.artifacts)
+        ))
+        .with_hint(
+            "artifacts of a release never change; release a new commit to ship new artifacts",
+        )
+        .into());
+    }
+    if let Some(base) = new.base
+        && release_by_number(tx, p, base)?.is_none()
+    {
+        return Err(Error::not_found(format!(
+            "base release {base} of commit {} does not exist",
+            short(&commit)
+        ))
+        .into());
+    }
+    let row = tx.one(
+        "SELECT coalesce((SELECT max(number) FROM captain.releases WHERE pipeline = $1), 0) + 1,
+                coalesce((SELECT max(seq) FROM captain.deployments), 0)",
+        &[&p],
+    )?;
+    let number = release_number(row.try_get(0)?)?;
+    // Any deployment of this release starts after it commits, so takes a larger seq.
+    let floor: i64 = row.try_get(1)?;
+    let release = Release {
+        number,
+        commit: commit.clone(),
+        base: new.base,
+        artifacts: new.artifacts.clone(),
+        actor: new.actor.clone(),
+        created_at: truncate(new.created_at),
+        commit_count: new.commits.len() as u64,
+        first_commit: new.commits.last().map(|c| c.sha.to_ascii_lowercase()),
+    };
+    let snapshot = snapshot_id(tx, &new.dependencies)?;
+    insert_release(tx, p, &release, snapshot, floor)?;
+    insert_commits(tx, p, number, &new.commits)?;
+    audit(
+        tx,
+        p,
+        release.created_at,
+        &release.actor,
+        "release.create",
+        &number.to_string(),
+        None,
+        serde_json::json!({"commit": commit, "base": release.base, "artifacts": release.artifacts,
+                           "commits": release.commit_count}),
+    )?;
+    Ok(CreatedRelease {
+        release,
+        created: true,
+    })
+}
+
+fn start_deployment(tx: &mut Tx, p: &str, new: &NewDeployment) -> TxResult<Deployment> {
+    if new.environment.trim().is_empty() {
+        return Err(Error::usage("the environment name is empty").into());
+    }
+    if new.force && new.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        return Err(Error::usage(format!(
+            "forcing a deployment to {} needs a reason",
+            new.environment
+        ))
+        .with_hint("add `--reason TEXT`")
+        .into());
+    }
+    let state = lock_environment(tx, p, &new.environment, new.release)?;
+    if !state.release_exists {
+        return Err(
+            Error::not_found(format!("release {} does not exist", new.release))
+                .with_hint("list releases with `captain release list`")
+                .into(),
+        );
+    }
+    if let Some(running) = &state.running {
+        return Err(Error::conflict(format!(
+            "{} already has deployment {} of {} in progress",
+            new.environment, running.id, running.release
+        ))
+        .with_hint(format!(
+            "finish it first with `captain deploy finish {} --outcome …`",
+            running.id
+        ))
+        .into());
+    }
+    if new.kind == DeploymentKind::Normal && !new.force {
+        check_promotion(tx, p, new)?;
+        if let Some(current) = &state.current
+            && current.release > new.release
+        {
+            return Err(Error::blocked(format!(
+                "{} is older than {}, the current release of {}",
+                new.release, current.release, new.environment
+            ))
+            .with_hint("deploy an older release with `--rollback`")
+            .into());
+        }
+    }
+    let started_at = truncate(new.started_at);
+    let details = serde_json::json!({"environment": new.environment, "stage": new.stage,
+                                     "release": new.release, "kind": new.kind, "force": new.force});
+    let kind = new.kind.as_str();
+    for attempt in 0u32.. {
+        let id = random_id(attempt);
+        // Insert, point the state row at it and write the audit event: one statement.
+        // An id already taken inserts nothing, and nothing else happens: pick another.
+        let inserted = tx.opt(
+            "WITH d AS (
+                 INSERT INTO captain.deployments (pipeline, id, environment, stage, release, kind, actor,
+                                                  reason, started_at, outcome, reached)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'in progress', false)
+                 ON CONFLICT (pipeline, id) DO NOTHING
+                 RETURNING seq),
+             s AS (
+                 UPDATE captain.environment_state SET in_progress_seq = d.seq FROM d
+                 WHERE pipeline = $1 AND environment = $3),
+             a AS (
+                 INSERT INTO captain.audit_events (pipeline, at, actor, action, target, reason, details)
+                 SELECT $1, $9, $7, 'deployment.start', $2, $8, $10 FROM d)
+             SELECT seq FROM d",
+            &[
+                &p,
+                &id.0,
+                &new.environment,
+                &new.stage,
+                &num(new.release),
+                &kind,
+                &new.actor,
+                &new.reason,
+                &started_at,
+                &details,
+            ],
+        )?;
+        if inserted.is_some() {
+            return Ok(Deployment {
+                id,
+                environment: new.environment.clone(),
+                stage: new.stage.clone(),
+                release: new.release,
+                kind: new.kind,
+                actor: new.actor.clone(),
+                reason: new.reason.clone(),
+                started_at,
+                finished_at: None,
+                outcome: Outcome::InProgress,
+            });
+        }
+        if attempt > 40 {
+            break;
+        }
+    }
+    Err(Error::internal("could not pick a free deployment id").into())
+}
+
+/// The previous stage approved the release, and no lock stands in the way.
+fn check_promotion(tx: &mut Tx, p: &str, new: &NewDeployment) -> TxResult<()> {
+    if let Some(check) = &new.promotion_check
+        && !check.previous_environments.is_empty()
+    {
+        let approved: HashSet<String> = tx
+            .query(
+                "SELECT DISTINCT environment FROM captain.deployments
+                 WHERE pipeline = $1 AND environment = ANY($2) AND release = $3 AND outcome = 'approved'",
+                &[&p, &check.previous_environments, &num(new.release)],
+            )?
+            .iter()
+            .map(|row| row.try_get(0))
+            .collect::<std::result::Result<_, _>>()?;
+        let missing: Vec<&str> = check
+            .previous_environments
+            .iter()
+            .filter(|e| !approved.contains(*e))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::blocked(format!(
+                "{} has not been approved by stage {}: {} {} not approved it",
+                new.release,
+                check.previous_stage,
+                missing.join(", "),
+                if missing.len() == 1 { "has" } else { "have" }
+            ))
+            .with_hint("deploy it there first, or override with `--force --reason TEXT`")
+            .into());
+        }
+    }
+    let sql = format!("SELECT {LOCK_COLUMNS} FROM captain.locks WHERE pipeline = $1");
+    let locks = tx
+        .query(&sql, &[&p])?
+        .iter()
+        .map(lock_from_row)
+        .collect::<TxResult<Vec<_>>>()?;
+    for lock in &locks {
+        let into = lock.direction.blocks_in()
+            && match lock.target_kind {
+                LockTargetKind::Environment => lock.target == new.environment,
+                LockTargetKind::Stage => lock.target == new.stage,
+            };
+        let out_of = lock.direction.blocks_out()
+            && new
+                .promotion_check
+                .as_ref()
+                .is_some_and(|check| match lock.target_kind {
+                    LockTargetKind::Stage => lock.target == check.previous_stage,
+                    LockTargetKind::Environment => {
+                        check.previous_environments.contains(&lock.target)
+                    }
+                });
+        if into || out_of {
+            let way = if into { "into" } else { "out of" };
+            return Err(Error::blocked(format!(
+                "promotions {way} {} {} are disabled by {}: {}",
+                target_kind_str(lock.target_kind),
+                lock.target,
+                lock.actor,
+                lock.reason
+            ))
+            .with_hint(format!(
+                "enable them with `captain promotions enable {}`, or override with `--force --reason TEXT`",
+                lock.target
+            ))
+            .into());
+        }
+    }
+    Ok(())
+}
+
+fn finish_deployment(tx: &mut Tx, p: &str, finish: &FinishDeployment) -> TxResult<Deployment> {
+    if finish.outcome == Outcome::InProgress {
+        return Err(Error::usage(format!("deployment {} cannot finish as `in progress`", finish.id))
+            .with_hint("use approved, deploy-failed, tests-failed, alarm-fired, rolled-back, superseded or cancelled")
+            .into());
+    }
+    // The environment's lock first (the same order as start and rollback take locks).
+    tx.query(
+        "SELECT 1 FROM captain.environment_state
+         WHERE pipeline = $1
+           AND environment = (SELECT environment FROM captain.deployments WHERE pipeline = $1 AND id = $2)
+         FOR UPDATE",
+        &[&p, &finish.id.0],
+    )?;
+    let finished_at = truncate(finish.finished_at);
+    let outcome = finish.outcome.as_str();
+    let reached = finish.outcome.reached();
+    let sql = format!(
+        "WITH d AS (
+             UPDATE captain.deployments d SET outcome = $3, finished_at = $4, reached = $5
+             WHERE d.pipeline = $1 AND d.id = $2 AND d.outcome = 'in progress'
+             RETURNING {DEPLOYMENT_COLUMNS}),
+         s AS (
+             UPDATE captain.environment_state st SET
+                 in_progress_seq = CASE WHEN st.in_progress_seq = d.seq THEN NULL ELSE st.in_progress_seq END,
+                 last_finished_seq = greatest(coalesce(st.last_finished_seq, 0), d.seq),
+                 current_seq = CASE WHEN $5 AND d.seq > coalesce(st.current_seq, 0) THEN d.seq
+                                    ELSE st.current_seq END
+             FROM d WHERE st.pipeline = $1 AND st.environment = d.environment),
+         a AS (
+             INSERT INTO captain.audit_events (pipeline, at, actor, action, target, reason, details)
+             SELECT $1, $4, $6, 'deployment.finish', d.id, $7,
+                    jsonb_build_object('environment', d.environment, 'release', 'v' || d.release,
+                                       'outcome', $3::text)
+             FROM d)
+         SELECT * FROM d"
+    );
+    if let Some(row) = tx.opt(
+        &sql,
+        &[
+            &p,
+            &finish.id.0,
+            &outcome,
+            &finished_at,
+            &reached,
+            &finish.actor,
+            &finish.reason,
+        ],
+    )? {
+        return Ok(deployment_from_row(&row)?.1);
+    }
+    let Some((_, deployment)) = deployment_by_id(tx, p, &finish.id)? else {
+        return Err(Error::not_found(format!("deployment {} does not exist", finish.id)).into());
+    };
+    if deployment.outcome == finish.outcome {
+        return Ok(deployment);
+    }
+    Err(Error::conflict(format!(
+        "deployment {} already finished as {}; it cannot become {}",
+        finish.id, deployment.outcome, finish.outcome
+    ))
+    .into())
+}
+
+fn start_rollback(tx: &mut Tx, p: &str, rollback: &NewRollback) -> TxResult<Vec<Deployment>> {
+    if rollback.environments.is_empty() {
+        return Err(Error::usage("a rollback needs at least one environment").into());
+    }
+    let mut named = BTreeSet::new();
+    for target in &rollback.environments {
+        if !named.insert(target.environment.as_str()) {
+            return Err(Error::usage(format!(
+                "environment {} is named twice in one rollback",
+                target.environment
+            ))
+            .into());
+        }
+    }
+    // Every environment's lock, in name order, before looking at any: two rollbacks of
+    // overlapping environments wait for each other instead of deadlocking.
+    let names: Vec<&str> = named.into_iter().collect();
+    tx.exec(
+        "INSERT INTO captain.environment_state (pipeline, environment)
+         SELECT $1, e FROM unnest($2::text[]) AS e ORDER BY e
+         ON CONFLICT (pipeline, environment) DO UPDATE SET environment = excluded.environment",
+        &[&p, &names],
+    )?;
+    let at = truncate(rollback.at);
+    let reason = rollback
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_string);
+    let mut started = Vec::with_capacity(rollback.environments.len());
+    for target in &rollback.environments {
+        let state = lock_environment(tx, p, &target.environment, target.release)?;
+        check_unchanged(
+            tx,
+            p,
+            target,
+            state.current.as_ref(),
+            state.running.as_ref(),
+            at,
+        )?;
+        let cancelled = match state.running {
+            Some(running) if running.kind == DeploymentKind::Rollback => {
+                return Err(Error::conflict(format!(
+                    "{} is already being rolled back: {} ({}, {}) started first",
+                    target.environment,
+                    running.id,
+                    describe_deployment(&running),
+                    ago(running.started_at, at)
+                ))
+                .with_hint(format!(
+                    "wait for it, or finish it with `captain deploy finish {} --outcome …` before rolling back again",
+                    running.id
+                ))
+                .into());
+            }
+            Some(running) => Some(finish_deployment(
+                tx,
+                p,
+                &FinishDeployment {
+                    id: running.id,
+                    outcome: Outcome::Cancelled,
+                    actor: rollback.actor.clone(),
+                    finished_at: at,
+                    reason: Some(format!(
+                        "cancelled by a rollback of {} to {}",
+                        target.environment, target.release
+                    )),
+                },
+            )?),
+            None => None,
+        };
+        let already_locked = tx
+            .opt(
+                "SELECT 1 FROM captain.locks
+                 WHERE pipeline = $1 AND target_kind = 'environment' AND target = $2 AND direction = 'both'",
+                &[&p, &target.environment],
+            )?
+            .is_some();
+        if !already_locked {
+            set_lock(
+                tx,
+                p,
+                &Lock {
+                    target_kind: LockTargetKind::Environment,
+                    target: target.environment.clone(),
+                    direction: LockDirection::Both,
+                    actor: rollback.actor.clone(),
+                    reason: match &reason {
+                        Some(reason) => format!("rollback to {}: {reason}", target.release),
+                        None => format!("rollback to {}", target.release),
+                    },
+                    created_at: at,
+                },
+            )?;
+        }
+        let deployment = start_deployment(
+            tx,
+            p,
+            &NewDeployment {
+                environment: target.environment.clone(),
+                stage: target.stage.clone(),
+                release: target.release,
+                kind: DeploymentKind::Rollback,
+                actor: rollback.actor.clone(),
+                reason: reason.clone(),
+                started_at: at,
+                promotion_check: None,
+                force: false,
+            },
+        )?;
+        audit(
+            tx,
+            p,
+            at,
+            &rollback.actor,
+            "rollback.start",
+            &target.environment,
+            reason.as_deref(),
+            serde_json::json!({"deployment": deployment.id, "from": state.current.map(|d| d.release),
+                               "to": deployment.release, "cancelled": cancelled.map(|d| d.id),
+                               "locked": !already_locked}),
+        )?;
+        started.push(deployment);
+    }
+    Ok(started)
+}
+
+/// The environment is as the preview saw it; otherwise a conflict naming the change that
+/// came first.
+fn check_unchanged(
+    tx: &mut Tx,
+    p: &str,
+    target: &RollbackTarget,
+    current: Option<&Deployment>,
+    running: Option<&Deployment>,
+    at: Timestamp,
+) -> TxResult<()> {
+    let environment = &target.environment;
+    let changed = |what: String| -> Fail {
+        Error::conflict(format!(
+            "{environment} changed after the rollback preview was made: {what} first"
+        ))
+        .with_hint("look again with `captain status`, and roll back again if it is still needed")
+        .into()
+    };
+    if running.map(|d| &d.id) != target.expected_in_progress.as_ref() {
+        if let Some(running) = running {
+            return Err(changed(format!(
+                "{} ({}, {}) started",
+                running.id,
+                describe_deployment(running),
+                ago(running.started_at, at)
+            )));
+        }
+        if let Some(id) = &target.expected_in_progress
+            && let Some((_, gone)) = deployment_by_id(tx, p, id)?
+        {
+            return Err(changed(format!(
+                "{} ({}) finished as {} {}",
+                gone.id,
+                describe_deployment(&gone),
+                gone.outcome,
+                ago(gone.finished_at.unwrap_or(gone.started_at), at)
+            )));
+        }
+        return Err(changed(format!(
+            "the deployment in progress there changed (expected {})",
+            target
+                .expected_in_progress
+                .as_ref()
+                .map_or_else(|| "none".to_string(), ToString::to_string)
+        )));
+    }
+    if current.map(|d| &d.id) != target.expected_current.as_ref() {
+        return Err(match current {
+            Some(current) => changed(format!(
+                "{} ({}) finished as {} {}",
+                current.id,
+                describe_deployment(current),
+                current.outcome,
+                ago(current.finished_at.unwrap_or(current.started_at), at)
+            )),
+            None => changed("its current release was removed".to_string()),
+        });
+    }
+    Ok(())
+}
+
+fn history(
+    tx: &mut Tx,
+    p: &str,
+    environment: &str,
+    filter: &HistoryFilter,
+) -> TxResult<Vec<HistoryEntry>> {
+    let sql = format!(
+        "SELECT {DEPLOYMENT_COLUMNS} FROM captain.deployments d
+         WHERE d.pipeline = $1 AND d.environment = $2 AND ($3::timestamptz IS NULL OR d.started_at >= $3)
+         ORDER BY d.seq DESC LIMIT $4"
+    );
+    let mut rows = tx
+        .query(
+            &sql,
+            &[&p, &environment, &filter.since, &limit(filter.limit)],
+        )?
+        .iter()
+        .map(deployment_from_row)
+        .collect::<TxResult<Vec<_>>>()?;
+    rows.reverse();
+    let Some((oldest, _)) = rows.first() else {
+        return Ok(Vec::new());
+    };
+    let mut current: Option<ReleaseNumber> = tx
+        .opt(
+            "SELECT release FROM captain.deployments
+             WHERE pipeline = $1 AND environment = $2 AND reached AND seq < $3
+             ORDER BY seq DESC LIMIT 1",
+            &[&p, &environment, oldest],
+        )?
+        .map(|row| release_number(row.try_get(0)?))
+        .transpose()?;
+    let mut cache = RangeCache {
+        tx,
+        pipeline: p,
+        releases: HashMap::new(),
+    };
+    let mut entries = Vec::with_capacity(rows.len());
+    for (_, deployment) in rows {
+        let commits = cache.range(&deployment, current)?;
+        if deployment.outcome.reached() {
+            current = Some(deployment.release);
+        }
+        entries.push(HistoryEntry {
+            deployment,
+            commits,
+        });
+    }
+    entries.reverse();
+    Ok(entries)
+}
+
+fn environment_states(
+    tx: &mut Tx,
+    p: &str,
+    environments: &[String],
+) -> TxResult<Vec<EnvironmentState>> {
+    let mut seqs: HashMap<String, [Option<i64>; 3]> = HashMap::new();
+    for row in tx.query(
+        "SELECT environment, current_seq, in_progress_seq, last_finished_seq FROM captain.environment_state
+         WHERE pipeline = $1 AND environment = ANY($2)",
+        &[&p, &environments],
+    )? {
+        seqs.insert(
+            row.try_get(0)?,
+            [row.try_get(1)?, row.try_get(2)?, row.try_get(3)?],
+        );
+    }
+    let wanted: Vec<i64> = seqs.values().flatten().flatten().copied().collect();
+    let sql =
+        format!("SELECT {DEPLOYMENT_COLUMNS} FROM captain.deployments d WHERE d.seq = ANY($1)");
+    let mut deployments = HashMap::new();
+    for row in tx.query(&sql, &[&wanted])? {
+        let (seq, deployment) = deployment_from_row(&row)?;
+        deployments.insert(seq, deployment);
+    }
+    let load = |seq: Option<i64>| seq.and_then(|s| deployments.get(&s).cloned());
+    Ok(environments
+        .iter()
+        .map(|environment| {
+            let [current, in_progress, last_finished] =
+                seqs.get(environment).copied().unwrap_or([None; 3]);
+            EnvironmentState {
+                environment: environment.clone(),
+                current: load(current),
+                in_progress: load(in_progress),
+                last_finished: load(last_finished),
+            }
+        })
+        .collect())
+}
+
+/// Resolves a full sha or a unique prefix (≥ 4 hex digits) among recorded commits.
+fn resolve_commit(tx: &mut Tx, p: &str, text: &str) -> TxResult<String> {
+    let prefix = text.trim().to_ascii_lowercase();
+    if prefix.len() < 4 || prefix.len() > 64 || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(
+            Error::usage(format!("`{text}` is not a commit sha or a prefix of one"))
+                .with_hint("give at least 4 hex digits of a recorded commit")
+                .into(),
+        );
+    }
+    // Hex digits sort below 'g' (the columns compare bytes), so [p, p || 'g') holds
+    // exactly the shas starting with p.
+    let upper = format!("{prefix}g");
+    let rows = tx.query(
+        "(SELECT DISTINCT sha FROM captain.release_commits
+          WHERE pipeline = $1 AND sha >= $2 AND sha < $3 LIMIT 3)
+         UNION
+         (SELECT commit_sha FROM captain.releases
+          WHERE pipeline = $1 AND commit_sha >= $2 AND commit_sha < $3 LIMIT 3)",
+        &[&p, &prefix, &upper],
+    )?;
+    let matches = rows
+        .iter()
+        .map(|row| row.try_get::<_, String>(0))
+        .collect::<std::result::Result<BTreeSet<_>, _>>()?;
+    let mut found = matches.into_iter();
+    match (found.next(), found.next()) {
+        (None, _) => Err(Error::not_found(format!(
+            "commit `{text}` is not in any recorded release"
+        ))
+        .with_hint(
+            "captain knows the commits of recorded releases; create a release that contains it",
+        )
+        .into()),
+        (Some(only), None) => Ok(only),
+        (Some(a), Some(b)) => Err(Error::usage(format!(
+            "commit prefix `{text}` is ambiguous: it matches {a}, {b}{}",
+            if found.next().is_some() {
+                " and more"
+            } else {
+                ""
+            }
+        ))
+        .with_hint("give more digits")
+        .into()),
+    }
+}
+
+fn locate_commit(
+    tx: &mut Tx,
+    p: &str,
+    text: &str,
+    environments: &[String],
+) -> TxResult<CommitLocation> {
+    let commit = resolve_commit(tx, p, text)?;
+    let introduced_by = tx
+        .query(
+            "SELECT release FROM captain.release_commits WHERE pipeline = $1 AND sha = $2
+             UNION SELECT number FROM captain.releases WHERE pipeline = $1 AND commit_sha = $2",
+            &[&p, &commit],
+        )?
+        .iter()
+        .map(|row| release_number(row.try_get(0)?))
+        .collect::<TxResult<BTreeSet<_>>>()?;
+    let bases: Bases = match introduced_by.iter().next() {
+        Some(first) => tx
+            .query(
+                "SELECT number, base FROM captain.releases WHERE pipeline = $1 AND number >= $2",
+                &[&p, &num(*first)],
+            )?
+            .iter()
+            .map(|row| {
+                Ok((
+                    release_number(row.try_get(0)?)?,
+                    row.try_get::<_, Option<i64>>(1)?
+                        .and_then(|b| u64::try_from(b).ok())
+                        .map(ReleaseNumber),
+                ))
+            })
+            .collect::<TxResult<_>>()?,
+        None => Bases::new(),
+    };
+    let containing = location::containing_releases(&bases, &introduced_by);
+    let release = location::first_containing(&containing);
+    let floor: i64 = match release {
+        Some(first) => tx
+            .one(
+                "SELECT deploy_floor FROM captain.releases WHERE pipeline = $1 AND number = $2",
+                &[&p, &num(first)],
+            )?
+            .try_get(0)?,
+        None => i64::MAX,
+    };
+    let currents: HashMap<String, ReleaseNumber> = tx
+        .query(
+            "SELECT s.environment, d.release FROM captain.environment_state s
+             JOIN captain.deployments d ON d.seq = s.current_seq
+             WHERE s.pipeline = $1 AND s.environment = ANY($2)",
+            &[&p, &environments],
+        )?
+        .iter()
+        .map(|row| Ok((row.try_get(0)?, release_number(row.try_get(1)?)?)))
+        .collect::<TxResult<_>>()?;
+
+    let mut location = CommitLocation {
+        commit,
+        release,
+        deployed_to: Vec::new(),
+        not_deployed_to: Vec::new(),
+        history: Vec::new(),
+    };
+    for environment in environments {
+        if currents
+            .get(environment)
+            .is_some_and(|r| containing.contains(r))
+        {
+            location.deployed_to.push(environment.clone());
+        } else {
+            location.not_deployed_to.push(environment.clone());
+        }
+        if let Some(arrival) = first_arrival(tx, p, environment, &containing, floor)? {
+            location.history.push(arrival);
+        }
+    }
+    Ok(location)
+}
+
+/// The first deployment that brought a containing release to the environment.
+fn first_arrival(
+    tx: &mut Tx,
+    p: &str,
+    environment: &str,
+    containing: &BTreeSet<ReleaseNumber>,
+    floor: i64,
+) -> TxResult<Option<CommitArrival>> {
+    if containing.is_empty() {
+        return Ok(None);
+    }
+    let arrival = |row: &Row| -> TxResult<CommitArrival> {
+        Ok(CommitArrival {
+            environment: environment.to_string(),
+            deployment: DeploymentId(row.try_get(0)?),
+            release: release_number(row.try_get(1)?)?,
+            finished_at: row.try_get(2)?,
+        })
+    };
+    // A few containing releases (a hotfix-only commit): an index seek for them. Many
+    // (a trunk commit): walk the environment's reached deployments from the first one
+    // that can hold a containing release; the first few normally do.
+    if containing.len() <= 16 {
+        let releases: Vec<i64> = containing.iter().map(|r| num(*r)).collect();
+        return tx
+            .opt(
+                "SELECT id, release, finished_at FROM captain.deployments
+                 WHERE pipeline = $1 AND environment = $2 AND release = ANY($3) AND reached
+                 ORDER BY seq LIMIT 1",
+                &[&p, &environment, &releases],
+            )?
+            .map(|row| arrival(&row))
+            .transpose();
+    }
+    // In pages, so a long history is not read whole when the first rows answer.
+    let mut after = floor;
+    loop {
+        let rows = tx.query(
+            "SELECT id, release, finished_at, seq FROM captain.deployments
+             WHERE pipeline = $1 AND environment = $2 AND reached AND seq > $3
+             ORDER BY seq LIMIT 256",
+            &[&p, &environment, &after],
+        )?;
+        for row in &rows {
+            let found = arrival(row)?;
+            if containing.contains(&found.release) {
+                return Ok(Some(found));
+            }
+            after = row.try_get(3)?;
+        }
+        if rows.len() < 256 {
+            return Ok(None);
+        }
+    }
+}
+
+fn set_lock(tx: &mut Tx, p: &str, lock: &Lock) -> TxResult<()> {
+    if lock.target.trim().is_empty() {
+        return Err(Error::usage("the lock target is empty").into());
+    }
+    if lock.reason.trim().is_empty() {
+        return Err(Error::usage(format!(
+            "disabling promotions of {} needs a reason",
+            lock.target
+        ))
+        .with_hint("add `--reason TEXT`")
+        .into());
+    }
+    let created_at = truncate(lock.created_at);
+    tx.exec(
+        "INSERT INTO captain.locks (pipeline, target_kind, target, direction, actor, reason, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (pipeline, target_kind, target, direction)
+         DO UPDATE SET actor = excluded.actor, reason = excluded.reason, created_at = excluded.created_at",
+        &[
+            &p,
+            &target_kind_str(lock.target_kind),
+            &lock.target,
+            &direction_str(lock.direction),
+            &lock.actor,
+            &lock.reason,
+            &created_at,
+        ],
+    )?;
+    audit(
+        tx,
+        p,
+        created_at,
+        &lock.actor,
+        "lock.set",
+        &lock.target,
+        Some(&lock.reason),
+        serde_json::json!({"target_kind": lock.target_kind, "direction": lock.direction}),
+    )
+}
+
+fn remove_lock(tx: &mut Tx, p: &str, unlock: &Unlock) -> TxResult<bool> {
+    let kind = target_kind_str(unlock.target_kind);
+    let sql = format!(
+        "SELECT {LOCK_COLUMNS} FROM captain.locks WHERE pipeline = $1 AND target_kind = $2 AND target = $3
+         FOR UPDATE"
+    );
+    let existing = tx
+        .query(&sql, &[&p, &kind, &unlock.target])?
+        .iter()
+        .map(lock_from_row)
+        .collect::<TxResult<Vec<_>>>()?;
+    let mut lifted = false;
+    for lock in existing {
+        // What stays locked once `unlock.direction` is lifted from this lock.
+        let remaining = match (lock.direction, unlock.direction) {
+            (_, LockDirection::Both) => None,
+            (LockDirection::Both, LockDirection::In) => Some(LockDirection::Out),
+            (LockDirection::Both, LockDirection::Out) => Some(LockDirection::In),
+            (held, lifted) if held == lifted => None,
+            (held, _) => Some(held),
+        };
+        if remaining == Some(lock.direction) {
+            continue;
+        }
+        lifted = true;
+        tx.exec(
+            "DELETE FROM captain.locks WHERE pipeline = $1 AND target_kind = $2 AND target = $3 AND direction = $4",
+            &[&p, &kind, &unlock.target, &direction_str(lock.direction)],
+        )?;
+        if let Some(direction) = remaining {
+            tx.exec(
+                "INSERT INTO captain.locks (pipeline, target_kind, target, direction, actor, reason, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+                &[
+                    &p,
+                    &kind,
+                    &unlock.target,
+                    &direction_str(direction),
+                    &lock.actor,
+                    &lock.reason,
+                    &lock.created_at,
+                ],
+            )?;
+        }
+    }
+    if lifted {
+        audit(
+            tx,
+            p,
+            truncate(unlock.at),
+            &unlock.actor,
+            "lock.remove",
+            &unlock.target,
+            unlock.reason.as_deref(),
+            serde_json::json!({"target_kind": unlock.target_kind, "direction": unlock.direction}),
+        )?;
+    }
+    Ok(lifted)
+}
+
+fn all_locks(tx: &mut Tx, p: &str) -> TxResult<Vec<Lock>> {
+    let sql = format!(
+        "SELECT {LOCK_COLUMNS} FROM captain.locks WHERE pipeline = $1 ORDER BY target_kind, target, direction"
+    );
+    tx.query(&sql, &[&p])?.iter().map(lock_from_row).collect()
+}
+
+fn commits_of(tx: &mut Tx, p: &str, number: ReleaseNumber) -> TxResult<Vec<CommitInfo>> {
+    tx.query(
+        "SELECT sha, author, time, subject, parents FROM captain.release_commits
+         WHERE pipeline = $1 AND release = $2 ORDER BY position",
+        &[&p, &num(number)],
+    )?
+    .iter()
+    .map(|row| {
+        Ok(CommitInfo {
+            sha: row.try_get(0)?,
+            author: row.try_get(1)?,
+            time: row.try_get(2)?,
+            subject: row.try_get(3)?,
+            parents: u32::try_from(row.try_get::<_, i32>(4)?).unwrap_or(0),
+        })
+    })
+    .collect()
+}
+
+fn snapshot_body(tx: &mut Tx, snapshot: Option<i64>) -> TxResult<DependencySnapshot> {
+    let Some(id) = snapshot else {
+        return Ok(DependencySnapshot::default());
+    };
+    let body: Option<serde_json::Value> = tx
+        .opt(
+            "SELECT body FROM captain.dependency_snapshots WHERE id = $1",
+            &[&id],
+        )?
+        .map(|row| row.try_get(0))
+        .transpose()?;
+    match body {
+        Some(body) => Ok(serde_json::from_value(body).map_err(|e| {
+            Error::internal(format!(
+                "dependency snapshot {id} in the ledger is unreadable: {e}"
+            ))
+        })?),
+        None => Ok(DependencySnapshot::default()),
+    }
+}
+
+fn export(tx: &mut Tx, p: &str, sink: &mut dyn FnMut(LedgerRecord) -> Result<()>) -> TxResult<()> {
+    let sql = format!(
+        "SELECT {RELEASE_COLUMNS}, snapshot FROM captain.releases WHERE pipeline = $1 ORDER BY number"
+    );
+    for row in tx.query(&sql, &[&p])? {
+        let release = release_from_row(&row)?;
+        let snapshot: Option<i64> = row.try_get(8)?;
+        let commits = commits_of(tx, p, release.number)?;
+        let dependencies = snapshot_body(tx, snapshot)?;
+        sink(LedgerRecord::Release {
+            release,
+            commits,
+            dependencies,
+        })?;
+    }
+    let sql = format!(
+        "SELECT {DEPLOYMENT_COLUMNS} FROM captain.deployments d WHERE d.pipeline = $1 ORDER BY d.seq"
+    );
+    for row in tx.query(&sql, &[&p])? {
+        let (_, deployment) = deployment_from_row(&row)?;
+        sink(LedgerRecord::Deployment { deployment })?;
+    }
+    for lock in all_locks(tx, p)? {
+        sink(LedgerRecord::Lock { lock })?;
+    }
+    for row in tx.query(
+        "SELECT seq, at, actor, action, target, reason, details FROM captain.audit_events
+         WHERE pipeline = $1 ORDER BY seq",
+        &[&p],
+    )? {
+        sink(LedgerRecord::Audit {
+            event: audit_from_row(&row)?,
+        })?;
+    }
+    Ok(())
+}
+
+fn ledger_is_empty(tx: &mut Tx, p: &str) -> TxResult<bool> {
+    Ok(tx
+        .one(
+            "SELECT NOT EXISTS (SELECT 1 FROM captain.releases WHERE pipeline = $1)
+                AND NOT EXISTS (SELECT 1 FROM captain.deployments WHERE pipeline = $1)
+                AND NOT EXISTS (SELECT 1 FROM captain.locks WHERE pipeline = $1)
+                AND NOT EXISTS (SELECT 1 FROM captain.audit_events WHERE pipeline = $1)",
+            &[&p],
+        )?
+        .try_get(0)?)
+}
+
+/// Deployments read but not yet written by an import into an empty ledger: written in
+/// batches, one statement each.
+#[derive(Default)]
+struct PendingDeployments {
+    rows: Vec<Deployment>,
+}
+
+const IMPORT_BATCH: usize = 2000;
+
+impl PendingDeployments {
+    fn flush(&mut self, tx: &mut Tx, p: &str) -> TxResult<()> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let n = self.rows.len();
+        let mut ids = Vec::with_capacity(n);
+        let mut environments = Vec::with_capacity(n);
+        let mut stages = Vec::with_capacity(n);
+        let mut releases = Vec::with_capacity(n);
+        let mut kinds = Vec::with_capacity(n);
+        let mut actors = Vec::with_capacity(n);
+        let mut reasons = Vec::with_capacity(n);
+        let mut started = Vec::with_capacity(n);
+        let mut finished = Vec::with_capacity(n);
+        let mut outcomes = Vec::with_capacity(n);
+        let mut reached = Vec::with_capacity(n);
+        for d in &self.rows {
+            ids.push(d.id.0.as_str());
+            environments.push(d.environment.as_str());
+            stages.push(d.stage.as_str());
+            releases.push(num(d.release));
+            kinds.push(d.kind.as_str());
+            actors.push(d.actor.as_str());
+            reasons.push(d.reason.as_deref());
+            started.push(d.started_at);
+            finished.push(d.finished_at);
+            outcomes.push(d.outcome.as_str());
+            reached.push(d.outcome.reached());
+        }
+        // WITH ORDINALITY keeps the file's order in the seqs.
+        tx.exec(
+            "INSERT INTO captain.deployments (pipeline, id, environment, stage, release, kind, actor, reason,
+                                              started_at, finished_at, outcome, reached)
+             SELECT $1, id, environment, stage, release, kind, actor, reason, started_at, finished_at, outcome, reached
+             FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[],
+                         $9::timestamptz[], $10::timestamptz[], $11::text[], $12::boolean[])
+                  WITH ORDINALITY AS u(id, environment, stage, release, kind, actor, reason, started_at,
+                                       finished_at, outcome, reached, n)
+             ORDER BY n",
+            &[
+                &p, &ids, &environments, &stages, &releases, &kinds, &actors, &reasons, &started, &finished,
+                &outcomes, &reached,
+            ],
+        )?;
+        self.rows.clear();
+        Ok(())
+    }
+}
+
+/// What an import into an empty ledger has loaded so far, to check records against
+/// without asking the database.
+#[derive(Default)]
+struct Loaded {
+    releases: HashSet<ReleaseNumber>,
+    deployments: HashSet<DeploymentId>,
+}
+
+fn import(
+    tx: &mut Tx,
+    p: &str,
+    records: &mut dyn Iterator<Item = Result<LedgerRecord>>,
+    mode: ImportMode,
+) -> TxResult<ImportSummary> {
+    if mode == ImportMode::EmptyOnly && !ledger_is_empty(tx, p)? {
+        return Err(Error::conflict(format!(
+            "the ledger of pipeline `{p}` is not empty; refusing to import"
+        ))
+        .with_hint("import with `--merge` to add to it, or import into a new pipeline")
+        .into());
+    }
+    let mut summary = ImportSummary::default();
+    let mut pending = PendingDeployments::default();
+    let mut loaded = Loaded::default();
+    let mut max_audit_seq = 0i64;
+    // Records are numbered like the lines of the export: the header is line 1.
+    for (index, record) in records.enumerate() {
+        let line = index + 1;
+        let at_line = |e: Error| -> Fail {
+            let message = if e.message.starts_with("line ") {
+                e.message
+            } else {
+                format!("line {line}: {}", e.message)
+            };
+            Fail::Ledger(Error { message, ..e })
+        };
+        let record = record.map_err(Fail::Ledger)?;
+        if !matches!(record, LedgerRecord::Deployment { .. }) {
+            pending.flush(tx, p)?;
+        }
+        if let LedgerRecord::Audit { event } = &record {
+            max_audit_seq = max_audit_seq.max(event.seq);
+        }
+        import_record(tx, p, record, mode, &mut summary, &mut pending, &mut loaded).map_err(
+            |e| match e {
+                Fail::Ledger(e) => at_line(e),
+                Fail::Db(e) => at_line(Error::failed(format!("could not store the record: {e}"))),
+            },
+        )?;
+        if pending.rows.len() >= IMPORT_BATCH {
+            pending.flush(tx, p)?;
+        }
+    }
+    pending.flush(tx, p)?;
+    if mode == ImportMode::EmptyOnly && max_audit_seq > 0 {
+        // Imported events kept their numbers: later ones must come after them.
+        tx.exec(
+            "SELECT setval(pg_get_serial_sequence('captain.audit_events', 'seq'),
+                           greatest($1, coalesce(pg_sequence_last_value(
+                               pg_get_serial_sequence('captain.audit_events', 'seq')::regclass), 1)))",
+            &[&max_audit_seq],
+        )?;
+    }
+    rebuild_derived(tx, p)?;
+    Ok(summary)
+}
+
+fn import_record(
+    tx: &mut Tx,
+    p: &str,
+    record: LedgerRecord,
+    mode: ImportMode,
+    summary: &mut ImportSummary,
+    pending: &mut PendingDeployments,
+    loaded: &mut Loaded,
+) -> TxResult<()> {
+    match record {
+        LedgerRecord::Header {
+            pipeline: Some(from),
+            ..
+        } if from != p => Err(Error::conflict(format!(
+            "this export is of pipeline `{from}`, not `{p}`"
+        ))
+        .with_hint("import it into that pipeline's ledger")
+        .into()),
+        LedgerRecord::Header { .. } => Ok(()),
+        LedgerRecord::Release {
+            release,
+            commits,
+            dependencies,
+        } => {
+            let number = release.number;
+            import_release(tx, p, release, commits, dependencies, mode, summary)?;
+            loaded.releases.insert(number);
+            Ok(())
+        }
+        LedgerRecord::Deployment { deployment } => {
+            DeploymentId::parse(&deployment.id.0)?;
+            let stored = Deployment {
+                started_at: truncate(deployment.started_at),
+                finished_at: deployment.finished_at.map(truncate),
+                ..deployment
+            };
+            if mode == ImportMode::EmptyOnly {
+                // The ledger was empty: what this import loaded is all there is.
+                if !loaded.releases.contains(&stored.release) {
+                    return Err(missing_release(&stored));
+                }
+                if !loaded.deployments.insert(stored.id.clone()) {
+                    return Err(
+                        Error::conflict(format!("deployment {} appears twice", stored.id)).into(),
+                    );
+                }
+                pending.rows.push(stored);
+                summary.deployments += 1;
+                return Ok(());
+            }
+            if let Some((_, existing)) = deployment_by_id(tx, p, &stored.id)? {
+                if existing == stored {
+                    summary.skipped += 1;
+                    return Ok(());
+                }
+                return Err(Error::conflict(format!(
+                    "deployment {} differs from the one already in the ledger",
+                    stored.id
+                ))
+                .into());
+            }
+            if release_by_number(tx, p, stored.release)?.is_none() {
+                return Err(missing_release(&stored));
+            }
+            pending.rows.push(stored);
+            pending.flush(tx, p)?;
+            summary.deployments += 1;
+            Ok(())
+        }
+        LedgerRecord::Lock { lock } => {
+            if mode == ImportMode::Merge && all_locks(tx, p)?.contains(&lock) {
+                summary.skipped += 1;
+                return Ok(());
+            }
+            tx.exec(
+                "INSERT INTO captain.locks (pipeline, target_kind, target, direction, actor, reason, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (pipeline, target_kind, target, direction)
+                 DO UPDATE SET actor = excluded.actor, reason = excluded.reason, created_at = excluded.created_at",
+                &[
+                    &p,
+                    &target_kind_str(lock.target_kind),
+                    &lock.target,
+                    &direction_str(lock.direction),
+                    &lock.actor,
+                    &lock.reason,
+                    &truncate(lock.created_at),
+                ],
+            )?;
+            summary.locks += 1;
+            Ok(())
+        }
+        LedgerRecord::Audit { event } => {
+            let at = truncate(event.at);
+            if mode == ImportMode::Merge {
+                let seen = tx
+                    .opt(
+                        "SELECT 1 FROM captain.audit_events
+                         WHERE pipeline = $1 AND at = $2 AND actor = $3 AND action = $4 AND target = $5
+                           AND details = $6",
+                        &[&p, &at, &event.actor, &event.action, &event.target, &event.details],
+                    )?
+                    .is_some();
+                if seen {
+                    summary.skipped += 1;
+                    return Ok(());
+                }
+            }
+            // An empty ledger keeps the events' numbers, so export → import → export is
+            // identical; a merge appends them after the ledger's own.
+            let seq = (mode == ImportMode::EmptyOnly).then_some(event.seq);
+            tx.exec(
+                "INSERT INTO captain.audit_events (pipeline, seq, at, actor, action, target, reason, details)
+                 VALUES ($1, coalesce($2, nextval(pg_get_serial_sequence('captain.audit_events', 'seq'))),
+                         $3, $4, $5, $6, $7, $8)",
+                &[&p, &seq, &at, &event.actor, &event.action, &event.target, &event.reason, &event.details],
+            )?;
+            summary.audit_events += 1;
+            Ok(())
+        }
+    }
+}
+
+fn missing_release(deployment: &Deployment) -> Fail {
+    Error::not_found(format!(
+        "deployment {} is of release {}, which is not in the ledger",
+        deployment.id, deployment.release
+    ))
+    .into()
+}
+
+fn import_release(
+    tx: &mut Tx,
+    p: &str,
+    release: Release,
+    commits: Vec<CommitInfo>,
+    dependencies: DependencySnapshot,
+    mode: ImportMode,
+    summary: &mut ImportSummary,
+) -> TxResult<()> {
+    let commit = full_sha(&release.commit, "release commit")?;
+    if let Some(existing) = release_by_number(tx, p, release.number)? {
+        if mode == ImportMode::Merge
+            && existing.commit == commit
+            && existing.artifacts == release.artifacts
+        {
+            summary.skipped += 1;
+            return Ok(());
+        }
+        return Err(Error::conflict(format!(
+            "release {} (commit {}) contradicts release {} (commit {}) already in the ledger",
+            release.number,
+            short(&commit),
+            existing.number,
+            short(&existing.commit)
+        ))
+        .into());
+    }
+    if let Some(existing) = release_with_commit(tx, p, &commit)? {
+        return Err(Error::conflict(format!(
+            "release {} is of commit {}, which release {} already has",
+            release.number,
+            short(&commit),
+            existing.number
+        ))
+        .into());
+    }
+    if let Some(base) = release.base
+        && (base >= release.number || release_by_number(tx, p, base)?.is_none())
+    {
+        return Err(Error::not_found(format!(
+            "release {} names base {}, which is not an earlier release in the ledger",
+            release.number, base
+        ))
+        .into());
+    }
+    if release.commit_count != commits.len() as u64 {
+        return Err(Error::usage(format!(
+            "release {} says it introduced {} commits but lists {}",
+            release.number,
+            release.commit_count,
+            commits.len()
+        ))
+        .into());
+    }
+    let stored = Release {
+        commit,
+        created_at: truncate(release.created_at),
+        ..release
+    };
+    let snapshot = snapshot_id(tx, &dependencies)?;
+    insert_release(tx, p, &stored, snapshot, 0)?;
+    insert_commits(tx, p, stored.number, &commits)?;
+    summary.releases += 1;
+    Ok(())
+}
+
+/// Recomputes what is derived from deployments after a bulk load: each environment's
+/// state row, and each release's deploy floor (one less than the smallest seq of any
+/// deployment of it or a newer release).
+fn rebuild_derived(tx: &mut Tx, p: &str) -> TxResult<()> {
+    tx.exec(
+        "DELETE FROM captain.environment_state WHERE pipeline = $1",
+        &[&p],
+    )?;
+    tx.exec(
+        "INSERT INTO captain.environment_state (pipeline, environment, current_seq, in_progress_seq, last_finished_seq)
+         SELECT $1, environment,
+                max(seq) FILTER (WHERE reached),
+                max(seq) FILTER (WHERE outcome = 'in progress'),
+                max(seq) FILTER (WHERE outcome <> 'in progress')
+         FROM captain.deployments WHERE pipeline = $1 GROUP BY environment",
+        &[&p],
+    )?;
+    tx.exec(
+        "UPDATE captain.releases r SET deploy_floor = f.floor
+         FROM (SELECT rel.number,
+                      coalesce(min(firsts.first) OVER (ORDER BY rel.number DESC),
+                               (SELECT coalesce(max(seq), 0) + 1 FROM captain.deployments)) - 1 AS floor
+               FROM captain.releases rel
+               LEFT JOIN (SELECT release, min(seq) AS first FROM captain.deployments
+                          WHERE pipeline = $1 GROUP BY release) firsts ON firsts.release = rel.number
+               WHERE rel.pipeline = $1) f
+         WHERE r.pipeline = $1 AND r.number = f.number",
+        &[&p],
+    )?;
+    Ok(())
+}
+
+fn logs_of(tx: &mut Tx, p: &str, id: &DeploymentId) -> TxResult<Vec<LogLine>> {
+    let Some((seq, _)) = deployment_by_id(tx, p, id)? else {
+        return Err(Error::not_found(format!("deployment {id} does not exist")).into());
+    };
+    tx.query(
+        "SELECT at, stream, text FROM captain.deployment_logs WHERE deployment = $1 ORDER BY seq",
+        &[&seq],
+    )?
+    .iter()
+    .map(|row| {
+        Ok(LogLine {
+            at: row.try_get(0)?,
+            stream: row.try_get(1)?,
+            text: row.try_get(2)?,
+        })
+    })
+    .collect()
+}
+
+impl Store for PostgresStore {
+    fn location(&self) -> String {
+        self.shown.clone()
+    }
+
+    fn create_release(&self, release: NewRelease) -> Result<CreatedRelease> {
+        self.write(|tx, p| create_release(tx, p, &release))
+    }
+
+    fn release(&self, number: ReleaseNumber) -> Result<Option<Release>> {
+        self.read(|tx, p| release_by_number(tx, p, number))
+    }
+
+    fn release_by_commit(&self, commit: &str) -> Result<Option<Release>> {
+        let commit = commit.trim().to_ascii_lowercase();
+        self.read(|tx, p| release_with_commit(tx, p, &commit))
+    }
+
+    fn releases(&self, filter: &ReleaseFilter) -> Result<Vec<Release>> {
+        self.read(|tx, p| {
+            let sql = format!(
+                "SELECT {RELEASE_COLUMNS} FROM captain.releases WHERE pipeline = $1 ORDER BY number DESC LIMIT $2"
+            );
+            tx.query(&sql, &[&p, &limit(filter.limit)])?
+                .iter()
+                .map(release_from_row)
+                .collect()
+        })
+    }
+
+    fn release_commits(&self, number: ReleaseNumber) -> Result<Vec<CommitInfo>> {
+        self.read(|tx, p| {
+            if release_by_number(tx, p, number)?.is_none() {
+                return Err(Error::not_found(format!("release {number} does not exist")).into());
+            }
+            commits_of(tx, p, number)
+        })
+    }
+
+    fn release_dependencies(&self, number: ReleaseNumber) -> Result<DependencySnapshot> {
+        self.read(|tx, p| {
+            let snapshot: Option<Option<i64>> = tx
+                .opt(
+                    "SELECT snapshot FROM captain.releases WHERE pipeline = $1 AND number = $2",
+                    &[&p, &num(number)],
+                )?
+                .map(|row| row.try_get(0))
+                .transpose()?;
+            match snapshot {
+                Some(id) => snapshot_body(tx, id),
+                None => Err(Error::not_found(format!("release {number} does not exist")).into()),
+            }
+        })
+    }
+
+    fn start_deployment(&self, deployment: NewDeployment) -> Result<Deployment> {
+        self.write(|tx, p| start_deployment(tx, p, &deployment))
+    }
+
+    fn start_rollback(&self, rollback: NewRollback) -> Result<Vec<Deployment>> {
+        self.write(|tx, p| start_rollback(tx, p, &rollback))
+    }
+
+    fn finish_deployment(&self, finish: FinishDeployment) -> Result<Deployment> {
+        self.write(|tx, p| finish_deployment(tx, p, &finish))
+    }
+
+    fn deployment(&self, id: &DeploymentId) -> Result<Option<Deployment>> {
+        self.read(|tx, p| Ok(deployment_by_id(tx, p, id)?.map(|(_, d)| d)))
+    }
+
+    fn history(&self, environment: &str, filter: &HistoryFilter) -> Result<Vec<HistoryEntry>> {
+        self.read(|tx, p| history(tx, p, environment, filter))
+    }
+
+    fn environment_states(&self, environments: &[String]) -> Result<Vec<EnvironmentState>> {
+        self.read(|tx, p| environment_states(tx, p, environments))
+    }
+
+    fn locate_commit(&self, commit: &str, environments: &[String]) -> Result<CommitLocation> {
+        self.read(|tx, p| locate_commit(tx, p, commit, environments))
+    }
+
+    fn stage_approved(&self, release: ReleaseNumber, environments: &[String]) -> Result<bool> {
+        self.read(|tx, p| {
+            let approved: i64 = tx
+                .one(
+                    "SELECT count(DISTINCT environment) FROM captain.deployments
+                     WHERE pipeline = $1 AND environment = ANY($2) AND release = $3 AND outcome = 'approved'",
+                    &[&p, &environments, &num(release)],
+                )?
+                .try_get(0)?;
+            let wanted = environments.iter().collect::<HashSet<_>>().len();
+            Ok(usize::try_from(approved).unwrap_or(0) >= wanted)
+        })
+    }
+
+    fn locks(&self) -> Result<Vec<Lock>> {
+        self.read(all_locks)
+    }
+
+    fn set_lock(&self, lock: Lock) -> Result<()> {
+        self.write(|tx, p| set_lock(tx, p, &lock))
+    }
+
+    fn remove_lock(&self, unlock: Unlock) -> Result<bool> {
+        self.write(|tx, p| remove_lock(tx, p, &unlock))
+    }
+
+    fn append_log(&self, id: &DeploymentId, lines: &[LogLine]) -> Result<()> {
+        self.write(|tx, p| {
+            let Some((seq, _)) = deployment_by_id(tx, p, id)? else {
+                return Err(Error::not_found(format!("deployment {id} does not exist")).into());
+            };
+            let ats: Vec<Timestamp> = lines.iter().map(|l| truncate(l.at)).collect();
+            let streams: Vec<&str> = lines.iter().map(|l| l.stream.as_str()).collect();
+            let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+            tx.exec(
+                "INSERT INTO captain.deployment_logs (deployment, at, stream, text)
+                 SELECT $1, at, stream, text
+                 FROM unnest($2::timestamptz[], $3::text[], $4::text[]) WITH ORDINALITY AS u(at, stream, text, n)
+                 ORDER BY n",
+                &[&seq, &ats, &streams, &texts],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn deployment_log(&self, id: &DeploymentId) -> Result<Vec<LogLine>> {
+        self.read(|tx, p| logs_of(tx, p, id))
+    }
+
+    fn audit_events(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
+        self.read(|tx, p| {
+            tx.query(
+                "SELECT seq, at, actor, action, target, reason, details FROM captain.audit_events
+                 WHERE pipeline = $1 AND ($2::text IS NULL OR target = $2) AND ($3::text IS NULL OR actor = $3)
+                 ORDER BY seq DESC LIMIT $4",
+                &[&p, &filter.target, &filter.actor, &limit(filter.limit)],
+            )?
+            .iter()
+            .map(audit_from_row)
+            .collect()
+        })
+    }
+
+    fn export(&self, sink: &mut dyn FnMut(LedgerRecord) -> Result<()>) -> Result<()> {
+        self.read(|tx, p| export(tx, p, sink))
+    }
+
+    fn import(
+        &self,
+        records: &mut dyn Iterator<Item = Result<LedgerRecord>>,
+        mode: ImportMode,
+    ) -> Result<ImportSummary> {
+        // Not retried: the records are read as they are applied.
+        let mut records = Some(records);
+        self.write(|tx, p| match records.take() {
+            Some(records) => import(tx, p, records, mode),
+            None => Err(Error::failed(
+                "the import lost a race with a concurrent change; run it again",
+            )
+            .into()),
+        })
+    }
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("location", &self.shown)
+            .field("pipeline", &self.pipeline)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_never_show_a_password() {
+        let config: Config = "postgres://captain:s3cret@db.example:5433/ledger"
+            .parse()
+            .unwrap_or_else(|_| Config::new());
+        assert_eq!(shown(&config), "postgres://captain@db.example:5433/ledger");
+        assert_eq!(
+            redact("postgres://captain:s3cret@db/ledger"),
+            "postgres://captain:***@db/ledger"
+        );
+        assert_eq!(redact("host=/tmp dbname=x"), "host=/tmp dbname=x");
+    }
+
+    #[test]
+    fn migrations_are_numbered_in_order() {
+        let versions: Vec<i32> = MIGRATIONS.iter().map(|(v, _)| *v).collect();
+        let expected: Vec<i32> = (1..=MIGRATIONS.len() as i32).collect();
+        assert_eq!(versions, expected);
+    }
+}
