@@ -722,6 +722,8 @@ fn lock_environment(
     })
 }
 
+// The event's fields, in the order of the table; a struct would only rename them.
+#[allow(clippy::too_many_arguments)]
 fn audit(
     tx: &mut Tx,
     p: &str,
