@@ -12,7 +12,7 @@
 //!   `setpriv` where `runuser` is missing). As any other user they run directly.
 //! - The server listens on a free loopback port (trust authentication, user
 //!   `postgres`) with its socket inside the temporary directory; `fsync` is off (the
-//!   data is thrown away).
+//!   data is thrown away) unless `CAPTAIN_TEST_PG_FSYNC=on`.
 //! - Cleanup must happen even when a test panics or the process is killed, and a
 //!   static never drops. So a small watchdog shell waits for the test process to exit,
 //!   then stops the server (`pg_ctl stop -m immediate`) and removes the directory.
@@ -120,8 +120,13 @@ impl PgServer {
         let mut last = String::new();
         for _ in 0..5 {
             let port = free_port()?;
+            // `CAPTAIN_TEST_PG_FSYNC=on` measures with durable commits.
+            let fsync = match std::env::var("CAPTAIN_TEST_PG_FSYNC").as_deref() {
+                Ok("on") => "on",
+                _ => "off",
+            };
             let options = format!(
-                "-c listen_addresses=127.0.0.1 -p {port} -k {} -c fsync=off -c full_page_writes=off \
+                "-c listen_addresses=127.0.0.1 -p {port} -k {} -c fsync={fsync} -c full_page_writes={fsync} \
                  -c max_connections=300 -c shared_buffers=128MB",
                 run.display()
             );
