@@ -3,6 +3,7 @@
 
 pub mod ci;
 pub mod deploy;
+pub mod gate;
 pub mod promotions;
 pub mod release;
 pub mod rollback;
