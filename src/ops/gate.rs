@@ -275,6 +275,11 @@ pub fn check_start(
     reason: Option<&str>,
 ) -> Result<()> {
     let (stage, _) = pipeline.require_environment(environment)?;
+    if force && reason.is_none_or(|r| r.trim().is_empty()) {
+        return Err(Error::usage(
+            "--force needs --reason saying why the checks are skipped",
+        ));
+    }
     let snapshot_overrides = store
         .engine_snapshot(&[], now)
         .map(|s| s.state.overrides)
