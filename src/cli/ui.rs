@@ -144,7 +144,8 @@ impl Ui {
             }
             t if t.starts_with("deploying")
                 || t.contains("progress")
-                || t.starts_with("baking") =>
+                || t.starts_with("baking")
+                || t.starts_with("verifying") =>
             {
                 Some(Color::Yellow)
             }

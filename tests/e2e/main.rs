@@ -16,4 +16,5 @@ mod rollback_concurrency;
 mod rollback_preview;
 mod rollback_promotions;
 mod rollback_terminal;
+mod run_loop;
 mod store_story;
