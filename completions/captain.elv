@@ -38,6 +38,12 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand config 'Show the settings in effect: repository, pipeline file, state location (and which setting chose it), actor'
             cand release 'Record and inspect releases (create, list, show)'
             cand deploy 'Record deployments run by an external CI (start, finish)'
+            cand run 'Run the release captain: promote, deploy, verify, bake, supersede and roll back'
+            cand next 'Which release to deploy into STAGE now, or none and why'
+            cand gate 'May a deployment into STAGE start now? Exit 0 if so, 3 if not (the output says why)'
+            cand approve 'Pass an external approval step of a deployment in progress'
+            cand reject 'Fail an external approval step of a deployment in progress (fails the release in its stage, and rolls back where auto-rollback is on)'
+            cand logs 'The captured output of a deployment''s deploy command and approval steps, with captain''s own notes (`captain:` lines), oldest first'
             cand status 'The pipeline at a glance: per wave, stage and environment, the current release, its state, a deployment in progress, the release waiting to be promoted, and locks'
             cand history 'Deployment history of an environment, newest first: deployment, when, outcome, number of commits and commit range (for a rollback, the commits it removed)'
             cand where 'Where a commit is: the first release containing it, the deployment that first brought it to each environment, and the environments where it is and is not deployed now'
@@ -246,6 +252,96 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;deploy;help;finish'= {
         }
         &'captain;deploy;help;help'= {
+        }
+        &'captain;run'= {
+            cand --interval 'Seconds between passes while nothing runs (fractions allowed)'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --once 'One round, for cron or CI: pass until nothing moves and the commands this run started have finished, then exit'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'captain;next'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'captain;gate'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'captain;approve'= {
+            cand --step 'The external step''s name, as in pipeline.toml'
+            cand --reason 'Why (recorded in the audit log)'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'captain;reject'= {
+            cand --step 'The external step''s name, as in pipeline.toml'
+            cand --reason 'Why (required; recorded in the audit log)'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'captain;logs'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
         }
         &'captain;status'= {
             cand --interval 'Seconds between redraws with --watch'
@@ -497,6 +593,12 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand config 'Show the settings in effect: repository, pipeline file, state location (and which setting chose it), actor'
             cand release 'Record and inspect releases (create, list, show)'
             cand deploy 'Record deployments run by an external CI (start, finish)'
+            cand run 'Run the release captain: promote, deploy, verify, bake, supersede and roll back'
+            cand next 'Which release to deploy into STAGE now, or none and why'
+            cand gate 'May a deployment into STAGE start now? Exit 0 if so, 3 if not (the output says why)'
+            cand approve 'Pass an external approval step of a deployment in progress'
+            cand reject 'Fail an external approval step of a deployment in progress (fails the release in its stage, and rolls back where auto-rollback is on)'
+            cand logs 'The captured output of a deployment''s deploy command and approval steps, with captain''s own notes (`captain:` lines), oldest first'
             cand status 'The pipeline at a glance: per wave, stage and environment, the current release, its state, a deployment in progress, the release waiting to be promoted, and locks'
             cand history 'Deployment history of an environment, newest first: deployment, when, outcome, number of commits and commit range (for a rollback, the commits it removed)'
             cand where 'Where a commit is: the first release containing it, the deployment that first brought it to each environment, and the environments where it is and is not deployed now'
@@ -534,6 +636,18 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;help;deploy;start'= {
         }
         &'captain;help;deploy;finish'= {
+        }
+        &'captain;help;run'= {
+        }
+        &'captain;help;next'= {
+        }
+        &'captain;help;gate'= {
+        }
+        &'captain;help;approve'= {
+        }
+        &'captain;help;reject'= {
+        }
+        &'captain;help;logs'= {
         }
         &'captain;help;status'= {
         }
