@@ -312,6 +312,7 @@ pub fn check_start(
 
 /// `captain approve` / `captain reject`: the verdict of an external approval step named
 /// `step` of a deployment in progress.
+#[allow(clippy::too_many_arguments)]
 pub fn verdict(
     store: &dyn Store,
     pipeline: &Pipeline,

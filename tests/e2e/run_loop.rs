@@ -195,8 +195,7 @@ fn converge(env: &TestEnv, release: ReleaseNumber, limit: Duration) {
         check_invariants(&all, &STAGES);
         let current = |e: &str| {
             all.iter()
-                .filter(|d| d.environment == e && d.outcome.reached())
-                .next_back()
+                .rfind(|d| d.environment == e && d.outcome.reached())
                 .map(|d| d.release)
         };
         if ENVIRONMENTS.iter().all(|e| current(e) == Some(release)) {
