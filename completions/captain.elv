@@ -50,6 +50,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand rollback 'Roll environments back to an older release, after a preview'
             cand promotions 'Disable or enable promotions into and out of stages and environments (list, disable, enable)'
             cand state 'Export or import the whole ledger as versioned JSON Lines'
+            cand simulate 'Run the pipeline in virtual time with synthetic releases, deploy and test durations and injected failures; report how long a commit takes to reach each wave and environment (median, p90) and where releases queue or are superseded'
             cand completions 'Print a shell completion script'
             cand man 'Write man pages (captain.1 and one per subcommand) into a directory'
             cand demo 'A self-contained tour for a newcomer: a sandbox git repository and pipeline in a temporary directory, several releases deployed to local directories (a new directory and a symlink switch per deployment), a failed test run, an alarm and a rollback, then status, history and where. Touches nothing outside the temporary directory'
@@ -543,6 +544,29 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;state;help;help'= {
         }
+        &'captain;simulate'= {
+            cand --duration 'How much time to simulate (e.g. 30d, 12w)'
+            cand --merges-per-day 'Merges to main (new releases) per day'
+            cand --deploy-time 'How long one deploy command takes'
+            cand --step-time 'How long one approval step takes'
+            cand --deploy-failures 'Share of deployments whose deploy fails (0 to 1)'
+            cand --step-failures 'Share of approval steps that fail (0 to 1)'
+            cand --data-points-per-hour 'Bake data points gathered per hour in each environment'
+            cand --seed 'Seed of the random failures and merge times (the same seed gives the same report)'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --output 'Output format of views and results'
+            cand --environments 'Show every environment, not only the waves and stages'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'captain;completions'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
@@ -605,6 +629,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand rollback 'Roll environments back to an older release, after a preview'
             cand promotions 'Disable or enable promotions into and out of stages and environments (list, disable, enable)'
             cand state 'Export or import the whole ledger as versioned JSON Lines'
+            cand simulate 'Run the pipeline in virtual time with synthetic releases, deploy and test durations and injected failures; report how long a commit takes to reach each wave and environment (median, p90) and where releases queue or are superseded'
             cand completions 'Print a shell completion script'
             cand man 'Write man pages (captain.1 and one per subcommand) into a directory'
             cand demo 'A self-contained tour for a newcomer: a sandbox git repository and pipeline in a temporary directory, several releases deployed to local directories (a new directory and a symlink switch per deployment), a failed test run, an alarm and a rollback, then status, history and where. Touches nothing outside the temporary directory'
@@ -675,6 +700,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;help;state;export'= {
         }
         &'captain;help;state;import'= {
+        }
+        &'captain;help;simulate'= {
         }
         &'captain;help;completions'= {
         }

@@ -18,6 +18,7 @@ mod promotions;
 mod release;
 mod rollback;
 mod run;
+mod simulate;
 mod state;
 mod status;
 mod ui;
@@ -109,6 +110,7 @@ pub enum Command {
     /// Export or import the whole ledger as versioned JSON Lines.
     #[command(subcommand)]
     State(state::Command),
+    Simulate(simulate::Args),
     Completions(completions::CompletionsArgs),
     Man(completions::ManArgs),
     Demo(demo::Args),
@@ -153,6 +155,7 @@ fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Rollback(args) => rollback::run(&ctx, ui, args),
         Command::Promotions(command) => promotions::run(&ctx, ui, command),
         Command::State(command) => state::run(&ctx, ui, command),
+        Command::Simulate(args) => simulate::run(&ctx, ui, args),
         Command::Completions(args) => completions::run_completions(ui, args),
         Command::Man(args) => completions::run_man(ui, args),
         Command::Demo(args) => demo::run(&ctx, ui, args),
