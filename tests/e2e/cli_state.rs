@@ -155,15 +155,30 @@ fn the_demo_runs_and_shows_the_views() {
     let run = env.run(&["demo"]).ok();
     for expected in [
         "captain status",
+        "superseded by v4",
         "rolled back",
         "captain history",
-        "alarm fired",
+        "tests failed",
         "is not currently deployed to",
+        "Commits removed",
     ] {
         assert!(
             run.stdout.contains(expected),
             "demo output lacks `{expected}`:\n{}",
             run.stdout
+        );
+    }
+    // The story is told on stderr as it happens.
+    for expected in [
+        "is superseded by v4",
+        "v5 failed (tests failed)",
+        "rolls prod-us-east-1 back to v4",
+        "dry run: nothing changed",
+    ] {
+        assert!(
+            run.stderr.contains(expected),
+            "demo narration lacks `{expected}`:\n{}",
+            run.stderr
         );
     }
     assert!(
