@@ -11,8 +11,10 @@
 //! It never talks to git: callers compute commit lists and snapshots.
 
 pub mod export;
+pub mod http;
 pub mod location;
 pub mod sqlite;
+pub mod wire;
 
 use std::time::Duration;
 
