@@ -16,4 +16,6 @@ mod rollback_concurrency;
 mod rollback_preview;
 mod rollback_promotions;
 mod rollback_terminal;
+mod server_harness;
+mod server_story;
 mod store_story;
