@@ -4,7 +4,7 @@
 //! Errors from the server come back as the same captain error kinds, so every command
 //! exits the same on either backend. Every mutation carries an idempotency key made once
 //! per operation and repeated on each retry, so a retried request never records twice.
-//! Transient failures (connection errors, timeouts, 502/503/504) are retried a bounded
+//! Transient failures (connection errors, timeouts, cut-off requests, 502/503/504) are retried a bounded
 //! number of times with exponential backoff and jitter.
 //!
 //! This room only moves operations over the wire; the rules live in the server's store.
@@ -114,7 +114,10 @@ impl HttpStore {
                     format!("the server answered {}", response.status())
                 }
                 Ok(response) => return Err(self.server_error(what, response)),
-                Err(e) if e.is_connect() || e.is_timeout() => self.describe(&e),
+                // A request that failed on the way (refused, reset, timed out, cut off)
+                // is safe to send again: reads change nothing and every mutation carries
+                // its idempotency key.
+                Err(e) if e.is_connect() || e.is_timeout() || e.is_request() => self.describe(&e),
                 Err(e) => {
                     return Err(Error::failed(format!(
                         "{what} on {} failed: {}",

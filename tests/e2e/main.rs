@@ -18,5 +18,6 @@ mod rollback_promotions;
 mod rollback_terminal;
 mod server_cli;
 mod server_harness;
+mod server_hostile;
 mod server_story;
 mod store_story;
