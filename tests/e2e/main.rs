@@ -20,4 +20,5 @@ mod server_cli;
 mod server_harness;
 mod server_hostile;
 mod server_story;
+mod server_tls;
 mod store_story;
