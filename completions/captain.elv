@@ -20,7 +20,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -44,6 +45,9 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand rollback 'Roll environments back to an older release, after a preview'
             cand promotions 'Disable or enable promotions into and out of stages and environments (list, disable, enable)'
             cand state 'Export or import the whole ledger as versioned JSON Lines'
+            cand audit 'Show audit events, newest first: every change to the ledger with its actor (on a team server, the token''s name), time and reason'
+            cand serve 'Run the team server: the ledger of every pipeline as an HTTP/JSON API for the CLI, CI jobs and runbooks (`--state https://…` on the client side)'
+            cand token 'API tokens of the team server (create, list, revoke)'
             cand completions 'Print a shell completion script'
             cand man 'Write man pages (captain.1 and one per subcommand) into a directory'
             cand demo 'A self-contained tour for a newcomer: a sandbox git repository and pipeline in a temporary directory, several releases deployed to local directories (a new directory and a symlink switch per deployment), a failed test run, an alarm and a rollback, then status, history and where. Touches nothing outside the temporary directory'
@@ -53,7 +57,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --template 'The template (see --list)'
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --list 'List the templates and exit'
             cand --force 'Overwrite an existing file'
@@ -69,7 +74,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;validate'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -83,7 +89,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;plan'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -97,7 +104,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;config'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -111,7 +119,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;release'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -131,7 +140,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --artifact 'An artifact of the release, NAME=REF (an image digest, an object key); repeatable'
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -146,7 +156,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --limit 'Show at most this many'
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -160,7 +171,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;release;show'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -188,7 +200,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;deploy'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -207,7 +220,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --reason 'Why (required with --force; recorded in the audit log)'
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --rollback 'This deployment puts an older release back (a rollback)'
             cand --force 'Skip the approval, lock and ordering checks (needs --reason)'
@@ -225,7 +239,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --reason 'Why (recorded in the audit log)'
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -251,7 +266,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --interval 'Seconds between redraws with --watch'
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --watch 'Redraw every few seconds until interrupted'
             cand --json 'Short for --output json'
@@ -268,7 +284,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --since 'Only deployments since a time (2026-11-01, an RFC 3339 time, or a duration back from now such as 2d)'
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -282,7 +299,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;where'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -298,7 +316,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --reason 'Why: shown on the promotion locks and kept in the audit log'
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --pick 'Choose the release from a list of earlier releases (needs a terminal)'
             cand --dry-run 'Print the preview and change nothing'
@@ -315,7 +334,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;promotions'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -333,7 +353,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;promotions;list'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -349,7 +370,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --reason 'Why (required): shown by `captain status` and kept in the audit log'
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -365,7 +387,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --reason 'Why (kept in the audit log)'
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -393,7 +416,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;state'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -410,7 +434,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;state;export'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -424,7 +449,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;state;import'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --merge 'Add to a ledger that already holds records (records already present are skipped)'
             cand --json 'Short for --output json'
@@ -447,10 +473,137 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;state;help;help'= {
         }
+        &'captain;audit'= {
+            cand --environment 'Only events about this environment (its deployments, rollbacks and locks)'
+            cand --actor 'Only events by this actor'
+            cand --limit 'Show at most this many events'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'captain;serve'= {
+            cand --database 'Where the ledgers live: sqlite:DIR (one file per pipeline in DIR) or postgres://…'
+            cand --listen 'The address to listen on (port 0 picks a free port, printed on start)'
+            cand --tls-cert 'Serve HTTPS with this PEM certificate chain (with --tls-key)'
+            cand --tls-key 'The PEM private key of --tls-cert'
+            cand --bootstrap-token-file 'When no token exists yet, create the admin token `admin` and write its secret here (mode 0600)'
+            cand --auth-db 'Keep tokens and idempotency keys in this SQLite file (needed with postgres:// for now; default with sqlite:DIR: DIR/server.sqlite)'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --log-json 'Request logs as JSON lines'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'captain;token'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand create 'Create an API token and print its secret, once (it is stored only hashed)'
+            cand list 'List the tokens (never their secrets)'
+            cand revoke 'Revoke a token: the server refuses it from now on'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'captain;token;create'= {
+            cand --role 'What the token may do'
+            cand --database 'Work on the server''s database directly instead of through the server (sqlite:DIR or postgres://… with --auth-db)'
+            cand --auth-db 'With --database: the SQLite file holding the tokens, if not the default'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --delegate 'Let the token record the actor its client names (CI''s GITHUB_ACTOR) instead of the token''s name'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'captain;token;list'= {
+            cand --database 'Work on the server''s database directly instead of through the server (sqlite:DIR or postgres://… with --auth-db)'
+            cand --auth-db 'With --database: the SQLite file holding the tokens, if not the default'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'captain;token;revoke'= {
+            cand --database 'Work on the server''s database directly instead of through the server (sqlite:DIR or postgres://… with --auth-db)'
+            cand --auth-db 'With --database: the SQLite file holding the tokens, if not the default'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'captain;token;help'= {
+            cand create 'Create an API token and print its secret, once (it is stored only hashed)'
+            cand list 'List the tokens (never their secrets)'
+            cand revoke 'Revoke a token: the server refuses it from now on'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'captain;token;help;create'= {
+        }
+        &'captain;token;help;list'= {
+        }
+        &'captain;token;help;revoke'= {
+        }
+        &'captain;token;help;help'= {
+        }
         &'captain;completions'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -464,7 +617,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;man'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -478,7 +632,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;demo'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --keep 'Keep the temporary directory and print its path, to look around afterwards'
             cand --json 'Short for --output json'
@@ -503,6 +658,9 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand rollback 'Roll environments back to an older release, after a preview'
             cand promotions 'Disable or enable promotions into and out of stages and environments (list, disable, enable)'
             cand state 'Export or import the whole ledger as versioned JSON Lines'
+            cand audit 'Show audit events, newest first: every change to the ledger with its actor (on a team server, the token''s name), time and reason'
+            cand serve 'Run the team server: the ledger of every pipeline as an HTTP/JSON API for the CLI, CI jobs and runbooks (`--state https://…` on the client side)'
+            cand token 'API tokens of the team server (create, list, revoke)'
             cand completions 'Print a shell completion script'
             cand man 'Write man pages (captain.1 and one per subcommand) into a directory'
             cand demo 'A self-contained tour for a newcomer: a sandbox git repository and pipeline in a temporary directory, several releases deployed to local directories (a new directory and a symlink switch per deployment), a failed test run, an alarm and a rollback, then status, history and where. Touches nothing outside the temporary directory'
@@ -561,6 +719,21 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;help;state;export'= {
         }
         &'captain;help;state;import'= {
+        }
+        &'captain;help;audit'= {
+        }
+        &'captain;help;serve'= {
+        }
+        &'captain;help;token'= {
+            cand create 'Create an API token and print its secret, once (it is stored only hashed)'
+            cand list 'List the tokens (never their secrets)'
+            cand revoke 'Revoke a token: the server refuses it from now on'
+        }
+        &'captain;help;token;create'= {
+        }
+        &'captain;help;token;list'= {
+        }
+        &'captain;help;token;revoke'= {
         }
         &'captain;help;completions'= {
         }
