@@ -3,6 +3,7 @@
 //! is its help text and one `run` function. Only this room draws: tables, colours,
 //! progress and prompts.
 
+mod approve;
 mod audit;
 mod common;
 mod completions;
@@ -11,11 +12,15 @@ mod demo;
 mod deploy;
 mod history;
 mod init;
+mod logs;
+mod next;
 mod plan;
 mod promotions;
 mod release;
 mod rollback;
+mod run;
 mod serve;
+mod simulate;
 mod state;
 mod status;
 mod token;
@@ -96,6 +101,12 @@ pub enum Command {
     /// Record deployments run by an external CI (start, finish).
     #[command(subcommand)]
     Deploy(deploy::Command),
+    Run(run::Args),
+    Next(next::NextArgs),
+    Gate(next::GateArgs),
+    Approve(approve::ApproveArgs),
+    Reject(approve::RejectArgs),
+    Logs(logs::Args),
     Status(status::Args),
     History(history::Args),
     Where(where_cmd::Args),
@@ -106,6 +117,7 @@ pub enum Command {
     /// Export or import the whole ledger as versioned JSON Lines.
     #[command(subcommand)]
     State(state::Command),
+    Simulate(simulate::Args),
     Audit(audit::Args),
     Serve(serve::Args),
     /// API tokens of the team server (create, list, revoke).
@@ -143,12 +155,19 @@ fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Config(args) => config_cmd::run(&ctx, ui, args),
         Command::Release(command) => release::run(&ctx, ui, command),
         Command::Deploy(command) => deploy::run(&ctx, ui, command),
+        Command::Run(args) => run::run(&ctx, ui, args),
+        Command::Next(args) => next::run_next(&ctx, ui, args),
+        Command::Gate(args) => next::run_gate(&ctx, ui, args),
+        Command::Approve(args) => approve::run_approve(&ctx, ui, args),
+        Command::Reject(args) => approve::run_reject(&ctx, ui, args),
+        Command::Logs(args) => logs::run(&ctx, ui, args),
         Command::Status(args) => status::run(&ctx, ui, args),
         Command::History(args) => history::run(&ctx, ui, args),
         Command::Where(args) => where_cmd::run(&ctx, ui, args),
         Command::Rollback(args) => rollback::run(&ctx, ui, args),
         Command::Promotions(command) => promotions::run(&ctx, ui, command),
         Command::State(command) => state::run(&ctx, ui, command),
+        Command::Simulate(args) => simulate::run(&ctx, ui, args),
         Command::Audit(args) => audit::run(&ctx, ui, args),
         Command::Serve(args) => serve::run(&ctx, ui, args),
         Command::Token(command) => token::run(&ctx, ui, command),

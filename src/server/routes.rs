@@ -83,6 +83,17 @@ pub(super) fn routes() -> Router<App> {
         .route(&format!("{p}/stages-approved"), post(stages_approved))
         .route(&format!("{p}/locks"), get(locks).post(set_lock))
         .route(&format!("{p}/locks/remove"), post(remove_lock))
+        .route(&format!("{p}/engine-snapshot"), post(engine_snapshot))
+        .route(&format!("{p}/decisions"), post(apply_decisions))
+        .route(
+            &format!("{p}/deployments/{{id}}/process"),
+            post(record_process),
+        )
+        .route(&format!("{p}/claims"), post(claim_deployments))
+        .route(&format!("{p}/overrides"), post(record_override))
+        .route(&format!("{p}/step-results"), post(record_step_result))
+        .route(&format!("{p}/stage-records"), post(stage_records))
+        .route(&format!("{p}/deployment-phases"), post(deployment_phases))
         .route(&format!("{p}/audit"), get(audit_events))
         .route(&format!("{p}/export"), get(export))
         .route(
@@ -940,6 +951,171 @@ async fn remove_lock(
         |s, mut unlock: Unlock, token| {
             unlock.actor = actor_for(token, &unlock.actor);
             s.remove_lock(unlock).map(|lifted| Lifted { lifted })
+        },
+    )
+    .await
+}
+
+// ---- the run loop's operations ----------------------------------------------------
+
+async fn engine_snapshot(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    path: P1,
+    body: RawBody,
+) -> Response {
+    read_with(
+        &app,
+        &caller,
+        path,
+        body,
+        "reading the engine snapshot",
+        |s, r: EngineSnapshotRequest| s.engine_snapshot(&r.stages, r.at),
+    )
+    .await
+}
+
+async fn stage_records(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    path: P1,
+    body: RawBody,
+) -> Response {
+    read_with(
+        &app,
+        &caller,
+        path,
+        body,
+        "reading stage records",
+        |s, r: StageRecordsRequest| s.stage_records(&r.stages, r.limit),
+    )
+    .await
+}
+
+async fn deployment_phases(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    path: P1,
+    body: RawBody,
+) -> Response {
+    read_with(
+        &app,
+        &caller,
+        path,
+        body,
+        "reading deployment phases",
+        |s, r: DeploymentPhasesRequest| s.deployment_phases(&r.ids),
+    )
+    .await
+}
+
+/// A mutation route of one pipeline: `$role` for body `$body`, then `$op`.
+macro_rules! pipeline_mutation {
+    ($name:ident, $what:literal, $body:ty, $role:expr, $op:expr) => {
+        async fn $name(
+            State(app): State<App>,
+            Extension(caller): Extension<Caller>,
+            path: P1,
+            method: Method,
+            uri: Uri,
+            headers: HeaderMap,
+            body: RawBody,
+        ) -> Response {
+            let Path(pipeline) = match path {
+                Ok(p) => p,
+                Err(r) => return bad_path(r),
+            };
+            let m = Mutation {
+                app: &app,
+                caller: &caller,
+                pipeline,
+                method,
+                uri,
+                headers,
+                body,
+                what: $what,
+            };
+            mutate(m, |_: &$body| $role, $op).await
+        }
+    };
+}
+
+// The loop starts and finishes deployments on its own, rollbacks included: an operator's
+// power.
+pipeline_mutation!(
+    apply_decisions,
+    "applying the run loop's decisions",
+    crate::store::DecisionBatch,
+    Role::Operator,
+    |s: &dyn Store, mut batch: crate::store::DecisionBatch, token: &TokenInfo| {
+        batch.actor = actor_for(token, &batch.actor);
+        s.apply_decisions(batch)
+    }
+);
+pipeline_mutation!(
+    claim_deployments,
+    "taking over deployments",
+    ClaimRequest,
+    Role::Operator,
+    |s: &dyn Store, r: ClaimRequest, _: &TokenInfo| s.claim_deployments(&r.runner, &r.claims)
+);
+pipeline_mutation!(
+    record_override,
+    "overriding a blocker",
+    crate::store::run_records::OverrideRecord,
+    Role::Operator,
+    |s: &dyn Store, mut r: crate::store::run_records::OverrideRecord, token: &TokenInfo| {
+        r.actor = actor_for(token, &r.actor);
+        s.record_override(r)
+            .map(|()| serde_json::json!({"recorded": true}))
+    }
+);
+pipeline_mutation!(
+    record_step_result,
+    "approving or rejecting a step",
+    crate::store::StepVerdict,
+    Role::Operator,
+    |s: &dyn Store, mut v: crate::store::StepVerdict, token: &TokenInfo| {
+        v.actor = actor_for(token, &v.actor);
+        s.record_step_result(v)
+            .map(|()| serde_json::json!({"recorded": true}))
+    }
+);
+
+#[allow(clippy::too_many_arguments)]
+async fn record_process(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    path: P2,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: RawBody,
+) -> Response {
+    let Path((pipeline, id)) = match path {
+        Ok(p) => p,
+        Err(r) => return bad_path(r),
+    };
+    let id = match deployment_id(&id) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    let m = Mutation {
+        app: &app,
+        caller: &caller,
+        pipeline,
+        method,
+        uri,
+        headers,
+        body,
+        what: "recording a process",
+    };
+    mutate(
+        m,
+        |_: &RecordProcessRequest| Role::Deploy,
+        move |s, r: RecordProcessRequest, _| {
+            s.record_process(&id, &r.runner, r.process)
+                .map(|()| serde_json::json!({"recorded": true}))
         },
     )
     .await

@@ -449,6 +449,75 @@ impl Store for HttpStore {
         )
     }
 
+    fn engine_snapshot(
+        &self,
+        stages: &[super::StageScope],
+        at: Timestamp,
+    ) -> Result<super::EngineSnapshot> {
+        // The server answers `POST …/engine-snapshot`; reading it back needs the engine's
+        // state types to be deserializable, which they are not yet.
+        let _ = (stages, at);
+        Err(Error::failed(format!(
+            "the run loop's engine snapshot cannot be read from the team server {} yet",
+            self.base
+        ))
+        .with_hint("run `captain run`, `next` and `gate` against a local state file for now"))
+    }
+
+    fn apply_decisions(&self, batch: super::DecisionBatch) -> Result<Vec<Deployment>> {
+        self.mutate("applying decisions", "/decisions", &batch)
+    }
+
+    fn record_process(
+        &self,
+        deployment: &DeploymentId,
+        runner: &super::RunnerId,
+        process: super::ProcessRecord,
+    ) -> Result<()> {
+        let body = RecordProcessRequest {
+            runner: runner.clone(),
+            process,
+        };
+        let path = format!("/deployments/{deployment}/process");
+        self.mutate::<_, serde_json::Value>("recording a process", &path, &body)
+            .map(|_| ())
+    }
+
+    fn claim_deployments(
+        &self,
+        runner: &super::RunnerId,
+        claims: &[super::Claim],
+    ) -> Result<Vec<DeploymentId>> {
+        let body = ClaimRequest {
+            runner: runner.clone(),
+            claims: claims.to_vec(),
+        };
+        self.mutate("taking over deployments", "/claims", &body)
+    }
+
+    fn record_override(&self, record: super::run_records::OverrideRecord) -> Result<()> {
+        self.mutate::<_, serde_json::Value>("recording an override", "/overrides", &record)
+            .map(|_| ())
+    }
+
+    fn record_step_result(&self, verdict: super::StepVerdict) -> Result<()> {
+        self.mutate::<_, serde_json::Value>("recording an approval step", "/step-results", &verdict)
+            .map(|_| ())
+    }
+
+    fn stage_records(&self, stages: &[String], limit: usize) -> Result<Vec<super::StageRecord>> {
+        let body = StageRecordsRequest {
+            stages: stages.to_vec(),
+            limit,
+        };
+        self.query("reading stage records", "/stage-records", &body)
+    }
+
+    fn deployment_phases(&self, ids: &[DeploymentId]) -> Result<Vec<Option<super::ActiveRecord>>> {
+        let body = DeploymentPhasesRequest { ids: ids.to_vec() };
+        self.query("reading deployment phases", "/deployment-phases", &body)
+    }
+
     fn audit_events(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
         let mut query = Vec::new();
         if let Some(limit) = filter.limit {

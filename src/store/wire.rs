@@ -55,6 +55,40 @@ pub struct AppendLogRequest {
     pub lines: Vec<crate::store::LogLine>,
 }
 
+/// `POST …/engine-snapshot`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EngineSnapshotRequest {
+    pub stages: Vec<crate::store::StageScope>,
+    pub at: crate::model::Timestamp,
+}
+
+/// `POST …/deployments/{id}/process`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RecordProcessRequest {
+    pub runner: crate::store::RunnerId,
+    pub process: crate::store::ProcessRecord,
+}
+
+/// `POST …/claims`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ClaimRequest {
+    pub runner: crate::store::RunnerId,
+    pub claims: Vec<crate::store::Claim>,
+}
+
+/// `POST …/stage-records`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct StageRecordsRequest {
+    pub stages: Vec<String>,
+    pub limit: usize,
+}
+
+/// `POST …/deployment-phases`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DeploymentPhasesRequest {
+    pub ids: Vec<crate::model::DeploymentId>,
+}
+
 /// The error shape of SPEC §3, as the server sends it: `{"error":{kind,message,hint}}`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ErrorBody {

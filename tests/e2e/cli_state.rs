@@ -186,3 +186,32 @@ fn a_closed_pipe_exits_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(!stderr.contains("error"), "{stderr}");
 }
+
+#[test]
+fn simulate_reports_every_wave_and_stage() {
+    let env = TestEnv::new();
+    env.init_repo(SMALL_PIPELINE);
+    let report = env
+        .run(&["simulate", "--duration", "7d", "--json"])
+        .ok()
+        .json();
+    assert!(
+        report["releases"].as_u64().is_some_and(|n| n >= 60),
+        "{report}"
+    );
+    let stages: Vec<&str> = report["stages"]
+        .as_array()
+        .expect("stages")
+        .iter()
+        .filter_map(|s| s["stage"].as_str())
+        .collect();
+    assert_eq!(stages, ["beta", "gamma", "prod-1", "prod-2"]);
+    let waves = report["waves"].as_array().expect("waves");
+    assert!(
+        waves
+            .iter()
+            .all(|w| w["reached"].as_u64().is_some_and(|n| n > 0)),
+        "{report}"
+    );
+    env.run(&["simulate", "--deploy-failures", "2"]).code(2);
+}

@@ -16,6 +16,7 @@ mod rollback_concurrency;
 mod rollback_preview;
 mod rollback_promotions;
 mod rollback_terminal;
+mod run_loop;
 mod server_cli;
 mod server_harness;
 mod server_hostile;

@@ -22,7 +22,9 @@ fn error_kind(response: reqwest::blocking::Response) -> (u16, String) {
 fn hostile_requests_get_clean_errors_and_the_server_stays_up() {
     let dir = tempfile::tempdir().unwrap();
     let mut server = Server::start(dir.path());
-    let client = Client::new();
+    // A connection per request: a refused request may end its connection, and a raw
+    // client (unlike captain's, which retries) would see the next request on it fail.
+    let client = Client::builder().pool_max_idle_per_host(0).build().unwrap();
     let token = server.admin.clone();
     let base = format!("{}/v1/pipelines/app", server.url);
     let post = |path: &str, body: Vec<u8>| {
@@ -137,7 +139,7 @@ fn a_retried_mutation_with_the_same_key_records_once() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path());
     let ci = server.token("ci", Role::Deploy, true);
-    let client = Client::new();
+    let client = Client::builder().pool_max_idle_per_host(0).build().unwrap();
     let base = format!("{}/v1/pipelines/app", server.url);
     let send = |path: &str, key: Option<&str>, body: &Value| {
         let mut request = client
@@ -238,7 +240,7 @@ fn a_retried_mutation_with_the_same_key_records_once() {
 fn openapi_documents_every_route_the_server_answers() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path());
-    let client = Client::new();
+    let client = Client::builder().pool_max_idle_per_host(0).build().unwrap();
     let doc: Value = client
         .get(format!("{}/openapi.json", server.url))
         .send()
