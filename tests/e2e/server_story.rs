@@ -1,5 +1,8 @@
 //! The shared store story against the HTTP client store talking to a real `captain
 //! serve` over SQLite: every store operation over the wire must behave as locally.
+//!
+//! `story_run_loop` is not run here yet: it reads the engine snapshot, which the client
+//! cannot decode until the engine's state types derive `Deserialize`.
 
 #![allow(clippy::unwrap_used)]
 
