@@ -30,3 +30,4 @@ pub mod store;
 pub mod views;
 
 pub use error::{Error, ErrorKind, Result};
+pub mod server;

@@ -29,6 +29,7 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         repo: Some(tour.repo.clone()),
         pipeline: Some(tour.pipeline.clone()),
         state: Some(tour.state.display().to_string()),
+        ca_file: None,
         output: ctx.global.output,
         json: ctx.global.json,
         quiet: ctx.global.quiet,

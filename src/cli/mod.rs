@@ -4,6 +4,7 @@
 //! progress and prompts.
 
 mod approve;
+mod audit;
 mod common;
 mod completions;
 mod config_cmd;
@@ -18,9 +19,11 @@ mod promotions;
 mod release;
 mod rollback;
 mod run;
+mod serve;
 mod simulate;
 mod state;
 mod status;
+mod token;
 mod ui;
 mod validate;
 mod where_cmd;
@@ -61,10 +64,14 @@ pub struct GlobalArgs {
     /// The pipeline file (default: pipeline.toml at the repository root).
     #[arg(long, global = true, value_name = "PATH")]
     pub pipeline: Option<std::path::PathBuf>,
-    /// Where the ledger lives: a SQLite file path (default: one per pipeline under the
-    /// user's data directory).
+    /// Where the ledger lives: a SQLite file path, or a team server's https:// URL (with
+    /// CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config
+    /// file, else one file per pipeline under the user's data directory.
     #[arg(long, global = true, env = "CAPTAIN_STATE", value_name = "URL_OR_PATH")]
     pub state: Option<String>,
+    /// A PEM file of CA certificates to trust when talking to a team server over HTTPS.
+    #[arg(long, global = true, env = "CAPTAIN_CA_FILE", value_name = "PEM")]
+    pub ca_file: Option<std::path::PathBuf>,
     /// Output format of views and results.
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
@@ -111,6 +118,11 @@ pub enum Command {
     #[command(subcommand)]
     State(state::Command),
     Simulate(simulate::Args),
+    Audit(audit::Args),
+    Serve(serve::Args),
+    /// API tokens of the team server (create, list, revoke).
+    #[command(subcommand)]
+    Token(token::Command),
     Completions(completions::CompletionsArgs),
     Man(completions::ManArgs),
     Demo(demo::Args),
@@ -156,6 +168,9 @@ fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Promotions(command) => promotions::run(&ctx, ui, command),
         Command::State(command) => state::run(&ctx, ui, command),
         Command::Simulate(args) => simulate::run(&ctx, ui, args),
+        Command::Audit(args) => audit::run(&ctx, ui, args),
+        Command::Serve(args) => serve::run(&ctx, ui, args),
+        Command::Token(command) => token::run(&ctx, ui, command),
         Command::Completions(args) => completions::run_completions(ui, args),
         Command::Man(args) => completions::run_man(ui, args),
         Command::Demo(args) => demo::run(&ctx, ui, args),

@@ -11,9 +11,11 @@
 //! It never talks to git: callers compute commit lists and snapshots.
 
 pub mod export;
+pub mod http;
 pub mod location;
 pub mod run_records;
 pub mod sqlite;
+pub mod wire;
 
 use std::time::Duration;
 
