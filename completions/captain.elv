@@ -20,7 +20,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -38,12 +39,22 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand config 'Show the settings in effect: repository, pipeline file, state location (and which setting chose it), actor'
             cand release 'Record and inspect releases (create, list, show)'
             cand deploy 'Record deployments run by an external CI (start, finish)'
+            cand run 'Run the release captain: promote, deploy, verify, bake, supersede and roll back'
+            cand next 'Which release to deploy into STAGE now, or none and why'
+            cand gate 'May a deployment into STAGE start now? Exit 0 if so, 3 if not (the output says why)'
+            cand approve 'Pass an external approval step of a deployment in progress'
+            cand reject 'Fail an external approval step of a deployment in progress (fails the release in its stage, and rolls back where auto-rollback is on)'
+            cand logs 'The captured output of a deployment''s deploy command and approval steps, with captain''s own notes (`captain:` lines), oldest first'
             cand status 'The pipeline at a glance: per wave, stage and environment, the current release, its state, a deployment in progress, the release waiting to be promoted, and locks'
             cand history 'Deployment history of an environment, newest first: deployment, when, outcome, number of commits and commit range (for a rollback, the commits it removed)'
             cand where 'Where a commit is: the first release containing it, the deployment that first brought it to each environment, and the environments where it is and is not deployed now'
             cand rollback 'Roll environments back to an older release, after a preview'
             cand promotions 'Disable or enable promotions into and out of stages and environments (list, disable, enable)'
             cand state 'Export or import the whole ledger as versioned JSON Lines'
+            cand simulate 'Run the pipeline in virtual time with synthetic releases, deploy and test durations and injected failures; report how long a commit takes to reach each wave and environment (median, p90) and where releases queue or are superseded'
+            cand audit 'Show audit events, newest first: every change to the ledger with its actor (on a team server, the token''s name), time and reason'
+            cand serve 'Run the team server: the ledger of every pipeline as an HTTP/JSON API for the CLI, CI jobs and runbooks (`--state https://…` on the client side)'
+            cand token 'API tokens of the team server (create, list, revoke)'
             cand completions 'Print a shell completion script'
             cand man 'Write man pages (captain.1 and one per subcommand) into a directory'
             cand demo 'A self-contained tour for a newcomer: a sandbox git repository and pipeline in a temporary directory, several releases deployed to local directories (a new directory and a symlink switch per deployment), a failed test run, an alarm and a rollback, then status, history and where. Touches nothing outside the temporary directory'
@@ -53,7 +64,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --template 'The template (see --list)'
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --list 'List the templates and exit'
             cand --force 'Overwrite an existing file'
@@ -69,7 +81,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;validate'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -83,7 +96,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;plan'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -97,7 +111,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;config'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -111,7 +126,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;release'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -131,7 +147,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --artifact 'An artifact of the release, NAME=REF (an image digest, an object key); repeatable'
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -146,7 +163,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --limit 'Show at most this many'
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -160,7 +178,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;release;show'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -188,7 +207,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;deploy'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -207,7 +227,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --reason 'Why (required with --force; recorded in the audit log)'
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --rollback 'This deployment puts an older release back (a rollback)'
             cand --force 'Skip the approval, lock and ordering checks (needs --reason)'
@@ -225,7 +246,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --reason 'Why (recorded in the audit log)'
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -247,11 +269,108 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;deploy;help;help'= {
         }
+        &'captain;run'= {
+            cand --interval 'Seconds between passes while nothing runs (fractions allowed)'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --once 'One round, for cron or CI: pass until nothing moves and the commands this run started have finished, then exit'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'captain;next'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'captain;gate'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'captain;approve'= {
+            cand --step 'The external step''s name, as in pipeline.toml'
+            cand --reason 'Why (recorded in the audit log)'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'captain;reject'= {
+            cand --step 'The external step''s name, as in pipeline.toml'
+            cand --reason 'Why (required; recorded in the audit log)'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'captain;logs'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'captain;status'= {
             cand --interval 'Seconds between redraws with --watch'
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --watch 'Redraw every few seconds until interrupted'
             cand --json 'Short for --output json'
@@ -268,7 +387,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --since 'Only deployments since a time (2026-11-01, an RFC 3339 time, or a duration back from now such as 2d)'
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -282,7 +402,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;where'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -298,7 +419,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --reason 'Why: shown on the promotion locks and kept in the audit log'
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --pick 'Choose the release from a list of earlier releases (needs a terminal)'
             cand --dry-run 'Print the preview and change nothing'
@@ -315,7 +437,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;promotions'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -333,7 +456,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;promotions;list'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -349,7 +473,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --reason 'Why (required): shown by `captain status` and kept in the audit log'
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -365,7 +490,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --reason 'Why (kept in the audit log)'
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -393,7 +519,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;state'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -410,7 +537,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;state;export'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -424,7 +552,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;state;import'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --merge 'Add to a ledger that already holds records (records already present are skipped)'
             cand --json 'Short for --output json'
@@ -447,10 +576,161 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;state;help;help'= {
         }
+        &'captain;simulate'= {
+            cand --duration 'How much time to simulate (e.g. 30d, 12w)'
+            cand --merges-per-day 'Merges to main (new releases) per day'
+            cand --deploy-time 'How long one deploy command takes'
+            cand --step-time 'How long one approval step takes'
+            cand --deploy-failures 'Share of deployments whose deploy fails (0 to 1)'
+            cand --step-failures 'Share of approval steps that fail (0 to 1)'
+            cand --data-points-per-hour 'Bake data points gathered per hour in each environment'
+            cand --seed 'Seed of the random failures and merge times (the same seed gives the same report)'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --environments 'Show every environment, not only the waves and stages'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'captain;audit'= {
+            cand --environment 'Only events about this environment (its deployments, rollbacks and locks)'
+            cand --actor 'Only events by this actor'
+            cand --limit 'Show at most this many events'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'captain;serve'= {
+            cand --database 'Where the ledgers live: sqlite:DIR (one file per pipeline in DIR) or postgres://…'
+            cand --listen 'The address to listen on (port 0 picks a free port, printed on start)'
+            cand --tls-cert 'Serve HTTPS with this PEM certificate chain (with --tls-key)'
+            cand --tls-key 'The PEM private key of --tls-cert'
+            cand --bootstrap-token-file 'When no token exists yet, create the admin token `admin` and write its secret here (mode 0600)'
+            cand --auth-db 'Keep tokens and idempotency keys in this SQLite file (needed with postgres:// for now; default with sqlite:DIR: DIR/server.sqlite)'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --log-json 'Request logs as JSON lines'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'captain;token'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand create 'Create an API token and print its secret, once (it is stored only hashed)'
+            cand list 'List the tokens (never their secrets)'
+            cand revoke 'Revoke a token: the server refuses it from now on'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'captain;token;create'= {
+            cand --role 'What the token may do'
+            cand --database 'Work on the server''s database directly instead of through the server (sqlite:DIR or postgres://… with --auth-db)'
+            cand --auth-db 'With --database: the SQLite file holding the tokens, if not the default'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --delegate 'Let the token record the actor its client names (CI''s GITHUB_ACTOR) instead of the token''s name'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'captain;token;list'= {
+            cand --database 'Work on the server''s database directly instead of through the server (sqlite:DIR or postgres://… with --auth-db)'
+            cand --auth-db 'With --database: the SQLite file holding the tokens, if not the default'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'captain;token;revoke'= {
+            cand --database 'Work on the server''s database directly instead of through the server (sqlite:DIR or postgres://… with --auth-db)'
+            cand --auth-db 'With --database: the SQLite file holding the tokens, if not the default'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'captain;token;help'= {
+            cand create 'Create an API token and print its secret, once (it is stored only hashed)'
+            cand list 'List the tokens (never their secrets)'
+            cand revoke 'Revoke a token: the server refuses it from now on'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'captain;token;help;create'= {
+        }
+        &'captain;token;help;list'= {
+        }
+        &'captain;token;help;revoke'= {
+        }
+        &'captain;token;help;help'= {
+        }
         &'captain;completions'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -464,7 +744,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;man'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
@@ -478,7 +759,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;demo'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
-            cand --state 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user''s data directory)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --keep 'Keep the temporary directory and print its path, to look around afterwards'
             cand --json 'Short for --output json'
@@ -497,12 +779,22 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand config 'Show the settings in effect: repository, pipeline file, state location (and which setting chose it), actor'
             cand release 'Record and inspect releases (create, list, show)'
             cand deploy 'Record deployments run by an external CI (start, finish)'
+            cand run 'Run the release captain: promote, deploy, verify, bake, supersede and roll back'
+            cand next 'Which release to deploy into STAGE now, or none and why'
+            cand gate 'May a deployment into STAGE start now? Exit 0 if so, 3 if not (the output says why)'
+            cand approve 'Pass an external approval step of a deployment in progress'
+            cand reject 'Fail an external approval step of a deployment in progress (fails the release in its stage, and rolls back where auto-rollback is on)'
+            cand logs 'The captured output of a deployment''s deploy command and approval steps, with captain''s own notes (`captain:` lines), oldest first'
             cand status 'The pipeline at a glance: per wave, stage and environment, the current release, its state, a deployment in progress, the release waiting to be promoted, and locks'
             cand history 'Deployment history of an environment, newest first: deployment, when, outcome, number of commits and commit range (for a rollback, the commits it removed)'
             cand where 'Where a commit is: the first release containing it, the deployment that first brought it to each environment, and the environments where it is and is not deployed now'
             cand rollback 'Roll environments back to an older release, after a preview'
             cand promotions 'Disable or enable promotions into and out of stages and environments (list, disable, enable)'
             cand state 'Export or import the whole ledger as versioned JSON Lines'
+            cand simulate 'Run the pipeline in virtual time with synthetic releases, deploy and test durations and injected failures; report how long a commit takes to reach each wave and environment (median, p90) and where releases queue or are superseded'
+            cand audit 'Show audit events, newest first: every change to the ledger with its actor (on a team server, the token''s name), time and reason'
+            cand serve 'Run the team server: the ledger of every pipeline as an HTTP/JSON API for the CLI, CI jobs and runbooks (`--state https://…` on the client side)'
+            cand token 'API tokens of the team server (create, list, revoke)'
             cand completions 'Print a shell completion script'
             cand man 'Write man pages (captain.1 and one per subcommand) into a directory'
             cand demo 'A self-contained tour for a newcomer: a sandbox git repository and pipeline in a temporary directory, several releases deployed to local directories (a new directory and a symlink switch per deployment), a failed test run, an alarm and a rollback, then status, history and where. Touches nothing outside the temporary directory'
@@ -535,6 +827,18 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;help;deploy;finish'= {
         }
+        &'captain;help;run'= {
+        }
+        &'captain;help;next'= {
+        }
+        &'captain;help;gate'= {
+        }
+        &'captain;help;approve'= {
+        }
+        &'captain;help;reject'= {
+        }
+        &'captain;help;logs'= {
+        }
         &'captain;help;status'= {
         }
         &'captain;help;history'= {
@@ -561,6 +865,23 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;help;state;export'= {
         }
         &'captain;help;state;import'= {
+        }
+        &'captain;help;simulate'= {
+        }
+        &'captain;help;audit'= {
+        }
+        &'captain;help;serve'= {
+        }
+        &'captain;help;token'= {
+            cand create 'Create an API token and print its secret, once (it is stored only hashed)'
+            cand list 'List the tokens (never their secrets)'
+            cand revoke 'Revoke a token: the server refuses it from now on'
+        }
+        &'captain;help;token;create'= {
+        }
+        &'captain;help;token;list'= {
+        }
+        &'captain;help;token;revoke'= {
         }
         &'captain;help;completions'= {
         }

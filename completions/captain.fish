@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_captain_global_optspecs
-    string join \n repo= pipeline= state= output= json q/quiet no-color y/yes h/help V/version
+    string join \n repo= pipeline= state= ca-file= output= json q/quiet no-color y/yes h/help V/version
 end
 
 function __fish_captain_needs_command
@@ -26,7 +26,8 @@ end
 
 complete -c captain -n "__fish_captain_needs_command" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_needs_command" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
-complete -c captain -n "__fish_captain_needs_command" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_needs_command" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_needs_command" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_needs_command" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''"
 complete -c captain -n "__fish_captain_needs_command" -l json -d 'Short for --output json'
@@ -41,12 +42,22 @@ complete -c captain -n "__fish_captain_needs_command" -f -a "plan" -d 'Show the 
 complete -c captain -n "__fish_captain_needs_command" -f -a "config" -d 'Show the settings in effect: repository, pipeline file, state location (and which setting chose it), actor'
 complete -c captain -n "__fish_captain_needs_command" -f -a "release" -d 'Record and inspect releases (create, list, show)'
 complete -c captain -n "__fish_captain_needs_command" -f -a "deploy" -d 'Record deployments run by an external CI (start, finish)'
+complete -c captain -n "__fish_captain_needs_command" -f -a "run" -d 'Run the release captain: promote, deploy, verify, bake, supersede and roll back'
+complete -c captain -n "__fish_captain_needs_command" -f -a "next" -d 'Which release to deploy into STAGE now, or none and why'
+complete -c captain -n "__fish_captain_needs_command" -f -a "gate" -d 'May a deployment into STAGE start now? Exit 0 if so, 3 if not (the output says why)'
+complete -c captain -n "__fish_captain_needs_command" -f -a "approve" -d 'Pass an external approval step of a deployment in progress'
+complete -c captain -n "__fish_captain_needs_command" -f -a "reject" -d 'Fail an external approval step of a deployment in progress (fails the release in its stage, and rolls back where auto-rollback is on)'
+complete -c captain -n "__fish_captain_needs_command" -f -a "logs" -d 'The captured output of a deployment\'s deploy command and approval steps, with captain\'s own notes (`captain:` lines), oldest first'
 complete -c captain -n "__fish_captain_needs_command" -f -a "status" -d 'The pipeline at a glance: per wave, stage and environment, the current release, its state, a deployment in progress, the release waiting to be promoted, and locks'
 complete -c captain -n "__fish_captain_needs_command" -f -a "history" -d 'Deployment history of an environment, newest first: deployment, when, outcome, number of commits and commit range (for a rollback, the commits it removed)'
 complete -c captain -n "__fish_captain_needs_command" -f -a "where" -d 'Where a commit is: the first release containing it, the deployment that first brought it to each environment, and the environments where it is and is not deployed now'
 complete -c captain -n "__fish_captain_needs_command" -f -a "rollback" -d 'Roll environments back to an older release, after a preview'
 complete -c captain -n "__fish_captain_needs_command" -f -a "promotions" -d 'Disable or enable promotions into and out of stages and environments (list, disable, enable)'
 complete -c captain -n "__fish_captain_needs_command" -f -a "state" -d 'Export or import the whole ledger as versioned JSON Lines'
+complete -c captain -n "__fish_captain_needs_command" -f -a "simulate" -d 'Run the pipeline in virtual time with synthetic releases, deploy and test durations and injected failures; report how long a commit takes to reach each wave and environment (median, p90) and where releases queue or are superseded'
+complete -c captain -n "__fish_captain_needs_command" -f -a "audit" -d 'Show audit events, newest first: every change to the ledger with its actor (on a team server, the token\'s name), time and reason'
+complete -c captain -n "__fish_captain_needs_command" -f -a "serve" -d 'Run the team server: the ledger of every pipeline as an HTTP/JSON API for the CLI, CI jobs and runbooks (`--state https://…` on the client side)'
+complete -c captain -n "__fish_captain_needs_command" -f -a "token" -d 'API tokens of the team server (create, list, revoke)'
 complete -c captain -n "__fish_captain_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c captain -n "__fish_captain_needs_command" -f -a "man" -d 'Write man pages (captain.1 and one per subcommand) into a directory'
 complete -c captain -n "__fish_captain_needs_command" -f -a "demo" -d 'A self-contained tour for a newcomer: a sandbox git repository and pipeline in a temporary directory, several releases deployed to local directories (a new directory and a symlink switch per deployment), a failed test run, an alarm and a rollback, then status, history and where. Touches nothing outside the temporary directory'
@@ -54,7 +65,8 @@ complete -c captain -n "__fish_captain_needs_command" -f -a "help" -d 'Print thi
 complete -c captain -n "__fish_captain_using_subcommand init" -l template -d 'The template (see --list)' -r
 complete -c captain -n "__fish_captain_using_subcommand init" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand init" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand init" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand init" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand init" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand init" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''"
 complete -c captain -n "__fish_captain_using_subcommand init" -l list -d 'List the templates and exit'
@@ -66,7 +78,8 @@ complete -c captain -n "__fish_captain_using_subcommand init" -s y -l yes -d 'An
 complete -c captain -n "__fish_captain_using_subcommand init" -s h -l help -d 'Print help'
 complete -c captain -n "__fish_captain_using_subcommand validate" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand validate" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand validate" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand validate" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand validate" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand validate" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''"
 complete -c captain -n "__fish_captain_using_subcommand validate" -l json -d 'Short for --output json'
@@ -76,7 +89,8 @@ complete -c captain -n "__fish_captain_using_subcommand validate" -s y -l yes -d
 complete -c captain -n "__fish_captain_using_subcommand validate" -s h -l help -d 'Print help'
 complete -c captain -n "__fish_captain_using_subcommand plan" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand plan" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand plan" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand plan" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand plan" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand plan" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''"
 complete -c captain -n "__fish_captain_using_subcommand plan" -l json -d 'Short for --output json'
@@ -86,7 +100,8 @@ complete -c captain -n "__fish_captain_using_subcommand plan" -s y -l yes -d 'An
 complete -c captain -n "__fish_captain_using_subcommand plan" -s h -l help -d 'Print help'
 complete -c captain -n "__fish_captain_using_subcommand config" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand config" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand config" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand config" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand config" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand config" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''"
 complete -c captain -n "__fish_captain_using_subcommand config" -l json -d 'Short for --output json'
@@ -96,7 +111,8 @@ complete -c captain -n "__fish_captain_using_subcommand config" -s y -l yes -d '
 complete -c captain -n "__fish_captain_using_subcommand config" -s h -l help -d 'Print help'
 complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show help" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show help" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show help" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show help" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show help" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show help" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''"
 complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show help" -l json -d 'Short for --output json'
@@ -112,7 +128,8 @@ complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l artifact -d 'An artifact of the release, NAME=REF (an image digest, an object key); repeatable' -r
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''"
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l json -d 'Short for --output json'
@@ -123,7 +140,8 @@ complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -l limit -d 'Show at most this many' -r
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''"
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -l json -d 'Short for --output json'
@@ -133,7 +151,8 @@ complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from show" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from show" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from show" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from show" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from show" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from show" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''"
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from show" -l json -d 'Short for --output json'
@@ -147,7 +166,8 @@ complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''"
 complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -l json -d 'Short for --output json'
@@ -162,7 +182,8 @@ complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -l reason -d 'Why (required with --force; recorded in the audit log)' -r
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''"
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -l rollback -d 'This deployment puts an older release back (a rollback)'
@@ -181,7 +202,8 @@ cancelled\t''"
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -l reason -d 'Why (recorded in the audit log)' -r
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''"
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -l json -d 'Short for --output json'
@@ -192,10 +214,83 @@ complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from help" -f -a "start" -d 'Record the start of a deployment run by an external CI'
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from help" -f -a "finish" -d 'Record how a deployment ended'
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c captain -n "__fish_captain_using_subcommand run" -l interval -d 'Seconds between passes while nothing runs (fractions allowed)' -r
+complete -c captain -n "__fish_captain_using_subcommand run" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand run" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand run" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand run" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
+complete -c captain -n "__fish_captain_using_subcommand run" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand run" -l once -d 'One round, for cron or CI: pass until nothing moves and the commands this run started have finished, then exit'
+complete -c captain -n "__fish_captain_using_subcommand run" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand run" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand run" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand run" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c captain -n "__fish_captain_using_subcommand next" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand next" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand next" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand next" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
+complete -c captain -n "__fish_captain_using_subcommand next" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand next" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand next" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand next" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand next" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand next" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c captain -n "__fish_captain_using_subcommand gate" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand gate" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand gate" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand gate" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
+complete -c captain -n "__fish_captain_using_subcommand gate" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand gate" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand gate" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand gate" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand gate" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand gate" -s h -l help -d 'Print help'
+complete -c captain -n "__fish_captain_using_subcommand approve" -l step -d 'The external step\'s name, as in pipeline.toml' -r
+complete -c captain -n "__fish_captain_using_subcommand approve" -l reason -d 'Why (recorded in the audit log)' -r
+complete -c captain -n "__fish_captain_using_subcommand approve" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand approve" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand approve" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand approve" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
+complete -c captain -n "__fish_captain_using_subcommand approve" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand approve" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand approve" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand approve" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand approve" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand approve" -s h -l help -d 'Print help'
+complete -c captain -n "__fish_captain_using_subcommand reject" -l step -d 'The external step\'s name, as in pipeline.toml' -r
+complete -c captain -n "__fish_captain_using_subcommand reject" -l reason -d 'Why (required; recorded in the audit log)' -r
+complete -c captain -n "__fish_captain_using_subcommand reject" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand reject" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand reject" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand reject" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
+complete -c captain -n "__fish_captain_using_subcommand reject" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand reject" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand reject" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand reject" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand reject" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand reject" -s h -l help -d 'Print help'
+complete -c captain -n "__fish_captain_using_subcommand logs" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand logs" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand logs" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand logs" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
+complete -c captain -n "__fish_captain_using_subcommand logs" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand logs" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand logs" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand logs" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand logs" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand logs" -s h -l help -d 'Print help'
 complete -c captain -n "__fish_captain_using_subcommand status" -l interval -d 'Seconds between redraws with --watch' -r
 complete -c captain -n "__fish_captain_using_subcommand status" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand status" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand status" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand status" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand status" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand status" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''"
 complete -c captain -n "__fish_captain_using_subcommand status" -l watch -d 'Redraw every few seconds until interrupted'
@@ -208,7 +303,8 @@ complete -c captain -n "__fish_captain_using_subcommand history" -l limit -d 'Sh
 complete -c captain -n "__fish_captain_using_subcommand history" -l since -d 'Only deployments since a time (2026-11-01, an RFC 3339 time, or a duration back from now such as 2d)' -r
 complete -c captain -n "__fish_captain_using_subcommand history" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand history" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand history" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand history" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand history" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand history" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''"
 complete -c captain -n "__fish_captain_using_subcommand history" -l json -d 'Short for --output json'
@@ -218,7 +314,8 @@ complete -c captain -n "__fish_captain_using_subcommand history" -s y -l yes -d 
 complete -c captain -n "__fish_captain_using_subcommand history" -s h -l help -d 'Print help'
 complete -c captain -n "__fish_captain_using_subcommand where" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand where" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand where" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand where" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand where" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand where" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''"
 complete -c captain -n "__fish_captain_using_subcommand where" -l json -d 'Short for --output json'
@@ -230,7 +327,8 @@ complete -c captain -n "__fish_captain_using_subcommand rollback" -l to -d 'The 
 complete -c captain -n "__fish_captain_using_subcommand rollback" -l reason -d 'Why: shown on the promotion locks and kept in the audit log' -r
 complete -c captain -n "__fish_captain_using_subcommand rollback" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand rollback" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand rollback" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand rollback" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand rollback" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand rollback" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''"
 complete -c captain -n "__fish_captain_using_subcommand rollback" -l pick -d 'Choose the release from a list of earlier releases (needs a terminal)'
@@ -243,7 +341,8 @@ complete -c captain -n "__fish_captain_using_subcommand rollback" -s y -l yes -d
 complete -c captain -n "__fish_captain_using_subcommand rollback" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fish_seen_subcommand_from list disable enable help" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fish_seen_subcommand_from list disable enable help" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fish_seen_subcommand_from list disable enable help" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fish_seen_subcommand_from list disable enable help" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fish_seen_subcommand_from list disable enable help" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fish_seen_subcommand_from list disable enable help" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''"
 complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fish_seen_subcommand_from list disable enable help" -l json -d 'Short for --output json'
@@ -257,7 +356,8 @@ complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fi
 complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fish_seen_subcommand_from list disable enable help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from list" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from list" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from list" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from list" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from list" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from list" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''"
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from list" -l json -d 'Short for --output json'
@@ -271,7 +371,8 @@ both\t''"
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from disable" -l reason -d 'Why (required): shown by `captain status` and kept in the audit log' -r
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from disable" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from disable" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from disable" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from disable" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from disable" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from disable" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''"
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from disable" -l json -d 'Short for --output json'
@@ -285,7 +386,8 @@ both\t''"
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from enable" -l reason -d 'Why (kept in the audit log)' -r
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from enable" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from enable" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from enable" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from enable" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from enable" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from enable" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''"
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from enable" -l json -d 'Short for --output json'
@@ -299,7 +401,8 @@ complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_s
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''"
 complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -l json -d 'Short for --output json'
@@ -312,7 +415,8 @@ complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_se
 complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from export" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from export" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from export" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from export" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from export" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from export" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''"
 complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from export" -l json -d 'Short for --output json'
@@ -322,7 +426,8 @@ complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_s
 complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
 complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from import" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from import" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from import" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from import" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from import" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from import" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''"
 complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from import" -l merge -d 'Add to a ledger that already holds records (records already present are skipped)'
@@ -334,9 +439,122 @@ complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_s
 complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write the whole ledger as versioned JSON Lines to stdout (backups, moving to a team server). The format is documented in the README'
 complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from help" -f -a "import" -d 'Load a ledger export from stdin, all or nothing'
 complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c captain -n "__fish_captain_using_subcommand simulate" -l duration -d 'How much time to simulate (e.g. 30d, 12w)' -r
+complete -c captain -n "__fish_captain_using_subcommand simulate" -l merges-per-day -d 'Merges to main (new releases) per day' -r
+complete -c captain -n "__fish_captain_using_subcommand simulate" -l deploy-time -d 'How long one deploy command takes' -r
+complete -c captain -n "__fish_captain_using_subcommand simulate" -l step-time -d 'How long one approval step takes' -r
+complete -c captain -n "__fish_captain_using_subcommand simulate" -l deploy-failures -d 'Share of deployments whose deploy fails (0 to 1)' -r
+complete -c captain -n "__fish_captain_using_subcommand simulate" -l step-failures -d 'Share of approval steps that fail (0 to 1)' -r
+complete -c captain -n "__fish_captain_using_subcommand simulate" -l data-points-per-hour -d 'Bake data points gathered per hour in each environment' -r
+complete -c captain -n "__fish_captain_using_subcommand simulate" -l seed -d 'Seed of the random failures and merge times (the same seed gives the same report)' -r
+complete -c captain -n "__fish_captain_using_subcommand simulate" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand simulate" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand simulate" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand simulate" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
+complete -c captain -n "__fish_captain_using_subcommand simulate" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand simulate" -l environments -d 'Show every environment, not only the waves and stages'
+complete -c captain -n "__fish_captain_using_subcommand simulate" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand simulate" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand simulate" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand simulate" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand simulate" -s h -l help -d 'Print help'
+complete -c captain -n "__fish_captain_using_subcommand audit" -l environment -d 'Only events about this environment (its deployments, rollbacks and locks)' -r
+complete -c captain -n "__fish_captain_using_subcommand audit" -l actor -d 'Only events by this actor' -r
+complete -c captain -n "__fish_captain_using_subcommand audit" -l limit -d 'Show at most this many events' -r
+complete -c captain -n "__fish_captain_using_subcommand audit" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand audit" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand audit" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand audit" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
+complete -c captain -n "__fish_captain_using_subcommand audit" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand audit" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand audit" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand audit" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand audit" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand audit" -s h -l help -d 'Print help'
+complete -c captain -n "__fish_captain_using_subcommand serve" -l database -d 'Where the ledgers live: sqlite:DIR (one file per pipeline in DIR) or postgres://…' -r
+complete -c captain -n "__fish_captain_using_subcommand serve" -l listen -d 'The address to listen on (port 0 picks a free port, printed on start)' -r
+complete -c captain -n "__fish_captain_using_subcommand serve" -l tls-cert -d 'Serve HTTPS with this PEM certificate chain (with --tls-key)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand serve" -l tls-key -d 'The PEM private key of --tls-cert' -r -F
+complete -c captain -n "__fish_captain_using_subcommand serve" -l bootstrap-token-file -d 'When no token exists yet, create the admin token `admin` and write its secret here (mode 0600)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand serve" -l auth-db -d 'Keep tokens and idempotency keys in this SQLite file (needed with postgres:// for now; default with sqlite:DIR: DIR/server.sqlite)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand serve" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand serve" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand serve" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand serve" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
+complete -c captain -n "__fish_captain_using_subcommand serve" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand serve" -l log-json -d 'Request logs as JSON lines'
+complete -c captain -n "__fish_captain_using_subcommand serve" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand serve" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand serve" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand serve" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_seen_subcommand_from create list revoke help" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_seen_subcommand_from create list revoke help" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_seen_subcommand_from create list revoke help" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_seen_subcommand_from create list revoke help" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
+complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_seen_subcommand_from create list revoke help" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_seen_subcommand_from create list revoke help" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_seen_subcommand_from create list revoke help" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_seen_subcommand_from create list revoke help" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_seen_subcommand_from create list revoke help" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_seen_subcommand_from create list revoke help" -s h -l help -d 'Print help'
+complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_seen_subcommand_from create list revoke help" -f -a "create" -d 'Create an API token and print its secret, once (it is stored only hashed)'
+complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_seen_subcommand_from create list revoke help" -f -a "list" -d 'List the tokens (never their secrets)'
+complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_seen_subcommand_from create list revoke help" -f -a "revoke" -d 'Revoke a token: the server refuses it from now on'
+complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_seen_subcommand_from create list revoke help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l role -d 'What the token may do' -r
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l database -d 'Work on the server\'s database directly instead of through the server (sqlite:DIR or postgres://… with --auth-db)' -r
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l auth-db -d 'With --database: the SQLite file holding the tokens, if not the default' -r -F
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l delegate -d 'Let the token record the actor its client names (CI\'s GITHUB_ACTOR) instead of the token\'s name'
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -l database -d 'Work on the server\'s database directly instead of through the server (sqlite:DIR or postgres://… with --auth-db)' -r
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -l auth-db -d 'With --database: the SQLite file holding the tokens, if not the default' -r -F
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -l database -d 'Work on the server\'s database directly instead of through the server (sqlite:DIR or postgres://… with --auth-db)' -r
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -l auth-db -d 'With --database: the SQLite file holding the tokens, if not the default' -r -F
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create an API token and print its secret, once (it is stored only hashed)'
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the tokens (never their secrets)'
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a token: the server refuses it from now on'
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c captain -n "__fish_captain_using_subcommand completions" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand completions" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand completions" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand completions" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand completions" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand completions" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''"
 complete -c captain -n "__fish_captain_using_subcommand completions" -l json -d 'Short for --output json'
@@ -346,7 +564,8 @@ complete -c captain -n "__fish_captain_using_subcommand completions" -s y -l yes
 complete -c captain -n "__fish_captain_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c captain -n "__fish_captain_using_subcommand man" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand man" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand man" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand man" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand man" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand man" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''"
 complete -c captain -n "__fish_captain_using_subcommand man" -l json -d 'Short for --output json'
@@ -356,7 +575,8 @@ complete -c captain -n "__fish_captain_using_subcommand man" -s y -l yes -d 'Ans
 complete -c captain -n "__fish_captain_using_subcommand man" -s h -l help -d 'Print help'
 complete -c captain -n "__fish_captain_using_subcommand demo" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand demo" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand demo" -l state -d 'Where the ledger lives: a SQLite file path (default: one per pipeline under the user\'s data directory)' -r
+complete -c captain -n "__fish_captain_using_subcommand demo" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand demo" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand demo" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''"
 complete -c captain -n "__fish_captain_using_subcommand demo" -l keep -d 'Keep the temporary directory and print its path, to look around afterwards'
@@ -365,22 +585,32 @@ complete -c captain -n "__fish_captain_using_subcommand demo" -s q -l quiet -d '
 complete -c captain -n "__fish_captain_using_subcommand demo" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand demo" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c captain -n "__fish_captain_using_subcommand demo" -s h -l help -d 'Print help'
-complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy status history where rollback promotions state completions man demo help" -f -a "init" -d 'Write a starter pipeline.toml. In a terminal, choose the template from a list; otherwise name it with --template'
-complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy status history where rollback promotions state completions man demo help" -f -a "validate" -d 'Check pipeline.toml and report every problem at once, each with file, line and column and, for a misspelt name, the name you probably meant'
-complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy status history where rollback promotions state completions man demo help" -f -a "plan" -d 'Show the expanded pipeline: waves → stages → environments, with each stage\'s effective bake time, window, alarms and auto-rollback'
-complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy status history where rollback promotions state completions man demo help" -f -a "config" -d 'Show the settings in effect: repository, pipeline file, state location (and which setting chose it), actor'
-complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy status history where rollback promotions state completions man demo help" -f -a "release" -d 'Record and inspect releases (create, list, show)'
-complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy status history where rollback promotions state completions man demo help" -f -a "deploy" -d 'Record deployments run by an external CI (start, finish)'
-complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy status history where rollback promotions state completions man demo help" -f -a "status" -d 'The pipeline at a glance: per wave, stage and environment, the current release, its state, a deployment in progress, the release waiting to be promoted, and locks'
-complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy status history where rollback promotions state completions man demo help" -f -a "history" -d 'Deployment history of an environment, newest first: deployment, when, outcome, number of commits and commit range (for a rollback, the commits it removed)'
-complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy status history where rollback promotions state completions man demo help" -f -a "where" -d 'Where a commit is: the first release containing it, the deployment that first brought it to each environment, and the environments where it is and is not deployed now'
-complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy status history where rollback promotions state completions man demo help" -f -a "rollback" -d 'Roll environments back to an older release, after a preview'
-complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy status history where rollback promotions state completions man demo help" -f -a "promotions" -d 'Disable or enable promotions into and out of stages and environments (list, disable, enable)'
-complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy status history where rollback promotions state completions man demo help" -f -a "state" -d 'Export or import the whole ledger as versioned JSON Lines'
-complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy status history where rollback promotions state completions man demo help" -f -a "completions" -d 'Print a shell completion script'
-complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy status history where rollback promotions state completions man demo help" -f -a "man" -d 'Write man pages (captain.1 and one per subcommand) into a directory'
-complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy status history where rollback promotions state completions man demo help" -f -a "demo" -d 'A self-contained tour for a newcomer: a sandbox git repository and pipeline in a temporary directory, several releases deployed to local directories (a new directory and a symlink switch per deployment), a failed test run, an alarm and a rollback, then status, history and where. Touches nothing outside the temporary directory'
-complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy status history where rollback promotions state completions man demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate approve reject logs status history where rollback promotions state simulate audit serve token completions man demo help" -f -a "init" -d 'Write a starter pipeline.toml. In a terminal, choose the template from a list; otherwise name it with --template'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate approve reject logs status history where rollback promotions state simulate audit serve token completions man demo help" -f -a "validate" -d 'Check pipeline.toml and report every problem at once, each with file, line and column and, for a misspelt name, the name you probably meant'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate approve reject logs status history where rollback promotions state simulate audit serve token completions man demo help" -f -a "plan" -d 'Show the expanded pipeline: waves → stages → environments, with each stage\'s effective bake time, window, alarms and auto-rollback'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate approve reject logs status history where rollback promotions state simulate audit serve token completions man demo help" -f -a "config" -d 'Show the settings in effect: repository, pipeline file, state location (and which setting chose it), actor'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate approve reject logs status history where rollback promotions state simulate audit serve token completions man demo help" -f -a "release" -d 'Record and inspect releases (create, list, show)'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate approve reject logs status history where rollback promotions state simulate audit serve token completions man demo help" -f -a "deploy" -d 'Record deployments run by an external CI (start, finish)'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate approve reject logs status history where rollback promotions state simulate audit serve token completions man demo help" -f -a "run" -d 'Run the release captain: promote, deploy, verify, bake, supersede and roll back'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate approve reject logs status history where rollback promotions state simulate audit serve token completions man demo help" -f -a "next" -d 'Which release to deploy into STAGE now, or none and why'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate approve reject logs status history where rollback promotions state simulate audit serve token completions man demo help" -f -a "gate" -d 'May a deployment into STAGE start now? Exit 0 if so, 3 if not (the output says why)'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate approve reject logs status history where rollback promotions state simulate audit serve token completions man demo help" -f -a "approve" -d 'Pass an external approval step of a deployment in progress'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate approve reject logs status history where rollback promotions state simulate audit serve token completions man demo help" -f -a "reject" -d 'Fail an external approval step of a deployment in progress (fails the release in its stage, and rolls back where auto-rollback is on)'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate approve reject logs status history where rollback promotions state simulate audit serve token completions man demo help" -f -a "logs" -d 'The captured output of a deployment\'s deploy command and approval steps, with captain\'s own notes (`captain:` lines), oldest first'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate approve reject logs status history where rollback promotions state simulate audit serve token completions man demo help" -f -a "status" -d 'The pipeline at a glance: per wave, stage and environment, the current release, its state, a deployment in progress, the release waiting to be promoted, and locks'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate approve reject logs status history where rollback promotions state simulate audit serve token completions man demo help" -f -a "history" -d 'Deployment history of an environment, newest first: deployment, when, outcome, number of commits and commit range (for a rollback, the commits it removed)'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate approve reject logs status history where rollback promotions state simulate audit serve token completions man demo help" -f -a "where" -d 'Where a commit is: the first release containing it, the deployment that first brought it to each environment, and the environments where it is and is not deployed now'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate approve reject logs status history where rollback promotions state simulate audit serve token completions man demo help" -f -a "rollback" -d 'Roll environments back to an older release, after a preview'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate approve reject logs status history where rollback promotions state simulate audit serve token completions man demo help" -f -a "promotions" -d 'Disable or enable promotions into and out of stages and environments (list, disable, enable)'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate approve reject logs status history where rollback promotions state simulate audit serve token completions man demo help" -f -a "state" -d 'Export or import the whole ledger as versioned JSON Lines'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate approve reject logs status history where rollback promotions state simulate audit serve token completions man demo help" -f -a "simulate" -d 'Run the pipeline in virtual time with synthetic releases, deploy and test durations and injected failures; report how long a commit takes to reach each wave and environment (median, p90) and where releases queue or are superseded'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate approve reject logs status history where rollback promotions state simulate audit serve token completions man demo help" -f -a "audit" -d 'Show audit events, newest first: every change to the ledger with its actor (on a team server, the token\'s name), time and reason'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate approve reject logs status history where rollback promotions state simulate audit serve token completions man demo help" -f -a "serve" -d 'Run the team server: the ledger of every pipeline as an HTTP/JSON API for the CLI, CI jobs and runbooks (`--state https://…` on the client side)'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate approve reject logs status history where rollback promotions state simulate audit serve token completions man demo help" -f -a "token" -d 'API tokens of the team server (create, list, revoke)'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate approve reject logs status history where rollback promotions state simulate audit serve token completions man demo help" -f -a "completions" -d 'Print a shell completion script'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate approve reject logs status history where rollback promotions state simulate audit serve token completions man demo help" -f -a "man" -d 'Write man pages (captain.1 and one per subcommand) into a directory'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate approve reject logs status history where rollback promotions state simulate audit serve token completions man demo help" -f -a "demo" -d 'A self-contained tour for a newcomer: a sandbox git repository and pipeline in a temporary directory, several releases deployed to local directories (a new directory and a symlink switch per deployment), a failed test run, an alarm and a rollback, then status, history and where. Touches nothing outside the temporary directory'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate approve reject logs status history where rollback promotions state simulate audit serve token completions man demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from release" -f -a "create" -d 'Record an immutable release of a commit (CI, after a build)'
 complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from release" -f -a "list" -d 'List releases, newest first'
 complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from release" -f -a "show" -d 'Show one release: its commit, artifacts, commits and dependencies'
@@ -391,3 +621,6 @@ complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_su
 complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from promotions" -f -a "enable" -d 'Enable promotions again, so the next approved release flows in'
 complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from state" -f -a "export" -d 'Write the whole ledger as versioned JSON Lines to stdout (backups, moving to a team server). The format is documented in the README'
 complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from state" -f -a "import" -d 'Load a ledger export from stdin, all or nothing'
+complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "create" -d 'Create an API token and print its secret, once (it is stored only hashed)'
+complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "list" -d 'List the tokens (never their secrets)'
+complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "revoke" -d 'Revoke a token: the server refuses it from now on'

@@ -14,6 +14,7 @@
 //!   record a deployment).
 //! - [`views`]: status, history and where, as plain data for a table or JSON renderer.
 //! - [`engine`]: promotion decisions as a pure function of state, pipeline, time and signals.
+//! - [`runner`]: `captain run`, the loop that applies the engine's decisions and drives the executors.
 //! - [`demo`]: the self-contained tour behind `captain demo`.
 
 pub mod config;
@@ -24,7 +25,9 @@ pub mod exec;
 pub mod git;
 pub mod model;
 pub mod ops;
+pub mod runner;
 pub mod store;
 pub mod views;
 
 pub use error::{Error, ErrorKind, Result};
+pub mod server;

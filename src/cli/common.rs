@@ -88,8 +88,30 @@ impl Context {
 
     pub fn store(&self, pipeline: &Pipeline) -> anyhow::Result<Box<dyn Store>> {
         let location = self.state_location(pipeline)?;
-        let store = state::open(&location.location, &pipeline.name)?;
+        let store = state::open_with(&location.location, &pipeline.name, &self.remote()?)?;
         Ok(store)
+    }
+
+    /// The token and CA for a team server.
+    pub fn remote(&self) -> Result<captain::store::http::Remote> {
+        state::remote(self.global.ca_file.as_deref())
+    }
+
+    /// The team server's URL, for commands that talk to the server itself (tokens):
+    /// --state / CAPTAIN_STATE, else the pipeline's [state], else the user config file.
+    pub fn server_url(&self) -> Result<String> {
+        let pipeline_state = self.pipeline().ok().and_then(|p| p.state);
+        let candidate = self
+            .global
+            .state
+            .clone()
+            .filter(|s| !s.trim().is_empty())
+            .or(pipeline_state)
+            .or(state::UserConfig::load()?.state);
+        match candidate {
+            Some(url) if url.starts_with("http://") || url.starts_with("https://") => Ok(url),
+            _ => Err(super::token::no_server()),
+        }
     }
 
     /// Who is acting: CI variables first, then the login name.

@@ -4,7 +4,7 @@
 use captain::Error;
 
 use super::ui::Ui;
-use super::{Context, GlobalArgs, history, status, where_cmd};
+use super::{Context, GlobalArgs, history, rollback, status, where_cmd};
 
 /// A self-contained tour for a newcomer: a sandbox git repository and pipeline in a
 /// temporary directory, several releases deployed to local directories (a new directory
@@ -22,13 +22,14 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         .prefix("captain-demo-")
         .tempdir()
         .map_err(|e| Error::failed(format!("cannot create a temporary directory: {e}")))?;
-    let tour = captain::demo::run(dir.path(), ctx.now, &mut |line| {
+    let tour = captain::demo::run(dir.path(), &|| ctx.fresh_now(), &mut |line| {
         ui.status(&format!("demo: {line}"))
     })?;
     let tour_ctx = Context::new(GlobalArgs {
         repo: Some(tour.repo.clone()),
         pipeline: Some(tour.pipeline.clone()),
         state: Some(tour.state.display().to_string()),
+        ca_file: None,
         output: ctx.global.output,
         json: ctx.global.json,
         quiet: ctx.global.quiet,
@@ -36,7 +37,7 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         yes: ctx.global.yes,
     });
     let tour_ctx = Context {
-        now: ctx.now,
+        now: ctx.fresh_now(),
         ..tour_ctx
     };
 
@@ -69,6 +70,23 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         ui,
         where_cmd::Args {
             rev: short.to_string(),
+        },
+    )?;
+
+    heading(
+        ui,
+        &format!("$ captain rollback {} --dry-run", tour.rollback_environment),
+    )?;
+    rollback::run(
+        &tour_ctx,
+        ui,
+        rollback::Args {
+            environments: vec![tour.rollback_environment.clone()],
+            to: None,
+            pick: false,
+            reason: Some("the demo's preview".to_string()),
+            dry_run: true,
+            force: false,
         },
     )?;
 

@@ -18,8 +18,9 @@ pub enum Command {
 /// Record the start of a deployment run by an external CI.
 ///
 /// Refused (exit 3) unless the previous stage approved the release, no lock stands in the
-/// way and the release is not older than the environment's current one — or with
-/// `--force --reason`. Use `--rollback` to put an older release back.
+/// way, the stage's window is open, its blocker is not in ALARM and the release is not
+/// older than the environment's current one — or with `--force --reason` (an override of
+/// the window or blocker is recorded). Use `--rollback` to put an older release back.
 #[derive(Debug, clap::Args)]
 pub struct StartArgs {
     /// The environment being deployed.
@@ -73,6 +74,18 @@ fn start(ctx: &Context, ui: &Ui, args: StartArgs) -> anyhow::Result<()> {
     deploy::find_environment(&pipeline, &args.environment)?;
     let store = ctx.store(&pipeline)?;
     find_release(store.as_ref(), release)?;
+    if !args.rollback {
+        captain::ops::gate::check_start(
+            store.as_ref(),
+            &pipeline,
+            &args.environment,
+            ctx.now,
+            &captain::exec::Probes::default(),
+            args.force,
+            &ctx.actor(),
+            args.reason.as_deref(),
+        )?;
+    }
     let deployment = deploy::start(
         store.as_ref(),
         &pipeline,

@@ -3,6 +3,8 @@
 //! is its help text and one `run` function. Only this room draws: tables, colours,
 //! progress and prompts.
 
+mod approve;
+mod audit;
 mod common;
 mod completions;
 mod config_cmd;
@@ -10,12 +12,18 @@ mod demo;
 mod deploy;
 mod history;
 mod init;
+mod logs;
+mod next;
 mod plan;
 mod promotions;
 mod release;
 mod rollback;
+mod run;
+mod serve;
+mod simulate;
 mod state;
 mod status;
+mod token;
 mod ui;
 mod validate;
 mod where_cmd;
@@ -56,10 +64,14 @@ pub struct GlobalArgs {
     /// The pipeline file (default: pipeline.toml at the repository root).
     #[arg(long, global = true, value_name = "PATH")]
     pub pipeline: Option<std::path::PathBuf>,
-    /// Where the ledger lives: a SQLite file path (default: one per pipeline under the
-    /// user's data directory).
+    /// Where the ledger lives: a SQLite file path, or a team server's https:// URL (with
+    /// CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config
+    /// file, else one file per pipeline under the user's data directory.
     #[arg(long, global = true, env = "CAPTAIN_STATE", value_name = "URL_OR_PATH")]
     pub state: Option<String>,
+    /// A PEM file of CA certificates to trust when talking to a team server over HTTPS.
+    #[arg(long, global = true, env = "CAPTAIN_CA_FILE", value_name = "PEM")]
+    pub ca_file: Option<std::path::PathBuf>,
     /// Output format of views and results.
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
@@ -89,6 +101,12 @@ pub enum Command {
     /// Record deployments run by an external CI (start, finish).
     #[command(subcommand)]
     Deploy(deploy::Command),
+    Run(run::Args),
+    Next(next::NextArgs),
+    Gate(next::GateArgs),
+    Approve(approve::ApproveArgs),
+    Reject(approve::RejectArgs),
+    Logs(logs::Args),
     Status(status::Args),
     History(history::Args),
     Where(where_cmd::Args),
@@ -99,6 +117,12 @@ pub enum Command {
     /// Export or import the whole ledger as versioned JSON Lines.
     #[command(subcommand)]
     State(state::Command),
+    Simulate(simulate::Args),
+    Audit(audit::Args),
+    Serve(serve::Args),
+    /// API tokens of the team server (create, list, revoke).
+    #[command(subcommand)]
+    Token(token::Command),
     Completions(completions::CompletionsArgs),
     Man(completions::ManArgs),
     Demo(demo::Args),
@@ -131,12 +155,22 @@ fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Config(args) => config_cmd::run(&ctx, ui, args),
         Command::Release(command) => release::run(&ctx, ui, command),
         Command::Deploy(command) => deploy::run(&ctx, ui, command),
+        Command::Run(args) => run::run(&ctx, ui, args),
+        Command::Next(args) => next::run_next(&ctx, ui, args),
+        Command::Gate(args) => next::run_gate(&ctx, ui, args),
+        Command::Approve(args) => approve::run_approve(&ctx, ui, args),
+        Command::Reject(args) => approve::run_reject(&ctx, ui, args),
+        Command::Logs(args) => logs::run(&ctx, ui, args),
         Command::Status(args) => status::run(&ctx, ui, args),
         Command::History(args) => history::run(&ctx, ui, args),
         Command::Where(args) => where_cmd::run(&ctx, ui, args),
         Command::Rollback(args) => rollback::run(&ctx, ui, args),
         Command::Promotions(command) => promotions::run(&ctx, ui, command),
         Command::State(command) => state::run(&ctx, ui, command),
+        Command::Simulate(args) => simulate::run(&ctx, ui, args),
+        Command::Audit(args) => audit::run(&ctx, ui, args),
+        Command::Serve(args) => serve::run(&ctx, ui, args),
+        Command::Token(command) => token::run(&ctx, ui, command),
         Command::Completions(args) => completions::run_completions(ui, args),
         Command::Man(args) => completions::run_man(ui, args),
         Command::Demo(args) => demo::run(&ctx, ui, args),

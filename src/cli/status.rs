@@ -66,9 +66,20 @@ fn render(ui: &Ui, view: &status::StatusView) -> String {
         last_wave = Some(wave);
         for (index, env) in stage.environments.iter().enumerate() {
             let first = index == 0;
-            let state = match env.deploying {
-                Some(release) => format!("deploying {release}"),
-                None => env.state.clone(),
+            let state = match (env.deploying, env.state.as_str()) {
+                (Some(release), "baking") => match env.bake_until {
+                    Some(until) if until > view.generated_at => format!(
+                        "baking {release} ({} left)",
+                        relative_time(view.generated_at, until).trim_start_matches("in ")
+                    ),
+                    _ => format!("baking {release}"),
+                },
+                (Some(release), "verifying") => match &env.step {
+                    Some(step) => format!("verifying {release} ({step})"),
+                    None => format!("verifying {release}"),
+                },
+                (Some(release), _) => format!("deploying {release}"),
+                (None, _) => env.state.clone(),
             };
             let mut locks: Vec<String> = env
                 .locks
@@ -94,7 +105,17 @@ fn render(ui: &Ui, view: &status::StatusView) -> String {
                         .map_or_else(String::new, |t| relative_time(view.generated_at, t)),
                 ),
                 Cell::new(if first {
-                    stage.waiting.map_or_else(String::new, |r| r.to_string())
+                    let mut text = stage.waiting.map_or_else(String::new, |r| r.to_string());
+                    if let Some(s) = stage.superseded.first() {
+                        if !text.is_empty() {
+                            text.push_str("; ");
+                        }
+                        match s.by {
+                            Some(by) => text.push_str(&format!("{} superseded by {by}", s.release)),
+                            None => text.push_str(&format!("{} superseded", s.release)),
+                        }
+                    }
+                    text
                 } else {
                     String::new()
                 }),

@@ -31,6 +31,18 @@ impl std::fmt::Display for BrokenPipe {
 
 impl std::error::Error for BrokenPipe {}
 
+/// Ends the process with this exit code after the output already said why (`gate`).
+#[derive(Debug)]
+pub struct Exit(pub i32);
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit {}", self.0)
+    }
+}
+
+impl std::error::Error for Exit {}
+
 pub struct Ui {
     pub format: OutputFormat,
     pub quiet: bool,
@@ -132,7 +144,8 @@ impl Ui {
             }
             t if t.starts_with("deploying")
                 || t.contains("progress")
-                || t.starts_with("baking") =>
+                || t.starts_with("baking")
+                || t.starts_with("verifying") =>
             {
                 Some(Color::Yellow)
             }
@@ -149,6 +162,9 @@ impl Ui {
     pub fn report_error(&self, err: &anyhow::Error) -> i32 {
         if err.downcast_ref::<BrokenPipe>().is_some() {
             return 0;
+        }
+        if let Some(Exit(code)) = err.downcast_ref::<Exit>() {
+            return *code;
         }
         let (kind, message, hint) = match err.downcast_ref::<Error>() {
             Some(e) => {

@@ -83,7 +83,7 @@ pub mod simulate;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::{AlarmExpr, Pipeline, Stage};
 use crate::error::Result;
@@ -160,7 +160,7 @@ pub struct ActiveDeployment {
     pub phase: Phase,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "phase", rename_all = "snake_case")]
 pub enum Phase {
     /// The deploy command runs.
@@ -173,7 +173,7 @@ pub enum Phase {
 }
 
 /// A person's "deploy anyway" over a blocker, for a stage or one environment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlockerOverride {
     /// A stage name or an environment name.
     pub target: String,
@@ -239,7 +239,7 @@ impl Signals {
 }
 
 /// One thing to do now. Apply in order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "decision", rename_all = "snake_case")]
 pub enum Decision {
     /// `release` waited to enter `stage` and `by` replaced it: record it, never deploy it there.

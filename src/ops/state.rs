@@ -1,6 +1,8 @@
 //! Where the ledger lives and how to open it: `--state`, then `CAPTAIN_STATE`, then
-//! `[state] location` in pipeline.toml, then one SQLite file per pipeline under the user's
-//! data directory.
+//! `[state] location` in pipeline.toml, then `state` in the user's config file
+//! (`~/.config/captain/config.toml`, or `CAPTAIN_CONFIG`), then one SQLite file per
+//! pipeline under the user's data directory. A `http://` or `https://` location is a team
+//! server, reached with the token of `CAPTAIN_TOKEN` (or `token` in the config file).
 
 use std::path::{Path, PathBuf};
 
@@ -9,6 +11,7 @@ use serde::Serialize;
 use crate::config::Pipeline;
 use crate::error::{Error, Result};
 use crate::store::Store;
+use crate::store::http::{HttpStore, Remote};
 use crate::store::sqlite::SqliteStore;
 
 /// Which setting chose the state location.
@@ -18,6 +21,7 @@ pub enum StateSource {
     Flag,
     Environment,
     PipelineFile,
+    UserConfig,
     Default,
 }
 
@@ -27,6 +31,7 @@ impl StateSource {
             StateSource::Flag => "--state",
             StateSource::Environment => "CAPTAIN_STATE",
             StateSource::PipelineFile => "[state] in pipeline.toml",
+            StateSource::UserConfig => "state in the user config file",
             StateSource::Default => "default (user data directory)",
         }
     }
@@ -64,9 +69,84 @@ pub fn resolve_location(
             source: StateSource::PipelineFile,
         });
     }
+    if let Some(value) = UserConfig::load()?.state {
+        return Ok(StateLocation {
+            location: value,
+            source: StateSource::UserConfig,
+        });
+    }
     Ok(StateLocation {
         location: default_path(&pipeline.name)?.display().to_string(),
         source: StateSource::Default,
+    })
+}
+
+/// The user's own settings (`config.toml` in the config directory), for people who work
+/// against one team server: where the state is, the token, the CA to trust.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserConfig {
+    pub state: Option<String>,
+    pub token: Option<String>,
+    pub ca_file: Option<PathBuf>,
+}
+
+impl UserConfig {
+    /// `CAPTAIN_CONFIG` if set, else `<config dir>/captain/config.toml`.
+    pub fn path() -> Option<PathBuf> {
+        if let Some(path) = std::env::var_os("CAPTAIN_CONFIG").filter(|p| !p.is_empty()) {
+            return Some(PathBuf::from(path));
+        }
+        directories::ProjectDirs::from("", "", "captain")
+            .map(|d| d.config_dir().join("config.toml"))
+    }
+
+    /// The file's settings; none if there is no file.
+    pub fn load() -> Result<UserConfig> {
+        let Some(path) = Self::path() else {
+            return Ok(UserConfig::default());
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(UserConfig::default()),
+            Err(e) => {
+                return Err(Error::failed(format!(
+                    "cannot read {}: {e}",
+                    path.display()
+                )));
+            }
+        };
+        toml::from_str(&text).map_err(|e| {
+            Error::usage(format!(
+                "{} is not a valid captain config file: {}",
+                path.display(),
+                e.message()
+            ))
+            .with_hint("it may set state = \"https://…\", token = \"cpt_…\" and ca_file = \"PATH\"")
+        })
+    }
+}
+
+/// How to reach a team server: `CAPTAIN_TOKEN` (else the config file's token), and the CA
+/// file given (`--ca-file`, `CAPTAIN_CA_FILE`) or the config file's.
+pub fn remote(ca_file: Option<&Path>) -> Result<Remote> {
+    let config = UserConfig::load()?;
+    let token = std::env::var("CAPTAIN_TOKEN")
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+        .or(config.token);
+    let ca_file = ca_file
+        .map(Path::to_path_buf)
+        .or_else(|| {
+            std::env::var_os("CAPTAIN_CA_FILE")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        })
+        .or(config.ca_file);
+    Ok(Remote {
+        token,
+        ca_file,
+        attempts: None,
     })
 }
 
@@ -107,13 +187,16 @@ pub fn default_path(pipeline: &str) -> Result<PathBuf> {
     Ok(dirs.data_dir().join(format!("{file_name}.sqlite")))
 }
 
-/// Opens the store at `location` for `pipeline`.
+/// Opens the store at `location` for `pipeline` (a team server with the token and CA of
+/// [`remote`]).
 pub fn open(location: &str, pipeline: &str) -> Result<Box<dyn Store>> {
+    open_with(location, pipeline, &remote(None)?)
+}
+
+/// Opens the store at `location`, reaching a team server with `remote`.
+pub fn open_with(location: &str, pipeline: &str, remote: &Remote) -> Result<Box<dyn Store>> {
     if location.starts_with("http://") || location.starts_with("https://") {
-        return Err(Error::usage(format!(
-            "state `{location}` is a team server, which this build of captain cannot reach yet"
-        ))
-        .with_hint("use a local SQLite file for now: --state PATH"));
+        return Ok(Box::new(HttpStore::open(location, pipeline, remote)?));
     }
     if location.starts_with("postgres://") || location.starts_with("postgresql://") {
         return Err(Error::usage(format!("state `{location}` is a PostgreSQL database; the CLI reaches PostgreSQL through `captain serve`"))

@@ -11,9 +11,12 @@
 //! It never talks to git: callers compute commit lists and snapshots.
 
 pub mod export;
+pub mod http;
 pub mod location;
 pub mod postgres;
+pub mod run_records;
 pub mod sqlite;
+pub mod wire;
 
 use std::time::Duration;
 
@@ -21,6 +24,10 @@ use crate::error::Result;
 use crate::model::*;
 
 pub use export::{ImportMode, ImportSummary, LedgerRecord};
+pub use run_records::{
+    ActiveRecord, Claim, DecisionBatch, EngineSnapshot, ProcessRecord, RunnerId, StageRecord,
+    StageRecordKind, StageScope, StepVerdict,
+};
 
 /// Filters for `release list`.
 #[derive(Clone, Debug, Default)]
@@ -188,6 +195,56 @@ pub trait Store: Send + Sync {
 
     /// A deployment's captured output, oldest first.
     fn deployment_log(&self, id: &DeploymentId) -> Result<Vec<LogLine>>;
+
+    /// Everything the engine needs for these stages (pipeline order), in one consistent
+    /// read (see the engine's module doc for how each field is built): releases; per stage
+    /// the approved, failed and superseded releases (recorded by the loop, and derived from
+    /// deployments recorded by an external CI) and the one it works on; per environment the
+    /// current release, the approved ones and the deployment in progress with its phase;
+    /// locks; overrides not expired at `at`; and each active deployment's owner, process
+    /// and external step results.
+    fn engine_snapshot(&self, stages: &[StageScope], at: Timestamp) -> Result<EngineSnapshot>;
+
+    /// Applies one pass's decisions in one transaction, all or nothing, and returns the
+    /// deployments started, in order. Refuses (conflict) a batch made on a stale snapshot:
+    /// a start into an environment that meanwhile got a deployment, a normal start of a
+    /// release the environment already had started (or anything newer), or that the stage
+    /// has failed or superseded; finishing, advancing or running a step of a deployment
+    /// that is no longer in progress; running a step that already runs; a stage record
+    /// contradicting one already there. Locks are checked as `start_deployment` does.
+    /// New deployments and steps are owned by `batch.runner`. Writes audit events.
+    fn apply_decisions(&self, batch: DecisionBatch) -> Result<Vec<Deployment>>;
+
+    /// Records the process a runner started for a deployment (its deploy command or the
+    /// approval step it runs). A conflict if the deployment is not in progress or is owned
+    /// by another runner.
+    fn record_process(
+        &self,
+        deployment: &DeploymentId,
+        runner: &RunnerId,
+        process: ProcessRecord,
+    ) -> Result<()>;
+
+    /// Takes over deployments in progress for `runner`: each whose owner is still the
+    /// expected one. An approval step that was running is marked not started (it runs
+    /// again) and the recorded process is forgotten. Returns the ids taken over.
+    fn claim_deployments(&self, runner: &RunnerId, claims: &[Claim]) -> Result<Vec<DeploymentId>>;
+
+    /// Records a blocker override (a person's "deploy anyway", with a reason). Writes a
+    /// `blocker.override` audit event.
+    fn record_override(&self, record: run_records::OverrideRecord) -> Result<()>;
+
+    /// Records the result of an external approval step of a deployment in progress (not
+    /// found / conflict otherwise; the same verdict again is a no-op, a different one a
+    /// conflict). Writes a `step.approve` or `step.reject` audit event.
+    fn record_step_result(&self, verdict: StepVerdict) -> Result<()>;
+
+    /// The newest `limit` stage records of each of these stages, newest release first.
+    fn stage_records(&self, stages: &[String], limit: usize) -> Result<Vec<StageRecord>>;
+
+    /// The recorded phase of deployments in progress (for `status`), in the order asked;
+    /// `None` for one that is not in progress or has no recorded phase.
+    fn deployment_phases(&self, ids: &[DeploymentId]) -> Result<Vec<Option<ActiveRecord>>>;
 
     /// Audit events, newest first.
     fn audit_events(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>>;

@@ -38,7 +38,12 @@ use crate::model::*;
 const FORMAT_MARKER: &str = "captain-ledger";
 
 /// Append-only: a shipped migration is never edited; changes are new entries.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("sqlite/0001_initial.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("sqlite/0001_initial.sql")),
+    (2, include_str!("sqlite/0002_run_loop.sql")),
+];
+
+mod run;
 
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -1183,6 +1188,9 @@ fn finish_deployment(conn: &Connection, finish: FinishDeployment) -> Tx<Deployme
          WHERE environment = ?1",
     )?
     .execute(params![deployment.environment, seq, finish.outcome.reached()])?;
+    // The loop's progress row belongs to deployments in progress only.
+    conn.prepare_cached("DELETE FROM deployment_progress WHERE deployment = ?1")?
+        .execute([seq])?;
     deployment.outcome = finish.outcome;
     deployment.finished_at = Some(finished_at);
     audit(
@@ -2027,6 +2035,51 @@ impl Store for SqliteStore {
 
     fn deployment_log(&self, id: &DeploymentId) -> Result<Vec<LogLine>> {
         self.read(|conn| logs_of(conn, id))
+    }
+
+    fn engine_snapshot(
+        &self,
+        stages: &[super::StageScope],
+        at: Timestamp,
+    ) -> Result<super::EngineSnapshot> {
+        self.read(|conn| run::engine_snapshot(conn, stages, at))
+    }
+
+    fn apply_decisions(&self, batch: super::DecisionBatch) -> Result<Vec<Deployment>> {
+        self.write(|conn| run::apply_decisions(conn, batch))
+    }
+
+    fn record_process(
+        &self,
+        deployment: &DeploymentId,
+        runner: &super::RunnerId,
+        process: super::ProcessRecord,
+    ) -> Result<()> {
+        self.write(|conn| run::record_process(conn, deployment, runner, process))
+    }
+
+    fn claim_deployments(
+        &self,
+        runner: &super::RunnerId,
+        claims: &[super::Claim],
+    ) -> Result<Vec<DeploymentId>> {
+        self.write(|conn| run::claim_deployments(conn, runner, claims))
+    }
+
+    fn record_override(&self, record: super::run_records::OverrideRecord) -> Result<()> {
+        self.write(|conn| run::record_override(conn, record))
+    }
+
+    fn record_step_result(&self, verdict: super::StepVerdict) -> Result<()> {
+        self.write(|conn| run::record_step_result(conn, verdict))
+    }
+
+    fn stage_records(&self, stages: &[String], limit: usize) -> Result<Vec<super::StageRecord>> {
+        self.read(|conn| run::stage_records(conn, stages, limit))
+    }
+
+    fn deployment_phases(&self, ids: &[DeploymentId]) -> Result<Vec<Option<super::ActiveRecord>>> {
+        self.read(|conn| run::deployment_phases(conn, ids))
     }
 
     fn audit_events(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {

@@ -27,7 +27,16 @@ pub struct StageStatus {
     /// newest release) that this stage has not taken yet.
     pub waiting: Option<ReleaseNumber>,
     pub locks: Vec<LockView>,
+    /// Releases recently superseded here (newest first): they waited and were replaced.
+    pub superseded: Vec<SupersededView>,
     pub environments: Vec<EnvironmentStatus>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SupersededView {
+    pub release: ReleaseNumber,
+    pub by: Option<ReleaseNumber>,
+    pub at: Timestamp,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -35,7 +44,7 @@ pub struct EnvironmentStatus {
     pub name: String,
     /// The current release (SPEC §1).
     pub release: Option<ReleaseNumber>,
-    /// `never deployed`, `deploying`, `approved`, `deploy failed`, `tests failed`,
+    /// `never deployed`, `deploying`, `verifying`, `baking`, `approved`, `deploy failed`, `tests failed`,
     /// `alarm fired`, `rolled back`, `cancelled`, `superseded`.
     pub state: String,
     /// The release of a deployment in progress.
@@ -44,6 +53,11 @@ pub struct EnvironmentStatus {
     pub deployment: Option<DeploymentId>,
     /// When the state began.
     pub since: Option<Timestamp>,
+    /// For a deployment in progress driven by `captain run`: the approval step being
+    /// verified (its name).
+    pub step: Option<String>,
+    /// For a baking deployment: when its bake time ends.
+    pub bake_until: Option<Timestamp>,
     pub locks: Vec<LockView>,
 }
 
@@ -90,10 +104,13 @@ pub fn build(pipeline: &Pipeline, store: &dyn Store, now: Timestamp) -> Result<S
             wave: stage.wave.clone(),
             waiting: None,
             locks: locks_on(&locks, LockTargetKind::Stage, &stage.name),
+            superseded: Vec::new(),
             environments,
         });
     }
     fill_waiting(pipeline, store, &mut stages, latest_release)?;
+    fill_phases(pipeline, store, &mut stages)?;
+    fill_records(pipeline, store, &mut stages)?;
 
     let mut in_flight: Vec<ReleaseNumber> = stages
         .iter()
@@ -130,8 +147,94 @@ fn environment_status(name: &str, state: &EnvironmentState, locks: &[Lock]) -> E
         deploying: state.in_progress.as_ref().map(|d| d.release),
         deployment: state.in_progress.as_ref().map(|d| d.id.clone()),
         since,
+        step: None,
+        bake_until: None,
         locks: locks_on(locks, LockTargetKind::Environment, name),
     }
+}
+
+/// The phase `captain run` recorded for each deployment in progress: deploying,
+/// verifying (which step) or baking (until when).
+fn fill_phases(pipeline: &Pipeline, store: &dyn Store, stages: &mut [StageStatus]) -> Result<()> {
+    let ids: Vec<DeploymentId> = stages
+        .iter()
+        .flat_map(|s| s.environments.iter())
+        .filter_map(|e| e.deployment.clone())
+        .collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let phases: std::collections::BTreeMap<DeploymentId, crate::store::ActiveRecord> = store
+        .deployment_phases(&ids)?
+        .into_iter()
+        .flatten()
+        .map(|p| (p.deployment.clone(), p))
+        .collect();
+    for (stage, config) in stages.iter_mut().zip(&pipeline.stages) {
+        for env in &mut stage.environments {
+            let Some(record) = env.deployment.as_ref().and_then(|id| phases.get(id)) else {
+                continue;
+            };
+            match record.phase {
+                crate::engine::Phase::Deploying => {}
+                crate::engine::Phase::Verifying { step, .. } => {
+                    env.state = "verifying".to_string();
+                    env.step = config.settings.approvals.get(step).map(|s| s.name.clone());
+                    env.since = record.phase_since.or(env.since);
+                }
+                crate::engine::Phase::Baking { since } => {
+                    env.state = "baking".to_string();
+                    env.since = Some(since);
+                    env.bake_until = since.checked_add(config.settings.bake_time).ok();
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What the loop recorded about each stage: superseded releases, and releases it decided
+/// (which are no longer waiting).
+fn fill_records(pipeline: &Pipeline, store: &dyn Store, stages: &mut [StageStatus]) -> Result<()> {
+    let records = store.stage_records(&pipeline.stage_names(), 8)?;
+    for stage in stages.iter_mut() {
+        let mine = records.iter().filter(|r| r.stage == stage.name);
+        for record in mine {
+            if stage.waiting == Some(record.release) {
+                stage.waiting = None;
+            }
+            if record.record == crate::store::StageRecordKind::Superseded {
+                stage.superseded.push(SupersededView {
+                    release: record.release,
+                    by: record.by,
+                    at: record.at,
+                });
+            }
+        }
+    }
+    // A release the previous stage approved (as recorded by the loop) and this stage has
+    // not taken waits here too.
+    for index in 1..stages.len() {
+        let previous = &stages[index - 1].name;
+        let approved = records
+            .iter()
+            .filter(|r| &r.stage == previous && r.record == crate::store::StageRecordKind::Approved)
+            .map(|r| r.release)
+            .max();
+        let taken = |release: ReleaseNumber, stage: &StageStatus| {
+            records
+                .iter()
+                .any(|r| r.stage == stage.name && r.release >= release)
+                || !newer_than_stage(stage, release)
+        };
+        if let Some(release) = approved
+            && !taken(release, &stages[index])
+            && stages[index].waiting.is_none_or(|w| w < release)
+        {
+            stages[index].waiting = Some(release);
+        }
+    }
+    Ok(())
 }
 
 fn locks_on(locks: &[Lock], kind: LockTargetKind, target: &str) -> Vec<LockView> {

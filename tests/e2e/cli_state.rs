@@ -155,15 +155,30 @@ fn the_demo_runs_and_shows_the_views() {
     let run = env.run(&["demo"]).ok();
     for expected in [
         "captain status",
+        "superseded by v4",
         "rolled back",
         "captain history",
-        "alarm fired",
+        "tests failed",
         "is not currently deployed to",
+        "Commits removed",
     ] {
         assert!(
             run.stdout.contains(expected),
             "demo output lacks `{expected}`:\n{}",
             run.stdout
+        );
+    }
+    // The story is told on stderr as it happens.
+    for expected in [
+        "is superseded by v4",
+        "v5 failed (tests failed)",
+        "rolls prod-us-east-1 back to v4",
+        "dry run: nothing changed",
+    ] {
+        assert!(
+            run.stderr.contains(expected),
+            "demo narration lacks `{expected}`:\n{}",
+            run.stderr
         );
     }
     assert!(
@@ -185,4 +200,33 @@ fn a_closed_pipe_exits_quietly() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(!stderr.contains("error"), "{stderr}");
+}
+
+#[test]
+fn simulate_reports_every_wave_and_stage() {
+    let env = TestEnv::new();
+    env.init_repo(SMALL_PIPELINE);
+    let report = env
+        .run(&["simulate", "--duration", "7d", "--json"])
+        .ok()
+        .json();
+    assert!(
+        report["releases"].as_u64().is_some_and(|n| n >= 60),
+        "{report}"
+    );
+    let stages: Vec<&str> = report["stages"]
+        .as_array()
+        .expect("stages")
+        .iter()
+        .filter_map(|s| s["stage"].as_str())
+        .collect();
+    assert_eq!(stages, ["beta", "gamma", "prod-1", "prod-2"]);
+    let waves = report["waves"].as_array().expect("waves");
+    assert!(
+        waves
+            .iter()
+            .all(|w| w["reached"].as_u64().is_some_and(|n| n > 0)),
+        "{report}"
+    );
+    env.run(&["simulate", "--deploy-failures", "2"]).code(2);
 }

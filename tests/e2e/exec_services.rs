@@ -24,10 +24,10 @@ const ALERTMANAGER: &str = "/usr/bin/prometheus-alertmanager";
 const READY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A server process with its own temporary directory; killed on drop.
-struct Service {
+pub(crate) struct Service {
     child: Child,
     dir: tempfile::TempDir,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl Drop for Service {
@@ -115,7 +115,7 @@ fn free_port() -> u16 {
 }
 
 /// Prometheus scraping itself every second, with one alerting rule that always fires.
-fn prometheus() -> Option<Service> {
+pub(crate) fn prometheus() -> Option<Service> {
     let config = r#"
 global:
   scrape_interval: 1s
@@ -149,7 +149,7 @@ groups:
     )
 }
 
-fn alertmanager() -> Option<Service> {
+pub(crate) fn alertmanager() -> Option<Service> {
     let config = "route:\n  receiver: nowhere\nreceivers:\n  - name: nowhere\n";
     Service::start(
         ALERTMANAGER,
@@ -287,7 +287,7 @@ fn prometheus_data_points_and_approval_steps() {
 }
 
 /// Posts one alert to Alertmanager's API, firing for an hour.
-fn post_alert(url: &str, labels: &[(&str, &str)]) {
+pub(crate) fn post_alert(url: &str, labels: &[(&str, &str)]) {
     let labels: BTreeMap<&str, &str> = labels.iter().copied().collect();
     let now = jiff::Timestamp::now();
     let body = serde_json::json!([{

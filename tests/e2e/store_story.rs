@@ -1159,6 +1159,400 @@ pub fn run_story(make: MakeStore) {
     story_locate(make);
     story_rollback(make);
     story_export_import(make);
+    story_run_loop(make);
+}
+
+/// What `captain run` keeps: the engine snapshot, atomic decision batches refused when
+/// stale, process ownership and takeover, stage records, overrides and external steps.
+pub fn story_run_loop(make: MakeStore) {
+    use captain::engine::{BlockerOverride, Decision, Phase};
+    use captain::store::{
+        Claim, DecisionBatch, ProcessRecord, RunnerId, StageRecordKind, StageScope, StepVerdict,
+    };
+
+    let store = make();
+    let store = store.as_ref();
+    store
+        .create_release(new_release("r1", None, &["r1"], "a1"))
+        .unwrap();
+    store
+        .create_release(new_release("r2", Some(1), &["r2"], "a2"))
+        .unwrap();
+    let scopes = vec![
+        StageScope {
+            name: "beta".into(),
+            environments: vec!["beta".into()],
+        },
+        StageScope {
+            name: "prod".into(),
+            environments: vec!["prod-1".into(), "prod-2".into()],
+        },
+    ];
+    let runner = |pid: u32| RunnerId {
+        host: "h".into(),
+        pid,
+        start_time: Some(7),
+    };
+    let batch = |decisions: Vec<Decision>, seconds: i64| DecisionBatch {
+        decisions,
+        stages: scopes.clone(),
+        actor: "captain".into(),
+        at: at(seconds),
+        runner: Some(runner(1)),
+    };
+    let empty = store.engine_snapshot(&scopes, at(0)).unwrap();
+    assert_eq!(
+        empty.state.releases,
+        vec![ReleaseNumber(1), ReleaseNumber(2)]
+    );
+    assert!(empty.active.is_empty());
+
+    let start_beta = Decision::StartDeployment {
+        environment: "beta".into(),
+        stage: "beta".into(),
+        release: ReleaseNumber(2),
+        kind: DeploymentKind::Normal,
+        reason: None,
+        overridden: None,
+    };
+    let started = store
+        .apply_decisions(batch(
+            vec![
+                Decision::Supersede {
+                    stage: "beta".into(),
+                    release: ReleaseNumber(1),
+                    by: ReleaseNumber(2),
+                },
+                start_beta.clone(),
+            ],
+            10,
+        ))
+        .unwrap();
+    assert_eq!(started.len(), 1);
+    let id = started[0].id.clone();
+    let snap = store.engine_snapshot(&scopes, at(11)).unwrap();
+    let beta = &snap.state.stages["beta"];
+    assert_eq!(beta.working, Some(ReleaseNumber(2)));
+    assert!(beta.superseded.contains(&ReleaseNumber(1)));
+    let active = snap.state.environments["beta"].active.as_ref().unwrap();
+    assert_eq!(
+        (active.id.clone(), active.phase),
+        (id.clone(), Phase::Deploying)
+    );
+    assert_eq!(snap.active[0].runner, Some(runner(1)));
+    assert_eq!(snap.active[0].process, None);
+
+    // The process is recorded by its owner only.
+    store
+        .record_process(
+            &id,
+            &runner(1),
+            ProcessRecord {
+                pid: 123,
+                start_time: Some(9),
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        kind_of(store.record_process(
+            &id,
+            &runner(2),
+            ProcessRecord {
+                pid: 5,
+                start_time: None
+            }
+        ))
+        .0,
+        ErrorKind::Conflict
+    );
+    let snap = store.engine_snapshot(&scopes, at(11)).unwrap();
+    assert_eq!(
+        snap.active[0].process,
+        Some(ProcessRecord {
+            pid: 123,
+            start_time: Some(9)
+        })
+    );
+
+    // A stale batch (the same start again) is refused whole: its stage record is not kept.
+    let stale = batch(
+        vec![
+            Decision::ApproveStage {
+                stage: "prod".into(),
+                release: ReleaseNumber(1),
+            },
+            start_beta.clone(),
+        ],
+        12,
+    );
+    assert_eq!(kind_of(store.apply_decisions(stale)).0, ErrorKind::Conflict);
+    assert!(
+        store
+            .stage_records(&["prod".into()], 10)
+            .unwrap()
+            .is_empty()
+    );
+    // Superseded is recorded once, and a contradicting record is a conflict.
+    let superseded_again = batch(
+        vec![Decision::Supersede {
+            stage: "beta".into(),
+            release: ReleaseNumber(1),
+            by: ReleaseNumber(2),
+        }],
+        12,
+    );
+    store.apply_decisions(superseded_again).unwrap();
+    let contradiction = batch(
+        vec![Decision::ApproveStage {
+            stage: "beta".into(),
+            release: ReleaseNumber(1),
+        }],
+        12,
+    );
+    assert_eq!(
+        kind_of(store.apply_decisions(contradiction)).0,
+        ErrorKind::Conflict
+    );
+
+    // Phases: deployed, then an approval step runs (once).
+    let run_step = Decision::RunApprovalStep {
+        deployment: id.clone(),
+        environment: "beta".into(),
+        step: 0,
+        name: "review".into(),
+    };
+    store
+        .apply_decisions(batch(
+            vec![
+                Decision::AdvancePhase {
+                    deployment: id.clone(),
+                    environment: "beta".into(),
+                    to: Phase::Verifying {
+                        step: 0,
+                        started: false,
+                    },
+                },
+                run_step.clone(),
+            ],
+            13,
+        ))
+        .unwrap();
+    assert_eq!(
+        kind_of(store.apply_decisions(batch(vec![run_step], 14))).0,
+        ErrorKind::Conflict
+    );
+    let phases = store.deployment_phases(std::slice::from_ref(&id)).unwrap();
+    assert_eq!(
+        phases[0].as_ref().unwrap().phase,
+        Phase::Verifying {
+            step: 0,
+            started: true
+        }
+    );
+
+    // Another loop takes over from a dead owner only if the owner is still the one it saw:
+    // the running step is marked not started, so it runs again.
+    let claim = |expected: RunnerId| {
+        vec![Claim {
+            deployment: id.clone(),
+            expected: Some(expected),
+        }]
+    };
+    assert_eq!(
+        store
+            .claim_deployments(&runner(2), &claim(runner(1)))
+            .unwrap(),
+        vec![id.clone()]
+    );
+    assert!(
+        store
+            .claim_deployments(&runner(3), &claim(runner(1)))
+            .unwrap()
+            .is_empty()
+    );
+    let snap = store.engine_snapshot(&scopes, at(15)).unwrap();
+    assert_eq!(snap.active[0].runner, Some(runner(2)));
+    assert_eq!(
+        snap.active[0].phase,
+        Phase::Verifying {
+            step: 0,
+            started: false
+        }
+    );
+
+    // External step verdicts: recorded once, contradicted never.
+    let verdict = |passed: bool| StepVerdict {
+        deployment: id.clone(),
+        step: 0,
+        name: "review".into(),
+        passed,
+        actor: "alice".into(),
+        reason: Some("looks good".into()),
+        at: at(16),
+    };
+    store.record_step_result(verdict(true)).unwrap();
+    store.record_step_result(verdict(true)).unwrap();
+    assert_eq!(
+        kind_of(store.record_step_result(verdict(false))).0,
+        ErrorKind::Conflict
+    );
+    let snap = store.engine_snapshot(&scopes, at(16)).unwrap();
+    assert_eq!(snap.step_results, vec![verdict(true)]);
+
+    // Bake, approve the environment and the stage.
+    store
+        .apply_decisions(batch(
+            vec![
+                Decision::AdvancePhase {
+                    deployment: id.clone(),
+                    environment: "beta".into(),
+                    to: Phase::Baking { since: at(17) },
+                },
+                Decision::ApproveEnvironment {
+                    deployment: id.clone(),
+                    environment: "beta".into(),
+                    release: ReleaseNumber(2),
+                    kind: DeploymentKind::Normal,
+                },
+                Decision::ApproveStage {
+                    stage: "beta".into(),
+                    release: ReleaseNumber(2),
+                },
+            ],
+            18,
+        ))
+        .unwrap();
+    let snap = store.engine_snapshot(&scopes, at(19)).unwrap();
+    assert!(
+        snap.state.stages["beta"]
+            .approved
+            .contains(&ReleaseNumber(2))
+    );
+    assert_eq!(snap.state.stages["beta"].working, None);
+    let beta_env = &snap.state.environments["beta"];
+    assert_eq!(beta_env.current, Some(ReleaseNumber(2)));
+    assert!(beta_env.approved.contains(&ReleaseNumber(2)) && beta_env.active.is_none());
+    assert_eq!(
+        store.deployment(&id).unwrap().unwrap().outcome,
+        Outcome::Approved
+    );
+    // Finishing it again from a stale view is refused.
+    let fail_again = batch(
+        vec![Decision::FailDeployment {
+            deployment: id.clone(),
+            environment: "beta".into(),
+            release: ReleaseNumber(2),
+            outcome: Outcome::AlarmFired,
+        }],
+        20,
+    );
+    assert_eq!(
+        kind_of(store.apply_decisions(fail_again)).0,
+        ErrorKind::Conflict
+    );
+    let records = store.stage_records(&["beta".into()], 10).unwrap();
+    let kinds: Vec<_> = records
+        .iter()
+        .map(|r| (r.release.0, r.record, r.by))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (2, StageRecordKind::Approved, None),
+            (1, StageRecordKind::Superseded, Some(ReleaseNumber(2)))
+        ]
+    );
+
+    // A normal start into prod is checked against beta's approval and locks, atomically.
+    let start_prod = |release: u64| Decision::StartDeployment {
+        environment: "prod-1".into(),
+        stage: "prod".into(),
+        release: ReleaseNumber(release),
+        kind: DeploymentKind::Normal,
+        reason: None,
+        overridden: None,
+    };
+    assert_eq!(
+        kind_of(store.apply_decisions(batch(vec![start_prod(1)], 21))).0,
+        ErrorKind::Blocked
+    );
+    store
+        .set_lock(lock(
+            LockTargetKind::Environment,
+            "prod-1",
+            LockDirection::In,
+        ))
+        .unwrap();
+    assert_eq!(
+        kind_of(store.apply_decisions(batch(vec![start_prod(2)], 21))).0,
+        ErrorKind::Blocked
+    );
+
+    // A deployment recorded without a process (`captain rollback`, `deploy start`) has no
+    // owner, and can be claimed by a loop that expects none.
+    let manual = store
+        .start_deployment(start("prod-2", "prod", 1, DeploymentKind::Rollback))
+        .unwrap();
+    let snap = store.engine_snapshot(&scopes, at(22)).unwrap();
+    let record = snap
+        .active
+        .iter()
+        .find(|a| a.deployment == manual.id)
+        .unwrap();
+    assert_eq!(
+        (record.runner.clone(), record.phase),
+        (None, Phase::Deploying)
+    );
+    let taken = store
+        .claim_deployments(
+            &runner(4),
+            &[Claim {
+                deployment: manual.id.clone(),
+                expected: None,
+            }],
+        )
+        .unwrap();
+    assert_eq!(taken, vec![manual.id.clone()]);
+
+    // Overrides are in force until their end.
+    store
+        .record_override(BlockerOverride {
+            target: "prod".into(),
+            actor: "alice".into(),
+            reason: "hotfix for the outage".into(),
+            created_at: at(30),
+            until: Some(at(90)),
+        })
+        .unwrap();
+    assert_eq!(
+        store
+            .engine_snapshot(&scopes, at(60))
+            .unwrap()
+            .state
+            .overrides
+            .len(),
+        1
+    );
+    assert!(
+        store
+            .engine_snapshot(&scopes, at(90))
+            .unwrap()
+            .state
+            .overrides
+            .is_empty()
+    );
+    let audit = store
+        .audit_events(&captain::store::AuditFilter::default())
+        .unwrap();
+    let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+    for action in [
+        "blocker.override",
+        "step.approve",
+        "stage.approved",
+        "stage.superseded",
+    ] {
+        assert!(actions.contains(&action), "{action} in {actions:?}");
+    }
 }
 
 // ---- SQLite ----------------------------------------------------------------------

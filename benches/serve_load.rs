@@ -1,0 +1,300 @@
+//! Load benchmark of the team server (SPEC §6, issue 5): 64 concurrent clients recording
+//! deployments (start + finish, each one write) against a real `captain serve`, reporting
+//! writes/s and p50/p99 latency, then counting that nothing was lost or doubled. With a
+//! PostgreSQL URL and `pgbench` on the PATH, pgbench's single-row insert rate on the same
+//! database is measured in the same run as the ceiling.
+//!
+//! ```text
+//! cargo bench --bench serve_load                                   # SQLite in a temp dir
+//! cargo bench --bench serve_load -- --database postgres://…/captain  # PostgreSQL
+//! cargo bench --bench serve_load -- --clients 64 --per-client 100
+//! ```
+//!
+//! Not a timed test: numbers go to stdout. Traffic stays on 127.0.0.1 and every loop is
+//! bounded by `--per-client`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a broken benchmark should stop loudly
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use captain::model::*;
+use captain::store::http::{HttpStore, Remote};
+use captain::store::{AuditFilter, HistoryFilter, Store};
+
+struct Options {
+    database: Option<String>,
+    clients: usize,
+    per_client: usize,
+}
+
+fn options() -> Options {
+    let mut options = Options {
+        database: std::env::var("CAPTAIN_BENCH_DATABASE").ok(),
+        clients: 64,
+        per_client: 50,
+    };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut i = 0;
+    while i < args.len() {
+        let value = args.get(i + 1).cloned();
+        match args[i].as_str() {
+            "--database" => options.database = value,
+            "--clients" => options.clients = value.and_then(|v| v.parse().ok()).unwrap_or(64),
+            "--per-client" => options.per_client = value.and_then(|v| v.parse().ok()).unwrap_or(50),
+            _ => {
+                i += 1;
+                continue;
+            }
+        }
+        i += 2;
+    }
+    options
+}
+
+struct Serve(Child);
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn main() {
+    let options = options();
+    let dir = tempfile::tempdir().unwrap();
+    let binary = env!("CARGO_BIN_EXE_captain");
+    let database = options
+        .database
+        .clone()
+        .unwrap_or_else(|| format!("sqlite:{}", dir.path().join("db").display()));
+    let auth_db = dir.path().join("server.sqlite");
+    let auth_db = auth_db.to_str().unwrap();
+    let pipeline = format!("bench{}", std::process::id());
+
+    let token = Command::new(binary)
+        .args([
+            "token",
+            "create",
+            "bench",
+            "--role",
+            "admin",
+            "--delegate",
+            "--database",
+            &database,
+            "--auth-db",
+            auth_db,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        token.status.success(),
+        "{}",
+        String::from_utf8_lossy(&token.stderr)
+    );
+    let token = String::from_utf8_lossy(&token.stdout).trim().to_string();
+
+    let mut child = Command::new(binary)
+        .args([
+            "serve",
+            "--database",
+            &database,
+            "--auth-db",
+            auth_db,
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .env("CAPTAIN_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let _serve = Serve(child);
+    let url = line.trim().rsplit(' ').next().unwrap().to_string();
+    let remote = Remote {
+        token: Some(token),
+        ca_file: None,
+        attempts: None,
+    };
+
+    let setup = HttpStore::open(&url, &pipeline, &remote).unwrap();
+    let release = setup
+        .create_release(NewRelease {
+            commit: "a".repeat(40),
+            base: None,
+            artifacts: [("app".to_string(), "img@sha256:1".to_string())].into(),
+            actor: "bench".into(),
+            created_at: Timestamp::now(),
+            commits: vec![],
+            dependencies: DependencySnapshot::default(),
+        })
+        .unwrap()
+        .release
+        .number;
+
+    println!(
+        "serve_load: {} clients × {} deployments (start + finish) on {}",
+        options.clients,
+        options.per_client,
+        if options.database.is_some() {
+            database.as_str()
+        } else {
+            "SQLite (temp dir)"
+        }
+    );
+    let started = Instant::now();
+    let threads: Vec<_> = (0..options.clients)
+        .map(|c| {
+            let store = Arc::new(HttpStore::open(&url, &pipeline, &remote).unwrap());
+            let per_client = options.per_client;
+            std::thread::spawn(move || {
+                let mut latencies = Vec::with_capacity(per_client * 2);
+                let environment = format!("env-{c}");
+                for _ in 0..per_client {
+                    let t = Instant::now();
+                    let d = store
+                        .start_deployment(NewDeployment {
+                            environment: environment.clone(),
+                            stage: environment.clone(),
+                            release,
+                            kind: DeploymentKind::Normal,
+                            actor: "bench".into(),
+                            reason: None,
+                            started_at: Timestamp::now(),
+                            promotion_check: None,
+                            force: false,
+                        })
+                        .unwrap();
+                    latencies.push(t.elapsed());
+                    let t = Instant::now();
+                    store
+                        .finish_deployment(FinishDeployment {
+                            id: d.id,
+                            outcome: Outcome::Approved,
+                            actor: "bench".into(),
+                            finished_at: Timestamp::now(),
+                            reason: None,
+                        })
+                        .unwrap();
+                    latencies.push(t.elapsed());
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut latencies: Vec<Duration> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    let elapsed = started.elapsed();
+    latencies.sort();
+    let pct = |p: f64| latencies[((latencies.len() as f64 - 1.0) * p).round() as usize];
+    let writes = latencies.len();
+    println!(
+        "captain serve: {writes} writes in {:.2} s = {:.0} writes/s; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        elapsed.as_secs_f64(),
+        writes as f64 / elapsed.as_secs_f64(),
+        pct(0.50).as_secs_f64() * 1000.0,
+        pct(0.99).as_secs_f64() * 1000.0,
+        latencies.last().unwrap().as_secs_f64() * 1000.0
+    );
+
+    // Nothing lost, nothing doubled.
+    let mut lost_or_doubled = 0;
+    for c in 0..options.clients {
+        let history = setup
+            .history(&format!("env-{c}"), &HistoryFilter::default())
+            .unwrap();
+        let approved = history
+            .iter()
+            .filter(|h| h.deployment.outcome == Outcome::Approved)
+            .count();
+        if history.len() != options.per_client || approved != options.per_client {
+            lost_or_doubled += 1;
+            println!(
+                "env-{c}: {} deployments, {approved} approved (want {})",
+                history.len(),
+                options.per_client
+            );
+        }
+    }
+    let audit = setup.audit_events(&AuditFilter::default()).unwrap();
+    let expected_events = writes + 1;
+    println!(
+        "check: {} environments with lost or doubled deployments; {} audit events (want {expected_events})",
+        lost_or_doubled,
+        audit.len()
+    );
+    assert_eq!(lost_or_doubled, 0);
+    assert_eq!(audit.len(), expected_events);
+
+    if let Some(url) = options
+        .database
+        .as_deref()
+        .filter(|d| d.starts_with("postgres"))
+    {
+        pgbench_ceiling(url, options.clients);
+    } else {
+        println!(
+            "pgbench ceiling: skipped (no PostgreSQL database given: --database postgres://…)"
+        );
+    }
+}
+
+/// pgbench's single-row insert rate on the same PostgreSQL, as the ceiling.
+fn pgbench_ceiling(url: &str, clients: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("insert.sql");
+    std::fs::write(
+        &script,
+        "INSERT INTO captain_bench_ceiling (v) VALUES (1);\n",
+    )
+    .unwrap();
+    let psql = Command::new("psql")
+        .args([
+            url,
+            "-q",
+            "-c",
+            "CREATE TABLE IF NOT EXISTS captain_bench_ceiling (id bigserial PRIMARY KEY, v int)",
+        ])
+        .status();
+    if !matches!(psql, Ok(s) if s.success()) {
+        println!("pgbench ceiling: skipped (psql could not create the table)");
+        return;
+    }
+    let out = Command::new("pgbench")
+        .args([
+            "-n",
+            "-c",
+            &clients.to_string(),
+            "-j",
+            "2",
+            "-T",
+            "10",
+            "-f",
+        ])
+        .arg(&script)
+        .arg(url)
+        .output();
+    match out {
+        Ok(out) if out.status.success() => {
+            let text = String::from_utf8_lossy(&out.stdout);
+            let tps = text
+                .lines()
+                .find(|l| l.starts_with("tps"))
+                .unwrap_or("tps = ?");
+            println!("pgbench ceiling ({clients} clients, single-row INSERT): {tps}");
+        }
+        _ => println!("pgbench ceiling: skipped (pgbench not found or failed)"),
+    }
+    let _ = Command::new("psql")
+        .args([url, "-q", "-c", "DROP TABLE captain_bench_ceiling"])
+        .status();
+}

@@ -1,0 +1,204 @@
+//! `captain run`: the release captain's loop, with indicatif progress in a terminal and
+//! plain log lines otherwise (JSON lines with `--output json`).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::time::Duration;
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use captain::engine::{Decision, StageOutlook};
+use captain::exec::Probes;
+use captain::ops::gate::describe;
+use captain::runner::{RunEvent, RunObserver, RunOptions, Runner};
+
+use super::Context;
+use super::ui::Ui;
+
+/// Run the release captain: promote, deploy, verify, bake, supersede and roll back.
+///
+/// Each pass reads the ledger, observes alarms and data points, decides what happens next
+/// (the same rules `captain next` and `gate` answer with) and records it, then runs the
+/// stages' deploy commands (with the CAPTAIN_* variables; CAPTAIN_ROLLBACK=1 for
+/// rollbacks) and approval steps. Output goes to each deployment's log (`captain logs`).
+/// Safe to kill at any moment: a restarted loop finishes an interrupted deploy as failed
+/// and re-checks interrupted verifications and bakes.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// One round, for cron or CI: pass until nothing moves and the commands this run
+    /// started have finished, then exit.
+    #[arg(long)]
+    pub once: bool,
+    /// Seconds between passes while nothing runs (fractions allowed).
+    #[arg(long, default_value_t = 10.0, value_name = "SECS")]
+    pub interval: f64,
+}
+
+pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
+    if !(args.interval.is_finite() && args.interval >= 0.0) {
+        return Err(captain::Error::usage(format!(
+            "--interval {} is not a number of seconds",
+            args.interval
+        ))
+        .into());
+    }
+    let pipeline = ctx.pipeline()?;
+    let store = ctx.store(&pipeline)?;
+    let cwd = ctx
+        .repo_if_any()
+        .ok()
+        .flatten()
+        .map(|r| r.root().to_path_buf());
+    let options = RunOptions {
+        actor: ctx.actor(),
+        cwd,
+        probes: Probes {
+            cwd: ctx
+                .repo_if_any()
+                .ok()
+                .flatten()
+                .map(|r| r.root().to_path_buf()),
+            ..Probes::default()
+        },
+    };
+    let mut runner = Runner::new(store.as_ref(), &pipeline, options);
+    let mut observer: Box<dyn RunObserver> = if ui.json() {
+        Box::new(JsonLines)
+    } else if ui.stderr_is_terminal && !ui.quiet {
+        Box::new(Bars::new(&pipeline))
+    } else {
+        Box::new(Lines { quiet: ui.quiet })
+    };
+    let interval = Duration::from_secs_f64(args.interval);
+    let busy_poll = Duration::from_millis(100).min(interval.max(Duration::from_millis(20)));
+    loop {
+        let report = runner.pass(ctx.fresh_now(), observer.as_mut())?;
+        let moving = report.decisions > 0 || report.conflict || runner.running() > 0;
+        if args.once && !moving {
+            return Ok(());
+        }
+        std::thread::sleep(if moving { busy_poll } else { interval });
+    }
+}
+
+fn decision_line(decision: &Decision) -> Option<String> {
+    Some(match decision {
+        Decision::Supersede { stage, release, by } => {
+            format!("{stage}: {release} superseded by {by}")
+        }
+        Decision::ApproveStage { stage, release } => format!("{stage}: approved {release}"),
+        Decision::FailStage {
+            stage,
+            release,
+            reason,
+        } => format!("{stage}: {release} failed ({reason})"),
+        _ => return None,
+    })
+}
+
+/// Plain lines on stdout, for logs and CI.
+struct Lines {
+    quiet: bool,
+}
+
+impl RunObserver for Lines {
+    fn event(&mut self, event: RunEvent) {
+        let now = captain::model::Timestamp::now();
+        let line = match event {
+            RunEvent::Decision(d) => decision_line(&d),
+            RunEvent::Note { deployment, text } => Some(match deployment {
+                Some(id) => format!("{id}: {text}"),
+                None => text,
+            }),
+            RunEvent::Output { deployment, line } if !self.quiet => {
+                Some(format!("{deployment} | {}", line.text))
+            }
+            _ => None,
+        };
+        if let Some(line) = line {
+            let _ = writeln!(std::io::stdout().lock(), "{now} {line}");
+        }
+    }
+}
+
+/// One JSON object per event, on stdout.
+struct JsonLines;
+
+impl RunObserver for JsonLines {
+    fn event(&mut self, event: RunEvent) {
+        let value = match event {
+            RunEvent::Decision(d) => serde_json::json!({"event": "decision", "decision": d}),
+            RunEvent::Started(d) => serde_json::json!({"event": "started", "deployment": d}),
+            RunEvent::Note { deployment, text } => {
+                serde_json::json!({"event": "note", "deployment": deployment, "text": text})
+            }
+            RunEvent::Output { deployment, line } => {
+                serde_json::json!({"event": "output", "deployment": deployment, "line": line})
+            }
+            RunEvent::Pass { .. } => return,
+        };
+        let _ = writeln!(std::io::stdout().lock(), "{value}");
+    }
+}
+
+/// A spinner per stage showing its outlook; notes printed above the bars.
+struct Bars {
+    multi: MultiProgress,
+    stages: BTreeMap<String, ProgressBar>,
+}
+
+impl Bars {
+    fn new(pipeline: &captain::config::Pipeline) -> Bars {
+        let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+        let style = ProgressStyle::with_template("{spinner} {prefix:<24} {wide_msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner());
+        let stages = pipeline
+            .stages
+            .iter()
+            .map(|s| {
+                let bar = multi.add(ProgressBar::new_spinner());
+                bar.set_style(style.clone());
+                bar.set_prefix(s.name.clone());
+                bar.enable_steady_tick(Duration::from_millis(120));
+                (s.name.clone(), bar)
+            })
+            .collect();
+        Bars { multi, stages }
+    }
+
+    fn show(&self, outlooks: &[StageOutlook], now: captain::model::Timestamp) {
+        for outlook in outlooks {
+            if let Some(bar) = self.stages.get(&outlook.stage) {
+                bar.set_message(describe(outlook, now));
+            }
+        }
+    }
+}
+
+impl RunObserver for Bars {
+    fn event(&mut self, event: RunEvent) {
+        match event {
+            RunEvent::Pass { outlooks, at, .. } => self.show(&outlooks, at),
+            RunEvent::Decision(d) => {
+                if let Some(line) = decision_line(&d) {
+                    let _ = self.multi.println(line);
+                }
+            }
+            RunEvent::Note { deployment, text } => {
+                let _ = self.multi.println(match deployment {
+                    Some(id) => format!("{id}: {text}"),
+                    None => text,
+                });
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Drop for Bars {
+    fn drop(&mut self) {
+        for bar in self.stages.values() {
+            bar.finish();
+        }
+    }
+}

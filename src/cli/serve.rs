@@ -1,0 +1,63 @@
+//! `captain serve`: run the team server.
+
+use std::path::PathBuf;
+
+use captain::server::{self, Database, ServeOptions, TlsFiles};
+
+use super::Context;
+use super::ui::Ui;
+
+/// Run the team server: the ledger of every pipeline as an HTTP/JSON API for the CLI, CI
+/// jobs and runbooks (`--state https://…` on the client side).
+///
+/// Every request needs an API token (`captain token create`); roles are read, deploy,
+/// operator and admin. The first admin token comes from --bootstrap-token-file, or from
+/// `captain token create NAME --role admin --database …` run on the server's database.
+/// `/openapi.json` describes the API and `/healthz` answers without a token. Stops
+/// gracefully on SIGINT or SIGTERM. Request logs go to stderr (CAPTAIN_LOG sets the level).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Where the ledgers live: sqlite:DIR (one file per pipeline in DIR) or postgres://….
+    #[arg(long, env = "CAPTAIN_DATABASE", value_name = "URL")]
+    pub database: String,
+    /// The address to listen on (port 0 picks a free port, printed on start).
+    #[arg(long, default_value = "127.0.0.1:8700", value_name = "ADDR")]
+    pub listen: String,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key).
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// When no token exists yet, create the admin token `admin` and write its secret here
+    /// (mode 0600).
+    #[arg(long, value_name = "PATH")]
+    pub bootstrap_token_file: Option<PathBuf>,
+    /// Keep tokens and idempotency keys in this SQLite file (needed with postgres:// for
+    /// now; default with sqlite:DIR: DIR/server.sqlite).
+    #[arg(long, value_name = "PATH")]
+    pub auth_db: Option<PathBuf>,
+    /// Request logs as JSON lines.
+    #[arg(long)]
+    pub log_json: bool,
+}
+
+pub fn run(_ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
+    let options = ServeOptions {
+        database: Database::parse(&args.database)?,
+        listen: args.listen,
+        tls: match (args.tls_cert, args.tls_key) {
+            (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+            _ => None,
+        },
+        auth_db: args.auth_db,
+        bootstrap_token_file: args.bootstrap_token_file,
+        json_logs: args.log_json,
+    };
+    server::serve(options, |addr, tls| {
+        let scheme = if tls { "https" } else { "http" };
+        // On stdout, so a supervisor or a test can read the bound address.
+        let _ = ui.out(&format!("captain serve: listening on {scheme}://{addr}"));
+    })?;
+    Ok(())
+}

@@ -1,0 +1,161 @@
+//! `captain simulate`: the pipeline in virtual time, to tune waves and bake times before
+//! waiting days to find out.
+
+use std::time::Duration;
+
+use captain::Error;
+use captain::engine::{SimulationConfig, SimulationReport, simulate};
+
+use super::Context;
+use super::ui::Ui;
+
+/// Run the pipeline in virtual time with synthetic releases, deploy and test durations and
+/// injected failures; report how long a commit takes to reach each wave and environment
+/// (median, p90) and where releases queue or are superseded.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// How much time to simulate (e.g. 30d, 12w).
+    #[arg(long, default_value = "30d", value_parser = parse_duration)]
+    pub duration: Duration,
+    /// Merges to main (new releases) per day.
+    #[arg(long, default_value_t = 10.0)]
+    pub merges_per_day: f64,
+    /// How long one deploy command takes.
+    #[arg(long, default_value = "10m", value_parser = parse_duration)]
+    pub deploy_time: Duration,
+    /// How long one approval step takes.
+    #[arg(long, default_value = "10m", value_parser = parse_duration)]
+    pub step_time: Duration,
+    /// Share of deployments whose deploy fails (0 to 1).
+    #[arg(long, default_value_t = 0.02)]
+    pub deploy_failures: f64,
+    /// Share of approval steps that fail (0 to 1).
+    #[arg(long, default_value_t = 0.02)]
+    pub step_failures: f64,
+    /// Bake data points gathered per hour in each environment.
+    #[arg(long, default_value_t = 1000)]
+    pub data_points_per_hour: u64,
+    /// Seed of the random failures and merge times (the same seed gives the same report).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Show every environment, not only the waves and stages.
+    #[arg(long)]
+    pub environments: bool,
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    humantime::parse_duration(text)
+        .map_err(|e| format!("`{text}` is not a duration ({e}); e.g. 30d, 12h, 10m"))
+}
+
+fn rate(name: &str, value: f64) -> Result<f64, Error> {
+    if (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(Error::usage(format!(
+            "--{name} must be between 0 and 1, not {value}"
+        )))
+    }
+}
+
+pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
+    let pipeline = ctx.pipeline()?;
+    let config = SimulationConfig {
+        start: ctx.now,
+        duration: args.duration,
+        merges_per_day: args.merges_per_day,
+        deploy_time: args.deploy_time,
+        step_time: args.step_time,
+        deploy_failure_rate: rate("deploy-failures", args.deploy_failures)?,
+        step_failure_rate: rate("step-failures", args.step_failures)?,
+        data_points_per_hour: args.data_points_per_hour,
+        seed: args.seed,
+    };
+    let started = std::time::Instant::now();
+    let report = simulate(&pipeline, &config)?;
+    let elapsed = started.elapsed();
+    if ui.json() {
+        return ui.out_json(&report);
+    }
+    ui.out(&render(ui, &report, args.environments))?;
+    ui.status(&format!(
+        "simulated {} in {:.0} ms ({} engine passes)",
+        span(Some(report.simulated_secs)),
+        elapsed.as_secs_f64() * 1000.0,
+        report.passes
+    ));
+    Ok(())
+}
+
+fn render(ui: &Ui, report: &SimulationReport, environments: bool) -> String {
+    let mut text = format!(
+        "{} releases over {}\n\nTime for a commit to reach each wave\n",
+        report.releases,
+        span(Some(report.simulated_secs))
+    );
+    let mut waves = ui.table(&["wave", "releases reached", "median", "p90"]);
+    for reach in &report.waves {
+        waves.add_row(vec![
+            reach.name.clone(),
+            reach.reached.to_string(),
+            span(reach.median_secs),
+            span(reach.p90_secs),
+        ]);
+    }
+    text.push_str(&format!("{waves}\n\nWhere releases queue\n"));
+    let mut stages = ui.table(&[
+        "stage",
+        "started",
+        "approved",
+        "failed",
+        "superseded",
+        "rollbacks",
+        "wait median",
+        "wait p90",
+    ]);
+    for flow in &report.stages {
+        stages.add_row(vec![
+            flow.stage.clone(),
+            flow.started.to_string(),
+            flow.approved.to_string(),
+            flow.failed.to_string(),
+            flow.superseded.to_string(),
+            flow.rollbacks.to_string(),
+            span(flow.wait_median_secs),
+            span(flow.wait_p90_secs),
+        ]);
+    }
+    text.push_str(&stages.to_string());
+    if environments {
+        let mut table = ui.table(&["environment", "releases reached", "median", "p90"]);
+        for reach in &report.environments {
+            table.add_row(vec![
+                reach.name.clone(),
+                reach.reached.to_string(),
+                span(reach.median_secs),
+                span(reach.p90_secs),
+            ]);
+        }
+        text.push_str(&format!(
+            "\n\nTime for a commit to reach each environment\n{table}"
+        ));
+    }
+    text
+}
+
+/// "3d 4h", "45m", "-" for none.
+fn span(seconds: Option<u64>) -> String {
+    let Some(seconds) = seconds else {
+        return "-".to_string();
+    };
+    let (days, hours, minutes) = (
+        seconds / 86_400,
+        seconds % 86_400 / 3_600,
+        seconds % 3_600 / 60,
+    );
+    match (days, hours) {
+        (0, 0) => format!("{minutes}m"),
+        (0, _) => format!("{hours}h {minutes}m"),
+        _ => format!("{days}d {hours}h"),
+    }
+}

@@ -1,0 +1,696 @@
+//! `captain run`: the release captain's loop. Each pass reads one snapshot of the ledger
+//! ([`Store::engine_snapshot`]), takes over work a dead loop left behind, polls the
+//! executors it owns, observes alarms and data points, asks the engine
+//! ([`crate::engine::settle`]), applies the decisions through the store in one
+//! transaction ([`Store::apply_decisions`]), and then starts what was decided: deploy
+//! commands (with the `CAPTAIN_*` variables; `CAPTAIN_ROLLBACK=1` for rollbacks) and
+//! approval steps. Output goes to the deployments' logs in the store.
+//!
+//! # Safe to SIGKILL
+//!
+//! A deployment is recorded (in progress, owned by this loop) before its command is
+//! spawned, and the command's pid and start time right after. A loop that starts finds
+//! deployments whose owner is gone (same host, process not alive): one that was
+//! deploying is finished as `deploy failed` (its leftover process tree killed, a log line
+//! saying the runner was interrupted) — the engine then fails or rolls back the release
+//! as for any failed deploy, so nothing is started twice and no stage waits forever; one
+//! that was verifying or baking is taken over and re-checked from its recorded phase (a
+//! step that was running runs again). Two loops on one ledger cannot both start a
+//! deployment: decisions made on a stale snapshot are refused by the store.
+//!
+//! This room drives executors and the store; the decisions are the engine's, the drawing
+//! is the CLI's (through [`RunObserver`]).
+
+mod jobs;
+pub mod signals;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use crate::config::{ApprovalKind, Pipeline};
+use crate::engine::{self, Decision, DeployResult, Phase, StageOutlook, StepResult};
+use crate::error::{ErrorKind, Result};
+use crate::exec::{self, CaptainVars, Probes, Running, StepContext};
+use crate::model::{Deployment, DeploymentId, DeploymentKind, Timestamp};
+use crate::store::{
+    ActiveRecord, Claim, DecisionBatch, LogLine, ProcessRecord, RunnerId, StageScope, Store,
+};
+
+use jobs::{DeployJob, StepJob, StepPoll};
+
+/// Something worth showing while the loop runs.
+#[derive(Clone, Debug)]
+pub enum RunEvent {
+    /// A decision the store accepted.
+    Decision(Decision),
+    /// A deployment started (recorded and, if the stage has a deploy command, spawned).
+    Started(Deployment),
+    /// A note about a deployment (or the loop): takeovers, conflicts, failures to start.
+    Note {
+        deployment: Option<DeploymentId>,
+        text: String,
+    },
+    /// A line a deploy or step command printed.
+    Output {
+        deployment: DeploymentId,
+        line: LogLine,
+    },
+    /// The end of a pass: every stage's outlook and what is in progress.
+    Pass {
+        outlooks: Vec<StageOutlook>,
+        active: Vec<ActiveRecord>,
+        at: Timestamp,
+    },
+}
+
+/// Receives [`RunEvent`]s (the CLI draws bars or prints lines).
+pub trait RunObserver {
+    fn event(&mut self, event: RunEvent);
+}
+
+/// Ignores every event.
+pub struct Quiet;
+
+impl RunObserver for Quiet {
+    fn event(&mut self, _event: RunEvent) {}
+}
+
+/// How the loop runs commands.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Recorded as the actor of the loop's decisions.
+    pub actor: String,
+    /// Working directory of deploy and step commands (the repository root).
+    pub cwd: Option<PathBuf>,
+    pub probes: Probes,
+}
+
+/// What one pass did.
+#[derive(Clone, Debug, Default)]
+pub struct PassReport {
+    /// Decisions applied.
+    pub decisions: usize,
+    /// The store refused the pass's decisions (another writer came first); the next pass
+    /// decides again.
+    pub conflict: bool,
+    /// Deployments in progress after the pass.
+    pub active: usize,
+    /// Commands this loop is running (deploys and steps).
+    pub running: usize,
+}
+
+/// This process, as the owner of what it starts.
+pub fn this_runner() -> RunnerId {
+    let pid = std::process::id();
+    RunnerId {
+        host: host_name(),
+        pid,
+        start_time: exec::process_start_time(pid),
+    }
+}
+
+fn host_name() -> String {
+    nix::unistd::gethostname()
+        .ok()
+        .and_then(|h| h.into_string().ok())
+        .unwrap_or_else(|| "localhost".to_string())
+}
+
+/// Is the owner of some work gone for good? Only a loop on this host can be checked;
+/// one elsewhere is assumed alive.
+pub fn runner_dead(runner: &RunnerId, me: &RunnerId) -> bool {
+    runner.host == me.host && runner != me && !exec::process_alive(runner.pid, runner.start_time)
+}
+
+/// The loop's state between passes: the commands it runs and what they reported.
+pub struct Runner<'a> {
+    store: &'a dyn Store,
+    pipeline: &'a Pipeline,
+    scopes: Vec<StageScope>,
+    me: RunnerId,
+    options: RunOptions,
+    deploys: BTreeMap<DeploymentId, DeployJob>,
+    steps: BTreeMap<DeploymentId, StepJob>,
+    deploy_results: BTreeMap<DeploymentId, DeployResult>,
+    step_results: BTreeMap<(DeploymentId, usize), StepResult>,
+    logs: BTreeMap<DeploymentId, Vec<LogLine>>,
+}
+
+impl<'a> Runner<'a> {
+    pub fn new(store: &'a dyn Store, pipeline: &'a Pipeline, options: RunOptions) -> Runner<'a> {
+        Runner {
+            store,
+            pipeline,
+            scopes: StageScope::of(pipeline),
+            me: this_runner(),
+            options,
+            deploys: BTreeMap::new(),
+            steps: BTreeMap::new(),
+            deploy_results: BTreeMap::new(),
+            step_results: BTreeMap::new(),
+            logs: BTreeMap::new(),
+        }
+    }
+
+    pub fn runner_id(&self) -> &RunnerId {
+        &self.me
+    }
+
+    /// Commands still running that a caller should wait for before exiting (deploys and
+    /// command or HTTP steps; alarm watches and external steps do not count).
+    pub fn running(&self) -> usize {
+        self.deploys.len() + self.steps.values().filter(|s| s.is_process()).count()
+    }
+
+    /// One pass at `now`.
+    pub fn pass(&mut self, now: Timestamp, observer: &mut dyn RunObserver) -> Result<PassReport> {
+        let mut snapshot = self.store.engine_snapshot(&self.scopes, now)?;
+        if self.reconcile(&snapshot.active, observer)? {
+            snapshot = self.store.engine_snapshot(&self.scopes, now)?;
+        }
+        let active_ids: BTreeSet<DeploymentId> = snapshot
+            .active
+            .iter()
+            .map(|a| a.deployment.clone())
+            .collect();
+        self.poll_jobs(&snapshot.active, &active_ids, now, observer);
+
+        // What the world looks like now.
+        let names = signals::alarm_names(self.pipeline, &snapshot.state);
+        let (alarms, why) = signals::observe_alarms(self.pipeline, &names, &self.options.probes);
+        let points =
+            signals::observe_data_points(self.pipeline, &snapshot.state, &self.options.probes);
+        let mut signals = signals::base_signals(alarms, points);
+        signals.deploy_results = self.deploy_results.clone();
+        signals.step_results = self.step_results.clone();
+        for verdict in &snapshot.step_results {
+            let result = if verdict.passed {
+                StepResult::Passed
+            } else {
+                StepResult::Failed
+            };
+            signals
+                .step_results
+                .insert((verdict.deployment.clone(), verdict.step), result);
+        }
+
+        let mut state = snapshot.state.clone();
+        let mut counter = 0u64;
+        let decisions = engine::settle(&mut state, self.pipeline, now, &signals, &mut || {
+            counter += 1;
+            // Never a real id: the store names deployments when it records them.
+            DeploymentId(format!("pending-{counter}"))
+        });
+        let mut report = PassReport::default();
+        if !decisions.is_empty() {
+            let batch = DecisionBatch {
+                decisions: decisions.clone(),
+                stages: self.scopes.clone(),
+                actor: self.options.actor.clone(),
+                at: now,
+                runner: Some(self.me.clone()),
+            };
+            match self.store.apply_decisions(batch) {
+                Ok(started) => {
+                    report.decisions = decisions.len();
+                    self.after_apply(&decisions, started, &why, now, observer);
+                }
+                Err(e) if matches!(e.kind, ErrorKind::Conflict | ErrorKind::Blocked) => {
+                    report.conflict = true;
+                    observer.event(RunEvent::Note {
+                        deployment: None,
+                        text: format!("decisions not applied, deciding again: {}", e.message),
+                    });
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        self.flush_logs(observer);
+
+        let after = if report.decisions > 0 {
+            self.store.engine_snapshot(&self.scopes, now)?
+        } else {
+            snapshot
+        };
+        let outlooks = engine::decide(&after.state, self.pipeline, now, &signals).outlooks;
+        report.active = after.active.len();
+        report.running = self.running();
+        observer.event(RunEvent::Pass {
+            outlooks,
+            active: after.active,
+            at: now,
+        });
+        Ok(report)
+    }
+
+    /// Cancels every command this loop runs (on an orderly shutdown the deployments stay
+    /// in progress; the next loop finds their owner gone and reconciles).
+    pub fn cancel_all(&mut self) {
+        for job in self.deploys.values() {
+            job.running.cancel();
+        }
+        for job in self.steps.values() {
+            job.cancel();
+        }
+    }
+
+    /// Takes over work whose owner is gone and adopts deployments recorded without a
+    /// process (a rollback started by `captain rollback`). Returns whether the ledger
+    /// changed (then the snapshot is read again).
+    fn reconcile(
+        &mut self,
+        active: &[ActiveRecord],
+        observer: &mut dyn RunObserver,
+    ) -> Result<bool> {
+        let mut claims = Vec::new();
+        let mut interrupted = Vec::new();
+        let mut adopt = Vec::new();
+        for record in active {
+            let Some(stage) = self.pipeline.stage(&record.stage) else {
+                continue;
+            };
+            match &record.runner {
+                Some(owner) if owner == &self.me => continue,
+                Some(owner) if !runner_dead(owner, &self.me) => continue,
+                Some(owner) => {
+                    if let Some(process) = record.process {
+                        exec::kill_process_tree(process.pid, process.start_time);
+                    }
+                    let what = match record.phase {
+                        Phase::Deploying => {
+                            interrupted.push(record.deployment.clone());
+                            "its deploy is counted as failed".to_string()
+                        }
+                        Phase::Verifying { step, .. } => {
+                            format!("approval step {} runs again", step + 1)
+                        }
+                        Phase::Baking { .. } => "the bake goes on".to_string(),
+                    };
+                    self.note(
+                        &record.deployment,
+                        format!(
+                            "the runner was interrupted: `captain run` (pid {} on {}) that drove this deployment is gone; {what}",
+                            owner.pid, owner.host
+                        ),
+                        observer,
+                    );
+                    claims.push(Claim {
+                        deployment: record.deployment.clone(),
+                        expected: Some(owner.clone()),
+                    });
+                }
+                None => {
+                    // Recorded without a process: run it if captain deploys this stage.
+                    if record.phase == Phase::Deploying && stage.settings.deploy.is_some() {
+                        claims.push(Claim {
+                            deployment: record.deployment.clone(),
+                            expected: None,
+                        });
+                        adopt.push(record.deployment.clone());
+                    } else if record.phase != Phase::Deploying {
+                        claims.push(Claim {
+                            deployment: record.deployment.clone(),
+                            expected: None,
+                        });
+                    }
+                }
+            }
+        }
+        if claims.is_empty() {
+            return Ok(false);
+        }
+        let taken: BTreeSet<DeploymentId> = self
+            .store
+            .claim_deployments(&self.me, &claims)?
+            .into_iter()
+            .collect();
+        for id in interrupted.iter().filter(|id| taken.contains(*id)) {
+            self.deploy_results.insert(id.clone(), DeployResult::Failed);
+        }
+        for id in adopt.iter().filter(|id| taken.contains(*id)) {
+            if let Some(deployment) = self.store.deployment(id)? {
+                self.note(
+                    id,
+                    format!(
+                        "taking over {} of {} to {}, recorded without a process",
+                        deployment.kind.as_str(),
+                        deployment.release,
+                        deployment.environment
+                    ),
+                    observer,
+                );
+                self.spawn_deploy(&deployment, observer);
+            }
+        }
+        self.flush_logs(observer);
+        Ok(!taken.is_empty())
+    }
+
+    fn poll_jobs(
+        &mut self,
+        active: &[ActiveRecord],
+        active_ids: &BTreeSet<DeploymentId>,
+        now: Timestamp,
+        observer: &mut dyn RunObserver,
+    ) {
+        // Work for deployments that ended elsewhere (a person's rollback cancelled it,
+        // an external CI finished it) stops.
+        let gone: Vec<DeploymentId> = self
+            .deploys
+            .keys()
+            .chain(self.steps.keys())
+            .filter(|id| !active_ids.contains(*id))
+            .cloned()
+            .collect();
+        for id in gone {
+            if let Some(job) = self.deploys.remove(&id) {
+                job.running.cancel();
+            }
+            if let Some(job) = self.steps.remove(&id) {
+                job.cancel();
+            }
+        }
+        self.deploy_results.retain(|id, _| active_ids.contains(id));
+        self.step_results
+            .retain(|(id, _), _| active_ids.contains(id));
+
+        let mut finished = Vec::new();
+        for (id, job) in &mut self.deploys {
+            let mut lines = Vec::new();
+            let outcome = job.running.poll(&mut |line| lines.push(line));
+            self.logs.entry(id.clone()).or_default().extend(lines);
+            if let Some(outcome) = outcome {
+                finished.push((id.clone(), outcome));
+            }
+        }
+        for (id, outcome) in finished {
+            self.deploys.remove(&id);
+            let result = match &outcome {
+                exec::RunOutcome::Succeeded => DeployResult::Succeeded,
+                exec::RunOutcome::TimedOut { .. } => DeployResult::TimedOut,
+                _ => DeployResult::Failed,
+            };
+            self.note(
+                &id,
+                format!("the deploy command {}", outcome.describe()),
+                observer,
+            );
+            self.deploy_results.insert(id, result);
+        }
+
+        let phases: BTreeMap<&DeploymentId, &ActiveRecord> =
+            active.iter().map(|a| (&a.deployment, a)).collect();
+        let mut done = Vec::new();
+        for (id, job) in &mut self.steps {
+            let Some(record) = phases.get(id) else {
+                continue;
+            };
+            let Some((stage, env)) = self.pipeline.environment(&record.environment) else {
+                continue;
+            };
+            let ctx = StepContext {
+                environment: Some(env),
+                vars: None,
+                alarms: &self.pipeline.alarms,
+                probes: &self.options.probes,
+            };
+            let mut lines = Vec::new();
+            let polled = job.poll(stage, &ctx, now, &mut |line| lines.push(line));
+            self.logs.entry(id.clone()).or_default().extend(lines);
+            if let StepPoll::Done { step, result, text } = polled {
+                done.push((id.clone(), step, result, text));
+            }
+        }
+        for (id, step, result, text) in done {
+            self.steps.remove(&id);
+            self.note(&id, text, observer);
+            self.step_results.insert((id, step), result);
+        }
+    }
+
+    fn after_apply(
+        &mut self,
+        decisions: &[Decision],
+        started: Vec<Deployment>,
+        why: &BTreeMap<String, String>,
+        now: Timestamp,
+        observer: &mut dyn RunObserver,
+    ) {
+        for decision in decisions {
+            observer.event(RunEvent::Decision(decision.clone()));
+            match decision {
+                Decision::AdvancePhase { deployment, to, .. } => {
+                    let text = match to {
+                        Phase::Deploying => "deploying".to_string(),
+                        Phase::Verifying { step, .. } => {
+                            format!("deployed; verifying (approval step {})", step + 1)
+                        }
+                        Phase::Baking { since } => format!("verified; baking since {since}"),
+                    };
+                    self.note(deployment, text, observer);
+                }
+                Decision::RunApprovalStep {
+                    deployment,
+                    environment,
+                    step,
+                    name,
+                } => {
+                    self.note(
+                        deployment,
+                        format!("running approval step `{name}`"),
+                        observer,
+                    );
+                    self.start_step(deployment, environment, *step, now, observer);
+                }
+                Decision::ApproveEnvironment {
+                    deployment,
+                    environment,
+                    release,
+                    kind,
+                } => {
+                    let what = match kind {
+                        DeploymentKind::Rollback => "rolled back to",
+                        DeploymentKind::Normal => "approved",
+                    };
+                    self.note(
+                        deployment,
+                        format!("{environment}: {what} {release}"),
+                        observer,
+                    );
+                }
+                Decision::FailDeployment {
+                    deployment,
+                    environment,
+                    release,
+                    outcome,
+                } => {
+                    if let Some(job) = self.deploys.remove(deployment) {
+                        job.running.cancel();
+                    }
+                    if let Some(job) = self.steps.remove(deployment) {
+                        job.cancel();
+                    }
+                    let mut text = format!("{environment}: {release} {outcome}");
+                    if *outcome == crate::model::Outcome::AlarmFired && !why.is_empty() {
+                        let reasons: Vec<String> =
+                            why.iter().map(|(n, w)| format!("{n}: {w}")).collect();
+                        text.push_str(&format!(" ({})", reasons.join("; ")));
+                    }
+                    self.note(deployment, text, observer);
+                }
+                _ => {}
+            }
+        }
+        for deployment in started {
+            let text = match (&deployment.kind, &deployment.reason) {
+                (DeploymentKind::Rollback, Some(reason)) => format!(
+                    "rollback of {} to {}: {reason}",
+                    deployment.environment, deployment.release
+                ),
+                (kind, _) => format!(
+                    "{} of {} to {} started",
+                    kind.as_str(),
+                    deployment.release,
+                    deployment.environment
+                ),
+            };
+            self.note(&deployment.id, text, observer);
+            observer.event(RunEvent::Started(deployment.clone()));
+            self.spawn_deploy(&deployment, observer);
+        }
+    }
+
+    /// Spawns the stage's deploy command for a recorded deployment and records its pid.
+    fn spawn_deploy(&mut self, deployment: &Deployment, observer: &mut dyn RunObserver) {
+        let Some((stage, env)) = self.pipeline.environment(&deployment.environment) else {
+            return;
+        };
+        let Some(command) = &stage.settings.deploy else {
+            // An external CI deploys this stage: the deployment waits for `deploy finish`.
+            return;
+        };
+        let vars = match self.store.release(deployment.release) {
+            Ok(Some(release)) => CaptainVars {
+                release: deployment.release,
+                commit: release.commit,
+                environment: deployment.environment.clone(),
+                stage: deployment.stage.clone(),
+                deployment_id: Some(deployment.id.clone()),
+                rollback: deployment.kind == DeploymentKind::Rollback,
+                artifacts: release.artifacts,
+            },
+            Ok(None) | Err(_) => {
+                self.note(
+                    &deployment.id,
+                    format!("release {} could not be read", deployment.release),
+                    observer,
+                );
+                self.deploy_results
+                    .insert(deployment.id.clone(), DeployResult::Failed);
+                return;
+            }
+        };
+        let spec = exec::deploy_spec(command, env, &vars, self.options.cwd.clone());
+        match Running::spawn(&spec) {
+            Ok(running) => {
+                let process = ProcessRecord {
+                    pid: running.pid(),
+                    start_time: running.start_time(),
+                };
+                if let Err(e) = self.store.record_process(&deployment.id, &self.me, process) {
+                    // Someone else owns it now: this copy must not run.
+                    running.cancel();
+                    self.note(
+                        &deployment.id,
+                        format!("stopped the deploy: {}", e.message),
+                        observer,
+                    );
+                    return;
+                }
+                self.deploys
+                    .insert(deployment.id.clone(), DeployJob { running });
+            }
+            Err(e) => {
+                self.note(
+                    &deployment.id,
+                    format!("the deploy command could not start: {}", e.message),
+                    observer,
+                );
+                self.deploy_results
+                    .insert(deployment.id.clone(), DeployResult::Failed);
+            }
+        }
+    }
+
+    fn start_step(
+        &mut self,
+        deployment: &DeploymentId,
+        environment: &str,
+        step: usize,
+        now: Timestamp,
+        observer: &mut dyn RunObserver,
+    ) {
+        let Some((stage, env)) = self.pipeline.environment(environment) else {
+            return;
+        };
+        let Some(approval) = stage.settings.approvals.get(step) else {
+            return;
+        };
+        let vars = self
+            .store
+            .deployment(deployment)
+            .ok()
+            .flatten()
+            .and_then(|d| {
+                let release = self.store.release(d.release).ok().flatten()?;
+                Some(CaptainVars {
+                    release: d.release,
+                    commit: release.commit,
+                    environment: d.environment.clone(),
+                    stage: d.stage.clone(),
+                    deployment_id: Some(d.id.clone()),
+                    rollback: false,
+                    artifacts: release.artifacts,
+                })
+            });
+        let ctx = StepContext {
+            environment: Some(env),
+            vars: vars.as_ref(),
+            alarms: &self.pipeline.alarms,
+            probes: &self.options.probes,
+        };
+        let job = StepJob::start(step, approval, &ctx, now);
+        match job {
+            Ok(job) => {
+                if let Some(process) = job.process() {
+                    let _ = self.store.record_process(deployment, &self.me, process);
+                }
+                self.steps.insert(deployment.clone(), job);
+            }
+            Err(why) => {
+                self.note(
+                    deployment,
+                    format!("approval step `{}` could not start: {why}", approval.name),
+                    observer,
+                );
+                self.step_results
+                    .insert((deployment.clone(), step), StepResult::Failed);
+            }
+        }
+        if matches!(approval.kind, ApprovalKind::External) {
+            self.note(
+                deployment,
+                format!(
+                    "approval step `{}` waits for `captain approve {deployment} --step {}`",
+                    approval.name, approval.name
+                ),
+                observer,
+            );
+        }
+    }
+
+    /// A `captain:` line in the deployment's log, and an event.
+    fn note(&mut self, deployment: &DeploymentId, text: String, observer: &mut dyn RunObserver) {
+        self.logs
+            .entry(deployment.clone())
+            .or_default()
+            .push(LogLine {
+                at: Timestamp::now(),
+                stream: "captain".to_string(),
+                text: format!("captain: {text}"),
+            });
+        observer.event(RunEvent::Note {
+            deployment: Some(deployment.clone()),
+            text,
+        });
+    }
+
+    fn flush_logs(&mut self, observer: &mut dyn RunObserver) {
+        for (id, lines) in std::mem::take(&mut self.logs) {
+            if lines.is_empty() {
+                continue;
+            }
+            for line in &lines {
+                if line.stream != "captain" {
+                    observer.event(RunEvent::Output {
+                        deployment: id.clone(),
+                        line: line.clone(),
+                    });
+                }
+            }
+            // Output is not state: a failure to store it must not stop the loop.
+            if let Err(e) = self.store.append_log(&id, &lines) {
+                observer.event(RunEvent::Note {
+                    deployment: Some(id.clone()),
+                    text: format!("could not store output: {}", e.message),
+                });
+            }
+        }
+    }
+}
+
+impl Drop for Runner<'_> {
+    fn drop(&mut self) {
+        self.flush_logs(&mut Quiet);
+    }
+}

@@ -1,0 +1,112 @@
+//! Observing the world for one pass: alarm states of the expressions the stages use and
+//! data points of baking environments, turned into the engine's [`Signals`].
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::config::{Pipeline, Stage};
+use crate::engine::{AlarmState, EngineState, Phase, Signals};
+use crate::exec::{self, Probes};
+use crate::model::DeploymentKind;
+
+/// The engine's three-valued state of an executor's observation.
+pub fn engine_alarm(state: &exec::AlarmState) -> AlarmState {
+    match state {
+        exec::AlarmState::Ok => AlarmState::Ok,
+        exec::AlarmState::Alarm(_) => AlarmState::Alarm,
+        exec::AlarmState::Unknown(_) => AlarmState::Unknown,
+    }
+}
+
+/// The alarm names worth observing now: each stage's blocker (it decides whether a
+/// deployment may start) and, for stages with a normal deployment in progress, its
+/// rollback alarm.
+pub fn alarm_names(pipeline: &Pipeline, state: &EngineState) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    for stage in &pipeline.stages {
+        if let Some(blocker) = &stage.settings.blocker {
+            names.extend(blocker.names().into_iter().map(str::to_string));
+        }
+        if let Some(alarm) = &stage.settings.rollback_alarm
+            && stage_has_normal_active(stage, state)
+        {
+            names.extend(alarm.names().into_iter().map(str::to_string));
+        }
+    }
+    names
+}
+
+fn stage_has_normal_active(stage: &Stage, state: &EngineState) -> bool {
+    stage.environments.iter().any(|e| {
+        state
+            .environments
+            .get(&e.name)
+            .and_then(|l| l.active.as_ref())
+            .is_some_and(|a| a.kind == DeploymentKind::Normal)
+    })
+}
+
+/// Observes the named alarms once each; also returns why each is not OK, for logs.
+pub fn observe_alarms(
+    pipeline: &Pipeline,
+    names: &BTreeSet<String>,
+    probes: &Probes,
+) -> (BTreeMap<String, AlarmState>, BTreeMap<String, String>) {
+    let observed = exec::alarm_states(names.iter().map(String::as_str), &pipeline.alarms, probes);
+    let mut states = BTreeMap::new();
+    let mut why = BTreeMap::new();
+    for (name, state) in observed {
+        match &state {
+            exec::AlarmState::Alarm(text) | exec::AlarmState::Unknown(text) => {
+                why.insert(name.clone(), text.clone());
+            }
+            exec::AlarmState::Ok => {}
+        }
+        states.insert(name, engine_alarm(&state));
+    }
+    (states, why)
+}
+
+/// Data points of every baking environment whose stage waits for some.
+pub fn observe_data_points(
+    pipeline: &Pipeline,
+    state: &EngineState,
+    probes: &Probes,
+) -> BTreeMap<String, u64> {
+    let mut points = BTreeMap::new();
+    for stage in &pipeline.stages {
+        let Some(wanted) = &stage.settings.min_data_points else {
+            continue;
+        };
+        for env in &stage.environments {
+            let baking = state
+                .environments
+                .get(&env.name)
+                .and_then(|l| l.active.as_ref())
+                .is_some_and(|a| matches!(a.phase, Phase::Baking { .. }));
+            if !baking {
+                continue;
+            }
+            let rendered = crate::config::DataPoints {
+                url: env.render(&wanted.url),
+                query: env.render(&wanted.query),
+                count: wanted.count,
+            };
+            // An unreadable metric counts as no data: the bake waits, it never passes.
+            let have = exec::data_points(&rendered, probes).unwrap_or(0);
+            points.insert(env.name.clone(), have);
+        }
+    }
+    points
+}
+
+/// Signals with the given alarms and data points and nothing finished yet.
+pub fn base_signals(
+    alarms: BTreeMap<String, AlarmState>,
+    data_points: BTreeMap<String, u64>,
+) -> Signals {
+    Signals {
+        alarms,
+        data_points,
+        ..Signals::default()
+    }
+}

@@ -1,0 +1,474 @@
+//! The server's own tables, beside the pipelines' ledgers: API tokens (hashed) and
+//! idempotency keys with the responses they produced.
+//!
+//! Kept in one SQLite file (`server.sqlite` in the `sqlite:DIR` database directory, or
+//! `--auth-db` next to a PostgreSQL database until those tables move into PostgreSQL).
+//! Migrations are append-only, like the ledger's. This room never decides a role and
+//! never touches a ledger.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+use super::auth::{self, CreatedToken, NewToken, Role, TokenInfo};
+use crate::error::{Error, Result};
+use crate::model::Timestamp;
+
+/// Append-only: a shipped migration is never edited; changes are new entries.
+const MIGRATIONS: &[(i64, &str)] = &[(
+    1,
+    "CREATE TABLE tokens (
+        name TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        digest BLOB NOT NULL,
+        delegate INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        revoked_at TEXT
+    );
+    CREATE TABLE idempotency (
+        token TEXT NOT NULL,
+        key TEXT NOT NULL,
+        request_digest BLOB NOT NULL,
+        status INTEGER,
+        body BLOB,
+        claimed_at INTEGER NOT NULL,
+        PRIMARY KEY (token, key)
+    );
+    CREATE INDEX idempotency_claimed_at ON idempotency (claimed_at);",
+)];
+
+/// How long a stored response answers a retry.
+pub const KEY_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+/// A claim without a response this old belongs to a request that died with its server.
+const ABANDONED_AFTER: Duration = Duration::from_secs(120);
+/// How long a retry waits for the first request with its key to finish.
+const WAIT_FOR_FIRST: Duration = Duration::from_secs(60);
+/// How long a looked-up token list stays fresh (revocations on this server apply at once).
+const TOKEN_CACHE: Duration = Duration::from_secs(2);
+
+/// What [`ServerDb::claim`] found for an idempotency key.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Claim {
+    /// First time: run the operation, then [`ServerDb::complete`].
+    Fresh,
+    /// Done before: send this response again.
+    Replay { status: u16, body: Vec<u8> },
+}
+
+/// A stored key: request digest, status and body once answered, claim time.
+type KeyRow = (Vec<u8>, Option<u16>, Option<Vec<u8>>, i64);
+
+type CachedTokens = (Instant, Vec<([u8; 32], TokenInfo)>);
+
+pub struct ServerDb {
+    path: PathBuf,
+    conn: Mutex<Connection>,
+    tokens: Mutex<Option<CachedTokens>>,
+}
+
+impl ServerDb {
+    pub fn open(path: &Path) -> Result<ServerDb> {
+        let shown = path.display().to_string();
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                Error::failed(format!("could not create {}: {e}", parent.display()))
+            })?;
+        }
+        let mut conn = Connection::open(path).map_err(|e| {
+            Error::failed(format!("could not open the server database {shown}: {e}"))
+        })?;
+        let db_err =
+            |e: rusqlite::Error| Error::failed(format!("the server database {shown} failed: {e}"));
+        conn.busy_timeout(Duration::from_secs(30)).map_err(db_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(db_err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(db_err)?;
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(db_err)?;
+        let newest = MIGRATIONS.last().map_or(0, |m| m.0);
+        if version > newest {
+            return Err(Error::failed(format!(
+                "the server database {shown} was written by a newer captain (schema {version})"
+            ))
+            .with_hint("upgrade captain"));
+        }
+        for (number, sql) in MIGRATIONS.iter().filter(|m| m.0 > version) {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(db_err)?;
+            tx.execute_batch(sql).map_err(db_err)?;
+            tx.pragma_update(None, "user_version", number)
+                .map_err(db_err)?;
+            tx.commit().map_err(db_err)?;
+        }
+        Ok(ServerDb {
+            path: path.to_path_buf(),
+            conn: Mutex::new(conn),
+            tokens: Mutex::new(None),
+        })
+    }
+
+    fn conn(&self) -> Result<MutexGuard<'_, Connection>> {
+        self.conn
+            .lock()
+            .map_err(|_| Error::internal("the server database connection was poisoned"))
+    }
+
+    fn err(&self, e: rusqlite::Error) -> Error {
+        Error::failed(format!(
+            "the server database {} failed: {e}",
+            self.path.display()
+        ))
+    }
+
+    fn forget_tokens(&self) {
+        if let Ok(mut cache) = self.tokens.lock() {
+            *cache = None;
+        }
+    }
+
+    /// Creates a token; an active token of the same name is a conflict (a revoked one is
+    /// replaced).
+    pub fn create_token(&self, new: &NewToken, by: &str, at: Timestamp) -> Result<CreatedToken> {
+        auth::check_name(&new.name)?;
+        let secret = auth::new_secret();
+        let digest = auth::digest(&secret);
+        let conn = self.conn()?;
+        let active: Option<String> = conn
+            .query_row(
+                "SELECT name FROM tokens WHERE name = ?1 AND revoked_at IS NULL",
+                params![new.name],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        if active.is_some() {
+            return Err(
+                Error::conflict(format!("a token named `{}` already exists", new.name))
+                    .with_hint("revoke it first, or pick another name"),
+            );
+        }
+        conn.execute(
+            "INSERT OR REPLACE INTO tokens (name, role, digest, delegate, created_at, created_by, revoked_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL)",
+            params![new.name, new.role.as_str(), &digest[..], new.delegate, at.to_string(), by],
+        )
+        .map_err(|e| self.err(e))?;
+        drop(conn);
+        self.forget_tokens();
+        Ok(CreatedToken {
+            token: TokenInfo {
+                name: new.name.clone(),
+                role: new.role,
+                delegate: new.delegate,
+                created_at: at,
+                created_by: by.to_string(),
+                revoked_at: None,
+            },
+            secret,
+        })
+    }
+
+    /// Every token, revoked ones included, by name.
+    pub fn tokens(&self) -> Result<Vec<TokenInfo>> {
+        Ok(self
+            .tokens_with_digests()?
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect())
+    }
+
+    fn tokens_with_digests(&self) -> Result<Vec<(Vec<u8>, TokenInfo)>> {
+        let conn = self.conn()?;
+        let mut stmt = conn
+            .prepare(
+                "SELECT digest, name, role, delegate, created_at, created_by, revoked_at
+                 FROM tokens ORDER BY name",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, Vec<u8>>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, bool>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (digest, name, role, delegate, created_at, created_by, revoked_at) =
+                row.map_err(|e| self.err(e))?;
+            let bad = |what: &str| {
+                Error::failed(format!(
+                    "the server database {} holds a token `{name}` with a bad {what}",
+                    self.path.display()
+                ))
+            };
+            let info = TokenInfo {
+                role: role.parse::<Role>().map_err(|_| bad("role"))?,
+                delegate,
+                created_at: created_at.parse().map_err(|_| bad("creation time"))?,
+                created_by,
+                revoked_at: match revoked_at {
+                    Some(t) => Some(t.parse().map_err(|_| bad("revocation time"))?),
+                    None => None,
+                },
+                name,
+            };
+            out.push((digest, info));
+        }
+        Ok(out)
+    }
+
+    /// Revokes a token (not found if there is no active one of that name).
+    pub fn revoke_token(&self, name: &str, at: Timestamp) -> Result<TokenInfo> {
+        let conn = self.conn()?;
+        let changed = conn
+            .execute(
+                "UPDATE tokens SET revoked_at = ?2 WHERE name = ?1 AND revoked_at IS NULL",
+                params![name, at.to_string()],
+            )
+            .map_err(|e| self.err(e))?;
+        drop(conn);
+        self.forget_tokens();
+        if changed == 0 {
+            return Err(
+                Error::not_found(format!("there is no active token named `{name}`"))
+                    .with_hint("`captain token list` shows the tokens"),
+            );
+        }
+        self.tokens()?
+            .into_iter()
+            .find(|t| t.name == name)
+            .ok_or_else(|| Error::internal(format!("token `{name}` vanished while revoked")))
+    }
+
+    /// Are there any tokens at all (for the bootstrap token)?
+    pub fn has_tokens(&self) -> Result<bool> {
+        let conn = self.conn()?;
+        let n: i64 = conn
+            .query_row("SELECT COUNT(*) FROM tokens", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        Ok(n > 0)
+    }
+
+    /// The live token whose secret this is, comparing digests in constant time against
+    /// every live token (so timing says nothing about how close a guess came).
+    pub fn verify(&self, secret: &str) -> Result<Option<TokenInfo>> {
+        let presented = auth::digest(secret);
+        let mut cache = self
+            .tokens
+            .lock()
+            .map_err(|_| Error::internal("the token cache was poisoned"))?;
+        let fresh = matches!(&*cache, Some((when, _)) if when.elapsed() < TOKEN_CACHE);
+        if !fresh {
+            let live = self
+                .tokens_with_digests()?
+                .into_iter()
+                .filter(|(_, t)| t.revoked_at.is_none())
+                .filter_map(|(d, t)| <[u8; 32]>::try_from(d.as_slice()).ok().map(|d| (d, t)))
+                .collect();
+            *cache = Some((Instant::now(), live));
+        }
+        let mut found = None;
+        if let Some((_, live)) = &*cache {
+            for (digest, info) in live {
+                if auth::digests_match(digest, &presented) {
+                    found = Some(info.clone());
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Claims an idempotency key for one request (by its token, key and a digest of
+    /// method, path and body). A key seen with another request is a usage error; a key
+    /// whose first request is still running makes this wait for its response.
+    pub fn claim(&self, token: &str, key: &str, request: &[u8; 32], now: i64) -> Result<Claim> {
+        let started = Instant::now();
+        loop {
+            let mut conn = self.conn()?;
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(|e| self.err(e))?;
+            let row: Option<KeyRow> = tx
+                .query_row(
+                    "SELECT request_digest, status, body, claimed_at FROM idempotency
+                     WHERE token = ?1 AND key = ?2",
+                    params![token, key],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()
+                .map_err(|e| self.err(e))?;
+            let expired = |claimed_at: i64| {
+                now.saturating_sub(claimed_at)
+                    > i64::try_from(KEY_LIFETIME.as_secs()).unwrap_or(i64::MAX)
+            };
+            match row {
+                Some((digest, Some(status), body, claimed_at)) if !expired(claimed_at) => {
+                    if !auth::digests_match(&digest, request) {
+                        return Err(key_reused(key));
+                    }
+                    return Ok(Claim::Replay {
+                        status,
+                        body: body.unwrap_or_default(),
+                    });
+                }
+                Some((digest, None, _, claimed_at))
+                    if now.saturating_sub(claimed_at)
+                        < i64::try_from(ABANDONED_AFTER.as_secs()).unwrap_or(i64::MAX) =>
+                {
+                    if !auth::digests_match(&digest, request) {
+                        return Err(key_reused(key));
+                    }
+                    drop(tx);
+                    drop(conn);
+                    if started.elapsed() > WAIT_FOR_FIRST {
+                        return Err(Error::conflict(format!(
+                            "the first request with idempotency key `{key}` is still running"
+                        ))
+                        .with_hint("try again later"));
+                    }
+                    std::thread::sleep(Duration::from_millis(25));
+                    continue;
+                }
+                _ => {
+                    // New, expired, or abandoned by a server that died mid-request.
+                    tx.execute(
+                        "INSERT OR REPLACE INTO idempotency (token, key, request_digest, status, body, claimed_at)
+                         VALUES (?1, ?2, ?3, NULL, NULL, ?4)",
+                        params![token, key, &request[..], now],
+                    )
+                    .map_err(|e| self.err(e))?;
+                    // Expired keys go now and then, in the same short transaction.
+                    if rand::random::<u8>() < 4 {
+                        let horizon = now - i64::try_from(KEY_LIFETIME.as_secs()).unwrap_or(0);
+                        tx.execute(
+                            "DELETE FROM idempotency WHERE claimed_at < ?1",
+                            params![horizon],
+                        )
+                        .map_err(|e| self.err(e))?;
+                    }
+                    tx.commit().map_err(|e| self.err(e))?;
+                    return Ok(Claim::Fresh);
+                }
+            }
+        }
+    }
+
+    /// Stores the response of a claimed key.
+    pub fn complete(&self, token: &str, key: &str, status: u16, body: &[u8]) -> Result<()> {
+        let conn = self.conn()?;
+        conn.execute(
+            "UPDATE idempotency SET status = ?3, body = ?4 WHERE token = ?1 AND key = ?2",
+            params![token, key, status, body],
+        )
+        .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Drops a claim whose request failed in a way worth retrying (a server-side failure).
+    pub fn release(&self, token: &str, key: &str) -> Result<()> {
+        let conn = self.conn()?;
+        conn.execute(
+            "DELETE FROM idempotency WHERE token = ?1 AND key = ?2 AND status IS NULL",
+            params![token, key],
+        )
+        .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+}
+
+fn key_reused(key: &str) -> Error {
+    Error::usage(format!(
+        "idempotency key `{key}` was already used for a different request"
+    ))
+    .with_hint("send a new key for each operation; reuse a key only to retry the same request")
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn tokens_are_created_verified_and_revoked() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = ServerDb::open(&dir.path().join("server.sqlite")).unwrap();
+        assert!(!db.has_tokens().unwrap());
+        let new = NewToken {
+            name: "ci".into(),
+            role: Role::Deploy,
+            delegate: true,
+        };
+        let created = db
+            .create_token(&new, "admin", Timestamp::UNIX_EPOCH)
+            .unwrap();
+        assert_eq!(
+            db.verify(&created.secret).unwrap().map(|t| t.role),
+            Some(Role::Deploy)
+        );
+        assert_eq!(db.verify("cpt_nope").unwrap(), None);
+        let again = db
+            .create_token(&new, "admin", Timestamp::UNIX_EPOCH)
+            .unwrap_err();
+        assert_eq!(again.kind, crate::ErrorKind::Conflict);
+        // The secret is not stored anywhere in the file.
+        let raw = std::fs::read(dir.path().join("server.sqlite")).unwrap();
+        assert!(
+            !raw.windows(20)
+                .any(|w| w == &created.secret.as_bytes()[4..24])
+        );
+        db.revoke_token("ci", Timestamp::UNIX_EPOCH).unwrap();
+        assert_eq!(db.verify(&created.secret).unwrap(), None);
+        assert_eq!(
+            db.revoke_token("ci", Timestamp::UNIX_EPOCH)
+                .unwrap_err()
+                .kind,
+            crate::ErrorKind::NotFound
+        );
+        // A revoked name can be reused.
+        db.create_token(&new, "admin", Timestamp::UNIX_EPOCH)
+            .unwrap();
+    }
+
+    #[test]
+    fn a_key_answers_its_retries_and_refuses_other_requests() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = ServerDb::open(&dir.path().join("server.sqlite")).unwrap();
+        let req = [1u8; 32];
+        assert_eq!(db.claim("ci", "k1", &req, 100).unwrap(), Claim::Fresh);
+        db.complete("ci", "k1", 201, b"{}").unwrap();
+        assert_eq!(
+            db.claim("ci", "k1", &req, 101).unwrap(),
+            Claim::Replay {
+                status: 201,
+                body: b"{}".to_vec()
+            }
+        );
+        assert_eq!(
+            db.claim("ci", "k1", &[2u8; 32], 101).unwrap_err().kind,
+            crate::ErrorKind::Usage
+        );
+        // Another token's key space is its own.
+        assert_eq!(
+            db.claim("other", "k1", &[2u8; 32], 101).unwrap(),
+            Claim::Fresh
+        );
+        // A released claim runs again; an abandoned one is taken over.
+        assert_eq!(db.claim("ci", "k2", &req, 100).unwrap(), Claim::Fresh);
+        db.release("ci", "k2").unwrap();
+        assert_eq!(db.claim("ci", "k2", &req, 100).unwrap(), Claim::Fresh);
+        assert_eq!(db.claim("ci", "k2", &req, 100 + 121).unwrap(), Claim::Fresh);
+    }
+}

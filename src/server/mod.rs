@@ -1,0 +1,479 @@
+//! `captain serve`: the team backend, a thin HTTP/JSON skin (axum) over the same
+//! [`Store`] operations the CLI runs locally — one request per store operation, the
+//! pipeline in the path (`/v1/pipelines/{pipeline}/…`).
+//!
+//! The room parses requests, checks the caller's token and role ([`auth`]), replays
+//! idempotent retries ([`db`]), runs the store call on a blocking thread (the trait is
+//! synchronous) and maps captain's error kinds to HTTP statuses. It holds no ledger rule
+//! of its own and never touches git: the CLI computes commit lists and snapshots.
+
+pub mod auth;
+pub mod db;
+pub mod openapi;
+mod routes;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::{Error, Result};
+use crate::model::Timestamp;
+use crate::store::Store;
+use crate::store::sqlite::SqliteStore;
+use crate::store::wire::{ErrorBody, ErrorDetail, status_of};
+use auth::{Caller, Denied, NewToken, Role};
+use db::ServerDb;
+
+/// Where the ledgers live.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Database {
+    /// `sqlite:DIR`: one ledger file per pipeline (`DIR/<pipeline>.sqlite`) and the
+    /// server's own tables in `DIR/server.sqlite`.
+    Sqlite(PathBuf),
+    /// `postgres://…`: every pipeline in one PostgreSQL database.
+    Postgres(String),
+}
+
+impl Database {
+    pub fn parse(text: &str) -> Result<Database> {
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            return Ok(Database::Postgres(text.to_string()));
+        }
+        match text.strip_prefix("sqlite:") {
+            Some(dir) if !dir.is_empty() => Ok(Database::Sqlite(PathBuf::from(dir))),
+            _ => Err(Error::usage(format!(
+                "--database `{text}` is neither sqlite:DIR nor a postgres:// URL"
+            ))
+            .with_hint("e.g. --database sqlite:/var/lib/captain or --database postgres://captain@db/captain")),
+        }
+    }
+
+    /// Where the server's own tables (tokens, idempotency keys) live.
+    pub fn server_db_path(&self, auth_db: Option<&Path>) -> Result<PathBuf> {
+        if let Some(path) = auth_db {
+            return Ok(path.to_path_buf());
+        }
+        match self {
+            Database::Sqlite(dir) => Ok(dir.join("server.sqlite")),
+            Database::Postgres(_) => Err(Error::usage(
+                "the token and idempotency tables are not yet kept in PostgreSQL",
+            )
+            .with_hint("pass --auth-db PATH to keep them in a SQLite file beside this server")),
+        }
+    }
+}
+
+/// Opens a pipeline's ledger in PostgreSQL. The PostgreSQL backend lands separately;
+/// until then this says so instead of failing obscurely.
+pub fn open_postgres(url: &str, pipeline: &str) -> Result<Box<dyn Store>> {
+    let _ = (url, pipeline);
+    Err(
+        Error::failed("PostgreSQL is not available in this build of captain")
+            .with_hint("serve from SQLite for now: --database sqlite:DIR"),
+    )
+}
+
+/// `captain serve`'s settings.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    pub database: Database,
+    pub listen: String,
+    pub tls: Option<TlsFiles>,
+    /// Where to keep tokens and idempotency keys instead of the database's default.
+    pub auth_db: Option<PathBuf>,
+    /// When no token exists yet, create an `admin` token and write its secret here.
+    pub bootstrap_token_file: Option<PathBuf>,
+    /// Request logs as JSON lines instead of text.
+    pub json_logs: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+/// Everything a request handler needs.
+#[derive(Clone)]
+pub(crate) struct App {
+    stores: Arc<Stores>,
+    db: Arc<ServerDb>,
+}
+
+/// The open ledgers, one per pipeline, opened on first use.
+struct Stores {
+    database: Database,
+    open: Mutex<HashMap<String, Arc<dyn Store>>>,
+}
+
+impl Stores {
+    fn get(&self, pipeline: &str) -> Result<Arc<dyn Store>> {
+        check_pipeline_name(pipeline)?;
+        let mut open = self
+            .open
+            .lock()
+            .map_err(|_| Error::internal("the store registry was poisoned"))?;
+        if let Some(store) = open.get(pipeline) {
+            return Ok(store.clone());
+        }
+        let store: Arc<dyn Store> = match &self.database {
+            Database::Sqlite(dir) => Arc::new(SqliteStore::open(
+                &dir.join(format!("{pipeline}.sqlite")),
+                pipeline,
+            )?),
+            Database::Postgres(url) => Arc::from(open_postgres(url, pipeline)?),
+        };
+        open.insert(pipeline.to_string(), store.clone());
+        Ok(store)
+    }
+}
+
+/// Pipeline names become file names and URL segments: keep them plain.
+fn check_pipeline_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 100
+        && !name.starts_with('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::usage(format!("`{name}` is not a pipeline name"))
+            .with_hint("pipeline names are letters, digits, `.`, `_` and `-`, as in pipeline.toml"))
+    }
+}
+
+/// Largest request body in general; release creation and imports get more (a first
+/// release records every ancestor commit).
+pub const BODY_LIMIT: usize = 4 << 20;
+pub const RELEASE_BODY_LIMIT: usize = 256 << 20;
+pub const IMPORT_BODY_LIMIT: usize = 1 << 30;
+
+/// Runs the server until SIGINT or SIGTERM, then drains requests in flight (up to 10 s).
+/// `ready` gets the bound address once the server listens.
+pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr, bool)) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::failed(format!("could not start the server runtime: {e}")))?;
+    runtime.block_on(serve_async(options, ready))
+}
+
+async fn serve_async(options: ServeOptions, ready: impl FnOnce(SocketAddr, bool)) -> Result<()> {
+    init_logging(options.json_logs);
+    let db_path = options
+        .database
+        .server_db_path(options.auth_db.as_deref())?;
+    let db = Arc::new(ServerDb::open(&db_path)?);
+    if let Some(file) = &options.bootstrap_token_file {
+        bootstrap_token(&db, file)?;
+    }
+    if let Database::Sqlite(dir) = &options.database {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::failed(format!("could not create {}: {e}", dir.display())))?;
+    }
+    let app = App {
+        stores: Arc::new(Stores {
+            database: options.database.clone(),
+            open: Mutex::new(HashMap::new()),
+        }),
+        db,
+    };
+    let router = router(app);
+
+    let listener = std::net::TcpListener::bind(&options.listen).map_err(|e| {
+        Error::failed(format!("could not listen on {}: {e}", options.listen))
+            .with_hint("pick a free address, e.g. --listen 127.0.0.1:8700")
+    })?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| Error::failed(format!("could not listen on {}: {e}", options.listen)))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Error::failed(format!("could not read the bound address: {e}")))?;
+
+    let handle = axum_server::Handle::new();
+    tokio::spawn(shutdown_on_signal(handle.clone()));
+    let service = router.into_make_service();
+    let served = match &options.tls {
+        Some(tls) => {
+            // Both rustls backends may be linked (reqwest brings ring); name one.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(&tls.cert, &tls.key)
+                .await
+                .map_err(|e| {
+                    Error::usage(format!(
+                        "could not load the TLS certificate {} and key {}: {e}",
+                        tls.cert.display(),
+                        tls.key.display()
+                    ))
+                    .with_hint("give PEM files: the certificate chain and its private key")
+                })?;
+            let server = axum_server::from_tcp_rustls(listener, config)
+                .map_err(|e| Error::failed(format!("could not serve on {addr}: {e}")))?;
+            ready(addr, true);
+            server.handle(handle).serve(service).await
+        }
+        None => {
+            let server = axum_server::from_tcp(listener)
+                .map_err(|e| Error::failed(format!("could not serve on {addr}: {e}")))?;
+            ready(addr, false);
+            server.handle(handle).serve(service).await
+        }
+    };
+    served.map_err(|e| Error::failed(format!("the server on {addr} failed: {e}")))?;
+    tracing::info!("server stopped");
+    Ok(())
+}
+
+/// Creates the first admin token when there is none, writing its secret to `file`
+/// (mode 0600). With tokens already present it does nothing, so restarts are harmless.
+fn bootstrap_token(db: &ServerDb, file: &Path) -> Result<()> {
+    if db.has_tokens()? {
+        return Ok(());
+    }
+    let created = db.create_token(
+        &NewToken {
+            name: "admin".into(),
+            role: Role::Admin,
+            delegate: true,
+        },
+        "bootstrap",
+        Timestamp::now(),
+    )?;
+    write_secret(file, &created.secret)?;
+    tracing::info!(file = %file.display(), "created the first admin token `admin`");
+    Ok(())
+}
+
+/// Writes a secret to a file only its owner can read.
+pub fn write_secret(file: &Path, secret: &str) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut out = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(file)
+        .map_err(|e| {
+            Error::failed(format!(
+                "could not write the token file {}: {e}",
+                file.display()
+            ))
+        })?;
+    writeln!(out, "{secret}").map_err(|e| {
+        Error::failed(format!(
+            "could not write the token file {}: {e}",
+            file.display()
+        ))
+    })
+}
+
+async fn shutdown_on_signal(handle: axum_server::Handle<SocketAddr>) {
+    let interrupt = tokio::signal::ctrl_c();
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = interrupt => {}
+        _ = terminate => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+    handle.graceful_shutdown(Some(Duration::from_secs(10)));
+}
+
+fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CAPTAIN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(
+            std::io::IsTerminal::is_terminal(&std::io::stderr())
+                && std::env::var_os("NO_COLOR").is_none(),
+        )
+        .with_target(false);
+    // A second serve in one process (tests) keeps the first subscriber.
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+pub(crate) fn router(app: App) -> Router {
+    routes::routes()
+        .fallback(unknown_route)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(app.clone(), observe))
+        .with_state(app)
+}
+
+/// Resolves the caller's token and writes one log line per request.
+async fn observe(State(app): State<App>, mut request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let bearer = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.strip_prefix("Bearer ").unwrap_or("").trim().to_string());
+    let caller = match bearer {
+        None => Caller::Anonymous,
+        Some(secret) if secret.is_empty() => Caller::Invalid,
+        Some(secret) => {
+            let db = app.db.clone();
+            match tokio::task::spawn_blocking(move || db.verify(&secret)).await {
+                Ok(Ok(Some(token))) => Caller::Token(token),
+                Ok(Ok(None)) => Caller::Invalid,
+                Ok(Err(e)) => return error_response(&e),
+                Err(_) => return error_response(&Error::internal("token check failed")),
+            }
+        }
+    };
+    let token_name = caller.log_name().to_string();
+    request.extensions_mut().insert(caller);
+    let response = next.run(request).await;
+    tracing::info!(
+        method = %method,
+        path = %path,
+        status = response.status().as_u16(),
+        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+        token = %token_name,
+        "request"
+    );
+    response
+}
+
+async fn unknown_route(request: Request) -> Response {
+    wire_error(
+        StatusCode::NOT_FOUND,
+        "not found",
+        format!("no API route {} {}", request.method(), request.uri().path()),
+        Some("`GET /openapi.json` lists the routes".into()),
+    )
+}
+
+async fn method_not_allowed(request: Request) -> Response {
+    wire_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "usage",
+        format!(
+            "{} is not allowed on {}",
+            request.method(),
+            request.uri().path()
+        ),
+        Some("`GET /openapi.json` lists the methods of each route".into()),
+    )
+}
+
+/// A JSON response with a status.
+pub(crate) fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+pub(crate) fn wire_error(
+    status: StatusCode,
+    kind: &str,
+    message: String,
+    hint: Option<String>,
+) -> Response {
+    let body = ErrorBody {
+        error: ErrorDetail {
+            kind: kind.to_string(),
+            message,
+            hint,
+        },
+    };
+    json_response(status, serde_json::to_vec(&body).unwrap_or_default())
+}
+
+pub(crate) fn error_status(e: &Error) -> StatusCode {
+    StatusCode::from_u16(status_of(e.kind)).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+pub(crate) fn error_response(e: &Error) -> Response {
+    json_response(
+        error_status(e),
+        serde_json::to_vec(&ErrorBody::from_error(e)).unwrap_or_default(),
+    )
+}
+
+pub(crate) fn denied_response(denied: Denied) -> Response {
+    match denied {
+        Denied::Unauthenticated(message) => {
+            let mut response = wire_error(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                message,
+                Some("set CAPTAIN_TOKEN to a token from `captain token create`".into()),
+            );
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            response
+        }
+        Denied::Forbidden(message) => wire_error(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            message,
+            Some("ask an admin for a token with that role".into()),
+        ),
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        error_response(&self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn databases_parse() {
+        assert_eq!(
+            Database::parse("sqlite:/tmp/x").ok(),
+            Some(Database::Sqlite(PathBuf::from("/tmp/x")))
+        );
+        assert!(matches!(
+            Database::parse("postgres://u@h/db"),
+            Ok(Database::Postgres(_))
+        ));
+        assert!(Database::parse("/tmp/x").is_err());
+        assert!(Database::parse("sqlite:").is_err());
+    }
+
+    #[test]
+    fn pipeline_names_stay_plain() {
+        assert!(check_pipeline_name("app-1.web_x").is_ok());
+        for bad in ["", "..", ".hidden", "a/b", "a b", "é"] {
+            assert!(check_pipeline_name(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,644 @@
+//! The HTTP client store: the CLI talking to `captain serve` (SPEC §5), one request per
+//! store operation, with a bearer token.
+//!
+//! Errors from the server come back as the same captain error kinds, so every command
+//! exits the same on either backend. Every mutation carries an idempotency key made once
+//! per operation and repeated on each retry, so a retried request never records twice.
+//! Transient failures (connection errors, timeouts, cut-off requests, 502/503/504) are retried a bounded
+//! number of times with exponential backoff and jitter.
+//!
+//! This room only moves operations over the wire; the rules live in the server's store.
+
+use std::io::BufRead;
+use std::path::Path;
+use std::time::Duration;
+
+use rand::{Rng, RngCore};
+use reqwest::StatusCode;
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::export::{ImportMode, ImportSummary, LedgerRecord};
+use super::wire::*;
+use super::{AuditFilter, HistoryFilter, LogLine, NewRollback, ReleaseFilter, Store, Unlock};
+use crate::error::{Error, Result};
+use crate::model::*;
+use crate::server::auth::{CreatedToken, NewToken, TokenInfo};
+
+/// How to reach a server: its token and the CA to trust besides the system's roots.
+#[derive(Clone, Debug, Default)]
+pub struct Remote {
+    pub token: Option<String>,
+    /// A PEM file of CA certificates to trust (a private CA, a self-signed server).
+    pub ca_file: Option<std::path::PathBuf>,
+    /// Attempts per request (1 = no retry). Default 5.
+    pub attempts: Option<u32>,
+}
+
+/// A client of one server (for token administration) and, with a pipeline, a store.
+pub struct HttpStore {
+    base: String,
+    pipeline: String,
+    client: Client,
+    /// A client without a total timeout, for exports and imports of any size.
+    bulk_client: Client,
+    token: Option<String>,
+    attempts: u32,
+}
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+const FIRST_BACKOFF: Duration = Duration::from_millis(100);
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+impl HttpStore {
+    /// A store for `pipeline` on the server at `url` (`https://host[:port][/prefix]`).
+    pub fn open(url: &str, pipeline: &str, remote: &Remote) -> Result<HttpStore> {
+        let base = url.trim_end_matches('/').to_string();
+        if !(base.starts_with("http://") || base.starts_with("https://"))
+            || reqwest::Url::parse(&base).is_err()
+        {
+            return Err(Error::usage(format!(
+                "`{url}` is not an http:// or https:// URL"
+            )));
+        }
+        let build = |total: Option<Duration>| -> Result<Client> {
+            let mut builder = Client::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .user_agent(concat!("captain/", env!("CARGO_PKG_VERSION")))
+                .timeout(total);
+            if let Some(ca) = &remote.ca_file {
+                for cert in read_ca(ca)? {
+                    builder = builder.add_root_certificate(cert);
+                }
+            }
+            builder.build().map_err(|e| {
+                Error::failed(format!("could not set up the HTTP client for {url}: {e}"))
+            })
+        };
+        Ok(HttpStore {
+            base,
+            pipeline: pipeline.to_string(),
+            client: build(Some(REQUEST_TIMEOUT))?,
+            bulk_client: build(None)?,
+            token: remote.token.clone().filter(|t| !t.trim().is_empty()),
+            attempts: remote.attempts.unwrap_or(5).max(1),
+        })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/v1/pipelines/{}{path}", self.base, self.pipeline)
+    }
+
+    /// Sends a request built by `make` (again for each attempt), retrying transient
+    /// failures. The response is a success, or the server's error as captain's.
+    fn send(&self, what: &str, make: &dyn Fn() -> RequestBuilder) -> Result<Response> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut request = make();
+            if let Some(token) = &self.token {
+                request = request.bearer_auth(token);
+            }
+            let transient = match request.send() {
+                Ok(response) if response.status().is_success() => return Ok(response),
+                Ok(response)
+                    if matches!(
+                        response.status(),
+                        StatusCode::BAD_GATEWAY
+                            | StatusCode::SERVICE_UNAVAILABLE
+                            | StatusCode::GATEWAY_TIMEOUT
+                    ) =>
+                {
+                    format!("the server answered {}", response.status())
+                }
+                Ok(response) => return Err(self.server_error(what, response)),
+                // A request that failed on the way (refused, reset, timed out, cut off)
+                // is safe to send again: reads change nothing and every mutation carries
+                // its idempotency key.
+                Err(e) if e.is_connect() || e.is_timeout() || e.is_request() => self.describe(&e),
+                Err(e) => {
+                    return Err(Error::failed(format!(
+                        "{what} on {} failed: {}",
+                        self.base,
+                        self.describe(&e)
+                    )));
+                }
+            };
+            if attempt >= self.attempts {
+                return Err(Error::failed(format!(
+                    "{what} on {} failed after {attempt} attempts: {transient}",
+                    self.base
+                ))
+                .with_hint("check that `captain serve` runs there and is reachable"));
+            }
+            std::thread::sleep(backoff(attempt));
+        }
+    }
+
+    fn describe(&self, e: &reqwest::Error) -> String {
+        // The innermost cause says what really happened (refused, certificate unknown…).
+        let mut text = e.to_string();
+        let mut source = std::error::Error::source(e);
+        while let Some(inner) = source {
+            text = inner.to_string();
+            source = inner.source();
+        }
+        text
+    }
+
+    fn server_error(&self, what: &str, response: Response) -> Error {
+        let status = response.status();
+        let body = response.bytes().unwrap_or_default();
+        match serde_json::from_slice::<ErrorBody>(&body) {
+            Ok(error) => {
+                let auth = matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN);
+                let mut e = error.into_error();
+                if auth && self.token.is_none() {
+                    e = e
+                        .with_hint("set CAPTAIN_TOKEN to an API token from `captain token create`");
+                }
+                e
+            }
+            Err(_) => Error::failed(format!(
+                "{what} on {} failed: the server answered {status}",
+                self.base
+            )),
+        }
+    }
+
+    fn get<T: DeserializeOwned>(
+        &self,
+        what: &str,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T> {
+        let url = self.url(path);
+        let response = self.send(what, &|| self.client.get(&url).query(query))?;
+        decode(what, response)
+    }
+
+    /// A read that takes a body (lists of environments).
+    fn query<B: Serialize, T: DeserializeOwned>(
+        &self,
+        what: &str,
+        path: &str,
+        body: &B,
+    ) -> Result<T> {
+        let url = self.url(path);
+        let response = self.send(what, &|| self.client.post(&url).json(body))?;
+        decode(what, response)
+    }
+
+    /// A mutation: one idempotency key for all its attempts.
+    fn mutate<B: Serialize, T: DeserializeOwned>(
+        &self,
+        what: &str,
+        path: &str,
+        body: &B,
+    ) -> Result<T> {
+        let url = self.url(path);
+        let key = new_key();
+        let response = self.send(what, &|| {
+            self.client
+                .post(&url)
+                .header(IDEMPOTENCY_HEADER, &key)
+                .json(body)
+        })?;
+        decode(what, response)
+    }
+
+    // ---- tokens: not a store operation, but the same server and token ----------
+
+    fn token_url(&self, tail: &str) -> String {
+        format!("{}/v1/tokens{tail}", self.base)
+    }
+
+    pub fn list_tokens(&self) -> Result<Vec<TokenInfo>> {
+        #[derive(serde::Deserialize)]
+        struct List {
+            tokens: Vec<TokenInfo>,
+        }
+        let url = self.token_url("");
+        let response = self.send("listing tokens", &|| self.client.get(&url))?;
+        decode::<List>("listing tokens", response).map(|l| l.tokens)
+    }
+
+    /// Not retried: a retry could not return the secret of a token created the first time.
+    pub fn create_token(&self, new: &NewToken) -> Result<CreatedToken> {
+        let url = self.token_url("");
+        let mut request = self.client.post(&url).json(new);
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().map_err(|e| {
+            Error::failed(format!(
+                "creating a token on {} failed: {}",
+                self.base,
+                self.describe(&e)
+            ))
+        })?;
+        if !response.status().is_success() {
+            return Err(self.server_error("creating a token", response));
+        }
+        decode("creating a token", response)
+    }
+
+    pub fn revoke_token(&self, name: &str) -> Result<TokenInfo> {
+        let url = self.token_url(&format!("/{name}"));
+        let response = self.send("revoking a token", &|| self.client.delete(&url))?;
+        decode("revoking a token", response)
+    }
+}
+
+fn decode<T: DeserializeOwned>(what: &str, response: Response) -> Result<T> {
+    let url = response.url().to_string();
+    let body = response
+        .bytes()
+        .map_err(|e| Error::failed(format!("{what}: could not read the answer of {url}: {e}")))?;
+    serde_json::from_slice(&body).map_err(|e| {
+        Error::failed(format!(
+            "{what}: {url} answered something that is not captain's JSON: {e}"
+        ))
+        .with_hint("is that URL a captain server of the same version?")
+    })
+}
+
+/// 100 ms, 200 ms, 400 ms, … (at most 5 s), each plus up to as much again at random, so
+/// many clients retrying together spread out.
+fn backoff(attempt: u32) -> Duration {
+    let base = FIRST_BACKOFF
+        .saturating_mul(1u32 << attempt.saturating_sub(1).min(10))
+        .min(MAX_BACKOFF);
+    let jitter = rand::rng().random_range(0..=base.as_millis() as u64);
+    base + Duration::from_millis(jitter)
+}
+
+/// A fresh idempotency key: 128 random bits in hex.
+fn new_key() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn read_ca(path: &Path) -> Result<Vec<reqwest::Certificate>> {
+    let pem = std::fs::read(path)
+        .map_err(|e| Error::usage(format!("cannot read the CA file {}: {e}", path.display())))?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+        Error::usage(format!(
+            "the CA file {} is not PEM certificates: {e}",
+            path.display()
+        ))
+    })?;
+    if certs.is_empty() {
+        return Err(Error::usage(format!(
+            "the CA file {} holds no certificate",
+            path.display()
+        )));
+    }
+    Ok(certs)
+}
+
+impl Store for HttpStore {
+    fn location(&self) -> String {
+        self.base.clone()
+    }
+
+    fn create_release(&self, release: NewRelease) -> Result<CreatedRelease> {
+        self.mutate("creating a release", "/releases", &release)
+    }
+
+    fn release(&self, number: ReleaseNumber) -> Result<Option<Release>> {
+        self.get("reading a release", &format!("/releases/{number}"), &[])
+    }
+
+    fn release_by_commit(&self, commit: &str) -> Result<Option<Release>> {
+        if !commit.bytes().all(|b| b.is_ascii_hexdigit()) || commit.is_empty() {
+            return Ok(None);
+        }
+        self.get(
+            "finding a commit's release",
+            &format!("/commits/{commit}/release"),
+            &[],
+        )
+    }
+
+    fn releases(&self, filter: &ReleaseFilter) -> Result<Vec<Release>> {
+        let query: Vec<(&str, String)> = filter
+            .limit
+            .map(|l| ("limit", l.to_string()))
+            .into_iter()
+            .collect();
+        self.get("listing releases", "/releases", &query)
+    }
+
+    fn release_commits(&self, number: ReleaseNumber) -> Result<Vec<CommitInfo>> {
+        self.get(
+            "reading a release's commits",
+            &format!("/releases/{number}/commits"),
+            &[],
+        )
+    }
+
+    fn release_dependencies(&self, number: ReleaseNumber) -> Result<DependencySnapshot> {
+        self.get(
+            "reading a release's dependencies",
+            &format!("/releases/{number}/dependencies"),
+            &[],
+        )
+    }
+
+    fn start_deployment(&self, deployment: NewDeployment) -> Result<Deployment> {
+        self.mutate("starting a deployment", "/deployments", &deployment)
+    }
+
+    fn start_rollback(&self, rollback: NewRollback) -> Result<Vec<Deployment>> {
+        self.mutate("starting a rollback", "/rollbacks", &rollback)
+    }
+
+    fn finish_deployment(&self, finish: FinishDeployment) -> Result<Deployment> {
+        let path = format!("/deployments/{}/finish", finish.id);
+        self.mutate("finishing a deployment", &path, &finish)
+    }
+
+    fn deployment(&self, id: &DeploymentId) -> Result<Option<Deployment>> {
+        self.get("reading a deployment", &format!("/deployments/{id}"), &[])
+    }
+
+    fn history(&self, environment: &str, filter: &HistoryFilter) -> Result<Vec<HistoryEntry>> {
+        let mut query = Vec::new();
+        if let Some(limit) = filter.limit {
+            query.push(("limit", limit.to_string()));
+        }
+        if let Some(since) = filter.since {
+            query.push(("since", since.to_string()));
+        }
+        let path = format!("/environments/{}/history", path_segment(environment));
+        self.get("reading history", &path, &query)
+    }
+
+    fn environment_states(&self, environments: &[String]) -> Result<Vec<EnvironmentState>> {
+        let body = EnvironmentsRequest {
+            environments: environments.to_vec(),
+        };
+        self.query("reading environment states", "/environment-states", &body)
+    }
+
+    fn locate_commit(&self, commit: &str, environments: &[String]) -> Result<CommitLocation> {
+        let body = LocateRequest {
+            commit: commit.to_string(),
+            environments: environments.to_vec(),
+        };
+        self.query("locating a commit", "/locate", &body)
+    }
+
+    fn stage_approved(&self, release: ReleaseNumber, environments: &[String]) -> Result<bool> {
+        let body = StageApprovedRequest {
+            release,
+            environments: environments.to_vec(),
+        };
+        self.query::<_, Answer>("checking an approval", "/stage-approved", &body)
+            .map(|a| a.answer)
+    }
+
+    fn stages_approved(&self, checks: &[(ReleaseNumber, Vec<String>)]) -> Result<Vec<bool>> {
+        let body = StagesApprovedRequest {
+            checks: checks
+                .iter()
+                .map(|(release, environments)| StageApprovedRequest {
+                    release: *release,
+                    environments: environments.clone(),
+                })
+                .collect(),
+        };
+        self.query("checking approvals", "/stages-approved", &body)
+    }
+
+    fn locks(&self) -> Result<Vec<Lock>> {
+        self.get("listing locks", "/locks", &[])
+    }
+
+    fn set_lock(&self, lock: Lock) -> Result<()> {
+        self.mutate::<_, Lock>("disabling promotions", "/locks", &lock)
+            .map(|_| ())
+    }
+
+    fn remove_lock(&self, unlock: Unlock) -> Result<bool> {
+        self.mutate::<_, Lifted>("enabling promotions", "/locks/remove", &unlock)
+            .map(|l| l.lifted)
+    }
+
+    fn append_log(&self, id: &DeploymentId, lines: &[LogLine]) -> Result<()> {
+        let body = AppendLogRequest {
+            lines: lines.to_vec(),
+        };
+        self.mutate::<_, serde_json::Value>(
+            "appending to a log",
+            &format!("/deployments/{id}/log"),
+            &body,
+        )
+        .map(|_| ())
+    }
+
+    fn deployment_log(&self, id: &DeploymentId) -> Result<Vec<LogLine>> {
+        self.get(
+            "reading a deployment's log",
+            &format!("/deployments/{id}/log"),
+            &[],
+        )
+    }
+
+    fn engine_snapshot(
+        &self,
+        stages: &[super::StageScope],
+        at: Timestamp,
+    ) -> Result<super::EngineSnapshot> {
+        // The server answers `POST …/engine-snapshot`; reading it back needs the engine's
+        // state types to be deserializable, which they are not yet.
+        let _ = (stages, at);
+        Err(Error::failed(format!(
+            "the run loop's engine snapshot cannot be read from the team server {} yet",
+            self.base
+        ))
+        .with_hint("run `captain run`, `next` and `gate` against a local state file for now"))
+    }
+
+    fn apply_decisions(&self, batch: super::DecisionBatch) -> Result<Vec<Deployment>> {
+        self.mutate("applying decisions", "/decisions", &batch)
+    }
+
+    fn record_process(
+        &self,
+        deployment: &DeploymentId,
+        runner: &super::RunnerId,
+        process: super::ProcessRecord,
+    ) -> Result<()> {
+        let body = RecordProcessRequest {
+            runner: runner.clone(),
+            process,
+        };
+        let path = format!("/deployments/{deployment}/process");
+        self.mutate::<_, serde_json::Value>("recording a process", &path, &body)
+            .map(|_| ())
+    }
+
+    fn claim_deployments(
+        &self,
+        runner: &super::RunnerId,
+        claims: &[super::Claim],
+    ) -> Result<Vec<DeploymentId>> {
+        let body = ClaimRequest {
+            runner: runner.clone(),
+            claims: claims.to_vec(),
+        };
+        self.mutate("taking over deployments", "/claims", &body)
+    }
+
+    fn record_override(&self, record: super::run_records::OverrideRecord) -> Result<()> {
+        self.mutate::<_, serde_json::Value>("recording an override", "/overrides", &record)
+            .map(|_| ())
+    }
+
+    fn record_step_result(&self, verdict: super::StepVerdict) -> Result<()> {
+        self.mutate::<_, serde_json::Value>("recording an approval step", "/step-results", &verdict)
+            .map(|_| ())
+    }
+
+    fn stage_records(&self, stages: &[String], limit: usize) -> Result<Vec<super::StageRecord>> {
+        let body = StageRecordsRequest {
+            stages: stages.to_vec(),
+            limit,
+        };
+        self.query("reading stage records", "/stage-records", &body)
+    }
+
+    fn deployment_phases(&self, ids: &[DeploymentId]) -> Result<Vec<Option<super::ActiveRecord>>> {
+        let body = DeploymentPhasesRequest { ids: ids.to_vec() };
+        self.query("reading deployment phases", "/deployment-phases", &body)
+    }
+
+    fn audit_events(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
+        let mut query = Vec::new();
+        if let Some(limit) = filter.limit {
+            query.push(("limit", limit.to_string()));
+        }
+        if let Some(target) = &filter.target {
+            query.push(("target", target.clone()));
+        }
+        if let Some(actor) = &filter.actor {
+            query.push(("actor", actor.clone()));
+        }
+        self.get("reading audit events", "/audit", &query)
+    }
+
+    fn export(&self, sink: &mut dyn FnMut(LedgerRecord) -> Result<()>) -> Result<()> {
+        let url = self.url("/export");
+        let response = self.send("exporting the ledger", &|| self.bulk_client.get(&url))?;
+        let reader = std::io::BufReader::new(response);
+        for (i, line) in reader.lines().enumerate() {
+            let line = line.map_err(|e| {
+                Error::failed(format!(
+                    "exporting the ledger: the answer broke off at line {}: {e}",
+                    i + 1
+                ))
+            })?;
+            let record: LedgerRecord = serde_json::from_str(&line).map_err(|e| {
+                Error::failed(format!(
+                    "exporting the ledger: line {} is not a ledger record: {e}",
+                    i + 1
+                ))
+            })?;
+            sink(record)?;
+        }
+        Ok(())
+    }
+
+    fn import(
+        &self,
+        records: &mut dyn Iterator<Item = Result<LedgerRecord>>,
+        mode: ImportMode,
+    ) -> Result<ImportSummary> {
+        // Read everything first: a bad line stops the import before anything is sent.
+        let mut body = Vec::new();
+        for record in records {
+            serde_json::to_writer(&mut body, &record?)
+                .map_err(|e| Error::internal(format!("could not encode a record: {e}")))?;
+            body.push(b'\n');
+        }
+        let merge = if mode == ImportMode::Merge {
+            "true"
+        } else {
+            "false"
+        };
+        let url = self.url("/import");
+        let key = new_key();
+        let response = self.send("importing a ledger", &|| {
+            self.bulk_client
+                .post(&url)
+                .query(&[("merge", merge)])
+                .header(IDEMPOTENCY_HEADER, &key)
+                .header(reqwest::header::CONTENT_TYPE, "application/x-ndjson")
+                .body(body.clone())
+        })?;
+        decode("importing a ledger", response)
+    }
+}
+
+/// Environment names are plain in pipeline.toml, but escape anything that would change
+/// the path.
+fn path_segment(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_bounded() {
+        for attempt in 1..20 {
+            let wait = backoff(attempt);
+            let base = FIRST_BACKOFF
+                .saturating_mul(1 << (attempt - 1).min(10))
+                .min(MAX_BACKOFF);
+            assert!(wait >= base && wait <= base * 2, "{attempt}: {wait:?}");
+        }
+    }
+
+    #[test]
+    fn keys_are_fresh_and_urls_checked() {
+        assert_ne!(new_key(), new_key());
+        assert_eq!(new_key().len(), 32);
+        assert!(HttpStore::open("ftp://x", "app", &Remote::default()).is_err());
+        assert_eq!(path_segment("prod-1a/x y"), "prod-1a%2Fx%20y");
+    }
+
+    #[test]
+    fn an_unreachable_server_is_a_clear_failure_after_bounded_retries() {
+        // A port nothing listens on: bind, read the port, close.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or(9);
+        let remote = Remote {
+            attempts: Some(2),
+            ..Remote::default()
+        };
+        let store = HttpStore::open(&format!("http://127.0.0.1:{port}"), "app", &remote);
+        let e = store.and_then(|s| s.locks()).err();
+        let e = e
+            .map(|e| (e.kind, e.message))
+            .unwrap_or((crate::ErrorKind::Internal, String::new()));
+        assert_eq!(e.0, crate::ErrorKind::Failed);
+        assert!(e.1.contains("after 2 attempts"), "{}", e.1);
+    }
+}

@@ -1,0 +1,146 @@
+//! What `captain run` and the CI commands (`next`, `gate`, `approve`) keep in the ledger
+//! besides releases and deployments: each active deployment's phase and the process
+//! working on it, what each stage decided about releases, blocker overrides and external
+//! approval-step results — and the two whole operations the loop is built on:
+//! [`Store::engine_snapshot`](super::Store::engine_snapshot) (everything the engine needs,
+//! in one read) and [`Store::apply_decisions`](super::Store::apply_decisions) (a pass's
+//! decisions, atomically, refused when they were made on a stale snapshot).
+//!
+//! Plain data, serialisable, so an HTTP backend can carry it as it is.
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{BlockerOverride, Decision, EngineState, Phase};
+use crate::model::{DeploymentId, ReleaseNumber, Timestamp};
+
+/// One `captain run` process: the owner of the processes it starts. A restarted loop
+/// recognises a dead owner by its pid and start time on the same host.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunnerId {
+    pub host: String,
+    pub pid: u32,
+    /// The kernel's start time of the process (guards against pid reuse).
+    pub start_time: Option<u64>,
+}
+
+/// A child process recorded for a deployment: its pid (also its process group) and start time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessRecord {
+    pub pid: u32,
+    pub start_time: Option<u64>,
+}
+
+/// A stage and its environments, in pipeline order: what a snapshot covers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageScope {
+    pub name: String,
+    pub environments: Vec<String>,
+}
+
+impl StageScope {
+    /// The scopes of every stage of a pipeline, in order.
+    pub fn of(pipeline: &crate::config::Pipeline) -> Vec<StageScope> {
+        pipeline
+            .stages
+            .iter()
+            .map(|s| StageScope {
+                name: s.name.clone(),
+                environments: s.environments.iter().map(|e| e.name.clone()).collect(),
+            })
+            .collect()
+    }
+}
+
+/// What the ledger knows of one deployment in progress, beyond the engine's view of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActiveRecord {
+    pub deployment: DeploymentId,
+    pub environment: String,
+    pub stage: String,
+    pub phase: Phase,
+    /// When the current phase began (for a step's duration; a bake's is in the phase).
+    pub phase_since: Option<Timestamp>,
+    /// The `captain run` that drives it; `None` for one recorded by `captain rollback` or
+    /// `deploy start`, which nobody runs yet.
+    pub runner: Option<RunnerId>,
+    /// The deploy or approval-step process, once started.
+    pub process: Option<ProcessRecord>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StageRecordKind {
+    Approved,
+    Failed,
+    Superseded,
+}
+
+impl StageRecordKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StageRecordKind::Approved => "approved",
+            StageRecordKind::Failed => "failed",
+            StageRecordKind::Superseded => "superseded",
+        }
+    }
+}
+
+/// What a stage decided about one release, once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageRecord {
+    pub stage: String,
+    pub release: ReleaseNumber,
+    pub record: StageRecordKind,
+    /// For `superseded`: the newer release that replaced it.
+    pub by: Option<ReleaseNumber>,
+    pub reason: Option<String>,
+    pub actor: String,
+    pub at: Timestamp,
+}
+
+/// The result of an external approval step (`captain approve` / `captain reject`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepVerdict {
+    pub deployment: DeploymentId,
+    /// Index into the stage's approval steps.
+    pub step: usize,
+    pub name: String,
+    pub passed: bool,
+    pub actor: String,
+    pub reason: Option<String>,
+    pub at: Timestamp,
+}
+
+/// Everything the engine needs, read in one consistent snapshot.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct EngineSnapshot {
+    pub state: EngineState,
+    /// Every deployment in progress in the covered environments.
+    pub active: Vec<ActiveRecord>,
+    /// Recorded results of external approval steps of those deployments.
+    pub step_results: Vec<StepVerdict>,
+}
+
+/// One pass's decisions, to apply atomically.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DecisionBatch {
+    pub decisions: Vec<Decision>,
+    /// The pipeline's stages in order: a normal start is checked against the previous
+    /// stage's approval and locks, in the same transaction.
+    pub stages: Vec<StageScope>,
+    pub actor: String,
+    pub at: Timestamp,
+    /// The loop that will run what starts; recorded as the owner of new deployments and steps.
+    pub runner: Option<RunnerId>,
+}
+
+/// Take over a deployment whose owner is gone (or that has none) — only if the owner is
+/// still `expected`, so two loops never both take it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Claim {
+    pub deployment: DeploymentId,
+    pub expected: Option<RunnerId>,
+}
+
+/// A blocker override as recorded (for `captain status` and the audit).
+pub type OverrideRecord = BlockerOverride;

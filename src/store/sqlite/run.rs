@@ -1,0 +1,773 @@
+//! The SQLite side of what `captain run` keeps (see [`crate::store::run_records`]): the
+//! engine snapshot in one read transaction, a pass's decisions in one write transaction,
+//! process ownership, stage records, overrides and external step results.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::{
+    Tx, all_locks, audit, deployment_by_id, deployment_by_seq, finish_deployment, micros, num,
+    opt_ts, release_number, start_deployment, truncate, ts,
+};
+use crate::engine::{
+    ActiveDeployment, BlockerOverride, Decision, EngineState, EnvLedger, Phase, StageLedger,
+};
+use crate::error::Error;
+use crate::model::*;
+use crate::store::run_records::*;
+
+fn phase_columns(phase: &Phase) -> (&'static str, Option<i64>, bool, Option<i64>) {
+    match phase {
+        Phase::Deploying => ("deploying", None, false, None),
+        Phase::Verifying { step, started } => (
+            "verifying",
+            Some(i64::try_from(*step).unwrap_or(i64::MAX)),
+            *started,
+            None,
+        ),
+        Phase::Baking { since } => ("baking", None, false, Some(micros(*since))),
+    }
+}
+
+/// Reads a progress row's columns `phase, step, step_started, since` starting at `idx`.
+fn phase_from_row(row: &Row, idx: usize, started_at: Timestamp) -> rusqlite::Result<Phase> {
+    let phase: Option<String> = row.get(idx)?;
+    let step: Option<i64> = row.get(idx + 1)?;
+    let started: Option<bool> = row.get(idx + 2)?;
+    let since = opt_ts(row, idx + 3)?;
+    Ok(match phase.as_deref() {
+        Some("verifying") => Phase::Verifying {
+            step: step.and_then(|s| usize::try_from(s).ok()).unwrap_or(0),
+            started: started.unwrap_or(false),
+        },
+        Some("baking") => Phase::Baking {
+            since: since.unwrap_or(started_at),
+        },
+        _ => Phase::Deploying,
+    })
+}
+
+fn runner_from_row(row: &Row, idx: usize) -> rusqlite::Result<Option<RunnerId>> {
+    let host: Option<String> = row.get(idx)?;
+    let pid: Option<i64> = row.get(idx + 1)?;
+    let start: Option<i64> = row.get(idx + 2)?;
+    Ok(match (host, pid.and_then(|p| u32::try_from(p).ok())) {
+        (Some(host), Some(pid)) => Some(RunnerId {
+            host,
+            pid,
+            start_time: start.and_then(|s| u64::try_from(s).ok()),
+        }),
+        _ => None,
+    })
+}
+
+fn opt_i64(value: Option<u64>) -> Option<i64> {
+    value.and_then(|v| i64::try_from(v).ok())
+}
+
+const ACTIVE_SQL: &str =
+    "SELECT d.seq, d.id, d.environment, d.stage, d.release, d.kind, d.started_at,
+        p.phase, p.step, p.step_started, p.since,
+        p.runner_host, p.runner_pid, p.runner_start, p.pid, p.pid_start
+     FROM environment_state s
+     JOIN deployments d ON d.seq = s.in_progress_seq
+     LEFT JOIN deployment_progress p ON p.deployment = d.seq
+     WHERE s.environment = ?1";
+
+struct ActiveRow {
+    seq: i64,
+    engine: ActiveDeployment,
+    record: ActiveRecord,
+}
+
+fn active_from_row(row: &Row) -> rusqlite::Result<ActiveRow> {
+    let kind: String = row.get(5)?;
+    let started_at = ts(row, 6)?;
+    let phase = phase_from_row(row, 7, started_at)?;
+    let id = DeploymentId(row.get(1)?);
+    let pid: Option<i64> = row.get(14)?;
+    let pid_start: Option<i64> = row.get(15)?;
+    let since = opt_ts(row, 10)?;
+    Ok(ActiveRow {
+        seq: row.get(0)?,
+        engine: ActiveDeployment {
+            id: id.clone(),
+            release: release_number(row, 4)?,
+            kind: if kind == "rollback" {
+                DeploymentKind::Rollback
+            } else {
+                DeploymentKind::Normal
+            },
+            started_at,
+            phase,
+        },
+        record: ActiveRecord {
+            deployment: id,
+            environment: row.get(2)?,
+            stage: row.get(3)?,
+            phase,
+            phase_since: since,
+            runner: runner_from_row(row, 11)?,
+            process: pid
+                .and_then(|p| u32::try_from(p).ok())
+                .map(|pid| ProcessRecord {
+                    pid,
+                    start_time: pid_start.and_then(|s| u64::try_from(s).ok()),
+                }),
+        },
+    })
+}
+
+pub(super) fn engine_snapshot(
+    conn: &Connection,
+    stages: &[StageScope],
+    at: Timestamp,
+) -> Tx<EngineSnapshot> {
+    let mut state = EngineState {
+        releases: conn
+            .prepare_cached("SELECT number FROM releases ORDER BY number")?
+            .query_map([], |row| release_number(row, 0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?,
+        ..EngineState::default()
+    };
+    let mut active = Vec::new();
+    let mut active_seqs = Vec::new();
+    for scope in stages {
+        // What the loop recorded.
+        let mut ledger = StageLedger::default();
+        let mut recorded = BTreeSet::new();
+        let mut records =
+            conn.prepare_cached("SELECT release, record FROM stage_records WHERE stage = ?1")?;
+        for row in records.query_map([&scope.name], |row| {
+            Ok((release_number(row, 0)?, row.get::<_, String>(1)?))
+        })? {
+            let (release, record) = row?;
+            recorded.insert(release);
+            match record.as_str() {
+                "approved" => ledger.approved.insert(release),
+                "failed" => ledger.failed.insert(release),
+                _ => ledger.superseded.insert(release),
+            };
+        }
+        // What the deployments say (an external CI records only deployments).
+        let mut approved_envs: BTreeMap<ReleaseNumber, BTreeSet<String>> = BTreeMap::new();
+        let mut open: BTreeSet<ReleaseNumber> = BTreeSet::new();
+        let mut ended: BTreeSet<ReleaseNumber> = BTreeSet::new();
+        let mut rows = conn.prepare_cached(
+            "SELECT release, outcome, environment FROM deployments INDEXED BY deployments_by_stage
+             WHERE stage = ?1 AND kind = 'normal'",
+        )?;
+        for row in rows.query_map([&scope.name], |row| {
+            Ok((
+                release_number(row, 0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+            ))
+        })? {
+            let (release, outcome, environment) = row?;
+            match outcome.as_str() {
+                "approved" => {
+                    approved_envs
+                        .entry(release)
+                        .or_default()
+                        .insert(environment);
+                }
+                "in progress" => {
+                    open.insert(release);
+                }
+                _ => {
+                    ended.insert(release);
+                }
+            }
+        }
+        for (release, envs) in &approved_envs {
+            if !scope.environments.is_empty() && scope.environments.iter().all(|e| envs.contains(e))
+            {
+                ledger.approved.insert(*release);
+            }
+        }
+        for release in ended {
+            if !ledger.approved.contains(&release) && !recorded.contains(&release) {
+                ledger.failed.insert(release);
+            }
+        }
+        ledger.failed.retain(|r| !ledger.approved.contains(r));
+        let decided = |r: &ReleaseNumber| {
+            ledger.approved.contains(r)
+                || ledger.failed.contains(r)
+                || ledger.superseded.contains(r)
+        };
+        // A release with deployments that is neither decided: the one the stage works on.
+        let mut candidates: BTreeSet<ReleaseNumber> = open;
+        candidates.extend(approved_envs.keys().copied());
+        ledger.working = candidates.into_iter().filter(|r| !decided(r)).max();
+        state.stages.insert(scope.name.clone(), ledger);
+
+        for environment in &scope.environments {
+            let mut env = EnvLedger {
+                current: super::current_release(conn, environment)?,
+                ..EnvLedger::default()
+            };
+            let mut approved = conn.prepare_cached(
+                "SELECT DISTINCT release FROM deployments INDEXED BY deployments_by_release
+                 WHERE environment = ?1 AND outcome = 'approved'",
+            )?;
+            for release in approved.query_map([environment], |row| release_number(row, 0))? {
+                env.approved.insert(release?);
+            }
+            if let Some(row) = conn
+                .prepare_cached(ACTIVE_SQL)?
+                .query_row([environment], active_from_row)
+                .optional()?
+            {
+                env.active = Some(row.engine);
+                active_seqs.push(row.seq);
+                active.push(row.record);
+            }
+            state.environments.insert(environment.clone(), env);
+        }
+    }
+    state.locks = all_locks(conn)?;
+    state.overrides = overrides(conn, at)?;
+    let mut step_results = Vec::new();
+    let mut steps = conn.prepare_cached(
+        "SELECT step, name, passed, actor, reason, at FROM step_results WHERE deployment = ?1 ORDER BY step",
+    )?;
+    for (seq, record) in active_seqs.iter().zip(&active) {
+        for verdict in steps.query_map([seq], |row| {
+            Ok(StepVerdict {
+                deployment: record.deployment.clone(),
+                step: usize::try_from(row.get::<_, i64>(0)?).unwrap_or(usize::MAX),
+                name: row.get(1)?,
+                passed: row.get(2)?,
+                actor: row.get(3)?,
+                reason: row.get(4)?,
+                at: ts(row, 5)?,
+            })
+        })? {
+            step_results.push(verdict?);
+        }
+    }
+    Ok(EngineSnapshot {
+        state,
+        active,
+        step_results,
+    })
+}
+
+fn overrides(conn: &Connection, at: Timestamp) -> Tx<Vec<BlockerOverride>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT target, actor, reason, created_at, until FROM blocker_overrides
+         WHERE until IS NULL OR until > ?1 ORDER BY seq",
+    )?;
+    Ok(stmt
+        .query_map([micros(at)], |row| {
+            Ok(BlockerOverride {
+                target: row.get(0)?,
+                actor: row.get(1)?,
+                reason: row.get(2)?,
+                created_at: ts(row, 3)?,
+                until: opt_ts(row, 4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+fn stale(what: String) -> Error {
+    Error::conflict(format!(
+        "{what}: the decision was made on a stale view of the ledger"
+    ))
+    .with_hint("the loop reads the ledger again and decides anew")
+}
+
+/// The deployment, which must still be in progress.
+fn in_progress(conn: &Connection, id: &DeploymentId) -> Tx<(i64, Deployment)> {
+    match deployment_by_id(conn, id)? {
+        Some((seq, d)) if d.outcome == Outcome::InProgress => Ok((seq, d)),
+        Some((_, d)) => {
+            Err(stale(format!("deployment {id} already finished as {}", d.outcome)).into())
+        }
+        None => Err(Error::not_found(format!("deployment {id} does not exist")).into()),
+    }
+}
+
+fn record_stage(conn: &Connection, record: StageRecord) -> Tx<()> {
+    let existing: Option<String> = conn
+        .prepare_cached("SELECT record FROM stage_records WHERE stage = ?1 AND release = ?2")?
+        .query_row(params![record.stage, num(record.release)], |row| row.get(0))
+        .optional()?;
+    match existing {
+        Some(kind) if kind == record.record.as_str() => return Ok(()),
+        Some(kind) => {
+            return Err(stale(format!(
+                "{} is already recorded as {kind} in stage {}",
+                record.release, record.stage
+            ))
+            .into());
+        }
+        None => {}
+    }
+    let at = truncate(record.at);
+    conn.prepare_cached(
+        "INSERT INTO stage_records (stage, release, record, by_release, reason, actor, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        record.stage,
+        num(record.release),
+        record.record.as_str(),
+        record.by.map(num),
+        record.reason,
+        record.actor,
+        micros(at)
+    ])?;
+    audit(
+        conn,
+        at,
+        &record.actor,
+        &format!("stage.{}", record.record.as_str()),
+        &record.stage,
+        record.reason.as_deref(),
+        serde_json::json!({"release": record.release, "by": record.by}),
+    )
+}
+
+fn set_phase(conn: &Connection, seq: i64, phase: &Phase, at: Timestamp) -> Tx<()> {
+    let (name, step, started, since) = phase_columns(phase);
+    let since = since.unwrap_or(micros(at));
+    conn.prepare_cached(
+        "INSERT INTO deployment_progress (deployment, phase, step, step_started, since)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (deployment) DO UPDATE SET phase = excluded.phase, step = excluded.step,
+             step_started = excluded.step_started, since = excluded.since,
+             pid = CASE WHEN excluded.phase = 'deploying' THEN pid ELSE NULL END,
+             pid_start = CASE WHEN excluded.phase = 'deploying' THEN pid_start ELSE NULL END",
+    )?
+    .execute(params![seq, name, step, started, since])?;
+    Ok(())
+}
+
+fn set_owner(conn: &Connection, seq: i64, runner: Option<&RunnerId>) -> Tx<()> {
+    conn.prepare_cached(
+        "UPDATE deployment_progress SET runner_host = ?2, runner_pid = ?3, runner_start = ?4,
+             pid = NULL, pid_start = NULL
+         WHERE deployment = ?1",
+    )?
+    .execute(params![
+        seq,
+        runner.map(|r| r.host.clone()),
+        runner.map(|r| r.pid),
+        runner.and_then(|r| opt_i64(r.start_time))
+    ])?;
+    Ok(())
+}
+
+pub(super) fn apply_decisions(conn: &Connection, batch: DecisionBatch) -> Tx<Vec<Deployment>> {
+    let at = truncate(batch.at);
+    let actor = batch.actor.as_str();
+    let mut started = Vec::new();
+    for decision in &batch.decisions {
+        match decision {
+            Decision::Supersede { stage, release, by } => record_stage(
+                conn,
+                StageRecord {
+                    stage: stage.clone(),
+                    release: *release,
+                    record: StageRecordKind::Superseded,
+                    by: Some(*by),
+                    reason: Some(format!("superseded by {by}")),
+                    actor: actor.to_string(),
+                    at,
+                },
+            )?,
+            Decision::ApproveStage { stage, release } => record_stage(
+                conn,
+                StageRecord {
+                    stage: stage.clone(),
+                    release: *release,
+                    record: StageRecordKind::Approved,
+                    by: None,
+                    reason: None,
+                    actor: actor.to_string(),
+                    at,
+                },
+            )?,
+            Decision::FailStage {
+                stage,
+                release,
+                reason,
+            } => record_stage(
+                conn,
+                StageRecord {
+                    stage: stage.clone(),
+                    release: *release,
+                    record: StageRecordKind::Failed,
+                    by: None,
+                    reason: Some(reason.clone()),
+                    actor: actor.to_string(),
+                    at,
+                },
+            )?,
+            Decision::StartDeployment {
+                environment,
+                stage,
+                release,
+                kind,
+                reason,
+                overridden,
+            } => {
+                let mut promotion_check = None;
+                if *kind == DeploymentKind::Normal {
+                    let decided: Option<String> = conn
+                        .prepare_cached(
+                            "SELECT record FROM stage_records WHERE stage = ?1 AND release = ?2",
+                        )?
+                        .query_row(params![stage, num(*release)], |row| row.get(0))
+                        .optional()?;
+                    if let Some(record) = decided {
+                        return Err(stale(format!(
+                            "{release} is already {record} in stage {stage}"
+                        ))
+                        .into());
+                    }
+                    let newer: Option<i64> = conn
+                        .prepare_cached(
+                            "SELECT max(release) FROM deployments INDEXED BY deployments_by_release
+                             WHERE environment = ?1 AND release >= ?2 AND kind = 'normal'",
+                        )?
+                        .query_row(params![environment, num(*release)], |row| row.get(0))?;
+                    if let Some(newer) = newer {
+                        return Err(stale(format!(
+                            "{environment} already had a deployment of v{newer}, not older than {release}"
+                        ))
+                        .into());
+                    }
+                    let index = batch.stages.iter().position(|s| &s.name == stage);
+                    if let Some(previous) = index
+                        .and_then(|i| i.checked_sub(1))
+                        .and_then(|i| batch.stages.get(i))
+                    {
+                        promotion_check = Some(PromotionCheck {
+                            previous_stage: previous.name.clone(),
+                            previous_environments: previous.environments.clone(),
+                        });
+                    }
+                }
+                let reason = match (reason, overridden) {
+                    (Some(r), _) => Some(r.clone()),
+                    (None, Some(o)) => {
+                        Some(format!("blocker overridden by {}: {}", o.actor, o.reason))
+                    }
+                    (None, None) => None,
+                };
+                let deployment = start_deployment(
+                    conn,
+                    NewDeployment {
+                        environment: environment.clone(),
+                        stage: stage.clone(),
+                        release: *release,
+                        kind: *kind,
+                        actor: actor.to_string(),
+                        reason,
+                        started_at: at,
+                        promotion_check,
+                        force: false,
+                    },
+                )?;
+                let (seq, _) = in_progress(conn, &deployment.id)?;
+                set_phase(conn, seq, &Phase::Deploying, at)?;
+                set_owner(conn, seq, batch.runner.as_ref())?;
+                if let Some(o) = overridden {
+                    audit(
+                        conn,
+                        at,
+                        actor,
+                        "blocker.override.used",
+                        &deployment.id.0,
+                        Some(&o.reason),
+                        serde_json::json!({"target": o.target, "by": o.actor}),
+                    )?;
+                }
+                started.push(deployment);
+            }
+            Decision::AdvancePhase { deployment, to, .. } => {
+                let (seq, _) = in_progress(conn, deployment)?;
+                set_phase(conn, seq, to, at)?;
+            }
+            Decision::RunApprovalStep {
+                deployment, step, ..
+            } => {
+                let (seq, _) = in_progress(conn, deployment)?;
+                let running: bool = conn
+                    .prepare_cached(
+                        "SELECT 1 FROM deployment_progress
+                         WHERE deployment = ?1 AND phase = 'verifying' AND step = ?2 AND step_started = 1",
+                    )?
+                    .exists(params![seq, i64::try_from(*step).unwrap_or(i64::MAX)])?;
+                if running {
+                    return Err(stale(format!(
+                        "approval step {step} of {deployment} is already running"
+                    ))
+                    .into());
+                }
+                set_phase(
+                    conn,
+                    seq,
+                    &Phase::Verifying {
+                        step: *step,
+                        started: true,
+                    },
+                    at,
+                )?;
+                set_owner(conn, seq, batch.runner.as_ref())?;
+            }
+            Decision::ApproveEnvironment { deployment, .. } => {
+                in_progress(conn, deployment)?;
+                finish_deployment(
+                    conn,
+                    FinishDeployment {
+                        id: deployment.clone(),
+                        outcome: Outcome::Approved,
+                        actor: actor.to_string(),
+                        finished_at: at,
+                        reason: None,
+                    },
+                )?;
+            }
+            Decision::FailDeployment {
+                deployment,
+                outcome,
+                ..
+            } => {
+                in_progress(conn, deployment)?;
+                finish_deployment(
+                    conn,
+                    FinishDeployment {
+                        id: deployment.clone(),
+                        outcome: *outcome,
+                        actor: actor.to_string(),
+                        finished_at: at,
+                        reason: None,
+                    },
+                )?;
+            }
+        }
+    }
+    Ok(started)
+}
+
+fn owner_of(conn: &Connection, seq: i64) -> Tx<Option<RunnerId>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT runner_host, runner_pid, runner_start FROM deployment_progress WHERE deployment = ?1",
+        )?
+        .query_row([seq], |row| runner_from_row(row, 0))
+        .optional()?
+        .flatten())
+}
+
+pub(super) fn record_process(
+    conn: &Connection,
+    id: &DeploymentId,
+    runner: &RunnerId,
+    process: ProcessRecord,
+) -> Tx<()> {
+    let (seq, _) = in_progress(conn, id)?;
+    if owner_of(conn, seq)?.as_ref() != Some(runner) {
+        return Err(stale(format!(
+            "deployment {id} is driven by another `captain run`"
+        ))
+        .into());
+    }
+    conn.prepare_cached(
+        "UPDATE deployment_progress SET pid = ?2, pid_start = ?3 WHERE deployment = ?1",
+    )?
+    .execute(params![seq, process.pid, opt_i64(process.start_time)])?;
+    Ok(())
+}
+
+pub(super) fn claim_deployments(
+    conn: &Connection,
+    runner: &RunnerId,
+    claims: &[Claim],
+) -> Tx<Vec<DeploymentId>> {
+    let mut taken = Vec::new();
+    for claim in claims {
+        let Some((seq, d)) = deployment_by_id(conn, &claim.deployment)? else {
+            continue;
+        };
+        if d.outcome != Outcome::InProgress || owner_of(conn, seq)? != claim.expected {
+            continue;
+        }
+        conn.prepare_cached(
+            "INSERT INTO deployment_progress (deployment, phase, since) VALUES (?1, 'deploying', ?2)
+             ON CONFLICT (deployment) DO NOTHING",
+        )?
+        .execute(params![seq, micros(d.started_at)])?;
+        conn.prepare_cached(
+            "UPDATE deployment_progress SET step_started = 0 WHERE deployment = ?1 AND phase = 'verifying'",
+        )?
+        .execute([seq])?;
+        set_owner(conn, seq, Some(runner))?;
+        taken.push(claim.deployment.clone());
+    }
+    Ok(taken)
+}
+
+pub(super) fn record_override(conn: &Connection, record: BlockerOverride) -> Tx<()> {
+    if record.reason.trim().is_empty() {
+        return Err(Error::usage(format!(
+            "overriding the blocker of {} needs a reason",
+            record.target
+        ))
+        .with_hint("add `--reason TEXT`")
+        .into());
+    }
+    let created_at = truncate(record.created_at);
+    conn.prepare_cached(
+        "INSERT INTO blocker_overrides (target, actor, reason, created_at, until) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        record.target,
+        record.actor,
+        record.reason,
+        micros(created_at),
+        record.until.map(micros)
+    ])?;
+    audit(
+        conn,
+        created_at,
+        &record.actor,
+        "blocker.override",
+        &record.target,
+        Some(&record.reason),
+        serde_json::json!({"until": record.until}),
+    )
+}
+
+pub(super) fn record_step_result(conn: &Connection, verdict: StepVerdict) -> Tx<()> {
+    let (seq, _) = match deployment_by_id(conn, &verdict.deployment)? {
+        Some((seq, d)) if d.outcome == Outcome::InProgress => (seq, d),
+        Some((_, d)) => {
+            return Err(Error::conflict(format!(
+                "deployment {} already finished as {}",
+                verdict.deployment, d.outcome
+            ))
+            .into());
+        }
+        None => {
+            return Err(Error::not_found(format!(
+                "deployment {} does not exist",
+                verdict.deployment
+            ))
+            .with_hint("`captain status` shows the deployments in progress")
+            .into());
+        }
+    };
+    let step = i64::try_from(verdict.step).unwrap_or(i64::MAX);
+    let existing: Option<bool> = conn
+        .prepare_cached("SELECT passed FROM step_results WHERE deployment = ?1 AND step = ?2")?
+        .query_row(params![seq, step], |row| row.get(0))
+        .optional()?;
+    match existing {
+        Some(passed) if passed == verdict.passed => return Ok(()),
+        Some(passed) => {
+            return Err(Error::conflict(format!(
+                "approval step `{}` of {} was already {}",
+                verdict.name,
+                verdict.deployment,
+                if passed { "approved" } else { "rejected" }
+            ))
+            .into());
+        }
+        None => {}
+    }
+    let at = truncate(verdict.at);
+    conn.prepare_cached(
+        "INSERT INTO step_results (deployment, step, name, passed, actor, reason, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        seq,
+        step,
+        verdict.name,
+        verdict.passed,
+        verdict.actor,
+        verdict.reason,
+        micros(at)
+    ])?;
+    audit(
+        conn,
+        at,
+        &verdict.actor,
+        if verdict.passed {
+            "step.approve"
+        } else {
+            "step.reject"
+        },
+        &verdict.deployment.0,
+        verdict.reason.as_deref(),
+        serde_json::json!({"step": verdict.name}),
+    )
+}
+
+pub(super) fn stage_records(
+    conn: &Connection,
+    stages: &[String],
+    limit: usize,
+) -> Tx<Vec<StageRecord>> {
+    let mut out = Vec::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT stage, release, record, by_release, reason, actor, at FROM stage_records
+         WHERE stage = ?1 ORDER BY release DESC LIMIT ?2",
+    )?;
+    for stage in stages {
+        for record in stmt.query_map(
+            params![stage, i64::try_from(limit).unwrap_or(i64::MAX)],
+            |row| {
+                let kind: String = row.get(2)?;
+                Ok(StageRecord {
+                    stage: row.get(0)?,
+                    release: release_number(row, 1)?,
+                    record: match kind.as_str() {
+                        "approved" => StageRecordKind::Approved,
+                        "failed" => StageRecordKind::Failed,
+                        _ => StageRecordKind::Superseded,
+                    },
+                    by: row
+                        .get::<_, Option<i64>>(3)?
+                        .and_then(|b| u64::try_from(b).ok())
+                        .map(ReleaseNumber),
+                    reason: row.get(4)?,
+                    actor: row.get(5)?,
+                    at: ts(row, 6)?,
+                })
+            },
+        )? {
+            out.push(record?);
+        }
+    }
+    Ok(out)
+}
+
+pub(super) fn deployment_phases(
+    conn: &Connection,
+    ids: &[DeploymentId],
+) -> Tx<Vec<Option<ActiveRecord>>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let found = match deployment_by_id(conn, id)? {
+            Some((seq, d)) if d.outcome == Outcome::InProgress => conn
+                .prepare_cached(ACTIVE_SQL)?
+                .query_row([&d.environment], active_from_row)
+                .optional()?
+                .filter(|row| row.seq == seq)
+                .map(|row| row.record),
+            _ => None,
+        };
+        out.push(found);
+    }
+    let _ = deployment_by_seq;
+    Ok(out)
+}

@@ -1,0 +1,171 @@
+//! The JSON bodies of the team server's API that are not domain types: the requests of
+//! read operations that take more than a path, and the error shape. Shared by the HTTP
+//! client store ([`super::http`]) and the server (`crate::server`) so the two cannot
+//! drift apart. Nothing here does I/O.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, ErrorKind};
+use crate::model::ReleaseNumber;
+
+/// The header carrying the idempotency key of a mutation.
+pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+
+/// `POST …/environment-states`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EnvironmentsRequest {
+    pub environments: Vec<String>,
+}
+
+/// `POST …/locate`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LocateRequest {
+    pub commit: String,
+    pub environments: Vec<String>,
+}
+
+/// `POST …/stage-approved`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct StageApprovedRequest {
+    pub release: ReleaseNumber,
+    pub environments: Vec<String>,
+}
+
+/// `POST …/stages-approved`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct StagesApprovedRequest {
+    pub checks: Vec<StageApprovedRequest>,
+}
+
+/// A yes/no answer.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Answer {
+    pub answer: bool,
+}
+
+/// `remove_lock`'s answer.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Lifted {
+    pub lifted: bool,
+}
+
+/// `POST …/deployments/{id}/log`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AppendLogRequest {
+    pub lines: Vec<crate::store::LogLine>,
+}
+
+/// `POST …/engine-snapshot`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EngineSnapshotRequest {
+    pub stages: Vec<crate::store::StageScope>,
+    pub at: crate::model::Timestamp,
+}
+
+/// `POST …/deployments/{id}/process`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RecordProcessRequest {
+    pub runner: crate::store::RunnerId,
+    pub process: crate::store::ProcessRecord,
+}
+
+/// `POST …/claims`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ClaimRequest {
+    pub runner: crate::store::RunnerId,
+    pub claims: Vec<crate::store::Claim>,
+}
+
+/// `POST …/stage-records`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct StageRecordsRequest {
+    pub stages: Vec<String>,
+    pub limit: usize,
+}
+
+/// `POST …/deployment-phases`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DeploymentPhasesRequest {
+    pub ids: Vec<crate::model::DeploymentId>,
+}
+
+/// The error shape of SPEC §3, as the server sends it: `{"error":{kind,message,hint}}`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    /// `usage`, `not found`, `blocked`, `conflict`, `error`, `internal`, and on the wire
+    /// only: `unauthorized`, `forbidden`.
+    pub kind: String,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl ErrorBody {
+    pub fn from_error(e: &Error) -> Self {
+        ErrorBody {
+            error: ErrorDetail {
+                kind: e.kind.as_str().to_string(),
+                message: e.message.clone(),
+                hint: e.hint.clone(),
+            },
+        }
+    }
+
+    /// Back into captain's error, so a command exits the same on either backend. The
+    /// wire-only kinds (authentication, permission) are plain failures: exit 1.
+    pub fn into_error(self) -> Error {
+        let kind = match self.error.kind.as_str() {
+            "usage" => ErrorKind::Usage,
+            "not found" => ErrorKind::NotFound,
+            "blocked" => ErrorKind::Blocked,
+            "conflict" => ErrorKind::Conflict,
+            "internal" => ErrorKind::Internal,
+            _ => ErrorKind::Failed,
+        };
+        Error {
+            kind,
+            message: self.error.message,
+            hint: self.error.hint,
+        }
+    }
+}
+
+/// The HTTP status of each error kind (documented in the README and `/openapi.json`):
+/// usage 400, not found 404, conflict 409, blocked 423 (Locked: a lock, a closed gate or
+/// a missing approval stops the change, and retrying later may succeed), failures 500.
+pub fn status_of(kind: ErrorKind) -> u16 {
+    match kind {
+        ErrorKind::Usage => 400,
+        ErrorKind::NotFound => 404,
+        ErrorKind::Conflict => 409,
+        ErrorKind::Blocked => 423,
+        ErrorKind::Failed | ErrorKind::Internal => 500,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_survive_the_round_trip_with_their_kind() {
+        for kind in [
+            ErrorKind::Usage,
+            ErrorKind::NotFound,
+            ErrorKind::Blocked,
+            ErrorKind::Conflict,
+            ErrorKind::Failed,
+            ErrorKind::Internal,
+        ] {
+            let e = Error::new(kind, "prod-9 is odd").with_hint("look");
+            let back = ErrorBody::from_error(&e).into_error();
+            assert_eq!(back.kind, kind);
+            assert_eq!(back.message, "prod-9 is odd");
+            assert_eq!(back.hint.as_deref(), Some("look"));
+        }
+    }
+}

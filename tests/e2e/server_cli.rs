@@ -1,0 +1,348 @@
+//! The CLI over HTTP: the same commands against `captain serve` give the same answers and
+//! exit codes as against a local file; tokens and roles are enforced with clear errors;
+//! every change is audited under the acting token.
+
+#![allow(clippy::unwrap_used)]
+
+use captain::server::auth::Role;
+use serde_json::Value;
+
+use super::common::{Run, SMALL_PIPELINE, TestEnv, hours_ago};
+use super::server_harness::Server;
+
+/// Runs captain in `env`, against `server` with `token` when given, else locally.
+fn run(env: &TestEnv, server: Option<(&Server, &str)>, args: &[&str]) -> Run {
+    let mut command = env.command();
+    if let Some((server, token)) = server {
+        command
+            .env("CAPTAIN_STATE", &server.url)
+            .env("CAPTAIN_TOKEN", token);
+    }
+    command.args(args).output().unwrap().into()
+}
+
+/// Deployment ids are random: replace them so two ledgers compare.
+fn normalize(value: &Value) -> String {
+    let text = value.to_string();
+    let mut out = String::new();
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("deploy-") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 7..];
+        let hex = after.bytes().take_while(u8::is_ascii_hexdigit).count();
+        if hex >= 6 {
+            out.push_str("deploy-ID");
+        } else {
+            out.push_str("deploy-");
+        }
+        rest = &after[hex..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// One team's day: two releases through beta and gamma, a rollback, and the views.
+fn a_day(
+    env: &TestEnv,
+    sandbox: &captain::git::sandbox::Sandbox,
+    server: Option<(&Server, &str)>,
+) -> Vec<String> {
+    let r = |args: &[&str]| run(env, server, args);
+    let mut seen = Vec::new();
+    seen.push(normalize(&r(&["release", "create", "--json"]).ok().json()));
+    for environment in ["beta", "gamma"] {
+        let id = r(&["deploy", "start", environment, "--release", "v1", "-q"])
+            .ok()
+            .stdout;
+        r(&["deploy", "finish", id.trim(), "--outcome", "approved"]).ok();
+    }
+    sandbox
+        .commit(
+            &[("src/new.rs", "fn new() {}\n")],
+            "Add new",
+            "Bo",
+            hours_ago(2),
+        )
+        .unwrap();
+    seen.push(normalize(&r(&["release", "create", "--json"]).ok().json()));
+    let id = r(&["deploy", "start", "beta", "--release", "v2", "-q"])
+        .ok()
+        .stdout;
+    r(&["deploy", "finish", id.trim(), "--outcome", "approved"]).ok();
+    // A second start while one is in progress is a conflict on either backend.
+    let id = r(&["deploy", "start", "gamma", "--release", "v2", "-q"])
+        .ok()
+        .stdout;
+    r(&["deploy", "start", "gamma", "--release", "v2"]).code(4);
+    r(&["deploy", "finish", id.trim(), "--outcome", "tests-failed"]).ok();
+    seen.push(normalize(
+        &r(&[
+            "rollback",
+            "beta",
+            "--yes",
+            "--reason",
+            "slow checkout",
+            "--json",
+        ])
+        .ok()
+        .json(),
+    ));
+    // A lock blocks a deployment on either backend.
+    r(&["promotions", "disable", "prod-1", "--reason", "freeze"]).ok();
+    r(&["deploy", "start", "prod-1", "--release", "v1"]).code(3);
+    for view in [
+        vec!["status", "--json"],
+        vec!["history", "beta", "--json"],
+        vec!["history", "gamma", "--json"],
+        vec!["where", "HEAD", "--json"],
+        vec!["where", "HEAD~1", "--json"],
+        vec!["release", "list", "--json"],
+        vec!["release", "show", "v2", "--json"],
+        vec!["promotions", "list", "--json"],
+    ] {
+        seen.push(normalize(&r(&view).ok().json()));
+    }
+    r(&["release", "show", "v9"]).code(5);
+    seen
+}
+
+#[test]
+fn commands_over_http_answer_as_they_do_locally() {
+    let local = TestEnv::new();
+    let sandbox = local.init_repo(SMALL_PIPELINE);
+    let expected = a_day(&local, &sandbox, None);
+
+    let remote = TestEnv::new();
+    let sandbox = remote.init_repo(SMALL_PIPELINE);
+    let server = Server::start(&remote.path().join("server"));
+    let oncall = server.token("oncall", Role::Operator, true);
+    let got = a_day(&remote, &sandbox, Some((&server, &oncall)));
+    assert_eq!(got.len(), expected.len());
+    for (got, expected) in got.iter().zip(&expected) {
+        assert_eq!(got, expected);
+    }
+    // The ledger is on the server, not in the client's default file.
+    assert!(!remote.state_path().exists());
+    let exported = run(&remote, Some((&server, &oncall)), &["state", "export"]).ok();
+    assert!(exported.stdout.lines().count() > 10);
+}
+
+#[test]
+fn tokens_and_roles_are_enforced_with_clear_errors() {
+    let env = TestEnv::new();
+    let sandbox = env.init_repo(SMALL_PIPELINE);
+    let server = Server::start(&env.path().join("server"));
+    let admin = server.admin.clone();
+    let ci = server.token("ci", Role::Deploy, true);
+    let viewer = server.token("viewer", Role::Read, false);
+
+    // No token: refused, exit 1, and told how to fix it.
+    let none = run(&env, Some((&server, "")), &["status"]).code(1);
+    assert!(
+        none.stderr.contains("needs an API token"),
+        "{}",
+        none.stderr
+    );
+    assert!(none.stderr.contains("CAPTAIN_TOKEN"), "{}", none.stderr);
+
+    // CI records two releases in beta; a read token sees them but cannot roll back.
+    let ci_run = |args: &[&str]| run(&env, Some((&server, &ci)), args);
+    ci_run(&["release", "create", "-q"]).ok();
+    let id = ci_run(&["deploy", "start", "beta", "--release", "v1", "-q"])
+        .ok()
+        .stdout;
+    ci_run(&["deploy", "finish", id.trim(), "--outcome", "approved"]).ok();
+    sandbox
+        .commit(
+            &[("src/new.rs", "fn new() {}\n")],
+            "Add new",
+            "Bo",
+            hours_ago(2),
+        )
+        .unwrap();
+    ci_run(&["release", "create", "-q"]).ok();
+    let id = ci_run(&["deploy", "start", "beta", "--release", "v2", "-q"])
+        .ok()
+        .stdout;
+    ci_run(&["deploy", "finish", id.trim(), "--outcome", "approved"]).ok();
+    run(&env, Some((&server, &viewer)), &["history", "beta"]).ok();
+    let denied = run(
+        &env,
+        Some((&server, &viewer)),
+        &["rollback", "beta", "--yes", "--reason", "x"],
+    )
+    .code(1);
+    assert!(
+        denied.stderr.contains("token `viewer` has role read")
+            && denied.stderr.contains("needs role operator"),
+        "{}",
+        denied.stderr
+    );
+    // Nothing was rolled back.
+    let history = run(
+        &env,
+        Some((&server, &viewer)),
+        &["history", "beta", "--json"],
+    )
+    .ok()
+    .json();
+    assert_eq!(history["deployments"].as_array().map(Vec::len), Some(2));
+    let denied = run(
+        &env,
+        Some((&server, &viewer)),
+        &["rollback", "beta", "--to", "v1", "--yes", "--reason", "x"],
+    )
+    .code(1);
+    assert!(
+        denied.stderr.contains("token `viewer` has role read")
+            && denied.stderr.contains("needs role operator"),
+        "{}",
+        denied.stderr
+    );
+    let denied = run(
+        &env,
+        Some((&server, &ci)),
+        &["promotions", "disable", "beta", "--reason", "x"],
+    )
+    .code(1);
+    assert!(denied.stderr.contains("role deploy"), "{}", denied.stderr);
+    let json = run(
+        &env,
+        Some((&server, &viewer)),
+        &["deploy", "start", "gamma", "--release", "v1", "--json"],
+    )
+    .code(1);
+    assert!(json.stderr.contains("\"kind\""), "{}", json.stderr);
+
+    // Only an admin manages tokens; the CLI does it through the server.
+    let refused = run(&env, Some((&server, &ci)), &["token", "list"]).code(1);
+    assert!(
+        refused.stderr.contains("needs role admin"),
+        "{}",
+        refused.stderr
+    );
+    let bot = run(
+        &env,
+        Some((&server, &admin)),
+        &["token", "create", "bot", "--role", "deploy"],
+    )
+    .ok();
+    let bot = bot.stdout.trim().to_string();
+    assert!(bot.starts_with("cpt_"));
+    let list = run(&env, Some((&server, &admin)), &["token", "list", "--json"])
+        .ok()
+        .json();
+    let names: Vec<&str> = list["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["admin", "bot", "ci", "viewer"]);
+    assert!(
+        !list.to_string().contains("cpt_"),
+        "secrets never leave the server"
+    );
+    run(&env, Some((&server, &bot)), &["status", "-q"]).ok();
+    run(&env, Some((&server, &admin)), &["token", "revoke", "bot"]).ok();
+    let revoked = run(&env, Some((&server, &bot)), &["status"]).code(1);
+    assert!(
+        revoked.stderr.contains("unknown or revoked"),
+        "{}",
+        revoked.stderr
+    );
+    run(&env, Some((&server, &admin)), &["token", "revoke", "bot"]).code(5);
+}
+
+#[test]
+fn every_change_is_audited_under_the_acting_token() {
+    let env = TestEnv::new();
+    env.init_repo(SMALL_PIPELINE);
+    let server = Server::start(&env.path().join("server"));
+    // Not delegating: its changes carry its own name, whatever the client claims.
+    let pager = server.token("pager", Role::Operator, false);
+    let ci = server.token("ci", Role::Deploy, true);
+    run(&env, Some((&server, &ci)), &["release", "create", "-q"]).ok();
+    run(
+        &env,
+        Some((&server, &pager)),
+        &["promotions", "disable", "prod-1", "--reason", "incident 42"],
+    )
+    .ok();
+    let id = run(
+        &env,
+        Some((&server, &pager)),
+        &["deploy", "start", "beta", "--release", "v1", "-q"],
+    )
+    .ok()
+    .stdout;
+    run(
+        &env,
+        Some((&server, &ci)),
+        &["deploy", "finish", id.trim(), "--outcome", "approved"],
+    )
+    .ok();
+
+    let all = run(&env, Some((&server, &pager)), &["audit", "--json"])
+        .ok()
+        .json();
+    let events: Vec<(String, String)> = all["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap().to_string(),
+                e["actor"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        events,
+        [
+            ("deployment.finish".to_string(), "tester".to_string()),
+            ("deployment.start".to_string(), "pager".to_string()),
+            ("lock.set".to_string(), "pager".to_string()),
+            ("release.create".to_string(), "tester".to_string()),
+        ]
+    );
+    let by_pager = run(
+        &env,
+        Some((&server, &pager)),
+        &["audit", "--actor", "pager", "--json"],
+    )
+    .ok()
+    .json();
+    assert_eq!(by_pager["events"].as_array().map(Vec::len), Some(2));
+    let prod = run(
+        &env,
+        Some((&server, &pager)),
+        &["audit", "--environment", "prod-1"],
+    )
+    .ok()
+    .stdout;
+    assert!(
+        prod.contains("lock.set") && prod.contains("incident 42") && !prod.contains("deployment"),
+        "{prod}"
+    );
+    let beta = run(
+        &env,
+        Some((&server, &pager)),
+        &["audit", "--environment", "beta", "--limit", "1", "--json"],
+    )
+    .ok()
+    .json();
+    assert_eq!(beta["events"][0]["action"], "deployment.finish");
+    // The same command works on a local file.
+    let local = TestEnv::new();
+    local.init_repo(SMALL_PIPELINE);
+    run(&local, None, &["release", "create", "-q"]).ok();
+    let local_audit = run(&local, None, &["audit", "--json"]).ok().json();
+    assert_eq!(local_audit["events"][0]["actor"], "tester");
+    // The server logged each request with its token's name.
+    let log = server.log();
+    assert!(
+        log.contains("token=pager") && log.contains("status=200"),
+        "{log}"
+    );
+}

@@ -1,0 +1,136 @@
+//! A real `captain serve` child process on a free loopback port over a SQLite database
+//! directory, with an admin token made the documented way (`captain token create
+//! --database`), killed when dropped.
+
+#![allow(dead_code)]
+#![allow(clippy::unwrap_used)] // a failing harness should panic with the error it got
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use captain::server::auth::{NewToken, Role};
+use captain::store::http::{HttpStore, Remote};
+
+pub struct Server {
+    child: Child,
+    pub url: String,
+    /// The secret of the admin token `admin` (a delegating token).
+    pub admin: String,
+    pub dir: PathBuf,
+    pub ca_file: Option<PathBuf>,
+}
+
+fn command(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_captain"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", dir.join("home"))
+        .env("XDG_CONFIG_HOME", dir.join("home/config"))
+        .env("XDG_DATA_HOME", dir.join("home/data"))
+        .env("NO_COLOR", "1")
+        .current_dir(dir);
+    command
+}
+
+impl Server {
+    pub fn start(dir: &Path) -> Server {
+        Self::start_with(dir, &[], None)
+    }
+
+    /// Starts with extra `serve` arguments; `ca_file` is the CA the clients must trust.
+    pub fn start_with(dir: &Path, extra: &[&str], ca_file: Option<PathBuf>) -> Server {
+        std::fs::create_dir_all(dir).unwrap();
+        let database = format!("sqlite:{}", dir.join("db").display());
+        let created = command(dir)
+            .args(["token", "create", "admin", "--role", "admin", "--delegate"])
+            .args(["--database", &database])
+            .output()
+            .unwrap();
+        assert!(
+            created.status.success(),
+            "token create: {}",
+            String::from_utf8_lossy(&created.stderr)
+        );
+        let admin = String::from_utf8_lossy(&created.stdout).trim().to_string();
+        assert!(admin.starts_with("cpt_"), "{admin}");
+
+        let log = std::fs::File::create(dir.join("serve.log")).unwrap();
+        let mut child = command(dir)
+            .args(["serve", "--database", &database, "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        let stdout = child.stdout.take().unwrap();
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("captain serve: listening on ")
+            .unwrap_or_else(|| {
+                let _ = child.kill();
+                panic!(
+                    "serve did not start: {line:?}\n{}",
+                    std::fs::read_to_string(dir.join("serve.log")).unwrap_or_default()
+                )
+            })
+            .to_string();
+        Server {
+            child,
+            url,
+            admin,
+            dir: dir.to_path_buf(),
+            ca_file,
+        }
+    }
+
+    pub fn remote(&self, token: &str) -> Remote {
+        Remote {
+            token: Some(token.to_string()),
+            ca_file: self.ca_file.clone(),
+            attempts: None,
+        }
+    }
+
+    /// A store of `pipeline` on this server with the admin token.
+    pub fn store(&self, pipeline: &str) -> HttpStore {
+        HttpStore::open(&self.url, pipeline, &self.remote(&self.admin)).unwrap()
+    }
+
+    /// A new token's secret.
+    pub fn token(&self, name: &str, role: Role, delegate: bool) -> String {
+        self.store("-")
+            .create_token(&NewToken {
+                name: name.into(),
+                role,
+                delegate,
+            })
+            .unwrap()
+            .secret
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("serve.log")).unwrap_or_default()
+    }
+
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// SIGTERM, then wait: the server should drain and exit 0.
+    pub fn terminate(&mut self) -> Option<i32> {
+        let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+        self.child.wait().ok().and_then(|s| s.code())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,286 @@
+//! Raw HTTP against a real `captain serve`: hostile requests get clean 4xx answers in the
+//! JSON error shape and the server stays up; a mutation retried with its idempotency key
+//! records once; `/openapi.json` documents every route; SIGTERM drains and exits 0.
+
+#![allow(clippy::unwrap_used)]
+
+use captain::server::auth::Role;
+use reqwest::blocking::Client;
+use serde_json::{Value, json};
+
+use super::server_harness::Server;
+use super::store_story::{at, new_release, sha};
+
+fn error_kind(response: reqwest::blocking::Response) -> (u16, String) {
+    let status = response.status().as_u16();
+    let body: Value = response.json().unwrap();
+    assert!(body["error"]["message"].is_string(), "{body}");
+    (status, body["error"]["kind"].as_str().unwrap().to_string())
+}
+
+#[test]
+fn hostile_requests_get_clean_errors_and_the_server_stays_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(dir.path());
+    // A connection per request: a refused request may end its connection, and a raw
+    // client (unlike captain's, which retries) would see the next request on it fail.
+    let client = Client::builder().pool_max_idle_per_host(0).build().unwrap();
+    let token = server.admin.clone();
+    let base = format!("{}/v1/pipelines/app", server.url);
+    let post = |path: &str, body: Vec<u8>| {
+        client
+            .post(format!("{base}{path}"))
+            .bearer_auth(&token)
+            .body(body)
+            .send()
+            .unwrap()
+    };
+    let get = |path: &str| {
+        client
+            .get(format!("{base}{path}"))
+            .bearer_auth(&token)
+            .send()
+            .unwrap()
+    };
+
+    assert_eq!(
+        error_kind(post("/deployments", b"{not json".to_vec())),
+        (400, "usage".into())
+    );
+    assert_eq!(
+        error_kind(post("/deployments", b"[1,2,3]".to_vec())),
+        (400, "usage".into())
+    );
+    assert_eq!(
+        error_kind(post("/locks", vec![b' '; 5 << 20])),
+        (413, "usage".into())
+    );
+    assert_eq!(
+        error_kind(post("/import", b"\xff\xfe".to_vec())),
+        (400, "usage".into())
+    );
+    assert_eq!(error_kind(get("/releases/v0")), (400, "usage".into()));
+    assert_eq!(
+        error_kind(get("/releases/v99999999999999999999999")),
+        (400, "usage".into())
+    );
+    assert_eq!(error_kind(get("/deployments/zz")), (400, "usage".into()));
+    assert_eq!(error_kind(get("/releases?limit=-1")), (400, "usage".into()));
+    assert_eq!(
+        error_kind(get("/environments/x/history?since=yesterday")),
+        (400, "usage".into())
+    );
+    assert_eq!(error_kind(get("/nowhere")), (404, "not found".into()));
+    assert_eq!(
+        error_kind(
+            client
+                .get(format!("{}/v1/pipelines/..%2F..%2Fetc/locks", server.url))
+                .bearer_auth(&token)
+                .send()
+                .unwrap()
+        ),
+        (400, "usage".into())
+    );
+    assert_eq!(
+        error_kind(
+            client
+                .delete(format!("{base}/locks"))
+                .bearer_auth(&token)
+                .send()
+                .unwrap()
+        ),
+        (405, "usage".into())
+    );
+    assert_eq!(
+        error_kind(
+            client
+                .get(format!("{base}/locks"))
+                .bearer_auth("cpt_guess")
+                .send()
+                .unwrap()
+        ),
+        (401, "unauthorized".into())
+    );
+    assert_eq!(
+        error_kind(
+            client
+                .get(format!("{base}/locks"))
+                .header("authorization", "Basic eDp5")
+                .send()
+                .unwrap()
+        ),
+        (401, "unauthorized".into())
+    );
+    // Valid JSON that breaks a ledger rule maps to the rule's kind.
+    let missing = json!({"environment":"beta","stage":"beta","release":"v7","kind":"normal","actor":"x",
+        "reason":null,"started_at":"2026-01-01T00:00:00Z","promotion_check":null,"force":false});
+    assert_eq!(
+        error_kind(post("/deployments", serde_json::to_vec(&missing).unwrap())),
+        (404, "not found".into())
+    );
+    assert_eq!(get("/releases/v1").text().unwrap(), "null");
+
+    assert_eq!(
+        client
+            .get(format!("{}/healthz", server.url))
+            .send()
+            .unwrap()
+            .status(),
+        200
+    );
+    assert!(server.is_running());
+    // Graceful shutdown on SIGTERM: drains and exits 0.
+    assert_eq!(server.terminate(), Some(0));
+    assert!(server.log().contains("shutting down"));
+}
+
+#[test]
+fn a_retried_mutation_with_the_same_key_records_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let ci = server.token("ci", Role::Deploy, true);
+    let client = Client::builder().pool_max_idle_per_host(0).build().unwrap();
+    let base = format!("{}/v1/pipelines/app", server.url);
+    let send = |path: &str, key: Option<&str>, body: &Value| {
+        let mut request = client
+            .post(format!("{base}{path}"))
+            .bearer_auth(&ci)
+            .json(body);
+        if let Some(key) = key {
+            request = request.header("idempotency-key", key);
+        }
+        request.send().unwrap()
+    };
+    let release = serde_json::to_value(new_release("a", None, &["a"], "img@1")).unwrap();
+    assert_eq!(send("/releases", Some("k-release"), &release).status(), 200);
+
+    let start = json!({"environment":"beta","stage":"beta","release":"v1","kind":"normal","actor":"ci",
+        "reason":null,"started_at":at(10),"promotion_check":null,"force":false});
+    let first = send("/deployments", Some("k-start"), &start);
+    assert_eq!(first.status(), 200);
+    assert!(first.headers().get("idempotent-replayed").is_none());
+    let first: Value = first.json().unwrap();
+    // The retry (same key, same body) gets the same deployment back, marked as a replay.
+    let again = send("/deployments", Some("k-start"), &start);
+    assert_eq!(again.status(), 200);
+    assert_eq!(again.headers().get("idempotent-replayed").unwrap(), "true");
+    assert_eq!(again.json::<Value>().unwrap(), first);
+    // Without the key, a second start is what it is: a conflict.
+    assert_eq!(
+        error_kind(send("/deployments", None, &start)),
+        (409, "conflict".into())
+    );
+    // The same key for another request is refused.
+    let other = json!({"environment":"gamma","stage":"gamma","release":"v1","kind":"normal","actor":"ci",
+        "reason":null,"started_at":at(10),"promotion_check":null,"force":false});
+    assert_eq!(
+        error_kind(send("/deployments", Some("k-start"), &other)),
+        (400, "usage".into())
+    );
+
+    // Errors replay too: a refused request retried is refused the same way.
+    let rollback = json!({"environment":"beta","stage":"beta","release":"v1","kind":"rollback","actor":"ci",
+        "reason":null,"started_at":at(10),"promotion_check":null,"force":false});
+    assert_eq!(
+        error_kind(send("/deployments", Some("k-rb"), &rollback)),
+        (403, "forbidden".into())
+    );
+
+    // Finishing, retried: one finish event.
+    let id = first["id"].as_str().unwrap();
+    let finish =
+        json!({"id":id,"outcome":"approved","actor":"ci","finished_at":at(20),"reason":null});
+    for _ in 0..3 {
+        assert_eq!(
+            send(
+                &format!("/deployments/{id}/finish"),
+                Some("k-finish"),
+                &finish
+            )
+            .status(),
+            200
+        );
+    }
+    // A log append retried appends once.
+    let lines = json!({"lines":[{"at":at(15),"stream":"stdout","text":"deploying"}]});
+    for _ in 0..3 {
+        assert_eq!(
+            send(&format!("/deployments/{id}/log"), Some("k-log"), &lines).status(),
+            200
+        );
+    }
+
+    let store = server.store("app");
+    use captain::store::Store;
+    let history = store.history("beta", &Default::default()).unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(
+        store
+            .deployment_log(&captain::model::DeploymentId(id.into()))
+            .unwrap()
+            .len(),
+        1
+    );
+    let audit = store.audit_events(&Default::default()).unwrap();
+    let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["deployment.finish", "deployment.start", "release.create"]
+    );
+    assert_eq!(
+        store
+            .release_by_commit(&sha("a"))
+            .unwrap()
+            .map(|r| r.number.0),
+        Some(1)
+    );
+}
+
+#[test]
+fn openapi_documents_every_route_the_server_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let client = Client::builder().pool_max_idle_per_host(0).build().unwrap();
+    let doc: Value = client
+        .get(format!("{}/openapi.json", server.url))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    assert!(doc["components"]["schemas"]["Error"]["properties"]["error"].is_object());
+    let paths = doc["paths"].as_object().unwrap();
+    let mut operations = 0;
+    for (path, methods) in paths {
+        for (method, operation) in methods.as_object().unwrap() {
+            operations += 1;
+            let url = format!(
+                "{}{}",
+                server.url,
+                path.replace("{pipeline}", "app")
+                    .replace("{number}", "v1")
+                    .replace("{id}", "deploy-abcdef")
+                    .replace("{sha}", "abcdef")
+                    .replace("{environment}", "beta")
+                    .replace("{name}", "nobody")
+            );
+            let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            // Without a token: every route exists (no 404 "no API route"), and those with
+            // a role refuse with 401.
+            let response = client.request(method.clone(), &url).send().unwrap();
+            let status = response.status().as_u16();
+            let text = response.text().unwrap();
+            assert!(!text.contains("no API route"), "{method} {path}: {text}");
+            if operation["x-captain-role"].is_string() {
+                assert_eq!(status, 401, "{method} {path}: {text}");
+            } else {
+                assert_eq!(status, 200, "{method} {path}: {text}");
+            }
+        }
+    }
+    assert_eq!(operations, captain::server::openapi::ROUTES.len());
+}

@@ -1,0 +1,58 @@
+//! The shared store story against the HTTP client store talking to a real `captain
+//! serve` over SQLite: every store operation over the wire must behave as locally.
+//!
+//! `story_run_loop` is not run here yet: it reads the engine snapshot, which the client
+//! cannot decode until the engine's state types derive `Deserialize`.
+
+#![allow(clippy::unwrap_used)]
+
+use std::cell::RefCell;
+
+use captain::store::Store;
+
+use super::server_harness::Server;
+use super::store_story;
+
+/// A fresh, empty ledger per call: a new server on its own database directory.
+fn with_servers(test: impl FnOnce(store_story::MakeStore)) {
+    let dir = tempfile::tempdir().unwrap();
+    let servers = RefCell::new(Vec::new());
+    let make = || -> Box<dyn Store> {
+        let n = servers.borrow().len();
+        let server = Server::start(&dir.path().join(format!("server-{n}")));
+        let store = server.store("app");
+        servers.borrow_mut().push(server);
+        Box::new(store)
+    };
+    test(&make);
+}
+
+#[test]
+fn http_passes_story_releases() {
+    with_servers(store_story::story_releases);
+}
+
+#[test]
+fn http_passes_story_deployments() {
+    with_servers(store_story::story_deployments);
+}
+
+#[test]
+fn http_passes_story_history() {
+    with_servers(store_story::story_history);
+}
+
+#[test]
+fn http_passes_story_locate() {
+    with_servers(store_story::story_locate);
+}
+
+#[test]
+fn http_passes_story_rollback() {
+    with_servers(store_story::story_rollback);
+}
+
+#[test]
+fn http_passes_story_export_import() {
+    with_servers(store_story::story_export_import);
+}
