@@ -41,7 +41,14 @@ use crate::error::{Error, Result};
 use crate::model::*;
 
 /// Append-only: a shipped migration is never edited; changes are new entries.
-const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("postgres/0001_initial.sql"))];
+const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("postgres/0001_initial.sql")),
+    (2, include_str!("postgres/0002_run_loop.sql")),
+];
+
+mod run;
+
+pub use run::lock_key;
 
 /// How many connections one store keeps open at most.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 16;
@@ -1218,6 +1225,9 @@ fn finish_deployment(tx: &mut Tx, p: &str, finish: &FinishDeployment) -> TxResul
                  current_seq = CASE WHEN $5 AND d.seq > coalesce(st.current_seq, 0) THEN d.seq
                                     ELSE st.current_seq END
              FROM d WHERE st.pipeline = $1 AND st.environment = d.environment),
+         -- The loop's progress row belongs to deployments in progress only.
+         pr AS (
+             DELETE FROM captain.deployment_progress WHERE deployment IN (SELECT seq FROM d)),
          a AS (
              INSERT INTO captain.audit_events (pipeline, at, actor, action, target, reason, details)
              SELECT $1, $4, $6, 'deployment.finish', d.id, $7,
@@ -2417,6 +2427,51 @@ impl Store for PostgresStore {
 
     fn deployment_log(&self, id: &DeploymentId) -> Result<Vec<LogLine>> {
         self.read(|tx, p| logs_of(tx, p, id))
+    }
+
+    fn engine_snapshot(
+        &self,
+        stages: &[super::StageScope],
+        at: Timestamp,
+    ) -> Result<super::EngineSnapshot> {
+        self.read(|tx, p| run::engine_snapshot(tx, p, stages, at))
+    }
+
+    fn apply_decisions(&self, batch: super::DecisionBatch) -> Result<Vec<Deployment>> {
+        self.write(|tx, p| run::apply_decisions(tx, p, &batch))
+    }
+
+    fn record_process(
+        &self,
+        deployment: &DeploymentId,
+        runner: &super::RunnerId,
+        process: super::ProcessRecord,
+    ) -> Result<()> {
+        self.write(|tx, p| run::record_process(tx, p, deployment, runner, process))
+    }
+
+    fn claim_deployments(
+        &self,
+        runner: &super::RunnerId,
+        claims: &[super::Claim],
+    ) -> Result<Vec<DeploymentId>> {
+        self.write(|tx, p| run::claim_deployments(tx, p, runner, claims))
+    }
+
+    fn record_override(&self, record: super::run_records::OverrideRecord) -> Result<()> {
+        self.write(|tx, p| run::record_override(tx, p, &record))
+    }
+
+    fn record_step_result(&self, verdict: super::StepVerdict) -> Result<()> {
+        self.write(|tx, p| run::record_step_result(tx, p, &verdict))
+    }
+
+    fn stage_records(&self, stages: &[String], limit: usize) -> Result<Vec<super::StageRecord>> {
+        self.read(|tx, p| run::stage_records(tx, p, stages, limit))
+    }
+
+    fn deployment_phases(&self, ids: &[DeploymentId]) -> Result<Vec<Option<super::ActiveRecord>>> {
+        self.read(|tx, p| run::deployment_phases(tx, p, ids))
     }
 
     fn audit_events(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {

@@ -56,6 +56,11 @@ fn postgres_story_export_import() {
     store_story::story_export_import(&factory());
 }
 
+#[test]
+fn postgres_story_run_loop() {
+    store_story::story_run_loop(&factory());
+}
+
 fn start(env: &str, release: u64) -> NewDeployment {
     NewDeployment {
         environment: env.into(),

@@ -1,0 +1,911 @@
+//! The PostgreSQL side of what `captain run` keeps (see [`crate::store::run_records`]),
+//! with the SQLite side's semantics and errors: the engine snapshot in one REPEATABLE
+//! READ snapshot, a pass's decisions in one transaction, process ownership, stage
+//! records, overrides and external step results.
+//!
+//! Race-freedom comes from the same locks the rest of the store takes, always in the
+//! same order (environment row, then deployment row, then progress row), so concurrent
+//! writers wait for each other instead of deadlocking:
+//! - anything about one deployment first locks its environment's `environment_state`
+//!   row (what `start_deployment` and `finish_deployment` lock), then reads it afresh;
+//! - a batch of decisions also takes a transaction-scoped advisory lock per pipeline,
+//!   so two loops' batches (and their stage records) apply one after the other;
+//! - a claim is a conditional `UPDATE … WHERE owner IS NOT DISTINCT FROM expected`,
+//!   which PostgreSQL re-evaluates on the newest row after waiting for its lock: of two
+//!   claimers with the same expectation exactly one wins.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use postgres::Row;
+
+use super::{
+    DEPLOYMENT_COLUMNS, Tx, TxResult, all_locks, audit, deployment_at, deployment_by_id,
+    finish_deployment, num, release_number, start_deployment, truncate,
+};
+use crate::engine::{
+    ActiveDeployment, BlockerOverride, Decision, EngineState, EnvLedger, Phase, StageLedger,
+};
+use crate::error::Error;
+use crate::model::*;
+use crate::store::run_records::*;
+
+/// Columns read by [`active_from_row`], after the deployment's (prefix `d.`).
+const PROGRESS_COLUMNS: &str = "p.phase, p.step, p.step_started, p.since, p.runner_host, p.runner_pid, p.runner_start, p.pid, p.pid_start";
+
+/// The advisory lock key that serializes one pipeline's decision batches (distinct from
+/// the key `captain serve --run` holds to drive the pipeline: that one is held by
+/// another connection of the same process for as long as it drives).
+pub fn lock_key(purpose: &str, pipeline: &str) -> i64 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("captain:{purpose}:{pipeline}").as_bytes());
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(bytes)
+}
+
+fn opt_i64(value: Option<u64>) -> Option<i64> {
+    value.and_then(|v| i64::try_from(v).ok())
+}
+
+fn step_index(step: usize) -> i32 {
+    i32::try_from(step).unwrap_or(i32::MAX)
+}
+
+fn phase_columns(phase: &Phase) -> (&'static str, Option<i32>, bool, Option<Timestamp>) {
+    match phase {
+        Phase::Deploying => ("deploying", None, false, None),
+        Phase::Verifying { step, started } => {
+            ("verifying", Some(step_index(*step)), *started, None)
+        }
+        Phase::Baking { since } => ("baking", None, false, Some(*since)),
+    }
+}
+
+fn runner_at(row: &Row, idx: usize) -> TxResult<Option<RunnerId>> {
+    let host: Option<String> = row.try_get(idx)?;
+    let pid: Option<i64> = row.try_get(idx + 1)?;
+    let start: Option<i64> = row.try_get(idx + 2)?;
+    Ok(match (host, pid.and_then(|p| u32::try_from(p).ok())) {
+        (Some(host), Some(pid)) => Some(RunnerId {
+            host,
+            pid,
+            start_time: start.and_then(|s| u64::try_from(s).ok()),
+        }),
+        _ => None,
+    })
+}
+
+struct ActiveRow {
+    seq: i64,
+    engine: ActiveDeployment,
+    record: ActiveRecord,
+}
+
+/// Reads [`DEPLOYMENT_COLUMNS`] then [`PROGRESS_COLUMNS`].
+fn active_from_row(row: &Row) -> TxResult<ActiveRow> {
+    let (seq, d) = deployment_at(row, 0)?;
+    let at = 11;
+    let phase: Option<String> = row.try_get(at)?;
+    let step: Option<i32> = row.try_get(at + 1)?;
+    let started: Option<bool> = row.try_get(at + 2)?;
+    let since: Option<Timestamp> = row.try_get(at + 3)?;
+    let phase = match phase.as_deref() {
+        Some("verifying") => Phase::Verifying {
+            step: step.and_then(|s| usize::try_from(s).ok()).unwrap_or(0),
+            started: started.unwrap_or(false),
+        },
+        Some("baking") => Phase::Baking {
+            since: since.unwrap_or(d.started_at),
+        },
+        _ => Phase::Deploying,
+    };
+    let pid: Option<i64> = row.try_get(at + 7)?;
+    let pid_start: Option<i64> = row.try_get(at + 8)?;
+    Ok(ActiveRow {
+        seq,
+        engine: ActiveDeployment {
+            id: d.id.clone(),
+            release: d.release,
+            kind: d.kind,
+            started_at: d.started_at,
+            phase,
+        },
+        record: ActiveRecord {
+            deployment: d.id,
+            environment: d.environment,
+            stage: d.stage,
+            phase,
+            phase_since: since,
+            runner: runner_at(row, at + 4)?,
+            process: pid
+                .and_then(|p| u32::try_from(p).ok())
+                .map(|pid| ProcessRecord {
+                    pid,
+                    start_time: pid_start.and_then(|s| u64::try_from(s).ok()),
+                }),
+        },
+    })
+}
+
+/// The deployments in progress in these environments, with their progress rows.
+fn active_in(tx: &mut Tx, p: &str, environments: &[String]) -> TxResult<Vec<ActiveRow>> {
+    let sql = format!(
+        "SELECT {DEPLOYMENT_COLUMNS}, {PROGRESS_COLUMNS}
+         FROM captain.environment_state s
+         JOIN captain.deployments d ON d.seq = s.in_progress_seq
+         LEFT JOIN captain.deployment_progress p ON p.deployment = d.seq
+         WHERE s.pipeline = $1 AND s.environment = ANY($2)"
+    );
+    tx.query(&sql, &[&p, &environments])?
+        .iter()
+        .map(active_from_row)
+        .collect()
+}
+
+fn stage_kind(text: &str) -> StageRecordKind {
+    match text {
+        "approved" => StageRecordKind::Approved,
+        "failed" => StageRecordKind::Failed,
+        _ => StageRecordKind::Superseded,
+    }
+}
+
+pub(super) fn engine_snapshot(
+    tx: &mut Tx,
+    p: &str,
+    stages: &[StageScope],
+    at: Timestamp,
+) -> TxResult<EngineSnapshot> {
+    let mut state = EngineState {
+        releases: tx
+            .query(
+                "SELECT number FROM captain.releases WHERE pipeline = $1 ORDER BY number",
+                &[&p],
+            )?
+            .iter()
+            .map(|row| release_number(row.try_get(0)?))
+            .collect::<TxResult<Vec<_>>>()?,
+        ..EngineState::default()
+    };
+    let stage_names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
+    let environments: Vec<String> = stages
+        .iter()
+        .flat_map(|s| s.environments.iter().cloned())
+        .collect();
+
+    // What the loop recorded, per stage.
+    let mut records: HashMap<String, Vec<(ReleaseNumber, String)>> = HashMap::new();
+    for row in tx.query(
+        "SELECT stage, release, record FROM captain.stage_records
+         WHERE pipeline = $1 AND stage = ANY($2)",
+        &[&p, &stage_names],
+    )? {
+        records
+            .entry(row.try_get(0)?)
+            .or_default()
+            .push((release_number(row.try_get(1)?)?, row.try_get(2)?));
+    }
+    // What the deployments say (an external CI records only deployments): one row per
+    // distinct (stage, release, outcome, environment).
+    let mut outcomes: HashMap<String, Vec<(ReleaseNumber, String, String)>> = HashMap::new();
+    for row in tx.query(
+        "SELECT DISTINCT stage, release, outcome, environment FROM captain.deployments
+         WHERE pipeline = $1 AND stage = ANY($2) AND kind = 'normal'",
+        &[&p, &stage_names],
+    )? {
+        outcomes.entry(row.try_get(0)?).or_default().push((
+            release_number(row.try_get(1)?)?,
+            row.try_get(2)?,
+            row.try_get(3)?,
+        ));
+    }
+    for scope in stages {
+        let mut ledger = StageLedger::default();
+        let mut recorded = BTreeSet::new();
+        for (release, record) in records.get(&scope.name).into_iter().flatten() {
+            recorded.insert(*release);
+            match stage_kind(record) {
+                StageRecordKind::Approved => ledger.approved.insert(*release),
+                StageRecordKind::Failed => ledger.failed.insert(*release),
+                StageRecordKind::Superseded => ledger.superseded.insert(*release),
+            };
+        }
+        let mut approved_envs: BTreeMap<ReleaseNumber, BTreeSet<&str>> = BTreeMap::new();
+        let mut open: BTreeSet<ReleaseNumber> = BTreeSet::new();
+        let mut ended: BTreeSet<ReleaseNumber> = BTreeSet::new();
+        for (release, outcome, environment) in outcomes.get(&scope.name).into_iter().flatten() {
+            match outcome.as_str() {
+                "approved" => {
+                    approved_envs
+                        .entry(*release)
+                        .or_default()
+                        .insert(environment.as_str());
+                }
+                "in progress" => {
+                    open.insert(*release);
+                }
+                _ => {
+                    ended.insert(*release);
+                }
+            }
+        }
+        for (release, envs) in &approved_envs {
+            if !scope.environments.is_empty()
+                && scope.environments.iter().all(|e| envs.contains(e.as_str()))
+            {
+                ledger.approved.insert(*release);
+            }
+        }
+        for release in ended {
+            if !ledger.approved.contains(&release) && !recorded.contains(&release) {
+                ledger.failed.insert(release);
+            }
+        }
+        ledger.failed.retain(|r| !ledger.approved.contains(r));
+        let decided = |r: &ReleaseNumber| {
+            ledger.approved.contains(r)
+                || ledger.failed.contains(r)
+                || ledger.superseded.contains(r)
+        };
+        // A release with deployments that is neither decided: the one the stage works on.
+        let mut candidates: BTreeSet<ReleaseNumber> = open;
+        candidates.extend(approved_envs.keys().copied());
+        ledger.working = candidates.into_iter().filter(|r| !decided(r)).max();
+        state.stages.insert(scope.name.clone(), ledger);
+    }
+
+    // Per environment: the current release, the approved ones, the deployment in progress.
+    let mut envs: BTreeMap<String, EnvLedger> = BTreeMap::new();
+    for row in tx.query(
+        "SELECT s.environment, d.release FROM captain.environment_state s
+         JOIN captain.deployments d ON d.seq = s.current_seq
+         WHERE s.pipeline = $1 AND s.environment = ANY($2)",
+        &[&p, &environments],
+    )? {
+        envs.entry(row.try_get(0)?).or_default().current = Some(release_number(row.try_get(1)?)?);
+    }
+    for row in tx.query(
+        "SELECT DISTINCT environment, release FROM captain.deployments
+         WHERE pipeline = $1 AND environment = ANY($2) AND outcome = 'approved'",
+        &[&p, &environments],
+    )? {
+        envs.entry(row.try_get(0)?)
+            .or_default()
+            .approved
+            .insert(release_number(row.try_get(1)?)?);
+    }
+    let mut by_env: HashMap<String, ActiveRow> = active_in(tx, p, &environments)?
+        .into_iter()
+        .map(|row| (row.record.environment.clone(), row))
+        .collect();
+    let mut active = Vec::new();
+    let mut active_seqs = Vec::new();
+    for environment in &environments {
+        let mut env = envs.remove(environment).unwrap_or_default();
+        if let Some(row) = by_env.remove(environment) {
+            env.active = Some(row.engine);
+            active_seqs.push(row.seq);
+            active.push(row.record);
+        }
+        state.environments.insert(environment.clone(), env);
+    }
+    state.locks = all_locks(tx, p)?;
+    state.overrides = overrides(tx, p, at)?;
+
+    let ids: HashMap<i64, &DeploymentId> = active_seqs
+        .iter()
+        .copied()
+        .zip(active.iter().map(|a| &a.deployment))
+        .collect();
+    let mut step_results = Vec::new();
+    for row in tx.query(
+        "SELECT deployment, step, name, passed, actor, reason, at FROM captain.step_results
+         WHERE deployment = ANY($1) ORDER BY deployment, step",
+        &[&active_seqs],
+    )? {
+        let seq: i64 = row.try_get(0)?;
+        let Some(id) = ids.get(&seq) else { continue };
+        step_results.push(StepVerdict {
+            deployment: (*id).clone(),
+            step: usize::try_from(row.try_get::<_, i32>(1)?).unwrap_or(usize::MAX),
+            name: row.try_get(2)?,
+            passed: row.try_get(3)?,
+            actor: row.try_get(4)?,
+            reason: row.try_get(5)?,
+            at: row.try_get(6)?,
+        });
+    }
+    // In the order of the active deployments, as SQLite returns them.
+    let position: HashMap<&DeploymentId, usize> = active
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (&a.deployment, i))
+        .collect();
+    step_results.sort_by_key(|v| (position.get(&v.deployment).copied(), v.step));
+    Ok(EngineSnapshot {
+        state,
+        active,
+        step_results,
+    })
+}
+
+fn overrides(tx: &mut Tx, p: &str, at: Timestamp) -> TxResult<Vec<BlockerOverride>> {
+    tx.query(
+        "SELECT target, actor, reason, created_at, until FROM captain.blocker_overrides
+         WHERE pipeline = $1 AND (until IS NULL OR until > $2) ORDER BY seq",
+        &[&p, &at],
+    )?
+    .iter()
+    .map(|row| {
+        Ok(BlockerOverride {
+            target: row.try_get(0)?,
+            actor: row.try_get(1)?,
+            reason: row.try_get(2)?,
+            created_at: row.try_get(3)?,
+            until: row.try_get(4)?,
+        })
+    })
+    .collect()
+}
+
+fn stale(what: String) -> Error {
+    Error::conflict(format!(
+        "{what}: the decision was made on a stale view of the ledger"
+    ))
+    .with_hint("the loop reads the ledger again and decides anew")
+}
+
+/// Locks the environment of deployment `id` (its state row, as starting and finishing
+/// do), then reads the deployment afresh.
+fn locked(tx: &mut Tx, p: &str, id: &DeploymentId) -> TxResult<Option<(i64, Deployment)>> {
+    tx.query(
+        "SELECT 1 FROM captain.environment_state
+         WHERE pipeline = $1
+           AND environment = (SELECT environment FROM captain.deployments WHERE pipeline = $1 AND id = $2)
+         FOR UPDATE",
+        &[&p, &id.0],
+    )?;
+    deployment_by_id(tx, p, id)
+}
+
+/// The deployment, locked, which must still be in progress.
+fn in_progress(tx: &mut Tx, p: &str, id: &DeploymentId) -> TxResult<(i64, Deployment)> {
+    match locked(tx, p, id)? {
+        Some((seq, d)) if d.outcome == Outcome::InProgress => Ok((seq, d)),
+        Some((_, d)) => {
+            Err(stale(format!("deployment {id} already finished as {}", d.outcome)).into())
+        }
+        None => Err(Error::not_found(format!("deployment {id} does not exist")).into()),
+    }
+}
+
+fn record_stage(tx: &mut Tx, p: &str, record: StageRecord) -> TxResult<()> {
+    let at = truncate(record.at);
+    let inserted = tx.exec(
+        "INSERT INTO captain.stage_records (pipeline, stage, release, record, by_release, reason, actor, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (pipeline, stage, release) DO NOTHING",
+        &[
+            &p,
+            &record.stage,
+            &num(record.release),
+            &record.record.as_str(),
+            &record.by.map(num),
+            &record.reason,
+            &record.actor,
+            &at,
+        ],
+    )?;
+    if inserted == 0 {
+        let existing: Option<String> = tx
+            .opt(
+                "SELECT record FROM captain.stage_records WHERE pipeline = $1 AND stage = $2 AND release = $3",
+                &[&p, &record.stage, &num(record.release)],
+            )?
+            .map(|row| row.try_get(0))
+            .transpose()?;
+        return match existing {
+            Some(kind) if kind == record.record.as_str() => Ok(()),
+            Some(kind) => Err(stale(format!(
+                "{} is already recorded as {kind} in stage {}",
+                record.release, record.stage
+            ))
+            .into()),
+            None => Err(Error::internal(format!(
+                "the record of {} in stage {} vanished",
+                record.release, record.stage
+            ))
+            .into()),
+        };
+    }
+    audit(
+        tx,
+        p,
+        at,
+        &record.actor,
+        &format!("stage.{}", record.record.as_str()),
+        &record.stage,
+        record.reason.as_deref(),
+        serde_json::json!({"release": record.release, "by": record.by}),
+    )
+}
+
+fn set_phase(tx: &mut Tx, seq: i64, phase: &Phase, at: Timestamp) -> TxResult<()> {
+    let (name, step, started, since) = phase_columns(phase);
+    let since = since.unwrap_or(at);
+    tx.exec(
+        "INSERT INTO captain.deployment_progress (deployment, phase, step, step_started, since)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (deployment) DO UPDATE SET phase = excluded.phase, step = excluded.step,
+             step_started = excluded.step_started, since = excluded.since,
+             pid = CASE WHEN excluded.phase = 'deploying' THEN deployment_progress.pid END,
+             pid_start = CASE WHEN excluded.phase = 'deploying' THEN deployment_progress.pid_start END",
+        &[&seq, &name, &step, &started, &since],
+    )?;
+    Ok(())
+}
+
+fn set_owner(tx: &mut Tx, seq: i64, runner: Option<&RunnerId>) -> TxResult<()> {
+    tx.exec(
+        "UPDATE captain.deployment_progress SET runner_host = $2, runner_pid = $3, runner_start = $4,
+             pid = NULL, pid_start = NULL
+         WHERE deployment = $1",
+        &[
+            &seq,
+            &runner.map(|r| r.host.clone()),
+            &runner.map(|r| i64::from(r.pid)),
+            &runner.and_then(|r| opt_i64(r.start_time)),
+        ],
+    )?;
+    Ok(())
+}
+
+pub(super) fn apply_decisions(
+    tx: &mut Tx,
+    p: &str,
+    batch: &DecisionBatch,
+) -> TxResult<Vec<Deployment>> {
+    // Two loops' batches on one pipeline apply one after the other; the second then
+    // sees the first's records and is refused as stale where they contradict.
+    tx.exec(
+        "SELECT pg_advisory_xact_lock($1)",
+        &[&lock_key("decisions", p)],
+    )?;
+    let at = truncate(batch.at);
+    let actor = batch.actor.as_str();
+    let mut started = Vec::new();
+    for decision in &batch.decisions {
+        let stage_record = |stage: &String, release, record, by, reason| StageRecord {
+            stage: stage.clone(),
+            release,
+            record,
+            by,
+            reason,
+            actor: actor.to_string(),
+            at,
+        };
+        match decision {
+            Decision::Supersede { stage, release, by } => record_stage(
+                tx,
+                p,
+                stage_record(
+                    stage,
+                    *release,
+                    StageRecordKind::Superseded,
+                    Some(*by),
+                    Some(format!("superseded by {by}")),
+                ),
+            )?,
+            Decision::ApproveStage { stage, release } => record_stage(
+                tx,
+                p,
+                stage_record(stage, *release, StageRecordKind::Approved, None, None),
+            )?,
+            Decision::FailStage {
+                stage,
+                release,
+                reason,
+            } => record_stage(
+                tx,
+                p,
+                stage_record(
+                    stage,
+                    *release,
+                    StageRecordKind::Failed,
+                    None,
+                    Some(reason.clone()),
+                ),
+            )?,
+            Decision::StartDeployment {
+                environment,
+                stage,
+                release,
+                kind,
+                reason,
+                overridden,
+            } => {
+                let mut promotion_check = None;
+                if *kind == DeploymentKind::Normal {
+                    let decided = tx.opt(
+                        "SELECT record FROM captain.stage_records WHERE pipeline = $1 AND stage = $2 AND release = $3",
+                        &[&p, stage, &num(*release)],
+                    )?;
+                    if let Some(row) = decided {
+                        let record: String = row.try_get(0)?;
+                        return Err(stale(format!(
+                            "{release} is already {record} in stage {stage}"
+                        ))
+                        .into());
+                    }
+                    // The environment's row first: nothing can start there meanwhile.
+                    tx.exec(
+                        "INSERT INTO captain.environment_state (pipeline, environment) VALUES ($1, $2)
+                         ON CONFLICT (pipeline, environment) DO UPDATE SET environment = excluded.environment",
+                        &[&p, environment],
+                    )?;
+                    let newer: Option<i64> = tx
+                        .one(
+                            "SELECT max(release) FROM captain.deployments
+                             WHERE pipeline = $1 AND environment = $2 AND release >= $3 AND kind = 'normal'",
+                            &[&p, environment, &num(*release)],
+                        )?
+                        .try_get(0)?;
+                    if let Some(newer) = newer {
+                        return Err(stale(format!(
+                            "{environment} already had a deployment of v{newer}, not older than {release}"
+                        ))
+                        .into());
+                    }
+                    let index = batch.stages.iter().position(|s| &s.name == stage);
+                    if let Some(previous) = index
+                        .and_then(|i| i.checked_sub(1))
+                        .and_then(|i| batch.stages.get(i))
+                    {
+                        promotion_check = Some(PromotionCheck {
+                            previous_stage: previous.name.clone(),
+                            previous_environments: previous.environments.clone(),
+                        });
+                    }
+                }
+                let reason = match (reason, overridden) {
+                    (Some(r), _) => Some(r.clone()),
+                    (None, Some(o)) => {
+                        Some(format!("blocker overridden by {}: {}", o.actor, o.reason))
+                    }
+                    (None, None) => None,
+                };
+                let deployment = start_deployment(
+                    tx,
+                    p,
+                    &NewDeployment {
+                        environment: environment.clone(),
+                        stage: stage.clone(),
+                        release: *release,
+                        kind: *kind,
+                        actor: actor.to_string(),
+                        reason,
+                        started_at: at,
+                        promotion_check,
+                        force: false,
+                    },
+                )?;
+                let (seq, _) = in_progress(tx, p, &deployment.id)?;
+                set_phase(tx, seq, &Phase::Deploying, at)?;
+                set_owner(tx, seq, batch.runner.as_ref())?;
+                if let Some(o) = overridden {
+                    audit(
+                        tx,
+                        p,
+                        at,
+                        actor,
+                        "blocker.override.used",
+                        &deployment.id.0,
+                        Some(&o.reason),
+                        serde_json::json!({"target": o.target, "by": o.actor}),
+                    )?;
+                }
+                started.push(deployment);
+            }
+            Decision::AdvancePhase { deployment, to, .. } => {
+                let (seq, _) = in_progress(tx, p, deployment)?;
+                set_phase(tx, seq, to, at)?;
+            }
+            Decision::RunApprovalStep {
+                deployment, step, ..
+            } => {
+                let (seq, _) = in_progress(tx, p, deployment)?;
+                let running = tx
+                    .opt(
+                        "SELECT 1 FROM captain.deployment_progress
+                         WHERE deployment = $1 AND phase = 'verifying' AND step = $2 AND step_started",
+                        &[&seq, &step_index(*step)],
+                    )?
+                    .is_some();
+                if running {
+                    return Err(stale(format!(
+                        "approval step {step} of {deployment} is already running"
+                    ))
+                    .into());
+                }
+                set_phase(
+                    tx,
+                    seq,
+                    &Phase::Verifying {
+                        step: *step,
+                        started: true,
+                    },
+                    at,
+                )?;
+                set_owner(tx, seq, batch.runner.as_ref())?;
+            }
+            Decision::ApproveEnvironment { deployment, .. } => {
+                in_progress(tx, p, deployment)?;
+                finish_deployment(
+                    tx,
+                    p,
+                    &FinishDeployment {
+                        id: deployment.clone(),
+                        outcome: Outcome::Approved,
+                        actor: actor.to_string(),
+                        finished_at: at,
+                        reason: None,
+                    },
+                )?;
+            }
+            Decision::FailDeployment {
+                deployment,
+                outcome,
+                ..
+            } => {
+                in_progress(tx, p, deployment)?;
+                finish_deployment(
+                    tx,
+                    p,
+                    &FinishDeployment {
+                        id: deployment.clone(),
+                        outcome: *outcome,
+                        actor: actor.to_string(),
+                        finished_at: at,
+                        reason: None,
+                    },
+                )?;
+            }
+        }
+    }
+    Ok(started)
+}
+
+fn owner_of(tx: &mut Tx, seq: i64) -> TxResult<Option<RunnerId>> {
+    match tx.opt(
+        "SELECT runner_host, runner_pid, runner_start FROM captain.deployment_progress
+         WHERE deployment = $1 FOR UPDATE",
+        &[&seq],
+    )? {
+        Some(row) => runner_at(&row, 0),
+        None => Ok(None),
+    }
+}
+
+pub(super) fn record_process(
+    tx: &mut Tx,
+    p: &str,
+    id: &DeploymentId,
+    runner: &RunnerId,
+    process: ProcessRecord,
+) -> TxResult<()> {
+    let (seq, _) = in_progress(tx, p, id)?;
+    if owner_of(tx, seq)?.as_ref() != Some(runner) {
+        return Err(stale(format!(
+            "deployment {id} is driven by another `captain run`"
+        ))
+        .into());
+    }
+    tx.exec(
+        "UPDATE captain.deployment_progress SET pid = $2, pid_start = $3 WHERE deployment = $1",
+        &[&seq, &i64::from(process.pid), &opt_i64(process.start_time)],
+    )?;
+    Ok(())
+}
+
+pub(super) fn claim_deployments(
+    tx: &mut Tx,
+    p: &str,
+    runner: &RunnerId,
+    claims: &[Claim],
+) -> TxResult<Vec<DeploymentId>> {
+    let mut taken = Vec::new();
+    for claim in claims {
+        let Some((seq, d)) = locked(tx, p, &claim.deployment)? else {
+            continue;
+        };
+        if d.outcome != Outcome::InProgress {
+            continue;
+        }
+        tx.exec(
+            "INSERT INTO captain.deployment_progress (deployment, phase, since) VALUES ($1, 'deploying', $2)
+             ON CONFLICT (deployment) DO NOTHING",
+            &[&seq, &d.started_at],
+        )?;
+        // Only if the owner is still the expected one (re-checked on the newest row).
+        let expected = claim.expected.as_ref();
+        let changed = tx.exec(
+            "UPDATE captain.deployment_progress SET runner_host = $5, runner_pid = $6, runner_start = $7,
+                 pid = NULL, pid_start = NULL,
+                 step_started = CASE WHEN phase = 'verifying' THEN false ELSE step_started END
+             WHERE deployment = $1 AND runner_host IS NOT DISTINCT FROM $2
+               AND runner_pid IS NOT DISTINCT FROM $3 AND runner_start IS NOT DISTINCT FROM $4",
+            &[
+                &seq,
+                &expected.map(|r| r.host.clone()),
+                &expected.map(|r| i64::from(r.pid)),
+                &expected.and_then(|r| opt_i64(r.start_time)),
+                &runner.host,
+                &i64::from(runner.pid),
+                &opt_i64(runner.start_time),
+            ],
+        )?;
+        if changed == 1 {
+            taken.push(claim.deployment.clone());
+        }
+    }
+    Ok(taken)
+}
+
+pub(super) fn record_override(tx: &mut Tx, p: &str, record: &BlockerOverride) -> TxResult<()> {
+    if record.reason.trim().is_empty() {
+        return Err(Error::usage(format!(
+            "overriding the blocker of {} needs a reason",
+            record.target
+        ))
+        .with_hint("add `--reason TEXT`")
+        .into());
+    }
+    let created_at = truncate(record.created_at);
+    let until = record.until.map(truncate);
+    tx.exec(
+        "INSERT INTO captain.blocker_overrides (pipeline, target, actor, reason, created_at, until)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        &[
+            &p,
+            &record.target,
+            &record.actor,
+            &record.reason,
+            &created_at,
+            &until,
+        ],
+    )?;
+    audit(
+        tx,
+        p,
+        created_at,
+        &record.actor,
+        "blocker.override",
+        &record.target,
+        Some(&record.reason),
+        serde_json::json!({"until": record.until}),
+    )
+}
+
+pub(super) fn record_step_result(tx: &mut Tx, p: &str, verdict: &StepVerdict) -> TxResult<()> {
+    let seq = match locked(tx, p, &verdict.deployment)? {
+        Some((seq, d)) if d.outcome == Outcome::InProgress => seq,
+        Some((_, d)) => {
+            return Err(Error::conflict(format!(
+                "deployment {} already finished as {}",
+                verdict.deployment, d.outcome
+            ))
+            .into());
+        }
+        None => {
+            return Err(Error::not_found(format!(
+                "deployment {} does not exist",
+                verdict.deployment
+            ))
+            .with_hint("`captain status` shows the deployments in progress")
+            .into());
+        }
+    };
+    let step = step_index(verdict.step);
+    let existing: Option<bool> = tx
+        .opt(
+            "SELECT passed FROM captain.step_results WHERE deployment = $1 AND step = $2",
+            &[&seq, &step],
+        )?
+        .map(|row| row.try_get(0))
+        .transpose()?;
+    match existing {
+        Some(passed) if passed == verdict.passed => return Ok(()),
+        Some(passed) => {
+            return Err(Error::conflict(format!(
+                "approval step `{}` of {} was already {}",
+                verdict.name,
+                verdict.deployment,
+                if passed { "approved" } else { "rejected" }
+            ))
+            .into());
+        }
+        None => {}
+    }
+    let at = truncate(verdict.at);
+    tx.exec(
+        "INSERT INTO captain.step_results (deployment, step, name, passed, actor, reason, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[
+            &seq,
+            &step,
+            &verdict.name,
+            &verdict.passed,
+            &verdict.actor,
+            &verdict.reason,
+            &at,
+        ],
+    )?;
+    audit(
+        tx,
+        p,
+        at,
+        &verdict.actor,
+        if verdict.passed {
+            "step.approve"
+        } else {
+            "step.reject"
+        },
+        &verdict.deployment.0,
+        verdict.reason.as_deref(),
+        serde_json::json!({"step": verdict.name}),
+    )
+}
+
+pub(super) fn stage_records(
+    tx: &mut Tx,
+    p: &str,
+    stages: &[String],
+    limit: usize,
+) -> TxResult<Vec<StageRecord>> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let mut out = Vec::new();
+    for stage in stages {
+        for row in tx.query(
+            "SELECT stage, release, record, by_release, reason, actor, at FROM captain.stage_records
+             WHERE pipeline = $1 AND stage = $2 ORDER BY release DESC LIMIT $3",
+            &[&p, stage, &limit],
+        )? {
+            let kind: String = row.try_get(2)?;
+            out.push(StageRecord {
+                stage: row.try_get(0)?,
+                release: release_number(row.try_get(1)?)?,
+                record: stage_kind(&kind),
+                by: row
+                    .try_get::<_, Option<i64>>(3)?
+                    .map(release_number)
+                    .transpose()?,
+                reason: row.try_get(4)?,
+                actor: row.try_get(5)?,
+                at: row.try_get(6)?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+pub(super) fn deployment_phases(
+    tx: &mut Tx,
+    p: &str,
+    ids: &[DeploymentId],
+) -> TxResult<Vec<Option<ActiveRecord>>> {
+    let wanted: Vec<&str> = ids.iter().map(|id| id.0.as_str()).collect();
+    let sql = format!(
+        "SELECT {DEPLOYMENT_COLUMNS}, {PROGRESS_COLUMNS}
+         FROM captain.deployments d
+         JOIN captain.environment_state s
+           ON s.pipeline = d.pipeline AND s.environment = d.environment AND s.in_progress_seq = d.seq
+         LEFT JOIN captain.deployment_progress p ON p.deployment = d.seq
+         WHERE d.pipeline = $1 AND d.id = ANY($2)"
+    );
+    let found: HashMap<DeploymentId, ActiveRecord> = tx
+        .query(&sql, &[&p, &wanted])?
+        .iter()
+        .map(|row| active_from_row(row).map(|a| (a.record.deployment.clone(), a.record)))
+        .collect::<TxResult<_>>()?;
+    Ok(ids.iter().map(|id| found.get(id).cloned()).collect())
+}
