@@ -33,8 +33,8 @@ pub struct Args {
     /// (mode 0600).
     #[arg(long, value_name = "PATH")]
     pub bootstrap_token_file: Option<PathBuf>,
-    /// Keep tokens and idempotency keys in this SQLite file (needed with postgres:// for
-    /// now; default with sqlite:DIR: DIR/server.sqlite).
+    /// Keep tokens and idempotency keys in this SQLite file (default: DIR/server.sqlite
+    /// with sqlite:DIR; in the database itself with postgres://…).
     #[arg(long, value_name = "PATH")]
     pub auth_db: Option<PathBuf>,
     /// Request logs as JSON lines.

@@ -23,7 +23,7 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 pub struct Target {
     /// Work on the server's database directly instead of through the server
-    /// (sqlite:DIR or postgres://… with --auth-db).
+    /// (sqlite:DIR or postgres://…).
     #[arg(long, value_name = "URL")]
     pub database: Option<String>,
     /// With --database: the SQLite file holding the tokens, if not the default.
@@ -78,8 +78,10 @@ enum Tokens {
 fn open(ctx: &Context, target: &Target) -> anyhow::Result<Tokens> {
     if let Some(database) = &target.database {
         let database = Database::parse(database)?;
-        let path = database.server_db_path(target.auth_db.as_deref())?;
-        return Ok(Tokens::Direct(ServerDb::open(&path)?));
+        return Ok(Tokens::Direct(ServerDb::open_for(
+            &database,
+            target.auth_db.as_deref(),
+        )?));
     }
     let url = ctx.server_url()?;
     let remote = ctx.remote()?;

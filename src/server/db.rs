@@ -1,10 +1,16 @@
 //! The server's own tables, beside the pipelines' ledgers: API tokens (hashed) and
 //! idempotency keys with the responses they produced.
 //!
-//! Kept in one SQLite file (`server.sqlite` in the `sqlite:DIR` database directory, or
-//! `--auth-db` next to a PostgreSQL database until those tables move into PostgreSQL).
-//! Migrations are append-only, like the ledger's. This room never decides a role and
-//! never touches a ledger.
+//! Kept beside the ledgers: in one SQLite file (`server.sqlite` in the `sqlite:DIR`
+//! database directory, or the file `--auth-db` names), or, with a PostgreSQL database, in
+//! that database's `captain` schema ([`pg`], migrated with the ledger), so every replica
+//! of a server sees the same tokens and keys. Migrations are append-only, like the
+//! ledger's. This room never decides a role and never touches a ledger.
+//!
+//! An idempotency key is claimed before its operation runs and its response stored right
+//! after, each in its own short transaction (not in the operation's own transaction): a
+//! server killed between the operation's commit and the response's leaves a claim without
+//! a response, which a retry takes over after [`ABANDONED_AFTER`].
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -15,6 +21,8 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use super::auth::{self, CreatedToken, NewToken, Role, TokenInfo};
 use crate::error::{Error, Result};
 use crate::model::Timestamp;
+
+pub mod pg;
 
 /// Append-only: a shipped migration is never edited; changes are new entries.
 const MIGRATIONS: &[(i64, &str)] = &[(
@@ -43,9 +51,9 @@ const MIGRATIONS: &[(i64, &str)] = &[(
 /// How long a stored response answers a retry.
 pub const KEY_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 /// A claim without a response this old belongs to a request that died with its server.
-const ABANDONED_AFTER: Duration = Duration::from_secs(120);
+pub const ABANDONED_AFTER: Duration = Duration::from_secs(120);
 /// How long a retry waits for the first request with its key to finish.
-const WAIT_FOR_FIRST: Duration = Duration::from_secs(60);
+pub(crate) const WAIT_FOR_FIRST: Duration = Duration::from_secs(60);
 /// How long a looked-up token list stays fresh (revocations on this server apply at once).
 const TOKEN_CACHE: Duration = Duration::from_secs(2);
 
@@ -64,13 +72,163 @@ type KeyRow = (Vec<u8>, Option<u16>, Option<Vec<u8>>, i64);
 type CachedTokens = (Instant, Vec<([u8; 32], TokenInfo)>);
 
 pub struct ServerDb {
-    path: PathBuf,
-    conn: Mutex<Connection>,
+    backend: Backend,
     tokens: Mutex<Option<CachedTokens>>,
 }
 
+enum Backend {
+    Sqlite(SqliteTables),
+    Postgres(Box<pg::PgTables>),
+}
+
+struct SqliteTables {
+    path: PathBuf,
+    conn: Mutex<Connection>,
+}
+
+/// Dispatches one method call to the backend.
+macro_rules! backend {
+    ($self:ident.$method:ident($($arg:expr),*)) => {
+        match &$self.backend {
+            Backend::Sqlite(db) => db.$method($($arg),*),
+            Backend::Postgres(db) => db.$method($($arg),*),
+        }
+    };
+}
+
 impl ServerDb {
+    /// The server tables for `database`: in the file `auth_db` if given, else in
+    /// `DIR/server.sqlite` for `sqlite:DIR`, else in the PostgreSQL database itself.
+    pub fn open_for(database: &super::Database, auth_db: Option<&Path>) -> Result<ServerDb> {
+        match (database, auth_db) {
+            (super::Database::Postgres(url), None) => Ok(ServerDb {
+                backend: Backend::Postgres(Box::new(pg::PgTables::open(url)?)),
+                tokens: Mutex::new(None),
+            }),
+            _ => ServerDb::open(&database.server_db_path(auth_db)?),
+        }
+    }
+
+    /// The server tables in a SQLite file.
     pub fn open(path: &Path) -> Result<ServerDb> {
+        Ok(ServerDb {
+            backend: Backend::Sqlite(SqliteTables::open(path)?),
+            tokens: Mutex::new(None),
+        })
+    }
+
+    /// Where the tables live, for messages.
+    pub fn location(&self) -> String {
+        match &self.backend {
+            Backend::Sqlite(db) => db.path.display().to_string(),
+            Backend::Postgres(db) => db.location(),
+        }
+    }
+
+    fn forget_tokens(&self) {
+        if let Ok(mut cache) = self.tokens.lock() {
+            *cache = None;
+        }
+    }
+
+    /// Creates a token; an active token of the same name is a conflict (a revoked one is
+    /// replaced).
+    pub fn create_token(&self, new: &NewToken, by: &str, at: Timestamp) -> Result<CreatedToken> {
+        auth::check_name(&new.name)?;
+        let secret = auth::new_secret();
+        let digest = auth::digest(&secret);
+        backend!(self.insert_token(new, &digest, by, at))?;
+        self.forget_tokens();
+        Ok(CreatedToken {
+            token: TokenInfo {
+                name: new.name.clone(),
+                role: new.role,
+                delegate: new.delegate,
+                created_at: at,
+                created_by: by.to_string(),
+                revoked_at: None,
+            },
+            secret,
+        })
+    }
+
+    /// Every token, revoked ones included, by name.
+    pub fn tokens(&self) -> Result<Vec<TokenInfo>> {
+        Ok(backend!(self.tokens_with_digests())?
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect())
+    }
+
+    /// Revokes a token (not found if there is no active one of that name).
+    pub fn revoke_token(&self, name: &str, at: Timestamp) -> Result<TokenInfo> {
+        let changed = backend!(self.revoke(name, at))?;
+        self.forget_tokens();
+        if !changed {
+            return Err(
+                Error::not_found(format!("there is no active token named `{name}`"))
+                    .with_hint("`captain token list` shows the tokens"),
+            );
+        }
+        self.tokens()?
+            .into_iter()
+            .find(|t| t.name == name)
+            .ok_or_else(|| Error::internal(format!("token `{name}` vanished while revoked")))
+    }
+
+    /// Are there any tokens at all (for the bootstrap token)?
+    pub fn has_tokens(&self) -> Result<bool> {
+        backend!(self.has_tokens())
+    }
+
+    /// The live token whose secret this is, comparing digests in constant time against
+    /// every live token (so timing says nothing about how close a guess came).
+    pub fn verify(&self, secret: &str) -> Result<Option<TokenInfo>> {
+        let presented = auth::digest(secret);
+        let mut cache = self
+            .tokens
+            .lock()
+            .map_err(|_| Error::internal("the token cache was poisoned"))?;
+        let fresh = matches!(&*cache, Some((when, _)) if when.elapsed() < TOKEN_CACHE);
+        if !fresh {
+            let live = backend!(self.tokens_with_digests())?
+                .into_iter()
+                .filter(|(_, t)| t.revoked_at.is_none())
+                .filter_map(|(d, t)| <[u8; 32]>::try_from(d.as_slice()).ok().map(|d| (d, t)))
+                .collect();
+            *cache = Some((Instant::now(), live));
+        }
+        let mut found = None;
+        if let Some((_, live)) = &*cache {
+            for (digest, info) in live {
+                if auth::digests_match(digest, &presented) {
+                    found = Some(info.clone());
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Claims an idempotency key for one request (by its token, key and a digest of
+    /// method, path and body). A key seen with another request is a usage error; a key
+    /// whose first request is still running makes this wait for its response.
+    pub fn claim(&self, token: &str, key: &str, request: &[u8; 32], now: i64) -> Result<Claim> {
+        backend!(self.claim(token, key, request, now))
+    }
+
+    /// Stores the response of a claimed key.
+    pub fn complete(&self, token: &str, key: &str, status: u16, body: &[u8]) -> Result<()> {
+        backend!(self.complete(token, key, status, body))
+    }
+
+    /// Drops a claim whose request failed in a way worth retrying (a server-side failure).
+    pub fn release(&self, token: &str, key: &str) -> Result<()> {
+        backend!(self.release(token, key))
+    }
+}
+
+impl SqliteTables {
+    fn open(path: &Path) -> Result<SqliteTables> {
         let shown = path.display().to_string();
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| {
@@ -106,10 +264,9 @@ impl ServerDb {
                 .map_err(db_err)?;
             tx.commit().map_err(db_err)?;
         }
-        Ok(ServerDb {
+        Ok(SqliteTables {
             path: path.to_path_buf(),
             conn: Mutex::new(conn),
-            tokens: Mutex::new(None),
         })
     }
 
@@ -126,18 +283,13 @@ impl ServerDb {
         ))
     }
 
-    fn forget_tokens(&self) {
-        if let Ok(mut cache) = self.tokens.lock() {
-            *cache = None;
-        }
-    }
-
-    /// Creates a token; an active token of the same name is a conflict (a revoked one is
-    /// replaced).
-    pub fn create_token(&self, new: &NewToken, by: &str, at: Timestamp) -> Result<CreatedToken> {
-        auth::check_name(&new.name)?;
-        let secret = auth::new_secret();
-        let digest = auth::digest(&secret);
+    fn insert_token(
+        &self,
+        new: &NewToken,
+        digest: &[u8; 32],
+        by: &str,
+        at: Timestamp,
+    ) -> Result<()> {
         let conn = self.conn()?;
         let active: Option<String> = conn
             .query_row(
@@ -148,10 +300,7 @@ impl ServerDb {
             .optional()
             .map_err(|e| self.err(e))?;
         if active.is_some() {
-            return Err(
-                Error::conflict(format!("a token named `{}` already exists", new.name))
-                    .with_hint("revoke it first, or pick another name"),
-            );
+            return Err(token_exists(&new.name));
         }
         conn.execute(
             "INSERT OR REPLACE INTO tokens (name, role, digest, delegate, created_at, created_by, revoked_at)
@@ -159,28 +308,7 @@ impl ServerDb {
             params![new.name, new.role.as_str(), &digest[..], new.delegate, at.to_string(), by],
         )
         .map_err(|e| self.err(e))?;
-        drop(conn);
-        self.forget_tokens();
-        Ok(CreatedToken {
-            token: TokenInfo {
-                name: new.name.clone(),
-                role: new.role,
-                delegate: new.delegate,
-                created_at: at,
-                created_by: by.to_string(),
-                revoked_at: None,
-            },
-            secret,
-        })
-    }
-
-    /// Every token, revoked ones included, by name.
-    pub fn tokens(&self) -> Result<Vec<TokenInfo>> {
-        Ok(self
-            .tokens_with_digests()?
-            .into_iter()
-            .map(|(_, t)| t)
-            .collect())
+        Ok(())
     }
 
     fn tokens_with_digests(&self) -> Result<Vec<(Vec<u8>, TokenInfo)>> {
@@ -230,8 +358,7 @@ impl ServerDb {
         Ok(out)
     }
 
-    /// Revokes a token (not found if there is no active one of that name).
-    pub fn revoke_token(&self, name: &str, at: Timestamp) -> Result<TokenInfo> {
+    fn revoke(&self, name: &str, at: Timestamp) -> Result<bool> {
         let conn = self.conn()?;
         let changed = conn
             .execute(
@@ -239,22 +366,10 @@ impl ServerDb {
                 params![name, at.to_string()],
             )
             .map_err(|e| self.err(e))?;
-        drop(conn);
-        self.forget_tokens();
-        if changed == 0 {
-            return Err(
-                Error::not_found(format!("there is no active token named `{name}`"))
-                    .with_hint("`captain token list` shows the tokens"),
-            );
-        }
-        self.tokens()?
-            .into_iter()
-            .find(|t| t.name == name)
-            .ok_or_else(|| Error::internal(format!("token `{name}` vanished while revoked")))
+        Ok(changed > 0)
     }
 
-    /// Are there any tokens at all (for the bootstrap token)?
-    pub fn has_tokens(&self) -> Result<bool> {
+    fn has_tokens(&self) -> Result<bool> {
         let conn = self.conn()?;
         let n: i64 = conn
             .query_row("SELECT COUNT(*) FROM tokens", [], |r| r.get(0))
@@ -262,39 +377,10 @@ impl ServerDb {
         Ok(n > 0)
     }
 
-    /// The live token whose secret this is, comparing digests in constant time against
-    /// every live token (so timing says nothing about how close a guess came).
-    pub fn verify(&self, secret: &str) -> Result<Option<TokenInfo>> {
-        let presented = auth::digest(secret);
-        let mut cache = self
-            .tokens
-            .lock()
-            .map_err(|_| Error::internal("the token cache was poisoned"))?;
-        let fresh = matches!(&*cache, Some((when, _)) if when.elapsed() < TOKEN_CACHE);
-        if !fresh {
-            let live = self
-                .tokens_with_digests()?
-                .into_iter()
-                .filter(|(_, t)| t.revoked_at.is_none())
-                .filter_map(|(d, t)| <[u8; 32]>::try_from(d.as_slice()).ok().map(|d| (d, t)))
-                .collect();
-            *cache = Some((Instant::now(), live));
-        }
-        let mut found = None;
-        if let Some((_, live)) = &*cache {
-            for (digest, info) in live {
-                if auth::digests_match(digest, &presented) {
-                    found = Some(info.clone());
-                }
-            }
-        }
-        Ok(found)
-    }
-
     /// Claims an idempotency key for one request (by its token, key and a digest of
     /// method, path and body). A key seen with another request is a usage error; a key
     /// whose first request is still running makes this wait for its response.
-    pub fn claim(&self, token: &str, key: &str, request: &[u8; 32], now: i64) -> Result<Claim> {
+    fn claim(&self, token: &str, key: &str, request: &[u8; 32], now: i64) -> Result<Claim> {
         let started = Instant::now();
         loop {
             let mut conn = self.conn()?;
@@ -367,7 +453,7 @@ impl ServerDb {
     }
 
     /// Stores the response of a claimed key.
-    pub fn complete(&self, token: &str, key: &str, status: u16, body: &[u8]) -> Result<()> {
+    fn complete(&self, token: &str, key: &str, status: u16, body: &[u8]) -> Result<()> {
         let conn = self.conn()?;
         conn.execute(
             "UPDATE idempotency SET status = ?3, body = ?4 WHERE token = ?1 AND key = ?2",
@@ -378,7 +464,7 @@ impl ServerDb {
     }
 
     /// Drops a claim whose request failed in a way worth retrying (a server-side failure).
-    pub fn release(&self, token: &str, key: &str) -> Result<()> {
+    fn release(&self, token: &str, key: &str) -> Result<()> {
         let conn = self.conn()?;
         conn.execute(
             "DELETE FROM idempotency WHERE token = ?1 AND key = ?2 AND status IS NULL",
@@ -389,7 +475,12 @@ impl ServerDb {
     }
 }
 
-fn key_reused(key: &str) -> Error {
+fn token_exists(name: &str) -> Error {
+    Error::conflict(format!("a token named `{name}` already exists"))
+        .with_hint("revoke it first, or pick another name")
+}
+
+pub(crate) fn key_reused(key: &str) -> Error {
     Error::usage(format!(
         "idempotency key `{key}` was already used for a different request"
     ))

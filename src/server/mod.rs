@@ -57,29 +57,27 @@ impl Database {
         }
     }
 
-    /// Where the server's own tables (tokens, idempotency keys) live.
+    /// The SQLite file of the server's own tables (tokens, idempotency keys): `auth_db`,
+    /// or `DIR/server.sqlite`. With PostgreSQL and no `auth_db` they live in the database
+    /// (see [`ServerDb::open_for`]).
     pub fn server_db_path(&self, auth_db: Option<&Path>) -> Result<PathBuf> {
         if let Some(path) = auth_db {
             return Ok(path.to_path_buf());
         }
         match self {
             Database::Sqlite(dir) => Ok(dir.join("server.sqlite")),
-            Database::Postgres(_) => Err(Error::usage(
-                "the token and idempotency tables are not yet kept in PostgreSQL",
-            )
-            .with_hint("pass --auth-db PATH to keep them in a SQLite file beside this server")),
+            Database::Postgres(_) => Err(Error::internal(
+                "with PostgreSQL the server tables live in the database, not in a file",
+            )),
         }
     }
 }
 
-/// Opens a pipeline's ledger in PostgreSQL. The PostgreSQL backend lands separately;
-/// until then this says so instead of failing obscurely.
+/// Opens a pipeline's ledger in PostgreSQL (migrating the database on first use).
 pub fn open_postgres(url: &str, pipeline: &str) -> Result<Box<dyn Store>> {
-    let _ = (url, pipeline);
-    Err(
-        Error::failed("PostgreSQL is not available in this build of captain")
-            .with_hint("serve from SQLite for now: --database sqlite:DIR"),
-    )
+    Ok(Box::new(crate::store::postgres::PostgresStore::open(
+        url, pipeline,
+    )?))
 }
 
 /// `captain serve`'s settings.
@@ -88,7 +86,8 @@ pub struct ServeOptions {
     pub database: Database,
     pub listen: String,
     pub tls: Option<TlsFiles>,
-    /// Where to keep tokens and idempotency keys instead of the database's default.
+    /// A SQLite file for tokens and idempotency keys instead of the database's default
+    /// (`DIR/server.sqlite`, or the PostgreSQL database itself).
     pub auth_db: Option<PathBuf>,
     /// When no token exists yet, create an `admin` token and write its secret here.
     pub bootstrap_token_file: Option<PathBuf>,
@@ -162,22 +161,27 @@ pub const IMPORT_BODY_LIMIT: usize = 1 << 30;
 /// Runs the server until SIGINT or SIGTERM, then drains requests in flight (up to 10 s).
 /// `ready` gets the bound address once the server listens.
 pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr, bool)) -> Result<()> {
+    init_logging(options.json_logs);
+    // Before the runtime: the PostgreSQL client is blocking, and refuses to run on it.
+    let db = Arc::new(ServerDb::open_for(
+        &options.database,
+        options.auth_db.as_deref(),
+    )?);
+    if let Some(file) = &options.bootstrap_token_file {
+        bootstrap_token(&db, file)?;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::failed(format!("could not start the server runtime: {e}")))?;
-    runtime.block_on(serve_async(options, ready))
+    runtime.block_on(serve_async(options, db, ready))
 }
 
-async fn serve_async(options: ServeOptions, ready: impl FnOnce(SocketAddr, bool)) -> Result<()> {
-    init_logging(options.json_logs);
-    let db_path = options
-        .database
-        .server_db_path(options.auth_db.as_deref())?;
-    let db = Arc::new(ServerDb::open(&db_path)?);
-    if let Some(file) = &options.bootstrap_token_file {
-        bootstrap_token(&db, file)?;
-    }
+async fn serve_async(
+    options: ServeOptions,
+    db: Arc<ServerDb>,
+    ready: impl FnOnce(SocketAddr, bool),
+) -> Result<()> {
     if let Database::Sqlite(dir) = &options.database {
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::failed(format!("could not create {}: {e}", dir.display())))?;

@@ -44,6 +44,7 @@ use crate::model::*;
 const MIGRATIONS: &[(i32, &str)] = &[
     (1, include_str!("postgres/0001_initial.sql")),
     (2, include_str!("postgres/0002_run_loop.sql")),
+    (3, include_str!("postgres/0003_server.sql")),
 ];
 
 mod run;
@@ -70,9 +71,15 @@ const LOCK_COLUMNS: &str = "target_kind, target, direction, actor, reason, creat
 
 /// The PostgreSQL ledger of one pipeline.
 pub struct PostgresStore {
+    conns: Connections,
+    pipeline: String,
+}
+
+/// Pooled connections to one captain database: the ledger's, and the team server's own
+/// tables (tokens, idempotency keys, see `server::db`) in the same database.
+pub(crate) struct Connections {
     config: Config,
     shown: String,
-    pipeline: String,
     pool: Pool,
 }
 
@@ -115,7 +122,7 @@ impl Drop for Lease<'_> {
 }
 
 /// An error inside a transaction: the database's, or captain's own verdict.
-enum Fail {
+pub(crate) enum Fail {
     Db(postgres::Error),
     Ledger(Error),
 }
@@ -132,7 +139,7 @@ impl From<Error> for Fail {
     }
 }
 
-type TxResult<T> = std::result::Result<T, Fail>;
+pub(crate) type TxResult<T> = std::result::Result<T, Fail>;
 type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
 
 /// A transaction plus its connection's statement cache.
@@ -187,17 +194,88 @@ impl PostgresStore {
         pipeline: &str,
         max_connections: usize,
     ) -> Result<PostgresStore> {
-        let config: Config = url.parse().map_err(|e| {
-            Error::usage(format!("`{}` is not a PostgreSQL URL: {e}", redact(url)))
-                .with_hint("write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE")
-        })?;
         if pipeline.trim().is_empty() {
             return Err(Error::usage("the pipeline name is empty"));
         }
         let store = PostgresStore {
+            conns: Connections::new(url, max_connections)?,
+            pipeline: pipeline.to_string(),
+        };
+        store.conns.migrate(Some(pipeline))?;
+        Ok(store)
+    }
+
+    /// The pipeline this ledger belongs to.
+    pub fn pipeline(&self) -> &str {
+        &self.pipeline
+    }
+
+    /// Runs `f` in one READ COMMITTED transaction, all of it or nothing, retrying it
+    /// when it lost a serialization race or a deadlock (nothing of a failed attempt was
+    /// written, so `f` must only be re-runnable, which every operation here is).
+    fn write<T>(&self, mut f: impl FnMut(&mut Tx, &str) -> TxResult<T>) -> Result<T> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut lease = self.conns.lease()?;
+            let Some(conn) = lease.conn.as_mut() else {
+                return Err(Error::internal("a pooled connection went missing"));
+            };
+            let result = (|| {
+                let tx = conn.client.transaction()?;
+                let mut tx = Tx {
+                    tx,
+                    statements: &mut conn.statements,
+                };
+                let value = f(&mut tx, &self.pipeline)?;
+                tx.tx.commit()?;
+                Ok(value)
+            })();
+            match result {
+                Err(Fail::Db(e)) if attempt < MAX_ATTEMPTS && retryable(&e) => {
+                    drop(lease);
+                    backoff(attempt);
+                }
+                other => return other.map_err(|e| self.conns.fail(e)),
+            }
+        }
+    }
+
+    /// Runs `f` in one read-only snapshot.
+    fn read<T>(&self, f: impl FnOnce(&mut Tx, &str) -> TxResult<T>) -> Result<T> {
+        let mut lease = self.conns.lease()?;
+        let Some(conn) = lease.conn.as_mut() else {
+            return Err(Error::internal("a pooled connection went missing"));
+        };
+        let result = (|| {
+            let tx = conn
+                .client
+                .build_transaction()
+                .isolation_level(IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()?;
+            let mut tx = Tx {
+                tx,
+                statements: &mut conn.statements,
+            };
+            let value = f(&mut tx, &self.pipeline)?;
+            tx.tx.commit()?;
+            Ok(value)
+        })();
+        result.map_err(|e| self.conns.fail(e))
+    }
+}
+
+impl Connections {
+    /// Parses `url`; connects on first use, at most `max_connections` at once (at least 1).
+    pub(crate) fn new(url: &str, max_connections: usize) -> Result<Connections> {
+        let config: Config = url.parse().map_err(|e| {
+            Error::usage(format!("`{}` is not a PostgreSQL URL: {e}", redact(url)))
+                .with_hint("write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE")
+        })?;
+        Ok(Connections {
             shown: shown(&config),
             config,
-            pipeline: pipeline.to_string(),
             pool: Pool {
                 max: max_connections.max(1),
                 state: Mutex::new(PoolState {
@@ -206,14 +284,31 @@ impl PostgresStore {
                 }),
                 freed: Condvar::new(),
             },
-        };
-        store.migrate()?;
-        Ok(store)
+        })
     }
 
-    /// The pipeline this ledger belongs to.
-    pub fn pipeline(&self) -> &str {
-        &self.pipeline
+    /// `postgres://user@host:port/db`, without the password.
+    pub(crate) fn shown(&self) -> &str {
+        &self.shown
+    }
+
+    /// A dedicated connection outside the pool (e.g. one that holds a session-level
+    /// advisory lock for as long as it lives).
+    pub(crate) fn dedicated(&self) -> Result<Client> {
+        self.connect().map(|c| c.client)
+    }
+
+    /// Runs `f` on a pooled connection, outside any transaction `f` does not open itself,
+    /// with the connection's prepared-statement cache.
+    pub(crate) fn with_client<T>(
+        &self,
+        f: impl FnOnce(&mut Client, &mut HashMap<String, Statement>) -> TxResult<T>,
+    ) -> Result<T> {
+        let mut lease = self.lease()?;
+        let Some(conn) = lease.conn.as_mut() else {
+            return Err(Error::internal("a pooled connection went missing"));
+        };
+        f(&mut conn.client, &mut conn.statements).map_err(|e| self.fail(e))
     }
 
     fn connect(&self) -> Result<Conn> {
@@ -267,69 +362,16 @@ impl PostgresStore {
         }
     }
 
-    fn fail(&self, fail: Fail) -> Error {
+    pub(crate) fn fail(&self, fail: Fail) -> Error {
         match fail {
             Fail::Ledger(e) => e,
             Fail::Db(e) => db_error(&self.shown, &e),
         }
     }
 
-    /// Runs `f` in one READ COMMITTED transaction, all of it or nothing, retrying it
-    /// when it lost a serialization race or a deadlock (nothing of a failed attempt was
-    /// written, so `f` must only be re-runnable, which every operation here is).
-    fn write<T>(&self, mut f: impl FnMut(&mut Tx, &str) -> TxResult<T>) -> Result<T> {
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let mut lease = self.lease()?;
-            let Some(conn) = lease.conn.as_mut() else {
-                return Err(Error::internal("a pooled connection went missing"));
-            };
-            let result = (|| {
-                let tx = conn.client.transaction()?;
-                let mut tx = Tx {
-                    tx,
-                    statements: &mut conn.statements,
-                };
-                let value = f(&mut tx, &self.pipeline)?;
-                tx.tx.commit()?;
-                Ok(value)
-            })();
-            match result {
-                Err(Fail::Db(e)) if attempt < MAX_ATTEMPTS && retryable(&e) => {
-                    drop(lease);
-                    backoff(attempt);
-                }
-                other => return other.map_err(|e| self.fail(e)),
-            }
-        }
-    }
-
-    /// Runs `f` in one read-only snapshot.
-    fn read<T>(&self, f: impl FnOnce(&mut Tx, &str) -> TxResult<T>) -> Result<T> {
-        let mut lease = self.lease()?;
-        let Some(conn) = lease.conn.as_mut() else {
-            return Err(Error::internal("a pooled connection went missing"));
-        };
-        let result = (|| {
-            let tx = conn
-                .client
-                .build_transaction()
-                .isolation_level(IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start()?;
-            let mut tx = Tx {
-                tx,
-                statements: &mut conn.statements,
-            };
-            let value = f(&mut tx, &self.pipeline)?;
-            tx.tx.commit()?;
-            Ok(value)
-        })();
-        result.map_err(|e| self.fail(e))
-    }
-
-    fn migrate(&self) -> Result<()> {
+    /// Applies pending migrations (under an advisory lock: many servers may start at
+    /// once) and registers `pipeline` if given.
+    pub(crate) fn migrate(&self, pipeline: Option<&str>) -> Result<()> {
         let mut conn = self.connect()?;
         let shown = self.shown.clone();
         let result = (|| -> TxResult<()> {
@@ -385,10 +427,12 @@ impl PostgresStore {
                     &[version],
                 )?;
             }
-            tx.execute(
-                "INSERT INTO captain.pipelines (name) VALUES ($1) ON CONFLICT DO NOTHING",
-                &[&self.pipeline],
-            )?;
+            if let Some(pipeline) = pipeline {
+                tx.execute(
+                    "INSERT INTO captain.pipelines (name) VALUES ($1) ON CONFLICT DO NOTHING",
+                    &[&pipeline],
+                )?;
+            }
             tx.commit()?;
             Ok(())
         })();
@@ -2299,7 +2343,7 @@ fn logs_of(tx: &mut Tx, p: &str, id: &DeploymentId) -> TxResult<Vec<LogLine>> {
 
 impl Store for PostgresStore {
     fn location(&self) -> String {
-        self.shown.clone()
+        self.conns.shown.clone()
     }
 
     fn create_release(&self, release: NewRelease) -> Result<CreatedRelease> {
@@ -2512,7 +2556,7 @@ impl Store for PostgresStore {
 impl std::fmt::Debug for PostgresStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PostgresStore")
-            .field("location", &self.shown)
+            .field("location", &self.conns.shown)
             .field("pipeline", &self.pipeline)
             .finish()
     }

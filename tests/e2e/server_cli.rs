@@ -11,7 +11,7 @@ use super::common::{Run, SMALL_PIPELINE, TestEnv, hours_ago};
 use super::server_harness::Server;
 
 /// Runs captain in `env`, against `server` with `token` when given, else locally.
-fn run(env: &TestEnv, server: Option<(&Server, &str)>, args: &[&str]) -> Run {
+pub fn run(env: &TestEnv, server: Option<(&Server, &str)>, args: &[&str]) -> Run {
     let mut command = env.command();
     if let Some((server, token)) = server {
         command
@@ -22,7 +22,7 @@ fn run(env: &TestEnv, server: Option<(&Server, &str)>, args: &[&str]) -> Run {
 }
 
 /// Deployment ids are random: replace them so two ledgers compare.
-fn normalize(value: &Value) -> String {
+pub fn normalize(value: &Value) -> String {
     let text = value.to_string();
     let mut out = String::new();
     let mut rest = text.as_str();
@@ -42,7 +42,7 @@ fn normalize(value: &Value) -> String {
 }
 
 /// One team's day: two releases through beta and gamma, a rollback, and the views.
-fn a_day(
+pub fn a_day(
     env: &TestEnv,
     sandbox: &captain::git::sandbox::Sandbox,
     server: Option<(&Server, &str)>,

@@ -1,6 +1,6 @@
 //! A real `captain serve` child process on a free loopback port over a SQLite database
-//! directory, with an admin token made the documented way (`captain token create
-//! --database`), killed when dropped.
+//! directory or a PostgreSQL database, with an admin token made the documented way
+//! (`captain token create --database`), killed when dropped.
 
 #![allow(dead_code)]
 #![allow(clippy::unwrap_used)] // a failing harness should panic with the error it got
@@ -41,8 +41,19 @@ impl Server {
 
     /// Starts with extra `serve` arguments; `ca_file` is the CA the clients must trust.
     pub fn start_with(dir: &Path, extra: &[&str], ca_file: Option<PathBuf>) -> Server {
-        std::fs::create_dir_all(dir).unwrap();
         let database = format!("sqlite:{}", dir.join("db").display());
+        Self::start_on(dir, &database, extra, ca_file)
+    }
+
+    /// Starts on a given `--database` (sqlite:DIR or postgres://…).
+    pub fn start_on(
+        dir: &Path,
+        database: &str,
+        extra: &[&str],
+        ca_file: Option<PathBuf>,
+    ) -> Server {
+        std::fs::create_dir_all(dir).unwrap();
+        let database = database.to_string();
         let created = command(dir)
             .args(["token", "create", "admin", "--role", "admin", "--delegate"])
             .args(["--database", &database])
@@ -55,10 +66,21 @@ impl Server {
         );
         let admin = String::from_utf8_lossy(&created.stdout).trim().to_string();
         assert!(admin.starts_with("cpt_"), "{admin}");
+        Self::spawn(dir, &database, extra, ca_file, admin)
+    }
 
+    /// Starts one more server (a replica) on `database`, using an existing admin token.
+    pub fn spawn(
+        dir: &Path,
+        database: &str,
+        extra: &[&str],
+        ca_file: Option<PathBuf>,
+        admin: String,
+    ) -> Server {
+        std::fs::create_dir_all(dir).unwrap();
         let log = std::fs::File::create(dir.join("serve.log")).unwrap();
         let mut child = command(dir)
-            .args(["serve", "--database", &database, "--listen", "127.0.0.1:0"])
+            .args(["serve", "--database", database, "--listen", "127.0.0.1:0"])
             .args(extra)
             .stdout(Stdio::piped())
             .stderr(log)
@@ -114,6 +136,16 @@ impl Server {
 
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.join("serve.log")).unwrap_or_default()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGKILL, then reap: a replica dying without a word.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     pub fn is_running(&mut self) -> bool {

@@ -1,0 +1,216 @@
+//! The server's own tables in PostgreSQL (`captain.api_tokens`,
+//! `captain.idempotency_keys`, migration 0003 of the ledger), for a server whose ledgers
+//! are in that database: every replica sharing the database shares tokens and keys.
+//!
+//! Same answers as the SQLite tables. A claim is one statement in the common case (an
+//! upsert that only takes over a key that is new, expired, or abandoned by a server that
+//! died mid-request), so concurrent retries of one key race safely on its primary key.
+
+use std::time::Duration;
+
+use postgres::Client;
+
+use super::{ABANDONED_AFTER, Claim, KEY_LIFETIME, WAIT_FOR_FIRST, key_reused, token_exists};
+use crate::error::{Error, Result};
+use crate::model::Timestamp;
+use crate::server::auth::{self, NewToken, Role, TokenInfo};
+use crate::store::postgres::{Connections, Fail, TxResult};
+
+/// Connections for the server tables: few, they are short statements.
+const MAX_CONNECTIONS: usize = 8;
+
+/// A stored key: the request's digest, and the status and body once answered.
+type StoredKey = (Vec<u8>, Option<i32>, Option<Vec<u8>>);
+
+pub struct PgTables {
+    conns: Connections,
+}
+
+fn seconds(d: Duration) -> i64 {
+    i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
+}
+
+impl PgTables {
+    /// Connects and applies the ledger's migrations (which include these tables).
+    pub fn open(url: &str) -> Result<PgTables> {
+        let conns = Connections::new(url, MAX_CONNECTIONS)?;
+        conns.migrate(None)?;
+        Ok(PgTables { conns })
+    }
+
+    pub fn location(&self) -> String {
+        self.conns.shown().to_string()
+    }
+
+    fn run<T>(&self, f: impl FnOnce(&mut Client) -> TxResult<T>) -> Result<T> {
+        self.conns.with_client(|client, _| f(client))
+    }
+
+    pub(super) fn insert_token(
+        &self,
+        new: &NewToken,
+        digest: &[u8; 32],
+        by: &str,
+        at: Timestamp,
+    ) -> Result<()> {
+        let inserted = self.run(|client| {
+            // A revoked token of the same name is replaced; an active one is kept.
+            Ok(client.execute(
+                "INSERT INTO captain.api_tokens (name, role, digest, delegate, created_at, created_by, revoked_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, NULL)
+                 ON CONFLICT (name) DO UPDATE SET role = excluded.role, digest = excluded.digest,
+                     delegate = excluded.delegate, created_at = excluded.created_at,
+                     created_by = excluded.created_by, revoked_at = NULL
+                 WHERE captain.api_tokens.revoked_at IS NOT NULL",
+                &[&new.name, &new.role.as_str(), &&digest[..], &new.delegate, &at, &by],
+            )?)
+        })?;
+        if inserted == 0 {
+            return Err(token_exists(&new.name));
+        }
+        Ok(())
+    }
+
+    pub(super) fn tokens_with_digests(&self) -> Result<Vec<(Vec<u8>, TokenInfo)>> {
+        let location = self.location();
+        self.run(|client| {
+            let rows = client.query(
+                "SELECT digest, name, role, delegate, created_at, created_by, revoked_at
+                 FROM captain.api_tokens ORDER BY name",
+                &[],
+            )?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows {
+                let name: String = row.try_get(1)?;
+                let role: String = row.try_get(2)?;
+                let role = role.parse::<Role>().map_err(|_| {
+                    Fail::from(Error::failed(format!(
+                        "the token `{name}` in {location} has an unknown role `{role}`"
+                    )))
+                })?;
+                out.push((
+                    row.try_get(0)?,
+                    TokenInfo {
+                        role,
+                        delegate: row.try_get(3)?,
+                        created_at: row.try_get(4)?,
+                        created_by: row.try_get(5)?,
+                        revoked_at: row.try_get(6)?,
+                        name,
+                    },
+                ));
+            }
+            Ok(out)
+        })
+    }
+
+    pub(super) fn revoke(&self, name: &str, at: Timestamp) -> Result<bool> {
+        self.run(|client| {
+            Ok(client.execute(
+                "UPDATE captain.api_tokens SET revoked_at = $2 WHERE name = $1 AND revoked_at IS NULL",
+                &[&name, &at],
+            )? > 0)
+        })
+    }
+
+    pub(super) fn has_tokens(&self) -> Result<bool> {
+        self.run(|client| {
+            Ok(client
+                .query_one("SELECT EXISTS (SELECT 1 FROM captain.api_tokens)", &[])?
+                .try_get(0)?)
+        })
+    }
+
+    pub(super) fn claim(
+        &self,
+        token: &str,
+        key: &str,
+        request: &[u8; 32],
+        now: i64,
+    ) -> Result<Claim> {
+        let started = std::time::Instant::now();
+        let expired_before = now.saturating_sub(seconds(KEY_LIFETIME));
+        let abandoned_before = now.saturating_sub(seconds(ABANDONED_AFTER));
+        loop {
+            let (fresh, row) = self.run(|client| {
+                let fresh = client
+                    .query_opt(
+                        "INSERT INTO captain.idempotency_keys (token, key, request_digest, status, body, claimed_at)
+                         VALUES ($1, $2, $3, NULL, NULL, $4)
+                         ON CONFLICT (token, key) DO UPDATE SET request_digest = excluded.request_digest,
+                             status = NULL, body = NULL, claimed_at = excluded.claimed_at
+                         WHERE captain.idempotency_keys.claimed_at < $5
+                            OR (captain.idempotency_keys.status IS NULL
+                                AND captain.idempotency_keys.claimed_at <= $6)
+                         RETURNING 1",
+                        &[&token, &key, &&request[..], &now, &expired_before, &abandoned_before],
+                    )?
+                    .is_some();
+                if fresh {
+                    // Expired keys go now and then.
+                    if rand::random::<u8>() < 4 {
+                        client.execute(
+                            "DELETE FROM captain.idempotency_keys WHERE claimed_at < $1",
+                            &[&expired_before],
+                        )?;
+                    }
+                    return Ok((true, None));
+                }
+                let row = client
+                    .query_opt(
+                        "SELECT request_digest, status, body FROM captain.idempotency_keys
+                         WHERE token = $1 AND key = $2",
+                        &[&token, &key],
+                    )?
+                    .map(|row| -> TxResult<StoredKey> {
+                        Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))
+                    })
+                    .transpose()?;
+                Ok((false, row))
+            })?;
+            if fresh {
+                return Ok(Claim::Fresh);
+            }
+            // None: released between the two statements; claim again.
+            if let Some((digest, status, body)) = row {
+                if !auth::digests_match(&digest, request) {
+                    return Err(key_reused(key));
+                }
+                if let Some(status) = status.and_then(|s| u16::try_from(s).ok()) {
+                    return Ok(Claim::Replay {
+                        status,
+                        body: body.unwrap_or_default(),
+                    });
+                }
+                // The first request with this key still runs: wait for its answer.
+                if started.elapsed() > WAIT_FOR_FIRST {
+                    return Err(Error::conflict(format!(
+                        "the first request with idempotency key `{key}` is still running"
+                    ))
+                    .with_hint("try again later"));
+                }
+                std::thread::sleep(Duration::from_millis(25));
+            }
+        }
+    }
+
+    pub(super) fn complete(&self, token: &str, key: &str, status: u16, body: &[u8]) -> Result<()> {
+        self.run(|client| {
+            client.execute(
+                "UPDATE captain.idempotency_keys SET status = $3, body = $4 WHERE token = $1 AND key = $2",
+                &[&token, &key, &i32::from(status), &body],
+            )?;
+            Ok(())
+        })
+    }
+
+    pub(super) fn release(&self, token: &str, key: &str) -> Result<()> {
+        self.run(|client| {
+            client.execute(
+                "DELETE FROM captain.idempotency_keys WHERE token = $1 AND key = $2 AND status IS NULL",
+                &[&token, &key],
+            )?;
+            Ok(())
+        })
+    }
+}
