@@ -61,7 +61,7 @@ impl Context {
 
     /// `--pipeline`, else pipeline.toml at the repository root, else in the current directory.
     pub fn pipeline_path(&self) -> PathBuf {
-        if let Some(path) = &self.global.pipeline {
+        if let Some(path) = self.global.pipeline.last() {
             return path.clone();
         }
         match self.repo_if_any() {

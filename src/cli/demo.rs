@@ -27,7 +27,7 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
     })?;
     let tour_ctx = Context::new(GlobalArgs {
         repo: Some(tour.repo.clone()),
-        pipeline: Some(tour.pipeline.clone()),
+        pipeline: vec![tour.pipeline.clone()],
         state: Some(tour.state.display().to_string()),
         ca_file: None,
         output: ctx.global.output,

@@ -61,9 +61,10 @@ pub struct GlobalArgs {
     /// The git repository (default: the one around the current directory).
     #[arg(long, global = true, value_name = "PATH")]
     pub repo: Option<std::path::PathBuf>,
-    /// The pipeline file (default: pipeline.toml at the repository root).
-    #[arg(long, global = true, value_name = "PATH")]
-    pub pipeline: Option<std::path::PathBuf>,
+    /// The pipeline file (default: pipeline.toml at the repository root). `serve --run`
+    /// takes it once per pipeline to drive.
+    #[arg(long, global = true, value_name = "PATH", action = clap::ArgAction::Append)]
+    pub pipeline: Vec<std::path::PathBuf>,
     /// Where the ledger lives: a SQLite file path, or a team server's https:// URL (with
     /// CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config
     /// file, else one file per pipeline under the user's data directory.

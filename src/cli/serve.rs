@@ -2,6 +2,10 @@
 
 use std::path::PathBuf;
 
+use std::time::Duration;
+
+use captain::config::Pipeline;
+use captain::server::drive::DriveOptions;
 use captain::server::{self, Database, ServeOptions, TlsFiles};
 
 use super::Context;
@@ -40,9 +44,46 @@ pub struct Args {
     /// Request logs as JSON lines.
     #[arg(long)]
     pub log_json: bool,
+    /// Also drive the `captain run` loop of each pipeline given with --pipeline (repeat
+    /// it per pipeline). With PostgreSQL, replicas sharing the database take turns: one
+    /// drives a pipeline at a time (a PostgreSQL advisory lock), another takes over when
+    /// it dies.
+    #[arg(long)]
+    pub run: bool,
+    /// With --run: seconds between passes while nothing moves (fractions allowed).
+    #[arg(long, default_value_t = 10.0, value_name = "SECS", requires = "run")]
+    pub interval: f64,
 }
 
-pub fn run(_ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
+pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
+    let drive = if args.run {
+        if !(args.interval.is_finite() && args.interval >= 0.0) {
+            return Err(captain::Error::usage(format!(
+                "--interval {} is not a number of seconds",
+                args.interval
+            ))
+            .into());
+        }
+        if ctx.global.pipeline.is_empty() {
+            return Err(
+                captain::Error::usage("`serve --run` needs the pipelines to drive")
+                    .with_hint("add --pipeline PATH/pipeline.toml, once per pipeline")
+                    .into(),
+            );
+        }
+        let pipelines = ctx
+            .global
+            .pipeline
+            .iter()
+            .map(|path| Pipeline::load(path))
+            .collect::<captain::Result<Vec<_>>>()?;
+        Some(DriveOptions {
+            pipelines,
+            interval: Duration::from_secs_f64(args.interval),
+        })
+    } else {
+        None
+    };
     let options = ServeOptions {
         database: Database::parse(&args.database)?,
         listen: args.listen,
@@ -53,6 +94,7 @@ pub fn run(_ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         auth_db: args.auth_db,
         bootstrap_token_file: args.bootstrap_token_file,
         json_logs: args.log_json,
+        drive,
     };
     server::serve(options, |addr, tls| {
         let scheme = if tls { "https" } else { "http" };

@@ -134,6 +134,9 @@ pub struct Runner<'a> {
     deploy_results: BTreeMap<DeploymentId, DeployResult>,
     step_results: BTreeMap<(DeploymentId, usize), StepResult>,
     logs: BTreeMap<DeploymentId, Vec<LogLine>>,
+    /// This loop holds the pipeline's drive lock (`captain serve --run`): any other owner
+    /// of work has stopped driving, whatever host it is on.
+    exclusive: bool,
 }
 
 impl<'a> Runner<'a> {
@@ -149,7 +152,16 @@ impl<'a> Runner<'a> {
             deploy_results: BTreeMap::new(),
             step_results: BTreeMap::new(),
             logs: BTreeMap::new(),
+            exclusive: false,
         }
+    }
+
+    /// Marks this loop as the only one driving its pipeline (it holds the drive lock of
+    /// `captain serve --run`): work owned by any other loop is taken over as a dead
+    /// loop's, even from another host (whose leftover processes it cannot kill).
+    pub fn exclusive(mut self) -> Self {
+        self.exclusive = true;
+        self
     }
 
     pub fn runner_id(&self) -> &RunnerId {
@@ -271,9 +283,11 @@ impl<'a> Runner<'a> {
             };
             match &record.runner {
                 Some(owner) if owner == &self.me => continue,
-                Some(owner) if !runner_dead(owner, &self.me) => continue,
+                Some(owner) if !self.exclusive && !runner_dead(owner, &self.me) => continue,
                 Some(owner) => {
-                    if let Some(process) = record.process {
+                    if let Some(process) = record.process
+                        && owner.host == self.me.host
+                    {
                         exec::kill_process_tree(process.pid, process.start_time);
                     }
                     let what = match record.phase {

@@ -9,12 +9,14 @@
 
 pub mod auth;
 pub mod db;
+pub mod drive;
 pub mod openapi;
 mod routes;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -93,6 +95,8 @@ pub struct ServeOptions {
     pub bootstrap_token_file: Option<PathBuf>,
     /// Request logs as JSON lines instead of text.
     pub json_logs: bool,
+    /// `--run`: drive these pipelines' `captain run` loops (see [`drive`]).
+    pub drive: Option<drive::DriveOptions>,
 }
 
 #[derive(Clone, Debug)]
@@ -109,7 +113,7 @@ pub(crate) struct App {
 }
 
 /// The open ledgers, one per pipeline, opened on first use.
-struct Stores {
+pub(crate) struct Stores {
     database: Database,
     open: Mutex<HashMap<String, Arc<dyn Store>>>,
 }
@@ -174,25 +178,42 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr, bool)) -> Res
         .enable_all()
         .build()
         .map_err(|e| Error::failed(format!("could not start the server runtime: {e}")))?;
-    runtime.block_on(serve_async(options, db, ready))
+    if let Database::Sqlite(dir) = &options.database {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::failed(format!("could not create {}: {e}", dir.display())))?;
+    }
+    let stores = Arc::new(Stores {
+        database: options.database.clone(),
+        open: Mutex::new(HashMap::new()),
+    });
+    let stop = Arc::new(AtomicBool::new(false));
+    let drivers = match &options.drive {
+        Some(drive) => drive::start(
+            &options.database,
+            stores.clone(),
+            drive.clone(),
+            stop.clone(),
+        ),
+        None => Vec::new(),
+    };
+    let served = runtime.block_on(serve_async(options, db, stores, stop.clone(), ready));
+    // The loops stop too (their commands are cancelled; what is in progress stays
+    // recorded for the next driver).
+    stop.store(true, Ordering::Relaxed);
+    for driver in drivers {
+        let _ = driver.join();
+    }
+    served
 }
 
 async fn serve_async(
     options: ServeOptions,
     db: Arc<ServerDb>,
+    stores: Arc<Stores>,
+    stop: Arc<AtomicBool>,
     ready: impl FnOnce(SocketAddr, bool),
 ) -> Result<()> {
-    if let Database::Sqlite(dir) = &options.database {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::failed(format!("could not create {}: {e}", dir.display())))?;
-    }
-    let app = App {
-        stores: Arc::new(Stores {
-            database: options.database.clone(),
-            open: Mutex::new(HashMap::new()),
-        }),
-        db,
-    };
+    let app = App { stores, db };
     let router = router(app);
 
     let listener = std::net::TcpListener::bind(&options.listen).map_err(|e| {
@@ -207,7 +228,7 @@ async fn serve_async(
         .map_err(|e| Error::failed(format!("could not read the bound address: {e}")))?;
 
     let handle = axum_server::Handle::new();
-    tokio::spawn(shutdown_on_signal(handle.clone()));
+    tokio::spawn(shutdown_on_signal(handle.clone(), stop));
     let service = router.into_make_service();
     let served = match &options.tls {
         Some(tls) => {
@@ -284,7 +305,7 @@ pub fn write_secret(file: &Path, secret: &str) -> Result<()> {
     })
 }
 
-async fn shutdown_on_signal(handle: axum_server::Handle<SocketAddr>) {
+async fn shutdown_on_signal(handle: axum_server::Handle<SocketAddr>, stop: Arc<AtomicBool>) {
     let interrupt = tokio::signal::ctrl_c();
     let terminate = async {
         match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
@@ -299,6 +320,7 @@ async fn shutdown_on_signal(handle: axum_server::Handle<SocketAddr>) {
         _ = terminate => {}
     }
     tracing::info!("shutting down: finishing requests in flight");
+    stop.store(true, Ordering::Relaxed);
     handle.graceful_shutdown(Some(Duration::from_secs(10)));
 }
 

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::process::Stdio;
+use std::time::Duration;
 
 use captain::server::auth::Role;
 
@@ -116,4 +117,170 @@ fn a_local_ledger_moves_to_a_postgres_server_with_export_and_import() {
     )
     .ok();
     assert_eq!(after.json().to_string(), local[1]);
+}
+
+/// Records each start and end of a deploy as marker files; takes ~0.6 s, so a kill lands
+/// in the middle of one.
+const MARKING_DEPLOY: &str = r#"#!/bin/sh
+set -e
+touch "$MARKERS/start $CAPTAIN_ENVIRONMENT $CAPTAIN_RELEASE $CAPTAIN_ROLLBACK $CAPTAIN_DEPLOYMENT_ID"
+sleep 0.6
+touch "$MARKERS/done $CAPTAIN_ENVIRONMENT $CAPTAIN_RELEASE $CAPTAIN_ROLLBACK $CAPTAIN_DEPLOYMENT_ID"
+"#;
+
+fn wait_for(what: &str, timeout: std::time::Duration, mut ok: impl FnMut() -> bool) {
+    let until = std::time::Instant::now() + timeout;
+    while !ok() {
+        assert!(
+            std::time::Instant::now() < until,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn two_replicas_take_turns_driving_and_never_start_a_deployment_twice() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let env = TestEnv::new();
+    let markers = env.path().join("markers");
+    std::fs::create_dir_all(&markers).unwrap();
+    let pipeline = format!(
+        r#"
+name = "shop"
+trunk = "main"
+timezone = "UTC"
+
+[defaults]
+bake_time = "0s"
+deploy = {{ argv = ["./deploy.sh"], timeout = "30s", env = {{ MARKERS = "{}" }} }}
+
+[[stages]]
+name = "beta"
+environments = ["beta"]
+
+[[stages]]
+name = "gamma"
+environments = ["gamma-1", "gamma-2"]
+"#,
+        markers.display()
+    );
+    let sandbox =
+        env.init_repo_with(&[("pipeline.toml", &pipeline), ("deploy.sh", MARKING_DEPLOY)]);
+    let deploy = env.repo_path().join("deploy.sh");
+    std::fs::set_permissions(&deploy, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let pipeline_file = env.repo_path().join("pipeline.toml");
+    let pipeline_arg = pipeline_file.to_str().unwrap();
+
+    let database = fresh_database();
+    let run_args = ["--run", "--pipeline", pipeline_arg, "--interval", "0.1"];
+    let mut first = Server::start_on(&env.path().join("a"), &database, &run_args, None);
+    wait_for(
+        "the first replica to drive",
+        Duration::from_secs(20),
+        || first.log().contains("took the drive lock"),
+    );
+    let second = Server::spawn(
+        &env.path().join("b"),
+        &database,
+        &run_args,
+        None,
+        first.admin.clone(),
+    );
+    let admin = first.admin.clone();
+    let cli = |server: &Server, args: &[&str]| {
+        env.command()
+            .env_remove("CAPTAIN_NOW")
+            .env("CAPTAIN_STATE", &server.url)
+            .env("CAPTAIN_TOKEN", &admin)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert!(cli(&first, &["release", "create"]).status.success());
+    // Kill the driver in the middle of a deploy.
+    wait_for("a deploy to start", Duration::from_secs(20), || {
+        std::fs::read_dir(&markers).unwrap().count() > 0
+    });
+    first.kill();
+    sandbox
+        .commit(
+            &[("src/two.rs", "fn two() {}\n")],
+            "Two",
+            "Ana",
+            super::common::now(),
+        )
+        .unwrap();
+    assert!(cli(&second, &["release", "create"]).status.success());
+    wait_for(
+        "the second replica to take over",
+        Duration::from_secs(20),
+        || second.log().contains("took the drive lock"),
+    );
+    // The survivor brings v2 everywhere.
+    wait_for(
+        "v2 approved in every environment",
+        Duration::from_secs(60),
+        || {
+            let out = cli(&second, &["status", "--json"]);
+            let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+            let envs: Vec<&serde_json::Value> = status["stages"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|s| s["environments"].as_array().into_iter().flatten())
+                .collect();
+            envs.len() == 3
+                && envs
+                    .iter()
+                    .all(|e| e["release"] == "v2" && e["deploying"].is_null())
+        },
+    );
+
+    // The survivor took over the deploy the killed driver left running.
+    assert!(
+        second.log().contains("the runner was interrupted"),
+        "{}",
+        second.log()
+    );
+    // The ledger: no (environment, release) started twice as a normal deployment.
+    let exported = cli(&second, &["state", "export"]);
+    assert!(exported.status.success());
+    let mut starts = std::collections::BTreeMap::new();
+    let mut ids = std::collections::BTreeSet::new();
+    for line in String::from_utf8_lossy(&exported.stdout).lines() {
+        let record: serde_json::Value = serde_json::from_str(line).unwrap();
+        if let Some(d) = record.get("deployment").filter(|d| d.is_object()) {
+            ids.insert(d["id"].as_str().unwrap().to_string());
+            if d["kind"] == "normal" {
+                *starts
+                    .entry((d["environment"].to_string(), d["release"].to_string()))
+                    .or_insert(0) += 1;
+            }
+        }
+    }
+    assert!(!starts.is_empty());
+    for (key, n) in &starts {
+        assert_eq!(*n, 1, "{key:?} started {n} times: {starts:?}");
+    }
+    // The processes: each normal deploy command ran at most once per environment and
+    // release, and only for recorded deployments.
+    let mut runs = std::collections::BTreeMap::new();
+    for entry in std::fs::read_dir(&markers).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().to_string();
+        let parts: Vec<&str> = name.split(' ').collect();
+        if parts[0] != "start" {
+            continue;
+        }
+        assert!(ids.contains(parts[4]), "unrecorded deployment {name}");
+        if parts[3] != "1" {
+            *runs
+                .entry((parts[1].to_string(), parts[2].to_string()))
+                .or_insert(0) += 1;
+        }
+    }
+    for (key, n) in &runs {
+        assert_eq!(*n, 1, "deploy of {key:?} ran {n} times");
+    }
 }
