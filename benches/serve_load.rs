@@ -6,7 +6,8 @@
 //!
 //! ```text
 //! cargo bench --bench serve_load                                   # SQLite in a temp dir
-//! cargo bench --bench serve_load -- --database postgres://…/captain  # PostgreSQL
+//! cargo bench --bench serve_load -- --database postgres            # a throwaway PostgreSQL
+//! cargo bench --bench serve_load -- --database postgres://…/captain  # a given PostgreSQL
 //! cargo bench --bench serve_load -- --clients 64 --per-client 100
 //! ```
 //!
@@ -14,6 +15,10 @@
 //! bounded by `--per-client`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a broken benchmark should stop loudly
+
+// `--database postgres` starts a throwaway cluster the way the tests do.
+#[path = "../tests/e2e/pg_harness.rs"]
+mod pg_harness;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -54,6 +59,15 @@ fn options() -> Options {
     options
 }
 
+/// SQLite keeps the server tables in a file beside the bench; PostgreSQL in the database.
+fn auth_args<'a>(database: &str, auth_db: &'a str) -> Vec<&'a str> {
+    if database.starts_with("postgres") {
+        Vec::new()
+    } else {
+        vec!["--auth-db", auth_db]
+    }
+}
+
 struct Serve(Child);
 
 impl Drop for Serve {
@@ -64,7 +78,10 @@ impl Drop for Serve {
 }
 
 fn main() {
-    let options = options();
+    let mut options = options();
+    if options.database.as_deref() == Some("postgres") {
+        options.database = Some(pg_harness::fresh_database());
+    }
     let dir = tempfile::tempdir().unwrap();
     let binary = env!("CARGO_BIN_EXE_captain");
     let database = options
@@ -85,9 +102,8 @@ fn main() {
             "--delegate",
             "--database",
             &database,
-            "--auth-db",
-            auth_db,
         ])
+        .args(auth_args(&database, auth_db))
         .output()
         .unwrap();
     assert!(
@@ -98,15 +114,8 @@ fn main() {
     let token = String::from_utf8_lossy(&token.stdout).trim().to_string();
 
     let mut child = Command::new(binary)
-        .args([
-            "serve",
-            "--database",
-            &database,
-            "--auth-db",
-            auth_db,
-            "--listen",
-            "127.0.0.1:0",
-        ])
+        .args(["serve", "--database", &database, "--listen", "127.0.0.1:0"])
+        .args(auth_args(&database, auth_db))
         .env("CAPTAIN_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -257,19 +266,25 @@ fn pgbench_ceiling(url: &str, clients: usize) {
         "INSERT INTO captain_bench_ceiling (v) VALUES (1);\n",
     )
     .unwrap();
-    let psql = Command::new("psql")
-        .args([
-            url,
-            "-q",
-            "-c",
-            "CREATE TABLE IF NOT EXISTS captain_bench_ceiling (id bigserial PRIMARY KEY, v int)",
-        ])
-        .status();
-    if !matches!(psql, Ok(s) if s.success()) {
-        println!("pgbench ceiling: skipped (psql could not create the table)");
+    let mut client = match postgres::Client::connect(url, postgres::NoTls) {
+        Ok(client) => client,
+        Err(e) => {
+            println!("pgbench ceiling: skipped (cannot connect: {e})");
+            return;
+        }
+    };
+    if let Err(e) = client.batch_execute(
+        "CREATE TABLE IF NOT EXISTS captain_bench_ceiling (id bigserial PRIMARY KEY, v int)",
+    ) {
+        println!("pgbench ceiling: skipped (could not create the table: {e})");
         return;
     }
-    let out = Command::new("pgbench")
+    // pgbench on the PATH, else beside the throwaway cluster's binaries.
+    let pgbench = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|d| d.join("pgbench"))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| pg_harness::server().bin().join("pgbench"));
+    let out = Command::new(&pgbench)
         .args([
             "-n",
             "-c",
@@ -294,7 +309,5 @@ fn pgbench_ceiling(url: &str, clients: usize) {
         }
         _ => println!("pgbench ceiling: skipped (pgbench not found or failed)"),
     }
-    let _ = Command::new("psql")
-        .args([url, "-q", "-c", "DROP TABLE captain_bench_ceiling"])
-        .status();
+    let _ = client.batch_execute("DROP TABLE captain_bench_ceiling");
 }

@@ -22,7 +22,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
     $completions = @(switch ($command) {
         'captain' {
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -67,7 +67,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         'captain;init' {
             [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'The template (see --list)')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -85,7 +85,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         }
         'captain;validate' {
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -101,7 +101,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         }
         'captain;plan' {
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -117,7 +117,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         }
         'captain;config' {
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -133,7 +133,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         }
         'captain;release' {
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -155,7 +155,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--commit', '--commit', [CompletionResultType]::ParameterName, 'The commit to release (default: GITHUB_SHA, CI_COMMIT_SHA, … then HEAD)')
             [CompletionResult]::new('--artifact', '--artifact', [CompletionResultType]::ParameterName, 'An artifact of the release, NAME=REF (an image digest, an object key); repeatable')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -172,7 +172,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         'captain;release;list' {
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Show at most this many')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -188,7 +188,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         }
         'captain;release;show' {
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -223,7 +223,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         }
         'captain;deploy' {
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -244,7 +244,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'The release being deployed, e.g. v12')
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (required with --force; recorded in the audit log)')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -264,7 +264,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--outcome', '--outcome', [CompletionResultType]::ParameterName, 'How it ended')
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (recorded in the audit log)')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -296,7 +296,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         'captain;run' {
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Seconds between passes while nothing runs (fractions allowed)')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -313,7 +313,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         }
         'captain;next' {
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -329,7 +329,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         }
         'captain;gate' {
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -347,7 +347,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--step', '--step', [CompletionResultType]::ParameterName, 'The external step''s name, as in pipeline.toml')
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (recorded in the audit log)')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -365,7 +365,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--step', '--step', [CompletionResultType]::ParameterName, 'The external step''s name, as in pipeline.toml')
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (required; recorded in the audit log)')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -381,7 +381,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         }
         'captain;logs' {
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -398,7 +398,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         'captain;status' {
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Seconds between redraws with --watch')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -417,7 +417,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Show at most this many deployments')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only deployments since a time (2026-11-01, an RFC 3339 time, or a duration back from now such as 2d)')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -433,7 +433,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         }
         'captain;where' {
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -451,7 +451,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The release to go back to, e.g. v12 (default: the last approved one before the current)')
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why: shown on the promotion locks and kept in the audit log')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -470,7 +470,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         }
         'captain;promotions' {
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -490,7 +490,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         }
         'captain;promotions;list' {
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -508,7 +508,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--direction', '--direction', [CompletionResultType]::ParameterName, 'Which promotions: into the target, out of it, or both')
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (required): shown by `captain status` and kept in the audit log')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -526,7 +526,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--direction', '--direction', [CompletionResultType]::ParameterName, 'Which promotions: into the target, out of it, or both')
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (kept in the audit log)')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -561,7 +561,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         }
         'captain;state' {
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -580,7 +580,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         }
         'captain;state;export' {
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -596,7 +596,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         }
         'captain;state;import' {
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -636,7 +636,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--data-points-per-hour', '--data-points-per-hour', [CompletionResultType]::ParameterName, 'Bake data points gathered per hour in each environment')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the random failures and merge times (the same seed gives the same report)')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -656,7 +656,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Only events by this actor')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Show at most this many events')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -676,13 +676,15 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'Serve HTTPS with this PEM certificate chain (with --tls-key)')
             [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'The PEM private key of --tls-cert')
             [CompletionResult]::new('--bootstrap-token-file', '--bootstrap-token-file', [CompletionResultType]::ParameterName, 'When no token exists yet, create the admin token `admin` and write its secret here (mode 0600)')
-            [CompletionResult]::new('--auth-db', '--auth-db', [CompletionResultType]::ParameterName, 'Keep tokens and idempotency keys in this SQLite file (needed with postgres:// for now; default with sqlite:DIR: DIR/server.sqlite)')
+            [CompletionResult]::new('--auth-db', '--auth-db', [CompletionResultType]::ParameterName, 'Keep tokens and idempotency keys in this SQLite file (default: DIR/server.sqlite with sqlite:DIR; in the database itself with postgres://…)')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'With --run: seconds between passes while nothing moves (fractions allowed)')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
             [CompletionResult]::new('--log-json', '--log-json', [CompletionResultType]::ParameterName, 'Request logs as JSON lines')
+            [CompletionResult]::new('--run', '--run', [CompletionResultType]::ParameterName, 'Also drive the `captain run` loop of each pipeline given with --pipeline (repeat it per pipeline). With PostgreSQL, replicas sharing the database take turns: one drives a pipeline at a time (a PostgreSQL advisory lock), another takes over when it dies')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
@@ -695,7 +697,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         }
         'captain;token' {
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -715,10 +717,10 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         }
         'captain;token;create' {
             [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'What the token may do')
-            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'Work on the server''s database directly instead of through the server (sqlite:DIR or postgres://… with --auth-db)')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'Work on the server''s database directly instead of through the server (sqlite:DIR or postgres://…)')
             [CompletionResult]::new('--auth-db', '--auth-db', [CompletionResultType]::ParameterName, 'With --database: the SQLite file holding the tokens, if not the default')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -734,10 +736,10 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             break
         }
         'captain;token;list' {
-            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'Work on the server''s database directly instead of through the server (sqlite:DIR or postgres://… with --auth-db)')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'Work on the server''s database directly instead of through the server (sqlite:DIR or postgres://…)')
             [CompletionResult]::new('--auth-db', '--auth-db', [CompletionResultType]::ParameterName, 'With --database: the SQLite file holding the tokens, if not the default')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -752,10 +754,10 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             break
         }
         'captain;token;revoke' {
-            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'Work on the server''s database directly instead of through the server (sqlite:DIR or postgres://… with --auth-db)')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'Work on the server''s database directly instead of through the server (sqlite:DIR or postgres://…)')
             [CompletionResult]::new('--auth-db', '--auth-db', [CompletionResultType]::ParameterName, 'With --database: the SQLite file holding the tokens, if not the default')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -790,7 +792,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         }
         'captain;completions' {
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -806,7 +808,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         }
         'captain;man' {
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
@@ -822,7 +824,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         }
         'captain;demo' {
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
-            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')

@@ -2096,7 +2096,7 @@ _captain() {
             return 0
             ;;
         captain__subcmd__serve)
-            opts="-q -y -h --database --listen --tls-cert --tls-key --bootstrap-token-file --auth-db --log-json --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --database --listen --tls-cert --tls-key --bootstrap-token-file --auth-db --log-json --run --interval --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2123,6 +2123,10 @@ _captain() {
                     return 0
                     ;;
                 --auth-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

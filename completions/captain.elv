@@ -19,7 +19,7 @@ set edit:completion:arg-completer[captain] = {|@words|
     var completions = [
         &'captain'= {
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -63,7 +63,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;init'= {
             cand --template 'The template (see --list)'
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -80,7 +80,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;validate'= {
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -95,7 +95,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;plan'= {
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -110,7 +110,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;config'= {
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -125,7 +125,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;release'= {
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -146,7 +146,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --commit 'The commit to release (default: GITHUB_SHA, CI_COMMIT_SHA, … then HEAD)'
             cand --artifact 'An artifact of the release, NAME=REF (an image digest, an object key); repeatable'
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -162,7 +162,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;release;list'= {
             cand --limit 'Show at most this many'
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -177,7 +177,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;release;show'= {
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -206,7 +206,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;deploy'= {
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -226,7 +226,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --release 'The release being deployed, e.g. v12'
             cand --reason 'Why (required with --force; recorded in the audit log)'
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -245,7 +245,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --outcome 'How it ended'
             cand --reason 'Why (recorded in the audit log)'
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -272,7 +272,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;run'= {
             cand --interval 'Seconds between passes while nothing runs (fractions allowed)'
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -288,7 +288,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;next'= {
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -303,7 +303,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;gate'= {
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -320,7 +320,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --step 'The external step''s name, as in pipeline.toml'
             cand --reason 'Why (recorded in the audit log)'
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -337,7 +337,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --step 'The external step''s name, as in pipeline.toml'
             cand --reason 'Why (required; recorded in the audit log)'
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -352,7 +352,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;logs'= {
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -368,7 +368,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;status'= {
             cand --interval 'Seconds between redraws with --watch'
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -386,7 +386,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --limit 'Show at most this many deployments'
             cand --since 'Only deployments since a time (2026-11-01, an RFC 3339 time, or a duration back from now such as 2d)'
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -401,7 +401,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;where'= {
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -418,7 +418,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --to 'The release to go back to, e.g. v12 (default: the last approved one before the current)'
             cand --reason 'Why: shown on the promotion locks and kept in the audit log'
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -436,7 +436,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;promotions'= {
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -455,7 +455,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;promotions;list'= {
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -472,7 +472,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --direction 'Which promotions: into the target, out of it, or both'
             cand --reason 'Why (required): shown by `captain status` and kept in the audit log'
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -489,7 +489,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --direction 'Which promotions: into the target, out of it, or both'
             cand --reason 'Why (kept in the audit log)'
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -518,7 +518,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;state'= {
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -536,7 +536,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;state;export'= {
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -551,7 +551,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;state;import'= {
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -586,7 +586,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --data-points-per-hour 'Bake data points gathered per hour in each environment'
             cand --seed 'Seed of the random failures and merge times (the same seed gives the same report)'
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -605,7 +605,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --actor 'Only events by this actor'
             cand --limit 'Show at most this many events'
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -624,13 +624,15 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --tls-cert 'Serve HTTPS with this PEM certificate chain (with --tls-key)'
             cand --tls-key 'The PEM private key of --tls-cert'
             cand --bootstrap-token-file 'When no token exists yet, create the admin token `admin` and write its secret here (mode 0600)'
-            cand --auth-db 'Keep tokens and idempotency keys in this SQLite file (needed with postgres:// for now; default with sqlite:DIR: DIR/server.sqlite)'
+            cand --auth-db 'Keep tokens and idempotency keys in this SQLite file (default: DIR/server.sqlite with sqlite:DIR; in the database itself with postgres://…)'
+            cand --interval 'With --run: seconds between passes while nothing moves (fractions allowed)'
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --log-json 'Request logs as JSON lines'
+            cand --run 'Also drive the `captain run` loop of each pipeline given with --pipeline (repeat it per pipeline). With PostgreSQL, replicas sharing the database take turns: one drives a pipeline at a time (a PostgreSQL advisory lock), another takes over when it dies'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
             cand --quiet 'Print results only: no status messages or progress'
@@ -642,7 +644,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;token'= {
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -661,10 +663,10 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;token;create'= {
             cand --role 'What the token may do'
-            cand --database 'Work on the server''s database directly instead of through the server (sqlite:DIR or postgres://… with --auth-db)'
+            cand --database 'Work on the server''s database directly instead of through the server (sqlite:DIR or postgres://…)'
             cand --auth-db 'With --database: the SQLite file holding the tokens, if not the default'
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -679,10 +681,10 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;token;list'= {
-            cand --database 'Work on the server''s database directly instead of through the server (sqlite:DIR or postgres://… with --auth-db)'
+            cand --database 'Work on the server''s database directly instead of through the server (sqlite:DIR or postgres://…)'
             cand --auth-db 'With --database: the SQLite file holding the tokens, if not the default'
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -696,10 +698,10 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --help 'Print help'
         }
         &'captain;token;revoke'= {
-            cand --database 'Work on the server''s database directly instead of through the server (sqlite:DIR or postgres://… with --auth-db)'
+            cand --database 'Work on the server''s database directly instead of through the server (sqlite:DIR or postgres://…)'
             cand --auth-db 'With --database: the SQLite file holding the tokens, if not the default'
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -728,7 +730,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;completions'= {
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -743,7 +745,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;man'= {
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
@@ -758,7 +760,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;demo'= {
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'

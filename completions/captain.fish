@@ -25,7 +25,7 @@ function __fish_captain_using_subcommand
 end
 
 complete -c captain -n "__fish_captain_needs_command" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_needs_command" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_needs_command" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_needs_command" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_needs_command" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_needs_command" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -64,7 +64,7 @@ complete -c captain -n "__fish_captain_needs_command" -f -a "demo" -d 'A self-co
 complete -c captain -n "__fish_captain_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c captain -n "__fish_captain_using_subcommand init" -l template -d 'The template (see --list)' -r
 complete -c captain -n "__fish_captain_using_subcommand init" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand init" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand init" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand init" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand init" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand init" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -77,7 +77,7 @@ complete -c captain -n "__fish_captain_using_subcommand init" -l no-color -d 'Ne
 complete -c captain -n "__fish_captain_using_subcommand init" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c captain -n "__fish_captain_using_subcommand init" -s h -l help -d 'Print help'
 complete -c captain -n "__fish_captain_using_subcommand validate" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand validate" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand validate" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand validate" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand validate" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand validate" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -88,7 +88,7 @@ complete -c captain -n "__fish_captain_using_subcommand validate" -l no-color -d
 complete -c captain -n "__fish_captain_using_subcommand validate" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c captain -n "__fish_captain_using_subcommand validate" -s h -l help -d 'Print help'
 complete -c captain -n "__fish_captain_using_subcommand plan" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand plan" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand plan" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand plan" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand plan" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand plan" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -99,7 +99,7 @@ complete -c captain -n "__fish_captain_using_subcommand plan" -l no-color -d 'Ne
 complete -c captain -n "__fish_captain_using_subcommand plan" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c captain -n "__fish_captain_using_subcommand plan" -s h -l help -d 'Print help'
 complete -c captain -n "__fish_captain_using_subcommand config" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand config" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand config" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand config" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand config" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand config" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -110,7 +110,7 @@ complete -c captain -n "__fish_captain_using_subcommand config" -l no-color -d '
 complete -c captain -n "__fish_captain_using_subcommand config" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c captain -n "__fish_captain_using_subcommand config" -s h -l help -d 'Print help'
 complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show help" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show help" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show help" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show help" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show help" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show help" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -127,7 +127,7 @@ complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l commit -d 'The commit to release (default: GITHUB_SHA, CI_COMMIT_SHA, … then HEAD)' -r
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l artifact -d 'An artifact of the release, NAME=REF (an image digest, an object key); repeatable' -r
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -139,7 +139,7 @@ complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -l limit -d 'Show at most this many' -r
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -150,7 +150,7 @@ complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from show" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from show" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from show" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from show" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from show" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from show" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -165,7 +165,7 @@ complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one release: its commit, artifacts, commits and dependencies'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -181,7 +181,7 @@ complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_s
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -l release -d 'The release being deployed, e.g. v12' -r
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -l reason -d 'Why (required with --force; recorded in the audit log)' -r
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -201,7 +201,7 @@ rolled-back\t''
 cancelled\t''"
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -l reason -d 'Why (recorded in the audit log)' -r
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -216,7 +216,7 @@ complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c captain -n "__fish_captain_using_subcommand run" -l interval -d 'Seconds between passes while nothing runs (fractions allowed)' -r
 complete -c captain -n "__fish_captain_using_subcommand run" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand run" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand run" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand run" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand run" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand run" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -228,7 +228,7 @@ complete -c captain -n "__fish_captain_using_subcommand run" -l no-color -d 'Nev
 complete -c captain -n "__fish_captain_using_subcommand run" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c captain -n "__fish_captain_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c captain -n "__fish_captain_using_subcommand next" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand next" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand next" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand next" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand next" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand next" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -239,7 +239,7 @@ complete -c captain -n "__fish_captain_using_subcommand next" -l no-color -d 'Ne
 complete -c captain -n "__fish_captain_using_subcommand next" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c captain -n "__fish_captain_using_subcommand next" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c captain -n "__fish_captain_using_subcommand gate" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand gate" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand gate" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand gate" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand gate" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand gate" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -252,7 +252,7 @@ complete -c captain -n "__fish_captain_using_subcommand gate" -s h -l help -d 'P
 complete -c captain -n "__fish_captain_using_subcommand approve" -l step -d 'The external step\'s name, as in pipeline.toml' -r
 complete -c captain -n "__fish_captain_using_subcommand approve" -l reason -d 'Why (recorded in the audit log)' -r
 complete -c captain -n "__fish_captain_using_subcommand approve" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand approve" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand approve" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand approve" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand approve" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand approve" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -265,7 +265,7 @@ complete -c captain -n "__fish_captain_using_subcommand approve" -s h -l help -d
 complete -c captain -n "__fish_captain_using_subcommand reject" -l step -d 'The external step\'s name, as in pipeline.toml' -r
 complete -c captain -n "__fish_captain_using_subcommand reject" -l reason -d 'Why (required; recorded in the audit log)' -r
 complete -c captain -n "__fish_captain_using_subcommand reject" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand reject" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand reject" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand reject" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand reject" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand reject" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -276,7 +276,7 @@ complete -c captain -n "__fish_captain_using_subcommand reject" -l no-color -d '
 complete -c captain -n "__fish_captain_using_subcommand reject" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c captain -n "__fish_captain_using_subcommand reject" -s h -l help -d 'Print help'
 complete -c captain -n "__fish_captain_using_subcommand logs" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand logs" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand logs" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand logs" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand logs" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand logs" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -288,7 +288,7 @@ complete -c captain -n "__fish_captain_using_subcommand logs" -s y -l yes -d 'An
 complete -c captain -n "__fish_captain_using_subcommand logs" -s h -l help -d 'Print help'
 complete -c captain -n "__fish_captain_using_subcommand status" -l interval -d 'Seconds between redraws with --watch' -r
 complete -c captain -n "__fish_captain_using_subcommand status" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand status" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand status" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand status" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand status" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand status" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -302,7 +302,7 @@ complete -c captain -n "__fish_captain_using_subcommand status" -s h -l help -d 
 complete -c captain -n "__fish_captain_using_subcommand history" -l limit -d 'Show at most this many deployments' -r
 complete -c captain -n "__fish_captain_using_subcommand history" -l since -d 'Only deployments since a time (2026-11-01, an RFC 3339 time, or a duration back from now such as 2d)' -r
 complete -c captain -n "__fish_captain_using_subcommand history" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand history" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand history" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand history" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand history" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand history" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -313,7 +313,7 @@ complete -c captain -n "__fish_captain_using_subcommand history" -l no-color -d 
 complete -c captain -n "__fish_captain_using_subcommand history" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c captain -n "__fish_captain_using_subcommand history" -s h -l help -d 'Print help'
 complete -c captain -n "__fish_captain_using_subcommand where" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand where" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand where" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand where" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand where" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand where" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -326,7 +326,7 @@ complete -c captain -n "__fish_captain_using_subcommand where" -s h -l help -d '
 complete -c captain -n "__fish_captain_using_subcommand rollback" -l to -d 'The release to go back to, e.g. v12 (default: the last approved one before the current)' -r
 complete -c captain -n "__fish_captain_using_subcommand rollback" -l reason -d 'Why: shown on the promotion locks and kept in the audit log' -r
 complete -c captain -n "__fish_captain_using_subcommand rollback" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand rollback" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand rollback" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand rollback" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand rollback" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand rollback" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -340,7 +340,7 @@ complete -c captain -n "__fish_captain_using_subcommand rollback" -l no-color -d
 complete -c captain -n "__fish_captain_using_subcommand rollback" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c captain -n "__fish_captain_using_subcommand rollback" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fish_seen_subcommand_from list disable enable help" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fish_seen_subcommand_from list disable enable help" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fish_seen_subcommand_from list disable enable help" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fish_seen_subcommand_from list disable enable help" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fish_seen_subcommand_from list disable enable help" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fish_seen_subcommand_from list disable enable help" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -355,7 +355,7 @@ complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fi
 complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fish_seen_subcommand_from list disable enable help" -f -a "enable" -d 'Enable promotions again, so the next approved release flows in'
 complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fish_seen_subcommand_from list disable enable help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from list" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from list" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from list" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from list" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from list" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from list" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -370,7 +370,7 @@ out\t''
 both\t''"
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from disable" -l reason -d 'Why (required): shown by `captain status` and kept in the audit log' -r
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from disable" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from disable" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from disable" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from disable" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from disable" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from disable" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -385,7 +385,7 @@ out\t''
 both\t''"
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from enable" -l reason -d 'Why (kept in the audit log)' -r
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from enable" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from enable" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from enable" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from enable" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from enable" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from enable" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -400,7 +400,7 @@ complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_s
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from help" -f -a "enable" -d 'Enable promotions again, so the next approved release flows in'
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -414,7 +414,7 @@ complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_se
 complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -f -a "import" -d 'Load a ledger export from stdin, all or nothing'
 complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from export" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from export" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from export" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from export" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from export" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from export" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -425,7 +425,7 @@ complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_s
 complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from export" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
 complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from import" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from import" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from import" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from import" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from import" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from import" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -448,7 +448,7 @@ complete -c captain -n "__fish_captain_using_subcommand simulate" -l step-failur
 complete -c captain -n "__fish_captain_using_subcommand simulate" -l data-points-per-hour -d 'Bake data points gathered per hour in each environment' -r
 complete -c captain -n "__fish_captain_using_subcommand simulate" -l seed -d 'Seed of the random failures and merge times (the same seed gives the same report)' -r
 complete -c captain -n "__fish_captain_using_subcommand simulate" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand simulate" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand simulate" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand simulate" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand simulate" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand simulate" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -463,7 +463,7 @@ complete -c captain -n "__fish_captain_using_subcommand audit" -l environment -d
 complete -c captain -n "__fish_captain_using_subcommand audit" -l actor -d 'Only events by this actor' -r
 complete -c captain -n "__fish_captain_using_subcommand audit" -l limit -d 'Show at most this many events' -r
 complete -c captain -n "__fish_captain_using_subcommand audit" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand audit" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand audit" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand audit" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand audit" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand audit" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -478,21 +478,23 @@ complete -c captain -n "__fish_captain_using_subcommand serve" -l listen -d 'The
 complete -c captain -n "__fish_captain_using_subcommand serve" -l tls-cert -d 'Serve HTTPS with this PEM certificate chain (with --tls-key)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand serve" -l tls-key -d 'The PEM private key of --tls-cert' -r -F
 complete -c captain -n "__fish_captain_using_subcommand serve" -l bootstrap-token-file -d 'When no token exists yet, create the admin token `admin` and write its secret here (mode 0600)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand serve" -l auth-db -d 'Keep tokens and idempotency keys in this SQLite file (needed with postgres:// for now; default with sqlite:DIR: DIR/server.sqlite)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand serve" -l auth-db -d 'Keep tokens and idempotency keys in this SQLite file (default: DIR/server.sqlite with sqlite:DIR; in the database itself with postgres://…)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand serve" -l interval -d 'With --run: seconds between passes while nothing moves (fractions allowed)' -r
 complete -c captain -n "__fish_captain_using_subcommand serve" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand serve" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand serve" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand serve" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand serve" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand serve" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''"
 complete -c captain -n "__fish_captain_using_subcommand serve" -l log-json -d 'Request logs as JSON lines'
+complete -c captain -n "__fish_captain_using_subcommand serve" -l run -d 'Also drive the `captain run` loop of each pipeline given with --pipeline (repeat it per pipeline). With PostgreSQL, replicas sharing the database take turns: one drives a pipeline at a time (a PostgreSQL advisory lock), another takes over when it dies'
 complete -c captain -n "__fish_captain_using_subcommand serve" -l json -d 'Short for --output json'
 complete -c captain -n "__fish_captain_using_subcommand serve" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand serve" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand serve" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c captain -n "__fish_captain_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_seen_subcommand_from create list revoke help" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_seen_subcommand_from create list revoke help" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_seen_subcommand_from create list revoke help" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_seen_subcommand_from create list revoke help" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_seen_subcommand_from create list revoke help" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_seen_subcommand_from create list revoke help" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -507,10 +509,10 @@ complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_se
 complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_seen_subcommand_from create list revoke help" -f -a "revoke" -d 'Revoke a token: the server refuses it from now on'
 complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_seen_subcommand_from create list revoke help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l role -d 'What the token may do' -r
-complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l database -d 'Work on the server\'s database directly instead of through the server (sqlite:DIR or postgres://… with --auth-db)' -r
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l database -d 'Work on the server\'s database directly instead of through the server (sqlite:DIR or postgres://…)' -r
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l auth-db -d 'With --database: the SQLite file holding the tokens, if not the default' -r -F
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -521,10 +523,10 @@ complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_s
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -l database -d 'Work on the server\'s database directly instead of through the server (sqlite:DIR or postgres://… with --auth-db)' -r
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -l database -d 'Work on the server\'s database directly instead of through the server (sqlite:DIR or postgres://…)' -r
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -l auth-db -d 'With --database: the SQLite file holding the tokens, if not the default' -r -F
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -534,10 +536,10 @@ complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_s
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
-complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -l database -d 'Work on the server\'s database directly instead of through the server (sqlite:DIR or postgres://… with --auth-db)' -r
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -l database -d 'Work on the server\'s database directly instead of through the server (sqlite:DIR or postgres://…)' -r
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -l auth-db -d 'With --database: the SQLite file holding the tokens, if not the default' -r -F
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -552,7 +554,7 @@ complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_s
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a token: the server refuses it from now on'
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c captain -n "__fish_captain_using_subcommand completions" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand completions" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand completions" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand completions" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand completions" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand completions" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -563,7 +565,7 @@ complete -c captain -n "__fish_captain_using_subcommand completions" -l no-color
 complete -c captain -n "__fish_captain_using_subcommand completions" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c captain -n "__fish_captain_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c captain -n "__fish_captain_using_subcommand man" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand man" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand man" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand man" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand man" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand man" -l output -d 'Output format of views and results' -r -f -a "table\t''
@@ -574,7 +576,7 @@ complete -c captain -n "__fish_captain_using_subcommand man" -l no-color -d 'Nev
 complete -c captain -n "__fish_captain_using_subcommand man" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c captain -n "__fish_captain_using_subcommand man" -s h -l help -d 'Print help'
 complete -c captain -n "__fish_captain_using_subcommand demo" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand demo" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand demo" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand demo" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand demo" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand demo" -l output -d 'Output format of views and results' -r -f -a "table\t''
