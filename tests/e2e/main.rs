@@ -16,6 +16,7 @@ mod exec_services;
 mod rollback_concurrency;
 mod rollback_preview;
 mod rollback_promotions;
+mod rollback_story;
 mod rollback_terminal;
 mod run_loop;
 mod server_cli;
