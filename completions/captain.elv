@@ -581,7 +581,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --reason 'Why (required; kept in the audit log)'
             cand --for 'How long the override stays in force (e.g. 30m, 2h)'
             cand --repo 'The git repository (default: the one around the current directory)'
-            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'

@@ -443,7 +443,7 @@ complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_s
 complete -c captain -n "__fish_captain_using_subcommand override" -l reason -d 'Why (required; kept in the audit log)' -r
 complete -c captain -n "__fish_captain_using_subcommand override" -l for -d 'How long the override stays in force (e.g. 30m, 2h)' -r
 complete -c captain -n "__fish_captain_using_subcommand override" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand override" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand override" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand override" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand override" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand override" -l output -d 'Output format of views and results' -r -f -a "table\t''

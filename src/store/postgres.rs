@@ -1940,6 +1940,9 @@ fn export(tx: &mut Tx, p: &str, sink: &mut dyn FnMut(LedgerRecord) -> Result<()>
         let (_, deployment) = deployment_from_row(&row)?;
         sink(LedgerRecord::Deployment { deployment })?;
     }
+    for record in run::all_stage_records(tx, p)? {
+        sink(LedgerRecord::StageRecord { record })?;
+    }
     for lock in all_locks(tx, p)? {
         sink(LedgerRecord::Lock { lock })?;
     }
@@ -2162,6 +2165,7 @@ fn import_record(
             summary.deployments += 1;
             Ok(())
         }
+        LedgerRecord::StageRecord { record } => run::import_stage_record(tx, p, record, summary),
         LedgerRecord::Lock { lock } => {
             if mode == ImportMode::Merge && all_locks(tx, p)?.contains(&lock) {
                 summary.skipped += 1;

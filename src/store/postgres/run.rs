@@ -856,6 +856,22 @@ pub(super) fn record_step_result(tx: &mut Tx, p: &str, verdict: &StepVerdict) ->
     )
 }
 
+fn stage_record_from_row(row: &Row) -> TxResult<StageRecord> {
+    let kind: String = row.try_get(2)?;
+    Ok(StageRecord {
+        stage: row.try_get(0)?,
+        release: release_number(row.try_get(1)?)?,
+        record: stage_kind(&kind),
+        by: row
+            .try_get::<_, Option<i64>>(3)?
+            .map(release_number)
+            .transpose()?,
+        reason: row.try_get(4)?,
+        actor: row.try_get(5)?,
+        at: row.try_get(6)?,
+    })
+}
+
 pub(super) fn stage_records(
     tx: &mut Tx,
     p: &str,
@@ -870,22 +886,90 @@ pub(super) fn stage_records(
              WHERE pipeline = $1 AND stage = $2 ORDER BY release DESC LIMIT $3",
             &[&p, stage, &limit],
         )? {
-            let kind: String = row.try_get(2)?;
-            out.push(StageRecord {
-                stage: row.try_get(0)?,
-                release: release_number(row.try_get(1)?)?,
-                record: stage_kind(&kind),
-                by: row
-                    .try_get::<_, Option<i64>>(3)?
-                    .map(release_number)
-                    .transpose()?,
-                reason: row.try_get(4)?,
-                actor: row.try_get(5)?,
-                at: row.try_get(6)?,
-            });
+            out.push(stage_record_from_row(&row)?);
         }
     }
     Ok(out)
+}
+
+/// Every stage record, by release then stage (for `state export`).
+pub(super) fn all_stage_records(tx: &mut Tx, p: &str) -> TxResult<Vec<StageRecord>> {
+    tx.query(
+        "SELECT stage, release, record, by_release, reason, actor, at FROM captain.stage_records
+         WHERE pipeline = $1 ORDER BY release, stage COLLATE \"C\"",
+        &[&p],
+    )?
+    .iter()
+    .map(stage_record_from_row)
+    .collect()
+}
+
+/// Loads one exported stage record: one already there and equal is skipped, a different
+/// one is a conflict (a release is decided once in a stage).
+pub(super) fn import_stage_record(
+    tx: &mut Tx,
+    p: &str,
+    record: StageRecord,
+    summary: &mut crate::store::ImportSummary,
+) -> TxResult<()> {
+    let record = StageRecord {
+        at: truncate(record.at),
+        ..record
+    };
+    let existing = tx
+        .opt(
+            "SELECT stage, release, record, by_release, reason, actor, at FROM captain.stage_records
+             WHERE pipeline = $1 AND stage = $2 AND release = $3",
+            &[&p, &record.stage, &num(record.release)],
+        )?
+        .map(|row| stage_record_from_row(&row))
+        .transpose()?;
+    match existing {
+        Some(found) if found == record => {
+            summary.skipped += 1;
+            return Ok(());
+        }
+        Some(found) => {
+            return Err(Error::conflict(format!(
+                "stage {} already recorded {} as {}, not {}",
+                record.stage,
+                record.release,
+                found.record.as_str(),
+                record.record.as_str()
+            ))
+            .into());
+        }
+        None => {}
+    }
+    let release_exists = tx
+        .opt(
+            "SELECT 1 FROM captain.releases WHERE pipeline = $1 AND number = $2",
+            &[&p, &num(record.release)],
+        )?
+        .is_some();
+    if !release_exists {
+        return Err(Error::not_found(format!(
+            "the stage record of {} in {} names a release that is not in the ledger",
+            record.release, record.stage
+        ))
+        .into());
+    }
+    tx.exec(
+        "INSERT INTO captain.stage_records (pipeline, stage, release, record, by_release, reason, actor, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        &[
+            &p,
+            &record.stage,
+            &num(record.release),
+            &record.record.as_str(),
+            &record.by.map(num),
+            &record.reason,
+            &record.actor,
+            &record.at,
+        ],
+    )?;
+    summary.stage_records += 1;
+    Ok(())
 }
 
 pub(super) fn deployment_phases(
