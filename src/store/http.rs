@@ -454,14 +454,11 @@ impl Store for HttpStore {
         stages: &[super::StageScope],
         at: Timestamp,
     ) -> Result<super::EngineSnapshot> {
-        // The server answers `POST …/engine-snapshot`; reading it back needs the engine's
-        // state types to be deserializable, which they are not yet.
-        let _ = (stages, at);
-        Err(Error::failed(format!(
-            "the run loop's engine snapshot cannot be read from the team server {} yet",
-            self.base
-        ))
-        .with_hint("run `captain run`, `next` and `gate` against a local state file for now"))
+        let body = EngineSnapshotRequest {
+            stages: stages.to_vec(),
+            at,
+        };
+        self.query("reading the engine snapshot", "/engine-snapshot", &body)
     }
 
     fn apply_decisions(&self, batch: super::DecisionBatch) -> Result<Vec<Deployment>> {
