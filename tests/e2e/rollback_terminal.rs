@@ -96,7 +96,6 @@ impl Drop for Tmux<'_> {
     }
 }
 
-#[test]
 fn in_a_terminal_choose_an_older_release_see_the_preview_and_confirm() {
     let s = scenario();
     let Some(term) = Tmux::start(&s.env, "rollback prod-1 --pick --reason 'latent bug'") else {
@@ -152,7 +151,6 @@ fn in_a_terminal_choose_an_older_release_see_the_preview_and_confirm() {
     );
 }
 
-#[test]
 fn in_a_terminal_declining_changes_nothing() {
     let s = scenario();
     let before = ledger(&s.env);
@@ -167,3 +165,9 @@ fn in_a_terminal_declining_changes_nothing() {
     assert!(screen.contains("nothing changed"), "{screen}");
     assert_eq!(ledger(&s.env), before);
 }
+
+// Each runs against a local file and against `captain serve`.
+crate::on_both_backends!(
+    in_a_terminal_choose_an_older_release_see_the_preview_and_confirm,
+    in_a_terminal_declining_changes_nothing,
+);

@@ -108,11 +108,11 @@ fn a_day(
 
 #[test]
 fn commands_over_http_answer_as_they_do_locally() {
-    let local = TestEnv::new();
+    let local = TestEnv::local();
     let sandbox = local.init_repo(SMALL_PIPELINE);
     let expected = a_day(&local, &sandbox, None);
 
-    let remote = TestEnv::new();
+    let remote = TestEnv::local();
     let sandbox = remote.init_repo(SMALL_PIPELINE);
     let server = Server::start(&remote.path().join("server"));
     let oncall = server.token("oncall", Role::Operator, true);
@@ -129,7 +129,7 @@ fn commands_over_http_answer_as_they_do_locally() {
 
 #[test]
 fn tokens_and_roles_are_enforced_with_clear_errors() {
-    let env = TestEnv::new();
+    let env = TestEnv::local();
     let sandbox = env.init_repo(SMALL_PIPELINE);
     let server = Server::start(&env.path().join("server"));
     let admin = server.admin.clone();
@@ -256,7 +256,7 @@ fn tokens_and_roles_are_enforced_with_clear_errors() {
 
 #[test]
 fn every_change_is_audited_under_the_acting_token() {
-    let env = TestEnv::new();
+    let env = TestEnv::local();
     env.init_repo(SMALL_PIPELINE);
     let server = Server::start(&env.path().join("server"));
     // Not delegating: its changes carry its own name, whatever the client claims.
@@ -334,7 +334,7 @@ fn every_change_is_audited_under_the_acting_token() {
     .json();
     assert_eq!(beta["events"][0]["action"], "deployment.finish");
     // The same command works on a local file.
-    let local = TestEnv::new();
+    let local = TestEnv::local();
     local.init_repo(SMALL_PIPELINE);
     run(&local, None, &["release", "create", "-q"]).ok();
     let local_audit = run(&local, None, &["audit", "--json"]).ok().json();
