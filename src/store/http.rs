@@ -245,9 +245,31 @@ impl HttpStore {
         decode("creating a token", response)
     }
 
-    pub fn revoke_token(&self, name: &str) -> Result<TokenInfo> {
-        let url = self.token_url(&format!("/{name}"));
-        let response = self.send("revoking a token", &|| self.client.delete(&url))?;
+    /// The server's own audit events (token changes), newest first.
+    pub fn server_audit_events(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
+        let mut query = Vec::new();
+        if let Some(limit) = filter.limit {
+            query.push(("limit", limit.to_string()));
+        }
+        if let Some(target) = &filter.target {
+            query.push(("target", target.clone()));
+        }
+        if let Some(actor) = &filter.actor {
+            query.push(("actor", actor.clone()));
+        }
+        let url = format!("{}/v1/audit", self.base);
+        let response = self.send("reading the server's audit events", &|| {
+            self.client.get(&url).query(&query)
+        })?;
+        decode("reading the server's audit events", response)
+    }
+
+    pub fn revoke_token(&self, name: &str, reason: Option<&str>) -> Result<TokenInfo> {
+        let url = self.token_url(&format!("/{}", path_segment(name)));
+        let query: Vec<(&str, &str)> = reason.map(|r| ("reason", r)).into_iter().collect();
+        let response = self.send("revoking a token", &|| {
+            self.client.delete(&url).query(&query)
+        })?;
         decode("revoking a token", response)
     }
 }

@@ -72,7 +72,11 @@ fn real_times(text: &str) -> String {
         let matches = bytes.len() >= i + shape.len()
             && shape.iter().enumerate().all(|(k, &c)| {
                 let b = bytes[i + k];
-                if c == b'd' { b.is_ascii_digit() } else { b == c }
+                if c == b'd' {
+                    b.is_ascii_digit()
+                } else {
+                    b == c
+                }
             });
         if matches {
             let mut end = i + shape.len();
@@ -133,24 +137,52 @@ fn story() -> Vec<(String, i32, String, String)> {
     run("status", &["status", "--json"]).ok();
     let beta = newest(&env, "beta");
     run("wrong step", &["approve", &beta, "--step", "smoke"]);
-    run("unknown deployment", &["approve", "deploy-000000", "--step", "security-review"]);
+    run(
+        "unknown deployment",
+        &["approve", "deploy-000000", "--step", "security-review"],
+    );
     run(
         "approve",
-        &["approve", &beta, "--step", "security-review", "--reason", "looked"],
+        &[
+            "approve",
+            &beta,
+            "--step",
+            "security-review",
+            "--reason",
+            "looked",
+        ],
     )
     .ok();
     run(
         "approve again",
-        &["approve", &beta, "--step", "security-review", "--reason", "looked"],
+        &[
+            "approve",
+            &beta,
+            "--step",
+            "security-review",
+            "--reason",
+            "looked",
+        ],
     );
     run(
         "reject after approve",
-        &["reject", &beta, "--step", "security-review", "--reason", "no"],
+        &[
+            "reject",
+            &beta,
+            "--step",
+            "security-review",
+            "--reason",
+            "no",
+        ],
     );
     run("run once 2", &["run", "--once"]).ok();
     run("next gamma 2", &["next", "gamma", "--json"]).ok();
     let gamma = newest(&env, "gamma");
-    run("approve gamma", &["approve", &gamma, "--step", "smoke", "--json"]).ok();
+    run(
+        "approve gamma",
+        &["approve", &gamma, "--step", "smoke", "--json"],
+    )
+    .ok();
     run("run once 3", &["run", "--once", "--json"]);
     run("logs", &["logs", &beta]).ok();
     run("logs json", &["logs", &beta, "--json"]).ok();
@@ -162,21 +194,36 @@ fn story() -> Vec<(String, i32, String, String)> {
     run("release 2", &["release", "create", "-q"]).ok();
     run("run once 4", &["run", "--once"]).ok();
     let beta2 = newest(&env, "beta");
-    run("approve 2", &["approve", &beta2, "--step", "security-review"]).ok();
+    run(
+        "approve 2",
+        &["approve", &beta2, "--step", "security-review"],
+    )
+    .ok();
     run("run once 5", &["run", "--once"]).ok();
     let gamma2 = newest(&env, "gamma");
     run(
         "reject gamma",
-        &["reject", &gamma2, "--step", "smoke", "--reason", "checkout broken"],
+        &[
+            "reject",
+            &gamma2,
+            "--step",
+            "smoke",
+            "--reason",
+            "checkout broken",
+        ],
     )
     .ok();
-    run("reject without reason", &["reject", &gamma2, "--step", "smoke"]);
+    run(
+        "reject without reason",
+        &["reject", &gamma2, "--step", "smoke"],
+    );
     run("run once 6", &["run", "--once"]).ok();
     run("gate gamma 3", &["gate", "gamma", "--json"]);
     run("status 2", &["status", "--json"]).ok();
     run("history gamma", &["history", "gamma", "--json"]).ok();
     run("logs rollback", &["logs", &newest(&env, "gamma")]).ok();
-    run("audit", &["audit", "--json"]).ok();
+    // A server also audits its tokens (not a ledger change): compare the ledger's.
+    run("audit", &["audit", "--actor", "tester", "--json"]).ok();
     run("audit table", &["audit", "--environment", "gamma"]);
     seen
 }

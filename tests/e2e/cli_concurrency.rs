@@ -57,6 +57,4 @@ fn thirty_two_processes_record_deployments_into_one_file() {
 }
 
 // Each runs against a local file and against `captain serve`.
-crate::on_both_backends!(
-    thirty_two_processes_record_deployments_into_one_file,
-);
+crate::on_both_backends!(thirty_two_processes_record_deployments_into_one_file,);

@@ -333,6 +333,4 @@ fn head(repo: &std::path::Path) -> String {
 }
 
 // Each runs against a local file and against `captain serve`.
-crate::on_both_backends!(
-    where_agrees_with_git_merge_base_on_a_history_with_merges_and_a_hotfix,
-);
+crate::on_both_backends!(where_agrees_with_git_merge_base_on_a_history_with_merges_and_a_hotfix,);

@@ -94,6 +94,4 @@ fn two_concurrent_rollbacks_of_one_environment_one_wins_the_other_exits_4() {
 }
 
 // Each runs against a local file and against `captain serve`.
-crate::on_both_backends!(
-    two_concurrent_rollbacks_of_one_environment_one_wins_the_other_exits_4,
-);
+crate::on_both_backends!(two_concurrent_rollbacks_of_one_environment_one_wins_the_other_exits_4,);

@@ -107,6 +107,7 @@ impl Server {
                 name: name.into(),
                 role,
                 delegate,
+                reason: None,
             })
             .unwrap()
             .secret
