@@ -54,6 +54,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Roll environments back to an older release, after a preview')
             [CompletionResult]::new('promotions', 'promotions', [CompletionResultType]::ParameterValue, 'Disable or enable promotions into and out of stages and environments (list, disable, enable)')
             [CompletionResult]::new('state', 'state', [CompletionResultType]::ParameterValue, 'Export or import the whole ledger as versioned JSON Lines')
+            [CompletionResult]::new('override', 'override', [CompletionResultType]::ParameterValue, 'Let deployments start into a stage or an environment although its blocker (an alarm expression such as an organisation-wide event) is in ALARM — for a while, with a reason that is recorded and audited. `captain run`, `next`, `gate` and `deploy start` honour it')
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Run the pipeline in virtual time with synthetic releases, deploy and test durations and injected failures; report how long a commit takes to reach each wave and environment (median, p90) and where releases queue or are superseded')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show audit events, newest first: every change to the ledger with its actor (on a team server, the token''s name), time and reason')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the team server: the ledger of every pipeline as an HTTP/JSON API for the CLI, CI jobs and runbooks (`--state https://…` on the client side)')
@@ -626,6 +627,24 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         'captain;state;help;help' {
             break
         }
+        'captain;override' {
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (required; kept in the audit log)')
+            [CompletionResult]::new('--for', '--for', [CompletionResultType]::ParameterName, 'How long the override stays in force (e.g. 30m, 2h)')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root)')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'captain;simulate' {
             [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'How much time to simulate (e.g. 30d, 12w)')
             [CompletionResult]::new('--merges-per-day', '--merges-per-day', [CompletionResultType]::ParameterName, 'Merges to main (new releases) per day')
@@ -858,6 +877,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Roll environments back to an older release, after a preview')
             [CompletionResult]::new('promotions', 'promotions', [CompletionResultType]::ParameterValue, 'Disable or enable promotions into and out of stages and environments (list, disable, enable)')
             [CompletionResult]::new('state', 'state', [CompletionResultType]::ParameterValue, 'Export or import the whole ledger as versioned JSON Lines')
+            [CompletionResult]::new('override', 'override', [CompletionResultType]::ParameterValue, 'Let deployments start into a stage or an environment although its blocker (an alarm expression such as an organisation-wide event) is in ALARM — for a while, with a reason that is recorded and audited. `captain run`, `next`, `gate` and `deploy start` honour it')
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Run the pipeline in virtual time with synthetic releases, deploy and test durations and injected failures; report how long a commit takes to reach each wave and environment (median, p90) and where releases queue or are superseded')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show audit events, newest first: every change to the ledger with its actor (on a team server, the token''s name), time and reason')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the team server: the ledger of every pipeline as an HTTP/JSON API for the CLI, CI jobs and runbooks (`--state https://…` on the client side)')
@@ -960,6 +980,9 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             break
         }
         'captain;help;state;import' {
+            break
+        }
+        'captain;help;override' {
             break
         }
         'captain;help;simulate' {

@@ -55,6 +55,9 @@ _captain() {
             captain,next)
                 cmd="captain__subcmd__next"
                 ;;
+            captain,override)
+                cmd="captain__subcmd__override"
+                ;;
             captain,plan)
                 cmd="captain__subcmd__plan"
                 ;;
@@ -150,6 +153,9 @@ _captain() {
                 ;;
             captain__subcmd__help,next)
                 cmd="captain__subcmd__help__subcmd__next"
+                ;;
+            captain__subcmd__help,override)
+                cmd="captain__subcmd__help__subcmd__override"
                 ;;
             captain__subcmd__help,plan)
                 cmd="captain__subcmd__help__subcmd__plan"
@@ -326,7 +332,7 @@ _captain() {
 
     case "${cmd}" in
         captain)
-            opts="-q -y -h -V --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help --version init validate plan config release deploy run next gate approve reject logs status history where rollback promotions state simulate audit serve token completions man demo help"
+            opts="-q -y -h -V --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help --version init validate plan config release deploy run next gate approve reject logs status history where rollback promotions state override simulate audit serve token completions man demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -758,7 +764,7 @@ _captain() {
             return 0
             ;;
         captain__subcmd__help)
-            opts="init validate plan config release deploy run next gate approve reject logs status history where rollback promotions state simulate audit serve token completions man demo help"
+            opts="init validate plan config release deploy run next gate approve reject logs status history where rollback promotions state override simulate audit serve token completions man demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -968,6 +974,20 @@ _captain() {
             return 0
             ;;
         captain__subcmd__help__subcmd__next)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__help__subcmd__override)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1472,6 +1492,48 @@ _captain() {
                 return 0
             fi
             case "${prev}" in
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pipeline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__override)
+            opts="-q -y -h --reason --for --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

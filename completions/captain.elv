@@ -51,6 +51,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand rollback 'Roll environments back to an older release, after a preview'
             cand promotions 'Disable or enable promotions into and out of stages and environments (list, disable, enable)'
             cand state 'Export or import the whole ledger as versioned JSON Lines'
+            cand override 'Let deployments start into a stage or an environment although its blocker (an alarm expression such as an organisation-wide event) is in ALARM — for a while, with a reason that is recorded and audited. `captain run`, `next`, `gate` and `deploy start` honour it'
             cand simulate 'Run the pipeline in virtual time with synthetic releases, deploy and test durations and injected failures; report how long a commit takes to reach each wave and environment (median, p90) and where releases queue or are superseded'
             cand audit 'Show audit events, newest first: every change to the ledger with its actor (on a team server, the token''s name), time and reason'
             cand serve 'Run the team server: the ledger of every pipeline as an HTTP/JSON API for the CLI, CI jobs and runbooks (`--state https://…` on the client side)'
@@ -576,6 +577,23 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;state;help;help'= {
         }
+        &'captain;override'= {
+            cand --reason 'Why (required; kept in the audit log)'
+            cand --for 'How long the override stays in force (e.g. 30m, 2h)'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root)'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'captain;simulate'= {
             cand --duration 'How much time to simulate (e.g. 30d, 12w)'
             cand --merges-per-day 'Merges to main (new releases) per day'
@@ -793,6 +811,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand rollback 'Roll environments back to an older release, after a preview'
             cand promotions 'Disable or enable promotions into and out of stages and environments (list, disable, enable)'
             cand state 'Export or import the whole ledger as versioned JSON Lines'
+            cand override 'Let deployments start into a stage or an environment although its blocker (an alarm expression such as an organisation-wide event) is in ALARM — for a while, with a reason that is recorded and audited. `captain run`, `next`, `gate` and `deploy start` honour it'
             cand simulate 'Run the pipeline in virtual time with synthetic releases, deploy and test durations and injected failures; report how long a commit takes to reach each wave and environment (median, p90) and where releases queue or are superseded'
             cand audit 'Show audit events, newest first: every change to the ledger with its actor (on a team server, the token''s name), time and reason'
             cand serve 'Run the team server: the ledger of every pipeline as an HTTP/JSON API for the CLI, CI jobs and runbooks (`--state https://…` on the client side)'
@@ -867,6 +886,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;help;state;export'= {
         }
         &'captain;help;state;import'= {
+        }
+        &'captain;help;override'= {
         }
         &'captain;help;simulate'= {
         }

@@ -14,6 +14,7 @@ mod history;
 mod init;
 mod logs;
 mod next;
+mod override_cmd;
 mod plan;
 mod promotions;
 mod release;
@@ -117,6 +118,7 @@ pub enum Command {
     /// Export or import the whole ledger as versioned JSON Lines.
     #[command(subcommand)]
     State(state::Command),
+    Override(override_cmd::Args),
     Simulate(simulate::Args),
     Audit(audit::Args),
     Serve(serve::Args),
@@ -167,6 +169,7 @@ fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Rollback(args) => rollback::run(&ctx, ui, args),
         Command::Promotions(command) => promotions::run(&ctx, ui, command),
         Command::State(command) => state::run(&ctx, ui, command),
+        Command::Override(args) => override_cmd::run(&ctx, ui, args),
         Command::Simulate(args) => simulate::run(&ctx, ui, args),
         Command::Audit(args) => audit::run(&ctx, ui, args),
         Command::Serve(args) => serve::run(&ctx, ui, args),

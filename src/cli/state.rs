@@ -60,8 +60,13 @@ pub fn run(ctx: &Context, ui: &Ui, command: Command) -> anyhow::Result<()> {
                 return ui.out_json(&summary);
             }
             ui.out(&format!(
-                "imported {} releases, {} deployments, {} locks, {} audit events ({} already present)",
-                summary.releases, summary.deployments, summary.locks, summary.audit_events, summary.skipped
+                "imported {} releases, {} deployments, {} stage records, {} locks, {} audit events ({} already present)",
+                summary.releases,
+                summary.deployments,
+                summary.stage_records,
+                summary.locks,
+                summary.audit_events,
+                summary.skipped
             ))
         }
     }

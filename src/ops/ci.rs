@@ -41,9 +41,15 @@ pub fn commit_from_env(lookup: &dyn Fn(&str) -> Option<String>) -> Option<String
     first_set(COMMIT_VARIABLES, lookup)
 }
 
-/// Who is acting: the CI's user variables, then the login name, then "unknown".
+/// Who is acting: the CI's user variables, then the login name, then the name of the
+/// user this process runs as, then "unknown".
 pub fn actor_from_env(lookup: &dyn Fn(&str) -> Option<String>) -> String {
-    first_set(ACTOR_VARIABLES, lookup).unwrap_or_else(|| "unknown".to_string())
+    first_set(ACTOR_VARIABLES, lookup).unwrap_or_else(|| {
+        nix::unistd::User::from_uid(nix::unistd::getuid())
+            .ok()
+            .flatten()
+            .map_or_else(|| "unknown".to_string(), |user| user.name)
+    })
 }
 
 /// Reads the real process environment.
@@ -79,9 +85,13 @@ mod tests {
     }
 
     #[test]
-    fn nothing_set_is_unknown() {
+    fn nothing_set_falls_back_to_the_process_user() {
         let env = |_: &str| None;
         assert_eq!(commit_from_env(&env), None);
-        assert_eq!(actor_from_env(&env), "unknown");
+        let expected = nix::unistd::User::from_uid(nix::unistd::getuid())
+            .ok()
+            .flatten()
+            .map_or_else(|| "unknown".to_string(), |user| user.name);
+        assert_eq!(actor_from_env(&env), expected);
     }
 }

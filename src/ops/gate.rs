@@ -369,3 +369,36 @@ pub fn verdict(
     store.record_step_result(verdict.clone())?;
     Ok(verdict)
 }
+
+/// A person's "deploy anyway" over the blockers of a stage or an environment, for a
+/// while: recorded with the reason (and audited); `captain run`, `next`, `gate` and
+/// `deploy start` let deployments start there while it is in force.
+pub fn override_blockers(
+    store: &dyn Store,
+    pipeline: &Pipeline,
+    target: &str,
+    actor: &str,
+    reason: &str,
+    now: Timestamp,
+    lasting: std::time::Duration,
+) -> Result<BlockerOverride> {
+    let target = crate::ops::promotions::resolve_target(pipeline, target)?;
+    if reason.trim().is_empty() {
+        return Err(Error::usage("overriding a blocker needs a reason")
+            .with_hint("add `--reason TEXT`; it is kept in the audit log"));
+    }
+    let span = jiff::SignedDuration::try_from(lasting)
+        .map_err(|_| Error::usage("the override lasts too long"))?;
+    let until = now
+        .checked_add(span)
+        .map_err(|_| Error::usage("the override lasts too long"))?;
+    let record = BlockerOverride {
+        target: target.name,
+        actor: actor.to_string(),
+        reason: reason.trim().to_string(),
+        created_at: now,
+        until: Some(until),
+    };
+    store.record_override(record.clone())?;
+    Ok(record)
+}

@@ -23,6 +23,9 @@
 //!   "release":"v3","kind":"normal"|"rollback","actor":…,"reason":…|null,"started_at":T,
 //!   "finished_at":T|null,"outcome":"approved"|"in progress"|…}}` — in the order they
 //!   started; each names a release listed before it.
+//! - `{"type":"stage_record","record":{"stage":…,"release":"v3","record":"approved"|"failed"|
+//!   "superseded","by":"v4"|null,"reason":…|null,"actor":…,"at":T}}` — what each stage
+//!   decided about each release (written by `captain run`), by release then stage.
 //! - `{"type":"lock","lock":{"target_kind":"stage"|"environment","target":…,
 //!   "direction":"in"|"out"|"both","actor":…,"reason":…,"created_at":T}}`
 //! - `{"type":"audit","event":{"seq":1,"at":T,"actor":…,"action":"release.create",
@@ -62,6 +65,9 @@ pub enum LedgerRecord {
     Deployment {
         deployment: Deployment,
     },
+    StageRecord {
+        record: super::StageRecord,
+    },
     Lock {
         lock: Lock,
     },
@@ -85,6 +91,8 @@ pub enum ImportMode {
 pub struct ImportSummary {
     pub releases: u64,
     pub deployments: u64,
+    #[serde(default)]
+    pub stage_records: u64,
     pub locks: u64,
     pub audit_events: u64,
     pub skipped: u64,

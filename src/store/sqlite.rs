@@ -1552,6 +1552,9 @@ fn export(conn: &Connection, sink: &mut dyn FnMut(LedgerRecord) -> Result<()>) -
         let (_, deployment) = deployment_from_row(row)?;
         sink(LedgerRecord::Deployment { deployment })?;
     }
+    for record in run::all_stage_records(conn)? {
+        sink(LedgerRecord::StageRecord { record })?;
+    }
     for lock in all_locks(conn)? {
         sink(LedgerRecord::Lock { lock })?;
     }
@@ -1732,6 +1735,7 @@ fn import_record(
             summary.deployments += 1;
             Ok(())
         }
+        LedgerRecord::StageRecord { record } => run::import_stage_record(conn, record, summary),
         LedgerRecord::Lock { lock } => {
             if mode == ImportMode::Merge && all_locks(conn)?.contains(&lock) {
                 summary.skipped += 1;

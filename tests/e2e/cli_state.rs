@@ -87,6 +87,34 @@ fn export_import_export_round_trips_exactly() {
     );
 }
 
+fn what_the_loop_recorded_survives_export_and_import() {
+    let env = TestEnv::new();
+    let pipeline = SMALL_PIPELINE.replace(
+        "timezone = \"UTC\"\n",
+        "timezone = \"UTC\"\n\n[defaults]\ndeploy = { argv = [\"true\"], timeout = \"1m\" }\n",
+    );
+    env.init_repo(&pipeline);
+    env.run(&["release", "create"]).ok();
+    env.run(&["run", "--once", "-q"]).ok();
+    let first = env.run(&["state", "export"]).ok().stdout;
+    let stage_records = first
+        .lines()
+        .filter(|l| l.contains("\"type\":\"stage_record\""))
+        .count();
+    assert_eq!(stage_records, 4, "one approval per stage:\n{first}");
+    let copy = env.path().join("copy.sqlite");
+    let imported = import(&env, &copy, &first, &["--json"]).ok().json();
+    assert_eq!(imported["stage_records"], 4);
+    let second: Run = env
+        .command()
+        .env("CAPTAIN_STATE", &copy)
+        .args(["state", "export"])
+        .output()
+        .expect("export")
+        .into();
+    assert_eq!(second.ok().stdout, first);
+}
+
 fn a_bad_line_names_its_number_and_imports_nothing() {
     let env = TestEnv::new();
     seed(&env);
@@ -236,5 +264,6 @@ fn simulate_reports_every_wave_and_stage() {
 // Each runs against a local file and against `captain serve`.
 crate::on_both_backends!(
     export_import_export_round_trips_exactly,
+    what_the_loop_recorded_survives_export_and_import,
     a_bad_line_names_its_number_and_imports_nothing,
 );

@@ -5,6 +5,7 @@
 mod common;
 
 mod cli_backends;
+mod cli_blockers;
 mod cli_concurrency;
 mod cli_errors;
 mod cli_generated;
@@ -16,6 +17,7 @@ mod exec_services;
 mod rollback_concurrency;
 mod rollback_preview;
 mod rollback_promotions;
+mod rollback_story;
 mod rollback_terminal;
 mod run_loop;
 mod server_cli;

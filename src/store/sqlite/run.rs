@@ -712,6 +712,103 @@ pub(super) fn record_step_result(conn: &Connection, verdict: StepVerdict) -> Tx<
     )
 }
 
+/// Every stage record, by release then stage (for `state export`).
+pub(super) fn all_stage_records(conn: &Connection) -> Tx<Vec<StageRecord>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT stage, release, record, by_release, reason, actor, at FROM stage_records
+         ORDER BY release, stage",
+    )?;
+    let records = stmt
+        .query_map([], stage_record_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(records)
+}
+
+/// Loads one exported stage record: one already there and equal is skipped, a different
+/// one is a conflict (a release is decided once in a stage).
+pub(super) fn import_stage_record(
+    conn: &Connection,
+    record: StageRecord,
+    summary: &mut crate::store::ImportSummary,
+) -> Tx<()> {
+    let record = StageRecord {
+        at: truncate(record.at),
+        ..record
+    };
+    let existing = conn
+        .prepare_cached(
+            "SELECT stage, release, record, by_release, reason, actor, at FROM stage_records
+             WHERE stage = ?1 AND release = ?2",
+        )?
+        .query_row(
+            params![record.stage, num(record.release)],
+            stage_record_from_row,
+        )
+        .optional()?;
+    match existing {
+        Some(found) if found == record => {
+            summary.skipped += 1;
+            return Ok(());
+        }
+        Some(found) => {
+            return Err(Error::conflict(format!(
+                "stage {} already recorded {} as {}, not {}",
+                record.stage,
+                record.release,
+                found.record.as_str(),
+                record.record.as_str()
+            ))
+            .into());
+        }
+        None => {}
+    }
+    if !conn
+        .prepare_cached("SELECT 1 FROM releases WHERE number = ?1")?
+        .exists([num(record.release)])?
+    {
+        return Err(Error::not_found(format!(
+            "the stage record of {} in {} names a release that is not in the ledger",
+            record.release, record.stage
+        ))
+        .into());
+    }
+    conn.prepare_cached(
+        "INSERT INTO stage_records (stage, release, record, by_release, reason, actor, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        record.stage,
+        num(record.release),
+        record.record.as_str(),
+        record.by.map(num),
+        record.reason,
+        record.actor,
+        micros(record.at)
+    ])?;
+    summary.stage_records += 1;
+    Ok(())
+}
+
+fn stage_record_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StageRecord> {
+    let kind: String = row.get(2)?;
+    Ok(StageRecord {
+        stage: row.get(0)?,
+        release: release_number(row, 1)?,
+        record: match kind.as_str() {
+            "approved" => StageRecordKind::Approved,
+            "failed" => StageRecordKind::Failed,
+            _ => StageRecordKind::Superseded,
+        },
+        by: row
+            .get::<_, Option<i64>>(3)?
+            .and_then(|b| u64::try_from(b).ok())
+            .map(ReleaseNumber),
+        reason: row.get(4)?,
+        actor: row.get(5)?,
+        at: ts(row, 6)?,
+    })
+}
+
 pub(super) fn stage_records(
     conn: &Connection,
     stages: &[String],
@@ -725,25 +822,7 @@ pub(super) fn stage_records(
     for stage in stages {
         for record in stmt.query_map(
             params![stage, i64::try_from(limit).unwrap_or(i64::MAX)],
-            |row| {
-                let kind: String = row.get(2)?;
-                Ok(StageRecord {
-                    stage: row.get(0)?,
-                    release: release_number(row, 1)?,
-                    record: match kind.as_str() {
-                        "approved" => StageRecordKind::Approved,
-                        "failed" => StageRecordKind::Failed,
-                        _ => StageRecordKind::Superseded,
-                    },
-                    by: row
-                        .get::<_, Option<i64>>(3)?
-                        .and_then(|b| u64::try_from(b).ok())
-                        .map(ReleaseNumber),
-                    reason: row.get(4)?,
-                    actor: row.get(5)?,
-                    at: ts(row, 6)?,
-                })
-            },
+            stage_record_from_row,
         )? {
             out.push(record?);
         }

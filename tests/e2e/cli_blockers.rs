@@ -1,0 +1,89 @@
+//! Blockers: an alarm expression in ALARM closes the gate; a person's override, with a
+//! reason, opens it for a while and is audited.
+
+use super::common::TestEnv;
+
+const PIPELINE: &str = r#"
+name = "checkout"
+timezone = "UTC"
+
+[alarms.OrgEvent]
+kind = "command"
+argv = ["sh", "-c", "test ! -e org-event"]
+
+[production]
+blocker = 'ALARM("OrgEvent")'
+
+[[stages]]
+name = "beta"
+environments = ["beta"]
+
+[[waves]]
+name = "wave-1"
+stages = [{ name = "prod-1", environments = ["prod-1"] }]
+"#;
+
+fn a_blocker_closes_the_gate_until_overridden_with_a_reason() {
+    let env = TestEnv::new();
+    env.init_repo(PIPELINE);
+    env.run(&["release", "create"]).ok();
+    let id = env
+        .run(&["deploy", "start", "beta", "--release", "v1", "-q"])
+        .ok()
+        .stdout;
+    env.run(&["deploy", "finish", id.trim(), "--outcome", "approved"])
+        .ok();
+    env.run(&["gate", "prod-1"]).ok();
+
+    // The organisation-wide event alarm fires (the alarm command exits 1).
+    std::fs::write(env.repo_path().join("org-event"), "now\n").expect("write");
+    let closed = env.run(&["gate", "prod-1", "--json"]).code(3).json();
+    assert_eq!(closed["open"], false);
+    assert!(
+        closed["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("OrgEvent")),
+        "{closed}"
+    );
+    env.run(&["deploy", "start", "prod-1", "--release", "v1"])
+        .code(3);
+
+    env.run(&["override", "prod-1"]).code(2);
+    env.run(&["override", "prod-9", "--reason", "x"]).code(5);
+    let overridden = env
+        .run(&[
+            "override",
+            "prod-1",
+            "--reason",
+            "false alarm, checked with the org",
+            "--for",
+            "30m",
+            "--json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(overridden["actor"], "tester");
+    let open = env.run(&["gate", "prod-1", "--json"]).ok().json();
+    assert!(
+        open["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("false alarm")),
+        "{open}"
+    );
+    let audit = env.run(&["audit", "--json"]).ok().stdout;
+    assert!(
+        audit.contains("blocker.override") && audit.contains("false alarm, checked with the org"),
+        "{audit}"
+    );
+
+    // Half an hour later the override is over and the blocker holds again.
+    let later = super::common::now()
+        .checked_add(jiff::SignedDuration::from_mins(31))
+        .expect("time");
+    env.run_at(later, &["gate", "prod-1"]).code(3);
+}
+
+// Each runs against a local file and against `captain serve`.
+crate::on_both_backends!(
+    a_blocker_closes_the_gate_until_overridden_with_a_reason,
+);
