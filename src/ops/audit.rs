@@ -28,7 +28,7 @@ pub fn merge(
 ) -> Vec<AuditEvent> {
     events.extend(server);
     // Stable: events at the same time keep the ledger's order.
-    events.sort_by(|a, b| b.at.cmp(&a.at));
+    events.sort_by_key(|e| std::cmp::Reverse(e.at));
     events.truncate(limit);
     events
 }

@@ -84,6 +84,4 @@ fn a_blocker_closes_the_gate_until_overridden_with_a_reason() {
 }
 
 // Each runs against a local file and against `captain serve`.
-crate::on_both_backends!(
-    a_blocker_closes_the_gate_until_overridden_with_a_reason,
-);
+crate::on_both_backends!(a_blocker_closes_the_gate_until_overridden_with_a_reason,);
