@@ -736,6 +736,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         }
         'captain;token;create' {
             [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'What the token may do')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (recorded in the audit log)')
             [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'Work on the server''s database directly instead of through the server (sqlite:DIR or postgres://…)')
             [CompletionResult]::new('--auth-db', '--auth-db', [CompletionResultType]::ParameterName, 'With --database: the SQLite file holding the tokens, if not the default')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
@@ -773,6 +774,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             break
         }
         'captain;token;revoke' {
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (recorded in the audit log)')
             [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'Work on the server''s database directly instead of through the server (sqlite:DIR or postgres://…)')
             [CompletionResult]::new('--auth-db', '--auth-db', [CompletionResultType]::ParameterName, 'With --database: the SQLite file holding the tokens, if not the default')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')

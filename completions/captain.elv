@@ -681,6 +681,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;token;create'= {
             cand --role 'What the token may do'
+            cand --reason 'Why (recorded in the audit log)'
             cand --database 'Work on the server''s database directly instead of through the server (sqlite:DIR or postgres://…)'
             cand --auth-db 'With --database: the SQLite file holding the tokens, if not the default'
             cand --repo 'The git repository (default: the one around the current directory)'
@@ -716,6 +717,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --help 'Print help'
         }
         &'captain;token;revoke'= {
+            cand --reason 'Why (recorded in the audit log)'
             cand --database 'Work on the server''s database directly instead of through the server (sqlite:DIR or postgres://…)'
             cand --auth-db 'With --database: the SQLite file holding the tokens, if not the default'
             cand --repo 'The git repository (default: the one around the current directory)'

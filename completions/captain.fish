@@ -523,6 +523,7 @@ complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_se
 complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_seen_subcommand_from create list revoke help" -f -a "revoke" -d 'Revoke a token: the server refuses it from now on'
 complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_seen_subcommand_from create list revoke help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l role -d 'What the token may do' -r
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l reason -d 'Why (recorded in the audit log)' -r
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l database -d 'Work on the server\'s database directly instead of through the server (sqlite:DIR or postgres://…)' -r
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l auth-db -d 'With --database: the SQLite file holding the tokens, if not the default' -r -F
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
@@ -550,6 +551,7 @@ complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_s
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -l reason -d 'Why (recorded in the audit log)' -r
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -l database -d 'Work on the server\'s database directly instead of through the server (sqlite:DIR or postgres://…)' -r
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -l auth-db -d 'With --database: the SQLite file holding the tokens, if not the default' -r -F
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -l repo -d 'The git repository (default: the one around the current directory)' -r -F

@@ -33,12 +33,23 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         captain::ops::deploy::find_environment(&pipeline, environment)?;
     }
     let store = ctx.store(&pipeline)?;
-    let events = captain::ops::audit::events(
+    let mut events = captain::ops::audit::events(
         store.as_ref(),
         args.environment.as_deref(),
         args.actor.as_deref(),
         args.limit,
     )?;
+    // On a team server, token changes are audited too; they concern no environment.
+    let location = ctx.state_location(&pipeline)?.location;
+    if args.environment.is_none() && location.starts_with("http") {
+        let server = captain::store::http::HttpStore::open(&location, "", &ctx.remote()?)?;
+        let tokens = server.server_audit_events(&captain::store::AuditFilter {
+            limit: Some(args.limit),
+            target: None,
+            actor: args.actor.clone(),
+        })?;
+        events = captain::ops::audit::merge(events, tokens, args.limit);
+    }
     if ui.json() {
         return ui.out_json(&AuditJson { events: &events });
     }

@@ -47,6 +47,9 @@ pub struct CreateArgs {
     /// token's name.
     #[arg(long)]
     pub delegate: bool,
+    /// Why (recorded in the audit log)
+    #[arg(long)]
+    pub reason: Option<String>,
     #[command(flatten)]
     pub target: Target,
 }
@@ -62,6 +65,9 @@ pub struct ListArgs {
 #[derive(Debug, clap::Args)]
 pub struct RevokeArgs {
     pub name: String,
+    /// Why (recorded in the audit log)
+    #[arg(long)]
+    pub reason: Option<String>,
     #[command(flatten)]
     pub target: Target,
 }
@@ -95,6 +101,7 @@ pub fn run(ctx: &Context, ui: &Ui, command: Command) -> anyhow::Result<()> {
                 name: args.name,
                 role: args.role,
                 delegate: args.delegate,
+                reason: args.reason,
             };
             let created = match open(ctx, &args.target)? {
                 Tokens::Direct(db) => db.create_token(&new, &ctx.actor(), ctx.now)?,
@@ -128,8 +135,12 @@ pub fn run(ctx: &Context, ui: &Ui, command: Command) -> anyhow::Result<()> {
         }
         Command::Revoke(args) => {
             let revoked = match open(ctx, &args.target)? {
-                Tokens::Direct(db) => db.revoke_token(&args.name, ctx.now)?,
-                Tokens::Server(server) => server.revoke_token(&args.name)?,
+                Tokens::Direct(db) => {
+                    db.revoke_token(&args.name, &ctx.actor(), args.reason.as_deref(), ctx.now)?
+                }
+                Tokens::Server(server) => {
+                    server.revoke_token(&args.name, args.reason.as_deref())?
+                }
             };
             if ui.json() {
                 return ui.out_json(&revoked);

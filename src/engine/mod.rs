@@ -94,7 +94,7 @@ pub use simulate::{SimulationConfig, SimulationReport, simulate};
 
 /// What the engine needs from the ledger, as plain data. Missing stages and
 /// environments count as empty (nothing deployed yet).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EngineState {
     /// Every release, in any order (the engine only compares numbers).
     pub releases: Vec<ReleaseNumber>,
@@ -109,7 +109,7 @@ pub struct EngineState {
 }
 
 /// What a stage did with releases.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StageLedger {
     /// The release the stage is working on: its deployments started, and the stage has
     /// neither approved nor failed it yet.
@@ -140,7 +140,7 @@ impl StageLedger {
 }
 
 /// What one environment has.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnvLedger {
     /// The release running there (SPEC §1's current release).
     pub current: Option<ReleaseNumber>,
@@ -151,7 +151,7 @@ pub struct EnvLedger {
 }
 
 /// A deployment in progress and how far it got.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActiveDeployment {
     pub id: DeploymentId,
     pub release: ReleaseNumber,

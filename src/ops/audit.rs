@@ -19,6 +19,20 @@ pub fn environment_of(event: &AuditEvent) -> Option<String> {
     is_env_lock.then(|| event.target.clone())
 }
 
+/// Adds the team server's own events (token changes, which concern no environment) to a
+/// pipeline's, newest first, at most `limit`.
+pub fn merge(
+    mut events: Vec<AuditEvent>,
+    server: Vec<AuditEvent>,
+    limit: usize,
+) -> Vec<AuditEvent> {
+    events.extend(server);
+    // Stable: events at the same time keep the ledger's order.
+    events.sort_by_key(|e| std::cmp::Reverse(e.at));
+    events.truncate(limit);
+    events
+}
+
 /// At most `limit` events, newest first, about `environment` (if given) by `actor` (if
 /// given).
 pub fn events(

@@ -84,6 +84,9 @@ pub struct NewToken {
     pub role: Role,
     #[serde(default)]
     pub delegate: bool,
+    /// Why (recorded with the `token.create` audit event).
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 /// A new token and its secret, which is shown this once and never stored.

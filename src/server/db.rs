@@ -1,5 +1,6 @@
-//! The server's own tables, beside the pipelines' ledgers: API tokens (hashed) and
-//! idempotency keys with the responses they produced.
+//! The server's own tables, beside the pipelines' ledgers: API tokens (hashed), their
+//! audit events (`token.create`, `token.revoke`: who, when, why — written in the same
+//! transaction as the change), and idempotency keys with the responses they produced.
 //!
 //! Kept beside the ledgers: in one SQLite file (`server.sqlite` in the `sqlite:DIR`
 //! database directory, or the file `--auth-db` names), or, with a PostgreSQL database, in
@@ -20,14 +21,16 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::auth::{self, CreatedToken, NewToken, Role, TokenInfo};
 use crate::error::{Error, Result};
-use crate::model::Timestamp;
+use crate::model::{AuditEvent, Timestamp};
+use crate::store::AuditFilter;
 
 pub mod pg;
 
 /// Append-only: a shipped migration is never edited; changes are new entries.
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    "CREATE TABLE tokens (
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        "CREATE TABLE tokens (
         name TEXT PRIMARY KEY,
         role TEXT NOT NULL,
         digest BLOB NOT NULL,
@@ -46,7 +49,20 @@ const MIGRATIONS: &[(i64, &str)] = &[(
         PRIMARY KEY (token, key)
     );
     CREATE INDEX idempotency_claimed_at ON idempotency (claimed_at);",
-)];
+    ),
+    (
+        2,
+        "CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        reason TEXT,
+        details TEXT NOT NULL
+    );",
+    ),
+];
 
 /// How long a stored response answers a retry.
 pub const KEY_LIFETIME: Duration = Duration::from_secs(24 * 3600);
@@ -132,7 +148,7 @@ impl ServerDb {
     }
 
     /// Creates a token; an active token of the same name is a conflict (a revoked one is
-    /// replaced).
+    /// replaced). Writes a `token.create` audit event by `by` in the same transaction.
     pub fn create_token(&self, new: &NewToken, by: &str, at: Timestamp) -> Result<CreatedToken> {
         auth::check_name(&new.name)?;
         let secret = auth::new_secret();
@@ -160,9 +176,16 @@ impl ServerDb {
             .collect())
     }
 
-    /// Revokes a token (not found if there is no active one of that name).
-    pub fn revoke_token(&self, name: &str, at: Timestamp) -> Result<TokenInfo> {
-        let changed = backend!(self.revoke(name, at))?;
+    /// Revokes a token (not found if there is no active one of that name). Writes a
+    /// `token.revoke` audit event by `by` in the same transaction.
+    pub fn revoke_token(
+        &self,
+        name: &str,
+        by: &str,
+        reason: Option<&str>,
+        at: Timestamp,
+    ) -> Result<TokenInfo> {
+        let changed = backend!(self.revoke(name, by, reason, at))?;
         self.forget_tokens();
         if !changed {
             return Err(
@@ -174,6 +197,11 @@ impl ServerDb {
             .into_iter()
             .find(|t| t.name == name)
             .ok_or_else(|| Error::internal(format!("token `{name}` vanished while revoked")))
+    }
+
+    /// The server's own audit events (tokens), newest first, filtered like the ledger's.
+    pub fn audit_events(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
+        backend!(self.audit_events(filter))
     }
 
     /// Are there any tokens at all (for the bootstrap token)?
@@ -290,7 +318,10 @@ impl SqliteTables {
         by: &str,
         at: Timestamp,
     ) -> Result<()> {
-        let conn = self.conn()?;
+        let mut conn = self.conn()?;
+        let conn = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| self.err(e))?;
         let active: Option<String> = conn
             .query_row(
                 "SELECT name FROM tokens WHERE name = ?1 AND revoked_at IS NULL",
@@ -308,6 +339,17 @@ impl SqliteTables {
             params![new.name, new.role.as_str(), &digest[..], new.delegate, at.to_string(), by],
         )
         .map_err(|e| self.err(e))?;
+        let details = token_details(new);
+        self.audit(
+            &conn,
+            at,
+            by,
+            "token.create",
+            &new.name,
+            new.reason.as_deref(),
+            &details,
+        )?;
+        conn.commit().map_err(|e| self.err(e))?;
         Ok(())
     }
 
@@ -358,15 +400,98 @@ impl SqliteTables {
         Ok(out)
     }
 
-    fn revoke(&self, name: &str, at: Timestamp) -> Result<bool> {
-        let conn = self.conn()?;
-        let changed = conn
+    fn revoke(&self, name: &str, by: &str, reason: Option<&str>, at: Timestamp) -> Result<bool> {
+        let mut conn = self.conn()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| self.err(e))?;
+        let changed = tx
             .execute(
                 "UPDATE tokens SET revoked_at = ?2 WHERE name = ?1 AND revoked_at IS NULL",
                 params![name, at.to_string()],
             )
             .map_err(|e| self.err(e))?;
+        if changed > 0 {
+            let details = serde_json::json!({});
+            self.audit(&tx, at, by, "token.revoke", name, reason, &details)?;
+        }
+        tx.commit().map_err(|e| self.err(e))?;
         Ok(changed > 0)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn audit(
+        &self,
+        conn: &Connection,
+        at: Timestamp,
+        actor: &str,
+        action: &str,
+        target: &str,
+        reason: Option<&str>,
+        details: &serde_json::Value,
+    ) -> Result<()> {
+        conn.execute(
+            "INSERT INTO audit (at, actor, action, target, reason, details)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                at.to_string(),
+                actor,
+                action,
+                target,
+                reason,
+                details.to_string()
+            ],
+        )
+        .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    fn audit_events(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
+        let conn = self.conn()?;
+        let mut stmt = conn
+            .prepare(
+                "SELECT seq, at, actor, action, target, reason, details FROM audit
+                 WHERE (?1 IS NULL OR target = ?1) AND (?2 IS NULL OR actor = ?2)
+                 ORDER BY seq DESC LIMIT ?3",
+            )
+            .map_err(|e| self.err(e))?;
+        let limit = filter
+            .limit
+            .and_then(|l| i64::try_from(l).ok())
+            .unwrap_or(-1);
+        let rows = stmt
+            .query_map(params![filter.target, filter.actor, limit], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, String>(6)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))?;
+        rows.into_iter()
+            .map(|(seq, at, actor, action, target, reason, details)| {
+                Ok(AuditEvent {
+                    seq,
+                    at: at.parse().map_err(|e| {
+                        Error::failed(format!(
+                            "the server database {} holds a bad audit time `{at}`: {e}",
+                            self.path.display()
+                        ))
+                    })?,
+                    actor,
+                    action,
+                    target,
+                    reason,
+                    details: serde_json::from_str(&details).unwrap_or(serde_json::Value::Null),
+                })
+            })
+            .collect()
     }
 
     fn has_tokens(&self) -> Result<bool> {
@@ -475,6 +600,11 @@ impl SqliteTables {
     }
 }
 
+/// What a `token.create` event records besides actor, target and reason.
+fn token_details(new: &NewToken) -> serde_json::Value {
+    serde_json::json!({"role": new.role.as_str(), "delegate": new.delegate})
+}
+
 fn token_exists(name: &str) -> Error {
     Error::conflict(format!("a token named `{name}` already exists"))
         .with_hint("revoke it first, or pick another name")
@@ -501,6 +631,7 @@ mod tests {
             name: "ci".into(),
             role: Role::Deploy,
             delegate: true,
+            reason: Some("for CI".into()),
         };
         let created = db
             .create_token(&new, "admin", Timestamp::UNIX_EPOCH)
@@ -520,10 +651,11 @@ mod tests {
             !raw.windows(20)
                 .any(|w| w == &created.secret.as_bytes()[4..24])
         );
-        db.revoke_token("ci", Timestamp::UNIX_EPOCH).unwrap();
+        db.revoke_token("ci", "alice", Some("leaked"), Timestamp::UNIX_EPOCH)
+            .unwrap();
         assert_eq!(db.verify(&created.secret).unwrap(), None);
         assert_eq!(
-            db.revoke_token("ci", Timestamp::UNIX_EPOCH)
+            db.revoke_token("ci", "alice", None, Timestamp::UNIX_EPOCH)
                 .unwrap_err()
                 .kind,
             crate::ErrorKind::NotFound
@@ -531,6 +663,26 @@ mod tests {
         // A revoked name can be reused.
         db.create_token(&new, "admin", Timestamp::UNIX_EPOCH)
             .unwrap();
+        // Each change is an audit event, newest first; a refused one is not.
+        let events = db.audit_events(&AuditFilter::default()).unwrap();
+        let seen: Vec<_> = events
+            .iter()
+            .map(|e| (e.action.as_str(), e.actor.as_str(), e.reason.as_deref()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("token.create", "admin", Some("for CI")),
+                ("token.revoke", "alice", Some("leaked")),
+                ("token.create", "admin", Some("for CI")),
+            ]
+        );
+        assert_eq!(events[2].details["role"], "deploy");
+        let by_alice = AuditFilter {
+            actor: Some("alice".into()),
+            ..AuditFilter::default()
+        };
+        assert_eq!(db.audit_events(&by_alice).unwrap().len(), 1);
     }
 
     #[test]

@@ -272,6 +272,9 @@ fn bootstrap_token(db: &ServerDb, file: &Path) -> Result<()> {
             name: "admin".into(),
             role: Role::Admin,
             delegate: true,
+            reason: Some(
+                "the first admin token, made by `captain serve --bootstrap-token-file`".into(),
+            ),
         },
         "bootstrap",
         Timestamp::now(),

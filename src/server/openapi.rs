@@ -58,7 +58,7 @@ pub const ROUTES: &[RouteDoc] = &[
         "post",
         "/v1/tokens",
         Some("admin"),
-        "Create a token; the answer carries its secret, shown this once.",
+        "Create a token; the answer carries its secret, shown this once. Writes a `token.create` audit event.",
         Some("NewToken"),
         "CreatedToken"
     ),
@@ -66,9 +66,20 @@ pub const ROUTES: &[RouteDoc] = &[
         "delete",
         "/v1/tokens/{name}",
         Some("admin"),
-        "Revoke a token.",
+        "Revoke a token (query: reason). Writes a `token.revoke` audit event.",
         None,
         "TokenInfo"
+    ),
+    route!(
+        "get",
+        "/v1/audit",
+        Some("read"),
+        "The server's own audit events (token.create, token.revoke), newest first.",
+        None,
+        "AuditList",
+        "limit",
+        "target",
+        "actor"
     ),
     route!(
         "get",
@@ -276,7 +287,7 @@ const SCHEMAS: &[(&str, &str)] = &[
         "TokenInfo",
         "{name, role: read|deploy|operator|admin, delegate, created_at, created_by, revoked_at|null}",
     ),
-    ("NewToken", "{name, role, delegate?}"),
+    ("NewToken", "{name, role, delegate?, reason?}"),
     ("CreatedToken", "{token: TokenInfo, secret}"),
     ("ReleaseList", "[Release]"),
     (

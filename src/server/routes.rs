@@ -43,6 +43,7 @@ pub(super) fn routes() -> Router<App> {
         .route("/openapi.json", get(openapi))
         .route("/v1/tokens", get(list_tokens).post(create_token))
         .route("/v1/tokens/{name}", delete(revoke_token))
+        .route("/v1/audit", get(server_audit_events))
         .route(
             &format!("{p}/releases"),
             get(releases)
@@ -374,20 +375,30 @@ fn admin_name(caller: &Caller) -> String {
     caller.log_name().to_string()
 }
 
+#[derive(serde::Deserialize)]
+struct ReasonQuery {
+    reason: Option<String>,
+}
+
 async fn revoke_token(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
     path: P1,
+    query: std::result::Result<Query<ReasonQuery>, QueryRejection>,
 ) -> Response {
-    if let Err(denied) = auth::require(&caller, Role::Admin, "revoking tokens") {
-        return denied_response(denied);
-    }
-    let Path(name) = match path {
-        Ok(p) => p,
-        Err(r) => return bad_path(r),
+    let admin = match auth::require(&caller, Role::Admin, "revoking tokens") {
+        Ok(admin) => admin,
+        Err(denied) => return denied_response(denied),
+    };
+    let (Path(name), Query(q)) = match (path, query) {
+        (Ok(p), Ok(q)) => (p, q),
+        (Err(r), _) => return bad_path(r),
+        (_, Err(r)) => return bad_query(r),
     };
     let db = app.db.clone();
-    match blocking(move || db.revoke_token(&name, Timestamp::now())).await {
+    let by = admin.name.clone();
+    match blocking(move || db.revoke_token(&name, &by, q.reason.as_deref(), Timestamp::now())).await
+    {
         Ok(token) => {
             tracing::info!(token = %token.name, by = %admin_name(&caller), "token revoked");
             ok_json(&token)
@@ -1150,6 +1161,31 @@ async fn audit_events(
         s.audit_events(&filter)
     })
     .await
+}
+
+/// The server's own audit events (token changes), which belong to no pipeline.
+async fn server_audit_events(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    query: std::result::Result<Query<AuditQuery>, QueryRejection>,
+) -> Response {
+    if let Err(denied) = auth::require(&caller, Role::Read, "reading audit events") {
+        return denied_response(denied);
+    }
+    let Query(q) = match query {
+        Ok(q) => q,
+        Err(r) => return bad_query(r),
+    };
+    let filter = AuditFilter {
+        limit: q.limit,
+        target: q.target,
+        actor: q.actor,
+    };
+    let db = app.db.clone();
+    match blocking(move || db.audit_events(&filter)).await {
+        Ok(events) => ok_json(&events),
+        Err(e) => error_response(&e),
+    }
 }
 
 async fn export(

@@ -245,9 +245,31 @@ impl HttpStore {
         decode("creating a token", response)
     }
 
-    pub fn revoke_token(&self, name: &str) -> Result<TokenInfo> {
-        let url = self.token_url(&format!("/{name}"));
-        let response = self.send("revoking a token", &|| self.client.delete(&url))?;
+    /// The server's own audit events (token changes), newest first.
+    pub fn server_audit_events(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
+        let mut query = Vec::new();
+        if let Some(limit) = filter.limit {
+            query.push(("limit", limit.to_string()));
+        }
+        if let Some(target) = &filter.target {
+            query.push(("target", target.clone()));
+        }
+        if let Some(actor) = &filter.actor {
+            query.push(("actor", actor.clone()));
+        }
+        let url = format!("{}/v1/audit", self.base);
+        let response = self.send("reading the server's audit events", &|| {
+            self.client.get(&url).query(&query)
+        })?;
+        decode("reading the server's audit events", response)
+    }
+
+    pub fn revoke_token(&self, name: &str, reason: Option<&str>) -> Result<TokenInfo> {
+        let url = self.token_url(&format!("/{}", path_segment(name)));
+        let query: Vec<(&str, &str)> = reason.map(|r| ("reason", r)).into_iter().collect();
+        let response = self.send("revoking a token", &|| {
+            self.client.delete(&url).query(&query)
+        })?;
         decode("revoking a token", response)
     }
 }
@@ -454,14 +476,11 @@ impl Store for HttpStore {
         stages: &[super::StageScope],
         at: Timestamp,
     ) -> Result<super::EngineSnapshot> {
-        // The server answers `POST …/engine-snapshot`; reading it back needs the engine's
-        // state types to be deserializable, which they are not yet.
-        let _ = (stages, at);
-        Err(Error::failed(format!(
-            "the run loop's engine snapshot cannot be read from the team server {} yet",
-            self.base
-        ))
-        .with_hint("run `captain run`, `next` and `gate` against a local state file for now"))
+        let body = EngineSnapshotRequest {
+            stages: stages.to_vec(),
+            at,
+        };
+        self.query("reading the engine snapshot", "/engine-snapshot", &body)
     }
 
     fn apply_decisions(&self, batch: super::DecisionBatch) -> Result<Vec<Deployment>> {

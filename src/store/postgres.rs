@@ -45,6 +45,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (1, include_str!("postgres/0001_initial.sql")),
     (2, include_str!("postgres/0002_run_loop.sql")),
     (3, include_str!("postgres/0003_server.sql")),
+    (4, include_str!("postgres/0004_server_audit.sql")),
 ];
 
 mod run;

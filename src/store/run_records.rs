@@ -112,7 +112,7 @@ pub struct StepVerdict {
 }
 
 /// Everything the engine needs, read in one consistent snapshot.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EngineSnapshot {
     pub state: EngineState,
     /// Every deployment in progress in the covered environments.

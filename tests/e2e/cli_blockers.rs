@@ -23,7 +23,6 @@ name = "wave-1"
 stages = [{ name = "prod-1", environments = ["prod-1"] }]
 "#;
 
-#[test]
 fn a_blocker_closes_the_gate_until_overridden_with_a_reason() {
     let env = TestEnv::new();
     env.init_repo(PIPELINE);
@@ -83,3 +82,6 @@ fn a_blocker_closes_the_gate_until_overridden_with_a_reason() {
         .expect("time");
     env.run_at(later, &["gate", "prod-1"]).code(3);
 }
+
+// Each runs against a local file and against `captain serve`.
+crate::on_both_backends!(a_blocker_closes_the_gate_until_overridden_with_a_reason,);

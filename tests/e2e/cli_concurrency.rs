@@ -15,7 +15,6 @@ fn wide_pipeline() -> String {
     )
 }
 
-#[test]
 fn thirty_two_processes_record_deployments_into_one_file() {
     let env = TestEnv::new();
     env.init_repo(&wide_pipeline());
@@ -56,3 +55,6 @@ fn thirty_two_processes_record_deployments_into_one_file() {
         assert!(deployments.iter().all(|d| d["outcome"] == "approved"));
     }
 }
+
+// Each runs against a local file and against `captain serve`.
+crate::on_both_backends!(thirty_two_processes_record_deployments_into_one_file,);

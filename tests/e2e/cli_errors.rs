@@ -3,7 +3,6 @@
 
 use super::common::{SMALL_PIPELINE, TestEnv};
 
-#[test]
 fn an_unknown_environment_is_exit_5_with_a_did_you_mean() {
     let env = TestEnv::new();
     env.init_repo(SMALL_PIPELINE);
@@ -26,7 +25,6 @@ fn an_unknown_environment_is_exit_5_with_a_did_you_mean() {
     assert_eq!(error["error"]["hint"], "did you mean `prod-2`?");
 }
 
-#[test]
 fn a_bad_revision_names_the_revision() {
     let env = TestEnv::new();
     env.init_repo(SMALL_PIPELINE);
@@ -49,7 +47,7 @@ fn a_missing_pipeline_file_says_how_to_make_one() {
 
 #[test]
 fn a_state_file_that_is_not_captains_is_refused_and_left_untouched() {
-    let env = TestEnv::new();
+    let env = TestEnv::local();
     env.init_repo(SMALL_PIPELINE);
     let bytes: Vec<u8> = (0..4096u32)
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
@@ -66,7 +64,6 @@ fn a_state_file_that_is_not_captains_is_refused_and_left_untouched() {
     assert_eq!(std::fs::read(env.state_path()).expect("read back"), bytes);
 }
 
-#[test]
 fn deploy_start_is_refused_until_the_previous_stage_approved() {
     let env = TestEnv::new();
     env.init_repo(SMALL_PIPELINE);
@@ -94,7 +91,6 @@ fn deploy_start_is_refused_until_the_previous_stage_approved() {
         .code(5);
 }
 
-#[test]
 fn releases_are_idempotent_and_artifacts_never_change() {
     let env = TestEnv::new();
     env.init_repo(SMALL_PIPELINE);
@@ -130,7 +126,6 @@ fn releases_are_idempotent_and_artifacts_never_change() {
     assert_eq!(shown["artifacts"]["image"], "reg/app@sha256:1");
 }
 
-#[test]
 fn commit_and_actor_come_from_ci_variables() {
     let env = TestEnv::new();
     let sandbox = env.init_repo(SMALL_PIPELINE);
@@ -164,3 +159,12 @@ fn commit_and_actor_come_from_ci_variables() {
     let listed = env.run(&["release", "list", "--json"]).ok().json();
     assert_eq!(listed["releases"][0]["actor"], "octocat");
 }
+
+// Each runs against a local file and against `captain serve`.
+crate::on_both_backends!(
+    an_unknown_environment_is_exit_5_with_a_did_you_mean,
+    a_bad_revision_names_the_revision,
+    deploy_start_is_refused_until_the_previous_stage_approved,
+    releases_are_idempotent_and_artifacts_never_change,
+    commit_and_actor_come_from_ci_variables,
+);

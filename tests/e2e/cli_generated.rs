@@ -17,7 +17,7 @@ fn project_dir() -> std::path::PathBuf {
 
 #[test]
 fn committed_completions_are_fresh() {
-    let env = TestEnv::new();
+    let env = TestEnv::local();
     for (shell, file) in SHELLS {
         let generated = env.run(&["completions", shell]).ok().stdout;
         let path = project_dir().join("completions").join(file);
@@ -32,7 +32,7 @@ fn committed_completions_are_fresh() {
 
 #[test]
 fn committed_man_pages_are_fresh() {
-    let env = TestEnv::new();
+    let env = TestEnv::local();
     let out = env.path().join("man");
     env.run(&["man", out.to_str().expect("utf-8 path")]).ok();
     let committed_dir = project_dir().join("man");
@@ -64,7 +64,7 @@ fn committed_man_pages_are_fresh() {
 
 #[test]
 fn help_documents_the_exit_codes() {
-    let env = TestEnv::new();
+    let env = TestEnv::local();
     let help = env.run(&["--help"]).ok().stdout;
     for line in [
         "0  ok",
@@ -79,6 +79,6 @@ fn help_documents_the_exit_codes() {
 
 #[test]
 fn a_bad_flag_is_a_usage_error() {
-    let env = TestEnv::new();
+    let env = TestEnv::local();
     env.run(&["status", "--no-such-flag"]).code(2);
 }

@@ -110,7 +110,6 @@ impl Scenario {
     }
 }
 
-#[test]
 fn where_agrees_with_git_merge_base_on_a_history_with_merges_and_a_hotfix() {
     let env = TestEnv::new();
     let sandbox: Sandbox = env.init_repo(SMALL_PIPELINE);
@@ -332,3 +331,6 @@ fn head(repo: &std::path::Path) -> String {
         .expect("git rev-parse");
     String::from_utf8_lossy(&output.stdout).trim().to_string()
 }
+
+// Each runs against a local file and against `captain serve`.
+crate::on_both_backends!(where_agrees_with_git_merge_base_on_a_history_with_merges_and_a_hotfix,);

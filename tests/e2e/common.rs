@@ -1,10 +1,21 @@
 //! The test environment: a temporary directory with a sandbox repository, an isolated
 //! HOME, a pinned clock, and a helper that runs the real binary with a clean environment.
+//!
+//! Every command must behave the same on either backend (SPEC §5), so a test environment
+//! has one: a local state file, or a real `captain serve` child over its own SQLite
+//! database with a delegating admin token in CAPTAIN_TOKEN. [`on_both_backends!`] runs a
+//! test on each; `CAPTAIN_TEST_BACKEND=http cargo test` runs every other test over HTTP.
 
 #![allow(dead_code)]
 
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use captain::store::Store;
+use captain::store::sqlite::SqliteStore;
+
+use super::server_harness::Server;
 
 use captain::git::sandbox::Sandbox;
 use captain::model::Timestamp;
@@ -20,7 +31,61 @@ pub fn hours_ago(hours: i64) -> Timestamp {
     Timestamp::from_second(now().as_second() - hours * 3600).expect("in range")
 }
 
+/// Where a test environment keeps its ledger.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// A state file in the test's directory.
+    Local,
+    /// `captain serve` over SQLite, reached over HTTP.
+    Http,
+}
+
+thread_local! {
+    /// The backend [`TestEnv::new`] uses on this test's thread (see [`on_backend`]).
+    static BACKEND: Cell<Option<Backend>> = const { Cell::new(None) };
+}
+
+/// Runs `test` with every [`TestEnv::new`] on this thread using `backend`.
+pub fn on_backend(backend: Backend, test: impl FnOnce()) {
+    BACKEND.with(|b| b.set(Some(backend)));
+    test();
+}
+
+/// The backend of new test environments: the one set for this thread, else
+/// `CAPTAIN_TEST_BACKEND` (`local` or `http`), else local.
+pub fn current_backend() -> Backend {
+    BACKEND.with(Cell::get).unwrap_or_else(|| {
+        match std::env::var("CAPTAIN_TEST_BACKEND").as_deref() {
+            Ok("http") => Backend::Http,
+            Ok("local") | Ok("") | Err(_) => Backend::Local,
+            Ok(other) => panic!("CAPTAIN_TEST_BACKEND={other}: expected `local` or `http`"),
+        }
+    })
+}
+
+/// Turns test functions into a module each with a `local` and an `http` test.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[test]
+                fn local() {
+                    $crate::common::on_backend($crate::common::Backend::Local, super::$name);
+                }
+
+                #[test]
+                fn http() {
+                    $crate::common::on_backend($crate::common::Backend::Http, super::$name);
+                }
+            }
+        )+
+    };
+}
+
 pub struct TestEnv {
+    /// Dropped (killed) before the directory it lives in is removed.
+    pub server: Option<Server>,
     pub dir: tempfile::TempDir,
 }
 
@@ -77,7 +142,44 @@ impl TestEnv {
     pub fn new() -> TestEnv {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::create_dir_all(dir.path().join("home")).expect("home");
-        TestEnv { dir }
+        let server = match current_backend() {
+            Backend::Local => None,
+            Backend::Http => Some(Server::start(&dir.path().join("server"))),
+        };
+        TestEnv { server, dir }
+    }
+
+    /// A test environment on the local backend whatever the current one is, for what
+    /// only a local file has (a broken state file, `--state PATH`).
+    pub fn local() -> TestEnv {
+        let previous = BACKEND.with(|b| b.replace(Some(Backend::Local)));
+        let env = TestEnv::new();
+        BACKEND.with(|b| b.set(previous));
+        env
+    }
+
+    pub fn backend(&self) -> Backend {
+        if self.server.is_some() {
+            Backend::Http
+        } else {
+            Backend::Local
+        }
+    }
+
+    /// The ledger of `pipeline`, as the CLI in this environment sees it.
+    pub fn store(&self, pipeline: &str) -> Box<dyn Store> {
+        match &self.server {
+            Some(server) => Box::new(server.store(pipeline)),
+            None => Box::new(SqliteStore::open(&self.state_path(), pipeline).expect("open state")),
+        }
+    }
+
+    /// What CAPTAIN_STATE says: the state file, or the server's URL.
+    pub fn state(&self) -> String {
+        match &self.server {
+            Some(server) => server.url.clone(),
+            None => self.state_path().display().to_string(),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -120,7 +222,7 @@ impl TestEnv {
             .env("HOME", self.path().join("home"))
             .env("XDG_DATA_HOME", self.path().join("home/data"))
             .env("XDG_CONFIG_HOME", self.path().join("home/config"))
-            .env("CAPTAIN_STATE", self.state_path())
+            .env("CAPTAIN_STATE", self.state())
             .env("CAPTAIN_NOW", NOW)
             .env("CAPTAIN_ACTOR", "tester")
             .env("NO_COLOR", "1")
@@ -129,6 +231,9 @@ impl TestEnv {
             } else {
                 self.path().to_path_buf()
             });
+        if let Some(server) = &self.server {
+            command.env("CAPTAIN_TOKEN", &server.admin);
+        }
         command
     }
 

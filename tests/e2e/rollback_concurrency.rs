@@ -8,7 +8,6 @@ use serde_json::Value;
 use super::common::Run;
 use super::rollback_preview::scenario;
 
-#[test]
 fn two_concurrent_rollbacks_of_one_environment_one_wins_the_other_exits_4() {
     let s = scenario();
     for environment in ["prod-1", "prod-2"] {
@@ -93,3 +92,6 @@ fn two_concurrent_rollbacks_of_one_environment_one_wins_the_other_exits_4() {
         assert_eq!(mine[0]["actor"], winner_actor.as_str());
     }
 }
+
+// Each runs against a local file and against `captain serve`.
+crate::on_both_backends!(two_concurrent_rollbacks_of_one_environment_one_wins_the_other_exits_4,);

@@ -251,7 +251,6 @@ fn dependency_changes(change: &Value) -> Vec<Value> {
         .clone()
 }
 
-#[test]
 fn the_preview_lists_exactly_the_commits_files_and_dependency_changes() {
     let s = scenario();
     let before = ledger(&s.env);
@@ -355,7 +354,6 @@ fn the_preview_lists_exactly_the_commits_files_and_dependency_changes() {
     assert_eq!(ledger(&s.env), before);
 }
 
-#[test]
 fn the_table_preview_reads_as_a_summary() {
     let s = scenario();
     let run = s.env.run(&["rollback", "prod-1", "--dry-run"]).ok();
@@ -379,7 +377,6 @@ fn the_table_preview_reads_as_a_summary() {
     assert!(run.stderr.contains("nothing changed"), "{}", run.stderr);
 }
 
-#[test]
 fn without_a_checkout_the_preview_still_has_what_the_ledger_holds() {
     let s = scenario();
     let pipeline = s.env.repo_path().join("pipeline.toml");
@@ -408,7 +405,6 @@ fn without_a_checkout_the_preview_still_has_what_the_ledger_holds() {
     assert_eq!(dependency_changes(change).len(), 7);
 }
 
-#[test]
 fn a_script_confirms_with_yes_and_gets_the_preview_and_the_result() {
     let s = scenario();
     let out = s
@@ -466,7 +462,6 @@ fn a_script_confirms_with_yes_and_gets_the_preview_and_the_result() {
     );
 }
 
-#[test]
 fn without_a_terminal_and_without_yes_it_refuses_and_changes_nothing() {
     let s = scenario();
     let before = ledger(&s.env);
@@ -486,7 +481,6 @@ fn without_a_terminal_and_without_yes_it_refuses_and_changes_nothing() {
     assert_eq!(ledger(&s.env), before);
 }
 
-#[test]
 fn latent_changes_unapproved_targets_and_unknown_names() {
     let s = scenario();
     // Going back further than the default: v1, skipping v3 and v2.
@@ -546,3 +540,13 @@ fn latent_changes_unapproved_targets_and_unknown_names() {
     // Nothing deployed in beta.
     s.env.run(&["rollback", "beta", "--dry-run"]).code(5);
 }
+
+// Each runs against a local file and against `captain serve`.
+crate::on_both_backends!(
+    the_preview_lists_exactly_the_commits_files_and_dependency_changes,
+    the_table_preview_reads_as_a_summary,
+    without_a_checkout_the_preview_still_has_what_the_ledger_holds,
+    a_script_confirms_with_yes_and_gets_the_preview_and_the_result,
+    without_a_terminal_and_without_yes_it_refuses_and_changes_nothing,
+    latent_changes_unapproved_targets_and_unknown_names,
+);

@@ -34,7 +34,6 @@ fn audit_actions(env: &TestEnv) -> Vec<(String, String)> {
         .collect()
 }
 
-#[test]
 fn a_locked_environment_refuses_deployments_until_enabled() {
     let env = setup();
     let out = env
@@ -121,7 +120,6 @@ fn a_locked_environment_refuses_deployments_until_enabled() {
     );
 }
 
-#[test]
 fn a_stage_locked_outbound_keeps_its_releases() {
     let env = setup();
     env.run(&[
@@ -160,7 +158,6 @@ fn a_stage_locked_outbound_keeps_its_releases() {
     deploy_start(&env, "prod-2").ok();
 }
 
-#[test]
 fn disabling_needs_a_reason_and_a_known_target() {
     let env = setup();
     env.run(&["promotions", "disable", "prod-1"]).code(2);
@@ -176,3 +173,10 @@ fn disabling_needs_a_reason_and_a_known_target() {
     let list = env.run(&["promotions", "list"]).ok().stdout;
     assert!(list.contains("enabled everywhere"), "{list}");
 }
+
+// Each runs against a local file and against `captain serve`.
+crate::on_both_backends!(
+    a_locked_environment_refuses_deployments_until_enabled,
+    a_stage_locked_outbound_keeps_its_releases,
+    disabling_needs_a_reason_and_a_known_target,
+);

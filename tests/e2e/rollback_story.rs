@@ -126,7 +126,6 @@ impl Story {
     }
 }
 
-#[test]
 fn the_seven_stage_rollback_story() {
     let env = TestEnv::new();
     let sandbox = env.init_repo(&pipeline());
@@ -262,3 +261,6 @@ fn the_seven_stage_rollback_story() {
         "the story is audited"
     );
 }
+
+// Runs against a local file and against `captain serve`.
+crate::on_both_backends!(the_seven_stage_rollback_story,);

@@ -62,15 +62,22 @@ impl<'e> Tmux<'e> {
 
     /// Waits until the screen shows `text`, and returns the screen.
     fn wait_for(&self, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        self.wait_until(&format!("{text:?}"), |screen| screen.contains(text))
+    }
+
+    /// Polls the screen until `ready` holds for it (a prompt is drawn in pieces, and a
+    /// loaded machine draws slowly), and returns that screen; fails after a generous
+    /// bound, showing what the terminal shows.
+    fn wait_until(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(90);
         loop {
             let screen = self.screen();
-            if screen.contains(text) {
+            if ready(&screen) {
                 return screen;
             }
             assert!(
                 Instant::now() < deadline,
-                "the terminal never showed {text:?}; it shows:\n{screen}"
+                "the terminal never showed {what}; it shows:\n{screen}"
             );
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -96,14 +103,20 @@ impl Drop for Tmux<'_> {
     }
 }
 
-#[test]
 fn in_a_terminal_choose_an_older_release_see_the_preview_and_confirm() {
     let s = scenario();
     let Some(term) = Tmux::start(&s.env, "rollback prod-1 --pick --reason 'latent bug'") else {
         return;
     };
     // The pick list: v3 (tests failed), v2 (the default, selected), v1.
-    let screen = term.wait_for("Roll back to which release?");
+    // Wait for the whole list, not just its heading: it is drawn line by line.
+    let screen = term.wait_until("the pick list with its selection", |screen| {
+        screen.contains("Roll back to which release?")
+            && screen.lines().filter(|l| l.contains("released")).count() >= 3
+            && screen
+                .lines()
+                .any(|l| l.starts_with('>') && l.contains("(default)"))
+    });
     let list: Vec<&str> = screen.lines().filter(|l| l.contains("released")).collect();
     assert_eq!(list.len(), 3, "{screen}");
     assert!(
@@ -123,8 +136,17 @@ fn in_a_terminal_choose_an_older_release_see_the_preview_and_confirm() {
         "{screen}"
     );
 
-    term.keys(&["Down", "Enter"]);
-    let screen = term.wait_for("[y/N]");
+    term.keys(&["Down"]);
+    // The selection moved before Enter takes it.
+    term.wait_until("the selection on v1", |screen| {
+        screen
+            .lines()
+            .any(|l| l.starts_with('>') && l.contains("v1") && !l.contains("(default)"))
+    });
+    term.keys(&["Enter"]);
+    let screen = term.wait_until("the preview and its question", |screen| {
+        screen.contains("[y/N]") && screen.contains("Roll back prod-1 to v1")
+    });
     for expected in [
         "Rollback to v1",
         "Commits removed (6):",
@@ -152,14 +174,15 @@ fn in_a_terminal_choose_an_older_release_see_the_preview_and_confirm() {
     );
 }
 
-#[test]
 fn in_a_terminal_declining_changes_nothing() {
     let s = scenario();
     let before = ledger(&s.env);
     let Some(term) = Tmux::start(&s.env, "rollback prod-2") else {
         return;
     };
-    let screen = term.wait_for("[y/N]");
+    let screen = term.wait_until("the preview and its question", |screen| {
+        screen.contains("[y/N]") && screen.contains("Rollback to v1")
+    });
     assert!(screen.contains("Rollback to v1"), "{screen}");
     term.keys(&["n"]);
     let screen = term.wait_for("EXIT=");
@@ -167,3 +190,9 @@ fn in_a_terminal_declining_changes_nothing() {
     assert!(screen.contains("nothing changed"), "{screen}");
     assert_eq!(ledger(&s.env), before);
 }
+
+// Each runs against a local file and against `captain serve`.
+crate::on_both_backends!(
+    in_a_terminal_choose_an_older_release_see_the_preview_and_confirm,
+    in_a_terminal_declining_changes_nothing,
+);

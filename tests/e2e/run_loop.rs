@@ -10,8 +10,7 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use captain::model::{Deployment, DeploymentKind, Outcome, ReleaseNumber};
-use captain::store::sqlite::SqliteStore;
-use captain::store::{LedgerRecord, Store};
+use captain::store::LedgerRecord;
 
 use crate::common::{TestEnv, now};
 use crate::exec_services::{alertmanager, post_alert, prometheus};
@@ -104,7 +103,7 @@ fn spawn_run(env: &TestEnv) -> Child {
 }
 
 fn deployments(env: &TestEnv) -> Vec<Deployment> {
-    let store = SqliteStore::open(&env.state_path(), "shop").expect("open state");
+    let store = env.store("shop");
     let mut out = Vec::new();
     store
         .export(&mut |record| {
@@ -210,7 +209,6 @@ fn converge(env: &TestEnv, release: ReleaseNumber, limit: Duration) {
     }
 }
 
-#[test]
 fn killed_at_random_points_it_never_deploys_twice_and_converges() {
     let env = TestEnv::new();
     let sandbox = setup(&env, "");
@@ -282,7 +280,7 @@ fn run_until(env: &TestEnv, what: &str, limit: Duration, mut done: impl FnMut() 
 
 /// Both prod-1 environments have a deployment in progress in its bake phase.
 fn prod_baking(env: &TestEnv) -> bool {
-    let store = SqliteStore::open(&env.state_path(), "shop").expect("state");
+    let store = env.store("shop");
     let states = store
         .environment_states(&["prod-1a".to_string(), "prod-1b".to_string()])
         .expect("states");
@@ -301,7 +299,6 @@ fn prod_baking(env: &TestEnv) -> bool {
             })
 }
 
-#[test]
 fn an_alert_during_bake_fails_the_release_and_rolls_back() {
     let Some(alerts) = alertmanager() else { return };
     let Some(metrics) = prometheus() else { return };
@@ -413,3 +410,9 @@ approvals = [{{ kind = "prometheus", url = "{prom}", query = 'vector(0)' }}]
         assert!(current_of(e).is_some_and(|c| c.starts_with("v2-")), "{e}");
     }
 }
+
+// Each runs against a local file and against `captain serve`.
+crate::on_both_backends!(
+    killed_at_random_points_it_never_deploys_twice_and_converges,
+    an_alert_during_bake_fails_the_release_and_rolls_back,
+);

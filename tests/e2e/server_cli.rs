@@ -108,11 +108,11 @@ pub fn a_day(
 
 #[test]
 fn commands_over_http_answer_as_they_do_locally() {
-    let local = TestEnv::new();
+    let local = TestEnv::local();
     let sandbox = local.init_repo(SMALL_PIPELINE);
     let expected = a_day(&local, &sandbox, None);
 
-    let remote = TestEnv::new();
+    let remote = TestEnv::local();
     let sandbox = remote.init_repo(SMALL_PIPELINE);
     let server = Server::start(&remote.path().join("server"));
     let oncall = server.token("oncall", Role::Operator, true);
@@ -129,7 +129,7 @@ fn commands_over_http_answer_as_they_do_locally() {
 
 #[test]
 fn tokens_and_roles_are_enforced_with_clear_errors() {
-    let env = TestEnv::new();
+    let env = TestEnv::local();
     let sandbox = env.init_repo(SMALL_PIPELINE);
     let server = Server::start(&env.path().join("server"));
     let admin = server.admin.clone();
@@ -256,7 +256,7 @@ fn tokens_and_roles_are_enforced_with_clear_errors() {
 
 #[test]
 fn every_change_is_audited_under_the_acting_token() {
-    let env = TestEnv::new();
+    let env = TestEnv::local();
     env.init_repo(SMALL_PIPELINE);
     let server = Server::start(&env.path().join("server"));
     // Not delegating: its changes carry its own name, whatever the client claims.
@@ -297,6 +297,27 @@ fn every_change_is_audited_under_the_acting_token() {
             )
         })
         .collect();
+    // Token changes are audited too, by the admin who made them (the first admin token
+    // by whoever ran `token create --database` on the server's machine).
+    let (tokens, events): (Vec<_>, Vec<_>) = events
+        .into_iter()
+        .partition(|(a, _)| a.starts_with("token."));
+    assert_eq!(tokens.len(), 3, "{tokens:?}");
+    assert!(tokens.contains(&("token.create".to_string(), "admin".to_string())));
+    let created = run(
+        &env,
+        Some((&server, &pager)),
+        &["audit", "--actor", "admin", "--json"],
+    )
+    .ok()
+    .json();
+    let targets: Vec<&str> = created["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["target"].as_str())
+        .collect();
+    assert_eq!(targets, ["ci", "pager"]);
     assert_eq!(
         events,
         [
@@ -333,8 +354,26 @@ fn every_change_is_audited_under_the_acting_token() {
     .ok()
     .json();
     assert_eq!(beta["events"][0]["action"], "deployment.finish");
+    // Revoking is audited with its reason.
+    let mut revoke = env.command();
+    revoke
+        .env("CAPTAIN_STATE", &server.url)
+        .env("CAPTAIN_TOKEN", &server.admin)
+        .args(["token", "revoke", "pager", "--reason", "rotated"]);
+    let revoked: super::common::Run = revoke.output().unwrap().into();
+    revoked.ok();
+    let last = run(
+        &env,
+        Some((&server, &ci)),
+        &["audit", "--limit", "1", "--json"],
+    )
+    .ok()
+    .json();
+    assert_eq!(last["events"][0]["action"], "token.revoke");
+    assert_eq!(last["events"][0]["target"], "pager");
+    assert_eq!(last["events"][0]["reason"], "rotated");
     // The same command works on a local file.
-    let local = TestEnv::new();
+    let local = TestEnv::local();
     local.init_repo(SMALL_PIPELINE);
     run(&local, None, &["release", "create", "-q"]).ok();
     let local_audit = run(&local, None, &["audit", "--json"]).ok().json();

@@ -129,6 +129,7 @@ impl Server {
                 name: name.into(),
                 role,
                 delegate,
+                reason: None,
             })
             .unwrap()
             .secret

@@ -54,9 +54,34 @@ fn commands_over_http_on_postgres_answer_as_they_do_locally() {
         ) >= 5
     );
     // A revoked token is refused at once.
-    server.store("-").revoke_token("oncall").unwrap();
+    server
+        .store("-")
+        .revoke_token("oncall", Some("rotated"))
+        .unwrap();
     let refused = run(&remote, Some((&server, &oncall)), &["status"]).code(1);
     assert!(refused.stderr.contains("token"), "{}", refused.stderr);
+    // Each token change is an audit event in PostgreSQL, newest first: the bootstrap
+    // admin, the operator token, its revocation (with its reason).
+    let events = server
+        .store("-")
+        .server_audit_events(&captain::store::AuditFilter::default())
+        .unwrap();
+    let seen: Vec<_> = events
+        .iter()
+        .map(|e| (e.action.as_str(), e.target.as_str(), e.reason.as_deref()))
+        .collect();
+    assert_eq!(seen[0], ("token.revoke", "oncall", Some("rotated")));
+    assert_eq!(seen[1].0, "token.create");
+    assert_eq!(seen[1].1, "oncall");
+    assert_eq!(events[1].details["role"], "operator");
+    assert!(seen.iter().any(|e| e.0 == "token.create" && e.1 == "admin"));
+    assert_eq!(
+        count(
+            &database,
+            "SELECT count(*) FROM captain.server_audit_events"
+        ),
+        i64::try_from(events.len()).unwrap()
+    );
 }
 
 #[test]
@@ -98,7 +123,15 @@ fn a_local_ledger_moves_to_a_postgres_server_with_export_and_import() {
         String::from_utf8_lossy(&imported.stderr)
     );
     for (view, local) in views.iter().zip(&local) {
-        let remote = run(&env, Some((&server, &admin)), view).ok().json();
+        let mut remote = run(&env, Some((&server, &admin)), view).ok().json();
+        if view[0] == "audit" {
+            // The server adds its own token events (the bootstrap admin's creation) to
+            // the moved ledger's.
+            let events = remote["events"].as_array_mut().unwrap();
+            let before = events.len();
+            events.retain(|e| !e["action"].as_str().unwrap().starts_with("token."));
+            assert_eq!(before - events.len(), 1, "{view:?}");
+        }
         assert_eq!(&remote.to_string(), local, "{view:?}");
     }
     // Importing again into the now non-empty ledger is refused, and changes nothing.

@@ -1,8 +1,5 @@
 //! The shared store story against the HTTP client store talking to a real `captain
 //! serve` over SQLite: every store operation over the wire must behave as locally.
-//!
-//! `story_run_loop` is not run here yet: it reads the engine snapshot, which the client
-//! cannot decode until the engine's state types derive `Deserialize`.
 
 #![allow(clippy::unwrap_used)]
 
@@ -55,4 +52,9 @@ fn http_passes_story_rollback() {
 #[test]
 fn http_passes_story_export_import() {
     with_servers(store_story::story_export_import);
+}
+
+#[test]
+fn http_passes_story_run_loop() {
+    with_servers(store_story::story_run_loop);
 }

@@ -36,7 +36,7 @@ fn make_certificates(dir: &Path) {
 
 #[test]
 fn the_cli_talks_https_to_a_server_it_trusts_and_refuses_one_it_does_not() {
-    let env = TestEnv::new();
+    let env = TestEnv::local();
     env.init_repo(SMALL_PIPELINE);
     let certs = env.path().join("certs");
     std::fs::create_dir_all(&certs).unwrap();
@@ -96,7 +96,7 @@ fn the_cli_talks_https_to_a_server_it_trusts_and_refuses_one_it_does_not() {
 
 #[test]
 fn serve_refuses_a_missing_certificate_clearly() {
-    let env = TestEnv::new();
+    let env = TestEnv::local();
     let out: Run = env
         .command()
         .args(["serve", "--database"])

@@ -1,6 +1,8 @@
 //! The server's own tables in PostgreSQL (`captain.api_tokens`,
-//! `captain.idempotency_keys`, migration 0003 of the ledger), for a server whose ledgers
-//! are in that database: every replica sharing the database shares tokens and keys.
+//! `captain.idempotency_keys`, migration 0003 of the ledger; `captain.server_audit_events`,
+//! migration 0004), for a server whose ledgers are in that database: every replica
+//! sharing the database shares tokens, their audit events and keys. A token change and
+//! its audit event are one transaction.
 //!
 //! Same answers as the SQLite tables. A claim is one statement in the common case (an
 //! upsert that only takes over a key that is new, expired, or abandoned by a server that
@@ -10,10 +12,13 @@ use std::time::Duration;
 
 use postgres::Client;
 
-use super::{ABANDONED_AFTER, Claim, KEY_LIFETIME, WAIT_FOR_FIRST, key_reused, token_exists};
+use super::{
+    ABANDONED_AFTER, Claim, KEY_LIFETIME, WAIT_FOR_FIRST, key_reused, token_details, token_exists,
+};
 use crate::error::{Error, Result};
-use crate::model::Timestamp;
+use crate::model::{AuditEvent, Timestamp};
 use crate::server::auth::{self, NewToken, Role, TokenInfo};
+use crate::store::AuditFilter;
 use crate::store::postgres::{Connections, Fail, TxResult};
 
 /// Connections for the server tables: few, they are short statements.
@@ -53,9 +58,11 @@ impl PgTables {
         by: &str,
         at: Timestamp,
     ) -> Result<()> {
+        let details = token_details(new);
         let inserted = self.run(|client| {
+            let mut tx = client.transaction()?;
             // A revoked token of the same name is replaced; an active one is kept.
-            Ok(client.execute(
+            let inserted = tx.execute(
                 "INSERT INTO captain.api_tokens (name, role, digest, delegate, created_at, created_by, revoked_at)
                  VALUES ($1, $2, $3, $4, $5, $6, NULL)
                  ON CONFLICT (name) DO UPDATE SET role = excluded.role, digest = excluded.digest,
@@ -63,7 +70,12 @@ impl PgTables {
                      created_by = excluded.created_by, revoked_at = NULL
                  WHERE captain.api_tokens.revoked_at IS NOT NULL",
                 &[&new.name, &new.role.as_str(), &&digest[..], &new.delegate, &at, &by],
-            )?)
+            )?;
+            if inserted > 0 {
+                audit(&mut tx, at, by, "token.create", &new.name, new.reason.as_deref(), &details)?;
+            }
+            tx.commit()?;
+            Ok(inserted)
         })?;
         if inserted == 0 {
             return Err(token_exists(&new.name));
@@ -104,12 +116,52 @@ impl PgTables {
         })
     }
 
-    pub(super) fn revoke(&self, name: &str, at: Timestamp) -> Result<bool> {
+    pub(super) fn revoke(
+        &self,
+        name: &str,
+        by: &str,
+        reason: Option<&str>,
+        at: Timestamp,
+    ) -> Result<bool> {
         self.run(|client| {
-            Ok(client.execute(
+            let mut tx = client.transaction()?;
+            let changed = tx.execute(
                 "UPDATE captain.api_tokens SET revoked_at = $2 WHERE name = $1 AND revoked_at IS NULL",
                 &[&name, &at],
-            )? > 0)
+            )? > 0;
+            if changed {
+                let details = serde_json::json!({});
+                audit(&mut tx, at, by, "token.revoke", name, reason, &details)?;
+            }
+            tx.commit()?;
+            Ok(changed)
+        })
+    }
+
+    pub(super) fn audit_events(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
+        let limit = filter.limit.map(|l| i64::try_from(l).unwrap_or(i64::MAX));
+        self.run(|client| {
+            client
+                .query(
+                    "SELECT seq, at, actor, action, target, reason, details
+                     FROM captain.server_audit_events
+                     WHERE ($1::text IS NULL OR target = $1) AND ($2::text IS NULL OR actor = $2)
+                     ORDER BY seq DESC LIMIT $3",
+                    &[&filter.target, &filter.actor, &limit],
+                )?
+                .iter()
+                .map(|row| {
+                    Ok(AuditEvent {
+                        seq: row.try_get(0)?,
+                        at: row.try_get(1)?,
+                        actor: row.try_get(2)?,
+                        action: row.try_get(3)?,
+                        target: row.try_get(4)?,
+                        reason: row.try_get(5)?,
+                        details: row.try_get(6)?,
+                    })
+                })
+                .collect()
         })
     }
 
@@ -213,4 +265,22 @@ impl PgTables {
             Ok(())
         })
     }
+}
+
+/// One audit event, inside the transaction of the change it records.
+fn audit(
+    tx: &mut postgres::Transaction<'_>,
+    at: Timestamp,
+    actor: &str,
+    action: &str,
+    target: &str,
+    reason: Option<&str>,
+    details: &serde_json::Value,
+) -> TxResult<()> {
+    tx.execute(
+        "INSERT INTO captain.server_audit_events (at, actor, action, target, reason, details)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        &[&at, &actor, &action, &target, &reason, details],
+    )?;
+    Ok(())
 }
