@@ -8,10 +8,13 @@
 //! of a server sees the same tokens and keys. Migrations are append-only, like the
 //! ledger's. This room never decides a role and never touches a ledger.
 //!
-//! An idempotency key is claimed before its operation runs and its response stored right
-//! after, each in its own short transaction (not in the operation's own transaction): a
-//! server killed between the operation's commit and the response's leaves a claim without
-//! a response, which a retry takes over after [`ABANDONED_AFTER`].
+//! With PostgreSQL, a mutation's key is claimed, the mutation run and its response stored
+//! in one transaction (`Store::idempotent`, same table): the change and the answer a
+//! retry gets commit together. Otherwise (SQLite, and on PostgreSQL a key seen before or
+//! a mutation that failed) the key is claimed here before its operation runs and its
+//! response stored right after, each in its own short transaction: a server killed
+//! between the operation's commit and the response's leaves a claim without a response,
+//! which a retry takes over after [`ABANDONED_AFTER`].
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -209,6 +212,18 @@ impl ServerDb {
         backend!(self.has_tokens())
     }
 
+    /// [`verify`](Self::verify) without waiting and without the database: the answer if
+    /// the token list is cached and fresh (the common case, which then needs no blocking
+    /// thread), None otherwise.
+    pub fn verify_cached(&self, secret: &str) -> Option<Option<TokenInfo>> {
+        let cache = self.tokens.try_lock().ok()?;
+        let (when, live) = cache.as_ref()?;
+        if when.elapsed() >= TOKEN_CACHE {
+            return None;
+        }
+        Some(matching(live, &auth::digest(secret)))
+    }
+
     /// The live token whose secret this is, comparing digests in constant time against
     /// every live token (so timing says nothing about how close a guess came).
     pub fn verify(&self, secret: &str) -> Result<Option<TokenInfo>> {
@@ -226,15 +241,9 @@ impl ServerDb {
                 .collect();
             *cache = Some((Instant::now(), live));
         }
-        let mut found = None;
-        if let Some((_, live)) = &*cache {
-            for (digest, info) in live {
-                if auth::digests_match(digest, &presented) {
-                    found = Some(info.clone());
-                }
-            }
-        }
-        Ok(found)
+        Ok(cache
+            .as_ref()
+            .and_then(|(_, live)| matching(live, &presented)))
     }
 
     /// Claims an idempotency key for one request (by its token, key and a digest of
@@ -598,6 +607,18 @@ impl SqliteTables {
         .map_err(|e| self.err(e))?;
         Ok(())
     }
+}
+
+/// The token among `live` with this digest, comparing against every one in constant
+/// time (so timing says nothing about how close a guess came).
+fn matching(live: &[([u8; 32], TokenInfo)], presented: &[u8; 32]) -> Option<TokenInfo> {
+    let mut found = None;
+    for (digest, info) in live {
+        if auth::digests_match(digest, presented) {
+            found = Some(info.clone());
+        }
+    }
+    found
 }
 
 /// What a `token.create` event records besides actor, target and reason.

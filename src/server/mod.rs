@@ -367,15 +367,19 @@ async fn observe(State(app): State<App>, mut request: Request, next: Next) -> Re
     let caller = match bearer {
         None => Caller::Anonymous,
         Some(secret) if secret.is_empty() => Caller::Invalid,
-        Some(secret) => {
-            let db = app.db.clone();
-            match tokio::task::spawn_blocking(move || db.verify(&secret)).await {
-                Ok(Ok(Some(token))) => Caller::Token(token),
-                Ok(Ok(None)) => Caller::Invalid,
-                Ok(Err(e)) => return error_response(&e),
-                Err(_) => return error_response(&Error::internal("token check failed")),
+        Some(secret) => match app.db.verify_cached(&secret) {
+            Some(Some(token)) => Caller::Token(token),
+            Some(None) => Caller::Invalid,
+            None => {
+                let db = app.db.clone();
+                match tokio::task::spawn_blocking(move || db.verify(&secret)).await {
+                    Ok(Ok(Some(token))) => Caller::Token(token),
+                    Ok(Ok(None)) => Caller::Invalid,
+                    Ok(Err(e)) => return error_response(&e),
+                    Err(_) => return error_response(&Error::internal("token check failed")),
+                }
             }
-        }
+        },
     };
     let token_name = caller.log_name().to_string();
     request.extensions_mut().insert(caller);

@@ -29,7 +29,8 @@ use crate::error::{Error, Result};
 use crate::model::*;
 use crate::store::wire::*;
 use crate::store::{
-    AuditFilter, HistoryFilter, ImportMode, LedgerRecord, NewRollback, ReleaseFilter, Store, Unlock,
+    AuditFilter, HistoryFilter, IdempotentRequest, ImportMode, LedgerRecord, NewRollback,
+    ReleaseFilter, Store, Unlock,
 };
 
 type RawBody = std::result::Result<Bytes, BytesRejection>;
@@ -217,13 +218,18 @@ struct Mutation<'a> {
 
 /// A mutation: authenticates, parses the body as `B`, checks the role `B` needs, and runs
 /// `op` at most once per idempotency key (a retry gets the first response again).
+///
+/// With a key, a store that can (PostgreSQL) runs the claim, the mutation and its stored
+/// answer in one transaction: a server killed after the commit has the answer stored,
+/// and one killed before it left nothing. Otherwise (SQLite, a key seen before, a failed
+/// mutation) the key is claimed before and answered after, each its own transaction.
 async fn mutate<B, T>(
     m: Mutation<'_>,
     role: impl FnOnce(&B) -> Role,
-    op: impl FnOnce(&dyn Store, B, &TokenInfo) -> Result<T> + Send + 'static,
+    op: impl Fn(&dyn Store, B, &TokenInfo) -> Result<T> + Send + 'static,
 ) -> Response
 where
-    B: DeserializeOwned + Send + 'static,
+    B: DeserializeOwned + Clone + Send + 'static,
     T: Serialize,
 {
     // Authenticate before reading anything else.
@@ -261,6 +267,25 @@ where
     let outcome = blocking(move || {
         if let Some(key) = &key {
             let now = Timestamp::now().as_second();
+            if let Ok(store) = stores.get(&pipeline) {
+                let seconds = |d: std::time::Duration| i64::try_from(d.as_secs()).unwrap_or(0);
+                let request = IdempotentRequest {
+                    token: &token.name,
+                    key,
+                    request: &request_digest,
+                    now,
+                    expired_before: now.saturating_sub(seconds(super::db::KEY_LIFETIME)),
+                    abandoned_before: now.saturating_sub(seconds(super::db::ABANDONED_AFTER)),
+                };
+                let answered = store.idempotent(&request, &mut |s| {
+                    let value = op(s, input.clone(), &token)?;
+                    serde_json::to_vec(&value)
+                        .map_err(|e| Error::internal(format!("could not encode the answer: {e}")))
+                })?;
+                if let Some(body) = answered {
+                    return Ok((200, body, false));
+                }
+            }
             if let Claim::Replay { status, body } =
                 db.claim(&token.name, key, &request_digest, now)?
             {

@@ -259,6 +259,36 @@ pub trait Store: Send + Sync {
         records: &mut dyn Iterator<Item = Result<LedgerRecord>>,
         mode: ImportMode,
     ) -> Result<ImportSummary>;
+
+    /// Runs `run` (one mutation of a team server's request through this store, answered
+    /// as an HTTP status and JSON body) in one transaction with the claim of its
+    /// idempotency key and the stored answer, so the change and the answer a retry gets
+    /// commit together or not at all. `Ok(None)`: not done here — this store cannot
+    /// (the default), the key was seen before, or the mutation failed (everything was
+    /// rolled back) — and the caller claims the key and runs the mutation the ordinary
+    /// way. `run` is called at most once.
+    fn idempotent(
+        &self,
+        request: &IdempotentRequest,
+        run: &mut dyn FnMut(&dyn Store) -> Result<Vec<u8>>,
+    ) -> Result<Option<Vec<u8>>> {
+        let _ = (request, run);
+        Ok(None)
+    }
+}
+
+/// A mutation's idempotency key, as [`Store::idempotent`] claims it (the same rows as
+/// the team server's key table: claimed by this token and key, for this request digest).
+pub struct IdempotentRequest<'a> {
+    pub token: &'a str,
+    pub key: &'a str,
+    pub request: &'a [u8; 32],
+    /// Unix seconds now.
+    pub now: i64,
+    /// A key claimed before this (unix seconds) has expired and may be claimed anew.
+    pub expired_before: i64,
+    /// A key claimed at or before this without an answer was abandoned by a dead server.
+    pub abandoned_before: i64,
 }
 
 /// "rollback to v3 by alice" or "v4 by ci", for conflict messages.

@@ -16,26 +16,30 @@
 //!   never doubles a record.
 //! - The hot writes are few round trips: a start is lock-and-read, one insert (a
 //!   statement whose CTEs also update the state row and write the audit event), commit.
+//! - A team server's mutation with an idempotency key runs in one transaction with the
+//!   key's claim and stored answer ([`Store::idempotent`]): every read and write of the
+//!   mutation on this thread joins that transaction (a thread-local [`Ambient`]).
 //!
 //! Tables live in the `captain` schema; migrations in `postgres/NNNN_*.sql` are applied
 //! on open under an advisory lock, in order, never edited. This room stores and answers;
 //! it never reads the clock or talks to git.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 use postgres::error::SqlState;
 use postgres::types::ToSql;
-use postgres::{Client, Config, IsolationLevel, NoTls, Row, Statement, Transaction};
+use postgres::{Client, Config, NoTls, Row, Statement};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
 use super::export::{ImportMode, ImportSummary, LedgerRecord};
 use super::location::{self, Bases};
 use super::{
-    AuditFilter, HistoryFilter, LogLine, NewRollback, ReleaseFilter, RollbackTarget, Store, Unlock,
-    ago, describe_deployment,
+    AuditFilter, HistoryFilter, IdempotentRequest, LogLine, NewRollback, ReleaseFilter,
+    RollbackTarget, Store, Unlock, ago, describe_deployment,
 };
 use crate::error::{Error, Result};
 use crate::model::*;
@@ -143,10 +147,103 @@ impl From<Error> for Fail {
 pub(crate) type TxResult<T> = std::result::Result<T, Fail>;
 type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
 
-/// A transaction plus its connection's statement cache.
+/// A connection inside a transaction (begun and ended by [`in_transaction`] or
+/// [`PostgresStore::idempotent`](Store::idempotent)), plus its statement cache.
 struct Tx<'c> {
-    tx: Transaction<'c>,
+    tx: &'c mut Client,
     statements: &'c mut HashMap<String, Statement>,
+}
+
+/// The transaction an idempotent request runs in (see `Store::idempotent`): while it is
+/// set, this thread's reads and writes on the same pool join it instead of leasing
+/// another connection, so the mutation, its key and its stored answer commit together.
+struct Ambient {
+    /// Which pool the connection belongs to ([`Connections::id`]).
+    pool: usize,
+    conn: Conn,
+    /// A read or write failed inside: the whole transaction is rolled back.
+    failed: bool,
+}
+
+thread_local! {
+    static AMBIENT: RefCell<Option<Ambient>> = const { RefCell::new(None) };
+}
+
+/// Takes this thread's [`Ambient`] out when dropped (on a panic too).
+struct ClearAmbient;
+
+impl ClearAmbient {
+    fn take(self) -> Option<Ambient> {
+        AMBIENT.with(|cell| cell.borrow_mut().take())
+    }
+}
+
+impl Drop for ClearAmbient {
+    fn drop(&mut self) {
+        let _ = AMBIENT.try_with(|cell| cell.try_borrow_mut().map(|mut slot| slot.take()));
+    }
+}
+
+/// BEGIN, then claims the key of `request` in that transaction: true if this request is
+/// the first with it (or takes over an expired or abandoned one).
+fn in_claim(conn: &mut Conn, request: &IdempotentRequest) -> TxResult<bool> {
+    conn.client.batch_execute("BEGIN")?;
+    let mut tx = Tx {
+        tx: &mut conn.client,
+        statements: &mut conn.statements,
+    };
+    let fresh = tx
+        .opt(
+            "INSERT INTO captain.idempotency_keys (token, key, request_digest, status, body, claimed_at)
+             VALUES ($1, $2, $3, NULL, NULL, $4)
+             ON CONFLICT (token, key) DO UPDATE SET request_digest = excluded.request_digest,
+                 status = NULL, body = NULL, claimed_at = excluded.claimed_at
+             WHERE captain.idempotency_keys.claimed_at < $5
+                OR (captain.idempotency_keys.status IS NULL
+                    AND captain.idempotency_keys.claimed_at <= $6)
+             RETURNING 1",
+            &[
+                &request.token,
+                &request.key,
+                &&request.request[..],
+                &request.now,
+                &request.expired_before,
+                &request.abandoned_before,
+            ],
+        )?
+        .is_some();
+    if fresh && rand::random::<u8>() < 4 {
+        // Expired keys go now and then.
+        tx.exec(
+            "DELETE FROM captain.idempotency_keys WHERE claimed_at < $1",
+            &[&request.expired_before],
+        )?;
+    }
+    Ok(fresh)
+}
+
+/// Runs `f` between `begin` and COMMIT on `conn`; rolls back when `f` fails.
+fn in_transaction<T>(
+    conn: &mut Conn,
+    begin: &str,
+    f: impl FnOnce(&mut Tx) -> TxResult<T>,
+) -> TxResult<T> {
+    conn.client.batch_execute(begin)?;
+    let mut tx = Tx {
+        tx: &mut conn.client,
+        statements: &mut conn.statements,
+    };
+    match f(&mut tx) {
+        Ok(value) => {
+            conn.client.batch_execute("COMMIT")?;
+            Ok(value)
+        }
+        Err(e) => {
+            // A broken connection fails this too, and is dropped by its lease.
+            let _ = conn.client.batch_execute("ROLLBACK");
+            Err(e)
+        }
+    }
 }
 
 impl Tx<'_> {
@@ -215,6 +312,9 @@ impl PostgresStore {
     /// when it lost a serialization race or a deadlock (nothing of a failed attempt was
     /// written, so `f` must only be re-runnable, which every operation here is).
     fn write<T>(&self, mut f: impl FnMut(&mut Tx, &str) -> TxResult<T>) -> Result<T> {
+        if let Some(joined) = self.join_ambient(|tx| f(tx, &self.pipeline)) {
+            return joined;
+        }
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -222,16 +322,7 @@ impl PostgresStore {
             let Some(conn) = lease.conn.as_mut() else {
                 return Err(Error::internal("a pooled connection went missing"));
             };
-            let result = (|| {
-                let tx = conn.client.transaction()?;
-                let mut tx = Tx {
-                    tx,
-                    statements: &mut conn.statements,
-                };
-                let value = f(&mut tx, &self.pipeline)?;
-                tx.tx.commit()?;
-                Ok(value)
-            })();
+            let result = in_transaction(conn, "BEGIN", |tx| f(tx, &self.pipeline));
             match result {
                 Err(Fail::Db(e)) if attempt < MAX_ATTEMPTS && retryable(&e) => {
                     drop(lease);
@@ -244,26 +335,45 @@ impl PostgresStore {
 
     /// Runs `f` in one read-only snapshot.
     fn read<T>(&self, f: impl FnOnce(&mut Tx, &str) -> TxResult<T>) -> Result<T> {
+        let mut f = Some(f);
+        if let Some(joined) = self.join_ambient(|tx| match f.take() {
+            Some(f) => f(tx, &self.pipeline),
+            None => Err(Error::internal("a read ran twice").into()),
+        }) {
+            return joined;
+        }
+        let Some(f) = f else {
+            return Err(Error::internal("a read ran twice"));
+        };
         let mut lease = self.conns.lease()?;
         let Some(conn) = lease.conn.as_mut() else {
             return Err(Error::internal("a pooled connection went missing"));
         };
-        let result = (|| {
-            let tx = conn
-                .client
-                .build_transaction()
-                .isolation_level(IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start()?;
+        in_transaction(
+            conn,
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+            |tx| f(tx, &self.pipeline),
+        )
+        .map_err(|e| self.conns.fail(e))
+    }
+
+    /// Runs `f` in this thread's idempotent transaction on this store's pool, if there
+    /// is one (None otherwise). A failure marks the transaction for rollback.
+    fn join_ambient<T>(&self, f: impl FnOnce(&mut Tx) -> TxResult<T>) -> Option<Result<T>> {
+        let pool = self.conns.id();
+        AMBIENT.with(|cell| {
+            let mut slot = cell.try_borrow_mut().ok()?;
+            let ambient = slot.as_mut().filter(|a| a.pool == pool)?;
             let mut tx = Tx {
-                tx,
-                statements: &mut conn.statements,
+                tx: &mut ambient.conn.client,
+                statements: &mut ambient.conn.statements,
             };
-            let value = f(&mut tx, &self.pipeline)?;
-            tx.tx.commit()?;
-            Ok(value)
-        })();
-        result.map_err(|e| self.conns.fail(e))
+            let result = f(&mut tx);
+            if result.is_err() {
+                ambient.failed = true;
+            }
+            Some(result.map_err(|e| self.conns.fail(e)))
+        })
     }
 }
 
@@ -286,6 +396,11 @@ impl Connections {
                 freed: Condvar::new(),
             },
         })
+    }
+
+    /// Which pool this is, to tell pools apart while this one lives.
+    fn id(&self) -> usize {
+        std::ptr::from_ref(&self.pool) as usize
     }
 
     /// `postgres://user@host:port/db`, without the password.
@@ -2347,6 +2462,77 @@ fn logs_of(tx: &mut Tx, p: &str, id: &DeploymentId) -> TxResult<Vec<LogLine>> {
 }
 
 impl Store for PostgresStore {
+    fn idempotent(
+        &self,
+        request: &IdempotentRequest,
+        run: &mut dyn FnMut(&dyn Store) -> Result<Vec<u8>>,
+    ) -> Result<Option<Vec<u8>>> {
+        let mut lease = self.conns.lease()?;
+        let Some(mut conn) = lease.conn.take() else {
+            return Err(Error::internal("a pooled connection went missing"));
+        };
+        // The claim: the same upsert as the server's own (`server::db::pg`). A concurrent
+        // request with the same key waits on this uncommitted row, then finds it answered.
+        let claimed = in_claim(&mut conn, request);
+        let fresh = match claimed {
+            Ok(fresh) => fresh,
+            Err(e) => {
+                let _ = conn.client.batch_execute("ROLLBACK");
+                lease.conn = Some(conn);
+                return Err(self.conns.fail(e));
+            }
+        };
+        if !fresh {
+            // Seen before (answered, running, or another request's): the ordinary path
+            // replays, waits or refuses.
+            let rolled_back = conn.client.batch_execute("ROLLBACK");
+            lease.conn = Some(conn);
+            rolled_back.map_err(|e| self.conns.fail(e.into()))?;
+            return Ok(None);
+        }
+        let pool = self.conns.id();
+        AMBIENT.with(|cell| {
+            *cell.borrow_mut() = Some(Ambient {
+                pool,
+                conn,
+                failed: false,
+            });
+        });
+        // Should `run` panic, the transaction must not outlive it on this thread.
+        let clear = ClearAmbient;
+        let answer = run(self);
+        let taken = clear.take();
+        let Some(mut ambient) = taken else {
+            return Err(Error::internal("the idempotent transaction went missing"));
+        };
+        let finished = match answer {
+            Ok(body) if !ambient.failed => {
+                let stored = (|| -> TxResult<()> {
+                    let mut tx = Tx {
+                        tx: &mut ambient.conn.client,
+                        statements: &mut ambient.conn.statements,
+                    };
+                    tx.exec(
+                        "UPDATE captain.idempotency_keys SET status = 200, body = $3
+                         WHERE token = $1 AND key = $2",
+                        &[&request.token, &request.key, &body],
+                    )?;
+                    ambient.conn.client.batch_execute("COMMIT")?;
+                    Ok(())
+                })();
+                stored.ok().map(|()| body)
+            }
+            _ => None,
+        };
+        if finished.is_none() {
+            // Nothing of it stays; the caller runs it the ordinary way (and answers
+            // with its error).
+            let _ = ambient.conn.client.batch_execute("ROLLBACK");
+        }
+        lease.conn = Some(ambient.conn);
+        Ok(finished)
+    }
+
     fn location(&self) -> String {
         self.conns.shown.clone()
     }

@@ -137,7 +137,18 @@ fn hostile_requests_get_clean_errors_and_the_server_stays_up() {
 #[test]
 fn a_retried_mutation_with_the_same_key_records_once() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path());
+    retried_mutations_record_once(&Server::start(dir.path()));
+}
+
+/// On PostgreSQL the key's claim, the mutation and the stored answer are one transaction.
+#[test]
+fn a_retried_mutation_with_the_same_key_records_once_on_postgres() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = super::pg_harness::fresh_database();
+    retried_mutations_record_once(&Server::start_on(dir.path(), &database, &[], None));
+}
+
+fn retried_mutations_record_once(server: &Server) {
     let ci = server.token("ci", Role::Deploy, true);
     let client = Client::builder().pool_max_idle_per_host(0).build().unwrap();
     let base = format!("{}/v1/pipelines/app", server.url);
@@ -170,6 +181,16 @@ fn a_retried_mutation_with_the_same_key_records_once() {
         error_kind(send("/deployments", None, &start)),
         (409, "conflict".into())
     );
+    // A refused mutation with a key (it changed nothing) answers its retries the same.
+    let refused = send("/deployments", Some("k-again"), &start);
+    assert!(refused.headers().get("idempotent-replayed").is_none());
+    assert_eq!(error_kind(refused), (409, "conflict".into()));
+    let refused = send("/deployments", Some("k-again"), &start);
+    assert_eq!(
+        refused.headers().get("idempotent-replayed").unwrap(),
+        "true"
+    );
+    assert_eq!(error_kind(refused), (409, "conflict".into()));
     // The same key for another request is refused.
     let other = json!({"environment":"gamma","stage":"gamma","release":"v1","kind":"normal","actor":"ci",
         "reason":null,"started_at":at(10),"promotion_check":null,"force":false});
@@ -210,10 +231,32 @@ fn a_retried_mutation_with_the_same_key_records_once() {
         );
     }
 
+    // The same request with one key sent eight times at once: one deployment, and
+    // every answer is its.
+    let racing = json!({"environment":"delta","stage":"delta","release":"v1","kind":"normal","actor":"ci",
+        "reason":null,"started_at":at(30),"promotion_check":null,"force":false});
+    let answers: Vec<Value> = std::thread::scope(|scope| {
+        let sends: Vec<_> = (0..8)
+            .map(|_| {
+                scope.spawn(|| {
+                    let response = send("/deployments", Some("k-race"), &racing);
+                    assert_eq!(response.status(), 200);
+                    response.json::<Value>().unwrap()
+                })
+            })
+            .collect();
+        sends.into_iter().map(|s| s.join().unwrap()).collect()
+    });
+    assert!(answers.iter().all(|a| a == &answers[0]), "{answers:?}");
+
     let store = server.store("app");
     use captain::store::Store;
     let history = store.history("beta", &Default::default()).unwrap();
     assert_eq!(history.len(), 1);
+    assert_eq!(
+        store.history("delta", &Default::default()).unwrap().len(),
+        1
+    );
     assert_eq!(
         store
             .deployment_log(&captain::model::DeploymentId(id.into()))
@@ -225,7 +268,12 @@ fn a_retried_mutation_with_the_same_key_records_once() {
     let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(
         actions,
-        ["deployment.finish", "deployment.start", "release.create"]
+        [
+            "deployment.start",
+            "deployment.finish",
+            "deployment.start",
+            "release.create"
+        ]
     );
     assert_eq!(
         store

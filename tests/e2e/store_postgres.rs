@@ -437,3 +437,91 @@ fn postgres_write_rates() {
     measure(16, 500);
     println!("server: 127.0.0.1:{}", server().port);
 }
+
+/// A mutation run through `idempotent` commits with its key's claim and answer, or
+/// leaves neither: there is no moment where the change is in and its answer is not.
+#[test]
+fn an_idempotent_mutation_commits_with_its_key_and_answer_or_not_at_all() {
+    let url = fresh_database();
+    let store = PostgresStore::open(&url, "app").unwrap();
+    store
+        .create_release(new_release("a", None, &["a"], "img@1"))
+        .unwrap();
+    let request = |key: &'static str| captain::store::IdempotentRequest {
+        token: "ci",
+        key,
+        request: &[7u8; 32],
+        now: 1_000,
+        expired_before: 0,
+        abandoned_before: 880,
+    };
+    let start = |environment: &str| NewDeployment {
+        environment: environment.into(),
+        stage: environment.into(),
+        release: ReleaseNumber(1),
+        kind: DeploymentKind::Normal,
+        actor: "ci".into(),
+        reason: None,
+        started_at: at(10),
+        promotion_check: None,
+        force: false,
+    };
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let key_row = |client: &mut postgres::Client, key: &str| {
+        client
+            .query_opt(
+                "SELECT status, body FROM captain.idempotency_keys WHERE token = 'ci' AND key = $1",
+                &[&key],
+            )
+            .unwrap()
+            .map(|r| (r.get::<_, Option<i32>>(0), r.get::<_, Option<Vec<u8>>>(1)))
+    };
+
+    // A mutation that writes and then fails: nothing of it, and no claim, remains.
+    let answered = store
+        .idempotent(&request("k1"), &mut |s| {
+            s.start_deployment(start("beta"))?;
+            s.start_deployment(start("beta"))?; // a conflict: beta is busy
+            Ok(b"unreachable".to_vec())
+        })
+        .unwrap();
+    assert_eq!(answered, None);
+    assert!(
+        store
+            .history("beta", &Default::default())
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(key_row(&mut client, "k1"), None);
+
+    // One that succeeds commits the deployment, the claim and the answer together; its
+    // reads see its own writes.
+    let answered = store
+        .idempotent(&request("k2"), &mut |s| {
+            let d = s.start_deployment(start("beta"))?;
+            let seen = s.history("beta", &Default::default())?;
+            assert_eq!(seen.len(), 1);
+            Ok(d.id.0.into_bytes())
+        })
+        .unwrap()
+        .unwrap();
+    let history = store.history("beta", &Default::default()).unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(answered, history[0].deployment.id.0.as_bytes());
+    assert_eq!(
+        key_row(&mut client, "k2"),
+        Some((Some(200), Some(answered)))
+    );
+
+    // A key seen before is not run again here: the caller replays it.
+    let answered = store
+        .idempotent(&request("k2"), &mut |_| panic!("ran a second time"))
+        .unwrap();
+    assert_eq!(answered, None);
+    // Outside `idempotent`, writes are their own transactions again.
+    store.start_deployment(start("gamma")).unwrap();
+    assert_eq!(
+        store.history("gamma", &Default::default()).unwrap().len(),
+        1
+    );
+}
