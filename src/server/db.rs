@@ -8,9 +8,9 @@
 //! of a server sees the same tokens and keys. Migrations are append-only, like the
 //! ledger's. This room never decides a role and never touches a ledger.
 //!
-//! With PostgreSQL, a mutation's key is claimed, the mutation run and its response stored
-//! in one transaction (`Store::idempotent`, same table): the change and the answer a
-//! retry gets commit together. Otherwise (SQLite, and on PostgreSQL a key seen before or
+//! With PostgreSQL, a mutation runs and its key is recorded with its response in one
+//! transaction (`Store::idempotent`, same table): the change and the answer a retry gets
+//! commit together, and a key seen before rolls the change back. Otherwise (SQLite, and on PostgreSQL a key seen before or
 //! a mutation that failed) the key is claimed here before its operation runs and its
 //! response stored right after, each in its own short transaction: a server killed
 //! between the operation's commit and the response's leaves a claim without a response,

@@ -261,12 +261,12 @@ pub trait Store: Send + Sync {
     ) -> Result<ImportSummary>;
 
     /// Runs `run` (one mutation of a team server's request through this store, answered
-    /// as an HTTP status and JSON body) in one transaction with the claim of its
-    /// idempotency key and the stored answer, so the change and the answer a retry gets
-    /// commit together or not at all. `Ok(None)`: not done here — this store cannot
-    /// (the default), the key was seen before, or the mutation failed (everything was
-    /// rolled back) — and the caller claims the key and runs the mutation the ordinary
-    /// way. `run` is called at most once.
+    /// with a JSON body) in one transaction with the record of its idempotency key and
+    /// that answer, so the change and the answer a retry gets commit together or not at
+    /// all. `Ok(None)`: nothing of it was kept — this store cannot (the default), the
+    /// mutation failed, or the key was seen before (the mutation is then rolled back) —
+    /// and the caller claims the key and runs the mutation the ordinary way. `run` is
+    /// called at most once.
     fn idempotent(
         &self,
         request: &IdempotentRequest,

@@ -184,42 +184,41 @@ impl Drop for ClearAmbient {
     }
 }
 
-/// BEGIN, then claims the key of `request` in that transaction: true if this request is
-/// the first with it (or takes over an expired or abandoned one).
-fn in_claim(conn: &mut Conn, request: &IdempotentRequest) -> TxResult<bool> {
-    conn.client.batch_execute("BEGIN")?;
-    let mut tx = Tx {
-        tx: &mut conn.client,
-        statements: &mut conn.statements,
-    };
-    let fresh = tx
+/// Records the key of `request` with its answer, in the mutation's transaction, after
+/// the mutation: true if the key was new (or expired, or abandoned by a server that
+/// died mid-request). False if it was seen before: the caller rolls the mutation back.
+/// A concurrent request with the same key waits here on the uncommitted row (the
+/// primary key), then finds it taken.
+fn claim_answered(tx: &mut Tx, request: &IdempotentRequest, body: &[u8]) -> TxResult<bool> {
+    let claimed = tx
         .opt(
             "INSERT INTO captain.idempotency_keys (token, key, request_digest, status, body, claimed_at)
-             VALUES ($1, $2, $3, NULL, NULL, $4)
+             VALUES ($1, $2, $3, 200, $4, $5)
              ON CONFLICT (token, key) DO UPDATE SET request_digest = excluded.request_digest,
-                 status = NULL, body = NULL, claimed_at = excluded.claimed_at
-             WHERE captain.idempotency_keys.claimed_at < $5
+                 status = excluded.status, body = excluded.body, claimed_at = excluded.claimed_at
+             WHERE captain.idempotency_keys.claimed_at < $6
                 OR (captain.idempotency_keys.status IS NULL
-                    AND captain.idempotency_keys.claimed_at <= $6)
+                    AND captain.idempotency_keys.claimed_at <= $7)
              RETURNING 1",
             &[
                 &request.token,
                 &request.key,
                 &&request.request[..],
+                &body,
                 &request.now,
                 &request.expired_before,
                 &request.abandoned_before,
             ],
         )?
         .is_some();
-    if fresh && rand::random::<u8>() < 4 {
+    if claimed && rand::random::<u8>() < 4 {
         // Expired keys go now and then.
         tx.exec(
             "DELETE FROM captain.idempotency_keys WHERE claimed_at < $1",
             &[&request.expired_before],
         )?;
     }
-    Ok(fresh)
+    Ok(claimed)
 }
 
 /// Runs `f` between `begin` and COMMIT on `conn`; rolls back when `f` fails.
@@ -2471,24 +2470,9 @@ impl Store for PostgresStore {
         let Some(mut conn) = lease.conn.take() else {
             return Err(Error::internal("a pooled connection went missing"));
         };
-        // The claim: the same upsert as the server's own (`server::db::pg`). A concurrent
-        // request with the same key waits on this uncommitted row, then finds it answered.
-        let claimed = in_claim(&mut conn, request);
-        let fresh = match claimed {
-            Ok(fresh) => fresh,
-            Err(e) => {
-                let _ = conn.client.batch_execute("ROLLBACK");
-                lease.conn = Some(conn);
-                return Err(self.conns.fail(e));
-            }
-        };
-        if !fresh {
-            // Seen before (answered, running, or another request's): the ordinary path
-            // replays, waits or refuses.
-            let rolled_back = conn.client.batch_execute("ROLLBACK");
+        if let Err(e) = conn.client.batch_execute("BEGIN") {
             lease.conn = Some(conn);
-            rolled_back.map_err(|e| self.conns.fail(e.into()))?;
-            return Ok(None);
+            return Err(self.conns.fail(e.into()));
         }
         let pool = self.conns.id();
         AMBIENT.with(|cell| {
@@ -2507,26 +2491,25 @@ impl Store for PostgresStore {
         };
         let finished = match answer {
             Ok(body) if !ambient.failed => {
-                let stored = (|| -> TxResult<()> {
+                let stored = (|| -> TxResult<bool> {
                     let mut tx = Tx {
                         tx: &mut ambient.conn.client,
                         statements: &mut ambient.conn.statements,
                     };
-                    tx.exec(
-                        "UPDATE captain.idempotency_keys SET status = 200, body = $3
-                         WHERE token = $1 AND key = $2",
-                        &[&request.token, &request.key, &body],
-                    )?;
+                    if !claim_answered(&mut tx, request, &body)? {
+                        return Ok(false);
+                    }
                     ambient.conn.client.batch_execute("COMMIT")?;
-                    Ok(())
+                    Ok(true)
                 })();
-                stored.ok().map(|()| body)
+                matches!(stored, Ok(true)).then_some(body)
             }
             _ => None,
         };
         if finished.is_none() {
-            // Nothing of it stays; the caller runs it the ordinary way (and answers
-            // with its error).
+            // Nothing of it stays; the caller runs it the ordinary way (which replays a
+            // key seen before, waits for one running, refuses a reused one, or answers
+            // with the mutation's error).
             let _ = ambient.conn.client.batch_execute("ROLLBACK");
         }
         lease.conn = Some(ambient.conn);

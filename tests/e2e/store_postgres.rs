@@ -495,9 +495,10 @@ fn an_idempotent_mutation_commits_with_its_key_and_answer_or_not_at_all() {
     assert_eq!(key_row(&mut client, "k1"), None);
 
     // One that succeeds commits the deployment, the claim and the answer together; its
-    // reads see its own writes.
+    // reads see its own writes. (The key has quotes and backslashes: it is sent quoted.)
+    let k2 = r"k2'\';--";
     let answered = store
-        .idempotent(&request("k2"), &mut |s| {
+        .idempotent(&request(k2), &mut |s| {
             let d = s.start_deployment(start("beta"))?;
             let seen = s.history("beta", &Default::default())?;
             assert_eq!(seen.len(), 1);
@@ -508,16 +509,22 @@ fn an_idempotent_mutation_commits_with_its_key_and_answer_or_not_at_all() {
     let history = store.history("beta", &Default::default()).unwrap();
     assert_eq!(history.len(), 1);
     assert_eq!(answered, history[0].deployment.id.0.as_bytes());
-    assert_eq!(
-        key_row(&mut client, "k2"),
-        Some((Some(200), Some(answered)))
-    );
+    assert_eq!(key_row(&mut client, k2), Some((Some(200), Some(answered))));
 
-    // A key seen before is not run again here: the caller replays it.
+    // A key seen before keeps nothing of a second run: the caller replays it.
     let answered = store
-        .idempotent(&request("k2"), &mut |_| panic!("ran a second time"))
+        .idempotent(&request(k2), &mut |s| {
+            s.start_deployment(start("epsilon"))?;
+            Ok(b"second".to_vec())
+        })
         .unwrap();
     assert_eq!(answered, None);
+    assert!(
+        store
+            .history("epsilon", &Default::default())
+            .unwrap()
+            .is_empty()
+    );
     // Outside `idempotent`, writes are their own transactions again.
     store.start_deployment(start("gamma")).unwrap();
     assert_eq!(
