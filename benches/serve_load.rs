@@ -1,6 +1,7 @@
 //! Load benchmark of the team server (SPEC §6, issue 5): 64 concurrent clients recording
 //! deployments (start + finish, each one write) against a real `captain serve`, reporting
-//! writes/s and p50/p99 latency, then counting that nothing was lost or doubled. With a
+//! writes/s and p50/p99 latency (after one untimed warm-up deployment per client), then
+//! counting that nothing was lost or doubled. With a
 //! PostgreSQL URL and `pgbench` on the PATH, pgbench's single-row insert rate on the same
 //! database is measured in the same run as the ceiling.
 //!
@@ -9,6 +10,7 @@
 //! cargo bench --bench serve_load -- --database postgres            # a throwaway PostgreSQL
 //! cargo bench --bench serve_load -- --database postgres://…/captain  # a given PostgreSQL
 //! cargo bench --bench serve_load -- --clients 64 --per-client 100
+//! CAPTAIN_BENCH_BINARY=/path/to/other/captain cargo bench --bench serve_load  # compare builds
 //! ```
 //!
 //! Not a timed test: numbers go to stdout. Traffic stays on 127.0.0.1 and every loop is
@@ -79,11 +81,15 @@ impl Drop for Serve {
 
 fn main() {
     let mut options = options();
+    options.per_client = options.per_client.max(1);
     if options.database.as_deref() == Some("postgres") {
         options.database = Some(pg_harness::fresh_database());
     }
     let dir = tempfile::tempdir().unwrap();
-    let binary = env!("CARGO_BIN_EXE_captain");
+    // CAPTAIN_BENCH_BINARY runs another build of captain (to compare two versions).
+    let binary = std::env::var("CAPTAIN_BENCH_BINARY")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_captain").to_string());
+    let binary = binary.as_str();
     let database = options
         .database
         .clone()
@@ -158,15 +164,22 @@ fn main() {
             "SQLite (temp dir)"
         }
     );
-    let started = Instant::now();
+    // Every client first records one untimed deployment (its connection, the server's
+    // threads and pooled connections are then warm), and all start the timed part at once.
+    let warm = Arc::new(std::sync::Barrier::new(options.clients + 1));
     let threads: Vec<_> = (0..options.clients)
         .map(|c| {
             let store = Arc::new(HttpStore::open(&url, &pipeline, &remote).unwrap());
             let per_client = options.per_client;
+            let warm = warm.clone();
             std::thread::spawn(move || {
                 let mut latencies = Vec::with_capacity(per_client * 2);
                 let environment = format!("env-{c}");
-                for _ in 0..per_client {
+                for round in 0..=per_client {
+                    if round == 1 {
+                        latencies.clear();
+                        warm.wait();
+                    }
                     let t = Instant::now();
                     let d = store
                         .start_deployment(NewDeployment {
@@ -198,6 +211,8 @@ fn main() {
             })
         })
         .collect();
+    warm.wait();
+    let started = Instant::now();
     let mut latencies: Vec<Duration> = threads
         .into_iter()
         .flat_map(|t| t.join().unwrap())
@@ -225,17 +240,18 @@ fn main() {
             .iter()
             .filter(|h| h.deployment.outcome == Outcome::Approved)
             .count();
-        if history.len() != options.per_client || approved != options.per_client {
+        // The timed deployments and the warm-up one.
+        let want = options.per_client + 1;
+        if history.len() != want || approved != want {
             lost_or_doubled += 1;
             println!(
-                "env-{c}: {} deployments, {approved} approved (want {})",
+                "env-{c}: {} deployments, {approved} approved (want {want})",
                 history.len(),
-                options.per_client
             );
         }
     }
     let audit = setup.audit_events(&AuditFilter::default()).unwrap();
-    let expected_events = writes + 1;
+    let expected_events = writes + 2 * options.clients + 1;
     println!(
         "check: {} environments with lost or doubled deployments; {} audit events (want {expected_events})",
         lost_or_doubled,
