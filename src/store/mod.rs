@@ -14,6 +14,7 @@ pub mod export;
 pub mod http;
 pub mod location;
 pub mod postgres;
+pub mod ranges;
 pub mod run_records;
 pub mod sqlite;
 pub mod wire;

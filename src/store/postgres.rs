@@ -37,6 +37,7 @@ use sha2::{Digest, Sha256};
 
 use super::export::{ImportMode, ImportSummary, LedgerRecord};
 use super::location::{self, Bases};
+use super::ranges::{CommitRanges, RangeInfo};
 use super::{
     AuditFilter, HistoryFilter, IdempotentRequest, LogLine, NewRollback, ReleaseFilter,
     RollbackTarget, Store, Unlock, ago, describe_deployment,
@@ -999,111 +1000,24 @@ fn random_id(attempt: u32) -> DeploymentId {
     DeploymentId(format!("deploy-{value:0width$x}", width = digits as usize))
 }
 
-/// Everything `history` needs of a release to compute commit ranges.
-struct RangeInfo {
-    base: Option<ReleaseNumber>,
-    commit: String,
-    commit_count: u64,
-    first_commit: Option<String>,
-}
-
-struct RangeCache<'t, 'c> {
-    tx: &'t mut Tx<'c>,
-    pipeline: &'t str,
-    releases: HashMap<ReleaseNumber, RangeInfo>,
-}
-
-impl RangeCache<'_, '_> {
-    fn get(&mut self, number: ReleaseNumber) -> TxResult<&RangeInfo> {
-        if !self.releases.contains_key(&number) {
-            let row = self
-                .tx
-                .opt(
-                    "SELECT base, commit_sha, commit_count, first_commit FROM captain.releases
-                     WHERE pipeline = $1 AND number = $2",
-                    &[&self.pipeline, &num(number)],
-                )?
-                .ok_or_else(|| {
-                    Error::internal(format!("release {number} is missing from the ledger"))
-                })?;
-            let info = RangeInfo {
-                base: row
-                    .try_get::<_, Option<i64>>(0)?
-                    .and_then(|b| u64::try_from(b).ok())
-                    .map(ReleaseNumber),
-                commit: row.try_get(1)?,
-                commit_count: count(row.try_get(2)?),
-                first_commit: row.try_get(3)?,
-            };
-            self.releases.insert(number, info);
-        }
-        self.releases
-            .get(&number)
-            .ok_or_else(|| Fail::Ledger(Error::internal("release cache")))
-    }
-
-    fn own(&mut self, number: ReleaseNumber) -> TxResult<CommitRange> {
-        let info = self.get(number)?;
-        Ok(CommitRange {
-            count: info.commit_count,
-            first: info.first_commit.clone(),
-            last: (info.commit_count > 0).then(|| info.commit.clone()),
-        })
-    }
-
-    fn between(
-        &mut self,
-        older: ReleaseNumber,
-        newer: ReleaseNumber,
-    ) -> TxResult<Option<CommitRange>> {
-        let Some(chain) =
-            location::chain_after(older, newer, |r| self.get(r).map(|info| info.base))?
-        else {
-            return Ok(None);
-        };
-        let mut range = CommitRange {
-            count: 0,
-            first: None,
-            last: None,
-        };
-        for number in &chain {
-            let info = self.get(*number)?;
-            range.count += info.commit_count;
-            if range.first.is_none() {
-                range.first = info.first_commit.clone();
-            }
-        }
-        if !chain.is_empty() {
-            range.last = Some(self.get(newer)?.commit.clone());
-        }
-        Ok(Some(range))
-    }
-
-    fn range(
-        &mut self,
-        deployment: &Deployment,
-        previous: Option<ReleaseNumber>,
-    ) -> TxResult<CommitRange> {
-        let empty = CommitRange {
-            count: 0,
-            first: None,
-            last: None,
-        };
-        let release = deployment.release;
-        match (deployment.kind, previous) {
-            (_, Some(previous)) if previous == release => Ok(empty),
-            (DeploymentKind::Normal, None) => self.own(release),
-            (DeploymentKind::Normal, Some(previous)) => match self.between(previous, release)? {
-                Some(range) => Ok(range),
-                None => self.own(release),
-            },
-            (DeploymentKind::Rollback, None) => Ok(empty),
-            (DeploymentKind::Rollback, Some(previous)) => match self.between(release, previous)? {
-                Some(range) => Ok(range),
-                None => self.own(previous),
-            },
-        }
-    }
+/// Reads one release's range facts (for [`CommitRanges`]).
+fn range_info(tx: &mut Tx, pipeline: &str, number: ReleaseNumber) -> TxResult<RangeInfo> {
+    let row = tx
+        .opt(
+            "SELECT base, commit_sha, commit_count, first_commit FROM captain.releases
+             WHERE pipeline = $1 AND number = $2",
+            &[&pipeline, &num(number)],
+        )?
+        .ok_or_else(|| Error::internal(format!("release {number} is missing from the ledger")))?;
+    Ok(RangeInfo {
+        base: row
+            .try_get::<_, Option<i64>>(0)?
+            .and_then(|b| u64::try_from(b).ok())
+            .map(ReleaseNumber),
+        commit: row.try_get(1)?,
+        commit_count: count(row.try_get(2)?),
+        first_commit: row.try_get(3)?,
+    })
 }
 
 // ---- operations ---------------------------------------------------------------------
@@ -1643,11 +1557,7 @@ fn history(
         )?
         .map(|row| release_number(row.try_get(0)?))
         .transpose()?;
-    let mut cache = RangeCache {
-        tx,
-        pipeline: p,
-        releases: HashMap::new(),
-    };
+    let mut cache = CommitRanges::new(|number| range_info(tx, p, number));
     let mut entries = Vec::with_capacity(rows.len());
     for (_, deployment) in rows {
         let commits = cache.range(&deployment, current)?;

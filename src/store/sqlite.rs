@@ -13,7 +13,7 @@
 //!
 //! This room stores and answers; it never reads the clock or talks to git.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
@@ -27,6 +27,7 @@ use sha2::{Digest, Sha256};
 
 use super::export::{ImportMode, ImportSummary, LedgerRecord};
 use super::location::{self, Bases};
+use super::ranges::{CommitRanges, RangeInfo};
 use super::{
     AuditFilter, HistoryFilter, LogLine, NewRollback, ReleaseFilter, RollbackTarget, Store, Unlock,
     ago, describe_deployment,
@@ -644,104 +645,25 @@ fn new_deployment_id(conn: &Connection) -> Tx<DeploymentId> {
     Err(Error::internal("could not pick a free deployment id").into())
 }
 
-/// Everything `history` needs of a release to compute commit ranges.
-struct RangeInfo {
-    base: Option<ReleaseNumber>,
-    commit: String,
-    commit_count: u64,
-    first_commit: Option<String>,
-}
-
-struct RangeCache<'c> {
-    conn: &'c Connection,
-    releases: HashMap<ReleaseNumber, RangeInfo>,
-}
-
-impl RangeCache<'_> {
-    fn get(&mut self, number: ReleaseNumber) -> Tx<&RangeInfo> {
-        if !self.releases.contains_key(&number) {
-            let info = self
-                .conn
-                .prepare_cached("SELECT base, commit_sha, commit_count, first_commit FROM releases WHERE number = ?1")?
-                .query_row([num(number)], |row| {
-                    Ok(RangeInfo {
-                        base: row.get::<_, Option<i64>>(0)?.and_then(|b| u64::try_from(b).ok()).map(ReleaseNumber),
-                        commit: row.get(1)?,
-                        commit_count: u64::try_from(row.get::<_, i64>(2)?).unwrap_or(0),
-                        first_commit: row.get(3)?,
-                    })
-                })
-                .optional()?
-                .ok_or_else(|| Error::internal(format!("release {number} is missing from the ledger")))?;
-            self.releases.insert(number, info);
-        }
-        self.releases
-            .get(&number)
-            .ok_or_else(|| Fail::Ledger(Error::internal("release cache")))
-    }
-
-    /// The release's own introduced commits.
-    fn own(&mut self, number: ReleaseNumber) -> Tx<CommitRange> {
-        let info = self.get(number)?;
-        Ok(CommitRange {
-            count: info.commit_count,
-            first: info.first_commit.clone(),
-            last: (info.commit_count > 0).then(|| info.commit.clone()),
+/// Reads one release's range facts (for [`CommitRanges`]).
+fn range_info(conn: &Connection, number: ReleaseNumber) -> Tx<RangeInfo> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT base, commit_sha, commit_count, first_commit FROM releases WHERE number = ?1",
+        )?
+        .query_row([num(number)], |row| {
+            Ok(RangeInfo {
+                base: row
+                    .get::<_, Option<i64>>(0)?
+                    .and_then(|b| u64::try_from(b).ok())
+                    .map(ReleaseNumber),
+                commit: row.get(1)?,
+                commit_count: u64::try_from(row.get::<_, i64>(2)?).unwrap_or(0),
+                first_commit: row.get(3)?,
+            })
         })
-    }
-
-    /// The commits of `newer` not in `older`, when `older` is on `newer`'s base chain.
-    fn between(&mut self, older: ReleaseNumber, newer: ReleaseNumber) -> Tx<Option<CommitRange>> {
-        let Some(chain) =
-            location::chain_after(older, newer, |r| self.get(r).map(|info| info.base))?
-        else {
-            return Ok(None);
-        };
-        let mut range = CommitRange {
-            count: 0,
-            first: None,
-            last: None,
-        };
-        for number in &chain {
-            let info = self.get(*number)?;
-            range.count += info.commit_count;
-            if range.first.is_none() {
-                range.first = info.first_commit.clone();
-            }
-        }
-        if !chain.is_empty() {
-            range.last = Some(self.get(newer)?.commit.clone());
-        }
-        Ok(Some(range))
-    }
-
-    /// What a deployment brought (normal) or removed (rollback), given the environment's
-    /// current release before it.
-    fn range(
-        &mut self,
-        deployment: &Deployment,
-        previous: Option<ReleaseNumber>,
-    ) -> Tx<CommitRange> {
-        let empty = CommitRange {
-            count: 0,
-            first: None,
-            last: None,
-        };
-        let release = deployment.release;
-        match (deployment.kind, previous) {
-            (_, Some(previous)) if previous == release => Ok(empty),
-            (DeploymentKind::Normal, None) => self.own(release),
-            (DeploymentKind::Normal, Some(previous)) => match self.between(previous, release)? {
-                Some(range) => Ok(range),
-                None => self.own(release),
-            },
-            (DeploymentKind::Rollback, None) => Ok(empty),
-            (DeploymentKind::Rollback, Some(previous)) => match self.between(release, previous)? {
-                Some(range) => Ok(range),
-                None => self.own(previous),
-            },
-        }
-    }
+        .optional()?
+        .ok_or_else(|| Error::internal(format!("release {number} is missing from the ledger")))?)
 }
 
 // ---- operations ---------------------------------------------------------------------
@@ -1230,10 +1152,7 @@ fn history(conn: &Connection, environment: &str, filter: &HistoryFilter) -> Tx<V
         )?
         .query_row(params![environment, oldest], |row| release_number(row, 0))
         .optional()?;
-    let mut cache = RangeCache {
-        conn,
-        releases: HashMap::new(),
-    };
+    let mut cache = CommitRanges::new(|number| range_info(conn, number));
     let mut entries = Vec::with_capacity(rows.len());
     for (_, deployment) in rows {
         let commits = cache.range(&deployment, current)?;
