@@ -10,6 +10,7 @@
 //! A store is opened for one pipeline. It never reads a clock: callers pass times in.
 //! It never talks to git: callers compute commit lists and snapshots.
 
+pub mod checks;
 pub mod export;
 pub mod http;
 pub mod location;

@@ -35,6 +35,7 @@ use postgres::{Client, Config, NoTls, Row, Statement};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
+use super::checks;
 use super::export::{ImportMode, ImportSummary, LedgerRecord};
 use super::location::{self, Bases};
 use super::ranges::{CommitRanges, RangeInfo};
@@ -1216,17 +1217,7 @@ fn check_promotion(tx: &mut Tx, p: &str, new: &NewDeployment) -> TxResult<()> {
             .filter(|e| !approved.contains(*e))
             .map(String::as_str)
             .collect();
-        if !missing.is_empty() {
-            return Err(Error::blocked(format!(
-                "{} has not been approved by stage {}: {} {} not approved it",
-                new.release,
-                check.previous_stage,
-                missing.join(", "),
-                if missing.len() == 1 { "has" } else { "have" }
-            ))
-            .with_hint("deploy it there first, or override with `--force --reason TEXT`")
-            .into());
-        }
+        checks::require_approved(new, &missing)?;
     }
     let sql = format!("SELECT {LOCK_COLUMNS} FROM captain.locks WHERE pipeline = $1");
     let locks = tx
@@ -1234,38 +1225,7 @@ fn check_promotion(tx: &mut Tx, p: &str, new: &NewDeployment) -> TxResult<()> {
         .iter()
         .map(lock_from_row)
         .collect::<TxResult<Vec<_>>>()?;
-    for lock in &locks {
-        let into = lock.direction.blocks_in()
-            && match lock.target_kind {
-                LockTargetKind::Environment => lock.target == new.environment,
-                LockTargetKind::Stage => lock.target == new.stage,
-            };
-        let out_of = lock.direction.blocks_out()
-            && new
-                .promotion_check
-                .as_ref()
-                .is_some_and(|check| match lock.target_kind {
-                    LockTargetKind::Stage => lock.target == check.previous_stage,
-                    LockTargetKind::Environment => {
-                        check.previous_environments.contains(&lock.target)
-                    }
-                });
-        if into || out_of {
-            let way = if into { "into" } else { "out of" };
-            return Err(Error::blocked(format!(
-                "promotions {way} {} {} are disabled by {}: {}",
-                target_kind_str(lock.target_kind),
-                lock.target,
-                lock.actor,
-                lock.reason
-            ))
-            .with_hint(format!(
-                "enable them with `captain promotions enable {}`, or override with `--force --reason TEXT`",
-                lock.target
-            ))
-            .into());
-        }
-    }
+    checks::require_unlocked(new, &locks)?;
     Ok(())
 }
 

@@ -11,7 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{BlockerOverride, Decision, EngineState, Phase};
-use crate::model::{DeploymentId, ReleaseNumber, Timestamp};
+use crate::model::{DeploymentId, PromotionCheck, ReleaseNumber, Timestamp};
 
 /// One `captain run` process: the owner of the processes it starts. A restarted loop
 /// recognises a dead owner by its pid and start time on the same host.
@@ -48,6 +48,30 @@ impl StageScope {
                 environments: s.environments.iter().map(|e| e.name.clone()).collect(),
             })
             .collect()
+    }
+
+    /// The promotion check for a normal deployment into `stage`: the stage before it in
+    /// `scopes` must have approved the release (none for the first stage).
+    pub fn promotion_check(scopes: &[StageScope], stage: &str) -> Option<PromotionCheck> {
+        let index = scopes.iter().position(|s| s.name == stage)?;
+        let previous = scopes.get(index.checked_sub(1)?)?;
+        Some(PromotionCheck {
+            previous_stage: previous.name.clone(),
+            previous_environments: previous.environments.clone(),
+        })
+    }
+}
+
+/// The reason recorded with a deployment the engine starts: its own, or the blocker
+/// override it went through.
+pub fn start_reason(
+    reason: Option<&String>,
+    overridden: Option<&BlockerOverride>,
+) -> Option<String> {
+    match (reason, overridden) {
+        (Some(r), _) => Some(r.clone()),
+        (None, Some(o)) => Some(format!("blocker overridden by {}: {}", o.actor, o.reason)),
+        (None, None) => None,
     }
 }
 

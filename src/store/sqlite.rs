@@ -25,6 +25,7 @@ use rusqlite::{
 };
 use sha2::{Digest, Sha256};
 
+use super::checks;
 use super::export::{ImportMode, ImportSummary, LedgerRecord};
 use super::location::{self, Bases};
 use super::ranges::{CommitRanges, RangeInfo};
@@ -1011,17 +1012,7 @@ fn check_promotion(conn: &Connection, new: &NewDeployment) -> Tx<()> {
                 missing.push(environment.as_str());
             }
         }
-        if !missing.is_empty() {
-            return Err(Error::blocked(format!(
-                "{} has not been approved by stage {}: {} {} not approved it",
-                new.release,
-                check.previous_stage,
-                missing.join(", "),
-                if missing.len() == 1 { "has" } else { "have" }
-            ))
-            .with_hint("deploy it there first, or override with `--force --reason TEXT`")
-            .into());
-        }
+        checks::require_approved(new, &missing)?;
     }
     let mut stmt = conn.prepare_cached(
         "SELECT target_kind, target, direction, actor, reason, created_at FROM locks",
@@ -1029,38 +1020,7 @@ fn check_promotion(conn: &Connection, new: &NewDeployment) -> Tx<()> {
     let locks = stmt
         .query_map([], lock_from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    for lock in &locks {
-        let into = lock.direction.blocks_in()
-            && match lock.target_kind {
-                LockTargetKind::Environment => lock.target == new.environment,
-                LockTargetKind::Stage => lock.target == new.stage,
-            };
-        let out_of = lock.direction.blocks_out()
-            && new
-                .promotion_check
-                .as_ref()
-                .is_some_and(|check| match lock.target_kind {
-                    LockTargetKind::Stage => lock.target == check.previous_stage,
-                    LockTargetKind::Environment => {
-                        check.previous_environments.contains(&lock.target)
-                    }
-                });
-        if into || out_of {
-            let way = if into { "into" } else { "out of" };
-            return Err(Error::blocked(format!(
-                "promotions {way} {} {} are disabled by {}: {}",
-                target_kind_str(lock.target_kind),
-                lock.target,
-                lock.actor,
-                lock.reason
-            ))
-            .with_hint(format!(
-                "enable them with `captain promotions enable {}`, or override with `--force --reason TEXT`",
-                lock.target
-            ))
-            .into());
-        }
-    }
+    checks::require_unlocked(new, &locks)?;
     Ok(())
 }
 

@@ -556,24 +556,9 @@ pub(super) fn apply_decisions(
                         ))
                         .into());
                     }
-                    let index = batch.stages.iter().position(|s| &s.name == stage);
-                    if let Some(previous) = index
-                        .and_then(|i| i.checked_sub(1))
-                        .and_then(|i| batch.stages.get(i))
-                    {
-                        promotion_check = Some(PromotionCheck {
-                            previous_stage: previous.name.clone(),
-                            previous_environments: previous.environments.clone(),
-                        });
-                    }
+                    promotion_check = StageScope::promotion_check(&batch.stages, stage);
                 }
-                let reason = match (reason, overridden) {
-                    (Some(r), _) => Some(r.clone()),
-                    (None, Some(o)) => {
-                        Some(format!("blocker overridden by {}: {}", o.actor, o.reason))
-                    }
-                    (None, None) => None,
-                };
+                let reason = start_reason(reason.as_ref(), overridden.as_ref());
                 let deployment = start_deployment(
                     tx,
                     p,
