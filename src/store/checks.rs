@@ -1,9 +1,10 @@
-//! Backend-independent rules behind `start_deployment`'s promotion check: the message for
-//! a release the previous stage has not approved, and which lock (if any) stands in the
-//! way. Backends read the facts inside their transaction and ask this room.
+//! Backend-independent rules behind `start_deployment`'s promotion check (the message for
+//! a release the previous stage has not approved, which lock stands in the way) and
+//! `start_rollback`'s optimistic check (the environment is as the preview saw it). Backends read the facts inside their transaction and ask this room.
 
+use super::{RollbackTarget, ago, describe_deployment};
 use crate::error::{Error, Result};
-use crate::model::{Lock, LockTargetKind, NewDeployment};
+use crate::model::{Deployment, DeploymentId, Lock, LockTargetKind, NewDeployment, Timestamp};
 
 /// Refuses a promotion the previous stage has not approved: `missing` are its
 /// environments without an approved deployment of the release.
@@ -60,4 +61,79 @@ pub fn require_unlocked(new: &NewDeployment, locks: &[Lock]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A rollback's environment is as its preview saw it (the same deployment in progress and
+/// the same current deployment); otherwise a conflict naming the change that came first.
+/// `find` looks up the deployment the preview expected in progress, once it is gone.
+pub fn require_unchanged<E: From<Error>>(
+    target: &RollbackTarget,
+    current: Option<&Deployment>,
+    running: Option<&Deployment>,
+    at: Timestamp,
+    find: impl FnOnce(&DeploymentId) -> std::result::Result<Option<Deployment>, E>,
+) -> std::result::Result<(), E> {
+    let environment = &target.environment;
+    let changed = |what: String| -> E {
+        Error::conflict(format!(
+            "{environment} changed after the rollback preview was made: {what} first"
+        ))
+        .with_hint("look again with `captain status`, and roll back again if it is still needed")
+        .into()
+    };
+    if running.map(|d| &d.id) != target.expected_in_progress.as_ref() {
+        if let Some(running) = running {
+            return Err(changed(format!(
+                "{} ({}, {}) started",
+                running.id,
+                describe_deployment(running),
+                ago(running.started_at, at)
+            )));
+        }
+        if let Some(id) = &target.expected_in_progress
+            && let Some(gone) = find(id)?
+        {
+            return Err(changed(format!(
+                "{} ({}) finished as {} {}",
+                gone.id,
+                describe_deployment(&gone),
+                gone.outcome,
+                ago(gone.finished_at.unwrap_or(gone.started_at), at)
+            )));
+        }
+        return Err(changed(format!(
+            "the deployment in progress there changed (expected {})",
+            target
+                .expected_in_progress
+                .as_ref()
+                .map_or_else(|| "none".to_string(), ToString::to_string)
+        )));
+    }
+    if current.map(|d| &d.id) != target.expected_current.as_ref() {
+        return Err(match current {
+            Some(current) => changed(format!(
+                "{} ({}) finished as {} {}",
+                current.id,
+                describe_deployment(current),
+                current.outcome,
+                ago(current.finished_at.unwrap_or(current.started_at), at)
+            )),
+            None => changed("its current release was removed".to_string()),
+        });
+    }
+    Ok(())
+}
+
+/// A second rollback while one runs in the environment is refused, naming the first.
+pub fn refuse_second_rollback(environment: &str, running: &Deployment, at: Timestamp) -> Error {
+    Error::conflict(format!(
+        "{environment} is already being rolled back: {} ({}, {}) started first",
+        running.id,
+        describe_deployment(running),
+        ago(running.started_at, at)
+    ))
+    .with_hint(format!(
+        "wait for it, or finish it with `captain deploy finish {} --outcome …` before rolling back again",
+        running.id
+    ))
 }

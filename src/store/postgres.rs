@@ -40,8 +40,8 @@ use super::export::{ImportMode, ImportSummary, LedgerRecord};
 use super::location::{self, Bases};
 use super::ranges::{CommitRanges, RangeInfo};
 use super::{
-    AuditFilter, HistoryFilter, IdempotentRequest, LogLine, NewRollback, ReleaseFilter,
-    RollbackTarget, Store, Unlock, ago, describe_deployment,
+    AuditFilter, HistoryFilter, IdempotentRequest, LogLine, NewRollback, ReleaseFilter, Store,
+    Unlock,
 };
 use crate::error::{Error, Result};
 use crate::model::*;
@@ -1329,28 +1329,18 @@ fn start_rollback(tx: &mut Tx, p: &str, rollback: &NewRollback) -> TxResult<Vec<
     let mut started = Vec::with_capacity(rollback.environments.len());
     for target in &rollback.environments {
         let state = lock_environment(tx, p, &target.environment, target.release)?;
-        check_unchanged(
-            tx,
-            p,
+        checks::require_unchanged(
             target,
             state.current.as_ref(),
             state.running.as_ref(),
             at,
+            |id| Ok::<_, Fail>(deployment_by_id(tx, p, id)?.map(|(_, d)| d)),
         )?;
         let cancelled = match state.running {
             Some(running) if running.kind == DeploymentKind::Rollback => {
-                return Err(Error::conflict(format!(
-                    "{} is already being rolled back: {} ({}, {}) started first",
-                    target.environment,
-                    running.id,
-                    describe_deployment(&running),
-                    ago(running.started_at, at)
-                ))
-                .with_hint(format!(
-                    "wait for it, or finish it with `captain deploy finish {} --outcome …` before rolling back again",
-                    running.id
-                ))
-                .into());
+                return Err(
+                    checks::refuse_second_rollback(&target.environment, &running, at).into(),
+                );
             }
             Some(running) => Some(finish_deployment(
                 tx,
@@ -1422,67 +1412,6 @@ fn start_rollback(tx: &mut Tx, p: &str, rollback: &NewRollback) -> TxResult<Vec<
         started.push(deployment);
     }
     Ok(started)
-}
-
-/// The environment is as the preview saw it; otherwise a conflict naming the change that
-/// came first.
-fn check_unchanged(
-    tx: &mut Tx,
-    p: &str,
-    target: &RollbackTarget,
-    current: Option<&Deployment>,
-    running: Option<&Deployment>,
-    at: Timestamp,
-) -> TxResult<()> {
-    let environment = &target.environment;
-    let changed = |what: String| -> Fail {
-        Error::conflict(format!(
-            "{environment} changed after the rollback preview was made: {what} first"
-        ))
-        .with_hint("look again with `captain status`, and roll back again if it is still needed")
-        .into()
-    };
-    if running.map(|d| &d.id) != target.expected_in_progress.as_ref() {
-        if let Some(running) = running {
-            return Err(changed(format!(
-                "{} ({}, {}) started",
-                running.id,
-                describe_deployment(running),
-                ago(running.started_at, at)
-            )));
-        }
-        if let Some(id) = &target.expected_in_progress
-            && let Some((_, gone)) = deployment_by_id(tx, p, id)?
-        {
-            return Err(changed(format!(
-                "{} ({}) finished as {} {}",
-                gone.id,
-                describe_deployment(&gone),
-                gone.outcome,
-                ago(gone.finished_at.unwrap_or(gone.started_at), at)
-            )));
-        }
-        return Err(changed(format!(
-            "the deployment in progress there changed (expected {})",
-            target
-                .expected_in_progress
-                .as_ref()
-                .map_or_else(|| "none".to_string(), ToString::to_string)
-        )));
-    }
-    if current.map(|d| &d.id) != target.expected_current.as_ref() {
-        return Err(match current {
-            Some(current) => changed(format!(
-                "{} ({}) finished as {} {}",
-                current.id,
-                describe_deployment(current),
-                current.outcome,
-                ago(current.finished_at.unwrap_or(current.started_at), at)
-            )),
-            None => changed("its current release was removed".to_string()),
-        });
-    }
-    Ok(())
 }
 
 fn history(
