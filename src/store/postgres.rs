@@ -26,7 +26,6 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 use postgres::error::SqlState;
@@ -54,7 +53,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (4, include_str!("postgres/0004_server_audit.sql")),
 ];
 
+mod pool;
 mod run;
+
+use pool::{Pool, Slot};
 
 pub use run::lock_key;
 
@@ -87,7 +89,7 @@ pub struct PostgresStore {
 pub(crate) struct Connections {
     config: Config,
     shown: String,
-    pool: Pool,
+    pool: Pool<Conn>,
 }
 
 /// One connection with its prepared statements (prepared once per connection: a
@@ -97,34 +99,16 @@ struct Conn {
     statements: HashMap<String, Statement>,
 }
 
-/// A small blocking pool: at most `max` connections, opened on demand.
-struct Pool {
-    max: usize,
-    state: Mutex<PoolState>,
-    freed: Condvar,
-}
-
-struct PoolState {
-    idle: Vec<Conn>,
-    open: usize,
-}
-
-/// A connection borrowed from the pool; returned on drop unless it broke.
+/// A connection borrowed from the pool; given back on drop (its slot only, if it broke).
 struct Lease<'p> {
-    pool: &'p Pool,
+    pool: &'p Pool<Conn>,
     conn: Option<Conn>,
 }
 
 impl Drop for Lease<'_> {
     fn drop(&mut self) {
-        let Ok(mut state) = self.pool.state.lock() else {
-            return;
-        };
-        match self.conn.take() {
-            Some(conn) if !conn.client.is_closed() => state.idle.push(conn),
-            _ => state.open = state.open.saturating_sub(1),
-        }
-        self.pool.freed.notify_one();
+        self.pool
+            .give_back(self.conn.take().filter(|conn| !conn.client.is_closed()));
     }
 }
 
@@ -388,14 +372,7 @@ impl Connections {
         Ok(Connections {
             shown: shown(&config),
             config,
-            pool: Pool {
-                max: max_connections.max(1),
-                state: Mutex::new(PoolState {
-                    idle: Vec::new(),
-                    open: 0,
-                }),
-                freed: Condvar::new(),
-            },
+            pool: Pool::new(max_connections),
         })
     }
 
@@ -442,40 +419,32 @@ impl Connections {
         })
     }
 
+    /// A connection of the pool: an idle one, a new one when there is room, or else the
+    /// next one given back (first come, first served).
     fn lease(&self) -> Result<Lease<'_>> {
-        let poisoned = || Error::internal("the PostgreSQL connection pool was poisoned by a panic");
-        let mut state: MutexGuard<'_, PoolState> =
-            self.pool.state.lock().map_err(|_| poisoned())?;
         loop {
-            if let Some(conn) = state.idle.pop() {
-                if conn.client.is_closed() {
-                    state.open = state.open.saturating_sub(1);
+            let slot = self.pool.take().map_err(|_| {
+                Error::internal("the PostgreSQL connection pool was poisoned by a panic")
+            })?;
+            let conn = match slot {
+                Slot::Idle(conn) if conn.client.is_closed() => {
+                    self.pool.give_back(None);
                     continue;
                 }
-                return Ok(Lease {
-                    pool: &self.pool,
-                    conn: Some(conn),
-                });
-            }
-            if state.open < self.pool.max {
-                state.open += 1;
-                drop(state);
-                // Connect outside the lock; give the slot back if that fails.
-                return match self.connect() {
-                    Ok(conn) => Ok(Lease {
-                        pool: &self.pool,
-                        conn: Some(conn),
-                    }),
+                Slot::Idle(conn) => conn,
+                // Connect outside the pool's lock; give the slot back if that fails.
+                Slot::Open => match self.connect() {
+                    Ok(conn) => conn,
                     Err(e) => {
-                        if let Ok(mut state) = self.pool.state.lock() {
-                            state.open = state.open.saturating_sub(1);
-                        }
-                        self.pool.freed.notify_one();
-                        Err(e)
+                        self.pool.give_back(None);
+                        return Err(e);
                     }
-                };
-            }
-            state = self.pool.freed.wait(state).map_err(|_| poisoned())?;
+                },
+            };
+            return Ok(Lease {
+                pool: &self.pool,
+                conn: Some(conn),
+            });
         }
     }
 
@@ -555,13 +524,10 @@ impl Connections {
         })();
         result.map_err(|e| self.fail(e))?;
         // The migration connection is a good first member of the pool.
-        if let Ok(mut state) = self.pool.state.lock() {
-            state.open += 1;
-            state.idle.push(Conn {
-                client: conn.client,
-                statements: HashMap::new(),
-            });
-        }
+        self.pool.adopt(Conn {
+            client: conn.client,
+            statements: HashMap::new(),
+        });
         Ok(())
     }
 }

@@ -1,0 +1,164 @@
+//! A small blocking connection pool that serves waiters first come, first served.
+//!
+//! At most `max` connections are open; a thread that finds none idle and no room to open
+//! another waits in a queue, and a connection given back goes straight to the thread that
+//! has waited longest. A plain mutex-and-condvar pool lets a thread that just arrived take
+//! a freed connection ahead of one that has waited, and under load (many clients, few
+//! connections) those unlucky waiters are the latency tail.
+//!
+//! The pool holds connections of any type and knows nothing of PostgreSQL: opening one is
+//! the caller's job (see [`Slot::Open`]), so a slow connect never holds the pool's lock.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+pub(crate) struct Pool<C> {
+    max: usize,
+    state: Mutex<State<C>>,
+}
+
+struct State<C> {
+    idle: Vec<C>,
+    /// Connections idle, lent out, or being opened by a caller that got [`Slot::Open`].
+    open: usize,
+    /// Threads waiting, oldest first; each gets exactly one [`Slot`].
+    waiters: VecDeque<SyncSender<Slot<C>>>,
+}
+
+/// What a caller of [`Pool::take`] gets.
+pub(crate) enum Slot<C> {
+    /// A connection to use (check that it still works), then [`Pool::give_back`].
+    Idle(C),
+    /// Room for one more: open a connection, then `give_back(Some(..))` when done, or
+    /// `give_back(None)` if it could not be opened.
+    Open,
+}
+
+/// The pool's lock was poisoned by a panic in another thread.
+#[derive(Debug)]
+pub(crate) struct Poisoned;
+
+impl<C> Pool<C> {
+    pub(crate) fn new(max: usize) -> Pool<C> {
+        Pool {
+            max: max.max(1),
+            state: Mutex::new(State {
+                idle: Vec::new(),
+                open: 0,
+                waiters: VecDeque::new(),
+            }),
+        }
+    }
+
+    /// An idle connection, room to open one, or (when neither) the next one given back,
+    /// in the order the callers asked.
+    pub(crate) fn take(&self) -> Result<Slot<C>, Poisoned> {
+        let wait: Receiver<Slot<C>> = {
+            let mut state = self.state.lock().map_err(|_| Poisoned)?;
+            // Someone waiting already comes first: take only what nobody queues for.
+            if state.waiters.is_empty() {
+                if let Some(conn) = state.idle.pop() {
+                    return Ok(Slot::Idle(conn));
+                }
+                if state.open < self.max {
+                    state.open += 1;
+                    return Ok(Slot::Open);
+                }
+            }
+            let (handoff, wait) = sync_channel(1);
+            state.waiters.push_back(handoff);
+            wait
+        };
+        // The sender lives in the queue until a connection (or a slot) is handed over.
+        wait.recv().map_err(|_| Poisoned)
+    }
+
+    /// Gives a connection back (`Some`), or its slot when it broke or could not be
+    /// opened (`None`): to the longest waiter if there is one.
+    pub(crate) fn give_back(&self, conn: Option<C>) {
+        let Ok(mut state) = self.state.lock() else {
+            return;
+        };
+        let mut slot = match conn {
+            Some(conn) => Slot::Idle(conn),
+            None => Slot::Open,
+        };
+        while let Some(waiter) = state.waiters.pop_front() {
+            // A waiter whose thread is gone hands the slot on to the next.
+            match waiter.send(slot) {
+                Ok(()) => return,
+                Err(returned) => slot = returned.0,
+            }
+        }
+        match slot {
+            Slot::Idle(conn) => state.idle.push(conn),
+            Slot::Open => state.open = state.open.saturating_sub(1),
+        }
+    }
+
+    /// Adds a connection opened outside the pool (counted as open from now on).
+    pub(crate) fn adopt(&self, conn: C) {
+        if let Ok(mut state) = self.state.lock() {
+            state.open += 1;
+        }
+        self.give_back(Some(conn));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    #[test]
+    fn opens_up_to_max_then_reuses() {
+        let pool = Pool::new(2);
+        assert!(matches!(pool.take().unwrap(), Slot::Open));
+        assert!(matches!(pool.take().unwrap(), Slot::Open));
+        pool.give_back(Some(7));
+        match pool.take().unwrap() {
+            Slot::Idle(conn) => assert_eq!(conn, 7),
+            Slot::Open => panic!("the pool opened a third connection"),
+        }
+    }
+
+    #[test]
+    fn a_broken_connection_frees_its_slot() {
+        let pool: Pool<u32> = Pool::new(1);
+        assert!(matches!(pool.take().unwrap(), Slot::Open));
+        pool.give_back(None);
+        assert!(matches!(pool.take().unwrap(), Slot::Open));
+    }
+
+    #[test]
+    fn waiters_are_served_in_the_order_they_came() {
+        let pool: Arc<Pool<u32>> = Arc::new(Pool::new(1));
+        assert!(matches!(pool.take().unwrap(), Slot::Open));
+        let (done, finished) = std::sync::mpsc::channel();
+        let mut threads = Vec::new();
+        for i in 0..5u32 {
+            let shared = pool.clone();
+            let done = done.clone();
+            threads.push(std::thread::spawn(move || {
+                let Slot::Idle(conn) = shared.take().unwrap() else {
+                    panic!("got a slot to open while one connection is lent out");
+                };
+                done.send(i).unwrap();
+                shared.give_back(Some(conn));
+            }));
+            // Each thread queues before the next one starts.
+            while pool.state.lock().unwrap().waiters.len() < (i + 1) as usize {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
+        // A newcomer does not jump the queue even when a connection is idle for a moment.
+        pool.give_back(Some(42));
+        for thread in threads {
+            thread.join().unwrap();
+        }
+        let order: Vec<u32> = finished.try_iter().collect();
+        assert_eq!(order, vec![0, 1, 2, 3, 4]);
+    }
+}
