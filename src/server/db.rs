@@ -6,15 +6,22 @@
 //! database directory, or the file `--auth-db` names), or, with a PostgreSQL database, in
 //! that database's `captain` schema ([`pg`], migrated with the ledger), so every replica
 //! of a server sees the same tokens and keys. Migrations are append-only, like the
-//! ledger's. This room never decides a role and never touches a ledger.
+//! ledger's. This room never decides a role and never touches a ledger (a ledger's own key
+//! table only through `KeyTable`).
 //!
-//! With PostgreSQL, a mutation runs and its key is recorded with its response in one
-//! transaction (`Store::idempotent`, same table): the change and the answer a retry gets
-//! commit together, and a key seen before rolls the change back. Otherwise (SQLite, and on PostgreSQL a key seen before or
-//! a mutation that failed) the key is claimed here before its operation runs and its
-//! response stored right after, each in its own short transaction: a server killed
-//! between the operation's commit and the response's leaves a claim without a response,
-//! which a retry takes over after [`ABANDONED_AFTER`].
+//! A mutation with an idempotency key runs, and its key is recorded with its response,
+//! in one transaction (`Store::idempotent`): the change and the answer a retry gets
+//! commit together, and a key seen before keeps nothing of the change. So the keys live
+//! beside the ledger: on PostgreSQL in this database's table (the store writes the same
+//! one), on SQLite in each pipeline's ledger file (`Store::idempotency_keys`), not in
+//! `server.sqlite`. The ordinary way here — for a key seen before (replayed, waited for,
+//! or refused if reused for another request) and for a mutation that failed (its error
+//! becomes the key's answer) — claims the key in that same place before the operation
+//! runs and stores its response right after, each in its own short transaction. Only an
+//! operation that failed in `Store::idempotent` and then succeeded on its second run
+//! here is exposed to a server killed between its commit and its response's: a retry
+//! would take the claim over after [`ABANDONED_AFTER`] and run it again. Keys of a
+//! pipeline whose ledger keeps none of its own go to this room's tables.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -25,7 +32,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use super::auth::{self, CreatedToken, NewToken, Role, TokenInfo};
 use crate::error::{Error, Result};
 use crate::model::{AuditEvent, Timestamp};
-use crate::store::AuditFilter;
+use crate::store::{AuditFilter, IdempotentRequest, KeyTable, SeenKey};
 
 pub mod pg;
 
@@ -85,8 +92,60 @@ pub enum Claim {
     Replay { status: u16, body: Vec<u8> },
 }
 
-/// A stored key: request digest, status and body once answered, claim time.
-type KeyRow = (Vec<u8>, Option<u16>, Option<Vec<u8>>, i64);
+/// A stored key: request digest, and status and body once answered.
+type KeyRow = (Vec<u8>, Option<u16>, Option<Vec<u8>>);
+
+fn seconds(d: Duration) -> i64 {
+    i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
+}
+
+/// The key of one request (its token, key, and digest of method, path and body) as the
+/// key tables take it, `now` being unix seconds: expired after [`KEY_LIFETIME`],
+/// abandoned after [`ABANDONED_AFTER`].
+pub fn key_request<'a>(
+    token: &'a str,
+    key: &'a str,
+    request: &'a [u8; 32],
+    now: i64,
+) -> IdempotentRequest<'a> {
+    IdempotentRequest {
+        token,
+        key,
+        request,
+        now,
+        expired_before: now.saturating_sub(seconds(KEY_LIFETIME)),
+        abandoned_before: now.saturating_sub(seconds(ABANDONED_AFTER)),
+    }
+}
+
+/// Claims a key by the rules every key table shares, `attempt` being one try at the
+/// table: a key seen with another request is a usage error, one answered is replayed,
+/// and one whose first request still runs is waited for (up to [`WAIT_FOR_FIRST`]).
+fn claim_with(
+    key: &str,
+    request: &[u8; 32],
+    mut attempt: impl FnMut() -> Result<Option<SeenKey>>,
+) -> Result<Claim> {
+    let started = Instant::now();
+    loop {
+        let Some(seen) = attempt()? else {
+            return Ok(Claim::Fresh);
+        };
+        if !auth::digests_match(&seen.request, request) {
+            return Err(key_reused(key));
+        }
+        if let Some((status, body)) = seen.answer {
+            return Ok(Claim::Replay { status, body });
+        }
+        if started.elapsed() > WAIT_FOR_FIRST {
+            return Err(Error::conflict(format!(
+                "the first request with idempotency key `{key}` is still running"
+            ))
+            .with_hint("try again later"));
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
 
 type CachedTokens = (Instant, Vec<([u8; 32], TokenInfo)>);
 
@@ -247,20 +306,41 @@ impl ServerDb {
     }
 
     /// Claims an idempotency key for one request (by its token, key and a digest of
-    /// method, path and body). A key seen with another request is a usage error; a key
-    /// whose first request is still running makes this wait for its response.
-    pub fn claim(&self, token: &str, key: &str, request: &[u8; 32], now: i64) -> Result<Claim> {
-        backend!(self.claim(token, key, request, now))
+    /// method, path and body), in the pipeline's `ledger` key table if it has one, else
+    /// here. A key seen with another request is a usage error; a key whose first request
+    /// is still running makes this wait for its response.
+    pub fn claim(
+        &self,
+        ledger: Option<&dyn KeyTable>,
+        request: &IdempotentRequest,
+    ) -> Result<Claim> {
+        match ledger {
+            Some(keys) => claim_with(request.key, request.request, || keys.claim_key(request)),
+            None => backend!(self.claim(request.token, request.key, request.request, request.now)),
+        }
     }
 
-    /// Stores the response of a claimed key.
-    pub fn complete(&self, token: &str, key: &str, status: u16, body: &[u8]) -> Result<()> {
-        backend!(self.complete(token, key, status, body))
+    /// Stores the response of a claimed key (where [`claim`](Self::claim) claimed it).
+    pub fn complete(
+        &self,
+        ledger: Option<&dyn KeyTable>,
+        token: &str,
+        key: &str,
+        status: u16,
+        body: &[u8],
+    ) -> Result<()> {
+        match ledger {
+            Some(keys) => keys.answer_key(token, key, status, body),
+            None => backend!(self.complete(token, key, status, body)),
+        }
     }
 
     /// Drops a claim whose request failed in a way worth retrying (a server-side failure).
-    pub fn release(&self, token: &str, key: &str) -> Result<()> {
-        backend!(self.release(token, key))
+    pub fn release(&self, ledger: Option<&dyn KeyTable>, token: &str, key: &str) -> Result<()> {
+        match ledger {
+            Some(keys) => keys.release_key(token, key),
+            None => backend!(self.release(token, key)),
+        }
     }
 }
 
@@ -511,79 +591,58 @@ impl SqliteTables {
         Ok(n > 0)
     }
 
-    /// Claims an idempotency key for one request (by its token, key and a digest of
-    /// method, path and body). A key seen with another request is a usage error; a key
-    /// whose first request is still running makes this wait for its response.
+    /// See [`ServerDb::claim`].
     fn claim(&self, token: &str, key: &str, request: &[u8; 32], now: i64) -> Result<Claim> {
-        let started = Instant::now();
-        loop {
-            let mut conn = self.conn()?;
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(|e| self.err(e))?;
-            let row: Option<KeyRow> = tx
-                .query_row(
-                    "SELECT request_digest, status, body, claimed_at FROM idempotency
-                     WHERE token = ?1 AND key = ?2",
-                    params![token, key],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-                )
-                .optional()
-                .map_err(|e| self.err(e))?;
-            let expired = |claimed_at: i64| {
-                now.saturating_sub(claimed_at)
-                    > i64::try_from(KEY_LIFETIME.as_secs()).unwrap_or(i64::MAX)
-            };
-            match row {
-                Some((digest, Some(status), body, claimed_at)) if !expired(claimed_at) => {
-                    if !auth::digests_match(&digest, request) {
-                        return Err(key_reused(key));
-                    }
-                    return Ok(Claim::Replay {
-                        status,
-                        body: body.unwrap_or_default(),
-                    });
-                }
-                Some((digest, None, _, claimed_at))
-                    if now.saturating_sub(claimed_at)
-                        < i64::try_from(ABANDONED_AFTER.as_secs()).unwrap_or(i64::MAX) =>
-                {
-                    if !auth::digests_match(&digest, request) {
-                        return Err(key_reused(key));
-                    }
-                    drop(tx);
-                    drop(conn);
-                    if started.elapsed() > WAIT_FOR_FIRST {
-                        return Err(Error::conflict(format!(
-                            "the first request with idempotency key `{key}` is still running"
-                        ))
-                        .with_hint("try again later"));
-                    }
-                    std::thread::sleep(Duration::from_millis(25));
-                    continue;
-                }
-                _ => {
-                    // New, expired, or abandoned by a server that died mid-request.
-                    tx.execute(
-                        "INSERT OR REPLACE INTO idempotency (token, key, request_digest, status, body, claimed_at)
-                         VALUES (?1, ?2, ?3, NULL, NULL, ?4)",
-                        params![token, key, &request[..], now],
-                    )
-                    .map_err(|e| self.err(e))?;
-                    // Expired keys go now and then, in the same short transaction.
-                    if rand::random::<u8>() < 4 {
-                        let horizon = now - i64::try_from(KEY_LIFETIME.as_secs()).unwrap_or(0);
-                        tx.execute(
-                            "DELETE FROM idempotency WHERE claimed_at < ?1",
-                            params![horizon],
-                        )
-                        .map_err(|e| self.err(e))?;
-                    }
-                    tx.commit().map_err(|e| self.err(e))?;
-                    return Ok(Claim::Fresh);
-                }
-            }
+        claim_with(key, request, || self.try_claim(token, key, request, now))
+    }
+
+    /// One try at claiming a key: `None` if it was free (new, expired, or abandoned by a
+    /// server that died mid-request) and is now claimed, else what is stored for it.
+    fn try_claim(
+        &self,
+        token: &str,
+        key: &str,
+        request: &[u8; 32],
+        now: i64,
+    ) -> Result<Option<SeenKey>> {
+        let expired_before = now.saturating_sub(seconds(KEY_LIFETIME));
+        let abandoned_before = now.saturating_sub(seconds(ABANDONED_AFTER));
+        let mut conn = self.conn()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| self.err(e))?;
+        let row: Option<KeyRow> = tx
+            .query_row(
+                "SELECT request_digest, status, body FROM idempotency
+                 WHERE token = ?1 AND key = ?2 AND claimed_at >= ?3
+                   AND (status IS NOT NULL OR claimed_at > ?4)",
+                params![token, key, expired_before, abandoned_before],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        if let Some((digest, status, body)) = row {
+            return Ok(Some(SeenKey {
+                request: digest,
+                answer: status.map(|status| (status, body.unwrap_or_default())),
+            }));
         }
+        tx.execute(
+            "INSERT OR REPLACE INTO idempotency (token, key, request_digest, status, body, claimed_at)
+             VALUES (?1, ?2, ?3, NULL, NULL, ?4)",
+            params![token, key, &request[..], now],
+        )
+        .map_err(|e| self.err(e))?;
+        // Expired keys go now and then, in the same short transaction.
+        if rand::random::<u8>() < 4 {
+            tx.execute(
+                "DELETE FROM idempotency WHERE claimed_at < ?1",
+                params![expired_before],
+            )
+            .map_err(|e| self.err(e))?;
+        }
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(None)
     }
 
     /// Stores the response of a claimed key.
@@ -711,28 +770,44 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = ServerDb::open(&dir.path().join("server.sqlite")).unwrap();
         let req = [1u8; 32];
-        assert_eq!(db.claim("ci", "k1", &req, 100).unwrap(), Claim::Fresh);
-        db.complete("ci", "k1", 201, b"{}").unwrap();
         assert_eq!(
-            db.claim("ci", "k1", &req, 101).unwrap(),
+            db.claim(None, &key_request("ci", "k1", &req, 100)).unwrap(),
+            Claim::Fresh
+        );
+        db.complete(None, "ci", "k1", 201, b"{}").unwrap();
+        assert_eq!(
+            db.claim(None, &key_request("ci", "k1", &req, 101)).unwrap(),
             Claim::Replay {
                 status: 201,
                 body: b"{}".to_vec()
             }
         );
         assert_eq!(
-            db.claim("ci", "k1", &[2u8; 32], 101).unwrap_err().kind,
+            db.claim(None, &key_request("ci", "k1", &[2u8; 32], 101))
+                .unwrap_err()
+                .kind,
             crate::ErrorKind::Usage
         );
         // Another token's key space is its own.
         assert_eq!(
-            db.claim("other", "k1", &[2u8; 32], 101).unwrap(),
+            db.claim(None, &key_request("other", "k1", &[2u8; 32], 101))
+                .unwrap(),
             Claim::Fresh
         );
         // A released claim runs again; an abandoned one is taken over.
-        assert_eq!(db.claim("ci", "k2", &req, 100).unwrap(), Claim::Fresh);
-        db.release("ci", "k2").unwrap();
-        assert_eq!(db.claim("ci", "k2", &req, 100).unwrap(), Claim::Fresh);
-        assert_eq!(db.claim("ci", "k2", &req, 100 + 121).unwrap(), Claim::Fresh);
+        assert_eq!(
+            db.claim(None, &key_request("ci", "k2", &req, 100)).unwrap(),
+            Claim::Fresh
+        );
+        db.release(None, "ci", "k2").unwrap();
+        assert_eq!(
+            db.claim(None, &key_request("ci", "k2", &req, 100)).unwrap(),
+            Claim::Fresh
+        );
+        assert_eq!(
+            db.claim(None, &key_request("ci", "k2", &req, 100 + 121))
+                .unwrap(),
+            Claim::Fresh
+        );
     }
 }

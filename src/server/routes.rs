@@ -20,7 +20,7 @@ use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
 use super::auth::{self, Caller, NewToken, Role, TokenInfo};
-use super::db::Claim;
+use super::db::{Claim, key_request};
 use super::{
     App, BODY_LIMIT, IMPORT_BODY_LIMIT, RELEASE_BODY_LIMIT, denied_response, error_response,
     json_response, wire_error,
@@ -29,8 +29,7 @@ use crate::error::{Error, Result};
 use crate::model::*;
 use crate::store::wire::*;
 use crate::store::{
-    AuditFilter, HistoryFilter, IdempotentRequest, ImportMode, LedgerRecord, NewRollback,
-    ReleaseFilter, Store, Unlock,
+    AuditFilter, HistoryFilter, ImportMode, LedgerRecord, NewRollback, ReleaseFilter, Store, Unlock,
 };
 
 type RawBody = std::result::Result<Bytes, BytesRejection>;
@@ -265,18 +264,13 @@ where
     let db = m.app.db.clone();
     let pipeline = m.pipeline;
     let outcome = blocking(move || {
+        let store = stores.get(&pipeline);
+        // A SQLite ledger keeps its pipeline's keys itself: both ways below use them.
+        let ledger = store.as_ref().ok().and_then(|s| s.idempotency_keys());
         if let Some(key) = &key {
             let now = Timestamp::now().as_second();
-            if let Ok(store) = stores.get(&pipeline) {
-                let seconds = |d: std::time::Duration| i64::try_from(d.as_secs()).unwrap_or(0);
-                let request = IdempotentRequest {
-                    token: &token.name,
-                    key,
-                    request: &request_digest,
-                    now,
-                    expired_before: now.saturating_sub(seconds(super::db::KEY_LIFETIME)),
-                    abandoned_before: now.saturating_sub(seconds(super::db::ABANDONED_AFTER)),
-                };
+            let request = key_request(&token.name, key, &request_digest, now);
+            if let Ok(store) = &store {
                 let answered = store.idempotent(&request, &mut |s| {
                     let value = op(s, input.clone(), &token)?;
                     serde_json::to_vec(&value)
@@ -286,15 +280,14 @@ where
                     return Ok((200, body, false));
                 }
             }
-            if let Claim::Replay { status, body } =
-                db.claim(&token.name, key, &request_digest, now)?
-            {
+            if let Claim::Replay { status, body } = db.claim(ledger, &request)? {
                 return Ok((status, body, true));
             }
         }
-        let result = stores
-            .get(&pipeline)
-            .and_then(|store| op(store.as_ref(), input, &token));
+        let result = match &store {
+            Ok(store) => op(store.as_ref(), input, &token),
+            Err(e) => Err(e.clone()),
+        };
         let (status, body) = match result {
             Ok(value) => (
                 200,
@@ -309,9 +302,9 @@ where
         if let Some(key) = &key {
             // A server-side failure may go away: let a retry run the operation again.
             if status >= 500 {
-                db.release(&token.name, key)?;
+                db.release(ledger, &token.name, key)?;
             } else {
-                db.complete(&token.name, key, status, &body)?;
+                db.complete(ledger, &token.name, key, status, &body)?;
             }
         }
         Ok((status, body, false))

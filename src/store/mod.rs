@@ -277,6 +277,39 @@ pub trait Store: Send + Sync {
         let _ = (request, run);
         Ok(None)
     }
+
+    /// The key table [`idempotent`](Store::idempotent) records keys in, when it belongs
+    /// to this store (SQLite: one per ledger file) rather than to the team server: the
+    /// server then claims and answers keys the ordinary way in it too, so both ways see
+    /// every key. `None` (the default): the server's own table (on PostgreSQL it is the
+    /// same table).
+    fn idempotency_keys(&self) -> Option<&dyn KeyTable> {
+        None
+    }
+}
+
+/// A table of idempotency keys, one row per token and key (see [`IdempotentRequest`]).
+/// The rules of when a key may be claimed are the same in every table: a key is free
+/// if it is new, expired, or claimed without an answer by a server that died.
+pub trait KeyTable: Send + Sync {
+    /// Claims the key of `request` (with no answer yet) if it is free: `None`. Otherwise
+    /// what the table holds for it, unchanged.
+    fn claim_key(&self, request: &IdempotentRequest) -> Result<Option<SeenKey>>;
+
+    /// Stores the answer of a claimed key.
+    fn answer_key(&self, token: &str, key: &str, status: u16, body: &[u8]) -> Result<()>;
+
+    /// Drops a claim that has no answer (its request failed in a way worth retrying).
+    fn release_key(&self, token: &str, key: &str) -> Result<()>;
+}
+
+/// What a key table holds for a key that was not free.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeenKey {
+    /// The digest of the request that first used the key.
+    pub request: Vec<u8>,
+    /// Its HTTP status and body, once answered; `None` while that request runs.
+    pub answer: Option<(u16, Vec<u8>)>,
 }
 
 /// A mutation's idempotency key, as [`Store::idempotent`] claims it (the same rows as

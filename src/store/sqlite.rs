@@ -6,6 +6,9 @@
 //! is lost or doubled and no "database is locked" reaches a user. Reads run in a
 //! deferred transaction so each answer is one consistent snapshot.
 //!
+//! A team server's idempotency keys live in the ledger file too ([`keys`]): a mutation
+//! with a key commits with the key and its answer in one transaction.
+//!
 //! The file carries a marker (`captain_meta`) and the pipeline's name. A file that is
 //! not captain's — not SQLite, SQLite without the marker, a newer schema, another
 //! pipeline — is refused with a clear error before anything is written to it.
@@ -15,6 +18,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -40,9 +44,14 @@ const FORMAT_MARKER: &str = "captain-ledger";
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("sqlite/0001_initial.sql")),
     (2, include_str!("sqlite/0002_run_loop.sql")),
+    (3, include_str!("sqlite/0003_idempotency.sql")),
 ];
 
+mod keys;
 mod run;
+
+/// Numbers the stores of this process, so an idempotent transaction knows its own.
+static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(0);
 
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -59,7 +68,11 @@ const RELEASE_COLUMNS: &str =
 pub struct SqliteStore {
     path: PathBuf,
     pipeline: String,
-    conn: Mutex<Connection>,
+    /// Unique in the process (see `keys`).
+    id: u64,
+    /// Empty only while this store's idempotent transaction holds the connection, under
+    /// this lock (see `keys`): other threads never see it empty.
+    conn: Mutex<Option<Connection>>,
 }
 
 /// An error inside a transaction: the database's, or captain's own verdict.
@@ -131,7 +144,8 @@ impl SqliteStore {
         Ok(SqliteStore {
             path: path.to_path_buf(),
             pipeline: pipeline.to_string(),
-            conn: Mutex::new(conn),
+            id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
+            conn: Mutex::new(Some(conn)),
         })
     }
 
@@ -140,10 +154,17 @@ impl SqliteStore {
         &self.pipeline
     }
 
-    fn conn(&self) -> Result<MutexGuard<'_, Connection>> {
+    fn conn(&self) -> Result<MutexGuard<'_, Option<Connection>>> {
         self.conn
             .lock()
             .map_err(|_| Error::internal("the state file connection was poisoned by a panic"))
+    }
+
+    fn missing(&self) -> Error {
+        Error::internal(format!(
+            "the connection to the state file {} went missing",
+            self.path.display()
+        ))
     }
 
     fn fail(&self, fail: Fail) -> Error {
@@ -153,9 +174,15 @@ impl SqliteStore {
         }
     }
 
-    /// Runs `f` in one `BEGIN IMMEDIATE` transaction: all of it or nothing.
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction: all of it or nothing. Inside an
+    /// idempotent request on this store, in its transaction instead.
     fn write<T>(&self, f: impl FnOnce(&Connection) -> Tx<T>) -> Result<T> {
-        let mut conn = self.conn()?;
+        let f = match keys::join(self, f) {
+            keys::Joined::Ran(result) => return result,
+            keys::Joined::Alone(f) => f,
+        };
+        let mut guard = self.conn()?;
+        let conn = guard.as_mut().ok_or_else(|| self.missing())?;
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| self.fail(e.into()))?;
@@ -164,9 +191,15 @@ impl SqliteStore {
         Ok(value)
     }
 
-    /// Runs `f` in one read transaction (one consistent snapshot).
+    /// Runs `f` in one read transaction (one consistent snapshot). Inside an idempotent
+    /// request on this store, in its transaction instead (which sees its own writes).
     fn read<T>(&self, f: impl FnOnce(&Connection) -> Tx<T>) -> Result<T> {
-        let mut conn = self.conn()?;
+        let f = match keys::join(self, f) {
+            keys::Joined::Ran(result) => return result,
+            keys::Joined::Alone(f) => f,
+        };
+        let mut guard = self.conn()?;
+        let conn = guard.as_mut().ok_or_else(|| self.missing())?;
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Deferred)
             .map_err(|e| self.fail(e.into()))?;
@@ -1728,6 +1761,18 @@ fn logs_of(conn: &Connection, id: &DeploymentId) -> Tx<Vec<LogLine>> {
 impl Store for SqliteStore {
     fn location(&self) -> String {
         self.path.display().to_string()
+    }
+
+    fn idempotent(
+        &self,
+        request: &super::IdempotentRequest,
+        run: &mut dyn FnMut(&dyn Store) -> Result<Vec<u8>>,
+    ) -> Result<Option<Vec<u8>>> {
+        keys::idempotent(self, request, run)
+    }
+
+    fn idempotency_keys(&self) -> Option<&dyn super::KeyTable> {
+        Some(self)
     }
 
     fn create_release(&self, release: NewRelease) -> Result<CreatedRelease> {

@@ -134,10 +134,30 @@ fn hostile_requests_get_clean_errors_and_the_server_stays_up() {
     assert!(server.log().contains("shutting down"));
 }
 
+/// On SQLite the keys live in the pipeline's ledger file, where the key's claim, the
+/// mutation and the stored answer are one transaction; the server's own file keeps none.
 #[test]
 fn a_retried_mutation_with_the_same_key_records_once() {
     let dir = tempfile::tempdir().unwrap();
     retried_mutations_record_once(&Server::start(dir.path()));
+    let ledger = rusqlite::Connection::open(dir.path().join("db/app.sqlite")).unwrap();
+    let status = |key: &str| -> Option<u16> {
+        ledger
+            .query_row(
+                "SELECT status FROM idempotency_keys WHERE token = 'ci' AND key = ?1",
+                [key],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(status("k-start"), Some(200));
+    assert_eq!(status("k-again"), Some(409));
+    assert_eq!(status("k-race"), Some(200));
+    let server = rusqlite::Connection::open(dir.path().join("db/server.sqlite")).unwrap();
+    let kept: i64 = server
+        .query_row("SELECT count(*) FROM idempotency", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kept, 0);
 }
 
 /// On PostgreSQL the key's claim, the mutation and the stored answer are one transaction.
