@@ -278,6 +278,22 @@ pub trait Store: Send + Sync {
         Ok(None)
     }
 
+    /// Records a deployment's start or finish (the team server's busiest writes) with
+    /// the claim of `request`'s key and its answer (the deployment as JSON, as the server
+    /// sends it) in one transaction, where the store has a cheaper way than
+    /// [`idempotent`](Store::idempotent). `Ok(None)`: nothing was recorded — the store has
+    /// no cheaper way (the default), the key was seen before, or the change would not
+    /// simply succeed — and the caller takes the `idempotent` or ordinary way, which
+    /// answers those cases.
+    fn record_with_key(
+        &self,
+        change: KeyedChange,
+        request: &IdempotentRequest,
+    ) -> Result<Option<Deployment>> {
+        let _ = (change, request);
+        Ok(None)
+    }
+
     /// The key table [`idempotent`](Store::idempotent) records keys in, when it belongs
     /// to this store (SQLite: one per ledger file) rather than to the team server: the
     /// server then claims and answers keys the ordinary way in it too, so both ways see
@@ -301,6 +317,12 @@ pub trait KeyTable: Send + Sync {
 
     /// Drops a claim that has no answer (its request failed in a way worth retrying).
     fn release_key(&self, token: &str, key: &str) -> Result<()>;
+}
+
+/// A change [`Store::record_with_key`] records.
+pub enum KeyedChange {
+    Start(NewDeployment),
+    Finish(FinishDeployment),
 }
 
 /// What a key table holds for a key that was not free.

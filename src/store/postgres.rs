@@ -39,8 +39,8 @@ use super::export::{ImportMode, ImportSummary, LedgerRecord};
 use super::location::{self, Bases};
 use super::ranges::{CommitRanges, RangeInfo};
 use super::{
-    AuditFilter, HistoryFilter, IdempotentRequest, LogLine, NewRollback, ReleaseFilter, Store,
-    Unlock,
+    AuditFilter, HistoryFilter, IdempotentRequest, KeyedChange, LogLine, NewRollback,
+    ReleaseFilter, Store, Unlock,
 };
 use crate::error::{Error, Result};
 use crate::model::*;
@@ -51,9 +51,11 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (2, include_str!("postgres/0002_run_loop.sql")),
     (3, include_str!("postgres/0003_server.sql")),
     (4, include_str!("postgres/0004_server_audit.sql")),
+    (5, include_str!("postgres/0005_recording_functions.sql")),
 ];
 
 mod pool;
+mod record;
 mod run;
 
 use pool::{Pool, Slot};
@@ -2336,7 +2338,10 @@ impl Store for PostgresStore {
     }
 
     fn start_deployment(&self, deployment: NewDeployment) -> Result<Deployment> {
-        self.write(|tx, p| start_deployment(tx, p, &deployment))
+        match self.record_start(&deployment, None)? {
+            record::Recorded::Done(d) | record::Recorded::AlreadyFinished(d) => Ok(d),
+            record::Recorded::KeySeen => Err(Error::internal("a start without a key saw a key")),
+        }
     }
 
     fn start_rollback(&self, rollback: NewRollback) -> Result<Vec<Deployment>> {
@@ -2344,7 +2349,27 @@ impl Store for PostgresStore {
     }
 
     fn finish_deployment(&self, finish: FinishDeployment) -> Result<Deployment> {
-        self.write(|tx, p| finish_deployment(tx, p, &finish))
+        match self.record_finish(&finish, None)? {
+            record::Recorded::Done(d) | record::Recorded::AlreadyFinished(d) => Ok(d),
+            record::Recorded::KeySeen => Err(Error::internal("a finish without a key saw a key")),
+        }
+    }
+
+    fn record_with_key(
+        &self,
+        change: KeyedChange,
+        request: &IdempotentRequest,
+    ) -> Result<Option<Deployment>> {
+        let recorded = match &change {
+            KeyedChange::Start(new) => self.record_start(new, Some(request)),
+            KeyedChange::Finish(finish) => self.record_finish(finish, Some(request)),
+        };
+        // A refusal, a replay or a finish already recorded: the ordinary way answers
+        // those (and stores the answer with the key).
+        Ok(match recorded {
+            Ok(record::Recorded::Done(deployment)) => Some(deployment),
+            _ => None,
+        })
     }
 
     fn deployment(&self, id: &DeploymentId) -> Result<Option<Deployment>> {

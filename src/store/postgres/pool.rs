@@ -107,6 +107,7 @@ impl<C> Pool<C> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)] // a failing test should stop loudly
 mod tests {
     use super::*;
     use std::sync::Arc;

@@ -1,0 +1,396 @@
+//! Recording a deployment's start or finish on its own (a CI job's `deploy start` and
+//! `deploy finish`, the team server's busiest writes) in two round trips and one short
+//! transaction: one statement reads what the decision needs, captain decides in Rust
+//! (the same checks as every other way of starting), and one call of
+//! `captain.record_start` / `captain.record_finish` (migration 5) makes the change if
+//! what was read still holds under the environment's row lock, with the idempotency key
+//! and its answer when the server passes one. If it no longer holds, captain reads and
+//! decides again.
+//!
+//! Starts and finishes inside bigger transactions (a rollback, the run loop's decisions)
+//! take the environment's lock first and write with the statements in the parent room.
+
+use std::collections::HashSet;
+
+use postgres::error::SqlState;
+
+use super::{
+    DEPLOYMENT_COLUMNS, Fail, PostgresStore, Tx, TxResult, backoff, deployment_at,
+    deployment_by_id, num, random_id, retryable, truncate,
+};
+use crate::error::{Error, Result};
+use crate::model::*;
+use crate::store::{IdempotentRequest, checks};
+
+/// `record_start` / `record_finish` found the environment changed since the read.
+const CHANGED: &str = "CPT01";
+/// `record_start`'s random deployment id is taken: pick another.
+const ID_TAKEN: &str = "CPT02";
+
+/// How often a change that lost a race with another writer is decided again.
+const MAX_ROUNDS: u32 = 50;
+
+/// What became of a recording.
+pub(crate) enum Recorded {
+    /// Recorded (with the key and its answer, when one was given).
+    Done(Deployment),
+    /// Nothing was recorded: the key was seen before.
+    KeySeen,
+    /// Nothing was recorded: the deployment had already finished with this outcome (an
+    /// answer the caller gives without writing).
+    AlreadyFinished(Deployment),
+}
+
+/// The idempotency key's columns for the recording functions, or NULLs.
+struct KeyArgs<'a> {
+    token: Option<&'a str>,
+    key: Option<&'a str>,
+    digest: Option<&'a [u8]>,
+    body: Option<Vec<u8>>,
+    now: Option<i64>,
+    expired_before: Option<i64>,
+    abandoned_before: Option<i64>,
+}
+
+impl<'a> KeyArgs<'a> {
+    /// The answer stored for the key is the deployment as the server sends it (JSON).
+    fn new(request: Option<&'a IdempotentRequest>, answer: &Deployment) -> TxResult<Self> {
+        let Some(request) = request else {
+            return Ok(KeyArgs {
+                token: None,
+                key: None,
+                digest: None,
+                body: None,
+                now: None,
+                expired_before: None,
+                abandoned_before: None,
+            });
+        };
+        let body = serde_json::to_vec(answer)
+            .map_err(|e| Error::internal(format!("could not encode the answer: {e}")))?;
+        Ok(KeyArgs {
+            token: Some(request.token),
+            key: Some(request.key),
+            digest: Some(&request.request[..]),
+            body: Some(body),
+            now: Some(request.now),
+            expired_before: Some(request.expired_before),
+            abandoned_before: Some(request.abandoned_before),
+        })
+    }
+}
+
+/// What deciding a start needs, read in one statement without locks.
+struct StartFacts {
+    release_exists: bool,
+    current_seq: Option<i64>,
+    current: Option<Deployment>,
+    running: Option<Deployment>,
+    locks: Vec<Lock>,
+    /// The previous stage's environments that approved the release.
+    approved: HashSet<String>,
+}
+
+fn start_facts(tx: &mut Tx, p: &str, new: &NewDeployment) -> TxResult<StartFacts> {
+    let previous: &[String] = new
+        .promotion_check
+        .as_ref()
+        .map_or(&[], |check| &check.previous_environments);
+    let sql = format!(
+        "SELECT EXISTS (SELECT 1 FROM captain.releases WHERE pipeline = $1 AND number = $3),
+                st.current_seq, {run}, {cur},
+                ARRAY(SELECT DISTINCT a.environment FROM captain.deployments a
+                      WHERE a.pipeline = $1 AND a.environment = ANY($4) AND a.release = $3
+                        AND a.outcome = 'approved'),
+                l.kinds, l.targets, l.directions, l.actors, l.reasons, l.created
+         FROM (SELECT array_agg(target_kind) AS kinds, array_agg(target) AS targets,
+                      array_agg(direction) AS directions, array_agg(actor) AS actors,
+                      array_agg(reason) AS reasons, array_agg(created_at) AS created
+               FROM captain.locks WHERE pipeline = $1) l
+         LEFT JOIN captain.environment_state st ON st.pipeline = $1 AND st.environment = $2
+         LEFT JOIN captain.deployments r ON r.seq = st.in_progress_seq
+         LEFT JOIN captain.deployments c ON c.seq = st.current_seq",
+        run = DEPLOYMENT_COLUMNS.replace("d.", "r."),
+        cur = DEPLOYMENT_COLUMNS.replace("d.", "c."),
+    );
+    let row = tx.one(&sql, &[&p, &new.environment, &num(new.release), &previous])?;
+    let running = match row.try_get::<_, Option<i64>>(2)? {
+        Some(_) => Some(deployment_at(&row, 2)?.1),
+        None => None,
+    };
+    let current = match row.try_get::<_, Option<i64>>(13)? {
+        Some(_) => Some(deployment_at(&row, 13)?.1),
+        None => None,
+    };
+    let approved: Vec<String> = row.try_get(24)?;
+    let kinds: Option<Vec<String>> = row.try_get(25)?;
+    let targets: Option<Vec<String>> = row.try_get(26)?;
+    let directions: Option<Vec<String>> = row.try_get(27)?;
+    let actors: Option<Vec<String>> = row.try_get(28)?;
+    let reasons: Option<Vec<String>> = row.try_get(29)?;
+    let created: Option<Vec<Timestamp>> = row.try_get(30)?;
+    let mut locks = Vec::new();
+    for (((((kind, target), direction), actor), reason), created_at) in kinds
+        .unwrap_or_default()
+        .into_iter()
+        .zip(targets.unwrap_or_default())
+        .zip(directions.unwrap_or_default())
+        .zip(actors.unwrap_or_default())
+        .zip(reasons.unwrap_or_default())
+        .zip(created.unwrap_or_default())
+    {
+        locks.push(Lock {
+            target_kind: parse_word(&kind, "lock kind")?,
+            target,
+            direction: parse_word(&direction, "lock direction")?,
+            actor,
+            reason,
+            created_at,
+        });
+    }
+    Ok(StartFacts {
+        release_exists: row.try_get(0)?,
+        current_seq: row.try_get(1)?,
+        current,
+        running,
+        locks,
+        approved: approved.into_iter().collect(),
+    })
+}
+
+fn parse_word<T: serde::de::DeserializeOwned>(word: &str, what: &str) -> TxResult<T> {
+    serde_json::from_value(serde_json::Value::String(word.to_string()))
+        .map_err(|e| Error::internal(format!("{what} `{word}` in the ledger: {e}")).into())
+}
+
+/// The refusals of a start, in the order every backend gives them.
+fn decide_start(new: &NewDeployment, facts: &StartFacts) -> Result<()> {
+    if new.environment.trim().is_empty() {
+        return Err(Error::usage("the environment name is empty"));
+    }
+    if new.force && new.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        return Err(Error::usage(format!(
+            "forcing a deployment to {} needs a reason",
+            new.environment
+        ))
+        .with_hint("add `--reason TEXT`"));
+    }
+    if !facts.release_exists {
+        return Err(
+            Error::not_found(format!("release {} does not exist", new.release))
+                .with_hint("list releases with `captain release list`"),
+        );
+    }
+    if let Some(running) = &facts.running {
+        return Err(Error::conflict(format!(
+            "{} already has deployment {} of {} in progress",
+            new.environment, running.id, running.release
+        ))
+        .with_hint(format!(
+            "finish it first with `captain deploy finish {} --outcome …`",
+            running.id
+        )));
+    }
+    if new.kind == DeploymentKind::Normal && !new.force {
+        if let Some(check) = &new.promotion_check {
+            let missing: Vec<&str> = check
+                .previous_environments
+                .iter()
+                .filter(|e| !facts.approved.contains(*e))
+                .map(String::as_str)
+                .collect();
+            checks::require_approved(new, &missing)?;
+        }
+        checks::require_unlocked(new, &facts.locks)?;
+        if let Some(current) = &facts.current
+            && current.release > new.release
+        {
+            return Err(Error::blocked(format!(
+                "{} is older than {}, the current release of {}",
+                new.release, current.release, new.environment
+            ))
+            .with_hint("deploy an older release with `--rollback`"));
+        }
+    }
+    Ok(())
+}
+
+/// The locks as `record_start` compares them: `kind/target/direction`, sorted.
+fn lock_keys(locks: &[Lock]) -> Vec<String> {
+    let mut keys: Vec<String> = locks
+        .iter()
+        .map(|l| {
+            format!(
+                "{}/{}/{}",
+                super::target_kind_str(l.target_kind),
+                l.target,
+                super::direction_str(l.direction)
+            )
+        })
+        .collect();
+    keys.sort();
+    keys
+}
+
+fn sql_state(fail: &Fail) -> Option<&str> {
+    match fail {
+        Fail::Db(e) => e.code().map(SqlState::code),
+        Fail::Ledger(_) => None,
+    }
+}
+
+impl PostgresStore {
+    /// Starts a deployment (see the module doc), recording `key` with it when given.
+    pub(crate) fn record_start(
+        &self,
+        new: &NewDeployment,
+        key: Option<&IdempotentRequest>,
+    ) -> Result<Recorded> {
+        let started_at = truncate(new.started_at);
+        let details = serde_json::json!({"environment": new.environment, "stage": new.stage,
+                                         "release": new.release, "kind": new.kind, "force": new.force});
+        let kind = new.kind.as_str();
+        let mut attempt = 0u32;
+        self.each_statement(|tx, p| {
+            let facts = start_facts(tx, p, new)?;
+            decide_start(new, &facts)?;
+            let deployment = Deployment {
+                id: random_id(attempt),
+                environment: new.environment.clone(),
+                stage: new.stage.clone(),
+                release: new.release,
+                kind: new.kind,
+                actor: new.actor.clone(),
+                reason: new.reason.clone(),
+                started_at,
+                finished_at: None,
+                outcome: Outcome::InProgress,
+            };
+            attempt += 1;
+            let k = KeyArgs::new(key, &deployment)?;
+            let row = tx.one(
+                "SELECT result FROM captain.record_start($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+                     $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+                &[
+                    &p,
+                    &new.environment,
+                    &new.stage,
+                    &deployment.id.0,
+                    &num(new.release),
+                    &kind,
+                    &new.actor,
+                    &new.reason,
+                    &started_at,
+                    &details,
+                    &facts.current_seq,
+                    &lock_keys(&facts.locks),
+                    &k.token,
+                    &k.key,
+                    &k.digest,
+                    &k.body,
+                    &k.now,
+                    &k.expired_before,
+                    &k.abandoned_before,
+                ],
+            )?;
+            let result: String = row.try_get(0)?;
+            Ok(match result.as_str() {
+                "key seen" => Recorded::KeySeen,
+                _ => Recorded::Done(deployment),
+            })
+        })
+    }
+
+    /// Finishes a deployment (see the module doc), recording `key` with it when given.
+    pub(crate) fn record_finish(
+        &self,
+        finish: &FinishDeployment,
+        key: Option<&IdempotentRequest>,
+    ) -> Result<Recorded> {
+        if finish.outcome == Outcome::InProgress {
+            return Err(Error::usage(format!("deployment {} cannot finish as `in progress`", finish.id))
+                .with_hint("use approved, deploy-failed, tests-failed, alarm-fired, rolled-back, superseded or cancelled"));
+        }
+        let finished_at = truncate(finish.finished_at);
+        self.each_statement(|tx, p| {
+            let Some((_, deployment)) = deployment_by_id(tx, p, &finish.id)? else {
+                return Err(
+                    Error::not_found(format!("deployment {} does not exist", finish.id)).into(),
+                );
+            };
+            if deployment.outcome == finish.outcome {
+                return Ok(Recorded::AlreadyFinished(deployment));
+            }
+            if deployment.outcome != Outcome::InProgress {
+                return Err(Error::conflict(format!(
+                    "deployment {} already finished as {}; it cannot become {}",
+                    finish.id, deployment.outcome, finish.outcome
+                ))
+                .into());
+            }
+            let finished = Deployment {
+                outcome: finish.outcome,
+                finished_at: Some(finished_at),
+                ..deployment
+            };
+            let k = KeyArgs::new(key, &finished)?;
+            let row = tx.one(
+                "SELECT result FROM captain.record_finish($1, $2, $3, $4, $5, $6, $7, $8,
+                     $9, $10, $11, $12, $13, $14, $15)",
+                &[
+                    &p,
+                    &finish.id.0,
+                    &finished.environment,
+                    &finish.outcome.as_str(),
+                    &finished_at,
+                    &finish.outcome.reached(),
+                    &finish.actor,
+                    &finish.reason,
+                    &k.token,
+                    &k.key,
+                    &k.digest,
+                    &k.body,
+                    &k.now,
+                    &k.expired_before,
+                    &k.abandoned_before,
+                ],
+            )?;
+            let result: String = row.try_get(0)?;
+            Ok(match result.as_str() {
+                "key seen" => Recorded::KeySeen,
+                _ => Recorded::Done(finished),
+            })
+        })
+    }
+
+    /// Runs `round` with every statement its own transaction (or inside this thread's
+    /// idempotent transaction, once), again while another writer changed the environment
+    /// in between or a random id was taken.
+    fn each_statement<T>(&self, mut round: impl FnMut(&mut Tx, &str) -> TxResult<T>) -> Result<T> {
+        // Inside a transaction a failed call aborts it: no second round there (the server
+        // then takes the ordinary way, which comes back here on its own).
+        if let Some(joined) = self.join_ambient(|tx| round(tx, &self.pipeline)) {
+            return joined;
+        }
+        let mut lease = self.conns.lease()?;
+        for attempt in 1..=MAX_ROUNDS {
+            let Some(conn) = lease.conn.as_mut() else {
+                return Err(Error::internal("a pooled connection went missing"));
+            };
+            let mut tx = Tx {
+                tx: &mut conn.client,
+                statements: &mut conn.statements,
+            };
+            match round(&mut tx, &self.pipeline) {
+                Err(fail) if matches!(sql_state(&fail), Some(CHANGED | ID_TAKEN)) => continue,
+                Err(Fail::Db(e)) if attempt < MAX_ROUNDS && retryable(&e) => backoff(attempt),
+                other => return other.map_err(|e| self.conns.fail(e)),
+            }
+        }
+        Err(Error::conflict(format!(
+            "the ledger of {} kept changing while recording ({MAX_ROUNDS} attempts)",
+            self.pipeline
+        ))
+        .with_hint("try again"))
+    }
+}
