@@ -492,7 +492,8 @@ complete -c captain -n "__fish_captain_using_subcommand serve" -l listen -d 'The
 complete -c captain -n "__fish_captain_using_subcommand serve" -l tls-cert -d 'Serve HTTPS with this PEM certificate chain (with --tls-key)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand serve" -l tls-key -d 'The PEM private key of --tls-cert' -r -F
 complete -c captain -n "__fish_captain_using_subcommand serve" -l bootstrap-token-file -d 'When no token exists yet, create the admin token `admin` and write its secret here (mode 0600)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand serve" -l auth-db -d 'Keep tokens and idempotency keys in this SQLite file (default: DIR/server.sqlite with sqlite:DIR; in the database itself with postgres://…)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand serve" -l auth-db -d 'With sqlite:DIR: keep tokens in this SQLite file (default: DIR/server.sqlite). With postgres://… they live in the database itself, and this is refused' -r -F
+complete -c captain -n "__fish_captain_using_subcommand serve" -l concurrency -d 'Store calls that run at once; more requests wait their turn in the order they came, so under load each waits about as long as the others (default: twice the CPUs, at least 4)' -r
 complete -c captain -n "__fish_captain_using_subcommand serve" -l interval -d 'With --run: seconds between passes while nothing moves (fractions allowed)' -r
 complete -c captain -n "__fish_captain_using_subcommand serve" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand serve" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F

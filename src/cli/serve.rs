@@ -37,10 +37,15 @@ pub struct Args {
     /// (mode 0600).
     #[arg(long, value_name = "PATH")]
     pub bootstrap_token_file: Option<PathBuf>,
-    /// Keep tokens and idempotency keys in this SQLite file (default: DIR/server.sqlite
-    /// with sqlite:DIR; in the database itself with postgres://…).
+    /// With sqlite:DIR: keep tokens in this SQLite file (default: DIR/server.sqlite).
+    /// With postgres://… they live in the database itself, and this is refused.
     #[arg(long, value_name = "PATH")]
     pub auth_db: Option<PathBuf>,
+    /// Store calls that run at once; more requests wait their turn in the order they
+    /// came, so under load each waits about as long as the others (default: twice the
+    /// CPUs, at least 4).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub concurrency: Option<u32>,
     /// Request logs as JSON lines.
     #[arg(long)]
     pub log_json: bool,
@@ -94,6 +99,7 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         auth_db: args.auth_db,
         bootstrap_token_file: args.bootstrap_token_file,
         json_logs: args.log_json,
+        concurrency: args.concurrency.map(|n| n as usize),
         drive,
     };
     server::serve(options, |addr, tls| {

@@ -175,14 +175,23 @@ macro_rules! backend {
 }
 
 impl ServerDb {
-    /// The server tables for `database`: in the file `auth_db` if given, else in
-    /// `DIR/server.sqlite` for `sqlite:DIR`, else in the PostgreSQL database itself.
+    /// The server tables for `database`: in the PostgreSQL database itself, or for
+    /// `sqlite:DIR` in the file `auth_db` if given, else in `DIR/server.sqlite`.
+    ///
+    /// With PostgreSQL a separate file is refused: the ledger records a mutation's key
+    /// in the database, and a file beside it would not see that key (a retry could then
+    /// record twice).
     pub fn open_for(database: &super::Database, auth_db: Option<&Path>) -> Result<ServerDb> {
         match (database, auth_db) {
             (super::Database::Postgres(url), None) => Ok(ServerDb {
                 backend: Backend::Postgres(Box::new(pg::PgTables::open(url)?)),
                 tokens: Mutex::new(None),
             }),
+            (super::Database::Postgres(_), Some(path)) => Err(Error::usage(format!(
+                "--auth-db {} cannot be used with a PostgreSQL database",
+                path.display()
+            ))
+            .with_hint("drop --auth-db: with PostgreSQL the server keeps its tokens and idempotency keys in the database")),
             _ => ServerDb::open(&database.server_db_path(auth_db)?),
         }
     }

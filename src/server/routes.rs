@@ -29,7 +29,8 @@ use crate::error::{Error, Result};
 use crate::model::*;
 use crate::store::wire::*;
 use crate::store::{
-    AuditFilter, HistoryFilter, ImportMode, LedgerRecord, NewRollback, ReleaseFilter, Store, Unlock,
+    AuditFilter, HistoryFilter, ImportMode, KeyedChange, LedgerRecord, NewRollback, ReleaseFilter,
+    Store, Unlock,
 };
 
 type RawBody = std::result::Result<Bytes, BytesRejection>;
@@ -169,12 +170,6 @@ fn deployment_id(text: &str) -> std::result::Result<DeploymentId, Response> {
     DeploymentId::parse(text).map_err(|e| error_response(&e))
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .unwrap_or_else(|_| Err(Error::internal("a store call failed unexpectedly")))
-}
-
 /// A read: needs role `read`.
 async fn read<T: Serialize + Send + 'static>(
     app: &App,
@@ -187,7 +182,10 @@ async fn read<T: Serialize + Send + 'static>(
         return denied_response(denied);
     }
     let stores = app.stores.clone();
-    match blocking(move || op(stores.get(&pipeline)?.as_ref())).await {
+    match app
+        .blocking(move || op(stores.get(&pipeline)?.as_ref()))
+        .await
+    {
         Ok(value) => ok_json(&value),
         Err(e) => error_response(&e),
     }
@@ -231,6 +229,25 @@ where
     B: DeserializeOwned + Clone + Send + 'static,
     T: Serialize,
 {
+    mutate_keyed(m, role, op, None).await
+}
+
+/// How a route's mutation turns into a [`KeyedChange`] for [`Store::record_with_key`]
+/// (recording a deployment's start or finish: the busiest writes); `None` when this
+/// request is not one (e.g. it is malformed: the ordinary way refuses it).
+type Keyed<B> = Box<dyn Fn(B, &TokenInfo) -> Option<KeyedChange> + Send + 'static>;
+
+/// [`mutate`], trying [`Store::record_with_key`] first when the request has a key.
+async fn mutate_keyed<B, T>(
+    m: Mutation<'_>,
+    role: impl FnOnce(&B) -> Role,
+    op: impl Fn(&dyn Store, B, &TokenInfo) -> Result<T> + Send + 'static,
+    keyed: Option<Keyed<B>>,
+) -> Response
+where
+    B: DeserializeOwned + Clone + Send + 'static,
+    T: Serialize,
+{
     // Authenticate before reading anything else.
     if let Err(denied) = auth::require(m.caller, Role::Read, m.what) {
         return denied_response(denied);
@@ -263,53 +280,65 @@ where
     let stores = m.app.stores.clone();
     let db = m.app.db.clone();
     let pipeline = m.pipeline;
-    let outcome = blocking(move || {
-        let store = stores.get(&pipeline);
-        // A SQLite ledger keeps its pipeline's keys itself: both ways below use them.
-        let ledger = store.as_ref().ok().and_then(|s| s.idempotency_keys());
-        if let Some(key) = &key {
-            let now = Timestamp::now().as_second();
-            let request = key_request(&token.name, key, &request_digest, now);
-            if let Ok(store) = &store {
-                let answered = store.idempotent(&request, &mut |s| {
-                    let value = op(s, input.clone(), &token)?;
-                    serde_json::to_vec(&value)
-                        .map_err(|e| Error::internal(format!("could not encode the answer: {e}")))
-                })?;
-                if let Some(body) = answered {
-                    return Ok((200, body, false));
+    let outcome = m
+        .app
+        .blocking(move || {
+            let store = stores.get(&pipeline);
+            // A SQLite ledger keeps its pipeline's keys itself: both ways below use them.
+            let ledger = store.as_ref().ok().and_then(|s| s.idempotency_keys());
+            if let Some(key) = &key {
+                let now = Timestamp::now().as_second();
+                let request = key_request(&token.name, key, &request_digest, now);
+                if let Ok(store) = &store {
+                    if let Some(change) = keyed.as_ref().and_then(|k| k(input.clone(), &token)) {
+                        if let Some(deployment) = store.record_with_key(change, &request)? {
+                            let body = serde_json::to_vec(&deployment).map_err(|e| {
+                                Error::internal(format!("could not encode the answer: {e}"))
+                            })?;
+                            return Ok((200, body, false));
+                        }
+                    }
+                    let answered = store.idempotent(&request, &mut |s| {
+                        let value = op(s, input.clone(), &token)?;
+                        serde_json::to_vec(&value).map_err(|e| {
+                            Error::internal(format!("could not encode the answer: {e}"))
+                        })
+                    })?;
+                    if let Some(body) = answered {
+                        return Ok((200, body, false));
+                    }
+                }
+                if let Claim::Replay { status, body } = db.claim(ledger, &request)? {
+                    return Ok((status, body, true));
                 }
             }
-            if let Claim::Replay { status, body } = db.claim(ledger, &request)? {
-                return Ok((status, body, true));
+            let result = match &store {
+                Ok(store) => op(store.as_ref(), input, &token),
+                Err(e) => Err(e.clone()),
+            };
+            let (status, body) = match result {
+                Ok(value) => (
+                    200,
+                    serde_json::to_vec(&value).map_err(|e| {
+                        Error::internal(format!("could not encode the answer: {e}"))
+                    })?,
+                ),
+                Err(e) => (
+                    super::error_status(&e).as_u16(),
+                    serde_json::to_vec(&ErrorBody::from_error(&e)).unwrap_or_default(),
+                ),
+            };
+            if let Some(key) = &key {
+                // A server-side failure may go away: let a retry run the operation again.
+                if status >= 500 {
+                    db.release(ledger, &token.name, key)?;
+                } else {
+                    db.complete(ledger, &token.name, key, status, &body)?;
+                }
             }
-        }
-        let result = match &store {
-            Ok(store) => op(store.as_ref(), input, &token),
-            Err(e) => Err(e.clone()),
-        };
-        let (status, body) = match result {
-            Ok(value) => (
-                200,
-                serde_json::to_vec(&value)
-                    .map_err(|e| Error::internal(format!("could not encode the answer: {e}")))?,
-            ),
-            Err(e) => (
-                super::error_status(&e).as_u16(),
-                serde_json::to_vec(&ErrorBody::from_error(&e)).unwrap_or_default(),
-            ),
-        };
-        if let Some(key) = &key {
-            // A server-side failure may go away: let a retry run the operation again.
-            if status >= 500 {
-                db.release(ledger, &token.name, key)?;
-            } else {
-                db.complete(ledger, &token.name, key, status, &body)?;
-            }
-        }
-        Ok((status, body, false))
-    })
-    .await;
+            Ok((status, body, false))
+        })
+        .await;
     match outcome {
         Ok((status, body, replayed)) => {
             let mut response = json_response(
@@ -360,7 +389,7 @@ async fn list_tokens(State(app): State<App>, Extension(caller): Extension<Caller
         return denied_response(denied);
     }
     let db = app.db.clone();
-    match blocking(move || db.tokens()).await {
+    match app.blocking(move || db.tokens()).await {
         Ok(tokens) => ok_json(&serde_json::json!({ "tokens": tokens })),
         Err(e) => error_response(&e),
     }
@@ -380,7 +409,10 @@ async fn create_token(
         Err(response) => return response,
     };
     let db = app.db.clone();
-    match blocking(move || db.create_token(&new, &admin.name, Timestamp::now())).await {
+    match app
+        .blocking(move || db.create_token(&new, &admin.name, Timestamp::now()))
+        .await
+    {
         Ok(created) => {
             tracing::info!(token = %created.token.name, role = %created.token.role, by = %admin_name(&caller), "token created");
             ok_json(&created)
@@ -415,7 +447,9 @@ async fn revoke_token(
     };
     let db = app.db.clone();
     let by = admin.name.clone();
-    match blocking(move || db.revoke_token(&name, &by, q.reason.as_deref(), Timestamp::now())).await
+    match app
+        .blocking(move || db.revoke_token(&name, &by, q.reason.as_deref(), Timestamp::now()))
+        .await
     {
         Ok(token) => {
             tracing::info!(token = %token.name, by = %admin_name(&caller), "token revoked");
@@ -603,10 +637,18 @@ async fn start_deployment(
             Role::Deploy
         }
     };
-    mutate(m, role, |s, mut new: NewDeployment, token| {
-        new.actor = actor_for(token, &new.actor);
-        s.start_deployment(new)
-    })
+    mutate_keyed(
+        m,
+        role,
+        |s, mut new: NewDeployment, token| {
+            new.actor = actor_for(token, &new.actor);
+            s.start_deployment(new)
+        },
+        Some(Box::new(|mut new, token| {
+            new.actor = actor_for(token, &new.actor);
+            Some(KeyedChange::Start(new))
+        })),
+    )
     .await
 }
 
@@ -638,7 +680,8 @@ async fn finish_deployment(
         body,
         what: "finishing a deployment",
     };
-    mutate(
+    let path_id = id.clone();
+    mutate_keyed(
         m,
         |_: &FinishDeployment| Role::Deploy,
         move |s, mut finish: FinishDeployment, token| {
@@ -651,6 +694,10 @@ async fn finish_deployment(
             finish.actor = actor_for(token, &finish.actor);
             s.finish_deployment(finish)
         },
+        Some(Box::new(move |mut finish: FinishDeployment, token| {
+            finish.actor = actor_for(token, &finish.actor);
+            (finish.id == path_id).then_some(KeyedChange::Finish(finish))
+        })),
     )
     .await
 }
@@ -1200,7 +1247,7 @@ async fn server_audit_events(
         actor: q.actor,
     };
     let db = app.db.clone();
-    match blocking(move || db.audit_events(&filter)).await {
+    match app.blocking(move || db.audit_events(&filter)).await {
         Ok(events) => ok_json(&events),
         Err(e) => error_response(&e),
     }
@@ -1219,18 +1266,19 @@ async fn export(
         Err(r) => return bad_path(r),
     };
     let stores = app.stores.clone();
-    let lines = blocking(move || {
-        let store = stores.get(&pipeline)?;
-        let mut out = Vec::new();
-        store.export(&mut |record| {
-            serde_json::to_writer(&mut out, &record)
-                .map_err(|e| Error::internal(format!("could not encode the export: {e}")))?;
-            out.push(b'\n');
-            Ok(())
-        })?;
-        Ok(out)
-    })
-    .await;
+    let lines = app
+        .blocking(move || {
+            let store = stores.get(&pipeline)?;
+            let mut out = Vec::new();
+            store.export(&mut |record| {
+                serde_json::to_writer(&mut out, &record)
+                    .map_err(|e| Error::internal(format!("could not encode the export: {e}")))?;
+                out.push(b'\n');
+                Ok(())
+            })?;
+            Ok(out)
+        })
+        .await;
     match lines {
         Ok(body) => {
             let mut response = Response::new(Body::from(body));
