@@ -1,8 +1,8 @@
 //! Load benchmark of the team server (SPEC §6, issue 5): 64 concurrent clients recording
 //! deployments (start + finish, each one write) against a real `captain serve`, reporting
-//! writes/s and p50/p99 latency (after one untimed warm-up deployment per client), then
-//! counting that nothing was lost or doubled. With a
-//! PostgreSQL URL and `pgbench` on the PATH, pgbench's single-row insert rate on the same
+//! writes/s and p50/p99 latency (after `--warm-up` untimed deployments per client, 10 by
+//! default, and on PostgreSQL an ANALYZE), then counting that nothing was lost or
+//! doubled. With a PostgreSQL URL and `pgbench` on the PATH, pgbench's single-row insert rate on the same
 //! database is measured in the same run as the ceiling.
 //!
 //! ```text
@@ -10,6 +10,7 @@
 //! cargo bench --bench serve_load -- --database postgres            # a throwaway PostgreSQL
 //! cargo bench --bench serve_load -- --database postgres://…/captain  # a given PostgreSQL
 //! cargo bench --bench serve_load -- --clients 64 --per-client 100
+//! cargo bench --bench serve_load -- --database postgres --no-ceiling  # skip pgbench
 //! CAPTAIN_BENCH_BINARY=/path/to/other/captain cargo bench --bench serve_load  # compare builds
 //! ```
 //!
@@ -28,13 +29,20 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use captain::model::*;
+use captain::store::export::LedgerRecord;
 use captain::store::http::{HttpStore, Remote};
-use captain::store::{AuditFilter, HistoryFilter, Store};
+use captain::store::{AuditFilter, HistoryFilter, ImportMode, Store};
 
 struct Options {
     database: Option<String>,
     clients: usize,
     per_client: usize,
+    /// Finished deployments imported first (other environments): a ledger in use.
+    history: usize,
+    /// Untimed deployments per client before the timed ones.
+    warm_up: usize,
+    /// `--no-ceiling`: skip pgbench (quicker runs while comparing server changes).
+    ceiling: bool,
 }
 
 fn options() -> Options {
@@ -42,6 +50,9 @@ fn options() -> Options {
         database: std::env::var("CAPTAIN_BENCH_DATABASE").ok(),
         clients: 64,
         per_client: 50,
+        history: 20_000,
+        warm_up: 10,
+        ceiling: true,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -51,6 +62,13 @@ fn options() -> Options {
             "--database" => options.database = value,
             "--clients" => options.clients = value.and_then(|v| v.parse().ok()).unwrap_or(64),
             "--per-client" => options.per_client = value.and_then(|v| v.parse().ok()).unwrap_or(50),
+            "--history" => options.history = value.and_then(|v| v.parse().ok()).unwrap_or(20_000),
+            "--warm-up" => options.warm_up = value.and_then(|v| v.parse().ok()).unwrap_or(10),
+            "--no-ceiling" => {
+                options.ceiling = false;
+                i += 1;
+                continue;
+            }
             _ => {
                 i += 1;
                 continue;
@@ -153,6 +171,8 @@ fn main() {
         .unwrap()
         .release
         .number;
+    seed_history(&setup, release, options.history);
+    let events_before = setup.audit_events(&AuditFilter::default()).unwrap().len();
 
     println!(
         "serve_load: {} clients × {} deployments (start + finish) on {}",
@@ -164,21 +184,25 @@ fn main() {
             "SQLite (temp dir)"
         }
     );
-    // Every client first records one untimed deployment (its connection, the server's
-    // threads and pooled connections are then warm), and all start the timed part at once.
-    let warm = Arc::new(std::sync::Barrier::new(options.clients + 1));
+    // Every client first records untimed deployments (its connection, the server's threads
+    // and pooled connections are then warm, and the ledger has rows for the planner), and
+    // all start the timed part at once.
+    let warmed = Arc::new(std::sync::Barrier::new(options.clients + 1));
+    let go = Arc::new(std::sync::Barrier::new(options.clients + 1));
     let threads: Vec<_> = (0..options.clients)
         .map(|c| {
             let store = Arc::new(HttpStore::open(&url, &pipeline, &remote).unwrap());
             let per_client = options.per_client;
-            let warm = warm.clone();
+            let (warmed, go) = (warmed.clone(), go.clone());
+            let warm_up = options.warm_up;
             std::thread::spawn(move || {
                 let mut latencies = Vec::with_capacity(per_client * 2);
                 let environment = format!("env-{c}");
-                for round in 0..=per_client {
-                    if round == 1 {
+                for round in 0..per_client + warm_up {
+                    if round == warm_up {
                         latencies.clear();
-                        warm.wait();
+                        warmed.wait();
+                        go.wait();
                     }
                     let t = Instant::now();
                     let d = store
@@ -211,7 +235,15 @@ fn main() {
             })
         })
         .collect();
-    warm.wait();
+    warmed.wait();
+    if let Some(url) = options
+        .database
+        .as_deref()
+        .filter(|d| d.starts_with("postgres"))
+    {
+        analyze(url);
+    }
+    go.wait();
     let started = Instant::now();
     let mut latencies: Vec<Duration> = threads
         .into_iter()
@@ -240,8 +272,8 @@ fn main() {
             .iter()
             .filter(|h| h.deployment.outcome == Outcome::Approved)
             .count();
-        // The timed deployments and the warm-up one.
-        let want = options.per_client + 1;
+        // The timed deployments and the warm-up ones.
+        let want = options.per_client + options.warm_up;
         if history.len() != want || approved != want {
             lost_or_doubled += 1;
             println!(
@@ -251,7 +283,7 @@ fn main() {
         }
     }
     let audit = setup.audit_events(&AuditFilter::default()).unwrap();
-    let expected_events = writes + 2 * options.clients + 1;
+    let expected_events = events_before + writes + 2 * options.clients * options.warm_up;
     println!(
         "check: {} environments with lost or doubled deployments; {} audit events (want {expected_events})",
         lost_or_doubled,
@@ -264,12 +296,64 @@ fn main() {
         .database
         .as_deref()
         .filter(|d| d.starts_with("postgres"))
+        .filter(|_| options.ceiling)
     {
         pgbench_ceiling(url, options.clients);
     } else {
         println!(
             "pgbench ceiling: skipped (no PostgreSQL database given: --database postgres://…)"
         );
+    }
+}
+
+/// Imports `count` finished deployments of `release` into 160 other environments, a
+/// ledger with some history, as a team's server has (and as the planner should see it).
+fn seed_history(store: &HttpStore, release: ReleaseNumber, count: usize) {
+    if count == 0 {
+        return;
+    }
+    let start = Timestamp::now() - jiff::SignedDuration::from_mins(count as i64 + 10);
+    let header = LedgerRecord::Header {
+        format: captain::store::export::FORMAT.to_string(),
+        version: captain::store::export::VERSION,
+        pipeline: None,
+        exported_at: Timestamp::now(),
+    };
+    let deployments = (0..count).map(move |i| {
+        let environment = format!("history-{}", i % 160);
+        let started_at = start + jiff::SignedDuration::from_mins(i as i64);
+        Ok(LedgerRecord::Deployment {
+            deployment: Deployment {
+                id: DeploymentId(format!("deploy-{:08x}", 0xf000_0000_usize + i)),
+                stage: environment.clone(),
+                environment,
+                release,
+                kind: DeploymentKind::Normal,
+                actor: "history".into(),
+                reason: None,
+                started_at,
+                finished_at: Some(started_at + jiff::SignedDuration::from_secs(30)),
+                outcome: Outcome::Approved,
+            },
+        })
+    });
+    let mut records = std::iter::once(Ok(header)).chain(deployments);
+    store.import(&mut records, ImportMode::Merge).unwrap();
+}
+
+/// Refreshes the planner's statistics after the warm-up, as autovacuum does on a database
+/// in use (every minute by default, longer than this benchmark): the server's cached plans
+/// are then made for a ledger with rows in it, not for the empty one it started with.
+fn analyze(url: &str) {
+    match postgres::Client::connect(url, postgres::NoTls) {
+        Ok(mut client) => {
+            if let Err(e) = client.batch_execute("ANALYZE") {
+                println!("analyze after the warm-up failed: {e}");
+            }
+            // With pg_stat_statements installed, its numbers then cover the timed part.
+            let _ = client.batch_execute("SELECT pg_stat_statements_reset()");
+        }
+        Err(e) => println!("analyze after the warm-up: cannot connect: {e}"),
     }
 }
 
