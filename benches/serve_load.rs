@@ -50,7 +50,7 @@ fn options() -> Options {
         database: std::env::var("CAPTAIN_BENCH_DATABASE").ok(),
         clients: 64,
         per_client: 50,
-        history: 20_000,
+        history: 5_000,
         warm_up: 10,
         ceiling: true,
     };
@@ -62,7 +62,7 @@ fn options() -> Options {
             "--database" => options.database = value,
             "--clients" => options.clients = value.and_then(|v| v.parse().ok()).unwrap_or(64),
             "--per-client" => options.per_client = value.and_then(|v| v.parse().ok()).unwrap_or(50),
-            "--history" => options.history = value.and_then(|v| v.parse().ok()).unwrap_or(20_000),
+            "--history" => options.history = value.and_then(|v| v.parse().ok()).unwrap_or(5_000),
             "--warm-up" => options.warm_up = value.and_then(|v| v.parse().ok()).unwrap_or(10),
             "--no-ceiling" => {
                 options.ceiling = false;
