@@ -30,7 +30,7 @@ use crate::model::*;
 use crate::store::wire::*;
 use crate::store::{
     AuditFilter, HistoryFilter, ImportMode, KeyedChange, LedgerRecord, NewRollback, ReleaseFilter,
-    Store, Unlock,
+    Store, Unlock, answer_body,
 };
 
 type RawBody = std::result::Result<Bytes, BytesRejection>;
@@ -108,11 +108,9 @@ pub(super) fn routes() -> Router<App> {
 // ---- plumbing --------------------------------------------------------------------
 
 fn ok_json<T: Serialize>(value: &T) -> Response {
-    match serde_json::to_vec(value) {
+    match answer_body(value) {
         Ok(body) => json_response(StatusCode::OK, body),
-        Err(e) => error_response(&Error::internal(format!(
-            "could not encode the answer: {e}"
-        ))),
+        Err(e) => error_response(&e),
     }
 }
 
@@ -292,17 +290,11 @@ where
                 if let Ok(store) = &store {
                     if let Some(change) = keyed.as_ref().and_then(|k| k(input.clone(), &token)) {
                         if let Some(deployment) = store.record_with_key(change, &request)? {
-                            let body = serde_json::to_vec(&deployment).map_err(|e| {
-                                Error::internal(format!("could not encode the answer: {e}"))
-                            })?;
-                            return Ok((200, body, false));
+                            return Ok((200, answer_body(&deployment)?, false));
                         }
                     }
                     let answered = store.idempotent(&request, &mut |s| {
-                        let value = op(s, input.clone(), &token)?;
-                        serde_json::to_vec(&value).map_err(|e| {
-                            Error::internal(format!("could not encode the answer: {e}"))
-                        })
+                        answer_body(&op(s, input.clone(), &token)?)
                     })?;
                     if let Some(body) = answered {
                         return Ok((200, body, false));
@@ -317,12 +309,7 @@ where
                 Err(e) => Err(e.clone()),
             };
             let (status, body) = match result {
-                Ok(value) => (
-                    200,
-                    serde_json::to_vec(&value).map_err(|e| {
-                        Error::internal(format!("could not encode the answer: {e}"))
-                    })?,
-                ),
+                Ok(value) => (200, answer_body(&value)?),
                 Err(e) => (
                     super::error_status(&e).as_u16(),
                     serde_json::to_vec(&ErrorBody::from_error(&e)).unwrap_or_default(),
@@ -637,16 +624,16 @@ async fn start_deployment(
             Role::Deploy
         }
     };
+    let start = |mut new: NewDeployment, token: &TokenInfo| {
+        new.actor = actor_for(token, &new.actor);
+        new
+    };
     mutate_keyed(
         m,
         role,
-        |s, mut new: NewDeployment, token| {
-            new.actor = actor_for(token, &new.actor);
-            s.start_deployment(new)
-        },
-        Some(Box::new(|mut new, token| {
-            new.actor = actor_for(token, &new.actor);
-            Some(KeyedChange::Start(new))
+        move |s, new, token| s.start_deployment(start(new, token)),
+        Some(Box::new(move |new, token| {
+            Some(KeyedChange::Start(start(new, token)))
         })),
     )
     .await
@@ -680,23 +667,26 @@ async fn finish_deployment(
         body,
         what: "finishing a deployment",
     };
-    let path_id = id.clone();
+    // The body must name the deployment the path names.
+    let finish = move |mut finish: FinishDeployment, token: &TokenInfo| {
+        if finish.id != id {
+            return Err(Error::usage(format!(
+                "the body names deployment {} but the path names {id}",
+                finish.id
+            )));
+        }
+        finish.actor = actor_for(token, &finish.actor);
+        Ok(finish)
+    };
     mutate_keyed(
         m,
         |_: &FinishDeployment| Role::Deploy,
-        move |s, mut finish: FinishDeployment, token| {
-            if finish.id != id {
-                return Err(Error::usage(format!(
-                    "the body names deployment {} but the path names {id}",
-                    finish.id
-                )));
-            }
-            finish.actor = actor_for(token, &finish.actor);
-            s.finish_deployment(finish)
+        {
+            let finish = finish.clone();
+            move |s, body, token| s.finish_deployment(finish(body, token)?)
         },
-        Some(Box::new(move |mut finish: FinishDeployment, token| {
-            finish.actor = actor_for(token, &finish.actor);
-            (finish.id == path_id).then_some(KeyedChange::Finish(finish))
+        Some(Box::new(move |body, token| {
+            finish(body, token).ok().map(KeyedChange::Finish)
         })),
     )
     .await

@@ -1,10 +1,104 @@
-//! Backend-independent rules behind `start_deployment`'s promotion check (the message for
-//! a release the previous stage has not approved, which lock stands in the way) and
-//! `start_rollback`'s optimistic check (the environment is as the preview saw it). Backends read the facts inside their transaction and ask this room.
+//! Backend-independent rules behind `start_deployment` (a valid request, a release that
+//! exists, nothing running, the promotion check — the message for a release the previous
+//! stage has not approved, which lock stands in the way — and no step back to an older
+//! release), `finish_deployment` (an outcome that finishes, a repeat answered as recorded)
+//! and `start_rollback`'s optimistic check (the environment is as the preview saw it).
+//! Backends read the facts inside their transaction and ask this room, in that order.
 
 use super::{RollbackTarget, ago, describe_deployment};
 use crate::error::{Error, Result};
-use crate::model::{Deployment, DeploymentId, Lock, LockTargetKind, NewDeployment, Timestamp};
+use crate::model::{
+    Deployment, DeploymentId, DeploymentKind, FinishDeployment, Lock, LockTargetKind,
+    NewDeployment, Outcome, Timestamp,
+};
+
+/// Refuses a start whose request is incomplete: no environment, or forced without a reason.
+pub fn require_valid_start(new: &NewDeployment) -> Result<()> {
+    if new.environment.trim().is_empty() {
+        return Err(Error::usage("the environment name is empty"));
+    }
+    if new.force && new.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        return Err(Error::usage(format!(
+            "forcing a deployment to {} needs a reason",
+            new.environment
+        ))
+        .with_hint("add `--reason TEXT`"));
+    }
+    Ok(())
+}
+
+/// Refuses a start of a release that does not exist, or into an environment where a
+/// deployment (`running`) is in progress.
+pub fn require_startable(
+    new: &NewDeployment,
+    release_exists: bool,
+    running: Option<&Deployment>,
+) -> Result<()> {
+    if !release_exists {
+        return Err(
+            Error::not_found(format!("release {} does not exist", new.release))
+                .with_hint("list releases with `captain release list`"),
+        );
+    }
+    if let Some(running) = running {
+        return Err(Error::conflict(format!(
+            "{} already has deployment {} of {} in progress",
+            new.environment, running.id, running.release
+        ))
+        .with_hint(format!(
+            "finish it first with `captain deploy finish {} --outcome …`",
+            running.id
+        )));
+    }
+    Ok(())
+}
+
+/// Whether a start is a promotion, checked against approvals, locks and the current
+/// release ([`require_approved`], [`require_unlocked`], [`require_not_older`]): a normal,
+/// unforced one.
+pub fn is_promotion(new: &NewDeployment) -> bool {
+    new.kind == DeploymentKind::Normal && !new.force
+}
+
+/// Refuses a promotion that would take an environment back from its `current` release.
+pub fn require_not_older(new: &NewDeployment, current: Option<&Deployment>) -> Result<()> {
+    if let Some(current) = current
+        && current.release > new.release
+    {
+        return Err(Error::blocked(format!(
+            "{} is older than {}, the current release of {}",
+            new.release, current.release, new.environment
+        ))
+        .with_hint("deploy an older release with `--rollback`"));
+    }
+    Ok(())
+}
+
+/// Refuses `in progress` as the outcome a deployment finishes with.
+pub fn require_finishing_outcome(finish: &FinishDeployment) -> Result<()> {
+    if finish.outcome == Outcome::InProgress {
+        return Err(Error::usage(format!("deployment {} cannot finish as `in progress`", finish.id))
+            .with_hint("use approved, deploy-failed, tests-failed, alarm-fired, rolled-back, superseded or cancelled"));
+    }
+    Ok(())
+}
+
+/// A deployment id the ledger does not know.
+pub fn unknown_deployment(id: &DeploymentId) -> Error {
+    Error::not_found(format!("deployment {id} does not exist"))
+}
+
+/// Finishing a deployment that already finished (`recorded`): the same outcome again is a
+/// repeat, answered with the deployment as recorded; another outcome is a conflict.
+pub fn finished_already(finish: &FinishDeployment, recorded: Deployment) -> Result<Deployment> {
+    if recorded.outcome == finish.outcome {
+        return Ok(recorded);
+    }
+    Err(Error::conflict(format!(
+        "deployment {} already finished as {}; it cannot become {}",
+        finish.id, recorded.outcome, finish.outcome
+    )))
+}
 
 /// Refuses a promotion the previous stage has not approved: `missing` are its
 /// environments without an approved deployment of the release.

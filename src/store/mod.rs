@@ -334,6 +334,14 @@ pub struct SeenKey {
     pub answer: Option<(u16, Vec<u8>)>,
 }
 
+/// The answer a team server sends for a mutation and stores with its idempotency key: the
+/// value as JSON. One encoder, so an answer a store records itself
+/// ([`Store::record_with_key`]) is byte for byte the one the server would have stored.
+pub fn answer_body<T: serde::Serialize + ?Sized>(value: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(value)
+        .map_err(|e| crate::Error::internal(format!("could not encode the answer: {e}")))
+}
+
 /// A mutation's idempotency key, as [`Store::idempotent`] claims it (the same rows as
 /// the team server's key table: claimed by this token and key, for this request digest).
 pub struct IdempotentRequest<'a> {

@@ -1066,48 +1066,12 @@ fn create_release(tx: &mut Tx, p: &str, new: &NewRelease) -> TxResult<CreatedRel
 }
 
 fn start_deployment(tx: &mut Tx, p: &str, new: &NewDeployment) -> TxResult<Deployment> {
-    if new.environment.trim().is_empty() {
-        return Err(Error::usage("the environment name is empty").into());
-    }
-    if new.force && new.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
-        return Err(Error::usage(format!(
-            "forcing a deployment to {} needs a reason",
-            new.environment
-        ))
-        .with_hint("add `--reason TEXT`")
-        .into());
-    }
+    checks::require_valid_start(new)?;
     let state = lock_environment(tx, p, &new.environment, new.release)?;
-    if !state.release_exists {
-        return Err(
-            Error::not_found(format!("release {} does not exist", new.release))
-                .with_hint("list releases with `captain release list`")
-                .into(),
-        );
-    }
-    if let Some(running) = &state.running {
-        return Err(Error::conflict(format!(
-            "{} already has deployment {} of {} in progress",
-            new.environment, running.id, running.release
-        ))
-        .with_hint(format!(
-            "finish it first with `captain deploy finish {} --outcome …`",
-            running.id
-        ))
-        .into());
-    }
-    if new.kind == DeploymentKind::Normal && !new.force {
+    checks::require_startable(new, state.release_exists, state.running.as_ref())?;
+    if checks::is_promotion(new) {
         check_promotion(tx, p, new)?;
-        if let Some(current) = &state.current
-            && current.release > new.release
-        {
-            return Err(Error::blocked(format!(
-                "{} is older than {}, the current release of {}",
-                new.release, current.release, new.environment
-            ))
-            .with_hint("deploy an older release with `--rollback`")
-            .into());
-        }
+        checks::require_not_older(new, state.current.as_ref())?;
     }
     let started_at = truncate(new.started_at);
     let details = serde_json::json!({"environment": new.environment, "stage": new.stage,
@@ -1198,11 +1162,7 @@ fn check_promotion(tx: &mut Tx, p: &str, new: &NewDeployment) -> TxResult<()> {
 }
 
 fn finish_deployment(tx: &mut Tx, p: &str, finish: &FinishDeployment) -> TxResult<Deployment> {
-    if finish.outcome == Outcome::InProgress {
-        return Err(Error::usage(format!("deployment {} cannot finish as `in progress`", finish.id))
-            .with_hint("use approved, deploy-failed, tests-failed, alarm-fired, rolled-back, superseded or cancelled")
-            .into());
-    }
+    checks::require_finishing_outcome(finish)?;
     // The environment's lock first (the same order as start and rollback take locks).
     tx.query(
         "SELECT 1 FROM captain.environment_state
@@ -1251,17 +1211,11 @@ fn finish_deployment(tx: &mut Tx, p: &str, finish: &FinishDeployment) -> TxResul
     )? {
         return Ok(deployment_from_row(&row)?.1);
     }
+    // Not in progress (the update matched nothing): unknown, a repeat, or a conflict.
     let Some((_, deployment)) = deployment_by_id(tx, p, &finish.id)? else {
-        return Err(Error::not_found(format!("deployment {} does not exist", finish.id)).into());
+        return Err(checks::unknown_deployment(&finish.id).into());
     };
-    if deployment.outcome == finish.outcome {
-        return Ok(deployment);
-    }
-    Err(Error::conflict(format!(
-        "deployment {} already finished as {}; it cannot become {}",
-        finish.id, deployment.outcome, finish.outcome
-    ))
-    .into())
+    Ok(checks::finished_already(finish, deployment)?)
 }
 
 fn start_rollback(tx: &mut Tx, p: &str, rollback: &NewRollback) -> TxResult<Vec<Deployment>> {

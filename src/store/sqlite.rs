@@ -782,51 +782,21 @@ fn describe_artifacts(artifacts: &BTreeMap<String, String>) -> String {
 }
 
 fn start_deployment(conn: &Connection, new: NewDeployment) -> Tx<Deployment> {
-    if new.environment.trim().is_empty() {
-        return Err(Error::usage("the environment name is empty").into());
-    }
-    if new.force && new.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
-        return Err(Error::usage(format!(
-            "forcing a deployment to {} needs a reason",
-            new.environment
-        ))
-        .with_hint("add `--reason TEXT`")
-        .into());
-    }
-    if release_by_number(conn, new.release)?.is_none() {
-        return Err(
-            Error::not_found(format!("release {} does not exist", new.release))
-                .with_hint("list releases with `captain release list`")
-                .into(),
-        );
-    }
+    checks::require_valid_start(&new)?;
+    let release_exists = release_by_number(conn, new.release)?.is_some();
     let (current_seq, in_progress, _) = state_seqs(conn, &new.environment)?;
-    if let Some(seq) = in_progress
-        && let Some(running) = deployment_by_seq(conn, seq)?
-    {
-        return Err(Error::conflict(format!(
-            "{} already has deployment {} of {} in progress",
-            new.environment, running.id, running.release
-        ))
-        .with_hint(format!(
-            "finish it first with `captain deploy finish {} --outcome …`",
-            running.id
-        ))
-        .into());
-    }
-    if new.kind == DeploymentKind::Normal && !new.force {
+    let running = match in_progress {
+        Some(seq) => deployment_by_seq(conn, seq)?,
+        None => None,
+    };
+    checks::require_startable(&new, release_exists, running.as_ref())?;
+    if checks::is_promotion(&new) {
         check_promotion(conn, &new)?;
-        if let Some(seq) = current_seq
-            && let Some(current) = deployment_by_seq(conn, seq)?
-            && current.release > new.release
-        {
-            return Err(Error::blocked(format!(
-                "{} is older than {}, the current release of {}",
-                new.release, current.release, new.environment
-            ))
-            .with_hint("deploy an older release with `--rollback`")
-            .into());
-        }
+        let current = match current_seq {
+            Some(seq) => deployment_by_seq(conn, seq)?,
+            None => None,
+        };
+        checks::require_not_older(&new, current.as_ref())?;
     }
     let deployment = Deployment {
         id: new_deployment_id(conn)?,
@@ -997,23 +967,12 @@ fn approved_in(conn: &Connection, release: ReleaseNumber, environment: &str) -> 
 }
 
 fn finish_deployment(conn: &Connection, finish: FinishDeployment) -> Tx<Deployment> {
-    if finish.outcome == Outcome::InProgress {
-        return Err(Error::usage(format!("deployment {} cannot finish as `in progress`", finish.id))
-            .with_hint("use approved, deploy-failed, tests-failed, alarm-fired, rolled-back, superseded or cancelled")
-            .into());
-    }
+    checks::require_finishing_outcome(&finish)?;
     let Some((seq, mut deployment)) = deployment_by_id(conn, &finish.id)? else {
-        return Err(Error::not_found(format!("deployment {} does not exist", finish.id)).into());
+        return Err(checks::unknown_deployment(&finish.id).into());
     };
-    if deployment.outcome == finish.outcome {
-        return Ok(deployment);
-    }
     if deployment.outcome.is_finished() {
-        return Err(Error::conflict(format!(
-            "deployment {} already finished as {}; it cannot become {}",
-            finish.id, deployment.outcome, finish.outcome
-        ))
-        .into());
+        return Ok(checks::finished_already(&finish, deployment)?);
     }
     let finished_at = truncate(finish.finished_at);
     conn.prepare_cached(

@@ -20,7 +20,7 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::model::*;
-use crate::store::{IdempotentRequest, checks};
+use crate::store::{IdempotentRequest, answer_body, checks};
 
 /// `record_start` / `record_finish` found the environment changed since the read.
 const CHANGED: &str = "CPT01";
@@ -66,8 +66,7 @@ impl<'a> KeyArgs<'a> {
                 abandoned_before: None,
             });
         };
-        let body = serde_json::to_vec(answer)
-            .map_err(|e| Error::internal(format!("could not encode the answer: {e}")))?;
+        let body = answer_body(answer)?;
         Ok(KeyArgs {
             token: Some(request.token),
             key: Some(request.key),
@@ -163,35 +162,11 @@ fn parse_word<T: serde::de::DeserializeOwned>(word: &str, what: &str) -> TxResul
         .map_err(|e| Error::internal(format!("{what} `{word}` in the ledger: {e}")).into())
 }
 
-/// The refusals of a start, in the order every backend gives them.
+/// The refusals of a start (the shared rules, in the order every backend asks them).
 fn decide_start(new: &NewDeployment, facts: &StartFacts) -> Result<()> {
-    if new.environment.trim().is_empty() {
-        return Err(Error::usage("the environment name is empty"));
-    }
-    if new.force && new.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
-        return Err(Error::usage(format!(
-            "forcing a deployment to {} needs a reason",
-            new.environment
-        ))
-        .with_hint("add `--reason TEXT`"));
-    }
-    if !facts.release_exists {
-        return Err(
-            Error::not_found(format!("release {} does not exist", new.release))
-                .with_hint("list releases with `captain release list`"),
-        );
-    }
-    if let Some(running) = &facts.running {
-        return Err(Error::conflict(format!(
-            "{} already has deployment {} of {} in progress",
-            new.environment, running.id, running.release
-        ))
-        .with_hint(format!(
-            "finish it first with `captain deploy finish {} --outcome …`",
-            running.id
-        )));
-    }
-    if new.kind == DeploymentKind::Normal && !new.force {
+    checks::require_valid_start(new)?;
+    checks::require_startable(new, facts.release_exists, facts.running.as_ref())?;
+    if checks::is_promotion(new) {
         if let Some(check) = &new.promotion_check {
             let missing: Vec<&str> = check
                 .previous_environments
@@ -202,15 +177,7 @@ fn decide_start(new: &NewDeployment, facts: &StartFacts) -> Result<()> {
             checks::require_approved(new, &missing)?;
         }
         checks::require_unlocked(new, &facts.locks)?;
-        if let Some(current) = &facts.current
-            && current.release > new.release
-        {
-            return Err(Error::blocked(format!(
-                "{} is older than {}, the current release of {}",
-                new.release, current.release, new.environment
-            ))
-            .with_hint("deploy an older release with `--rollback`"));
-        }
+        checks::require_not_older(new, facts.current.as_ref())?;
     }
     Ok(())
 }
@@ -307,26 +274,15 @@ impl PostgresStore {
         finish: &FinishDeployment,
         key: Option<&IdempotentRequest>,
     ) -> Result<Recorded> {
-        if finish.outcome == Outcome::InProgress {
-            return Err(Error::usage(format!("deployment {} cannot finish as `in progress`", finish.id))
-                .with_hint("use approved, deploy-failed, tests-failed, alarm-fired, rolled-back, superseded or cancelled"));
-        }
+        checks::require_finishing_outcome(finish)?;
         let finished_at = truncate(finish.finished_at);
         self.each_statement(|tx, p| {
             let Some((_, deployment)) = deployment_by_id(tx, p, &finish.id)? else {
-                return Err(
-                    Error::not_found(format!("deployment {} does not exist", finish.id)).into(),
-                );
+                return Err(checks::unknown_deployment(&finish.id).into());
             };
-            if deployment.outcome == finish.outcome {
-                return Ok(Recorded::AlreadyFinished(deployment));
-            }
-            if deployment.outcome != Outcome::InProgress {
-                return Err(Error::conflict(format!(
-                    "deployment {} already finished as {}; it cannot become {}",
-                    finish.id, deployment.outcome, finish.outcome
-                ))
-                .into());
+            if deployment.outcome.is_finished() {
+                let recorded = checks::finished_already(finish, deployment)?;
+                return Ok(Recorded::AlreadyFinished(recorded));
             }
             let finished = Deployment {
                 outcome: finish.outcome,
