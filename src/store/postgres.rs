@@ -178,35 +178,19 @@ impl Drop for ClearAmbient {
 /// A concurrent request with the same key waits here on the uncommitted row (the
 /// primary key), then finds it taken.
 fn claim_answered(tx: &mut Tx, request: &IdempotentRequest, body: &[u8]) -> TxResult<bool> {
-    let claimed = tx
-        .opt(
-            "INSERT INTO captain.idempotency_keys (token, key, request_digest, status, body, claimed_at)
-             VALUES ($1, $2, $3, 200, $4, $5)
-             ON CONFLICT (token, key) DO UPDATE SET request_digest = excluded.request_digest,
-                 status = excluded.status, body = excluded.body, claimed_at = excluded.claimed_at
-             WHERE captain.idempotency_keys.claimed_at < $6
-                OR (captain.idempotency_keys.status IS NULL
-                    AND captain.idempotency_keys.claimed_at <= $7)
-             RETURNING 1",
-            &[
-                &request.token,
-                &request.key,
-                &&request.request[..],
-                &body,
-                &request.now,
-                &request.expired_before,
-                &request.abandoned_before,
-            ],
-        )?
-        .is_some();
-    if claimed && rand::random::<u8>() < 4 {
-        // Expired keys go now and then.
-        tx.exec(
-            "DELETE FROM captain.idempotency_keys WHERE claimed_at < $1",
-            &[&request.expired_before],
-        )?;
-    }
-    Ok(claimed)
+    let claimed = tx.one(
+        "SELECT captain.claim_key($1, $2, $3, 200, $4, $5, $6, $7)",
+        &[
+            &request.token,
+            &request.key,
+            &&request.request[..],
+            &body,
+            &request.now,
+            &request.expired_before,
+            &request.abandoned_before,
+        ],
+    )?;
+    Ok(claimed.try_get(0)?)
 }
 
 /// Runs `f` between `begin` and COMMIT on `conn`; rolls back when `f` fails.

@@ -12,14 +12,12 @@ use std::time::Duration;
 
 use postgres::Client;
 
-use super::{
-    ABANDONED_AFTER, Claim, KEY_LIFETIME, WAIT_FOR_FIRST, key_reused, token_details, token_exists,
-};
+use super::{ABANDONED_AFTER, Claim, KEY_LIFETIME, token_details, token_exists};
 use crate::error::{Error, Result};
 use crate::model::{AuditEvent, Timestamp};
-use crate::server::auth::{self, NewToken, Role, TokenInfo};
-use crate::store::AuditFilter;
+use crate::server::auth::{NewToken, Role, TokenInfo};
 use crate::store::postgres::{Connections, Fail, TxResult};
+use crate::store::{AuditFilter, SeenKey};
 
 /// Connections for the server tables: few, they are short statements.
 const MAX_CONNECTIONS: usize = 8;
@@ -180,32 +178,36 @@ impl PgTables {
         request: &[u8; 32],
         now: i64,
     ) -> Result<Claim> {
-        let started = std::time::Instant::now();
+        super::claim_with(key, request, || self.try_claim(token, key, request, now))
+    }
+
+    /// One try at claiming a key (`captain.claim_key`, the rule every claim shares):
+    /// `None` if it was free and is now claimed, else what is stored for it.
+    fn try_claim(
+        &self,
+        token: &str,
+        key: &str,
+        request: &[u8; 32],
+        now: i64,
+    ) -> Result<Option<SeenKey>> {
         let expired_before = now.saturating_sub(seconds(KEY_LIFETIME));
         let abandoned_before = now.saturating_sub(seconds(ABANDONED_AFTER));
         loop {
             let (fresh, row) = self.run(|client| {
-                let fresh = client
-                    .query_opt(
-                        "INSERT INTO captain.idempotency_keys (token, key, request_digest, status, body, claimed_at)
-                         VALUES ($1, $2, $3, NULL, NULL, $4)
-                         ON CONFLICT (token, key) DO UPDATE SET request_digest = excluded.request_digest,
-                             status = NULL, body = NULL, claimed_at = excluded.claimed_at
-                         WHERE captain.idempotency_keys.claimed_at < $5
-                            OR (captain.idempotency_keys.status IS NULL
-                                AND captain.idempotency_keys.claimed_at <= $6)
-                         RETURNING 1",
-                        &[&token, &key, &&request[..], &now, &expired_before, &abandoned_before],
+                let fresh: bool = client
+                    .query_one(
+                        "SELECT captain.claim_key($1, $2, $3, NULL, NULL, $4, $5, $6)",
+                        &[
+                            &token,
+                            &key,
+                            &&request[..],
+                            &now,
+                            &expired_before,
+                            &abandoned_before,
+                        ],
                     )?
-                    .is_some();
+                    .try_get(0)?;
                 if fresh {
-                    // Expired keys go now and then.
-                    if rand::random::<u8>() < 4 {
-                        client.execute(
-                            "DELETE FROM captain.idempotency_keys WHERE claimed_at < $1",
-                            &[&expired_before],
-                        )?;
-                    }
                     return Ok((true, None));
                 }
                 let row = client
@@ -221,27 +223,16 @@ impl PgTables {
                 Ok((false, row))
             })?;
             if fresh {
-                return Ok(Claim::Fresh);
+                return Ok(None);
             }
             // None: released between the two statements; claim again.
             if let Some((digest, status, body)) = row {
-                if !auth::digests_match(&digest, request) {
-                    return Err(key_reused(key));
-                }
-                if let Some(status) = status.and_then(|s| u16::try_from(s).ok()) {
-                    return Ok(Claim::Replay {
-                        status,
-                        body: body.unwrap_or_default(),
-                    });
-                }
-                // The first request with this key still runs: wait for its answer.
-                if started.elapsed() > WAIT_FOR_FIRST {
-                    return Err(Error::conflict(format!(
-                        "the first request with idempotency key `{key}` is still running"
-                    ))
-                    .with_hint("try again later"));
-                }
-                std::thread::sleep(Duration::from_millis(25));
+                return Ok(Some(SeenKey {
+                    request: digest,
+                    answer: status
+                        .and_then(|s| u16::try_from(s).ok())
+                        .map(|status| (status, body.unwrap_or_default())),
+                }));
             }
         }
     }

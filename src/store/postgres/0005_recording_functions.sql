@@ -16,6 +16,34 @@
 -- re-planning it on every call (PostgreSQL keeps custom plans when it guesses they are
 -- cheaper, and planning cost more than the statements themselves).
 
+-- Claims an idempotency key if it is free — new, expired (claimed before
+-- k_expired_before), or claimed without an answer by a request that died (at or before
+-- k_abandoned_before) — storing the request's digest and its answer (NULL while the
+-- request runs): true. False if it is taken, changing nothing. Every claim of a key, by
+-- the server or by a recording, goes through here; now and then expired keys are dropped.
+CREATE FUNCTION captain.claim_key(
+    k_token text, k_key text, k_digest bytea, k_status integer, k_body bytea,
+    k_now bigint, k_expired_before bigint, k_abandoned_before bigint)
+RETURNS boolean
+LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan
+AS $$
+BEGIN
+    INSERT INTO captain.idempotency_keys AS k (token, key, request_digest, status, body, claimed_at)
+    VALUES (k_token, k_key, k_digest, k_status, k_body, k_now)
+    ON CONFLICT (token, key) DO UPDATE SET request_digest = excluded.request_digest,
+        status = excluded.status, body = excluded.body, claimed_at = excluded.claimed_at
+    WHERE k.claimed_at < k_expired_before
+       OR (k.status IS NULL AND k.claimed_at <= k_abandoned_before);
+    IF NOT FOUND THEN
+        RETURN false;
+    END IF;
+    IF random() < 1.0 / 64 THEN
+        DELETE FROM captain.idempotency_keys WHERE claimed_at < k_expired_before;
+    END IF;
+    RETURN true;
+END $$;
+
 CREATE FUNCTION captain.record_start(
     p text, env text, stg text, dep_id text, rel bigint, knd text, act text, rsn text,
     at timestamptz, details jsonb,
@@ -31,17 +59,10 @@ AS $$
 DECLARE
     st record;
 BEGIN
-    IF k_key IS NOT NULL THEN
-        INSERT INTO captain.idempotency_keys AS k (token, key, request_digest, status, body, claimed_at)
-        VALUES (k_token, k_key, k_digest, 200, k_body, k_now)
-        ON CONFLICT (token, key) DO UPDATE SET request_digest = excluded.request_digest,
-            status = excluded.status, body = excluded.body, claimed_at = excluded.claimed_at
-        WHERE k.claimed_at < k_expired_before
-           OR (k.status IS NULL AND k.claimed_at <= k_abandoned_before);
-        IF NOT FOUND THEN
-            result := 'key seen';
-            RETURN;
-        END IF;
+    IF k_key IS NOT NULL AND NOT captain.claim_key(k_token, k_key, k_digest, 200, k_body,
+                                                   k_now, k_expired_before, k_abandoned_before) THEN
+        result := 'key seen';
+        RETURN;
     END IF;
     SELECT current_seq, in_progress_seq INTO st FROM captain.environment_state
     WHERE pipeline = p AND environment = env FOR UPDATE;
@@ -86,17 +107,10 @@ AS $$
 DECLARE
     d record;
 BEGIN
-    IF k_key IS NOT NULL THEN
-        INSERT INTO captain.idempotency_keys AS k (token, key, request_digest, status, body, claimed_at)
-        VALUES (k_token, k_key, k_digest, 200, k_body, k_now)
-        ON CONFLICT (token, key) DO UPDATE SET request_digest = excluded.request_digest,
-            status = excluded.status, body = excluded.body, claimed_at = excluded.claimed_at
-        WHERE k.claimed_at < k_expired_before
-           OR (k.status IS NULL AND k.claimed_at <= k_abandoned_before);
-        IF NOT FOUND THEN
-            result := 'key seen';
-            RETURN;
-        END IF;
+    IF k_key IS NOT NULL AND NOT captain.claim_key(k_token, k_key, k_digest, 200, k_body,
+                                                   k_now, k_expired_before, k_abandoned_before) THEN
+        result := 'key seen';
+        RETURN;
     END IF;
     -- The environment's lock first (the same order as start and rollback take locks).
     PERFORM 1 FROM captain.environment_state
