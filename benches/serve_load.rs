@@ -11,6 +11,7 @@
 //! cargo bench --bench serve_load -- --database postgres://…/captain  # a given PostgreSQL
 //! cargo bench --bench serve_load -- --clients 64 --per-client 100
 //! cargo bench --bench serve_load -- --database postgres --no-ceiling  # skip pgbench
+//! cargo bench --bench serve_load -- --database postgres --rate 2000  # open loop: 2,000 writes/s offered
 //! CAPTAIN_BENCH_BINARY=/path/to/other/captain cargo bench --bench serve_load  # compare builds
 //! ```
 //!
@@ -25,7 +26,6 @@ mod pg_harness;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use captain::model::*;
@@ -43,6 +43,9 @@ struct Options {
     warm_up: usize,
     /// `--no-ceiling`: skip pgbench (quicker runs while comparing server changes).
     ceiling: bool,
+    /// `--rate W`: offer W writes/s in all on a fixed schedule (open loop) instead of
+    /// each client writing again as soon as it has its answer (closed loop).
+    rate: Option<f64>,
 }
 
 fn options() -> Options {
@@ -53,6 +56,7 @@ fn options() -> Options {
         history: 5_000,
         warm_up: 10,
         ceiling: true,
+        rate: None,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -63,6 +67,7 @@ fn options() -> Options {
             "--clients" => options.clients = value.and_then(|v| v.parse().ok()).unwrap_or(64),
             "--per-client" => options.per_client = value.and_then(|v| v.parse().ok()).unwrap_or(50),
             "--history" => options.history = value.and_then(|v| v.parse().ok()).unwrap_or(5_000),
+            "--rate" => options.rate = value.and_then(|v| v.parse().ok()).filter(|r| *r > 0.0),
             "--warm-up" => options.warm_up = value.and_then(|v| v.parse().ok()).unwrap_or(10),
             "--no-ceiling" => {
                 options.ceiling = false;
@@ -175,67 +180,64 @@ fn main() {
     let events_before = setup.audit_events(&AuditFilter::default()).unwrap().len();
 
     println!(
-        "serve_load: {} clients × {} deployments (start + finish) on {}",
+        "serve_load: {} clients × {} deployments (start + finish), {}, on {}",
         options.clients,
         options.per_client,
+        match options.rate {
+            Some(rate) => format!("{rate:.0} writes/s offered (open loop)"),
+            None => "each client writing again as soon as answered (closed loop)".to_string(),
+        },
         if options.database.is_some() {
             database.as_str()
         } else {
             "SQLite (temp dir)"
         }
     );
-    // Every client first records untimed deployments (its connection, the server's threads
-    // and pooled connections are then warm, and the ledger has rows for the planner), and
-    // all start the timed part at once.
-    let warmed = Arc::new(std::sync::Barrier::new(options.clients + 1));
-    let go = Arc::new(std::sync::Barrier::new(options.clients + 1));
-    let threads: Vec<_> = (0..options.clients)
-        .map(|c| {
-            let store = Arc::new(HttpStore::open(&url, &pipeline, &remote).unwrap());
-            let per_client = options.per_client;
-            let (warmed, go) = (warmed.clone(), go.clone());
-            let warm_up = options.warm_up;
-            std::thread::spawn(move || {
-                let mut latencies = Vec::with_capacity(per_client * 2);
-                let environment = format!("env-{c}");
-                for round in 0..per_client + warm_up {
-                    if round == warm_up {
-                        latencies.clear();
-                        warmed.wait();
-                        go.wait();
-                    }
-                    let t = Instant::now();
-                    let d = store
-                        .start_deployment(NewDeployment {
-                            environment: environment.clone(),
-                            stage: environment.clone(),
-                            release,
-                            kind: DeploymentKind::Normal,
-                            actor: "bench".into(),
-                            reason: None,
-                            started_at: Timestamp::now(),
-                            promotion_check: None,
-                            force: false,
-                        })
-                        .unwrap();
-                    latencies.push(t.elapsed());
-                    let t = Instant::now();
-                    store
-                        .finish_deployment(FinishDeployment {
-                            id: d.id,
-                            outcome: Outcome::Approved,
-                            actor: "bench".into(),
-                            finished_at: Timestamp::now(),
-                            reason: None,
-                        })
-                        .unwrap();
-                    latencies.push(t.elapsed());
-                }
-                latencies
-            })
+    // The clients are tasks on one thread of an async runtime sending the HTTP requests
+    // the CLI sends (the JSON bodies and an idempotency key each), so the load generator
+    // takes as little of the machine's two cores as it can: 64 blocking HTTP clients,
+    // each with a runtime thread of its own, took a sixth of them. Every client first
+    // records untimed deployments (its connection, the server's threads and pooled
+    // connections are then warm, and the ledger has rows for the planner); then all
+    // start the timed part at once.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let load = Load {
+        http: reqwest::Client::builder()
+            .pool_max_idle_per_host(options.clients)
+            .build()
+            .unwrap(),
+        url: format!("{url}/v1/pipelines/{pipeline}"),
+        token: format!("Bearer {}", remote.token.as_deref().unwrap()),
+        release,
+    };
+    let run = |rounds: usize, pace: Option<Duration>| -> Vec<Duration> {
+        runtime.block_on(async {
+            let began = tokio::time::Instant::now();
+            let tasks: Vec<_> = (0..options.clients)
+                .map(|c| {
+                    let load = load.clone();
+                    // Open loop: client c's writes are due every `pace`, the clients
+                    // spread evenly over the first one.
+                    let schedule = pace.map(|pace| {
+                        (
+                            began + pace.mul_f64(c as f64 / options.clients as f64),
+                            pace,
+                        )
+                    });
+                    tokio::spawn(async move { load.client(c, rounds, schedule).await })
+                })
+                .collect();
+            let mut latencies = Vec::new();
+            for task in tasks {
+                latencies.extend(task.await.unwrap());
+            }
+            latencies
         })
-        .collect();
-    warmed.wait();
+    };
+    run(options.warm_up, None);
     if let Some(url) = options
         .database
         .as_deref()
@@ -243,12 +245,12 @@ fn main() {
     {
         analyze(url);
     }
-    go.wait();
+    // `--rate W`: W writes/s offered in all, each client's on a fixed schedule.
+    let pace = options
+        .rate
+        .map(|rate| Duration::from_secs_f64(options.clients as f64 / rate));
     let started = Instant::now();
-    let mut latencies: Vec<Duration> = threads
-        .into_iter()
-        .flat_map(|t| t.join().unwrap())
-        .collect();
+    let mut latencies = run(options.per_client, pace);
     let elapsed = started.elapsed();
     latencies.sort();
     let pct = |p: f64| latencies[((latencies.len() as f64 - 1.0) * p).round() as usize];
@@ -303,6 +305,107 @@ fn main() {
         println!(
             "pgbench ceiling: skipped (no PostgreSQL database given: --database postgres://…)"
         );
+    }
+}
+
+/// What every client task needs: the server, its token and the release to deploy.
+#[derive(Clone)]
+struct Load {
+    http: reqwest::Client,
+    /// The pipeline's API root, `…/v1/pipelines/NAME`.
+    url: String,
+    /// The `Authorization` header's value.
+    token: String,
+    release: ReleaseNumber,
+}
+
+impl Load {
+    /// Records `rounds` deployments (start, then finish: two writes) to the client's own
+    /// environment and returns each write's latency. With a schedule (first due time,
+    /// pace) a write is due every `pace` and its latency counts from when it was due, so
+    /// a slow answer that delays the next writes is charged to them as well (no
+    /// coordinated omission); without one, each write follows the last at once.
+    async fn client(
+        self,
+        c: usize,
+        rounds: usize,
+        schedule: Option<(tokio::time::Instant, Duration)>,
+    ) -> Vec<Duration> {
+        let environment = format!("env-{c}");
+        let mut latencies = Vec::with_capacity(rounds * 2);
+        let mut due = schedule.map(|(first, _)| first);
+        let mut timed = |due: &mut Option<tokio::time::Instant>, sent: tokio::time::Instant| {
+            let from = due.unwrap_or(sent);
+            latencies.push(from.elapsed());
+            if let (Some(due), Some((_, pace))) = (due.as_mut(), schedule) {
+                *due += pace;
+            }
+        };
+        for _ in 0..rounds {
+            let sent = Self::wait_until(due).await;
+            let start = NewDeployment {
+                environment: environment.clone(),
+                stage: environment.clone(),
+                release: self.release,
+                kind: DeploymentKind::Normal,
+                actor: "bench".into(),
+                reason: None,
+                started_at: Timestamp::now(),
+                promotion_check: None,
+                force: false,
+            };
+            let deployment: Deployment = self.write("/deployments", &start).await;
+            timed(&mut due, sent);
+
+            let sent = Self::wait_until(due).await;
+            let finish = FinishDeployment {
+                id: deployment.id.clone(),
+                outcome: Outcome::Approved,
+                actor: "bench".into(),
+                finished_at: Timestamp::now(),
+                reason: None,
+            };
+            let path = format!("/deployments/{}/finish", deployment.id);
+            let _: Deployment = self.write(&path, &finish).await;
+            timed(&mut due, sent);
+        }
+        latencies
+    }
+
+    /// Sleeps until `due` (if it is still ahead) and returns the time the write goes out.
+    async fn wait_until(due: Option<tokio::time::Instant>) -> tokio::time::Instant {
+        if let Some(due) = due {
+            tokio::time::sleep_until(due).await;
+        }
+        tokio::time::Instant::now()
+    }
+
+    /// One mutation as the CLI sends it: JSON, the token, a fresh idempotency key.
+    async fn write<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> T {
+        let mut key = [0u8; 16];
+        rand::fill(&mut key);
+        let key: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        let response = self
+            .http
+            .post(format!("{}{path}", self.url))
+            .header(reqwest::header::AUTHORIZATION, &self.token)
+            .header(captain::store::wire::IDEMPOTENCY_HEADER, key)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let bytes = response.bytes().await.unwrap();
+        assert!(
+            status.is_success(),
+            "{path}: {status} {}",
+            String::from_utf8_lossy(&bytes)
+        );
+        serde_json::from_slice(&bytes).unwrap()
     }
 }
 
