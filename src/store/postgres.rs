@@ -52,6 +52,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (3, include_str!("postgres/0003_server.sql")),
     (4, include_str!("postgres/0004_server_audit.sql")),
     (5, include_str!("postgres/0005_recording_functions.sql")),
+    (6, include_str!("postgres/0006_start_facts.sql")),
 ];
 
 mod pool;

@@ -1,6 +1,7 @@
 //! Recording a deployment's start or finish on its own (a CI job's `deploy start` and
 //! `deploy finish`, the team server's busiest writes) in two round trips and one short
-//! transaction: one statement reads what the decision needs, captain decides in Rust
+//! transaction: one call reads what the decision needs (`captain.start_facts`, migration
+//! 6, for a start; the deployment for a finish), captain decides in Rust
 //! (the same checks as every other way of starting), and one call of
 //! `captain.record_start` / `captain.record_finish` (migration 5) makes the change if
 //! what was read still holds under the environment's row lock, with the idempotency key
@@ -15,8 +16,8 @@ use std::collections::HashSet;
 use postgres::error::SqlState;
 
 use super::{
-    DEPLOYMENT_COLUMNS, Fail, PostgresStore, Tx, TxResult, backoff, deployment_at,
-    deployment_by_id, num, random_id, retryable, truncate,
+    Fail, PostgresStore, Tx, TxResult, backoff, deployment_at, deployment_by_id, num, random_id,
+    retryable, truncate,
 };
 use crate::error::{Error, Result};
 use crate::model::*;
@@ -79,7 +80,7 @@ impl<'a> KeyArgs<'a> {
     }
 }
 
-/// What deciding a start needs, read in one statement without locks.
+/// What deciding a start needs, read in one call without locks.
 struct StartFacts {
     release_exists: bool,
     current_seq: Option<i64>,
@@ -95,24 +96,11 @@ fn start_facts(tx: &mut Tx, p: &str, new: &NewDeployment) -> TxResult<StartFacts
         .promotion_check
         .as_ref()
         .map_or(&[], |check| &check.previous_environments);
-    let sql = format!(
-        "SELECT EXISTS (SELECT 1 FROM captain.releases WHERE pipeline = $1 AND number = $3),
-                st.current_seq, {run}, {cur},
-                ARRAY(SELECT DISTINCT a.environment FROM captain.deployments a
-                      WHERE a.pipeline = $1 AND a.environment = ANY($4) AND a.release = $3
-                        AND a.outcome = 'approved'),
-                l.kinds, l.targets, l.directions, l.actors, l.reasons, l.created
-         FROM (SELECT array_agg(target_kind) AS kinds, array_agg(target) AS targets,
-                      array_agg(direction) AS directions, array_agg(actor) AS actors,
-                      array_agg(reason) AS reasons, array_agg(created_at) AS created
-               FROM captain.locks WHERE pipeline = $1) l
-         LEFT JOIN captain.environment_state st ON st.pipeline = $1 AND st.environment = $2
-         LEFT JOIN captain.deployments r ON r.seq = st.in_progress_seq
-         LEFT JOIN captain.deployments c ON c.seq = st.current_seq",
-        run = DEPLOYMENT_COLUMNS.replace("d.", "r."),
-        cur = DEPLOYMENT_COLUMNS.replace("d.", "c."),
-    );
-    let row = tx.one(&sql, &[&p, &new.environment, &num(new.release), &previous])?;
+    // `captain.start_facts` (migration 6): the columns below in this order.
+    let row = tx.one(
+        "SELECT * FROM captain.start_facts($1, $2, $3, $4)",
+        &[&p, &new.environment, &num(new.release), &previous],
+    )?;
     let running = match row.try_get::<_, Option<i64>>(2)? {
         Some(_) => Some(deployment_at(&row, 2)?.1),
         None => None,
