@@ -53,6 +53,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (4, include_str!("postgres/0004_server_audit.sql")),
     (5, include_str!("postgres/0005_recording_functions.sql")),
     (6, include_str!("postgres/0006_start_facts.sql")),
+    (7, include_str!("postgres/0007_finish_by_id.sql")),
 ];
 
 mod pool;
