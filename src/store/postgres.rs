@@ -1801,6 +1801,10 @@ struct PendingDeployments {
 
 const IMPORT_BATCH: usize = 2000;
 
+/// An import refreshes the planner's statistics after this many records, and again after
+/// four times as many each time (see [`import`]).
+const IMPORT_FIRST_ANALYZE: usize = 1000;
+
 impl PendingDeployments {
     fn flush(&mut self, tx: &mut Tx, p: &str) -> TxResult<()> {
         if self.rows.is_empty() {
@@ -1876,6 +1880,7 @@ fn import(
     let mut pending = PendingDeployments::default();
     let mut loaded = Loaded::default();
     let mut max_audit_seq = 0i64;
+    let mut next_analyze = IMPORT_FIRST_ANALYZE;
     // Records are numbered like the lines of the export: the header is line 1.
     for (index, record) in records.enumerate() {
         let line = index + 1;
@@ -1903,6 +1908,11 @@ fn import(
         if pending.rows.len() >= IMPORT_BATCH {
             pending.flush(tx, p)?;
         }
+        if line >= next_analyze {
+            pending.flush(tx, p)?;
+            analyze_ledger(tx)?;
+            next_analyze *= 4;
+        }
     }
     pending.flush(tx, p)?;
     if mode == ImportMode::EmptyOnly && max_audit_seq > 0 {
@@ -1916,6 +1926,21 @@ fn import(
     }
     rebuild_derived(tx, p)?;
     Ok(summary)
+}
+
+/// Refreshes the planner's statistics of the tables an import fills, its own rows
+/// counted. The plans this connection keeps were made when the tables were as the import
+/// found them, often empty, and autovacuum cannot see rows not yet committed: without
+/// this, looking a deployment up by its id went through an index on the pipeline alone
+/// and every lookup read all the deployments imported so far (20,000 took 49 s; 5.6 s with it).
+/// ANALYZE reads a sample of at most 30,000 rows, and after each one the kept plans are
+/// made again. A user that may not analyze gets a warning from PostgreSQL, not an error.
+fn analyze_ledger(tx: &mut Tx) -> TxResult<()> {
+    tx.tx.batch_execute(
+        "ANALYZE captain.releases, captain.release_commits, captain.deployments, \
+         captain.audit_events",
+    )?;
+    Ok(())
 }
 
 fn import_record(

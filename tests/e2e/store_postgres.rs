@@ -532,3 +532,79 @@ fn an_idempotent_mutation_commits_with_its_key_and_answer_or_not_at_all() {
         1
     );
 }
+
+/// An import long enough to refresh the planner's statistics on the way (after its
+/// 1,000th record) is still one transaction: a bad last line leaves nothing, the same
+/// records without it all go in, and merging them again skips every one (each looked up
+/// by its id after the refresh).
+#[test]
+fn a_long_import_refreshes_statistics_and_stays_all_or_nothing() {
+    use captain::store::ImportMode;
+    use captain::store::export::{FORMAT, LedgerRecord, VERSION};
+
+    let url = fresh_database();
+    let store = PostgresStore::open(&url, "app").unwrap();
+    store
+        .create_release(new_release("a", None, &["a"], "img@1"))
+        .unwrap();
+    let count = 2_500;
+    let records = |bad_last_line: bool| {
+        let header = LedgerRecord::Header {
+            format: FORMAT.to_string(),
+            version: VERSION,
+            pipeline: Some("app".into()),
+            exported_at: at(0),
+        };
+        let deployment = move |i: usize, release: u64| LedgerRecord::Deployment {
+            deployment: Deployment {
+                id: DeploymentId(format!("deploy-{:08x}", i)),
+                environment: format!("env-{}", i % 40),
+                stage: "s".into(),
+                release: ReleaseNumber(release),
+                kind: DeploymentKind::Normal,
+                actor: "history".into(),
+                reason: None,
+                started_at: at(i as i64 * 60),
+                finished_at: Some(at(i as i64 * 60 + 30)),
+                outcome: Outcome::Approved,
+            },
+        };
+        std::iter::once(header)
+            .chain((0..count).map(move |i| deployment(i, 1)))
+            // Release v9 does not exist: the whole import is refused at this line.
+            .chain(bad_last_line.then(|| deployment(count, 9)))
+            .map(Ok)
+            .collect::<Vec<captain::Result<LedgerRecord>>>()
+    };
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let mut stored = || -> i64 {
+        client
+            .query_one(
+                "SELECT count(*) FROM captain.deployments WHERE pipeline = 'app'",
+                &[],
+            )
+            .unwrap()
+            .get(0)
+    };
+
+    let refused = store.import(&mut records(true).into_iter(), ImportMode::Merge);
+    let error = refused.unwrap_err();
+    assert!(
+        error.message.starts_with(&format!("line {}:", count + 2)),
+        "{}",
+        error.message
+    );
+    assert_eq!(stored(), 0);
+
+    let summary = store
+        .import(&mut records(false).into_iter(), ImportMode::Merge)
+        .unwrap();
+    assert_eq!(summary.deployments, count as u64);
+    assert_eq!(stored(), count as i64);
+
+    let again = store
+        .import(&mut records(false).into_iter(), ImportMode::Merge)
+        .unwrap();
+    assert_eq!((again.deployments, again.skipped), (0, count as u64));
+    assert_eq!(stored(), count as i64);
+}
