@@ -86,6 +86,8 @@ const LOCK_COLUMNS: &str = "target_kind, target, direction, actor, reason, creat
 pub struct PostgresStore {
     conns: Connections,
     pipeline: String,
+    /// What this store's own recordings left behind, to skip their reads (record.rs).
+    recent: std::sync::Mutex<record::Recent>,
 }
 
 /// Pooled connections to one captain database: the ledger's, and the team server's own
@@ -271,6 +273,7 @@ impl PostgresStore {
         let store = PostgresStore {
             conns: Connections::new(url, max_connections)?,
             pipeline: pipeline.to_string(),
+            recent: Default::default(),
         };
         store.conns.migrate(Some(pipeline))?;
         Ok(store)

@@ -608,3 +608,94 @@ fn a_long_import_refreshes_statistics_and_stays_all_or_nothing() {
     assert_eq!((again.deployments, again.skipped), (0, count as u64));
     assert_eq!(stored(), count as i64);
 }
+
+/// A store decides a start or finish that follows its own last one from memory (one
+/// round trip). Another writer in between (here a second store on the same database,
+/// as a replica would be) must still be seen: an older release is refused after the
+/// other store moved the environment on, a lock set by the other store holds, and a
+/// deployment the other store finished is answered as recorded there.
+#[test]
+fn a_store_deciding_from_memory_still_sees_other_writers() {
+    use captain::store::Unlock;
+
+    let url = fresh_database();
+    let a = PostgresStore::open(&url, "app").unwrap();
+    let b = PostgresStore::open(&url, "app").unwrap();
+    for (name, artifact) in [("one", "img@1"), ("two", "img@2")] {
+        a.create_release(new_release(name, None, &[name], artifact))
+            .unwrap();
+    }
+    let deployed = |store: &PostgresStore, release: u64, outcome: Outcome| {
+        let d = store.start_deployment(start("prod", release)).unwrap();
+        store.finish_deployment(finish(&d.id, outcome)).unwrap()
+    };
+    let history = || a.history("prod", &Default::default()).unwrap().len();
+
+    // a remembers prod at v1; b then takes it to v2.
+    deployed(&a, 1, Outcome::Approved);
+    deployed(&b, 2, Outcome::Approved);
+    let refused = a.start_deployment(start("prod", 1)).unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::Blocked, "{}", refused.message);
+    assert!(
+        refused.message.contains("older than v2"),
+        "{}",
+        refused.message
+    );
+    assert_eq!(history(), 2);
+
+    // a remembers prod settled again (no locks); b locks it.
+    deployed(&a, 2, Outcome::Approved);
+    let lock = Lock {
+        target_kind: LockTargetKind::Environment,
+        target: "prod".into(),
+        direction: LockDirection::In,
+        actor: "oncall".into(),
+        reason: "incident".into(),
+        created_at: at(300),
+    };
+    b.set_lock(lock).unwrap();
+    assert_eq!(
+        kind_of(a.start_deployment(start("prod", 2))),
+        ErrorKind::Blocked
+    );
+    assert_eq!(history(), 3);
+    b.remove_lock(Unlock {
+        target_kind: LockTargetKind::Environment,
+        target: "prod".into(),
+        direction: LockDirection::In,
+        actor: "oncall".into(),
+        reason: None,
+        at: at(400),
+    })
+    .unwrap();
+
+    // a starts a deployment, b finishes it: a's finish is answered as b recorded it.
+    let d = a.start_deployment(start("prod", 2)).unwrap();
+    b.finish_deployment(finish(&d.id, Outcome::DeployFailed))
+        .unwrap();
+    assert_eq!(
+        kind_of(a.finish_deployment(finish(&d.id, Outcome::Approved))),
+        ErrorKind::Conflict
+    );
+    let again = a
+        .finish_deployment(finish(&d.id, Outcome::DeployFailed))
+        .unwrap();
+    assert_eq!(again.outcome, Outcome::DeployFailed);
+
+    // And b running something blocks a's next start until it finishes.
+    deployed(&a, 2, Outcome::Approved);
+    let running = b.start_deployment(start("prod", 2)).unwrap();
+    assert_eq!(
+        kind_of(a.start_deployment(start("prod", 2))),
+        ErrorKind::Conflict
+    );
+    b.finish_deployment(finish(&running.id, Outcome::Approved))
+        .unwrap();
+    deployed(&a, 2, Outcome::Approved);
+    let events = a.audit_events(&Default::default()).unwrap();
+    let starts = events
+        .iter()
+        .filter(|e| e.action == "deployment.start")
+        .count();
+    assert_eq!((history(), starts), (7, 7));
+}

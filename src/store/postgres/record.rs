@@ -8,10 +8,23 @@
 //! and its answer when the server passes one. If it no longer holds, captain reads and
 //! decides again.
 //!
+//! A store remembers what its own committed recordings left behind ([`Recent`]): the
+//! environment a finish settled, the deployment a start began. A start or finish that
+//! follows it there is decided from memory and skips the read: one round trip. That is
+//! safe because memory is only ever used to accept, never to refuse (a refusal is decided
+//! again from a fresh read), and everything an acceptance relies on is either checked
+//! again by the recording function under the lock (nothing running, the current
+//! deployment, the locks, the deployment still in progress) or can no longer change
+//! (a release exists; an environment approved a release). Another writer (a replica, the
+//! run loop, a rollback) makes the function say 'changed', and captain reads and decides
+//! again. Inside an idempotent transaction memory is neither used nor changed: that
+//! transaction may still roll back.
+//!
 //! Starts and finishes inside bigger transactions (a rollback, the run loop's decisions)
 //! take the environment's lock first and write with the statements in the parent room.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::MutexGuard;
 
 use postgres::error::SqlState;
 
@@ -78,6 +91,147 @@ impl<'a> KeyArgs<'a> {
             abandoned_before: Some(request.abandoned_before),
         })
     }
+}
+
+/// How many environments, started deployments, releases or approvals a store remembers
+/// at most; past that it forgets them all (and reads again).
+const RECENT_LIMIT: usize = 10_000;
+
+/// What a store's own committed recordings showed it (see the module doc).
+#[derive(Default)]
+pub(crate) struct Recent {
+    /// Environments with nothing running, as this store's last finish there left them.
+    settled: HashMap<String, Settled>,
+    /// Deployments this store started and has not finished, with the environment as it
+    /// was when they started.
+    started: HashMap<DeploymentId, Started>,
+    /// Releases seen to exist (a release is never removed).
+    releases: HashSet<ReleaseNumber>,
+    /// Environments seen to have approved a release (a finished deployment never changes).
+    approved: HashSet<(String, ReleaseNumber)>,
+}
+
+/// An environment with nothing running.
+#[derive(Clone)]
+struct Settled {
+    current_seq: Option<i64>,
+    current: Option<Deployment>,
+    locks: Vec<Lock>,
+}
+
+struct Started {
+    seq: i64,
+    deployment: Deployment,
+    before: Settled,
+}
+
+impl Recent {
+    /// A start's facts from memory, when its environment and release are remembered.
+    fn start_facts(&self, new: &NewDeployment) -> Option<StartFacts> {
+        let settled = self.settled.get(&new.environment)?;
+        if !self.releases.contains(&new.release) {
+            return None;
+        }
+        let approved = new
+            .promotion_check
+            .iter()
+            .flat_map(|check| &check.previous_environments)
+            .filter(|e| self.approved.contains(&((*e).clone(), new.release)))
+            .cloned()
+            .collect();
+        Some(StartFacts {
+            release_exists: true,
+            current_seq: settled.current_seq,
+            current: settled.current.clone(),
+            running: None,
+            locks: settled.locks.clone(),
+            approved,
+        })
+    }
+
+    /// A start committed, decided on `facts`.
+    fn started(&mut self, facts: &StartFacts, seq: i64, deployment: &Deployment) {
+        self.bound();
+        self.settled.remove(&deployment.environment);
+        if facts.release_exists {
+            self.releases.insert(deployment.release);
+        }
+        for environment in &facts.approved {
+            self.approved
+                .insert((environment.clone(), deployment.release));
+        }
+        self.started.insert(
+            deployment.id.clone(),
+            Started {
+                seq,
+                deployment: deployment.clone(),
+                before: Settled {
+                    current_seq: facts.current_seq,
+                    current: facts.current.clone(),
+                    locks: facts.locks.clone(),
+                },
+            },
+        );
+    }
+
+    /// A deployment this store started and has not finished.
+    fn running(&self, id: &DeploymentId) -> Option<Deployment> {
+        self.started.get(id).map(|s| s.deployment.clone())
+    }
+
+    /// A finish committed: its environment is settled again if this store started the
+    /// deployment (and so knows what came before), else forgotten.
+    fn finished(&mut self, finished: &Deployment) {
+        self.bound();
+        let environment = &finished.environment;
+        if finished.outcome == Outcome::Approved {
+            self.approved
+                .insert((environment.clone(), finished.release));
+        }
+        let Some(Started { seq, before, .. }) = self.started.remove(&finished.id) else {
+            self.settled.remove(environment);
+            return;
+        };
+        let mut settled = before;
+        if finished.outcome.reached() && settled.current_seq.is_none_or(|current| seq > current) {
+            settled.current_seq = Some(seq);
+            settled.current = Some(finished.clone());
+        }
+        self.settled.insert(environment.clone(), settled);
+    }
+
+    /// Forgets a deployment found finished by someone else.
+    fn forget(&mut self, id: &DeploymentId) {
+        if let Some(started) = self.started.remove(id) {
+            self.settled.remove(&started.deployment.environment);
+        }
+    }
+
+    fn bound(&mut self) {
+        if self.settled.len() >= RECENT_LIMIT {
+            self.settled.clear();
+        }
+        if self.started.len() >= RECENT_LIMIT {
+            self.started.clear();
+        }
+        if self.releases.len() >= RECENT_LIMIT {
+            self.releases.clear();
+        }
+        if self.approved.len() >= RECENT_LIMIT {
+            self.approved.clear();
+        }
+    }
+}
+
+/// Which round of a recording this is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Round {
+    /// Inside this thread's idempotent transaction: memory is neither used nor changed.
+    Joined,
+    /// The first round on its own: decided from memory when it can be.
+    First,
+    /// A round after another writer changed the environment: decided from a fresh read.
+    Again,
 }
 
 /// What deciding a start needs, read in one call without locks.
@@ -206,9 +360,19 @@ impl PostgresStore {
                                          "release": new.release, "kind": new.kind, "force": new.force});
         let kind = new.kind.as_str();
         let mut attempt = 0u32;
-        self.each_statement(|tx, p| {
-            let facts = start_facts(tx, p, new)?;
-            decide_start(new, &facts)?;
+        self.each_statement(|tx, p, round| {
+            let remembered = match round {
+                Round::First => self.recent().start_facts(new),
+                Round::Joined | Round::Again => None,
+            };
+            let facts = match remembered {
+                Some(facts) if decide_start(new, &facts).is_ok() => facts,
+                _ => {
+                    let facts = start_facts(tx, p, new)?;
+                    decide_start(new, &facts)?;
+                    facts
+                }
+            };
             let deployment = Deployment {
                 id: random_id(attempt),
                 environment: new.environment.clone(),
@@ -224,8 +388,8 @@ impl PostgresStore {
             attempt += 1;
             let k = KeyArgs::new(key, &deployment)?;
             let row = tx.one(
-                "SELECT result FROM captain.record_start($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
-                     $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+                "SELECT result, seq FROM captain.record_start($1, $2, $3, $4, $5, $6, $7, $8,
+                     $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
                 &[
                     &p,
                     &new.environment,
@@ -249,10 +413,14 @@ impl PostgresStore {
                 ],
             )?;
             let result: String = row.try_get(0)?;
-            Ok(match result.as_str() {
-                "key seen" => Recorded::KeySeen,
-                _ => Recorded::Done(deployment),
-            })
+            if result == "key seen" {
+                return Ok(Recorded::KeySeen);
+            }
+            if round != Round::Joined {
+                let seq: i64 = row.try_get(1)?;
+                self.recent().started(&facts, seq, &deployment);
+            }
+            Ok(Recorded::Done(deployment))
         })
     }
 
@@ -264,14 +432,27 @@ impl PostgresStore {
     ) -> Result<Recorded> {
         checks::require_finishing_outcome(finish)?;
         let finished_at = truncate(finish.finished_at);
-        self.each_statement(|tx, p| {
-            let Some((_, deployment)) = deployment_by_id(tx, p, &finish.id)? else {
-                return Err(checks::unknown_deployment(&finish.id).into());
+        self.each_statement(|tx, p, round| {
+            let remembered = match round {
+                Round::First => self.recent().running(&finish.id),
+                Round::Joined | Round::Again => None,
             };
-            if deployment.outcome.is_finished() {
-                let recorded = checks::finished_already(finish, deployment)?;
-                return Ok(Recorded::AlreadyFinished(recorded));
-            }
+            let deployment = match remembered {
+                Some(deployment) => deployment,
+                None => {
+                    let Some((_, deployment)) = deployment_by_id(tx, p, &finish.id)? else {
+                        return Err(checks::unknown_deployment(&finish.id).into());
+                    };
+                    if deployment.outcome.is_finished() {
+                        if round != Round::Joined {
+                            self.recent().forget(&finish.id);
+                        }
+                        let recorded = checks::finished_already(finish, deployment)?;
+                        return Ok(Recorded::AlreadyFinished(recorded));
+                    }
+                    deployment
+                }
+            };
             let finished = Deployment {
                 outcome: finish.outcome,
                 finished_at: Some(finished_at),
@@ -300,20 +481,33 @@ impl PostgresStore {
                 ],
             )?;
             let result: String = row.try_get(0)?;
-            Ok(match result.as_str() {
-                "key seen" => Recorded::KeySeen,
-                _ => Recorded::Done(finished),
-            })
+            if result == "key seen" {
+                return Ok(Recorded::KeySeen);
+            }
+            if round != Round::Joined {
+                self.recent().finished(&finished);
+            }
+            Ok(Recorded::Done(finished))
         })
+    }
+
+    fn recent(&self) -> MutexGuard<'_, Recent> {
+        // Memory is only a shortcut: what a panicking thread left there is still checked.
+        self.recent
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Runs `round` with every statement its own transaction (or inside this thread's
     /// idempotent transaction, once), again while another writer changed the environment
     /// in between or a random id was taken.
-    fn each_statement<T>(&self, mut round: impl FnMut(&mut Tx, &str) -> TxResult<T>) -> Result<T> {
+    fn each_statement<T>(
+        &self,
+        mut round: impl FnMut(&mut Tx, &str, Round) -> TxResult<T>,
+    ) -> Result<T> {
         // Inside a transaction a failed call aborts it: no second round there (the server
         // then takes the ordinary way, which comes back here on its own).
-        if let Some(joined) = self.join_ambient(|tx| round(tx, &self.pipeline)) {
+        if let Some(joined) = self.join_ambient(|tx| round(tx, &self.pipeline, Round::Joined)) {
             return joined;
         }
         let mut lease = self.conns.lease()?;
@@ -325,7 +519,12 @@ impl PostgresStore {
                 tx: &mut conn.client,
                 statements: &mut conn.statements,
             };
-            match round(&mut tx, &self.pipeline) {
+            let this = if attempt == 1 {
+                Round::First
+            } else {
+                Round::Again
+            };
+            match round(&mut tx, &self.pipeline, this) {
                 Err(fail) if matches!(sql_state(&fail), Some(CHANGED | ID_TAKEN)) => continue,
                 Err(Fail::Db(e)) if attempt < MAX_ROUNDS && retryable(&e) => backoff(attempt),
                 other => return other.map_err(|e| self.conns.fail(e)),
