@@ -1743,43 +1743,77 @@ fn snapshot_body(tx: &mut Tx, snapshot: Option<i64>) -> TxResult<DependencySnaps
     }
 }
 
+/// Rows an export fetches at a time (see [`each_row`]).
+const EXPORT_BATCH: usize = 1000;
+
 fn export(tx: &mut Tx, p: &str, sink: &mut dyn FnMut(LedgerRecord) -> Result<()>) -> TxResult<()> {
     let sql = format!(
         "SELECT {RELEASE_COLUMNS}, snapshot FROM captain.releases WHERE pipeline = $1 ORDER BY number"
     );
-    for row in tx.query(&sql, &[&p])? {
-        let release = release_from_row(&row)?;
+    each_row(tx, "export_releases", &sql, &[&p], |tx, row| {
+        let release = release_from_row(row)?;
         let snapshot: Option<i64> = row.try_get(8)?;
         let commits = commits_of(tx, p, release.number)?;
         let dependencies = snapshot_body(tx, snapshot)?;
-        sink(LedgerRecord::Release {
+        Ok(sink(LedgerRecord::Release {
             release,
             commits,
             dependencies,
-        })?;
-    }
+        })?)
+    })?;
     let sql = format!(
         "SELECT {DEPLOYMENT_COLUMNS} FROM captain.deployments d WHERE d.pipeline = $1 ORDER BY d.seq"
     );
-    for row in tx.query(&sql, &[&p])? {
-        let (_, deployment) = deployment_from_row(&row)?;
-        sink(LedgerRecord::Deployment { deployment })?;
-    }
+    each_row(tx, "export_deployments", &sql, &[&p], |_, row| {
+        let (_, deployment) = deployment_from_row(row)?;
+        Ok(sink(LedgerRecord::Deployment { deployment })?)
+    })?;
     for record in run::all_stage_records(tx, p)? {
         sink(LedgerRecord::StageRecord { record })?;
     }
     for lock in all_locks(tx, p)? {
         sink(LedgerRecord::Lock { lock })?;
     }
-    for row in tx.query(
+    each_row(
+        tx,
+        "export_audit_events",
         "SELECT seq, at, actor, action, target, reason, details FROM captain.audit_events
          WHERE pipeline = $1 ORDER BY seq",
         &[&p],
-    )? {
-        sink(LedgerRecord::Audit {
-            event: audit_from_row(&row)?,
-        })?;
+        |_, row| {
+            Ok(sink(LedgerRecord::Audit {
+                event: audit_from_row(row)?,
+            })?)
+        },
+    )?;
+    Ok(())
+}
+
+/// Calls `f` with each row of `sql`, fetched [`EXPORT_BATCH`] at a time through a cursor
+/// named `cursor`, so that a big ledger is never in memory whole (an export of a million
+/// deployments). Only inside a transaction, which the cursor lives in.
+fn each_row(
+    tx: &mut Tx,
+    cursor: &str,
+    sql: &str,
+    params: Params,
+    mut f: impl FnMut(&mut Tx, &Row) -> TxResult<()>,
+) -> TxResult<()> {
+    tx.exec(
+        &format!("DECLARE {cursor} NO SCROLL CURSOR FOR {sql}"),
+        params,
+    )?;
+    let fetch = format!("FETCH {EXPORT_BATCH} FROM {cursor}");
+    loop {
+        let rows = tx.query(&fetch, &[])?;
+        if rows.is_empty() {
+            break;
+        }
+        for row in &rows {
+            f(tx, row)?;
+        }
     }
+    tx.exec(&format!("CLOSE {cursor}"), &[])?;
     Ok(())
 }
 
