@@ -1255,32 +1255,77 @@ async fn export(
         Ok(p) => p,
         Err(r) => return bad_path(r),
     };
+    // The lines go out as the store reads them, a chunk at a time, so a big ledger is
+    // never in memory whole. What fails before the first chunk is answered as an error;
+    // what fails after it cuts the answer off (the client then says at which line).
+    let (chunks, receiver) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(4);
+    let (started, first) = tokio::sync::oneshot::channel::<Result<()>>();
     let stores = app.stores.clone();
-    let lines = app
-        .blocking(move || {
-            let store = stores.get(&pipeline)?;
-            let mut out = Vec::new();
-            store.export(&mut |record| {
-                serde_json::to_writer(&mut out, &record)
-                    .map_err(|e| Error::internal(format!("could not encode the export: {e}")))?;
-                out.push(b'\n');
-                Ok(())
-            })?;
-            Ok(out)
-        })
-        .await;
-    match lines {
-        Ok(body) => {
-            let mut response = Response::new(Body::from(body));
+    let producer = app.clone();
+    tokio::spawn(async move {
+        let mut started = Some(started);
+        let outcome = producer
+            .blocking(move || {
+                let mut buffer = Vec::with_capacity(EXPORT_CHUNK);
+                let mut send = |buffer: &mut Vec<u8>| -> Result<()> {
+                    if let Some(started) = started.take() {
+                        let _ = started.send(Ok(()));
+                    }
+                    chunks
+                        .blocking_send(Ok(Bytes::from(std::mem::take(buffer))))
+                        .map_err(|_| Error::failed("the client stopped reading the export"))
+                };
+                let exported = stores.get(&pipeline).and_then(|store| {
+                    store.export(&mut |record| {
+                        serde_json::to_writer(&mut buffer, &record).map_err(|e| {
+                            Error::internal(format!("could not encode the export: {e}"))
+                        })?;
+                        buffer.push(b'\n');
+                        if buffer.len() >= EXPORT_CHUNK {
+                            send(&mut buffer)?;
+                        }
+                        Ok(())
+                    })
+                });
+                match exported {
+                    Ok(()) => send(&mut buffer),
+                    Err(e) => match started.take() {
+                        Some(started) => {
+                            let _ = started.send(Err(e));
+                            Ok(())
+                        }
+                        None => {
+                            let cut = std::io::Error::other(e.message.clone());
+                            let _ = chunks.blocking_send(Err(cut));
+                            Err(e)
+                        }
+                    },
+                }
+            })
+            .await;
+        if let Err(e) = outcome {
+            tracing::warn!(error = %e.message, "the export was cut off");
+        }
+    });
+    match first.await {
+        Ok(Ok(())) => {
+            let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
+                receiver.recv().await.map(|chunk| (chunk, receiver))
+            });
+            let mut response = Response::new(Body::from_stream(stream));
             response.headers_mut().insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/x-ndjson"),
             );
             response
         }
-        Err(e) => error_response(&e),
+        Ok(Err(e)) => error_response(&e),
+        Err(_) => error_response(&Error::internal("the export stopped before it began")),
     }
 }
+
+/// How many bytes of an export's lines go out at a time.
+const EXPORT_CHUNK: usize = 64 * 1024;
 
 #[derive(serde::Deserialize)]
 struct ImportQuery {

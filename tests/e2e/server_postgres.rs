@@ -317,3 +317,72 @@ environments = ["gamma-1", "gamma-2"]
         assert_eq!(*n, 1, "deploy of {key:?} ran {n} times");
     }
 }
+
+/// An export bigger than one chunk of the server's answer, and than one batch of the
+/// PostgreSQL cursor, comes back whole and in order over HTTP.
+#[test]
+fn a_ledger_bigger_than_a_chunk_exports_whole_over_the_server() {
+    use captain::model::*;
+    use captain::store::Store;
+    use captain::store::export::LedgerRecord;
+    use captain::store::http::{HttpStore, Remote};
+
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_on(&dir.path().join("server"), &fresh_database(), &[], None);
+    let remote = Remote {
+        token: Some(server.admin.clone()),
+        ca_file: None,
+        attempts: None,
+    };
+    let store = HttpStore::open(&server.url, "app", &remote).unwrap();
+    let at = |s: i64| Timestamp::from_second(1_700_000_000 + s).unwrap();
+    store
+        .create_release(NewRelease {
+            commit: "a".repeat(40),
+            base: None,
+            artifacts: [("app".to_string(), "img@1".to_string())].into(),
+            actor: "ci".into(),
+            created_at: at(0),
+            commits: vec![],
+            dependencies: DependencySnapshot::default(),
+        })
+        .unwrap();
+    let count = 2_500;
+    let ids: Vec<String> = (0..count).map(|i| format!("deploy-{i:08x}")).collect();
+    let mut records = ids.iter().enumerate().map(|(i, id)| {
+        Ok(LedgerRecord::Deployment {
+            deployment: Deployment {
+                id: DeploymentId(id.clone()),
+                environment: format!("env-{}", i % 40),
+                stage: "s".into(),
+                release: ReleaseNumber(1),
+                kind: DeploymentKind::Normal,
+                actor: "history".into(),
+                reason: Some("x".repeat(40)),
+                started_at: at(i as i64 * 60),
+                finished_at: Some(at(i as i64 * 60 + 30)),
+                outcome: Outcome::Approved,
+            },
+        })
+    });
+    store
+        .import(&mut records, captain::store::ImportMode::Merge)
+        .unwrap();
+
+    let mut exported = Vec::new();
+    let mut bytes = 0;
+    store
+        .export(&mut |record| {
+            bytes += serde_json::to_vec(&record).unwrap().len() + 1;
+            if let LedgerRecord::Deployment { deployment } = record {
+                exported.push(deployment.id.0);
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert!(
+        bytes > 4 * 64 * 1024,
+        "only {bytes} bytes: not several chunks"
+    );
+    assert_eq!(exported, ids);
+}
