@@ -246,6 +246,21 @@ where
     B: DeserializeOwned + Clone + Send + 'static,
     T: Serialize,
 {
+    mutate_parsed(m, |bytes| parse_body(bytes), role, op, keyed).await
+}
+
+/// [`mutate_keyed`] with a body that `parse` reads (not every body is one JSON value).
+async fn mutate_parsed<B, T>(
+    m: Mutation<'_>,
+    parse: impl FnOnce(&Bytes) -> std::result::Result<B, Response>,
+    role: impl FnOnce(&B) -> Role,
+    op: impl Fn(&dyn Store, B, &TokenInfo) -> Result<T> + Send + 'static,
+    keyed: Option<Keyed<B>>,
+) -> Response
+where
+    B: Clone + Send + 'static,
+    T: Serialize,
+{
     // Authenticate before reading anything else.
     if let Err(denied) = auth::require(m.caller, Role::Read, m.what) {
         return denied_response(denied);
@@ -254,7 +269,7 @@ where
         Ok(bytes) => bytes,
         Err(response) => return response,
     };
-    let input: B = match parse_body(&bytes) {
+    let input: B = match parse(&bytes) {
         Ok(input) => input,
         Err(response) => return response,
     };
@@ -1353,10 +1368,6 @@ async fn import(
     } else {
         ImportMode::EmptyOnly
     };
-    // The body is JSON Lines, not one JSON value: wrap it so `mutate` sees a string.
-    let body = body.map(|bytes| {
-        Bytes::from(serde_json::to_vec(&String::from_utf8_lossy(&bytes)).unwrap_or_default())
-    });
     let m = Mutation {
         app: &app,
         caller: &caller,
@@ -1367,11 +1378,14 @@ async fn import(
         body,
         what: "importing a ledger",
     };
-    mutate(
+    // The body is JSON Lines, not one JSON value: the records are read from it line by
+    // line as the store takes them (`Bytes` is shared, not copied, for each attempt).
+    mutate_parsed(
         m,
-        |_: &String| Role::Admin,
-        move |s, text: String, _| {
-            let mut records = text.as_bytes().lines().enumerate().map(|(i, line)| {
+        |bytes| Ok(bytes.clone()),
+        |_| Role::Admin,
+        move |s, lines: Bytes, _| {
+            let mut records = lines[..].lines().enumerate().map(|(i, line)| {
                 let line =
                     line.map_err(|e| Error::usage(format!("line {}: could not read: {e}", i + 1)))?;
                 serde_json::from_str::<LedgerRecord>(&line)
@@ -1379,6 +1393,7 @@ async fn import(
             });
             s.import(&mut records, mode)
         },
+        None,
     )
     .await
 }
