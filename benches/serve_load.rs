@@ -52,7 +52,7 @@ fn options() -> Options {
     let mut options = Options {
         database: std::env::var("CAPTAIN_BENCH_DATABASE").ok(),
         clients: 64,
-        per_client: 50,
+        per_client: 100,
         history: 5_000,
         warm_up: 10,
         ceiling: true,
@@ -65,7 +65,9 @@ fn options() -> Options {
         match args[i].as_str() {
             "--database" => options.database = value,
             "--clients" => options.clients = value.and_then(|v| v.parse().ok()).unwrap_or(64),
-            "--per-client" => options.per_client = value.and_then(|v| v.parse().ok()).unwrap_or(50),
+            "--per-client" => {
+                options.per_client = value.and_then(|v| v.parse().ok()).unwrap_or(100)
+            }
             "--history" => options.history = value.and_then(|v| v.parse().ok()).unwrap_or(5_000),
             "--rate" => options.rate = value.and_then(|v| v.parse().ok()).filter(|r| *r > 0.0),
             "--warm-up" => options.warm_up = value.and_then(|v| v.parse().ok()).unwrap_or(10),
