@@ -204,16 +204,31 @@ fn many_servers_migrating_one_new_database_at_once_agree() {
 
 #[test]
 fn postgres_keeps_every_write_of_32_concurrent_stores_exactly_once() {
+    // Each thread its own store: separate connections and memories, as separate servers.
+    keeps_every_write_of_32_concurrent_writers(false);
+}
+
+#[test]
+fn postgres_keeps_every_write_of_32_threads_sharing_one_store_exactly_once() {
+    // One store, as in one server: its pool and its memory of recent writes are shared.
+    keeps_every_write_of_32_concurrent_writers(true);
+}
+
+fn keeps_every_write_of_32_concurrent_writers(one_store: bool) {
     let url = Arc::new(fresh_database());
     const THREADS: usize = 32;
     const DEPLOYS: usize = 20;
     let barrier = Arc::new(Barrier::new(THREADS));
+    let shared_store = one_store.then(|| Arc::new(PostgresStore::open(&url, "app").unwrap()));
     let handles: Vec<_> = (0..THREADS)
         .map(|t| {
             let (url, barrier) = (Arc::clone(&url), Arc::clone(&barrier));
+            let shared_store = shared_store.clone();
             std::thread::spawn(move || -> captain::Result<Vec<DeploymentId>> {
-                // Each thread its own store: separate connections, as separate servers.
-                let store = PostgresStore::open(&url, "app")?;
+                let store = match shared_store {
+                    Some(store) => store,
+                    None => Arc::new(PostgresStore::open(&url, "app")?),
+                };
                 barrier.wait();
                 // Everyone records the same first commit at once, and one of its own.
                 let shared =
