@@ -3,7 +3,7 @@
 //! transaction: one call reads what the decision needs (`captain.start_facts`, migration
 //! 6, for a start; the deployment for a finish), captain decides in Rust
 //! (the same checks as every other way of starting), and one call of
-//! `captain.record_start` / `captain.record_finish` (migration 5) makes the change if
+//! `captain.record_start` / `captain.record_finish` (migrations 5 and 7) makes the change if
 //! what was read still holds under the environment's row lock, with the idempotency key
 //! and its answer when the server passes one. If it no longer holds, captain reads and
 //! decides again.
