@@ -292,6 +292,25 @@ pub struct NewDeployment {
     pub force: bool,
 }
 
+impl NewDeployment {
+    /// The deployment this request starts: `id`, in progress since `started_at` (the
+    /// request's time as the store keeps it).
+    pub fn starting(&self, id: DeploymentId, started_at: Timestamp) -> Deployment {
+        Deployment {
+            id,
+            environment: self.environment.clone(),
+            stage: self.stage.clone(),
+            release: self.release,
+            kind: self.kind,
+            actor: self.actor.clone(),
+            reason: self.reason.clone(),
+            started_at,
+            finished_at: None,
+            outcome: Outcome::InProgress,
+        }
+    }
+}
+
 /// What `deploy finish` hands to the store.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FinishDeployment {

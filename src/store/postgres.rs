@@ -1098,18 +1098,7 @@ fn start_deployment(tx: &mut Tx, p: &str, new: &NewDeployment) -> TxResult<Deplo
             ],
         )?;
         if inserted.is_some() {
-            return Ok(Deployment {
-                id,
-                environment: new.environment.clone(),
-                stage: new.stage.clone(),
-                release: new.release,
-                kind: new.kind,
-                actor: new.actor.clone(),
-                reason: new.reason.clone(),
-                started_at,
-                finished_at: None,
-                outcome: Outcome::InProgress,
-            });
+            return Ok(new.starting(id, started_at));
         }
         if attempt > 40 {
             break;

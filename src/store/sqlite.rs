@@ -798,18 +798,7 @@ fn start_deployment(conn: &Connection, new: NewDeployment) -> Tx<Deployment> {
         };
         checks::require_not_older(&new, current.as_ref())?;
     }
-    let deployment = Deployment {
-        id: new_deployment_id(conn)?,
-        environment: new.environment,
-        stage: new.stage,
-        release: new.release,
-        kind: new.kind,
-        actor: new.actor,
-        reason: new.reason,
-        started_at: truncate(new.started_at),
-        finished_at: None,
-        outcome: Outcome::InProgress,
-    };
+    let deployment = new.starting(new_deployment_id(conn)?, truncate(new.started_at));
     let seq = insert_deployment(conn, &deployment)?;
     conn.prepare_cached(
         "INSERT INTO environment_state (environment, in_progress_seq) VALUES (?1, ?2)

@@ -373,18 +373,7 @@ impl PostgresStore {
                     facts
                 }
             };
-            let deployment = Deployment {
-                id: random_id(attempt),
-                environment: new.environment.clone(),
-                stage: new.stage.clone(),
-                release: new.release,
-                kind: new.kind,
-                actor: new.actor.clone(),
-                reason: new.reason.clone(),
-                started_at,
-                finished_at: None,
-                outcome: Outcome::InProgress,
-            };
+            let deployment = new.starting(random_id(attempt), started_at);
             attempt += 1;
             let k = KeyArgs::new(key, &deployment)?;
             let row = tx.one(
