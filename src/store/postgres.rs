@@ -1597,6 +1597,22 @@ fn set_lock(tx: &mut Tx, p: &str, lock: &Lock) -> TxResult<()> {
         .with_hint("add `--reason TEXT`")
         .into());
     }
+    let created_at = upsert_lock(tx, p, lock)?;
+    audit(
+        tx,
+        p,
+        created_at,
+        &lock.actor,
+        "lock.set",
+        &lock.target,
+        Some(&lock.reason),
+        serde_json::json!({"target_kind": lock.target_kind, "direction": lock.direction}),
+    )
+}
+
+/// Stores `lock`, replacing the one on the same target and direction; returns the time
+/// it was stored with.
+fn upsert_lock(tx: &mut Tx, p: &str, lock: &Lock) -> TxResult<Timestamp> {
     let created_at = truncate(lock.created_at);
     tx.exec(
         "INSERT INTO captain.locks (pipeline, target_kind, target, direction, actor, reason, created_at)
@@ -1613,16 +1629,7 @@ fn set_lock(tx: &mut Tx, p: &str, lock: &Lock) -> TxResult<()> {
             &created_at,
         ],
     )?;
-    audit(
-        tx,
-        p,
-        created_at,
-        &lock.actor,
-        "lock.set",
-        &lock.target,
-        Some(&lock.reason),
-        serde_json::json!({"target_kind": lock.target_kind, "direction": lock.direction}),
-    )
+    Ok(created_at)
 }
 
 fn remove_lock(tx: &mut Tx, p: &str, unlock: &Unlock) -> TxResult<bool> {
@@ -2044,21 +2051,7 @@ fn import_record(
                 summary.skipped += 1;
                 return Ok(());
             }
-            tx.exec(
-                "INSERT INTO captain.locks (pipeline, target_kind, target, direction, actor, reason, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)
-                 ON CONFLICT (pipeline, target_kind, target, direction)
-                 DO UPDATE SET actor = excluded.actor, reason = excluded.reason, created_at = excluded.created_at",
-                &[
-                    &p,
-                    &target_kind_str(lock.target_kind),
-                    &lock.target,
-                    &direction_str(lock.direction),
-                    &lock.actor,
-                    &lock.reason,
-                    &truncate(lock.created_at),
-                ],
-            )?;
+            upsert_lock(tx, p, &lock)?;
             summary.locks += 1;
             Ok(())
         }

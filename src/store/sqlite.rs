@@ -1227,6 +1227,21 @@ fn set_lock(conn: &Connection, lock: Lock) -> Tx<()> {
         .with_hint("add `--reason TEXT`")
         .into());
     }
+    let created_at = upsert_lock(conn, &lock)?;
+    audit(
+        conn,
+        created_at,
+        &lock.actor,
+        "lock.set",
+        &lock.target,
+        Some(&lock.reason),
+        serde_json::json!({"target_kind": lock.target_kind, "direction": lock.direction}),
+    )
+}
+
+/// Stores `lock`, replacing the one on the same target and direction; returns the time
+/// it was stored with.
+fn upsert_lock(conn: &Connection, lock: &Lock) -> Tx<Timestamp> {
     let created_at = truncate(lock.created_at);
     conn.prepare_cached(
         "INSERT INTO locks (target_kind, target, direction, actor, reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -1241,15 +1256,7 @@ fn set_lock(conn: &Connection, lock: Lock) -> Tx<()> {
         lock.reason,
         micros(created_at)
     ])?;
-    audit(
-        conn,
-        created_at,
-        &lock.actor,
-        "lock.set",
-        &lock.target,
-        Some(&lock.reason),
-        serde_json::json!({"target_kind": lock.target_kind, "direction": lock.direction}),
-    )
+    Ok(created_at)
 }
 
 fn remove_lock(conn: &Connection, unlock: Unlock) -> Tx<bool> {
@@ -1531,19 +1538,7 @@ fn import_record(
                 summary.skipped += 1;
                 return Ok(());
             }
-            let created_at = truncate(lock.created_at);
-            conn.prepare_cached(
-                "INSERT OR REPLACE INTO locks (target_kind, target, direction, actor, reason, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![
-                target_kind_str(lock.target_kind),
-                lock.target,
-                direction_str(lock.direction),
-                lock.actor,
-                lock.reason,
-                micros(created_at)
-            ])?;
+            upsert_lock(conn, &lock)?;
             summary.locks += 1;
             Ok(())
         }
