@@ -2,14 +2,19 @@
 //! exists, nothing running, the promotion check — the message for a release the previous
 //! stage has not approved, which lock stands in the way — and no step back to an older
 //! release), `finish_deployment` (an outcome that finishes, a repeat answered as recorded)
-//! and `start_rollback`'s optimistic check (the environment is as the preview saw it).
+//! and `start_rollback`'s optimistic check (the environment is as the preview saw it),
+//! and behind releases: `create_release` (a commit released again with other artifacts,
+//! a missing base) and an imported release (the same one again, a contradiction, a base
+//! or commit count that does not fit).
 //! Backends read the facts inside their transaction and ask this room, in that order.
 
-use super::{RollbackTarget, ago, describe_deployment};
+use std::collections::BTreeMap;
+
+use super::{ImportMode, RollbackTarget, ago, describe_deployment};
 use crate::error::{Error, Result};
 use crate::model::{
-    Deployment, DeploymentId, DeploymentKind, FinishDeployment, Lock, LockTargetKind,
-    NewDeployment, Outcome, Timestamp,
+    CreatedRelease, Deployment, DeploymentId, DeploymentKind, FinishDeployment, Lock,
+    LockTargetKind, NewDeployment, NewRelease, Outcome, Release, ReleaseNumber, Timestamp,
 };
 
 /// Refuses a start whose request is incomplete: no environment, or forced without a reason.
@@ -230,4 +235,105 @@ pub fn refuse_second_rollback(environment: &str, running: &Deployment, at: Times
         "wait for it, or finish it with `captain deploy finish {} --outcome …` before rolling back again",
         running.id
     ))
+}
+
+// ---- releases ----------------------------------------------------------------------
+
+/// A new release of a commit the ledger has released already (`existing`): answered
+/// with that release when the artifacts are the same, refused when they differ.
+pub fn release_again(existing: Release, new: &NewRelease, commit: &str) -> Result<CreatedRelease> {
+    if existing.artifacts == new.artifacts {
+        return Ok(CreatedRelease {
+            release: existing,
+            created: false,
+        });
+    }
+    Err(Error::conflict(format!(
+        "release {} of commit {} already has artifacts {}; refusing to change them to {}",
+        existing.number,
+        short(commit),
+        describe_artifacts(&existing.artifacts),
+        describe_artifacts(&new.artifacts)
+    ))
+    .with_hint("artifacts of a release never change; release a new commit to ship new artifacts"))
+}
+
+/// A new release of `commit` naming a base release the ledger does not have.
+pub fn missing_base(base: ReleaseNumber, commit: &str) -> Error {
+    Error::not_found(format!(
+        "base release {base} of commit {} does not exist",
+        short(commit)
+    ))
+}
+
+/// An imported release whose number the ledger has (`existing`): the same release (same
+/// commit and artifacts) in a merge is fine (skipped), anything else is refused.
+pub fn imported_release_known(
+    release: &Release,
+    commit: &str,
+    existing: &Release,
+    mode: ImportMode,
+) -> Result<()> {
+    if mode == ImportMode::Merge
+        && existing.commit == commit
+        && existing.artifacts == release.artifacts
+    {
+        return Ok(());
+    }
+    Err(Error::conflict(format!(
+        "release {} (commit {}) contradicts release {} (commit {}) already in the ledger",
+        release.number,
+        short(commit),
+        existing.number,
+        short(&existing.commit)
+    )))
+}
+
+/// An imported release of a commit that another release of the ledger (`existing`) has.
+pub fn commit_released_already(release: &Release, commit: &str, existing: &Release) -> Error {
+    Error::conflict(format!(
+        "release {} is of commit {}, which release {} already has",
+        release.number,
+        short(commit),
+        existing.number
+    ))
+}
+
+/// Refuses an imported release whose base is not an earlier release of the ledger
+/// (`base_found`: the ledger has it) or whose commit count does not match its commits.
+pub fn require_sound_imported_release(
+    release: &Release,
+    commits: usize,
+    base_found: bool,
+) -> Result<()> {
+    if let Some(base) = release.base
+        && (base >= release.number || !base_found)
+    {
+        return Err(Error::not_found(format!(
+            "release {} names base {}, which is not an earlier release in the ledger",
+            release.number, base
+        )));
+    }
+    if release.commit_count != commits as u64 {
+        return Err(Error::usage(format!(
+            "release {} says it introduced {} commits but lists {}",
+            release.number, release.commit_count, commits
+        )));
+    }
+    Ok(())
+}
+
+fn short(sha: &str) -> &str {
+    sha.get(..12).unwrap_or(sha)
+}
+
+fn describe_artifacts(artifacts: &BTreeMap<String, String>) -> String {
+    if artifacts.is_empty() {
+        return "(none)".into();
+    }
+    artifacts
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -25,7 +25,7 @@
 //! it never reads the clock or talks to git.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::Duration;
 
 use postgres::error::SqlState;
@@ -731,21 +731,6 @@ fn full_sha(text: &str, what: &str) -> Result<String> {
     }
 }
 
-fn short(sha: &str) -> &str {
-    sha.get(..12).unwrap_or(sha)
-}
-
-fn describe_artifacts(artifacts: &BTreeMap<String, String>) -> String {
-    if artifacts.is_empty() {
-        return "(none)".into();
-    }
-    artifacts
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 fn to_json<T: serde::Serialize>(value: &T, what: &str) -> TxResult<serde_json::Value> {
     serde_json::to_value(value).map_err(|e| Error::internal(format!("{what}: {e}")).into())
 }
@@ -989,32 +974,12 @@ fn create_release(tx: &mut Tx, p: &str, new: &NewRelease) -> TxResult<CreatedRel
         &[&p],
     )?;
     if let Some(existing) = release_with_commit(tx, p, &commit)? {
-        if existing.artifacts == new.artifacts {
-            return Ok(CreatedRelease {
-                release: existing,
-                created: false,
-            });
-        }
-        return Err(Error::conflict(format!(
-            "release {} of commit {} already has artifacts {}; refusing to change them to {}",
-            existing.number,
-            short(&commit),
-            describe_artifacts(&existing.artifacts),
-            describe_artifacts(&new.artifacts)
-        ))
-        .with_hint(
-            "artifacts of a release never change; release a new commit to ship new artifacts",
-        )
-        .into());
+        return Ok(checks::release_again(existing, new, &commit)?);
     }
     if let Some(base) = new.base
         && release_by_number(tx, p, base)?.is_none()
     {
-        return Err(Error::not_found(format!(
-            "base release {base} of commit {} does not exist",
-            short(&commit)
-        ))
-        .into());
+        return Err(checks::missing_base(base, &commit).into());
     }
     let row = tx.one(
         "SELECT coalesce((SELECT max(number) FROM captain.releases WHERE pipeline = $1), 0) + 1,
@@ -2105,49 +2070,18 @@ fn import_release(
 ) -> TxResult<()> {
     let commit = full_sha(&release.commit, "release commit")?;
     if let Some(existing) = release_by_number(tx, p, release.number)? {
-        if mode == ImportMode::Merge
-            && existing.commit == commit
-            && existing.artifacts == release.artifacts
-        {
-            summary.skipped += 1;
-            return Ok(());
-        }
-        return Err(Error::conflict(format!(
-            "release {} (commit {}) contradicts release {} (commit {}) already in the ledger",
-            release.number,
-            short(&commit),
-            existing.number,
-            short(&existing.commit)
-        ))
-        .into());
+        checks::imported_release_known(&release, &commit, &existing, mode)?;
+        summary.skipped += 1;
+        return Ok(());
     }
     if let Some(existing) = release_with_commit(tx, p, &commit)? {
-        return Err(Error::conflict(format!(
-            "release {} is of commit {}, which release {} already has",
-            release.number,
-            short(&commit),
-            existing.number
-        ))
-        .into());
+        return Err(checks::commit_released_already(&release, &commit, &existing).into());
     }
-    if let Some(base) = release.base
-        && (base >= release.number || release_by_number(tx, p, base)?.is_none())
-    {
-        return Err(Error::not_found(format!(
-            "release {} names base {}, which is not an earlier release in the ledger",
-            release.number, base
-        ))
-        .into());
-    }
-    if release.commit_count != commits.len() as u64 {
-        return Err(Error::usage(format!(
-            "release {} says it introduced {} commits but lists {}",
-            release.number,
-            release.commit_count,
-            commits.len()
-        ))
-        .into());
-    }
+    let base_found = match release.base {
+        Some(base) if base < release.number => release_by_number(tx, p, base)?.is_some(),
+        _ => false,
+    };
+    checks::require_sound_imported_release(&release, commits.len(), base_found)?;
     let stored = Release {
         commit,
         created_at: truncate(release.created_at),

@@ -702,32 +702,12 @@ fn range_info(conn: &Connection, number: ReleaseNumber) -> Tx<RangeInfo> {
 fn create_release(conn: &Connection, new: NewRelease) -> Tx<CreatedRelease> {
     let commit = full_sha(&new.commit, "release commit")?;
     if let Some(existing) = release_with_commit(conn, &commit)? {
-        if existing.artifacts == new.artifacts {
-            return Ok(CreatedRelease {
-                release: existing,
-                created: false,
-            });
-        }
-        return Err(Error::conflict(format!(
-            "release {} of commit {} already has artifacts {}; refusing to change them to {}",
-            existing.number,
-            short(&commit),
-            describe_artifacts(&existing.artifacts),
-            describe_artifacts(&new.artifacts)
-        ))
-        .with_hint(
-            "artifacts of a release never change; release a new commit to ship new artifacts",
-        )
-        .into());
+        return Ok(checks::release_again(existing, &new, &commit)?);
     }
     if let Some(base) = new.base
         && release_by_number(conn, base)?.is_none()
     {
-        return Err(Error::not_found(format!(
-            "base release {base} of commit {} does not exist",
-            short(&commit)
-        ))
-        .into());
+        return Err(checks::missing_base(base, &commit).into());
     }
     let next: i64 = conn.query_row(
         "SELECT coalesce(max(number), 0) + 1 FROM releases",
@@ -764,21 +744,6 @@ fn create_release(conn: &Connection, new: NewRelease) -> Tx<CreatedRelease> {
         release,
         created: true,
     })
-}
-
-fn short(sha: &str) -> &str {
-    sha.get(..12).unwrap_or(sha)
-}
-
-fn describe_artifacts(artifacts: &BTreeMap<String, String>) -> String {
-    if artifacts.is_empty() {
-        return "(none)".into();
-    }
-    artifacts
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 fn start_deployment(conn: &Connection, new: NewDeployment) -> Tx<Deployment> {
@@ -1588,49 +1553,18 @@ fn import_release(
 ) -> Tx<()> {
     let commit = full_sha(&release.commit, "release commit")?;
     if let Some(existing) = release_by_number(conn, release.number)? {
-        if mode == ImportMode::Merge
-            && existing.commit == commit
-            && existing.artifacts == release.artifacts
-        {
-            summary.skipped += 1;
-            return Ok(());
-        }
-        return Err(Error::conflict(format!(
-            "release {} (commit {}) contradicts release {} (commit {}) already in the ledger",
-            release.number,
-            short(&commit),
-            existing.number,
-            short(&existing.commit)
-        ))
-        .into());
+        checks::imported_release_known(&release, &commit, &existing, mode)?;
+        summary.skipped += 1;
+        return Ok(());
     }
     if let Some(existing) = release_with_commit(conn, &commit)? {
-        return Err(Error::conflict(format!(
-            "release {} is of commit {}, which release {} already has",
-            release.number,
-            short(&commit),
-            existing.number
-        ))
-        .into());
+        return Err(checks::commit_released_already(&release, &commit, &existing).into());
     }
-    if let Some(base) = release.base
-        && (base >= release.number || release_by_number(conn, base)?.is_none())
-    {
-        return Err(Error::not_found(format!(
-            "release {} names base {}, which is not an earlier release in the ledger",
-            release.number, base
-        ))
-        .into());
-    }
-    if release.commit_count != commits.len() as u64 {
-        return Err(Error::usage(format!(
-            "release {} says it introduced {} commits but lists {}",
-            release.number,
-            release.commit_count,
-            commits.len()
-        ))
-        .into());
-    }
+    let base_found = match release.base {
+        Some(base) if base < release.number => release_by_number(conn, base)?.is_some(),
+        _ => false,
+    };
+    checks::require_sound_imported_release(&release, commits.len(), base_found)?;
     let stored = Release {
         commit,
         created_at: truncate(release.created_at),
