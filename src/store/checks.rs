@@ -5,10 +5,10 @@
 //! and `start_rollback`'s optimistic check (the environment is as the preview saw it),
 //! and behind releases: `create_release` (a commit released again with other artifacts,
 //! a missing base) and an imported release (the same one again, a contradiction, a base
-//! or commit count that does not fit).
+//! or commit count that does not fit), and resolving a commit prefix.
 //! Backends read the facts inside their transaction and ask this room, in that order.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{ImportMode, RollbackTarget, ago, describe_deployment};
 use crate::error::{Error, Result};
@@ -336,4 +336,46 @@ fn describe_artifacts(artifacts: &BTreeMap<String, String>) -> String {
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+// ---- commits -----------------------------------------------------------------------
+
+/// The shas a commit `text` (a full sha or a prefix of at least 4 hex digits) may name:
+/// those from the first of the two returned up to but not including the second. Hex
+/// digits sort below 'g' (the stores compare bytes), so [p, p || 'g') holds exactly the
+/// shas starting with p.
+pub fn commit_prefix_range(text: &str) -> Result<(String, String)> {
+    let prefix = text.trim().to_ascii_lowercase();
+    if prefix.len() < 4 || prefix.len() > 64 || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(
+            Error::usage(format!("`{text}` is not a commit sha or a prefix of one"))
+                .with_hint("give at least 4 hex digits of a recorded commit"),
+        );
+    }
+    let upper = format!("{prefix}g");
+    Ok((prefix, upper))
+}
+
+/// The one recorded commit `text` names, from the shas in its range (a few are enough):
+/// refused when there is none or more than one.
+pub fn one_commit(text: &str, matches: BTreeSet<String>) -> Result<String> {
+    let mut found = matches.into_iter();
+    match (found.next(), found.next()) {
+        (None, _) => Err(Error::not_found(format!(
+            "commit `{text}` is not in any recorded release"
+        ))
+        .with_hint(
+            "captain knows the commits of recorded releases; create a release that contains it",
+        )),
+        (Some(only), None) => Ok(only),
+        (Some(a), Some(b)) => Err(Error::usage(format!(
+            "commit prefix `{text}` is ambiguous: it matches {a}, {b}{}",
+            if found.next().is_some() {
+                " and more"
+            } else {
+                ""
+            }
+        ))
+        .with_hint("give more digits")),
+    }
 }

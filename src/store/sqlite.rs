@@ -1022,16 +1022,7 @@ fn environment_state(conn: &Connection, environment: &str) -> Tx<EnvironmentStat
 
 /// Resolves a full sha or a unique prefix (≥ 4 hex digits) among recorded commits.
 fn resolve_commit(conn: &Connection, text: &str) -> Tx<String> {
-    let prefix = text.trim().to_ascii_lowercase();
-    if prefix.len() < 4 || prefix.len() > 64 || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(
-            Error::usage(format!("`{text}` is not a commit sha or a prefix of one"))
-                .with_hint("give at least 4 hex digits of a recorded commit")
-                .into(),
-        );
-    }
-    // Hex digits sort below 'g', so [p, p || 'g') holds exactly the shas starting with p.
-    let upper = format!("{prefix}g");
+    let (prefix, upper) = checks::commit_prefix_range(text)?;
     let mut matches = BTreeSet::new();
     for sql in [
         "SELECT DISTINCT sha FROM release_commits WHERE sha >= ?1 AND sha < ?2 LIMIT 3",
@@ -1042,27 +1033,7 @@ fn resolve_commit(conn: &Connection, text: &str) -> Tx<String> {
             matches.insert(sha?);
         }
     }
-    let mut found = matches.into_iter();
-    match (found.next(), found.next()) {
-        (None, _) => Err(Error::not_found(format!(
-            "commit `{text}` is not in any recorded release"
-        ))
-        .with_hint(
-            "captain knows the commits of recorded releases; create a release that contains it",
-        )
-        .into()),
-        (Some(only), None) => Ok(only),
-        (Some(a), Some(b)) => Err(Error::usage(format!(
-            "commit prefix `{text}` is ambiguous: it matches {a}, {b}{}",
-            if found.next().is_some() {
-                " and more"
-            } else {
-                ""
-            }
-        ))
-        .with_hint("give more digits")
-        .into()),
-    }
+    Ok(checks::one_commit(text, matches)?)
 }
 
 fn locate_commit(conn: &Connection, text: &str, environments: &[String]) -> Tx<CommitLocation> {
