@@ -8,9 +8,12 @@
 //!
 //! Plain data, serialisable, so an HTTP backend can carry it as it is.
 
+use std::borrow::Borrow;
+use std::collections::{BTreeMap, BTreeSet};
+
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{BlockerOverride, Decision, EngineState, Phase};
+use crate::engine::{BlockerOverride, Decision, EngineState, Phase, StageLedger};
 use crate::model::{DeploymentId, PromotionCheck, ReleaseNumber, Timestamp};
 
 /// One `captain run` process: the owner of the processes it starts. A restarted loop
@@ -100,6 +103,15 @@ pub enum StageRecordKind {
 }
 
 impl StageRecordKind {
+    /// Reads a stored record (anything else than approved or failed counts as superseded).
+    pub fn from_stored(text: &str) -> StageRecordKind {
+        match text {
+            "approved" => StageRecordKind::Approved,
+            "failed" => StageRecordKind::Failed,
+            _ => StageRecordKind::Superseded,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             StageRecordKind::Approved => "approved",
@@ -168,3 +180,73 @@ pub struct Claim {
 
 /// A blocker override as recorded (for `captain status` and the audit).
 pub type OverrideRecord = BlockerOverride;
+
+/// A stage's ledger for the engine snapshot: what the loop recorded for it (`records`),
+/// and what its normal deployments say (`deployments`: release, outcome, environment;
+/// repeats are fine), for an external CI records only deployments. A release every
+/// environment of the stage approved is approved; one whose deployments ended otherwise
+/// and that the loop recorded nothing for failed; the newest release with deployments
+/// that is not decided is the one the stage works on. Rows come as a backend reads them
+/// (the first error ends the reading).
+pub fn stage_ledger<O, E, X>(
+    scope: &StageScope,
+    records: impl IntoIterator<Item = Result<(ReleaseNumber, StageRecordKind), X>>,
+    deployments: impl IntoIterator<Item = Result<(ReleaseNumber, O, E), X>>,
+) -> Result<StageLedger, X>
+where
+    O: AsRef<str>,
+    E: Ord + Borrow<str>,
+{
+    let mut ledger = StageLedger::default();
+    let mut recorded = BTreeSet::new();
+    for record in records {
+        let (release, record) = record?;
+        recorded.insert(release);
+        match record {
+            StageRecordKind::Approved => ledger.approved.insert(release),
+            StageRecordKind::Failed => ledger.failed.insert(release),
+            StageRecordKind::Superseded => ledger.superseded.insert(release),
+        };
+    }
+    let mut approved_envs: BTreeMap<ReleaseNumber, BTreeSet<E>> = BTreeMap::new();
+    let mut open: BTreeSet<ReleaseNumber> = BTreeSet::new();
+    let mut ended: BTreeSet<ReleaseNumber> = BTreeSet::new();
+    for deployment in deployments {
+        let (release, outcome, environment) = deployment?;
+        match outcome.as_ref() {
+            "approved" => {
+                approved_envs
+                    .entry(release)
+                    .or_default()
+                    .insert(environment);
+            }
+            "in progress" => {
+                open.insert(release);
+            }
+            _ => {
+                ended.insert(release);
+            }
+        }
+    }
+    for (release, envs) in &approved_envs {
+        if !scope.environments.is_empty()
+            && scope.environments.iter().all(|e| envs.contains(e.as_str()))
+        {
+            ledger.approved.insert(*release);
+        }
+    }
+    for release in ended {
+        if !ledger.approved.contains(&release) && !recorded.contains(&release) {
+            ledger.failed.insert(release);
+        }
+    }
+    ledger.failed.retain(|r| !ledger.approved.contains(r));
+    let decided = |r: &ReleaseNumber| {
+        ledger.approved.contains(r) || ledger.failed.contains(r) || ledger.superseded.contains(r)
+    };
+    // A release with deployments that is neither decided: the one the stage works on.
+    let mut candidates: BTreeSet<ReleaseNumber> = open;
+    candidates.extend(approved_envs.keys().copied());
+    ledger.working = candidates.into_iter().filter(|r| !decided(r)).max();
+    Ok(ledger)
+}

@@ -14,17 +14,15 @@
 //!   which PostgreSQL re-evaluates on the newest row after waiting for its lock: of two
 //!   claimers with the same expectation exactly one wins.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use postgres::Row;
 
 use super::{
-    DEPLOYMENT_COLUMNS, Tx, TxResult, all_locks, audit, deployment_at, deployment_by_id,
+    DEPLOYMENT_COLUMNS, Fail, Tx, TxResult, all_locks, audit, deployment_at, deployment_by_id,
     finish_deployment, num, release_number, start_deployment, truncate,
 };
-use crate::engine::{
-    ActiveDeployment, BlockerOverride, Decision, EngineState, EnvLedger, Phase, StageLedger,
-};
+use crate::engine::{ActiveDeployment, BlockerOverride, Decision, EngineState, EnvLedger, Phase};
 use crate::error::Error;
 use crate::model::*;
 use crate::store::run_records::*;
@@ -142,14 +140,6 @@ fn active_in(tx: &mut Tx, p: &str, environments: &[String]) -> TxResult<Vec<Acti
         .collect()
 }
 
-fn stage_kind(text: &str) -> StageRecordKind {
-    match text {
-        "approved" => StageRecordKind::Approved,
-        "failed" => StageRecordKind::Failed,
-        _ => StageRecordKind::Superseded,
-    }
-}
-
 pub(super) fn engine_snapshot(
     tx: &mut Tx,
     p: &str,
@@ -200,57 +190,17 @@ pub(super) fn engine_snapshot(
         ));
     }
     for scope in stages {
-        let mut ledger = StageLedger::default();
-        let mut recorded = BTreeSet::new();
-        for (release, record) in records.get(&scope.name).into_iter().flatten() {
-            recorded.insert(*release);
-            match stage_kind(record) {
-                StageRecordKind::Approved => ledger.approved.insert(*release),
-                StageRecordKind::Failed => ledger.failed.insert(*release),
-                StageRecordKind::Superseded => ledger.superseded.insert(*release),
-            };
-        }
-        let mut approved_envs: BTreeMap<ReleaseNumber, BTreeSet<&str>> = BTreeMap::new();
-        let mut open: BTreeSet<ReleaseNumber> = BTreeSet::new();
-        let mut ended: BTreeSet<ReleaseNumber> = BTreeSet::new();
-        for (release, outcome, environment) in outcomes.get(&scope.name).into_iter().flatten() {
-            match outcome.as_str() {
-                "approved" => {
-                    approved_envs
-                        .entry(*release)
-                        .or_default()
-                        .insert(environment.as_str());
-                }
-                "in progress" => {
-                    open.insert(*release);
-                }
-                _ => {
-                    ended.insert(*release);
-                }
-            }
-        }
-        for (release, envs) in &approved_envs {
-            if !scope.environments.is_empty()
-                && scope.environments.iter().all(|e| envs.contains(e.as_str()))
-            {
-                ledger.approved.insert(*release);
-            }
-        }
-        for release in ended {
-            if !ledger.approved.contains(&release) && !recorded.contains(&release) {
-                ledger.failed.insert(release);
-            }
-        }
-        ledger.failed.retain(|r| !ledger.approved.contains(r));
-        let decided = |r: &ReleaseNumber| {
-            ledger.approved.contains(r)
-                || ledger.failed.contains(r)
-                || ledger.superseded.contains(r)
-        };
-        // A release with deployments that is neither decided: the one the stage works on.
-        let mut candidates: BTreeSet<ReleaseNumber> = open;
-        candidates.extend(approved_envs.keys().copied());
-        ledger.working = candidates.into_iter().filter(|r| !decided(r)).max();
+        let records = records.get(&scope.name).into_iter().flatten();
+        let deployments = outcomes.get(&scope.name).into_iter().flatten();
+        let ledger = stage_ledger(
+            scope,
+            records.map(|(release, record)| {
+                Ok::<_, Fail>((*release, StageRecordKind::from_stored(record)))
+            }),
+            deployments.map(|(release, outcome, environment)| {
+                Ok((*release, outcome, environment.as_str()))
+            }),
+        )?;
         state.stages.insert(scope.name.clone(), ledger);
     }
 
@@ -846,7 +796,7 @@ fn stage_record_from_row(row: &Row) -> TxResult<StageRecord> {
     Ok(StageRecord {
         stage: row.try_get(0)?,
         release: release_number(row.try_get(1)?)?,
-        record: stage_kind(&kind),
+        record: StageRecordKind::from_stored(&kind),
         by: row
             .try_get::<_, Option<i64>>(3)?
             .map(release_number)

@@ -2,17 +2,13 @@
 //! engine snapshot in one read transaction, a pass's decisions in one write transaction,
 //! process ownership, stage records, overrides and external step results.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{
     Tx, all_locks, audit, deployment_by_id, deployment_by_seq, finish_deployment, micros, num,
     opt_ts, release_number, start_deployment, truncate, ts,
 };
-use crate::engine::{
-    ActiveDeployment, BlockerOverride, Decision, EngineState, EnvLedger, Phase, StageLedger,
-};
+use crate::engine::{ActiveDeployment, BlockerOverride, Decision, EngineState, EnvLedger, Phase};
 use crate::error::Error;
 use crate::model::*;
 use crate::store::run_records::*;
@@ -134,74 +130,28 @@ pub(super) fn engine_snapshot(
     let mut active = Vec::new();
     let mut active_seqs = Vec::new();
     for scope in stages {
-        // What the loop recorded.
-        let mut ledger = StageLedger::default();
-        let mut recorded = BTreeSet::new();
+        // What the loop recorded, and what the deployments say.
         let mut records =
             conn.prepare_cached("SELECT release, record FROM stage_records WHERE stage = ?1")?;
-        for row in records.query_map([&scope.name], |row| {
-            Ok((release_number(row, 0)?, row.get::<_, String>(1)?))
-        })? {
-            let (release, record) = row?;
-            recorded.insert(release);
-            match record.as_str() {
-                "approved" => ledger.approved.insert(release),
-                "failed" => ledger.failed.insert(release),
-                _ => ledger.superseded.insert(release),
-            };
-        }
-        // What the deployments say (an external CI records only deployments).
-        let mut approved_envs: BTreeMap<ReleaseNumber, BTreeSet<String>> = BTreeMap::new();
-        let mut open: BTreeSet<ReleaseNumber> = BTreeSet::new();
-        let mut ended: BTreeSet<ReleaseNumber> = BTreeSet::new();
+        let records = records.query_map([&scope.name], |row| {
+            let record: String = row.get(1)?;
+            Ok((
+                release_number(row, 0)?,
+                StageRecordKind::from_stored(&record),
+            ))
+        })?;
         let mut rows = conn.prepare_cached(
             "SELECT release, outcome, environment FROM deployments INDEXED BY deployments_by_stage
              WHERE stage = ?1 AND kind = 'normal'",
         )?;
-        for row in rows.query_map([&scope.name], |row| {
+        let deployments = rows.query_map([&scope.name], |row| {
             Ok((
                 release_number(row, 0)?,
                 row.get::<_, String>(1)?,
                 row.get::<_, String>(2)?,
             ))
-        })? {
-            let (release, outcome, environment) = row?;
-            match outcome.as_str() {
-                "approved" => {
-                    approved_envs
-                        .entry(release)
-                        .or_default()
-                        .insert(environment);
-                }
-                "in progress" => {
-                    open.insert(release);
-                }
-                _ => {
-                    ended.insert(release);
-                }
-            }
-        }
-        for (release, envs) in &approved_envs {
-            if !scope.environments.is_empty() && scope.environments.iter().all(|e| envs.contains(e))
-            {
-                ledger.approved.insert(*release);
-            }
-        }
-        for release in ended {
-            if !ledger.approved.contains(&release) && !recorded.contains(&release) {
-                ledger.failed.insert(release);
-            }
-        }
-        ledger.failed.retain(|r| !ledger.approved.contains(r));
-        let decided = |r: &ReleaseNumber| {
-            ledger.approved.contains(r)
-                || ledger.failed.contains(r)
-                || ledger.superseded.contains(r)
-        };
-        // A release with deployments that is neither decided: the one the stage works on.
-        let mut candidates: BTreeSet<ReleaseNumber> = open;
-        candidates.extend(approved_envs.keys().copied());
-        ledger.working = candidates.into_iter().filter(|r| !decided(r)).max();
+        })?;
+        let ledger = stage_ledger(scope, records, deployments)?;
         state.stages.insert(scope.name.clone(), ledger);
 
         for environment in &scope.environments {
@@ -779,11 +729,7 @@ fn stage_record_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StageRecor
     Ok(StageRecord {
         stage: row.get(0)?,
         release: release_number(row, 1)?,
-        record: match kind.as_str() {
-            "approved" => StageRecordKind::Approved,
-            "failed" => StageRecordKind::Failed,
-            _ => StageRecordKind::Superseded,
-        },
+        record: StageRecordKind::from_stored(&kind),
         by: row
             .get::<_, Option<i64>>(3)?
             .and_then(|b| u64::try_from(b).ok())
