@@ -614,8 +614,11 @@ impl SqliteTables {
         request: &[u8; 32],
         now: i64,
     ) -> Result<Option<SeenKey>> {
-        let expired_before = now.saturating_sub(seconds(KEY_LIFETIME));
-        let abandoned_before = now.saturating_sub(seconds(ABANDONED_AFTER));
+        let IdempotentRequest {
+            expired_before,
+            abandoned_before,
+            ..
+        } = key_request(token, key, request, now);
         let mut conn = self.conn()?;
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)

@@ -702,7 +702,8 @@ fn direction_str(direction: LockDirection) -> &'static str {
     }
 }
 
-fn audit_from_row(row: &Row) -> TxResult<AuditEvent> {
+/// An audit event from its columns `seq, at, actor, action, target, reason, details`.
+pub(crate) fn audit_from_row(row: &Row) -> TxResult<AuditEvent> {
     Ok(AuditEvent {
         seq: row.try_get(0)?,
         at: row.try_get(1)?,

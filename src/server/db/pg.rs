@@ -8,16 +8,14 @@
 //! upsert that only takes over a key that is new, expired, or abandoned by a server that
 //! died mid-request), so concurrent retries of one key race safely on its primary key.
 
-use std::time::Duration;
-
 use postgres::Client;
 
-use super::{ABANDONED_AFTER, Claim, KEY_LIFETIME, token_details, token_exists};
+use super::{Claim, token_details, token_exists};
 use crate::error::{Error, Result};
 use crate::model::{AuditEvent, Timestamp};
 use crate::server::auth::{NewToken, Role, TokenInfo};
-use crate::store::postgres::{Connections, Fail, TxResult};
-use crate::store::{AuditFilter, SeenKey};
+use crate::store::postgres::{Connections, Fail, TxResult, audit_from_row};
+use crate::store::{AuditFilter, IdempotentRequest, SeenKey};
 
 /// Connections for the server tables: few, they are short statements.
 const MAX_CONNECTIONS: usize = 8;
@@ -27,10 +25,6 @@ type StoredKey = (Vec<u8>, Option<i32>, Option<Vec<u8>>);
 
 pub struct PgTables {
     conns: Connections,
-}
-
-fn seconds(d: Duration) -> i64 {
-    i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
 }
 
 impl PgTables {
@@ -148,17 +142,7 @@ impl PgTables {
                     &[&filter.target, &filter.actor, &limit],
                 )?
                 .iter()
-                .map(|row| {
-                    Ok(AuditEvent {
-                        seq: row.try_get(0)?,
-                        at: row.try_get(1)?,
-                        actor: row.try_get(2)?,
-                        action: row.try_get(3)?,
-                        target: row.try_get(4)?,
-                        reason: row.try_get(5)?,
-                        details: row.try_get(6)?,
-                    })
-                })
+                .map(audit_from_row)
                 .collect()
         })
     }
@@ -190,8 +174,11 @@ impl PgTables {
         request: &[u8; 32],
         now: i64,
     ) -> Result<Option<SeenKey>> {
-        let expired_before = now.saturating_sub(seconds(KEY_LIFETIME));
-        let abandoned_before = now.saturating_sub(seconds(ABANDONED_AFTER));
+        let IdempotentRequest {
+            expired_before,
+            abandoned_before,
+            ..
+        } = super::key_request(token, key, request, now);
         loop {
             let (fresh, row) = self.run(|client| {
                 let fresh: bool = client
