@@ -368,6 +368,18 @@ pub enum LockDirection {
 }
 
 impl LockDirection {
+    /// What stays locked of a lock held in this direction once `lifted` is lifted from
+    /// it (`None`: nothing).
+    pub fn after_lifting(self, lifted: LockDirection) -> Option<LockDirection> {
+        match (self, lifted) {
+            (_, LockDirection::Both) => None,
+            (LockDirection::Both, LockDirection::In) => Some(LockDirection::Out),
+            (LockDirection::Both, LockDirection::Out) => Some(LockDirection::In),
+            (held, lifted) if held == lifted => None,
+            (held, _) => Some(held),
+        }
+    }
+
     pub fn blocks_in(self) -> bool {
         matches!(self, LockDirection::In | LockDirection::Both)
     }

@@ -5,7 +5,7 @@
 //! and `start_rollback`'s optimistic check (the environment is as the preview saw it),
 //! and behind releases: `create_release` (a commit released again with other artifacts,
 //! a missing base) and an imported release (the same one again, a contradiction, a base
-//! or commit count that does not fit), and resolving a commit prefix.
+//! or commit count that does not fit), resolving a commit prefix, and a lock's fields.
 //! Backends read the facts inside their transaction and ask this room, in that order.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -75,6 +75,21 @@ pub fn require_not_older(new: &NewDeployment, current: Option<&Deployment>) -> R
             new.release, current.release, new.environment
         ))
         .with_hint("deploy an older release with `--rollback`"));
+    }
+    Ok(())
+}
+
+/// Refuses a lock without a target or without a reason.
+pub fn require_valid_lock(lock: &Lock) -> Result<()> {
+    if lock.target.trim().is_empty() {
+        return Err(Error::usage("the lock target is empty"));
+    }
+    if lock.reason.trim().is_empty() {
+        return Err(Error::usage(format!(
+            "disabling promotions of {} needs a reason",
+            lock.target
+        ))
+        .with_hint("add `--reason TEXT`"));
     }
     Ok(())
 }

@@ -1152,17 +1152,7 @@ fn first_arrival(
 }
 
 fn set_lock(conn: &Connection, lock: Lock) -> Tx<()> {
-    if lock.target.trim().is_empty() {
-        return Err(Error::usage("the lock target is empty").into());
-    }
-    if lock.reason.trim().is_empty() {
-        return Err(Error::usage(format!(
-            "disabling promotions of {} needs a reason",
-            lock.target
-        ))
-        .with_hint("add `--reason TEXT`")
-        .into());
-    }
+    checks::require_valid_lock(&lock)?;
     let created_at = upsert_lock(conn, &lock)?;
     audit(
         conn,
@@ -1206,14 +1196,7 @@ fn remove_lock(conn: &Connection, unlock: Unlock) -> Tx<bool> {
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut lifted = false;
     for lock in existing {
-        // What stays locked once `unlock.direction` is lifted from this lock.
-        let remaining = match (lock.direction, unlock.direction) {
-            (_, LockDirection::Both) => None,
-            (LockDirection::Both, LockDirection::In) => Some(LockDirection::Out),
-            (LockDirection::Both, LockDirection::Out) => Some(LockDirection::In),
-            (held, lifted) if held == lifted => None,
-            (held, _) => Some(held),
-        };
+        let remaining = lock.direction.after_lifting(unlock.direction);
         if remaining == Some(lock.direction) {
             continue;
         }
