@@ -152,13 +152,10 @@ impl Harness {
         let mut kept = Vec::new();
         for mut lock in std::mem::take(&mut self.state.locks) {
             if lock.target == target {
-                lock.direction = match (lock.direction, direction) {
-                    (_, LockDirection::Both) => continue,
-                    (LockDirection::Both, LockDirection::In) => LockDirection::Out,
-                    (LockDirection::Both, LockDirection::Out) => LockDirection::In,
-                    (d, wanted) if d == wanted => continue,
-                    (d, _) => d,
-                };
+                match lock.direction.after_lifting(direction) {
+                    Some(remaining) => lock.direction = remaining,
+                    None => continue,
+                }
             }
             kept.push(lock);
         }
