@@ -47,16 +47,33 @@ pub fn fresh_database() -> String {
     let n = DATABASES.fetch_add(1, Ordering::SeqCst);
     let name = format!("captain_test_{}_{n}", std::process::id());
     let mut admin = postgres::Client::connect(&server.url("postgres"), postgres::NoTls)
-        .unwrap_or_else(|e| panic!("connecting to the test PostgreSQL: {e}"));
+        .unwrap_or_else(|e| panic!("connecting to the test PostgreSQL: {}", server.explain(&e)));
     admin
         .batch_execute(&format!("CREATE DATABASE {name}"))
-        .unwrap_or_else(|e| panic!("creating database {name}: {e}"));
+        .unwrap_or_else(|e| panic!("creating database {name}: {}", server.explain(&e)));
     server.url(&name)
 }
+
+/// How many lines of the server's log a failure shows.
+const LOG_TAIL_LINES: usize = 20;
 
 impl PgServer {
     pub fn url(&self, database: &str) -> String {
         format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
+    }
+
+    /// What went wrong, as PostgreSQL said it (a bare `db error` says nothing), with the
+    /// end of the server's log: a crashed or full-disk server explains itself there.
+    pub fn explain(&self, error: &postgres::Error) -> String {
+        let said = match error.as_db_error() {
+            Some(db) => format!("{}: {}", db.severity(), db.message()),
+            None => error.to_string(),
+        };
+        let log =
+            std::fs::read_to_string(self.dir.join("data").join("server.log")).unwrap_or_default();
+        let lines: Vec<&str> = log.lines().collect();
+        let tail = lines[lines.len().saturating_sub(LOG_TAIL_LINES)..].join("\n");
+        format!("{said}\nend of the test server's log:\n{tail}")
     }
 
     /// The directory of the PostgreSQL binaries (also used by benchmarks for pgbench).
