@@ -30,6 +30,6 @@ pub use alarm::{
 pub use approval::{StepContext, StepResult, run_approval_step, step_alarm_state, step_spec};
 pub use deploy::{CaptainVars, artifact_var, command_spec, deploy_spec};
 pub use process::{
-    CancelHandle, CommandSpec, RunOutcome, Running, kill_process_tree, process_alive,
-    process_start_time, run,
+    CancelHandle, CommandSpec, RunOutcome, Running, SPAWN_MARK_VAR, kill_marked_groups,
+    kill_process_tree, process_alive, process_start_time, run,
 };

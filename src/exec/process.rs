@@ -475,18 +475,34 @@ fn pump(stream: impl Read, name: &'static str, tx: Sender<LogLine>) {
     }
 }
 
-/// From `/proc/PID/stat`: the state letter, the process group and the start time. The
-/// command name before them may itself contain spaces and parentheses (hence the last
-/// `)`). `None` if the process does not exist or there is no `/proc`.
-fn proc_stat(pid: u32) -> Option<(char, i32, u64)> {
+/// What captain reads of a process from `/proc/PID/stat`.
+#[derive(Clone, Copy, Debug)]
+struct ProcStat {
+    state: char,
+    pgrp: i32,
+    session: i32,
+    /// Clock ticks since boot.
+    start: u64,
+}
+
+/// From `/proc/PID/stat`: the state letter, the process group, the session and the start
+/// time. The command name before them may itself contain spaces and parentheses (hence
+/// the last `)`). `None` if the process does not exist or there is no `/proc`.
+fn proc_stat(pid: u32) -> Option<ProcStat> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let rest = &text[text.rfind(')')? + 1..];
     let mut fields = rest.split_whitespace();
-    // Fields 3 (state), 5 (pgrp) and 22 (starttime) of proc(5).
+    // Fields 3 (state), 5 (pgrp), 6 (session) and 22 (starttime) of proc(5).
     let state = fields.next()?.chars().next()?;
     let pgrp = fields.nth(1)?.parse().ok()?;
-    let start = fields.nth(16)?.parse().ok()?;
-    Some((state, pgrp, start))
+    let session = fields.next()?.parse().ok()?;
+    let start = fields.nth(15)?.parse().ok()?;
+    Some(ProcStat {
+        state,
+        pgrp,
+        session,
+        start,
+    })
 }
 
 /// The kernel's start time of process `pid` in clock ticks since boot, from
@@ -494,7 +510,7 @@ fn proc_stat(pid: u32) -> Option<(char, i32, u64)> {
 /// later has a different start time. `None` if the process does not exist or there is no
 /// `/proc`.
 pub fn process_start_time(pid: u32) -> Option<u64> {
-    proc_stat(pid).map(|(_, _, start)| start)
+    proc_stat(pid).map(|stat| stat.start)
 }
 
 /// Whether process `pid` is running and, when `start_time` is given, is the same process
@@ -509,8 +525,8 @@ pub fn process_alive(pid: u32, start_time: Option<u64>) -> bool {
     }
     if std::path::Path::new("/proc/self/stat").exists() {
         return match proc_stat(pid) {
-            Some((state, _, start)) => {
-                !matches!(state, 'Z' | 'X' | 'x') && start_time.is_none_or(|t| t == start)
+            Some(stat) => {
+                !matches!(stat.state, 'Z' | 'X' | 'x') && start_time.is_none_or(|t| t == stat.start)
             }
             None => false,
         };
@@ -541,8 +557,8 @@ pub fn kill_process_tree(pid: u32, start_time: Option<u64>) -> bool {
     }
     match proc_stat(pid) {
         None => kill_group(raw),
-        Some((_, pgrp, start)) if start_time.is_none_or(|t| t == start) => {
-            if pgrp == raw {
+        Some(stat) if start_time.is_none_or(|t| t == stat.start) => {
+            if stat.pgrp == raw {
                 kill_group(raw);
             } else if raw > 1 {
                 let _ = nix::sys::signal::kill(Pid::from_raw(raw), Signal::SIGKILL);
@@ -553,6 +569,51 @@ pub fn kill_process_tree(pid: u32, start_time: Option<u64>) -> bool {
     alive
 }
 
+/// The variable [`Running::spawn`]'s callers set to mark a deploy command with the loop
+/// and deployment it belongs to (see [`kill_marked_groups`]). Its children inherit it.
+pub const SPAWN_MARK_VAR: &str = "CAPTAIN_SPAWN_MARK";
+
+/// For a restarted `captain run`: kills the process groups of deploy commands that a
+/// dead loop started but may not have recorded (it can die between spawning a command
+/// and writing down its pid). Such a command leads its own process group inside the
+/// loop's session and carries `SPAWN_MARK_VAR=mark` in its environment, and so do the
+/// children that stayed in its group. A process that made a session of its own (a daemon
+/// the deploy started on purpose) is left alone, exactly as a recorded group's kill
+/// leaves it. Returns how many groups were killed; without `/proc` nothing is found.
+pub fn kill_marked_groups(mark: &str) -> usize {
+    let wanted = format!("{SPAWN_MARK_VAR}={mark}").into_bytes();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    let mut killed = 0;
+    for entry in entries.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Some(stat) = proc_stat(pid) else { continue };
+        let leads_a_group = i32::try_from(pid).is_ok_and(|raw| raw == stat.pgrp);
+        if !leads_a_group || stat.session == stat.pgrp {
+            continue;
+        }
+        // Another user's processes cannot be read; they are not ours to kill either.
+        let Ok(environ) = std::fs::read(entry.path().join("environ")) else {
+            continue;
+        };
+        if environ
+            .split(|byte| *byte == 0)
+            .any(|variable| variable == wanted.as_slice())
+        {
+            kill_group(stat.pgrp);
+            killed += 1;
+        }
+    }
+    killed
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // a failing test should panic with the error it got
 mod tests {
@@ -561,11 +622,12 @@ mod tests {
     #[test]
     fn proc_stat_reads_this_process() {
         let me = std::process::id();
-        let (state, pgrp, start) = proc_stat(me).unwrap();
-        assert!(matches!(state, 'R' | 'S'), "{state}");
-        assert_eq!(pgrp, nix::unistd::getpgrp().as_raw());
-        assert!(process_alive(me, Some(start)));
-        assert!(!process_alive(me, Some(start + 1)));
+        let stat = proc_stat(me).unwrap();
+        assert!(matches!(stat.state, 'R' | 'S'), "{}", stat.state);
+        assert_eq!(stat.pgrp, nix::unistd::getpgrp().as_raw());
+        assert_eq!(stat.session, nix::unistd::getsid(None).unwrap().as_raw());
+        assert!(process_alive(me, Some(stat.start)));
+        assert!(!process_alive(me, Some(stat.start + 1)));
     }
 
     #[test]
@@ -578,5 +640,43 @@ mod tests {
         assert!(kill_process_tree(pid, start));
         let status = child.wait().unwrap();
         assert_eq!(status.signal(), Some(Signal::SIGKILL as i32));
+    }
+
+    #[test]
+    fn a_marked_group_is_found_and_killed_and_a_daemon_it_started_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let daemon_pid = dir.path().join("daemon.pid");
+        let mark = format!("test-{}-{:?}", std::process::id(), Instant::now());
+        let mut spec = CommandSpec::new(
+            vec![
+                "sh".to_string(),
+                "-c".to_string(),
+                // One child stays in the group; one makes its own session.
+                format!(
+                    "sleep 30 & setsid sh -c 'echo $$ > {}; exec sleep 30' & wait",
+                    daemon_pid.display()
+                ),
+            ],
+            Duration::from_secs(60),
+        );
+        spec.env.insert(SPAWN_MARK_VAR.to_string(), mark.clone());
+        let mut running = Running::spawn(&spec).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let daemon = loop {
+            if let Some(pid) = std::fs::read_to_string(&daemon_pid)
+                .ok()
+                .and_then(|text| text.trim().parse::<u32>().ok())
+            {
+                break pid;
+            }
+            assert!(Instant::now() < deadline, "the daemon never started");
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        assert_eq!(kill_marked_groups("someone-else"), 0);
+        assert_eq!(kill_marked_groups(&mark), 1);
+        let outcome = running.wait(&mut |_| {});
+        assert!(!outcome.is_success(), "{outcome:?}");
+        assert!(process_alive(daemon, None), "the daemon was killed too");
+        let _ = nix::sys::signal::kill(Pid::from_raw(daemon as i32), Signal::SIGKILL);
     }
 }

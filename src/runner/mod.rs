@@ -12,7 +12,8 @@
 //! spawned, and the command's pid and start time right after. A loop that starts finds
 //! deployments whose owner is gone (same host, process not alive): one that was
 //! deploying is finished as `deploy failed` (its leftover process tree killed, a log line
-//! saying the runner was interrupted) — the engine then fails or rolls back the release
+//! saying the runner was interrupted; a command whose pid the dead loop never recorded is
+//! found by the `CAPTAIN_SPAWN_MARK` it was started with) — the engine then fails or rolls back the release
 //! as for any failed deploy, so nothing is started twice and no stage waits forever; one
 //! that was verifying or baking is taken over and re-checked from its recorded phase (a
 //! step that was running runs again). Two loops on one ledger cannot both start a
@@ -114,6 +115,16 @@ fn host_name() -> String {
         .ok()
         .and_then(|h| h.into_string().ok())
         .unwrap_or_else(|| "localhost".to_string())
+}
+
+/// What marks the deploy command a loop starts for a deployment (see
+/// [`exec::kill_marked_groups`]): the loop's pid and start time name it for good on its
+/// host, and one loop of `serve --run` drives several pipelines.
+fn spawn_mark(runner: &RunnerId, pipeline: &str, deployment: &DeploymentId) -> String {
+    let start = runner
+        .start_time
+        .map_or_else(String::new, |t| t.to_string());
+    format!("{}.{start}/{pipeline}/{deployment}", runner.pid)
 }
 
 /// Is the owner of some work gone for good? Only a loop on this host can be checked;
@@ -285,12 +296,22 @@ impl<'a> Runner<'a> {
                 Some(owner) if owner == &self.me => continue,
                 Some(owner) if !self.exclusive && !runner_dead(owner, &self.me) => continue,
                 Some(owner) => {
-                    if let Some(process) = record.process
-                        && owner.host == self.me.host
-                    {
-                        exec::kill_process_tree(process.pid, process.start_time);
+                    let mut unrecorded_killed = false;
+                    if owner.host == self.me.host {
+                        if let Some(process) = record.process {
+                            exec::kill_process_tree(process.pid, process.start_time);
+                        } else if record.phase == Phase::Deploying {
+                            // The owner died after spawning, before recording the pid.
+                            let mark = spawn_mark(owner, &self.pipeline.name, &record.deployment);
+                            unrecorded_killed = exec::kill_marked_groups(&mark) > 0;
+                        }
                     }
                     let what = match record.phase {
+                        Phase::Deploying if unrecorded_killed => {
+                            interrupted.push(record.deployment.clone());
+                            "its deploy, started but not yet recorded, was stopped and is counted as failed"
+                                .to_string()
+                        }
                         Phase::Deploying => {
                             interrupted.push(record.deployment.clone());
                             "its deploy is counted as failed".to_string()
@@ -564,7 +585,11 @@ impl<'a> Runner<'a> {
                 return;
             }
         };
-        let spec = exec::deploy_spec(command, env, &vars, self.options.cwd.clone());
+        let mut spec = exec::deploy_spec(command, env, &vars, self.options.cwd.clone());
+        spec.env.insert(
+            exec::SPAWN_MARK_VAR.to_string(),
+            spawn_mark(&self.me, &self.pipeline.name, &deployment.id),
+        );
         match Running::spawn(&spec) {
             Ok(running) => {
                 let process = ProcessRecord {

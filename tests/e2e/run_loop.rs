@@ -411,8 +411,86 @@ approvals = [{{ kind = "prometheus", url = "{prom}", query = 'vector(0)' }}]
     }
 }
 
+/// The first time, kills the loop that started it (its parent) with SIGKILL, often before
+/// the loop wrote down its pid (only shell built-ins run before the kill), and then keeps
+/// running: the leftover of a loop killed in the middle of starting a deploy. Later
+/// deploys succeed at once.
+const DEPLOY_KILLING_ITS_LOOP: &str = r#"#!/bin/sh
+[ -e "$DEPLOY_ROOT/killed-once" ] && exit 0
+kill -9 $PPID
+: > "$DEPLOY_ROOT/killed-once"
+echo $$ > "$DEPLOY_ROOT/leftover.pid"
+exec sleep 120
+"#;
+
+/// Running, and not a zombie waiting for a parent that may never reap it.
+fn running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        let state = stat
+            .rsplit(')')
+            .next()
+            .and_then(|rest| rest.trim().chars().next());
+        !matches!(state, Some('Z' | 'X'))
+    })
+}
+
+fn a_deploy_left_by_a_killed_loop_is_stopped_and_counted_as_failed() {
+    let env = TestEnv::new();
+    let _sandbox = setup(&env, "");
+    let script = env.repo_path().join("deploy.sh");
+    std::fs::write(&script, DEPLOY_KILLING_ITS_LOOP).expect("write deploy.sh");
+    make_executable(&script);
+    std::fs::create_dir_all(env.path().join("envs")).expect("mkdir envs");
+    let mut first = spawn_run(&env);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while first.try_wait().expect("poll captain run").is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "the deploy never killed its loop"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid_file = env.path().join("envs").join("leftover.pid");
+    let leftover: u32 = std::fs::read_to_string(&pid_file)
+        .expect("the deploy wrote its pid")
+        .trim()
+        .parse()
+        .expect("a pid");
+    assert!(running(leftover), "the deploy outlived its loop");
+
+    let mut second = spawn_run(&env);
+    run_until(
+        &env,
+        "the interrupted deploy finished as failed",
+        Duration::from_secs(30),
+        || {
+            deployments(&env)
+                .iter()
+                .any(|d| d.environment == "beta" && d.outcome == Outcome::DeployFailed)
+        },
+    );
+    second.kill().expect("stop captain run");
+    second.wait().expect("reap");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while running(leftover) {
+        assert!(
+            Instant::now() < deadline,
+            "the leftover deploy {leftover} still runs"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let failed = deployments(&env)
+        .into_iter()
+        .find(|d| d.environment == "beta" && d.outcome == Outcome::DeployFailed)
+        .expect("the failed deploy");
+    let log = env.run(&["logs", &failed.id.0]).ok().stdout;
+    assert!(log.contains("the runner was interrupted"), "{log}");
+    assert!(log.contains("counted as failed"), "{log}");
+}
+
 // Each runs against a local file and against `captain serve`.
 crate::on_both_backends!(
     killed_at_random_points_it_never_deploys_twice_and_converges,
     an_alert_during_bake_fails_the_release_and_rolls_back,
+    a_deploy_left_by_a_killed_loop_is_stopped_and_counted_as_failed,
 );
