@@ -213,7 +213,7 @@ fn killed_at_random_points_it_never_deploys_twice_and_converges() {
     let env = TestEnv::new();
     let sandbox = setup(&env, "");
     let started = Instant::now();
-    let iterations = 60;
+    let iterations = 100; // SPEC §6: killed at random points and restarted 100 times
     let mut releases = 1;
     let mut rng_state: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut random = |bound: u64| {
