@@ -133,6 +133,10 @@ pub enum Command {
 
 /// Parses the command line, runs the command and returns the exit code.
 pub fn main() -> i32 {
+    if let Some(marks) = captain::exec::reaper::invoked_as() {
+        captain::exec::reaper::reap(std::io::stdin().lock(), marks.as_deref());
+        return 0;
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
@@ -178,6 +182,23 @@ fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Completions(args) => completions::run_completions(ui, args),
         Command::Man(args) => completions::run_man(ui, args),
         Command::Demo(args) => demo::run(&ctx, ui, args),
+    }
+}
+
+/// Starts the helper that kills this process's commands if it dies (see
+/// [`captain::exec::reaper`]). Without it the loop still runs; a restarted loop then
+/// cleans up after a killed one, as before.
+fn start_reaper(ui: &Ui) {
+    let started = std::env::current_exe()
+        .map_err(|e| format!("could not find captain's own executable: {e}"))
+        .and_then(|exe| {
+            let marks = captain::runner::spawn_mark_prefix(&captain::runner::this_runner());
+            captain::exec::reaper::start(&exe, &marks).map_err(|e| e.message)
+        });
+    if let Err(why) = started {
+        ui.warn(&format!(
+            "{why}; commands of a killed loop are stopped only when a loop starts again"
+        ));
     }
 }
 

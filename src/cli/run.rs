@@ -21,8 +21,9 @@ use super::ui::Ui;
 /// (the same rules `captain next` and `gate` answer with) and records it, then runs the
 /// stages' deploy commands (with the CAPTAIN_* variables; CAPTAIN_ROLLBACK=1 for
 /// rollbacks) and approval steps. Output goes to each deployment's log (`captain logs`).
-/// Safe to kill at any moment: a restarted loop finishes an interrupted deploy as failed
-/// and re-checks interrupted verifications and bakes.
+/// Safe to kill at any moment: the commands it started die with it, and a restarted loop
+/// finishes an interrupted deploy as failed and re-checks interrupted verifications and
+/// bakes.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// One round, for cron or CI: pass until nothing moves and the commands this run
@@ -61,6 +62,7 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
             ..Probes::default()
         },
     };
+    super::start_reaper(ui);
     let mut runner = Runner::new(store.as_ref(), &pipeline, options);
     let mut observer: Box<dyn RunObserver> = if ui.json() {
         Box::new(JsonLines)

@@ -82,6 +82,7 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
             .iter()
             .map(|path| Pipeline::load(path))
             .collect::<captain::Result<Vec<_>>>()?;
+        super::start_reaper(ui);
         Some(DriveOptions {
             pipelines,
             interval: Duration::from_secs_f64(args.interval),

@@ -10,6 +10,7 @@
 //! - [`process`]: run one argv command in its own process group, with a timeout, output
 //!   captured line by line, cancellation that kills the whole process tree, and
 //!   [`process::process_alive`] for a restarted `captain run` to recognise its children.
+//! - [`reaper`]: the helper process that kills a loop's commands when the loop dies.
 //! - [`deploy`]: a deploy command made concrete for one environment and release, with the
 //!   `CAPTAIN_*` variables of SPEC §2.
 //! - [`http`]: HTTP probes; [`prometheus`] and [`alertmanager`]: the two alarm services.
@@ -23,6 +24,7 @@ pub mod deploy;
 pub mod http;
 pub mod process;
 pub mod prometheus;
+pub mod reaper;
 
 pub use alarm::{
     AlarmState, Probes, alarm_state, alarm_states, data_points, evaluate, expression_state,
@@ -30,6 +32,6 @@ pub use alarm::{
 pub use approval::{StepContext, StepResult, run_approval_step, step_alarm_state, step_spec};
 pub use deploy::{CaptainVars, artifact_var, command_spec, deploy_spec};
 pub use process::{
-    CancelHandle, CommandSpec, RunOutcome, Running, SPAWN_MARK_VAR, kill_marked_groups,
-    kill_process_tree, process_alive, process_start_time, run,
+    CancelHandle, CommandSpec, RunOutcome, Running, SPAWN_MARK_VAR, kill_groups_marked_with,
+    kill_marked_groups, kill_process_tree, process_alive, process_start_time, run,
 };

@@ -202,6 +202,7 @@ impl Running {
             .spawn()
             .map_err(|e| start_error(program, &spec.argv, e))?;
         let pid = child.id();
+        super::reaper::register(pid);
         let started_at = Timestamp::now();
         let start_time = process_start_time(pid);
         let cancel = CancelHandle {
@@ -391,6 +392,7 @@ impl Drop for Running {
             let _ = self.child.wait();
         }
         self.cancel.inner.finished.store(true, Ordering::SeqCst);
+        super::reaper::forget(self.pid);
     }
 }
 
@@ -582,6 +584,17 @@ pub const SPAWN_MARK_VAR: &str = "CAPTAIN_SPAWN_MARK";
 /// leaves it. Returns how many groups were killed; without `/proc` nothing is found.
 pub fn kill_marked_groups(mark: &str) -> usize {
     let wanted = format!("{SPAWN_MARK_VAR}={mark}").into_bytes();
+    kill_groups_marked(|variable| variable == wanted.as_slice())
+}
+
+/// As [`kill_marked_groups`], for every mark that starts with `prefix`: the reaper's way
+/// to find all the deploy commands of its loop, registered or not.
+pub fn kill_groups_marked_with(prefix: &str) -> usize {
+    let wanted = format!("{SPAWN_MARK_VAR}={prefix}").into_bytes();
+    kill_groups_marked(|variable| variable.starts_with(&wanted))
+}
+
+fn kill_groups_marked(is_the_mark: impl Fn(&[u8]) -> bool) -> usize {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return 0;
     };
@@ -603,10 +616,7 @@ pub fn kill_marked_groups(mark: &str) -> usize {
         let Ok(environ) = std::fs::read(entry.path().join("environ")) else {
             continue;
         };
-        if environ
-            .split(|byte| *byte == 0)
-            .any(|variable| variable == wanted.as_slice())
-        {
+        if environ.split(|byte| *byte == 0).any(&is_the_mark) {
             kill_group(stat.pgrp);
             killed += 1;
         }
@@ -673,7 +683,13 @@ mod tests {
             std::thread::sleep(Duration::from_millis(10));
         };
         assert_eq!(kill_marked_groups("someone-else"), 0);
-        assert_eq!(kill_marked_groups(&mark), 1);
+        assert_eq!(
+            kill_marked_groups(&mark[..mark.len() - 1]),
+            0,
+            "a part is no match"
+        );
+        assert_eq!(kill_groups_marked_with("test-someone-else"), 0);
+        assert_eq!(kill_groups_marked_with(&mark[..mark.len() - 1]), 1);
         let outcome = running.wait(&mut |_| {});
         assert!(!outcome.is_success(), "{outcome:?}");
         assert!(process_alive(daemon, None), "the daemon was killed too");

@@ -118,13 +118,19 @@ fn host_name() -> String {
 }
 
 /// What marks the deploy command a loop starts for a deployment (see
-/// [`exec::kill_marked_groups`]): the loop's pid and start time name it for good on its
-/// host, and one loop of `serve --run` drives several pipelines.
+/// [`exec::kill_marked_groups`]): [`spawn_mark_prefix`], then the pipeline (one loop of
+/// `serve --run` drives several) and the deployment.
 fn spawn_mark(runner: &RunnerId, pipeline: &str, deployment: &DeploymentId) -> String {
+    format!("{}{pipeline}/{deployment}", spawn_mark_prefix(runner))
+}
+
+/// The start of the marks of every deploy command `runner` starts: its pid and start
+/// time, which name it for good on its host (its reaper looks for these).
+pub fn spawn_mark_prefix(runner: &RunnerId) -> String {
     let start = runner
         .start_time
         .map_or_else(String::new, |t| t.to_string());
-    format!("{}.{start}/{pipeline}/{deployment}", runner.pid)
+    format!("{}.{start}/", runner.pid)
 }
 
 /// Is the owner of some work gone for good? Only a loop on this host can be checked;

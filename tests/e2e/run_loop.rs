@@ -412,14 +412,14 @@ approvals = [{{ kind = "prometheus", url = "{prom}", query = 'vector(0)' }}]
 }
 
 /// The first time, kills the loop that started it (its parent) with SIGKILL, often before
-/// the loop wrote down its pid (only shell built-ins run before the kill), and then keeps
-/// running: the leftover of a loop killed in the middle of starting a deploy. Later
-/// deploys succeed at once.
+/// the loop wrote down its pid in the ledger or told its reaper (only shell built-ins run
+/// before the kill), and then would keep running: the leftover of a loop killed in the
+/// middle of starting a deploy. Later deploys succeed at once.
 const DEPLOY_KILLING_ITS_LOOP: &str = r#"#!/bin/sh
 [ -e "$DEPLOY_ROOT/killed-once" ] && exit 0
-kill -9 $PPID
 : > "$DEPLOY_ROOT/killed-once"
 echo $$ > "$DEPLOY_ROOT/leftover.pid"
+kill -9 $PPID
 exec sleep 120
 "#;
 
@@ -456,7 +456,15 @@ fn a_deploy_left_by_a_killed_loop_is_stopped_and_counted_as_failed() {
         .trim()
         .parse()
         .expect("a pid");
-    assert!(running(leftover), "the deploy outlived its loop");
+    // The loop's reaper stops the deploy at once, without waiting for a loop to start again.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while running(leftover) {
+        assert!(
+            Instant::now() < deadline,
+            "the deploy {leftover} outlived its loop by 10 s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 
     let mut second = spawn_run(&env);
     run_until(
@@ -471,14 +479,6 @@ fn a_deploy_left_by_a_killed_loop_is_stopped_and_counted_as_failed() {
     );
     second.kill().expect("stop captain run");
     second.wait().expect("reap");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while running(leftover) {
-        assert!(
-            Instant::now() < deadline,
-            "the leftover deploy {leftover} still runs"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
     let failed = deployments(&env)
         .into_iter()
         .find(|d| d.environment == "beta" && d.outcome == Outcome::DeployFailed)

@@ -318,6 +318,65 @@ environments = ["gamma-1", "gamma-2"]
     }
 }
 
+/// A `serve --run` replica killed in the middle of a deploy takes the deploy with it,
+/// with no other replica or restart to clean up: the deploy never finishes on its own.
+#[test]
+fn a_killed_replica_takes_its_running_deploy_with_it() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let env = TestEnv::new();
+    let markers = env.path().join("markers");
+    std::fs::create_dir_all(&markers).unwrap();
+    let pipeline = format!(
+        r#"
+name = "shop"
+trunk = "main"
+timezone = "UTC"
+
+[defaults]
+deploy = {{ argv = ["./deploy.sh"], timeout = "30s", env = {{ MARKERS = "{}" }} }}
+
+[[stages]]
+name = "beta"
+environments = ["beta"]
+"#,
+        markers.display()
+    );
+    env.init_repo_with(&[("pipeline.toml", &pipeline), ("deploy.sh", MARKING_DEPLOY)]);
+    let deploy = env.repo_path().join("deploy.sh");
+    std::fs::set_permissions(&deploy, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let pipeline_file = env.repo_path().join("pipeline.toml");
+    let run_args = [
+        "--run",
+        "--pipeline",
+        pipeline_file.to_str().unwrap(),
+        "--interval",
+        "0.1",
+    ];
+    let mut replica = Server::start_on(&env.path().join("a"), &fresh_database(), &run_args, None);
+    let created = env
+        .command()
+        .env_remove("CAPTAIN_NOW")
+        .env("CAPTAIN_STATE", &replica.url)
+        .env("CAPTAIN_TOKEN", &replica.admin)
+        .args(["release", "create"])
+        .output()
+        .unwrap();
+    assert!(created.status.success());
+    wait_for("the deploy to start", Duration::from_secs(20), || {
+        std::fs::read_dir(&markers).unwrap().count() > 0
+    });
+    replica.kill();
+    // The deploy takes 0.6 s; give it three times that to finish, were it still alive.
+    std::thread::sleep(Duration::from_millis(1800));
+    let names: Vec<String> = std::fs::read_dir(&markers)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    assert!(names[0].starts_with("start beta v1 0 "), "{names:?}");
+}
+
 /// An export bigger than one chunk of the server's answer, and than one batch of the
 /// PostgreSQL cursor, comes back whole and in order over HTTP.
 #[test]
