@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -172,13 +173,16 @@ fn wait_for(what: &str, timeout: std::time::Duration, mut ok: impl FnMut() -> bo
     }
 }
 
-#[test]
-fn two_replicas_take_turns_driving_and_never_start_a_deployment_twice() {
+/// A repository whose pipeline deploys with [`MARKING_DEPLOY`] into `markers`, with
+/// `stages` (TOML) after the defaults. Returns the repository and its pipeline.toml.
+fn marking_repo(
+    env: &TestEnv,
+    markers: &Path,
+    stages: &str,
+) -> (captain::git::sandbox::Sandbox, PathBuf) {
     use std::os::unix::fs::PermissionsExt;
 
-    let env = TestEnv::new();
-    let markers = env.path().join("markers");
-    std::fs::create_dir_all(&markers).unwrap();
+    std::fs::create_dir_all(markers).unwrap();
     let pipeline = format!(
         r#"
 name = "shop"
@@ -188,7 +192,24 @@ timezone = "UTC"
 [defaults]
 bake_time = "0s"
 deploy = {{ argv = ["./deploy.sh"], timeout = "30s", env = {{ MARKERS = "{}" }} }}
+{stages}"#,
+        markers.display()
+    );
+    let sandbox =
+        env.init_repo_with(&[("pipeline.toml", &pipeline), ("deploy.sh", MARKING_DEPLOY)]);
+    let deploy = env.repo_path().join("deploy.sh");
+    std::fs::set_permissions(&deploy, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (sandbox, env.repo_path().join("pipeline.toml"))
+}
 
+#[test]
+fn two_replicas_take_turns_driving_and_never_start_a_deployment_twice() {
+    let env = TestEnv::new();
+    let markers = env.path().join("markers");
+    let (sandbox, pipeline_file) = marking_repo(
+        &env,
+        &markers,
+        r#"
 [[stages]]
 name = "beta"
 environments = ["beta"]
@@ -197,13 +218,7 @@ environments = ["beta"]
 name = "gamma"
 environments = ["gamma-1", "gamma-2"]
 "#,
-        markers.display()
     );
-    let sandbox =
-        env.init_repo_with(&[("pipeline.toml", &pipeline), ("deploy.sh", MARKING_DEPLOY)]);
-    let deploy = env.repo_path().join("deploy.sh");
-    std::fs::set_permissions(&deploy, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let pipeline_file = env.repo_path().join("pipeline.toml");
     let pipeline_arg = pipeline_file.to_str().unwrap();
 
     let database = fresh_database();
@@ -322,30 +337,10 @@ environments = ["gamma-1", "gamma-2"]
 /// with no other replica or restart to clean up: the deploy never finishes on its own.
 #[test]
 fn a_killed_replica_takes_its_running_deploy_with_it() {
-    use std::os::unix::fs::PermissionsExt;
-
     let env = TestEnv::new();
     let markers = env.path().join("markers");
-    std::fs::create_dir_all(&markers).unwrap();
-    let pipeline = format!(
-        r#"
-name = "shop"
-trunk = "main"
-timezone = "UTC"
-
-[defaults]
-deploy = {{ argv = ["./deploy.sh"], timeout = "30s", env = {{ MARKERS = "{}" }} }}
-
-[[stages]]
-name = "beta"
-environments = ["beta"]
-"#,
-        markers.display()
-    );
-    env.init_repo_with(&[("pipeline.toml", &pipeline), ("deploy.sh", MARKING_DEPLOY)]);
-    let deploy = env.repo_path().join("deploy.sh");
-    std::fs::set_permissions(&deploy, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let pipeline_file = env.repo_path().join("pipeline.toml");
+    let stages = "\n[[stages]]\nname = \"beta\"\nenvironments = [\"beta\"]\n";
+    let (_sandbox, pipeline_file) = marking_repo(&env, &markers, stages);
     let run_args = [
         "--run",
         "--pipeline",
