@@ -74,8 +74,9 @@ pub fn start(exe: &Path, mark_prefix: &str) -> Result<()> {
         .arg(MARKS_FLAG)
         .arg(mark_prefix)
         .stdin(Stdio::from(reader))
+        // It says nothing, and must not hold the loop's output pipes open after the loop.
         .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
+        .stderr(Stdio::null())
         // Its own group: a Ctrl-C meant for the loop must not stop the clean-up.
         .process_group(0)
         .spawn()
