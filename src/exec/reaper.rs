@@ -20,10 +20,10 @@
 //! binary must not start one.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, Write};
+use std::io::{BufRead, PipeWriter, Write};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 
 use crate::error::{Error, Result};
@@ -51,15 +51,11 @@ pub fn invoked_as() -> Option<Option<String>> {
     Some(marks)
 }
 
-struct Reaper {
-    /// Kept alive so the process is waited for by nobody but the kernel's reparenting.
-    _child: Child,
-    writer: std::io::PipeWriter,
-}
+/// The loop's end of the reaper's pipe. The reaper itself needs no handle: it ends on
+/// its own when the pipe closes.
+static REAPER: OnceLock<Mutex<Option<PipeWriter>>> = OnceLock::new();
 
-static REAPER: OnceLock<Mutex<Option<Reaper>>> = OnceLock::new();
-
-/// Starts this process's reaper (`exe reap`), once; later calls do nothing. Without it
+/// Starts this process's reaper (`exe __captain-reaper`), once; later calls do nothing. Without it
 /// commands still run, and only the restart recovery cleans up after a killed loop.
 pub fn start(exe: &Path, mark_prefix: &str) -> Result<()> {
     let slot = REAPER.get_or_init(|| Mutex::new(None));
@@ -69,7 +65,7 @@ pub fn start(exe: &Path, mark_prefix: &str) -> Result<()> {
     }
     let (reader, writer) = std::io::pipe()
         .map_err(|e| Error::internal(format!("could not make the reaper's pipe: {e}")))?;
-    let child = Command::new(exe)
+    Command::new(exe)
         .arg(INVOCATION)
         .arg(MARKS_FLAG)
         .arg(mark_prefix)
@@ -86,10 +82,7 @@ pub fn start(exe: &Path, mark_prefix: &str) -> Result<()> {
                 exe.display()
             ))
         })?;
-    *slot = Some(Reaper {
-        _child: child,
-        writer,
-    });
+    *slot = Some(writer);
     Ok(())
 }
 
@@ -107,9 +100,9 @@ pub(crate) fn forget(pid: u32) {
 fn send(line: &str) {
     let Some(slot) = REAPER.get() else { return };
     let Ok(mut slot) = slot.lock() else { return };
-    if let Some(reaper) = slot.as_mut() {
+    if let Some(writer) = slot.as_mut() {
         // A reaper that is gone is no reason to stop the loop.
-        let _ = reaper.writer.write_all(line.as_bytes());
+        let _ = writer.write_all(line.as_bytes());
     }
 }
 

@@ -13,9 +13,9 @@
 //! deployments whose owner is gone (same host, process not alive): one that was
 //! deploying is finished as `deploy failed` (its leftover process tree killed, a log line
 //! saying the runner was interrupted; a command whose pid the dead loop never recorded is
-//! found by the `CAPTAIN_SPAWN_MARK` it was started with) — the engine then fails or rolls back the release
-//! as for any failed deploy, so nothing is started twice and no stage waits forever; one
-//! that was verifying or baking is taken over and re-checked from its recorded phase (a
+//! found by the `CAPTAIN_SPAWN_MARK` it was started with) — the engine then fails or
+//! rolls back the release as for any failed deploy, so nothing is started twice and no
+//! stage waits forever; one that was verifying or baking is taken over and re-checked from its recorded phase (a
 //! step that was running runs again). Two loops on one ledger cannot both start a
 //! deployment: decisions made on a stale snapshot are refused by the store.
 //!
@@ -313,14 +313,14 @@ impl<'a> Runner<'a> {
                         }
                     }
                     let what = match record.phase {
-                        Phase::Deploying if unrecorded_killed => {
-                            interrupted.push(record.deployment.clone());
-                            "its deploy, started but not yet recorded, was stopped and is counted as failed"
-                                .to_string()
-                        }
                         Phase::Deploying => {
                             interrupted.push(record.deployment.clone());
-                            "its deploy is counted as failed".to_string()
+                            if unrecorded_killed {
+                                "its deploy, started but not yet recorded, was stopped and is counted as failed"
+                            } else {
+                                "its deploy is counted as failed"
+                            }
+                            .to_string()
                         }
                         Phase::Verifying { step, .. } => {
                             format!("approval step {} runs again", step + 1)

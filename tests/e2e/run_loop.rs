@@ -423,17 +423,6 @@ kill -9 $PPID
 exec sleep 120
 "#;
 
-/// Running, and not a zombie waiting for a parent that may never reap it.
-fn running(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
-        let state = stat
-            .rsplit(')')
-            .next()
-            .and_then(|rest| rest.trim().chars().next());
-        !matches!(state, Some('Z' | 'X'))
-    })
-}
-
 fn a_deploy_left_by_a_killed_loop_is_stopped_and_counted_as_failed() {
     let env = TestEnv::new();
     let _sandbox = setup(&env, "");
@@ -458,7 +447,7 @@ fn a_deploy_left_by_a_killed_loop_is_stopped_and_counted_as_failed() {
         .expect("a pid");
     // The loop's reaper stops the deploy at once, without waiting for a loop to start again.
     let deadline = Instant::now() + Duration::from_secs(10);
-    while running(leftover) {
+    while captain::exec::process_alive(leftover, None) {
         assert!(
             Instant::now() < deadline,
             "the deploy {leftover} outlived its loop by 10 s"
