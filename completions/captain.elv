@@ -42,6 +42,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand run 'Run the release captain: promote, deploy, verify, bake, supersede and roll back'
             cand next 'Which release to deploy into STAGE now, or none and why'
             cand gate 'May a deployment into STAGE start now? Exit 0 if so, 3 if not (the output says why)'
+            cand bake 'Bake a stage an external CI deploys: record its approval once the bake is over, or its failure'
             cand approve 'Pass an external approval step of a deployment in progress'
             cand reject 'Fail an external approval step of a deployment in progress (fails the release in its stage, and rolls back where auto-rollback is on)'
             cand logs 'The captured output of a deployment''s deploy command and approval steps, with captain''s own notes (`captain:` lines), oldest first'
@@ -244,20 +245,21 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;deploy;finish'= {
             cand --outcome 'How it ended'
-            cand --reason 'Why (recorded in the audit log)'
+            cand --reason 'Why (required with --force; recorded in the audit log)'
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
+            cand --force 'Record the outcome now, skipping the rest of the stage''s approval steps and its bake (needs --reason; audited)'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
             cand --quiet 'Print results only: no status messages or progress'
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;deploy;help'= {
             cand start 'Record the start of a deployment run by an external CI'
@@ -316,6 +318,25 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --yes 'Answer yes to confirmations (for scripts)'
             cand -h 'Print help'
             cand --help 'Print help'
+        }
+        &'captain;bake'= {
+            cand --release 'The release to ask about (default: the one the stage works on)'
+            cand --interval 'With --wait, seconds between looks at the alarm and the data points'
+            cand --timeout 'With --wait, give up (exit 3) after this long, e.g. 2h'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --wait 'Watch for the rest of the bake (and while the stage still deploys or verifies)'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;approve'= {
             cand --step 'The external step''s name, as in pipeline.toml'
@@ -805,6 +826,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand run 'Run the release captain: promote, deploy, verify, bake, supersede and roll back'
             cand next 'Which release to deploy into STAGE now, or none and why'
             cand gate 'May a deployment into STAGE start now? Exit 0 if so, 3 if not (the output says why)'
+            cand bake 'Bake a stage an external CI deploys: record its approval once the bake is over, or its failure'
             cand approve 'Pass an external approval step of a deployment in progress'
             cand reject 'Fail an external approval step of a deployment in progress (fails the release in its stage, and rolls back where auto-rollback is on)'
             cand logs 'The captured output of a deployment''s deploy command and approval steps, with captain''s own notes (`captain:` lines), oldest first'
@@ -856,6 +878,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;help;next'= {
         }
         &'captain;help;gate'= {
+        }
+        &'captain;help;bake'= {
         }
         &'captain;help;approve'= {
         }

@@ -53,6 +53,7 @@ fn record(
         &ctx.actor(),
         reason,
         ctx.now,
+        &captain::exec::Probes::default(),
     )?;
     if ui.json() {
         return ui.out_json(&verdict);

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use captain::model::{Deployment, DeploymentId, Outcome, ReleaseNumber};
+use captain::model::{DeploymentId, Outcome, ReleaseNumber};
 use captain::ops::deploy;
 
 use super::Context;
@@ -40,6 +40,12 @@ pub struct StartArgs {
 }
 
 /// Record how a deployment ended.
+///
+/// `approved` says the deploy and the CI's own checks passed: the deployment then waits
+/// for the stage's external approval steps (`captain approve`) and bakes (bake time, data
+/// points, rollback alarm), and is approved once that is over (`captain bake STAGE` records
+/// it). Any other outcome fails the release in the stage and, with auto-rollback, records
+/// rollback deployments that `captain next` hands out.
 #[derive(Debug, clap::Args)]
 pub struct FinishArgs {
     /// The deployment id printed by `deploy start`, e.g. deploy-1d5fb5.
@@ -47,7 +53,11 @@ pub struct FinishArgs {
     /// How it ended.
     #[arg(long, value_parser = ["approved", "deploy-failed", "tests-failed", "alarm-fired", "rolled-back", "cancelled"])]
     pub outcome: String,
-    /// Why (recorded in the audit log).
+    /// Record the outcome now, skipping the rest of the stage's approval steps and its
+    /// bake (needs --reason; audited).
+    #[arg(long)]
+    pub force: bool,
+    /// Why (required with --force; recorded in the audit log).
     #[arg(long)]
     pub reason: Option<String>,
 }
@@ -74,18 +84,6 @@ fn start(ctx: &Context, ui: &Ui, args: StartArgs) -> anyhow::Result<()> {
     deploy::find_environment(&pipeline, &args.environment)?;
     let store = ctx.store(&pipeline)?;
     find_release(store.as_ref(), release)?;
-    if !args.rollback {
-        captain::ops::gate::check_start(
-            store.as_ref(),
-            &pipeline,
-            &args.environment,
-            ctx.now,
-            &captain::exec::Probes::default(),
-            args.force,
-            &ctx.actor(),
-            args.reason.as_deref(),
-        )?;
-    }
     let deployment = deploy::start(
         store.as_ref(),
         &pipeline,
@@ -98,6 +96,7 @@ fn start(ctx: &Context, ui: &Ui, args: StartArgs) -> anyhow::Result<()> {
             actor: ctx.actor(),
             now: ctx.now,
         },
+        &captain::exec::Probes::default(),
     )?;
     if ui.json() {
         return ui.out_json(&StartJson {
@@ -123,19 +122,30 @@ fn finish(ctx: &Context, ui: &Ui, args: FinishArgs) -> anyhow::Result<()> {
     let outcome = Outcome::parse(&args.outcome)?;
     let pipeline = ctx.pipeline()?;
     let store = ctx.store(&pipeline)?;
-    let deployment: Deployment = deploy::finish(
+    let finished = deploy::finish(
         store.as_ref(),
+        &pipeline,
         id,
         outcome,
         ctx.actor(),
         args.reason,
+        args.force,
         ctx.now,
+        &captain::exec::Probes::default(),
     )?;
     if ui.json() {
-        return ui.out_json(&deployment);
+        return ui.out_json(&finished);
     }
-    ui.out(&format!(
-        "{} of {} to {}: {}",
-        deployment.id, deployment.release, deployment.environment, deployment.outcome
-    ))
+    let d = &finished.deployment;
+    if d.outcome == Outcome::InProgress {
+        ui.out(&format!(
+            "{} of {} to {}: reported {outcome}; {}",
+            d.id, d.release, d.environment, finished.next
+        ))
+    } else {
+        ui.out(&format!(
+            "{} of {} to {}: {}",
+            d.id, d.release, d.environment, d.outcome
+        ))
+    }
 }

@@ -5,6 +5,7 @@
 
 mod approve;
 mod audit;
+mod bake;
 mod common;
 mod completions;
 mod config_cmd;
@@ -106,6 +107,7 @@ pub enum Command {
     Run(run::Args),
     Next(next::NextArgs),
     Gate(next::GateArgs),
+    Bake(bake::Args),
     Approve(approve::ApproveArgs),
     Reject(approve::RejectArgs),
     Logs(logs::Args),
@@ -165,6 +167,7 @@ fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Run(args) => run::run(&ctx, ui, args),
         Command::Next(args) => next::run_next(&ctx, ui, args),
         Command::Gate(args) => next::run_gate(&ctx, ui, args),
+        Command::Bake(args) => bake::run(&ctx, ui, args),
         Command::Approve(args) => approve::run_approve(&ctx, ui, args),
         Command::Reject(args) => approve::run_reject(&ctx, ui, args),
         Command::Logs(args) => logs::run(&ctx, ui, args),

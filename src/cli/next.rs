@@ -25,20 +25,24 @@ pub struct GateArgs {
     pub stage: String,
 }
 
-fn view(ctx: &Context, stage: &str) -> anyhow::Result<gate::NextView> {
+/// `record`: `next` first records what is due (a bake that ended, a failure's
+/// rollbacks); `gate` only asks.
+fn view(ctx: &Context, stage: &str, record: bool) -> anyhow::Result<gate::NextView> {
     let pipeline = ctx.pipeline()?;
     let store = ctx.store(&pipeline)?;
+    let actor = record.then(|| ctx.actor());
     Ok(gate::next(
         store.as_ref(),
         &pipeline,
         stage,
         ctx.now,
         &Probes::default(),
+        actor.as_deref(),
     )?)
 }
 
 pub fn run_next(ctx: &Context, ui: &Ui, args: NextArgs) -> anyhow::Result<()> {
-    let view = view(ctx, &args.stage)?;
+    let view = view(ctx, &args.stage, true)?;
     if ui.json() {
         return ui.out_json(&view);
     }
@@ -54,7 +58,7 @@ pub fn run_next(ctx: &Context, ui: &Ui, args: NextArgs) -> anyhow::Result<()> {
 }
 
 pub fn run_gate(ctx: &Context, ui: &Ui, args: GateArgs) -> anyhow::Result<()> {
-    let view = view(ctx, &args.stage)?;
+    let view = view(ctx, &args.stage, false)?;
     if ui.json() {
         ui.out_json(&serde_json::json!({
             "stage": view.stage,

@@ -145,6 +145,7 @@ impl RunObserver for JsonLines {
 
 /// A spinner per stage showing its outlook; notes printed above the bars.
 struct Bars {
+    pipeline: captain::config::Pipeline,
     multi: MultiProgress,
     stages: BTreeMap<String, ProgressBar>,
 }
@@ -165,13 +166,17 @@ impl Bars {
                 (s.name.clone(), bar)
             })
             .collect();
-        Bars { multi, stages }
+        Bars {
+            pipeline: pipeline.clone(),
+            multi,
+            stages,
+        }
     }
 
     fn show(&self, outlooks: &[StageOutlook], now: captain::model::Timestamp) {
         for outlook in outlooks {
             if let Some(bar) = self.stages.get(&outlook.stage) {
-                bar.set_message(describe(outlook, now));
+                bar.set_message(describe(outlook, outlooks, &self.pipeline, now));
             }
         }
     }

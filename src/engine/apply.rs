@@ -141,18 +141,34 @@ pub fn settle(
     signals: &Signals,
     new_id: &mut dyn FnMut() -> DeploymentId,
 ) -> Vec<Decision> {
+    settle_where(state, pipeline, now, signals, new_id, &|_| true)
+}
+
+/// [`settle`] for a driver that takes only some decisions (an external CI records its own
+/// normal starts): each pass applies and returns the decisions `keep` accepts, and the
+/// passes end when one keeps nothing. What a kept decision leads to is decided in the
+/// same call, so the state returned is the ledger once these decisions are recorded.
+pub fn settle_where(
+    state: &mut EngineState,
+    pipeline: &Pipeline,
+    now: Timestamp,
+    signals: &Signals,
+    new_id: &mut dyn FnMut() -> DeploymentId,
+    keep: &dyn Fn(&Decision) -> bool,
+) -> Vec<Decision> {
     let mut all = Vec::new();
     // Each stage moves at most a handful of steps per instant (advance, approve, promote).
     let limit = 8 * pipeline.stages.len() + 16;
     for _ in 0..limit {
         let evaluation = decide(state, pipeline, now, signals);
-        if evaluation.decisions.is_empty() {
+        let kept: Vec<Decision> = evaluation.decisions.into_iter().filter(keep).collect();
+        if kept.is_empty() {
             break;
         }
-        for decision in &evaluation.decisions {
+        for decision in &kept {
             state.apply(decision, now, new_id);
         }
-        all.extend(evaluation.decisions);
+        all.extend(kept);
     }
     all
 }

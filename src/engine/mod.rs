@@ -32,6 +32,9 @@
 //!    (they may approve individually) and only the stage's approval is lost.
 //! 3. **Stage approval.** When every environment of the stage has approved the stage's
 //!    release and none is busy, the stage approves it ([`Decision::ApproveStage`]).
+//!    Environments still without the release (an external CI deploys a stage one
+//!    environment at a time; a retry deploys a failed release again where it is missing)
+//!    are started with it, through the same locks, window and blocker as a promotion.
 //! 4. **Promotion.** The releases offered to a stage are, for the first stage, every
 //!    release, and for the others those the previous stage approved. Only releases newer
 //!    than anything the stage already took (approved, failed, working on or superseded)
@@ -52,6 +55,17 @@
 //!
 //! Rollback deployments ignore windows, blockers and locks: they are how people and the
 //! pipeline get back to health, and a manual rollback sets its own locks.
+//!
+//! # Who drives
+//!
+//! The same pass serves `captain run` and the commands of an external CI (see
+//! [`crate::ops::pass`]). [`Signals::reported`] carries what a CI said of a deployment
+//! (`deploy finish`): `approved` stands for the deploy and every approval step but the
+//! `external` ones, after which the deployment bakes like any other; another outcome
+//! fails it. [`Signals::ci_checked`] marks deployments of stages captain does not deploy,
+//! whose checks the CI runs; [`Signals::driven_elsewhere`] the deployments another live
+//! loop drives, which a pass leaves alone. [`start_check`] answers a CI's `deploy start`
+//! for one environment with the rule of a pass.
 //!
 //! Each pass moves a stage by one step (an environment advances, or the stage approves,
 //! or a promotion starts); the caller applies the decisions in order and calls again
@@ -89,7 +103,7 @@ use crate::config::{AlarmExpr, Pipeline, Stage};
 use crate::error::Result;
 use crate::model::{DeploymentId, DeploymentKind, Lock, Outcome, ReleaseNumber, Timestamp};
 
-pub use apply::settle;
+pub use apply::{settle, settle_where};
 pub use simulate::{SimulationConfig, SimulationReport, simulate};
 
 /// What the engine needs from the ledger, as plain data. Missing stages and
@@ -118,8 +132,13 @@ pub struct StageLedger {
     pub approved: BTreeSet<ReleaseNumber>,
     /// Releases that waited here and were replaced by a newer one; never deployed here.
     pub superseded: BTreeSet<ReleaseNumber>,
-    /// Releases that failed here; never deployed here again.
+    /// Releases that failed here; never deployed here again, unless a person retries one
+    /// (`captain retry`).
     pub failed: BTreeSet<ReleaseNumber>,
+    /// The working release is a retry of one that failed here: it is deployed again to
+    /// every environment of the stage that has not approved it.
+    #[serde(default)]
+    pub retry: Option<ReleaseNumber>,
 }
 
 impl StageLedger {
@@ -227,6 +246,19 @@ pub struct Signals {
     pub deploy_results: BTreeMap<DeploymentId, DeployResult>,
     /// Finished approval steps, by deployment and step index.
     pub step_results: BTreeMap<(DeploymentId, usize), StepResult>,
+    /// How an external CI said deployments in progress ended (`captain deploy finish`).
+    /// `approved` stands for the deploy and for every approval step but `external` ones
+    /// (a person's verdict is still needed for those); the deployment then bakes like any
+    /// other. Any other outcome fails the deployment with that outcome.
+    pub reported: BTreeMap<DeploymentId, Outcome>,
+    /// Deployments an external CI deploys and checks itself (recorded by `deploy start`
+    /// into a stage captain does not deploy, driven by no loop): once deployed, their
+    /// approval steps other than `external` ones count as passed — the CI ran its checks
+    /// before it reported the deployment approved.
+    pub ci_checked: BTreeSet<DeploymentId>,
+    /// Deployments another driver works on (a live `captain run`): this pass decides
+    /// nothing about them unless one is reported, and their stage waits for them.
+    pub driven_elsewhere: BTreeSet<DeploymentId>,
 }
 
 impl Signals {
@@ -330,9 +362,10 @@ pub struct DataPointStatus {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum StageStatus {
-    /// Deployments of `release` start in this pass.
+    /// Deployments of `release` start in this pass, in `environments`.
     Starting {
         release: ReleaseNumber,
+        environments: Vec<String>,
         overridden: Option<BlockerOverride>,
     },
     /// This pass finishes something in the stage (an approval, a failure, a phase change).
@@ -449,6 +482,135 @@ pub fn stage_outlook(
         .ok_or_else(|| crate::Error::internal(format!("no outlook for stage `{stage}`")))
 }
 
+/// Why a normal deployment may not start where an external CI asks (see [`start_check`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "refusal", rename_all = "snake_case")]
+pub enum StartRefusal {
+    /// The release failed in the stage; `captain retry` deploys it there again.
+    Failed {
+        stage: String,
+        release: ReleaseNumber,
+    },
+    /// A newer release replaced it in front of the stage; it is never deployed there.
+    Superseded {
+        stage: String,
+        release: ReleaseNumber,
+        by: Option<ReleaseNumber>,
+    },
+    /// The stage took this release or a newer one already.
+    Taken {
+        stage: String,
+        release: ReleaseNumber,
+        newest: ReleaseNumber,
+    },
+    /// The environment has the release approved already.
+    AlreadyThere {
+        environment: String,
+        release: ReleaseNumber,
+    },
+    /// The previous stage has not approved it; what that stage is doing about it.
+    NotApproved {
+        release: ReleaseNumber,
+        previous: Box<StageOutlook>,
+    },
+    /// The stage may not take it now: busy with another release, locked, window closed,
+    /// blocker in ALARM.
+    Stage(Box<StageOutlook>),
+}
+
+/// May a normal deployment of `release` into `environment` start now, as an external CI
+/// asks (`captain deploy start`)? The rule of a pass ([`decide`]), applied to one
+/// environment: the stage takes the newest release the previous stage approved, when it
+/// is not busy with another, through its locks, window and blocker — and an external CI
+/// deploys the stage's release one environment at a time, each start checked again.
+/// `Ok` carries the blocker override the start goes through.
+pub fn start_check(
+    state: &EngineState,
+    pipeline: &Pipeline,
+    now: Timestamp,
+    signals: &Signals,
+    environment: &str,
+    release: ReleaseNumber,
+) -> Result<std::result::Result<Option<BlockerOverride>, StartRefusal>> {
+    let (stage, _) = pipeline.require_environment(environment)?;
+    let index = pipeline
+        .stages
+        .iter()
+        .position(|s| s.name == stage.name)
+        .unwrap_or_default();
+    let previous = index.checked_sub(1).map(|i| &pipeline.stages[i]);
+    let empty = StageLedger::default();
+    let ledger = state.stages.get(&stage.name).unwrap_or(&empty);
+    let mut outlooks = decide(state, pipeline, now, signals).outlooks;
+    let previous_outlook = index.checked_sub(1).map(|i| outlooks[i].clone());
+    let outlook = outlooks.swap_remove(index);
+    let stage_name = || stage.name.clone();
+    if ledger.failed.contains(&release) {
+        return Ok(Err(StartRefusal::Failed {
+            stage: stage_name(),
+            release,
+        }));
+    }
+    if ledger.superseded.contains(&release) {
+        return Ok(Err(StartRefusal::Superseded {
+            stage: stage_name(),
+            release,
+            by: outlook.waiting.filter(|w| *w > release),
+        }));
+    }
+    if ledger.working == Some(release) {
+        let there = state.environments.get(environment);
+        if there.is_some_and(|e| e.approved.contains(&release) && e.active.is_none()) {
+            return Ok(Err(StartRefusal::AlreadyThere {
+                environment: environment.to_string(),
+                release,
+            }));
+        }
+        return Ok(
+            gate(state, stage, previous, now, signals, release).map_err(|status| {
+                StartRefusal::Stage(Box::new(StageOutlook {
+                    status,
+                    ..outlook.clone()
+                }))
+            }),
+        );
+    }
+    if let Some(newest) = ledger.high_water().filter(|h| release <= *h) {
+        return Ok(Err(StartRefusal::Taken {
+            stage: stage_name(),
+            release,
+            newest,
+        }));
+    }
+    let candidates = offered(state, previous, ledger);
+    if !candidates.contains(&release) {
+        return Ok(match previous_outlook {
+            Some(previous) => Err(StartRefusal::NotApproved {
+                release,
+                previous: Box::new(previous),
+            }),
+            // The first stage is offered every release: this one is not in the ledger,
+            // which the store reports.
+            None => Ok(None),
+        });
+    }
+    if let Some(newest) = candidates.last().filter(|n| **n > release) {
+        return Ok(Err(StartRefusal::Superseded {
+            stage: stage_name(),
+            release,
+            by: Some(*newest),
+        }));
+    }
+    Ok(match &outlook.status {
+        StageStatus::Starting {
+            release: starting,
+            overridden,
+            ..
+        } if *starting == release => Ok(overridden.clone()),
+        _ => Err(StartRefusal::Stage(Box::new(outlook))),
+    })
+}
+
 /// Kleene three-valued evaluation of an alarm expression.
 pub fn eval_alarm(expr: &AlarmExpr, signals: &Signals) -> AlarmState {
     use AlarmState::*;
@@ -525,8 +687,17 @@ fn progress_stage(
             continue;
         };
         let id = &active.id;
+        let reported = signals.reported.get(id).copied();
+        // Another driver decides about its own deployments; a report is for everyone.
+        let hands_off = reported.is_none() && signals.driven_elsewhere.contains(id);
+        let deployed = signals.deploy_results.get(id).copied().or(match reported {
+            Some(Outcome::Approved) => Some(DeployResult::Succeeded),
+            Some(Outcome::InProgress) | None => None,
+            Some(_) => Some(DeployResult::Failed),
+        });
         if active.kind == DeploymentKind::Rollback {
-            match signals.deploy_results.get(id) {
+            match deployed {
+                _ if hands_off => progress.other.push(env.name.clone()),
                 Some(DeployResult::Succeeded) => out.push(Decision::ApproveEnvironment {
                     deployment: id.clone(),
                     environment: env.name.clone(),
@@ -546,16 +717,27 @@ fn progress_stage(
             continue;
         }
         progress.release = Some(active.release);
-        if alarm == AlarmState::Alarm {
+        if !hands_off
+            && let Some(outcome) = reported.filter(|o| *o != Outcome::Approved && o.is_finished())
+        {
+            failures.insert(&env.name, (id.clone(), active.release, outcome));
+            continue;
+        }
+        if alarm == AlarmState::Alarm && !hands_off {
             failures.insert(&env.name, (id.clone(), active.release, Outcome::AlarmFired));
             continue;
         }
+        // The CI ran the checks it reported, or runs them for every deployment it makes.
+        let skip = StepSkip {
+            ci_checked: reported == Some(Outcome::Approved) || signals.ci_checked.contains(id),
+        };
         match active.phase {
-            Phase::Deploying => match signals.deploy_results.get(id) {
+            Phase::Deploying => match deployed {
+                _ if hands_off => progress.deploying.push(env.name.clone()),
                 Some(DeployResult::Succeeded) => out.push(Decision::AdvancePhase {
                     deployment: id.clone(),
                     environment: env.name.clone(),
-                    to: after_step(settings.approvals.len(), 0, now),
+                    to: after_step(&settings.approvals, 0, now, skip),
                 }),
                 Some(DeployResult::Failed | DeployResult::TimedOut) => {
                     failures.insert(
@@ -565,13 +747,14 @@ fn progress_stage(
                 }
                 None => progress.deploying.push(env.name.clone()),
             },
+            Phase::Verifying { .. } if hands_off => progress.verifying.push(env.name.clone()),
             Phase::Verifying { step, started } => {
-                if step >= settings.approvals.len() {
-                    // The pipeline lost steps since this started: nothing left to verify.
+                if step >= settings.approvals.len() || skip.skips(&settings.approvals[step]) {
+                    // The pipeline lost steps since this started, or the CI ran this one.
                     out.push(Decision::AdvancePhase {
                         deployment: id.clone(),
                         environment: env.name.clone(),
-                        to: Phase::Baking { since: now },
+                        to: after_step(&settings.approvals, step + 1, now, skip),
                     });
                 } else if !started {
                     out.push(Decision::RunApprovalStep {
@@ -585,7 +768,7 @@ fn progress_stage(
                         Some(StepResult::Passed) => out.push(Decision::AdvancePhase {
                             deployment: id.clone(),
                             environment: env.name.clone(),
-                            to: after_step(settings.approvals.len(), step + 1, now),
+                            to: after_step(&settings.approvals, step + 1, now, skip),
                         }),
                         Some(StepResult::Failed) => {
                             failures.insert(
@@ -601,7 +784,7 @@ fn progress_stage(
                 let until = add(since, settings.bake_time);
                 let need = settings.min_data_points.as_ref().map_or(0, |d| d.count);
                 let have = signals.data_points.get(&env.name).copied().unwrap_or(0);
-                if now >= until && have >= need && alarm == AlarmState::Ok {
+                if !hands_off && now >= until && have >= need && alarm == AlarmState::Ok {
                     out.push(Decision::ApproveEnvironment {
                         deployment: id.clone(),
                         environment: env.name.clone(),
@@ -640,38 +823,46 @@ fn progress_stage(
                 .get(&env.name)
                 .is_some_and(|e| e.approved.contains(&release))
         };
+        // An environment still without it is deployed by promotion (an external CI
+        // deploys a stage environment by environment; a retry deploys it again where it
+        // failed; an environment added to the pipeline gets it too).
         if stage.environments.iter().all(approved) {
             out.push(Decision::ApproveStage {
                 stage: stage.name.clone(),
                 release,
             });
-        } else {
-            // A deployment of the release ended without approval outside this engine
-            // (cancelled by a person, finished by an external CI): the release cannot be
-            // approved here any more, and a stage must never wait forever.
-            fail_stage(
-                state,
-                stage,
-                ledger,
-                release,
-                Outcome::Cancelled,
-                &failures,
-                out,
-            );
         }
     }
     progress
 }
 
-/// The phase after approval step `next` (or the deploy, for `next == 0`).
-fn after_step(steps: usize, next: usize, now: Timestamp) -> Phase {
-    if next < steps {
-        Phase::Verifying {
-            step: next,
+/// Which approval steps a deployment skips.
+#[derive(Clone, Copy)]
+struct StepSkip {
+    /// An external CI ran the checks: only `external` steps (a person's verdict) remain.
+    ci_checked: bool,
+}
+
+impl StepSkip {
+    fn skips(self, step: &crate::config::ApprovalStep) -> bool {
+        self.ci_checked && !matches!(step.kind, crate::config::ApprovalKind::External)
+    }
+}
+
+/// The phase after approval step `next` (or the deploy, for `next == 0`): the first step
+/// from `next` on that is not skipped, else the bake.
+fn after_step(
+    steps: &[crate::config::ApprovalStep],
+    next: usize,
+    now: Timestamp,
+    skip: StepSkip,
+) -> Phase {
+    match (next..steps.len()).find(|&i| !skip.skips(&steps[i])) {
+        Some(step) => Phase::Verifying {
+            step,
             started: false,
-        }
-    } else {
-        Phase::Baking { since: now }
+        },
+        None => Phase::Baking { since: now },
     }
 }
 
@@ -782,21 +973,15 @@ fn fail_stage(
     }
 }
 
-/// Step 4 of a pass for one stage: superseding and promotion, and the stage's outlook.
-#[allow(clippy::too_many_arguments)]
-fn promote(
+/// The releases offered to `stage` and not taken yet, oldest first: for the first stage
+/// every release, for the others those the previous stage approved — only releases newer
+/// than anything the stage took, so releases only move forward.
+fn offered(
     state: &EngineState,
-    stage: &Stage,
     previous: Option<&Stage>,
     ledger: &StageLedger,
-    now: Timestamp,
-    signals: &Signals,
-    progress: Progress,
-    settled: bool,
-    out: &mut Vec<Decision>,
-) -> StageOutlook {
+) -> Vec<ReleaseNumber> {
     let high_water = ledger.high_water();
-    let out_lock = previous.and_then(|p| find_lock(state, p, false));
     // Only releases newer than the high-water mark count; ranges keep a pass cheap when
     // stages have approved thousands of releases.
     let newer = |r: &ReleaseNumber| high_water.is_none_or(|h| *r > h);
@@ -814,6 +999,101 @@ fn promote(
     };
     candidates.sort();
     candidates.dedup();
+    candidates
+}
+
+/// What may stop a normal deployment of `release` from starting in `stage` now: a lock
+/// (into the stage or one of its environments, out of the previous stage or one of
+/// its), the window, or the blocker (unless an override is in force). `Ok` carries the
+/// override a start goes through.
+// The refusal is the stage's status as shown, built once per stage and pass.
+#[allow(clippy::result_large_err)]
+fn gate(
+    state: &EngineState,
+    stage: &Stage,
+    previous: Option<&Stage>,
+    now: Timestamp,
+    signals: &Signals,
+    release: ReleaseNumber,
+) -> std::result::Result<Option<BlockerOverride>, StageStatus> {
+    let out_lock = previous.and_then(|p| find_lock(state, p, false));
+    if let Some(lock) = find_lock(state, stage, true).or(out_lock) {
+        return Err(StageStatus::Locked {
+            release,
+            lock: lock.clone(),
+        });
+    }
+    if let Some(window) = &stage.settings.window
+        && !window.allows(now)
+    {
+        return Err(StageStatus::WindowClosed {
+            release,
+            next_open: window.next_open(now),
+        });
+    }
+    let Some(blocker) = &stage.settings.blocker else {
+        return Ok(None);
+    };
+    if eval_alarm(blocker, signals) == AlarmState::Ok {
+        return Ok(None);
+    }
+    let active_override = state.overrides.iter().find(|o| {
+        o.in_force(now)
+            && (o.target == stage.name || stage.environments.iter().any(|e| e.name == o.target))
+    });
+    if let Some(o) = active_override {
+        return Ok(Some(o.clone()));
+    }
+    let names = blocker.names();
+    let of = |s: AlarmState| -> Vec<String> {
+        names
+            .iter()
+            .filter(|n| signals.alarm(n) == s)
+            .map(|n| n.to_string())
+            .collect()
+    };
+    Err(StageStatus::Blocked {
+        release,
+        expression: blocker.to_string(),
+        alarms: of(AlarmState::Alarm),
+        unknown: of(AlarmState::Unknown),
+    })
+}
+
+/// The environments of `stage` that the working `release` has still to reach: those that
+/// have not approved it and have nothing in progress. An external CI deploys a stage one
+/// environment at a time; a retry deploys the release again where it failed.
+fn missing_environments<'s>(
+    state: &EngineState,
+    stage: &'s Stage,
+    release: ReleaseNumber,
+) -> Vec<&'s crate::config::Environment> {
+    stage
+        .environments
+        .iter()
+        .filter(|e| {
+            state
+                .environments
+                .get(&e.name)
+                .is_none_or(|l| l.active.is_none() && !l.approved.contains(&release))
+        })
+        .collect()
+}
+
+/// Step 4 of a pass for one stage: superseding and promotion, and the stage's outlook.
+#[allow(clippy::too_many_arguments)]
+fn promote(
+    state: &EngineState,
+    stage: &Stage,
+    previous: Option<&Stage>,
+    ledger: &StageLedger,
+    now: Timestamp,
+    signals: &Signals,
+    progress: Progress,
+    settled: bool,
+    out: &mut Vec<Decision>,
+) -> StageOutlook {
+    let candidates = offered(state, previous, ledger);
     let waiting = candidates.last().copied();
 
     let mut outlook = StageOutlook {
@@ -825,9 +1105,8 @@ fn promote(
 
     // Offered releases older than the newest are superseded here, unless the previous
     // stage is locked outbound (then nothing is offered yet).
-    if out_lock.is_none()
-        && let Some(newest) = waiting
-    {
+    let out_locked = previous.is_some_and(|p| find_lock(state, p, false).is_some());
+    if !out_locked && let Some(newest) = waiting {
         for release in &candidates[..candidates.len() - 1] {
             if !ledger.superseded.contains(release) {
                 out.push(Decision::Supersede {
@@ -839,71 +1118,53 @@ fn promote(
         }
     }
 
-    let busy = ledger.working.is_some() || progress.busy() || settled;
-    if busy {
-        outlook.status = busy_status(ledger, progress, settled);
-        return outlook;
-    }
-    let Some(release) = waiting else {
-        return outlook;
-    };
-    if let Some(lock) = find_lock(state, stage, true).or(out_lock) {
-        outlook.status = StageStatus::Locked {
-            release,
-            lock: lock.clone(),
-        };
-        return outlook;
-    }
-    if let Some(window) = &stage.settings.window
-        && !window.allows(now)
-    {
-        outlook.status = StageStatus::WindowClosed {
-            release,
-            next_open: window.next_open(now),
-        };
-        return outlook;
-    }
-    let mut overridden = None;
-    if let Some(blocker) = &stage.settings.blocker
-        && eval_alarm(blocker, signals) != AlarmState::Ok
-    {
-        let names = blocker.names();
-        let of = |s: AlarmState| -> Vec<String> {
-            names
-                .iter()
-                .filter(|n| signals.alarm(n) == s)
-                .map(|n| n.to_string())
-                .collect()
-        };
-        let active_override = state.overrides.iter().find(|o| {
-            o.in_force(now)
-                && (o.target == stage.name || stage.environments.iter().any(|e| e.name == o.target))
-        });
-        match active_override {
-            Some(o) => overridden = Some(o.clone()),
-            None => {
-                outlook.status = StageStatus::Blocked {
-                    release,
-                    expression: blocker.to_string(),
-                    alarms: of(AlarmState::Alarm),
-                    unknown: of(AlarmState::Unknown),
-                };
+    // The working release goes to the environments still without it, as a promotion
+    // would (see `missing_environments`).
+    let (release, targets, reason) = match ledger.working {
+        // The other environments may still deploy, verify or bake it; only rollbacks
+        // (or a release another driver works on) hold the stage.
+        Some(release) if progress.other.is_empty() && !settled => {
+            let targets = missing_environments(state, stage, release);
+            if targets.is_empty() {
+                outlook.status = busy_status(ledger, progress, settled);
                 return outlook;
             }
+            let reason = (ledger.retry == Some(release)).then(|| format!("retry of {release}"));
+            (release, targets, reason)
         }
-    }
-    for env in &stage.environments {
+        _ => {
+            let busy = ledger.working.is_some() || progress.busy() || settled;
+            if busy {
+                outlook.status = busy_status(ledger, progress, settled);
+                return outlook;
+            }
+            let Some(release) = waiting else {
+                return outlook;
+            };
+            (release, stage.environments.iter().collect(), None)
+        }
+    };
+    let overridden = match gate(state, stage, previous, now, signals, release) {
+        Ok(overridden) => overridden,
+        Err(status) => {
+            outlook.status = status;
+            return outlook;
+        }
+    };
+    let environments = targets.iter().map(|e| e.name.clone()).collect();
+    for env in targets {
         out.push(Decision::StartDeployment {
             environment: env.name.clone(),
             stage: stage.name.clone(),
             release,
             kind: DeploymentKind::Normal,
-            reason: None,
+            reason: reason.clone(),
             overridden: overridden.clone(),
         });
     }
     outlook.status = StageStatus::Starting {
         release,
+        environments,
         overridden,
     };
     outlook
@@ -955,6 +1216,8 @@ fn find_lock<'a>(state: &'a EngineState, stage: &Stage, inbound: bool) -> Option
     })
 }
 
+#[cfg(test)]
+mod ci_scenarios;
 #[cfg(test)]
 mod harness;
 #[cfg(test)]

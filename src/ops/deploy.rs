@@ -41,8 +41,16 @@ pub fn unknown_environment(pipeline: &Pipeline, name: &str) -> Error {
     }
 }
 
-/// Records the start of a deployment after the pipeline's checks.
-pub fn start(store: &dyn Store, pipeline: &Pipeline, request: StartRequest) -> Result<Deployment> {
+/// Records the start of a deployment after the pipeline's checks: for a normal one, the
+/// engine's rule ([`crate::ops::gate::check_start`], after recording what is due), then
+/// the store's own check in the same transaction as the record (previous stage approved,
+/// locks, not older than the current release), which two CI jobs racing cannot slip past.
+pub fn start(
+    store: &dyn Store,
+    pipeline: &Pipeline,
+    request: StartRequest,
+    probes: &crate::exec::Probes,
+) -> Result<Deployment> {
     let (stage, environment) = find_environment(pipeline, &request.environment)?;
     let reason = request
         .reason
@@ -60,6 +68,20 @@ pub fn start(store: &dyn Store, pipeline: &Pipeline, request: StartRequest) -> R
     } else {
         DeploymentKind::Normal
     };
+    let mut overridden = None;
+    if kind == DeploymentKind::Normal {
+        overridden = crate::ops::gate::check_start(
+            store,
+            pipeline,
+            &environment.name,
+            request.release,
+            request.now,
+            probes,
+            request.force,
+            &request.actor,
+            reason.as_deref(),
+        )?;
+    }
     let promotion_check = match (kind, request.force, pipeline.previous_stage(&stage.name)) {
         (DeploymentKind::Normal, false, Some(previous)) => Some(PromotionCheck {
             previous_stage: previous.name.clone(),
@@ -77,22 +99,50 @@ pub fn start(store: &dyn Store, pipeline: &Pipeline, request: StartRequest) -> R
         release: request.release,
         kind,
         actor: request.actor,
-        reason,
+        reason: crate::store::run_records::start_reason(reason.as_ref(), overridden.as_ref()),
         started_at: request.now,
         promotion_check,
         force: request.force,
     })
 }
 
-/// Records the end of a deployment.
+/// What `deploy finish` did: the deployment as it is now, and its stage's outlook.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Finished {
+    #[serde(flatten)]
+    pub deployment: Deployment,
+    /// What happens next in its stage, in words ("gamma is baking v1: 1h left").
+    pub next: String,
+}
+
+/// Records how a deployment an external CI ran ended, through the engine's pass, so it
+/// goes on as under `captain run`: `approved` stands for the deploy and the CI's checks,
+/// and the deployment then waits for the stage's external steps and bakes (it is
+/// approved when the bake is over: `captain bake STAGE`); any other outcome fails the
+/// release in its stage, with automatic rollback where it is on. A repeat of the outcome
+/// already recorded is answered as recorded; another outcome is a conflict. `force`
+/// (with a reason) records the outcome as it is, now: a person ending a bake or a step
+/// by hand.
+#[allow(clippy::too_many_arguments)]
 pub fn finish(
     store: &dyn Store,
+    pipeline: &Pipeline,
     id: DeploymentId,
     outcome: Outcome,
     actor: String,
     reason: Option<String>,
+    force: bool,
     now: Timestamp,
-) -> Result<Deployment> {
+    probes: &crate::exec::Probes,
+) -> Result<Finished> {
+    let reason = reason
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty());
+    if force && reason.is_none() {
+        return Err(Error::usage(
+            "--force needs --reason saying why the rest of the steps and the bake are skipped",
+        ));
+    }
     if outcome == Outcome::InProgress {
         return Err(
             Error::usage("a deployment cannot finish `in progress`").with_hint(
@@ -100,11 +150,57 @@ pub fn finish(
             ),
         );
     }
-    store.finish_deployment(FinishDeployment {
-        id,
-        outcome,
-        actor,
-        finished_at: now,
-        reason,
-    })
+    let Some(found) = store.deployment(&id)? else {
+        return Err(crate::store::checks::unknown_deployment(&id)
+            .with_hint("`captain status` shows the deployments in progress"));
+    };
+    let stage = pipeline.environment(&found.environment).map(|(s, _)| s);
+    let Some(stage) = stage.filter(|_| found.outcome == Outcome::InProgress && !force) else {
+        // Forced, finished already (answered as recorded, or a conflict), or an
+        // environment the pipeline no longer has: the store records it as it is told.
+        let reason = match (force, reason) {
+            (true, Some(r)) => Some(format!("forced: {r}")),
+            (_, r) => r,
+        };
+        let deployment = store.finish_deployment(FinishDeployment {
+            id,
+            outcome,
+            actor,
+            finished_at: now,
+            reason,
+        })?;
+        return Ok(Finished {
+            next: String::new(),
+            deployment,
+        });
+    };
+    let phases = store.deployment_phases(std::slice::from_ref(&id))?;
+    let reported_before = outcome == Outcome::Approved
+        && phases
+            .first()
+            .and_then(|p| p.as_ref())
+            .is_some_and(|p| p.phase != crate::engine::Phase::Deploying);
+    // A repeat of `approved` for a deployment already past its deploy reports nothing new.
+    let reported = if reported_before {
+        Default::default()
+    } else {
+        std::collections::BTreeMap::from([(id.clone(), outcome)])
+    };
+    let pass = crate::ops::pass::record(
+        store,
+        pipeline,
+        now,
+        probes,
+        &actor,
+        reason.as_deref(),
+        &reported,
+    )?;
+    let deployment = store
+        .deployment(&id)?
+        .ok_or_else(|| crate::store::checks::unknown_deployment(&id))?;
+    let next = pass
+        .outlook(&stage.name)
+        .map(|o| crate::ops::gate::describe(o, &pass.outlooks, pipeline, now))
+        .unwrap_or_default();
+    Ok(Finished { deployment, next })
 }

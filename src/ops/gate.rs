@@ -1,20 +1,19 @@
 //! For pipelines whose deployments an external CI runs: which release a stage should take
 //! now (`captain next STAGE`), whether a deployment may start now (`captain gate STAGE`),
-//! external approval steps (`captain approve` / `reject`), and the window and blocker
-//! check that `captain deploy start` makes. Every answer comes from the same engine pass
-//! `captain run` makes, so the two modes never disagree.
+//! the bake of a stage (`captain bake STAGE`), external approval steps (`captain approve`
+//! / `reject`), and the words for every answer. Each answer comes from the engine's pass
+//! ([`crate::ops::pass`]), the same rule `captain run` follows, so the two modes never
+//! disagree.
 
 use serde::Serialize;
 
-use crate::config::{ApprovalKind, Pipeline, Stage};
-use crate::engine::{
-    self, AlarmState, BlockerOverride, Signals, StageOutlook, StageStatus, eval_alarm,
-};
+use crate::config::{ApprovalKind, Pipeline};
+use crate::engine::{BlockerOverride, StageOutlook, StageStatus, StartRefusal};
 use crate::error::{Error, Result};
 use crate::exec::Probes;
 use crate::model::*;
-use crate::runner::signals::observe_alarms;
-use crate::store::{StageScope, StepVerdict, Store};
+use crate::ops::pass;
+use crate::store::{StepVerdict, Store};
 
 /// The answer of `captain next STAGE`.
 #[derive(Clone, Debug, Serialize)]
@@ -42,138 +41,328 @@ pub struct NextView {
     pub status: StageStatus,
 }
 
-/// The blocker's alarms, observed now (nothing else is needed to answer for one stage).
-fn stage_signals(pipeline: &Pipeline, stage: &Stage, probes: &Probes) -> Signals {
-    let mut names = std::collections::BTreeSet::new();
-    if let Some(blocker) = &stage.settings.blocker {
-        names.extend(blocker.names().into_iter().map(str::to_string));
-    }
-    let (alarms, _) = observe_alarms(pipeline, &names, probes);
-    Signals {
-        alarms,
-        ..Signals::default()
-    }
-}
-
-/// `captain next STAGE` and `captain gate STAGE`.
+/// `captain next STAGE` (`record`: first record what is due, as any driver would — a
+/// bake that ended, a failure's rollbacks — so the rollbacks it hands out are real) and
+/// `captain gate STAGE` (records nothing: a question any token may ask).
 pub fn next(
     store: &dyn Store,
     pipeline: &Pipeline,
     stage: &str,
     now: Timestamp,
     probes: &Probes,
+    record: Option<&str>,
 ) -> Result<NextView> {
     let stage = pipeline.require_stage(stage)?;
-    let snapshot = store.engine_snapshot(&StageScope::of(pipeline), now)?;
-    let signals = stage_signals(pipeline, stage, probes);
-    let outlook = engine::stage_outlook(&snapshot.state, pipeline, now, &signals, &stage.name)?;
-    let rollbacks: Vec<(String, ReleaseNumber, DeploymentId)> = stage
-        .environments
-        .iter()
-        .filter_map(|e| {
-            let active = snapshot.state.environments.get(&e.name)?.active.as_ref()?;
-            (active.kind == DeploymentKind::Rollback)
-                .then(|| (e.name.clone(), active.release, active.id.clone()))
-        })
-        .collect();
-    let environments: Vec<String> = stage.environments.iter().map(|e| e.name.clone()).collect();
-    let may_start = outlook.may_start();
-    let reason = describe(&outlook, now);
-    let view = if let Some((_, release, _)) = rollbacks.first() {
-        NextView {
-            stage: stage.name.clone(),
-            release: Some(*release),
-            kind: Some(DeploymentKind::Rollback),
-            environments: rollbacks.iter().map(|(e, _, _)| e.clone()).collect(),
-            deployments: rollbacks.iter().map(|(_, _, d)| d.clone()).collect(),
-            may_start,
-            reason: format!(
-                "rollback to {release} in progress: deploy it and finish it with `captain deploy finish`"
-            ),
-            working: outlook.working,
-            waiting: outlook.waiting,
-            status: outlook.status,
-        }
-    } else if let StageStatus::Starting { release, .. } = &outlook.status {
-        NextView {
-            stage: stage.name.clone(),
-            release: Some(*release),
-            kind: Some(DeploymentKind::Normal),
-            environments,
-            deployments: Vec::new(),
-            may_start,
-            reason,
-            working: outlook.working,
-            waiting: outlook.waiting,
-            status: outlook.status,
-        }
-    } else {
-        NextView {
-            stage: stage.name.clone(),
-            release: None,
-            kind: None,
-            environments: Vec::new(),
-            deployments: Vec::new(),
-            may_start,
-            reason,
-            working: outlook.working,
-            waiting: outlook.waiting,
-            status: outlook.status,
-        }
+    let pass = match record {
+        Some(actor) => pass::record(
+            store,
+            pipeline,
+            now,
+            probes,
+            actor,
+            None,
+            &Default::default(),
+        )?,
+        None => pass::look(store, pipeline, now, probes)?,
     };
+    let outlook = pass
+        .outlook(&stage.name)
+        .cloned()
+        .ok_or_else(|| Error::internal(format!("no outlook for stage `{}`", stage.name)))?;
+    let rollbacks = recorded_rollbacks(&pass, stage);
+    let may_start = outlook.may_start();
+    let reason = describe(&outlook, &pass.outlooks, pipeline, now);
+    let mut view = NextView {
+        stage: stage.name.clone(),
+        release: None,
+        kind: None,
+        environments: Vec::new(),
+        deployments: Vec::new(),
+        may_start,
+        reason,
+        working: outlook.working,
+        waiting: outlook.waiting,
+        status: outlook.status.clone(),
+    };
+    if let Some((_, release, _)) = rollbacks.first() {
+        view.release = Some(*release);
+        view.kind = Some(DeploymentKind::Rollback);
+        view.environments = rollbacks.iter().map(|(e, _, _)| e.clone()).collect();
+        view.deployments = rollbacks.iter().map(|(_, _, d)| d.clone()).collect();
+        view.reason = format!(
+            "rollback to {release} in progress: deploy it and finish it with `captain deploy finish`"
+        );
+    } else if let StageStatus::Starting {
+        release,
+        environments,
+        ..
+    } = &outlook.status
+    {
+        view.release = Some(*release);
+        view.kind = Some(DeploymentKind::Normal);
+        view.environments = environments.clone();
+    }
     Ok(view)
 }
 
-/// A stage's outlook in one sentence.
-pub fn describe(outlook: &StageOutlook, now: Timestamp) -> String {
+/// The rollback deployments in progress in `stage` that are in the ledger (a look only
+/// foresees some): environment, release, deployment.
+fn recorded_rollbacks(
+    pass: &pass::Pass,
+    stage: &crate::config::Stage,
+) -> Vec<(String, ReleaseNumber, DeploymentId)> {
+    stage
+        .environments
+        .iter()
+        .filter_map(|e| {
+            let active = pass.state.environments.get(&e.name)?.active.as_ref()?;
+            // A look only foresees some: those have no id of the store's yet.
+            let recorded = !active.id.0.starts_with("pending-");
+            (active.kind == DeploymentKind::Rollback && recorded)
+                .then(|| (e.name.clone(), active.release, active.id.clone()))
+        })
+        .collect()
+}
+
+/// How the bake of a stage stands (`captain bake`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BakeState {
+    /// The stage approved the release: its bake is over.
+    Approved,
+    /// The release bakes: bake time, data points or the rollback alarm are not there yet.
+    Baking,
+    /// The release failed in the stage (an alarm fired during the bake, a deployment or a
+    /// step failed); with auto-rollback, rollback deployments were recorded.
+    Failed,
+    /// The release is not baking yet (still deploying or verifying), or there is none.
+    Waiting,
+}
+
+/// The answer of `captain bake STAGE`.
+#[derive(Clone, Debug, Serialize)]
+pub struct BakeView {
+    pub stage: String,
+    pub release: Option<ReleaseNumber>,
+    pub state: BakeState,
+    /// Why, in words.
+    pub reason: String,
+    /// When the bake time ends, while baking.
+    pub until: Option<Timestamp>,
+    /// Environments still short of their data points, while baking.
+    pub data_points: Vec<crate::engine::DataPointStatus>,
+    /// Rollback deployments in the stage for the CI to carry out (`captain next STAGE`).
+    pub rollbacks: Vec<DeploymentId>,
+}
+
+/// `captain bake STAGE`: one pass that records what the bake of the stage's release
+/// decides now — the approval once bake time and data points are there with the rollback
+/// alarm OK, or the failure (`alarm fired`) with its automatic rollback — and how the
+/// bake stands. `release`: the release asked about; by default the one the stage works
+/// on, else the newest it decided.
+pub fn bake(
+    store: &dyn Store,
+    pipeline: &Pipeline,
+    stage: &str,
+    release: Option<ReleaseNumber>,
+    now: Timestamp,
+    probes: &Probes,
+    actor: &str,
+) -> Result<BakeView> {
+    let stage = pipeline.require_stage(stage)?;
+    let pass = pass::record(
+        store,
+        pipeline,
+        now,
+        probes,
+        actor,
+        None,
+        &Default::default(),
+    )?;
+    let ledger = pass
+        .state
+        .stages
+        .get(&stage.name)
+        .cloned()
+        .unwrap_or_default();
+    let outlook = pass
+        .outlook(&stage.name)
+        .cloned()
+        .ok_or_else(|| Error::internal(format!("no outlook for stage `{}`", stage.name)))?;
+    let decided = ledger.approved.iter().chain(&ledger.failed).max().copied();
+    let release = release.or(ledger.working).or(decided);
+    let rollbacks: Vec<DeploymentId> = recorded_rollbacks(&pass, stage)
+        .into_iter()
+        .map(|(_, _, d)| d)
+        .collect();
+    let mut view = BakeView {
+        stage: stage.name.clone(),
+        release,
+        state: BakeState::Waiting,
+        reason: String::new(),
+        until: None,
+        data_points: Vec::new(),
+        rollbacks,
+    };
+    let Some(release) = release else {
+        view.reason = format!("stage {} has no release to bake", stage.name);
+        return Ok(view);
+    };
+    if ledger.approved.contains(&release) {
+        view.state = BakeState::Approved;
+        view.reason = format!("{} approved {release}", stage.name);
+    } else if ledger.failed.contains(&release) {
+        view.state = BakeState::Failed;
+        let why = pass
+            .decisions
+            .iter()
+            .find_map(|d| match d {
+                crate::engine::Decision::FailStage {
+                    stage: s,
+                    release: r,
+                    reason,
+                } if *s == stage.name && *r == release => Some(reason.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| "it failed there".to_string());
+        let mut reason = format!("{release} failed in {}: {why}", stage.name);
+        if !pass.alarm_reasons.is_empty() && why == Outcome::AlarmFired.as_str() {
+            let alarms: Vec<String> = pass
+                .alarm_reasons
+                .iter()
+                .map(|(name, text)| format!("{name}: {text}"))
+                .collect();
+            reason.push_str(&format!(" ({})", alarms.join("; ")));
+        }
+        if !view.rollbacks.is_empty() {
+            reason.push_str(&format!(
+                "; rolling back with {} (`captain next {}` hands them out)",
+                view.rollbacks
+                    .iter()
+                    .map(|d| d.0.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                stage.name
+            ));
+        }
+        view.reason = reason;
+    } else if ledger.working == Some(release) {
+        if let StageStatus::Baking {
+            until, data_points, ..
+        } = &outlook.status
+        {
+            view.state = BakeState::Baking;
+            view.until = Some(*until);
+            view.data_points = data_points.clone();
+        }
+        view.reason = describe(&outlook, &pass.outlooks, pipeline, now);
+    } else {
+        view.reason = format!("stage {} has not taken {release}", stage.name);
+    }
+    Ok(view)
+}
+
+/// A time in the pipeline's time zone, as a person on call reads it ("Mon 2026-12-07
+/// 09:00 EST").
+pub fn local_time(pipeline: &Pipeline, at: Timestamp) -> String {
+    at.to_zoned(pipeline.tz.clone())
+        .strftime("%a %Y-%m-%d %H:%M %Z")
+        .to_string()
+}
+
+/// "42m", "1h 5m", "30s": a time left, to the minute once it is more than one.
+pub fn short_duration(seconds: i64) -> String {
+    let seconds = seconds.max(0);
+    if seconds < 60 {
+        return format!("{seconds}s");
+    }
+    let minutes = seconds / 60;
+    match (minutes / 60 / 24, minutes / 60 % 24, minutes % 60) {
+        (0, 0, m) => format!("{m}m"),
+        (0, h, 0) => format!("{h}h"),
+        (0, h, m) => format!("{h}h {m}m"),
+        (d, 0, _) => format!("{d}d"),
+        (d, h, _) => format!("{d}d {h}h"),
+    }
+}
+
+/// A stage's outlook in one sentence; a stage with nothing offered says what the stage
+/// before it is doing (`outlooks` are every stage's, in pipeline order).
+pub fn describe(
+    outlook: &StageOutlook,
+    outlooks: &[StageOutlook],
+    pipeline: &Pipeline,
+    now: Timestamp,
+) -> String {
     let list = |names: &[String]| names.join(", ");
+    let stage = &outlook.stage;
     match &outlook.status {
         StageStatus::Starting {
             release,
             overridden: Some(o),
+            ..
         } => format!(
-            "{release} may start (blocker overridden by {}: {})",
+            "{release} may start in {stage} (blocker overridden by {}: {})",
             o.actor, o.reason
         ),
-        StageStatus::Starting { release, .. } => format!("{release} may start now"),
+        StageStatus::Starting {
+            release,
+            environments,
+            ..
+        } => {
+            let all = pipeline
+                .stage(stage)
+                .is_some_and(|s| s.environments.len() == environments.len());
+            if all {
+                format!("{release} may start in {stage} now")
+            } else {
+                format!("{release} may start in {} now", list(environments))
+            }
+        }
         StageStatus::Settling { release } => match release {
-            Some(r) => format!("{r} is being settled in this pass"),
-            None => "the stage is being settled in this pass".to_string(),
+            Some(r) => format!("{stage} settles {r} in this pass"),
+            None => format!("{stage} is being settled in this pass"),
         },
         StageStatus::Deploying {
             release,
             environments,
-        } => format!("{release} is deploying to {}", list(environments)),
+        } => format!("{stage} is deploying {release} to {}", list(environments)),
         StageStatus::Verifying {
             release,
             environments,
-        } => format!("{release} is being verified in {}", list(environments)),
+        } => format!("{stage} is verifying {release} in {}", list(environments)),
         StageStatus::Baking {
             release,
             until,
             data_points,
             alarm_unknown,
         } => {
-            let mut text = if *until > now {
-                let left = until.duration_since(now).unsigned_abs();
-                let left = std::time::Duration::from_secs(left.as_secs());
-                format!(
-                    "{release} is baking, {} left",
-                    humantime::format_duration(left)
-                )
-            } else {
-                format!("{release} is baking")
-            };
-            for p in data_points {
-                text.push_str(&format!(
-                    "; {} has {} of {} data points",
-                    p.environment, p.have, p.need
+            let mut parts = Vec::new();
+            if *until > now {
+                parts.push(format!(
+                    "{} left",
+                    short_duration(until.as_second() - now.as_second())
                 ));
             }
-            if *alarm_unknown {
-                text.push_str("; the rollback alarm's state is unknown");
+            match data_points.as_slice() {
+                [] => {}
+                [one] => parts.push(format!("{} of {} data points", one.have, one.need)),
+                many => parts.push(format!(
+                    "{} data points",
+                    many.iter()
+                        .map(|p| format!("{} {} of {}", p.environment, p.have, p.need))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
             }
-            text
+            if *alarm_unknown {
+                parts.push("the rollback alarm's state is unknown".to_string());
+            }
+            if parts.is_empty() {
+                format!("{stage} is baking {release}")
+            } else {
+                format!("{stage} is baking {release}: {}", parts.join(", "))
+            }
         }
         StageStatus::Busy { environments } => {
             format!("deployments still run in {}", list(environments))
@@ -194,8 +383,11 @@ pub fn describe(outlook: &StageOutlook, now: Timestamp) -> String {
             lock.reason
         ),
         StageStatus::WindowClosed { release, next_open } => match next_open {
-            Some(t) => format!("{release} waits: the window is closed until {t}"),
-            None => format!("{release} waits: the window is closed"),
+            Some(t) => format!(
+                "{release} waits: the window of {stage} is closed until {}",
+                local_time(pipeline, *t)
+            ),
+            None => format!("{release} waits: the window of {stage} is closed"),
         },
         StageStatus::Blocked {
             release,
@@ -211,107 +403,154 @@ pub fn describe(outlook: &StageOutlook, now: Timestamp) -> String {
             }
             text
         }
-        StageStatus::Idle => match outlook.working {
-            Some(r) => format!("working on {r}"),
-            None => "no release to take".to_string(),
-        },
-    }
-}
-
-/// The window and blocker of `stage` for a deployment starting now (`deploy start`):
-/// `None` if it may start, else why not.
-pub fn start_refusal(
-    pipeline: &Pipeline,
-    stage: &Stage,
-    now: Timestamp,
-    probes: &Probes,
-    overrides: &[BlockerOverride],
-    environment: &str,
-) -> Option<String> {
-    if let Some(window) = &stage.settings.window
-        && !window.allows(now)
-    {
-        return Some(match window.next_open(now) {
-            Some(t) => format!("the window of stage {} is closed until {t}", stage.name),
-            None => format!("the window of stage {} is closed", stage.name),
-        });
-    }
-    let blocker = stage.settings.blocker.as_ref()?;
-    let signals = stage_signals(pipeline, stage, probes);
-    let state = eval_alarm(blocker, &signals);
-    if state == AlarmState::Ok {
-        return None;
-    }
-    let in_force = overrides.iter().any(|o| {
-        (o.target == stage.name || o.target == environment)
-            && o.created_at <= now
-            && o.until.is_none_or(|u| now < u)
-    });
-    if in_force {
-        return None;
-    }
-    Some(format!(
-        "the blocker {blocker} of stage {} is {}",
-        stage.name,
-        if state == AlarmState::Alarm {
-            "in ALARM"
-        } else {
-            "unknown (its alarms could not be observed)"
+        StageStatus::Idle => {
+            if let Some(r) = outlook.working {
+                return format!("{stage} is working on {r}");
+            }
+            // Nothing offered: say what the stage before is doing about its release.
+            let index = outlooks.iter().position(|o| o.stage == *stage);
+            match index.and_then(|i| i.checked_sub(1)).map(|i| &outlooks[i]) {
+                Some(previous) if previous.working.is_some() => {
+                    describe(previous, &[], pipeline, now)
+                }
+                _ => "no release to take".to_string(),
+            }
         }
-    ))
+    }
 }
 
-/// Checks the window and blocker before `deploy start` records a normal deployment. With
-/// `force` a refusal becomes a recorded override (the reason is required by the caller).
+/// Why a deployment of the CI may not start, in one sentence.
+pub fn describe_refusal(refusal: &StartRefusal, pipeline: &Pipeline, now: Timestamp) -> String {
+    match refusal {
+        StartRefusal::Failed { stage, release } => format!("{release} failed in stage {stage}"),
+        StartRefusal::Superseded {
+            stage,
+            release,
+            by: Some(by),
+        } => format!("{release} was superseded in front of stage {stage} by {by}"),
+        StartRefusal::Superseded { stage, release, .. } => {
+            format!("{release} was superseded in front of stage {stage}")
+        }
+        StartRefusal::Taken {
+            stage,
+            release,
+            newest,
+        } => format!("stage {stage} has taken {newest} already, and {release} is not newer"),
+        StartRefusal::AlreadyThere {
+            environment,
+            release,
+        } => format!("{environment} has approved {release} already"),
+        StartRefusal::NotApproved { release, previous } => {
+            let stage = &previous.stage;
+            if previous.working == Some(*release) {
+                format!(
+                    "{release} has not been approved by stage {stage}: {}",
+                    describe(previous, &[], pipeline, now)
+                )
+            } else {
+                format!("{release} has not been approved by stage {stage}")
+            }
+        }
+        StartRefusal::Stage(outlook) => describe(outlook, &[], pipeline, now),
+    }
+}
+
+/// The hint for a refusal: what a person can do about it.
+fn refusal_hint(refusal: &StartRefusal) -> String {
+    if let StartRefusal::Stage(outlook) = refusal
+        && let StageStatus::Locked { lock, .. } = &outlook.status
+    {
+        return format!(
+            "enable them with `captain promotions enable {}`, or override with `--force --reason TEXT`",
+            lock.target
+        );
+    }
+    match refusal {
+        StartRefusal::Failed { stage, .. } => format!(
+            "after a transient failure, deploy it again with `captain retry {stage} --reason TEXT`"
+        ),
+        StartRefusal::Superseded { by: Some(by), .. } => {
+            format!("deploy {by} instead (`captain next` names it)")
+        }
+        StartRefusal::NotApproved { previous, .. } => format!(
+            "wait for stage {} (`captain bake {} --wait` records its bake), or override with `--force --reason TEXT`",
+            previous.stage, previous.stage
+        ),
+        _ => "wait, or override with `--force --reason TEXT` (recorded)".to_string(),
+    }
+}
+
+/// Checks a normal deployment an external CI is about to record (`deploy start`) with
+/// the engine's rule, after recording what is due. With `force` the checks are skipped,
+/// and a closed window or a blocker the start goes over is recorded as a one-off override
+/// (the reason is required by the caller). `Ok` carries the override a start goes through.
 #[allow(clippy::too_many_arguments)]
 pub fn check_start(
     store: &dyn Store,
     pipeline: &Pipeline,
     environment: &str,
+    release: ReleaseNumber,
     now: Timestamp,
     probes: &Probes,
     force: bool,
     actor: &str,
     reason: Option<&str>,
-) -> Result<()> {
-    let (stage, _) = pipeline.require_environment(environment)?;
+) -> Result<Option<BlockerOverride>> {
+    pipeline.require_environment(environment)?;
     if force && reason.is_none_or(|r| r.trim().is_empty()) {
         return Err(Error::usage(
             "--force needs --reason saying why the checks are skipped",
         ));
     }
-    let snapshot_overrides = store
-        .engine_snapshot(&[], now)
-        .map(|s| s.state.overrides)
-        .unwrap_or_default();
-    let Some(why) = start_refusal(
+    let pass = pass::record(
+        store,
         pipeline,
-        stage,
         now,
         probes,
-        &snapshot_overrides,
+        actor,
+        None,
+        &Default::default(),
+    )?;
+    let refusal = match crate::engine::start_check(
+        &pass.state,
+        pipeline,
+        now,
+        &pass.signals,
         environment,
-    ) else {
-        return Ok(());
+        release,
+    )? {
+        Ok(overridden) => return Ok(overridden),
+        Err(refusal) => refusal,
     };
+    let why = describe_refusal(&refusal, pipeline, now);
     if !force {
         return Err(Error::blocked(format!(
-            "a deployment to {environment} may not start now: {why}"
+            "a deployment of {release} to {environment} may not start now: {why}"
         ))
-        .with_hint("wait, or override with `--force --reason TEXT` (recorded)"));
+        .with_hint(refusal_hint(&refusal)));
     }
-    store.record_override(BlockerOverride {
-        target: environment.to_string(),
-        actor: actor.to_string(),
-        reason: format!("{} (forced over: {why})", reason.unwrap_or("forced")),
-        created_at: now,
-        // One deployment's override: it does not stay in force for later ones.
-        until: Some(now),
-    })
+    let forced_over_gate = matches!(
+        &refusal,
+        StartRefusal::Stage(outlook)
+            if matches!(outlook.status, StageStatus::WindowClosed { .. } | StageStatus::Blocked { .. })
+    );
+    if forced_over_gate {
+        store.record_override(BlockerOverride {
+            target: environment.to_string(),
+            actor: actor.to_string(),
+            reason: format!("{} (forced over: {why})", reason.unwrap_or("forced")),
+            created_at: now,
+            // One deployment's override: it does not stay in force for later ones.
+            until: Some(now),
+        })?;
+    }
+    Ok(None)
 }
 
 /// `captain approve` / `captain reject`: the verdict of an external approval step named
-/// `step` of a deployment in progress.
+/// `step` of a deployment in progress, then a pass that moves the deployment on with it
+/// (the next step or the bake; or the release fails there and, with auto-rollback, is
+/// rolled back).
 #[allow(clippy::too_many_arguments)]
 pub fn verdict(
     store: &dyn Store,
@@ -322,6 +561,7 @@ pub fn verdict(
     actor: &str,
     reason: Option<String>,
     now: Timestamp,
+    probes: &Probes,
 ) -> Result<StepVerdict> {
     let Some(found) = store.deployment(deployment)? else {
         return Err(
@@ -367,6 +607,15 @@ pub fn verdict(
         at: now,
     };
     store.record_step_result(verdict.clone())?;
+    pass::record(
+        store,
+        pipeline,
+        now,
+        probes,
+        actor,
+        verdict.reason.as_deref(),
+        &Default::default(),
+    )?;
     Ok(verdict)
 }
 

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod ci;
 pub mod deploy;
 pub mod gate;
+pub mod pass;
 pub mod promotions;
 pub mod release;
 pub mod rollback;

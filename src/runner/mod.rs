@@ -204,23 +204,17 @@ impl<'a> Runner<'a> {
             .collect();
         self.poll_jobs(&snapshot.active, &active_ids, now, observer);
 
-        // What the world looks like now.
-        let names = signals::alarm_names(self.pipeline, &snapshot.state);
-        let (alarms, why) = signals::observe_alarms(self.pipeline, &names, &self.options.probes);
-        let points =
-            signals::observe_data_points(self.pipeline, &snapshot.state, &self.options.probes);
-        let mut signals = signals::base_signals(alarms, points);
-        signals.deploy_results = self.deploy_results.clone();
-        signals.step_results = self.step_results.clone();
-        for verdict in &snapshot.step_results {
-            let result = if verdict.passed {
-                StepResult::Passed
-            } else {
-                StepResult::Failed
-            };
-            signals
-                .step_results
-                .insert((verdict.deployment.clone(), verdict.step), result);
+        // What the world looks like now, and what this loop's executors reported.
+        let (mut signals, why) = signals::observe(
+            self.pipeline,
+            &snapshot,
+            &self.options.probes,
+            &self.me,
+            self.exclusive,
+        );
+        signals.deploy_results.extend(self.deploy_results.clone());
+        for (key, result) in &self.step_results {
+            signals.step_results.entry(key.clone()).or_insert(*result);
         }
 
         let mut state = snapshot.state.clone();
@@ -238,6 +232,7 @@ impl<'a> Runner<'a> {
                 actor: self.options.actor.clone(),
                 at: now,
                 runner: Some(self.me.clone()),
+                reason: None,
             };
             match self.store.apply_decisions(batch) {
                 Ok(started) => {

@@ -1,12 +1,15 @@
-//! Observing the world for one pass: alarm states of the expressions the stages use and
-//! data points of baking environments, turned into the engine's [`Signals`].
+//! Observing the world for one pass: alarm states of the expressions the stages use,
+//! data points of baking environments, the recorded verdicts of external approval steps,
+//! and who drives which deployment — turned into the engine's [`Signals`]. The loop and
+//! the CI commands' pass ([`crate::ops::pass`]) observe the same way.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::{Pipeline, Stage};
-use crate::engine::{AlarmState, EngineState, Phase, Signals};
+use crate::engine::{AlarmState, EngineState, Phase, Signals, StepResult};
 use crate::exec::{self, Probes};
 use crate::model::DeploymentKind;
+use crate::store::{EngineSnapshot, RunnerId};
 
 /// The engine's three-valued state of an executor's observation.
 pub fn engine_alarm(state: &exec::AlarmState) -> AlarmState {
@@ -109,4 +112,49 @@ pub fn base_signals(
         data_points,
         ..Signals::default()
     }
+}
+
+/// Everything a pass observes besides what its own executors report (`me` is the driver,
+/// `exclusive` when it holds the pipeline's drive lock): the alarms the stages use, the
+/// data points of baking environments, the recorded verdicts of external approval steps,
+/// the deployments of stages captain does not deploy (an external CI deploys and checks
+/// them: [`Signals::ci_checked`]), and the deployments a live loop other than `me`
+/// drives ([`Signals::driven_elsewhere`]). Also returns why each alarm is not OK, for logs.
+pub fn observe(
+    pipeline: &Pipeline,
+    snapshot: &EngineSnapshot,
+    probes: &Probes,
+    me: &RunnerId,
+    exclusive: bool,
+) -> (Signals, BTreeMap<String, String>) {
+    let names = alarm_names(pipeline, &snapshot.state);
+    let (alarms, why) = observe_alarms(pipeline, &names, probes);
+    let points = observe_data_points(pipeline, &snapshot.state, probes);
+    let mut signals = base_signals(alarms, points);
+    for verdict in &snapshot.step_results {
+        let result = if verdict.passed {
+            StepResult::Passed
+        } else {
+            StepResult::Failed
+        };
+        signals
+            .step_results
+            .insert((verdict.deployment.clone(), verdict.step), result);
+    }
+    for record in &snapshot.active {
+        let external_stage = pipeline
+            .stage(&record.stage)
+            .is_some_and(|s| s.settings.deploy.is_none());
+        if external_stage {
+            signals.ci_checked.insert(record.deployment.clone());
+        }
+        if let Some(owner) = &record.runner
+            && owner != me
+            && !exclusive
+            && !super::runner_dead(owner, me)
+        {
+            signals.driven_elsewhere.insert(record.deployment.clone());
+        }
+    }
+    (signals, why)
 }

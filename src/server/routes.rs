@@ -1116,18 +1116,37 @@ macro_rules! pipeline_mutation {
                 body,
                 what: $what,
             };
-            mutate(m, |_: &$body| $role, $op).await
+            mutate(m, $role, $op).await
         }
     };
 }
 
+/// The role a batch of decisions needs (see the comment above `apply_decisions`).
+fn batch_role(batch: &crate::store::DecisionBatch) -> Role {
+    let starts_normal = batch.decisions.iter().any(|d| {
+        matches!(
+            d,
+            crate::engine::Decision::StartDeployment {
+                kind: DeploymentKind::Normal,
+                ..
+            }
+        )
+    });
+    if batch.runner.is_some() || starts_normal {
+        Role::Operator
+    } else {
+        Role::Deploy
+    }
+}
+
 // The loop starts and finishes deployments on its own, rollbacks included: an operator's
-// power.
+// power. A CI command's pass (no loop, no normal starts: it records what its own reports
+// and the engine's rules decide) is a deploy token's.
 pipeline_mutation!(
     apply_decisions,
     "applying the run loop's decisions",
     crate::store::DecisionBatch,
-    Role::Operator,
+    batch_role,
     |s: &dyn Store, mut batch: crate::store::DecisionBatch, token: &TokenInfo| {
         batch.actor = actor_for(token, &batch.actor);
         s.apply_decisions(batch)
@@ -1137,14 +1156,14 @@ pipeline_mutation!(
     claim_deployments,
     "taking over deployments",
     ClaimRequest,
-    Role::Operator,
+    |_: &ClaimRequest| Role::Operator,
     |s: &dyn Store, r: ClaimRequest, _: &TokenInfo| s.claim_deployments(&r.runner, &r.claims)
 );
 pipeline_mutation!(
     record_override,
     "overriding a blocker",
     crate::store::run_records::OverrideRecord,
-    Role::Operator,
+    |_: &crate::store::run_records::OverrideRecord| Role::Operator,
     |s: &dyn Store, mut r: crate::store::run_records::OverrideRecord, token: &TokenInfo| {
         r.actor = actor_for(token, &r.actor);
         s.record_override(r)
@@ -1155,7 +1174,7 @@ pipeline_mutation!(
     record_step_result,
     "approving or rejecting a step",
     crate::store::StepVerdict,
-    Role::Operator,
+    |_: &crate::store::StepVerdict| Role::Operator,
     |s: &dyn Store, mut v: crate::store::StepVerdict, token: &TokenInfo| {
         v.actor = actor_for(token, &v.actor);
         s.record_step_result(v)

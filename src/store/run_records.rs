@@ -168,6 +168,10 @@ pub struct DecisionBatch {
     pub at: Timestamp,
     /// The loop that will run what starts; recorded as the owner of new deployments and steps.
     pub runner: Option<RunnerId>,
+    /// Why, when a person or a CI asked for the pass (`deploy finish --reason`): recorded
+    /// with the deployments the batch finishes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// Take over a deployment whose owner is gone (or that has none) — only if the owner is

@@ -4,6 +4,7 @@
 
 mod common;
 
+mod ci_bake;
 mod cli_backends;
 mod cli_blockers;
 mod cli_concurrency;

@@ -77,7 +77,10 @@ fn a_locked_environment_refuses_deployments_until_enabled() {
         "{}",
         run.stderr
     );
-    deploy_start(&env, "prod-2").ok();
+    // A stage takes a release with all its environments (the rule of `captain run`), so
+    // the lock on prod-1 holds prod-2 too, and says so.
+    let run = deploy_start(&env, "prod-2").code(3);
+    assert!(run.stderr.contains("environment prod-1"), "{}", run.stderr);
 
     // Lifting the inbound half only leaves it locked outbound: deployments flow in.
     let out = env
@@ -95,6 +98,7 @@ fn a_locked_environment_refuses_deployments_until_enabled() {
     let list = env.run(&["promotions", "list", "--json"]).ok().json();
     assert_eq!(list["locks"][0]["direction"], "out");
     deploy_start(&env, "prod-1").ok();
+    deploy_start(&env, "prod-2").ok();
     // Repeating is fine for runbooks.
     env.run(&["promotions", "enable", "prod-1"]).ok();
     let out = env

@@ -331,7 +331,8 @@ approvals = [{{ kind = "prometheus", url = "{prom}", query = 'vector(0)' }}]
         prod_baking(&env)
     });
     assert!(current_of("prod-1a").is_some_and(|c| c.starts_with("v1-")));
-    // Approve v1 in prod by hand: stop the loop, finish the bake as approved.
+    // Approve v1 in prod by hand: stop the loop, end the bake as approved (forced: a
+    // plain `deploy finish --outcome approved` leaves a bake to run its course).
     child.kill().expect("stop");
     child.wait().expect("reap");
     let status = env.run(&["status", "--json"]).ok().json();
@@ -343,8 +344,17 @@ approvals = [{{ kind = "prometheus", url = "{prom}", query = 'vector(0)' }}]
     for e in prod["environments"].as_array().expect("environments") {
         assert_eq!(e["state"], "baking", "{status:#}");
         let id = e["deployment"].as_str().expect("deployment in progress");
-        env.run(&["deploy", "finish", id, "--outcome", "approved"])
-            .ok();
+        env.run(&[
+            "deploy",
+            "finish",
+            id,
+            "--outcome",
+            "approved",
+            "--force",
+            "--reason",
+            "approved by hand to end the test's long bake",
+        ])
+        .ok();
     }
     // v2 reaches prod and bakes; then the alert fires.
     new_release(&env, &sandbox, 2);

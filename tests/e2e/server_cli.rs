@@ -209,7 +209,7 @@ fn tokens_and_roles_are_enforced_with_clear_errors() {
     let json = run(
         &env,
         Some((&server, &viewer)),
-        &["deploy", "start", "gamma", "--release", "v1", "--json"],
+        &["deploy", "start", "gamma", "--release", "v2", "--json"],
     )
     .code(1);
     assert!(json.stderr.contains("\"kind\""), "{}", json.stderr);
@@ -321,6 +321,8 @@ fn every_change_is_audited_under_the_acting_token() {
     assert_eq!(
         events,
         [
+            // The finish's pass records the stage's approval, as the loop would.
+            ("stage.approved".to_string(), "tester".to_string()),
             ("deployment.finish".to_string(), "tester".to_string()),
             ("deployment.start".to_string(), "pager".to_string()),
             ("lock.set".to_string(), "pager".to_string()),
@@ -349,11 +351,13 @@ fn every_change_is_audited_under_the_acting_token() {
     let beta = run(
         &env,
         Some((&server, &pager)),
-        &["audit", "--environment", "beta", "--limit", "1", "--json"],
+        &["audit", "--environment", "beta", "--limit", "2", "--json"],
     )
     .ok()
     .json();
-    assert_eq!(beta["events"][0]["action"], "deployment.finish");
+    // The stage beta approves with its one environment's finish, in the same pass.
+    assert_eq!(beta["events"][0]["action"], "stage.approved");
+    assert_eq!(beta["events"][1]["action"], "deployment.finish");
     // Revoking is audited with its reason.
     let mut revoke = env.command();
     revoke

@@ -1199,6 +1199,7 @@ pub fn story_run_loop(make: MakeStore) {
         actor: "captain".into(),
         at: at(seconds),
         runner: Some(runner(1)),
+        reason: None,
     };
     let empty = store.engine_snapshot(&scopes, at(0)).unwrap();
     assert_eq!(

@@ -583,7 +583,7 @@ pub(super) fn apply_decisions(
                         outcome: Outcome::Approved,
                         actor: actor.to_string(),
                         finished_at: at,
-                        reason: None,
+                        reason: batch.reason.clone(),
                     },
                 )?;
             }
@@ -601,7 +601,7 @@ pub(super) fn apply_decisions(
                         outcome: *outcome,
                         actor: actor.to_string(),
                         finished_at: at,
-                        reason: None,
+                        reason: batch.reason.clone(),
                     },
                 )?;
             }

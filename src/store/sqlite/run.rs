@@ -466,7 +466,7 @@ pub(super) fn apply_decisions(conn: &Connection, batch: DecisionBatch) -> Tx<Vec
                         outcome: Outcome::Approved,
                         actor: actor.to_string(),
                         finished_at: at,
-                        reason: None,
+                        reason: batch.reason.clone(),
                     },
                 )?;
             }
@@ -483,7 +483,7 @@ pub(super) fn apply_decisions(conn: &Connection, batch: DecisionBatch) -> Tx<Vec
                         outcome: *outcome,
                         actor: actor.to_string(),
                         finished_at: at,
-                        reason: None,
+                        reason: batch.reason.clone(),
                     },
                 )?;
             }

@@ -1,0 +1,180 @@
+//! The engine's pass for the commands an external CI drives a pipeline with — `deploy
+//! start`, `deploy finish`, `approve`, `reject`, `bake`, `retry`, and (without recording)
+//! `next`, `gate` and `status` — so that the rules `captain run` keeps hold whoever
+//! drives: bake time and data points, the rollback alarm, superseding, automatic
+//! rollback, retries.
+//!
+//! A pass reads one snapshot, observes the world as the loop does
+//! ([`crate::runner::signals::observe`]), adds what the command reports (a CI's
+//! `deploy finish` outcome), and settles the engine. [`record`] then records the
+//! decisions through the store in one batch — everything but the start of a normal
+//! deployment, which the CI records itself with `deploy start` — and decides again when
+//! another writer came first; [`look`] only tells what the ledger will say once the due
+//! decisions are recorded. Deployments a live `captain run` drives are left to it.
+//!
+//! This room decides nothing itself: the rules are the engine's.
+
+use std::collections::BTreeMap;
+
+use crate::config::Pipeline;
+use crate::engine::{self, Decision, EngineState, Signals, StageOutlook};
+use crate::error::{ErrorKind, Result};
+use crate::exec::Probes;
+use crate::model::{Deployment, DeploymentId, DeploymentKind, Outcome, Timestamp};
+use crate::runner::{signals, this_runner};
+use crate::store::{DecisionBatch, EngineSnapshot, StageScope, Store};
+
+/// What a pass found and did.
+#[derive(Clone, Debug)]
+pub struct Pass {
+    /// The engine's view of the ledger once the pass's decisions are recorded.
+    pub state: EngineState,
+    /// What the pass observed (and was told).
+    pub signals: Signals,
+    /// The decisions recorded (by [`record`]) or due (by [`look`]), in order.
+    pub decisions: Vec<Decision>,
+    /// Deployments the recorded decisions started (rollbacks), in order.
+    pub started: Vec<Deployment>,
+    /// Every stage's outlook after the pass, in pipeline order.
+    pub outlooks: Vec<StageOutlook>,
+    /// Why each alarm that is not OK is so.
+    pub alarm_reasons: BTreeMap<String, String>,
+}
+
+impl Pass {
+    /// The outlook of one stage.
+    pub fn outlook(&self, stage: &str) -> Option<&StageOutlook> {
+        self.outlooks.iter().find(|o| o.stage == stage)
+    }
+}
+
+/// A decision an external driver records: all but the start of a normal deployment (a
+/// CI records its own starts with `deploy start`; a rollback the engine starts is
+/// recorded, and `captain next` hands it to the CI).
+fn recorded_by_ci(decision: &Decision) -> bool {
+    !matches!(
+        decision,
+        Decision::StartDeployment {
+            kind: DeploymentKind::Normal,
+            ..
+        }
+    )
+}
+
+/// Observes and settles one snapshot; `reported` are outcomes the command was told.
+fn settle(
+    snapshot: &EngineSnapshot,
+    pipeline: &Pipeline,
+    now: Timestamp,
+    probes: &Probes,
+    reported: &BTreeMap<DeploymentId, Outcome>,
+) -> (
+    EngineState,
+    Signals,
+    Vec<Decision>,
+    BTreeMap<String, String>,
+) {
+    let (mut signals, why) = signals::observe(pipeline, snapshot, probes, &this_runner(), false);
+    signals.reported = reported.clone();
+    let mut state = snapshot.state.clone();
+    let mut counter = 0u64;
+    let decisions = engine::settle_where(
+        &mut state,
+        pipeline,
+        now,
+        &signals,
+        &mut || {
+            counter += 1;
+            // Never a real id: the store names deployments when it records them.
+            DeploymentId(format!("pending-{counter}"))
+        },
+        &recorded_by_ci,
+    );
+    (state, signals, decisions, why)
+}
+
+/// The pass without recording anything: what `gate`, `next` and `status` answer with.
+pub fn look(
+    store: &dyn Store,
+    pipeline: &Pipeline,
+    now: Timestamp,
+    probes: &Probes,
+) -> Result<Pass> {
+    let snapshot = store.engine_snapshot(&StageScope::of(pipeline), now)?;
+    let (state, signals, decisions, alarm_reasons) =
+        settle(&snapshot, pipeline, now, probes, &BTreeMap::new());
+    let outlooks = engine::decide(&state, pipeline, now, &signals).outlooks;
+    Ok(Pass {
+        state,
+        signals,
+        decisions,
+        started: Vec::new(),
+        outlooks,
+        alarm_reasons,
+    })
+}
+
+/// A pass that records its decisions (as `actor`, with `reason` in the audit of the
+/// deployments it finishes), deciding again from a fresh snapshot when another writer
+/// changed the ledger first. `reported`: outcomes a CI reported (`deploy finish`).
+pub fn record(
+    store: &dyn Store,
+    pipeline: &Pipeline,
+    now: Timestamp,
+    probes: &Probes,
+    actor: &str,
+    reason: Option<&str>,
+    reported: &BTreeMap<DeploymentId, Outcome>,
+) -> Result<Pass> {
+    let scopes = StageScope::of(pipeline);
+    // Another writer coming first is rare and short; a few rounds always settle it.
+    const ROUNDS: usize = 8;
+    let mut round = 0;
+    loop {
+        round += 1;
+        let snapshot = store.engine_snapshot(&scopes, now)?;
+        let (state, signals, decisions, alarm_reasons) =
+            settle(&snapshot, pipeline, now, probes, reported);
+        let mut started = Vec::new();
+        if !decisions.is_empty() {
+            let batch = DecisionBatch {
+                decisions: decisions.clone(),
+                stages: scopes.clone(),
+                actor: actor.to_string(),
+                at: now,
+                runner: None,
+                reason: reason.map(str::to_string),
+            };
+            match store.apply_decisions(batch) {
+                Ok(deployments) => started = deployments,
+                Err(e)
+                    if matches!(e.kind, ErrorKind::Conflict | ErrorKind::Blocked)
+                        && round < ROUNDS =>
+                {
+                    continue;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        // The deployments started have the store's ids now.
+        let mut state = state;
+        for deployment in &started {
+            if let Some(active) = state
+                .environments
+                .get_mut(&deployment.environment)
+                .and_then(|e| e.active.as_mut())
+            {
+                active.id = deployment.id.clone();
+            }
+        }
+        let outlooks = engine::decide(&state, pipeline, now, &signals).outlooks;
+        return Ok(Pass {
+            state,
+            signals,
+            decisions,
+            started,
+            outlooks,
+            alarm_reasons,
+        });
+    }
+}
