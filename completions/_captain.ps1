@@ -46,6 +46,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'Which release to deploy into STAGE now, or none and why')
             [CompletionResult]::new('gate', 'gate', [CompletionResultType]::ParameterValue, 'May a deployment into STAGE start now? Exit 0 if so, 3 if not (the output says why)')
             [CompletionResult]::new('bake', 'bake', [CompletionResultType]::ParameterValue, 'Bake a stage an external CI deploys: record its approval once the bake is over, or its failure')
+            [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Deploy the release that failed in a stage again, after a transient failure (a missing script, a killed runner, a flaky step)')
             [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Pass an external approval step of a deployment in progress')
             [CompletionResult]::new('reject', 'reject', [CompletionResultType]::ParameterValue, 'Fail an external approval step of a deployment in progress (fails the release in its stage, and rolls back where auto-rollback is on)')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'The captured output of a deployment''s deploy command and approval steps, with captain''s own notes (`captain:` lines), oldest first')
@@ -356,6 +357,24 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Watch for the rest of the bake (and while the stage still deploys or verifies)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'captain;retry' {
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why it is worth another try (required; recorded in the audit log)')
+            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'The release to retry (default: the newest that failed in the stage)')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
@@ -894,6 +913,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'Which release to deploy into STAGE now, or none and why')
             [CompletionResult]::new('gate', 'gate', [CompletionResultType]::ParameterValue, 'May a deployment into STAGE start now? Exit 0 if so, 3 if not (the output says why)')
             [CompletionResult]::new('bake', 'bake', [CompletionResultType]::ParameterValue, 'Bake a stage an external CI deploys: record its approval once the bake is over, or its failure')
+            [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Deploy the release that failed in a stage again, after a transient failure (a missing script, a killed runner, a flaky step)')
             [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Pass an external approval step of a deployment in progress')
             [CompletionResult]::new('reject', 'reject', [CompletionResultType]::ParameterValue, 'Fail an external approval step of a deployment in progress (fails the release in its stage, and rolls back where auto-rollback is on)')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'The captured output of a deployment''s deploy command and approval steps, with captain''s own notes (`captain:` lines), oldest first')
@@ -962,6 +982,9 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             break
         }
         'captain;help;bake' {
+            break
+        }
+        'captain;help;retry' {
             break
         }
         'captain;help;approve' {

@@ -73,6 +73,9 @@ _captain() {
             captain,release)
                 cmd="captain__subcmd__release"
                 ;;
+            captain,retry)
+                cmd="captain__subcmd__retry"
+                ;;
             captain,rollback)
                 cmd="captain__subcmd__rollback"
                 ;;
@@ -174,6 +177,9 @@ _captain() {
                 ;;
             captain__subcmd__help,release)
                 cmd="captain__subcmd__help__subcmd__release"
+                ;;
+            captain__subcmd__help,retry)
+                cmd="captain__subcmd__help__subcmd__retry"
                 ;;
             captain__subcmd__help,rollback)
                 cmd="captain__subcmd__help__subcmd__rollback"
@@ -338,7 +344,7 @@ _captain() {
 
     case "${cmd}" in
         captain)
-            opts="-q -y -h -V --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help --version init validate plan config release deploy run next gate bake approve reject logs status history where rollback promotions state override simulate audit serve token completions man demo help"
+            opts="-q -y -h -V --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help --version init validate plan config release deploy run next gate bake retry approve reject logs status history where rollback promotions state override simulate audit serve token completions man demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -816,7 +822,7 @@ _captain() {
             return 0
             ;;
         captain__subcmd__help)
-            opts="init validate plan config release deploy run next gate bake approve reject logs status history where rollback promotions state override simulate audit serve token completions man demo help"
+            opts="init validate plan config release deploy run next gate bake retry approve reject logs status history where rollback promotions state override simulate audit serve token completions man demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1196,6 +1202,20 @@ _captain() {
         captain__subcmd__help__subcmd__release__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__help__subcmd__retry)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2116,6 +2136,48 @@ _captain() {
                 return 0
             fi
             case "${prev}" in
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pipeline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__retry)
+            opts="-q -y -h --reason --release --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --release)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -43,6 +43,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand next 'Which release to deploy into STAGE now, or none and why'
             cand gate 'May a deployment into STAGE start now? Exit 0 if so, 3 if not (the output says why)'
             cand bake 'Bake a stage an external CI deploys: record its approval once the bake is over, or its failure'
+            cand retry 'Deploy the release that failed in a stage again, after a transient failure (a missing script, a killed runner, a flaky step)'
             cand approve 'Pass an external approval step of a deployment in progress'
             cand reject 'Fail an external approval step of a deployment in progress (fails the release in its stage, and rolls back where auto-rollback is on)'
             cand logs 'The captured output of a deployment''s deploy command and approval steps, with captain''s own notes (`captain:` lines), oldest first'
@@ -329,6 +330,23 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --wait 'Watch for the rest of the bake (and while the stage still deploys or verifies)'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'captain;retry'= {
+            cand --reason 'Why it is worth another try (required; recorded in the audit log)'
+            cand --release 'The release to retry (default: the newest that failed in the stage)'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
             cand --quiet 'Print results only: no status messages or progress'
@@ -827,6 +845,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand next 'Which release to deploy into STAGE now, or none and why'
             cand gate 'May a deployment into STAGE start now? Exit 0 if so, 3 if not (the output says why)'
             cand bake 'Bake a stage an external CI deploys: record its approval once the bake is over, or its failure'
+            cand retry 'Deploy the release that failed in a stage again, after a transient failure (a missing script, a killed runner, a flaky step)'
             cand approve 'Pass an external approval step of a deployment in progress'
             cand reject 'Fail an external approval step of a deployment in progress (fails the release in its stage, and rolls back where auto-rollback is on)'
             cand logs 'The captured output of a deployment''s deploy command and approval steps, with captain''s own notes (`captain:` lines), oldest first'
@@ -880,6 +899,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;help;gate'= {
         }
         &'captain;help;bake'= {
+        }
+        &'captain;help;retry'= {
         }
         &'captain;help;approve'= {
         }

@@ -19,6 +19,7 @@ mod override_cmd;
 mod plan;
 mod promotions;
 mod release;
+mod retry;
 mod rollback;
 mod run;
 mod serve;
@@ -108,6 +109,7 @@ pub enum Command {
     Next(next::NextArgs),
     Gate(next::GateArgs),
     Bake(bake::Args),
+    Retry(retry::Args),
     Approve(approve::ApproveArgs),
     Reject(approve::RejectArgs),
     Logs(logs::Args),
@@ -168,6 +170,7 @@ fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Next(args) => next::run_next(&ctx, ui, args),
         Command::Gate(args) => next::run_gate(&ctx, ui, args),
         Command::Bake(args) => bake::run(&ctx, ui, args),
+        Command::Retry(args) => retry::run(&ctx, ui, args),
         Command::Approve(args) => approve::run_approve(&ctx, ui, args),
         Command::Reject(args) => approve::run_reject(&ctx, ui, args),
         Command::Logs(args) => logs::run(&ctx, ui, args),

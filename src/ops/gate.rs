@@ -651,3 +651,96 @@ pub fn override_blockers(
     store.record_override(record.clone())?;
     Ok(record)
 }
+
+/// What `captain retry` recorded.
+#[derive(Clone, Debug, Serialize)]
+pub struct RetryView {
+    pub stage: String,
+    pub release: ReleaseNumber,
+    /// The environments it goes to again (those that have not approved it).
+    pub environments: Vec<String>,
+    /// What happens next in the stage, in words.
+    pub next: String,
+    /// The retry as recorded.
+    pub record: crate::store::StageRecord,
+}
+
+/// `captain retry ENV|STAGE`: deploy the release that failed in the stage (of the
+/// environment) again, for a transient cause. The store records the retry in place of
+/// the failure; `captain run` then deploys it where it is missing, and `captain next`
+/// hands it to an external CI — through the stage's locks, window and blocker, as any
+/// promotion. `release`: which one (default: the newest release that failed there).
+#[allow(clippy::too_many_arguments)]
+pub fn retry(
+    store: &dyn Store,
+    pipeline: &Pipeline,
+    target: &str,
+    release: Option<ReleaseNumber>,
+    actor: &str,
+    reason: Option<&str>,
+    now: Timestamp,
+    probes: &Probes,
+) -> Result<RetryView> {
+    let target = crate::ops::promotions::resolve_target(pipeline, target)?;
+    let stage = match pipeline.environment(&target.name) {
+        Some((stage, _)) => stage,
+        None => pipeline.require_stage(&target.name)?,
+    };
+    let release = match release {
+        Some(release) => release,
+        None => {
+            let snapshot = store.engine_snapshot(&crate::store::StageScope::of(pipeline), now)?;
+            let ledger = snapshot
+                .state
+                .stages
+                .get(&stage.name)
+                .cloned()
+                .unwrap_or_default();
+            ledger.failed.iter().next_back().copied().ok_or_else(|| {
+                Error::blocked(format!("no release has failed in stage {}", stage.name))
+                    .with_hint("`captain status` shows what each stage is doing")
+            })?
+        }
+    };
+    let record = store.retry_release(crate::store::RetryRequest {
+        stage: stage.name.clone(),
+        release,
+        actor: actor.to_string(),
+        reason: reason.map(str::to_string),
+        at: now,
+    })?;
+    let pass = pass::record(
+        store,
+        pipeline,
+        now,
+        probes,
+        actor,
+        None,
+        &Default::default(),
+    )?;
+    let outlook = pass
+        .outlook(&stage.name)
+        .cloned()
+        .ok_or_else(|| Error::internal(format!("no outlook for stage `{}`", stage.name)))?;
+    let environments = match &outlook.status {
+        StageStatus::Starting { environments, .. } => environments.clone(),
+        _ => stage
+            .environments
+            .iter()
+            .filter(|e| {
+                pass.state
+                    .environments
+                    .get(&e.name)
+                    .is_none_or(|l| !l.approved.contains(&release))
+            })
+            .map(|e| e.name.clone())
+            .collect(),
+    };
+    Ok(RetryView {
+        stage: stage.name.clone(),
+        release,
+        environments,
+        next: describe(&outlook, &pass.outlooks, pipeline, now),
+        record,
+    })
+}

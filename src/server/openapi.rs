@@ -179,6 +179,14 @@ pub const ROUTES: &[RouteDoc] = &[
         "DeploymentList"
     ),
     route!(
+        "post",
+        "/v1/pipelines/{pipeline}/retries",
+        Some("operator"),
+        "Retry a release that failed in a stage: it is deployed again where it is missing. Writes a `stage.retried` audit event.",
+        Some("RetryRequest"),
+        "StageRecord"
+    ),
+    route!(
         "get",
         "/v1/pipelines/{pipeline}/environments/{environment}/history",
         Some("read"),

@@ -94,6 +94,7 @@ pub(super) fn routes() -> Router<App> {
         .route(&format!("{p}/claims"), post(claim_deployments))
         .route(&format!("{p}/overrides"), post(record_override))
         .route(&format!("{p}/step-results"), post(record_step_result))
+        .route(&format!("{p}/retries"), post(retry_release))
         .route(&format!("{p}/stage-records"), post(stage_records))
         .route(&format!("{p}/deployment-phases"), post(deployment_phases))
         .route(&format!("{p}/audit"), get(audit_events))
@@ -1179,6 +1180,18 @@ pipeline_mutation!(
         v.actor = actor_for(token, &v.actor);
         s.record_step_result(v)
             .map(|()| serde_json::json!({"recorded": true}))
+    }
+);
+
+// Deploying a failed release again is a person's judgement of its failure.
+pipeline_mutation!(
+    retry_release,
+    "retrying a release",
+    crate::store::RetryRequest,
+    |_: &crate::store::RetryRequest| Role::Operator,
+    |s: &dyn Store, mut r: crate::store::RetryRequest, token: &TokenInfo| {
+        r.actor = actor_for(token, &r.actor);
+        s.retry_release(r)
     }
 );
 

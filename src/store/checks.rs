@@ -394,3 +394,45 @@ pub fn one_commit(text: &str, matches: BTreeSet<String>) -> Result<String> {
         .with_hint("give more digits")),
     }
 }
+
+/// Refuses a retry (`captain retry`) of a release that did not fail in the stage, or
+/// that the stage has moved past: `recorded` is the stage's record of the release,
+/// `newer` a newer release the stage took, `failed_deployment` whether a normal
+/// deployment of it ended unapproved there (how a failure recorded by a CI shows).
+/// `Ok(true)`: retried already, nothing to do.
+pub fn require_retryable(
+    retry: &super::run_records::RetryRequest,
+    recorded: Option<super::StageRecordKind>,
+    newer: Option<ReleaseNumber>,
+    failed_deployment: bool,
+) -> Result<bool> {
+    use super::StageRecordKind::*;
+    let (stage, release) = (&retry.stage, retry.release);
+    if retry.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        return Err(Error::usage(format!(
+            "retrying {release} in stage {stage} needs a reason"
+        ))
+        .with_hint("add `--reason TEXT` saying what the transient cause was"));
+    }
+    if let Some(newer) = newer {
+        return Err(Error::blocked(format!(
+            "stage {stage} has taken {newer} since {release} failed there, so {release} is not retried"
+        ))
+        .with_hint("a retry is for the newest release a stage took"));
+    }
+    match recorded {
+        Some(Retried) => Ok(true),
+        Some(Failed) => Ok(false),
+        None if failed_deployment => Ok(false),
+        Some(Approved) => Err(Error::blocked(format!(
+            "{release} is approved in stage {stage}: there is nothing to retry"
+        ))),
+        Some(Superseded) => Err(Error::blocked(format!(
+            "{release} was superseded in front of stage {stage} and never deployed there"
+        ))),
+        None => Err(
+            Error::blocked(format!("{release} has not failed in stage {stage}"))
+                .with_hint("`captain history ENV` shows how its deployments ended"),
+        ),
+    }
+}

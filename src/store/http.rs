@@ -524,6 +524,10 @@ impl Store for HttpStore {
             .map(|_| ())
     }
 
+    fn retry_release(&self, retry: super::RetryRequest) -> Result<super::StageRecord> {
+        self.mutate("retrying a release", "/retries", &retry)
+    }
+
     fn stage_records(&self, stages: &[String], limit: usize) -> Result<Vec<super::StageRecord>> {
         let body = StageRecordsRequest {
             stages: stages.to_vec(),

@@ -27,8 +27,8 @@ use crate::model::*;
 
 pub use export::{ImportMode, ImportSummary, LedgerRecord};
 pub use run_records::{
-    ActiveRecord, Claim, DecisionBatch, EngineSnapshot, ProcessRecord, RunnerId, StageRecord,
-    StageRecordKind, StageScope, StepVerdict,
+    ActiveRecord, Claim, DecisionBatch, EngineSnapshot, ProcessRecord, RetryRequest, RunnerId,
+    StageRecord, StageRecordKind, StageScope, StepVerdict,
 };
 
 /// Filters for `release list`.
@@ -240,6 +240,13 @@ pub trait Store: Send + Sync {
     /// found / conflict otherwise; the same verdict again is a no-op, a different one a
     /// conflict). Writes a `step.approve` or `step.reject` audit event.
     fn record_step_result(&self, verdict: StepVerdict) -> Result<()>;
+
+    /// Retries a release that failed in a stage (`captain retry`): records it as
+    /// `retried` there, in place of its failure, so the engine deploys it again to the
+    /// stage's environments that have not approved it. Refused (blocked) unless it failed
+    /// there and the stage took nothing newer; a repeat is answered as recorded. Writes
+    /// a `stage.retried` audit event.
+    fn retry_release(&self, retry: RetryRequest) -> Result<StageRecord>;
 
     /// The newest `limit` stage records of each of these stages, newest release first.
     fn stage_records(&self, stages: &[String], limit: usize) -> Result<Vec<StageRecord>>;

@@ -54,6 +54,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (5, include_str!("postgres/0005_recording_functions.sql")),
     (6, include_str!("postgres/0006_start_facts.sql")),
     (7, include_str!("postgres/0007_finish_by_id.sql")),
+    (8, include_str!("postgres/0008_retried_stage_records.sql")),
 ];
 
 mod pool;
@@ -2344,6 +2345,10 @@ impl Store for PostgresStore {
 
     fn record_step_result(&self, verdict: super::StepVerdict) -> Result<()> {
         self.write(|tx, p| run::record_step_result(tx, p, &verdict))
+    }
+
+    fn retry_release(&self, retry: super::RetryRequest) -> Result<super::StageRecord> {
+        self.write(|tx, p| run::retry_release(tx, p, &retry))
     }
 
     fn stage_records(&self, stages: &[String], limit: usize) -> Result<Vec<super::StageRecord>> {

@@ -100,14 +100,19 @@ pub enum StageRecordKind {
     Approved,
     Failed,
     Superseded,
+    /// A person retried a release that failed here (`captain retry`): it is deployed
+    /// again where it is missing, until the stage approves or fails it anew (which then
+    /// replaces this record).
+    Retried,
 }
 
 impl StageRecordKind {
-    /// Reads a stored record (anything else than approved or failed counts as superseded).
+    /// Reads a stored record (anything else than these counts as superseded).
     pub fn from_stored(text: &str) -> StageRecordKind {
         match text {
             "approved" => StageRecordKind::Approved,
             "failed" => StageRecordKind::Failed,
+            "retried" => StageRecordKind::Retried,
             _ => StageRecordKind::Superseded,
         }
     }
@@ -117,8 +122,30 @@ impl StageRecordKind {
             StageRecordKind::Approved => "approved",
             StageRecordKind::Failed => "failed",
             StageRecordKind::Superseded => "superseded",
+            StageRecordKind::Retried => "retried",
         }
     }
+
+    /// May a record of this kind be replaced by one of `next`? A retry replaces a
+    /// failure; what follows a retry replaces the retry. Decisions are never changed.
+    pub fn may_become(self, next: StageRecordKind) -> bool {
+        matches!(
+            (self, next),
+            (StageRecordKind::Failed, StageRecordKind::Retried)
+                | (StageRecordKind::Retried, StageRecordKind::Approved)
+                | (StageRecordKind::Retried, StageRecordKind::Failed)
+        )
+    }
+}
+
+/// What `captain retry` asks the store: deploy `release` again in `stage`, where it failed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetryRequest {
+    pub stage: String,
+    pub release: ReleaseNumber,
+    pub actor: String,
+    pub reason: Option<String>,
+    pub at: Timestamp,
 }
 
 /// What a stage decided about one release, once.
@@ -190,12 +217,15 @@ pub type OverrideRecord = BlockerOverride;
 /// repeats are fine), for an external CI records only deployments. A release every
 /// environment of the stage approved is approved; one whose deployments ended otherwise
 /// and that the loop recorded nothing for failed; the newest release with deployments
-/// that is not decided is the one the stage works on. Rows come as a backend reads them
-/// (the first error ends the reading).
+/// that is not decided is the one the stage works on. A retried release (a `retried`
+/// record) is worked on again: only a deployment started since the retry that ended
+/// unapproved fails it anew (`failed_since_retry` says, per retried release). Rows come
+/// as a backend reads them (the first error ends the reading).
 pub fn stage_ledger<O, E, X>(
     scope: &StageScope,
     records: impl IntoIterator<Item = Result<(ReleaseNumber, StageRecordKind), X>>,
     deployments: impl IntoIterator<Item = Result<(ReleaseNumber, O, E), X>>,
+    failed_since_retry: &BTreeMap<ReleaseNumber, bool>,
 ) -> Result<StageLedger, X>
 where
     O: AsRef<str>,
@@ -203,6 +233,7 @@ where
 {
     let mut ledger = StageLedger::default();
     let mut recorded = BTreeSet::new();
+    let mut retried = BTreeSet::new();
     for record in records {
         let (release, record) = record?;
         recorded.insert(release);
@@ -210,6 +241,7 @@ where
             StageRecordKind::Approved => ledger.approved.insert(release),
             StageRecordKind::Failed => ledger.failed.insert(release),
             StageRecordKind::Superseded => ledger.superseded.insert(release),
+            StageRecordKind::Retried => retried.insert(release),
         };
     }
     let mut approved_envs: BTreeMap<ReleaseNumber, BTreeSet<E>> = BTreeMap::new();
@@ -244,13 +276,23 @@ where
             ledger.failed.insert(release);
         }
     }
+    for release in &retried {
+        if failed_since_retry.get(release).copied().unwrap_or(false)
+            && !ledger.approved.contains(release)
+        {
+            ledger.failed.insert(*release);
+        }
+    }
     ledger.failed.retain(|r| !ledger.approved.contains(r));
     let decided = |r: &ReleaseNumber| {
         ledger.approved.contains(r) || ledger.failed.contains(r) || ledger.superseded.contains(r)
     };
-    // A release with deployments that is neither decided: the one the stage works on.
+    // A release with deployments (or retried) that is neither decided: the one the stage
+    // works on.
     let mut candidates: BTreeSet<ReleaseNumber> = open;
     candidates.extend(approved_envs.keys().copied());
+    candidates.extend(retried.iter().copied());
     ledger.working = candidates.into_iter().filter(|r| !decided(r)).max();
+    ledger.retry = ledger.working.filter(|r| retried.contains(r));
     Ok(ledger)
 }

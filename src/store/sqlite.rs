@@ -1763,6 +1763,10 @@ impl Store for SqliteStore {
         self.write(|conn| run::record_step_result(conn, verdict))
     }
 
+    fn retry_release(&self, retry: super::RetryRequest) -> Result<super::StageRecord> {
+        self.write(|conn| run::retry_release(conn, retry))
+    }
+
     fn stage_records(&self, stages: &[String], limit: usize) -> Result<Vec<super::StageRecord>> {
         self.read(|conn| run::stage_records(conn, stages, limit))
     }

@@ -5,6 +5,7 @@
 mod common;
 
 mod ci_bake;
+mod ci_retry;
 mod cli_backends;
 mod cli_blockers;
 mod cli_concurrency;

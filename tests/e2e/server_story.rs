@@ -58,3 +58,8 @@ fn http_passes_story_export_import() {
 fn http_passes_story_run_loop() {
     with_servers(store_story::story_run_loop);
 }
+
+#[test]
+fn http_passes_story_retry() {
+    with_servers(store_story::story_retry);
+}

@@ -61,6 +61,11 @@ fn postgres_story_run_loop() {
     store_story::story_run_loop(&factory());
 }
 
+#[test]
+fn postgres_story_retry() {
+    store_story::story_retry(&factory());
+}
+
 fn start(env: &str, release: u64) -> NewDeployment {
     NewDeployment {
         environment: env.into(),

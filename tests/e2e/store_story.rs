@@ -1160,6 +1160,130 @@ pub fn run_story(make: MakeStore) {
     story_rollback(make);
     story_export_import(make);
     story_run_loop(make);
+    story_retry(make);
+}
+
+/// `captain retry`: a release that failed in a stage is recorded as retried in place of
+/// its failure and starts there again; what follows decides it anew; a retry of what did
+/// not fail, or behind a newer release, is refused.
+pub fn story_retry(make: MakeStore) {
+    use captain::engine::Decision;
+    use captain::store::{AuditFilter, DecisionBatch, RetryRequest, StageRecordKind, StageScope};
+
+    let store = make();
+    let store = store.as_ref();
+    for (n, name) in ["r1", "r2"].iter().enumerate() {
+        let base = (n > 0).then_some(n as u64);
+        store
+            .create_release(new_release(name, base, &[name], &format!("a{n}")))
+            .unwrap();
+    }
+    let scopes = vec![StageScope {
+        name: "beta".into(),
+        environments: vec!["beta".into()],
+    }];
+    let retry = |release: u64, seconds: i64| RetryRequest {
+        stage: "beta".into(),
+        release: ReleaseNumber(release),
+        actor: "alice".into(),
+        reason: Some("runner killed".into()),
+        at: at(seconds),
+    };
+    let start_v1 = Decision::StartDeployment {
+        environment: "beta".into(),
+        stage: "beta".into(),
+        release: ReleaseNumber(1),
+        kind: DeploymentKind::Normal,
+        reason: None,
+        overridden: None,
+    };
+    let batch = |decisions: Vec<Decision>, seconds: i64| DecisionBatch {
+        decisions,
+        stages: scopes.clone(),
+        actor: "captain".into(),
+        at: at(seconds),
+        runner: None,
+        reason: None,
+    };
+
+    // Nothing failed yet.
+    let (kind, message, _) = kind_of(store.retry_release(retry(1, 50)));
+    assert_eq!(kind, ErrorKind::Blocked, "{message}");
+    // v1 fails in beta, as an external CI records it (no stage record).
+    deploy(
+        store,
+        start("beta", "beta", 1, DeploymentKind::Normal),
+        Outcome::DeployFailed,
+    );
+    let snap = store.engine_snapshot(&scopes, at(300)).unwrap();
+    assert!(snap.state.stages["beta"].failed.contains(&ReleaseNumber(1)));
+    // A decision to start it again is stale until it is retried.
+    let (kind, _, _) = kind_of(store.apply_decisions(batch(vec![start_v1.clone()], 300)));
+    assert_eq!(kind, ErrorKind::Conflict);
+
+    let (kind, _, _) = kind_of(store.retry_release(RetryRequest {
+        reason: None,
+        ..retry(1, 400)
+    }));
+    assert_eq!(kind, ErrorKind::Usage);
+    let record = store.retry_release(retry(1, 400)).unwrap();
+    assert_eq!(record.record, StageRecordKind::Retried);
+    // A repeat is answered as recorded.
+    store.retry_release(retry(1, 410)).unwrap();
+    let snap = store.engine_snapshot(&scopes, at(420)).unwrap();
+    let beta = &snap.state.stages["beta"];
+    assert_eq!(beta.working, Some(ReleaseNumber(1)));
+    assert_eq!(beta.retry, Some(ReleaseNumber(1)));
+    assert!(!beta.failed.contains(&ReleaseNumber(1)));
+    let events = store
+        .audit_events(&AuditFilter {
+            target: Some("beta".into()),
+            ..AuditFilter::default()
+        })
+        .unwrap();
+    assert_eq!(events[0].action, "stage.retried");
+    assert_eq!(events[0].actor, "alice");
+    assert_eq!(events[0].reason.as_deref(), Some("runner killed"));
+
+    // It starts again, and fails again: the failure replaces the retry.
+    let started = store.apply_decisions(batch(vec![start_v1], 500)).unwrap();
+    assert_eq!(started.len(), 1);
+    store
+        .apply_decisions(batch(
+            vec![
+                Decision::FailDeployment {
+                    deployment: started[0].id.clone(),
+                    environment: "beta".into(),
+                    release: ReleaseNumber(1),
+                    outcome: Outcome::TestsFailed,
+                },
+                Decision::FailStage {
+                    stage: "beta".into(),
+                    release: ReleaseNumber(1),
+                    reason: "tests failed".into(),
+                },
+            ],
+            600,
+        ))
+        .unwrap();
+    let snap = store.engine_snapshot(&scopes, at(700)).unwrap();
+    assert!(snap.state.stages["beta"].failed.contains(&ReleaseNumber(1)));
+    assert_eq!(snap.state.stages["beta"].working, None);
+    let records = store.stage_records(&["beta".into()], 10).unwrap();
+    assert_eq!(records[0].record, StageRecordKind::Failed);
+
+    // v2 in beta: v1 is behind it and can no longer be retried.
+    deploy(
+        store,
+        start("beta", "beta", 2, DeploymentKind::Normal),
+        Outcome::Approved,
+    );
+    let (kind, message, _) = kind_of(store.retry_release(retry(1, 800)));
+    assert_eq!(kind, ErrorKind::Blocked, "{message}");
+    assert!(message.contains("v2"), "{message}");
+    let (kind, message, _) = kind_of(store.retry_release(retry(2, 800)));
+    assert_eq!(kind, ErrorKind::Blocked, "{message}");
+    assert!(message.contains("v2 has not failed"), "{message}");
 }
 
 /// What `captain run` keeps: the engine snapshot, atomic decision batches refused when

@@ -163,17 +163,31 @@ pub(super) fn engine_snapshot(
         .flat_map(|s| s.environments.iter().cloned())
         .collect();
 
-    // What the loop recorded, per stage.
+    // What the loop recorded, per stage; for a retried release, whether a deployment
+    // started since the retry ended unapproved.
     let mut records: HashMap<String, Vec<(ReleaseNumber, String)>> = HashMap::new();
+    let mut failed_since_retry: HashMap<String, BTreeMap<ReleaseNumber, bool>> = HashMap::new();
     for row in tx.query(
-        "SELECT stage, release, record FROM captain.stage_records
-         WHERE pipeline = $1 AND stage = ANY($2)",
+        "SELECT r.stage, r.release, r.record,
+                r.record = 'retried' AND EXISTS (
+                    SELECT 1 FROM captain.deployments d
+                    WHERE d.pipeline = r.pipeline AND d.stage = r.stage AND d.kind = 'normal'
+                      AND d.release = r.release AND d.started_at > r.at
+                      AND d.outcome NOT IN ('approved', 'in progress'))
+         FROM captain.stage_records r
+         WHERE r.pipeline = $1 AND r.stage = ANY($2)",
         &[&p, &stage_names],
     )? {
-        records
-            .entry(row.try_get(0)?)
-            .or_default()
-            .push((release_number(row.try_get(1)?)?, row.try_get(2)?));
+        let stage: String = row.try_get(0)?;
+        let release = release_number(row.try_get(1)?)?;
+        let record: String = row.try_get(2)?;
+        if record == StageRecordKind::Retried.as_str() {
+            failed_since_retry
+                .entry(stage.clone())
+                .or_default()
+                .insert(release, row.try_get(3)?);
+        }
+        records.entry(stage).or_default().push((release, record));
     }
     // What the deployments say (an external CI records only deployments): one row per
     // distinct (stage, release, outcome, environment).
@@ -200,6 +214,9 @@ pub(super) fn engine_snapshot(
             deployments.map(|(release, outcome, environment)| {
                 Ok((*release, outcome, environment.as_str()))
             }),
+            failed_since_retry
+                .get(&scope.name)
+                .unwrap_or(&BTreeMap::new()),
         )?;
         state.stages.insert(scope.name.clone(), ledger);
     }
@@ -331,10 +348,24 @@ fn in_progress(tx: &mut Tx, p: &str, id: &DeploymentId) -> TxResult<(i64, Deploy
 
 fn record_stage(tx: &mut Tx, p: &str, record: StageRecord) -> TxResult<()> {
     let at = truncate(record.at);
+    // A record that may become this one (a failure retried, a retry decided) is replaced.
+    let replaceable: Vec<&str> = [
+        StageRecordKind::Approved,
+        StageRecordKind::Failed,
+        StageRecordKind::Superseded,
+        StageRecordKind::Retried,
+    ]
+    .into_iter()
+    .filter(|k| k.may_become(record.record))
+    .map(StageRecordKind::as_str)
+    .collect();
     let inserted = tx.exec(
         "INSERT INTO captain.stage_records (pipeline, stage, release, record, by_release, reason, actor, at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (pipeline, stage, release) DO NOTHING",
+         ON CONFLICT (pipeline, stage, release) DO UPDATE SET record = excluded.record,
+             by_release = excluded.by_release, reason = excluded.reason, actor = excluded.actor,
+             at = excluded.at
+         WHERE captain.stage_records.record = ANY($9)",
         &[
             &p,
             &record.stage,
@@ -344,6 +375,7 @@ fn record_stage(tx: &mut Tx, p: &str, record: StageRecord) -> TxResult<()> {
             &record.reason,
             &record.actor,
             &at,
+            &replaceable,
         ],
     )?;
     if inserted == 0 {
@@ -477,15 +509,21 @@ pub(super) fn apply_decisions(
                 let mut promotion_check = None;
                 if *kind == DeploymentKind::Normal {
                     let decided = tx.opt(
-                        "SELECT record FROM captain.stage_records WHERE pipeline = $1 AND stage = $2 AND release = $3",
+                        "SELECT record, at FROM captain.stage_records WHERE pipeline = $1 AND stage = $2 AND release = $3",
                         &[&p, stage, &num(*release)],
                     )?;
+                    // A retried release starts again; what started before the retry
+                    // does not count.
+                    let mut retried_at: Option<Timestamp> = None;
                     if let Some(row) = decided {
                         let record: String = row.try_get(0)?;
-                        return Err(stale(format!(
-                            "{release} is already {record} in stage {stage}"
-                        ))
-                        .into());
+                        if record != StageRecordKind::Retried.as_str() {
+                            return Err(stale(format!(
+                                "{release} is already {record} in stage {stage}"
+                            ))
+                            .into());
+                        }
+                        retried_at = Some(row.try_get(1)?);
                     }
                     // The environment's row first: nothing can start there meanwhile.
                     tx.exec(
@@ -496,8 +534,9 @@ pub(super) fn apply_decisions(
                     let newer: Option<i64> = tx
                         .one(
                             "SELECT max(release) FROM captain.deployments
-                             WHERE pipeline = $1 AND environment = $2 AND release >= $3 AND kind = 'normal'",
-                            &[&p, environment, &num(*release)],
+                             WHERE pipeline = $1 AND environment = $2 AND release >= $3 AND kind = 'normal'
+                               AND (release > $3 OR $4::timestamptz IS NULL OR started_at > $4)",
+                            &[&p, environment, &num(*release), &retried_at],
                         )?
                         .try_get(0)?;
                     if let Some(newer) = newer {
@@ -927,4 +966,55 @@ pub(super) fn deployment_phases(
         .map(|row| active_from_row(row).map(|a| (a.record.deployment.clone(), a.record)))
         .collect::<TxResult<_>>()?;
     Ok(ids.iter().map(|id| found.get(id).cloned()).collect())
+}
+
+/// `captain retry`: the release failed in the stage is recorded as retried there.
+pub(super) fn retry_release(tx: &mut Tx, p: &str, retry: &RetryRequest) -> TxResult<StageRecord> {
+    let release = num(retry.release);
+    let recorded: Option<String> = tx
+        .opt(
+            "SELECT record FROM captain.stage_records WHERE pipeline = $1 AND stage = $2 AND release = $3",
+            &[&p, &retry.stage, &release],
+        )?
+        .map(|row| row.try_get(0))
+        .transpose()?;
+    let newer: Option<i64> = tx
+        .one(
+            "SELECT max(release) FROM (
+                 SELECT release FROM captain.stage_records
+                 WHERE pipeline = $1 AND stage = $2 AND release > $3
+                 UNION ALL
+                 SELECT release FROM captain.deployments
+                 WHERE pipeline = $1 AND stage = $2 AND kind = 'normal' AND release > $3) newer",
+            &[&p, &retry.stage, &release],
+        )?
+        .try_get(0)?;
+    let failed_deployment = tx
+        .opt(
+            "SELECT 1 FROM captain.deployments
+             WHERE pipeline = $1 AND stage = $2 AND kind = 'normal' AND release = $3
+               AND outcome NOT IN ('approved', 'in progress') LIMIT 1",
+            &[&p, &retry.stage, &release],
+        )?
+        .is_some();
+    let newer = newer.map(release_number).transpose()?;
+    let again = crate::store::checks::require_retryable(
+        retry,
+        recorded.as_deref().map(StageRecordKind::from_stored),
+        newer,
+        failed_deployment,
+    )?;
+    let record = StageRecord {
+        stage: retry.stage.clone(),
+        release: retry.release,
+        record: StageRecordKind::Retried,
+        by: None,
+        reason: retry.reason.clone(),
+        actor: retry.actor.clone(),
+        at: truncate(retry.at),
+    };
+    if !again {
+        record_stage(tx, p, record.clone())?;
+    }
+    Ok(record)
 }

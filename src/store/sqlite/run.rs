@@ -2,6 +2,8 @@
 //! engine snapshot in one read transaction, a pass's decisions in one write transaction,
 //! process ownership, stage records, overrides and external step results.
 
+use std::collections::BTreeMap;
+
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{
@@ -131,15 +133,34 @@ pub(super) fn engine_snapshot(
     let mut active_seqs = Vec::new();
     for scope in stages {
         // What the loop recorded, and what the deployments say.
-        let mut records =
-            conn.prepare_cached("SELECT release, record FROM stage_records WHERE stage = ?1")?;
-        let records = records.query_map([&scope.name], |row| {
-            let record: String = row.get(1)?;
-            Ok((
-                release_number(row, 0)?,
-                StageRecordKind::from_stored(&record),
-            ))
-        })?;
+        let records: Vec<(ReleaseNumber, StageRecordKind, i64)> = conn
+            .prepare_cached("SELECT release, record, at FROM stage_records WHERE stage = ?1")?
+            .query_map([&scope.name], |row| {
+                let record: String = row.get(1)?;
+                Ok((
+                    release_number(row, 0)?,
+                    StageRecordKind::from_stored(&record),
+                    row.get(2)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut failed_since_retry = BTreeMap::new();
+        for (release, _, at) in records
+            .iter()
+            .filter(|(_, kind, _)| *kind == StageRecordKind::Retried)
+        {
+            let failed = conn
+                .prepare_cached(
+                    "SELECT 1 FROM deployments INDEXED BY deployments_by_stage
+                     WHERE stage = ?1 AND kind = 'normal' AND release = ?2 AND started_at > ?3
+                       AND outcome NOT IN ('approved', 'in progress')",
+                )?
+                .exists(params![scope.name, num(*release), at])?;
+            failed_since_retry.insert(*release, failed);
+        }
+        let records = records
+            .into_iter()
+            .map(|(release, kind, _)| Ok::<_, rusqlite::Error>((release, kind)));
         let mut rows = conn.prepare_cached(
             "SELECT release, outcome, environment FROM deployments INDEXED BY deployments_by_stage
              WHERE stage = ?1 AND kind = 'normal'",
@@ -151,7 +172,7 @@ pub(super) fn engine_snapshot(
                 row.get::<_, String>(2)?,
             ))
         })?;
-        let ledger = stage_ledger(scope, records, deployments)?;
+        let ledger = stage_ledger(scope, records, deployments, &failed_since_retry)?;
         state.stages.insert(scope.name.clone(), ledger);
 
         for environment in &scope.environments {
@@ -249,6 +270,7 @@ fn record_stage(conn: &Connection, record: StageRecord) -> Tx<()> {
         .optional()?;
     match existing {
         Some(kind) if kind == record.record.as_str() => return Ok(()),
+        Some(kind) if StageRecordKind::from_stored(&kind).may_become(record.record) => {}
         Some(kind) => {
             return Err(stale(format!(
                 "{} is already recorded as {kind} in stage {}",
@@ -260,7 +282,7 @@ fn record_stage(conn: &Connection, record: StageRecord) -> Tx<()> {
     }
     let at = truncate(record.at);
     conn.prepare_cached(
-        "INSERT INTO stage_records (stage, release, record, by_release, reason, actor, at)
+        "INSERT OR REPLACE INTO stage_records (stage, release, record, by_release, reason, actor, at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![
@@ -369,24 +391,35 @@ pub(super) fn apply_decisions(conn: &Connection, batch: DecisionBatch) -> Tx<Vec
             } => {
                 let mut promotion_check = None;
                 if *kind == DeploymentKind::Normal {
-                    let decided: Option<String> = conn
+                    let decided: Option<(String, i64)> = conn
                         .prepare_cached(
-                            "SELECT record FROM stage_records WHERE stage = ?1 AND release = ?2",
+                            "SELECT record, at FROM stage_records WHERE stage = ?1 AND release = ?2",
                         )?
-                        .query_row(params![stage, num(*release)], |row| row.get(0))
+                        .query_row(params![stage, num(*release)], |row| {
+                            Ok((row.get(0)?, row.get(1)?))
+                        })
                         .optional()?;
-                    if let Some(record) = decided {
-                        return Err(stale(format!(
-                            "{release} is already {record} in stage {stage}"
-                        ))
-                        .into());
-                    }
+                    // A retried release starts again; what started before the retry
+                    // does not count.
+                    let retried_at = match decided {
+                        Some((record, at)) if record == StageRecordKind::Retried.as_str() => at,
+                        Some((record, _)) => {
+                            return Err(stale(format!(
+                                "{release} is already {record} in stage {stage}"
+                            ))
+                            .into());
+                        }
+                        None => i64::MIN,
+                    };
                     let newer: Option<i64> = conn
                         .prepare_cached(
                             "SELECT max(release) FROM deployments INDEXED BY deployments_by_release
-                             WHERE environment = ?1 AND release >= ?2 AND kind = 'normal'",
+                             WHERE environment = ?1 AND release >= ?2 AND kind = 'normal'
+                               AND (release > ?2 OR started_at > ?3)",
                         )?
-                        .query_row(params![environment, num(*release)], |row| row.get(0))?;
+                        .query_row(params![environment, num(*release), retried_at], |row| {
+                            row.get(0)
+                        })?;
                     if let Some(newer) = newer {
                         return Err(stale(format!(
                             "{environment} already had a deployment of v{newer}, not older than {release}"
@@ -780,4 +813,48 @@ pub(super) fn deployment_phases(
     }
     let _ = deployment_by_seq;
     Ok(out)
+}
+
+/// `captain retry`: the release failed in the stage is recorded as retried there.
+pub(super) fn retry_release(conn: &Connection, retry: RetryRequest) -> Tx<StageRecord> {
+    let recorded: Option<String> = conn
+        .prepare_cached("SELECT record FROM stage_records WHERE stage = ?1 AND release = ?2")?
+        .query_row(params![retry.stage, num(retry.release)], |row| row.get(0))
+        .optional()?;
+    let newer: Option<i64> = conn
+        .prepare_cached(
+            "SELECT max(release) FROM (
+                 SELECT release FROM stage_records WHERE stage = ?1 AND release > ?2
+                 UNION ALL
+                 SELECT release FROM deployments INDEXED BY deployments_by_stage
+                 WHERE stage = ?1 AND kind = 'normal' AND release > ?2)",
+        )?
+        .query_row(params![retry.stage, num(retry.release)], |row| row.get(0))?;
+    let failed_deployment = conn
+        .prepare_cached(
+            "SELECT 1 FROM deployments INDEXED BY deployments_by_stage
+             WHERE stage = ?1 AND kind = 'normal' AND release = ?2
+               AND outcome NOT IN ('approved', 'in progress')",
+        )?
+        .exists(params![retry.stage, num(retry.release)])?;
+    let newer = newer.map(|n| ReleaseNumber(u64::try_from(n).unwrap_or_default()));
+    let record = StageRecord {
+        stage: retry.stage.clone(),
+        release: retry.release,
+        record: StageRecordKind::Retried,
+        by: None,
+        reason: retry.reason.clone(),
+        actor: retry.actor.clone(),
+        at: truncate(retry.at),
+    };
+    let again = crate::store::checks::require_retryable(
+        &retry,
+        recorded.as_deref().map(StageRecordKind::from_stored),
+        newer,
+        failed_deployment,
+    )?;
+    if !again {
+        record_stage(conn, record.clone())?;
+    }
+    Ok(record)
 }
