@@ -280,7 +280,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
-            cand --once 'One round, for cron or CI: pass until nothing moves and the commands this run started have finished, then exit'
+            cand --once 'One round, for cron or CI: pass until nothing moves and the commands this run started have finished, hand what still bakes to the next round, then exit (6 when a deployment failed in this round)'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
             cand --quiet 'Print results only: no status messages or progress'

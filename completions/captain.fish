@@ -225,7 +225,7 @@ complete -c captain -n "__fish_captain_using_subcommand run" -l state -d 'Where 
 complete -c captain -n "__fish_captain_using_subcommand run" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand run" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''"
-complete -c captain -n "__fish_captain_using_subcommand run" -l once -d 'One round, for cron or CI: pass until nothing moves and the commands this run started have finished, then exit'
+complete -c captain -n "__fish_captain_using_subcommand run" -l once -d 'One round, for cron or CI: pass until nothing moves and the commands this run started have finished, hand what still bakes to the next round, then exit (6 when a deployment failed in this round)'
 complete -c captain -n "__fish_captain_using_subcommand run" -l json -d 'Short for --output json'
 complete -c captain -n "__fish_captain_using_subcommand run" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand run" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'

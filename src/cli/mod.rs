@@ -43,7 +43,8 @@ Exit codes:
   2  usage (bad arguments or input)
   3  blocked (gate closed, locked, window closed, blocker active)
   4  conflict (someone else changed the state first)
-  5  not found (environment, release, deployment, revision)";
+  5  not found (environment, release, deployment, revision)
+  6  run --once: a deployment failed in that round";
 
 /// captain — the release captain for trunk-based teams.
 ///

@@ -13,7 +13,10 @@ use captain::ops::gate::describe;
 use captain::runner::{RunEvent, RunObserver, RunOptions, Runner};
 
 use super::Context;
-use super::ui::Ui;
+use super::ui::{Exit, Ui};
+
+/// The exit code of a `run --once` in which a deployment failed.
+pub const ONCE_FAILED: i32 = 6;
 
 /// Run the release captain: promote, deploy, verify, bake, supersede and roll back.
 ///
@@ -24,10 +27,14 @@ use super::ui::Ui;
 /// Safe to kill at any moment: the commands it started die with it, and a restarted loop
 /// finishes an interrupted deploy as failed and re-checks interrupted verifications and
 /// bakes.
+///
+/// With --once it exits 6 when a deployment failed in that round (its deploy, an
+/// approval step or the rollback alarm), so cron or CI can tell.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// One round, for cron or CI: pass until nothing moves and the commands this run
-    /// started have finished, then exit.
+    /// started have finished, hand what still bakes to the next round, then exit (6 when
+    /// a deployment failed in this round).
     #[arg(long)]
     pub once: bool,
     /// Seconds between passes while nothing runs (fractions allowed).
@@ -73,10 +80,16 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
     };
     let interval = Duration::from_secs_f64(args.interval);
     let busy_poll = Duration::from_millis(100).min(interval.max(Duration::from_millis(20)));
+    let mut failed = 0;
     loop {
         let report = runner.pass(ctx.fresh_now(), observer.as_mut())?;
+        failed += report.failed;
         let moving = report.decisions > 0 || report.conflict || runner.running() > 0;
         if args.once && !moving {
+            runner.hand_off(ctx.fresh_now())?;
+            if failed > 0 {
+                return Err(Exit(ONCE_FAILED).into());
+            }
             return Ok(());
         }
         std::thread::sleep(if moving { busy_poll } else { interval });

@@ -32,7 +32,7 @@ use crate::config::{ApprovalKind, Pipeline};
 use crate::engine::{self, Decision, DeployResult, Phase, StageOutlook, StepResult};
 use crate::error::{ErrorKind, Result};
 use crate::exec::{self, CaptainVars, Probes, Running, StepContext};
-use crate::model::{Deployment, DeploymentId, DeploymentKind, Timestamp};
+use crate::model::{Deployment, DeploymentId, DeploymentKind, Outcome, Timestamp};
 use crate::store::{
     ActiveRecord, Claim, DecisionBatch, LogLine, ProcessRecord, RunnerId, StageScope, Store,
 };
@@ -98,6 +98,9 @@ pub struct PassReport {
     pub active: usize,
     /// Commands this loop is running (deploys and steps).
     pub running: usize,
+    /// Deployments that failed in this pass: their deploy, an approval step, or the
+    /// rollback alarm (`captain run --once` exits non-zero for them).
+    pub failed: usize,
 }
 
 /// This process, as the owner of what it starts.
@@ -237,6 +240,20 @@ impl<'a> Runner<'a> {
             match self.store.apply_decisions(batch) {
                 Ok(started) => {
                     report.decisions = decisions.len();
+                    report.failed = decisions
+                        .iter()
+                        .filter(|d| {
+                            matches!(
+                                d,
+                                Decision::FailDeployment {
+                                    outcome: Outcome::DeployFailed
+                                        | Outcome::TestsFailed
+                                        | Outcome::AlarmFired,
+                                    ..
+                                }
+                            )
+                        })
+                        .count();
                     self.after_apply(&decisions, started, &why, now, observer);
                 }
                 Err(e) if matches!(e.kind, ErrorKind::Conflict | ErrorKind::Blocked) => {
@@ -265,6 +282,35 @@ impl<'a> Runner<'a> {
             at: now,
         });
         Ok(report)
+    }
+
+    /// Hands the deployments this loop owns and runs no command for — baking, or waiting
+    /// for an approval step that only watches (an alarm, a person) — to whoever drives
+    /// next, so a `captain run --once` that ends cleanly leaves nothing the next pass
+    /// would take for an interrupted loop's. A step that watches is cancelled here and
+    /// runs again for the next driver. Returns how many were handed off.
+    pub fn hand_off(&mut self, now: Timestamp) -> Result<usize> {
+        let snapshot = self.store.engine_snapshot(&self.scopes, now)?;
+        let mine: Vec<Claim> = snapshot
+            .active
+            .iter()
+            .filter(|a| {
+                a.runner.as_ref() == Some(&self.me) && !self.deploys.contains_key(&a.deployment)
+            })
+            .map(|a| Claim {
+                deployment: a.deployment.clone(),
+                expected: Some(self.me.clone()),
+            })
+            .collect();
+        if mine.is_empty() {
+            return Ok(0);
+        }
+        for claim in &mine {
+            if let Some(job) = self.steps.remove(&claim.deployment) {
+                job.cancel();
+            }
+        }
+        Ok(self.store.claim_deployments(None, &mine)?.len())
     }
 
     /// Cancels every command this loop runs (on an orderly shutdown the deployments stay
@@ -357,7 +403,7 @@ impl<'a> Runner<'a> {
         }
         let taken: BTreeSet<DeploymentId> = self
             .store
-            .claim_deployments(&self.me, &claims)?
+            .claim_deployments(Some(&self.me), &claims)?
             .into_iter()
             .collect();
         for id in interrupted.iter().filter(|id| taken.contains(*id)) {

@@ -1158,7 +1158,8 @@ pipeline_mutation!(
     "taking over deployments",
     ClaimRequest,
     |_: &ClaimRequest| Role::Operator,
-    |s: &dyn Store, r: ClaimRequest, _: &TokenInfo| s.claim_deployments(&r.runner, &r.claims)
+    |s: &dyn Store, r: ClaimRequest, _: &TokenInfo| s
+        .claim_deployments(r.runner.as_ref(), &r.claims)
 );
 pipeline_mutation!(
     record_override,

@@ -504,11 +504,11 @@ impl Store for HttpStore {
 
     fn claim_deployments(
         &self,
-        runner: &super::RunnerId,
+        runner: Option<&super::RunnerId>,
         claims: &[super::Claim],
     ) -> Result<Vec<DeploymentId>> {
         let body = ClaimRequest {
-            runner: runner.clone(),
+            runner: runner.cloned(),
             claims: claims.to_vec(),
         };
         self.mutate("taking over deployments", "/claims", &body)

@@ -227,10 +227,15 @@ pub trait Store: Send + Sync {
         process: ProcessRecord,
     ) -> Result<()>;
 
-    /// Takes over deployments in progress for `runner`: each whose owner is still the
-    /// expected one. An approval step that was running is marked not started (it runs
-    /// again) and the recorded process is forgotten. Returns the ids taken over.
-    fn claim_deployments(&self, runner: &RunnerId, claims: &[Claim]) -> Result<Vec<DeploymentId>>;
+    /// Takes over deployments in progress for `runner` — or, with `None`, hands them to
+    /// whoever drives next (a `captain run --once` that ends cleanly): each whose owner is
+    /// still the expected one. An approval step that was running is marked not started
+    /// (it runs again) and the recorded process is forgotten. Returns the ids taken over.
+    fn claim_deployments(
+        &self,
+        runner: Option<&RunnerId>,
+        claims: &[Claim],
+    ) -> Result<Vec<DeploymentId>>;
 
     /// Records a blocker override (a person's "deploy anyway", with a reason). Writes a
     /// `blocker.override` audit event.

@@ -2333,7 +2333,7 @@ impl Store for PostgresStore {
 
     fn claim_deployments(
         &self,
-        runner: &super::RunnerId,
+        runner: Option<&super::RunnerId>,
         claims: &[super::Claim],
     ) -> Result<Vec<DeploymentId>> {
         self.write(|tx, p| run::claim_deployments(tx, p, runner, claims))

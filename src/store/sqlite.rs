@@ -1749,7 +1749,7 @@ impl Store for SqliteStore {
 
     fn claim_deployments(
         &self,
-        runner: &super::RunnerId,
+        runner: Option<&super::RunnerId>,
         claims: &[super::Claim],
     ) -> Result<Vec<DeploymentId>> {
         self.write(|conn| run::claim_deployments(conn, runner, claims))

@@ -72,7 +72,9 @@ pub struct RecordProcessRequest {
 /// `POST …/claims`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ClaimRequest {
-    pub runner: crate::store::RunnerId,
+    /// The loop taking them over; null hands them to whoever drives next.
+    #[serde(default)]
+    pub runner: Option<crate::store::RunnerId>,
     pub claims: Vec<crate::store::Claim>,
 }
 

@@ -113,15 +113,16 @@ fn the_loop_performs_a_retry_and_a_mixed_set_up_never_deploys_it_twice() {
         std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     }
     env.run(&["release", "create", "-q"]).ok();
-    // Each first deploy fails: beta fails v1 there.
-    env.run(&["run", "--once", "-q"]).ok();
+    // Each first deploy fails: beta fails v1 there (the round exits 6).
+    env.run(&["run", "--once", "-q"]).code(6);
     assert_eq!(normal_deployments(&env, "beta", "v1"), ["deploy failed"]);
     env.run(&["run", "--once", "-q"]).ok();
     assert_eq!(normal_deployments(&env, "beta", "v1"), ["deploy failed"]);
 
     env.run(&["retry", "beta", "--reason", "artifact store was down"])
         .ok();
-    env.run(&["run", "--once", "-q"]).ok();
+    // beta approves it now; gamma's first deploy fails.
+    env.run(&["run", "--once", "-q"]).code(6);
     assert_eq!(
         normal_deployments(&env, "beta", "v1"),
         ["approved", "deploy failed"]
@@ -131,7 +132,9 @@ fn the_loop_performs_a_retry_and_a_mixed_set_up_never_deploys_it_twice() {
     assert_eq!(normal_deployments(&env, "gamma", "v1"), ["deploy failed"]);
     env.run(&["retry", "gamma", "--reason", "same outage"]).ok();
     let id = start(&env, "gamma", "v1");
-    env.run(&["run", "--once", "-q"]).ok();
+    // The loop deploys the CI's recorded deployment (it deploys this stage); prod-1's
+    // first deploy then fails.
+    env.run(&["run", "--once", "-q"]).code(6);
     finish(&env, &id, "approved");
     env.run(&["run", "--once", "-q"]).ok();
     assert_eq!(

@@ -23,6 +23,7 @@ mod rollback_promotions;
 mod rollback_story;
 mod rollback_terminal;
 mod run_loop;
+mod run_once;
 mod server_cli;
 mod server_harness;
 mod server_hostile;

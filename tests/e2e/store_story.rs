@@ -1485,13 +1485,13 @@ pub fn story_run_loop(make: MakeStore) {
     };
     assert_eq!(
         store
-            .claim_deployments(&runner(2), &claim(runner(1)))
+            .claim_deployments(Some(&runner(2)), &claim(runner(1)))
             .unwrap(),
         vec![id.clone()]
     );
     assert!(
         store
-            .claim_deployments(&runner(3), &claim(runner(1)))
+            .claim_deployments(Some(&runner(3)), &claim(runner(1)))
             .unwrap()
             .is_empty()
     );
@@ -1630,7 +1630,7 @@ pub fn story_run_loop(make: MakeStore) {
     );
     let taken = store
         .claim_deployments(
-            &runner(4),
+            Some(&runner(4)),
             &[Claim {
                 deployment: manual.id.clone(),
                 expected: None,

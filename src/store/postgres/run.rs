@@ -684,7 +684,7 @@ pub(super) fn record_process(
 pub(super) fn claim_deployments(
     tx: &mut Tx,
     p: &str,
-    runner: &RunnerId,
+    runner: Option<&RunnerId>,
     claims: &[Claim],
 ) -> TxResult<Vec<DeploymentId>> {
     let mut taken = Vec::new();
@@ -713,9 +713,9 @@ pub(super) fn claim_deployments(
                 &expected.map(|r| r.host.clone()),
                 &expected.map(|r| i64::from(r.pid)),
                 &expected.and_then(|r| opt_i64(r.start_time)),
-                &runner.host,
-                &i64::from(runner.pid),
-                &opt_i64(runner.start_time),
+                &runner.map(|r| r.host.clone()),
+                &runner.map(|r| i64::from(r.pid)),
+                &runner.and_then(|r| opt_i64(r.start_time)),
             ],
         )?;
         if changed == 1 {

@@ -557,7 +557,7 @@ pub(super) fn record_process(
 
 pub(super) fn claim_deployments(
     conn: &Connection,
-    runner: &RunnerId,
+    runner: Option<&RunnerId>,
     claims: &[Claim],
 ) -> Tx<Vec<DeploymentId>> {
     let mut taken = Vec::new();
@@ -577,7 +577,7 @@ pub(super) fn claim_deployments(
             "UPDATE deployment_progress SET step_started = 0 WHERE deployment = ?1 AND phase = 'verifying'",
         )?
         .execute([seq])?;
-        set_owner(conn, seq, Some(runner))?;
+        set_owner(conn, seq, runner)?;
         taken.push(claim.deployment.clone());
     }
     Ok(taken)
