@@ -67,13 +67,30 @@ fn render(ui: &Ui, view: &status::StatusView) -> String {
         for (index, env) in stage.environments.iter().enumerate() {
             let first = index == 0;
             let state = match (env.deploying, env.state.as_str()) {
-                (Some(release), "baking") => match env.bake_until {
-                    Some(until) if until > view.generated_at => format!(
-                        "baking {release} ({} left)",
-                        relative_time(view.generated_at, until).trim_start_matches("in ")
-                    ),
-                    _ => format!("baking {release}"),
-                },
+                (Some(release), "baking") => {
+                    let mut left = Vec::new();
+                    if let Some(until) = env.bake_until.filter(|u| *u > view.generated_at) {
+                        left.push(format!(
+                            "{} left",
+                            captain::ops::gate::short_duration(
+                                until.as_second() - view.generated_at.as_second()
+                            )
+                        ));
+                    }
+                    match &env.data_points {
+                        Some(p) if p.have.is_none_or(|have| have < p.need) => left.push(format!(
+                            "{} of {} data points",
+                            p.have.map_or_else(|| "?".to_string(), |h| h.to_string()),
+                            p.need
+                        )),
+                        _ => {}
+                    }
+                    if left.is_empty() {
+                        format!("baking {release}")
+                    } else {
+                        format!("baking {release} ({})", left.join(", "))
+                    }
+                }
                 (Some(release), "verifying") => match &env.step {
                     Some(step) => format!("verifying {release} ({step})"),
                     None => format!("verifying {release}"),

@@ -136,7 +136,8 @@ pub fn record(
         let (state, signals, decisions, alarm_reasons) =
             settle(&snapshot, pipeline, now, probes, reported);
         let mut started = Vec::new();
-        if !decisions.is_empty() {
+        let data_points = signals::new_data_points(&snapshot, &signals);
+        if !decisions.is_empty() || !data_points.is_empty() {
             let batch = DecisionBatch {
                 decisions: decisions.clone(),
                 stages: scopes.clone(),
@@ -144,6 +145,7 @@ pub fn record(
                 at: now,
                 runner: None,
                 reason: reason.map(str::to_string),
+                data_points,
             };
             match store.apply_decisions(batch) {
                 Ok(deployments) => started = deployments,

@@ -228,7 +228,8 @@ impl<'a> Runner<'a> {
             DeploymentId(format!("pending-{counter}"))
         });
         let mut report = PassReport::default();
-        if !decisions.is_empty() {
+        let data_points = signals::new_data_points(&snapshot, &signals);
+        if !decisions.is_empty() || !data_points.is_empty() {
             let batch = DecisionBatch {
                 decisions: decisions.clone(),
                 stages: self.scopes.clone(),
@@ -236,6 +237,7 @@ impl<'a> Runner<'a> {
                 at: now,
                 runner: Some(self.me.clone()),
                 reason: None,
+                data_points,
             };
             match self.store.apply_decisions(batch) {
                 Ok(started) => {

@@ -158,3 +158,20 @@ pub fn observe(
     }
     (signals, why)
 }
+
+/// The data points observed for baking deployments that differ from what the ledger
+/// noted last: what a pass records with its decisions for `captain status`.
+pub fn new_data_points(
+    snapshot: &EngineSnapshot,
+    signals: &Signals,
+) -> BTreeMap<crate::model::DeploymentId, u64> {
+    snapshot
+        .active
+        .iter()
+        .filter(|a| matches!(a.phase, Phase::Baking { .. }))
+        .filter_map(|a| {
+            let have = *signals.data_points.get(&a.environment)?;
+            (a.data_points != Some(have)).then(|| (a.deployment.clone(), have))
+        })
+        .collect()
+}

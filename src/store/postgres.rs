@@ -55,6 +55,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (6, include_str!("postgres/0006_start_facts.sql")),
     (7, include_str!("postgres/0007_finish_by_id.sql")),
     (8, include_str!("postgres/0008_retried_stage_records.sql")),
+    (9, include_str!("postgres/0009_observed_data_points.sql")),
 ];
 
 mod pool;

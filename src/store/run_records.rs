@@ -92,6 +92,10 @@ pub struct ActiveRecord {
     pub runner: Option<RunnerId>,
     /// The deploy or approval-step process, once started.
     pub process: Option<ProcessRecord>,
+    /// While baking: the data points a pass last observed (of the stage's
+    /// `min_data_points` query).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_points: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -199,6 +203,10 @@ pub struct DecisionBatch {
     /// with the deployments the batch finishes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The data points the pass observed for baking deployments, recorded with them for
+    /// `captain status` (a batch may carry only these).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub data_points: BTreeMap<DeploymentId, u64>,
 }
 
 /// Take over a deployment whose owner is gone (or that has none) — only if the owner is

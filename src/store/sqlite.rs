@@ -45,6 +45,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("sqlite/0001_initial.sql")),
     (2, include_str!("sqlite/0002_run_loop.sql")),
     (3, include_str!("sqlite/0003_idempotency.sql")),
+    (4, include_str!("sqlite/0004_observed_data_points.sql")),
 ];
 
 mod keys;

@@ -58,7 +58,16 @@ pub struct EnvironmentStatus {
     pub step: Option<String>,
     /// For a baking deployment: when its bake time ends.
     pub bake_until: Option<Timestamp>,
+    /// For a baking deployment of a stage with `min_data_points`: the data points it
+    /// needs, and those a pass last observed (null before the first look).
+    pub data_points: Option<DataPointsView>,
     pub locks: Vec<LockView>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DataPointsView {
+    pub have: Option<u64>,
+    pub need: u64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -149,6 +158,7 @@ fn environment_status(name: &str, state: &EnvironmentState, locks: &[Lock]) -> E
         since,
         step: None,
         bake_until: None,
+        data_points: None,
         locks: locks_on(locks, LockTargetKind::Environment, name),
     }
 }
@@ -186,6 +196,15 @@ fn fill_phases(pipeline: &Pipeline, store: &dyn Store, stages: &mut [StageStatus
                     env.state = "baking".to_string();
                     env.since = Some(since);
                     env.bake_until = since.checked_add(config.settings.bake_time).ok();
+                    env.data_points =
+                        config
+                            .settings
+                            .min_data_points
+                            .as_ref()
+                            .map(|wanted| DataPointsView {
+                                have: record.data_points,
+                                need: wanted.count,
+                            });
                 }
             }
         }

@@ -198,6 +198,16 @@ fn a_ci_stage_bakes_before_it_approves() {
     let gamma = &status["stages"][1]["environments"][0];
     assert_eq!(gamma["state"], "baking", "{status:#}");
     assert_eq!(gamma["release"], Value::Null, "{status:#}");
+    // The data points the last pass saw (`next` and `deploy start` looked).
+    assert_eq!(
+        gamma["data_points"],
+        serde_json::json!({"have": 12, "need": 100})
+    );
+    let table = env.run_at(at(18), &["status"]).ok().stdout;
+    assert!(
+        table.contains("baking v1 (42m left, 12 of 100 data points)"),
+        "{table}"
+    );
     let history = env
         .run_at(at(18), &["history", "gamma", "--json"])
         .ok()

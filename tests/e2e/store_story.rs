@@ -1204,6 +1204,7 @@ pub fn story_retry(make: MakeStore) {
         at: at(seconds),
         runner: None,
         reason: None,
+        data_points: Default::default(),
     };
 
     // Nothing failed yet.
@@ -1324,6 +1325,7 @@ pub fn story_run_loop(make: MakeStore) {
         at: at(seconds),
         runner: Some(runner(1)),
         reason: None,
+        data_points: Default::default(),
     };
     let empty = store.engine_snapshot(&scopes, at(0)).unwrap();
     assert_eq!(

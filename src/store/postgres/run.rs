@@ -28,7 +28,7 @@ use crate::model::*;
 use crate::store::run_records::*;
 
 /// Columns read by [`active_from_row`], after the deployment's (prefix `d.`).
-const PROGRESS_COLUMNS: &str = "p.phase, p.step, p.step_started, p.since, p.runner_host, p.runner_pid, p.runner_start, p.pid, p.pid_start";
+const PROGRESS_COLUMNS: &str = "p.phase, p.step, p.step_started, p.since, p.runner_host, p.runner_pid, p.runner_start, p.pid, p.pid_start, p.data_points";
 
 /// The advisory lock key that serializes one pipeline's decision batches (distinct from
 /// the key `captain serve --run` holds to drive the pipeline: that one is held by
@@ -121,6 +121,9 @@ fn active_from_row(row: &Row) -> TxResult<ActiveRow> {
                     pid,
                     start_time: pid_start.and_then(|s| u64::try_from(s).ok()),
                 }),
+            data_points: row
+                .try_get::<_, Option<i64>>(at + 9)?
+                .and_then(|n| u64::try_from(n).ok()),
         },
     })
 }
@@ -645,6 +648,16 @@ pub(super) fn apply_decisions(
                 )?;
             }
         }
+    }
+    for (id, points) in &batch.data_points {
+        // A deployment that ended meanwhile has no progress row to note them on.
+        tx.exec(
+            "UPDATE captain.deployment_progress SET data_points = $3
+             WHERE phase = 'baking' AND deployment = (
+                 SELECT seq FROM captain.deployments
+                 WHERE pipeline = $1 AND id = $2 AND outcome = 'in progress')",
+            &[&p, &id.0, &i64::try_from(*points).unwrap_or(i64::MAX)],
+        )?;
     }
     Ok(started)
 }

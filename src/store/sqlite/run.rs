@@ -67,7 +67,7 @@ fn opt_i64(value: Option<u64>) -> Option<i64> {
 const ACTIVE_SQL: &str =
     "SELECT d.seq, d.id, d.environment, d.stage, d.release, d.kind, d.started_at,
         p.phase, p.step, p.step_started, p.since,
-        p.runner_host, p.runner_pid, p.runner_start, p.pid, p.pid_start
+        p.runner_host, p.runner_pid, p.runner_start, p.pid, p.pid_start, p.data_points
      FROM environment_state s
      JOIN deployments d ON d.seq = s.in_progress_seq
      LEFT JOIN deployment_progress p ON p.deployment = d.seq
@@ -113,6 +113,9 @@ fn active_from_row(row: &Row) -> rusqlite::Result<ActiveRow> {
                     pid,
                     start_time: pid_start.and_then(|s| u64::try_from(s).ok()),
                 }),
+            data_points: row
+                .get::<_, Option<i64>>(16)?
+                .and_then(|n| u64::try_from(n).ok()),
         },
     })
 }
@@ -520,6 +523,18 @@ pub(super) fn apply_decisions(conn: &Connection, batch: DecisionBatch) -> Tx<Vec
                     },
                 )?;
             }
+        }
+    }
+    for (id, points) in &batch.data_points {
+        // A deployment that ended meanwhile has no progress row to note them on.
+        if let Some((seq, d)) = deployment_by_id(conn, id)?
+            && d.outcome == Outcome::InProgress
+        {
+            conn.prepare_cached(
+                "UPDATE deployment_progress SET data_points = ?2
+                 WHERE deployment = ?1 AND phase = 'baking'",
+            )?
+            .execute(params![seq, i64::try_from(*points).unwrap_or(i64::MAX)])?;
         }
     }
     Ok(started)
