@@ -84,4 +84,38 @@ fn a_blocker_closes_the_gate_until_overridden_with_a_reason() {
 }
 
 // Each runs against a local file and against `captain serve`.
-crate::on_both_backends!(a_blocker_closes_the_gate_until_overridden_with_a_reason,);
+/// A window's next opening reads in the pipeline's time zone, where the on-call engineer
+/// is, in `gate`, `next` and `deploy start` alike.
+fn a_closed_window_says_when_it_opens_in_the_pipelines_time_zone() {
+    let env = TestEnv::new();
+    env.init_repo(
+        r#"
+name = "checkout"
+timezone = "America/Los_Angeles"
+
+[[stages]]
+name = "beta"
+environments = ["beta"]
+window = { days = "mon-thu", hours = "09:00-16:00" }
+"#,
+    );
+    env.run(&["release", "create", "-q"]).ok();
+    // Saturday 2026-11-21 12:00 UTC: it opens on Monday at 09:00 in Los Angeles.
+    let opens = "the window of beta is closed until Mon 2026-11-23 09:00 PST";
+    let gate = env.run(&["gate", "beta"]).code(3);
+    assert!(gate.stdout.contains(opens), "{}", gate.stdout);
+    let next = env.run(&["next", "beta", "--json"]).ok().json();
+    assert!(
+        next["reason"].as_str().is_some_and(|r| r.contains(opens)),
+        "{next:#}"
+    );
+    let start = env
+        .run(&["deploy", "start", "beta", "--release", "v1"])
+        .code(3);
+    assert!(start.stderr.contains(opens), "{}", start.stderr);
+}
+
+crate::on_both_backends!(
+    a_blocker_closes_the_gate_until_overridden_with_a_reason,
+    a_closed_window_says_when_it_opens_in_the_pipelines_time_zone,
+);
