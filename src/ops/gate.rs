@@ -54,21 +54,10 @@ pub fn next(
 ) -> Result<NextView> {
     let stage = pipeline.require_stage(stage)?;
     let pass = match record {
-        Some(actor) => pass::record(
-            store,
-            pipeline,
-            now,
-            probes,
-            actor,
-            None,
-            &Default::default(),
-        )?,
+        Some(actor) => pass::record_due(store, pipeline, now, probes, actor)?,
         None => pass::look(store, pipeline, now, probes)?,
     };
-    let outlook = pass
-        .outlook(&stage.name)
-        .cloned()
-        .ok_or_else(|| Error::internal(format!("no outlook for stage `{}`", stage.name)))?;
+    let outlook = pass.stage_outlook(&stage.name)?;
     let rollbacks = recorded_rollbacks(&pass, stage);
     let may_start = outlook.may_start();
     let reason = describe(&outlook, &pass.outlooks, pipeline, now);
@@ -170,25 +159,14 @@ pub fn bake(
     actor: &str,
 ) -> Result<BakeView> {
     let stage = pipeline.require_stage(stage)?;
-    let pass = pass::record(
-        store,
-        pipeline,
-        now,
-        probes,
-        actor,
-        None,
-        &Default::default(),
-    )?;
+    let pass = pass::record_due(store, pipeline, now, probes, actor)?;
     let ledger = pass
         .state
         .stages
         .get(&stage.name)
         .cloned()
         .unwrap_or_default();
-    let outlook = pass
-        .outlook(&stage.name)
-        .cloned()
-        .ok_or_else(|| Error::internal(format!("no outlook for stage `{}`", stage.name)))?;
+    let outlook = pass.stage_outlook(&stage.name)?;
     let decided = ledger.approved.iter().chain(&ledger.failed).max().copied();
     let release = release.or(ledger.working).or(decided);
     let rollbacks: Vec<DeploymentId> = recorded_rollbacks(&pass, stage)
@@ -502,15 +480,7 @@ pub fn check_start(
             "--force needs --reason saying why the checks are skipped",
         ));
     }
-    let pass = pass::record(
-        store,
-        pipeline,
-        now,
-        probes,
-        actor,
-        None,
-        &Default::default(),
-    )?;
+    let pass = pass::record_due(store, pipeline, now, probes, actor)?;
     let refusal = match crate::engine::start_check(
         &pass.state,
         pipeline,
@@ -709,19 +679,8 @@ pub fn retry(
         reason: reason.map(str::to_string),
         at: now,
     })?;
-    let pass = pass::record(
-        store,
-        pipeline,
-        now,
-        probes,
-        actor,
-        None,
-        &Default::default(),
-    )?;
-    let outlook = pass
-        .outlook(&stage.name)
-        .cloned()
-        .ok_or_else(|| Error::internal(format!("no outlook for stage `{}`", stage.name)))?;
+    let pass = pass::record_due(store, pipeline, now, probes, actor)?;
+    let outlook = pass.stage_outlook(&stage.name)?;
     let environments = match &outlook.status {
         StageStatus::Starting { environments, .. } => environments.clone(),
         _ => stage

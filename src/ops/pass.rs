@@ -46,6 +46,13 @@ impl Pass {
     pub fn outlook(&self, stage: &str) -> Option<&StageOutlook> {
         self.outlooks.iter().find(|o| o.stage == stage)
     }
+
+    /// The outlook of a stage of the pipeline (every stage has one).
+    pub fn stage_outlook(&self, stage: &str) -> Result<StageOutlook> {
+        self.outlook(stage)
+            .cloned()
+            .ok_or_else(|| crate::Error::internal(format!("no outlook for stage `{stage}`")))
+    }
 }
 
 /// A decision an external driver records: all but the start of a normal deployment (a
@@ -112,6 +119,18 @@ pub fn look(
         outlooks,
         alarm_reasons,
     })
+}
+
+/// A pass that records what is due (as `actor`): a bake that ended, a failure and its
+/// rollbacks — what any driver would record now.
+pub fn record_due(
+    store: &dyn Store,
+    pipeline: &Pipeline,
+    now: Timestamp,
+    probes: &Probes,
+    actor: &str,
+) -> Result<Pass> {
+    record(store, pipeline, now, probes, actor, None, &BTreeMap::new())
 }
 
 /// A pass that records its decisions (as `actor`, with `reason` in the audit of the
