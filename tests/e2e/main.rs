@@ -24,6 +24,7 @@ mod rollback_story;
 mod rollback_terminal;
 mod run_loop;
 mod run_once;
+mod scenario;
 mod server_cli;
 mod server_harness;
 mod server_hostile;
