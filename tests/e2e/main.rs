@@ -11,6 +11,7 @@ mod cli_blockers;
 mod cli_concurrency;
 mod cli_errors;
 mod cli_generated;
+mod cli_history;
 mod cli_state;
 mod cli_where;
 mod exec_http;

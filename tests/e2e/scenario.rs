@@ -1,6 +1,6 @@
 //! Generated histories for the tests that hold captain against git itself (`where`,
 //! `history`): a deterministic generator, `git` as the oracle, and a ledger recorded
-//! through the CLI that remembers what each environment has.
+//! through the CLI that remembers what each environment had.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -40,8 +40,9 @@ pub fn head(repo: &Path) -> String {
     git(repo, &["rev-parse", "HEAD"])
 }
 
-/// How a deployment is recorded: its kind, whether the order checks are overridden, and
-/// how it ends (`None`: still in progress).
+/// How a deployment is recorded: its kind, whether it is forced (`--force --reason`: the
+/// start skips the order checks, the finish is recorded as told), and how it ends
+/// (`None`: still in progress).
 #[derive(Clone, Copy, Debug)]
 pub struct Record {
     pub rollback: bool,
@@ -57,6 +58,16 @@ impl Record {
     };
 }
 
+/// One deployment as the test recorded it, with the release its environment had when it
+/// started (the SPEC's current release, by the test's own bookkeeping).
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    pub id: String,
+    pub release: u64,
+    pub rollback: bool,
+    pub previous: Option<u64>,
+}
+
 /// A ledger driven through the CLI, one tick of the clock per command.
 pub struct Scenario {
     pub env: TestEnv,
@@ -64,6 +75,8 @@ pub struct Scenario {
     pub releases: BTreeMap<u64, String>,
     /// Environment → current release number.
     pub current: BTreeMap<String, u64>,
+    /// Environment → its deployments, oldest first.
+    pub deployments: BTreeMap<String, Vec<Recorded>>,
     /// Hours before `NOW` of the next command.
     pub clock: i64,
 }
@@ -74,6 +87,7 @@ impl Scenario {
             env,
             releases: BTreeMap::new(),
             current: BTreeMap::new(),
+            deployments: BTreeMap::new(),
             clock,
         }
     }
@@ -135,11 +149,24 @@ impl Scenario {
             .as_str()
             .expect("deployment id")
             .to_string();
+        let previous = self.current.get(environment).copied();
+        self.deployments
+            .entry(environment.to_string())
+            .or_default()
+            .push(Recorded {
+                id: id.clone(),
+                release,
+                rollback: how.rollback,
+                previous,
+            });
         if let Some(outcome) = how.outcome {
             let now = self.tick();
-            self.env
-                .run_at(now, &["deploy", "finish", &id, "--outcome", outcome])
-                .ok();
+            let mut args = vec!["deploy", "finish", &id, "--outcome", outcome];
+            if how.force {
+                // As told: no steps or bake to wait for, no automatic rollback.
+                args.extend(["--force", "--reason", "the test says so"]);
+            }
+            self.env.run_at(now, &args).ok();
             // SPEC §1: these outcomes leave the release running there.
             if matches!(outcome, "approved" | "tests-failed" | "alarm-fired") {
                 self.current.insert(environment.to_string(), release);
