@@ -51,7 +51,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('reject', 'reject', [CompletionResultType]::ParameterValue, 'Fail an external approval step of a deployment in progress (fails the release in its stage, and rolls back where auto-rollback is on)')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'The captured output of a deployment''s deploy command and approval steps, with captain''s own notes (`captain:` lines), oldest first')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'The pipeline at a glance: per wave, stage and environment, the current release, its state, a deployment in progress, the release waiting to be promoted, and locks')
-            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Deployment history of an environment, newest first: deployment, when, outcome, number of commits and commit range (for a rollback, the commits it removed)')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Deployment history of an environment, newest first: deployment, when, outcome, commits added and removed ("+5 −2"), and commit range')
             [CompletionResult]::new('where', 'where', [CompletionResultType]::ParameterValue, 'Where a commit is: the first release containing it, the deployment that first brought it to each environment, and the environments where it is and is not deployed now')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Roll environments back to an older release, after a preview')
             [CompletionResult]::new('promotions', 'promotions', [CompletionResultType]::ParameterValue, 'Disable or enable promotions into and out of stages and environments (list, disable, enable)')
@@ -469,8 +469,8 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'captain;where' {
@@ -918,7 +918,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('reject', 'reject', [CompletionResultType]::ParameterValue, 'Fail an external approval step of a deployment in progress (fails the release in its stage, and rolls back where auto-rollback is on)')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'The captured output of a deployment''s deploy command and approval steps, with captain''s own notes (`captain:` lines), oldest first')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'The pipeline at a glance: per wave, stage and environment, the current release, its state, a deployment in progress, the release waiting to be promoted, and locks')
-            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Deployment history of an environment, newest first: deployment, when, outcome, number of commits and commit range (for a rollback, the commits it removed)')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Deployment history of an environment, newest first: deployment, when, outcome, commits added and removed ("+5 −2"), and commit range')
             [CompletionResult]::new('where', 'where', [CompletionResultType]::ParameterValue, 'Where a commit is: the first release containing it, the deployment that first brought it to each environment, and the environments where it is and is not deployed now')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Roll environments back to an older release, after a preview')
             [CompletionResult]::new('promotions', 'promotions', [CompletionResultType]::ParameterValue, 'Disable or enable promotions into and out of stages and environments (list, disable, enable)')

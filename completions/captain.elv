@@ -48,7 +48,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand reject 'Fail an external approval step of a deployment in progress (fails the release in its stage, and rolls back where auto-rollback is on)'
             cand logs 'The captured output of a deployment''s deploy command and approval steps, with captain''s own notes (`captain:` lines), oldest first'
             cand status 'The pipeline at a glance: per wave, stage and environment, the current release, its state, a deployment in progress, the release waiting to be promoted, and locks'
-            cand history 'Deployment history of an environment, newest first: deployment, when, outcome, number of commits and commit range (for a rollback, the commits it removed)'
+            cand history 'Deployment history of an environment, newest first: deployment, when, outcome, commits added and removed ("+5 −2"), and commit range'
             cand where 'Where a commit is: the first release containing it, the deployment that first brought it to each environment, and the environments where it is and is not deployed now'
             cand rollback 'Roll environments back to an older release, after a preview'
             cand promotions 'Disable or enable promotions into and out of stages and environments (list, disable, enable)'
@@ -436,8 +436,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;where'= {
             cand --repo 'The git repository (default: the one around the current directory)'
@@ -850,7 +850,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand reject 'Fail an external approval step of a deployment in progress (fails the release in its stage, and rolls back where auto-rollback is on)'
             cand logs 'The captured output of a deployment''s deploy command and approval steps, with captain''s own notes (`captain:` lines), oldest first'
             cand status 'The pipeline at a glance: per wave, stage and environment, the current release, its state, a deployment in progress, the release waiting to be promoted, and locks'
-            cand history 'Deployment history of an environment, newest first: deployment, when, outcome, number of commits and commit range (for a rollback, the commits it removed)'
+            cand history 'Deployment history of an environment, newest first: deployment, when, outcome, commits added and removed ("+5 −2"), and commit range'
             cand where 'Where a commit is: the first release containing it, the deployment that first brought it to each environment, and the environments where it is and is not deployed now'
             cand rollback 'Roll environments back to an older release, after a preview'
             cand promotions 'Disable or enable promotions into and out of stages and environments (list, disable, enable)'

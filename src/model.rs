@@ -331,13 +331,29 @@ pub struct CommitRange {
     pub last: Option<String>,
 }
 
+/// A set of commits as git names it: those of `git rev-list from..to`, or every commit
+/// reachable from `to` when `from` is none; and how many there are.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevRange {
+    pub count: u64,
+    pub from: Option<String>,
+    pub to: String,
+}
+
 /// One row of `captain history ENV`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
     pub deployment: Deployment,
-    /// For a normal deployment, the commits it added to the environment; for a rollback,
-    /// the commits it removed.
+    /// For a normal deployment, the commits it added to the environment (as `added`); for
+    /// a rollback, the commits it removed (as `removed`).
     pub commits: CommitRange,
+    /// What the deployment brought that the environment's previous release (its current
+    /// one when the deployment started) did not have: `previous..this`; everything
+    /// reachable from this release's commit for the first deployment there.
+    pub added: RevRange,
+    /// What the previous release had that this one does not: `this..previous` (empty,
+    /// `this..this`, for the first deployment).
+    pub removed: RevRange,
 }
 
 /// What the ledger knows of one environment right now.

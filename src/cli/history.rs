@@ -5,11 +5,17 @@ use captain::views::history;
 
 use super::Context;
 use super::common::parse_since;
-use super::release::plural;
 use super::ui::{Ui, relative_time, short};
 
-/// Deployment history of an environment, newest first: deployment, when, outcome, number
-/// of commits and commit range (for a rollback, the commits it removed).
+/// Deployment history of an environment, newest first: deployment, when, outcome, commits
+/// added and removed ("+5 −2"), and commit range.
+///
+/// Each deployment is compared with the release the environment had when it started: added
+/// is `git rev-list previous..this`, removed `git rev-list this..previous` (for the first
+/// deployment there, every commit of its release and none). The commit range is that of
+/// the commits it brought (for a rollback, of those it removed). JSON: `added` and
+/// `removed` as {count, from, to}, meaning `git rev-list from..to` (from null: everything
+/// reachable from to).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The environment, e.g. prod-2.
@@ -56,12 +62,10 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
     ]);
     for row in &view.deployments {
         let when = relative_time(ctx.now, row.finished_at.unwrap_or(row.started_at));
-        let count = row.commits.count;
+        let changes = format!("+{} \u{2212}{}", row.added.count, row.removed.count);
         let changes = match row.kind {
-            captain::model::DeploymentKind::Rollback => {
-                format!("rollback: -{count} commit{}", plural(count))
-            }
-            captain::model::DeploymentKind::Normal => format!("{count} commit{}", plural(count)),
+            captain::model::DeploymentKind::Rollback => format!("rollback {changes}"),
+            captain::model::DeploymentKind::Normal => changes,
         };
         let range = match (&row.commits.first, &row.commits.last) {
             (Some(first), Some(last)) if first != last => {

@@ -335,7 +335,7 @@ const SCHEMAS: &[(&str, &str)] = &[
     ),
     (
         "HistoryList",
-        "[{deployment: Deployment, commits:{count, first, last}}]",
+        "[{deployment: Deployment, commits:{count, first, last}, added:{count, from, to}, removed:{count, from, to}}]",
     ),
     ("Environments", "{environments:[name]}"),
     (

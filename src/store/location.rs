@@ -75,6 +75,61 @@ pub fn chain_after<E>(
     }
 }
 
+/// Where two releases' base chains part: the releases above their newest common release
+/// on each side, newest first. The commits of `ours` are those its side introduced plus
+/// the common release's; so are `theirs`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fork {
+    pub ours: Vec<ReleaseNumber>,
+    pub theirs: Vec<ReleaseNumber>,
+    /// The newest release on both chains; `None` when they never meet (a release built
+    /// from a commit no earlier release is an ancestor of starts a chain of its own).
+    pub common: Option<ReleaseNumber>,
+}
+
+/// The fork between `ours` and `theirs` (`None`: no release, so `ours`'s whole chain).
+///
+/// Walks the newer of the two down until they meet, so it costs the releases above the
+/// common one and no more: when `theirs` is on `ours`'s chain, `fork.theirs` is empty and
+/// `fork.ours` the chain after it; the other way round for a step back. A base that is
+/// not older than its release (a corrupt ledger) ends its chain rather than looping.
+pub fn fork<E>(
+    ours: ReleaseNumber,
+    theirs: Option<ReleaseNumber>,
+    mut base_of: impl FnMut(ReleaseNumber) -> Result<Option<ReleaseNumber>, E>,
+) -> Result<Fork, E> {
+    let mut older = |at: ReleaseNumber| -> Result<Option<ReleaseNumber>, E> {
+        Ok(base_of(at)?.filter(|base| *base < at))
+    };
+    let mut fork = Fork {
+        ours: Vec::new(),
+        theirs: Vec::new(),
+        common: None,
+    };
+    let (mut a, mut b) = (Some(ours), theirs);
+    loop {
+        match (a, b) {
+            (Some(x), Some(y)) if x == y => {
+                fork.common = Some(x);
+                return Ok(fork);
+            }
+            (Some(x), Some(y)) if x > y => {
+                fork.ours.push(x);
+                a = older(x)?;
+            }
+            (Some(x), None) => {
+                fork.ours.push(x);
+                a = older(x)?;
+            }
+            (_, Some(y)) => {
+                fork.theirs.push(y);
+                b = older(y)?;
+            }
+            (None, None) => return Ok(fork),
+        }
+    }
+}
+
 /// Is `ancestor` on `release`'s base chain (or the same release)?
 pub fn is_on_chain(bases: &Bases, ancestor: ReleaseNumber, release: ReleaseNumber) -> bool {
     matches!(
@@ -179,7 +234,54 @@ mod tests {
     }
 
     #[test]
+    fn forks_part_at_the_newest_common_release() {
+        let graph = hotfix_graph();
+        let fork_of = |ours: u64, theirs: Option<u64>| {
+            fork(v(ours), theirs.map(v), |r| {
+                Ok::<_, ()>(graph.get(&r).copied().flatten())
+            })
+            .map(|f| {
+                let numbers = |side: Vec<ReleaseNumber>| side.into_iter().map(|r| r.0).collect();
+                (numbers(f.ours), numbers(f.theirs), f.common.map(|r| r.0))
+            })
+        };
+        // A step forward on one chain: only our side.
+        assert_eq!(fork_of(6, Some(2)), Ok((vec![6, 5, 3], vec![], Some(2))));
+        // A step back: only their side.
+        assert_eq!(fork_of(2, Some(6)), Ok((vec![], vec![6, 5, 3], Some(2))));
+        // The hotfix v4 and trunk v5 part at v2.
+        assert_eq!(fork_of(4, Some(5)), Ok((vec![4], vec![5, 3], Some(2))));
+        assert_eq!(fork_of(6, Some(4)), Ok((vec![6, 5, 3], vec![4], Some(2))));
+        assert_eq!(fork_of(3, Some(3)), Ok((vec![], vec![], Some(3))));
+        // Nothing before: the whole chain.
+        assert_eq!(fork_of(4, None), Ok((vec![4, 2, 1], vec![], None)));
+        // Two chains that never meet.
+        let apart = bases(&[(1, None), (2, Some(1)), (3, None)]);
+        let f = fork(v(3), Some(v(2)), |r| {
+            Ok::<_, ()>(apart.get(&r).copied().flatten())
+        });
+        assert_eq!(
+            f,
+            Ok(Fork {
+                ours: vec![v(3)],
+                theirs: vec![v(2), v(1)],
+                common: None
+            })
+        );
+        // A lookup error stops the walk.
+        assert_eq!(fork(v(3), Some(v(1)), |_| Err("gone")), Err("gone"));
+    }
+
+    #[test]
     fn a_corrupt_base_does_not_loop() {
+        let graph = bases(&[(1, None), (2, Some(2)), (3, Some(5))]);
+        let base_of = |r: ReleaseNumber| Ok::<_, ()>(graph.get(&r).copied().flatten());
+        assert_eq!(fork(v(2), Some(v(1)), base_of).map(|f| f.common), Ok(None));
+        assert_eq!(fork(v(3), Some(v(1)), base_of).map(|f| f.common), Ok(None));
+    }
+
+    #[test]
+    fn a_corrupt_base_does_not_loop_on_chains() {
         let graph = bases(&[(1, None), (2, Some(2)), (3, Some(5))]);
         assert!(!is_on_chain(&graph, v(1), v(2)));
         assert!(!is_on_chain(&graph, v(1), v(3)));

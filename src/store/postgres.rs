@@ -37,7 +37,7 @@ use sha2::{Digest, Sha256};
 use super::checks;
 use super::export::{ImportMode, ImportSummary, LedgerRecord};
 use super::location::{self, Bases};
-use super::ranges::{CommitRanges, RangeInfo};
+use super::ranges::{CommitRanges, RangeInfo, ReleaseFacts};
 use super::{
     AuditFilter, HistoryFilter, IdempotentRequest, KeyedChange, LogLine, NewRollback,
     ReleaseFilter, Store, Unlock,
@@ -946,24 +946,50 @@ fn random_id(attempt: u32) -> DeploymentId {
     DeploymentId(format!("deploy-{value:0width$x}", width = digits as usize))
 }
 
-/// Reads one release's range facts (for [`CommitRanges`]).
-fn range_info(tx: &mut Tx, pipeline: &str, number: ReleaseNumber) -> TxResult<RangeInfo> {
-    let row = tx
-        .opt(
-            "SELECT base, commit_sha, commit_count, first_commit FROM captain.releases
-             WHERE pipeline = $1 AND number = $2",
-            &[&pipeline, &num(number)],
-        )?
-        .ok_or_else(|| Error::internal(format!("release {number} is missing from the ledger")))?;
-    Ok(RangeInfo {
-        base: row
-            .try_get::<_, Option<i64>>(0)?
-            .and_then(|b| u64::try_from(b).ok())
-            .map(ReleaseNumber),
-        commit: row.try_get(1)?,
-        commit_count: count(row.try_get(2)?),
-        first_commit: row.try_get(3)?,
-    })
+/// The ledger's answers for [`CommitRanges`], in one transaction.
+struct Facts<'t, 'c> {
+    tx: &'t mut Tx<'c>,
+    pipeline: &'t str,
+}
+
+impl ReleaseFacts for Facts<'_, '_> {
+    type Error = Fail;
+
+    fn releases(&mut self, low: ReleaseNumber, high: ReleaseNumber) -> TxResult<Vec<RangeInfo>> {
+        self.tx
+            .query(
+                "SELECT number, base, commit_sha, commit_count, first_commit FROM captain.releases
+                 WHERE pipeline = $1 AND number BETWEEN $2 AND $3",
+                &[&self.pipeline, &num(low), &num(high)],
+            )?
+            .iter()
+            .map(|row| {
+                Ok(RangeInfo {
+                    number: release_number(row.try_get(0)?)?,
+                    base: row
+                        .try_get::<_, Option<i64>>(1)?
+                        .and_then(|b| u64::try_from(b).ok())
+                        .map(ReleaseNumber),
+                    commit: row.try_get(2)?,
+                    commit_count: count(row.try_get(3)?),
+                    first_commit: row.try_get(4)?,
+                })
+            })
+            .collect()
+    }
+
+    fn introduced(&mut self, numbers: &[ReleaseNumber]) -> TxResult<Vec<(ReleaseNumber, String)>> {
+        let numbers: Vec<i64> = numbers.iter().map(|n| num(*n)).collect();
+        self.tx
+            .query(
+                "SELECT release, sha FROM captain.release_commits
+                 WHERE pipeline = $1 AND release = ANY($2) ORDER BY release, position",
+                &[&self.pipeline, &numbers],
+            )?
+            .iter()
+            .map(|row| Ok((release_number(row.try_get(0)?)?, row.try_get(1)?)))
+            .collect()
+    }
 }
 
 // ---- operations ---------------------------------------------------------------------
@@ -1314,17 +1340,12 @@ fn history(
         )?
         .map(|row| release_number(row.try_get(0)?))
         .transpose()?;
-    let mut cache = CommitRanges::new(|number| range_info(tx, p, number));
+    let mut ranges = CommitRanges::new(Facts { tx, pipeline: p });
     let mut entries = Vec::with_capacity(rows.len());
     for (_, deployment) in rows {
-        let commits = cache.range(&deployment, current)?;
-        if deployment.outcome.reached() {
-            current = Some(deployment.release);
-        }
-        entries.push(HistoryEntry {
-            deployment,
-            commits,
-        });
+        let reached = deployment.outcome.reached().then_some(deployment.release);
+        entries.push(ranges.entry(deployment, current)?);
+        current = reached.or(current);
     }
     entries.reverse();
     Ok(entries)

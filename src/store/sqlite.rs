@@ -32,7 +32,7 @@ use sha2::{Digest, Sha256};
 use super::checks;
 use super::export::{ImportMode, ImportSummary, LedgerRecord};
 use super::location::{self, Bases};
-use super::ranges::{CommitRanges, RangeInfo};
+use super::ranges::{CommitRanges, RangeInfo, ReleaseFacts};
 use super::{AuditFilter, HistoryFilter, LogLine, NewRollback, ReleaseFilter, Store, Unlock};
 use crate::error::{Error, Result};
 use crate::model::*;
@@ -677,25 +677,47 @@ fn new_deployment_id(conn: &Connection) -> Tx<DeploymentId> {
     Err(Error::internal("could not pick a free deployment id").into())
 }
 
-/// Reads one release's range facts (for [`CommitRanges`]).
-fn range_info(conn: &Connection, number: ReleaseNumber) -> Tx<RangeInfo> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT base, commit_sha, commit_count, first_commit FROM releases WHERE number = ?1",
-        )?
-        .query_row([num(number)], |row| {
-            Ok(RangeInfo {
-                base: row
-                    .get::<_, Option<i64>>(0)?
-                    .and_then(|b| u64::try_from(b).ok())
-                    .map(ReleaseNumber),
-                commit: row.get(1)?,
-                commit_count: u64::try_from(row.get::<_, i64>(2)?).unwrap_or(0),
-                first_commit: row.get(3)?,
-            })
-        })
-        .optional()?
-        .ok_or_else(|| Error::internal(format!("release {number} is missing from the ledger")))?)
+/// The ledger's answers for [`CommitRanges`].
+struct Facts<'c>(&'c Connection);
+
+impl ReleaseFacts for Facts<'_> {
+    type Error = Fail;
+
+    fn releases(&mut self, low: ReleaseNumber, high: ReleaseNumber) -> Tx<Vec<RangeInfo>> {
+        let mut stmt = self.0.prepare_cached(
+            "SELECT number, base, commit_sha, commit_count, first_commit FROM releases
+             WHERE number BETWEEN ?1 AND ?2",
+        )?;
+        let releases = stmt
+            .query_map(params![num(low), num(high)], |row| {
+                Ok(RangeInfo {
+                    number: release_number(row, 0)?,
+                    base: row
+                        .get::<_, Option<i64>>(1)?
+                        .and_then(|b| u64::try_from(b).ok())
+                        .map(ReleaseNumber),
+                    commit: row.get(2)?,
+                    commit_count: u64::try_from(row.get::<_, i64>(3)?).unwrap_or(0),
+                    first_commit: row.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(releases)
+    }
+
+    fn introduced(&mut self, numbers: &[ReleaseNumber]) -> Tx<Vec<(ReleaseNumber, String)>> {
+        // In-process, a prepared statement per release costs no round trip.
+        let mut stmt = self.0.prepare_cached(
+            "SELECT sha FROM release_commits WHERE release = ?1 ORDER BY position",
+        )?;
+        let mut pairs = Vec::new();
+        for &number in numbers {
+            for sha in stmt.query_map([num(number)], |row| row.get::<_, String>(0))? {
+                pairs.push((number, sha?));
+            }
+        }
+        Ok(pairs)
+    }
 }
 
 // ---- operations ---------------------------------------------------------------------
@@ -989,17 +1011,12 @@ fn history(conn: &Connection, environment: &str, filter: &HistoryFilter) -> Tx<V
         )?
         .query_row(params![environment, oldest], |row| release_number(row, 0))
         .optional()?;
-    let mut cache = CommitRanges::new(|number| range_info(conn, number));
+    let mut ranges = CommitRanges::new(Facts(conn));
     let mut entries = Vec::with_capacity(rows.len());
     for (_, deployment) in rows {
-        let commits = cache.range(&deployment, current)?;
-        if deployment.outcome.reached() {
-            current = Some(deployment.release);
-        }
-        entries.push(HistoryEntry {
-            deployment,
-            commits,
-        });
+        let reached = deployment.outcome.reached().then_some(deployment.release);
+        entries.push(ranges.entry(deployment, current)?);
+        current = reached.or(current);
     }
     entries.reverse();
     Ok(entries)

@@ -1,5 +1,8 @@
 //! `captain history ENV`: the article's "Deployment History for Production Environment
 //! Prod-2" — deployment, when, outcome, number of commits, commit range; newest first.
+//! Each row says what the deployment changed in the environment, against the release the
+//! environment had before it: the commits added (`git rev-list previous..this`) and
+//! removed (`git rev-list this..previous`).
 
 use serde::Serialize;
 
@@ -26,7 +29,11 @@ pub struct HistoryRow {
     pub finished_at: Option<Timestamp>,
     pub actor: String,
     pub reason: Option<String>,
+    /// `added` for a normal deployment, `removed` for a rollback, with the oldest and
+    /// newest commit of the set (the shape SPEC §3 started with).
     pub commits: CommitRange,
+    pub added: RevRange,
+    pub removed: RevRange,
 }
 
 /// Builds the history of one environment (exit 5 with a did-you-mean for an unknown one).
@@ -52,6 +59,8 @@ pub fn build(
                 actor: d.actor,
                 reason: d.reason,
                 commits: entry.commits,
+                added: entry.added,
+                removed: entry.removed,
             }
         })
         .collect();

@@ -2,24 +2,12 @@
 //! history with merges, commits older than the first release, a hotfix branch and a
 //! rollback that removes commits from an environment.
 
-use std::collections::BTreeMap;
 use std::process::Command;
 
 use captain::git::sandbox::Sandbox;
 
 use super::common::{SMALL_PIPELINE, TestEnv, hours_ago};
-
-/// A tiny deterministic generator (xorshift), so the history is the same every run.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
+use super::scenario::{Record, Rng, Scenario, head};
 
 fn is_ancestor(repo: &std::path::Path, ancestor: &str, descendant: &str) -> bool {
     let status = Command::new("git")
@@ -35,92 +23,12 @@ fn is_ancestor(repo: &std::path::Path, ancestor: &str, descendant: &str) -> bool
     }
 }
 
-fn all_commits(repo: &std::path::Path) -> Vec<String> {
-    let output = Command::new("git")
-        .args(["rev-list", "--all"])
-        .current_dir(repo)
-        .output()
-        .expect("git rev-list");
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .map(str::to_string)
-        .collect()
-}
-
-struct Scenario {
-    env: TestEnv,
-    /// Release number → commit.
-    releases: BTreeMap<u64, String>,
-    /// Environment → current release number.
-    current: BTreeMap<String, u64>,
-    clock: i64,
-}
-
-impl Scenario {
-    fn tick(&mut self) -> captain::model::Timestamp {
-        self.clock -= 1;
-        hours_ago(self.clock)
-    }
-
-    fn release(&mut self, commit: &str) -> u64 {
-        let now = self.tick();
-        let json = self
-            .env
-            .run_at(now, &["release", "create", "--commit", commit, "--json"])
-            .ok()
-            .json();
-        let number: u64 = json["release"].as_str().expect("release")[1..]
-            .parse()
-            .expect("number");
-        self.releases
-            .insert(number, json["commit"].as_str().expect("commit").to_string());
-        number
-    }
-
-    fn deploy(&mut self, environment: &str, release: u64, rollback: bool) {
-        let now = self.tick();
-        let release_arg = format!("v{release}");
-        let mut args = vec![
-            "deploy",
-            "start",
-            environment,
-            "--release",
-            &release_arg,
-            "--json",
-        ];
-        if rollback {
-            args.push("--rollback");
-        }
-        let started = self.env.run_at(now, &args).ok().json();
-        let id = started["deployment"]
-            .as_str()
-            .expect("deployment id")
-            .to_string();
-        let now = self.tick();
-        self.env
-            .run_at(now, &["deploy", "finish", &id, "--outcome", "approved"])
-            .ok();
-        self.current.insert(environment.to_string(), release);
-    }
-
-    fn deploy_everywhere(&mut self, release: u64) {
-        for environment in ["beta", "gamma", "prod-1", "prod-2", "prod-3"] {
-            self.deploy(environment, release, false);
-        }
-    }
-}
-
 fn where_agrees_with_git_merge_base_on_a_history_with_merges_and_a_hotfix() {
     let env = TestEnv::new();
     let sandbox: Sandbox = env.init_repo(SMALL_PIPELINE);
     let repo = env.repo_path();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    let mut scenario = Scenario {
-        env,
-        releases: BTreeMap::new(),
-        current: BTreeMap::new(),
-        clock: 24 * 20,
-    };
+    let mut scenario = Scenario::new(env, 24 * 20);
     let mut n = 0;
     let mut file = |rng: &mut Rng| {
         n += 1;
@@ -204,34 +112,14 @@ fn where_agrees_with_git_merge_base_on_a_history_with_merges_and_a_hotfix() {
         )
         .expect("hotfix commit");
     let hotfix_release = scenario.release(&hotfix);
-    let now = scenario.tick();
-    let release_arg = format!("v{hotfix_release}");
-    let started = scenario
-        .env
-        .run_at(
-            now,
-            &[
-                "deploy",
-                "start",
-                "prod-3",
-                "--release",
-                &release_arg,
-                "--force",
-                "--reason",
-                "security fix",
-                "--json",
-            ],
-        )
-        .ok()
-        .json();
-    let id = started["deployment"].as_str().expect("id").to_string();
-    scenario
-        .env
-        .run_at(now, &["deploy", "finish", &id, "--outcome", "approved"])
-        .ok();
-    scenario
-        .current
-        .insert("prod-3".to_string(), hotfix_release);
+    scenario.record(
+        "prod-3",
+        hotfix_release,
+        Record {
+            force: true,
+            ..Record::APPROVED
+        },
+    );
 
     // Roll prod-2 back three releases: commits leave it.
     let latest = *scenario
@@ -253,7 +141,10 @@ fn where_agrees_with_git_merge_base_on_a_history_with_merges_and_a_hotfix() {
         .expect("commit");
 
     let environments = ["beta", "gamma", "prod-1", "prod-2", "prod-3"];
-    let commits = all_commits(&repo);
+    let commits: Vec<String> = super::scenario::git(&repo, &["rev-list", "--all"])
+        .lines()
+        .map(str::to_string)
+        .collect();
     assert!(
         commits.len() > 25,
         "the generated history is too small: {}",
@@ -321,15 +212,6 @@ fn where_agrees_with_git_merge_base_on_a_history_with_merges_and_a_hotfix() {
     assert_eq!(with_repo["deployed_to"], without["deployed_to"]);
     assert_eq!(without["deployed_to"], serde_json::json!(["prod-3"]));
     assert_eq!(without["commit"].as_str(), Some(hotfix.as_str()));
-}
-
-fn head(repo: &std::path::Path) -> String {
-    let output = Command::new("git")
-        .args(["rev-parse", "HEAD"])
-        .current_dir(repo)
-        .output()
-        .expect("git rev-parse");
-    String::from_utf8_lossy(&output.stdout).trim().to_string()
 }
 
 // Each runs against a local file and against `captain serve`.

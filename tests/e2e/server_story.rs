@@ -40,6 +40,11 @@ fn http_passes_story_history() {
 }
 
 #[test]
+fn http_passes_story_history_across_branches() {
+    with_servers(store_story::story_history_across_branches);
+}
+
+#[test]
 fn http_passes_story_locate() {
     with_servers(store_story::story_locate);
 }

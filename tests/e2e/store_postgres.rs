@@ -42,6 +42,11 @@ fn postgres_story_history() {
 }
 
 #[test]
+fn postgres_story_history_across_branches() {
+    store_story::story_history_across_branches(&factory());
+}
+
+#[test]
 fn postgres_story_locate() {
     store_story::story_locate(&factory());
 }

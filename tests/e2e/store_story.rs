@@ -605,6 +605,110 @@ pub fn story_history(make: MakeStore) {
     );
 }
 
+/// A row's added and removed counts, and the git ranges they name.
+fn change_of(entry: &HistoryEntry) -> (u64, u64, Option<String>, String) {
+    assert_eq!(entry.removed.from.as_deref(), Some(entry.added.to.as_str()));
+    assert_eq!(
+        entry.removed.to,
+        entry.added.from.clone().unwrap_or(entry.added.to.clone())
+    );
+    (
+        entry.added.count,
+        entry.removed.count,
+        entry.added.from.clone(),
+        entry.added.to.clone(),
+    )
+}
+
+/// History across hotfix branches: a deployment over (or back to) a release on another
+/// branch of the base tree counts what it added and what it removed, as `git rev-list`
+/// would, and the first deployment counts everything its release has.
+pub fn story_history_across_branches(make: MakeStore) {
+    let store = make();
+    four_releases(&*store);
+    // v5: a hotfix branch cut at v2. v6: main after merging the hotfix, so its base is
+    // v5 and it introduces v3's and v4's commits again. v7: a second hotfix, cut at v3.
+    store
+        .create_release(new_release("h2", Some(2), &["h2", "h1"], "i5"))
+        .unwrap();
+    store
+        .create_release(new_release(
+            "m1",
+            Some(5),
+            &["m1", "e1", "d1", "c4", "c3", "c2", "c1"],
+            "i6",
+        ))
+        .unwrap();
+    store
+        .create_release(new_release("x1", Some(3), &["x1"], "i7"))
+        .unwrap();
+    let steps = [
+        (4, DeploymentKind::Normal, Outcome::Approved),
+        (5, DeploymentKind::Normal, Outcome::Approved),
+        (4, DeploymentKind::Rollback, Outcome::Approved),
+        (6, DeploymentKind::Normal, Outcome::TestsFailed),
+        (7, DeploymentKind::Normal, Outcome::Approved),
+        (6, DeploymentKind::Rollback, Outcome::DeployFailed),
+        (6, DeploymentKind::Rollback, Outcome::Approved),
+    ];
+    for (i, (release, kind, outcome)) in steps.into_iter().enumerate() {
+        let new = NewDeployment {
+            started_at: at(i as i64 * 1000),
+            force: true,
+            reason: Some("hotfix story".into()),
+            ..start("prod-3", "prod", release, kind)
+        };
+        deploy(&*store, new, outcome);
+    }
+    let mut history = store.history("prod-3", &HistoryFilter::default()).unwrap();
+    history.reverse();
+    let s = |name: &str| sha(name);
+    assert_eq!(
+        history.iter().map(change_of).collect::<Vec<_>>(),
+        vec![
+            // First deployment: all of v4, its whole chain.
+            (10, 0, None, s("d1")),
+            // The hotfix over v4: h1 h2 come, v3's and v4's commits go.
+            (2, 5, Some(s("d1")), s("h2")),
+            // Back to v4: the mirror image.
+            (5, 2, Some(s("h2")), s("d1")),
+            // v6 has v4's commits again: only the merge, e1 and the hotfix are new.
+            (4, 0, Some(s("d1")), s("m1")),
+            // The second hotfix over v6 (which reached: tests failed after it ran).
+            (1, 5, Some(s("m1")), s("x1")),
+            // A rollback that did not reach, then one that did: both from v7.
+            (5, 1, Some(s("x1")), s("m1")),
+            (5, 1, Some(s("x1")), s("m1")),
+        ]
+    );
+    // `commits` is `added` for a normal deployment and `removed` for a rollback.
+    let commits: Vec<CommitRange> = history.iter().map(|h| h.commits.clone()).collect();
+    assert_eq!(
+        commits,
+        vec![
+            range(10, Some("a1"), Some("d1")),
+            range(2, Some("h1"), Some("h2")),
+            range(2, Some("h1"), Some("h2")),
+            range(4, Some("h1"), Some("m1")),
+            range(1, Some("x1"), Some("x1")),
+            range(1, Some("x1"), Some("x1")),
+            range(1, Some("x1"), Some("x1")),
+        ]
+    );
+    // A limit that cuts the history keeps each row's previous release.
+    let limited = store
+        .history(
+            "prod-3",
+            &HistoryFilter {
+                limit: Some(3),
+                since: None,
+            },
+        )
+        .unwrap();
+    history.reverse();
+    assert_eq!(limited, history[..3].to_vec());
+}
+
 pub fn story_locate(make: MakeStore) {
     let store = make();
     // Trunk: v1 (a1..a3, a1 stands for every commit older than the first release),
@@ -1156,6 +1260,7 @@ pub fn run_story(make: MakeStore) {
     story_releases(make);
     story_deployments(make);
     story_history(make);
+    story_history_across_branches(make);
     story_locate(make);
     story_rollback(make);
     story_export_import(make);
