@@ -326,6 +326,158 @@ impl Repo {
         head.shorthand().ok().map(str::to_string)
     }
 
+    /// Is `commit` on the trunk `branch`: reachable from the local branch or from
+    /// `origin/<branch>` (CI checkouts often have only the remote-tracking one)? Not found
+    /// when the repository has neither.
+    pub fn is_on_branch(&self, commit: &str, branch: &str) -> Result<bool> {
+        let oid = self.commit_oid(commit)?;
+        let tips = self.branch_tips(branch)?;
+        if tips.is_empty() {
+            return Err(Error::not_found(format!(
+                "the trunk branch `{branch}` is not in the repository at {} (neither `{branch}` nor `origin/{branch}`)",
+                self.root().display()
+            ))
+            .with_hint(format!(
+                "fetch it (git fetch origin {branch}), or set `trunk` in pipeline.toml to the branch releases come from"
+            )));
+        }
+        // Releasing the trunk's tip is the usual case, and costs no walk.
+        if tips.contains(&oid) {
+            return Ok(true);
+        }
+        for tip in tips {
+            let below = self.repo.graph_descendant_of(tip, oid).map_err(|e| {
+                git_failed(
+                    format!("could not tell whether `{commit}` is on `{branch}`"),
+                    &e,
+                )
+            })?;
+            if below {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Does `branch` name a branch here: a local one, `origin/<branch>`, or the branch a
+    /// repository without commits is about to make?
+    pub fn has_branch(&self, branch: &str) -> Result<bool> {
+        Ok(
+            !self.branch_tips(branch)?.is_empty()
+                || self.unborn_branch().as_deref() == Some(branch),
+        )
+    }
+
+    /// The commits `refs/heads/<branch>` and `refs/remotes/origin/<branch>` point at, of
+    /// those that exist.
+    fn branch_tips(&self, branch: &str) -> Result<Vec<Oid>> {
+        let mut tips = Vec::new();
+        for name in [
+            format!("refs/heads/{branch}"),
+            format!("refs/remotes/origin/{branch}"),
+        ] {
+            let reference = match self.repo.find_reference(&name) {
+                Ok(reference) => reference,
+                Err(e) if e.code() == ErrorCode::NotFound => continue,
+                Err(e) if e.code() == ErrorCode::InvalidSpec => {
+                    return Err(Error::usage(format!(
+                        "`{branch}` is not a valid branch name"
+                    )));
+                }
+                Err(e) => {
+                    return Err(git_failed(
+                        format!("branch `{branch}` could not be read"),
+                        &e,
+                    ));
+                }
+            };
+            let tip = reference.peel_to_commit().map_err(|e| {
+                git_failed(format!("branch `{branch}` does not point at a commit"), &e)
+            })?;
+            tips.push(tip.id());
+        }
+        Ok(tips)
+    }
+
+    /// The names of the local branches and of the remote-tracking ones (`origin/main`),
+    /// sorted, for did-you-mean hints.
+    pub fn branch_names(&self) -> Vec<String> {
+        let Ok(branches) = self.repo.branches(None) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = branches
+            .flatten()
+            .filter_map(|(branch, _)| branch.name().ok().flatten().map(str::to_string))
+            .filter(|name| !name.ends_with("/HEAD"))
+            .collect();
+        names.extend(self.unborn_branch());
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// The repository's default branch: what `origin/HEAD` points at when the clone has
+    /// it, else the branch HEAD is on (even one without commits yet); `None` when HEAD is
+    /// detached and there is no `origin/HEAD`.
+    pub fn default_branch(&self) -> Option<String> {
+        let remote_head = self
+            .repo
+            .find_reference("refs/remotes/origin/HEAD")
+            .ok()
+            .and_then(|r| r.symbolic_target().ok().flatten().map(str::to_string));
+        if let Some(branch) =
+            remote_head.and_then(|t| t.strip_prefix("refs/remotes/origin/").map(str::to_string))
+        {
+            return Some(branch);
+        }
+        self.current_branch().or_else(|| self.unborn_branch())
+    }
+
+    /// The branch HEAD names in a repository without commits yet.
+    fn unborn_branch(&self) -> Option<String> {
+        if self.repo.head().is_ok() {
+            return None;
+        }
+        let head = self.repo.find_reference("HEAD").ok()?;
+        head.symbolic_target()
+            .ok()
+            .flatten()?
+            .strip_prefix("refs/heads/")
+            .map(str::to_string)
+    }
+
+    /// Where a shallow clone's history stops, if `commits` (a walk's answer) reach it:
+    /// the first of them whose parents the clone does not have. `None` in a complete
+    /// clone, or when the walk stayed inside what the clone has.
+    pub fn shallow_cut_in(&self, commits: &[CommitInfo]) -> Result<Option<String>> {
+        if !self.repo.is_shallow() {
+            return Ok(None);
+        }
+        // git lists a shallow clone's boundary commits, one sha a line, in `shallow`.
+        let path = self.repo.commondir().join("shallow");
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(Error::failed(format!(
+                    "could not read {}: {e}",
+                    path.display()
+                )));
+            }
+        };
+        let boundary: HashSet<&str> = text.lines().map(str::trim).collect();
+        Ok(commits
+            .iter()
+            .find(|c| boundary.contains(c.sha.as_str()))
+            .map(|c| c.sha.clone()))
+    }
+
+    /// Does the repository have this commit (a full sha)? A release's commit can be
+    /// missing from a clone: a hotfix branch deleted after its release, say.
+    pub fn has_commit(&self, sha: &str) -> bool {
+        Oid::from_str(sha.trim()).is_ok_and(|oid| self.repo.find_commit(oid).is_ok())
+    }
+
     fn tree_of(&self, oid: Oid, rev: &str) -> Result<git2::Tree<'_>> {
         self.repo
             .find_commit(oid)

@@ -274,6 +274,119 @@ fn ambiguous_short_sha_is_a_usage_error_naming_it() {
 }
 
 /// A random history with branches and merges: (commits in creation order, parents of each).
+#[test]
+fn trunk_membership_counts_the_local_branch_and_origins() {
+    let mut f = Fixture::new();
+    let root = f.commit(Some("main"), &[("a", "1")], &[], "root");
+    let trunk = f.commit(Some("main"), &[("a", "2")], &[root], "on main");
+    let side = f.commit(Some("hotfix"), &[("a", "3")], &[root], "hotfix");
+    f.checkout_branch("main");
+    let repo = f.open();
+    let (root_s, trunk_s, side_s) = (root.to_string(), trunk.to_string(), side.to_string());
+    assert_eq!(repo.is_on_branch(&trunk_s, "main").ok(), Some(true));
+    assert_eq!(repo.is_on_branch(&root_s, "main").ok(), Some(true));
+    assert_eq!(repo.is_on_branch(&side_s, "main").ok(), Some(false));
+    assert_eq!(
+        kind_of(repo.is_on_branch(&trunk_s, "develop")),
+        ErrorKind::NotFound
+    );
+    assert_eq!(
+        kind_of(repo.is_on_branch(&trunk_s, "a..b")),
+        ErrorKind::Usage
+    );
+
+    // A CI checkout: detached, with only the remote-tracking trunk, which a stale local
+    // branch does not hide.
+    f.repo
+        .reference("refs/remotes/origin/main", trunk, true, "test")
+        .expect("remote ref");
+    f.repo
+        .reference("refs/heads/main", root, true, "test")
+        .expect("stale main");
+    f.repo.set_head_detached(trunk).expect("detach");
+    let repo = f.open();
+    assert_eq!(repo.is_on_branch(&trunk_s, "main").ok(), Some(true));
+    f.repo
+        .find_reference("refs/heads/main")
+        .and_then(|mut r| r.delete())
+        .expect("delete main");
+    let repo = f.open();
+    assert_eq!(repo.is_on_branch(&trunk_s, "main").ok(), Some(true));
+    assert_eq!(repo.is_on_branch(&side_s, "main").ok(), Some(false));
+    assert_eq!(repo.has_branch("main").ok(), Some(true));
+    assert_eq!(repo.has_branch("hotfix").ok(), Some(true));
+    assert_eq!(repo.has_branch("mian").ok(), Some(false));
+    assert_eq!(repo.branch_names(), vec!["hotfix", "origin/main"]);
+    assert!(repo.has_commit(&side_s));
+    assert!(!repo.has_commit(&"0".repeat(40)));
+    assert!(!repo.has_commit("not a sha"));
+}
+
+#[test]
+fn the_default_branch_is_origin_head_then_the_current_branch() {
+    let mut f = Fixture::new();
+    f.checkout_branch("trunk");
+    // No commits yet: the branch HEAD is about to make.
+    assert_eq!(f.open().default_branch().as_deref(), Some("trunk"));
+    assert_eq!(f.open().has_branch("trunk").ok(), Some(true));
+    assert_eq!(f.open().branch_names(), vec!["trunk"]);
+    let root = f.commit(Some("trunk"), &[("a", "1")], &[], "root");
+    f.commit(Some("feature"), &[("a", "2")], &[root], "feature");
+    f.checkout_branch("feature");
+    assert_eq!(f.open().default_branch().as_deref(), Some("feature"));
+    f.repo
+        .reference("refs/remotes/origin/trunk", root, true, "test")
+        .expect("remote ref");
+    f.repo
+        .reference_symbolic(
+            "refs/remotes/origin/HEAD",
+            "refs/remotes/origin/trunk",
+            true,
+            "test",
+        )
+        .expect("origin/HEAD");
+    assert_eq!(f.open().default_branch().as_deref(), Some("trunk"));
+    assert!(!f.open().branch_names().iter().any(|n| n.ends_with("HEAD")));
+}
+
+#[test]
+fn a_shallow_clone_shows_where_its_history_stops() {
+    let mut f = Fixture::new();
+    let root = f.commit(Some("main"), &[("a", "1")], &[], "root");
+    let middle = f.commit(Some("main"), &[("a", "2")], &[root], "middle");
+    let tip = f.commit(Some("main"), &[("a", "3")], &[middle], "tip");
+    f.checkout_branch("main");
+    let repo = f.open();
+    let everything = repo.commits_between(None, &tip.to_string()).expect("walk");
+    assert_eq!(
+        repo.shallow_cut_in(&everything).ok(),
+        Some(None),
+        "complete"
+    );
+
+    // How git marks a shallow clone: the commits whose parents it lacks, in `shallow`.
+    std::fs::write(f.repo.path().join("shallow"), format!("{middle}\n")).expect("shallow");
+    let repo = f.open();
+    let walked = repo.commits_between(None, &tip.to_string()).expect("walk");
+    assert_eq!(
+        walked.iter().map(|c| c.sha.clone()).collect::<Vec<_>>(),
+        vec![tip.to_string(), middle.to_string()],
+        "the walk stops at the cut"
+    );
+    assert_eq!(
+        repo.shallow_cut_in(&walked).ok(),
+        Some(Some(middle.to_string()))
+    );
+    let above = repo
+        .commits_between(Some(&middle.to_string()), &tip.to_string())
+        .expect("walk");
+    assert_eq!(
+        repo.shallow_cut_in(&above).ok(),
+        Some(None),
+        "above the cut"
+    );
+}
+
 fn random_history(
     f: &mut Fixture,
     seed: u64,
