@@ -174,6 +174,7 @@ fn main() {
             created_at: Timestamp::now(),
             commits: vec![],
             dependencies: DependencySnapshot::default(),
+            hotfix_reason: None,
         })
         .unwrap()
         .release

@@ -112,6 +112,17 @@ pub struct Release {
     pub commit_count: u64,
     /// The oldest introduced commit (the start of the commit range), if any.
     pub first_commit: Option<String>,
+    /// Set for a release of a commit that is not on the pipeline's trunk branch
+    /// (`release create --hotfix --reason`); `None` for a trunk release.
+    #[serde(default)]
+    pub hotfix: Option<Hotfix>,
+}
+
+/// Why a release of a commit off the trunk was made, and by whom (the release's actor).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hotfix {
+    pub reason: String,
+    pub actor: String,
 }
 
 /// What `release create` hands to the store.
@@ -125,6 +136,9 @@ pub struct NewRelease {
     /// Introduced commits, newest first (as `git log base..commit`).
     pub commits: Vec<CommitInfo>,
     pub dependencies: DependencySnapshot,
+    /// The reason of a hotfix: a release of a commit not on the trunk branch.
+    #[serde(default)]
+    pub hotfix_reason: Option<String>,
 }
 
 /// The answer of `create_release`: the release, and whether this call created it.

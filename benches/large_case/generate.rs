@@ -433,6 +433,7 @@ pub fn write_ledger(
             created_at: timestamp(ledger.release_times[k])?,
             commit_count: commits.len() as u64,
             first_commit: commits.last().map(|c| c.sha.clone()),
+            hotfix: None,
         };
         let dependencies = snapshot(history.release_lock(k));
         line(

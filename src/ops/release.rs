@@ -70,6 +70,7 @@ pub fn create(store: &dyn Store, repo: &Repo, request: CreateRequest) -> Result<
         created_at: request.now,
         commits,
         dependencies: scan.snapshot,
+        hotfix_reason: None,
     })?;
     Ok(CreateOutcome {
         created,

@@ -910,6 +910,7 @@ environments = ["prod-1", "prod-2"]
                         name: "serde".into(),
                         version: dep.into(),
                     }]),
+                    hotfix_reason: None,
                 })
                 .unwrap();
         }

@@ -94,7 +94,7 @@ pub const ROUTES: &[RouteDoc] = &[
         "post",
         "/v1/pipelines/{pipeline}/releases",
         Some("deploy"),
-        "Record a release (idempotent for the same commit and artifacts).",
+        "Record a release (idempotent for the same commit and artifacts; 409 for a commit an existing release contains).",
         Some("NewRelease"),
         "CreatedRelease"
     ),
@@ -300,11 +300,11 @@ const SCHEMAS: &[(&str, &str)] = &[
     ("ReleaseList", "[Release]"),
     (
         "ReleaseOrNull",
-        "Release or null: {number:\"v12\", commit, base, artifacts, actor, created_at, commit_count, first_commit}",
+        "Release or null: {number:\"v12\", commit, base, artifacts, actor, created_at, commit_count, first_commit, hotfix: {reason, actor}|null}",
     ),
     (
         "NewRelease",
-        "{commit, base, artifacts, actor, created_at, commits:[CommitInfo], dependencies:[Dependency]}",
+        "{commit, base, artifacts, actor, created_at, commits:[CommitInfo], dependencies:[Dependency], hotfix_reason?}",
     ),
     ("CreatedRelease", "{release: Release, created}"),
     ("CommitList", "[{sha, author, time, subject, parents}]"),

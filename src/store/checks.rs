@@ -4,7 +4,8 @@
 //! release), `finish_deployment` (an outcome that finishes, a repeat answered as recorded)
 //! and `start_rollback`'s optimistic check (the environment is as the preview saw it),
 //! and behind releases: `create_release` (a commit released again with other artifacts,
-//! a missing base) and an imported release (the same one again, a contradiction, a base
+//! a commit an existing release already contains, a hotfix without a reason, a missing
+//! base) and an imported release (the same one again, a contradiction, a base
 //! or commit count that does not fit), resolving a commit prefix, and a lock's fields.
 //! Backends read the facts inside their transaction and ask this room, in that order.
 
@@ -13,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{ImportMode, RollbackTarget, ago, describe_deployment};
 use crate::error::{Error, Result};
 use crate::model::{
-    CreatedRelease, Deployment, DeploymentId, DeploymentKind, FinishDeployment, Lock,
+    CreatedRelease, Deployment, DeploymentId, DeploymentKind, FinishDeployment, Hotfix, Lock,
     LockTargetKind, NewDeployment, NewRelease, Outcome, Release, ReleaseNumber, Timestamp,
 };
 
@@ -271,6 +272,41 @@ pub fn release_again(existing: Release, new: &NewRelease, commit: &str) -> Resul
         describe_artifacts(&new.artifacts)
     ))
     .with_hint("artifacts of a release never change; release a new commit to ship new artifacts"))
+}
+
+/// A new release of `commit`, which the existing release `containing` already contains
+/// (the ledger lists the commit among those a release introduced): releases only move
+/// forward. A conflict, not a usage error: the request contradicts what the ledger
+/// holds, like new artifacts for a released commit, and no flag overrides it.
+pub fn contained_already(commit: &str, containing: ReleaseNumber) -> Error {
+    Error::conflict(format!(
+        "commit {} is already contained in release {containing}; releases only move forward",
+        short(commit)
+    ))
+    .with_hint("release a newer commit; to put an older release back, use `captain rollback`")
+}
+
+/// The hotfix reason of a new or imported release of `commit`, trimmed; an empty one is
+/// refused (a hotfix is recorded with why it was needed).
+pub fn hotfix_reason(reason: Option<&str>, commit: &str) -> Result<Option<String>> {
+    match reason.map(str::trim) {
+        None => Ok(None),
+        Some("") => Err(Error::usage(format!(
+            "the hotfix release of commit {} needs a reason",
+            short(commit)
+        ))
+        .with_hint("add `--reason TEXT` saying why it cannot wait for the trunk")),
+        Some(reason) => Ok(Some(reason.to_string())),
+    }
+}
+
+/// The hotfix a release of `commit` by `actor` records, for a new or imported one: its
+/// reason ([`hotfix_reason`]), given by whoever made the release.
+pub fn hotfix(reason: Option<&str>, actor: &str, commit: &str) -> Result<Option<Hotfix>> {
+    Ok(hotfix_reason(reason, commit)?.map(|reason| Hotfix {
+        reason,
+        actor: actor.to_string(),
+    }))
 }
 
 /// A new release of `commit` naming a base release the ledger does not have.

@@ -56,6 +56,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (7, include_str!("postgres/0007_finish_by_id.sql")),
     (8, include_str!("postgres/0008_retried_stage_records.sql")),
     (9, include_str!("postgres/0009_observed_data_points.sql")),
+    (10, include_str!("postgres/0010_hotfix.sql")),
 ];
 
 mod pool;
@@ -79,8 +80,7 @@ const MIGRATION_LOCK: i64 = 0x6361_7074_6169_6e21;
 const DEPLOYMENT_COLUMNS: &str = "d.seq, d.id, d.environment, d.stage, d.release, d.kind, d.actor, d.reason, d.started_at, d.finished_at, d.outcome";
 
 /// Columns read by [`release_from_row`], in order.
-const RELEASE_COLUMNS: &str =
-    "number, commit_sha, base, artifacts, actor, created_at, commit_count, first_commit";
+const RELEASE_COLUMNS: &str = "number, commit_sha, base, artifacts, actor, created_at, commit_count, first_commit, hotfix_reason";
 
 const LOCK_COLUMNS: &str = "target_kind, target, direction, actor, reason, created_at";
 
@@ -658,6 +658,11 @@ fn deployment_from_row(row: &Row) -> TxResult<(i64, Deployment)> {
 
 fn release_from_row(row: &Row) -> TxResult<Release> {
     let artifacts: serde_json::Value = row.try_get(3)?;
+    let actor: String = row.try_get(4)?;
+    let hotfix = row.try_get::<_, Option<String>>(8)?.map(|reason| Hotfix {
+        reason,
+        actor: actor.clone(),
+    });
     Ok(Release {
         number: release_number(row.try_get(0)?)?,
         commit: row.try_get(1)?,
@@ -667,10 +672,11 @@ fn release_from_row(row: &Row) -> TxResult<Release> {
             .transpose()?,
         artifacts: serde_json::from_value(artifacts)
             .map_err(|e| Error::internal(format!("artifacts in the ledger: {e}")))?,
-        actor: row.try_get(4)?,
+        actor,
         created_at: row.try_get(5)?,
         commit_count: count(row.try_get(6)?),
         first_commit: row.try_get(7)?,
+        hotfix,
     })
 }
 
@@ -746,6 +752,23 @@ fn release_by_number(tx: &mut Tx, p: &str, number: ReleaseNumber) -> TxResult<Op
     );
     tx.opt(&sql, &[&p, &num(number)])?
         .map(|row| release_from_row(&row))
+        .transpose()
+}
+
+/// The first release that introduced `commit` (full sha), by the ledger's commit lists.
+/// Every release lists what it added to its base (the first one its whole history), so
+/// this is the first release that contains the commit, if any does.
+fn first_release_introducing(
+    tx: &mut Tx,
+    p: &str,
+    commit: &str,
+) -> TxResult<Option<ReleaseNumber>> {
+    let row = tx.one(
+        "SELECT min(release) FROM captain.release_commits WHERE pipeline = $1 AND sha = $2",
+        &[&p, &commit],
+    )?;
+    row.try_get::<_, Option<i64>>(0)?
+        .map(release_number)
         .transpose()
 }
 
@@ -920,8 +943,8 @@ fn insert_release(
     let commit_count = i64::try_from(release.commit_count).unwrap_or(i64::MAX);
     tx.exec(
         "INSERT INTO captain.releases (pipeline, number, commit_sha, base, artifacts, actor, created_at,
-                                       commit_count, first_commit, snapshot, deploy_floor)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                                       commit_count, first_commit, snapshot, deploy_floor, hotfix_reason)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         &[
             &p,
             &num(release.number),
@@ -934,6 +957,7 @@ fn insert_release(
             &release.first_commit,
             &snapshot,
             &floor,
+            &release.hotfix.as_ref().map(|h| h.reason.as_str()),
         ],
     )?;
     Ok(())
@@ -1005,6 +1029,10 @@ fn create_release(tx: &mut Tx, p: &str, new: &NewRelease) -> TxResult<CreatedRel
     if let Some(existing) = release_with_commit(tx, p, &commit)? {
         return Ok(checks::release_again(existing, new, &commit)?);
     }
+    if let Some(containing) = first_release_introducing(tx, p, &commit)? {
+        return Err(checks::contained_already(&commit, containing).into());
+    }
+    let hotfix = checks::hotfix(new.hotfix_reason.as_deref(), &new.actor, &commit)?;
     if let Some(base) = new.base
         && release_by_number(tx, p, base)?.is_none()
     {
@@ -1027,10 +1055,12 @@ fn create_release(tx: &mut Tx, p: &str, new: &NewRelease) -> TxResult<CreatedRel
         created_at: truncate(new.created_at),
         commit_count: new.commits.len() as u64,
         first_commit: new.commits.last().map(|c| c.sha.to_ascii_lowercase()),
+        hotfix,
     };
     let snapshot = snapshot_id(tx, &new.dependencies)?;
     insert_release(tx, p, &release, snapshot, floor)?;
     insert_commits(tx, p, number, &new.commits)?;
+    let hotfix = release.hotfix.as_ref().map(|h| h.reason.as_str());
     audit(
         tx,
         p,
@@ -1038,9 +1068,9 @@ fn create_release(tx: &mut Tx, p: &str, new: &NewRelease) -> TxResult<CreatedRel
         &release.actor,
         "release.create",
         &number.to_string(),
-        None,
+        hotfix,
         serde_json::json!({"commit": commit, "base": release.base, "artifacts": release.artifacts,
-                           "commits": release.commit_count}),
+                           "commits": release.commit_count, "hotfix": hotfix.is_some()}),
     )?;
     Ok(CreatedRelease {
         release,
@@ -1690,7 +1720,7 @@ fn export(tx: &mut Tx, p: &str, sink: &mut dyn FnMut(LedgerRecord) -> Result<()>
     );
     each_row(tx, "export_releases", &sql, &[&p], |tx, row| {
         let release = release_from_row(row)?;
-        let snapshot: Option<i64> = row.try_get(8)?;
+        let snapshot: Option<i64> = row.try_get(9)?;
         let commits = commits_of(tx, p, release.number)?;
         let dependencies = snapshot_body(tx, snapshot)?;
         Ok(sink(LedgerRecord::Release {
@@ -2059,9 +2089,15 @@ fn import_release(
         _ => false,
     };
     checks::require_sound_imported_release(&release, commits.len(), base_found)?;
+    let hotfix = checks::hotfix(
+        release.hotfix.as_ref().map(|h| h.reason.as_str()),
+        &release.actor,
+        &commit,
+    )?;
     let stored = Release {
         commit,
         created_at: truncate(release.created_at),
+        hotfix,
         ..release
     };
     let snapshot = snapshot_id(tx, &dependencies)?;

@@ -46,6 +46,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("sqlite/0002_run_loop.sql")),
     (3, include_str!("sqlite/0003_idempotency.sql")),
     (4, include_str!("sqlite/0004_observed_data_points.sql")),
+    (5, include_str!("sqlite/0005_hotfix.sql")),
 ];
 
 mod keys;
@@ -62,8 +63,7 @@ const DEPLOYMENT_COLUMNS: &str =
     "seq, id, environment, stage, release, kind, actor, reason, started_at, finished_at, outcome";
 
 /// Columns read by [`release_from_row`], in order.
-const RELEASE_COLUMNS: &str =
-    "number, commit_sha, base, artifacts, actor, created_at, commit_count, first_commit";
+const RELEASE_COLUMNS: &str = "number, commit_sha, base, artifacts, actor, created_at, commit_count, first_commit, hotfix_reason";
 
 /// The SQLite ledger of one pipeline.
 pub struct SqliteStore {
@@ -430,6 +430,11 @@ fn deployment_from_row(row: &Row) -> rusqlite::Result<(i64, Deployment)> {
 
 fn release_from_row(row: &Row) -> rusqlite::Result<Release> {
     let artifacts: String = row.get(3)?;
+    let actor: String = row.get(4)?;
+    let hotfix = row.get::<_, Option<String>>(8)?.map(|reason| Hotfix {
+        reason,
+        actor: actor.clone(),
+    });
     Ok(Release {
         number: release_number(row, 0)?,
         commit: row.get(1)?,
@@ -439,10 +444,11 @@ fn release_from_row(row: &Row) -> rusqlite::Result<Release> {
             .transpose()
             .map_err(|e| conversion(2, e))?,
         artifacts: serde_json::from_str(&artifacts).map_err(|e| conversion(3, e))?,
-        actor: row.get(4)?,
+        actor,
         created_at: ts(row, 5)?,
         commit_count: u64::try_from(row.get::<_, i64>(6)?).map_err(|e| conversion(6, e))?,
         first_commit: row.get(7)?,
+        hotfix,
     })
 }
 
@@ -513,6 +519,20 @@ fn release_by_number(conn: &Connection, number: ReleaseNumber) -> Tx<Option<Rele
         .prepare_cached(&sql)?
         .query_row([num(number)], release_from_row)
         .optional()?)
+}
+
+/// The first release that introduced `commit` (full sha), by the ledger's commit lists.
+/// Every release lists what it added to its base (the first one its whole history), so
+/// this is the first release that contains the commit, if any does.
+fn first_release_introducing(conn: &Connection, commit: &str) -> Tx<Option<ReleaseNumber>> {
+    Ok(conn
+        .prepare_cached("SELECT min(release) FROM release_commits WHERE sha = ?1")?
+        .query_row([commit], |row| {
+            row.get::<_, Option<i64>>(0)?
+                .map(|n| u64::try_from(n).map(ReleaseNumber))
+                .transpose()
+                .map_err(|e| conversion(0, e))
+        })?)
 }
 
 fn release_with_commit(conn: &Connection, commit: &str) -> Tx<Option<Release>> {
@@ -622,8 +642,8 @@ fn insert_release(conn: &Connection, release: &Release, snapshot: i64, floor: i6
         .map_err(|e| Error::internal(format!("artifacts: {e}")))?;
     conn.prepare_cached(
         "INSERT INTO releases (number, commit_sha, base, artifacts, actor, created_at, commit_count, first_commit,
-                               snapshot, deploy_floor)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                               snapshot, deploy_floor, hotfix_reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
         num(release.number),
@@ -635,7 +655,8 @@ fn insert_release(conn: &Connection, release: &Release, snapshot: i64, floor: i6
         i64::try_from(release.commit_count).unwrap_or(i64::MAX),
         release.first_commit,
         snapshot,
-        floor
+        floor,
+        release.hotfix.as_ref().map(|h| h.reason.as_str())
     ])?;
     Ok(())
 }
@@ -727,6 +748,10 @@ fn create_release(conn: &Connection, new: NewRelease) -> Tx<CreatedRelease> {
     if let Some(existing) = release_with_commit(conn, &commit)? {
         return Ok(checks::release_again(existing, &new, &commit)?);
     }
+    if let Some(containing) = first_release_introducing(conn, &commit)? {
+        return Err(checks::contained_already(&commit, containing).into());
+    }
+    let hotfix = checks::hotfix(new.hotfix_reason.as_deref(), &new.actor, &commit)?;
     if let Some(base) = new.base
         && release_by_number(conn, base)?.is_none()
     {
@@ -749,19 +774,21 @@ fn create_release(conn: &Connection, new: NewRelease) -> Tx<CreatedRelease> {
         created_at: truncate(new.created_at),
         commit_count: new.commits.len() as u64,
         first_commit: new.commits.last().map(|c| c.sha.to_ascii_lowercase()),
+        hotfix,
     };
     let snapshot = snapshot_id(conn, &new.dependencies)?;
     insert_release(conn, &release, snapshot, max_deployment_seq(conn)?)?;
     insert_commits(conn, number, &new.commits)?;
+    let hotfix = release.hotfix.as_ref().map(|h| h.reason.as_str());
     audit(
         conn,
         release.created_at,
         &release.actor,
         "release.create",
         &number.to_string(),
-        None,
+        hotfix,
         serde_json::json!({"commit": commit, "base": release.base, "artifacts": release.artifacts,
-                           "commits": release.commit_count}),
+                           "commits": release.commit_count, "hotfix": hotfix.is_some()}),
     )?;
     Ok(CreatedRelease {
         release,
@@ -1269,7 +1296,7 @@ fn export(conn: &Connection, sink: &mut dyn FnMut(LedgerRecord) -> Result<()>) -
     let mut rows = releases.query([])?;
     while let Some(row) = rows.next()? {
         let release = release_from_row(row)?;
-        let snapshot: Option<i64> = row.get(8)?;
+        let snapshot: Option<i64> = row.get(9)?;
         let commits = commits_of(conn, release.number)?;
         let dependencies = snapshot_body(conn, snapshot)?;
         sink(LedgerRecord::Release {
@@ -1537,9 +1564,15 @@ fn import_release(
         _ => false,
     };
     checks::require_sound_imported_release(&release, commits.len(), base_found)?;
+    let hotfix = checks::hotfix(
+        release.hotfix.as_ref().map(|h| h.reason.as_str()),
+        &release.actor,
+        &commit,
+    )?;
     let stored = Release {
         commit,
         created_at: truncate(release.created_at),
+        hotfix,
         ..release
     };
     let snapshot = snapshot_id(conn, &dependencies)?;

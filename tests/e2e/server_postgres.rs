@@ -399,6 +399,7 @@ fn a_ledger_bigger_than_a_chunk_exports_whole_over_the_server() {
             created_at: at(0),
             commits: vec![],
             dependencies: DependencySnapshot::default(),
+            hotfix_reason: None,
         })
         .unwrap();
     let count = 2_500;

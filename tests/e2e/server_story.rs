@@ -30,6 +30,11 @@ fn http_passes_story_releases() {
 }
 
 #[test]
+fn http_passes_story_release_rules() {
+    with_servers(store_story::story_release_rules);
+}
+
+#[test]
 fn http_passes_story_deployments() {
     with_servers(store_story::story_deployments);
 }

@@ -32,6 +32,11 @@ fn postgres_story_releases() {
 }
 
 #[test]
+fn postgres_story_release_rules() {
+    store_story::story_release_rules(&factory());
+}
+
+#[test]
 fn postgres_story_deployments() {
     store_story::story_deployments(&factory());
 }

@@ -67,6 +67,7 @@ pub fn new_release(
             name: "serde".into(),
             version: "1.0.0".into(),
         }]),
+        hotfix_reason: None,
     }
 }
 
@@ -203,6 +204,95 @@ pub fn story_releases(make: MakeStore) {
             .count(),
         2,
         "one event per created release"
+    );
+}
+
+/// What every backend refuses of a new release, whoever calls it (the CLI asks the same
+/// first, the store decides in its transaction), and the hotfix it records.
+pub fn story_release_rules(make: MakeStore) {
+    let store = make();
+    store
+        .create_release(new_release("a3", None, &["a3", "a2", "a1"], "i1"))
+        .unwrap();
+    store
+        .create_release(new_release("c2", Some(1), &["c2", "c1"], "i2"))
+        .unwrap();
+    // A hotfix branched from a3: v3.
+    let hotfix = store
+        .create_release(NewRelease {
+            hotfix_reason: Some("  checkout is down  ".into()),
+            ..new_release("h1", Some(1), &["h1"], "i3")
+        })
+        .unwrap();
+    assert_eq!(
+        hotfix.release.hotfix,
+        Some(Hotfix {
+            reason: "checkout is down".into(),
+            actor: "ci".into()
+        })
+    );
+    assert_eq!(
+        store.release(ReleaseNumber(3)).unwrap().unwrap().hotfix,
+        hotfix.release.hotfix
+    );
+    assert_eq!(
+        store.release(ReleaseNumber(2)).unwrap().unwrap().hotfix,
+        None
+    );
+
+    // c1 came with v2, though v3 (newest) does not contain it: refused, naming v2.
+    let (kind, message, hint) =
+        kind_of(store.create_release(new_release("c1", Some(1), &["c1"], "i4")));
+    assert_eq!(kind, ErrorKind::Conflict);
+    assert!(
+        message.contains(&sha("c1")[..12]) && message.contains("release v2"),
+        "{message}"
+    );
+    assert!(hint.is_some_and(|h| h.contains("rollback")));
+    // A commit older than the first release is in it.
+    let (kind, message, _) = kind_of(store.create_release(new_release("a1", None, &["a1"], "i4")));
+    assert_eq!(kind, ErrorKind::Conflict);
+    assert!(message.contains("release v1"), "{message}");
+    // A released commit with its artifacts is still the same release.
+    assert!(
+        !store
+            .create_release(new_release("c2", Some(1), &["c2", "c1"], "i2"))
+            .unwrap()
+            .created
+    );
+
+    let (kind, _, hint) = kind_of(store.create_release(NewRelease {
+        hotfix_reason: Some(" ".into()),
+        ..new_release("h2", Some(3), &["h2"], "i5")
+    }));
+    assert_eq!(kind, ErrorKind::Usage);
+    assert!(hint.is_some_and(|h| h.contains("--reason")));
+    assert_eq!(
+        store.release(ReleaseNumber(4)).unwrap(),
+        None,
+        "nothing recorded"
+    );
+
+    let events = store.audit_events(&Default::default()).unwrap();
+    let created: Vec<_> = events
+        .iter()
+        .filter(|e| e.action == "release.create")
+        .collect();
+    assert_eq!(created.len(), 3, "refusals write no event");
+    let v3 = created.iter().find(|e| e.target == "v3").unwrap();
+    assert_eq!(v3.reason.as_deref(), Some("checkout is down"));
+    assert_eq!(v3.details["hotfix"], true);
+
+    // The hotfix survives an export and an import.
+    let copy = make();
+    copy.import(
+        &mut read_jsonl(BufReader::new(export_to_string(&*store).as_bytes())),
+        ImportMode::EmptyOnly,
+    )
+    .unwrap();
+    assert_eq!(
+        copy.release(ReleaseNumber(3)).unwrap().unwrap().hotfix,
+        hotfix.release.hotfix
     );
 }
 
@@ -1258,6 +1348,7 @@ pub fn story_rollback(make: MakeStore) {
 /// Runs the whole story on a backend.
 pub fn run_story(make: MakeStore) {
     story_releases(make);
+    story_release_rules(make);
     story_deployments(make);
     story_history(make);
     story_history_across_branches(make);
@@ -1985,6 +2076,7 @@ fn sqlite_large_case() {
                 created_at: at(n as i64 * 60),
                 commit_count: COMMITS_PER_RELEASE,
                 first_commit: commits.last().map(|c| c.sha.clone()),
+                hotfix: None,
             },
             commits,
             dependencies: DependencySnapshot::default(),

@@ -287,6 +287,7 @@ mod tests {
                 created_at: Timestamp::UNIX_EPOCH,
                 commits: Vec::new(),
                 dependencies: DependencySnapshot::default(),
+                hotfix_reason: None,
             })
             .unwrap();
     }
