@@ -1980,7 +1980,7 @@ _captain() {
             return 0
             ;;
         captain__subcmd__release__subcmd__create)
-            opts="-q -y -h --commit --artifact --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --commit --artifact --hotfix --reason --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1991,6 +1991,10 @@ _captain() {
                     return 0
                     ;;
                 --artifact)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reason)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

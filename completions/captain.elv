@@ -78,8 +78,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;validate'= {
             cand --repo 'The git repository (default: the one around the current directory)'
@@ -93,8 +93,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;plan'= {
             cand --repo 'The git repository (default: the one around the current directory)'
@@ -148,11 +148,13 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;release;create'= {
             cand --commit 'The commit to release (default: GITHUB_SHA, CI_COMMIT_SHA, … then HEAD)'
             cand --artifact 'An artifact of the release, NAME=REF (an image digest, an object key); repeatable'
+            cand --reason 'Why the hotfix cannot wait for the trunk (recorded with the release and audited)'
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
+            cand --hotfix 'Release a commit that is not on the trunk branch (a hotfix); needs --reason'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
             cand --quiet 'Print results only: no status messages or progress'

@@ -78,7 +78,7 @@ complete -c captain -n "__fish_captain_using_subcommand init" -l json -d 'Short 
 complete -c captain -n "__fish_captain_using_subcommand init" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand init" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand init" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
-complete -c captain -n "__fish_captain_using_subcommand init" -s h -l help -d 'Print help'
+complete -c captain -n "__fish_captain_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c captain -n "__fish_captain_using_subcommand validate" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand validate" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand validate" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
@@ -89,7 +89,7 @@ complete -c captain -n "__fish_captain_using_subcommand validate" -l json -d 'Sh
 complete -c captain -n "__fish_captain_using_subcommand validate" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand validate" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand validate" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
-complete -c captain -n "__fish_captain_using_subcommand validate" -s h -l help -d 'Print help'
+complete -c captain -n "__fish_captain_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c captain -n "__fish_captain_using_subcommand plan" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand plan" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand plan" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
@@ -129,12 +129,14 @@ complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_
 complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l commit -d 'The commit to release (default: GITHUB_SHA, CI_COMMIT_SHA, … then HEAD)' -r
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l artifact -d 'An artifact of the release, NAME=REF (an image digest, an object key); repeatable' -r
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l reason -d 'Why the hotfix cannot wait for the trunk (recorded with the release and audited)' -r
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''"
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l hotfix -d 'Release a commit that is not on the trunk branch (a hotfix); needs --reason'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l json -d 'Short for --output json'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'

@@ -241,6 +241,8 @@ impl Story<'_> {
             release::CreateRequest {
                 rev: commit.clone(),
                 artifacts,
+                trunk: self.pipeline.trunk.clone(),
+                hotfix_reason: None,
                 actor: "ci".to_string(),
                 now: (self.clock)(),
             },

@@ -220,6 +220,18 @@ pub fn write_repo(case: &Case, history: &History) -> Result<()> {
 }
 
 /// Full shas by commit index, from fast-import's marks file.
+/// Points `origin/main` at `sha`, as a CI checkout sees a new trunk commit (fetched, with
+/// the local `main` behind); `None` removes it. `release create` releases trunk commits.
+pub fn set_remote_trunk(case: &Case, sha: Option<&str>) -> Result<()> {
+    let mut command = git(&case.repo);
+    command.args(["update-ref"]);
+    match sha {
+        Some(sha) => command.args(["refs/remotes/origin/main", sha]),
+        None => command.args(["-d", "refs/remotes/origin/main"]),
+    };
+    run_git(&mut command)
+}
+
 pub fn read_shas(case: &Case, count: usize) -> Result<Vec<String>> {
     let file = File::open(case.dir.join("marks"))
         .context("cannot open the marks file of git fast-import")?;

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use captain::model::{CommitInfo, Release, ReleaseNumber};
+use captain::model::{CommitInfo, Hotfix, Release, ReleaseNumber};
 use captain::ops::{ci, release};
 use captain::store::ReleaseFilter;
 use captain::{Error, Result};
@@ -23,7 +23,12 @@ pub enum Command {
 ///
 /// The release introduces the commits reachable from its commit and not from the previous
 /// release's, and records the dependency versions of its lockfiles. Running it again for
-/// the same commit and artifacts changes nothing; different artifacts are refused (exit 4).
+/// the same commit and artifacts changes nothing; different artifacts are refused (exit 4),
+/// and so is a commit that an existing release already contains (exit 4: releases only
+/// move forward). The commit must be on the pipeline's trunk branch (the local branch or
+/// origin/TRUNK); one that is not is refused (exit 3) unless released with --hotfix
+/// --reason, which is recorded, audited and shown by `release show`. A shallow clone whose
+/// history stops inside the new commits is refused: fetch it with `git fetch --unshallow`.
 #[derive(Debug, clap::Args)]
 pub struct CreateArgs {
     /// The commit to release (default: GITHUB_SHA, CI_COMMIT_SHA, … then HEAD).
@@ -32,6 +37,12 @@ pub struct CreateArgs {
     /// An artifact of the release, NAME=REF (an image digest, an object key); repeatable.
     #[arg(long = "artifact", value_name = "NAME=REF")]
     pub artifacts: Vec<String>,
+    /// Release a commit that is not on the trunk branch (a hotfix); needs --reason.
+    #[arg(long, requires = "reason")]
+    pub hotfix: bool,
+    /// Why the hotfix cannot wait for the trunk (recorded with the release and audited).
+    #[arg(long, value_name = "TEXT", requires = "hotfix")]
+    pub reason: Option<String>,
 }
 
 /// List releases, newest first.
@@ -64,6 +75,7 @@ struct CreatedJson<'a> {
     created: bool,
     commits: u64,
     artifacts: &'a BTreeMap<String, String>,
+    hotfix: Option<&'a Hotfix>,
 }
 
 fn create(ctx: &Context, ui: &Ui, args: CreateArgs) -> anyhow::Result<()> {
@@ -81,6 +93,8 @@ fn create(ctx: &Context, ui: &Ui, args: CreateArgs) -> anyhow::Result<()> {
         release::CreateRequest {
             rev,
             artifacts,
+            trunk: pipeline.trunk.clone(),
+            hotfix_reason: if args.hotfix { args.reason } else { None },
             actor: ctx.actor(),
             now: ctx.now,
         },
@@ -97,6 +111,7 @@ fn create(ctx: &Context, ui: &Ui, args: CreateArgs) -> anyhow::Result<()> {
             created: created.created,
             commits: r.commit_count,
             artifacts: &r.artifacts,
+            hotfix: r.hotfix.as_ref(),
         });
     }
     let verb = if created.created {
@@ -104,8 +119,12 @@ fn create(ctx: &Context, ui: &Ui, args: CreateArgs) -> anyhow::Result<()> {
     } else {
         "already exists:"
     };
+    let hotfix = r
+        .hotfix
+        .as_ref()
+        .map_or_else(String::new, |h| format!(", a hotfix: {}", h.reason));
     ui.out(&format!(
-        "{verb} {} from {} ({} new commit{})",
+        "{verb} {} from {} ({} new commit{}{hotfix})",
         r.number,
         short(&r.commit),
         r.commit_count,
@@ -134,8 +153,12 @@ fn list(ctx: &Context, ui: &Ui, args: ListArgs) -> anyhow::Result<()> {
         "artifacts",
     ]);
     for r in &releases {
+        let number = match r.hotfix {
+            Some(_) => format!("{} (hotfix)", r.number),
+            None => r.number.to_string(),
+        };
         table.add_row(vec![
-            r.number.to_string(),
+            number,
             short(&r.commit).to_string(),
             relative_time(ctx.now, r.created_at),
             r.commit_count.to_string(),
@@ -178,6 +201,12 @@ fn show(ctx: &Context, ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
             .base
             .map_or_else(|| "(none: first release)".to_string(), |b| b.to_string()),
     );
+    if let Some(hotfix) = &release.hotfix {
+        text.push_str(&format!(
+            "hotfix    {} (by {}; not on the trunk)\n",
+            hotfix.reason, hotfix.actor
+        ));
+    }
     text.push_str("artifacts\n");
     if release.artifacts.is_empty() {
         text.push_str("  (none)\n");

@@ -9,7 +9,7 @@
 //!
 //! ```toml
 //! name = "frontend-api"             # required
-//! trunk = "main"                    # default "main"
+//! trunk = "main"                    # default "main"; a release of a commit off it needs --hotfix
 //! timezone = "America/Los_Angeles"  # IANA name, default "UTC"; windows use it unless they set their own
 //! prometheus = "http://prometheus:9090"     # default URL for prometheus alarms and data points
 //! alertmanager = "http://alertmanager:9093" # default URL for alertmanager alarms

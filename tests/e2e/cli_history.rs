@@ -164,7 +164,7 @@ fn generate() -> (Scenario, std::path::PathBuf) {
     // Hotfix A, cut at v3, over v5 in prod-1 and over v4 in prod-2: both directions.
     let v3_commit = s.releases[&v3].clone();
     let hotfix_a = hotfix(&sandbox, "hotfix-a", &v3_commit, 2);
-    let ha = s.release(&hotfix_a);
+    let ha = s.release_with(&hotfix_a, &["--hotfix", "--reason", "hotfix a"]);
     s.record("prod-1", ha, FORCED);
     s.record("prod-2", ha, FORCED);
 
@@ -199,7 +199,7 @@ fn generate() -> (Scenario, std::path::PathBuf) {
     // Hotfix B, cut at v5 (before hotfix A was merged), never merged back.
     let v5_commit = s.releases[&v5].clone();
     let hotfix_b = hotfix(&sandbox, "hotfix-b", &v5_commit, 2);
-    let hb = s.release(&hotfix_b);
+    let hb = s.release_with(&hotfix_b, &["--hotfix", "--reason", "hotfix b"]);
     s.record("prod-2", hb, FORCED);
     s.record("prod-3", hb, FORCED);
 

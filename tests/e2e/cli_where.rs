@@ -111,7 +111,7 @@ fn where_agrees_with_git_merge_base_on_a_history_with_merges_and_a_hotfix() {
             Some("refs/heads/hotfix"),
         )
         .expect("hotfix commit");
-    let hotfix_release = scenario.release(&hotfix);
+    let hotfix_release = scenario.release_with(&hotfix, &["--hotfix", "--reason", "security fix"]);
     scenario.record(
         "prod-3",
         hotfix_release,

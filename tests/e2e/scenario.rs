@@ -99,12 +99,16 @@ impl Scenario {
 
     /// `captain release create --commit COMMIT`; the new release's number.
     pub fn release(&mut self, commit: &str) -> u64 {
+        self.release_with(commit, &[])
+    }
+
+    /// [`Scenario::release`] with more flags (`--hotfix --reason TEXT` for a commit off
+    /// the trunk).
+    pub fn release_with(&mut self, commit: &str, flags: &[&str]) -> u64 {
         let now = self.tick();
-        let json = self
-            .env
-            .run_at(now, &["release", "create", "--commit", commit, "--json"])
-            .ok()
-            .json();
+        let mut args = vec!["release", "create", "--commit", commit, "--json"];
+        args.extend_from_slice(flags);
+        let json = self.env.run_at(now, &args).ok().json();
         let number: u64 = json["release"].as_str().expect("release")[1..]
             .parse()
             .expect("number");
