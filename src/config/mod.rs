@@ -76,7 +76,9 @@
 //! Alarm expressions: `ALARM("NAME")` joined with `OR`, `AND`, `NOT` and parentheses; every
 //! name must be defined under `[alarms]`. `{environment}` and the environment's labels
 //! (`{wave}`, `{region}`, `{az}`, `{az_index}`) in argv and URLs are filled in per
-//! environment by [`Environment::render`].
+//! environment by [`Environment::render`]. A program (argv\[0\]) with a slash is run from
+//! the pipeline file's directory, a bare name is looked up on PATH; `captain validate`
+//! checks that each exists and is executable (see [`Places`]), which loading does not.
 
 mod alarm_expr;
 mod diagnostic;
@@ -96,7 +98,8 @@ pub use alarm_expr::{AlarmExpr, ExprError};
 pub use diagnostic::Diagnostic;
 pub use plan::{PlanDataPoints, PlanEnvironment, PlanStage, PlanView};
 pub use schema::{
-    AlarmKind, AlarmSource, ApprovalKind, ApprovalStep, DataPoints, DeployCommand, Settings, Wave,
+    AlarmKind, AlarmSource, ApprovalKind, ApprovalStep, CommandKind, DataPoints, DeployCommand,
+    Place, Places, Settings, Wave, WrittenProgram,
 };
 pub use templates::{Template, template, templates};
 pub use window::Window;
@@ -124,6 +127,8 @@ pub struct Pipeline {
     pub stages: Vec<Stage>,
     /// The file it was read from.
     pub source: PathBuf,
+    /// Where the file names its trunk and its programs (see [`Places`]).
+    pub places: Places,
 }
 
 #[derive(Clone, Debug)]

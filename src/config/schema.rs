@@ -144,6 +144,52 @@ pub enum AlarmKind {
     },
 }
 
+/// Where the file names what `captain validate` checks against the repository and the
+/// machine rather than against the file: the trunk branch and the programs it runs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Places {
+    /// Where `trunk` is written; `None` when the default (`main`) is in effect.
+    pub trunk: Option<Place>,
+    /// Every program (argv\[0\]) of a deploy command, an approval command or an alarm
+    /// command, as written, in file order.
+    pub programs: Vec<WrittenProgram>,
+}
+
+/// A line and column in the pipeline file (from 1; columns count characters).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Place {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A program a command runs, where it is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WrittenProgram {
+    /// argv\[0\] as written (placeholders such as `{environment}` not filled in).
+    pub program: String,
+    pub kind: CommandKind,
+    pub place: Place,
+}
+
+/// What runs a command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommandKind {
+    Deploy,
+    Approval,
+    Alarm,
+}
+
+impl CommandKind {
+    /// "deploy", "approval", "alarm": as messages name the command.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommandKind::Deploy => "deploy",
+            CommandKind::Approval => "approval",
+            CommandKind::Alarm => "alarm",
+        }
+    }
+}
+
 /// A production wave after expansion.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Wave {

@@ -644,3 +644,47 @@ fn unknown_names_are_not_found_with_a_suggestion() {
     );
     assert!(p.require_stage("gamma").is_ok());
 }
+
+#[test]
+fn the_trunk_and_every_program_are_placed_as_written() {
+    let p = ok(EXAMPLE);
+    assert_eq!(p.places.trunk, Some(Place { line: 4, column: 9 }));
+    let programs: Vec<(&str, CommandKind, usize, usize)> = p
+        .places
+        .programs
+        .iter()
+        .map(|w| (w.program.as_str(), w.kind, w.place.line, w.place.column))
+        .collect();
+    assert_eq!(
+        programs,
+        vec![
+            ("./deploy.sh", CommandKind::Deploy, 46, 20),
+            ("./integration-tests.sh", CommandKind::Approval, 47, 42),
+        ]
+    );
+
+    let p = ok(r#"name = "p"
+[alarms.Canary]
+kind = "command"
+argv = ["./canary"]
+[[stages]]
+name = "beta"
+environments = ["beta"]
+deploy = { argv = ["sh", "deploy.sh"] }
+"#);
+    assert_eq!(p.places.trunk, None, "the default is in effect");
+    assert_eq!(p.trunk, "main");
+    let kinds: Vec<(&str, CommandKind)> = p
+        .places
+        .programs
+        .iter()
+        .map(|w| (w.program.as_str(), w.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ("./canary", CommandKind::Alarm),
+            ("sh", CommandKind::Deploy)
+        ]
+    );
+}

@@ -143,10 +143,12 @@ pub(crate) struct Raw {
     pub template: Option<RawTemplate>,
     pub waves: Vec<RawWave>,
     pub overrides: Vec<(String, Span, Partial)>,
+    pub places: Places,
 }
 
 pub(crate) struct Walker<'s> {
     pub sink: Sink<'s>,
+    places: Places,
     tz: TimeZone,
     tz_name: String,
     prometheus: Option<String>,
@@ -177,6 +179,7 @@ impl<'s> Walker<'s> {
     pub fn new(sink: Sink<'s>) -> Self {
         Walker {
             sink,
+            places: Places::default(),
             tz: TimeZone::UTC,
             tz_name: "UTC".into(),
             prometheus: None,
@@ -440,7 +443,10 @@ impl<'s> Walker<'s> {
             .and_then(|v| self.nonempty_string(v, "`name`"))
             .unwrap_or_default();
         let trunk = match get(table, "trunk") {
-            Some(v) => self.nonempty_string(v, "`trunk`").unwrap_or_default(),
+            Some(v) => {
+                self.places.trunk = Some(self.place(&v.span()));
+                self.nonempty_string(v, "`trunk`").unwrap_or_default()
+            }
             None => "main".to_string(),
         };
         let timezone = match get(table, "timezone") {
@@ -544,6 +550,29 @@ impl<'s> Walker<'s> {
             template,
             waves,
             overrides,
+            places: std::mem::take(&mut self.places),
+        }
+    }
+
+    fn place(&self, span: &Span) -> Place {
+        let (line, column) = self.sink.position(span.start);
+        Place { line, column }
+    }
+
+    /// Notes where a command's program is written, for `captain validate`'s checks of the
+    /// programs against the machine.
+    fn written_program(&mut self, t: &DeTable<'_>, kind: CommandKind) {
+        if let Some(v) = get(t, "argv")
+            && let DeValue::Array(items) = v.get_ref()
+            && let Some(first) = items.iter().next()
+            && let DeValue::String(program) = first.get_ref()
+        {
+            let place = self.place(&first.span());
+            self.places.programs.push(WrittenProgram {
+                program: program.to_string(),
+                kind,
+                place,
+            });
         }
     }
 
@@ -593,6 +622,7 @@ impl<'s> Walker<'s> {
                 self.check_keys(t, &["kind", "argv", "timeout", "env"], &place);
                 let (argv, timeout, env) =
                     self.command_parts(t, &span, &place, DEFAULT_ALARM_COMMAND_TIMEOUT);
+                self.written_program(t, CommandKind::Alarm);
                 AlarmKind::Command {
                     argv: argv?,
                     timeout: timeout?,
@@ -831,6 +861,7 @@ impl<'s> Walker<'s> {
         let place = format!("in `deploy` {place}");
         self.check_keys(t, &["argv", "timeout", "env"], &place);
         let (argv, timeout, env) = self.command_parts(t, &v.span(), &place, DEFAULT_DEPLOY_TIMEOUT);
+        self.written_program(t, CommandKind::Deploy);
         Some(DeployCommand {
             argv: argv?,
             timeout: timeout?,
@@ -888,6 +919,7 @@ impl<'s> Walker<'s> {
                 self.check_keys(t, &["kind", "name", "argv", "timeout", "env"], &place);
                 let (argv, timeout, env) =
                     self.command_parts(t, &span, &place, DEFAULT_COMMAND_TIMEOUT);
+                self.written_program(t, CommandKind::Approval);
                 let argv = argv?;
                 let default = argv.first().cloned().unwrap_or_default();
                 (

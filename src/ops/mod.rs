@@ -10,3 +10,4 @@ pub mod promotions;
 pub mod release;
 pub mod rollback;
 pub mod state;
+pub mod validate;

@@ -148,6 +148,23 @@ fn init_writes_a_valid_starter_and_refuses_to_overwrite() {
     let run = env.run(&["init"]).code(2);
     assert!(run.stderr.contains("--template"), "{}", run.stderr);
     env.run(&["init", "--template", "waves"]).ok();
+    // The starter's deploy and test scripts are the user's to write.
+    let run = env.run(&["validate"]).code(1);
+    assert!(
+        run.stdout
+            .contains("deploy program `./deploy.sh` does not exist")
+            && run
+                .stdout
+                .contains("approval program `./integration-tests.sh` does not exist"),
+        "{}",
+        run.stdout
+    );
+    for script in ["deploy.sh", "integration-tests.sh"] {
+        let path = env.repo_path().join(script);
+        std::fs::write(&path, "#!/bin/sh\n").expect("write script");
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .expect("chmod");
+    }
     env.run(&["validate"]).ok();
     env.run(&["init", "--template", "minimal"]).code(4);
     env.run(&["init", "--template", "minimal", "--force"]).ok();
