@@ -8,6 +8,9 @@ use super::ui::Ui;
 
 /// Write a starter pipeline.toml. In a terminal, choose the template from a list;
 /// otherwise name it with --template.
+///
+/// Its `trunk` is the repository's default branch (what origin/HEAD points at, else the
+/// current branch), or `main` outside a repository.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The template (see --list).
@@ -73,10 +76,14 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         .with_hint("pass --force to overwrite it")
         .into());
     }
-    std::fs::write(&path, template.text)
+    let trunk = ctx
+        .repo_if_any()?
+        .and_then(|repo| repo.default_branch())
+        .unwrap_or_else(|| "main".to_string());
+    std::fs::write(&path, template.text_for_trunk(&trunk))
         .map_err(|e| Error::failed(format!("cannot write {}: {e}", path.display())))?;
     ui.out(&format!(
-        "wrote {} from the `{}` template; check it with `captain validate`",
+        "wrote {} from the `{}` template with trunk `{trunk}`; check it with `captain validate`",
         path.display(),
         template.name
     ))

@@ -1,5 +1,5 @@
-//! `captain validate` beyond the file: the trunk against the repository, the programs
-//! against this machine.
+//! `captain validate` beyond the file (the trunk against the repository, the programs
+//! against this machine) and `captain init` writing the repository's own trunk.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -208,4 +208,65 @@ fn validate_reports_programs_that_are_missing_or_not_executable() {
     }
     std::fs::rename(repo.join("deploy.sh"), sub.join("deploy.sh")).expect("move");
     env.run(&["validate", "--pipeline", &pipeline]).ok();
+}
+
+#[test]
+fn init_writes_the_repositorys_default_branch_as_trunk() {
+    let env = TestEnv::new();
+    let sandbox = Sandbox::init(&env.repo_path(), "develop").expect("init");
+    sandbox
+        .commit(
+            &[("README.md", "hi\n")],
+            "First commit",
+            "Ana Lima",
+            hours_ago(10),
+        )
+        .expect("commit");
+    env.run(&["init", "--template", "minimal"]).ok();
+    let written = std::fs::read_to_string(env.repo_path().join("pipeline.toml")).expect("read");
+    assert!(written.contains("\ntrunk = \"develop\"\n"), "{written}");
+    let plan = env.run(&["plan", "--json"]).ok().json();
+    assert!(plan["stages"].as_array().is_some_and(|s| !s.is_empty()));
+
+    // A detached CI clone: origin/HEAD names the default branch.
+    let clone = env.path().join("ci");
+    let status = env
+        .program("git")
+        .args([
+            "clone",
+            "--quiet",
+            &format!("file://{}", env.repo_path().display()),
+            &clone.display().to_string(),
+        ])
+        .status()
+        .expect("git clone");
+    assert!(status.success());
+    let status = env
+        .program("git")
+        .args(["checkout", "--quiet", "--detach"])
+        .current_dir(&clone)
+        .status()
+        .expect("git checkout");
+    assert!(status.success());
+    env.run(&[
+        "--repo",
+        &clone.display().to_string(),
+        "init",
+        "--template",
+        "minimal",
+    ])
+    .ok();
+    let written = std::fs::read_to_string(clone.join("pipeline.toml")).expect("read");
+    assert!(written.contains("\ntrunk = \"develop\"\n"), "{written}");
+
+    // A repository without commits yet: the branch HEAD names, which validate accepts.
+    let env = TestEnv::new();
+    Sandbox::init(&env.repo_path(), "trunk").expect("init");
+    env.run(&["init", "--template", "minimal"]).ok();
+    let written = std::fs::read_to_string(env.repo_path().join("pipeline.toml")).expect("read");
+    assert!(written.contains("\ntrunk = \"trunk\"\n"), "{written}");
+    for script in ["deploy.sh", "integration-tests.sh"] {
+        write_program(&env.repo_path().join(script), 0o755);
+    }
+    env.run(&["validate"]).ok();
 }
