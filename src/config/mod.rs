@@ -85,6 +85,7 @@ mod diagnostic;
 mod expand;
 mod plan;
 mod schema;
+mod targets;
 mod templates;
 mod validate;
 mod window;
@@ -101,6 +102,7 @@ pub use schema::{
     AlarmKind, AlarmSource, ApprovalKind, ApprovalStep, CommandKind, DataPoints, DeployCommand,
     Place, Places, Settings, Wave, WrittenProgram,
 };
+pub use targets::{Target, TargetKind, environments_of};
 pub use templates::{Template, template, templates};
 pub use window::Window;
 
