@@ -163,6 +163,9 @@ pub enum Denied {
     Forbidden(String),
 }
 
+/// What a refused token's holder can do about it (with every 403).
+pub const FORBIDDEN_HINT: &str = "ask an admin for a token with that role";
+
 /// Lets `caller` through if its role is at least `needed`; `what` names the operation.
 pub fn require(
     caller: &Caller,

@@ -513,7 +513,7 @@ pub(crate) fn denied_response(denied: Denied) -> Response {
             StatusCode::FORBIDDEN,
             "forbidden",
             message,
-            Some("ask an admin for a token with that role".into()),
+            Some(auth::FORBIDDEN_HINT.into()),
         ),
     }
 }

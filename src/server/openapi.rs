@@ -48,6 +48,14 @@ pub const ROUTES: &[RouteDoc] = &[
     ),
     route!(
         "get",
+        "/v1/whoami",
+        Some("read"),
+        "The token making the request: its name and role, so a client refuses what the role does not allow before it starts.",
+        None,
+        "TokenInfo"
+    ),
+    route!(
+        "get",
         "/v1/tokens",
         Some("admin"),
         "List API tokens (never their secrets).",

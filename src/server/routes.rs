@@ -1,4 +1,5 @@
-//! The routes: one per store operation, plus tokens, `/healthz` and `/openapi.json`.
+//! The routes: one per store operation, plus tokens, `/v1/whoami`, `/healthz` and
+//! `/openapi.json`.
 //! Each handler checks the role, parses its input by hand (so every bad input gets the
 //! JSON error shape, never axum's plain-text rejection) and runs the store call on a
 //! blocking thread.
@@ -42,6 +43,7 @@ pub(super) fn routes() -> Router<App> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/openapi.json", get(openapi))
+        .route("/v1/whoami", get(whoami))
         .route("/v1/tokens", get(list_tokens).post(create_token))
         .route("/v1/tokens/{name}", delete(revoke_token))
         .route("/v1/audit", get(server_audit_events))
@@ -383,6 +385,15 @@ async fn healthz() -> Response {
 
 async fn openapi() -> Response {
     ok_json(&super::openapi::document())
+}
+
+/// The caller's own token: what it may do, so a client can refuse an operation before
+/// doing the work that leads to it.
+async fn whoami(Extension(caller): Extension<Caller>) -> Response {
+    match auth::require(&caller, Role::Read, "whoami") {
+        Ok(token) => ok_json(&token),
+        Err(denied) => denied_response(denied),
+    }
 }
 
 // ---- tokens (admin) --------------------------------------------------------------

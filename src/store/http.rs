@@ -264,6 +264,30 @@ impl HttpStore {
         decode("reading the server's audit events", response)
     }
 
+    /// The token this client sends, as the server knows it (`GET /v1/whoami`). A server
+    /// from before that route says nothing (`None`); it still checks every request.
+    pub fn whoami(&self) -> Result<Option<TokenInfo>> {
+        if self.token.is_none() {
+            return Err(Error::failed(format!(
+                "the team server at {} needs an API token and none is set",
+                self.base
+            ))
+            .with_hint("set CAPTAIN_TOKEN to an API token from `captain token create`"));
+        }
+        let what = "asking the server who the token is";
+        let url = format!("{}/v1/whoami", self.base);
+        match self.send(what, &|| self.client.get(&url)) {
+            Ok(response) => decode(what, response).map(Some),
+            Err(e)
+                if e.kind == crate::ErrorKind::NotFound
+                    && e.message.starts_with("no API route") =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     pub fn revoke_token(&self, name: &str, reason: Option<&str>) -> Result<TokenInfo> {
         let url = self.token_url(&format!("/{}", path_segment(name)));
         let query: Vec<(&str, &str)> = reason.map(|r| ("reason", r)).into_iter().collect();
@@ -325,6 +349,10 @@ fn read_ca(path: &Path) -> Result<Vec<reqwest::Certificate>> {
 impl Store for HttpStore {
     fn location(&self) -> String {
         self.base.clone()
+    }
+
+    fn token(&self) -> Result<Option<TokenInfo>> {
+        self.whoami()
     }
 
     fn create_release(&self, release: NewRelease) -> Result<CreatedRelease> {

@@ -104,6 +104,14 @@ pub trait Store: Send + Sync {
     /// A short description of where the ledger lives (a path or a URL), for `captain config`.
     fn location(&self) -> String;
 
+    /// The API token this store acts with, on a team server (its name and role); `None`
+    /// for a ledger opened directly, which whoever may open it may change. Lets a command
+    /// refuse at once what the server would refuse only at its end (see
+    /// [`crate::ops::require_role`]).
+    fn token(&self) -> Result<Option<crate::server::auth::TokenInfo>> {
+        Ok(None)
+    }
+
     /// Records a release, or returns the existing one for the same commit and artifacts
     /// (`created: false`). A different artifact set for an existing commit is a conflict.
     /// The store assigns the next number atomically. Writes a `release.create` audit event.
