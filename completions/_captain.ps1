@@ -527,7 +527,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the locks in force: who disabled promotions into or out of what, when and why')
-            [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Disable promotions into and/or out of a stage or an environment')
+            [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Disable promotions into and/or out of environments, stages or waves')
             [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Enable promotions again, so the next approved release flows in')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -549,8 +549,8 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             break
         }
         'captain;promotions;disable' {
-            [CompletionResult]::new('--direction', '--direction', [CompletionResultType]::ParameterName, 'Which promotions: into the target, out of it, or both')
-            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (required): shown by `captain status` and kept in the audit log')
+            [CompletionResult]::new('--direction', '--direction', [CompletionResultType]::ParameterName, 'Which promotions: into the targets, out of them, or both')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (required): shown by `captain promotions list` and kept in the audit log')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
             [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
@@ -567,7 +567,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             break
         }
         'captain;promotions;enable' {
-            [CompletionResult]::new('--direction', '--direction', [CompletionResultType]::ParameterName, 'Which promotions: into the target, out of it, or both')
+            [CompletionResult]::new('--direction', '--direction', [CompletionResultType]::ParameterName, 'Which promotions: into the targets, out of them, or both')
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (kept in the audit log)')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
             [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
@@ -586,7 +586,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         }
         'captain;promotions;help' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the locks in force: who disabled promotions into or out of what, when and why')
-            [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Disable promotions into and/or out of a stage or an environment')
+            [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Disable promotions into and/or out of environments, stages or waves')
             [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Enable promotions again, so the next approved release flows in')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -1012,7 +1012,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         }
         'captain;help;promotions' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the locks in force: who disabled promotions into or out of what, when and why')
-            [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Disable promotions into and/or out of a stage or an environment')
+            [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Disable promotions into and/or out of environments, stages or waves')
             [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Enable promotions again, so the next approved release flows in')
             break
         }

@@ -491,7 +491,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
             cand list 'List the locks in force: who disabled promotions into or out of what, when and why'
-            cand disable 'Disable promotions into and/or out of a stage or an environment'
+            cand disable 'Disable promotions into and/or out of environments, stages or waves'
             cand enable 'Enable promotions again, so the next approved release flows in'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -511,8 +511,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --help 'Print help'
         }
         &'captain;promotions;disable'= {
-            cand --direction 'Which promotions: into the target, out of it, or both'
-            cand --reason 'Why (required): shown by `captain status` and kept in the audit log'
+            cand --direction 'Which promotions: into the targets, out of them, or both'
+            cand --reason 'Why (required): shown by `captain promotions list` and kept in the audit log'
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
@@ -528,7 +528,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;promotions;enable'= {
-            cand --direction 'Which promotions: into the target, out of it, or both'
+            cand --direction 'Which promotions: into the targets, out of them, or both'
             cand --reason 'Why (kept in the audit log)'
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
@@ -546,7 +546,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;promotions;help'= {
             cand list 'List the locks in force: who disabled promotions into or out of what, when and why'
-            cand disable 'Disable promotions into and/or out of a stage or an environment'
+            cand disable 'Disable promotions into and/or out of environments, stages or waves'
             cand enable 'Enable promotions again, so the next approved release flows in'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -920,7 +920,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;help;promotions'= {
             cand list 'List the locks in force: who disabled promotions into or out of what, when and why'
-            cand disable 'Disable promotions into and/or out of a stage or an environment'
+            cand disable 'Disable promotions into and/or out of environments, stages or waves'
             cand enable 'Enable promotions again, so the next approved release flows in'
         }
         &'captain;help;promotions;list'= {

@@ -385,7 +385,7 @@ complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fi
 complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fish_seen_subcommand_from list disable enable help" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fish_seen_subcommand_from list disable enable help" -s h -l help -d 'Print help'
 complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fish_seen_subcommand_from list disable enable help" -f -a "list" -d 'List the locks in force: who disabled promotions into or out of what, when and why'
-complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fish_seen_subcommand_from list disable enable help" -f -a "disable" -d 'Disable promotions into and/or out of a stage or an environment'
+complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fish_seen_subcommand_from list disable enable help" -f -a "disable" -d 'Disable promotions into and/or out of environments, stages or waves'
 complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fish_seen_subcommand_from list disable enable help" -f -a "enable" -d 'Enable promotions again, so the next approved release flows in'
 complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fish_seen_subcommand_from list disable enable help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from list" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
@@ -399,10 +399,10 @@ complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_s
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from list" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
-complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from disable" -l direction -d 'Which promotions: into the target, out of it, or both' -r -f -a "in\t''
+complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from disable" -l direction -d 'Which promotions: into the targets, out of them, or both' -r -f -a "in\t''
 out\t''
 both\t''"
-complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from disable" -l reason -d 'Why (required): shown by `captain status` and kept in the audit log' -r
+complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from disable" -l reason -d 'Why (required): shown by `captain promotions list` and kept in the audit log' -r
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from disable" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from disable" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from disable" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
@@ -414,7 +414,7 @@ complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_s
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from disable" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from disable" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from enable" -l direction -d 'Which promotions: into the target, out of it, or both' -r -f -a "in\t''
+complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from enable" -l direction -d 'Which promotions: into the targets, out of them, or both' -r -f -a "in\t''
 out\t''
 both\t''"
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from enable" -l reason -d 'Why (kept in the audit log)' -r
@@ -430,7 +430,7 @@ complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_s
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from enable" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the locks in force: who disabled promotions into or out of what, when and why'
-complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from help" -f -a "disable" -d 'Disable promotions into and/or out of a stage or an environment'
+complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from help" -f -a "disable" -d 'Disable promotions into and/or out of environments, stages or waves'
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from help" -f -a "enable" -d 'Enable promotions again, so the next approved release flows in'
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
@@ -672,7 +672,7 @@ complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_su
 complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from deploy" -f -a "start" -d 'Record the start of a deployment run by an external CI'
 complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from deploy" -f -a "finish" -d 'Record how a deployment ended'
 complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from promotions" -f -a "list" -d 'List the locks in force: who disabled promotions into or out of what, when and why'
-complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from promotions" -f -a "disable" -d 'Disable promotions into and/or out of a stage or an environment'
+complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from promotions" -f -a "disable" -d 'Disable promotions into and/or out of environments, stages or waves'
 complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from promotions" -f -a "enable" -d 'Enable promotions again, so the next approved release flows in'
 complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from state" -f -a "export" -d 'Write the whole ledger as versioned JSON Lines to stdout (backups, moving to a team server). The format is documented in the README'
 complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from state" -f -a "import" -d 'Load a ledger export from stdin, all or nothing'

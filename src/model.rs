@@ -389,6 +389,16 @@ pub enum LockTargetKind {
     Environment,
 }
 
+impl LockTargetKind {
+    /// "stage", "environment": how messages say it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LockTargetKind::Stage => "stage",
+            LockTargetKind::Environment => "environment",
+        }
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LockDirection {
@@ -407,6 +417,27 @@ impl LockDirection {
             (LockDirection::Both, LockDirection::Out) => Some(LockDirection::In),
             (held, lifted) if held == lifted => None,
             (held, _) => Some(held),
+        }
+    }
+
+    /// "into", "out of", "into and out of": how messages say it.
+    pub fn words(self) -> &'static str {
+        match self {
+            LockDirection::In => "into",
+            LockDirection::Out => "out of",
+            LockDirection::Both => "into and out of",
+        }
+    }
+
+    /// The part of a lock held in this direction that lifting `lifted` takes away
+    /// (`None`: none of it).
+    pub fn lifted_part(self, lifted: LockDirection) -> Option<LockDirection> {
+        match self.after_lifting(lifted) {
+            None => Some(self),
+            Some(left) if left == self => None,
+            Some(LockDirection::Out) => Some(LockDirection::In),
+            Some(LockDirection::In) => Some(LockDirection::Out),
+            Some(LockDirection::Both) => None,
         }
     }
 
@@ -489,5 +520,15 @@ mod tests {
             );
         }
         assert!(Outcome::parse("fine").is_err());
+    }
+
+    #[test]
+    fn lifting_part_of_a_lock_says_which_part_went() {
+        use LockDirection::*;
+        assert_eq!(Both.lifted_part(In), Some(In));
+        assert_eq!(Both.lifted_part(Both), Some(Both));
+        assert_eq!(Out.lifted_part(Both), Some(Out));
+        assert_eq!(Out.lifted_part(In), None);
+        assert_eq!(In.lifted_part(In), Some(In));
     }
 }

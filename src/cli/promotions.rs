@@ -1,10 +1,12 @@
-//! `captain promotions list | disable TARGET | enable TARGET`: locks on stages and
-//! environments.
+//! `captain promotions list | disable TARGET… | enable TARGET…`: locks on stages and
+//! environments, named directly or through their stages and waves.
 
 use serde::Serialize;
 
-use captain::model::{Lock, LockDirection, LockTargetKind, Timestamp};
-use captain::ops::promotions::{self, Target};
+use captain::config::TargetKind;
+use captain::model::{Lock, LockDirection, Timestamp};
+use captain::ops::promotions;
+use captain::server::auth::Role;
 
 use super::Context;
 use super::ui::{Ui, relative_time};
@@ -20,32 +22,44 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {}
 
-/// Disable promotions into and/or out of a stage or an environment.
+/// Disable promotions into and/or out of environments, stages or waves.
 ///
 /// While an environment (or its stage) is locked inbound, no release is promoted into it;
-/// locked outbound, nothing leaves its stage. `captain rollback` sets such locks by itself.
-/// A name that is both a stage and an environment is taken as the environment.
+/// locked outbound, nothing leaves its stage. An environment gets a lock of its own, a
+/// stage the stage's lock, a wave the locks of each of its stages. A name that is both a
+/// stage and an environment is taken as the environment. `captain rollback` sets such
+/// locks on the environments it rolls back by itself.
+///
+/// Prints each lock set (`--quiet`: only those).
 #[derive(Debug, clap::Args)]
 pub struct DisableArgs {
-    /// A stage or an environment, e.g. prod-2.
-    pub target: String,
-    /// Which promotions: into the target, out of it, or both.
+    /// Environments, stages or waves, e.g. prod-2 or wave-1.
+    #[arg(required = true, value_name = "TARGET")]
+    pub targets: Vec<String>,
+    /// Which promotions: into the targets, out of them, or both.
     #[arg(long, value_enum, default_value_t = Direction::Both)]
     pub direction: Direction,
-    /// Why (required): shown by `captain status` and kept in the audit log.
+    /// Why (required): shown by `captain promotions list` and kept in the audit log.
     #[arg(long, required = true)]
     pub reason: String,
 }
 
 /// Enable promotions again, so the next approved release flows in.
 ///
-/// Enabling what is not disabled changes nothing and is not an error (runbooks may repeat
-/// it). A name that is both a stage and an environment is unlocked as both.
+/// An environment's own lock is lifted; for a stage, its lock and those on its
+/// environments (as `captain rollback` sets them); for a wave, those of each of its stages.
+/// A name that is both an environment and a stage is enabled as both (the environment,
+/// and the stage with its environments). Enabling what is not disabled changes nothing
+/// and is not an error (runbooks may repeat it). If locks remain there afterwards — the
+/// other direction when one was asked, or a lock set meanwhile — it names them and exits 3.
+///
+/// Prints each lock lifted (`--quiet`: only those).
 #[derive(Debug, clap::Args)]
 pub struct EnableArgs {
-    /// A stage or an environment, e.g. prod-2.
-    pub target: String,
-    /// Which promotions: into the target, out of it, or both.
+    /// Environments, stages or waves, e.g. prod-2 or wave-1.
+    #[arg(required = true, value_name = "TARGET")]
+    pub targets: Vec<String>,
+    /// Which promotions: into the targets, out of them, or both.
     #[arg(long, value_enum, default_value_t = Direction::Both)]
     pub direction: Direction,
     /// Why (kept in the audit log).
@@ -97,8 +111,8 @@ fn list(ctx: &Context, ui: &Ui) -> anyhow::Result<()> {
     for lock in &locks {
         table.add_row(vec![
             lock.target.clone(),
-            kind_str(lock.target_kind).to_string(),
-            direction_words(lock.direction).to_string(),
+            lock.target_kind.as_str().to_string(),
+            lock.direction.words().to_string(),
             lock.actor.clone(),
             relative_time(ctx.now, lock.created_at),
             lock.reason.clone(),
@@ -107,89 +121,141 @@ fn list(ctx: &Context, ui: &Ui) -> anyhow::Result<()> {
     ui.out(&table.to_string())
 }
 
+/// Who may change locks on a team server (the role its routes ask for).
+const ROLE: Role = Role::Operator;
+
+#[derive(Serialize)]
+struct DisabledJson<'a> {
+    /// The first lock set, as `disable` of one target has always printed it.
+    #[serde(flatten)]
+    first: Option<&'a Lock>,
+    locks: &'a [Lock],
+}
+
 fn disable(ctx: &Context, ui: &Ui, args: DisableArgs) -> anyhow::Result<()> {
     let pipeline = ctx.pipeline()?;
-    let target = promotions::resolve_target(&pipeline, &args.target)?;
+    let targets = pipeline.targets(&args.targets)?;
     let store = ctx.store(&pipeline)?;
-    let lock = promotions::disable(
+    captain::ops::require_role(store.as_ref(), ROLE, "disabling promotions")?;
+    let locks = promotions::disable(
         store.as_ref(),
-        &target,
+        &targets,
         args.direction.into(),
         ctx.actor(),
         &args.reason,
         ctx.now,
     )?;
     if ui.json() {
-        return ui.out_json(&lock);
+        return ui.out_json(&DisabledJson {
+            first: locks.first(),
+            locks: &locks,
+        });
     }
-    ui.out(&format!(
-        "promotions {} {} {} are disabled: {}",
-        direction_words(lock.direction),
-        kind_str(lock.target_kind),
-        lock.target,
-        lock.reason
-    ))
+    let lines: Vec<String> = locks
+        .iter()
+        .map(|lock| {
+            format!(
+                "promotions {} {} {} are disabled: {}",
+                lock.direction.words(),
+                lock.target_kind.as_str(),
+                lock.target,
+                lock.reason
+            )
+        })
+        .collect();
+    ui.out(&lines.join("\n"))?;
+    ui.status(&format!(
+        "enable them again with `captain promotions enable {}` when it is safe",
+        args.targets.join(" ")
+    ));
+    Ok(())
 }
 
 #[derive(Serialize)]
 struct EnabledJson<'a> {
-    target: &'a str,
-    target_kind: LockTargetKind,
+    /// The first target, as `enable` of one target has always printed it.
+    target: Option<&'a str>,
+    target_kind: Option<TargetKind>,
     direction: LockDirection,
     /// Was anything locked (false: it was already enabled).
     lifted: bool,
     at: Timestamp,
+    targets: Vec<TargetJson<'a>>,
+    /// The locks lifted, each with `direction` the part lifted.
+    locks_lifted: &'a [Lock],
+    /// Locks still there afterwards (then the exit code is 3).
+    remaining: &'a [Lock],
+}
+
+#[derive(Serialize)]
+struct TargetJson<'a> {
+    target: &'a str,
+    target_kind: TargetKind,
+    environments: &'a [String],
 }
 
 fn enable(ctx: &Context, ui: &Ui, args: EnableArgs) -> anyhow::Result<()> {
     let pipeline = ctx.pipeline()?;
-    let target: Target = promotions::resolve_target(&pipeline, &args.target)?;
+    let targets = pipeline.targets(&args.targets)?;
     let store = ctx.store(&pipeline)?;
+    captain::ops::require_role(store.as_ref(), ROLE, "enabling promotions")?;
     let direction: LockDirection = args.direction.into();
-    let lifted = promotions::enable(
+    let enabled = promotions::enable(
         store.as_ref(),
-        &target,
+        &pipeline,
+        &targets,
         direction,
         ctx.actor(),
         args.reason,
         ctx.now,
     )?;
     if ui.json() {
-        return ui.out_json(&EnabledJson {
-            target: &target.name,
-            target_kind: target.kind,
+        ui.out_json(&EnabledJson {
+            target: targets.first().map(|t| t.name.as_str()),
+            target_kind: targets.first().map(|t| t.kind),
             direction,
-            lifted,
+            lifted: !enabled.lifted.is_empty(),
             at: ctx.now,
-        });
-    }
-    let words = direction_words(direction);
-    if lifted {
-        ui.out(&format!(
-            "promotions {words} {} {} are enabled",
-            kind_str(target.kind),
-            target.name
-        ))
+            targets: targets
+                .iter()
+                .map(|t| TargetJson {
+                    target: &t.name,
+                    target_kind: t.kind,
+                    environments: &t.environments,
+                })
+                .collect(),
+            locks_lifted: &enabled.lifted,
+            remaining: &enabled.remaining,
+        })?;
+    } else if enabled.lifted.is_empty() {
+        let names: Vec<String> = targets
+            .iter()
+            .map(|t| format!("{} {}", t.kind.as_str(), t.name))
+            .collect();
+        ui.status(&format!(
+            "promotions {} {} were not disabled; nothing changed",
+            direction.words(),
+            names.join(", ")
+        ));
     } else {
-        ui.out(&format!(
-            "promotions {words} {} {} were not disabled; nothing changed",
-            kind_str(target.kind),
-            target.name
-        ))
+        let lines: Vec<String> = enabled
+            .lifted
+            .iter()
+            .map(|lock| {
+                format!(
+                    "promotions {} {} {} are enabled (disabled by {}, {})",
+                    lock.direction.words(),
+                    lock.target_kind.as_str(),
+                    lock.target,
+                    lock.actor,
+                    relative_time(ctx.now, lock.created_at)
+                )
+            })
+            .collect();
+        ui.out(&lines.join("\n"))?;
     }
-}
-
-fn kind_str(kind: LockTargetKind) -> &'static str {
-    match kind {
-        LockTargetKind::Stage => "stage",
-        LockTargetKind::Environment => "environment",
-    }
-}
-
-fn direction_words(direction: LockDirection) -> &'static str {
-    match direction {
-        LockDirection::In => "into",
-        LockDirection::Out => "out of",
-        LockDirection::Both => "into and out of",
+    match enabled.still_locked(&targets, ctx.now) {
+        Some(error) => Err(error.into()),
+        None => Ok(()),
     }
 }

@@ -82,8 +82,9 @@ fn a_locked_environment_refuses_deployments_until_enabled() {
     let run = deploy_start(&env, "prod-2").code(3);
     assert!(run.stderr.contains("environment prod-1"), "{}", run.stderr);
 
-    // Lifting the inbound half only leaves it locked outbound: deployments flow in.
-    let out = env
+    // Lifting the inbound half only leaves it locked outbound: deployments flow in, and
+    // the command says what is still disabled (exit 3), never a silent success.
+    let run = env
         .run(&[
             "promotions",
             "enable",
@@ -92,9 +93,25 @@ fn a_locked_environment_refuses_deployments_until_enabled() {
             "in",
             "--json",
         ])
-        .ok()
-        .json();
+        .code(3);
+    let out = run.json();
     assert_eq!(out["lifted"], true);
+    assert_eq!(out["locks_lifted"][0]["direction"], "in");
+    assert_eq!(out["remaining"][0]["direction"], "out");
+    let error: Value = serde_json::from_str(run.stderr.trim()).expect("JSON error");
+    assert_eq!(error["error"]["kind"], "blocked");
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("out of environment prod-1 (by tester")),
+        "{error}"
+    );
+    assert!(
+        error["error"]["hint"]
+            .as_str()
+            .is_some_and(|h| h.contains("promotions enable prod-1 --direction out")),
+        "{error}"
+    );
     let list = env.run(&["promotions", "list", "--json"]).ok().json();
     assert_eq!(list["locks"][0]["direction"], "out");
     deploy_start(&env, "prod-1").ok();
