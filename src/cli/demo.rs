@@ -81,7 +81,7 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         &tour_ctx,
         ui,
         rollback::Args {
-            environments: vec![tour.rollback_environment.clone()],
+            targets: vec![tour.rollback_environment.clone()],
             to: None,
             pick: false,
             reason: Some("the demo's preview".to_string()),

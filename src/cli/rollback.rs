@@ -1,13 +1,17 @@
-//! `captain rollback ENV…`: pick the release to go back to, show the preview, confirm,
+//! `captain rollback TARGET…`: pick the release to go back to, show the preview, confirm,
 //! and start the rollback deployments.
+
+use std::collections::BTreeSet;
 
 use serde::Serialize;
 
 use captain::Error;
+use captain::config::TargetKind;
 use captain::git::FileStatus;
 use captain::git::lockfiles::Change;
 use captain::model::{Deployment, DeploymentId, DeploymentKind, ReleaseNumber, Timestamp};
 use captain::ops::rollback::{self, Candidate, ChangeSet, PreviewRequest, RollbackPreview};
+use captain::server::auth::Role;
 use captain::store::Store;
 
 use super::Context;
@@ -19,10 +23,16 @@ const SHOWN: usize = 30;
 
 /// Roll environments back to an older release, after a preview.
 ///
-/// The target is, per environment, the last release that was deployed there and approved
-/// before its current one (releases that failed approval are passed over). `--to vN`
-/// chooses an older one (a latent change); in a terminal `--pick` lists the earlier
-/// releases with when each was deployed there, its commits and its approval outcome.
+/// Each TARGET is an environment, a stage (its environments) or a wave (the environments
+/// of its stages); the preview lists every environment they cover, target by target. An
+/// environment reached through a stage or a wave that nothing has been deployed to yet is
+/// left as it is.
+///
+/// The release to go back to is, per environment, the last release that was deployed
+/// there and approved before its current one (releases that failed approval are passed
+/// over). `--to vN` chooses an older one (a latent change); in a terminal `--pick` lists
+/// the earlier releases with when each was deployed there, its commits and its approval
+/// outcome.
 ///
 /// The preview shows the commits that will be removed, the files, dependency versions and
 /// artifacts that change, and warnings. Then captain asks for confirmation — `--yes` in
@@ -32,11 +42,16 @@ const SHOWN: usize = 30;
 /// recorded artifacts. Whoever runs them records the end with `captain deploy finish ID
 /// --outcome …`. If someone changed an environment since the preview (another rollback, a
 /// deployment), nothing is started and captain exits 4 saying who came first.
+///
+/// `--quiet` prints only the rollback deployments started, one line each (deployment,
+/// environment, release); with `--dry-run`, the preview. Against a team server, a token
+/// whose role may not roll back is refused before the preview is made (a `--dry-run` only
+/// reads: role read is enough).
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The environments to roll back, e.g. prod-2.
-    #[arg(required = true, value_name = "ENV")]
-    pub environments: Vec<String>,
+    /// Environments, stages or waves to roll back, e.g. prod-2 or wave-1.
+    #[arg(required = true, value_name = "TARGET")]
+    pub targets: Vec<String>,
     /// The release to go back to, e.g. v12 (default: the last approved one before the current).
     #[arg(long, value_name = "RELEASE")]
     pub to: Option<String>,
@@ -81,6 +96,10 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
     let to: Option<ReleaseNumber> = args.to.as_deref().map(str::parse).transpose()?;
     let pipeline = ctx.pipeline()?;
     let store = ctx.store(&pipeline)?;
+    // A dry run only reads; a real one is refused now rather than after the preview.
+    if !args.dry_run {
+        captain::ops::require_role(store.as_ref(), Role::Operator, "a rollback")?;
+    }
     // In an incident a checkout that cannot be opened must not stand in the way: the
     // preview then says the file summary needs the repository. A --repo given by hand
     // that fails is still an error.
@@ -92,7 +111,7 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         }
         Err(e) => return Err(e.into()),
     };
-    let situation = rollback::gather(store.as_ref(), &pipeline, &args.environments)?;
+    let situation = rollback::gather(store.as_ref(), &pipeline, &args.targets)?;
     let interactive = ui.stdin_is_terminal && ui.stderr_is_terminal;
 
     let to = match to {
@@ -137,7 +156,8 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         .into());
     }
 
-    if !ui.json() {
+    // The preview is what a dry run is for; otherwise --quiet leaves only the result.
+    if !ui.json() && (args.dry_run || !ui.quiet) {
         ui.out(&render_preview(ctx, ui, &preview))?;
     }
     if args.dry_run || preview.environments.is_empty() {
@@ -167,14 +187,18 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
     if ui.json() {
         return finish_json(ui, &preview, Some(result));
     }
+    if ui.quiet {
+        let lines: Vec<String> = started
+            .iter()
+            .map(|d| format!("{} {} {}", d.id, d.environment, d.release))
+            .collect();
+        return ui.out(&lines.join("\n"));
+    }
     ui.out(&render_started(ui, &started))?;
-    let enable = match result.locked.as_slice() {
-        [only] => only.as_str(),
-        _ => "ENV",
-    };
     ui.status(&format!(
-        "promotions into and out of {} are disabled; enable them with `captain promotions enable {enable}` when a fix is ready",
-        result.locked.join(", ")
+        "promotions into and out of {} are disabled; enable them with `captain promotions enable {}` when a fix is ready",
+        result.locked.join(", "),
+        args.targets.join(" ")
     ));
     ui.status(
         "whoever runs the deployments records their end with `captain deploy finish ID --outcome approved|deploy-failed|…`",
@@ -322,26 +346,7 @@ fn render_preview(ctx: &Context, ui: &Ui, preview: &RollbackPreview) -> String {
             relative_time(ctx.now, preview.target_created_at)
         ),
     );
-    if !preview.environments.is_empty() {
-        let mut table = ui.table(&["environment", "now", "goes back to", "cancels"]);
-        for plan in &preview.environments {
-            table.add_row(vec![
-                plan.environment.clone(),
-                plan.current.to_string(),
-                plan.target.to_string(),
-                plan.cancels
-                    .as_ref()
-                    .map_or_else(String::new, ToString::to_string),
-            ]);
-        }
-        line(&mut out, &table.to_string());
-    }
-    for env in &preview.unchanged {
-        line(
-            &mut out,
-            &format!("{env} already runs {}: left as it is", preview.target),
-        );
-    }
+    line(&mut out, &render_environments(ui, preview).to_string());
     for change in &preview.changes {
         out.push('\n');
         render_change(ui, &mut out, change);
@@ -362,6 +367,64 @@ fn render_preview(ctx: &Context, ui: &Ui, preview: &RollbackPreview) -> String {
         }
     }
     out.trim_end().to_string()
+}
+
+/// Every environment the targets cover, target by target: what happens there. A first
+/// column names the target when one of them is a stage or a wave.
+fn render_environments(ui: &Ui, preview: &RollbackPreview) -> comfy_table::Table {
+    let grouped = preview
+        .targets
+        .iter()
+        .any(|t| t.kind != TargetKind::Environment);
+    let mut header = vec!["environment", "now", "goes back to", "cancels"];
+    if grouped {
+        header.insert(0, "target");
+    }
+    let mut table = ui.table(&header);
+    let mut seen = BTreeSet::new();
+    for target in &preview.targets {
+        let mut first = true;
+        for env in target
+            .environments
+            .iter()
+            .filter(|e| seen.insert(e.as_str()))
+        {
+            let plan = preview.environments.iter().find(|p| &p.environment == env);
+            let (now, goes_to, cancels) = match plan {
+                Some(plan) => (
+                    plan.current.to_string(),
+                    plan.target.to_string(),
+                    plan.cancels
+                        .as_ref()
+                        .map_or_else(String::new, ToString::to_string),
+                ),
+                None if preview.not_deployed.contains(env) => (
+                    "-".to_string(),
+                    "stays: nothing deployed".to_string(),
+                    String::new(),
+                ),
+                None => (
+                    preview.target.to_string(),
+                    "stays: already there".to_string(),
+                    String::new(),
+                ),
+            };
+            let mut row = vec![env.clone(), now, goes_to, cancels];
+            if grouped {
+                row.insert(
+                    0,
+                    if first {
+                        target.name.clone()
+                    } else {
+                        String::new()
+                    },
+                );
+            }
+            first = false;
+            table.add_row(row);
+        }
+    }
+    table
 }
 
 fn render_change(ui: &Ui, out: &mut String, change: &ChangeSet) {

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
-use crate::config::Pipeline;
+use crate::config::{Pipeline, Target, TargetKind, environments_of};
 use crate::error::{Error, Result};
 use crate::git::lockfiles::{DependencyChange, diff_snapshots};
 use crate::git::{FileChange, Repo};
@@ -37,7 +37,13 @@ const OLD_TARGET_SECONDS: i64 = 7 * 86_400;
 /// What the ledger knows of the environments to roll back, read once.
 #[derive(Clone, Debug)]
 pub struct Situation {
+    /// The targets as given (environments, stages, waves), each with what it covers.
+    pub targets: Vec<Target>,
+    /// The environments the targets cover that have a release, target by target.
     pub environments: Vec<EnvironmentFacts>,
+    /// Environments covered through a stage or a wave that nothing has reached yet: there
+    /// is nothing to roll back there, so they are left as they are.
+    pub not_deployed: Vec<String>,
 }
 
 /// One environment: its current release, a deployment in progress, its recent history.
@@ -100,29 +106,35 @@ impl EnvironmentFacts {
     }
 }
 
-/// Reads the environments' state and recent history. Unknown environments are `not found`
-/// with a did-you-mean; naming one twice counts once.
-pub fn gather(
-    store: &dyn Store,
-    pipeline: &Pipeline,
-    environments: &[String],
-) -> Result<Situation> {
-    if environments.is_empty() {
-        return Err(Error::usage("name at least one environment to roll back")
-            .with_hint("e.g. `captain rollback prod-2`; `captain status` lists them"));
+/// Reads the state and recent history of the environments `names` cover: each an
+/// environment, a stage (its environments) or a wave (its stages' environments), each
+/// environment once. Unknown names are `not found` with a did-you-mean, and so are
+/// targets that nothing has reached. An environment reached through a stage or a wave
+/// that has no release is left out (see [`Situation::not_deployed`]); one named directly
+/// stays, and [`preview`] says it has nothing to roll back.
+pub fn gather(store: &dyn Store, pipeline: &Pipeline, names: &[String]) -> Result<Situation> {
+    if names.is_empty() {
+        return Err(
+            Error::usage("name at least one environment, stage or wave to roll back")
+                .with_hint("e.g. `captain rollback prod-2`; `captain status` lists them"),
+        );
     }
-    let mut names: Vec<String> = Vec::new();
-    let mut stages = Vec::new();
-    for name in environments {
-        let (stage, environment) = find_environment(pipeline, name)?;
-        if !names.contains(&environment.name) {
-            names.push(environment.name.clone());
-            stages.push(stage.name.clone());
+    let targets = pipeline.targets(names)?;
+    let environments = environments_of(&targets);
+    let named: BTreeSet<&str> = targets
+        .iter()
+        .filter(|t| t.kind == TargetKind::Environment)
+        .map(|t| t.name.as_str())
+        .collect();
+    let states = store.environment_states(&environments)?;
+    let mut facts = Vec::with_capacity(environments.len());
+    let mut not_deployed = Vec::new();
+    for (name, state) in environments.into_iter().zip(states) {
+        if state.current.is_none() && !named.contains(name.as_str()) {
+            not_deployed.push(name);
+            continue;
         }
-    }
-    let states = store.environment_states(&names)?;
-    let mut facts = Vec::with_capacity(names.len());
-    for ((name, stage), state) in names.into_iter().zip(stages).zip(states) {
+        let stage = find_environment(pipeline, &name)?.0.name.clone();
         let history = store
             .history(
                 &name,
@@ -142,8 +154,21 @@ pub fn gather(
             history,
         });
     }
+    if facts.is_empty() {
+        let names: Vec<String> = targets
+            .iter()
+            .map(|t| format!("{} {}", t.kind.as_str(), t.name))
+            .collect();
+        return Err(Error::not_found(format!(
+            "nothing has reached {} yet, so there is nothing to roll back",
+            names.join(", ")
+        ))
+        .with_hint("`captain status` shows what runs where"));
+    }
     Ok(Situation {
+        targets,
         environments: facts,
+        not_deployed,
     })
 }
 
@@ -268,10 +293,14 @@ pub struct RollbackPreview {
     pub target_created_at: Timestamp,
     /// The target's recorded artifacts: exactly what is redeployed.
     pub artifacts: BTreeMap<String, String>,
+    /// The targets as given, each with the environments it covers.
+    pub targets: Vec<Target>,
     /// The environments that will be rolled back.
     pub environments: Vec<EnvironmentPlan>,
-    /// Environments named that already run the target.
+    /// Environments covered that already run the target.
     pub unchanged: Vec<String>,
+    /// Environments covered through a stage or a wave that nothing has reached yet.
+    pub not_deployed: Vec<String>,
     /// What changes, once per distinct current release.
     pub changes: Vec<ChangeSet>,
     pub warnings: Vec<Warning>,
@@ -646,8 +675,10 @@ pub fn preview(
         target_commit: target_release.commit.clone(),
         target_created_at: target_release.created_at,
         artifacts: target_release.artifacts.clone(),
+        targets: situation.targets.clone(),
         environments: plans,
         unchanged,
+        not_deployed: situation.not_deployed.clone(),
         changes,
         warnings,
     })
@@ -1211,6 +1242,51 @@ environments = ["prod-1", "prod-2"]
         assert_eq!(removed, vec!["change c1", "change b1"]);
         assert_eq!(added, vec!["change h1"]);
         assert!(change.dependencies.is_empty());
+    }
+
+    #[test]
+    fn a_stage_covers_its_environments_and_leaves_out_those_never_deployed() {
+        let mut f = Fixture::new();
+        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        four(&mut f);
+        let error = gather(&f.store, &f.pipeline, &names(&["prod"])).unwrap_err();
+        assert_eq!(error.kind, ErrorKind::NotFound);
+        assert!(error.message.contains("stage prod"), "{}", error.message);
+
+        f.deploy("prod-1", 1, Outcome::Approved);
+        f.deploy("prod-1", 2, Outcome::Approved);
+        let situation = gather(&f.store, &f.pipeline, &names(&["prod", "prod-1"])).unwrap();
+        let covered: Vec<&str> = situation
+            .environments
+            .iter()
+            .map(|e| e.environment.as_str())
+            .collect();
+        assert_eq!(covered, ["prod-1"]);
+        assert_eq!(situation.not_deployed, ["prod-2"]);
+        let preview = preview_of(&f, &situation).unwrap();
+        assert_eq!(preview.target, ReleaseNumber(1));
+        assert_eq!(preview.targets.len(), 2);
+        assert_eq!(preview.targets[0].environments, ["prod-1", "prod-2"]);
+        assert_eq!(preview.not_deployed, ["prod-2"]);
+        // Named by itself, an environment must have something to roll back.
+        let named = gather(&f.store, &f.pipeline, &names(&["prod-2"])).unwrap();
+        assert_eq!(
+            preview_of(&f, &named).unwrap_err().kind,
+            ErrorKind::NotFound
+        );
+    }
+
+    fn preview_of(f: &Fixture, situation: &Situation) -> Result<RollbackPreview> {
+        preview(
+            &f.store,
+            None,
+            situation,
+            &PreviewRequest {
+                to: None,
+                force: false,
+                now: t(f.clock + 100),
+            },
+        )
     }
 
     #[test]

@@ -24,6 +24,7 @@ mod rollback_concurrency;
 mod rollback_preview;
 mod rollback_promotions;
 mod rollback_story;
+mod rollback_targets;
 mod rollback_terminal;
 mod run_loop;
 mod run_once;

@@ -255,6 +255,125 @@ fn tokens_and_roles_are_enforced_with_clear_errors() {
 }
 
 #[test]
+fn a_token_without_the_role_is_refused_before_the_preview() {
+    let env = TestEnv::local();
+    let sandbox = env.init_repo(SMALL_PIPELINE);
+    let server = Server::start(&env.path().join("server"));
+    let viewer = server.token("viewer", Role::Read, false);
+    let ci = server.token("ci", Role::Deploy, true);
+    let oncall = server.token("oncall", Role::Operator, false);
+    let ci_run = |args: &[&str]| run(&env, Some((&server, &ci)), args);
+    for release in ["v1", "v2"] {
+        if release == "v2" {
+            sandbox
+                .commit(&[("src/b.rs", "fn b() {}\n")], "Add b", "Bo", hours_ago(2))
+                .unwrap();
+        }
+        ci_run(&["release", "create", "-q"]).ok();
+        let id = ci_run(&["deploy", "start", "beta", "--release", release, "-q"])
+            .ok()
+            .stdout;
+        ci_run(&["deploy", "finish", id.trim(), "--outcome", "approved"]).ok();
+    }
+
+    // The token is asked about first: /v1/whoami answers its name and role.
+    let me = server
+        .store("-")
+        .whoami()
+        .unwrap()
+        .expect("the server knows /v1/whoami");
+    assert_eq!((me.name.as_str(), me.role), ("admin", Role::Admin));
+
+    // A repository that cannot be opened and an environment with nothing to roll back:
+    // reading either would fail differently, so the refusal comes before both.
+    let pipeline = env.repo_path().join("pipeline.toml");
+    let pipeline = pipeline.to_str().unwrap();
+    let missing = env.path().join("no-such-repo");
+    let missing = missing.to_str().unwrap();
+    let args = [
+        "--pipeline",
+        pipeline,
+        "--repo",
+        missing,
+        "rollback",
+        "gamma",
+        "--yes",
+        "--reason",
+        "x",
+    ];
+    let before = server.log().len();
+    let denied = run(&env, Some((&server, &viewer)), &args).code(1);
+    assert!(
+        denied
+            .stderr
+            .contains("token `viewer` has role read and a rollback needs role operator"),
+        "{}",
+        denied.stderr
+    );
+    assert!(denied.stderr.contains("ask an admin"), "{}", denied.stderr);
+    assert!(denied.stdout.is_empty(), "no preview: {}", denied.stdout);
+    let requests: Vec<String> = server.log()[before..]
+        .lines()
+        .filter(|l| l.contains("token=viewer"))
+        .map(String::from)
+        .collect();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert!(requests[0].contains("/v1/whoami"), "{requests:?}");
+    // The same with JSON errors: the 403 shape, exit 1.
+    let mut json_args = args.to_vec();
+    json_args.push("--json");
+    let denied = run(&env, Some((&server, &viewer)), &json_args).code(1);
+    let error: Value = serde_json::from_str(denied.stderr.trim()).unwrap();
+    assert_eq!(error["error"]["kind"], "error");
+    // An operator gets past the role and on to the repository.
+    let past = run(&env, Some((&server, &oncall)), &args).code(5);
+    assert!(past.stderr.contains("no-such-repo"), "{}", past.stderr);
+
+    // Locks too: a deploy token may not disable or enable promotions.
+    for verb in [
+        &["disable", "wave-2", "--reason", "x"][..],
+        &["enable", "wave-2"],
+    ] {
+        let mut args = vec!["promotions"];
+        args.extend_from_slice(verb);
+        let denied = run(&env, Some((&server, &ci)), &args).code(1);
+        assert!(
+            denied.stderr.contains("token `ci` has role deploy")
+                && denied.stderr.contains("needs role operator"),
+            "{}",
+            denied.stderr
+        );
+    }
+    // A dry run only reads: a read token sees the preview.
+    let preview = run(
+        &env,
+        Some((&server, &viewer)),
+        &["rollback", "beta", "--dry-run", "--json"],
+    )
+    .ok()
+    .json();
+    assert_eq!(preview["preview"]["target"], "v1");
+    // No token at all: refused at once too, saying how to set one.
+    let none = run(&env, Some((&server, "")), &["promotions", "enable", "beta"]).code(1);
+    assert!(
+        none.stderr.contains("needs an API token"),
+        "{}",
+        none.stderr
+    );
+    assert!(none.stderr.contains("CAPTAIN_TOKEN"), "{}", none.stderr);
+    assert_eq!(
+        run(
+            &env,
+            Some((&server, &viewer)),
+            &["promotions", "list", "--json"]
+        )
+        .ok()
+        .json()["locks"],
+        serde_json::json!([])
+    );
+}
+
+#[test]
 fn every_change_is_audited_under_the_acting_token() {
     let env = TestEnv::local();
     env.init_repo(SMALL_PIPELINE);
