@@ -421,8 +421,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;history'= {
             cand --limit 'Show at most this many deployments'

@@ -332,7 +332,7 @@ complete -c captain -n "__fish_captain_using_subcommand status" -l json -d 'Shor
 complete -c captain -n "__fish_captain_using_subcommand status" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand status" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand status" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
-complete -c captain -n "__fish_captain_using_subcommand status" -s h -l help -d 'Print help'
+complete -c captain -n "__fish_captain_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c captain -n "__fish_captain_using_subcommand history" -l limit -d 'Show at most this many deployments' -r
 complete -c captain -n "__fish_captain_using_subcommand history" -l since -d 'Only deployments since a time (2026-11-01, an RFC 3339 time, or a duration back from now such as 2d)' -r
 complete -c captain -n "__fish_captain_using_subcommand history" -l repo -d 'The git repository (default: the one around the current directory)' -r -F

@@ -46,6 +46,7 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         &tour_ctx,
         ui,
         status::Args {
+            targets: Vec::new(),
             watch: false,
             interval: 5,
         },

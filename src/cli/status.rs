@@ -2,6 +2,7 @@
 
 use comfy_table::Cell;
 
+use captain::model::LockDirection;
 use captain::views::status;
 
 use super::Context;
@@ -9,8 +10,16 @@ use super::ui::{Ui, relative_time};
 
 /// The pipeline at a glance: per wave, stage and environment, the current release, its
 /// state, a deployment in progress, the release waiting to be promoted, and locks.
+///
+/// TARGETs (environments, stages, waves) narrow it to what they cover; the JSON keeps its
+/// shape. The locks column says who disabled promotions and since when (`captain
+/// promotions list` and the JSON say why). A deployment whose `captain run` on this host
+/// is gone says so: "deploying v4, runner gone 3m" (since it was last seen working).
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Environments, stages or waves to show, e.g. wave-2 or prod-2 (default: all).
+    #[arg(value_name = "TARGET")]
+    pub targets: Vec<String>,
     /// Redraw every few seconds until interrupted.
     #[arg(long)]
     pub watch: bool,
@@ -21,6 +30,7 @@ pub struct Args {
 
 pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
     let pipeline = ctx.pipeline()?;
+    let targets = pipeline.targets(&args.targets)?;
     let store = ctx.store(&pipeline)?;
     loop {
         let now = if args.watch {
@@ -28,7 +38,8 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         } else {
             ctx.now
         };
-        let view = status::build(&pipeline, store.as_ref(), now)?;
+        let mut view = status::build(&pipeline, store.as_ref(), now)?;
+        status::select(&mut view, &targets);
         if ui.json() {
             ui.out_json(&view)?;
         } else {
@@ -98,15 +109,27 @@ fn render(ui: &Ui, view: &status::StatusView) -> String {
                 (Some(release), _) => format!("deploying {release}"),
                 (None, _) => env.state.clone(),
             };
+            let state = match (&env.runner, env.since) {
+                (Some(runner), Some(since)) if runner.alive == Some(false) => format!(
+                    "{state}, runner gone {}",
+                    captain::ops::gate::short_duration(
+                        view.generated_at.as_second() - since.as_second()
+                    )
+                ),
+                _ => state,
+            };
             let mut locks: Vec<String> = env
                 .locks
                 .iter()
-                .map(|l| format!("{:?} by {}: {}", l.direction, l.actor, l.reason).to_lowercase())
+                .map(|l| lock_cell(view.generated_at, "", l))
                 .collect();
             if first {
-                locks.extend(stage.locks.iter().map(|l| {
-                    format!("stage {:?} by {}: {}", l.direction, l.actor, l.reason).to_lowercase()
-                }));
+                locks.extend(
+                    stage
+                        .locks
+                        .iter()
+                        .map(|l| lock_cell(view.generated_at, "stage ", l)),
+                );
             }
             table.add_row(vec![
                 Cell::new(if first { wave_cell.as_str() } else { "" }),
@@ -159,5 +182,19 @@ fn render(ui: &Ui, view: &status::StatusView) -> String {
             &in_flight
         },
         table
+    )
+}
+
+/// "in: alice, 3m ago", "stage in+out: bob, 2h ago": which way, who and since when.
+fn lock_cell(now: captain::model::Timestamp, prefix: &str, lock: &status::LockView) -> String {
+    let way = match lock.direction {
+        LockDirection::In => "in",
+        LockDirection::Out => "out",
+        LockDirection::Both => "in+out",
+    };
+    format!(
+        "{prefix}{way}: {}, {}",
+        lock.actor,
+        relative_time(now, lock.since)
     )
 }

@@ -1,9 +1,12 @@
 //! `captain status`: per wave, stage and environment — the current release, its state, a
-//! deployment in progress, the release waiting to be promoted, and locks.
+//! deployment in progress (and whether the loop driving it still runs), the release
+//! waiting to be promoted, and locks.
+
+use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::config::Pipeline;
+use crate::config::{Pipeline, Target};
 use crate::error::Result;
 use crate::model::*;
 use crate::store::{ReleaseFilter, Store};
@@ -61,7 +64,20 @@ pub struct EnvironmentStatus {
     /// For a baking deployment of a stage with `min_data_points`: the data points it
     /// needs, and those a pass last observed (null before the first look).
     pub data_points: Option<DataPointsView>,
+    /// For a deployment in progress driven by `captain run`: that loop's process.
+    pub runner: Option<RunnerView>,
     pub locks: Vec<LockView>,
+}
+
+/// The `captain run` process that drives a deployment in progress.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunnerView {
+    pub host: String,
+    pub pid: u32,
+    /// Whether the process still runs; `null` when it is on another host, where it cannot
+    /// be checked. `false`: the deployment is left as it was when the loop died, until a
+    /// loop starts again and takes it over.
+    pub alive: Option<bool>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -121,18 +137,11 @@ pub fn build(pipeline: &Pipeline, store: &dyn Store, now: Timestamp) -> Result<S
     fill_phases(pipeline, store, &mut stages)?;
     fill_records(pipeline, store, &mut stages)?;
 
-    let mut in_flight: Vec<ReleaseNumber> = stages
-        .iter()
-        .flat_map(|s| s.environments.iter())
-        .flat_map(|e| e.release.into_iter().chain(e.deploying))
-        .collect();
-    in_flight.sort();
-    in_flight.dedup();
     Ok(StatusView {
         pipeline: pipeline.name.clone(),
         generated_at: now,
         latest_release,
-        in_flight,
+        in_flight: in_flight(&stages),
         stages,
     })
 }
@@ -159,6 +168,7 @@ fn environment_status(name: &str, state: &EnvironmentState, locks: &[Lock]) -> E
         step: None,
         bake_until: None,
         data_points: None,
+        runner: None,
         locks: locks_on(locks, LockTargetKind::Environment, name),
     }
 }
@@ -180,11 +190,23 @@ fn fill_phases(pipeline: &Pipeline, store: &dyn Store, stages: &mut [StageStatus
         .flatten()
         .map(|p| (p.deployment.clone(), p))
         .collect();
+    let me = phases
+        .values()
+        .any(|p| p.runner.is_some())
+        .then(crate::runner::this_runner);
     for (stage, config) in stages.iter_mut().zip(&pipeline.stages) {
         for env in &mut stage.environments {
             let Some(record) = env.deployment.as_ref().and_then(|id| phases.get(id)) else {
                 continue;
             };
+            if let (Some(runner), Some(me)) = (&record.runner, &me) {
+                env.runner = Some(RunnerView {
+                    host: runner.host.clone(),
+                    pid: runner.pid,
+                    alive: (runner.host == me.host)
+                        .then(|| !crate::runner::runner_dead(runner, me)),
+                });
+            }
             match record.phase {
                 crate::engine::Phase::Deploying => {}
                 crate::engine::Phase::Verifying { step, .. } => {
@@ -256,6 +278,38 @@ fn fill_records(pipeline: &Pipeline, store: &dyn Store, stages: &mut [StageStatu
     Ok(())
 }
 
+/// Keeps only what `targets` cover (`captain status TARGET…`): the stages with an
+/// environment covered, each with only the environments covered, in pipeline order; the
+/// releases in flight are those of what is kept. No targets keeps everything.
+pub fn select(view: &mut StatusView, targets: &[Target]) {
+    if targets.is_empty() {
+        return;
+    }
+    let covered: BTreeSet<&str> = targets
+        .iter()
+        .flat_map(|t| t.environments.iter().map(String::as_str))
+        .collect();
+    for stage in &mut view.stages {
+        stage
+            .environments
+            .retain(|e| covered.contains(e.name.as_str()));
+    }
+    view.stages.retain(|s| !s.environments.is_empty());
+    view.in_flight = in_flight(&view.stages);
+}
+
+/// Releases currently deployed or deploying in these stages, oldest first.
+fn in_flight(stages: &[StageStatus]) -> Vec<ReleaseNumber> {
+    let mut releases: Vec<ReleaseNumber> = stages
+        .iter()
+        .flat_map(|s| s.environments.iter())
+        .flat_map(|e| e.release.into_iter().chain(e.deploying))
+        .collect();
+    releases.sort();
+    releases.dedup();
+    releases
+}
+
 fn locks_on(locks: &[Lock], kind: LockTargetKind, target: &str) -> Vec<LockView> {
     locks
         .iter()
@@ -320,5 +374,63 @@ fn previous_environments(pipeline: &Pipeline, index: usize) -> Vec<String> {
             .map(|e| e.name.clone())
             .collect(),
         None => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // a failing test should panic with the error it got
+
+    use std::path::Path;
+
+    use super::*;
+    use crate::store::sqlite::SqliteStore;
+
+    #[test]
+    fn targets_keep_what_they_cover_in_pipeline_order() {
+        let pipeline = crate::config::validate_text(
+            r#"
+name = "app"
+[[stages]]
+name = "beta"
+environments = ["beta"]
+[[waves]]
+name = "wave-1"
+stages = [{ name = "prod-1", environments = ["prod-1a", "prod-1b"] }]
+[[waves]]
+name = "wave-2"
+stages = [{ name = "prod-2", environments = ["prod-2a", "prod-2b"] }]
+"#,
+            Path::new("pipeline.toml"),
+        )
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("state.sqlite"), "app").unwrap();
+        let now = Timestamp::from_second(1_800_000_000).unwrap();
+        let view = |names: &[&str]| {
+            let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+            let mut view = build(&pipeline, &store, now).unwrap();
+            select(&mut view, &pipeline.targets(&names).unwrap());
+            view.stages
+                .iter()
+                .map(|s| {
+                    let envs: Vec<&str> = s.environments.iter().map(|e| e.name.as_str()).collect();
+                    format!("{}: {}", s.name, envs.join(" "))
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            view(&[]),
+            [
+                "beta: beta",
+                "prod-1: prod-1a prod-1b",
+                "prod-2: prod-2a prod-2b"
+            ]
+        );
+        assert_eq!(
+            view(&["prod-2b", "wave-1", "prod-1a"]),
+            ["prod-1: prod-1a prod-1b", "prod-2: prod-2b"]
+        );
+        assert_eq!(view(&["beta"]), ["beta: beta"]);
     }
 }

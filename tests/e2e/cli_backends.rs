@@ -49,18 +49,23 @@ fn normalize(text: &str) -> String {
     out
 }
 
+/// "pid 123" in messages, `"pid": 123` in JSON (the loop's process in `status`).
 fn pids(text: &str) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(at) = rest.find("pid ") {
-        out.push_str(&rest[..at + 4]);
-        let after = &rest[at + 4..];
-        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
-        out.push_str(if digits > 0 { "N" } else { "" });
-        rest = &after[digits..];
-    }
-    out.push_str(rest);
-    out
+    ["pid ", "\"pid\": "]
+        .iter()
+        .fold(text.to_string(), |text, before| {
+            let mut out = String::new();
+            let mut rest = text.as_str();
+            while let Some(at) = rest.find(before) {
+                out.push_str(&rest[..at + before.len()]);
+                let after = &rest[at + before.len()..];
+                let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+                out.push_str(if digits > 0 { "N" } else { "" });
+                rest = &after[digits..];
+            }
+            out.push_str(rest);
+            out
+        })
 }
 
 fn real_times(text: &str) -> String {

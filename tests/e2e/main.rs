@@ -14,6 +14,7 @@ mod cli_generated;
 mod cli_history;
 mod cli_release;
 mod cli_state;
+mod cli_status;
 mod cli_validate;
 mod cli_where;
 mod exec_http;
