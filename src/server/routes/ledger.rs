@@ -1,0 +1,185 @@
+//! The whole ledger: its audit events, export and import.
+
+#![allow(clippy::result_large_err)]
+
+use super::*;
+
+pub(super) fn routes(p: &str) -> Router<App> {
+    Router::new()
+        .route(&format!("{p}/audit"), get(audit_events))
+        .route(&format!("{p}/export"), get(export))
+        .route(
+            &format!("{p}/import"),
+            post(import).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)),
+        )
+}
+
+/// `?limit=&target=&actor=` of the audit routes (the server's own and a pipeline's).
+#[derive(serde::Deserialize)]
+pub(super) struct AuditQuery {
+    pub(super) limit: Option<usize>,
+    pub(super) target: Option<String>,
+    pub(super) actor: Option<String>,
+}
+
+async fn audit_events(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    path: P1,
+    query: std::result::Result<Query<AuditQuery>, QueryRejection>,
+) -> Response {
+    let (Path(pipeline), Query(q)) = match (path, query) {
+        (Ok(p), Ok(q)) => (p, q),
+        (Err(r), _) => return bad_path(r),
+        (_, Err(r)) => return bad_query(r),
+    };
+    let filter = AuditFilter {
+        limit: q.limit,
+        target: q.target,
+        actor: q.actor,
+    };
+    read(&app, &caller, pipeline, "reading audit events", move |s| {
+        s.audit_events(&filter)
+    })
+    .await
+}
+
+async fn export(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    path: P1,
+) -> Response {
+    if let Err(denied) = auth::require(&caller, Role::Read, "exporting the ledger") {
+        return denied_response(denied);
+    }
+    let Path(pipeline) = match path {
+        Ok(p) => p,
+        Err(r) => return bad_path(r),
+    };
+    // The lines go out as the store reads them, a chunk at a time, so a big ledger is
+    // never in memory whole. What fails before the first chunk is answered as an error;
+    // what fails after it cuts the answer off (the client then says at which line).
+    let (chunks, receiver) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(4);
+    let (started, first) = tokio::sync::oneshot::channel::<Result<()>>();
+    let stores = app.stores.clone();
+    let producer = app.clone();
+    tokio::spawn(async move {
+        let mut started = Some(started);
+        let outcome = producer
+            .blocking(move || {
+                let mut buffer = Vec::with_capacity(EXPORT_CHUNK);
+                let mut send = |buffer: &mut Vec<u8>| -> Result<()> {
+                    if let Some(started) = started.take() {
+                        let _ = started.send(Ok(()));
+                    }
+                    chunks
+                        .blocking_send(Ok(Bytes::from(std::mem::take(buffer))))
+                        .map_err(|_| Error::failed("the client stopped reading the export"))
+                };
+                let exported = stores.get(&pipeline).and_then(|store| {
+                    store.export(&mut |record| {
+                        serde_json::to_writer(&mut buffer, &record).map_err(|e| {
+                            Error::internal(format!("could not encode the export: {e}"))
+                        })?;
+                        buffer.push(b'\n');
+                        if buffer.len() >= EXPORT_CHUNK {
+                            send(&mut buffer)?;
+                        }
+                        Ok(())
+                    })
+                });
+                match exported {
+                    Ok(()) => send(&mut buffer),
+                    Err(e) => match started.take() {
+                        Some(started) => {
+                            let _ = started.send(Err(e));
+                            Ok(())
+                        }
+                        None => {
+                            let cut = std::io::Error::other(e.message.clone());
+                            let _ = chunks.blocking_send(Err(cut));
+                            Err(e)
+                        }
+                    },
+                }
+            })
+            .await;
+        if let Err(e) = outcome {
+            tracing::warn!(error = %e.message, "the export was cut off");
+        }
+    });
+    match first.await {
+        Ok(Ok(())) => {
+            let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
+                receiver.recv().await.map(|chunk| (chunk, receiver))
+            });
+            let mut response = Response::new(Body::from_stream(stream));
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/x-ndjson"),
+            );
+            response
+        }
+        Ok(Err(e)) => error_response(&e),
+        Err(_) => error_response(&Error::internal("the export stopped before it began")),
+    }
+}
+
+/// How many bytes of an export's lines go out at a time.
+const EXPORT_CHUNK: usize = 64 * 1024;
+
+#[derive(serde::Deserialize)]
+struct ImportQuery {
+    merge: Option<bool>,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn import(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    path: P1,
+    query: std::result::Result<Query<ImportQuery>, QueryRejection>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: RawBody,
+) -> Response {
+    let (Path(pipeline), Query(q)) = match (path, query) {
+        (Ok(p), Ok(q)) => (p, q),
+        (Err(r), _) => return bad_path(r),
+        (_, Err(r)) => return bad_query(r),
+    };
+    let mode = if q.merge.unwrap_or(false) {
+        ImportMode::Merge
+    } else {
+        ImportMode::EmptyOnly
+    };
+    let m = Mutation {
+        app: &app,
+        caller: &caller,
+        pipeline,
+        method,
+        uri,
+        headers,
+        body,
+        what: "importing a ledger",
+    };
+    // The body is JSON Lines, not one JSON value: the records are read from it line by
+    // line as the store takes them (`Bytes` is shared, not copied, for each attempt).
+    mutate_parsed(
+        m,
+        |bytes| Ok(bytes.clone()),
+        |_| Role::Admin,
+        move |s, lines: Bytes, _| {
+            let mut records = lines[..].lines().enumerate().map(|(i, line)| {
+                let line =
+                    line.map_err(|e| Error::usage(format!("line {}: could not read: {e}", i + 1)))?;
+                serde_json::from_str::<LedgerRecord>(&line)
+                    .map_err(|e| Error::usage(format!("line {}: not a ledger record: {e}", i + 1)))
+            });
+            s.import(&mut records, mode)
+        },
+        None,
+    )
+    .await
+}

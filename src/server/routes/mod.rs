@@ -1,0 +1,362 @@
+//! The routes of `captain serve`, one file per resource, each registering its own routes:
+//! [`meta`] (`/healthz`, `/openapi.json`, `/v1/whoami`), [`tokens`] (and the server's
+//! own audit), [`releases`], [`deployments`], [`rollbacks`], [`environments`] (history,
+//! states, where a commit is) and stage approvals, [`locks`], [`run_loop`] (what `captain
+//! run` and the CI commands' passes ask), and [`ledger`] (audit, export, import).
+//!
+//! This file holds what every handler shares: each checks the role, parses its input by
+//! hand (so every bad input gets the JSON error shape, never axum's plain-text
+//! rejection) and runs the store call on a blocking thread ([`read`], [`mutate`]).
+
+// A handler's early exit is its response; boxing it would only add an allocation.
+#![allow(clippy::result_large_err)]
+
+use std::io::BufRead;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Extension, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::Response;
+use axum::routing::{delete, get, post};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+use super::auth::{self, Caller, NewToken, Role, TokenInfo};
+use super::db::{Claim, key_request};
+use super::{
+    App, BODY_LIMIT, IMPORT_BODY_LIMIT, RELEASE_BODY_LIMIT, denied_response, error_response,
+    json_response, wire_error,
+};
+use crate::error::{Error, Result};
+use crate::model::*;
+use crate::store::wire::*;
+use crate::store::{
+    AuditFilter, HistoryFilter, ImportMode, KeyedChange, LedgerRecord, NewRollback, ReleaseFilter,
+    Store, Unlock, answer_body,
+};
+
+type RawBody = std::result::Result<Bytes, BytesRejection>;
+type P1 = std::result::Result<Path<String>, PathRejection>;
+type P2 = std::result::Result<Path<(String, String)>, PathRejection>;
+
+mod deployments;
+mod environments;
+mod ledger;
+mod locks;
+mod meta;
+mod releases;
+mod rollbacks;
+mod run_loop;
+mod tokens;
+
+pub(super) fn routes() -> Router<App> {
+    let p = "/v1/pipelines/{pipeline}";
+    Router::new()
+        .merge(meta::routes(p))
+        .merge(tokens::routes(p))
+        .merge(releases::routes(p))
+        .merge(deployments::routes(p))
+        .merge(rollbacks::routes(p))
+        .merge(environments::routes(p))
+        .merge(locks::routes(p))
+        .merge(run_loop::routes(p))
+        .merge(ledger::routes(p))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+}
+
+fn ok_json<T: Serialize>(value: &T) -> Response {
+    match answer_body(value) {
+        Ok(body) => json_response(StatusCode::OK, body),
+        Err(e) => error_response(&e),
+    }
+}
+
+fn bad_path(rejection: PathRejection) -> Response {
+    wire_error(
+        StatusCode::BAD_REQUEST,
+        "usage",
+        format!("the request path is not valid: {}", rejection.body_text()),
+        None,
+    )
+}
+
+fn bad_query(rejection: QueryRejection) -> Response {
+    wire_error(
+        StatusCode::BAD_REQUEST,
+        "usage",
+        format!("the query string is not valid: {}", rejection.body_text()),
+        Some("`GET /openapi.json` lists each route's parameters".into()),
+    )
+}
+
+fn body_bytes(body: RawBody) -> std::result::Result<Bytes, Response> {
+    body.map_err(|rejection| {
+        let status = rejection.status();
+        let kind = if status.is_server_error() {
+            "internal"
+        } else {
+            "usage"
+        };
+        let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            "the request body is larger than this route accepts".to_string()
+        } else {
+            format!("could not read the request body: {}", rejection.body_text())
+        };
+        wire_error(status, kind, message, None)
+    })
+}
+
+fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> std::result::Result<T, Response> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        wire_error(
+            StatusCode::BAD_REQUEST,
+            "usage",
+            format!("the request body is not the JSON this route takes: {e}"),
+            Some("`GET /openapi.json` describes each route's body".into()),
+        )
+    })
+}
+
+fn release_number(text: &str) -> std::result::Result<ReleaseNumber, Response> {
+    text.parse().map_err(|e: Error| error_response(&e))
+}
+
+fn deployment_id(text: &str) -> std::result::Result<DeploymentId, Response> {
+    DeploymentId::parse(text).map_err(|e| error_response(&e))
+}
+
+/// A read: needs role `read`.
+async fn read<T: Serialize + Send + 'static>(
+    app: &App,
+    caller: &Caller,
+    pipeline: String,
+    what: &str,
+    op: impl FnOnce(&dyn Store) -> Result<T> + Send + 'static,
+) -> Response {
+    if let Err(denied) = auth::require(caller, Role::Read, what) {
+        return denied_response(denied);
+    }
+    let stores = app.stores.clone();
+    match app
+        .blocking(move || op(stores.get(&pipeline)?.as_ref()))
+        .await
+    {
+        Ok(value) => ok_json(&value),
+        Err(e) => error_response(&e),
+    }
+}
+
+/// The actor to record: the token's name, or the actor the client names when the token
+/// may delegate (a CI token passing the person who merged).
+fn actor_for(token: &TokenInfo, claimed: &str) -> String {
+    if token.delegate && !claimed.trim().is_empty() {
+        claimed.to_string()
+    } else {
+        token.name.clone()
+    }
+}
+
+/// Everything a mutation needs besides its own body.
+struct Mutation<'a> {
+    app: &'a App,
+    caller: &'a Caller,
+    pipeline: String,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: RawBody,
+    what: &'static str,
+}
+
+/// A mutation: authenticates, parses the body as `B`, checks the role `B` needs, and runs
+/// `op` at most once per idempotency key (a retry gets the first response again).
+///
+/// With a key, a store that can (PostgreSQL) runs the claim, the mutation and its stored
+/// answer in one transaction: a server killed after the commit has the answer stored,
+/// and one killed before it left nothing. Otherwise (SQLite, a key seen before, a failed
+/// mutation) the key is claimed before and answered after, each its own transaction.
+async fn mutate<B, T>(
+    m: Mutation<'_>,
+    role: impl FnOnce(&B) -> Role,
+    op: impl Fn(&dyn Store, B, &TokenInfo) -> Result<T> + Send + 'static,
+) -> Response
+where
+    B: DeserializeOwned + Clone + Send + 'static,
+    T: Serialize,
+{
+    mutate_keyed(m, role, op, None).await
+}
+
+/// How a route's mutation turns into a [`KeyedChange`] for [`Store::record_with_key`]
+/// (recording a deployment's start or finish: the busiest writes); `None` when this
+/// request is not one (e.g. it is malformed: the ordinary way refuses it).
+type Keyed<B> = Box<dyn Fn(B, &TokenInfo) -> Option<KeyedChange> + Send + 'static>;
+
+/// [`mutate`], trying [`Store::record_with_key`] first when the request has a key.
+async fn mutate_keyed<B, T>(
+    m: Mutation<'_>,
+    role: impl FnOnce(&B) -> Role,
+    op: impl Fn(&dyn Store, B, &TokenInfo) -> Result<T> + Send + 'static,
+    keyed: Option<Keyed<B>>,
+) -> Response
+where
+    B: DeserializeOwned + Clone + Send + 'static,
+    T: Serialize,
+{
+    mutate_parsed(m, |bytes| parse_body(bytes), role, op, keyed).await
+}
+
+/// [`mutate_keyed`] with a body that `parse` reads (not every body is one JSON value).
+async fn mutate_parsed<B, T>(
+    m: Mutation<'_>,
+    parse: impl FnOnce(&Bytes) -> std::result::Result<B, Response>,
+    role: impl FnOnce(&B) -> Role,
+    op: impl Fn(&dyn Store, B, &TokenInfo) -> Result<T> + Send + 'static,
+    keyed: Option<Keyed<B>>,
+) -> Response
+where
+    B: Clone + Send + 'static,
+    T: Serialize,
+{
+    // Authenticate before reading anything else.
+    if let Err(denied) = auth::require(m.caller, Role::Read, m.what) {
+        return denied_response(denied);
+    }
+    let bytes = match body_bytes(m.body) {
+        Ok(bytes) => bytes,
+        Err(response) => return response,
+    };
+    let input: B = match parse(&bytes) {
+        Ok(input) => input,
+        Err(response) => return response,
+    };
+    let token = match auth::require(m.caller, role(&input), m.what) {
+        Ok(token) => token,
+        Err(denied) => return denied_response(denied),
+    };
+    let key = match idempotency_key(&m.headers) {
+        Ok(key) => key,
+        Err(response) => return response,
+    };
+    let request_digest: [u8; 32] = {
+        let mut hash = Sha256::new();
+        hash.update(m.method.as_str());
+        hash.update(b" ");
+        hash.update(m.uri.path());
+        hash.update(b"\n");
+        hash.update(&bytes);
+        hash.finalize().into()
+    };
+    let stores = m.app.stores.clone();
+    let db = m.app.db.clone();
+    let pipeline = m.pipeline;
+    let outcome = m
+        .app
+        .blocking(move || {
+            let store = stores.get(&pipeline);
+            // A SQLite ledger keeps its pipeline's keys itself: both ways below use them.
+            let ledger = store.as_ref().ok().and_then(|s| s.idempotency_keys());
+            if let Some(key) = &key {
+                let now = Timestamp::now().as_second();
+                let request = key_request(&token.name, key, &request_digest, now);
+                if let Ok(store) = &store {
+                    if let Some(change) = keyed.as_ref().and_then(|k| k(input.clone(), &token)) {
+                        if let Some(deployment) = store.record_with_key(change, &request)? {
+                            return Ok((200, answer_body(&deployment)?, false));
+                        }
+                    }
+                    let answered = store.idempotent(&request, &mut |s| {
+                        answer_body(&op(s, input.clone(), &token)?)
+                    })?;
+                    if let Some(body) = answered {
+                        return Ok((200, body, false));
+                    }
+                }
+                if let Claim::Replay { status, body } = db.claim(ledger, &request)? {
+                    return Ok((status, body, true));
+                }
+            }
+            let result = match &store {
+                Ok(store) => op(store.as_ref(), input, &token),
+                Err(e) => Err(e.clone()),
+            };
+            let (status, body) = match result {
+                Ok(value) => (200, answer_body(&value)?),
+                Err(e) => (
+                    super::error_status(&e).as_u16(),
+                    serde_json::to_vec(&ErrorBody::from_error(&e)).unwrap_or_default(),
+                ),
+            };
+            if let Some(key) = &key {
+                // A server-side failure may go away: let a retry run the operation again.
+                if status >= 500 {
+                    db.release(ledger, &token.name, key)?;
+                } else {
+                    db.complete(ledger, &token.name, key, status, &body)?;
+                }
+            }
+            Ok((status, body, false))
+        })
+        .await;
+    match outcome {
+        Ok((status, body, replayed)) => {
+            let mut response = json_response(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                body,
+            );
+            if replayed {
+                response
+                    .headers_mut()
+                    .insert("idempotent-replayed", HeaderValue::from_static("true"));
+            }
+            response
+        }
+        Err(e) => error_response(&e),
+    }
+}
+
+fn idempotency_key(headers: &HeaderMap) -> std::result::Result<Option<String>, Response> {
+    let Some(value) = headers.get(IDEMPOTENCY_HEADER) else {
+        return Ok(None);
+    };
+    let key = value.to_str().unwrap_or("").trim();
+    if key.is_empty() || key.len() > 200 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(wire_error(
+            StatusCode::BAD_REQUEST,
+            "usage",
+            "the Idempotency-Key header must be 1 to 200 printable ASCII characters".into(),
+            None,
+        ));
+    }
+    Ok(Some(key.to_string()))
+}
+
+/// A read whose input is a JSON body.
+async fn read_with<B, T>(
+    app: &App,
+    caller: &Caller,
+    path: P1,
+    body: RawBody,
+    what: &'static str,
+    op: impl FnOnce(&dyn Store, B) -> Result<T> + Send + 'static,
+) -> Response
+where
+    B: DeserializeOwned + Send + 'static,
+    T: Serialize + Send + 'static,
+{
+    if let Err(denied) = auth::require(caller, Role::Read, what) {
+        return denied_response(denied);
+    }
+    let Path(pipeline) = match path {
+        Ok(p) => p,
+        Err(r) => return bad_path(r),
+    };
+    let input: B = match body_bytes(body).and_then(|b| parse_body(&b)) {
+        Ok(input) => input,
+        Err(response) => return response,
+    };
+    read(app, caller, pipeline, what, move |s| op(s, input)).await
+}

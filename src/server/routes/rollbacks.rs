@@ -1,0 +1,44 @@
+//! Rollbacks of several environments at once (an operator's).
+
+#![allow(clippy::result_large_err)]
+
+use super::*;
+
+pub(super) fn routes(p: &str) -> Router<App> {
+    Router::new().route(&format!("{p}/rollbacks"), post(start_rollback))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn start_rollback(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    path: P1,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: RawBody,
+) -> Response {
+    let Path(pipeline) = match path {
+        Ok(p) => p,
+        Err(r) => return bad_path(r),
+    };
+    let m = Mutation {
+        app: &app,
+        caller: &caller,
+        pipeline,
+        method,
+        uri,
+        headers,
+        body,
+        what: "a rollback",
+    };
+    mutate(
+        m,
+        |_: &NewRollback| Role::Operator,
+        |s, mut rollback: NewRollback, token| {
+            rollback.actor = actor_for(token, &rollback.actor);
+            s.start_rollback(rollback)
+        },
+    )
+    .await
+}

@@ -1,0 +1,113 @@
+//! API tokens (admin) and the server's own audit events (token changes).
+
+#![allow(clippy::result_large_err)]
+
+use super::ledger::AuditQuery;
+use super::*;
+
+pub(super) fn routes(_p: &str) -> Router<App> {
+    Router::new()
+        .route("/v1/tokens", get(list_tokens).post(create_token))
+        .route("/v1/tokens/{name}", delete(revoke_token))
+        .route("/v1/audit", get(server_audit_events))
+}
+
+async fn list_tokens(State(app): State<App>, Extension(caller): Extension<Caller>) -> Response {
+    if let Err(denied) = auth::require(&caller, Role::Admin, "listing tokens") {
+        return denied_response(denied);
+    }
+    let db = app.db.clone();
+    match app.blocking(move || db.tokens()).await {
+        Ok(tokens) => ok_json(&serde_json::json!({ "tokens": tokens })),
+        Err(e) => error_response(&e),
+    }
+}
+
+async fn create_token(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    body: RawBody,
+) -> Response {
+    let admin = match auth::require(&caller, Role::Admin, "creating tokens") {
+        Ok(admin) => admin,
+        Err(denied) => return denied_response(denied),
+    };
+    let new: NewToken = match body_bytes(body).and_then(|b| parse_body(&b)) {
+        Ok(new) => new,
+        Err(response) => return response,
+    };
+    let db = app.db.clone();
+    match app
+        .blocking(move || db.create_token(&new, &admin.name, Timestamp::now()))
+        .await
+    {
+        Ok(created) => {
+            tracing::info!(token = %created.token.name, role = %created.token.role, by = %admin_name(&caller), "token created");
+            ok_json(&created)
+        }
+        Err(e) => error_response(&e),
+    }
+}
+
+fn admin_name(caller: &Caller) -> String {
+    caller.log_name().to_string()
+}
+
+#[derive(serde::Deserialize)]
+struct ReasonQuery {
+    reason: Option<String>,
+}
+
+async fn revoke_token(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    path: P1,
+    query: std::result::Result<Query<ReasonQuery>, QueryRejection>,
+) -> Response {
+    let admin = match auth::require(&caller, Role::Admin, "revoking tokens") {
+        Ok(admin) => admin,
+        Err(denied) => return denied_response(denied),
+    };
+    let (Path(name), Query(q)) = match (path, query) {
+        (Ok(p), Ok(q)) => (p, q),
+        (Err(r), _) => return bad_path(r),
+        (_, Err(r)) => return bad_query(r),
+    };
+    let db = app.db.clone();
+    let by = admin.name.clone();
+    match app
+        .blocking(move || db.revoke_token(&name, &by, q.reason.as_deref(), Timestamp::now()))
+        .await
+    {
+        Ok(token) => {
+            tracing::info!(token = %token.name, by = %admin_name(&caller), "token revoked");
+            ok_json(&token)
+        }
+        Err(e) => error_response(&e),
+    }
+}
+
+/// The server's own audit events (token changes), which belong to no pipeline.
+async fn server_audit_events(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    query: std::result::Result<Query<AuditQuery>, QueryRejection>,
+) -> Response {
+    if let Err(denied) = auth::require(&caller, Role::Read, "reading audit events") {
+        return denied_response(denied);
+    }
+    let Query(q) = match query {
+        Ok(q) => q,
+        Err(r) => return bad_query(r),
+    };
+    let filter = AuditFilter {
+        limit: q.limit,
+        target: q.target,
+        actor: q.actor,
+    };
+    let db = app.db.clone();
+    match app.blocking(move || db.audit_events(&filter)).await {
+        Ok(events) => ok_json(&events),
+        Err(e) => error_response(&e),
+    }
+}
