@@ -61,6 +61,9 @@ _captain() {
             captain,override)
                 cmd="captain__subcmd__override"
                 ;;
+            captain,pipeline)
+                cmd="captain__subcmd__pipeline"
+                ;;
             captain,plan)
                 cmd="captain__subcmd__plan"
                 ;;
@@ -166,6 +169,9 @@ _captain() {
             captain__subcmd__help,override)
                 cmd="captain__subcmd__help__subcmd__override"
                 ;;
+            captain__subcmd__help,pipeline)
+                cmd="captain__subcmd__help__subcmd__pipeline"
+                ;;
             captain__subcmd__help,plan)
                 cmd="captain__subcmd__help__subcmd__plan"
                 ;;
@@ -214,6 +220,18 @@ _captain() {
             captain__subcmd__help__subcmd__deploy,start)
                 cmd="captain__subcmd__help__subcmd__deploy__subcmd__start"
                 ;;
+            captain__subcmd__help__subcmd__pipeline,diff)
+                cmd="captain__subcmd__help__subcmd__pipeline__subcmd__diff"
+                ;;
+            captain__subcmd__help__subcmd__pipeline,history)
+                cmd="captain__subcmd__help__subcmd__pipeline__subcmd__history"
+                ;;
+            captain__subcmd__help__subcmd__pipeline,push)
+                cmd="captain__subcmd__help__subcmd__pipeline__subcmd__push"
+                ;;
+            captain__subcmd__help__subcmd__pipeline,show)
+                cmd="captain__subcmd__help__subcmd__pipeline__subcmd__show"
+                ;;
             captain__subcmd__help__subcmd__promotions,disable)
                 cmd="captain__subcmd__help__subcmd__promotions__subcmd__disable"
                 ;;
@@ -246,6 +264,36 @@ _captain() {
                 ;;
             captain__subcmd__help__subcmd__token,revoke)
                 cmd="captain__subcmd__help__subcmd__token__subcmd__revoke"
+                ;;
+            captain__subcmd__pipeline,diff)
+                cmd="captain__subcmd__pipeline__subcmd__diff"
+                ;;
+            captain__subcmd__pipeline,help)
+                cmd="captain__subcmd__pipeline__subcmd__help"
+                ;;
+            captain__subcmd__pipeline,history)
+                cmd="captain__subcmd__pipeline__subcmd__history"
+                ;;
+            captain__subcmd__pipeline,push)
+                cmd="captain__subcmd__pipeline__subcmd__push"
+                ;;
+            captain__subcmd__pipeline,show)
+                cmd="captain__subcmd__pipeline__subcmd__show"
+                ;;
+            captain__subcmd__pipeline__subcmd__help,diff)
+                cmd="captain__subcmd__pipeline__subcmd__help__subcmd__diff"
+                ;;
+            captain__subcmd__pipeline__subcmd__help,help)
+                cmd="captain__subcmd__pipeline__subcmd__help__subcmd__help"
+                ;;
+            captain__subcmd__pipeline__subcmd__help,history)
+                cmd="captain__subcmd__pipeline__subcmd__help__subcmd__history"
+                ;;
+            captain__subcmd__pipeline__subcmd__help,push)
+                cmd="captain__subcmd__pipeline__subcmd__help__subcmd__push"
+                ;;
+            captain__subcmd__pipeline__subcmd__help,show)
+                cmd="captain__subcmd__pipeline__subcmd__help__subcmd__show"
                 ;;
             captain__subcmd__promotions,disable)
                 cmd="captain__subcmd__promotions__subcmd__disable"
@@ -344,7 +392,7 @@ _captain() {
 
     case "${cmd}" in
         captain)
-            opts="-q -y -h -V --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help --version init validate plan config release deploy run next gate bake retry approve reject logs status history where rollback promotions state override simulate audit serve token completions man demo help"
+            opts="-q -y -h -V --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help --version init validate plan config release deploy run next gate bake retry approve reject logs status history where rollback promotions pipeline state override simulate audit serve token completions man demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -822,7 +870,7 @@ _captain() {
             return 0
             ;;
         captain__subcmd__help)
-            opts="init validate plan config release deploy run next gate bake retry approve reject logs status history where rollback promotions state override simulate audit serve token completions man demo help"
+            opts="init validate plan config release deploy run next gate bake retry approve reject logs status history where rollback promotions pipeline state override simulate audit serve token completions man demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1062,6 +1110,76 @@ _captain() {
         captain__subcmd__help__subcmd__override)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__help__subcmd__pipeline)
+            opts="push show history diff"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__help__subcmd__pipeline__subcmd__diff)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__help__subcmd__pipeline__subcmd__history)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__help__subcmd__pipeline__subcmd__push)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__help__subcmd__pipeline__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1617,6 +1735,272 @@ _captain() {
                     return 0
                     ;;
                 --for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pipeline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__pipeline)
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help push show history diff help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pipeline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__pipeline__subcmd__diff)
+            opts="-q -y -h --version --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pipeline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__pipeline__subcmd__help)
+            opts="push show history diff help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__pipeline__subcmd__help__subcmd__diff)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__pipeline__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__pipeline__subcmd__help__subcmd__history)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__pipeline__subcmd__help__subcmd__push)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__pipeline__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__pipeline__subcmd__history)
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pipeline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__pipeline__subcmd__push)
+            opts="-q -y -h --reason --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pipeline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__pipeline__subcmd__show)
+            opts="-q -y -h --version --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --version)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -52,6 +52,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand where 'Where a commit is: the first release containing it, the deployment that first brought it to each environment, and the environments where it is and is not deployed now'
             cand rollback 'Roll environments back to an older release, after a preview'
             cand promotions 'Disable or enable promotions into and out of stages and environments (list, disable, enable)'
+            cand pipeline 'The pipeline''s definition as a team server holds it (push, show, history, diff)'
             cand state 'Export or import the whole ledger as versioned JSON Lines'
             cand override 'Let deployments start into a stage or an environment although its blocker (an alarm expression such as an organisation-wide event) is in ALARM — for a while, with a reason that is recorded and audited. `captain run`, `next`, `gate` and `deploy start` honour it'
             cand simulate 'Run the pipeline in virtual time with synthetic releases, deploy and test durations and injected failures; report how long a commit takes to reach each wave and environment (median, p90) and where releases queue or are superseded'
@@ -558,6 +559,106 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;promotions;help;help'= {
         }
+        &'captain;pipeline'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand push 'Register the local pipeline.toml as the pipeline''s next definition (an operator''s)'
+            cand show 'Print a registered definition (default: the newest)'
+            cand history 'List the registered versions of the definition, newest first'
+            cand diff 'Show how the local pipeline.toml differs from a registered definition (default: the newest)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'captain;pipeline;push'= {
+            cand --reason 'Why (recorded in the audit log)'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'captain;pipeline;show'= {
+            cand --version 'Which version'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'captain;pipeline;history'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'captain;pipeline;diff'= {
+            cand --version 'Which version'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'captain;pipeline;help'= {
+            cand push 'Register the local pipeline.toml as the pipeline''s next definition (an operator''s)'
+            cand show 'Print a registered definition (default: the newest)'
+            cand history 'List the registered versions of the definition, newest first'
+            cand diff 'Show how the local pipeline.toml differs from a registered definition (default: the newest)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'captain;pipeline;help;push'= {
+        }
+        &'captain;pipeline;help;show'= {
+        }
+        &'captain;pipeline;help;history'= {
+        }
+        &'captain;pipeline;help;diff'= {
+        }
+        &'captain;pipeline;help;help'= {
+        }
         &'captain;state'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
@@ -856,6 +957,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand where 'Where a commit is: the first release containing it, the deployment that first brought it to each environment, and the environments where it is and is not deployed now'
             cand rollback 'Roll environments back to an older release, after a preview'
             cand promotions 'Disable or enable promotions into and out of stages and environments (list, disable, enable)'
+            cand pipeline 'The pipeline''s definition as a team server holds it (push, show, history, diff)'
             cand state 'Export or import the whole ledger as versioned JSON Lines'
             cand override 'Let deployments start into a stage or an environment although its blocker (an alarm expression such as an organisation-wide event) is in ALARM — for a while, with a reason that is recorded and audited. `captain run`, `next`, `gate` and `deploy start` honour it'
             cand simulate 'Run the pipeline in virtual time with synthetic releases, deploy and test durations and injected failures; report how long a commit takes to reach each wave and environment (median, p90) and where releases queue or are superseded'
@@ -928,6 +1030,20 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;help;promotions;disable'= {
         }
         &'captain;help;promotions;enable'= {
+        }
+        &'captain;help;pipeline'= {
+            cand push 'Register the local pipeline.toml as the pipeline''s next definition (an operator''s)'
+            cand show 'Print a registered definition (default: the newest)'
+            cand history 'List the registered versions of the definition, newest first'
+            cand diff 'Show how the local pipeline.toml differs from a registered definition (default: the newest)'
+        }
+        &'captain;help;pipeline;push'= {
+        }
+        &'captain;help;pipeline;show'= {
+        }
+        &'captain;help;pipeline;history'= {
+        }
+        &'captain;help;pipeline;diff'= {
         }
         &'captain;help;state'= {
             cand export 'Write the whole ledger as versioned JSON Lines to stdout (backups, moving to a team server). The format is documented in the README'

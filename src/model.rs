@@ -460,6 +460,49 @@ pub struct Lock {
     pub created_at: Timestamp,
 }
 
+/// One version of a pipeline's definition as a team server holds it (`captain pipeline
+/// push`, `serve --pipeline`): pipeline.toml as it was pushed. The server decides every
+/// rule from its newest version, never from a client's copy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PipelineVersion {
+    /// 1, 2, … in the order they were pushed.
+    pub version: u32,
+    /// The pipeline.toml text.
+    pub definition: String,
+    /// [`pipeline_digest`] of the text.
+    pub digest: String,
+    pub actor: String,
+    pub reason: Option<String>,
+    pub at: Timestamp,
+}
+
+/// What `captain pipeline push` hands to the store (validated by the caller).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct NewPipelineVersion {
+    pub definition: String,
+    pub actor: String,
+    pub reason: Option<String>,
+    pub at: Timestamp,
+}
+
+/// The version a push registered, or the newest one when it was the same text
+/// (`created: false`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushedPipeline {
+    #[serde(flatten)]
+    pub version: PipelineVersion,
+    pub created: bool,
+}
+
+/// The digest a client and a server compare to tell whether they read the same
+/// pipeline.toml: `sha256:` and the hex digest of the text's bytes.
+pub fn pipeline_digest(text: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(text.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
 /// Every change to the ledger, with who, when and why.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AuditEvent {

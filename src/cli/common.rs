@@ -88,7 +88,7 @@ impl Context {
 
     pub fn store(&self, pipeline: &Pipeline) -> anyhow::Result<Box<dyn Store>> {
         let location = self.state_location(pipeline)?;
-        let store = state::open_with(&location.location, &pipeline.name, &self.remote()?)?;
+        let store = state::open_with(&location.location, pipeline, &self.remote()?)?;
         Ok(store)
     }
 

@@ -16,6 +16,7 @@ mod init;
 mod logs;
 mod next;
 mod override_cmd;
+mod pipeline;
 mod plan;
 mod promotions;
 mod release;
@@ -121,6 +122,9 @@ pub enum Command {
     /// Disable or enable promotions into and out of stages and environments (list, disable, enable).
     #[command(subcommand)]
     Promotions(promotions::Command),
+    /// The pipeline's definition as a team server holds it (push, show, history, diff).
+    #[command(subcommand)]
+    Pipeline(pipeline::Command),
     /// Export or import the whole ledger as versioned JSON Lines.
     #[command(subcommand)]
     State(state::Command),
@@ -180,6 +184,7 @@ fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Where(args) => where_cmd::run(&ctx, ui, args),
         Command::Rollback(args) => rollback::run(&ctx, ui, args),
         Command::Promotions(command) => promotions::run(&ctx, ui, command),
+        Command::Pipeline(command) => pipeline::run(&ctx, ui, command),
         Command::State(command) => state::run(&ctx, ui, command),
         Command::Override(args) => override_cmd::run(&ctx, ui, args),
         Command::Simulate(args) => simulate::run(&ctx, ui, args),

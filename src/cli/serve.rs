@@ -19,6 +19,10 @@ use super::ui::Ui;
 /// `captain token create NAME --role admin --database …` run on the server's database.
 /// `/openapi.json` describes the API and `/healthz` answers without a token. Stops
 /// gracefully on SIGINT or SIGTERM. Request logs go to stderr (CAPTAIN_LOG sets the level).
+///
+/// The server holds each pipeline's definition and decides every rule from it: a pipeline
+/// exists on the server once registered, with `captain pipeline push` or with --pipeline
+/// PATH here (registered at start-up as its next version when it changed).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Where the ledgers live: sqlite:DIR (one file per pipeline in DIR) or postgres://….
@@ -61,6 +65,17 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
+    // Registered at start-up: pipeline.toml's text, validated.
+    let register = ctx
+        .global
+        .pipeline
+        .iter()
+        .map(|path| {
+            let pipeline = Pipeline::load(path)?;
+            let text = captain::config::read_pipeline_text(path)?;
+            Ok((pipeline.name, text))
+        })
+        .collect::<captain::Result<Vec<_>>>()?;
     let drive = if args.run {
         if !(args.interval.is_finite() && args.interval >= 0.0) {
             return Err(captain::Error::usage(format!(
@@ -102,6 +117,7 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         json_logs: args.log_json,
         concurrency: args.concurrency.map(|n| n as usize),
         drive,
+        register,
     };
     server::serve(options, |addr, tls| {
         let scheme = if tls { "https" } else { "http" };

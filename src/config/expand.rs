@@ -246,6 +246,7 @@ pub(crate) fn expand(raw: Raw, sink: &mut Sink<'_>, source: PathBuf) -> Pipeline
         waves,
         stages,
         source,
+        digest: String::new(),
         places: raw.places,
     }
 }

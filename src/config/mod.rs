@@ -129,6 +129,9 @@ pub struct Pipeline {
     pub stages: Vec<Stage>,
     /// The file it was read from.
     pub source: PathBuf,
+    /// [`crate::model::pipeline_digest`] of the text it was read from: what a team
+    /// server compares with its own definition.
+    pub digest: String,
     /// Where the file names its trunk and its programs (see [`Places`]).
     pub places: Places,
 }
@@ -267,7 +270,8 @@ impl Pipeline {
 
 /// Reads `path` and validates it: the outer error is for a file that cannot be read, the
 /// inner one lists the problems in its content.
-pub fn validate_file(path: &Path) -> Result<std::result::Result<Pipeline, Vec<Diagnostic>>> {
+/// The text of a pipeline file, as `validate_file` reads it.
+pub fn read_pipeline_text(path: &Path) -> Result<String> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -283,12 +287,16 @@ pub fn validate_file(path: &Path) -> Result<std::result::Result<Pipeline, Vec<Di
             )));
         }
     };
-    let text = String::from_utf8(bytes).map_err(|_| {
+    String::from_utf8(bytes).map_err(|_| {
         Error::usage(format!(
             "the pipeline file {} is not UTF-8 text",
             path.display()
         ))
-    })?;
+    })
+}
+
+pub fn validate_file(path: &Path) -> Result<std::result::Result<Pipeline, Vec<Diagnostic>>> {
+    let text = read_pipeline_text(path)?;
     Ok(validate_text(&text, path))
 }
 
@@ -316,7 +324,8 @@ pub fn validate_text(text: &str, path: &Path) -> std::result::Result<Pipeline, V
     let mut walker = validate::Walker::new(sink);
     let raw = walker.document(&root);
     let mut sink = walker.sink;
-    let pipeline = expand::expand(raw, &mut sink, path.to_path_buf());
+    let mut pipeline = expand::expand(raw, &mut sink, path.to_path_buf());
+    pipeline.digest = crate::model::pipeline_digest(text);
     let diagnostics = sink.finish();
     if diagnostics.is_empty() {
         Ok(pipeline)

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod ci;
+pub mod definition;
 pub mod deploy;
 pub mod gate;
 pub mod pass;

@@ -187,17 +187,17 @@ pub fn default_path(pipeline: &str) -> Result<PathBuf> {
     Ok(dirs.data_dir().join(format!("{file_name}.sqlite")))
 }
 
-/// Opens the store at `location` for `pipeline` (a team server with the token and CA of
-/// [`remote`]).
-pub fn open(location: &str, pipeline: &str) -> Result<Box<dyn Store>> {
-    open_with(location, pipeline, &remote(None)?)
-}
-
 /// Opens the store at `location`, reaching a team server with `remote`.
-pub fn open_with(location: &str, pipeline: &str, remote: &Remote) -> Result<Box<dyn Store>> {
+pub fn open_with(location: &str, pipeline: &Pipeline, remote: &Remote) -> Result<Box<dyn Store>> {
     if location.starts_with("http://") || location.starts_with("https://") {
-        return Ok(Box::new(HttpStore::open(location, pipeline, remote)?));
+        // The server decides with its own definition; saying which one this client read
+        // lets it refuse when the two differ.
+        return Ok(Box::new(
+            HttpStore::open(location, &pipeline.name, remote)?
+                .with_pipeline_digest(&pipeline.digest),
+        ));
     }
+    let pipeline = pipeline.name.as_str();
     if location.starts_with("postgres://") || location.starts_with("postgresql://") {
         return Err(Error::usage(format!("state `{location}` is a PostgreSQL database; the CLI reaches PostgreSQL through `captain serve`"))
             .with_hint("point --state at the team server's https:// URL, or at a local SQLite file"));

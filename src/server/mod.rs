@@ -11,6 +11,7 @@ pub mod auth;
 pub mod db;
 pub mod drive;
 pub mod openapi;
+pub(crate) mod registry;
 mod routes;
 
 use std::collections::HashMap;
@@ -99,6 +100,9 @@ pub struct ServeOptions {
     pub concurrency: Option<usize>,
     /// `--run`: drive these pipelines' `captain run` loops (see [`drive`]).
     pub drive: Option<drive::DriveOptions>,
+    /// Pipeline definitions to register at start-up (name, pipeline.toml's text), as a
+    /// push by `serve` would: a new version only when the text changed.
+    pub register: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug)]
@@ -111,6 +115,8 @@ pub struct TlsFiles {
 #[derive(Clone)]
 pub(crate) struct App {
     stores: Arc<Stores>,
+    /// The pipelines this server holds (see [`registry`]).
+    registry: Arc<registry::Registry>,
     db: Arc<ServerDb>,
     /// Store calls running at once; the rest queue first come, first served (a fair
     /// semaphore), so under load every request waits about as long as the others.
@@ -209,6 +215,20 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr, bool)) -> Res
         database: options.database.clone(),
         open: Mutex::new(HashMap::new()),
     });
+    let registry = Arc::new(registry::Registry::new(&options.database)?);
+    for (name, text) in &options.register {
+        let pushed = registry.push(
+            name,
+            crate::model::NewPipelineVersion {
+                definition: text.clone(),
+                actor: "serve".to_string(),
+                reason: Some("loaded by `captain serve --pipeline`".to_string()),
+                at: Timestamp::now(),
+            },
+            &stores,
+        )?;
+        tracing::info!(pipeline = %name, version = pushed.version.version, created = pushed.created, "pipeline registered");
+    }
     let stop = Arc::new(AtomicBool::new(false));
     let drivers = match &options.drive {
         Some(drive) => drive::start(
@@ -219,7 +239,14 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr, bool)) -> Res
         ),
         None => Vec::new(),
     };
-    let served = runtime.block_on(serve_async(options, db, stores, stop.clone(), ready));
+    let served = runtime.block_on(serve_async(
+        options,
+        db,
+        stores,
+        registry,
+        stop.clone(),
+        ready,
+    ));
     // The loops stop too (their commands are cancelled; what is in progress stays
     // recorded for the next driver).
     stop.store(true, Ordering::Relaxed);
@@ -233,10 +260,12 @@ async fn serve_async(
     options: ServeOptions,
     db: Arc<ServerDb>,
     stores: Arc<Stores>,
+    registry: Arc<registry::Registry>,
     stop: Arc<AtomicBool>,
     ready: impl FnOnce(SocketAddr, bool),
 ) -> Result<()> {
     let app = App {
+        registry,
         stores,
         db,
         store_calls: Arc::new(tokio::sync::Semaphore::new(
@@ -390,6 +419,10 @@ pub(crate) fn router(app: App) -> Router {
     routes::routes()
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            registry_gate,
+        ))
         .layer(axum::middleware::from_fn_with_state(app.clone(), observe))
         .with_state(app)
 }
@@ -433,6 +466,61 @@ async fn observe(State(app): State<App>, mut request: Request, next: Next) -> Re
         "request"
     );
     response
+}
+
+/// Before any route of a pipeline: the caller must hold a token, the pipeline must be
+/// registered (else `not found`, and nothing is opened or created for the name), and a
+/// client that says which pipeline.toml it read must have read the server's. Only the
+/// push of a definition may name a pipeline not registered yet.
+async fn registry_gate(State(app): State<App>, mut request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_string();
+    let Some(rest) = path.strip_prefix("/v1/pipelines/") else {
+        return next.run(request).await;
+    };
+    let (name, tail) = rest.split_once('/').unwrap_or((rest, ""));
+    let name = name.to_string();
+    let definition_route = tail == "definition" || tail.starts_with("definition/");
+    if definition_route && request.method() == axum::http::Method::POST {
+        return next.run(request).await;
+    }
+    let caller = request.extensions().get::<Caller>().cloned();
+    if let Some(caller) = &caller
+        && let Err(denied) = auth::require(caller, Role::Read, "reading a pipeline")
+    {
+        return denied_response(denied);
+    }
+    let client_digest = request
+        .headers()
+        .get(crate::store::wire::PIPELINE_DIGEST_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let registry = app.registry.clone();
+    let stores = app.stores.clone();
+    let lookup = {
+        let name = name.clone();
+        app.blocking(move || registry.get(&name, &stores)).await
+    };
+    let registered = match lookup {
+        Ok(registered) => registered,
+        Err(e) => return error_response(&e),
+    };
+    if let Some(digest) = client_digest
+        && !definition_route
+        && digest != registered.digest
+    {
+        return error_response(&differs(&name, &registered));
+    }
+    request.extensions_mut().insert(registered);
+    next.run(request).await
+}
+
+/// A client's pipeline.toml is not the server's newest version.
+fn differs(name: &str, registered: &registry::Registered) -> Error {
+    Error::conflict(format!(
+        "your pipeline.toml differs from version {} of pipeline `{name}` on the server (pushed by {} at {})",
+        registered.version, registered.actor, registered.at
+    ))
+    .with_hint("`captain pipeline diff` shows the difference; `captain pipeline push` registers yours (an operator's)")
 }
 
 async fn unknown_route(request: Request) -> Response {

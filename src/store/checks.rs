@@ -472,3 +472,30 @@ pub fn require_retryable(
         ),
     }
 }
+
+/// The largest pipeline.toml a ledger registers (the articles' pipeline of 160
+/// environments is 4 KiB written with waves; one written out stage by stage stays far
+/// below this).
+pub const PIPELINE_DEFINITION_LIMIT: usize = 4 << 20;
+
+/// Refuses a push without a definition or an actor, or one too large. `Ok(true)`: the
+/// definition is the `newest` registered one, so nothing is registered again.
+pub fn require_valid_push(
+    push: &crate::model::NewPipelineVersion,
+    newest: Option<&crate::model::PipelineVersion>,
+) -> Result<bool> {
+    if push.definition.trim().is_empty() {
+        return Err(Error::usage("the pipeline definition is empty"));
+    }
+    if push.definition.len() > PIPELINE_DEFINITION_LIMIT {
+        return Err(Error::usage(format!(
+            "the pipeline definition is {} bytes, more than the {} a ledger registers",
+            push.definition.len(),
+            PIPELINE_DEFINITION_LIMIT
+        )));
+    }
+    if push.actor.trim().is_empty() {
+        return Err(Error::usage("a pipeline push needs an actor"));
+    }
+    Ok(newest.is_some_and(|n| n.definition == push.definition))
+}

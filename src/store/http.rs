@@ -45,6 +45,10 @@ pub struct HttpStore {
     bulk_client: Client,
     token: Option<String>,
     attempts: u32,
+    /// The digest of the pipeline.toml this client read (see
+    /// [`crate::model::pipeline_digest`]): sent with every request, so a server whose
+    /// definition differs refuses instead of answering for another pipeline.
+    pipeline_digest: Option<String>,
 }
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -84,7 +88,14 @@ impl HttpStore {
             bulk_client: build(None)?,
             token: remote.token.clone().filter(|t| !t.trim().is_empty()),
             attempts: remote.attempts.unwrap_or(5).max(1),
+            pipeline_digest: None,
         })
+    }
+
+    /// Says which pipeline.toml this client read (its digest), with every request.
+    pub fn with_pipeline_digest(mut self, digest: &str) -> HttpStore {
+        self.pipeline_digest = Some(digest.to_string());
+        self
     }
 
     fn url(&self, path: &str) -> String {
@@ -100,6 +111,9 @@ impl HttpStore {
             let mut request = make();
             if let Some(token) = &self.token {
                 request = request.bearer_auth(token);
+            }
+            if let Some(digest) = &self.pipeline_digest {
+                request = request.header(crate::store::wire::PIPELINE_DIGEST_HEADER, digest);
             }
             let transient = match request.send() {
                 Ok(response) if response.status().is_success() => return Ok(response),
@@ -567,6 +581,45 @@ impl Store for HttpStore {
     fn deployment_phases(&self, ids: &[DeploymentId]) -> Result<Vec<Option<super::ActiveRecord>>> {
         let body = DeploymentPhasesRequest { ids: ids.to_vec() };
         self.query("reading deployment phases", "/deployment-phases", &body)
+    }
+
+    fn pipeline_version(&self, version: Option<u32>) -> Result<Option<PipelineVersion>> {
+        let read = match version {
+            None => self.get("reading the pipeline's definition", "/definition", &[]),
+            Some(v) => self
+                .get::<PipelineVersion>(
+                    "reading a pipeline definition",
+                    &format!("/definition/versions/{v}"),
+                    &[],
+                )
+                .map(Some),
+        };
+        match read {
+            Err(e) if e.kind == crate::error::ErrorKind::NotFound => Ok(None),
+            other => other,
+        }
+    }
+
+    fn pipeline_versions(&self) -> Result<Vec<PipelineVersion>> {
+        let list: PipelineVersions = self.get(
+            "listing the pipeline's definitions",
+            "/definition/versions",
+            &[],
+        )?;
+        Ok(list.versions)
+    }
+
+    fn push_pipeline(&self, push: NewPipelineVersion) -> Result<PushedPipeline> {
+        let body = PushRequest {
+            definition: push.definition,
+            reason: push.reason,
+            actor: Some(push.actor),
+        };
+        self.mutate(
+            "registering the pipeline's definition",
+            "/definition",
+            &body,
+        )
     }
 
     fn audit_events(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {

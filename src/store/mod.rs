@@ -271,6 +271,18 @@ pub trait Store: Send + Sync {
     /// Audit events, newest first.
     fn audit_events(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>>;
 
+    /// The pipeline's definition as a team server holds it: `version`, or the newest;
+    /// `None` when none is registered.
+    fn pipeline_version(&self, version: Option<u32>) -> Result<Option<PipelineVersion>>;
+
+    /// Every registered version of the pipeline's definition, newest first.
+    fn pipeline_versions(&self) -> Result<Vec<PipelineVersion>>;
+
+    /// Registers a pipeline definition (validated by the caller) as the next version —
+    /// unless it is the newest already, which is then answered unchanged (`created:
+    /// false`). Writes a `pipeline.push` audit event.
+    fn push_pipeline(&self, push: NewPipelineVersion) -> Result<PushedPipeline>;
+
     /// Streams the whole ledger, in an order that `import` accepts.
     fn export(&self, sink: &mut dyn FnMut(LedgerRecord) -> Result<()>) -> Result<()>;
 

@@ -57,6 +57,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (8, include_str!("postgres/0008_retried_stage_records.sql")),
     (9, include_str!("postgres/0009_observed_data_points.sql")),
     (10, include_str!("postgres/0010_hotfix.sql")),
+    (11, include_str!("postgres/0011_pipeline_versions.sql")),
 ];
 
 mod pool;
@@ -876,6 +877,91 @@ fn audit(
         &[&p, &at, &actor, &action, &target, &reason, &details],
     )?;
     Ok(())
+}
+
+const PIPELINE_VERSION_COLUMNS: &str = "version, definition, digest, actor, reason, at";
+
+fn pipeline_version_from_row(row: &Row) -> TxResult<PipelineVersion> {
+    Ok(PipelineVersion {
+        version: u32::try_from(row.try_get::<_, i32>(0)?).unwrap_or_default(),
+        definition: row.try_get(1)?,
+        digest: row.try_get(2)?,
+        actor: row.try_get(3)?,
+        reason: row.try_get(4)?,
+        at: row.try_get(5)?,
+    })
+}
+
+fn pipeline_version(
+    tx: &mut Tx,
+    p: &str,
+    version: Option<u32>,
+) -> TxResult<Option<PipelineVersion>> {
+    let version = version.and_then(|v| i32::try_from(v).ok());
+    tx.opt(
+        &format!(
+            "SELECT {PIPELINE_VERSION_COLUMNS} FROM captain.pipeline_versions
+             WHERE pipeline = $1 AND ($2::integer IS NULL OR version = $2)
+             ORDER BY version DESC LIMIT 1"
+        ),
+        &[&p, &version],
+    )?
+    .map(|row| pipeline_version_from_row(&row))
+    .transpose()
+}
+
+fn push_pipeline(tx: &mut Tx, p: &str, push: &NewPipelineVersion) -> TxResult<PushedPipeline> {
+    // Pushes of one pipeline take turns: each sees the version before it.
+    tx.query(
+        "SELECT 1 FROM captain.pipelines WHERE name = $1 FOR UPDATE",
+        &[&p],
+    )?;
+    let newest = pipeline_version(tx, p, None)?;
+    if crate::store::checks::require_valid_push(push, newest.as_ref())? {
+        if let Some(version) = newest {
+            return Ok(PushedPipeline {
+                version,
+                created: false,
+            });
+        }
+    }
+    let version = PipelineVersion {
+        version: newest.map_or(1, |n| n.version + 1),
+        digest: pipeline_digest(&push.definition),
+        definition: push.definition.clone(),
+        actor: push.actor.clone(),
+        reason: push.reason.clone(),
+        at: truncate(push.at),
+    };
+    tx.exec(
+        &format!(
+            "INSERT INTO captain.pipeline_versions (pipeline, {PIPELINE_VERSION_COLUMNS})
+             VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        ),
+        &[
+            &p,
+            &i32::try_from(version.version).unwrap_or(i32::MAX),
+            &version.definition,
+            &version.digest,
+            &version.actor,
+            &version.reason,
+            &version.at,
+        ],
+    )?;
+    audit(
+        tx,
+        p,
+        version.at,
+        &version.actor,
+        "pipeline.push",
+        &format!("v{}", version.version),
+        version.reason.as_deref(),
+        serde_json::json!({"version": version.version, "digest": version.digest}),
+    )?;
+    Ok(PushedPipeline {
+        version,
+        created: true,
+    })
 }
 
 /// Stores a snapshot once per distinct content and returns its id.
@@ -1745,8 +1831,9 @@ fn export(tx: &mut Tx, p: &str, sink: &mut dyn FnMut(LedgerRecord) -> Result<()>
     each_row(
         tx,
         "export_audit_events",
+        // A server's registrations of the pipeline's definition stay with that server.
         "SELECT seq, at, actor, action, target, reason, details FROM captain.audit_events
-         WHERE pipeline = $1 ORDER BY seq",
+         WHERE pipeline = $1 AND action <> 'pipeline.push' ORDER BY seq",
         &[&p],
         |_, row| {
             Ok(sink(LedgerRecord::Audit {
@@ -1791,7 +1878,8 @@ fn ledger_is_empty(tx: &mut Tx, p: &str) -> TxResult<bool> {
             "SELECT NOT EXISTS (SELECT 1 FROM captain.releases WHERE pipeline = $1)
                 AND NOT EXISTS (SELECT 1 FROM captain.deployments WHERE pipeline = $1)
                 AND NOT EXISTS (SELECT 1 FROM captain.locks WHERE pipeline = $1)
-                AND NOT EXISTS (SELECT 1 FROM captain.audit_events WHERE pipeline = $1)",
+                AND NOT EXISTS (SELECT 1 FROM captain.audit_events
+                                WHERE pipeline = $1 AND action <> 'pipeline.push')",
             &[&p],
         )?
         .try_get(0)?)
@@ -1874,6 +1962,13 @@ fn import(
     records: &mut dyn Iterator<Item = Result<LedgerRecord>>,
     mode: ImportMode,
 ) -> TxResult<ImportSummary> {
+    let keep_numbers = mode == ImportMode::EmptyOnly
+        && tx
+            .one(
+                "SELECT NOT EXISTS (SELECT 1 FROM captain.audit_events WHERE pipeline = $1)",
+                &[&p],
+            )?
+            .try_get::<_, bool>(0)?;
     if mode == ImportMode::EmptyOnly && !ledger_is_empty(tx, p)? {
         return Err(Error::conflict(format!(
             "the ledger of pipeline `{p}` is not empty; refusing to import"
@@ -1904,12 +1999,20 @@ fn import(
         if let LedgerRecord::Audit { event } = &record {
             max_audit_seq = max_audit_seq.max(event.seq);
         }
-        import_record(tx, p, record, mode, &mut summary, &mut pending, &mut loaded).map_err(
-            |e| match e {
-                Fail::Ledger(e) => at_line(e),
-                Fail::Db(e) => at_line(Error::failed(format!("could not store the record: {e}"))),
-            },
-        )?;
+        import_record(
+            tx,
+            p,
+            record,
+            mode,
+            keep_numbers,
+            &mut summary,
+            &mut pending,
+            &mut loaded,
+        )
+        .map_err(|e| match e {
+            Fail::Ledger(e) => at_line(e),
+            Fail::Db(e) => at_line(Error::failed(format!("could not store the record: {e}"))),
+        })?;
         if pending.rows.len() >= IMPORT_BATCH {
             pending.flush(tx, p)?;
         }
@@ -1920,7 +2023,7 @@ fn import(
         }
     }
     pending.flush(tx, p)?;
-    if mode == ImportMode::EmptyOnly && max_audit_seq > 0 {
+    if keep_numbers && max_audit_seq > 0 {
         // Imported events kept their numbers: later ones must come after them.
         tx.exec(
             "SELECT setval(pg_get_serial_sequence('captain.audit_events', 'seq'),
@@ -1948,11 +2051,13 @@ fn analyze_ledger(tx: &mut Tx) -> TxResult<()> {
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn import_record(
     tx: &mut Tx,
     p: &str,
     record: LedgerRecord,
     mode: ImportMode,
+    keep_numbers: bool,
     summary: &mut ImportSummary,
     pending: &mut PendingDeployments,
     loaded: &mut Loaded,
@@ -2044,8 +2149,9 @@ fn import_record(
                 }
             }
             // An empty ledger keeps the events' numbers, so export → import → export is
-            // identical; a merge appends them after the ledger's own.
-            let seq = (mode == ImportMode::EmptyOnly).then_some(event.seq);
+            // identical; a merge (or a ledger with its definition's registrations) appends
+            // them after the ledger's own.
+            let seq = keep_numbers.then_some(event.seq);
             tx.exec(
                 "INSERT INTO captain.audit_events (pipeline, seq, at, actor, action, target, reason, details)
                  VALUES ($1, coalesce($2, nextval(pg_get_serial_sequence('captain.audit_events', 'seq'))),
@@ -2415,6 +2521,29 @@ impl Store for PostgresStore {
 
     fn deployment_phases(&self, ids: &[DeploymentId]) -> Result<Vec<Option<super::ActiveRecord>>> {
         self.read(|tx, p| run::deployment_phases(tx, p, ids))
+    }
+
+    fn pipeline_version(&self, version: Option<u32>) -> Result<Option<PipelineVersion>> {
+        self.read(|tx, p| pipeline_version(tx, p, version))
+    }
+
+    fn pipeline_versions(&self) -> Result<Vec<PipelineVersion>> {
+        self.read(|tx, p| {
+            tx.query(
+                &format!(
+                    "SELECT {PIPELINE_VERSION_COLUMNS} FROM captain.pipeline_versions
+                     WHERE pipeline = $1 ORDER BY version DESC"
+                ),
+                &[&p],
+            )?
+            .iter()
+            .map(pipeline_version_from_row)
+            .collect()
+        })
+    }
+
+    fn push_pipeline(&self, push: NewPipelineVersion) -> Result<PushedPipeline> {
+        self.write(|tx, p| push_pipeline(tx, p, &push))
     }
 
     fn audit_events(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {

@@ -47,6 +47,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("sqlite/0003_idempotency.sql")),
     (4, include_str!("sqlite/0004_observed_data_points.sql")),
     (5, include_str!("sqlite/0005_hotfix.sql")),
+    (6, include_str!("sqlite/0006_pipeline_versions.sql")),
 ];
 
 mod keys;
@@ -595,6 +596,74 @@ fn audit(
     )?
     .execute(params![micros(at), actor, action, target, reason, details.to_string()])?;
     Ok(())
+}
+
+fn pipeline_version_from_row(row: &Row) -> rusqlite::Result<PipelineVersion> {
+    Ok(PipelineVersion {
+        version: u32::try_from(row.get::<_, i64>(0)?).unwrap_or_default(),
+        definition: row.get(1)?,
+        digest: row.get(2)?,
+        actor: row.get(3)?,
+        reason: row.get(4)?,
+        at: ts(row, 5)?,
+    })
+}
+
+const PIPELINE_VERSION_COLUMNS: &str = "version, definition, digest, actor, reason, at";
+
+fn pipeline_version(conn: &Connection, version: Option<u32>) -> Tx<Option<PipelineVersion>> {
+    let sql = format!(
+        "SELECT {PIPELINE_VERSION_COLUMNS} FROM pipeline_versions
+         WHERE ?1 IS NULL OR version = ?1 ORDER BY version DESC LIMIT 1"
+    );
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([version.map(i64::from)], pipeline_version_from_row)
+        .optional()?)
+}
+
+fn push_pipeline(conn: &Connection, push: NewPipelineVersion) -> Tx<PushedPipeline> {
+    let newest = pipeline_version(conn, None)?;
+    if checks::require_valid_push(&push, newest.as_ref())? {
+        if let Some(version) = newest {
+            return Ok(PushedPipeline {
+                version,
+                created: false,
+            });
+        }
+    }
+    let version = PipelineVersion {
+        version: newest.map_or(1, |n| n.version + 1),
+        digest: pipeline_digest(&push.definition),
+        definition: push.definition,
+        actor: push.actor,
+        reason: push.reason,
+        at: truncate(push.at),
+    };
+    let sql = format!(
+        "INSERT INTO pipeline_versions ({PIPELINE_VERSION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+    );
+    conn.prepare_cached(&sql)?.execute(params![
+        i64::from(version.version),
+        version.definition,
+        version.digest,
+        version.actor,
+        version.reason,
+        micros(version.at)
+    ])?;
+    audit(
+        conn,
+        version.at,
+        &version.actor,
+        "pipeline.push",
+        &format!("v{}", version.version),
+        version.reason.as_deref(),
+        serde_json::json!({"version": version.version, "digest": version.digest}),
+    )?;
+    Ok(PushedPipeline {
+        version,
+        created: true,
+    })
 }
 
 fn max_deployment_seq(conn: &Connection) -> Tx<i64> {
@@ -1319,8 +1388,10 @@ fn export(conn: &Connection, sink: &mut dyn FnMut(LedgerRecord) -> Result<()>) -
     for lock in all_locks(conn)? {
         sink(LedgerRecord::Lock { lock })?;
     }
+    // A server's registrations of the pipeline's definition stay with that server.
     let mut events = conn.prepare(
-        "SELECT seq, at, actor, action, target, reason, details FROM audit_events ORDER BY seq",
+        "SELECT seq, at, actor, action, target, reason, details FROM audit_events
+         WHERE action <> 'pipeline.push' ORDER BY seq",
     )?;
     let mut rows = events.query([])?;
     while let Some(row) = rows.next()? {
@@ -1367,10 +1438,14 @@ fn snapshot_body(conn: &Connection, snapshot: Option<i64>) -> Tx<DependencySnaps
     }
 }
 
+/// Nothing recorded yet: no release, deployment, lock or audit event — but a registered
+/// pipeline definition (a team server's, and its `pipeline.push` events), which is not
+/// part of what an export carries.
 fn ledger_is_empty(conn: &Connection) -> Tx<bool> {
     Ok(conn.query_row(
         "SELECT NOT EXISTS (SELECT 1 FROM releases) AND NOT EXISTS (SELECT 1 FROM deployments)
-             AND NOT EXISTS (SELECT 1 FROM locks) AND NOT EXISTS (SELECT 1 FROM audit_events)",
+             AND NOT EXISTS (SELECT 1 FROM locks)
+             AND NOT EXISTS (SELECT 1 FROM audit_events WHERE action <> 'pipeline.push')",
         [],
         |row| row.get(0),
     )?)
@@ -1382,6 +1457,12 @@ fn import(
     records: &mut dyn Iterator<Item = Result<LedgerRecord>>,
     mode: ImportMode,
 ) -> Tx<ImportSummary> {
+    let keep_numbers = mode == ImportMode::EmptyOnly
+        && conn.query_row(
+            "SELECT NOT EXISTS (SELECT 1 FROM audit_events)",
+            [],
+            |row| row.get::<_, bool>(0),
+        )?;
     if mode == ImportMode::EmptyOnly && !ledger_is_empty(conn)? {
         return Err(Error::conflict(format!(
             "the ledger of pipeline `{pipeline}` is not empty; refusing to import"
@@ -1419,9 +1500,11 @@ fn import(
             };
             Fail::Ledger(Error { message, ..e })
         };
-        import_record(conn, pipeline, record?, mode, &mut summary).map_err(|e| match e {
-            Fail::Ledger(e) => at_line(e),
-            Fail::Db(e) => at_line(Error::failed(format!("could not store the record: {e}"))),
+        import_record(conn, pipeline, record?, mode, keep_numbers, &mut summary).map_err(|e| {
+            match e {
+                Fail::Ledger(e) => at_line(e),
+                Fail::Db(e) => at_line(Error::failed(format!("could not store the record: {e}"))),
+            }
         })?;
     }
     for (_, sql) in &deferred_indexes {
@@ -1438,6 +1521,7 @@ fn import_record(
     pipeline: &str,
     record: LedgerRecord,
     mode: ImportMode,
+    keep_numbers: bool,
     summary: &mut ImportSummary,
 ) -> Tx<()> {
     match record {
@@ -1521,8 +1605,9 @@ fn import_record(
                 }
             }
             // An empty ledger keeps the events' numbers, so export → import → export is
-            // identical; a merge appends them after the ledger's own.
-            let seq = (mode == ImportMode::EmptyOnly).then_some(event.seq);
+            // identical; a merge (or a ledger with its definition's registrations) appends
+            // them after the ledger's own.
+            let seq = keep_numbers.then_some(event.seq);
             conn.prepare_cached(
                 "INSERT INTO audit_events (seq, at, actor, action, target, reason, details)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -1824,6 +1909,26 @@ impl Store for SqliteStore {
 
     fn deployment_phases(&self, ids: &[DeploymentId]) -> Result<Vec<Option<super::ActiveRecord>>> {
         self.read(|conn| run::deployment_phases(conn, ids))
+    }
+
+    fn pipeline_version(&self, version: Option<u32>) -> Result<Option<PipelineVersion>> {
+        self.read(|conn| pipeline_version(conn, version))
+    }
+
+    fn pipeline_versions(&self) -> Result<Vec<PipelineVersion>> {
+        self.read(|conn| {
+            let sql = format!(
+                "SELECT {PIPELINE_VERSION_COLUMNS} FROM pipeline_versions ORDER BY version DESC"
+            );
+            Ok(conn
+                .prepare_cached(&sql)?
+                .query_map([], pipeline_version_from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    fn push_pipeline(&self, push: NewPipelineVersion) -> Result<PushedPipeline> {
+        self.write(|conn| push_pipeline(conn, push))
     }
 
     fn audit_events(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {

@@ -171,3 +171,24 @@ mod tests {
         }
     }
 }
+
+/// `POST …/definition`: pipeline.toml's text, and why it is pushed.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub definition: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The person a delegating token pushes for.
+    #[serde(default)]
+    pub actor: Option<String>,
+}
+
+/// `GET …/definition/versions`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PipelineVersions {
+    pub versions: Vec<crate::model::PipelineVersion>,
+}
+
+/// The header a client sends with the digest of the pipeline.toml it read
+/// ([`crate::model::pipeline_digest`]).
+pub const PIPELINE_DIGEST_HEADER: &str = "captain-pipeline-digest";

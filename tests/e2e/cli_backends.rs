@@ -49,9 +49,11 @@ fn normalize(text: &str) -> String {
     out
 }
 
-/// "pid 123" in messages, `"pid": 123` in JSON (the loop's process in `status`).
+/// "pid 123" in messages, `"pid": 123` in JSON (the loop's process in `status`), and the
+/// audit events' `"seq": 12` (a server's ledger starts with the registration of its
+/// pipeline definition).
 fn pids(text: &str) -> String {
-    ["pid ", "\"pid\": "]
+    ["pid ", "\"pid\": ", "\"seq\": "]
         .iter()
         .fold(text.to_string(), |text, before| {
             let mut out = String::new();

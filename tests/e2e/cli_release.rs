@@ -314,6 +314,9 @@ fn a_clone_with_only_the_remote_trunk_counts_and_a_missing_trunk_is_named() {
         SMALL_PIPELINE.replace("trunk = \"main\"", "trunk = \"develop\""),
     )
     .expect("write pipeline");
+    // A team server must hold this definition too for the command to be asked there.
+    env.manual_registration();
+    env.register(&std::fs::read_to_string(&other).expect("read pipeline"));
     let other = other.display().to_string();
     let d = h
         .sandbox
@@ -333,6 +336,7 @@ fn a_clone_with_only_the_remote_trunk_counts_and_a_missing_trunk_is_named() {
             .is_some_and(|h| h.contains("git fetch origin develop")),
         "{error}"
     );
+    env.auto_registration();
     assert_eq!(release_count(env, &[]), 1);
 }
 

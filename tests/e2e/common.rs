@@ -87,6 +87,12 @@ pub struct TestEnv {
     /// Dropped (killed) before the directory it lives in is removed.
     pub server: Option<Server>,
     pub dir: tempfile::TempDir,
+    /// On a server: the digest of the repository's pipeline.toml last registered there.
+    /// Each run registers the file again when it changed, as an operator keeping the
+    /// server in step would (`captain pipeline push`); tests of registration itself
+    /// turn this off with [`TestEnv::manual_registration`].
+    registered: std::cell::RefCell<Option<String>>,
+    auto_register: std::cell::Cell<bool>,
 }
 
 /// The result of one run of the binary.
@@ -146,7 +152,55 @@ impl TestEnv {
             Backend::Local => None,
             Backend::Http => Some(Server::start(&dir.path().join("server"))),
         };
-        TestEnv { server, dir }
+        TestEnv {
+            server,
+            dir,
+            registered: std::cell::RefCell::new(None),
+            auto_register: std::cell::Cell::new(true),
+        }
+    }
+
+    /// On a server, registers another definition (a pipeline.toml outside the repository,
+    /// given with `--pipeline`); the repository's file is registered again before the next
+    /// run that reads it.
+    pub fn register(&self, definition: &str) {
+        if let Some(server) = &self.server {
+            server.register(definition);
+            *self.registered.borrow_mut() = None;
+        }
+    }
+
+    /// Stops registering the repository's pipeline.toml on the server before each run.
+    pub fn manual_registration(&self) {
+        self.auto_register.set(false);
+    }
+
+    /// Registers the repository's pipeline.toml before each run again (after
+    /// [`TestEnv::manual_registration`]).
+    pub fn auto_registration(&self) {
+        self.auto_register.set(true);
+        *self.registered.borrow_mut() = None;
+    }
+
+    /// On a server, registers the repository's pipeline.toml when it changed since the
+    /// last registration.
+    fn register_pipeline(&self) {
+        let Some(server) = &self.server else { return };
+        if !self.auto_register.get() {
+            return;
+        }
+        let Ok(text) = std::fs::read_to_string(self.repo_path().join("pipeline.toml")) else {
+            return;
+        };
+        let digest = captain::model::pipeline_digest(&text);
+        if self.registered.borrow().as_deref() == Some(digest.as_str()) {
+            return;
+        }
+        // Only a valid file can be registered; a test of an invalid one runs without.
+        if captain::config::validate_text(&text, std::path::Path::new("pipeline.toml")).is_ok() {
+            server.register(&text);
+        }
+        *self.registered.borrow_mut() = Some(digest);
     }
 
     /// A test environment on the local backend whatever the current one is, for what
@@ -210,6 +264,7 @@ impl TestEnv {
 
     /// The binary with a clean environment, run from the repository.
     pub fn command(&self) -> Command {
+        self.register_pipeline();
         self.program(env!("CARGO_BIN_EXE_captain"))
     }
 

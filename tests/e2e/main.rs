@@ -33,6 +33,7 @@ mod scenario;
 mod server_cli;
 mod server_harness;
 mod server_hostile;
+mod server_pipelines;
 mod server_postgres;
 mod server_story;
 mod server_tls;

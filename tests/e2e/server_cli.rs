@@ -115,6 +115,7 @@ fn commands_over_http_answer_as_they_do_locally() {
     let remote = TestEnv::local();
     let sandbox = remote.init_repo(SMALL_PIPELINE);
     let server = Server::start(&remote.path().join("server"));
+    server.register(SMALL_PIPELINE);
     let oncall = server.token("oncall", Role::Operator, true);
     let got = a_day(&remote, &sandbox, Some((&server, &oncall)));
     assert_eq!(got.len(), expected.len());
@@ -132,6 +133,7 @@ fn tokens_and_roles_are_enforced_with_clear_errors() {
     let env = TestEnv::local();
     let sandbox = env.init_repo(SMALL_PIPELINE);
     let server = Server::start(&env.path().join("server"));
+    server.register(SMALL_PIPELINE);
     let admin = server.admin.clone();
     let ci = server.token("ci", Role::Deploy, true);
     let viewer = server.token("viewer", Role::Read, false);
@@ -259,6 +261,7 @@ fn a_token_without_the_role_is_refused_before_the_preview() {
     let env = TestEnv::local();
     let sandbox = env.init_repo(SMALL_PIPELINE);
     let server = Server::start(&env.path().join("server"));
+    server.register(SMALL_PIPELINE);
     let viewer = server.token("viewer", Role::Read, false);
     let ci = server.token("ci", Role::Deploy, true);
     let oncall = server.token("oncall", Role::Operator, false);
@@ -378,6 +381,7 @@ fn every_change_is_audited_under_the_acting_token() {
     let env = TestEnv::local();
     env.init_repo(SMALL_PIPELINE);
     let server = Server::start(&env.path().join("server"));
+    server.register(SMALL_PIPELINE);
     // Not delegating: its changes carry its own name, whatever the client claims.
     let pager = server.token("pager", Role::Operator, false);
     let ci = server.token("ci", Role::Deploy, true);
@@ -440,6 +444,8 @@ fn every_change_is_audited_under_the_acting_token() {
     assert_eq!(
         events,
         [
+            // The harness registered the pipeline's definition, as an operator would.
+            ("pipeline.push".to_string(), "test-harness".to_string()),
             // The finish's pass records the stage's approval, as the loop would.
             ("stage.approved".to_string(), "tester".to_string()),
             ("deployment.finish".to_string(), "tester".to_string()),

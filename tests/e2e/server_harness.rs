@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use captain::server::auth::{NewToken, Role};
+use captain::store::Store;
 use captain::store::http::{HttpStore, Remote};
 
 pub struct Server {
@@ -120,6 +121,22 @@ impl Server {
     /// A store of `pipeline` on this server with the admin token.
     pub fn store(&self, pipeline: &str) -> HttpStore {
         HttpStore::open(&self.url, pipeline, &self.remote(&self.admin)).unwrap()
+    }
+
+    /// Registers `definition` (pipeline.toml's text) as the next version of the
+    /// pipeline it names, as an operator's `captain pipeline push` does.
+    pub fn register(&self, definition: &str) {
+        let name = captain::config::validate_text(definition, Path::new("pipeline.toml"))
+            .unwrap_or_else(|problems| panic!("an invalid test pipeline: {problems:?}"))
+            .name;
+        self.store(&name)
+            .push_pipeline(captain::model::NewPipelineVersion {
+                definition: definition.to_string(),
+                actor: "test-harness".into(),
+                reason: Some("the test's pipeline".into()),
+                at: captain::model::Timestamp::now(),
+            })
+            .unwrap();
     }
 
     /// A new token's secret.

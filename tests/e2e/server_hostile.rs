@@ -22,6 +22,7 @@ fn error_kind(response: reqwest::blocking::Response) -> (u16, String) {
 fn hostile_requests_get_clean_errors_and_the_server_stays_up() {
     let dir = tempfile::tempdir().unwrap();
     let mut server = Server::start(dir.path());
+    server.register(super::server_story::STORY_PIPELINE);
     // A connection per request: a refused request may end its connection, and a raw
     // client (unlike captain's, which retries) would see the next request on it fail.
     let client = Client::builder().pool_max_idle_per_host(0).build().unwrap();
@@ -169,6 +170,7 @@ fn a_retried_mutation_with_the_same_key_records_once_on_postgres() {
 }
 
 fn retried_mutations_record_once(server: &Server) {
+    server.register(super::server_story::STORY_PIPELINE);
     let ci = server.token("ci", Role::Deploy, true);
     let client = Client::builder().pool_max_idle_per_host(0).build().unwrap();
     let base = format!("{}/v1/pipelines/app", server.url);
@@ -292,7 +294,9 @@ fn retried_mutations_record_once(server: &Server) {
             "deployment.start",
             "deployment.finish",
             "deployment.start",
-            "release.create"
+            "release.create",
+            // The test registered the pipeline first.
+            "pipeline.push"
         ]
     );
     assert_eq!(

@@ -30,6 +30,7 @@ fn commands_over_http_on_postgres_answer_as_they_do_locally() {
     let sandbox = remote.init_repo(SMALL_PIPELINE);
     let database = fresh_database();
     let server = Server::start_on(&remote.path().join("server"), &database, &[], None);
+    server.register(SMALL_PIPELINE);
     let oncall = server.token("oncall", Role::Operator, true);
     let got = a_day(&remote, &sandbox, Some((&server, &oncall)));
     assert_eq!(got.len(), expected.len());
@@ -109,6 +110,7 @@ fn a_local_ledger_moves_to_a_postgres_server_with_export_and_import() {
 
     let database = fresh_database();
     let server = Server::start_on(&env.path().join("server"), &database, &[], None);
+    server.register(SMALL_PIPELINE);
     let admin = server.admin.clone();
     // The documented move: `captain state export | captain state import --state URL`.
     let imported = env
@@ -126,12 +128,25 @@ fn a_local_ledger_moves_to_a_postgres_server_with_export_and_import() {
     for (view, local) in views.iter().zip(&local) {
         let mut remote = run(&env, Some((&server, &admin)), view).ok().json();
         if view[0] == "audit" {
-            // The server adds its own token events (the bootstrap admin's creation) to
-            // the moved ledger's.
+            // The server adds its own events (the bootstrap admin's creation, the
+            // registration of the pipeline's definition) to the moved ledger's.
             let events = remote["events"].as_array_mut().unwrap();
             let before = events.len();
-            events.retain(|e| !e["action"].as_str().unwrap().starts_with("token."));
-            assert_eq!(before - events.len(), 1, "{view:?}");
+            events.retain(|e| {
+                let action = e["action"].as_str().unwrap();
+                !action.starts_with("token.") && action != "pipeline.push"
+            });
+            assert_eq!(before - events.len(), 2, "{view:?}");
+            // Numbered after the registration: the same events in the same order.
+            let unnumbered = |mut value: serde_json::Value| {
+                for event in value["events"].as_array_mut().into_iter().flatten() {
+                    event.as_object_mut().map(|e| e.remove("seq"));
+                }
+                value
+            };
+            let local: serde_json::Value = serde_json::from_str(local).unwrap();
+            assert_eq!(unnumbered(remote), unnumbered(local), "{view:?}");
+            continue;
         }
         assert_eq!(&remote.to_string(), local, "{view:?}");
     }
@@ -383,6 +398,7 @@ fn a_ledger_bigger_than_a_chunk_exports_whole_over_the_server() {
 
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start_on(&dir.path().join("server"), &fresh_database(), &[], None);
+    server.register(super::server_story::STORY_PIPELINE);
     let remote = Remote {
         token: Some(server.admin.clone()),
         ca_file: None,

@@ -10,6 +10,11 @@ use captain::store::Store;
 use super::server_harness::Server;
 use super::store_story;
 
+/// The story's pipeline as the server holds it (the story speaks to the ledger
+/// directly; the server only needs the pipeline registered).
+pub const STORY_PIPELINE: &str =
+    "name = \"app\"\n[[stages]]\nname = \"beta\"\nenvironments = [\"beta\"]\n";
+
 /// A fresh, empty ledger per call: a new server on its own database directory.
 fn with_servers(test: impl FnOnce(store_story::MakeStore)) {
     let dir = tempfile::tempdir().unwrap();
@@ -17,6 +22,7 @@ fn with_servers(test: impl FnOnce(store_story::MakeStore)) {
     let make = || -> Box<dyn Store> {
         let n = servers.borrow().len();
         let server = Server::start(&dir.path().join(format!("server-{n}")));
+        server.register(STORY_PIPELINE);
         let store = server.store("app");
         servers.borrow_mut().push(server);
         Box::new(store)

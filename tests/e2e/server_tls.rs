@@ -54,6 +54,7 @@ fn the_cli_talks_https_to_a_server_it_trusts_and_refuses_one_it_does_not() {
         ],
         Some(ca.clone()),
     );
+    server.register(SMALL_PIPELINE);
     assert!(
         server.url.starts_with("https://127.0.0.1:"),
         "{}",

@@ -47,6 +47,7 @@ mod environments;
 mod ledger;
 mod locks;
 mod meta;
+mod pipelines;
 mod releases;
 mod rollbacks;
 mod run_loop;
@@ -57,6 +58,7 @@ pub(super) fn routes() -> Router<App> {
     Router::new()
         .merge(meta::routes(p))
         .merge(tokens::routes(p))
+        .merge(pipelines::routes(p))
         .merge(releases::routes(p))
         .merge(deployments::routes(p))
         .merge(rollbacks::routes(p))
