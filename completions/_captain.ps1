@@ -860,6 +860,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
             [CompletionResult]::new('--log-json', '--log-json', [CompletionResultType]::ParameterName, 'Request logs as JSON lines')
             [CompletionResult]::new('--run', '--run', [CompletionResultType]::ParameterName, 'Also drive the `captain run` loop of each pipeline given with --pipeline (repeat it per pipeline). With PostgreSQL, replicas sharing the database take turns: one drives a pipeline at a time (a PostgreSQL advisory lock), another takes over when it dies')
+            [CompletionResult]::new('--trust-client-clock', '--trust-client-clock', [CompletionResultType]::ParameterName, 'For tests only: decide bakes, windows and freezes with the time each client sends (CAPTAIN_NOW) instead of the server''s clock. Never in production: a client could then end a bake early')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')

@@ -2674,7 +2674,7 @@ _captain() {
             return 0
             ;;
         captain__subcmd__serve)
-            opts="-q -y -h --database --listen --tls-cert --tls-key --bootstrap-token-file --auth-db --concurrency --log-json --run --interval --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --database --listen --tls-cert --tls-key --bootstrap-token-file --auth-db --concurrency --log-json --run --trust-client-clock --interval --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

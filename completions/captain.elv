@@ -794,6 +794,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --output 'Output format of views and results'
             cand --log-json 'Request logs as JSON lines'
             cand --run 'Also drive the `captain run` loop of each pipeline given with --pipeline (repeat it per pipeline). With PostgreSQL, replicas sharing the database take turns: one drives a pipeline at a time (a PostgreSQL advisory lock), another takes over when it dies'
+            cand --trust-client-clock 'For tests only: decide bakes, windows and freezes with the time each client sends (CAPTAIN_NOW) instead of the server''s clock. Never in production: a client could then end a bake early'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
             cand --quiet 'Print results only: no status messages or progress'

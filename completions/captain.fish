@@ -605,6 +605,7 @@ complete -c captain -n "__fish_captain_using_subcommand serve" -l output -d 'Out
 json\t''"
 complete -c captain -n "__fish_captain_using_subcommand serve" -l log-json -d 'Request logs as JSON lines'
 complete -c captain -n "__fish_captain_using_subcommand serve" -l run -d 'Also drive the `captain run` loop of each pipeline given with --pipeline (repeat it per pipeline). With PostgreSQL, replicas sharing the database take turns: one drives a pipeline at a time (a PostgreSQL advisory lock), another takes over when it dies'
+complete -c captain -n "__fish_captain_using_subcommand serve" -l trust-client-clock -d 'For tests only: decide bakes, windows and freezes with the time each client sends (CAPTAIN_NOW) instead of the server\'s clock. Never in production: a client could then end a bake early'
 complete -c captain -n "__fish_captain_using_subcommand serve" -l json -d 'Short for --output json'
 complete -c captain -n "__fish_captain_using_subcommand serve" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand serve" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'

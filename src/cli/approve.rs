@@ -1,7 +1,7 @@
 //! `captain approve` / `captain reject`: results of external approval steps.
 
 use captain::model::DeploymentId;
-use captain::ops::gate;
+use captain::ops::rules;
 
 use super::Context;
 use super::ui::Ui;
@@ -44,17 +44,15 @@ fn record(
     let id = DeploymentId::parse(deployment)?;
     let pipeline = ctx.pipeline()?;
     let store = ctx.store(&pipeline)?;
-    let verdict = gate::verdict(
-        store.as_ref(),
-        &pipeline,
-        &id,
-        step,
+    let probes = captain::exec::Probes::default();
+    let verdict = rules::of(store.as_ref(), &pipeline, &probes).verdict(rules::VerdictRequest {
+        deployment: id,
+        step: step.to_string(),
         passed,
-        &ctx.actor(),
+        actor: ctx.actor(),
         reason,
-        ctx.now,
-        &captain::exec::Probes::default(),
-    )?;
+        now: ctx.now,
+    })?;
     if ui.json() {
         return ui.out_json(&verdict);
     }

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use captain::exec::Probes;
 use captain::model::ReleaseNumber;
-use captain::ops::gate::{self, BakeState};
+use captain::ops::gate::BakeState;
+use captain::ops::rules;
 
 use super::Context;
 use super::ui::{Exit, Ui};
@@ -43,19 +44,18 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
     let pipeline = ctx.pipeline()?;
     let store = ctx.store(&pipeline)?;
     let actor = ctx.actor();
+    let probes = Probes::default();
+    let rules = rules::of(store.as_ref(), &pipeline, &probes);
     let started = std::time::Instant::now();
     let mut last = String::new();
     loop {
         let now = ctx.fresh_now();
-        let view = gate::bake(
-            store.as_ref(),
-            &pipeline,
-            &args.stage,
+        let view = rules.bake(rules::BakeRequest {
+            stage: args.stage.clone(),
             release,
+            actor: actor.clone(),
             now,
-            &Probes::default(),
-            &actor,
-        )?;
+        })?;
         let watching = args.wait
             && view.release.is_some()
             && matches!(view.state, BakeState::Baking | BakeState::Waiting)

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use captain::model::{DeploymentId, Outcome, ReleaseNumber};
 use captain::ops::deploy;
+use captain::ops::rules;
 
 use super::Context;
 use super::release::find_release;
@@ -84,20 +85,16 @@ fn start(ctx: &Context, ui: &Ui, args: StartArgs) -> anyhow::Result<()> {
     deploy::find_environment(&pipeline, &args.environment)?;
     let store = ctx.store(&pipeline)?;
     find_release(store.as_ref(), release)?;
-    let deployment = deploy::start(
-        store.as_ref(),
-        &pipeline,
-        deploy::StartRequest {
-            environment: args.environment,
-            release,
-            rollback: args.rollback,
-            force: args.force,
-            reason: args.reason,
-            actor: ctx.actor(),
-            now: ctx.now,
-        },
-        &captain::exec::Probes::default(),
-    )?;
+    let probes = captain::exec::Probes::default();
+    let deployment = rules::of(store.as_ref(), &pipeline, &probes).start(deploy::StartRequest {
+        environment: args.environment,
+        release,
+        rollback: args.rollback,
+        force: args.force,
+        reason: args.reason,
+        actor: ctx.actor(),
+        now: ctx.now,
+    })?;
     if ui.json() {
         return ui.out_json(&StartJson {
             deployment: &deployment.id,
@@ -122,17 +119,15 @@ fn finish(ctx: &Context, ui: &Ui, args: FinishArgs) -> anyhow::Result<()> {
     let outcome = Outcome::parse(&args.outcome)?;
     let pipeline = ctx.pipeline()?;
     let store = ctx.store(&pipeline)?;
-    let finished = deploy::finish(
-        store.as_ref(),
-        &pipeline,
+    let probes = captain::exec::Probes::default();
+    let finished = rules::of(store.as_ref(), &pipeline, &probes).finish(rules::FinishRequest {
         id,
         outcome,
-        ctx.actor(),
-        args.reason,
-        args.force,
-        ctx.now,
-        &captain::exec::Probes::default(),
-    )?;
+        actor: ctx.actor(),
+        reason: args.reason,
+        force: args.force,
+        now: ctx.now,
+    })?;
     if ui.json() {
         return ui.out_json(&finished);
     }

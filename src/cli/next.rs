@@ -3,6 +3,7 @@
 
 use captain::exec::Probes;
 use captain::ops::gate;
+use captain::ops::rules;
 
 use super::Context;
 use super::ui::{Exit, Ui};
@@ -30,15 +31,15 @@ pub struct GateArgs {
 fn view(ctx: &Context, stage: &str, record: bool) -> anyhow::Result<gate::NextView> {
     let pipeline = ctx.pipeline()?;
     let store = ctx.store(&pipeline)?;
-    let actor = record.then(|| ctx.actor());
-    Ok(gate::next(
-        store.as_ref(),
-        &pipeline,
-        stage,
-        ctx.now,
-        &Probes::default(),
-        actor.as_deref(),
-    )?)
+    let probes = Probes::default();
+    Ok(
+        rules::of(store.as_ref(), &pipeline, &probes).next(rules::NextRequest {
+            stage: stage.to_string(),
+            record,
+            actor: ctx.actor(),
+            now: ctx.now,
+        })?,
+    )
 }
 
 pub fn run_next(ctx: &Context, ui: &Ui, args: NextArgs) -> anyhow::Result<()> {

@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use captain::model::Timestamp;
-use captain::ops::gate;
+use captain::ops::rules;
 
 use super::Context;
 use super::ui::{Ui, relative_time};
@@ -42,14 +42,15 @@ struct OverrideJson<'a> {
 pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
     let pipeline = ctx.pipeline()?;
     let store = ctx.store(&pipeline)?;
-    let record = gate::override_blockers(
-        store.as_ref(),
-        &pipeline,
-        &args.target,
-        &ctx.actor(),
-        &args.reason,
-        ctx.now,
-        args.lasting,
+    let probes = captain::exec::Probes::default();
+    let record = rules::of(store.as_ref(), &pipeline, &probes).override_blockers(
+        rules::OverrideRequest {
+            target: args.target.clone(),
+            actor: ctx.actor(),
+            reason: args.reason.clone(),
+            seconds: args.lasting.as_secs(),
+            now: ctx.now,
+        },
     )?;
     if ui.json() {
         return ui.out_json(&OverrideJson {

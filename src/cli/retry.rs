@@ -2,7 +2,7 @@
 
 use captain::exec::Probes;
 use captain::model::ReleaseNumber;
-use captain::ops::gate;
+use captain::ops::rules;
 
 use super::Context;
 use super::ui::Ui;
@@ -30,16 +30,14 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
     let release: Option<ReleaseNumber> = args.release.as_deref().map(str::parse).transpose()?;
     let pipeline = ctx.pipeline()?;
     let store = ctx.store(&pipeline)?;
-    let view = gate::retry(
-        store.as_ref(),
-        &pipeline,
-        &args.target,
+    let probes = Probes::default();
+    let view = rules::of(store.as_ref(), &pipeline, &probes).retry(rules::RetryCommand {
+        target: args.target.clone(),
         release,
-        &ctx.actor(),
-        args.reason.as_deref(),
-        ctx.now,
-        &Probes::default(),
-    )?;
+        actor: ctx.actor(),
+        reason: args.reason.clone(),
+        now: ctx.now,
+    })?;
     if ui.json() {
         return ui.out_json(&view);
     }

@@ -59,6 +59,11 @@ pub struct Args {
     /// it dies.
     #[arg(long)]
     pub run: bool,
+    /// For tests only: decide bakes, windows and freezes with the time each client sends
+    /// (CAPTAIN_NOW) instead of the server's clock. Never in production: a client could
+    /// then end a bake early.
+    #[arg(long)]
+    pub trust_client_clock: bool,
     /// With --run: seconds between passes while nothing moves (fractions allowed).
     #[arg(long, default_value_t = 10.0, value_name = "SECS", requires = "run")]
     pub interval: f64,
@@ -118,6 +123,7 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         concurrency: args.concurrency.map(|n| n as usize),
         drive,
         register,
+        trust_client_clock: args.trust_client_clock,
     };
     server::serve(options, |addr, tls| {
         let scheme = if tls { "https" } else { "http" };

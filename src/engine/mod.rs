@@ -210,7 +210,7 @@ impl BlockerOverride {
 }
 
 /// The state of one named alarm, as observed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AlarmState {
     Ok,
@@ -219,7 +219,7 @@ pub enum AlarmState {
     Unknown,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeployResult {
     Succeeded,
@@ -227,7 +227,7 @@ pub enum DeployResult {
     TimedOut,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepResult {
     Passed,
@@ -334,7 +334,7 @@ pub enum Decision {
 }
 
 /// Why a stage does what it does, as `status`, `next` and `gate` show it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StageOutlook {
     pub stage: String,
     /// The release the stage is working on.
@@ -352,14 +352,14 @@ impl StageOutlook {
 }
 
 /// Data points of one environment during bake.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DataPointStatus {
     pub environment: String,
     pub have: u64,
     pub need: u64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum StageStatus {
     /// Deployments of `release` start in this pass, in `environments`.
@@ -483,7 +483,7 @@ pub fn stage_outlook(
 }
 
 /// Why a normal deployment may not start where an external CI asks (see [`start_check`]).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "refusal", rename_all = "snake_case")]
 pub enum StartRefusal {
     /// The release failed in the stage; `captain retry` deploys it there again.

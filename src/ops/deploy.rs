@@ -6,17 +6,7 @@ use crate::error::{Error, Result, suggestion_hint};
 use crate::model::*;
 use crate::store::Store;
 
-/// What `deploy start` was asked to do.
-#[derive(Clone, Debug)]
-pub struct StartRequest {
-    pub environment: String,
-    pub release: ReleaseNumber,
-    pub rollback: bool,
-    pub force: bool,
-    pub reason: Option<String>,
-    pub actor: String,
-    pub now: Timestamp,
-}
+pub use crate::store::wire::StartRequest;
 
 /// Finds an environment by name, or fails with exit 5 and a did-you-mean.
 pub fn find_environment<'p>(
@@ -107,7 +97,7 @@ pub fn start(
 }
 
 /// What `deploy finish` did: the deployment as it is now, and its stage's outlook.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Finished {
     #[serde(flatten)]
     pub deployment: Deployment,

@@ -10,6 +10,7 @@ pub mod pass;
 pub mod promotions;
 pub mod release;
 pub mod rollback;
+pub mod rules;
 pub mod state;
 pub mod validate;
 

@@ -17,12 +17,12 @@
 use std::collections::BTreeMap;
 
 use crate::config::Pipeline;
-use crate::engine::{self, Decision, EngineState, Signals, StageOutlook};
+use crate::engine::{self, Decision, DeployResult, EngineState, Signals, StageOutlook, StepResult};
 use crate::error::{ErrorKind, Result};
 use crate::exec::Probes;
 use crate::model::{Deployment, DeploymentId, DeploymentKind, Outcome, Timestamp};
 use crate::runner::{signals, this_runner};
-use crate::store::{DecisionBatch, EngineSnapshot, StageScope, Store};
+use crate::store::{DecisionBatch, EngineSnapshot, RunnerId, StageScope, Store};
 
 /// What a pass found and did.
 #[derive(Clone, Debug)]
@@ -198,4 +198,108 @@ pub fn record(
             alarm_reasons,
         });
     }
+}
+
+/// What a `captain run` loop reports for one pass: what its executors observed of the
+/// deployments it drives. Where the ledger is (locally, or on the team server), the pass
+/// adds its own observations — alarms, data points — and decides with its own pipeline.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct LoopPass {
+    pub runner: RunnerId,
+    /// The loop holds its pipeline's drive lock (`serve --run`).
+    #[serde(default)]
+    pub exclusive: bool,
+    /// Finished deploy commands.
+    pub deploy_results: Vec<(DeploymentId, DeployResult)>,
+    /// Finished approval steps: deployment, step index, result.
+    pub step_results: Vec<(DeploymentId, usize, StepResult)>,
+    pub actor: String,
+    pub now: Timestamp,
+}
+
+/// What one pass of a loop decided and recorded.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct LoopAnswer {
+    /// The decisions recorded, in order (none when `conflict`).
+    pub decisions: Vec<Decision>,
+    /// The deployments they started, which the loop now runs.
+    pub started: Vec<Deployment>,
+    /// Another writer came first: nothing was recorded, the next pass decides again.
+    pub conflict: Option<String>,
+    /// Why each alarm that is not OK is so.
+    pub alarm_reasons: BTreeMap<String, String>,
+    /// Every stage's outlook after the pass.
+    pub outlooks: Vec<StageOutlook>,
+    /// The deployments in progress after the pass.
+    pub active: Vec<crate::store::ActiveRecord>,
+}
+
+/// One pass of a `captain run` loop: observe, settle every decision (the loop starts
+/// normal deployments too) and record them, owned by the loop's runner.
+pub fn loop_pass(
+    store: &dyn Store,
+    pipeline: &Pipeline,
+    probes: &Probes,
+    request: &LoopPass,
+) -> Result<LoopAnswer> {
+    let scopes = StageScope::of(pipeline);
+    let now = request.now;
+    let snapshot = store.engine_snapshot(&scopes, now)?;
+    let (mut signals, why) = signals::observe(
+        pipeline,
+        &snapshot,
+        probes,
+        &request.runner,
+        request.exclusive,
+    );
+    signals
+        .deploy_results
+        .extend(request.deploy_results.iter().cloned());
+    for (id, step, result) in &request.step_results {
+        signals
+            .step_results
+            .entry((id.clone(), *step))
+            .or_insert(*result);
+    }
+    let mut state = snapshot.state.clone();
+    let mut counter = 0u64;
+    let decisions = engine::settle(&mut state, pipeline, now, &signals, &mut || {
+        counter += 1;
+        // Never a real id: the store names deployments when it records them.
+        DeploymentId(format!("pending-{counter}"))
+    });
+    let mut answer = LoopAnswer {
+        alarm_reasons: why,
+        ..LoopAnswer::default()
+    };
+    let data_points = signals::new_data_points(&snapshot, &signals);
+    if !decisions.is_empty() || !data_points.is_empty() {
+        let batch = DecisionBatch {
+            decisions: decisions.clone(),
+            stages: scopes.clone(),
+            actor: request.actor.clone(),
+            at: now,
+            runner: Some(request.runner.clone()),
+            reason: None,
+            data_points,
+        };
+        match store.apply_decisions(batch) {
+            Ok(started) => {
+                answer.decisions = decisions;
+                answer.started = started;
+            }
+            Err(e) if matches!(e.kind, ErrorKind::Conflict | ErrorKind::Blocked) => {
+                answer.conflict = Some(e.message);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    let after = if answer.decisions.is_empty() {
+        snapshot
+    } else {
+        store.engine_snapshot(&scopes, now)?
+    };
+    answer.outlooks = engine::decide(&after.state, pipeline, now, &signals).outlooks;
+    answer.active = after.active;
+    Ok(answer)
 }

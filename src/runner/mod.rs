@@ -29,13 +29,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use crate::config::{ApprovalKind, Pipeline};
-use crate::engine::{self, Decision, DeployResult, Phase, StageOutlook, StepResult};
-use crate::error::{ErrorKind, Result};
+use crate::engine::{Decision, DeployResult, Phase, StageOutlook, StepResult};
+use crate::error::Result;
 use crate::exec::{self, CaptainVars, Probes, Running, StepContext};
 use crate::model::{Deployment, DeploymentId, DeploymentKind, Outcome, Timestamp};
-use crate::store::{
-    ActiveRecord, Claim, DecisionBatch, LogLine, ProcessRecord, RunnerId, StageScope, Store,
-};
+use crate::store::{ActiveRecord, Claim, LogLine, ProcessRecord, RunnerId, StageScope, Store};
 
 use jobs::{DeployJob, StepJob, StepPoll};
 
@@ -157,6 +155,8 @@ pub struct Runner<'a> {
     /// This loop holds the pipeline's drive lock (`captain serve --run`): any other owner
     /// of work has stopped driving, whatever host it is on.
     exclusive: bool,
+    /// The deployments in progress after the last pass (the next one starts from them).
+    last_active: Option<Vec<ActiveRecord>>,
 }
 
 impl<'a> Runner<'a> {
@@ -173,6 +173,7 @@ impl<'a> Runner<'a> {
             step_results: BTreeMap::new(),
             logs: BTreeMap::new(),
             exclusive: false,
+            last_active: None,
         }
     }
 
@@ -194,95 +195,80 @@ impl<'a> Runner<'a> {
         self.deploys.len() + self.steps.values().filter(|s| s.is_process()).count()
     }
 
-    /// One pass at `now`.
+    /// One pass at `now`: take over work a dead loop left, poll this loop's commands,
+    /// then ask the rules where the ledger is (this process, or the team server) to
+    /// decide and record with what the commands reported, and run what was started.
     pub fn pass(&mut self, now: Timestamp, observer: &mut dyn RunObserver) -> Result<PassReport> {
-        let mut snapshot = self.store.engine_snapshot(&self.scopes, now)?;
-        if self.reconcile(&snapshot.active, observer)? {
-            snapshot = self.store.engine_snapshot(&self.scopes, now)?;
-        }
-        let active_ids: BTreeSet<DeploymentId> = snapshot
-            .active
-            .iter()
-            .map(|a| a.deployment.clone())
-            .collect();
-        self.poll_jobs(&snapshot.active, &active_ids, now, observer);
-
-        // What the world looks like now, and what this loop's executors reported.
-        let (mut signals, why) = signals::observe(
-            self.pipeline,
-            &snapshot,
-            &self.options.probes,
-            &self.me,
-            self.exclusive,
-        );
-        signals.deploy_results.extend(self.deploy_results.clone());
-        for (key, result) in &self.step_results {
-            signals.step_results.entry(key.clone()).or_insert(*result);
-        }
-
-        let mut state = snapshot.state.clone();
-        let mut counter = 0u64;
-        let decisions = engine::settle(&mut state, self.pipeline, now, &signals, &mut || {
-            counter += 1;
-            // Never a real id: the store names deployments when it records them.
-            DeploymentId(format!("pending-{counter}"))
-        });
-        let mut report = PassReport::default();
-        let data_points = signals::new_data_points(&snapshot, &signals);
-        if !decisions.is_empty() || !data_points.is_empty() {
-            let batch = DecisionBatch {
-                decisions: decisions.clone(),
-                stages: self.scopes.clone(),
-                actor: self.options.actor.clone(),
-                at: now,
-                runner: Some(self.me.clone()),
-                reason: None,
-                data_points,
-            };
-            match self.store.apply_decisions(batch) {
-                Ok(started) => {
-                    report.decisions = decisions.len();
-                    report.failed = decisions
-                        .iter()
-                        .filter(|d| {
-                            matches!(
-                                d,
-                                Decision::FailDeployment {
-                                    outcome: Outcome::DeployFailed
-                                        | Outcome::TestsFailed
-                                        | Outcome::AlarmFired,
-                                    ..
-                                }
-                            )
-                        })
-                        .count();
-                    self.after_apply(&decisions, started, &why, now, observer);
-                }
-                Err(e) if matches!(e.kind, ErrorKind::Conflict | ErrorKind::Blocked) => {
-                    report.conflict = true;
-                    observer.event(RunEvent::Note {
-                        deployment: None,
-                        text: format!("decisions not applied, deciding again: {}", e.message),
-                    });
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        self.flush_logs(observer);
-
-        let after = if report.decisions > 0 {
-            self.store.engine_snapshot(&self.scopes, now)?
-        } else {
-            snapshot
+        // The deployments in progress as the last pass left them (read the first time).
+        let active = match self.last_active.take() {
+            Some(active) => active,
+            None => self.store.engine_snapshot(&self.scopes, now)?.active,
         };
-        let outlooks = engine::decide(&after.state, self.pipeline, now, &signals).outlooks;
-        report.active = after.active.len();
+        let active = if self.reconcile(&active, observer)? {
+            self.store.engine_snapshot(&self.scopes, now)?.active
+        } else {
+            active
+        };
+        let active_ids: BTreeSet<DeploymentId> =
+            active.iter().map(|a| a.deployment.clone()).collect();
+        self.poll_jobs(&active, &active_ids, now, observer);
+
+        let request = crate::ops::pass::LoopPass {
+            runner: self.me.clone(),
+            exclusive: self.exclusive,
+            deploy_results: self
+                .deploy_results
+                .iter()
+                .map(|(id, r)| (id.clone(), *r))
+                .collect(),
+            step_results: self
+                .step_results
+                .iter()
+                .map(|((id, step), r)| (id.clone(), *step, *r))
+                .collect(),
+            actor: self.options.actor.clone(),
+            now,
+        };
+        let answer = crate::ops::rules::of(self.store, self.pipeline, &self.options.probes)
+            .loop_pass(request)?;
+        let mut report = PassReport::default();
+        if let Some(why) = &answer.conflict {
+            report.conflict = true;
+            observer.event(RunEvent::Note {
+                deployment: None,
+                text: format!("decisions not applied, deciding again: {why}"),
+            });
+        }
+        report.decisions = answer.decisions.len();
+        report.failed = answer
+            .decisions
+            .iter()
+            .filter(|d| {
+                matches!(
+                    d,
+                    Decision::FailDeployment {
+                        outcome: Outcome::DeployFailed | Outcome::TestsFailed | Outcome::AlarmFired,
+                        ..
+                    }
+                )
+            })
+            .count();
+        self.after_apply(
+            &answer.decisions,
+            answer.started,
+            &answer.alarm_reasons,
+            now,
+            observer,
+        );
+        self.flush_logs(observer);
+        report.active = answer.active.len();
         report.running = self.running();
         observer.event(RunEvent::Pass {
-            outlooks,
-            active: after.active,
+            outlooks: answer.outlooks,
+            active: answer.active.clone(),
             at: now,
         });
+        self.last_active = Some(answer.active);
         Ok(report)
     }
 

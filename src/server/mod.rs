@@ -1,11 +1,14 @@
-//! `captain serve`: the team backend, a thin HTTP/JSON skin (axum) over the same
-//! [`Store`] operations the CLI runs locally — one request per store operation, the
-//! pipeline in the path (`/v1/pipelines/{pipeline}/…`).
+//! `captain serve`: the team backend, an HTTP/JSON skin (axum) over the same operations
+//! the CLI runs locally, the pipeline in the path (`/v1/pipelines/{pipeline}/…`).
 //!
-//! The room parses requests, checks the caller's token and role ([`auth`]), replays
-//! idempotent retries ([`db`]), runs the store call on a blocking thread (the trait is
-//! synchronous) and maps captain's error kinds to HTTP statuses. It holds no ledger rule
-//! of its own and never touches git: the CLI computes commit lists and snapshots.
+//! The server trusts no client: it holds each pipeline's definition ([`registry`]), and
+//! the commands whose answers are the engine's rule (starts, finishes, next, gate, bake,
+//! retries, verdicts, overrides, the loop's passes) are decided here, with that
+//! definition, the server's own alarm observations and its own clock
+//! ([`crate::ops::rules::Local`]). The room parses requests, checks the caller's token and
+//! role ([`auth`]), replays idempotent retries ([`db`]), runs the work on a blocking
+//! thread (the store is synchronous) and maps captain's error kinds to HTTP statuses. It
+//! never touches git: the CLI computes commit lists and snapshots.
 
 pub mod auth;
 pub mod db;
@@ -103,6 +106,9 @@ pub struct ServeOptions {
     /// Pipeline definitions to register at start-up (name, pipeline.toml's text), as a
     /// push by `serve` would: a new version only when the text changed.
     pub register: Vec<(String, String)>,
+    /// Decide the rules with the time each client sends (`--trust-client-clock`): for
+    /// tests that pin the clock, never in production (a client could end a bake early).
+    pub trust_client_clock: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -117,6 +123,8 @@ pub(crate) struct App {
     stores: Arc<Stores>,
     /// The pipelines this server holds (see [`registry`]).
     registry: Arc<registry::Registry>,
+    /// Decide with the time clients send instead of the server's clock (tests only).
+    trust_client_clock: bool,
     db: Arc<ServerDb>,
     /// Store calls running at once; the rest queue first come, first served (a fair
     /// semaphore), so under load every request waits about as long as the others.
@@ -266,6 +274,7 @@ async fn serve_async(
 ) -> Result<()> {
     let app = App {
         registry,
+        trust_client_clock: options.trust_client_clock,
         stores,
         db,
         store_calls: Arc::new(tokio::sync::Semaphore::new(

@@ -142,8 +142,8 @@ pub const ROUTES: &[RouteDoc] = &[
         "post",
         "/v1/pipelines/{pipeline}/deployments",
         Some("deploy"),
-        "Start a deployment, checking promotion rules atomically. A rollback kind or `force` needs role operator.",
-        Some("NewDeployment"),
+        "Start a deployment an external CI runs, decided by the server with the pipeline it holds (approval order, superseding, locks, window, blocker). A rollback or `force` needs role operator.",
+        Some("StartRequest"),
         "Deployment"
     ),
     route!(
@@ -158,9 +158,9 @@ pub const ROUTES: &[RouteDoc] = &[
         "post",
         "/v1/pipelines/{pipeline}/deployments/{id}/finish",
         Some("deploy"),
-        "Finish a deployment (repeating the same outcome is a no-op).",
-        Some("FinishDeployment"),
-        "Deployment"
+        "Report how a deployment ended; decided by the server: `approved` waits for external steps and bakes first, another outcome fails the release in its stage (with automatic rollback). Repeating the outcome is a no-op; `force` (role operator) records it as it is.",
+        Some("FinishRequest"),
+        "Finished"
     ),
     route!(
         "get",
@@ -191,8 +191,80 @@ pub const ROUTES: &[RouteDoc] = &[
         "/v1/pipelines/{pipeline}/retries",
         Some("operator"),
         "Retry a release that failed in a stage: it is deployed again where it is missing. Writes a `stage.retried` audit event.",
-        Some("RetryRequest"),
-        "StageRecord"
+        Some("RetryCommand"),
+        "RetryView"
+    ),
+    route!(
+        "post",
+        "/v1/pipelines/{pipeline}/stages/{stage}/next",
+        Some("deploy"),
+        "Which release the stage should take now (records what is due first: a bake that ended, a failure's rollbacks).",
+        Some("NextRequest"),
+        "NextView"
+    ),
+    route!(
+        "post",
+        "/v1/pipelines/{pipeline}/stages/{stage}/gate",
+        Some("read"),
+        "Whether a deployment into the stage may start now; records nothing.",
+        Some("NextRequest"),
+        "NextView"
+    ),
+    route!(
+        "post",
+        "/v1/pipelines/{pipeline}/stages/{stage}/bake",
+        Some("deploy"),
+        "Record what the stage's bake decides now (its approval, or its failure with automatic rollback) and how it stands.",
+        Some("BakeRequest"),
+        "BakeView"
+    ),
+    route!(
+        "post",
+        "/v1/pipelines/{pipeline}/passes",
+        Some("operator"),
+        "One pass of a `captain run` loop: it reports its commands' results; the server observes alarms and data points, decides with its pipeline and records, the starts owned by the loop.",
+        Some("LoopPass"),
+        "LoopAnswer"
+    ),
+    route!(
+        "get",
+        "/v1/pipelines",
+        Some("read"),
+        "The pipelines this server holds, with their newest definition's version.",
+        None,
+        "PipelineList"
+    ),
+    route!(
+        "get",
+        "/v1/pipelines/{pipeline}/definition",
+        Some("read"),
+        "The newest registered definition (pipeline.toml as pushed).",
+        None,
+        "PipelineVersion"
+    ),
+    route!(
+        "post",
+        "/v1/pipelines/{pipeline}/definition",
+        Some("operator"),
+        "Register pipeline.toml as the next version (validated; the same text again changes nothing). Writes a `pipeline.push` audit event. The only route that may name a pipeline not registered yet.",
+        Some("PushRequest"),
+        "PushedPipeline"
+    ),
+    route!(
+        "get",
+        "/v1/pipelines/{pipeline}/definition/versions",
+        Some("read"),
+        "Every registered version, newest first.",
+        None,
+        "PipelineVersions"
+    ),
+    route!(
+        "get",
+        "/v1/pipelines/{pipeline}/definition/versions/{version}",
+        Some("read"),
+        "One registered version.",
+        None,
+        "PipelineVersion"
     ),
     route!(
         "get",

@@ -30,7 +30,7 @@ pub(crate) struct Registered {
     pub digest: String,
     pub actor: String,
     pub at: Timestamp,
-    #[allow(dead_code)] // what the server decides with; the rule routes read it
+    /// What the server decides with.
     pub pipeline: Arc<Pipeline>,
 }
 

@@ -182,6 +182,27 @@ impl HttpStore {
         }
     }
 
+    /// A mutation of the pipeline (`path` under `/v1/pipelines/{pipeline}`), with an
+    /// idempotency key, for the commands whose rules the server decides.
+    pub fn call<B: Serialize, T: DeserializeOwned>(
+        &self,
+        what: &str,
+        path: &str,
+        body: &B,
+    ) -> Result<T> {
+        self.mutate(what, path, body)
+    }
+
+    /// A question to the server about the pipeline that records nothing (a body, no key).
+    pub fn ask<B: Serialize, T: DeserializeOwned>(
+        &self,
+        what: &str,
+        path: &str,
+        body: &B,
+    ) -> Result<T> {
+        self.query(what, path, body)
+    }
+
     fn get<T: DeserializeOwned>(
         &self,
         what: &str,
@@ -413,17 +434,37 @@ impl Store for HttpStore {
         )
     }
 
+    /// The server decides with its own pipeline: the client's promotion check is not
+    /// sent (it would not be trusted).
     fn start_deployment(&self, deployment: NewDeployment) -> Result<Deployment> {
-        self.mutate("starting a deployment", "/deployments", &deployment)
+        let request = StartRequest {
+            environment: deployment.environment,
+            release: deployment.release,
+            rollback: deployment.kind == DeploymentKind::Rollback,
+            force: deployment.force,
+            reason: deployment.reason,
+            actor: deployment.actor,
+            now: deployment.started_at,
+        };
+        self.mutate("starting a deployment", "/deployments", &request)
     }
 
     fn start_rollback(&self, rollback: NewRollback) -> Result<Vec<Deployment>> {
         self.mutate("starting a rollback", "/rollbacks", &rollback)
     }
 
+    /// The server decides with its own pipeline: a reported approval bakes there first.
     fn finish_deployment(&self, finish: FinishDeployment) -> Result<Deployment> {
         let path = format!("/deployments/{}/finish", finish.id);
-        self.mutate("finishing a deployment", &path, &finish)
+        let request = FinishRequest {
+            id: finish.id,
+            outcome: finish.outcome,
+            actor: finish.actor,
+            reason: finish.reason,
+            force: false,
+            now: finish.finished_at,
+        };
+        self.mutate("finishing a deployment", &path, &request)
     }
 
     fn deployment(&self, id: &DeploymentId) -> Result<Option<Deployment>> {
@@ -525,8 +566,13 @@ impl Store for HttpStore {
         self.query("reading the engine snapshot", "/engine-snapshot", &body)
     }
 
+    /// A team server records only the decisions it makes itself (a loop's pass:
+    /// [`crate::ops::rules::Rules::loop_pass`]).
     fn apply_decisions(&self, batch: super::DecisionBatch) -> Result<Vec<Deployment>> {
-        self.mutate("applying decisions", "/decisions", &batch)
+        let _ = batch;
+        Err(Error::internal(
+            "a team server decides with its own pipeline and takes no decisions from a client",
+        ))
     }
 
     fn record_process(
@@ -557,17 +603,47 @@ impl Store for HttpStore {
     }
 
     fn record_override(&self, record: super::run_records::OverrideRecord) -> Result<()> {
-        self.mutate::<_, serde_json::Value>("recording an override", "/overrides", &record)
+        let seconds = record.until.map_or(0, |until| {
+            u64::try_from(until.as_second() - record.created_at.as_second()).unwrap_or(0)
+        });
+        let request = OverrideRequest {
+            target: record.target,
+            actor: record.actor,
+            reason: record.reason,
+            seconds,
+            now: record.created_at,
+        };
+        self.mutate::<_, serde_json::Value>("recording an override", "/overrides", &request)
             .map(|_| ())
     }
 
     fn record_step_result(&self, verdict: super::StepVerdict) -> Result<()> {
-        self.mutate::<_, serde_json::Value>("recording an approval step", "/step-results", &verdict)
+        let request = VerdictRequest {
+            deployment: verdict.deployment,
+            step: verdict.name,
+            passed: verdict.passed,
+            actor: verdict.actor,
+            reason: verdict.reason,
+            now: verdict.at,
+        };
+        self.mutate::<_, serde_json::Value>("recording an approval step", "/step-results", &request)
             .map(|_| ())
     }
 
     fn retry_release(&self, retry: super::RetryRequest) -> Result<super::StageRecord> {
-        self.mutate("retrying a release", "/retries", &retry)
+        #[derive(serde::Deserialize)]
+        struct Retried {
+            record: super::StageRecord,
+        }
+        let request = RetryCommand {
+            target: retry.stage,
+            release: Some(retry.release),
+            actor: retry.actor,
+            reason: retry.reason,
+            now: retry.at,
+        };
+        let retried: Retried = self.mutate("retrying a release", "/retries", &request)?;
+        Ok(retried.record)
     }
 
     fn stage_records(&self, stages: &[String], limit: usize) -> Result<Vec<super::StageRecord>> {
@@ -581,6 +657,10 @@ impl Store for HttpStore {
     fn deployment_phases(&self, ids: &[DeploymentId]) -> Result<Vec<Option<super::ActiveRecord>>> {
         let body = DeploymentPhasesRequest { ids: ids.to_vec() };
         self.query("reading deployment phases", "/deployment-phases", &body)
+    }
+
+    fn as_http(&self) -> Option<&HttpStore> {
+        Some(self)
     }
 
     fn pipeline_version(&self, version: Option<u32>) -> Result<Option<PipelineVersion>> {

@@ -326,6 +326,12 @@ pub trait Store: Send + Sync {
         Ok(None)
     }
 
+    /// The team server this store talks to, when it is one: the commands whose rules
+    /// are decided where the ledger is then ask it (see [`crate::ops::rules`]).
+    fn as_http(&self) -> Option<&http::HttpStore> {
+        None
+    }
+
     /// The key table [`idempotent`](Store::idempotent) records keys in, when it belongs
     /// to this store (SQLite: one per ledger file) rather than to the team server: the
     /// server then claims and answers keys the ordinary way in it too, so both ways see

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorKind};
-use crate::model::ReleaseNumber;
+use crate::model::{DeploymentId, Outcome, ReleaseNumber, Timestamp};
 
 /// The header carrying the idempotency key of a mutation.
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
@@ -192,3 +192,78 @@ pub struct PipelineVersions {
 /// The header a client sends with the digest of the pipeline.toml it read
 /// ([`crate::model::pipeline_digest`]).
 pub const PIPELINE_DIGEST_HEADER: &str = "captain-pipeline-digest";
+
+/// What `deploy start` was asked to do.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct StartRequest {
+    pub environment: String,
+    pub release: ReleaseNumber,
+    pub rollback: bool,
+    pub force: bool,
+    pub reason: Option<String>,
+    pub actor: String,
+    pub now: Timestamp,
+}
+
+/// `deploy finish ID --outcome …`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct FinishRequest {
+    pub id: DeploymentId,
+    pub outcome: Outcome,
+    pub actor: String,
+    pub reason: Option<String>,
+    /// Record the outcome as it is, skipping the rest of the steps and the bake.
+    #[serde(default)]
+    pub force: bool,
+    pub now: Timestamp,
+}
+
+/// `next STAGE` (`record`: first record what is due) and `gate STAGE`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct NextRequest {
+    pub stage: String,
+    pub record: bool,
+    pub actor: String,
+    pub now: Timestamp,
+}
+
+/// `bake STAGE [--release vN]`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct BakeRequest {
+    pub stage: String,
+    pub release: Option<ReleaseNumber>,
+    pub actor: String,
+    pub now: Timestamp,
+}
+
+/// `retry ENV|STAGE [--release vN] --reason TEXT`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RetryCommand {
+    pub target: String,
+    pub release: Option<ReleaseNumber>,
+    pub actor: String,
+    pub reason: Option<String>,
+    pub now: Timestamp,
+}
+
+/// `approve|reject DEPLOYMENT --step NAME`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct VerdictRequest {
+    pub deployment: DeploymentId,
+    pub step: String,
+    pub passed: bool,
+    pub actor: String,
+    pub reason: Option<String>,
+    pub now: Timestamp,
+}
+
+/// `override TARGET --reason TEXT --for DURATION`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct OverrideRequest {
+    pub target: String,
+    pub actor: String,
+    pub reason: String,
+    /// How long it stays in force.
+    pub seconds: u64,
+    pub now: Timestamp,
+}

@@ -9,7 +9,7 @@ timezone = "UTC"
 
 [alarms.OrgEvent]
 kind = "command"
-argv = ["sh", "-c", "test ! -e org-event"]
+argv = ["sh", "-c", "test ! -e {repo}/org-event"]
 
 [production]
 blocker = 'ALARM("OrgEvent")'
@@ -25,7 +25,10 @@ stages = [{ name = "prod-1", environments = ["prod-1"] }]
 
 fn a_blocker_closes_the_gate_until_overridden_with_a_reason() {
     let env = TestEnv::new();
-    env.init_repo(PIPELINE);
+    // An absolute path: on a team server the server asks the alarm source itself, from
+    // its own working directory.
+    let repo = env.repo_path().display().to_string();
+    env.init_repo(&PIPELINE.replace("{repo}", &repo));
     env.run(&["release", "create"]).ok();
     let id = env
         .run(&["deploy", "start", "beta", "--release", "v1", "-q"])

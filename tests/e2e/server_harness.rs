@@ -71,6 +71,7 @@ impl Server {
     }
 
     /// Starts one more server (a replica) on `database`, using an existing admin token.
+    /// The tests pin the clients' clock (CAPTAIN_NOW) and the server decides with it.
     pub fn spawn(
         dir: &Path,
         database: &str,
@@ -78,10 +79,27 @@ impl Server {
         ca_file: Option<PathBuf>,
         admin: String,
     ) -> Server {
+        Self::spawn_with(dir, database, extra, ca_file, admin, true)
+    }
+
+    /// [`Server::spawn`]; `client_clock: false` starts it deciding with its own clock, as
+    /// in production.
+    pub fn spawn_with(
+        dir: &Path,
+        database: &str,
+        extra: &[&str],
+        ca_file: Option<PathBuf>,
+        admin: String,
+        client_clock: bool,
+    ) -> Server {
         std::fs::create_dir_all(dir).unwrap();
         let log = std::fs::File::create(dir.join("serve.log")).unwrap();
-        let mut child = command(dir)
-            .args(["serve", "--database", database, "--listen", "127.0.0.1:0"])
+        let mut command = command(dir);
+        command.args(["serve", "--database", database, "--listen", "127.0.0.1:0"]);
+        if client_clock {
+            command.arg("--trust-client-clock");
+        }
+        let mut child = command
             .args(extra)
             .stdout(Stdio::piped())
             .stderr(log)

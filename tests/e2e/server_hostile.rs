@@ -113,8 +113,8 @@ fn hostile_requests_get_clean_errors_and_the_server_stays_up() {
         (401, "unauthorized".into())
     );
     // Valid JSON that breaks a ledger rule maps to the rule's kind.
-    let missing = json!({"environment":"beta","stage":"beta","release":"v7","kind":"normal","actor":"x",
-        "reason":null,"started_at":"2026-01-01T00:00:00Z","promotion_check":null,"force":false});
+    let missing = json!({"environment":"beta","release":"v7","rollback":false,"actor":"x",
+        "reason":null,"now":"2026-01-01T00:00:00Z","force":false});
     assert_eq!(
         error_kind(post("/deployments", serde_json::to_vec(&missing).unwrap())),
         (404, "not found".into())
@@ -169,8 +169,13 @@ fn a_retried_mutation_with_the_same_key_records_once_on_postgres() {
     retried_mutations_record_once(&Server::start_on(dir.path(), &database, &[], None));
 }
 
+/// One stage of three environments: each start below is the stage's release going to one
+/// more of them, as the server's rules allow.
+const KEYS_PIPELINE: &str =
+    "name = \"app\"\n[[stages]]\nname = \"all\"\nenvironments = [\"beta\", \"gamma\", \"delta\"]\n";
+
 fn retried_mutations_record_once(server: &Server) {
-    server.register(super::server_story::STORY_PIPELINE);
+    server.register(KEYS_PIPELINE);
     let ci = server.token("ci", Role::Deploy, true);
     let client = Client::builder().pool_max_idle_per_host(0).build().unwrap();
     let base = format!("{}/v1/pipelines/app", server.url);
@@ -187,8 +192,8 @@ fn retried_mutations_record_once(server: &Server) {
     let release = serde_json::to_value(new_release("a", None, &["a"], "img@1")).unwrap();
     assert_eq!(send("/releases", Some("k-release"), &release).status(), 200);
 
-    let start = json!({"environment":"beta","stage":"beta","release":"v1","kind":"normal","actor":"ci",
-        "reason":null,"started_at":at(10),"promotion_check":null,"force":false});
+    let start = json!({"environment":"beta","release":"v1","rollback":false,"actor":"ci",
+        "reason":null,"now":at(10),"force":false});
     let first = send("/deployments", Some("k-start"), &start);
     assert_eq!(first.status(), 200);
     assert!(first.headers().get("idempotent-replayed").is_none());
@@ -214,16 +219,16 @@ fn retried_mutations_record_once(server: &Server) {
     );
     assert_eq!(error_kind(refused), (409, "conflict".into()));
     // The same key for another request is refused.
-    let other = json!({"environment":"gamma","stage":"gamma","release":"v1","kind":"normal","actor":"ci",
-        "reason":null,"started_at":at(10),"promotion_check":null,"force":false});
+    let other = json!({"environment":"gamma","release":"v1","rollback":false,"actor":"ci",
+        "reason":null,"now":at(10),"force":false});
     assert_eq!(
         error_kind(send("/deployments", Some("k-start"), &other)),
         (400, "usage".into())
     );
 
     // Errors replay too: a refused request retried is refused the same way.
-    let rollback = json!({"environment":"beta","stage":"beta","release":"v1","kind":"rollback","actor":"ci",
-        "reason":null,"started_at":at(10),"promotion_check":null,"force":false});
+    let rollback = json!({"environment":"beta","release":"v1","rollback":true,"actor":"ci",
+        "reason":null,"now":at(10),"force":false});
     assert_eq!(
         error_kind(send("/deployments", Some("k-rb"), &rollback)),
         (403, "forbidden".into())
@@ -231,8 +236,7 @@ fn retried_mutations_record_once(server: &Server) {
 
     // Finishing, retried: one finish event.
     let id = first["id"].as_str().unwrap();
-    let finish =
-        json!({"id":id,"outcome":"approved","actor":"ci","finished_at":at(20),"reason":null});
+    let finish = json!({"id":id,"outcome":"approved","actor":"ci","now":at(20),"reason":null});
     for _ in 0..3 {
         assert_eq!(
             send(
@@ -255,8 +259,8 @@ fn retried_mutations_record_once(server: &Server) {
 
     // The same request with one key sent eight times at once: one deployment, and
     // every answer is its.
-    let racing = json!({"environment":"delta","stage":"delta","release":"v1","kind":"normal","actor":"ci",
-        "reason":null,"started_at":at(30),"promotion_check":null,"force":false});
+    let racing = json!({"environment":"delta","release":"v1","rollback":false,"actor":"ci",
+        "reason":null,"now":at(30),"force":false});
     let answers: Vec<Value> = std::thread::scope(|scope| {
         let sends: Vec<_> = (0..8)
             .map(|_| {

@@ -257,3 +257,195 @@ fn a_local_ledger_keeps_pushed_definitions_too() {
         "{same}"
     );
 }
+
+/// The attacks the issue found: a deploy token's raw request without the approval order
+/// (the old body's `promotion_check: null`), a locally edited pipeline.toml without the
+/// previous stage or the blocker, and a client's clock that ends a bake early. The server
+/// decides each with its own pipeline, its own alarm observations and its own clock.
+#[test]
+fn the_server_decides_every_rule_from_its_own_pipeline() {
+    let dir = tempfile::tempdir().expect("dir");
+    let org_event = dir.path().join("org-event");
+    let pipeline = format!(
+        r#"
+name = "checkout"
+trunk = "main"
+timezone = "UTC"
+
+[alarms.OrgEvent]
+kind = "command"
+argv = ["sh", "-c", "test ! -e {}"]
+
+[[stages]]
+name = "beta"
+environments = ["beta"]
+
+[[stages]]
+name = "gamma"
+environments = ["gamma"]
+bake_time = "1h"
+
+[[stages]]
+name = "prod"
+environments = ["prod"]
+blocker = 'ALARM("OrgEvent")'
+"#,
+        org_event.display()
+    );
+    let mut env = None;
+    on_backend(Backend::Http, || env = Some(TestEnv::new()));
+    let env = env.expect("env");
+    // This server decides with its own clock, as in production.
+    let admin = server(&env).admin.clone();
+    let database = format!("sqlite:{}", server(&env).dir.join("db").display());
+    let strict_dir = env.path().join("strict");
+    let strict = Server::spawn_with(&strict_dir, &database, &[], None, admin, false);
+    strict.register(&pipeline);
+    env.manual_registration();
+    let sandbox = env.init_repo(&pipeline);
+    let ci = strict.token("ci", Role::Deploy, true);
+    let cli = |args: &[&str]| -> super::common::Run {
+        env.command()
+            .env("CAPTAIN_STATE", &strict.url)
+            .env("CAPTAIN_TOKEN", &ci)
+            .env_remove("CAPTAIN_NOW")
+            .args(args)
+            .output()
+            .expect("run")
+            .into()
+    };
+    cli(&["release", "create", "-q"]).ok();
+    let client = reqwest::blocking::Client::new();
+    let post = |path: &str, body: Value| {
+        client
+            .post(format!("{}/v1/pipelines/checkout{path}", strict.url))
+            .bearer_auth(&ci)
+            .json(&body)
+            .send()
+            .expect("request")
+    };
+    let kind = |answer: reqwest::blocking::Response| -> (u16, String) {
+        let status = answer.status().as_u16();
+        let body: Value = answer.json().expect("json");
+        (
+            status,
+            body["error"]["kind"].as_str().unwrap_or("").to_string(),
+        )
+    };
+    // gamma without beta's approval, whatever the body says of the checks.
+    let raw = serde_json::json!({"environment": "gamma", "stage": "gamma", "release": "v1",
+        "kind": "normal", "rollback": false, "actor": "ci", "reason": null,
+        "now": "2026-01-01T00:00:00Z", "started_at": "2026-01-01T00:00:00Z",
+        "promotion_check": null, "previous_environments": [], "force": false});
+    assert_eq!(
+        kind(post("/deployments", raw.clone())),
+        (423, "blocked".to_string())
+    );
+    // Forcing is an operator's.
+    let mut forced = raw.clone();
+    forced["force"] = Value::Bool(true);
+    forced["reason"] = Value::String("skip it".into());
+    assert_eq!(
+        kind(post("/deployments", forced)),
+        (403, "forbidden".to_string())
+    );
+
+    // A local pipeline.toml with only gamma and prod, no blocker: refused outright.
+    std::fs::write(
+        env.repo_path().join("pipeline.toml"),
+        "name = \"checkout\"\ntrunk = \"main\"\n[[stages]]\nname = \"gamma\"\nenvironments = [\"gamma\"]\n[[stages]]\nname = \"prod\"\nenvironments = [\"prod\"]\n",
+    )
+    .expect("write");
+    let refused = cli(&["deploy", "start", "gamma", "--release", "v1"]).code(4);
+    assert!(
+        refused.stderr.contains("differs from version 1"),
+        "{}",
+        refused.stderr
+    );
+    std::fs::write(env.repo_path().join("pipeline.toml"), &pipeline).expect("write");
+
+    // beta approves, gamma reports approved: it bakes an hour by the server's clock,
+    // whatever time the client claims.
+    let id = cli(&["deploy", "start", "beta", "--release", "v1", "-q"])
+        .ok()
+        .stdout;
+    cli(&["deploy", "finish", id.trim(), "--outcome", "approved"]).ok();
+    let id = cli(&["deploy", "start", "gamma", "--release", "v1", "-q"])
+        .ok()
+        .stdout;
+    cli(&["deploy", "finish", id.trim(), "--outcome", "approved"]).ok();
+    let later = "2099-01-01T00:00:00Z";
+    let bake = kind(post(
+        "/stages/gamma/bake",
+        serde_json::json!({"stage": "gamma", "release": null, "actor": "ci", "now": later}),
+    ));
+    assert_eq!(bake.0, 200);
+    let baking = env
+        .command()
+        .env("CAPTAIN_STATE", &strict.url)
+        .env("CAPTAIN_TOKEN", &ci)
+        .env("CAPTAIN_NOW", later)
+        .args(["bake", "gamma"])
+        .output()
+        .expect("run");
+    assert_eq!(baking.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&baking.stdout).contains("gamma is baking v1"));
+    assert_eq!(
+        kind(post(
+            "/deployments",
+            serde_json::json!({"environment": "prod", "release": "v1",
+            "rollback": false, "actor": "ci", "reason": null, "now": later, "force": false})
+        )),
+        (423, "blocked".to_string())
+    );
+    // The loop's decisions are the server's too: no raw batch of decisions is taken.
+    let decisions = post("/decisions", serde_json::json!({"decisions": []}));
+    assert_eq!(decisions.status().as_u16(), 404);
+    let _ = sandbox;
+}
+
+/// The blocker of the server's pipeline holds, observed by the server itself, whatever
+/// the client's copy says: a deploy token cannot start prod while it is in ALARM.
+#[test]
+fn the_servers_blocker_holds_for_a_raw_request() {
+    let dir = tempfile::tempdir().expect("dir");
+    let org_event = dir.path().join("org-event");
+    let pipeline = format!(
+        "name = \"checkout\"\ntrunk = \"main\"\n[alarms.OrgEvent]\nkind = \"command\"\nargv = [\"sh\", \"-c\", \"test ! -e {}\"]\n[[stages]]\nname = \"gamma\"\nenvironments = [\"gamma\"]\n[[stages]]\nname = \"prod\"\nenvironments = [\"prod\"]\nblocker = 'ALARM(\"OrgEvent\")'\n",
+        org_event.display()
+    );
+    let mut env = None;
+    on_backend(Backend::Http, || env = Some(TestEnv::new()));
+    let env = env.expect("env");
+    env.init_repo(&pipeline);
+    env.run(&["release", "create", "-q"]).ok();
+    let id = env
+        .run(&["deploy", "start", "gamma", "--release", "v1", "-q"])
+        .ok()
+        .stdout;
+    env.run(&["deploy", "finish", id.trim(), "--outcome", "approved"])
+        .ok();
+    std::fs::write(&org_event, "now\n").expect("write");
+    let server = server(&env);
+    let ci = server.token("ci", Role::Deploy, true);
+    let answer = reqwest::blocking::Client::new()
+        .post(format!("{}/v1/pipelines/checkout/deployments", server.url))
+        .bearer_auth(&ci)
+        .json(
+            &serde_json::json!({"environment": "prod", "release": "v1", "rollback": false,
+            "actor": "ci", "reason": null, "now": super::common::NOW, "force": false}),
+        )
+        .send()
+        .expect("request");
+    assert_eq!(answer.status().as_u16(), 423);
+    let body: Value = answer.json().expect("json");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("blocker") && m.contains("ALARM")),
+        "{body}"
+    );
+    std::fs::remove_file(&org_event).expect("remove");
+    env.run(&["deploy", "start", "prod", "--release", "v1"])
+        .ok();
+}

@@ -1,4 +1,5 @@
-//! Deployments: start and finish (an external CI's records), one deployment, and its log.
+//! Deployments: start and finish (an external CI's, decided by the server with its
+//! pipeline), one deployment, and its log.
 
 #![allow(clippy::result_large_err)]
 
@@ -18,57 +19,30 @@ pub(super) fn routes(p: &str) -> Router<App> {
         )
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn start_deployment(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    path: P1,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: RawBody,
-) -> Response {
-    let Path(pipeline) = match path {
-        Ok(p) => p,
-        Err(r) => return bad_path(r),
-    };
-    let m = Mutation {
-        app: &app,
-        caller: &caller,
-        pipeline,
-        method,
-        uri,
-        headers,
-        body,
-        what: "starting a deployment",
-    };
-    // Recording a rollback or overriding the promotion checks is an operator's call.
-    let role = |d: &NewDeployment| {
-        if d.force || d.kind == DeploymentKind::Rollback {
+// Recording a rollback, or overriding the checks, is an operator's call.
+pipeline_rule!(
+    start_deployment,
+    "starting a deployment",
+    StartRequest,
+    |r: &StartRequest| {
+        if r.force || r.rollback {
             Role::Operator
         } else {
             Role::Deploy
         }
-    };
-    let start = |mut new: NewDeployment, token: &TokenInfo| {
-        new.actor = actor_for(token, &new.actor);
-        new
-    };
-    mutate_keyed(
-        m,
-        role,
-        move |s, new, token| s.start_deployment(start(new, token)),
-        Some(Box::new(move |new, token| {
-            Some(KeyedChange::Start(start(new, token)))
-        })),
-    )
-    .await
-}
+    },
+    |rules: &Local<'_>, mut r: StartRequest, token: &TokenInfo, clock: Clock| {
+        r.actor = actor_for(token, &r.actor);
+        r.now = clock.now(r.now);
+        rules.start(r)
+    }
+);
 
 #[allow(clippy::too_many_arguments)]
 async fn finish_deployment(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
+    Extension(registered): Extension<Arc<Registered>>,
     path: P2,
     method: Method,
     uri: Uri,
@@ -93,27 +67,30 @@ async fn finish_deployment(
         body,
         what: "finishing a deployment",
     };
-    // The body must name the deployment the path names.
-    let finish = move |mut finish: FinishDeployment, token: &TokenInfo| {
-        if finish.id != id {
-            return Err(Error::usage(format!(
-                "the body names deployment {} but the path names {id}",
-                finish.id
-            )));
+    // Ending the rest of the steps and the bake by hand is an operator's call.
+    let role = |r: &FinishRequest| {
+        if r.force {
+            Role::Operator
+        } else {
+            Role::Deploy
         }
-        finish.actor = actor_for(token, &finish.actor);
-        Ok(finish)
     };
-    mutate_keyed(
+    decide(
         m,
-        |_: &FinishDeployment| Role::Deploy,
-        {
-            let finish = finish.clone();
-            move |s, body, token| s.finish_deployment(finish(body, token)?)
+        registered,
+        role,
+        move |rules: &Local<'_>, mut r: FinishRequest, token, clock| {
+            // The body must name the deployment the path names.
+            if r.id != id {
+                return Err(Error::usage(format!(
+                    "the body names deployment {} but the path names {id}",
+                    r.id
+                )));
+            }
+            r.actor = actor_for(token, &r.actor);
+            r.now = clock.now(r.now);
+            rules.finish(r)
         },
-        Some(Box::new(move |body, token| {
-            finish(body, token).ok().map(KeyedChange::Finish)
-        })),
     )
     .await
 }

@@ -30,8 +30,17 @@ use super::{
     App, BODY_LIMIT, IMPORT_BODY_LIMIT, RELEASE_BODY_LIMIT, denied_response, error_response,
     json_response, wire_error,
 };
+use std::sync::Arc;
+
 use crate::error::{Error, Result};
 use crate::model::*;
+use crate::ops::deploy::StartRequest;
+use crate::ops::pass::LoopPass;
+use crate::ops::rules::{
+    BakeRequest, FinishRequest, Local, NextRequest, OverrideRequest, RetryCommand, Rules,
+    VerdictRequest,
+};
+use crate::server::registry::Registered;
 use crate::store::wire::*;
 use crate::store::{
     AuditFilter, HistoryFilter, ImportMode, KeyedChange, LedgerRecord, NewRollback, ReleaseFilter,
@@ -42,6 +51,40 @@ type RawBody = std::result::Result<Bytes, BytesRejection>;
 type P1 = std::result::Result<Path<String>, PathRejection>;
 type P2 = std::result::Result<Path<(String, String)>, PathRejection>;
 
+/// A route of one pipeline whose rule the server decides ([`decide`]): `$role` for body
+/// `$body`, then `$op` with the server's rules.
+macro_rules! pipeline_rule {
+    ($name:ident, $what:literal, $body:ty, $role:expr, $op:expr) => {
+        #[allow(clippy::too_many_arguments)]
+        async fn $name(
+            State(app): State<App>,
+            Extension(caller): Extension<Caller>,
+            Extension(registered): Extension<Arc<Registered>>,
+            path: P1,
+            method: Method,
+            uri: Uri,
+            headers: HeaderMap,
+            body: RawBody,
+        ) -> Response {
+            let Path(pipeline) = match path {
+                Ok(p) => p,
+                Err(r) => return bad_path(r),
+            };
+            let m = Mutation {
+                app: &app,
+                caller: &caller,
+                pipeline,
+                method,
+                uri,
+                headers,
+                body,
+                what: $what,
+            };
+            decide(m, registered, $role, $op).await
+        }
+    };
+}
+
 mod deployments;
 mod environments;
 mod ledger;
@@ -51,6 +94,7 @@ mod pipelines;
 mod releases;
 mod rollbacks;
 mod run_loop;
+mod stages;
 mod tokens;
 
 pub(super) fn routes() -> Router<App> {
@@ -65,6 +109,7 @@ pub(super) fn routes() -> Router<App> {
         .merge(environments::routes(p))
         .merge(locks::routes(p))
         .merge(run_loop::routes(p))
+        .merge(stages::routes(p))
         .merge(ledger::routes(p))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
@@ -223,6 +268,70 @@ where
     B: Clone + Send + 'static,
     T: Serialize,
 {
+    mutate_with(m, parse, role, op, keyed, true).await
+}
+
+/// What time it is for a rule the server decides: its own clock, unless it was started
+/// to trust the time its clients send (`serve --trust-client-clock`, for tests only).
+#[derive(Clone, Copy)]
+struct Clock {
+    trust_client: bool,
+}
+
+impl Clock {
+    fn now(self, client: Timestamp) -> Timestamp {
+        if self.trust_client {
+            client
+        } else {
+            Timestamp::now()
+        }
+    }
+}
+
+/// A command whose rule the server decides (see [`crate::ops::rules`]): authenticates,
+/// parses `B`, checks the role it needs, then runs `op` with the pipeline the server
+/// holds, its own probes and clock (see [`decision_time`]) — once per idempotency key,
+/// the key claimed before and answered after (not one transaction: a rule may ask alarm
+/// sources over the network, which must not happen while the ledger is locked).
+async fn decide<B, T>(
+    m: Mutation<'_>,
+    registered: Arc<Registered>,
+    role: impl FnOnce(&B) -> Role,
+    op: impl Fn(&Local<'_>, B, &TokenInfo, Clock) -> Result<T> + Send + 'static,
+) -> Response
+where
+    B: DeserializeOwned + Clone + Send + 'static,
+    T: Serialize,
+{
+    let clock = Clock {
+        trust_client: m.app.trust_client_clock,
+    };
+    let op = move |store: &dyn Store, input: B, token: &TokenInfo| {
+        let probes = crate::exec::Probes::default();
+        let local = Local {
+            store,
+            pipeline: &registered.pipeline,
+            probes: &probes,
+        };
+        op(&local, input, token, clock)
+    };
+    mutate_with(m, |bytes| parse_body(bytes), role, op, None, false).await
+}
+
+/// The mutation plumbing; `transactional`: the store may run `op` in one transaction
+/// with the key's claim and answer.
+async fn mutate_with<B, T>(
+    m: Mutation<'_>,
+    parse: impl FnOnce(&Bytes) -> std::result::Result<B, Response>,
+    role: impl FnOnce(&B) -> Role,
+    op: impl Fn(&dyn Store, B, &TokenInfo) -> Result<T> + Send + 'static,
+    keyed: Option<Keyed<B>>,
+    transactional: bool,
+) -> Response
+where
+    B: Clone + Send + 'static,
+    T: Serialize,
+{
     // Authenticate before reading anything else.
     if let Err(denied) = auth::require(m.caller, Role::Read, m.what) {
         return denied_response(denied);
@@ -270,11 +379,13 @@ where
                             return Ok((200, answer_body(&deployment)?, false));
                         }
                     }
-                    let answered = store.idempotent(&request, &mut |s| {
-                        answer_body(&op(s, input.clone(), &token)?)
-                    })?;
-                    if let Some(body) = answered {
-                        return Ok((200, body, false));
+                    if transactional {
+                        let answered = store.idempotent(&request, &mut |s| {
+                            answer_body(&op(s, input.clone(), &token)?)
+                        })?;
+                        if let Some(body) = answered {
+                            return Ok((200, body, false));
+                        }
                     }
                 }
                 if let Claim::Replay { status, body } = db.claim(ledger, &request)? {

@@ -1,4 +1,6 @@
-//! What `captain run` and the CI commands' passes ask: the engine snapshot, decision batches, process records, claims, overrides, external steps, retries, stage records and phases.
+//! What `captain run` asks: the engine snapshot, a pass (decided by the server with its
+//! pipeline), process records, claims, stage records and phases; and a person's
+//! overrides, external steps' verdicts and retries.
 
 #![allow(clippy::result_large_err)]
 
@@ -7,7 +9,7 @@ use super::*;
 pub(super) fn routes(p: &str) -> Router<App> {
     Router::new()
         .route(&format!("{p}/engine-snapshot"), post(engine_snapshot))
-        .route(&format!("{p}/decisions"), post(apply_decisions))
+        .route(&format!("{p}/passes"), post(loop_pass))
         .route(
             &format!("{p}/deployments/{{id}}/process"),
             post(record_process),
@@ -102,37 +104,6 @@ macro_rules! pipeline_mutation {
     };
 }
 
-/// The role a batch of decisions needs (see the comment above `apply_decisions`).
-fn batch_role(batch: &crate::store::DecisionBatch) -> Role {
-    let starts_normal = batch.decisions.iter().any(|d| {
-        matches!(
-            d,
-            crate::engine::Decision::StartDeployment {
-                kind: DeploymentKind::Normal,
-                ..
-            }
-        )
-    });
-    if batch.runner.is_some() || starts_normal {
-        Role::Operator
-    } else {
-        Role::Deploy
-    }
-}
-
-// The loop starts and finishes deployments on its own, rollbacks included: an operator's
-// power. A CI command's pass (no loop, no normal starts: it records what its own reports
-// and the engine's rules decide) is a deploy token's.
-pipeline_mutation!(
-    apply_decisions,
-    "applying the run loop's decisions",
-    crate::store::DecisionBatch,
-    batch_role,
-    |s: &dyn Store, mut batch: crate::store::DecisionBatch, token: &TokenInfo| {
-        batch.actor = actor_for(token, &batch.actor);
-        s.apply_decisions(batch)
-    }
-);
 pipeline_mutation!(
     claim_deployments,
     "taking over deployments",
@@ -141,38 +112,52 @@ pipeline_mutation!(
     |s: &dyn Store, r: ClaimRequest, _: &TokenInfo| s
         .claim_deployments(r.runner.as_ref(), &r.claims)
 );
-pipeline_mutation!(
+// Overriding a blocker, judging an external step, retrying a failed release: a person's
+// calls, decided with the server's pipeline.
+pipeline_rule!(
     record_override,
     "overriding a blocker",
-    crate::store::run_records::OverrideRecord,
-    |_: &crate::store::run_records::OverrideRecord| Role::Operator,
-    |s: &dyn Store, mut r: crate::store::run_records::OverrideRecord, token: &TokenInfo| {
+    OverrideRequest,
+    |_: &OverrideRequest| Role::Operator,
+    |rules: &Local<'_>, mut r: OverrideRequest, token: &TokenInfo, clock: Clock| {
         r.actor = actor_for(token, &r.actor);
-        s.record_override(r)
-            .map(|()| serde_json::json!({"recorded": true}))
+        r.now = clock.now(r.now);
+        rules.override_blockers(r)
     }
 );
-pipeline_mutation!(
+pipeline_rule!(
     record_step_result,
     "approving or rejecting a step",
-    crate::store::StepVerdict,
-    |_: &crate::store::StepVerdict| Role::Operator,
-    |s: &dyn Store, mut v: crate::store::StepVerdict, token: &TokenInfo| {
-        v.actor = actor_for(token, &v.actor);
-        s.record_step_result(v)
-            .map(|()| serde_json::json!({"recorded": true}))
+    VerdictRequest,
+    |_: &VerdictRequest| Role::Operator,
+    |rules: &Local<'_>, mut r: VerdictRequest, token: &TokenInfo, clock: Clock| {
+        r.actor = actor_for(token, &r.actor);
+        r.now = clock.now(r.now);
+        rules.verdict(r)
     }
 );
-
-// Deploying a failed release again is a person's judgement of its failure.
-pipeline_mutation!(
+pipeline_rule!(
     retry_release,
     "retrying a release",
-    crate::store::RetryRequest,
-    |_: &crate::store::RetryRequest| Role::Operator,
-    |s: &dyn Store, mut r: crate::store::RetryRequest, token: &TokenInfo| {
+    RetryCommand,
+    |_: &RetryCommand| Role::Operator,
+    |rules: &Local<'_>, mut r: RetryCommand, token: &TokenInfo, clock: Clock| {
         r.actor = actor_for(token, &r.actor);
-        s.retry_release(r)
+        r.now = clock.now(r.now);
+        rules.retry(r)
+    }
+);
+// A loop's pass: it reports what its commands did; the server observes, decides with
+// its pipeline and records, the starts owned by that loop. An operator's power.
+pipeline_rule!(
+    loop_pass,
+    "a pass of the run loop",
+    LoopPass,
+    |_: &LoopPass| Role::Operator,
+    |rules: &Local<'_>, mut r: LoopPass, token: &TokenInfo, clock: Clock| {
+        r.actor = actor_for(token, &r.actor);
+        r.now = clock.now(r.now);
+        rules.loop_pass(r)
     }
 );
 
