@@ -138,13 +138,13 @@ pub fn build(pipeline: &Pipeline, store: &dyn Store, now: Timestamp) -> Result<S
             environments,
         });
     }
-    let blocks = crate::ops::block::blocks(&locks);
     fill_waiting(pipeline, store, &mut stages, latest_release)?;
+    fill_phases(pipeline, store, &mut stages)?;
+    fill_records(pipeline, store, &mut stages)?;
+    let blocks = crate::ops::block::blocks(&locks);
     for stage in &mut stages {
         stage.waiting = stage.waiting.filter(|r| !blocks.contains_key(r));
     }
-    fill_phases(pipeline, store, &mut stages)?;
-    fill_records(pipeline, store, &mut stages)?;
 
     Ok(StatusView {
         pipeline: pipeline.name.clone(),
