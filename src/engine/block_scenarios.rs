@@ -122,7 +122,7 @@ fn a_block_stops_a_stage_midway_and_nothing_forces_past_it() {
         Decision::StartDeployment { environment, release, .. } if environment == "gamma-2" && *release == v(2)
     )));
     assert_eq!(
-        start_check(&state, &pipeline, now, &signals, "gamma-2", v(2)).unwrap(),
+        start_check(&state, &pipeline, now, &signals, "gamma-2", v(2)).expect("check"),
         Ok(None)
     );
 
@@ -143,7 +143,7 @@ fn a_block_stops_a_stage_midway_and_nothing_forces_past_it() {
     );
     assert_eq!(blocked_status(&after.outlooks[1]), Some(v(2)));
     for (env, release) in [("gamma-2", v(2)), ("prod-1", v(2)), ("beta", v(2))] {
-        match start_check(&state, &pipeline, now, &signals, env, release).unwrap() {
+        match start_check(&state, &pipeline, now, &signals, env, release).expect("check") {
             Err(StartRefusal::ReleaseBlocked { release: r, lock }) => {
                 assert_eq!(r, release);
                 assert_eq!(lock.reason, "breaks checkout");
