@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{ImportMode, RollbackTarget, ago, describe_deployment};
 use crate::error::{Error, Result};
 use crate::model::{
-    CreatedRelease, Deployment, DeploymentId, DeploymentKind, FinishDeployment, Hotfix, Lock,
+    CreatedRelease, Deployment, DeploymentId, DeploymentKind, FinishDeployment, Hotfix, Lock, short_sha,
     LockTargetKind, NewDeployment, NewRelease, Outcome, Release, ReleaseNumber, Timestamp,
 };
 
@@ -375,7 +375,7 @@ pub fn require_sound_imported_release(
 }
 
 fn short(sha: &str) -> &str {
-    sha.get(..12).unwrap_or(sha)
+    short_sha(sha, 12)
 }
 
 fn describe_artifacts(artifacts: &BTreeMap<String, String>) -> String {
