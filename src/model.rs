@@ -50,6 +50,30 @@ impl<'de> Deserialize<'de> for ReleaseNumber {
     }
 }
 
+/// Pipeline names become file names (`DIR/<pipeline>.sqlite`) and URL segments
+/// (`/v1/pipelines/<pipeline>/…`): 1 to 100 ASCII letters, digits, `.`, `_` and `-`, not
+/// starting with `.` (so never `.`, `..` or a hidden file), no separators, no control
+/// characters.
+pub fn check_pipeline_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 100
+        && !name.starts_with('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(
+            Error::usage(format!("`{}` is not a pipeline name", name.escape_debug()))
+                .with_hint(PIPELINE_NAME_HINT),
+        )
+    }
+}
+
+/// How to write a pipeline name, for every message that refuses one.
+pub const PIPELINE_NAME_HINT: &str = "pipeline names are 1 to 100 letters, digits, `.`, `_` and `-`, not starting with `.`, e.g. name = \"checkout-api\"";
+
 /// A full commit sha as the ledgers keep it: 40 (SHA-1) or 64 (SHA-256) hex digits,
 /// lower-cased; `what` names the input in the error ("release commit").
 pub fn full_sha(text: &str, what: &str) -> Result<String> {
@@ -668,7 +692,10 @@ mod tests {
             assert_eq!(json(kind), kind.as_str());
         }
         for direction in [LockDirection::In, LockDirection::Out, LockDirection::Both] {
-            assert_eq!(direction.as_str().parse::<LockDirection>().ok(), Some(direction));
+            assert_eq!(
+                direction.as_str().parse::<LockDirection>().ok(),
+                Some(direction)
+            );
             assert_eq!(json(direction), direction.as_str());
         }
         for outcome in Outcome::ALL {
@@ -679,10 +706,36 @@ mod tests {
         assert!("canary".parse::<DeploymentKind>().is_err());
         assert!("wave".parse::<LockTargetKind>().is_err());
         let sha = "AB".repeat(20);
-        assert_eq!(full_sha(&sha, "commit").ok(), Some(sha.to_ascii_lowercase()));
+        assert_eq!(
+            full_sha(&sha, "commit").ok(),
+            Some(sha.to_ascii_lowercase())
+        );
         assert!(full_sha("abc", "commit").is_err());
         assert_eq!(short_sha(&sha, 7), "ABABABA");
         assert_eq!(short_sha("abc", 7), "abc");
+    }
+
+    #[test]
+    fn pipeline_names_are_plain() {
+        for good in ["app", "checkout-api", "a.b_c-1", &"x".repeat(100)] {
+            assert!(check_pipeline_name(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            ".",
+            "..",
+            ".hidden",
+            "x/../app",
+            "a/b",
+            "a\\b",
+            "a b",
+            "tab\t",
+            "nl\n",
+            "é",
+            &"x".repeat(101),
+        ] {
+            assert!(check_pipeline_name(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -177,20 +177,10 @@ impl Stores {
     }
 }
 
-/// Pipeline names become file names and URL segments: keep them plain.
+/// Pipeline names become file names and URL segments: keep them plain (the rule is
+/// [`crate::model::check_pipeline_name`], the one `captain validate` applies).
 fn check_pipeline_name(name: &str) -> Result<()> {
-    let ok = !name.is_empty()
-        && name.len() <= 100
-        && !name.starts_with('.')
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::usage(format!("`{name}` is not a pipeline name"))
-            .with_hint("pipeline names are letters, digits, `.`, `_` and `-`, as in pipeline.toml"))
-    }
+    crate::model::check_pipeline_name(name)
 }
 
 /// Largest request body in general; release creation and imports get more (a first
