@@ -14,8 +14,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{ImportMode, RollbackTarget, ago, describe_deployment};
 use crate::error::{Error, Result};
 use crate::model::{
-    CreatedRelease, Deployment, DeploymentId, DeploymentKind, FinishDeployment, Hotfix, Lock, short_sha,
+    CreatedRelease, Deployment, DeploymentId, DeploymentKind, FinishDeployment, Hotfix, Lock,
     LockTargetKind, NewDeployment, NewRelease, Outcome, Release, ReleaseNumber, Timestamp,
+    short_sha,
 };
 
 /// Refuses a start whose request is incomplete: no environment, or forced without a reason.

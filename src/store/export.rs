@@ -130,16 +130,19 @@ fn write_error(e: std::io::Error) -> Error {
 /// Reads JSON Lines written by [`write_jsonl`], checking the header first. Each item is
 /// one record (the header included); an error names its line ("line 17: …") and ends
 /// the iteration.
+///
+/// A line longer than [`crate::input::IMPORT_LINE_LIMIT`] is refused without reading the
+/// rest of it.
 pub fn read_jsonl(input: impl BufRead) -> impl Iterator<Item = Result<LedgerRecord>> {
     JsonlReader {
-        lines: input.lines(),
+        input,
         line: 0,
         done: false,
     }
 }
 
 struct JsonlReader<R> {
-    lines: std::io::Lines<R>,
+    input: R,
     line: usize,
     done: bool,
 }
@@ -188,6 +191,12 @@ fn check_header(text: &str) -> Result<LedgerRecord> {
         );
     }
     let version = value.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
+    if version == 0 {
+        return Err(
+            Error::usage("line 1: the header has no format version (1 or later)")
+                .with_hint("give the output of `captain state export`"),
+        );
+    }
     if version > u64::from(VERSION) {
         return Err(Error::usage(format!(
             "line 1: the export has format version {version}, newer than this captain understands ({VERSION})"
@@ -205,13 +214,25 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
             return None;
         }
         self.line += 1;
-        let item = match self.lines.next() {
+        let next =
+            crate::input::read_line_bounded(&mut self.input, crate::input::IMPORT_LINE_LIMIT);
+        let item = match next.map(|line| {
+            line.and_then(|bytes| {
+                String::from_utf8(bytes).map_err(|_| {
+                    std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text")
+                })
+            })
+        }) {
             None if self.line == 1 => {
                 Err(Error::usage("the export is empty: it has no header line"))
             }
             None => {
                 self.done = true;
                 return None;
+            }
+            Some(Err(e)) if e.kind() == std::io::ErrorKind::InvalidData => {
+                Err(Error::usage(format!("line {}: {e}", self.line))
+                    .with_hint("give the output of `captain state export`"))
             }
             Some(Err(e)) => Err(Error::failed(format!(
                 "line {}: could not read: {e}",

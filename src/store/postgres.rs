@@ -622,7 +622,10 @@ fn count(value: i64) -> u64 {
 
 /// A word the ledger wrote with the model's `as_str` (a kind, an outcome, a direction),
 /// read back with its `FromStr`; another word is the ledger's fault, not the caller's.
-pub(crate) fn ledger_word<T: std::str::FromStr<Err = Error>>(word: &str, what: &str) -> TxResult<T> {
+pub(crate) fn ledger_word<T: std::str::FromStr<Err = Error>>(
+    word: &str,
+    what: &str,
+) -> TxResult<T> {
     word.parse()
         .map_err(|_| Error::internal(format!("unknown {what} `{word}` in the ledger")).into())
 }

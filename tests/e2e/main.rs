@@ -12,6 +12,7 @@ mod cli_concurrency;
 mod cli_errors;
 mod cli_generated;
 mod cli_history;
+mod cli_hostile_input;
 mod cli_release;
 mod cli_state;
 mod cli_status;

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{
-    Tx, all_locks, audit, conversion, deployment_by_id, deployment_by_seq, finish_deployment, micros, num,
-    opt_ts, release_number, start_deployment, truncate, ts,
+    Tx, all_locks, audit, conversion, deployment_by_id, deployment_by_seq, finish_deployment,
+    micros, num, opt_ts, release_number, start_deployment, truncate, ts,
 };
 use crate::engine::{ActiveDeployment, BlockerOverride, Decision, EngineState, EnvLedger, Phase};
 use crate::error::Error;
