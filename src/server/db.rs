@@ -36,42 +36,13 @@ use crate::store::{AuditFilter, IdempotentRequest, KeyTable, SeenKey};
 
 pub mod pg;
 
-/// Append-only: a shipped migration is never edited; changes are new entries.
+/// The SQLite server tables' migrations, numbered like the ledger's
+/// (`src/server/db/sqlite/NNNN_*.sql`, recorded in `schema_migrations`). Append-only: a
+/// shipped migration is never edited; changes are new files.
 const MIGRATIONS: &[(i64, &str)] = &[
-    (
-        1,
-        "CREATE TABLE tokens (
-        name TEXT PRIMARY KEY,
-        role TEXT NOT NULL,
-        digest BLOB NOT NULL,
-        delegate INTEGER NOT NULL,
-        created_at TEXT NOT NULL,
-        created_by TEXT NOT NULL,
-        revoked_at TEXT
-    );
-    CREATE TABLE idempotency (
-        token TEXT NOT NULL,
-        key TEXT NOT NULL,
-        request_digest BLOB NOT NULL,
-        status INTEGER,
-        body BLOB,
-        claimed_at INTEGER NOT NULL,
-        PRIMARY KEY (token, key)
-    );
-    CREATE INDEX idempotency_claimed_at ON idempotency (claimed_at);",
-    ),
-    (
-        2,
-        "CREATE TABLE audit (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        at TEXT NOT NULL,
-        actor TEXT NOT NULL,
-        action TEXT NOT NULL,
-        target TEXT NOT NULL,
-        reason TEXT,
-        details TEXT NOT NULL
-    );",
-    ),
+    (1, include_str!("db/sqlite/0001_tokens.sql")),
+    (2, include_str!("db/sqlite/0002_audit.sql")),
+    (3, include_str!("db/sqlite/0003_token_scopes.sql")),
 ];
 
 /// How long a stored response answers a retry.
@@ -353,6 +324,61 @@ impl ServerDb {
     }
 }
 
+/// Applies the pending [`MIGRATIONS`] in one transaction, as the ledger does: the
+/// versions applied are rows of `schema_migrations`; a file of a newer captain is refused.
+/// A file from before that table (its version in `PRAGMA user_version`) is adopted.
+fn migrate_sqlite(conn: &mut Connection, shown: &str) -> Result<()> {
+    let db_err =
+        |e: rusqlite::Error| Error::failed(format!("the server database {shown} failed: {e}"));
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(db_err)?;
+    let tracked: bool = tx
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations')",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(db_err)?;
+    if !tracked {
+        let adopted: i64 = tx
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(db_err)?;
+        tx.execute_batch("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY);")
+            .map_err(db_err)?;
+        for version in 1..=adopted {
+            tx.execute(
+                "INSERT INTO schema_migrations (version) VALUES (?1)",
+                [version],
+            )
+            .map_err(db_err)?;
+        }
+    }
+    let current: i64 = tx
+        .query_row(
+            "SELECT coalesce(max(version), 0) FROM schema_migrations",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(db_err)?;
+    let newest = MIGRATIONS.last().map_or(0, |m| m.0);
+    if current > newest {
+        return Err(Error::failed(format!(
+            "the server database {shown} was written by a newer captain (server schema version {current}; this captain knows up to {newest})"
+        ))
+        .with_hint("upgrade captain"));
+    }
+    for (number, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+        tx.execute_batch(sql).map_err(db_err)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version) VALUES (?1)",
+            [number],
+        )
+        .map_err(db_err)?;
+    }
+    tx.commit().map_err(db_err)
+}
+
 impl SqliteTables {
     fn open(path: &Path) -> Result<SqliteTables> {
         let shown = path.display().to_string();
@@ -371,25 +397,7 @@ impl SqliteTables {
             .map_err(db_err)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(db_err)?;
-        let version: i64 = conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(db_err)?;
-        let newest = MIGRATIONS.last().map_or(0, |m| m.0);
-        if version > newest {
-            return Err(Error::failed(format!(
-                "the server database {shown} was written by a newer captain (schema {version})"
-            ))
-            .with_hint("upgrade captain"));
-        }
-        for (number, sql) in MIGRATIONS.iter().filter(|m| m.0 > version) {
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(db_err)?;
-            tx.execute_batch(sql).map_err(db_err)?;
-            tx.pragma_update(None, "user_version", number)
-                .map_err(db_err)?;
-            tx.commit().map_err(db_err)?;
-        }
+        migrate_sqlite(&mut conn, &shown)?;
         Ok(SqliteTables {
             path: path.to_path_buf(),
             conn: Mutex::new(conn),
@@ -775,6 +783,39 @@ mod tests {
             ..AuditFilter::default()
         };
         assert_eq!(db.audit_events(&by_alice).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn migrations_are_numbered_and_an_older_file_is_adopted() {
+        let versions: Vec<i64> = MIGRATIONS.iter().map(|m| m.0).collect();
+        assert_eq!(versions, (1..=MIGRATIONS.len() as i64).collect::<Vec<_>>());
+        // A file of a captain from before `schema_migrations`: its version in user_version.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.sqlite");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0].1).unwrap();
+            conn.execute_batch(MIGRATIONS[1].1).unwrap();
+            conn.pragma_update(None, "user_version", 2).unwrap();
+        }
+        let db = ServerDb::open(&path).unwrap();
+        assert!(!db.has_tokens().unwrap());
+        drop(db);
+        let conn = Connection::open(&path).unwrap();
+        let applied: Vec<i64> = conn
+            .prepare("SELECT version FROM schema_migrations ORDER BY version")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(applied, versions);
+        // A newer captain's file is refused, untouched.
+        conn.execute("INSERT INTO schema_migrations (version) VALUES (99)", [])
+            .unwrap();
+        drop(conn);
+        let e = ServerDb::open(&path).err().unwrap();
+        assert!(e.message.contains("newer captain"), "{}", e.message);
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! The server's own tables in PostgreSQL (`captain.api_tokens`,
 //! `captain.idempotency_keys`, migration 0003 of the ledger; `captain.server_audit_events`,
-//! migration 0004), for a server whose ledgers are in that database: every replica
-//! sharing the database shares tokens, their audit events and keys. A token change and
-//! its audit event are one transaction.
+//! migration 0004; then the server's own numbered migrations, [`MIGRATIONS`]), for a
+//! server whose ledgers are in that database: every replica sharing the database shares
+//! tokens, their audit events and keys. A token change and its audit event are one
+//! transaction.
 //!
 //! Same answers as the SQLite tables. A claim is one statement in the common case (an
 //! upsert that only takes over a key that is new, expired, or abandoned by a server that
@@ -16,6 +17,15 @@ use crate::model::{AuditEvent, Timestamp};
 use crate::server::auth::{NewToken, Role, TokenInfo};
 use crate::store::postgres::{Connections, Fail, TxResult, audit_from_row};
 use crate::store::{AuditFilter, IdempotentRequest, SeenKey};
+
+/// The server tables' migrations after the ledger's 0003 and 0004 made the first ones,
+/// numbered like the ledger's (`src/server/db/postgres/NNNN_*.sql`, recorded in
+/// `captain.server_schema_migrations`, applied under an advisory lock so replicas may
+/// start together). Append-only: a shipped migration is never edited.
+const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("postgres/0001_token_scopes.sql"))];
+
+/// The advisory lock the server's migrations take ("captain server" in ASCII).
+const MIGRATION_LOCK: i64 = 0x6361_7074_7365_7276;
 
 /// Connections for the server tables: few, they are short statements.
 const MAX_CONNECTIONS: usize = 8;
@@ -32,7 +42,48 @@ impl PgTables {
     pub fn open(url: &str) -> Result<PgTables> {
         let conns = Connections::new(url, MAX_CONNECTIONS)?;
         conns.migrate(None)?;
-        Ok(PgTables { conns })
+        let tables = PgTables { conns };
+        tables.migrate()?;
+        Ok(tables)
+    }
+
+    /// Applies the pending [`MIGRATIONS`] in one transaction; a database migrated by a
+    /// newer captain is refused.
+    fn migrate(&self) -> Result<()> {
+        let location = self.location();
+        self.run(|client| {
+            let mut tx = client.transaction()?;
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+            tx.batch_execute(
+                "CREATE TABLE IF NOT EXISTS captain.server_schema_migrations (
+                     version    integer PRIMARY KEY,
+                     applied_at timestamptz NOT NULL DEFAULT now()
+                 )",
+            )?;
+            let current: i32 = tx
+                .query_one(
+                    "SELECT coalesce(max(version), 0) FROM captain.server_schema_migrations",
+                    &[],
+                )?
+                .try_get(0)?;
+            let newest = MIGRATIONS.last().map_or(0, |m| m.0);
+            if current > newest {
+                return Err(Error::failed(format!(
+                    "the database at {location} was migrated by a newer captain (server schema version {current}; this captain knows up to {newest})"
+                ))
+                .with_hint("upgrade captain to use this database")
+                .into());
+            }
+            for (version, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+                tx.batch_execute(sql)?;
+                tx.execute(
+                    "INSERT INTO captain.server_schema_migrations (version) VALUES ($1)",
+                    &[version],
+                )?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
     }
 
     pub fn location(&self) -> String {
@@ -261,4 +312,16 @@ fn audit(
         &[&at, &actor, &action, &target, &reason, details],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MIGRATIONS;
+
+    #[test]
+    fn migrations_are_numbered_in_order() {
+        let versions: Vec<i32> = MIGRATIONS.iter().map(|m| m.0).collect();
+        let expected: Vec<i32> = (1..=MIGRATIONS.len() as i32).collect();
+        assert_eq!(versions, expected);
+    }
 }
