@@ -13,6 +13,7 @@
 pub mod auth;
 pub mod db;
 pub mod drive;
+pub(crate) mod files;
 pub mod openapi;
 pub(crate) mod registry;
 mod routes;
@@ -166,10 +167,13 @@ impl Stores {
             return Ok(store.clone());
         }
         let store: Arc<dyn Store> = match &self.database {
-            Database::Sqlite(dir) => Arc::new(SqliteStore::open(
-                &dir.join(format!("{pipeline}.sqlite")),
-                pipeline,
-            )?),
+            Database::Sqlite(dir) => {
+                let file = dir.join(format!("{pipeline}.sqlite"));
+                files::create_private_file(&file).map_err(|e| {
+                    Error::failed(format!("could not create the ledger of `{pipeline}`: {e}"))
+                })?;
+                Arc::new(SqliteStore::open(&file, pipeline)?)
+            }
             Database::Postgres(url) => Arc::from(open_postgres(url, pipeline)?),
         };
         open.insert(pipeline.to_string(), store.clone());
@@ -206,7 +210,7 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr, bool)) -> Res
         .build()
         .map_err(|e| Error::failed(format!("could not start the server runtime: {e}")))?;
     if let Database::Sqlite(dir) = &options.database {
-        std::fs::create_dir_all(dir)
+        files::create_private_dir(dir)
             .map_err(|e| Error::failed(format!("could not create {}: {e}", dir.display())))?;
     }
     let stores = Arc::new(Stores {
@@ -343,6 +347,7 @@ fn bootstrap_token(db: &ServerDb, file: &Path) -> Result<()> {
             reason: Some(
                 "the first admin token, made by `captain serve --bootstrap-token-file`".into(),
             ),
+            pipelines: Vec::new(),
         },
         "bootstrap",
         Timestamp::now(),
@@ -478,6 +483,12 @@ async fn registry_gate(State(app): State<App>, mut request: Request, next: Next)
     };
     let (name, tail) = rest.split_once('/').unwrap_or((rest, ""));
     let name = name.to_string();
+    // A token limited to other pipelines goes no further, whether this one exists or not.
+    if let Some(caller) = request.extensions().get::<Caller>()
+        && let Err(denied) = auth::require_pipeline(caller, &name)
+    {
+        return denied_response(denied);
+    }
     let definition_route = tail == "definition" || tail.starts_with("definition/");
     if definition_route && request.method() == axum::http::Method::POST {
         return next.run(request).await;

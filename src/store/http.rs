@@ -264,23 +264,22 @@ impl HttpStore {
         decode::<List>("listing tokens", response).map(|l| l.tokens)
     }
 
-    /// Not retried: a retry could not return the secret of a token created the first time.
+    /// Creates a token with a fresh idempotency key, retried like any mutation: a retry
+    /// of a creation that went through gets the same token and secret back.
     pub fn create_token(&self, new: &NewToken) -> Result<CreatedToken> {
+        self.create_token_with_key(new, &new_key())
+    }
+
+    /// [`create_token`](Self::create_token) with a given key (`token create
+    /// --idempotency-key`): running the command again with it answers the first creation.
+    pub fn create_token_with_key(&self, new: &NewToken, key: &str) -> Result<CreatedToken> {
         let url = self.token_url("");
-        let mut request = self.client.post(&url).json(new);
-        if let Some(token) = &self.token {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().map_err(|e| {
-            Error::failed(format!(
-                "creating a token on {} failed: {}",
-                self.base,
-                self.describe(&e)
-            ))
+        let response = self.send("creating a token", &|| {
+            self.client
+                .post(&url)
+                .header(IDEMPOTENCY_HEADER, key)
+                .json(new)
         })?;
-        if !response.status().is_success() {
-            return Err(self.server_error("creating a token", response));
-        }
         decode("creating a token", response)
     }
 

@@ -11,7 +11,7 @@
 
 use postgres::Client;
 
-use super::{Claim, token_details, token_exists};
+use super::{Claim, NewCreation, SeenCreation, token_details, token_exists, token_retired};
 use crate::error::{Error, Result};
 use crate::model::{AuditEvent, Timestamp};
 use crate::server::auth::{NewToken, Role, TokenInfo};
@@ -100,37 +100,80 @@ impl PgTables {
         digest: &[u8; 32],
         by: &str,
         at: Timestamp,
-    ) -> Result<()> {
+        creation: Option<&NewCreation>,
+    ) -> Result<Option<SeenCreation>> {
         let details = token_details(new);
-        let inserted = self.run(|client| {
+        let pipelines = (!new.pipelines.is_empty()).then_some(&new.pipelines);
+        let outcome = self.run(|client| {
             let mut tx = client.transaction()?;
-            // A revoked token of the same name is replaced; an active one is kept.
-            let inserted = tx.execute(
-                "INSERT INTO captain.api_tokens (name, role, digest, delegate, created_at, created_by, revoked_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, NULL)
-                 ON CONFLICT (name) DO UPDATE SET role = excluded.role, digest = excluded.digest,
-                     delegate = excluded.delegate, created_at = excluded.created_at,
-                     created_by = excluded.created_by, revoked_at = NULL
-                 WHERE captain.api_tokens.revoked_at IS NOT NULL",
-                &[&new.name, &new.role.as_str(), &&digest[..], &new.delegate, &at, &by],
-            )?;
-            if inserted > 0 {
-                audit(&mut tx, at, by, "token.create", &new.name, new.reason.as_deref(), &details)?;
+            if let Some(c) = creation {
+                // The key first: a concurrent retry with it waits here for this one's
+                // commit, then finds its row.
+                tx.execute(
+                    "DELETE FROM captain.token_creations
+                     WHERE creator = $1 AND key_digest = $2 AND created_at < $3",
+                    &[&by, &&c.key_digest[..], &c.expired_before],
+                )?;
+                let claimed = tx.execute(
+                    "INSERT INTO captain.token_creations
+                         (creator, key_digest, request_digest, token, sealed_secret, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+                    &[&by, &&c.key_digest[..], &&c.request_digest[..], &new.name, &c.sealed, &c.now],
+                )?;
+                if claimed == 0 {
+                    let row = tx.query_one(
+                        "SELECT request_digest, token, sealed_secret FROM captain.token_creations
+                         WHERE creator = $1 AND key_digest = $2",
+                        &[&by, &&c.key_digest[..]],
+                    )?;
+                    return Ok(Err(SeenCreation {
+                        request_digest: row.try_get(0)?,
+                        token: row.try_get(1)?,
+                        sealed: row.try_get(2)?,
+                    }));
+                }
+                if rand::random::<u8>() < 4 {
+                    tx.execute(
+                        "DELETE FROM captain.token_creations WHERE created_at < $1",
+                        &[&c.expired_before],
+                    )?;
+                }
             }
+            // Names are never reused: an existing row, revoked or not, refuses.
+            let inserted = tx.execute(
+                "INSERT INTO captain.api_tokens (name, role, digest, delegate, created_at, created_by, revoked_at, pipelines)
+                 VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)
+                 ON CONFLICT (name) DO NOTHING",
+                &[&new.name, &new.role.as_str(), &&digest[..], &new.delegate, &at, &by, &pipelines],
+            )?;
+            if inserted == 0 {
+                let revoked: Option<Timestamp> = tx
+                    .query_opt(
+                        "SELECT revoked_at FROM captain.api_tokens WHERE name = $1",
+                        &[&new.name],
+                    )?
+                    .map(|row| row.try_get(0))
+                    .transpose()?
+                    .flatten();
+                return Ok(Ok(Some(revoked)));
+            }
+            audit(&mut tx, at, by, "token.create", &new.name, new.reason.as_deref(), &details)?;
             tx.commit()?;
-            Ok(inserted)
+            Ok(Ok(None))
         })?;
-        if inserted == 0 {
-            return Err(token_exists(&new.name));
+        match outcome {
+            Err(seen) => Ok(Some(seen)),
+            Ok(None) => Ok(None),
+            Ok(Some(Some(revoked_at))) => Err(token_retired(&new.name, &revoked_at)),
+            Ok(Some(None)) => Err(token_exists(&new.name)),
         }
-        Ok(())
     }
 
     pub(super) fn tokens_with_digests(&self) -> Result<Vec<(Vec<u8>, TokenInfo)>> {
         let location = self.location();
         self.run(|client| {
             let rows = client.query(
-                "SELECT digest, name, role, delegate, created_at, created_by, revoked_at
+                "SELECT digest, name, role, delegate, created_at, created_by, revoked_at, pipelines
                  FROM captain.api_tokens ORDER BY name",
                 &[],
             )?;
@@ -151,6 +194,9 @@ impl PgTables {
                         created_at: row.try_get(4)?,
                         created_by: row.try_get(5)?,
                         revoked_at: row.try_get(6)?,
+                        pipelines: row
+                            .try_get::<_, Option<Vec<String>>>(7)?
+                            .unwrap_or_default(),
                         name,
                     },
                 ));
