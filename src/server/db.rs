@@ -60,10 +60,6 @@ const TOKEN_CACHE: Duration = Duration::from_secs(1);
 /// from before the read), plus a margin for the clocks of the waiting. `token revoke`
 /// answers only after this, so when it returns the token works nowhere.
 pub const REVOCATION_SETTLES: Duration = Duration::from_millis(1100);
-/// A secret not in a list this old reloads it: a token just created on another replica
-/// works here within this long, and unknown secrets cost at most one read per period.
-const MISS_RELOAD: Duration = Duration::from_millis(100);
-
 /// What [`ServerDb::claim`] found for an idempotency key.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Claim {
@@ -241,6 +237,8 @@ impl ServerDb {
             pipelines: auth::check_pipelines(&new.pipelines)?,
             ..new.clone()
         };
+        // As PostgreSQL keeps it: the first answer and a replay say the same time.
+        let at = Timestamp::from_microsecond(at.as_microsecond()).unwrap_or(at);
         let secret = auth::new_secret();
         let digest = auth::digest(&secret);
         let creation = key.map(|key| {
@@ -358,35 +356,33 @@ impl ServerDb {
     pub fn verify_cached(&self, secret: &str) -> Option<Option<TokenInfo>> {
         let cache = self.tokens.try_lock().ok()?;
         let (when, live) = cache.as_ref()?;
-        let age = when.elapsed();
-        if age >= TOKEN_CACHE {
+        if when.elapsed() >= TOKEN_CACHE {
             return None;
         }
-        match matching(live, &auth::digest(secret)) {
-            None if age >= MISS_RELOAD => None,
-            found => Some(found),
-        }
+        // A miss may be a token made on another replica since: the slow way decides.
+        matching(live, &auth::digest(secret)).map(Some)
     }
 
     /// The live token whose secret this is, comparing digests in constant time against
     /// every live token (so timing says nothing about how close a guess came).
+    ///
+    /// A secret not in the cached list reloads it, unless it was read since this call
+    /// began (so a token just made on another replica works here at once, and misses
+    /// arriving together cost one read).
     pub fn verify(&self, secret: &str) -> Result<Option<TokenInfo>> {
+        let began = Instant::now();
         let presented = auth::digest(secret);
         let mut cache = self
             .tokens
             .lock()
             .map_err(|_| Error::internal("the token cache was poisoned"))?;
-        let found = match &*cache {
-            Some((when, live)) if when.elapsed() < TOKEN_CACHE => {
-                match matching(live, &presented) {
-                    None if when.elapsed() >= MISS_RELOAD => None,
-                    found => Some(found),
-                }
+        if let Some((when, live)) = &*cache
+            && when.elapsed() < TOKEN_CACHE
+        {
+            let found = matching(live, &presented);
+            if found.is_some() || *when >= began {
+                return Ok(found);
             }
-            _ => None,
-        };
-        if let Some(found) = found {
-            return Ok(found);
         }
         // Stamped before the read: the list is never older than its stamp says.
         let read_at = Instant::now();

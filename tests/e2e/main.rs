@@ -38,5 +38,6 @@ mod server_pipelines;
 mod server_postgres;
 mod server_story;
 mod server_tls;
+mod server_tokens;
 mod store_postgres;
 mod store_story;
