@@ -171,8 +171,8 @@ async fn import(
         |bytes| Ok(bytes.clone()),
         |_| Role::Admin,
         move |s, lines: Bytes, _| {
-            // The CLI's reader: the header checked first, every line bounded.
-            let mut records = crate::store::export::read_jsonl(&lines[..]);
+            // The CLI's reader: a header checked if there is one, every line bounded.
+            let mut records = crate::store::export::read_records(&lines[..]);
             s.import(&mut records, mode)
         },
         None,
