@@ -158,6 +158,22 @@ fn a_token_limited_to_a_pipeline_reaches_no_other(database: Option<&str>) {
         ],
     )
     .ok();
+    let seen = run(
+        &env,
+        Some((&server, &scoped_admin)),
+        &["token", "list", "--json"],
+    )
+    .ok()
+    .json();
+    let names: Vec<&str> = seen["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["ci-checkout", "narrow", "narrow-2", "scoped-admin"]);
+    let (status, _) = get(&client, &server, &limited, "/v1/audit");
+    assert_eq!(status, 403);
     let listed = run(&env, Some((&server, &admin)), &["token", "list"])
         .ok()
         .stdout;

@@ -14,12 +14,17 @@ pub(super) fn routes(_p: &str) -> Router<App> {
 }
 
 async fn list_tokens(State(app): State<App>, Extension(caller): Extension<Caller>) -> Response {
-    if let Err(denied) = auth::require(&caller, Role::Admin, "listing tokens") {
-        return denied_response(denied);
-    }
+    let admin = match auth::require(&caller, Role::Admin, "listing tokens") {
+        Ok(admin) => admin,
+        Err(denied) => return denied_response(denied),
+    };
     let db = app.db.clone();
     match app.blocking(move || db.tokens()).await {
-        Ok(tokens) => ok_json(&serde_json::json!({ "tokens": tokens })),
+        Ok(mut tokens) => {
+            // An admin limited to some pipelines sees the tokens limited within them.
+            tokens.retain(|t| admin.covers(&t.pipelines));
+            ok_json(&serde_json::json!({ "tokens": tokens }))
+        }
         Err(e) => error_response(&e),
     }
 }
@@ -136,8 +141,16 @@ async fn server_audit_events(
     Extension(caller): Extension<Caller>,
     query: std::result::Result<Query<AuditQuery>, QueryRejection>,
 ) -> Response {
-    if let Err(denied) = auth::require(&caller, Role::Read, "reading audit events") {
-        return denied_response(denied);
+    match auth::require(&caller, Role::Read, "reading audit events") {
+        Err(denied) => return denied_response(denied),
+        // Token changes span every pipeline: not for a token limited to some.
+        Ok(token) if !token.pipelines.is_empty() => {
+            return denied_response(Denied::Forbidden(format!(
+                "token `{}` is limited to some pipelines and the server's audit events are of every pipeline",
+                token.name
+            )));
+        }
+        Ok(_) => {}
     }
     let Query(q) = match query {
         Ok(q) => q,
