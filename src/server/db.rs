@@ -1,6 +1,13 @@
-//! The server's own tables, beside the pipelines' ledgers: API tokens (hashed), their
-//! audit events (`token.create`, `token.revoke`: who, when, why — written in the same
-//! transaction as the change), and idempotency keys with the responses they produced.
+//! The server's own tables, beside the pipelines' ledgers: API tokens (hashed, each
+//! perhaps limited to some pipelines), their audit events (`token.create`,
+//! `token.revoke`: who, when, why — written in the same transaction as the change),
+//! idempotency keys with the responses they produced, and the token creations made with
+//! a key (a digest of the key and the secret sealed with it, see
+//! [`auth::CreationKey`]), so a retried `token create` answers the same secret.
+//!
+//! Each replica caches the live tokens for at most `TOKEN_CACHE` (1 s); a revocation waits
+//! that out ([`REVOCATION_SETTLES`]) before it is reported, so once `token revoke`
+//! returns no replica accepts the token.
 //!
 //! Kept beside the ledgers: in one SQLite file (`server.sqlite` in the `sqlite:DIR`
 //! database directory, or the file `--auth-db` names), or, with a PostgreSQL database, in
@@ -56,10 +63,11 @@ pub(crate) const WAIT_FOR_FIRST: Duration = Duration::from_secs(60);
 /// token, so a revocation answers only after [`REVOCATION_SETTLES`].
 const TOKEN_CACHE: Duration = Duration::from_secs(1);
 /// How long after a revocation's commit every replica refuses the token: each replica's
-/// token list was read at most [`TOKEN_CACHE`] before it is used (its age is counted
+/// token list was read at most `TOKEN_CACHE` before it is used (its age is counted
 /// from before the read), plus a margin for the clocks of the waiting. `token revoke`
 /// answers only after this, so when it returns the token works nowhere.
 pub const REVOCATION_SETTLES: Duration = Duration::from_millis(1100);
+
 /// What [`ServerDb::claim`] found for an idempotency key.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Claim {

@@ -143,7 +143,7 @@ pub fn read_jsonl(input: impl BufRead) -> impl Iterator<Item = Result<LedgerReco
 }
 
 /// [`read_jsonl`] for records that may come without a header (what
-/// [`Store::import`](super::Store::import) takes, e.g. over the server's API): a header,
+/// [`Store::import`] takes, e.g. over the server's API): a header,
 /// if line 1 is one, is checked the same way; every line is bounded the same way.
 pub fn read_records(input: impl BufRead) -> impl Iterator<Item = Result<LedgerRecord>> {
     JsonlReader {

@@ -1,6 +1,6 @@
 //! The server's own tables in PostgreSQL (`captain.api_tokens`,
 //! `captain.idempotency_keys`, migration 0003 of the ledger; `captain.server_audit_events`,
-//! migration 0004; then the server's own numbered migrations, [`MIGRATIONS`]), for a
+//! migration 0004; then the server's own numbered migrations, `MIGRATIONS`), for a
 //! server whose ledgers are in that database: every replica sharing the database shares
 //! tokens, their audit events and keys. A token change and its audit event are one
 //! transaction.
