@@ -939,6 +939,8 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         'captain;token;create' {
             [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'What the token may do')
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (recorded in the audit log)')
+            [CompletionResult]::new('--limit-to', '--limit-to', [CompletionResultType]::ParameterName, 'Limit the token to this pipeline (repeat for several); without it the token reaches every pipeline. Requests for any other pipeline are refused (403, exit 1)')
+            [CompletionResult]::new('--idempotency-key', '--idempotency-key', [CompletionResultType]::ParameterName, 'The idempotency key of this creation: running the same command again with the same key (within a day) prints the same token and secret instead of failing. Without it a fresh key still covers the command''s own retries')
             [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'Work on the server''s database directly instead of through the server (sqlite:DIR or postgres://…)')
             [CompletionResult]::new('--auth-db', '--auth-db', [CompletionResultType]::ParameterName, 'With --database: the SQLite file holding the tokens, if not the default')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
@@ -990,8 +992,8 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'captain;token;help' {

@@ -3186,7 +3186,7 @@ _captain() {
             return 0
             ;;
         captain__subcmd__token__subcmd__create)
-            opts="-q -y -h --role --delegate --reason --database --auth-db --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --role --delegate --reason --limit-to --idempotency-key --database --auth-db --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3197,6 +3197,14 @@ _captain() {
                     return 0
                     ;;
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idempotency-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

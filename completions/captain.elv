@@ -867,6 +867,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;token;create'= {
             cand --role 'What the token may do'
             cand --reason 'Why (recorded in the audit log)'
+            cand --limit-to 'Limit the token to this pipeline (repeat for several); without it the token reaches every pipeline. Requests for any other pipeline are refused (403, exit 1)'
+            cand --idempotency-key 'The idempotency key of this creation: running the same command again with the same key (within a day) prints the same token and secret instead of failing. Without it a fresh key still covers the command''s own retries'
             cand --database 'Work on the server''s database directly instead of through the server (sqlite:DIR or postgres://…)'
             cand --auth-db 'With --database: the SQLite file holding the tokens, if not the default'
             cand --repo 'The git repository (default: the one around the current directory)'
@@ -916,8 +918,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;token;help'= {
             cand create 'Create an API token and print its secret, once (it is stored only hashed)'

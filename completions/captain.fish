@@ -657,6 +657,8 @@ complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_se
 complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_seen_subcommand_from create list revoke help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l role -d 'What the token may do' -r
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l reason -d 'Why (recorded in the audit log)' -r
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l limit-to -d 'Limit the token to this pipeline (repeat for several); without it the token reaches every pipeline. Requests for any other pipeline are refused (403, exit 1)' -r
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l idempotency-key -d 'The idempotency key of this creation: running the same command again with the same key (within a day) prints the same token and secret instead of failing. Without it a fresh key still covers the command\'s own retries' -r
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l database -d 'Work on the server\'s database directly instead of through the server (sqlite:DIR or postgres://…)' -r
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l auth-db -d 'With --database: the SQLite file holding the tokens, if not the default' -r -F
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
@@ -697,7 +699,7 @@ complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_s
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
-complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create an API token and print its secret, once (it is stored only hashed)'
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the tokens (never their secrets)'
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a token: the server refuses it from now on'

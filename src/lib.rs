@@ -23,6 +23,7 @@ pub mod engine;
 pub mod error;
 pub mod exec;
 pub mod git;
+pub mod input;
 pub mod model;
 pub mod ops;
 pub mod runner;

@@ -50,6 +50,49 @@ impl<'de> Deserialize<'de> for ReleaseNumber {
     }
 }
 
+/// Pipeline names become file names (`DIR/<pipeline>.sqlite`) and URL segments
+/// (`/v1/pipelines/<pipeline>/…`): 1 to 100 ASCII letters, digits, `.`, `_` and `-`, not
+/// starting with `.` (so never `.`, `..` or a hidden file), no separators, no control
+/// characters.
+pub fn check_pipeline_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 100
+        && !name.starts_with('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(
+            Error::usage(format!("`{}` is not a pipeline name", name.escape_debug()))
+                .with_hint(PIPELINE_NAME_HINT),
+        )
+    }
+}
+
+/// How to write a pipeline name, for every message that refuses one.
+pub const PIPELINE_NAME_HINT: &str = "pipeline names are 1 to 100 letters, digits, `.`, `_` and `-`, not starting with `.`, e.g. name = \"checkout-api\"";
+
+/// A full commit sha as the ledgers keep it: 40 (SHA-1) or 64 (SHA-256) hex digits,
+/// lower-cased; `what` names the input in the error ("release commit").
+pub fn full_sha(text: &str, what: &str) -> Result<String> {
+    let sha = text.trim().to_ascii_lowercase();
+    if (sha.len() == 40 || sha.len() == 64) && sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(sha)
+    } else {
+        Err(Error::usage(format!(
+            "{what} `{text}` is not a full commit sha (40 hex digits)"
+        )))
+    }
+}
+
+/// The first `len` characters of a sha (whole if shorter), as tables (7) and messages
+/// (12) show commits.
+pub fn short_sha(sha: &str, len: usize) -> &str {
+    sha.get(..len).unwrap_or(sha)
+}
+
 /// One commit as the ledger remembers it (enough for history, where and previews
 /// without a checkout).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -180,11 +223,32 @@ pub enum DeploymentKind {
 }
 
 impl DeploymentKind {
+    /// `normal`, `rollback`: as JSON and the ledgers write it.
     pub fn as_str(self) -> &'static str {
         match self {
             DeploymentKind::Normal => "normal",
             DeploymentKind::Rollback => "rollback",
         }
+    }
+}
+
+impl fmt::Display for DeploymentKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for DeploymentKind {
+    type Err = Error;
+    /// The words of [`DeploymentKind::as_str`].
+    fn from_str(s: &str) -> Result<Self> {
+        [DeploymentKind::Normal, DeploymentKind::Rollback]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                Error::usage(format!("`{s}` is not a deployment kind"))
+                    .with_hint("use normal or rollback")
+            })
     }
 }
 
@@ -262,6 +326,14 @@ impl Outcome {
 impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Outcome {
+    type Err = Error;
+    /// See [`Outcome::parse`].
+    fn from_str(s: &str) -> Result<Self> {
+        Outcome::parse(s)
     }
 }
 
@@ -392,7 +464,7 @@ pub enum LockTargetKind {
 }
 
 impl LockTargetKind {
-    /// "stage", "environment": how messages say it.
+    /// "stage", "environment": how messages say it, JSON and the ledgers write it.
     pub fn as_str(self) -> &'static str {
         match self {
             LockTargetKind::Stage => "stage",
@@ -418,6 +490,24 @@ impl LockTargetKind {
     }
 }
 
+impl FromStr for LockTargetKind {
+    type Err = Error;
+    /// The words of [`LockTargetKind::as_str`].
+    fn from_str(s: &str) -> Result<Self> {
+        [
+            LockTargetKind::Stage,
+            LockTargetKind::Environment,
+            LockTargetKind::Release,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+        .ok_or_else(|| {
+            Error::usage(format!("`{s}` is not a lock target kind"))
+                .with_hint("use stage, environment or release")
+        })
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LockDirection {
@@ -426,7 +516,30 @@ pub enum LockDirection {
     Both,
 }
 
+impl FromStr for LockDirection {
+    type Err = Error;
+    /// The words of [`LockDirection::as_str`].
+    fn from_str(s: &str) -> Result<Self> {
+        [LockDirection::In, LockDirection::Out, LockDirection::Both]
+            .into_iter()
+            .find(|d| d.as_str() == s)
+            .ok_or_else(|| {
+                Error::usage(format!("`{s}` is not a lock direction"))
+                    .with_hint("use in, out or both")
+            })
+    }
+}
+
 impl LockDirection {
+    /// `in`, `out`, `both`: as JSON and the ledgers write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LockDirection::In => "in",
+            LockDirection::Out => "out",
+            LockDirection::Both => "both",
+        }
+    }
+
     /// What stays locked of a lock held in this direction once `lifted` is lifted from
     /// it (`None`: nothing).
     pub fn after_lifting(self, lifted: LockDirection) -> Option<LockDirection> {
@@ -608,6 +721,74 @@ mod tests {
             );
         }
         assert!(Outcome::parse("fine").is_err());
+    }
+
+    /// The words the ledgers write are the serde words, and each reads back.
+    #[test]
+    fn ledger_words_round_trip_and_match_json() {
+        fn json<T: Serialize>(value: T) -> String {
+            serde_json::to_value(value)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        }
+        for kind in [DeploymentKind::Normal, DeploymentKind::Rollback] {
+            assert_eq!(kind.as_str().parse::<DeploymentKind>().ok(), Some(kind));
+            assert_eq!(json(kind), kind.as_str());
+        }
+        for kind in [
+            LockTargetKind::Stage,
+            LockTargetKind::Environment,
+            LockTargetKind::Release,
+        ] {
+            assert_eq!(kind.as_str().parse::<LockTargetKind>().ok(), Some(kind));
+            assert_eq!(json(kind), kind.as_str());
+        }
+        for direction in [LockDirection::In, LockDirection::Out, LockDirection::Both] {
+            assert_eq!(
+                direction.as_str().parse::<LockDirection>().ok(),
+                Some(direction)
+            );
+            assert_eq!(json(direction), direction.as_str());
+        }
+        for outcome in Outcome::ALL {
+            assert_eq!(outcome.as_str().parse::<Outcome>().ok(), Some(outcome));
+            assert_eq!(json(outcome), outcome.as_str());
+        }
+        assert!("sideways".parse::<LockDirection>().is_err());
+        assert!("canary".parse::<DeploymentKind>().is_err());
+        assert!("wave".parse::<LockTargetKind>().is_err());
+        let sha = "AB".repeat(20);
+        assert_eq!(
+            full_sha(&sha, "commit").ok(),
+            Some(sha.to_ascii_lowercase())
+        );
+        assert!(full_sha("abc", "commit").is_err());
+        assert_eq!(short_sha(&sha, 7), "ABABABA");
+        assert_eq!(short_sha("abc", 7), "abc");
+    }
+
+    #[test]
+    fn pipeline_names_are_plain() {
+        for good in ["app", "checkout-api", "a.b_c-1", &"x".repeat(100)] {
+            assert!(check_pipeline_name(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            ".",
+            "..",
+            ".hidden",
+            "x/../app",
+            "a/b",
+            "a\\b",
+            "a b",
+            "tab\t",
+            "nl\n",
+            "é",
+            &"x".repeat(101),
+        ] {
+            assert!(check_pipeline_name(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub struct Target {
 ///
 /// Roles: read (views), deploy (CI: releases, deployment records, logs), operator
 /// (rollbacks, locks, --force overrides), admin (tokens, imports); each includes the ones
-/// before it.
+/// before it. The name of a revoked token is not given again.
 #[derive(Debug, clap::Args)]
 pub struct CreateArgs {
     /// The token's name, recorded as the actor of what it changes (e.g. ci-github, alice).
@@ -50,6 +50,15 @@ pub struct CreateArgs {
     /// Why (recorded in the audit log)
     #[arg(long)]
     pub reason: Option<String>,
+    /// Limit the token to this pipeline (repeat for several); without it the token
+    /// reaches every pipeline. Requests for any other pipeline are refused (403, exit 1).
+    #[arg(long = "limit-to", value_name = "PIPELINE")]
+    pub limit_to: Vec<String>,
+    /// The idempotency key of this creation: running the same command again with the same
+    /// key (within a day) prints the same token and secret instead of failing. Without it
+    /// a fresh key still covers the command's own retries.
+    #[arg(long, value_name = "KEY")]
+    pub idempotency_key: Option<String>,
     #[command(flatten)]
     pub target: Target,
 }
@@ -62,6 +71,9 @@ pub struct ListArgs {
 }
 
 /// Revoke a token: the server refuses it from now on.
+///
+/// The command returns once every replica of the server refuses the token (about a
+/// second after the revocation is recorded).
 #[derive(Debug, clap::Args)]
 pub struct RevokeArgs {
     pub name: String,
@@ -102,16 +114,26 @@ pub fn run(ctx: &Context, ui: &Ui, command: Command) -> anyhow::Result<()> {
                 role: args.role,
                 delegate: args.delegate,
                 reason: args.reason,
+                pipelines: args.limit_to,
             };
+            let key = args.idempotency_key.as_deref();
             let created = match open(ctx, &args.target)? {
-                Tokens::Direct(db) => db.create_token(&new, &ctx.actor(), ctx.now)?,
-                Tokens::Server(server) => server.create_token(&new)?,
+                Tokens::Direct(db) => db.create_token_keyed(&new, &ctx.actor(), ctx.now, key)?.0,
+                Tokens::Server(server) => match key {
+                    Some(key) => server.create_token_with_key(&new, key)?,
+                    None => server.create_token(&new)?,
+                },
             };
             if ui.json() {
                 return ui.out_json(&created);
             }
+            let reach = if created.token.pipelines.is_empty() {
+                String::new()
+            } else {
+                format!(", limited to {}", created.token.pipelines.join(", "))
+            };
             ui.status(&format!(
-                "created token `{}` with role {}; its secret is shown this once:",
+                "created token `{}` with role {}{reach}; its secret is shown this once:",
                 created.token.name, created.token.role
             ));
             ui.out(&created.secret)
@@ -127,7 +149,15 @@ pub fn run(ctx: &Context, ui: &Ui, command: Command) -> anyhow::Result<()> {
             if tokens.is_empty() {
                 return ui.out("no tokens yet");
             }
-            let mut table = ui.table(&["name", "role", "delegate", "created", "by", "revoked"]);
+            let mut table = ui.table(&[
+                "name",
+                "role",
+                "pipelines",
+                "delegate",
+                "created",
+                "by",
+                "revoked",
+            ]);
             for t in &tokens {
                 table.add_row(row(ctx, t));
             }
@@ -136,7 +166,11 @@ pub fn run(ctx: &Context, ui: &Ui, command: Command) -> anyhow::Result<()> {
         Command::Revoke(args) => {
             let revoked = match open(ctx, &args.target)? {
                 Tokens::Direct(db) => {
-                    db.revoke_token(&args.name, &ctx.actor(), args.reason.as_deref(), ctx.now)?
+                    let revoked =
+                        db.revoke_token(&args.name, &ctx.actor(), args.reason.as_deref(), ctx.now)?;
+                    // Servers on this database forget the token within this long.
+                    std::thread::sleep(captain::server::db::REVOCATION_SETTLES);
+                    revoked
                 }
                 Tokens::Server(server) => {
                     server.revoke_token(&args.name, args.reason.as_deref())?
@@ -154,6 +188,11 @@ fn row(ctx: &Context, t: &TokenInfo) -> Vec<String> {
     vec![
         t.name.clone(),
         t.role.to_string(),
+        if t.pipelines.is_empty() {
+            "all".to_string()
+        } else {
+            t.pipelines.join(", ")
+        },
         if t.delegate { "yes" } else { "no" }.to_string(),
         relative_time(ctx.now, t.created_at),
         t.created_by.clone(),

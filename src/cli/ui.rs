@@ -235,7 +235,7 @@ pub fn relative_time(now: Timestamp, then: Timestamp) -> String {
 
 /// The first seven characters of a sha, as people write them.
 pub fn short(sha: &str) -> &str {
-    sha.get(..7).unwrap_or(sha)
+    captain::model::short_sha(sha, 7)
 }
 
 #[cfg(test)]

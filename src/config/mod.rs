@@ -174,7 +174,8 @@ impl Environment {
 
 impl Pipeline {
     /// Reads, parses, validates and expands `path`. A missing file is `not found`; an
-    /// invalid one is a usage error whose message lists every problem, one per line.
+    /// invalid one is an error (exit 1, as `captain validate`) whose message lists every
+    /// problem, one per line.
     pub fn load(path: &Path) -> Result<Pipeline> {
         match validate_file(path)? {
             Ok(pipeline) => Ok(pipeline),
@@ -189,7 +190,11 @@ impl Pipeline {
                     message.push_str("\n  ");
                     message.push_str(&d.to_string());
                 }
-                Err(Error::usage(message))
+                // README: an invalid pipeline.toml exits 1 in every command, as `validate`.
+                Err(Error::failed(message).with_hint(format!(
+                    "`captain validate --pipeline {}` lists the problems with their places",
+                    path.display()
+                )))
             }
         }
     }
@@ -271,8 +276,11 @@ impl Pipeline {
 /// Reads `path` and validates it: the outer error is for a file that cannot be read, the
 /// inner one lists the problems in its content.
 /// The text of a pipeline file, as `validate_file` reads it.
+///
+/// Only a regular file of at most [`crate::input::PIPELINE_FILE_LIMIT`] bytes is read: a
+/// FIFO or a device (`--pipeline /dev/zero`) is refused before anything is read.
 pub fn read_pipeline_text(path: &Path) -> Result<String> {
-    let bytes = match std::fs::read(path) {
+    let bytes = match crate::input::read_regular_file(path, crate::input::PIPELINE_FILE_LIMIT) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(
@@ -284,11 +292,12 @@ pub fn read_pipeline_text(path: &Path) -> Result<String> {
             return Err(Error::failed(format!(
                 "cannot read the pipeline file {}: {e}",
                 path.display()
-            )));
+            ))
+            .with_hint("point --pipeline at a pipeline.toml"));
         }
     };
     String::from_utf8(bytes).map_err(|_| {
-        Error::usage(format!(
+        Error::failed(format!(
             "the pipeline file {} is not UTF-8 text",
             path.display()
         ))

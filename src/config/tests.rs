@@ -333,6 +333,21 @@ fn toml_syntax_errors_have_positions() {
 }
 
 #[test]
+fn a_pipeline_name_that_is_not_one_url_segment_is_refused_at_its_place() {
+    for bad in ["x/../app", "..", "a b", "tab\\there"] {
+        let text = format!("name = \"{bad}\"\n[[stages]]\nname = \"s\"\nenvironments = [\"e\"]\n");
+        let found = errors(&text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].starts_with("pipeline.toml:1:8: `name`: `")
+                && found[0].contains("is not a pipeline name"),
+            "{found:?}"
+        );
+        assert!(found[0].contains("letters, digits"), "{found:?}");
+    }
+}
+
+#[test]
 fn wrong_types_and_missing_keys_are_named() {
     let found = errors("name = 3\ntrunk = \"\"\n[[waves]]\nname = \"w\"\nregions = [\"r\"]\n");
     assert_eq!(
@@ -455,7 +470,7 @@ fn load_reports_missing_and_invalid_files() {
     let err = Pipeline::load(&missing)
         .err()
         .unwrap_or_else(|| panic!("loaded an invalid file"));
-    assert_eq!(err.kind, ErrorKind::Usage);
+    assert_eq!(err.kind, ErrorKind::Failed);
     assert!(err.message.contains("(2 problems)"), "{}", err.message);
     assert!(
         err.message

@@ -440,7 +440,15 @@ impl<'s> Walker<'s> {
                 "name",
                 "at the top level (the pipeline's name)",
             )
-            .and_then(|v| self.nonempty_string(v, "`name`"))
+            .and_then(|v| {
+                let name = self.nonempty_string(v, "`name`")?;
+                // It becomes a file name and a URL segment: `x/../app` must never name `app`.
+                if let Err(e) = crate::model::check_pipeline_name(&name) {
+                    self.err_hint(v.span(), format!("`name`: {}", e.message), e.hint);
+                    return None;
+                }
+                Some(name)
+            })
             .unwrap_or_default();
         let trunk = match get(table, "trunk") {
             Some(v) => {

@@ -106,7 +106,12 @@ impl UserConfig {
         let Some(path) = Self::path() else {
             return Ok(UserConfig::default());
         };
-        let text = match std::fs::read_to_string(&path) {
+        let read = crate::input::read_regular_file(&path, crate::input::SMALL_FILE_LIMIT);
+        let text = match read.and_then(|bytes| {
+            String::from_utf8(bytes).map_err(|_| {
+                std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text")
+            })
+        }) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(UserConfig::default()),
             Err(e) => {

@@ -75,6 +75,21 @@ pub struct TokenInfo {
     pub created_at: Timestamp,
     pub created_by: String,
     pub revoked_at: Option<Timestamp>,
+    /// The pipelines the token may reach, by name; empty: every pipeline.
+    #[serde(default)]
+    pub pipelines: Vec<String>,
+}
+
+impl TokenInfo {
+    /// May this token reach `pipeline` at all (before its role is asked)?
+    pub fn may_reach(&self, pipeline: &str) -> bool {
+        self.pipelines.is_empty() || self.pipelines.iter().any(|p| p == pipeline)
+    }
+
+    /// Does this token reach every pipeline `other` reaches (so it may hand `other` out)?
+    pub fn covers(&self, other: &[String]) -> bool {
+        self.pipelines.is_empty() || (!other.is_empty() && other.iter().all(|p| self.may_reach(p)))
+    }
 }
 
 /// What `token create` asks for.
@@ -87,6 +102,9 @@ pub struct NewToken {
     /// Why (recorded with the `token.create` audit event).
     #[serde(default)]
     pub reason: Option<String>,
+    /// Limit the token to these pipelines (empty: every pipeline).
+    #[serde(default)]
+    pub pipelines: Vec<String>,
 }
 
 /// A new token and its secret, which is shown this once and never stored.
@@ -133,6 +151,76 @@ pub fn check_name(name: &str) -> Result<()> {
     }
 }
 
+/// The pipelines of a new token, checked (each a pipeline name), sorted, each once.
+pub fn check_pipelines(pipelines: &[String]) -> Result<Vec<String>> {
+    let mut out = Vec::with_capacity(pipelines.len());
+    for name in pipelines {
+        crate::model::check_pipeline_name(name).map_err(|e| {
+            Error::usage(format!("--pipeline: {}", e.message))
+                .with_hint(crate::model::PIPELINE_NAME_HINT)
+        })?;
+        out.push(name.clone());
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// What a `token create` with an idempotency key keeps so that a retry presenting the
+/// same key gets the same token and secret back: a digest of the key (never the key), a
+/// digest of the request, and the secret sealed with a pad derived from the key. Without
+/// the key the sealed secret says nothing (the key is 128 random bits from captain's
+/// client); a key reused for another request is refused.
+#[derive(Clone, Debug)]
+pub struct CreationKey {
+    pub key_digest: [u8; 32],
+    pub request_digest: [u8; 32],
+    pad: [u8; 32],
+}
+
+impl CreationKey {
+    pub fn new(key: &str, new: &NewToken) -> CreationKey {
+        let derive = |purpose: &str| -> [u8; 32] {
+            let mut hash = Sha256::new();
+            hash.update(purpose.as_bytes());
+            hash.update([0]);
+            hash.update(key.as_bytes());
+            hash.finalize().into()
+        };
+        let mut request = Sha256::new();
+        // The fields as JSON: unambiguous, and the same on every replica.
+        request.update(serde_json::to_vec(new).unwrap_or_default());
+        CreationKey {
+            key_digest: derive("captain token-create key"),
+            request_digest: request.finalize().into(),
+            pad: derive("captain token-create seal"),
+        }
+    }
+
+    /// The secret's 32 random bytes XOR the pad.
+    pub fn seal(&self, secret: &str) -> Vec<u8> {
+        let hex = secret.strip_prefix(SECRET_PREFIX).unwrap_or(secret);
+        let bytes: Vec<u8> = (0..hex.len() / 2)
+            .filter_map(|i| hex.get(2 * i..2 * i + 2))
+            .filter_map(|pair| u8::from_str_radix(pair, 16).ok())
+            .collect();
+        bytes.iter().zip(self.pad).map(|(b, p)| b ^ p).collect()
+    }
+
+    /// The secret a [`seal`](Self::seal) sealed, if `sealed` is one.
+    pub fn unseal(&self, sealed: &[u8]) -> Option<String> {
+        if sealed.len() != 32 {
+            return None;
+        }
+        let hex: String = sealed
+            .iter()
+            .zip(self.pad)
+            .map(|(b, p)| format!("{:02x}", b ^ p))
+            .collect();
+        Some(format!("{SECRET_PREFIX}{hex}"))
+    }
+}
+
 /// Who made a request, as the server sees it.
 #[derive(Clone, Debug)]
 pub enum Caller {
@@ -165,6 +253,27 @@ pub enum Denied {
 
 /// What a refused token's holder can do about it (with every 403).
 pub const FORBIDDEN_HINT: &str = "ask an admin for a token with that role";
+
+/// Lets `caller` reach `pipeline` if its token is not limited to others. Checked before
+/// the pipeline is looked up, so the answer (403) says nothing about whether it exists.
+/// A request without a valid token passes here and is refused by its role check.
+pub fn require_pipeline(caller: &Caller, pipeline: &str) -> std::result::Result<(), Denied> {
+    match caller {
+        Caller::Token(token) if !token.may_reach(pipeline) => Err(Denied::Forbidden(format!(
+            "token `{}` is limited to pipeline{} {}; `{}` is not one of them",
+            token.name,
+            if token.pipelines.len() == 1 { "" } else { "s" },
+            token
+                .pipelines
+                .iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            pipeline.escape_debug()
+        ))),
+        _ => Ok(()),
+    }
+}
 
 /// Lets `caller` through if its role is at least `needed`; `what` names the operation.
 pub fn require(
@@ -199,6 +308,7 @@ mod tests {
             created_at: Timestamp::UNIX_EPOCH,
             created_by: "admin".into(),
             revoked_at: None,
+            pipelines: Vec::new(),
         })
     }
 
@@ -214,6 +324,62 @@ mod tests {
             require(&Caller::Anonymous, Role::Read, "x"),
             Err(Denied::Unauthenticated(_))
         ));
+    }
+
+    #[test]
+    fn a_limited_token_reaches_only_its_pipelines() {
+        let Caller::Token(mut info) = token(Role::Deploy) else {
+            unreachable!()
+        };
+        let all = Caller::Token(info.clone());
+        assert!(require_pipeline(&all, "anything").is_ok());
+        info.pipelines = vec!["app".into(), "web".into()];
+        assert!(
+            info.covers(&["app".into()]) && !info.covers(&[]) && !info.covers(&["infra".into()])
+        );
+        let limited = Caller::Token(info);
+        assert!(require_pipeline(&limited, "app").is_ok());
+        assert!(matches!(
+            require_pipeline(&limited, "infra"),
+            Err(Denied::Forbidden(m)) if m == "token `t` is limited to pipelines `app`, `web`; `infra` is not one of them"
+        ));
+        assert!(require_pipeline(&Caller::Anonymous, "infra").is_ok());
+        assert_eq!(
+            check_pipelines(&["web".into(), "app".into(), "web".into()]).ok(),
+            Some(vec!["app".into(), "web".into()])
+        );
+        assert!(check_pipelines(&["x/../app".into()]).is_err());
+    }
+
+    #[test]
+    fn a_sealed_secret_opens_only_with_its_key() {
+        let new = NewToken {
+            name: "ci".into(),
+            role: Role::Deploy,
+            delegate: false,
+            reason: None,
+            pipelines: Vec::new(),
+        };
+        let secret = new_secret();
+        let key = CreationKey::new("k1", &new);
+        let sealed = key.seal(&secret);
+        assert_eq!(sealed.len(), 32);
+        assert!(
+            !sealed
+                .windows(8)
+                .any(|w| secret.as_bytes().windows(8).any(|s| s == w))
+        );
+        assert_eq!(key.unseal(&sealed), Some(secret.clone()));
+        assert_ne!(CreationKey::new("k2", &new).unseal(&sealed), Some(secret));
+        assert_ne!(key.key_digest, key.pad);
+        let other = NewToken {
+            role: Role::Admin,
+            ..new
+        };
+        assert_ne!(
+            CreationKey::new("k1", &other).request_digest,
+            key.request_digest
+        );
     }
 
     #[test]

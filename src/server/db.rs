@@ -1,6 +1,13 @@
-//! The server's own tables, beside the pipelines' ledgers: API tokens (hashed), their
-//! audit events (`token.create`, `token.revoke`: who, when, why — written in the same
-//! transaction as the change), and idempotency keys with the responses they produced.
+//! The server's own tables, beside the pipelines' ledgers: API tokens (hashed, each
+//! perhaps limited to some pipelines), their audit events (`token.create`,
+//! `token.revoke`: who, when, why — written in the same transaction as the change),
+//! idempotency keys with the responses they produced, and the token creations made with
+//! a key (a digest of the key and the secret sealed with it, see
+//! [`auth::CreationKey`]), so a retried `token create` answers the same secret.
+//!
+//! Each replica caches the live tokens for at most `TOKEN_CACHE` (1 s); a revocation waits
+//! that out ([`REVOCATION_SETTLES`]) before it is reported, so once `token revoke`
+//! returns no replica accepts the token.
 //!
 //! Kept beside the ledgers: in one SQLite file (`server.sqlite` in the `sqlite:DIR`
 //! database directory, or the file `--auth-db` names), or, with a PostgreSQL database, in
@@ -29,49 +36,20 @@ use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::auth::{self, CreatedToken, NewToken, Role, TokenInfo};
+use super::auth::{self, CreatedToken, CreationKey, NewToken, Role, TokenInfo};
 use crate::error::{Error, Result};
 use crate::model::{AuditEvent, Timestamp};
 use crate::store::{AuditFilter, IdempotentRequest, KeyTable, SeenKey};
 
 pub mod pg;
 
-/// Append-only: a shipped migration is never edited; changes are new entries.
+/// The SQLite server tables' migrations, numbered like the ledger's
+/// (`src/server/db/sqlite/NNNN_*.sql`, recorded in `schema_migrations`). Append-only: a
+/// shipped migration is never edited; changes are new files.
 const MIGRATIONS: &[(i64, &str)] = &[
-    (
-        1,
-        "CREATE TABLE tokens (
-        name TEXT PRIMARY KEY,
-        role TEXT NOT NULL,
-        digest BLOB NOT NULL,
-        delegate INTEGER NOT NULL,
-        created_at TEXT NOT NULL,
-        created_by TEXT NOT NULL,
-        revoked_at TEXT
-    );
-    CREATE TABLE idempotency (
-        token TEXT NOT NULL,
-        key TEXT NOT NULL,
-        request_digest BLOB NOT NULL,
-        status INTEGER,
-        body BLOB,
-        claimed_at INTEGER NOT NULL,
-        PRIMARY KEY (token, key)
-    );
-    CREATE INDEX idempotency_claimed_at ON idempotency (claimed_at);",
-    ),
-    (
-        2,
-        "CREATE TABLE audit (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        at TEXT NOT NULL,
-        actor TEXT NOT NULL,
-        action TEXT NOT NULL,
-        target TEXT NOT NULL,
-        reason TEXT,
-        details TEXT NOT NULL
-    );",
-    ),
+    (1, include_str!("db/sqlite/0001_tokens.sql")),
+    (2, include_str!("db/sqlite/0002_audit.sql")),
+    (3, include_str!("db/sqlite/0003_token_scopes.sql")),
 ];
 
 /// How long a stored response answers a retry.
@@ -80,8 +58,15 @@ pub const KEY_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 pub const ABANDONED_AFTER: Duration = Duration::from_secs(120);
 /// How long a retry waits for the first request with its key to finish.
 pub(crate) const WAIT_FOR_FIRST: Duration = Duration::from_secs(60);
-/// How long a looked-up token list stays fresh (revocations on this server apply at once).
-const TOKEN_CACHE: Duration = Duration::from_secs(2);
+/// How long a looked-up token list stays fresh (revocations on this server apply at
+/// once). It is also the bound on how long another replica may still accept a revoked
+/// token, so a revocation answers only after [`REVOCATION_SETTLES`].
+const TOKEN_CACHE: Duration = Duration::from_secs(1);
+/// How long after a revocation's commit every replica refuses the token: each replica's
+/// token list was read at most `TOKEN_CACHE` before it is used (its age is counted
+/// from before the read), plus a margin for the clocks of the waiting. `token revoke`
+/// answers only after this, so when it returns the token works nowhere.
+pub const REVOCATION_SETTLES: Duration = Duration::from_millis(1100);
 
 /// What [`ServerDb::claim`] found for an idempotency key.
 #[derive(Debug, PartialEq, Eq)]
@@ -148,6 +133,24 @@ fn claim_with(
 }
 
 type CachedTokens = (Instant, Vec<([u8; 32], TokenInfo)>);
+
+/// A `token create` with an idempotency key, as the backends record it beside the token.
+pub(crate) struct NewCreation<'a> {
+    key_digest: &'a [u8; 32],
+    request_digest: &'a [u8; 32],
+    sealed: &'a [u8],
+    /// Unix seconds.
+    now: i64,
+    /// Rows older than this are expired (and deleted).
+    expired_before: i64,
+}
+
+/// A creation found under the key of a `token create`: what the first one recorded.
+pub(crate) struct SeenCreation {
+    request_digest: Vec<u8>,
+    token: String,
+    sealed: Vec<u8>,
+}
 
 pub struct ServerDb {
     backend: Backend,
@@ -218,25 +221,98 @@ impl ServerDb {
         }
     }
 
-    /// Creates a token; an active token of the same name is a conflict (a revoked one is
-    /// replaced). Writes a `token.create` audit event by `by` in the same transaction.
+    /// Creates a token; a token of the same name is a conflict, active or revoked (names
+    /// are not reused: the audit log keeps one meaning for each). Writes a `token.create`
+    /// audit event by `by` in the same transaction.
     pub fn create_token(&self, new: &NewToken, by: &str, at: Timestamp) -> Result<CreatedToken> {
+        self.create_token_keyed(new, by, at, None)
+            .map(|(created, _)| created)
+    }
+
+    /// [`create_token`](Self::create_token) with the request's idempotency key: a retry
+    /// by the same creator with the same key and request gets the same token and secret
+    /// back (`true`: a replay) for [`KEY_LIFETIME`]; the same key with another request is
+    /// a usage error.
+    pub fn create_token_keyed(
+        &self,
+        new: &NewToken,
+        by: &str,
+        at: Timestamp,
+        key: Option<&str>,
+    ) -> Result<(CreatedToken, bool)> {
         auth::check_name(&new.name)?;
+        let new = NewToken {
+            pipelines: auth::check_pipelines(&new.pipelines)?,
+            ..new.clone()
+        };
+        // As PostgreSQL keeps it: the first answer and a replay say the same time.
+        let at = Timestamp::from_microsecond(at.as_microsecond()).unwrap_or(at);
         let secret = auth::new_secret();
         let digest = auth::digest(&secret);
-        backend!(self.insert_token(new, &digest, by, at))?;
+        let creation = key.map(|key| {
+            let key = CreationKey::new(key, &new);
+            let sealed = key.seal(&secret);
+            (key, sealed)
+        });
+        let now = at.as_second();
+        let record = creation.as_ref().map(|(key, sealed)| NewCreation {
+            key_digest: &key.key_digest,
+            request_digest: &key.request_digest,
+            sealed,
+            now,
+            expired_before: now.saturating_sub(seconds(KEY_LIFETIME)),
+        });
+        let seen = backend!(self.insert_token(&new, &digest, by, at, record.as_ref()))?;
         self.forget_tokens();
-        Ok(CreatedToken {
-            token: TokenInfo {
-                name: new.name.clone(),
-                role: new.role,
-                delegate: new.delegate,
-                created_at: at,
-                created_by: by.to_string(),
-                revoked_at: None,
+        if let (Some(seen), Some((key, _))) = (seen, &creation) {
+            return self.replay_creation(&new, key, seen).map(|c| (c, true));
+        }
+        Ok((
+            CreatedToken {
+                token: TokenInfo {
+                    name: new.name.clone(),
+                    role: new.role,
+                    delegate: new.delegate,
+                    created_at: at,
+                    created_by: by.to_string(),
+                    revoked_at: None,
+                    pipelines: new.pipelines.clone(),
+                },
+                secret,
             },
-            secret,
-        })
+            false,
+        ))
+    }
+
+    /// The answer to a `token create` retried with a key seen before.
+    fn replay_creation(
+        &self,
+        new: &NewToken,
+        key: &CreationKey,
+        seen: SeenCreation,
+    ) -> Result<CreatedToken> {
+        if !auth::digests_match(&seen.request_digest, &key.request_digest) {
+            return Err(Error::usage(
+                "this idempotency key was already used to create another token",
+            )
+            .with_hint(
+                "send a new key for each token; reuse a key only to retry the same request",
+            ));
+        }
+        let gone = || {
+            Error::conflict(format!(
+                "the token `{}` this key created is no longer there",
+                new.name
+            ))
+        };
+        let secret = key.unseal(&seen.sealed).ok_or_else(gone)?;
+        let (_, token) = backend!(self.tokens_with_digests())?
+            .into_iter()
+            .find(|(digest, t)| {
+                t.name == seen.token && auth::digests_match(digest, &auth::digest(&secret))
+            })
+            .ok_or_else(gone)?;
+        Ok(CreatedToken { token, secret })
     }
 
     /// Every token, revoked ones included, by name.
@@ -248,7 +324,9 @@ impl ServerDb {
     }
 
     /// Revokes a token (not found if there is no active one of that name). Writes a
-    /// `token.revoke` audit event by `by` in the same transaction.
+    /// `token.revoke` audit event by `by` in the same transaction. This server refuses
+    /// the token at once; other replicas within [`REVOCATION_SETTLES`], which the caller
+    /// waits out before it reports the revocation done.
     pub fn revoke_token(
         &self,
         name: &str,
@@ -289,29 +367,41 @@ impl ServerDb {
         if when.elapsed() >= TOKEN_CACHE {
             return None;
         }
-        Some(matching(live, &auth::digest(secret)))
+        // A miss may be a token made on another replica since: the slow way decides.
+        matching(live, &auth::digest(secret)).map(Some)
     }
 
     /// The live token whose secret this is, comparing digests in constant time against
     /// every live token (so timing says nothing about how close a guess came).
+    ///
+    /// A secret not in the cached list reloads it, unless it was read since this call
+    /// began (so a token just made on another replica works here at once, and misses
+    /// arriving together cost one read).
     pub fn verify(&self, secret: &str) -> Result<Option<TokenInfo>> {
+        let began = Instant::now();
         let presented = auth::digest(secret);
         let mut cache = self
             .tokens
             .lock()
             .map_err(|_| Error::internal("the token cache was poisoned"))?;
-        let fresh = matches!(&*cache, Some((when, _)) if when.elapsed() < TOKEN_CACHE);
-        if !fresh {
-            let live = backend!(self.tokens_with_digests())?
-                .into_iter()
-                .filter(|(_, t)| t.revoked_at.is_none())
-                .filter_map(|(d, t)| <[u8; 32]>::try_from(d.as_slice()).ok().map(|d| (d, t)))
-                .collect();
-            *cache = Some((Instant::now(), live));
+        if let Some((when, live)) = &*cache
+            && when.elapsed() < TOKEN_CACHE
+        {
+            let found = matching(live, &presented);
+            if found.is_some() || *when >= began {
+                return Ok(found);
+            }
         }
-        Ok(cache
-            .as_ref()
-            .and_then(|(_, live)| matching(live, &presented)))
+        // Stamped before the read: the list is never older than its stamp says.
+        let read_at = Instant::now();
+        let live: Vec<_> = backend!(self.tokens_with_digests())?
+            .into_iter()
+            .filter(|(_, t)| t.revoked_at.is_none())
+            .filter_map(|(d, t)| <[u8; 32]>::try_from(d.as_slice()).ok().map(|d| (d, t)))
+            .collect();
+        let found = matching(&live, &presented);
+        *cache = Some((read_at, live));
+        Ok(found)
     }
 
     /// Claims an idempotency key for one request (by its token, key and a digest of
@@ -353,14 +443,71 @@ impl ServerDb {
     }
 }
 
+/// Applies the pending [`MIGRATIONS`] in one transaction, as the ledger does: the
+/// versions applied are rows of `schema_migrations`; a file of a newer captain is refused.
+/// A file from before that table (its version in `PRAGMA user_version`) is adopted.
+fn migrate_sqlite(conn: &mut Connection, shown: &str) -> Result<()> {
+    let db_err =
+        |e: rusqlite::Error| Error::failed(format!("the server database {shown} failed: {e}"));
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(db_err)?;
+    let tracked: bool = tx
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations')",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(db_err)?;
+    if !tracked {
+        let adopted: i64 = tx
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(db_err)?;
+        tx.execute_batch("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY);")
+            .map_err(db_err)?;
+        for version in 1..=adopted {
+            tx.execute(
+                "INSERT INTO schema_migrations (version) VALUES (?1)",
+                [version],
+            )
+            .map_err(db_err)?;
+        }
+    }
+    let current: i64 = tx
+        .query_row(
+            "SELECT coalesce(max(version), 0) FROM schema_migrations",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(db_err)?;
+    let newest = MIGRATIONS.last().map_or(0, |m| m.0);
+    if current > newest {
+        return Err(Error::failed(format!(
+            "the server database {shown} was written by a newer captain (server schema version {current}; this captain knows up to {newest})"
+        ))
+        .with_hint("upgrade captain"));
+    }
+    for (number, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+        tx.execute_batch(sql).map_err(db_err)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version) VALUES (?1)",
+            [number],
+        )
+        .map_err(db_err)?;
+    }
+    tx.commit().map_err(db_err)
+}
+
 impl SqliteTables {
     fn open(path: &Path) -> Result<SqliteTables> {
         let shown = path.display().to_string();
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| {
+            super::files::create_private_dir(parent).map_err(|e| {
                 Error::failed(format!("could not create {}: {e}", parent.display()))
             })?;
         }
+        super::files::create_private_file(path)
+            .map_err(|e| Error::failed(format!("could not create {shown}: {e}")))?;
         let mut conn = Connection::open(path).map_err(|e| {
             Error::failed(format!("could not open the server database {shown}: {e}"))
         })?;
@@ -371,25 +518,7 @@ impl SqliteTables {
             .map_err(db_err)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(db_err)?;
-        let version: i64 = conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(db_err)?;
-        let newest = MIGRATIONS.last().map_or(0, |m| m.0);
-        if version > newest {
-            return Err(Error::failed(format!(
-                "the server database {shown} was written by a newer captain (schema {version})"
-            ))
-            .with_hint("upgrade captain"));
-        }
-        for (number, sql) in MIGRATIONS.iter().filter(|m| m.0 > version) {
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(db_err)?;
-            tx.execute_batch(sql).map_err(db_err)?;
-            tx.pragma_update(None, "user_version", number)
-                .map_err(db_err)?;
-            tx.commit().map_err(db_err)?;
-        }
+        migrate_sqlite(&mut conn, &shown)?;
         Ok(SqliteTables {
             path: path.to_path_buf(),
             conn: Mutex::new(conn),
@@ -415,28 +544,66 @@ impl SqliteTables {
         digest: &[u8; 32],
         by: &str,
         at: Timestamp,
-    ) -> Result<()> {
+        creation: Option<&NewCreation>,
+    ) -> Result<Option<SeenCreation>> {
         let mut conn = self.conn()?;
         let conn = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| self.err(e))?;
-        let active: Option<String> = conn
+        if let Some(c) = creation {
+            conn.execute(
+                "DELETE FROM token_creations WHERE created_at < ?1",
+                params![c.expired_before],
+            )
+            .map_err(|e| self.err(e))?;
+            let seen = conn
+                .query_row(
+                    "SELECT request_digest, token, sealed_secret FROM token_creations
+                     WHERE creator = ?1 AND key_digest = ?2",
+                    params![by, &c.key_digest[..]],
+                    |r| {
+                        Ok(SeenCreation {
+                            request_digest: r.get(0)?,
+                            token: r.get(1)?,
+                            sealed: r.get(2)?,
+                        })
+                    },
+                )
+                .optional()
+                .map_err(|e| self.err(e))?;
+            if seen.is_some() {
+                return Ok(seen);
+            }
+        }
+        let existing: Option<Option<String>> = conn
             .query_row(
-                "SELECT name FROM tokens WHERE name = ?1 AND revoked_at IS NULL",
+                "SELECT revoked_at FROM tokens WHERE name = ?1",
                 params![new.name],
                 |r| r.get(0),
             )
             .optional()
             .map_err(|e| self.err(e))?;
-        if active.is_some() {
-            return Err(token_exists(&new.name));
+        match existing {
+            Some(None) => return Err(token_exists(&new.name)),
+            Some(Some(revoked_at)) => return Err(token_retired(&new.name, &revoked_at)),
+            None => {}
         }
+        let pipelines = (!new.pipelines.is_empty())
+            .then(|| serde_json::to_string(&new.pipelines).unwrap_or_default());
         conn.execute(
-            "INSERT OR REPLACE INTO tokens (name, role, digest, delegate, created_at, created_by, revoked_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL)",
-            params![new.name, new.role.as_str(), &digest[..], new.delegate, at.to_string(), by],
+            "INSERT INTO tokens (name, role, digest, delegate, created_at, created_by, revoked_at, pipelines)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7)",
+            params![new.name, new.role.as_str(), &digest[..], new.delegate, at.to_string(), by, pipelines],
         )
         .map_err(|e| self.err(e))?;
+        if let Some(c) = creation {
+            conn.execute(
+                "INSERT INTO token_creations (creator, key_digest, request_digest, token, sealed_secret, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![by, &c.key_digest[..], &c.request_digest[..], new.name, c.sealed, c.now],
+            )
+            .map_err(|e| self.err(e))?;
+        }
         let details = token_details(new);
         self.audit(
             &conn,
@@ -448,14 +615,14 @@ impl SqliteTables {
             &details,
         )?;
         conn.commit().map_err(|e| self.err(e))?;
-        Ok(())
+        Ok(None)
     }
 
     fn tokens_with_digests(&self) -> Result<Vec<(Vec<u8>, TokenInfo)>> {
         let conn = self.conn()?;
         let mut stmt = conn
             .prepare(
-                "SELECT digest, name, role, delegate, created_at, created_by, revoked_at
+                "SELECT digest, name, role, delegate, created_at, created_by, revoked_at, pipelines
                  FROM tokens ORDER BY name",
             )
             .map_err(|e| self.err(e))?;
@@ -469,12 +636,13 @@ impl SqliteTables {
                     r.get::<_, String>(4)?,
                     r.get::<_, String>(5)?,
                     r.get::<_, Option<String>>(6)?,
+                    r.get::<_, Option<String>>(7)?,
                 ))
             })
             .map_err(|e| self.err(e))?;
         let mut out = Vec::new();
         for row in rows {
-            let (digest, name, role, delegate, created_at, created_by, revoked_at) =
+            let (digest, name, role, delegate, created_at, created_by, revoked_at, pipelines) =
                 row.map_err(|e| self.err(e))?;
             let bad = |what: &str| {
                 Error::failed(format!(
@@ -490,6 +658,10 @@ impl SqliteTables {
                 revoked_at: match revoked_at {
                     Some(t) => Some(t.parse().map_err(|_| bad("revocation time"))?),
                     None => None,
+                },
+                pipelines: match pipelines {
+                    Some(list) => serde_json::from_str(&list).map_err(|_| bad("pipeline list"))?,
+                    None => Vec::new(),
                 },
                 name,
             };
@@ -694,12 +866,25 @@ fn matching(live: &[([u8; 32], TokenInfo)], presented: &[u8; 32]) -> Option<Toke
 
 /// What a `token.create` event records besides actor, target and reason.
 fn token_details(new: &NewToken) -> serde_json::Value {
-    serde_json::json!({"role": new.role.as_str(), "delegate": new.delegate})
+    let mut details = serde_json::json!({"role": new.role.as_str(), "delegate": new.delegate});
+    if !new.pipelines.is_empty() {
+        details["pipelines"] = serde_json::json!(new.pipelines);
+    }
+    details
 }
 
 fn token_exists(name: &str) -> Error {
     Error::conflict(format!("a token named `{name}` already exists"))
-        .with_hint("revoke it first, or pick another name")
+        .with_hint("pick another name (or revoke that token and pick another name)")
+}
+
+/// A name once given to a token, now revoked: names are not reused, so every audit event
+/// with a token's name means that one token.
+fn token_retired(name: &str, revoked_at: &dyn std::fmt::Display) -> Error {
+    Error::conflict(format!(
+        "the name `{name}` belonged to a token revoked at {revoked_at}; names of revoked tokens are not reused"
+    ))
+    .with_hint(format!("pick another name, e.g. {name}-2"))
 }
 
 pub(crate) fn key_reused(key: &str) -> Error {
@@ -724,6 +909,7 @@ mod tests {
             role: Role::Deploy,
             delegate: true,
             reason: Some("for CI".into()),
+            pipelines: Vec::new(),
         };
         let created = db
             .create_token(&new, "admin", Timestamp::UNIX_EPOCH)
@@ -752,9 +938,25 @@ mod tests {
                 .kind,
             crate::ErrorKind::NotFound
         );
-        // A revoked name can be reused.
-        db.create_token(&new, "admin", Timestamp::UNIX_EPOCH)
+        // A revoked name is not reused: its audit events keep meaning that token.
+        let reused = db
+            .create_token(&new, "admin", Timestamp::UNIX_EPOCH)
+            .unwrap_err();
+        assert_eq!(reused.kind, crate::ErrorKind::Conflict);
+        assert!(reused.message.contains("revoked"), "{}", reused.message);
+        let new = NewToken {
+            name: "ci-2".into(),
+            pipelines: vec!["web".into(), "app".into()],
+            ..new
+        };
+        let limited = db
+            .create_token(&new, "admin", Timestamp::UNIX_EPOCH)
             .unwrap();
+        assert_eq!(limited.token.pipelines, ["app", "web"]);
+        assert_eq!(
+            db.verify(&limited.secret).unwrap().map(|t| t.pipelines),
+            Some(vec!["app".to_string(), "web".to_string()])
+        );
         // Each change is an audit event, newest first; a refused one is not.
         let events = db.audit_events(&AuditFilter::default()).unwrap();
         let seen: Vec<_> = events
@@ -770,11 +972,103 @@ mod tests {
             ]
         );
         assert_eq!(events[2].details["role"], "deploy");
+        assert_eq!(
+            events[0].details["pipelines"],
+            serde_json::json!(["app", "web"])
+        );
         let by_alice = AuditFilter {
             actor: Some("alice".into()),
             ..AuditFilter::default()
         };
         assert_eq!(db.audit_events(&by_alice).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_create_retried_with_its_key_gets_the_same_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = ServerDb::open(&dir.path().join("server.sqlite")).unwrap();
+        let new = NewToken {
+            name: "ci".into(),
+            role: Role::Deploy,
+            delegate: false,
+            reason: None,
+            pipelines: Vec::new(),
+        };
+        let at = Timestamp::from_second(1_800_000_000).unwrap();
+        let (first, replayed) = db
+            .create_token_keyed(&new, "admin", at, Some("k1"))
+            .unwrap();
+        assert!(!replayed);
+        let (again, replayed) = db
+            .create_token_keyed(&new, "admin", at, Some("k1"))
+            .unwrap();
+        assert!(replayed);
+        assert_eq!((&again.secret, &again.token), (&first.secret, &first.token));
+        // Neither the key nor the secret is in the file.
+        let raw = std::fs::read(dir.path().join("server.sqlite")).unwrap();
+        assert!(
+            !raw.windows(20)
+                .any(|w| w == &first.secret.as_bytes()[4..24])
+        );
+        // The same key for another request; another creator's key space; a new key.
+        let other = NewToken {
+            role: Role::Admin,
+            ..new.clone()
+        };
+        let e = db
+            .create_token_keyed(&other, "admin", at, Some("k1"))
+            .unwrap_err();
+        assert_eq!(e.kind, crate::ErrorKind::Usage);
+        let e = db
+            .create_token_keyed(&new, "bob", at, Some("k1"))
+            .unwrap_err();
+        assert_eq!(e.kind, crate::ErrorKind::Conflict);
+        let e = db
+            .create_token_keyed(&new, "admin", at, Some("k2"))
+            .unwrap_err();
+        assert_eq!(e.kind, crate::ErrorKind::Conflict);
+        // Only one token and one audit event.
+        assert_eq!(db.tokens().unwrap().len(), 1);
+        assert_eq!(db.audit_events(&AuditFilter::default()).unwrap().len(), 1);
+        // A day later the key is forgotten.
+        let later = Timestamp::from_second(1_800_000_000 + 90_000).unwrap();
+        let e = db
+            .create_token_keyed(&new, "admin", later, Some("k1"))
+            .unwrap_err();
+        assert_eq!(e.kind, crate::ErrorKind::Conflict);
+    }
+
+    #[test]
+    fn migrations_are_numbered_and_an_older_file_is_adopted() {
+        let versions: Vec<i64> = MIGRATIONS.iter().map(|m| m.0).collect();
+        assert_eq!(versions, (1..=MIGRATIONS.len() as i64).collect::<Vec<_>>());
+        // A file of a captain from before `schema_migrations`: its version in user_version.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.sqlite");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0].1).unwrap();
+            conn.execute_batch(MIGRATIONS[1].1).unwrap();
+            conn.pragma_update(None, "user_version", 2).unwrap();
+        }
+        let db = ServerDb::open(&path).unwrap();
+        assert!(!db.has_tokens().unwrap());
+        drop(db);
+        let conn = Connection::open(&path).unwrap();
+        let applied: Vec<i64> = conn
+            .prepare("SELECT version FROM schema_migrations ORDER BY version")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(applied, versions);
+        // A newer captain's file is refused, untouched.
+        conn.execute("INSERT INTO schema_migrations (version) VALUES (99)", [])
+            .unwrap();
+        drop(conn);
+        let e = ServerDb::open(&path).err().unwrap();
+        assert!(e.message.contains("newer captain"), "{}", e.message);
     }
 
     #[test]

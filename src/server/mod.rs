@@ -13,6 +13,7 @@
 pub mod auth;
 pub mod db;
 pub mod drive;
+pub(crate) mod files;
 pub mod openapi;
 pub(crate) mod registry;
 mod routes;
@@ -166,10 +167,13 @@ impl Stores {
             return Ok(store.clone());
         }
         let store: Arc<dyn Store> = match &self.database {
-            Database::Sqlite(dir) => Arc::new(SqliteStore::open(
-                &dir.join(format!("{pipeline}.sqlite")),
-                pipeline,
-            )?),
+            Database::Sqlite(dir) => {
+                let file = dir.join(format!("{pipeline}.sqlite"));
+                files::create_private_file(&file).map_err(|e| {
+                    Error::failed(format!("could not create the ledger of `{pipeline}`: {e}"))
+                })?;
+                Arc::new(SqliteStore::open(&file, pipeline)?)
+            }
             Database::Postgres(url) => Arc::from(open_postgres(url, pipeline)?),
         };
         open.insert(pipeline.to_string(), store.clone());
@@ -177,20 +181,10 @@ impl Stores {
     }
 }
 
-/// Pipeline names become file names and URL segments: keep them plain.
+/// Pipeline names become file names and URL segments: keep them plain (the rule is
+/// [`crate::model::check_pipeline_name`], the one `captain validate` applies).
 fn check_pipeline_name(name: &str) -> Result<()> {
-    let ok = !name.is_empty()
-        && name.len() <= 100
-        && !name.starts_with('.')
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::usage(format!("`{name}` is not a pipeline name"))
-            .with_hint("pipeline names are letters, digits, `.`, `_` and `-`, as in pipeline.toml"))
-    }
+    crate::model::check_pipeline_name(name)
 }
 
 /// Largest request body in general; release creation and imports get more (a first
@@ -216,7 +210,7 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr, bool)) -> Res
         .build()
         .map_err(|e| Error::failed(format!("could not start the server runtime: {e}")))?;
     if let Database::Sqlite(dir) = &options.database {
-        std::fs::create_dir_all(dir)
+        files::create_private_dir(dir)
             .map_err(|e| Error::failed(format!("could not create {}: {e}", dir.display())))?;
     }
     let stores = Arc::new(Stores {
@@ -353,6 +347,7 @@ fn bootstrap_token(db: &ServerDb, file: &Path) -> Result<()> {
             reason: Some(
                 "the first admin token, made by `captain serve --bootstrap-token-file`".into(),
             ),
+            pipelines: Vec::new(),
         },
         "bootstrap",
         Timestamp::now(),
@@ -488,6 +483,12 @@ async fn registry_gate(State(app): State<App>, mut request: Request, next: Next)
     };
     let (name, tail) = rest.split_once('/').unwrap_or((rest, ""));
     let name = name.to_string();
+    // A token limited to other pipelines goes no further, whether this one exists or not.
+    if let Some(caller) = request.extensions().get::<Caller>()
+        && let Err(denied) = auth::require_pipeline(caller, &name)
+    {
+        return denied_response(denied);
+    }
     let definition_route = tail == "definition" || tail.starts_with("definition/");
     if definition_route && request.method() == axum::http::Method::POST {
         return next.run(request).await;

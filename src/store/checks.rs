@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::model::{
     CreatedRelease, Deployment, DeploymentId, DeploymentKind, FinishDeployment, Hotfix, Lock,
     LockTargetKind, NewDeployment, NewRelease, Outcome, Release, ReleaseNumber, Timestamp,
+    short_sha,
 };
 
 /// Refuses a start whose request is incomplete: no environment, or forced without a reason.
@@ -397,7 +398,7 @@ pub fn require_sound_imported_release(
 }
 
 fn short(sha: &str) -> &str {
-    sha.get(..12).unwrap_or(sha)
+    short_sha(sha, 12)
 }
 
 fn describe_artifacts(artifacts: &BTreeMap<String, String>) -> String {

@@ -130,18 +130,35 @@ fn write_error(e: std::io::Error) -> Error {
 /// Reads JSON Lines written by [`write_jsonl`], checking the header first. Each item is
 /// one record (the header included); an error names its line ("line 17: …") and ends
 /// the iteration.
+///
+/// A line longer than [`crate::input::IMPORT_LINE_LIMIT`] is refused without reading the
+/// rest of it.
 pub fn read_jsonl(input: impl BufRead) -> impl Iterator<Item = Result<LedgerRecord>> {
     JsonlReader {
-        lines: input.lines(),
+        input,
         line: 0,
         done: false,
+        header_required: true,
+    }
+}
+
+/// [`read_jsonl`] for records that may come without a header (what
+/// [`Store::import`] takes, e.g. over the server's API): a header,
+/// if line 1 is one, is checked the same way; every line is bounded the same way.
+pub fn read_records(input: impl BufRead) -> impl Iterator<Item = Result<LedgerRecord>> {
+    JsonlReader {
+        input,
+        line: 0,
+        done: false,
+        header_required: false,
     }
 }
 
 struct JsonlReader<R> {
-    lines: std::io::Lines<R>,
+    input: R,
     line: usize,
     done: bool,
+    header_required: bool,
 }
 
 impl<R: BufRead> JsonlReader<R> {
@@ -152,7 +169,7 @@ impl<R: BufRead> JsonlReader<R> {
                 "line {line}: empty line; every line must be one record"
             )));
         }
-        if line == 1 {
+        if line == 1 && (self.header_required || is_header(text)) {
             return check_header(text);
         }
         let record: LedgerRecord = serde_json::from_str(text)
@@ -164,6 +181,13 @@ impl<R: BufRead> JsonlReader<R> {
         }
         Ok(record)
     }
+}
+
+/// Does this line say it is a header (whatever else is wrong with it)?
+fn is_header(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .is_some_and(|v| v.get("type").and_then(|t| t.as_str()) == Some("header"))
 }
 
 fn check_header(text: &str) -> Result<LedgerRecord> {
@@ -188,6 +212,12 @@ fn check_header(text: &str) -> Result<LedgerRecord> {
         );
     }
     let version = value.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
+    if version == 0 {
+        return Err(
+            Error::usage("line 1: the header has no format version (1 or later)")
+                .with_hint("give the output of `captain state export`"),
+        );
+    }
     if version > u64::from(VERSION) {
         return Err(Error::usage(format!(
             "line 1: the export has format version {version}, newer than this captain understands ({VERSION})"
@@ -205,13 +235,25 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
             return None;
         }
         self.line += 1;
-        let item = match self.lines.next() {
-            None if self.line == 1 => {
+        let next =
+            crate::input::read_line_bounded(&mut self.input, crate::input::IMPORT_LINE_LIMIT);
+        let item = match next.map(|line| {
+            line.and_then(|bytes| {
+                String::from_utf8(bytes).map_err(|_| {
+                    std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text")
+                })
+            })
+        }) {
+            None if self.line == 1 && self.header_required => {
                 Err(Error::usage("the export is empty: it has no header line"))
             }
             None => {
                 self.done = true;
                 return None;
+            }
+            Some(Err(e)) if e.kind() == std::io::ErrorKind::InvalidData => {
+                Err(Error::usage(format!("line {}: {e}", self.line))
+                    .with_hint("give the output of `captain state export`"))
             }
             Some(Err(e)) => Err(Error::failed(format!(
                 "line {}: could not read: {e}",
@@ -221,5 +263,60 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
         };
         self.done = item.is_err();
         Some(item)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(items: Vec<Result<LedgerRecord>>) -> Vec<std::result::Result<&'static str, String>> {
+        items
+            .into_iter()
+            .map(|item| {
+                item.map(|r| match r {
+                    LedgerRecord::Header { .. } => "header",
+                    _ => "record",
+                })
+                .map_err(|e| e.message)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn headers_are_checked_where_there_is_one() {
+        let header = |v: u32| {
+            format!(
+                "{{\"type\":\"header\",\"format\":\"{FORMAT}\",\"version\":{v},\"pipeline\":null,\"exported_at\":\"2026-11-01T00:00:00Z\"}}\n"
+            )
+        };
+        let lock = "{\"type\":\"lock\",\"lock\":{\"target_kind\":\"stage\",\"target\":\"beta\",\"direction\":\"in\",\"actor\":\"a\",\"reason\":\"r\",\"created_at\":\"2026-11-01T00:00:00Z\"}}\n";
+        let with = format!("{}{lock}", header(1));
+        assert_eq!(
+            kinds(read_jsonl(with.as_bytes()).collect()),
+            [Ok("header"), Ok("record")]
+        );
+        assert_eq!(
+            kinds(read_records(with.as_bytes()).collect()),
+            [Ok("header"), Ok("record")]
+        );
+        // Without a header: an export must have one, records for a store need not.
+        assert!(kinds(read_jsonl(lock.as_bytes()).collect())[0].is_err());
+        assert_eq!(
+            kinds(read_records(lock.as_bytes()).collect()),
+            [Ok("record")]
+        );
+        assert!(read_records(&b""[..]).next().is_none());
+        // Version 0 is no version, for both.
+        for items in [
+            read_jsonl(header(0).as_bytes()).collect::<Vec<_>>(),
+            read_records(header(0).as_bytes()).collect(),
+        ] {
+            assert!(
+                kinds(items)[0]
+                    .as_ref()
+                    .is_err_and(|m| m.contains("no format version"))
+            );
+        }
     }
 }

@@ -99,7 +99,11 @@ impl HttpStore {
     }
 
     fn url(&self, path: &str) -> String {
-        format!("{}/v1/pipelines/{}{path}", self.base, self.pipeline)
+        format!(
+            "{}/v1/pipelines/{}{path}",
+            self.base,
+            path_segment(&self.pipeline)
+        )
     }
 
     /// Sends a request built by `make` (again for each attempt), retrying transient
@@ -260,23 +264,22 @@ impl HttpStore {
         decode::<List>("listing tokens", response).map(|l| l.tokens)
     }
 
-    /// Not retried: a retry could not return the secret of a token created the first time.
+    /// Creates a token with a fresh idempotency key, retried like any mutation: a retry
+    /// of a creation that went through gets the same token and secret back.
     pub fn create_token(&self, new: &NewToken) -> Result<CreatedToken> {
+        self.create_token_with_key(new, &new_key())
+    }
+
+    /// [`create_token`](Self::create_token) with a given key (`token create
+    /// --idempotency-key`): running the command again with it answers the first creation.
+    pub fn create_token_with_key(&self, new: &NewToken, key: &str) -> Result<CreatedToken> {
         let url = self.token_url("");
-        let mut request = self.client.post(&url).json(new);
-        if let Some(token) = &self.token {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().map_err(|e| {
-            Error::failed(format!(
-                "creating a token on {} failed: {}",
-                self.base,
-                self.describe(&e)
-            ))
+        let response = self.send("creating a token", &|| {
+            self.client
+                .post(&url)
+                .header(IDEMPOTENCY_HEADER, key)
+                .json(new)
         })?;
-        if !response.status().is_success() {
-            return Err(self.server_error("creating a token", response));
-        }
         decode("creating a token", response)
     }
 
@@ -364,7 +367,7 @@ fn new_key() -> String {
 }
 
 fn read_ca(path: &Path) -> Result<Vec<reqwest::Certificate>> {
-    let pem = std::fs::read(path)
+    let pem = crate::input::read_regular_file(path, crate::input::SMALL_FILE_LIMIT)
         .map_err(|e| Error::usage(format!("cannot read the CA file {}: {e}", path.display())))?;
     let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
         Error::usage(format!(
@@ -769,8 +772,9 @@ impl Store for HttpStore {
     }
 }
 
-/// Environment names are plain in pipeline.toml, but escape anything that would change
-/// the path.
+/// Pipeline and environment names are plain in pipeline.toml, but escape anything that
+/// would change the path (a `/`, a `..` is then one segment the server refuses, never
+/// another pipeline's route).
 fn path_segment(text: &str) -> String {
     let mut out = String::new();
     for b in text.bytes() {
@@ -804,6 +808,14 @@ mod tests {
         assert_eq!(new_key().len(), 32);
         assert!(HttpStore::open("ftp://x", "app", &Remote::default()).is_err());
         assert_eq!(path_segment("prod-1a/x y"), "prod-1a%2Fx%20y");
+        let store = HttpStore::open("http://127.0.0.1:9", "x/../app", &Remote::default());
+        let url = store.map(|s| s.url("/locks")).unwrap_or_default();
+        assert_eq!(url, "http://127.0.0.1:9/v1/pipelines/x%2F..%2Fapp/locks");
+        // What reqwest sends keeps it one segment.
+        assert_eq!(
+            reqwest::Url::parse(&url).map(|u| u.path().to_string()).ok(),
+            Some("/v1/pipelines/x%2F..%2Fapp/locks".to_string())
+        );
     }
 
     #[test]

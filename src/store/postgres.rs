@@ -621,14 +621,14 @@ fn count(value: i64) -> u64 {
     u64::try_from(value).unwrap_or(0)
 }
 
-fn kind_from_str(text: &str) -> TxResult<DeploymentKind> {
-    match text {
-        "normal" => Ok(DeploymentKind::Normal),
-        "rollback" => Ok(DeploymentKind::Rollback),
-        other => {
-            Err(Error::internal(format!("unknown deployment kind `{other}` in the ledger")).into())
-        }
-    }
+/// A word the ledger wrote with the model's `as_str` (a kind, an outcome, a direction),
+/// read back with its `FromStr`; another word is the ledger's fault, not the caller's.
+pub(crate) fn ledger_word<T: std::str::FromStr<Err = Error>>(
+    word: &str,
+    what: &str,
+) -> TxResult<T> {
+    word.parse()
+        .map_err(|_| Error::internal(format!("unknown {what} `{word}` in the ledger")).into())
 }
 
 /// Reads [`DEPLOYMENT_COLUMNS`] starting at column `at`.
@@ -642,14 +642,12 @@ fn deployment_at(row: &Row, at: usize) -> TxResult<(i64, Deployment)> {
             environment: row.try_get(at + 2)?,
             stage: row.try_get(at + 3)?,
             release: release_number(row.try_get(at + 4)?)?,
-            kind: kind_from_str(&kind)?,
+            kind: ledger_word(&kind, "deployment kind")?,
             actor: row.try_get(at + 6)?,
             reason: row.try_get(at + 7)?,
             started_at: row.try_get(at + 8)?,
             finished_at: row.try_get(at + 9)?,
-            outcome: Outcome::parse(&outcome).map_err(|_| {
-                Error::internal(format!("unknown outcome `{outcome}` in the ledger"))
-            })?,
+            outcome: ledger_word(&outcome, "outcome")?,
         },
     ))
 }
@@ -686,27 +684,13 @@ fn lock_from_row(row: &Row) -> TxResult<Lock> {
     let kind: String = row.try_get(0)?;
     let direction: String = row.try_get(2)?;
     Ok(Lock {
-        target_kind: serde_json::from_value(serde_json::Value::String(kind))
-            .map_err(|e| Error::internal(format!("lock kind in the ledger: {e}")))?,
+        target_kind: ledger_word(&kind, "lock kind")?,
         target: row.try_get(1)?,
-        direction: serde_json::from_value(serde_json::Value::String(direction))
-            .map_err(|e| Error::internal(format!("lock direction in the ledger: {e}")))?,
+        direction: ledger_word(&direction, "lock direction")?,
         actor: row.try_get(3)?,
         reason: row.try_get(4)?,
         created_at: row.try_get(5)?,
     })
-}
-
-fn target_kind_str(kind: LockTargetKind) -> &'static str {
-    kind.as_str()
-}
-
-fn direction_str(direction: LockDirection) -> &'static str {
-    match direction {
-        LockDirection::In => "in",
-        LockDirection::Out => "out",
-        LockDirection::Both => "both",
-    }
 }
 
 /// An audit event from its columns `seq, at, actor, action, target, reason, details`.
@@ -725,18 +709,6 @@ pub(crate) fn audit_from_row(row: &Row) -> TxResult<AuditEvent> {
 /// `LIMIT NULL` is no limit.
 fn limit(value: Option<usize>) -> Option<i64> {
     value.map(|l| i64::try_from(l).unwrap_or(i64::MAX))
-}
-
-/// A full sha: 40 (SHA-1) or 64 (SHA-256) hex digits, lower-cased.
-fn full_sha(text: &str, what: &str) -> Result<String> {
-    let sha = text.trim().to_ascii_lowercase();
-    if (sha.len() == 40 || sha.len() == 64) && sha.bytes().all(|b| b.is_ascii_hexdigit()) {
-        Ok(sha)
-    } else {
-        Err(Error::usage(format!(
-            "{what} `{text}` is not a full commit sha (40 hex digits)"
-        )))
-    }
 }
 
 fn to_json<T: serde::Serialize>(value: &T, what: &str) -> TxResult<serde_json::Value> {
@@ -1690,9 +1662,9 @@ fn upsert_lock(tx: &mut Tx, p: &str, lock: &Lock) -> TxResult<Timestamp> {
          DO UPDATE SET actor = excluded.actor, reason = excluded.reason, created_at = excluded.created_at",
         &[
             &p,
-            &target_kind_str(lock.target_kind),
+            &lock.target_kind.as_str(),
             &lock.target,
-            &direction_str(lock.direction),
+            &lock.direction.as_str(),
             &lock.actor,
             &lock.reason,
             &created_at,
@@ -1702,7 +1674,7 @@ fn upsert_lock(tx: &mut Tx, p: &str, lock: &Lock) -> TxResult<Timestamp> {
 }
 
 fn remove_lock(tx: &mut Tx, p: &str, unlock: &Unlock) -> TxResult<bool> {
-    let kind = target_kind_str(unlock.target_kind);
+    let kind = unlock.target_kind.as_str();
     let sql = format!(
         "SELECT {LOCK_COLUMNS} FROM captain.locks WHERE pipeline = $1 AND target_kind = $2 AND target = $3
          FOR UPDATE"
@@ -1721,7 +1693,7 @@ fn remove_lock(tx: &mut Tx, p: &str, unlock: &Unlock) -> TxResult<bool> {
         lifted = true;
         tx.exec(
             "DELETE FROM captain.locks WHERE pipeline = $1 AND target_kind = $2 AND target = $3 AND direction = $4",
-            &[&p, &kind, &unlock.target, &direction_str(lock.direction)],
+            &[&p, &kind, &unlock.target, &lock.direction.as_str()],
         )?;
         if let Some(direction) = remaining {
             tx.exec(
@@ -1731,7 +1703,7 @@ fn remove_lock(tx: &mut Tx, p: &str, unlock: &Unlock) -> TxResult<bool> {
                     &p,
                     &kind,
                     &unlock.target,
-                    &direction_str(direction),
+                    &direction.as_str(),
                     &lock.actor,
                     &lock.reason,
                     &lock.created_at,

@@ -399,16 +399,6 @@ fn num(r: ReleaseNumber) -> i64 {
     i64::try_from(r.0).unwrap_or(i64::MAX)
 }
 
-fn kind_from_str(text: &str) -> std::result::Result<DeploymentKind, Error> {
-    match text {
-        "normal" => Ok(DeploymentKind::Normal),
-        "rollback" => Ok(DeploymentKind::Rollback),
-        other => Err(Error::internal(format!(
-            "unknown deployment kind `{other}` in the ledger"
-        ))),
-    }
-}
-
 fn deployment_from_row(row: &Row) -> rusqlite::Result<(i64, Deployment)> {
     let kind: String = row.get(5)?;
     let outcome: String = row.get(10)?;
@@ -419,12 +409,12 @@ fn deployment_from_row(row: &Row) -> rusqlite::Result<(i64, Deployment)> {
             environment: row.get(2)?,
             stage: row.get(3)?,
             release: release_number(row, 4)?,
-            kind: kind_from_str(&kind).map_err(|e| conversion(5, e))?,
+            kind: kind.parse().map_err(|e| conversion(5, e))?,
             actor: row.get(6)?,
             reason: row.get(7)?,
             started_at: ts(row, 8)?,
             finished_at: opt_ts(row, 9)?,
-            outcome: Outcome::parse(&outcome).map_err(|e| conversion(10, e))?,
+            outcome: outcome.parse().map_err(|e| conversion(10, e))?,
         },
     ))
 }
@@ -457,27 +447,13 @@ fn lock_from_row(row: &Row) -> rusqlite::Result<Lock> {
     let kind: String = row.get(0)?;
     let direction: String = row.get(2)?;
     Ok(Lock {
-        target_kind: serde_json::from_value(serde_json::Value::String(kind))
-            .map_err(|e| conversion(0, e))?,
+        target_kind: kind.parse().map_err(|e| conversion(0, e))?,
         target: row.get(1)?,
-        direction: serde_json::from_value(serde_json::Value::String(direction))
-            .map_err(|e| conversion(2, e))?,
+        direction: direction.parse().map_err(|e| conversion(2, e))?,
         actor: row.get(3)?,
         reason: row.get(4)?,
         created_at: ts(row, 5)?,
     })
-}
-
-fn target_kind_str(kind: LockTargetKind) -> &'static str {
-    kind.as_str()
-}
-
-fn direction_str(direction: LockDirection) -> &'static str {
-    match direction {
-        LockDirection::In => "in",
-        LockDirection::Out => "out",
-        LockDirection::Both => "both",
-    }
 }
 
 fn audit_from_row(row: &Row) -> rusqlite::Result<AuditEvent> {
@@ -495,18 +471,6 @@ fn audit_from_row(row: &Row) -> rusqlite::Result<AuditEvent> {
 
 fn limit(value: Option<usize>) -> i64 {
     value.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX))
-}
-
-/// A full sha: 40 (SHA-1) or 64 (SHA-256) hex digits, lower-cased.
-fn full_sha(text: &str, what: &str) -> Result<String> {
-    let sha = text.trim().to_ascii_lowercase();
-    if (sha.len() == 40 || sha.len() == 64) && sha.bytes().all(|b| b.is_ascii_hexdigit()) {
-        Ok(sha)
-    } else {
-        Err(Error::usage(format!(
-            "{what} `{text}` is not a full commit sha (40 hex digits)"
-        )))
-    }
 }
 
 // ---- queries shared by operations ------------------------------------------------
@@ -1292,9 +1256,9 @@ fn upsert_lock(conn: &Connection, lock: &Lock) -> Tx<Timestamp> {
          DO UPDATE SET actor = excluded.actor, reason = excluded.reason, created_at = excluded.created_at",
     )?
     .execute(params![
-        target_kind_str(lock.target_kind),
+        lock.target_kind.as_str(),
         lock.target,
-        direction_str(lock.direction),
+        lock.direction.as_str(),
         lock.actor,
         lock.reason,
         micros(created_at)
@@ -1303,7 +1267,7 @@ fn upsert_lock(conn: &Connection, lock: &Lock) -> Tx<Timestamp> {
 }
 
 fn remove_lock(conn: &Connection, unlock: Unlock) -> Tx<bool> {
-    let kind = target_kind_str(unlock.target_kind);
+    let kind = unlock.target_kind.as_str();
     let mut stmt = conn.prepare_cached(
         "SELECT target_kind, target, direction, actor, reason, created_at FROM locks
          WHERE target_kind = ?1 AND target = ?2",
@@ -1321,7 +1285,7 @@ fn remove_lock(conn: &Connection, unlock: Unlock) -> Tx<bool> {
         conn.prepare_cached(
             "DELETE FROM locks WHERE target_kind = ?1 AND target = ?2 AND direction = ?3",
         )?
-        .execute(params![kind, unlock.target, direction_str(lock.direction)])?;
+        .execute(params![kind, unlock.target, lock.direction.as_str()])?;
         if let Some(direction) = remaining {
             conn.prepare_cached(
                 "INSERT INTO locks (target_kind, target, direction, actor, reason, created_at)
@@ -1330,7 +1294,7 @@ fn remove_lock(conn: &Connection, unlock: Unlock) -> Tx<bool> {
             .execute(params![
                 kind,
                 unlock.target,
-                direction_str(direction),
+                direction.as_str(),
                 lock.actor,
                 lock.reason,
                 micros(lock.created_at)

@@ -165,6 +165,7 @@ impl Server {
                 role,
                 delegate,
                 reason: None,
+                pipelines: Vec::new(),
             })
             .unwrap()
             .secret

@@ -1,8 +1,9 @@
 //! The server's own tables in PostgreSQL (`captain.api_tokens`,
 //! `captain.idempotency_keys`, migration 0003 of the ledger; `captain.server_audit_events`,
-//! migration 0004), for a server whose ledgers are in that database: every replica
-//! sharing the database shares tokens, their audit events and keys. A token change and
-//! its audit event are one transaction.
+//! migration 0004; then the server's own numbered migrations, `MIGRATIONS`), for a
+//! server whose ledgers are in that database: every replica sharing the database shares
+//! tokens, their audit events and keys. A token change and its audit event are one
+//! transaction.
 //!
 //! Same answers as the SQLite tables. A claim is one statement in the common case (an
 //! upsert that only takes over a key that is new, expired, or abandoned by a server that
@@ -10,12 +11,21 @@
 
 use postgres::Client;
 
-use super::{Claim, token_details, token_exists};
+use super::{Claim, NewCreation, SeenCreation, token_details, token_exists, token_retired};
 use crate::error::{Error, Result};
 use crate::model::{AuditEvent, Timestamp};
 use crate::server::auth::{NewToken, Role, TokenInfo};
 use crate::store::postgres::{Connections, Fail, TxResult, audit_from_row};
 use crate::store::{AuditFilter, IdempotentRequest, SeenKey};
+
+/// The server tables' migrations after the ledger's 0003 and 0004 made the first ones,
+/// numbered like the ledger's (`src/server/db/postgres/NNNN_*.sql`, recorded in
+/// `captain.server_schema_migrations`, applied under an advisory lock so replicas may
+/// start together). Append-only: a shipped migration is never edited.
+const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("postgres/0001_token_scopes.sql"))];
+
+/// The advisory lock the server's migrations take ("captain server" in ASCII).
+const MIGRATION_LOCK: i64 = 0x6361_7074_7365_7276;
 
 /// Connections for the server tables: few, they are short statements.
 const MAX_CONNECTIONS: usize = 8;
@@ -32,7 +42,48 @@ impl PgTables {
     pub fn open(url: &str) -> Result<PgTables> {
         let conns = Connections::new(url, MAX_CONNECTIONS)?;
         conns.migrate(None)?;
-        Ok(PgTables { conns })
+        let tables = PgTables { conns };
+        tables.migrate()?;
+        Ok(tables)
+    }
+
+    /// Applies the pending [`MIGRATIONS`] in one transaction; a database migrated by a
+    /// newer captain is refused.
+    fn migrate(&self) -> Result<()> {
+        let location = self.location();
+        self.run(|client| {
+            let mut tx = client.transaction()?;
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+            tx.batch_execute(
+                "CREATE TABLE IF NOT EXISTS captain.server_schema_migrations (
+                     version    integer PRIMARY KEY,
+                     applied_at timestamptz NOT NULL DEFAULT now()
+                 )",
+            )?;
+            let current: i32 = tx
+                .query_one(
+                    "SELECT coalesce(max(version), 0) FROM captain.server_schema_migrations",
+                    &[],
+                )?
+                .try_get(0)?;
+            let newest = MIGRATIONS.last().map_or(0, |m| m.0);
+            if current > newest {
+                return Err(Error::failed(format!(
+                    "the database at {location} was migrated by a newer captain (server schema version {current}; this captain knows up to {newest})"
+                ))
+                .with_hint("upgrade captain to use this database")
+                .into());
+            }
+            for (version, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+                tx.batch_execute(sql)?;
+                tx.execute(
+                    "INSERT INTO captain.server_schema_migrations (version) VALUES ($1)",
+                    &[version],
+                )?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
     }
 
     pub fn location(&self) -> String {
@@ -49,37 +100,80 @@ impl PgTables {
         digest: &[u8; 32],
         by: &str,
         at: Timestamp,
-    ) -> Result<()> {
+        creation: Option<&NewCreation>,
+    ) -> Result<Option<SeenCreation>> {
         let details = token_details(new);
-        let inserted = self.run(|client| {
+        let pipelines = (!new.pipelines.is_empty()).then_some(&new.pipelines);
+        let outcome = self.run(|client| {
             let mut tx = client.transaction()?;
-            // A revoked token of the same name is replaced; an active one is kept.
-            let inserted = tx.execute(
-                "INSERT INTO captain.api_tokens (name, role, digest, delegate, created_at, created_by, revoked_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, NULL)
-                 ON CONFLICT (name) DO UPDATE SET role = excluded.role, digest = excluded.digest,
-                     delegate = excluded.delegate, created_at = excluded.created_at,
-                     created_by = excluded.created_by, revoked_at = NULL
-                 WHERE captain.api_tokens.revoked_at IS NOT NULL",
-                &[&new.name, &new.role.as_str(), &&digest[..], &new.delegate, &at, &by],
-            )?;
-            if inserted > 0 {
-                audit(&mut tx, at, by, "token.create", &new.name, new.reason.as_deref(), &details)?;
+            if let Some(c) = creation {
+                // The key first: a concurrent retry with it waits here for this one's
+                // commit, then finds its row.
+                tx.execute(
+                    "DELETE FROM captain.token_creations
+                     WHERE creator = $1 AND key_digest = $2 AND created_at < $3",
+                    &[&by, &&c.key_digest[..], &c.expired_before],
+                )?;
+                let claimed = tx.execute(
+                    "INSERT INTO captain.token_creations
+                         (creator, key_digest, request_digest, token, sealed_secret, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+                    &[&by, &&c.key_digest[..], &&c.request_digest[..], &new.name, &c.sealed, &c.now],
+                )?;
+                if claimed == 0 {
+                    let row = tx.query_one(
+                        "SELECT request_digest, token, sealed_secret FROM captain.token_creations
+                         WHERE creator = $1 AND key_digest = $2",
+                        &[&by, &&c.key_digest[..]],
+                    )?;
+                    return Ok(Err(SeenCreation {
+                        request_digest: row.try_get(0)?,
+                        token: row.try_get(1)?,
+                        sealed: row.try_get(2)?,
+                    }));
+                }
+                if rand::random::<u8>() < 4 {
+                    tx.execute(
+                        "DELETE FROM captain.token_creations WHERE created_at < $1",
+                        &[&c.expired_before],
+                    )?;
+                }
             }
+            // Names are never reused: an existing row, revoked or not, refuses.
+            let inserted = tx.execute(
+                "INSERT INTO captain.api_tokens (name, role, digest, delegate, created_at, created_by, revoked_at, pipelines)
+                 VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)
+                 ON CONFLICT (name) DO NOTHING",
+                &[&new.name, &new.role.as_str(), &&digest[..], &new.delegate, &at, &by, &pipelines],
+            )?;
+            if inserted == 0 {
+                let revoked: Option<Timestamp> = tx
+                    .query_opt(
+                        "SELECT revoked_at FROM captain.api_tokens WHERE name = $1",
+                        &[&new.name],
+                    )?
+                    .map(|row| row.try_get(0))
+                    .transpose()?
+                    .flatten();
+                return Ok(Ok(Some(revoked)));
+            }
+            audit(&mut tx, at, by, "token.create", &new.name, new.reason.as_deref(), &details)?;
             tx.commit()?;
-            Ok(inserted)
+            Ok(Ok(None))
         })?;
-        if inserted == 0 {
-            return Err(token_exists(&new.name));
+        match outcome {
+            Err(seen) => Ok(Some(seen)),
+            Ok(None) => Ok(None),
+            Ok(Some(Some(revoked_at))) => Err(token_retired(&new.name, &revoked_at)),
+            Ok(Some(None)) => Err(token_exists(&new.name)),
         }
-        Ok(())
     }
 
     pub(super) fn tokens_with_digests(&self) -> Result<Vec<(Vec<u8>, TokenInfo)>> {
         let location = self.location();
         self.run(|client| {
             let rows = client.query(
-                "SELECT digest, name, role, delegate, created_at, created_by, revoked_at
+                "SELECT digest, name, role, delegate, created_at, created_by, revoked_at, pipelines
                  FROM captain.api_tokens ORDER BY name",
                 &[],
             )?;
@@ -100,6 +194,9 @@ impl PgTables {
                         created_at: row.try_get(4)?,
                         created_by: row.try_get(5)?,
                         revoked_at: row.try_get(6)?,
+                        pipelines: row
+                            .try_get::<_, Option<Vec<String>>>(7)?
+                            .unwrap_or_default(),
                         name,
                     },
                 ));
@@ -261,4 +358,16 @@ fn audit(
         &[&at, &actor, &action, &target, &reason, details],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MIGRATIONS;
+
+    #[test]
+    fn migrations_are_numbered_in_order() {
+        let versions: Vec<i32> = MIGRATIONS.iter().map(|m| m.0).collect();
+        let expected: Vec<i32> = (1..=MIGRATIONS.len() as i32).collect();
+        assert_eq!(versions, expected);
+    }
 }

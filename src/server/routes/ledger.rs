@@ -171,12 +171,8 @@ async fn import(
         |bytes| Ok(bytes.clone()),
         |_| Role::Admin,
         move |s, lines: Bytes, _| {
-            let mut records = lines[..].lines().enumerate().map(|(i, line)| {
-                let line =
-                    line.map_err(|e| Error::usage(format!("line {}: could not read: {e}", i + 1)))?;
-                serde_json::from_str::<LedgerRecord>(&line)
-                    .map_err(|e| Error::usage(format!("line {}: not a ledger record: {e}", i + 1)))
-            });
+            // The CLI's reader: a header checked if there is one, every line bounded.
+            let mut records = crate::store::export::read_records(&lines[..]);
             s.import(&mut records, mode)
         },
         None,

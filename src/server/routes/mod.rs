@@ -11,8 +11,6 @@
 // A handler's early exit is its response; boxing it would only add an allocation.
 #![allow(clippy::result_large_err)]
 
-use std::io::BufRead;
-
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
@@ -43,8 +41,8 @@ use crate::ops::rules::{
 use crate::server::registry::Registered;
 use crate::store::wire::*;
 use crate::store::{
-    AuditFilter, HistoryFilter, ImportMode, KeyedChange, LedgerRecord, NewRollback, ReleaseFilter,
-    Store, Unlock, answer_body,
+    AuditFilter, HistoryFilter, ImportMode, KeyedChange, NewRollback, ReleaseFilter, Store, Unlock,
+    answer_body,
 };
 
 type RawBody = std::result::Result<Bytes, BytesRejection>;

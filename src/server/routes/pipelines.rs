@@ -29,7 +29,13 @@ async fn pipelines(State(app): State<App>, Extension(caller): Extension<Caller>)
     let registry = app.registry.clone();
     let stores = app.stores.clone();
     match app.blocking(move || registry.list(&stores)).await {
-        Ok(list) => ok_json(&serde_json::json!({ "pipelines": list })),
+        Ok(mut list) => {
+            // A token limited to some pipelines sees only those.
+            if let Caller::Token(token) = &caller {
+                list.retain(|p| token.may_reach(&p.pipeline));
+            }
+            ok_json(&serde_json::json!({ "pipelines": list }))
+        }
         Err(e) => error_response(&e),
     }
 }

@@ -4,6 +4,7 @@
 
 use super::ledger::AuditQuery;
 use super::*;
+use crate::server::auth::Denied;
 
 pub(super) fn routes(_p: &str) -> Router<App> {
     Router::new()
@@ -13,12 +14,17 @@ pub(super) fn routes(_p: &str) -> Router<App> {
 }
 
 async fn list_tokens(State(app): State<App>, Extension(caller): Extension<Caller>) -> Response {
-    if let Err(denied) = auth::require(&caller, Role::Admin, "listing tokens") {
-        return denied_response(denied);
-    }
+    let admin = match auth::require(&caller, Role::Admin, "listing tokens") {
+        Ok(admin) => admin,
+        Err(denied) => return denied_response(denied),
+    };
     let db = app.db.clone();
     match app.blocking(move || db.tokens()).await {
-        Ok(tokens) => ok_json(&serde_json::json!({ "tokens": tokens })),
+        Ok(mut tokens) => {
+            // An admin limited to some pipelines sees the tokens limited within them.
+            tokens.retain(|t| admin.covers(&t.pipelines));
+            ok_json(&serde_json::json!({ "tokens": tokens }))
+        }
         Err(e) => error_response(&e),
     }
 }
@@ -26,6 +32,7 @@ async fn list_tokens(State(app): State<App>, Extension(caller): Extension<Caller
 async fn create_token(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
     body: RawBody,
 ) -> Response {
     let admin = match auth::require(&caller, Role::Admin, "creating tokens") {
@@ -36,14 +43,35 @@ async fn create_token(
         Ok(new) => new,
         Err(response) => return response,
     };
+    // An admin limited to some pipelines hands out only tokens limited within them.
+    if !admin.covers(&new.pipelines) {
+        return denied_response(Denied::Forbidden(format!(
+            "token `{}` is limited to some pipelines and may only create tokens limited to them",
+            admin.name
+        )));
+    }
+    let key = match idempotency_key(&headers) {
+        Ok(key) => key,
+        Err(response) => return response,
+    };
     let db = app.db.clone();
     match app
-        .blocking(move || db.create_token(&new, &admin.name, Timestamp::now()))
+        .blocking(move || {
+            db.create_token_keyed(&new, &admin.name, Timestamp::now(), key.as_deref())
+        })
         .await
     {
-        Ok(created) => {
-            tracing::info!(token = %created.token.name, role = %created.token.role, by = %admin_name(&caller), "token created");
-            ok_json(&created)
+        Ok((created, replayed)) => {
+            if !replayed {
+                tracing::info!(token = %created.token.name, role = %created.token.role, by = %admin_name(&caller), "token created");
+            }
+            let mut response = ok_json(&created);
+            if replayed {
+                response
+                    .headers_mut()
+                    .insert("idempotent-replayed", HeaderValue::from_static("true"));
+            }
+            response
         }
         Err(e) => error_response(&e),
     }
@@ -73,6 +101,24 @@ async fn revoke_token(
         (Err(r), _) => return bad_path(r),
         (_, Err(r)) => return bad_query(r),
     };
+    // An admin limited to some pipelines revokes only tokens limited within them.
+    if !admin.pipelines.is_empty() {
+        let db = app.db.clone();
+        let tokens = match app.blocking(move || db.tokens()).await {
+            Ok(tokens) => tokens,
+            Err(e) => return error_response(&e),
+        };
+        if tokens
+            .iter()
+            .find(|t| t.name == name)
+            .is_some_and(|t| !admin.covers(&t.pipelines))
+        {
+            return denied_response(Denied::Forbidden(format!(
+                "token `{}` is limited to some pipelines and may only revoke tokens limited to them",
+                admin.name
+            )));
+        }
+    }
     let db = app.db.clone();
     let by = admin.name.clone();
     match app
@@ -81,6 +127,8 @@ async fn revoke_token(
     {
         Ok(token) => {
             tracing::info!(token = %token.name, by = %admin_name(&caller), "token revoked");
+            // Answer once no replica accepts the token any more.
+            tokio::time::sleep(crate::server::db::REVOCATION_SETTLES).await;
             ok_json(&token)
         }
         Err(e) => error_response(&e),
@@ -93,8 +141,16 @@ async fn server_audit_events(
     Extension(caller): Extension<Caller>,
     query: std::result::Result<Query<AuditQuery>, QueryRejection>,
 ) -> Response {
-    if let Err(denied) = auth::require(&caller, Role::Read, "reading audit events") {
-        return denied_response(denied);
+    match auth::require(&caller, Role::Read, "reading audit events") {
+        Err(denied) => return denied_response(denied),
+        // Token changes span every pipeline: not for a token limited to some.
+        Ok(token) if !token.pipelines.is_empty() => {
+            return denied_response(Denied::Forbidden(format!(
+                "token `{}` is limited to some pipelines and the server's audit events are of every pipeline",
+                token.name
+            )));
+        }
+        Ok(_) => {}
     }
     let Query(q) = match query {
         Ok(q) => q,

@@ -281,9 +281,9 @@ fn start_facts(tx: &mut Tx, p: &str, new: &NewDeployment) -> TxResult<StartFacts
         .zip(created.unwrap_or_default())
     {
         locks.push(Lock {
-            target_kind: parse_word(&kind, "lock kind")?,
+            target_kind: super::ledger_word(&kind, "lock kind")?,
             target,
-            direction: parse_word(&direction, "lock direction")?,
+            direction: super::ledger_word(&direction, "lock direction")?,
             actor,
             reason,
             created_at,
@@ -297,11 +297,6 @@ fn start_facts(tx: &mut Tx, p: &str, new: &NewDeployment) -> TxResult<StartFacts
         locks,
         approved: approved.into_iter().collect(),
     })
-}
-
-fn parse_word<T: serde::de::DeserializeOwned>(word: &str, what: &str) -> TxResult<T> {
-    serde_json::from_value(serde_json::Value::String(word.to_string()))
-        .map_err(|e| Error::internal(format!("{what} `{word}` in the ledger: {e}")).into())
 }
 
 /// The refusals of a start (the shared rules, in the order every backend asks them).
@@ -331,9 +326,9 @@ fn lock_keys(locks: &[Lock]) -> Vec<String> {
         .map(|l| {
             format!(
                 "{}/{}/{}",
-                super::target_kind_str(l.target_kind),
+                l.target_kind.as_str(),
                 l.target,
-                super::direction_str(l.direction)
+                l.direction.as_str()
             )
         })
         .collect();

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{
-    Tx, all_locks, audit, deployment_by_id, deployment_by_seq, finish_deployment, micros, num,
-    opt_ts, release_number, start_deployment, truncate, ts,
+    Tx, all_locks, audit, conversion, deployment_by_id, deployment_by_seq, finish_deployment,
+    micros, num, opt_ts, release_number, start_deployment, truncate, ts,
 };
 use crate::engine::{ActiveDeployment, BlockerOverride, Decision, EngineState, EnvLedger, Phase};
 use crate::error::Error;
@@ -92,11 +92,7 @@ fn active_from_row(row: &Row) -> rusqlite::Result<ActiveRow> {
         engine: ActiveDeployment {
             id: id.clone(),
             release: release_number(row, 4)?,
-            kind: if kind == "rollback" {
-                DeploymentKind::Rollback
-            } else {
-                DeploymentKind::Normal
-            },
+            kind: kind.parse().map_err(|e| conversion(5, e))?,
             started_at,
             phase,
         },
