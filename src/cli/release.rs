@@ -2,11 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
-use captain::model::{CommitInfo, Hotfix, Release, ReleaseNumber};
+use captain::model::{Release, ReleaseNumber};
 use captain::ops::{ci, release};
 use captain::store::ReleaseFilter;
+use captain::views::release as views;
 use captain::{Error, Result};
 
 use super::Context;
@@ -68,16 +67,6 @@ pub fn run(ctx: &Context, ui: &Ui, command: Command) -> anyhow::Result<()> {
     }
 }
 
-#[derive(Serialize)]
-struct CreatedJson<'a> {
-    release: ReleaseNumber,
-    commit: &'a str,
-    created: bool,
-    commits: u64,
-    artifacts: &'a BTreeMap<String, String>,
-    hotfix: Option<&'a Hotfix>,
-}
-
 fn create(ctx: &Context, ui: &Ui, args: CreateArgs) -> anyhow::Result<()> {
     let artifacts = release::parse_artifacts(&args.artifacts)?;
     let repo = ctx.repo()?;
@@ -105,14 +94,7 @@ fn create(ctx: &Context, ui: &Ui, args: CreateArgs) -> anyhow::Result<()> {
     let created = &outcome.created;
     let r = &created.release;
     if ui.json() {
-        return ui.out_json(&CreatedJson {
-            release: r.number,
-            commit: &r.commit,
-            created: created.created,
-            commits: r.commit_count,
-            artifacts: &r.artifacts,
-            hotfix: r.hotfix.as_ref(),
-        });
+        return ui.out_json(&views::ReleaseCreated::new(created));
     }
     let verb = if created.created {
         "created"
@@ -139,7 +121,9 @@ fn list(ctx: &Context, ui: &Ui, args: ListArgs) -> anyhow::Result<()> {
         limit: Some(args.limit),
     })?;
     if ui.json() {
-        return ui.out_json(&serde_json::json!({ "releases": releases }));
+        return ui.out_json(&views::ReleaseList {
+            releases: releases.iter().map(views::ReleaseView::from).collect(),
+        });
     }
     if releases.is_empty() {
         return ui.out("no releases yet; `captain release create` records one");
@@ -169,14 +153,6 @@ fn list(ctx: &Context, ui: &Ui, args: ListArgs) -> anyhow::Result<()> {
     ui.out(&table.to_string())
 }
 
-#[derive(Serialize)]
-struct ShowJson<'a> {
-    #[serde(flatten)]
-    release: &'a Release,
-    commits: &'a [CommitInfo],
-    dependencies: &'a captain::model::DependencySnapshot,
-}
-
 fn show(ctx: &Context, ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
     let number: ReleaseNumber = args.release.parse()?;
     let pipeline = ctx.pipeline()?;
@@ -185,11 +161,7 @@ fn show(ctx: &Context, ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
     let commits = store.release_commits(number)?;
     let dependencies = store.release_dependencies(number)?;
     if ui.json() {
-        return ui.out_json(&ShowJson {
-            release: &release,
-            commits: &commits,
-            dependencies: &dependencies,
-        });
+        return ui.out_json(&views::ReleaseShow::new(&release, commits, dependencies));
     }
     let mut text = format!(
         "release {}\ncommit    {}\ncreated   {} by {}\nbase      {}\n",

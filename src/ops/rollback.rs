@@ -345,13 +345,28 @@ pub struct ChangeSet {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CommitLine {
     /// Full sha.
-    pub sha: String,
+    pub commit: String,
     pub author: String,
     pub subject: String,
-    pub time: Timestamp,
+    /// The author date, as `git log` shows it.
+    pub authored_at: Timestamp,
     pub merge: bool,
     /// The release that introduced it.
     pub release: ReleaseNumber,
+}
+
+impl CommitLine {
+    /// A commit as the ledger recorded it, introduced by `release`.
+    pub fn of(commit: CommitInfo, release: ReleaseNumber) -> CommitLine {
+        CommitLine {
+            merge: commit.is_merge(),
+            commit: commit.sha,
+            author: commit.author,
+            subject: commit.subject,
+            authored_at: commit.time,
+            release,
+        }
+    }
 }
 
 /// The files changed between the two releases' commits, from the repository.
@@ -471,14 +486,7 @@ impl Releases<'_> {
         for number in releases {
             for commit in self.store.release_commits(*number)? {
                 if seen.insert(commit.sha.clone()) {
-                    lines.push(CommitLine {
-                        merge: commit.is_merge(),
-                        sha: commit.sha,
-                        author: commit.author,
-                        subject: commit.subject,
-                        time: commit.time,
-                        release: *number,
-                    });
+                    lines.push(CommitLine::of(commit, *number));
                 }
             }
         }
@@ -756,10 +764,10 @@ fn change_set(
     let mut commits_removed = releases.commits(&removed)?;
     let mut commits_added = releases.commits(&added)?;
     // A commit introduced on both sides (a hotfix merged back) stays where it is.
-    let removed_shas: BTreeSet<String> = commits_removed.iter().map(|c| c.sha.clone()).collect();
-    let added_shas: BTreeSet<String> = commits_added.iter().map(|c| c.sha.clone()).collect();
-    commits_removed.retain(|c| !added_shas.contains(&c.sha));
-    commits_added.retain(|c| !removed_shas.contains(&c.sha));
+    let removed_shas: BTreeSet<String> = commits_removed.iter().map(|c| c.commit.clone()).collect();
+    let added_shas: BTreeSet<String> = commits_added.iter().map(|c| c.commit.clone()).collect();
+    commits_removed.retain(|c| !added_shas.contains(&c.commit));
+    commits_added.retain(|c| !removed_shas.contains(&c.commit));
 
     let dependencies = diff_snapshots(
         &store.release_dependencies(from)?,
@@ -1057,7 +1065,7 @@ environments = ["prod-1", "prod-2"]
         );
         assert_eq!(change.dependencies.len(), 1);
         assert_eq!(
-            change.dependencies[0].change,
+            change.dependencies[0].change(),
             crate::git::lockfiles::Change::Changed {
                 from: "1.0.3".into(),
                 to: "1.0.1".into()

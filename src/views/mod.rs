@@ -1,7 +1,18 @@
-//! The views — status, history, where — as plain data that a table renderer and a JSON
-//! renderer both take. Nothing here formats text; the JSON field names are the stable
-//! shapes of SPEC §3 (new fields may be added, none renamed).
+//! The views — every command's result as plain data that a table renderer and a JSON
+//! renderer both take. Nothing here formats text. The JSON field names are one
+//! vocabulary across every view (the README's "JSON output"): a release number is
+//! `release`, a full sha `commit`, a pair of before and after `from` and `to`, a time `at`
+//! or `…_at` (when something happened) or `since` / `until` (when a state began or ends).
+//! New fields may be added; none is renamed.
 
+pub mod deploy;
+pub mod error;
 pub mod history;
+pub mod ledger;
+pub mod promotions;
+pub mod release;
+pub mod rollback;
+pub mod run;
+pub mod setup;
 pub mod status;
 pub mod where_commit;

@@ -10,6 +10,7 @@ use crate::config::{Pipeline, Target};
 use crate::error::Result;
 use crate::model::*;
 use crate::store::{ReleaseFilter, Store};
+pub use crate::views::promotions::LockView;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct StatusView {
@@ -47,6 +48,8 @@ pub struct EnvironmentStatus {
     pub name: String,
     /// The current release (SPEC §1).
     pub release: Option<ReleaseNumber>,
+    /// The full sha of the current release's commit.
+    pub commit: Option<String>,
     /// `never deployed`, `deploying`, `verifying`, `baking`, `approved`, `deploy failed`, `tests failed`,
     /// `alarm fired`, `rolled back`, `cancelled`, `superseded`.
     pub state: String,
@@ -86,25 +89,6 @@ pub struct DataPointsView {
     pub need: u64,
 }
 
-#[derive(Clone, Debug, Serialize)]
-pub struct LockView {
-    pub direction: LockDirection,
-    pub actor: String,
-    pub reason: String,
-    pub since: Timestamp,
-}
-
-impl From<&Lock> for LockView {
-    fn from(lock: &Lock) -> Self {
-        LockView {
-            direction: lock.direction,
-            actor: lock.actor.clone(),
-            reason: lock.reason.clone(),
-            since: lock.created_at,
-        }
-    }
-}
-
 /// Builds the status view with a handful of whole store operations.
 pub fn build(pipeline: &Pipeline, store: &dyn Store, now: Timestamp) -> Result<StatusView> {
     let names = pipeline.environment_names();
@@ -136,6 +120,7 @@ pub fn build(pipeline: &Pipeline, store: &dyn Store, now: Timestamp) -> Result<S
     fill_waiting(pipeline, store, &mut stages, latest_release)?;
     fill_phases(pipeline, store, &mut stages)?;
     fill_records(pipeline, store, &mut stages)?;
+    fill_commits(store, &mut stages)?;
 
     Ok(StatusView {
         pipeline: pipeline.name.clone(),
@@ -161,6 +146,7 @@ fn environment_status(name: &str, state: &EnvironmentState, locks: &[Lock]) -> E
     EnvironmentStatus {
         name: name.to_string(),
         release,
+        commit: None,
         state: label,
         deploying: state.in_progress.as_ref().map(|d| d.release),
         deployment: state.in_progress.as_ref().map(|d| d.id.clone()),
@@ -171,6 +157,20 @@ fn environment_status(name: &str, state: &EnvironmentState, locks: &[Lock]) -> E
         runner: None,
         locks: locks_on(locks, LockTargetKind::Environment, name),
     }
+}
+
+/// The commit of each environment's current release: one read per distinct release.
+fn fill_commits(store: &dyn Store, stages: &mut [StageStatus]) -> Result<()> {
+    let mut commits = std::collections::BTreeMap::new();
+    for env in stages.iter_mut().flat_map(|s| s.environments.iter_mut()) {
+        let Some(release) = env.release else { continue };
+        if !commits.contains_key(&release) {
+            let commit = store.release(release)?.map(|r| r.commit);
+            commits.insert(release, commit);
+        }
+        env.commit = commits.get(&release).cloned().flatten();
+    }
+    Ok(())
 }
 
 /// The phase `captain run` recorded for each deployment in progress: deploying,
