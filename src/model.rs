@@ -50,9 +50,24 @@ impl<'de> Deserialize<'de> for ReleaseNumber {
     }
 }
 
+impl schemars::JsonSchema for ReleaseNumber {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ReleaseNumber".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A release number: `v` and a positive integer.",
+            "type": "string",
+            "pattern": "^v[1-9][0-9]*$",
+            "examples": ["v12"]
+        })
+    }
+}
+
 /// One commit as the ledger remembers it (enough for history, where and previews
 /// without a checkout).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CommitInfo {
     /// Full 40-hex sha.
     pub sha: String,
@@ -71,7 +86,9 @@ impl CommitInfo {
 }
 
 /// One resolved dependency found in a lockfile.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct Dependency {
     /// Path of the lockfile inside the repository, e.g. `Cargo.lock` or `web/package-lock.json`.
     pub lockfile: String,
@@ -119,7 +136,7 @@ pub struct Release {
 }
 
 /// Why a release of a commit off the trunk was made, and by whom (the release's actor).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Hotfix {
     pub reason: String,
     pub actor: String,
@@ -153,6 +170,21 @@ pub struct CreatedRelease {
 #[serde(transparent)]
 pub struct DeploymentId(pub String);
 
+impl schemars::JsonSchema for DeploymentId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeploymentId".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A deployment id: `deploy-` and six or more hex digits.",
+            "type": "string",
+            "pattern": "^deploy-[0-9a-f]{6,}$",
+            "examples": ["deploy-1d5fb5"]
+        })
+    }
+}
+
 impl DeploymentId {
     /// Parses `deploy-1d5fb5` (or the bare hex) into an id.
     pub fn parse(text: &str) -> Result<Self> {
@@ -172,7 +204,7 @@ impl fmt::Display for DeploymentId {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum DeploymentKind {
     Normal,
@@ -189,7 +221,7 @@ impl DeploymentKind {
 }
 
 /// How a deployment ended (or that it has not yet).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Outcome {
     #[serde(rename = "in progress")]
     InProgress,
@@ -266,7 +298,7 @@ impl fmt::Display for Outcome {
 }
 
 /// One attempt to put one release on one environment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Deployment {
     pub id: DeploymentId,
     pub environment: String,
@@ -336,7 +368,7 @@ pub struct FinishDeployment {
 }
 
 /// The commits a deployment brought to its environment, as the history table shows them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CommitRange {
     pub count: u64,
     /// Oldest commit of the range.
@@ -347,7 +379,7 @@ pub struct CommitRange {
 
 /// A set of commits as git names it: those of `git rev-list from..to`, or every commit
 /// reachable from `to` when `from` is none; and how many there are.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RevRange {
     pub count: u64,
     pub from: Option<String>,
@@ -382,7 +414,7 @@ pub struct EnvironmentState {
     pub last_finished: Option<Deployment>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum LockTargetKind {
     Stage,
@@ -399,7 +431,7 @@ impl LockTargetKind {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum LockDirection {
     In,
@@ -450,7 +482,7 @@ impl LockDirection {
 }
 
 /// "Promotions disabled" into and/or out of a stage or an environment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Lock {
     pub target_kind: LockTargetKind,
     pub target: String,
@@ -463,7 +495,7 @@ pub struct Lock {
 /// One version of a pipeline's definition as a team server holds it (`captain pipeline
 /// push`, `serve --pipeline`): pipeline.toml as it was pushed. The server decides every
 /// rule from its newest version, never from a client's copy.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PipelineVersion {
     /// 1, 2, … in the order they were pushed.
     pub version: u32,
@@ -487,7 +519,7 @@ pub struct NewPipelineVersion {
 
 /// The version a push registered, or the newest one when it was the same text
 /// (`created: false`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PushedPipeline {
     #[serde(flatten)]
     pub version: PipelineVersion,
@@ -504,7 +536,7 @@ pub fn pipeline_digest(text: &str) -> String {
 }
 
 /// Every change to the ledger, with who, when and why.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AuditEvent {
     pub seq: i64,
     pub at: Timestamp,
@@ -530,7 +562,7 @@ pub struct CommitLocation {
     pub history: Vec<CommitArrival>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CommitArrival {
     pub environment: String,
     pub deployment: DeploymentId,

@@ -179,7 +179,7 @@ pub struct ActiveDeployment {
     pub phase: Phase,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "phase", rename_all = "snake_case")]
 pub enum Phase {
     /// The deploy command runs.
@@ -192,7 +192,7 @@ pub enum Phase {
 }
 
 /// A person's "deploy anyway" over a blocker, for a stage or one environment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BlockerOverride {
     /// A stage name or an environment name.
     pub target: String,
@@ -271,7 +271,7 @@ impl Signals {
 }
 
 /// One thing to do now. Apply in order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "decision", rename_all = "snake_case")]
 pub enum Decision {
     /// `release` waited to enter `stage` and `by` replaced it: record it, never deploy it there.
@@ -352,14 +352,14 @@ impl StageOutlook {
 }
 
 /// Data points of one environment during bake.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DataPointStatus {
     pub environment: String,
     pub have: u64,
     pub need: u64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum StageStatus {
     /// Deployments of `release` start in this pass, in `environments`.

@@ -342,7 +342,9 @@ pub enum Change {
 /// uses for a dependency change:
 /// `{"lockfile":"Cargo.lock","ecosystem":"cargo","name":"serde","from":"1.0.1","to":"1.0.0"}`,
 /// `from` null for a dependency added, `to` null for one removed.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct DependencyChange {
     pub lockfile: String,
     pub ecosystem: String,

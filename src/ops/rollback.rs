@@ -285,7 +285,7 @@ pub struct PreviewRequest {
 
 /// Everything a rollback will do, before it does it. The JSON shape is stable (new fields
 /// may be added, none renamed).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct RollbackPreview {
     /// The release every environment goes back to.
     pub target: ReleaseNumber,
@@ -307,7 +307,7 @@ pub struct RollbackPreview {
 }
 
 /// One environment of a rollback.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct EnvironmentPlan {
     pub environment: String,
     pub stage: String,
@@ -325,7 +325,7 @@ pub struct EnvironmentPlan {
 }
 
 /// What going from one release back to an older one changes.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ChangeSet {
     pub from: ReleaseNumber,
     pub to: ReleaseNumber,
@@ -342,7 +342,7 @@ pub struct ChangeSet {
 }
 
 /// One commit of a preview.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct CommitLine {
     /// Full sha.
     pub commit: String,
@@ -370,7 +370,7 @@ impl CommitLine {
 }
 
 /// The files changed between the two releases' commits, from the repository.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, schemars::JsonSchema)]
 pub struct FilesPreview {
     /// False without a checkout (or when the commits are missing from it).
     pub available: bool,
@@ -384,7 +384,7 @@ pub struct FilesPreview {
 }
 
 /// An artifact whose reference differs between the two releases.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ArtifactChange {
     pub name: String,
     /// The reference running now (`None`: the current release has no such artifact).
@@ -394,13 +394,13 @@ pub struct ArtifactChange {
 }
 
 /// Something a person should weigh before confirming.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Warning {
     pub kind: WarningKind,
     pub message: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum WarningKind {
     /// The target is older than a week.

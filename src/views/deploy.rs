@@ -9,7 +9,7 @@ use crate::model::*;
 use crate::store::LogLine;
 
 /// A deployment just started: `captain deploy start`, and each of a rollback's.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct DeploymentStarted {
     pub deployment: DeploymentId,
     pub environment: String,
@@ -31,7 +31,7 @@ impl From<&Deployment> for DeploymentStarted {
 }
 
 /// `captain gate STAGE`: may a deployment into the stage start now, and why (not).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct GateView {
     pub stage: String,
     pub open: bool,
@@ -44,7 +44,7 @@ pub struct GateView {
 }
 
 /// `captain logs DEPLOYMENT`: its captured output, oldest first.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct LogView {
     pub deployment: DeploymentId,
     pub lines: Vec<LogLine>,

@@ -5,12 +5,12 @@ use serde::Serialize;
 use crate::error::ErrorKind;
 
 /// `{"error": {"kind", "message", "hint"}}` on stderr, with the documented exit code.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ErrorView {
     pub error: ErrorBody,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ErrorBody {
     /// `usage` (exit 2), `blocked` (3), `conflict` (4), `not found` (5), `error` or
     /// `internal` (1).

@@ -13,6 +13,7 @@ pub mod promotions;
 pub mod release;
 pub mod rollback;
 pub mod run;
+pub mod schema;
 pub mod setup;
 pub mod status;
 pub mod where_commit;

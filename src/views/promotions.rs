@@ -7,7 +7,7 @@ use crate::config::{Target, TargetKind};
 use crate::model::*;
 
 /// One lock ("promotions disabled") on a stage or an environment.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct LockView {
     /// `stage` or `environment`.
     pub target_kind: LockTargetKind,
@@ -39,14 +39,14 @@ pub fn locks(locks: &[Lock]) -> Vec<LockView> {
 }
 
 /// `captain promotions list`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct PromotionsList {
     pub locks: Vec<LockView>,
 }
 
 /// `captain promotions disable TARGET…`: the locks set; the first one's fields also at
 /// the top level (the shape of a single target).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct PromotionsDisabled {
     #[serde(flatten)]
     pub first: Option<LockView>,
@@ -54,7 +54,7 @@ pub struct PromotionsDisabled {
 }
 
 /// `captain promotions enable TARGET…`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct PromotionsEnabled {
     /// The first target as given, and its kind.
     pub target: Option<String>,

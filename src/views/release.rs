@@ -9,7 +9,7 @@ use crate::model::*;
 use crate::ops::rollback::CommitLine;
 
 /// One release.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ReleaseView {
     pub release: ReleaseNumber,
     /// Full sha of the commit the release was built from.
@@ -45,7 +45,7 @@ impl From<&Release> for ReleaseView {
 }
 
 /// `captain release create`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ReleaseCreated {
     pub release: ReleaseNumber,
     pub commit: String,
@@ -72,14 +72,14 @@ impl ReleaseCreated {
 }
 
 /// `captain release list`: newest first.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ReleaseList {
     pub releases: Vec<ReleaseView>,
 }
 
 /// `captain release show vN`: the release, the commits it introduced (newest first) and
 /// the dependency versions of its lockfiles.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ReleaseShow {
     #[serde(flatten)]
     pub release: ReleaseView,

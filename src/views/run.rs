@@ -9,7 +9,7 @@ use crate::runner::RunEvent;
 use crate::store::LogLine;
 
 /// One line of `captain run --output json`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum RunEventView {
     /// A decision the ledger accepted.

@@ -7,7 +7,7 @@ use crate::config::Diagnostic;
 use crate::ops::state::StateSource;
 
 /// `captain config`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ConfigView {
     /// The repository's root (null outside a checkout).
     pub repository: Option<String>,
@@ -21,7 +21,7 @@ pub struct ConfigView {
 }
 
 /// `captain validate`: `valid` with the pipeline's size, or the problems (exit 1).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ValidateView {
     pub valid: bool,
     /// The pipeline file checked.

@@ -12,7 +12,7 @@ use crate::model::*;
 use crate::store::{ReleaseFilter, Store};
 pub use crate::views::promotions::LockView;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct StatusView {
     pub pipeline: String,
     pub generated_at: Timestamp,
@@ -23,7 +23,7 @@ pub struct StatusView {
     pub stages: Vec<StageStatus>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct StageStatus {
     pub name: String,
     pub wave: Option<String>,
@@ -36,14 +36,14 @@ pub struct StageStatus {
     pub environments: Vec<EnvironmentStatus>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct SupersededView {
     pub release: ReleaseNumber,
     pub by: Option<ReleaseNumber>,
     pub at: Timestamp,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct EnvironmentStatus {
     pub name: String,
     /// The current release (SPEC §1).
@@ -73,7 +73,7 @@ pub struct EnvironmentStatus {
 }
 
 /// The `captain run` process that drives a deployment in progress.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct RunnerView {
     pub host: String,
     pub pid: u32,
@@ -83,7 +83,7 @@ pub struct RunnerView {
     pub alive: Option<bool>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct DataPointsView {
     pub have: Option<u64>,
     pub need: u64,
