@@ -13,6 +13,7 @@ mod cli_errors;
 mod cli_generated;
 mod cli_history;
 mod cli_release;
+mod cli_schemas;
 mod cli_state;
 mod cli_status;
 mod cli_validate;
