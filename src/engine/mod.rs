@@ -369,9 +369,7 @@ pub enum StageStatus {
         overridden: Option<BlockerOverride>,
     },
     /// This pass finishes something in the stage (an approval, a failure, a phase change).
-    Settling {
-        release: Option<ReleaseNumber>,
-    },
+    Settling { release: Option<ReleaseNumber> },
     Deploying {
         release: ReleaseNumber,
         environments: Vec<String>,
@@ -390,15 +388,18 @@ pub enum StageStatus {
         alarm_unknown: bool,
     },
     /// Rollback deployments (or other deployments of a failed release) still run.
-    Busy {
-        environments: Vec<String>,
-    },
+    Busy { environments: Vec<String> },
     Locked {
         release: ReleaseNumber,
+        /// In the shape of every view's locks (`since`, not the ledger's `created_at`).
+        #[serde(with = "crate::views::promotions::lock_as_view")]
+        #[schemars(with = "crate::views::promotions::LockView")]
         lock: Lock,
     },
     WindowClosed {
         release: ReleaseNumber,
+        /// When the window opens next (none within a year).
+        #[serde(rename = "opens_at", alias = "next_open")]
         next_open: Option<Timestamp>,
     },
     Blocked {

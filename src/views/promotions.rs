@@ -1,13 +1,13 @@
 //! Locks as every view shows them (`status`, `promotions list | disable | enable`): which
 //! target, which way, who, why and `since` when.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::{Target, TargetKind};
 use crate::model::*;
 
 /// One lock ("promotions disabled") on a stage or an environment.
-#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LockView {
     /// `stage` or `environment`.
     pub target_kind: LockTargetKind,
@@ -17,7 +17,38 @@ pub struct LockView {
     pub actor: String,
     pub reason: String,
     /// When promotions were disabled.
+    #[serde(alias = "created_at")]
     pub since: Timestamp,
+}
+
+impl From<LockView> for Lock {
+    fn from(view: LockView) -> Self {
+        Lock {
+            target_kind: view.target_kind,
+            target: view.target,
+            direction: view.direction,
+            actor: view.actor,
+            reason: view.reason,
+            created_at: view.since,
+        }
+    }
+}
+
+/// `#[serde(with = "crate::views::promotions::lock_as_view")]`: a [`Lock`] held by a
+/// view's type (the engine's status of a stage) in the shape of [`LockView`].
+pub mod lock_as_view {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::LockView;
+    use crate::model::Lock;
+
+    pub fn serialize<S: Serializer>(lock: &Lock, serializer: S) -> Result<S::Ok, S::Error> {
+        LockView::from(lock).serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Lock, D::Error> {
+        LockView::deserialize(deserializer).map(Lock::from)
+    }
 }
 
 impl From<&Lock> for LockView {

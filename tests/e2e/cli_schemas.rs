@@ -261,6 +261,29 @@ fn every_command_prints_json_its_schema_describes() {
             "approve", &beta, "--step", "smoke", "--reason", "fine", "--json",
         ],
     );
+    // v1 waits for gamma, which is locked a moment: the engine's status shows the lock
+    // as every view does.
+    let disabled = c.check(
+        "promotions-disable",
+        0,
+        &[
+            "promotions",
+            "disable",
+            "gamma",
+            "--reason",
+            "hold",
+            "--json",
+        ],
+    );
+    let gate = c.check("gate", 3, &["gate", "gamma", "--json"]);
+    assert_eq!(gate["status"]["state"], "locked", "{gate}");
+    assert_eq!(gate["status"]["lock"]["since"], disabled["since"], "{gate}");
+    c.check("next", 0, &["next", "gamma", "--json"]);
+    c.check(
+        "promotions-enable",
+        0,
+        &["promotions", "enable", "gamma", "--json"],
+    );
     c.run_once();
     c.check("logs", 0, &["logs", &beta, "--json"]);
     let status = c.check("status", 0, &["status", "--json"]);
