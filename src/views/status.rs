@@ -161,14 +161,17 @@ fn environment_status(name: &str, state: &EnvironmentState, locks: &[Lock]) -> E
 
 /// The commit of each environment's current release: one read per distinct release.
 fn fill_commits(store: &dyn Store, stages: &mut [StageStatus]) -> Result<()> {
-    let mut commits = std::collections::BTreeMap::new();
+    let mut commits: std::collections::BTreeMap<ReleaseNumber, Option<String>> =
+        std::collections::BTreeMap::new();
     for env in stages.iter_mut().flat_map(|s| s.environments.iter_mut()) {
         let Some(release) = env.release else { continue };
-        if !commits.contains_key(&release) {
-            let commit = store.release(release)?.map(|r| r.commit);
-            commits.insert(release, commit);
-        }
-        env.commit = commits.get(&release).cloned().flatten();
+        let commit = match commits.entry(release) {
+            std::collections::btree_map::Entry::Occupied(known) => known.get().clone(),
+            std::collections::btree_map::Entry::Vacant(slot) => slot
+                .insert(store.release(release)?.map(|r| r.commit))
+                .clone(),
+        };
+        env.commit = commit;
     }
     Ok(())
 }
