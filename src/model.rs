@@ -50,6 +50,7 @@ impl<'de> Deserialize<'de> for ReleaseNumber {
     }
 }
 
+/// On the wire a release number is a string, `v12` (requests may also write `V12` or `12`).
 impl schemars::JsonSchema for ReleaseNumber {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "ReleaseNumber".into()
@@ -57,13 +58,17 @@ impl schemars::JsonSchema for ReleaseNumber {
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
-            "description": "A release number: `v` and a positive integer.",
             "type": "string",
-            "pattern": "^v[1-9][0-9]*$",
-            "examples": ["v12"]
+            "pattern": RELEASE_NUMBER_PATTERN,
+            "description": "A release number, written `v12`.",
+            "examples": ["v12"],
         })
     }
 }
+
+/// What [`ReleaseNumber::from_str`] accepts: an optional `v`, then a positive number
+/// that fits in 64 bits.
+pub const RELEASE_NUMBER_PATTERN: &str = "^[vV]?0*[1-9][0-9]{0,18}$";
 
 /// One commit as the ledger remembers it (enough for history, where and previews
 /// without a checkout).
@@ -166,24 +171,11 @@ pub struct CreatedRelease {
 }
 
 /// A deployment id, `deploy-` followed by six or more hex digits.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+#[derive(
+    Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(transparent)]
 pub struct DeploymentId(pub String);
-
-impl schemars::JsonSchema for DeploymentId {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DeploymentId".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "description": "A deployment id: `deploy-` and six or more hex digits.",
-            "type": "string",
-            "pattern": "^deploy-[0-9a-f]{6,}$",
-            "examples": ["deploy-1d5fb5"]
-        })
-    }
-}
 
 impl DeploymentId {
     /// Parses `deploy-1d5fb5` (or the bare hex) into an id.
