@@ -129,10 +129,8 @@ mod tests {
             .find(|v| v.name == "status")
             .map(|v| text(&v.schema))
             .unwrap_or_default();
-        assert!(
-            status.contains(r#""pattern": "^v[1-9][0-9]*$""#),
-            "{status}"
-        );
+        assert!(status.contains(r#""ReleaseNumber": {"#), "{status}");
+        assert!(status.contains(r#""pattern": "^[vV]?0*[1-9]"#), "{status}");
         assert!(status.contains(r#""format": "date-time""#), "{status}");
     }
 }
