@@ -165,6 +165,7 @@ fn main() {
     };
 
     let setup = HttpStore::open(&url, &pipeline, &remote).unwrap();
+    register(&setup, &pipeline, options.clients);
     let release = setup
         .create_release(NewRelease {
             commit: "a".repeat(40),
@@ -346,30 +347,39 @@ impl Load {
         };
         for _ in 0..rounds {
             let sent = Self::wait_until(due).await;
-            let start = NewDeployment {
-                environment: environment.clone(),
-                stage: environment.clone(),
-                release: self.release,
-                kind: DeploymentKind::Normal,
-                actor: "bench".into(),
-                reason: None,
-                started_at: Timestamp::now(),
-                promotion_check: None,
-                force: false,
-            };
+            // The server decides the start with its pipeline (`StartRequest`); a build from
+            // before that reads the client's `NewDeployment`. The body carries both field
+            // sets (each server ignores the other's), so one client measures either build.
+            let now = Timestamp::now();
+            let start = serde_json::json!({
+                "environment": environment,
+                "release": self.release,
+                "actor": "bench",
+                "reason": null,
+                "force": false,
+                "rollback": false,
+                "now": now,
+                "stage": LOAD_STAGE,
+                "kind": DeploymentKind::Normal,
+                "started_at": now,
+                "promotion_check": null,
+            });
             let deployment: Deployment = self.write("/deployments", &start).await;
             timed(&mut due, sent);
 
             let sent = Self::wait_until(due).await;
-            let finish = FinishDeployment {
-                id: deployment.id.clone(),
-                outcome: Outcome::Approved,
-                actor: "bench".into(),
-                finished_at: Timestamp::now(),
-                reason: None,
-            };
+            let now = Timestamp::now();
+            let finish = serde_json::json!({
+                "id": deployment.id,
+                "outcome": Outcome::Approved,
+                "actor": "bench",
+                "reason": null,
+                "force": false,
+                "now": now,
+                "finished_at": now,
+            });
             let path = format!("/deployments/{}/finish", deployment.id);
-            let _: Deployment = self.write(&path, &finish).await;
+            let _: serde_json::Value = self.write(&path, &finish).await;
             timed(&mut due, sent);
         }
         latencies
@@ -412,6 +422,32 @@ impl Load {
     }
 }
 
+/// The one stage of the benchmark's pipeline: every client's environment and the 160
+/// history environments, so each start is a first-stage start the server decides.
+const LOAD_STAGE: &str = "load";
+
+/// Registers the benchmark's pipeline on the server, which decides every write with it.
+/// A build from before the registry answers 404 and decides with the client's checks.
+fn register(store: &HttpStore, pipeline: &str, clients: usize) {
+    let environments: Vec<String> = (0..clients)
+        .map(|c| format!("\"env-{c}\""))
+        .chain((0..160).map(|i| format!("\"history-{i}\"")))
+        .collect();
+    let definition = format!(
+        "name = \"{pipeline}\"\n[[stages]]\nname = \"{LOAD_STAGE}\"\nenvironments = [{}]\n",
+        environments.join(", ")
+    );
+    let pushed = store.push_pipeline(NewPipelineVersion {
+        definition,
+        actor: "bench".into(),
+        reason: Some("the benchmark's pipeline".into()),
+        at: Timestamp::now(),
+    });
+    if let Err(e) = pushed {
+        println!("no pipeline registry on this build ({e}): it decides with the client's checks");
+    }
+}
+
 /// Imports `count` finished deployments of `release` into 160 other environments, a
 /// ledger with some history, as a team's server has (and as the planner should see it).
 fn seed_history(store: &HttpStore, release: ReleaseNumber, count: usize) {
@@ -431,7 +467,7 @@ fn seed_history(store: &HttpStore, release: ReleaseNumber, count: usize) {
         Ok(LedgerRecord::Deployment {
             deployment: Deployment {
                 id: DeploymentId(format!("deploy-{:08x}", 0xf000_0000_usize + i)),
-                stage: environment.clone(),
+                stage: LOAD_STAGE.to_string(),
                 environment,
                 release,
                 kind: DeploymentKind::Normal,

@@ -153,6 +153,8 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Record an immutable release of a commit (CI, after a build)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List releases, newest first')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one release: its commit, artifacts, commits and dependencies')
+            [CompletionResult]::new('block', 'block', [CompletionResultType]::ParameterValue, 'Block a bad release everywhere: it is never promoted or deployed again')
+            [CompletionResult]::new('unblock', 'unblock', [CompletionResultType]::ParameterValue, 'Lift the block of a release, so it may be promoted again')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -209,10 +211,47 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'captain;release;block' {
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (required): shown wherever the release is refused, and kept in the audit log')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
+            [CompletionResult]::new('--rollback', '--rollback', [CompletionResultType]::ParameterName, 'Also roll back the environments running it (preview, then confirmation or --yes)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'captain;release;unblock' {
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (required): kept in the audit log')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'captain;release;help' {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Record an immutable release of a commit (CI, after a build)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List releases, newest first')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one release: its commit, artifacts, commits and dependencies')
+            [CompletionResult]::new('block', 'block', [CompletionResultType]::ParameterValue, 'Block a bad release everywhere: it is never promoted or deployed again')
+            [CompletionResult]::new('unblock', 'unblock', [CompletionResultType]::ParameterValue, 'Lift the block of a release, so it may be promoted again')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -223,6 +262,12 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             break
         }
         'captain;release;help;show' {
+            break
+        }
+        'captain;release;help;block' {
+            break
+        }
+        'captain;release;help;unblock' {
             break
         }
         'captain;release;help;help' {
@@ -1084,6 +1129,8 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Record an immutable release of a commit (CI, after a build)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List releases, newest first')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one release: its commit, artifacts, commits and dependencies')
+            [CompletionResult]::new('block', 'block', [CompletionResultType]::ParameterValue, 'Block a bad release everywhere: it is never promoted or deployed again')
+            [CompletionResult]::new('unblock', 'unblock', [CompletionResultType]::ParameterValue, 'Lift the block of a release, so it may be promoted again')
             break
         }
         'captain;help;release;create' {
@@ -1093,6 +1140,12 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             break
         }
         'captain;help;release;show' {
+            break
+        }
+        'captain;help;release;block' {
+            break
+        }
+        'captain;help;release;unblock' {
             break
         }
         'captain;help;deploy' {

@@ -247,6 +247,9 @@ _captain() {
             captain__subcmd__help__subcmd__promotions,list)
                 cmd="captain__subcmd__help__subcmd__promotions__subcmd__list"
                 ;;
+            captain__subcmd__help__subcmd__release,block)
+                cmd="captain__subcmd__help__subcmd__release__subcmd__block"
+                ;;
             captain__subcmd__help__subcmd__release,create)
                 cmd="captain__subcmd__help__subcmd__release__subcmd__create"
                 ;;
@@ -255,6 +258,9 @@ _captain() {
                 ;;
             captain__subcmd__help__subcmd__release,show)
                 cmd="captain__subcmd__help__subcmd__release__subcmd__show"
+                ;;
+            captain__subcmd__help__subcmd__release,unblock)
+                cmd="captain__subcmd__help__subcmd__release__subcmd__unblock"
                 ;;
             captain__subcmd__help__subcmd__state,export)
                 cmd="captain__subcmd__help__subcmd__state__subcmd__export"
@@ -325,6 +331,9 @@ _captain() {
             captain__subcmd__promotions__subcmd__help,list)
                 cmd="captain__subcmd__promotions__subcmd__help__subcmd__list"
                 ;;
+            captain__subcmd__release,block)
+                cmd="captain__subcmd__release__subcmd__block"
+                ;;
             captain__subcmd__release,create)
                 cmd="captain__subcmd__release__subcmd__create"
                 ;;
@@ -337,6 +346,12 @@ _captain() {
             captain__subcmd__release,show)
                 cmd="captain__subcmd__release__subcmd__show"
                 ;;
+            captain__subcmd__release,unblock)
+                cmd="captain__subcmd__release__subcmd__unblock"
+                ;;
+            captain__subcmd__release__subcmd__help,block)
+                cmd="captain__subcmd__release__subcmd__help__subcmd__block"
+                ;;
             captain__subcmd__release__subcmd__help,create)
                 cmd="captain__subcmd__release__subcmd__help__subcmd__create"
                 ;;
@@ -348,6 +363,9 @@ _captain() {
                 ;;
             captain__subcmd__release__subcmd__help,show)
                 cmd="captain__subcmd__release__subcmd__help__subcmd__show"
+                ;;
+            captain__subcmd__release__subcmd__help,unblock)
+                cmd="captain__subcmd__release__subcmd__help__subcmd__unblock"
                 ;;
             captain__subcmd__state,export)
                 cmd="captain__subcmd__state__subcmd__export"
@@ -1282,8 +1300,22 @@ _captain() {
             return 0
             ;;
         captain__subcmd__help__subcmd__release)
-            opts="create list show"
+            opts="create list show block unblock"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__help__subcmd__release__subcmd__block)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1324,6 +1356,20 @@ _captain() {
             return 0
             ;;
         captain__subcmd__help__subcmd__release__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__help__subcmd__release__subcmd__unblock)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2350,12 +2396,50 @@ _captain() {
             return 0
             ;;
         captain__subcmd__release)
-            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help create list show help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help create list show block unblock help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pipeline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__release__subcmd__block)
+            opts="-q -y -h --reason --rollback --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2430,8 +2514,22 @@ _captain() {
             return 0
             ;;
         captain__subcmd__release__subcmd__help)
-            opts="create list show help"
+            opts="create list show block unblock help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__release__subcmd__help__subcmd__block)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2499,6 +2597,20 @@ _captain() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        captain__subcmd__release__subcmd__help__subcmd__unblock)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         captain__subcmd__release__subcmd__list)
             opts="-q -y -h --limit --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2544,6 +2656,44 @@ _captain() {
                 return 0
             fi
             case "${prev}" in
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pipeline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__release__subcmd__unblock)
+            opts="-q -y -h --reason --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

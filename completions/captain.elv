@@ -145,6 +145,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand create 'Record an immutable release of a commit (CI, after a build)'
             cand list 'List releases, newest first'
             cand show 'Show one release: its commit, artifacts, commits and dependencies'
+            cand block 'Block a bad release everywhere: it is never promoted or deployed again'
+            cand unblock 'Lift the block of a release, so it may be promoted again'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'captain;release;create'= {
@@ -197,10 +199,45 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'captain;release;block'= {
+            cand --reason 'Why (required): shown wherever the release is refused, and kept in the audit log'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --rollback 'Also roll back the environments running it (preview, then confirmation or --yes)'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'captain;release;unblock'= {
+            cand --reason 'Why (required): kept in the audit log'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'captain;release;help'= {
             cand create 'Record an immutable release of a commit (CI, after a build)'
             cand list 'List releases, newest first'
             cand show 'Show one release: its commit, artifacts, commits and dependencies'
+            cand block 'Block a bad release everywhere: it is never promoted or deployed again'
+            cand unblock 'Lift the block of a release, so it may be promoted again'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'captain;release;help;create'= {
@@ -208,6 +245,10 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;release;help;list'= {
         }
         &'captain;release;help;show'= {
+        }
+        &'captain;release;help;block'= {
+        }
+        &'captain;release;help;unblock'= {
         }
         &'captain;release;help;help'= {
         }
@@ -999,12 +1040,18 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand create 'Record an immutable release of a commit (CI, after a build)'
             cand list 'List releases, newest first'
             cand show 'Show one release: its commit, artifacts, commits and dependencies'
+            cand block 'Block a bad release everywhere: it is never promoted or deployed again'
+            cand unblock 'Lift the block of a release, so it may be promoted again'
         }
         &'captain;help;release;create'= {
         }
         &'captain;help;release;list'= {
         }
         &'captain;help;release;show'= {
+        }
+        &'captain;help;release;block'= {
+        }
+        &'captain;help;release;unblock'= {
         }
         &'captain;help;deploy'= {
             cand start 'Record the start of a deployment run by an external CI'

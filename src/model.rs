@@ -411,6 +411,8 @@ pub struct EnvironmentState {
 pub enum LockTargetKind {
     Stage,
     Environment,
+    /// A release blocked everywhere (`captain release block`); the target is `v12`.
+    Release,
 }
 
 impl LockTargetKind {
@@ -419,6 +421,23 @@ impl LockTargetKind {
         match self {
             LockTargetKind::Stage => "stage",
             LockTargetKind::Environment => "environment",
+            LockTargetKind::Release => "release",
+        }
+    }
+
+    /// The audit action of setting a lock of this kind: `lock.set`, or `release.block`.
+    pub fn set_action(self) -> &'static str {
+        match self {
+            LockTargetKind::Release => "release.block",
+            LockTargetKind::Stage | LockTargetKind::Environment => "lock.set",
+        }
+    }
+
+    /// The audit action of lifting one: `lock.remove`, or `release.unblock`.
+    pub fn lift_action(self) -> &'static str {
+        match self {
+            LockTargetKind::Release => "release.unblock",
+            LockTargetKind::Stage | LockTargetKind::Environment => "lock.remove",
         }
     }
 }
@@ -482,6 +501,32 @@ pub struct Lock {
     pub actor: String,
     pub reason: String,
     pub created_at: Timestamp,
+}
+
+impl Lock {
+    /// A block of `release` everywhere (`captain release block`): a lock on the release
+    /// in both directions.
+    pub fn release_block(
+        release: ReleaseNumber,
+        actor: String,
+        reason: String,
+        at: Timestamp,
+    ) -> Lock {
+        Lock {
+            target_kind: LockTargetKind::Release,
+            target: release.to_string(),
+            direction: LockDirection::Both,
+            actor,
+            reason,
+            created_at: at,
+        }
+    }
+
+    /// Is this the block of `release`?
+    pub fn is_on_release(&self, release: ReleaseNumber) -> bool {
+        self.target_kind == LockTargetKind::Release
+            && self.target.parse::<ReleaseNumber>().ok() == Some(release)
+    }
 }
 
 /// One version of a pipeline's definition as a team server holds it (`captain pipeline

@@ -77,7 +77,11 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         };
         table.add_row(vec![
             comfy_table::Cell::new(row.id.to_string()),
-            comfy_table::Cell::new(row.release.to_string()),
+            comfy_table::Cell::new(if row.blocked {
+                format!("{} (blocked)", row.release)
+            } else {
+                row.release.to_string()
+            }),
             comfy_table::Cell::new(when),
             ui.state_cell(row.outcome.as_str()),
             comfy_table::Cell::new(changes),

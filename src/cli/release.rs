@@ -16,6 +16,8 @@ pub enum Command {
     Create(CreateArgs),
     List(ListArgs),
     Show(ShowArgs),
+    Block(BlockArgs),
+    Unblock(UnblockArgs),
 }
 
 /// Record an immutable release of a commit (CI, after a build).
@@ -59,11 +61,146 @@ pub struct ShowArgs {
     pub release: String,
 }
 
+/// Block a bad release everywhere: it is never promoted or deployed again.
+///
+/// From then on `captain run`, `next`, `gate` and `deploy start` refuse the release (exit
+/// 3, naming the block, who and why), and no `--force` gets past it; a promotion of it
+/// waiting in front of a stage is dropped, so the newest release that is not blocked
+/// waits there instead; no rollback goes to it. Deployments of it already in progress
+/// finish as they would. `status`, `history`, `where` and `release list/show` mark it.
+///
+/// With `--rollback`, the environments running the release are rolled back to their last
+/// approved release that is not blocked, through the ordinary rollback: a preview,
+/// confirmation (or `--yes`), promotion locks on them. Blocking a blocked release again
+/// changes nothing. Audited as `release.block`; on a team server it needs the operator role.
+#[derive(Debug, clap::Args)]
+pub struct BlockArgs {
+    /// The release, e.g. v12.
+    pub release: String,
+    /// Why (required): shown wherever the release is refused, and kept in the audit log.
+    #[arg(long, required = true)]
+    pub reason: String,
+    /// Also roll back the environments running it (preview, then confirmation or --yes).
+    #[arg(long)]
+    pub rollback: bool,
+}
+
+/// Lift the block of a release, so it may be promoted again.
+///
+/// Lifting a block that is not there changes nothing and is not an error. Audited as
+/// `release.unblock`; on a team server it needs the operator role.
+#[derive(Debug, clap::Args)]
+pub struct UnblockArgs {
+    /// The release, e.g. v12.
+    pub release: String,
+    /// Why (required): kept in the audit log.
+    #[arg(long, required = true)]
+    pub reason: String,
+}
+
 pub fn run(ctx: &Context, ui: &Ui, command: Command) -> anyhow::Result<()> {
     match command {
         Command::Create(args) => create(ctx, ui, args),
         Command::List(args) => list(ctx, ui, args),
         Command::Show(args) => show(ctx, ui, args),
+        Command::Block(args) => block(ctx, ui, args),
+        Command::Unblock(args) => unblock(ctx, ui, args),
+    }
+}
+
+fn block(ctx: &Context, ui: &Ui, args: BlockArgs) -> anyhow::Result<()> {
+    let number: ReleaseNumber = args.release.parse()?;
+    let pipeline = ctx.pipeline()?;
+    let store = ctx.store(&pipeline)?;
+    let blocked =
+        captain::ops::block::block(store.as_ref(), number, ctx.actor(), &args.reason, ctx.now)?;
+    let environments = pipeline.environment_names();
+    let running: Vec<String> = store
+        .environment_states(&environments)?
+        .into_iter()
+        .zip(&environments)
+        .filter(|(state, _)| state.current.as_ref().is_some_and(|d| d.release == number))
+        .map(|(_, name)| name.clone())
+        .collect();
+    if ui.json() && !args.rollback {
+        return ui.out_json(&views::ReleaseBlocked {
+            release: number,
+            created: blocked.created,
+            block: captain::views::BlockView::of(number, &blocked.block),
+            running,
+        });
+    }
+    let b = &blocked.block;
+    if blocked.created {
+        ui.out(&format!("{number} is blocked everywhere: {}", b.reason))?;
+    } else {
+        ui.out(&format!(
+            "{number} was blocked already by {} {}: {}",
+            b.actor,
+            relative_time(ctx.now, b.created_at),
+            b.reason
+        ))?;
+    }
+    if running.is_empty() {
+        ui.status(&format!("no environment runs {number}"));
+        return Ok(());
+    }
+    if !args.rollback {
+        ui.status(&format!(
+            "{} still run{} it; roll back with `captain rollback {}`, or block with --rollback",
+            running.join(", "),
+            if running.len() == 1 { "s" } else { "" },
+            running.join(" ")
+        ));
+        return Ok(());
+    }
+    // The ordinary rollback, once per group of environments that go back to the same
+    // release (each to its last approved release that is not blocked).
+    let situation = captain::ops::rollback::gather(store.as_ref(), &pipeline, &running)?;
+    let mut groups: BTreeMap<Option<ReleaseNumber>, Vec<String>> = BTreeMap::new();
+    for (environment, target) in situation.default_targets() {
+        groups.entry(target).or_default().push(environment);
+    }
+    if let Some(stuck) = groups.remove(&None) {
+        ui.warn(&format!(
+            "{} {} no approved release before {number} to roll back to; roll back by hand with `captain rollback ENV --to vN --force`",
+            stuck.join(", "),
+            if stuck.len() == 1 { "has" } else { "have" }
+        ));
+    }
+    for (target, environments) in groups {
+        super::rollback::run(
+            ctx,
+            ui,
+            super::rollback::Args {
+                targets: environments,
+                to: target.map(|t| t.to_string()),
+                pick: false,
+                reason: Some(format!("{number} is blocked: {}", b.reason)),
+                dry_run: false,
+                force: false,
+            },
+        )?;
+    }
+    Ok(())
+}
+
+fn unblock(ctx: &Context, ui: &Ui, args: UnblockArgs) -> anyhow::Result<()> {
+    let number: ReleaseNumber = args.release.parse()?;
+    let pipeline = ctx.pipeline()?;
+    let store = ctx.store(&pipeline)?;
+    let lifted =
+        captain::ops::block::unblock(store.as_ref(), number, ctx.actor(), &args.reason, ctx.now)?;
+    if ui.json() {
+        return ui.out_json(&views::ReleaseUnblocked {
+            release: number,
+            lifted,
+        });
+    }
+    if lifted {
+        ui.out(&format!("{number} is no longer blocked"))
+    } else {
+        ui.out(&format!("{number} was not blocked; nothing changed"))
     }
 }
 
@@ -120,9 +257,15 @@ fn list(ctx: &Context, ui: &Ui, args: ListArgs) -> anyhow::Result<()> {
     let releases = store.releases(&ReleaseFilter {
         limit: Some(args.limit),
     })?;
+    let blocks = captain::ops::block::blocks(&store.locks()?);
     if ui.json() {
         return ui.out_json(&views::ReleaseList {
-            releases: releases.iter().map(views::ReleaseView::from).collect(),
+            releases: releases
+                .iter()
+                .map(|release| {
+                    views::ReleaseView::from(release).blocked(blocks.get(&release.number))
+                })
+                .collect(),
         });
     }
     if releases.is_empty() {
@@ -137,10 +280,13 @@ fn list(ctx: &Context, ui: &Ui, args: ListArgs) -> anyhow::Result<()> {
         "artifacts",
     ]);
     for r in &releases {
-        let number = match r.hotfix {
-            Some(_) => format!("{} (hotfix)", r.number),
-            None => r.number.to_string(),
-        };
+        let mut number = r.number.to_string();
+        if r.hotfix.is_some() {
+            number.push_str(" (hotfix)");
+        }
+        if blocks.contains_key(&r.number) {
+            number.push_str(" (blocked)");
+        }
         table.add_row(vec![
             number,
             short(&r.commit).to_string(),
@@ -160,8 +306,14 @@ fn show(ctx: &Context, ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
     let release = find_release(store.as_ref(), number)?;
     let commits = store.release_commits(number)?;
     let dependencies = store.release_dependencies(number)?;
+    let block = captain::ops::block::blocks(&store.locks()?).remove(&number);
     if ui.json() {
-        return ui.out_json(&views::ReleaseShow::new(&release, commits, dependencies));
+        return ui.out_json(&views::ReleaseShow::new(
+            &release,
+            block.as_ref(),
+            commits,
+            dependencies,
+        ));
     }
     let mut text = format!(
         "release {}\ncommit    {}\ncreated   {} by {}\nbase      {}\n",
@@ -177,6 +329,14 @@ fn show(ctx: &Context, ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
         text.push_str(&format!(
             "hotfix    {} (by {}; not on the trunk)\n",
             hotfix.reason, hotfix.actor
+        ));
+    }
+    if let Some(block) = &block {
+        text.push_str(&format!(
+            "BLOCKED   {} (by {}, {}; never promoted or deployed)\n",
+            block.reason,
+            block.actor,
+            relative_time(ctx.now, block.created_at)
         ));
     }
     text.push_str("artifacts\n");

@@ -135,10 +135,16 @@ fn render(ui: &Ui, view: &status::StatusView) -> String {
                 Cell::new(if first { wave_cell.as_str() } else { "" }),
                 Cell::new(if first { stage.name.as_str() } else { "" }),
                 Cell::new(&env.name),
-                Cell::new(
-                    env.release
-                        .map_or_else(|| "-".to_string(), |r| r.to_string()),
-                ),
+                Cell::new(env.release.map_or_else(
+                    || "-".to_string(),
+                    |r| {
+                        if view.blocked.iter().any(|b| b.release == r) {
+                            format!("{r} (blocked)")
+                        } else {
+                            r.to_string()
+                        }
+                    },
+                )),
                 ui.state_cell(&state),
                 Cell::new(
                     env.since
@@ -172,8 +178,21 @@ fn render(ui: &Ui, view: &status::StatusView) -> String {
     let latest = view
         .latest_release
         .map_or_else(|| "none".to_string(), |r| r.to_string());
+    let blocked: String = view
+        .blocked
+        .iter()
+        .map(|b| {
+            format!(
+                "blocked: {} by {}, {}: {}\n",
+                b.release,
+                b.actor,
+                relative_time(view.generated_at, b.since),
+                b.reason
+            )
+        })
+        .collect();
     format!(
-        "pipeline {}  latest release {}  in flight: {}\n{}",
+        "pipeline {}  latest release {}  in flight: {}\n{blocked}{}",
         view.pipeline,
         latest,
         if in_flight.is_empty() {

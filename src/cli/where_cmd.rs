@@ -33,6 +33,15 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         Some(release) => text.push_str(&format!("first released in {release}\n")),
         None => text.push_str("not in any release yet\n"),
     }
+    for block in &view.blocked {
+        text.push_str(&format!(
+            "{} is blocked by {}, {}: {}\n",
+            block.release,
+            block.actor,
+            relative_time(ctx.now, block.since),
+            block.reason
+        ));
+    }
     if !view.history.is_empty() {
         let mut table = ui.table(&["environment", "deployment", "release", "when"]);
         for arrival in &view.history {

@@ -146,6 +146,21 @@ impl Harness {
         });
     }
 
+    /// `captain release block vN`.
+    pub fn block(&mut self, release: u64, reason: &str) {
+        self.state.locks.push(Lock::release_block(
+            v(release),
+            "oncall".into(),
+            reason.into(),
+            self.now,
+        ));
+    }
+
+    /// `captain release unblock vN`.
+    pub fn unblock(&mut self, release: u64) {
+        self.state.locks.retain(|l| !l.is_on_release(v(release)));
+    }
+
     /// `captain promotions enable TARGET --direction D`: a `both` lock loses `D` and
     /// keeps the other direction.
     pub fn enable(&mut self, target: &str, direction: LockDirection) {
@@ -380,6 +395,11 @@ impl Harness {
                 overridden,
                 ..
             } => {
+                assert!(
+                    release_block(&self.state, *release).is_none(),
+                    "{}: {release} is blocked, yet it was deployed to {environment}",
+                    self.now
+                );
                 let env = self.state.environments.get(environment);
                 assert!(
                     env.and_then(|e| e.active.as_ref()).is_none(),

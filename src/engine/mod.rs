@@ -487,6 +487,9 @@ pub fn stage_outlook(
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "refusal", rename_all = "snake_case")]
 pub enum StartRefusal {
+    /// Someone blocked the release (`captain release block`): it is never deployed
+    /// anywhere, and `--force` does not get past it.
+    ReleaseBlocked { release: ReleaseNumber, lock: Lock },
     /// The release failed in the stage; `captain retry` deploys it there again.
     Failed {
         stage: String,
@@ -546,6 +549,12 @@ pub fn start_check(
     let previous_outlook = index.checked_sub(1).map(|i| outlooks[i].clone());
     let outlook = outlooks.swap_remove(index);
     let stage_name = || stage.name.clone();
+    if let Some(lock) = release_block(state, release) {
+        return Ok(Err(StartRefusal::ReleaseBlocked {
+            release,
+            lock: lock.clone(),
+        }));
+    }
     if ledger.failed.contains(&release) {
         return Ok(Err(StartRefusal::Failed {
             stage: stage_name(),
@@ -595,7 +604,11 @@ pub fn start_check(
             None => Ok(None),
         });
     }
-    if let Some(newest) = candidates.last().filter(|n| **n > release) {
+    let newest_unblocked = candidates
+        .iter()
+        .rev()
+        .find(|r| release_block(state, **r).is_none());
+    if let Some(newest) = newest_unblocked.filter(|n| **n > release) {
         return Ok(Err(StartRefusal::Superseded {
             stage: stage_name(),
             release,
@@ -957,7 +970,12 @@ fn fail_stage(
         let Some(ledger_env) = state.environments.get(name) else {
             continue;
         };
-        let target = ledger_env.approved.range(..release).next_back().copied();
+        let target = ledger_env
+            .approved
+            .range(..release)
+            .rev()
+            .find(|r| release_block(state, **r).is_none())
+            .copied();
         if let Some(target) = target {
             out.push(Decision::StartDeployment {
                 environment: name.to_string(),
@@ -1017,6 +1035,12 @@ fn gate(
     signals: &Signals,
     release: ReleaseNumber,
 ) -> std::result::Result<Option<BlockerOverride>, StageStatus> {
+    if let Some(lock) = release_block(state, release) {
+        return Err(StageStatus::Locked {
+            release,
+            lock: lock.clone(),
+        });
+    }
     let out_lock = previous.and_then(|p| find_lock(state, p, false));
     if let Some(lock) = find_lock(state, stage, true).or(out_lock) {
         return Err(StageStatus::Locked {
@@ -1095,7 +1119,17 @@ fn promote(
     out: &mut Vec<Decision>,
 ) -> StageOutlook {
     let candidates = offered(state, previous, ledger);
-    let waiting = candidates.last().copied();
+    // A blocked release is never promoted: the newest release not blocked waits, and a
+    // blocked one waiting in front of the stage is dropped.
+    let waiting = candidates
+        .iter()
+        .rev()
+        .find(|r| release_block(state, **r).is_none())
+        .copied();
+    let blocked_newest = candidates
+        .last()
+        .filter(|r| Some(**r) != waiting)
+        .and_then(|r| release_block(state, *r).map(|lock| (*r, lock)));
 
     let mut outlook = StageOutlook {
         stage: stage.name.clone(),
@@ -1108,7 +1142,7 @@ fn promote(
     // stage is locked outbound (then nothing is offered yet).
     let out_locked = previous.is_some_and(|p| find_lock(state, p, false).is_some());
     if !out_locked && let Some(newest) = waiting {
-        for release in &candidates[..candidates.len() - 1] {
+        for release in candidates.iter().filter(|r| **r < newest) {
             if !ledger.superseded.contains(release) {
                 out.push(Decision::Supersede {
                     stage: stage.name.clone(),
@@ -1121,7 +1155,15 @@ fn promote(
 
     // The working release goes to the environments still without it, as a promotion
     // would (see `missing_environments`).
-    let (release, targets, reason) = match ledger.working {
+    // A blocked working release goes nowhere more; the stage may take a newer one once
+    // its deployments in progress are over.
+    let working = ledger
+        .working
+        .filter(|r| release_block(state, *r).is_none());
+    let working_block = ledger
+        .working
+        .and_then(|r| release_block(state, r).map(|lock| (r, lock)));
+    let (release, targets, reason) = match working {
         // The other environments may still deploy, verify or bake it; only rollbacks
         // (or a release another driver works on) hold the stage.
         Some(release) if progress.other.is_empty() && !settled => {
@@ -1134,12 +1176,19 @@ fn promote(
             (release, targets, reason)
         }
         _ => {
-            let busy = ledger.working.is_some() || progress.busy() || settled;
+            let busy = working.is_some() || progress.busy() || settled;
             if busy {
                 outlook.status = busy_status(ledger, progress, settled);
                 return outlook;
             }
             let Some(release) = waiting else {
+                // Say why nothing moves when a blocked release is what would.
+                if let Some((release, lock)) = blocked_newest.or(working_block) {
+                    outlook.status = StageStatus::Locked {
+                        release,
+                        lock: lock.clone(),
+                    };
+                }
                 return outlook;
             };
             (release, stage.environments.iter().collect(), None)
@@ -1213,10 +1262,23 @@ fn find_lock<'a>(state: &'a EngineState, stage: &Stage, inbound: bool) -> Option
                 LockTargetKind::Environment => {
                     stage.environments.iter().any(|e| e.name == lock.target)
                 }
+                LockTargetKind::Release => false,
             }
     })
 }
 
+/// The block on `release` (`captain release block`), if it has one: a lock on the
+/// release itself, in force everywhere. Nothing gets past it, not even `--force`.
+pub fn release_block(state: &EngineState, release: ReleaseNumber) -> Option<&Lock> {
+    use crate::model::LockTargetKind;
+    state
+        .locks
+        .iter()
+        .find(|lock| lock.target_kind == LockTargetKind::Release && lock.is_on_release(release))
+}
+
+#[cfg(test)]
+mod block_scenarios;
 #[cfg(test)]
 mod ci_scenarios;
 #[cfg(test)]

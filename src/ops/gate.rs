@@ -347,6 +347,9 @@ pub fn describe(
         StageStatus::Busy { environments } => {
             format!("deployments still run in {}", list(environments))
         }
+        StageStatus::Locked { release, lock } if lock.target_kind == LockTargetKind::Release => {
+            describe_block(*release, lock, now)
+        }
         StageStatus::Locked { release, lock } => format!(
             "{release} waits: promotions {} {} {} are disabled by {}: {}",
             match lock.direction {
@@ -354,10 +357,7 @@ pub fn describe(
                 LockDirection::Out => "out of",
                 LockDirection::Both => "into and out of",
             },
-            match lock.target_kind {
-                LockTargetKind::Stage => "stage",
-                LockTargetKind::Environment => "environment",
-            },
+            lock.target_kind.as_str(),
             lock.target,
             lock.actor,
             lock.reason
@@ -402,6 +402,7 @@ pub fn describe(
 /// Why a deployment of the CI may not start, in one sentence.
 pub fn describe_refusal(refusal: &StartRefusal, pipeline: &Pipeline, now: Timestamp) -> String {
     match refusal {
+        StartRefusal::ReleaseBlocked { release, lock } => describe_block(*release, lock, now),
         StartRefusal::Failed { stage, release } => format!("{release} failed in stage {stage}"),
         StartRefusal::Superseded {
             stage,
@@ -435,8 +436,34 @@ pub fn describe_refusal(refusal: &StartRefusal, pipeline: &Pipeline, now: Timest
     }
 }
 
+/// "v5 is blocked by alice 3m ago: breaks checkout" — a release block, who and why.
+pub fn describe_block(release: ReleaseNumber, lock: &Lock, now: Timestamp) -> String {
+    format!(
+        "{release} is blocked by {} {}: {}",
+        lock.actor,
+        crate::store::ago(lock.created_at, now),
+        lock.reason
+    )
+}
+
 /// The hint for a refusal: what a person can do about it.
 fn refusal_hint(refusal: &StartRefusal) -> String {
+    let blocked = match refusal {
+        StartRefusal::ReleaseBlocked { lock, .. } => Some(lock),
+        StartRefusal::Stage(outlook) => match &outlook.status {
+            StageStatus::Locked { lock, .. } if lock.target_kind == LockTargetKind::Release => {
+                Some(lock)
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    if let Some(lock) = blocked {
+        return format!(
+            "nothing gets past a block, not even --force; deploy a newer release, or lift it with `captain release unblock {} --reason TEXT`",
+            lock.target
+        );
+    }
     if let StartRefusal::Stage(outlook) = refusal
         && let StageStatus::Locked { lock, .. } = &outlook.status
     {
@@ -495,7 +522,9 @@ pub fn check_start(
         Err(refusal) => refusal,
     };
     let why = describe_refusal(&refusal, pipeline, now);
-    if !force {
+    // A block is never forced: the release goes nowhere until it is lifted.
+    let blocked = matches!(refusal, StartRefusal::ReleaseBlocked { .. });
+    if !force || blocked {
         return Err(Error::blocked(format!(
             "a deployment of {release} to {environment} may not start now: {why}"
         ))

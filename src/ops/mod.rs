@@ -2,6 +2,7 @@
 //! minus argument parsing and drawing. Callers pass the current time in.
 
 pub mod audit;
+pub mod block;
 pub mod ci;
 pub mod definition;
 pub mod deploy;

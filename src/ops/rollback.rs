@@ -56,6 +56,8 @@ pub struct EnvironmentFacts {
     pub in_progress: Option<Deployment>,
     /// Newest first, at most [`HISTORY_DEPTH`] deployments.
     pub history: Vec<Deployment>,
+    /// Releases blocked everywhere (`captain release block`): never a rollback target.
+    pub blocked: BTreeMap<ReleaseNumber, Lock>,
 }
 
 impl EnvironmentFacts {
@@ -88,7 +90,11 @@ impl EnvironmentFacts {
         let current = self.current_release()?;
         self.history
             .iter()
-            .find(|d| d.release < current && d.outcome == Outcome::Approved)
+            .find(|d| {
+                d.release < current
+                    && d.outcome == Outcome::Approved
+                    && !self.blocked.contains_key(&d.release)
+            })
             .map(|d| d.release)
     }
 
@@ -127,6 +133,7 @@ pub fn gather(store: &dyn Store, pipeline: &Pipeline, names: &[String]) -> Resul
         .map(|t| t.name.as_str())
         .collect();
     let states = store.environment_states(&environments)?;
+    let blocked = crate::ops::block::blocks(&store.locks()?);
     let mut facts = Vec::with_capacity(environments.len());
     let mut not_deployed = Vec::new();
     for (name, state) in environments.into_iter().zip(states) {
@@ -152,6 +159,7 @@ pub fn gather(store: &dyn Store, pipeline: &Pipeline, names: &[String]) -> Resul
             current: state.current,
             in_progress: state.in_progress,
             history,
+            blocked: blocked.clone(),
         });
     }
     if facts.is_empty() {
@@ -557,6 +565,13 @@ pub fn preview(
             ));
             unchanged.push(env.clone());
             continue;
+        }
+        if let Some(block) = facts.blocked.get(&target) {
+            return Err(Error::blocked(format!(
+                "no rollback goes to {}",
+                crate::ops::gate::describe_block(target, block, request.now)
+            ))
+            .with_hint("choose another release with `--to vN`, or lift the block first (`captain release unblock`)"));
         }
         if !facts.accepts(target) {
             return Err(Error::usage(format!(

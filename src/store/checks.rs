@@ -85,6 +85,19 @@ pub fn require_valid_lock(lock: &Lock) -> Result<()> {
     if lock.target.trim().is_empty() {
         return Err(Error::usage("the lock target is empty"));
     }
+    if lock.target_kind == LockTargetKind::Release {
+        let release: ReleaseNumber = lock.target.parse()?;
+        if lock.target != release.to_string() || lock.direction != crate::model::LockDirection::Both
+        {
+            return Err(Error::usage(format!(
+                "a block of release {release} is written `{release}` and holds both ways (direction `both`)"
+            )));
+        }
+        if lock.reason.trim().is_empty() {
+            return Err(Error::usage(format!("blocking {release} needs a reason"))
+                .with_hint("add `--reason TEXT`: it is shown wherever the release is refused"));
+        }
+    }
     if lock.reason.trim().is_empty() {
         return Err(Error::usage(format!(
             "disabling promotions of {} needs a reason",
@@ -144,10 +157,21 @@ pub fn require_approved(new: &NewDeployment, missing: &[&str]) -> Result<()> {
 /// out of the previous stage or one of its environments.
 pub fn require_unlocked(new: &NewDeployment, locks: &[Lock]) -> Result<()> {
     for lock in locks {
+        if lock.is_on_release(new.release) {
+            return Err(Error::blocked(format!(
+                "{} is blocked by {}: {}",
+                new.release, lock.actor, lock.reason
+            ))
+            .with_hint(format!(
+                "nothing gets past a block; lift it with `captain release unblock {} --reason TEXT`",
+                new.release
+            )));
+        }
         let into = lock.direction.blocks_in()
             && match lock.target_kind {
                 LockTargetKind::Environment => lock.target == new.environment,
                 LockTargetKind::Stage => lock.target == new.stage,
+                LockTargetKind::Release => false,
             };
         let out_of = lock.direction.blocks_out()
             && new
@@ -158,13 +182,11 @@ pub fn require_unlocked(new: &NewDeployment, locks: &[Lock]) -> Result<()> {
                     LockTargetKind::Environment => {
                         check.previous_environments.contains(&lock.target)
                     }
+                    LockTargetKind::Release => false,
                 });
         if into || out_of {
             let way = if into { "into" } else { "out of" };
-            let kind = match lock.target_kind {
-                LockTargetKind::Stage => "stage",
-                LockTargetKind::Environment => "environment",
-            };
+            let kind = lock.target_kind.as_str();
             return Err(Error::blocked(format!(
                 "promotions {way} {kind} {} are disabled by {}: {}",
                 lock.target, lock.actor, lock.reason

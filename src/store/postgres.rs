@@ -58,6 +58,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (9, include_str!("postgres/0009_observed_data_points.sql")),
     (10, include_str!("postgres/0010_hotfix.sql")),
     (11, include_str!("postgres/0011_pipeline_versions.sql")),
+    (12, include_str!("postgres/0012_release_blocks.sql")),
 ];
 
 mod pool;
@@ -697,10 +698,7 @@ fn lock_from_row(row: &Row) -> TxResult<Lock> {
 }
 
 fn target_kind_str(kind: LockTargetKind) -> &'static str {
-    match kind {
-        LockTargetKind::Stage => "stage",
-        LockTargetKind::Environment => "environment",
-    }
+    kind.as_str()
 }
 
 fn direction_str(direction: LockDirection) -> &'static str {
@@ -1662,13 +1660,19 @@ fn first_arrival(
 
 fn set_lock(tx: &mut Tx, p: &str, lock: &Lock) -> TxResult<()> {
     checks::require_valid_lock(lock)?;
+    if lock.target_kind == LockTargetKind::Release {
+        let number: ReleaseNumber = lock.target.parse()?;
+        if release_by_number(tx, p, number)?.is_none() {
+            return Err(Error::not_found(format!("release {number} does not exist")).into());
+        }
+    }
     let created_at = upsert_lock(tx, p, lock)?;
     audit(
         tx,
         p,
         created_at,
         &lock.actor,
-        "lock.set",
+        lock.target_kind.set_action(),
         &lock.target,
         Some(&lock.reason),
         serde_json::json!({"target_kind": lock.target_kind, "direction": lock.direction}),
@@ -1741,7 +1745,7 @@ fn remove_lock(tx: &mut Tx, p: &str, unlock: &Unlock) -> TxResult<bool> {
             p,
             truncate(unlock.at),
             &unlock.actor,
-            "lock.remove",
+            unlock.target_kind.lift_action(),
             &unlock.target,
             unlock.reason.as_deref(),
             serde_json::json!({"target_kind": unlock.target_kind, "direction": unlock.direction}),

@@ -469,10 +469,7 @@ fn lock_from_row(row: &Row) -> rusqlite::Result<Lock> {
 }
 
 fn target_kind_str(kind: LockTargetKind) -> &'static str {
-    match kind {
-        LockTargetKind::Stage => "stage",
-        LockTargetKind::Environment => "environment",
-    }
+    kind.as_str()
 }
 
 fn direction_str(direction: LockDirection) -> &'static str {
@@ -1267,12 +1264,18 @@ fn first_arrival(
 
 fn set_lock(conn: &Connection, lock: Lock) -> Tx<()> {
     checks::require_valid_lock(&lock)?;
+    if lock.target_kind == LockTargetKind::Release {
+        let number: ReleaseNumber = lock.target.parse()?;
+        if release_by_number(conn, number)?.is_none() {
+            return Err(Error::not_found(format!("release {number} does not exist")).into());
+        }
+    }
     let created_at = upsert_lock(conn, &lock)?;
     audit(
         conn,
         created_at,
         &lock.actor,
-        "lock.set",
+        lock.target_kind.set_action(),
         &lock.target,
         Some(&lock.reason),
         serde_json::json!({"target_kind": lock.target_kind, "direction": lock.direction}),
@@ -1339,7 +1342,7 @@ fn remove_lock(conn: &Connection, unlock: Unlock) -> Tx<bool> {
             conn,
             truncate(unlock.at),
             &unlock.actor,
-            "lock.remove",
+            unlock.target_kind.lift_action(),
             &unlock.target,
             unlock.reason.as_deref(),
             serde_json::json!({"target_kind": unlock.target_kind, "direction": unlock.direction}),

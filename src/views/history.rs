@@ -34,6 +34,8 @@ pub struct HistoryRow {
     pub commits: CommitRange,
     pub added: RevRange,
     pub removed: RevRange,
+    /// The release is blocked everywhere (`captain release block`).
+    pub blocked: bool,
 }
 
 /// Builds the history of one environment (exit 5 with a did-you-mean for an unknown one).
@@ -45,6 +47,7 @@ pub fn build(
 ) -> Result<HistoryView> {
     let (_, env) = find_environment(pipeline, environment)?;
     let entries = store.history(&env.name, filter)?;
+    let blocks = crate::ops::block::blocks(&store.locks()?);
     let deployments = entries
         .into_iter()
         .map(|entry| {
@@ -61,6 +64,7 @@ pub fn build(
                 commits: entry.commits,
                 added: entry.added,
                 removed: entry.removed,
+                blocked: blocks.contains_key(&d.release),
             }
         })
         .collect();

@@ -17,3 +17,36 @@ pub mod schema;
 pub mod setup;
 pub mod status;
 pub mod where_commit;
+
+use serde::Serialize;
+
+use crate::model::{Lock, ReleaseNumber, Timestamp};
+
+/// A release blocked everywhere (`captain release block`): who, when and why.
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct BlockView {
+    pub release: ReleaseNumber,
+    pub actor: String,
+    pub reason: String,
+    pub since: Timestamp,
+}
+
+impl BlockView {
+    /// The block of `release` held as `lock`.
+    pub fn of(release: ReleaseNumber, lock: &Lock) -> BlockView {
+        BlockView {
+            release,
+            actor: lock.actor.clone(),
+            reason: lock.reason.clone(),
+            since: lock.created_at,
+        }
+    }
+
+    /// The blocks among `locks`, oldest release first.
+    pub fn all(locks: &[Lock]) -> Vec<BlockView> {
+        crate::ops::block::blocks(locks)
+            .into_iter()
+            .map(|(release, lock)| BlockView::of(release, &lock))
+            .collect()
+    }
+}

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::model::*;
 use crate::ops::rollback::CommitLine;
+use crate::views::BlockView;
 
 /// One release.
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
@@ -26,6 +27,16 @@ pub struct ReleaseView {
     pub first_commit: Option<String>,
     /// Set for a release of a commit off the trunk (`release create --hotfix --reason`).
     pub hotfix: Option<Hotfix>,
+    /// The block on it (`captain release block`), if any.
+    pub block: Option<BlockView>,
+}
+
+impl ReleaseView {
+    /// The view with the release's block, `lock`, if it has one.
+    pub fn blocked(mut self, lock: Option<&Lock>) -> ReleaseView {
+        self.block = lock.map(|lock| BlockView::of(self.release, lock));
+        self
+    }
 }
 
 impl From<&Release> for ReleaseView {
@@ -40,6 +51,7 @@ impl From<&Release> for ReleaseView {
             commit_count: r.commit_count,
             first_commit: r.first_commit.clone(),
             hotfix: r.hotfix.clone(),
+            block: None,
         }
     }
 }
@@ -90,11 +102,12 @@ pub struct ReleaseShow {
 impl ReleaseShow {
     pub fn new(
         release: &Release,
+        block: Option<&Lock>,
         commits: Vec<CommitInfo>,
         dependencies: DependencySnapshot,
     ) -> ReleaseShow {
         ReleaseShow {
-            release: ReleaseView::from(release),
+            release: ReleaseView::from(release).blocked(block),
             commits: commits
                 .into_iter()
                 .map(|c| CommitLine::of(c, release.number))
@@ -102,4 +115,23 @@ impl ReleaseShow {
             dependencies: dependencies.0,
         }
     }
+}
+
+/// `captain release block vN`.
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct ReleaseBlocked {
+    pub release: ReleaseNumber,
+    /// False when it was blocked already (nothing changed).
+    pub created: bool,
+    pub block: BlockView,
+    /// The environments running it (what `--rollback` rolls back).
+    pub running: Vec<String>,
+}
+
+/// `captain release unblock vN`.
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct ReleaseUnblocked {
+    pub release: ReleaseNumber,
+    /// False when it was not blocked (nothing changed).
+    pub lifted: bool,
 }

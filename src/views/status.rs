@@ -20,8 +20,13 @@ pub struct StatusView {
     pub latest_release: Option<ReleaseNumber>,
     /// Releases currently deployed or deploying somewhere, oldest first.
     pub in_flight: Vec<ReleaseNumber>,
+    /// Releases blocked everywhere (`captain release block`), oldest first: never
+    /// promoted or deployed again, and never shown waiting.
+    pub blocked: Vec<BlockView>,
     pub stages: Vec<StageStatus>,
 }
+
+pub use super::BlockView;
 
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct StageStatus {
@@ -121,12 +126,17 @@ pub fn build(pipeline: &Pipeline, store: &dyn Store, now: Timestamp) -> Result<S
     fill_phases(pipeline, store, &mut stages)?;
     fill_records(pipeline, store, &mut stages)?;
     fill_commits(store, &mut stages)?;
+    let blocks = crate::ops::block::blocks(&locks);
+    for stage in &mut stages {
+        stage.waiting = stage.waiting.filter(|r| !blocks.contains_key(r));
+    }
 
     Ok(StatusView {
         pipeline: pipeline.name.clone(),
         generated_at: now,
         latest_release,
         in_flight: in_flight(&stages),
+        blocked: BlockView::all(&locks),
         stages,
     })
 }

@@ -24,6 +24,8 @@ pub struct WhereView {
     pub deployed_to: Vec<String>,
     pub not_deployed_to: Vec<String>,
     pub history: Vec<CommitArrival>,
+    /// The blocks of the releases named here (`captain release block`).
+    pub blocked: Vec<super::BlockView>,
 }
 
 /// Resolves `rev` (with git when there is a checkout, else as a sha prefix in the ledger)
@@ -35,18 +37,31 @@ pub fn build(
     rev: &str,
 ) -> Result<WhereView> {
     let environments = pipeline.environment_names();
+    let view = |location: CommitLocation, details| -> Result<WhereView> {
+        let mut view = view(location, details);
+        let named = |r: &ReleaseNumber| {
+            view.release == Some(*r) || view.history.iter().any(|a| a.release == *r)
+        };
+        if view.release.is_some() {
+            view.blocked = super::BlockView::all(&store.locks()?)
+                .into_iter()
+                .filter(|b| named(&b.release))
+                .collect();
+        }
+        Ok(view)
+    };
     let Some(repo) = repo else {
         return store
             .locate_commit(rev, &environments)
-            .map(|location| view(location, None));
+            .and_then(|location| view(location, None));
     };
     let sha = repo.resolve(rev)?;
     let details = repo.commit_info(&sha).ok();
     match store.locate_commit(&sha, &environments) {
-        Ok(location) => Ok(view(location, details)),
+        Ok(location) => view(location, details),
         // Every ancestor of every release is recorded, so a commit the ledger has never
         // seen is in no release yet.
-        Err(e) if e.kind == ErrorKind::NotFound => Ok(view(
+        Err(e) if e.kind == ErrorKind::NotFound => view(
             CommitLocation {
                 commit: sha,
                 release: None,
@@ -55,7 +70,7 @@ pub fn build(
                 history: Vec::new(),
             },
             details,
-        )),
+        ),
         Err(e) => Err(e),
     }
 }
@@ -69,5 +84,6 @@ fn view(location: CommitLocation, details: Option<CommitInfo>) -> WhereView {
         deployed_to: location.deployed_to,
         not_deployed_to: location.not_deployed_to,
         history: location.history,
+        blocked: Vec::new(),
     }
 }

@@ -401,6 +401,33 @@ fn every_command_prints_json_its_schema_describes() {
     assert_eq!(list["releases"][0]["release"], "v2", "{list}");
     assert!(list["releases"][0].get("number").is_none(), "{list}");
     c.check("release-show", 0, &["release", "show", "v2", "--json"]);
+    let blocked = c.check(
+        "release-block",
+        0,
+        &[
+            "release",
+            "block",
+            "v2",
+            "--reason",
+            "breaks checkout",
+            "--json",
+        ],
+    );
+    assert_eq!(blocked["block"]["release"], "v2", "{blocked}");
+    let shown = c.check("release-show", 0, &["release", "show", "v2", "--json"]);
+    assert_eq!(
+        shown["block"]["since"], blocked["block"]["since"],
+        "{shown}"
+    );
+    c.check("release-list", 0, &["release", "list", "--json"]);
+    c.check("status", 0, &["status", "--json"]);
+    c.check("history", 0, &["history", "beta", "--json"]);
+    c.check("where", 0, &["where", "HEAD", "--json"]);
+    c.check(
+        "release-unblock",
+        0,
+        &["release", "unblock", "v2", "--reason", "fixed", "--json"],
+    );
     let locks = c.check("promotions-list", 0, &["promotions", "list", "--json"]);
     assert_eq!(locks["locks"][0]["target"], "prod-1", "{locks}");
     c.check(

@@ -22,6 +22,7 @@ mod exec_http;
 mod exec_process;
 mod exec_services;
 mod pg_harness;
+mod release_block;
 mod rollback_concurrency;
 mod rollback_preview;
 mod rollback_promotions;
