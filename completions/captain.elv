@@ -61,6 +61,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand token 'API tokens of the team server (create, list, revoke)'
             cand completions 'Print a shell completion script'
             cand man 'Write man pages (captain.1 and one per subcommand) into a directory'
+            cand schemas 'Write the JSON Schema of every --output json view into a directory (one file per view, e.g. status.json; the same files as the project''s schemas/)'
             cand demo 'A self-contained tour for a newcomer: a sandbox git repository and pipeline in a temporary directory, several releases deployed to local directories (a new directory and a symlink switch per deployment), a failed test run, an alarm and a rollback, then status, history and where. Touches nothing outside the temporary directory'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -965,6 +966,21 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'captain;schemas'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'captain;demo'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
@@ -1010,6 +1026,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand token 'API tokens of the team server (create, list, revoke)'
             cand completions 'Print a shell completion script'
             cand man 'Write man pages (captain.1 and one per subcommand) into a directory'
+            cand schemas 'Write the JSON Schema of every --output json view into a directory (one file per view, e.g. status.json; the same files as the project''s schemas/)'
             cand demo 'A self-contained tour for a newcomer: a sandbox git repository and pipeline in a temporary directory, several releases deployed to local directories (a new directory and a symlink switch per deployment), a failed test run, an alarm and a rollback, then status, history and where. Touches nothing outside the temporary directory'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -1125,6 +1142,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;help;completions'= {
         }
         &'captain;help;man'= {
+        }
+        &'captain;help;schemas'= {
         }
         &'captain;help;demo'= {
         }

@@ -93,9 +93,29 @@ pub fn short_sha(sha: &str, len: usize) -> &str {
     sha.get(..len).unwrap_or(sha)
 }
 
+/// On the wire a release number is a string, `v12` (requests may also write `V12` or `12`).
+impl schemars::JsonSchema for ReleaseNumber {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ReleaseNumber".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": RELEASE_NUMBER_PATTERN,
+            "description": "A release number, written `v12`.",
+            "examples": ["v12"],
+        })
+    }
+}
+
+/// What [`ReleaseNumber::from_str`] accepts: an optional `v`, then a positive number
+/// that fits in 64 bits.
+pub const RELEASE_NUMBER_PATTERN: &str = "^[vV]?0*[1-9][0-9]{0,18}$";
+
 /// One commit as the ledger remembers it (enough for history, where and previews
 /// without a checkout).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CommitInfo {
     /// Full 40-hex sha.
     pub sha: String,
@@ -114,7 +134,9 @@ impl CommitInfo {
 }
 
 /// One resolved dependency found in a lockfile.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct Dependency {
     /// Path of the lockfile inside the repository, e.g. `Cargo.lock` or `web/package-lock.json`.
     pub lockfile: String,
@@ -162,7 +184,7 @@ pub struct Release {
 }
 
 /// Why a release of a commit off the trunk was made, and by whom (the release's actor).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Hotfix {
     pub reason: String,
     pub actor: String,
@@ -192,7 +214,9 @@ pub struct CreatedRelease {
 }
 
 /// A deployment id, `deploy-` followed by six or more hex digits.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+#[derive(
+    Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(transparent)]
 pub struct DeploymentId(pub String);
 
@@ -215,7 +239,7 @@ impl fmt::Display for DeploymentId {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum DeploymentKind {
     Normal,
@@ -253,7 +277,7 @@ impl FromStr for DeploymentKind {
 }
 
 /// How a deployment ended (or that it has not yet).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Outcome {
     #[serde(rename = "in progress")]
     InProgress,
@@ -338,7 +362,7 @@ impl FromStr for Outcome {
 }
 
 /// One attempt to put one release on one environment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Deployment {
     pub id: DeploymentId,
     pub environment: String,
@@ -408,7 +432,7 @@ pub struct FinishDeployment {
 }
 
 /// The commits a deployment brought to its environment, as the history table shows them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CommitRange {
     pub count: u64,
     /// Oldest commit of the range.
@@ -419,7 +443,7 @@ pub struct CommitRange {
 
 /// A set of commits as git names it: those of `git rev-list from..to`, or every commit
 /// reachable from `to` when `from` is none; and how many there are.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RevRange {
     pub count: u64,
     pub from: Option<String>,
@@ -454,7 +478,7 @@ pub struct EnvironmentState {
     pub last_finished: Option<Deployment>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum LockTargetKind {
     Stage,
@@ -508,7 +532,7 @@ impl FromStr for LockTargetKind {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum LockDirection {
     In,
@@ -582,7 +606,7 @@ impl LockDirection {
 }
 
 /// "Promotions disabled" into and/or out of a stage or an environment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Lock {
     pub target_kind: LockTargetKind,
     pub target: String,
@@ -621,7 +645,7 @@ impl Lock {
 /// One version of a pipeline's definition as a team server holds it (`captain pipeline
 /// push`, `serve --pipeline`): pipeline.toml as it was pushed. The server decides every
 /// rule from its newest version, never from a client's copy.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PipelineVersion {
     /// 1, 2, … in the order they were pushed.
     pub version: u32,
@@ -645,7 +669,7 @@ pub struct NewPipelineVersion {
 
 /// The version a push registered, or the newest one when it was the same text
 /// (`created: false`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PushedPipeline {
     #[serde(flatten)]
     pub version: PipelineVersion,
@@ -662,7 +686,7 @@ pub fn pipeline_digest(text: &str) -> String {
 }
 
 /// Every change to the ledger, with who, when and why.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AuditEvent {
     pub seq: i64,
     pub at: Timestamp,
@@ -688,7 +712,7 @@ pub struct CommitLocation {
     pub history: Vec<CommitArrival>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CommitArrival {
     pub environment: String,
     pub deployment: DeploymentId,

@@ -1,9 +1,5 @@
 //! `captain audit`: who changed what in the ledger, when and why.
 
-use serde::Serialize;
-
-use captain::model::AuditEvent;
-
 use super::Context;
 use super::ui::{Ui, relative_time};
 
@@ -20,11 +16,6 @@ pub struct Args {
     /// Show at most this many events.
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
-}
-
-#[derive(Serialize)]
-struct AuditJson<'a> {
-    events: &'a [AuditEvent],
 }
 
 pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
@@ -51,7 +42,7 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         events = captain::ops::audit::merge(events, tokens, args.limit);
     }
     if ui.json() {
-        return ui.out_json(&AuditJson { events: &events });
+        return ui.out_json(&captain::views::ledger::AuditView { events });
     }
     if events.is_empty() {
         return ui.out("no audit events match");

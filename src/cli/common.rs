@@ -30,10 +30,7 @@ impl Context {
     /// The time now, for an action that may come long after the command started (after
     /// a confirmation prompt): `CAPTAIN_NOW` when pinned, else the clock.
     pub fn fresh_now(&self) -> Timestamp {
-        std::env::var("CAPTAIN_NOW")
-            .ok()
-            .and_then(|t| t.parse().ok())
-            .unwrap_or_else(Timestamp::now)
+        fresh_now()
     }
 
     fn start_dir(&self) -> PathBuf {
@@ -139,4 +136,12 @@ pub fn parse_since(text: &str, now: Timestamp) -> Result<Timestamp> {
     let seconds = i64::try_from(duration.as_secs()).unwrap_or(i64::MAX);
     Timestamp::from_second(now.as_second().saturating_sub(seconds))
         .map_err(|_| Error::usage(format!("--since `{text}` reaches too far back")))
+}
+
+/// `CAPTAIN_NOW` when pinned, else the clock.
+pub fn fresh_now() -> Timestamp {
+    std::env::var("CAPTAIN_NOW")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(Timestamp::now)
 }

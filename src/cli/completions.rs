@@ -1,5 +1,6 @@
-//! `captain completions SHELL` and `captain man DIR`: generated from the clap definition.
-//! The generated files are committed under completions/ and man/; a test keeps them fresh.
+//! `captain completions SHELL` and `captain man DIR`, generated from the clap definition,
+//! and `captain schemas DIR`, generated from the views' types. The generated files are
+//! committed under completions/, man/ and schemas/; tests keep them fresh.
 
 use std::path::PathBuf;
 
@@ -26,6 +27,14 @@ pub struct ManArgs {
     pub dir: PathBuf,
 }
 
+/// Write the JSON Schema of every --output json view into a directory (one file per view,
+/// e.g. status.json; the same files as the project's schemas/).
+#[derive(Debug, clap::Args)]
+pub struct SchemasArgs {
+    /// The directory to write into (created if missing).
+    pub dir: PathBuf,
+}
+
 pub fn run_completions(ui: &Ui, args: CompletionsArgs) -> anyhow::Result<()> {
     let mut buffer = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "captain", &mut buffer);
@@ -42,5 +51,15 @@ pub fn run_man(ui: &Ui, args: ManArgs) -> anyhow::Result<()> {
         ))
     })?;
     ui.status(&format!("wrote the man pages to {}", args.dir.display()));
+    Ok(())
+}
+
+pub fn run_schemas(ui: &Ui, args: SchemasArgs) -> anyhow::Result<()> {
+    let written = captain::views::schema::write_all(&args.dir)?;
+    ui.status(&format!(
+        "wrote {} schemas to {}",
+        written.len(),
+        args.dir.display()
+    ));
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! `captain config`: the settings in effect and where each came from.
 
-use serde::Serialize;
+use captain::views::setup::ConfigView;
 
 use super::Context;
 use super::ui::Ui;
@@ -9,16 +9,6 @@ use super::ui::Ui;
 /// setting chose it), actor.
 #[derive(Debug, clap::Args)]
 pub struct Args {}
-
-#[derive(Serialize)]
-struct ConfigView {
-    repository: Option<String>,
-    pipeline_file: String,
-    pipeline: String,
-    state: String,
-    state_source: captain::ops::state::StateSource,
-    actor: String,
-}
 
 pub fn run(ctx: &Context, ui: &Ui, _args: Args) -> anyhow::Result<()> {
     let repository = ctx.repo_if_any()?.map(|r| r.root().display().to_string());

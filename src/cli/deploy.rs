@@ -1,10 +1,9 @@
 //! `captain deploy start | finish`: record deployments that an external CI runs.
 
-use serde::Serialize;
-
 use captain::model::{DeploymentId, Outcome, ReleaseNumber};
 use captain::ops::deploy;
 use captain::ops::rules;
+use captain::views::deploy::DeploymentStarted;
 
 use super::Context;
 use super::release::find_release;
@@ -70,15 +69,6 @@ pub fn run(ctx: &Context, ui: &Ui, command: Command) -> anyhow::Result<()> {
     }
 }
 
-#[derive(Serialize)]
-struct StartJson<'a> {
-    deployment: &'a captain::model::DeploymentId,
-    environment: &'a str,
-    release: ReleaseNumber,
-    kind: captain::model::DeploymentKind,
-    started_at: captain::model::Timestamp,
-}
-
 fn start(ctx: &Context, ui: &Ui, args: StartArgs) -> anyhow::Result<()> {
     let release: ReleaseNumber = args.release.parse()?;
     let pipeline = ctx.pipeline()?;
@@ -96,13 +86,7 @@ fn start(ctx: &Context, ui: &Ui, args: StartArgs) -> anyhow::Result<()> {
         now: ctx.now,
     })?;
     if ui.json() {
-        return ui.out_json(&StartJson {
-            deployment: &deployment.id,
-            environment: &deployment.environment,
-            release: deployment.release,
-            kind: deployment.kind,
-            started_at: deployment.started_at,
-        });
+        return ui.out_json(&DeploymentStarted::from(&deployment));
     }
     ui.out(&deployment.id.to_string())?;
     ui.status(&format!(

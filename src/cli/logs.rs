@@ -19,7 +19,10 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
     let store = ctx.store(&pipeline)?;
     let lines = store.deployment_log(&id)?;
     if ui.json() {
-        return ui.out_json(&serde_json::json!({"deployment": id, "lines": lines}));
+        return ui.out_json(&captain::views::deploy::LogView {
+            deployment: id,
+            lines,
+        });
     }
     let mut text = String::new();
     for line in &lines {

@@ -137,6 +137,7 @@ pub enum Command {
     Token(token::Command),
     Completions(completions::CompletionsArgs),
     Man(completions::ManArgs),
+    Schemas(completions::SchemasArgs),
     Demo(demo::Args),
 }
 
@@ -193,6 +194,7 @@ fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Token(command) => token::run(&ctx, ui, command),
         Command::Completions(args) => completions::run_completions(ui, args),
         Command::Man(args) => completions::run_man(ui, args),
+        Command::Schemas(args) => completions::run_schemas(ui, args),
         Command::Demo(args) => demo::run(&ctx, ui, args),
     }
 }

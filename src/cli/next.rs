@@ -61,13 +61,13 @@ pub fn run_next(ctx: &Context, ui: &Ui, args: NextArgs) -> anyhow::Result<()> {
 pub fn run_gate(ctx: &Context, ui: &Ui, args: GateArgs) -> anyhow::Result<()> {
     let view = view(ctx, &args.stage, false)?;
     if ui.json() {
-        ui.out_json(&serde_json::json!({
-            "stage": view.stage,
-            "open": view.may_start,
-            "release": view.waiting,
-            "reason": view.reason,
-            "status": view.status,
-        }))?;
+        ui.out_json(&captain::views::deploy::GateView {
+            stage: view.stage.clone(),
+            open: view.may_start,
+            release: view.waiting,
+            reason: view.reason.clone(),
+            status: view.status.clone(),
+        })?;
     } else {
         ui.out(&format!(
             "{}: {}",

@@ -2,9 +2,6 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
-
-use captain::model::Timestamp;
 use captain::ops::rules;
 
 use super::Context;
@@ -30,15 +27,6 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
         .map_err(|e| format!("`{text}` is not a duration ({e}); e.g. 30m, 2h"))
 }
 
-#[derive(Serialize)]
-struct OverrideJson<'a> {
-    target: &'a str,
-    actor: &'a str,
-    reason: &'a str,
-    created_at: Timestamp,
-    until: Option<Timestamp>,
-}
-
 pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
     let pipeline = ctx.pipeline()?;
     let store = ctx.store(&pipeline)?;
@@ -53,13 +41,7 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         },
     )?;
     if ui.json() {
-        return ui.out_json(&OverrideJson {
-            target: &record.target,
-            actor: &record.actor,
-            reason: &record.reason,
-            created_at: record.created_at,
-            until: record.until,
-        });
+        return ui.out_json(&record);
     }
     let until = record
         .until

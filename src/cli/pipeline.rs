@@ -94,7 +94,7 @@ pub fn run(ctx: &Context, ui: &Ui, command: Command) -> anyhow::Result<()> {
         Command::History(_) => {
             let versions = store.pipeline_versions()?;
             if ui.json() {
-                return ui.out_json(&serde_json::json!({ "versions": versions }));
+                return ui.out_json(&captain::views::ledger::PipelineHistory { versions });
             }
             if versions.is_empty() {
                 return ui.out(&format!(

@@ -1,12 +1,10 @@
 //! `captain promotions list | disable TARGET… | enable TARGET…`: locks on stages and
 //! environments, named directly or through their stages and waves.
 
-use serde::Serialize;
-
-use captain::config::TargetKind;
-use captain::model::{Lock, LockDirection, Timestamp};
+use captain::model::LockDirection;
 use captain::ops::promotions;
 use captain::server::auth::Role;
+use captain::views::promotions as views;
 
 use super::Context;
 use super::ui::{Ui, relative_time};
@@ -92,17 +90,14 @@ pub fn run(ctx: &Context, ui: &Ui, command: Command) -> anyhow::Result<()> {
     }
 }
 
-#[derive(Serialize)]
-struct ListJson<'a> {
-    locks: &'a [Lock],
-}
-
 fn list(ctx: &Context, ui: &Ui) -> anyhow::Result<()> {
     let pipeline = ctx.pipeline()?;
     let store = ctx.store(&pipeline)?;
     let locks = store.locks()?;
     if ui.json() {
-        return ui.out_json(&ListJson { locks: &locks });
+        return ui.out_json(&views::PromotionsList {
+            locks: views::locks(&locks),
+        });
     }
     if locks.is_empty() {
         return ui.out("promotions are enabled everywhere");
@@ -124,14 +119,6 @@ fn list(ctx: &Context, ui: &Ui) -> anyhow::Result<()> {
 /// Who may change locks on a team server (the role its routes ask for).
 const ROLE: Role = Role::Operator;
 
-#[derive(Serialize)]
-struct DisabledJson<'a> {
-    /// The first lock set, as `disable` of one target has always printed it.
-    #[serde(flatten)]
-    first: Option<&'a Lock>,
-    locks: &'a [Lock],
-}
-
 fn disable(ctx: &Context, ui: &Ui, args: DisableArgs) -> anyhow::Result<()> {
     let pipeline = ctx.pipeline()?;
     let targets = pipeline.targets(&args.targets)?;
@@ -146,9 +133,9 @@ fn disable(ctx: &Context, ui: &Ui, args: DisableArgs) -> anyhow::Result<()> {
         ctx.now,
     )?;
     if ui.json() {
-        return ui.out_json(&DisabledJson {
-            first: locks.first(),
-            locks: &locks,
+        return ui.out_json(&views::PromotionsDisabled {
+            first: locks.first().map(views::LockView::from),
+            locks: views::locks(&locks),
         });
     }
     let lines: Vec<String> = locks
@@ -171,29 +158,6 @@ fn disable(ctx: &Context, ui: &Ui, args: DisableArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[derive(Serialize)]
-struct EnabledJson<'a> {
-    /// The first target, as `enable` of one target has always printed it.
-    target: Option<&'a str>,
-    target_kind: Option<TargetKind>,
-    direction: LockDirection,
-    /// Was anything locked (false: it was already enabled).
-    lifted: bool,
-    at: Timestamp,
-    targets: Vec<TargetJson<'a>>,
-    /// The locks lifted, each with `direction` the part lifted.
-    locks_lifted: &'a [Lock],
-    /// Locks still there afterwards (then the exit code is 3).
-    remaining: &'a [Lock],
-}
-
-#[derive(Serialize)]
-struct TargetJson<'a> {
-    target: &'a str,
-    target_kind: TargetKind,
-    environments: &'a [String],
-}
-
 fn enable(ctx: &Context, ui: &Ui, args: EnableArgs) -> anyhow::Result<()> {
     let pipeline = ctx.pipeline()?;
     let targets = pipeline.targets(&args.targets)?;
@@ -210,22 +174,15 @@ fn enable(ctx: &Context, ui: &Ui, args: EnableArgs) -> anyhow::Result<()> {
         ctx.now,
     )?;
     if ui.json() {
-        ui.out_json(&EnabledJson {
-            target: targets.first().map(|t| t.name.as_str()),
+        ui.out_json(&views::PromotionsEnabled {
+            target: targets.first().map(|t| t.name.clone()),
             target_kind: targets.first().map(|t| t.kind),
             direction,
             lifted: !enabled.lifted.is_empty(),
             at: ctx.now,
-            targets: targets
-                .iter()
-                .map(|t| TargetJson {
-                    target: &t.name,
-                    target_kind: t.kind,
-                    environments: &t.environments,
-                })
-                .collect(),
-            locks_lifted: &enabled.lifted,
-            remaining: &enabled.remaining,
+            targets: targets.clone(),
+            locks_lifted: views::locks(&enabled.lifted),
+            remaining: views::locks(&enabled.remaining),
         })?;
     } else if enabled.lifted.is_empty() {
         let names: Vec<String> = targets

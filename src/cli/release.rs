@@ -2,11 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
-use captain::model::{CommitInfo, Hotfix, Release, ReleaseNumber};
+use captain::model::{Release, ReleaseNumber};
 use captain::ops::{ci, release};
 use captain::store::ReleaseFilter;
+use captain::views::release as views;
 use captain::{Error, Result};
 
 use super::Context;
@@ -109,16 +108,6 @@ pub fn run(ctx: &Context, ui: &Ui, command: Command) -> anyhow::Result<()> {
     }
 }
 
-#[derive(Serialize)]
-struct BlockedJson<'a> {
-    release: ReleaseNumber,
-    /// False when it was blocked already (nothing changed).
-    created: bool,
-    block: &'a captain::model::Lock,
-    /// The environments running it (what `--rollback` rolls back).
-    running: &'a [String],
-}
-
 fn block(ctx: &Context, ui: &Ui, args: BlockArgs) -> anyhow::Result<()> {
     let number: ReleaseNumber = args.release.parse()?;
     let pipeline = ctx.pipeline()?;
@@ -134,11 +123,11 @@ fn block(ctx: &Context, ui: &Ui, args: BlockArgs) -> anyhow::Result<()> {
         .map(|(_, name)| name.clone())
         .collect();
     if ui.json() && !args.rollback {
-        return ui.out_json(&BlockedJson {
+        return ui.out_json(&views::ReleaseBlocked {
             release: number,
             created: blocked.created,
-            block: &blocked.block,
-            running: &running,
+            block: captain::views::BlockView::of(number, &blocked.block),
+            running,
         });
     }
     let b = &blocked.block;
@@ -196,13 +185,6 @@ fn block(ctx: &Context, ui: &Ui, args: BlockArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[derive(Serialize)]
-struct UnblockedJson {
-    release: ReleaseNumber,
-    /// False when it was not blocked (nothing changed).
-    lifted: bool,
-}
-
 fn unblock(ctx: &Context, ui: &Ui, args: UnblockArgs) -> anyhow::Result<()> {
     let number: ReleaseNumber = args.release.parse()?;
     let pipeline = ctx.pipeline()?;
@@ -210,7 +192,7 @@ fn unblock(ctx: &Context, ui: &Ui, args: UnblockArgs) -> anyhow::Result<()> {
     let lifted =
         captain::ops::block::unblock(store.as_ref(), number, ctx.actor(), &args.reason, ctx.now)?;
     if ui.json() {
-        return ui.out_json(&UnblockedJson {
+        return ui.out_json(&views::ReleaseUnblocked {
             release: number,
             lifted,
         });
@@ -220,16 +202,6 @@ fn unblock(ctx: &Context, ui: &Ui, args: UnblockArgs) -> anyhow::Result<()> {
     } else {
         ui.out(&format!("{number} was not blocked; nothing changed"))
     }
-}
-
-#[derive(Serialize)]
-struct CreatedJson<'a> {
-    release: ReleaseNumber,
-    commit: &'a str,
-    created: bool,
-    commits: u64,
-    artifacts: &'a BTreeMap<String, String>,
-    hotfix: Option<&'a Hotfix>,
 }
 
 fn create(ctx: &Context, ui: &Ui, args: CreateArgs) -> anyhow::Result<()> {
@@ -259,14 +231,7 @@ fn create(ctx: &Context, ui: &Ui, args: CreateArgs) -> anyhow::Result<()> {
     let created = &outcome.created;
     let r = &created.release;
     if ui.json() {
-        return ui.out_json(&CreatedJson {
-            release: r.number,
-            commit: &r.commit,
-            created: created.created,
-            commits: r.commit_count,
-            artifacts: &r.artifacts,
-            hotfix: r.hotfix.as_ref(),
-        });
+        return ui.out_json(&views::ReleaseCreated::new(created));
     }
     let verb = if created.created {
         "created"
@@ -294,14 +259,14 @@ fn list(ctx: &Context, ui: &Ui, args: ListArgs) -> anyhow::Result<()> {
     })?;
     let blocks = captain::ops::block::blocks(&store.locks()?);
     if ui.json() {
-        let releases: Vec<ListedJson> = releases
-            .iter()
-            .map(|release| ListedJson {
-                release,
-                block: blocks.get(&release.number),
-            })
-            .collect();
-        return ui.out_json(&serde_json::json!({ "releases": releases }));
+        return ui.out_json(&views::ReleaseList {
+            releases: releases
+                .iter()
+                .map(|release| {
+                    views::ReleaseView::from(release).blocked(blocks.get(&release.number))
+                })
+                .collect(),
+        });
     }
     if releases.is_empty() {
         return ui.out("no releases yet; `captain release create` records one");
@@ -334,24 +299,6 @@ fn list(ctx: &Context, ui: &Ui, args: ListArgs) -> anyhow::Result<()> {
     ui.out(&table.to_string())
 }
 
-/// A release in `release list --output json`, with its block if it has one.
-#[derive(Serialize)]
-struct ListedJson<'a> {
-    #[serde(flatten)]
-    release: &'a Release,
-    block: Option<&'a captain::model::Lock>,
-}
-
-#[derive(Serialize)]
-struct ShowJson<'a> {
-    #[serde(flatten)]
-    release: &'a Release,
-    /// The block on it (`captain release block`), if any.
-    block: Option<&'a captain::model::Lock>,
-    commits: &'a [CommitInfo],
-    dependencies: &'a captain::model::DependencySnapshot,
-}
-
 fn show(ctx: &Context, ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
     let number: ReleaseNumber = args.release.parse()?;
     let pipeline = ctx.pipeline()?;
@@ -361,12 +308,12 @@ fn show(ctx: &Context, ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
     let dependencies = store.release_dependencies(number)?;
     let block = captain::ops::block::blocks(&store.locks()?).remove(&number);
     if ui.json() {
-        return ui.out_json(&ShowJson {
-            release: &release,
-            block: block.as_ref(),
-            commits: &commits,
-            dependencies: &dependencies,
-        });
+        return ui.out_json(&views::ReleaseShow::new(
+            &release,
+            block.as_ref(),
+            commits,
+            dependencies,
+        ));
     }
     let mut text = format!(
         "release {}\ncommit    {}\ncreated   {} by {}\nbase      {}\n",

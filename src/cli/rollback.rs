@@ -3,16 +3,16 @@
 
 use std::collections::BTreeSet;
 
-use serde::Serialize;
-
 use captain::Error;
 use captain::config::TargetKind;
 use captain::git::FileStatus;
 use captain::git::lockfiles::Change;
-use captain::model::{Deployment, DeploymentId, DeploymentKind, ReleaseNumber, Timestamp};
+use captain::model::{Deployment, ReleaseNumber, Timestamp};
 use captain::ops::rollback::{self, Candidate, ChangeSet, PreviewRequest, RollbackPreview};
 use captain::server::auth::Role;
 use captain::store::Store;
+use captain::views::deploy::DeploymentStarted;
+use captain::views::rollback::{RollbackResult, RollbackView};
 
 use super::Context;
 use super::release::plural;
@@ -67,29 +67,6 @@ pub struct Args {
     /// Allow a target that was never approved in an environment.
     #[arg(long)]
     pub force: bool,
-}
-
-#[derive(Serialize)]
-struct Output<'a> {
-    preview: &'a RollbackPreview,
-    /// `null` for `--dry-run` and when the person declined.
-    result: Option<RollbackResult>,
-}
-
-#[derive(Serialize)]
-struct RollbackResult {
-    deployments: Vec<StartedJson>,
-    /// Environments whose promotions (in and out) are now disabled.
-    locked: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct StartedJson {
-    deployment: DeploymentId,
-    environment: String,
-    release: ReleaseNumber,
-    kind: DeploymentKind,
-    started_at: Timestamp,
 }
 
 pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
@@ -182,7 +159,7 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
     )?;
     let result = RollbackResult {
         locked: started.iter().map(|d| d.environment.clone()).collect(),
-        deployments: started.iter().map(started_json).collect(),
+        deployments: started.iter().map(DeploymentStarted::from).collect(),
     };
     if ui.json() {
         return finish_json(ui, &preview, Some(result));
@@ -212,19 +189,12 @@ fn finish_json(
     result: Option<RollbackResult>,
 ) -> anyhow::Result<()> {
     if ui.json() {
-        ui.out_json(&Output { preview, result })?;
+        ui.out_json(&RollbackView {
+            preview: preview.clone(),
+            result,
+        })?;
     }
     Ok(())
-}
-
-fn started_json(d: &Deployment) -> StartedJson {
-    StartedJson {
-        deployment: d.id.clone(),
-        environment: d.environment.clone(),
-        release: d.release,
-        kind: d.kind,
-        started_at: d.started_at,
-    }
 }
 
 fn names(preview: &RollbackPreview) -> String {
@@ -455,7 +425,7 @@ fn render_change(ui: &Ui, out: &mut String, change: &ChangeSet) {
                 c.subject.clone()
             };
             table.add_row(vec![
-                short(&c.sha).to_string(),
+                short(&c.commit).to_string(),
                 c.release.to_string(),
                 c.author.clone(),
                 subject,
@@ -507,7 +477,7 @@ fn render_change(ui: &Ui, out: &mut String, change: &ChangeSet) {
     if !change.dependencies.is_empty() {
         let mut table = ui.table(&["lockfile", "name", "change"]);
         for d in &change.dependencies {
-            let what = match &d.change {
+            let what = match d.change() {
                 Change::Changed { from, to } => format!("{from} → {to}"),
                 Change::Added { version } => format!("added {version}"),
                 Change::Removed { version } => format!("removed {version}"),

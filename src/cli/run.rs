@@ -9,8 +9,10 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use captain::engine::{Decision, StageOutlook};
 use captain::exec::Probes;
+use captain::model::Timestamp;
 use captain::ops::gate::describe;
 use captain::runner::{RunEvent, RunObserver, RunOptions, Runner};
+use captain::views::run::RunEventView;
 
 use super::Context;
 use super::ui::{Exit, Ui};
@@ -72,7 +74,9 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
     super::start_reaper(ui);
     let mut runner = Runner::new(store.as_ref(), &pipeline, options);
     let mut observer: Box<dyn RunObserver> = if ui.json() {
-        Box::new(JsonLines)
+        Box::new(JsonLines {
+            clock: super::common::fresh_now,
+        })
     } else if ui.stderr_is_terminal && !ui.quiet {
         Box::new(Bars::new(&pipeline))
     } else {
@@ -136,23 +140,20 @@ impl RunObserver for Lines {
     }
 }
 
-/// One JSON object per event, on stdout.
-struct JsonLines;
+/// One JSON object per event, on stdout, each with the time it happened (the pinned
+/// `CAPTAIN_NOW` when there is one, as the ledger's times).
+struct JsonLines {
+    clock: fn() -> Timestamp,
+}
 
 impl RunObserver for JsonLines {
     fn event(&mut self, event: RunEvent) {
-        let value = match event {
-            RunEvent::Decision(d) => serde_json::json!({"event": "decision", "decision": d}),
-            RunEvent::Started(d) => serde_json::json!({"event": "started", "deployment": d}),
-            RunEvent::Note { deployment, text } => {
-                serde_json::json!({"event": "note", "deployment": deployment, "text": text})
-            }
-            RunEvent::Output { deployment, line } => {
-                serde_json::json!({"event": "output", "deployment": deployment, "line": line})
-            }
-            RunEvent::Pass { .. } => return,
+        let Some(view) = RunEventView::new(event, (self.clock)()) else {
+            return;
         };
-        let _ = writeln!(std::io::stdout().lock(), "{value}");
+        if let Ok(line) = serde_json::to_string(&view) {
+            let _ = writeln!(std::io::stdout().lock(), "{line}");
+        }
     }
 }
 

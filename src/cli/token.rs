@@ -144,7 +144,7 @@ pub fn run(ctx: &Context, ui: &Ui, command: Command) -> anyhow::Result<()> {
                 Tokens::Server(server) => server.list_tokens()?,
             };
             if ui.json() {
-                return ui.out_json(&serde_json::json!({ "tokens": tokens }));
+                return ui.out_json(&captain::views::ledger::TokenList { tokens });
             }
             if tokens.is_empty() {
                 return ui.out("no tokens yet");

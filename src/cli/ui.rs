@@ -175,10 +175,12 @@ impl Ui {
         };
         let mut stderr = std::io::stderr().lock();
         if self.json() {
-            let body = serde_json::json!({
-                "error": { "kind": kind.as_str(), "message": message, "hint": hint }
-            });
-            let _ = writeln!(stderr, "{body}");
+            let body = captain::views::error::ErrorView::new(kind, message, hint);
+            let _ = writeln!(
+                stderr,
+                "{}",
+                serde_json::to_string(&body).unwrap_or_default()
+            );
         } else {
             let prefix = if self.stderr_is_terminal && self.color_stderr() {
                 "\x1b[1;31merror:\x1b[0m"

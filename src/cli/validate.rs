@@ -3,6 +3,7 @@
 use captain::Error;
 use captain::config::{self, Diagnostic};
 use captain::ops::validate;
+use captain::views::setup::ValidateView;
 
 use super::Context;
 use super::ui::Ui;
@@ -26,10 +27,14 @@ pub fn run(ctx: &Context, ui: &Ui, _args: Args) -> anyhow::Result<()> {
             if problems.is_empty() {
                 let environments = pipeline.environment_names().len();
                 if ui.json() {
-                    return ui.out_json(&serde_json::json!({
-                        "valid": true, "file": path.display().to_string(), "pipeline": pipeline.name,
-                        "stages": pipeline.stages.len(), "environments": environments, "problems": []
-                    }));
+                    return ui.out_json(&ValidateView {
+                        valid: true,
+                        file: path.display().to_string(),
+                        pipeline: Some(pipeline.name.clone()),
+                        stages: Some(pipeline.stages.len()),
+                        environments: Some(environments),
+                        problems: Vec::new(),
+                    });
                 }
                 return ui.out(&format!(
                     "{} is valid: pipeline `{}`, {} stages, {} environments",
@@ -48,9 +53,14 @@ pub fn run(ctx: &Context, ui: &Ui, _args: Args) -> anyhow::Result<()> {
 
 fn report(ui: &Ui, path: &std::path::Path, diagnostics: &[Diagnostic]) -> anyhow::Result<()> {
     if ui.json() {
-        ui.out_json(&serde_json::json!({
-            "valid": false, "file": path.display().to_string(), "problems": diagnostics
-        }))?;
+        ui.out_json(&ValidateView {
+            valid: false,
+            file: path.display().to_string(),
+            pipeline: None,
+            stages: None,
+            environments: None,
+            problems: diagnostics.to_vec(),
+        })?;
     } else {
         let lines: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
         ui.out(&lines.join("\n"))?;

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 /// One problem found in a pipeline file. Lines and columns count from 1; columns count
 /// characters, not bytes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Diagnostic {
     pub path: PathBuf,
     pub line: usize,

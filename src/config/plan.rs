@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::Pipeline;
 use super::schema::ApprovalKind;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PlanView {
     pub pipeline: String,
     pub trunk: String,
@@ -17,7 +17,7 @@ pub struct PlanView {
     pub stages: Vec<PlanStage>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PlanStage {
     pub name: String,
     pub wave: Option<String>,
@@ -39,13 +39,13 @@ pub struct PlanStage {
     pub auto_rollback: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PlanDataPoints {
     pub query: String,
     pub count: u64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PlanEnvironment {
     pub name: String,
     /// Expansion values (`wave`, `region`, `az`, `az_index`); omitted from JSON when empty.

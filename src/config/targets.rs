@@ -10,7 +10,7 @@ use crate::error::{Error, Result, suggestion_hint};
 /// The kind of thing a target names. A name that is more than one of them is taken as the
 /// first of environment, stage, wave (an environment named like its one-environment
 /// stage, a wave named like its only stage: they cover the same environments).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum TargetKind {
     Environment,
@@ -29,7 +29,7 @@ impl TargetKind {
 }
 
 /// One target, resolved.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Target {
     /// The name as given.
     pub name: String,

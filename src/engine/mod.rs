@@ -179,7 +179,7 @@ pub struct ActiveDeployment {
     pub phase: Phase,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "phase", rename_all = "snake_case")]
 pub enum Phase {
     /// The deploy command runs.
@@ -192,7 +192,7 @@ pub enum Phase {
 }
 
 /// A person's "deploy anyway" over a blocker, for a stage or one environment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BlockerOverride {
     /// A stage name or an environment name.
     pub target: String,
@@ -271,7 +271,7 @@ impl Signals {
 }
 
 /// One thing to do now. Apply in order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "decision", rename_all = "snake_case")]
 pub enum Decision {
     /// `release` waited to enter `stage` and `by` replaced it: record it, never deploy it there.
@@ -352,14 +352,14 @@ impl StageOutlook {
 }
 
 /// Data points of one environment during bake.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DataPointStatus {
     pub environment: String,
     pub have: u64,
     pub need: u64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum StageStatus {
     /// Deployments of `release` start in this pass, in `environments`.
@@ -369,9 +369,7 @@ pub enum StageStatus {
         overridden: Option<BlockerOverride>,
     },
     /// This pass finishes something in the stage (an approval, a failure, a phase change).
-    Settling {
-        release: Option<ReleaseNumber>,
-    },
+    Settling { release: Option<ReleaseNumber> },
     Deploying {
         release: ReleaseNumber,
         environments: Vec<String>,
@@ -390,15 +388,18 @@ pub enum StageStatus {
         alarm_unknown: bool,
     },
     /// Rollback deployments (or other deployments of a failed release) still run.
-    Busy {
-        environments: Vec<String>,
-    },
+    Busy { environments: Vec<String> },
     Locked {
         release: ReleaseNumber,
+        /// In the shape of every view's locks (`since`, not the ledger's `created_at`).
+        #[serde(with = "crate::views::promotions::lock_as_view")]
+        #[schemars(with = "crate::views::promotions::LockView")]
         lock: Lock,
     },
     WindowClosed {
         release: ReleaseNumber,
+        /// When the window opens next (none within a year).
+        #[serde(rename = "opens_at", alias = "next_open")]
         next_open: Option<Timestamp>,
     },
     Blocked {

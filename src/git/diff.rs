@@ -10,7 +10,7 @@ use super::{Repo, git_failed};
 use crate::error::Result;
 
 /// How one file changed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FileStatus {
     Added,
@@ -23,7 +23,7 @@ pub enum FileStatus {
 }
 
 /// One changed file.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FileChange {
     /// The path after the change (for a deletion, the path that was deleted).
     pub path: String,

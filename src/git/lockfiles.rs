@@ -331,23 +331,46 @@ fn gemfile_lock(text: &str) -> Pairs {
 }
 
 /// What happened to one dependency between two snapshots.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(tag = "change", rename_all = "lowercase")]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Change {
     Added { version: String },
     Removed { version: String },
     Changed { from: String, to: String },
 }
 
-/// One line of a rollback preview's dependency section. In JSON the change is flattened:
-/// `{"lockfile":"Cargo.lock","ecosystem":"cargo","name":"serde","change":"changed","from":"1.0.1","to":"1.0.0"}`.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+/// One line of a rollback preview's dependency section, in the one shape every view
+/// uses for a dependency change:
+/// `{"lockfile":"Cargo.lock","ecosystem":"cargo","name":"serde","from":"1.0.1","to":"1.0.0"}`,
+/// `from` null for a dependency added, `to` null for one removed.
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct DependencyChange {
     pub lockfile: String,
     pub ecosystem: String,
     pub name: String,
-    #[serde(flatten)]
-    pub change: Change,
+    /// The version before (null: the dependency is added).
+    pub from: Option<String>,
+    /// The version after (null: the dependency is removed).
+    pub to: Option<String>,
+}
+
+impl DependencyChange {
+    /// Added, removed or changed, with the versions.
+    pub fn change(&self) -> Change {
+        match (&self.from, &self.to) {
+            (Some(from), Some(to)) => Change::Changed {
+                from: from.clone(),
+                to: to.clone(),
+            },
+            (Some(version), None) => Change::Removed {
+                version: version.clone(),
+            },
+            (None, version) => Change::Added {
+                version: version.clone().unwrap_or_default(),
+            },
+        }
+    }
 }
 
 /// The dependency changes from `old` to `new`, sorted by lockfile then name.
@@ -377,27 +400,15 @@ pub fn diff_snapshots(old: &DependencySnapshot, new: &DependencySnapshot) -> Vec
         let after = new_versions.get(key).unwrap_or(&empty);
         let mut gone = before.difference(after).peekable();
         let mut came = after.difference(before).peekable();
-        let make = |change| DependencyChange {
-            lockfile: key.0.to_string(),
-            ecosystem: key.1.to_string(),
-            name: key.2.to_string(),
-            change,
-        };
         while gone.peek().is_some() || came.peek().is_some() {
-            let change = match (gone.next(), came.next()) {
-                (Some(from), Some(to)) => Change::Changed {
-                    from: from.to_string(),
-                    to: to.to_string(),
-                },
-                (Some(version), None) => Change::Removed {
-                    version: version.to_string(),
-                },
-                (None, Some(version)) => Change::Added {
-                    version: version.to_string(),
-                },
-                (None, None) => break,
-            };
-            changes.push(make(change));
+            // Paired in order: the leftovers are removed (no `to`) or added (no `from`).
+            changes.push(DependencyChange {
+                lockfile: key.0.to_string(),
+                ecosystem: key.1.to_string(),
+                name: key.2.to_string(),
+                from: gone.next().map(|v| v.to_string()),
+                to: came.next().map(|v| v.to_string()),
+            });
         }
     }
     changes
@@ -728,7 +739,7 @@ PLATFORMS\n  x86_64-linux\n\nDEPENDENCIES\n  actionpack\n  private_gem!\n\nBUNDL
         let changes = diff_snapshots(&old, &new);
         let summary: Vec<(String, String, Change)> = changes
             .iter()
-            .map(|c| (c.lockfile.clone(), c.name.clone(), c.change.clone()))
+            .map(|c| (c.lockfile.clone(), c.name.clone(), c.change()))
             .collect();
         assert_eq!(
             summary,
@@ -773,7 +784,6 @@ PLATFORMS\n  x86_64-linux\n\nDEPENDENCIES\n  actionpack\n  private_gem!\n\nBUNDL
         );
         assert!(diff_snapshots(&new, &new).is_empty());
         let json = serde_json::to_value(&changes[2]).unwrap_or_default();
-        assert_eq!(json["change"], "changed");
         assert_eq!(json["from"], "1.0.1");
         assert_eq!(json["to"], "1.0.2");
         assert_eq!(json["name"], "serde");

@@ -653,7 +653,10 @@ fn snapshots_read_every_lockfile_and_diff_between_commits() {
     assert_eq!(old, scan.snapshot);
     let changes: Vec<(String, String, Change)> = diff_snapshots(&old, &new)
         .into_iter()
-        .map(|c| (c.lockfile, c.name, c.change))
+        .map(|c| {
+            let change = c.change();
+            (c.lockfile, c.name, change)
+        })
         .collect();
     assert_eq!(
         changes,
@@ -700,7 +703,7 @@ fn snapshots_read_every_lockfile_and_diff_between_commits() {
     // A rollback goes the other way.
     let back = diff_snapshots(&new, &old);
     assert!(back.iter().any(|c| c.name == "left-pad"
-        && c.change
+        && c.change()
             == Change::Added {
                 version: "1.3.0".into()
             }));

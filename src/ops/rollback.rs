@@ -293,7 +293,7 @@ pub struct PreviewRequest {
 
 /// Everything a rollback will do, before it does it. The JSON shape is stable (new fields
 /// may be added, none renamed).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct RollbackPreview {
     /// The release every environment goes back to.
     pub target: ReleaseNumber,
@@ -315,7 +315,7 @@ pub struct RollbackPreview {
 }
 
 /// One environment of a rollback.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct EnvironmentPlan {
     pub environment: String,
     pub stage: String,
@@ -333,7 +333,7 @@ pub struct EnvironmentPlan {
 }
 
 /// What going from one release back to an older one changes.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ChangeSet {
     pub from: ReleaseNumber,
     pub to: ReleaseNumber,
@@ -350,20 +350,35 @@ pub struct ChangeSet {
 }
 
 /// One commit of a preview.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct CommitLine {
     /// Full sha.
-    pub sha: String,
+    pub commit: String,
     pub author: String,
     pub subject: String,
-    pub time: Timestamp,
+    /// The author date, as `git log` shows it.
+    pub authored_at: Timestamp,
     pub merge: bool,
     /// The release that introduced it.
     pub release: ReleaseNumber,
 }
 
+impl CommitLine {
+    /// A commit as the ledger recorded it, introduced by `release`.
+    pub fn of(commit: CommitInfo, release: ReleaseNumber) -> CommitLine {
+        CommitLine {
+            merge: commit.is_merge(),
+            commit: commit.sha,
+            author: commit.author,
+            subject: commit.subject,
+            authored_at: commit.time,
+            release,
+        }
+    }
+}
+
 /// The files changed between the two releases' commits, from the repository.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, schemars::JsonSchema)]
 pub struct FilesPreview {
     /// False without a checkout (or when the commits are missing from it).
     pub available: bool,
@@ -377,7 +392,7 @@ pub struct FilesPreview {
 }
 
 /// An artifact whose reference differs between the two releases.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ArtifactChange {
     pub name: String,
     /// The reference running now (`None`: the current release has no such artifact).
@@ -387,13 +402,13 @@ pub struct ArtifactChange {
 }
 
 /// Something a person should weigh before confirming.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Warning {
     pub kind: WarningKind,
     pub message: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum WarningKind {
     /// The target is older than a week.
@@ -479,14 +494,7 @@ impl Releases<'_> {
         for number in releases {
             for commit in self.store.release_commits(*number)? {
                 if seen.insert(commit.sha.clone()) {
-                    lines.push(CommitLine {
-                        merge: commit.is_merge(),
-                        sha: commit.sha,
-                        author: commit.author,
-                        subject: commit.subject,
-                        time: commit.time,
-                        release: *number,
-                    });
+                    lines.push(CommitLine::of(commit, *number));
                 }
             }
         }
@@ -771,10 +779,10 @@ fn change_set(
     let mut commits_removed = releases.commits(&removed)?;
     let mut commits_added = releases.commits(&added)?;
     // A commit introduced on both sides (a hotfix merged back) stays where it is.
-    let removed_shas: BTreeSet<String> = commits_removed.iter().map(|c| c.sha.clone()).collect();
-    let added_shas: BTreeSet<String> = commits_added.iter().map(|c| c.sha.clone()).collect();
-    commits_removed.retain(|c| !added_shas.contains(&c.sha));
-    commits_added.retain(|c| !removed_shas.contains(&c.sha));
+    let removed_shas: BTreeSet<String> = commits_removed.iter().map(|c| c.commit.clone()).collect();
+    let added_shas: BTreeSet<String> = commits_added.iter().map(|c| c.commit.clone()).collect();
+    commits_removed.retain(|c| !added_shas.contains(&c.commit));
+    commits_added.retain(|c| !removed_shas.contains(&c.commit));
 
     let dependencies = diff_snapshots(
         &store.release_dependencies(from)?,
@@ -1072,7 +1080,7 @@ environments = ["prod-1", "prod-2"]
         );
         assert_eq!(change.dependencies.len(), 1);
         assert_eq!(
-            change.dependencies[0].change,
+            change.dependencies[0].change(),
             crate::git::lockfiles::Change::Changed {
                 from: "1.0.3".into(),
                 to: "1.0.1".into()

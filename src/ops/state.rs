@@ -15,7 +15,7 @@ use crate::store::http::{HttpStore, Remote};
 use crate::store::sqlite::SqliteStore;
 
 /// Which setting chose the state location.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum StateSource {
     Flag,

@@ -87,7 +87,7 @@ pub enum ImportMode {
 }
 
 /// What an import did.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ImportSummary {
     pub releases: u64,
     pub deployments: u64,

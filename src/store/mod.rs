@@ -90,7 +90,9 @@ pub struct NewRollback {
 }
 
 /// One captured line of a deployment's output (`captain logs`).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct LogLine {
     pub at: Timestamp,
     /// `stdout`, `stderr`, or `captain` for captain's own notes.

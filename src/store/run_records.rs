@@ -98,7 +98,7 @@ pub struct ActiveRecord {
     pub data_points: Option<u64>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum StageRecordKind {
     Approved,
@@ -153,7 +153,7 @@ pub struct RetryRequest {
 }
 
 /// What a stage decided about one release, once.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StageRecord {
     pub stage: String,
     pub release: ReleaseNumber,
@@ -166,7 +166,7 @@ pub struct StageRecord {
 }
 
 /// The result of an external approval step (`captain approve` / `captain reject`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StepVerdict {
     pub deployment: DeploymentId,
     /// Index into the stage's approval steps.

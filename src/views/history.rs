@@ -12,14 +12,14 @@ use crate::model::*;
 use crate::ops::deploy::find_environment;
 use crate::store::{HistoryFilter, Store};
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct HistoryView {
     pub environment: String,
     pub deployments: Vec<HistoryRow>,
 }
 
 /// One deployment, in the JSON shape of SPEC §3.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct HistoryRow {
     pub id: DeploymentId,
     pub release: ReleaseNumber,

@@ -10,8 +10,9 @@ use crate::config::{Pipeline, Target};
 use crate::error::Result;
 use crate::model::*;
 use crate::store::{ReleaseFilter, Store};
+pub use crate::views::promotions::LockView;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct StatusView {
     pub pipeline: String,
     pub generated_at: Timestamp,
@@ -27,7 +28,7 @@ pub struct StatusView {
 
 pub use super::BlockView;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct StageStatus {
     pub name: String,
     pub wave: Option<String>,
@@ -40,18 +41,20 @@ pub struct StageStatus {
     pub environments: Vec<EnvironmentStatus>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct SupersededView {
     pub release: ReleaseNumber,
     pub by: Option<ReleaseNumber>,
     pub at: Timestamp,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct EnvironmentStatus {
     pub name: String,
     /// The current release (SPEC §1).
     pub release: Option<ReleaseNumber>,
+    /// The full sha of the current release's commit.
+    pub commit: Option<String>,
     /// `never deployed`, `deploying`, `verifying`, `baking`, `approved`, `deploy failed`, `tests failed`,
     /// `alarm fired`, `rolled back`, `cancelled`, `superseded`.
     pub state: String,
@@ -75,7 +78,7 @@ pub struct EnvironmentStatus {
 }
 
 /// The `captain run` process that drives a deployment in progress.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct RunnerView {
     pub host: String,
     pub pid: u32,
@@ -85,29 +88,10 @@ pub struct RunnerView {
     pub alive: Option<bool>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct DataPointsView {
     pub have: Option<u64>,
     pub need: u64,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct LockView {
-    pub direction: LockDirection,
-    pub actor: String,
-    pub reason: String,
-    pub since: Timestamp,
-}
-
-impl From<&Lock> for LockView {
-    fn from(lock: &Lock) -> Self {
-        LockView {
-            direction: lock.direction,
-            actor: lock.actor.clone(),
-            reason: lock.reason.clone(),
-            since: lock.created_at,
-        }
-    }
 }
 
 /// Builds the status view with a handful of whole store operations.
@@ -141,6 +125,7 @@ pub fn build(pipeline: &Pipeline, store: &dyn Store, now: Timestamp) -> Result<S
     fill_waiting(pipeline, store, &mut stages, latest_release)?;
     fill_phases(pipeline, store, &mut stages)?;
     fill_records(pipeline, store, &mut stages)?;
+    fill_commits(store, &mut stages)?;
     let blocks = crate::ops::block::blocks(&locks);
     for stage in &mut stages {
         stage.waiting = stage.waiting.filter(|r| !blocks.contains_key(r));
@@ -171,6 +156,7 @@ fn environment_status(name: &str, state: &EnvironmentState, locks: &[Lock]) -> E
     EnvironmentStatus {
         name: name.to_string(),
         release,
+        commit: None,
         state: label,
         deploying: state.in_progress.as_ref().map(|d| d.release),
         deployment: state.in_progress.as_ref().map(|d| d.id.clone()),
@@ -181,6 +167,23 @@ fn environment_status(name: &str, state: &EnvironmentState, locks: &[Lock]) -> E
         runner: None,
         locks: locks_on(locks, LockTargetKind::Environment, name),
     }
+}
+
+/// The commit of each environment's current release: one read per distinct release.
+fn fill_commits(store: &dyn Store, stages: &mut [StageStatus]) -> Result<()> {
+    let mut commits: std::collections::BTreeMap<ReleaseNumber, Option<String>> =
+        std::collections::BTreeMap::new();
+    for env in stages.iter_mut().flat_map(|s| s.environments.iter_mut()) {
+        let Some(release) = env.release else { continue };
+        let commit = match commits.entry(release) {
+            std::collections::btree_map::Entry::Occupied(known) => known.get().clone(),
+            std::collections::btree_map::Entry::Vacant(slot) => slot
+                .insert(store.release(release)?.map(|r| r.commit))
+                .clone(),
+        };
+        env.commit = commit;
+    }
+    Ok(())
 }
 
 /// The phase `captain run` recorded for each deployment in progress: deploying,

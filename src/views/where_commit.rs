@@ -14,7 +14,7 @@ use crate::git::Repo;
 use crate::model::*;
 use crate::store::Store;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct WhereView {
     pub commit: String,
     /// The commit's subject and author, when a checkout is at hand.

@@ -14,6 +14,7 @@ mod cli_generated;
 mod cli_history;
 mod cli_hostile_input;
 mod cli_release;
+mod cli_schemas;
 mod cli_state;
 mod cli_status;
 mod cli_validate;

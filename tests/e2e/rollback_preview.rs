@@ -240,7 +240,7 @@ fn shas(list: &Value) -> BTreeSet<String> {
     list.as_array()
         .expect("a list of commits")
         .iter()
-        .map(|c| c["sha"].as_str().expect("sha").to_string())
+        .map(|c| c["commit"].as_str().expect("commit").to_string())
         .collect()
 }
 
@@ -298,7 +298,7 @@ fn the_preview_lists_exactly_the_commits_files_and_dependency_changes() {
         .expect("commits")
         .iter()
         .filter(|c| c["merge"] == true)
-        .map(|c| c["sha"].as_str().expect("sha"))
+        .map(|c| c["commit"].as_str().expect("commit"))
         .collect();
     assert_eq!(merges, vec![s.merge.as_str()]);
     let first = &removed[0];
@@ -335,13 +335,13 @@ fn the_preview_lists_exactly_the_commits_files_and_dependency_changes() {
     assert_eq!(
         dependency_changes(change),
         vec![
-            json!({"lockfile": "Cargo.lock", "ecosystem": "cargo", "name": "rand", "change": "added", "version": "0.8.5"}),
-            json!({"lockfile": "Cargo.lock", "ecosystem": "cargo", "name": "serde", "change": "changed", "from": "1.0.2", "to": "1.0.1"}),
-            json!({"lockfile": "go.sum", "ecosystem": "go", "name": "github.com/pkg/errors", "change": "changed", "from": "v0.9.1", "to": "v0.9.0"}),
-            json!({"lockfile": "go.sum", "ecosystem": "go", "name": "golang.org/x/text", "change": "removed", "version": "v0.3.0"}),
-            json!({"lockfile": "web/package-lock.json", "ecosystem": "npm", "name": "chalk", "change": "removed", "version": "5.0.0"}),
-            json!({"lockfile": "web/package-lock.json", "ecosystem": "npm", "name": "left-pad", "change": "added", "version": "1.0.0"}),
-            json!({"lockfile": "web/package-lock.json", "ecosystem": "npm", "name": "lodash", "change": "changed", "from": "4.17.21", "to": "4.17.20"}),
+            json!({"lockfile": "Cargo.lock", "ecosystem": "cargo", "name": "rand", "from": null, "to": "0.8.5"}),
+            json!({"lockfile": "Cargo.lock", "ecosystem": "cargo", "name": "serde", "from": "1.0.2", "to": "1.0.1"}),
+            json!({"lockfile": "go.sum", "ecosystem": "go", "name": "github.com/pkg/errors", "from": "v0.9.1", "to": "v0.9.0"}),
+            json!({"lockfile": "go.sum", "ecosystem": "go", "name": "golang.org/x/text", "from": "v0.3.0", "to": null}),
+            json!({"lockfile": "web/package-lock.json", "ecosystem": "npm", "name": "chalk", "from": "5.0.0", "to": null}),
+            json!({"lockfile": "web/package-lock.json", "ecosystem": "npm", "name": "left-pad", "from": null, "to": "1.0.0"}),
+            json!({"lockfile": "web/package-lock.json", "ecosystem": "npm", "name": "lodash", "from": "4.17.21", "to": "4.17.20"}),
         ]
     );
     assert_eq!(

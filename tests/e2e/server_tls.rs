@@ -78,7 +78,7 @@ fn the_cli_talks_https_to_a_server_it_trusts_and_refuses_one_it_does_not() {
     let list = run(&["release", "list", "--json", "--ca-file", ca_flag], None)
         .ok()
         .json();
-    assert_eq!(list["releases"][0]["number"], "v1", "{list}");
+    assert_eq!(list["releases"][0]["release"], "v1", "{list}");
 
     // Without the CA the server's certificate is not trusted: a clear failure, exit 1.
     let refused = run(&["status"], None).code(1);

@@ -1,0 +1,137 @@
+//! `captain release create | list | show`: a release as every view shows it — its number
+//! as `release`, its commit as `commit`, its commits in the shape of every other view.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::model::*;
+use crate::ops::rollback::CommitLine;
+use crate::views::BlockView;
+
+/// One release.
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct ReleaseView {
+    pub release: ReleaseNumber,
+    /// Full sha of the commit the release was built from.
+    pub commit: String,
+    /// The newest earlier release whose commit is an ancestor of this one.
+    pub base: Option<ReleaseNumber>,
+    /// Artifact name → immutable reference (image digest, object key, …).
+    pub artifacts: BTreeMap<String, String>,
+    pub actor: String,
+    pub created_at: Timestamp,
+    /// How many commits the release introduced.
+    pub commit_count: u64,
+    /// The oldest introduced commit, if any.
+    pub first_commit: Option<String>,
+    /// Set for a release of a commit off the trunk (`release create --hotfix --reason`).
+    pub hotfix: Option<Hotfix>,
+    /// The block on it (`captain release block`), if any.
+    pub block: Option<BlockView>,
+}
+
+impl ReleaseView {
+    /// The view with the release's block, `lock`, if it has one.
+    pub fn blocked(mut self, lock: Option<&Lock>) -> ReleaseView {
+        self.block = lock.map(|lock| BlockView::of(self.release, lock));
+        self
+    }
+}
+
+impl From<&Release> for ReleaseView {
+    fn from(r: &Release) -> Self {
+        ReleaseView {
+            release: r.number,
+            commit: r.commit.clone(),
+            base: r.base,
+            artifacts: r.artifacts.clone(),
+            actor: r.actor.clone(),
+            created_at: r.created_at,
+            commit_count: r.commit_count,
+            first_commit: r.first_commit.clone(),
+            hotfix: r.hotfix.clone(),
+            block: None,
+        }
+    }
+}
+
+/// `captain release create`.
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct ReleaseCreated {
+    pub release: ReleaseNumber,
+    pub commit: String,
+    /// False when the release already existed (the same commit and artifacts).
+    pub created: bool,
+    /// How many commits the release introduced.
+    pub commits: u64,
+    pub artifacts: BTreeMap<String, String>,
+    pub hotfix: Option<Hotfix>,
+}
+
+impl ReleaseCreated {
+    pub fn new(created: &CreatedRelease) -> ReleaseCreated {
+        let r = &created.release;
+        ReleaseCreated {
+            release: r.number,
+            commit: r.commit.clone(),
+            created: created.created,
+            commits: r.commit_count,
+            artifacts: r.artifacts.clone(),
+            hotfix: r.hotfix.clone(),
+        }
+    }
+}
+
+/// `captain release list`: newest first.
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct ReleaseList {
+    pub releases: Vec<ReleaseView>,
+}
+
+/// `captain release show vN`: the release, the commits it introduced (newest first) and
+/// the dependency versions of its lockfiles.
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct ReleaseShow {
+    #[serde(flatten)]
+    pub release: ReleaseView,
+    pub commits: Vec<CommitLine>,
+    pub dependencies: Vec<Dependency>,
+}
+
+impl ReleaseShow {
+    pub fn new(
+        release: &Release,
+        block: Option<&Lock>,
+        commits: Vec<CommitInfo>,
+        dependencies: DependencySnapshot,
+    ) -> ReleaseShow {
+        ReleaseShow {
+            release: ReleaseView::from(release).blocked(block),
+            commits: commits
+                .into_iter()
+                .map(|c| CommitLine::of(c, release.number))
+                .collect(),
+            dependencies: dependencies.0,
+        }
+    }
+}
+
+/// `captain release block vN`.
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct ReleaseBlocked {
+    pub release: ReleaseNumber,
+    /// False when it was blocked already (nothing changed).
+    pub created: bool,
+    pub block: BlockView,
+    /// The environments running it (what `--rollback` rolls back).
+    pub running: Vec<String>,
+}
+
+/// `captain release unblock vN`.
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct ReleaseUnblocked {
+    pub release: ReleaseNumber,
+    /// False when it was not blocked (nothing changed).
+    pub lifted: bool,
+}
