@@ -522,7 +522,7 @@ pub fn document() -> Value {
                 "type": "object",
                 "required": ["kind", "message", "hint"],
                 "properties": {
-                    "kind": {"type": "string", "enum": ["usage", "not found", "blocked", "conflict", "error", "internal", "unauthorized", "forbidden"]},
+                    "kind": {"type": "string", "enum": ["usage", "not found", "blocked", "conflict", "error", "internal", "unavailable", "unauthorized", "forbidden"]},
                     "message": {"type": "string"},
                     "hint": {"type": ["string", "null"]}
                 }

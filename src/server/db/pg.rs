@@ -8,6 +8,8 @@
 //! upsert that only takes over a key that is new, expired, or abandoned by a server that
 //! died mid-request), so concurrent retries of one key race safely on its primary key.
 
+use std::sync::Arc;
+
 use postgres::Client;
 
 use super::{Claim, token_details, token_exists};
@@ -24,7 +26,7 @@ const MAX_CONNECTIONS: usize = 8;
 type StoredKey = (Vec<u8>, Option<i32>, Option<Vec<u8>>);
 
 pub struct PgTables {
-    conns: Connections,
+    conns: Arc<Connections>,
 }
 
 impl PgTables {
@@ -32,7 +34,19 @@ impl PgTables {
     pub fn open(url: &str) -> Result<PgTables> {
         let conns = Connections::new(url, MAX_CONNECTIONS)?;
         conns.migrate(None)?;
-        Ok(PgTables { conns })
+        Ok(PgTables {
+            conns: Arc::new(conns),
+        })
+    }
+
+    /// On connections already migrated (a team server's one pool).
+    pub(crate) fn on(conns: Arc<Connections>) -> PgTables {
+        PgTables { conns }
+    }
+
+    /// Does the database answer?
+    pub fn ping(&self) -> Result<()> {
+        self.conns.ping()
     }
 
     pub fn location(&self) -> String {

@@ -65,8 +65,10 @@ async fn export(
     let producer = app.clone();
     tokio::spawn(async move {
         let mut started = Some(started);
+        // In the heavy lane (see `server::limits`): a crowd of exports never takes the
+        // turns of the writes.
         let outcome = producer
-            .blocking(move || {
+            .blocking_heavy(move || {
                 let mut buffer = Vec::with_capacity(EXPORT_CHUNK);
                 let mut send = |buffer: &mut Vec<u8>| -> Result<()> {
                     if let Some(started) = started.take() {
