@@ -197,7 +197,9 @@ impl ServerDb {
     }
 
     /// The server tables in PostgreSQL, on the server's one pool (already migrated).
-    pub(crate) fn on_postgres(conns: std::sync::Arc<crate::store::postgres::Connections>) -> ServerDb {
+    pub(crate) fn on_postgres(
+        conns: std::sync::Arc<crate::store::postgres::Connections>,
+    ) -> ServerDb {
         ServerDb {
             backend: Backend::Postgres(Box::new(pg::PgTables::on(conns))),
             tokens: Mutex::new(None),
@@ -210,7 +212,12 @@ impl ServerDb {
             Backend::Sqlite(db) => db
                 .conn()?
                 .query_row("SELECT 1", [], |_| Ok(()))
-                .map_err(|e| Error::unavailable(format!("the server database {} does not answer: {e}", db.path.display()))),
+                .map_err(|e| {
+                    Error::unavailable(format!(
+                        "the server database {} does not answer: {e}",
+                        db.path.display()
+                    ))
+                }),
             Backend::Postgres(db) => db.ping(),
         }
     }

@@ -95,7 +95,9 @@ impl Limits {
                 humantime::format_duration(self.idle_timeout),
                 humantime::format_duration(self.request_timeout)
             ))
-            .with_hint("a connection must not be closed while its request is still being answered"));
+            .with_hint(
+                "a connection must not be closed while its request is still being answered",
+            ));
         }
         for (flag, value) in [
             ("--header-timeout", self.header_timeout),
@@ -148,13 +150,17 @@ pub fn default_connection_cap() -> usize {
 pub(crate) struct CapAcceptor {
     slots: Arc<Semaphore>,
     idle: Duration,
+    first_byte: Duration,
 }
 
 impl CapAcceptor {
-    pub(crate) fn new(cap: usize, idle: Duration) -> CapAcceptor {
+    /// At most `cap` connections; each closed after `idle` with nothing moving, or
+    /// after `first_byte` if it never sent one.
+    pub(crate) fn new(cap: usize, idle: Duration, first_byte: Duration) -> CapAcceptor {
         CapAcceptor {
             slots: Arc::new(Semaphore::new(cap)),
             idle,
+            first_byte,
         }
     }
 }
@@ -168,7 +174,8 @@ impl<S> axum_server::accept::Accept<TcpStream, S> for CapAcceptor {
         match self.slots.clone().try_acquire_owned() {
             Ok(permit) => {
                 let _ = stream.set_nodelay(true);
-                std::future::ready(Ok((Guarded::new(stream, permit, self.idle), service)))
+                let guarded = Guarded::new(stream, permit, self.idle, self.first_byte);
+                std::future::ready(Ok((guarded, service)))
             }
             Err(_) => {
                 tracing::debug!("connection refused: the connection cap is reached");
@@ -178,32 +185,51 @@ impl<S> axum_server::accept::Accept<TcpStream, S> for CapAcceptor {
     }
 }
 
-/// A connection holding its place under the cap, closed when idle too long.
+/// A connection holding its place under the cap, closed when idle too long — sooner
+/// when it never sent a byte (the server reads the first bytes to tell the protocol
+/// before the header timeout of HTTP/1 begins).
 pub(crate) struct Guarded<S> {
     inner: S,
     _slot: OwnedSemaphorePermit,
     idle: Duration,
+    /// The idle limit until the first byte arrives.
+    first_byte: Duration,
+    /// Has a byte arrived?
+    spoke: bool,
     /// When a byte last moved.
     last: Instant,
     timer: Pin<Box<Sleep>>,
 }
 
 impl<S> Guarded<S> {
-    fn new(inner: S, slot: OwnedSemaphorePermit, idle: Duration) -> Guarded<S> {
+    fn new(
+        inner: S,
+        slot: OwnedSemaphorePermit,
+        idle: Duration,
+        first_byte: Duration,
+    ) -> Guarded<S> {
         let now = Instant::now();
+        let first_byte = first_byte.min(idle);
         Guarded {
             inner,
             _slot: slot,
             idle,
+            first_byte,
+            spoke: false,
             last: now,
-            timer: Box::pin(tokio::time::sleep_until(now + idle)),
+            timer: Box::pin(tokio::time::sleep_until(now + first_byte)),
         }
     }
 
     /// Ready with an error once nothing moved for the idle timeout; else arms the timer.
     fn poll_idle(&mut self, cx: &mut Context<'_>) -> Poll<io::Error> {
         loop {
-            let deadline = self.last + self.idle;
+            let limit = if self.spoke {
+                self.idle
+            } else {
+                self.first_byte
+            };
+            let deadline = self.last + limit;
             if Instant::now() >= deadline {
                 return Poll::Ready(io::Error::new(
                     io::ErrorKind::TimedOut,
@@ -232,6 +258,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for Guarded<S> {
             Poll::Ready(result) => {
                 if buf.filled().len() > before {
                     this.last = Instant::now();
+                    this.spoke = true;
                 }
                 Poll::Ready(result)
             }
@@ -422,7 +449,8 @@ pub(crate) async fn admission(State(app): State<App>, request: Request, next: Ne
         }
         Ok(Ok(bytes)) => bytes,
     };
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 enum BodyError {
@@ -647,7 +675,10 @@ mod tests {
             let error: ErrorBody = serde_json::from_str(body).unwrap();
             assert_eq!(error.error.kind, "internal");
             assert!(error.error.message.contains("incident"), "{body}");
-            assert!(!body.contains("fell over"), "the panic's words reached the client: {body}");
+            assert!(
+                !body.contains("fell over"),
+                "the panic's words reached the client: {body}"
+            );
         }
         let answer = get_raw(addr, "/fine").await;
         assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
@@ -656,30 +687,66 @@ mod tests {
     #[test]
     fn the_least_roles_are_known_before_the_body() {
         let post = Method::POST;
-        assert_eq!(minimum_role(&post, "/v1/pipelines/app/import"), Some(Role::Admin));
+        assert_eq!(
+            minimum_role(&post, "/v1/pipelines/app/import"),
+            Some(Role::Admin)
+        );
         assert_eq!(minimum_role(&post, "/v1/tokens"), Some(Role::Admin));
-        assert_eq!(minimum_role(&Method::DELETE, "/v1/tokens/ci"), Some(Role::Admin));
-        assert_eq!(minimum_role(&post, "/v1/pipelines/app/definition"), Some(Role::Operator));
-        assert_eq!(minimum_role(&post, "/v1/pipelines/app/rollbacks"), Some(Role::Operator));
-        assert_eq!(minimum_role(&post, "/v1/pipelines/app/releases"), Some(Role::Deploy));
+        assert_eq!(
+            minimum_role(&Method::DELETE, "/v1/tokens/ci"),
+            Some(Role::Admin)
+        );
+        assert_eq!(
+            minimum_role(&post, "/v1/pipelines/app/definition"),
+            Some(Role::Operator)
+        );
+        assert_eq!(
+            minimum_role(&post, "/v1/pipelines/app/rollbacks"),
+            Some(Role::Operator)
+        );
+        assert_eq!(
+            minimum_role(&post, "/v1/pipelines/app/releases"),
+            Some(Role::Deploy)
+        );
         assert_eq!(
             minimum_role(&post, "/v1/pipelines/app/deployments/d-1/finish"),
             Some(Role::Deploy)
         );
-        assert_eq!(minimum_role(&post, "/v1/pipelines/app/stages/s/gate"), Some(Role::Read));
-        assert_eq!(minimum_role(&post, "/v1/pipelines/app/locate"), Some(Role::Read));
-        assert_eq!(minimum_role(&Method::GET, "/v1/pipelines/app/export"), Some(Role::Read));
+        assert_eq!(
+            minimum_role(&post, "/v1/pipelines/app/stages/s/gate"),
+            Some(Role::Read)
+        );
+        assert_eq!(
+            minimum_role(&post, "/v1/pipelines/app/locate"),
+            Some(Role::Read)
+        );
+        assert_eq!(
+            minimum_role(&Method::GET, "/v1/pipelines/app/export"),
+            Some(Role::Read)
+        );
         assert_eq!(minimum_role(&Method::GET, "/healthz"), None);
         assert_eq!(minimum_role(&Method::GET, "/readyz"), None);
     }
 
     #[test]
     fn bodies_have_their_routes_limits_and_heavy_reads_are_told_apart() {
-        assert_eq!(body_limit(&Method::POST, "/v1/pipelines/app/import"), IMPORT_BODY_LIMIT);
-        assert_eq!(body_limit(&Method::POST, "/v1/pipelines/app/releases"), RELEASE_BODY_LIMIT);
-        assert_eq!(body_limit(&Method::POST, "/v1/pipelines/app/deployments"), BODY_LIMIT);
+        assert_eq!(
+            body_limit(&Method::POST, "/v1/pipelines/app/import"),
+            IMPORT_BODY_LIMIT
+        );
+        assert_eq!(
+            body_limit(&Method::POST, "/v1/pipelines/app/releases"),
+            RELEASE_BODY_LIMIT
+        );
+        assert_eq!(
+            body_limit(&Method::POST, "/v1/pipelines/app/deployments"),
+            BODY_LIMIT
+        );
         assert!(is_heavy(&Method::GET, "/v1/pipelines/app/export"));
-        assert!(is_heavy(&Method::GET, "/v1/pipelines/app/environments/prod/history"));
+        assert!(is_heavy(
+            &Method::GET,
+            "/v1/pipelines/app/environments/prod/history"
+        ));
         assert!(!is_heavy(&Method::POST, "/v1/pipelines/app/deployments"));
         assert!(!is_heavy(&Method::GET, "/v1/pipelines/app/locks"));
     }

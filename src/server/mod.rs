@@ -80,7 +80,6 @@ impl Database {
     }
 }
 
-
 /// `captain serve`'s settings.
 #[derive(Clone, Debug)]
 pub struct ServeOptions {
@@ -162,7 +161,7 @@ impl App {
 
     /// The turn goes with the call: a request that timed out does not free it while its
     /// call still runs.
-    async fn run_blocking<T: Send + 'static>(
+    pub(crate) async fn run_blocking<T: Send + 'static>(
         turn: tokio::sync::OwnedSemaphorePermit,
         f: impl FnOnce() -> Result<T> + Send + 'static,
     ) -> Result<T> {
@@ -384,15 +383,14 @@ async fn serve_async(
         heavy_reads = limits.heavy_reads,
         "bounds"
     );
-    let acceptor = limits::CapAcceptor::new(cap, limits.idle_timeout);
-    let http = |builder: &mut hyper_util::server::conn::auto::Builder<
-        hyper_util::rt::TokioExecutor,
-    >| {
-        builder
-            .http1()
-            .timer(hyper_util::rt::TokioTimer::new())
-            .header_read_timeout(limits.header_timeout);
-    };
+    let acceptor = limits::CapAcceptor::new(cap, limits.idle_timeout, limits.header_timeout);
+    let http =
+        |builder: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>| {
+            builder
+                .http1()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(limits.header_timeout);
+        };
 
     let listener = std::net::TcpListener::bind(&options.listen).map_err(|e| {
         Error::failed(format!("could not listen on {}: {e}", options.listen))
@@ -541,7 +539,8 @@ fn init_logging(json: bool) {
 
 /// The routes inside their layers, innermost first: the heavy-read lane, the request
 /// timeout, admission (token and least role, then the body within its limits), the
-/// registry gate, the panic catcher, the scrubbing of 5xx answers, and the request log.
+/// registry gate, the panic catcher, the request log (which resolves the token), and
+/// outermost the scrubbing of 5xx answers.
 pub(crate) fn router(app: App) -> Router {
     routes::routes()
         .fallback(unknown_route)
@@ -560,8 +559,8 @@ pub(crate) fn router(app: App) -> Router {
             registry_gate,
         ))
         .layer(axum::middleware::from_fn(limits::catch_panic))
-        .layer(axum::middleware::from_fn(limits::scrub))
         .layer(axum::middleware::from_fn_with_state(app.clone(), observe))
+        .layer(axum::middleware::from_fn(limits::scrub))
         .with_state(app)
 }
 
