@@ -184,6 +184,7 @@ fn every_pipeline_shares_one_bounded_pool_on_postgres() {
         }
     });
     let open = connections_to(&url);
+    eprintln!("measured: 12 pipelines, 120 concurrent reads, 300 strangers: {open} connections");
     assert!(
         open <= 4,
         "12 pipelines and 300 strangers hold {open} connections; the pool has 4"
@@ -219,6 +220,10 @@ fn a_read_tokens_huge_import_is_refused_before_its_body_is_read() {
         Duration::from_secs(5),
     );
     assert_eq!(status_of(&answer), 403, "{answer}");
+    eprintln!(
+        "measured: a read token's 1 GB import refused in {:?}",
+        started.elapsed()
+    );
     assert!(answer.contains("\"forbidden\""), "{answer}");
     assert!(started.elapsed() < Duration::from_secs(5));
     // Anonymous: 401, as early.
@@ -234,6 +239,7 @@ fn a_read_tokens_huge_import_is_refused_before_its_body_is_read() {
     );
     assert_eq!(status_of(&answer), 401, "{answer}");
     let grown = peak_memory_kib(server.pid()).saturating_sub(peak_before);
+    eprintln!("measured: the refused imports grew the peak memory by {grown} KiB");
     assert!(
         grown < 64 * 1024,
         "refusing the imports grew the server's peak memory by {grown} KiB"
@@ -259,6 +265,7 @@ fn a_read_tokens_huge_import_is_refused_before_its_body_is_read() {
     let answer = raw(&server, &stalled, b"", Duration::from_secs(10));
     assert_eq!(status_of(&answer), 408, "{answer}");
     let waited = started.elapsed();
+    eprintln!("measured: a stalled body (--body-timeout 1) was cut off after {waited:?}");
     assert!(
         waited >= Duration::from_millis(900) && waited < Duration::from_secs(5),
         "{waited:?}"
@@ -301,6 +308,10 @@ fn idle_connections_under_a_low_file_limit_do_not_starve_healthz() {
     assert!(
         answered,
         "/healthz did not answer within 15 s of 370 idle connections"
+    );
+    eprintln!(
+        "measured: /healthz answered {:?} after 370 idle connections (256 fds, --header-timeout 2)",
+        started.elapsed()
     );
     assert!(
         started.elapsed() < Duration::from_secs(6),
@@ -382,6 +393,7 @@ fn a_crowd_of_stalled_exports_does_not_delay_writes() {
             .create_release(new_release(&name, Some(1), &[name.as_str()], "img@2"))
             .unwrap();
         let took = started.elapsed();
+        eprintln!("measured: a write behind 40 stalled exports took {took:?}");
         assert!(
             took < Duration::from_secs(2),
             "a write behind 40 stalled exports took {took:?}"
@@ -534,6 +546,7 @@ fn a_postgres_outage_is_503_the_cli_rides_it_out_and_no_stale_connection_fails()
     std::thread::sleep(Duration::from_millis(500));
     postgres.start_again();
     let (locks, took) = waiting.join().unwrap();
+    eprintln!("measured: the client rode out the outage in {took:?}");
     assert!(locks.is_ok(), "{locks:?} after {took:?}");
     assert_eq!(ready(), 200);
     warm(4);
