@@ -9,8 +9,10 @@
 //! - Requests ([`admission`]): the caller's token and the least role the route needs are
 //!   checked before a byte of the body is read; a body larger than its route accepts is
 //!   refused from its `Content-Length` (413), and one that does not arrive within
-//!   `--body-timeout` is 408. A handler has `--request-timeout` to answer
-//!   ([`request_timeout`], then 503 with `Retry-After`).
+//!   `--body-timeout` is 408. A body's buffer grows with what arrives, never with what
+//!   its header promises; routes outside `/v1/` (answered without a token) take 64 KiB.
+//!   A handler has `--request-timeout` to answer ([`request_timeout`], then 503 with
+//!   `Retry-After`).
 //! - Heavy reads (exports, history and audit scans) run in their own lane
 //!   ([`lane`], `--heavy-reads` at once), so a crowd of them cannot starve the writes; a
 //!   heavy read that waited `--acquire-timeout` for its turn is 503 with `Retry-After`.
@@ -358,8 +360,18 @@ pub(crate) fn minimum_role(method: &Method, path: &str) -> Option<Role> {
     Some(role)
 }
 
+/// The buffer a body starts with, at most.
+const FIRST_BODY_BUFFER: usize = 64 * 1024;
+
+/// The largest body a route outside `/v1/` takes (none reads one; they answer without a
+/// token, so an anonymous caller gets no more than this).
+pub(crate) const PUBLIC_BODY_LIMIT: usize = 64 * 1024;
+
 /// The largest body this route takes (the same limits its handler's extractor applies).
 pub(crate) fn body_limit(method: &Method, path: &str) -> usize {
+    if !path.starts_with("/v1/") {
+        return PUBLIC_BODY_LIMIT;
+    }
     if method == Method::POST && path.starts_with("/v1/pipelines/") {
         if path.ends_with("/import") {
             return IMPORT_BODY_LIMIT;
@@ -407,6 +419,7 @@ pub(crate) async fn admission(State(app): State<App>, request: Request, next: Ne
             .unwrap_or(Caller::Anonymous);
         let what = format!("{method} {path}");
         if let Err(denied) = auth::require(&caller, role, &what) {
+            linger(request.into_body());
             return close(denied_response(denied));
         }
     }
@@ -417,13 +430,15 @@ pub(crate) async fn admission(State(app): State<App>, request: Request, next: Ne
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
+        linger(request.into_body());
         return close(too_large(limit));
     }
     let (parts, body) = request.into_parts();
+    // Memory grows with what arrives, never with what a header promises.
     let capacity = declared.map_or(0, |n| usize::try_from(n).unwrap_or(limit).min(limit));
     let read = tokio::time::timeout(
         app.limits.body_timeout,
-        read_body(body, limit, capacity.min(BODY_LIMIT)),
+        read_body(body, limit, capacity.min(FIRST_BODY_BUFFER)),
     )
     .await;
     let bytes = match read {
@@ -451,6 +466,29 @@ pub(crate) async fn admission(State(app): State<App>, request: Request, next: Ne
     };
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
+}
+
+/// How much of a refused request's body is read and dropped, at most, and for how long.
+const LINGER_BYTES: usize = 8 << 20;
+const LINGER_TIME: Duration = Duration::from_secs(2);
+
+/// Reads and drops what a refused request still sends, a little while (as a web server's
+/// lingering close): its client then reads the refusal instead of a reset connection.
+/// Nothing is kept, so memory stays flat.
+fn linger(body: Body) {
+    tokio::spawn(async move {
+        let mut stream = body.into_data_stream();
+        let mut seen = 0;
+        let _ = tokio::time::timeout(LINGER_TIME, async {
+            while let Some(Ok(chunk)) = stream.next().await {
+                seen += chunk.len();
+                if seen > LINGER_BYTES {
+                    break;
+                }
+            }
+        })
+        .await;
+    });
 }
 
 enum BodyError {
@@ -742,6 +780,7 @@ mod tests {
             body_limit(&Method::POST, "/v1/pipelines/app/deployments"),
             BODY_LIMIT
         );
+        assert_eq!(body_limit(&Method::POST, "/healthz"), PUBLIC_BODY_LIMIT);
         assert!(is_heavy(&Method::GET, "/v1/pipelines/app/export"));
         assert!(is_heavy(
             &Method::GET,

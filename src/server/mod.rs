@@ -209,10 +209,12 @@ pub(crate) struct Stores {
 impl Stores {
     fn get(&self, pipeline: &str) -> Result<Arc<dyn Store>> {
         check_pipeline_name(pipeline)?;
-        let mut open = self
-            .open
-            .lock()
-            .map_err(|_| Error::internal("the store registry was poisoned"))?;
+        let lock = || {
+            self.open
+                .lock()
+                .map_err(|_| Error::internal("the store registry was poisoned"))
+        };
+        let mut open = lock()?;
         if let Some(store) = open.get(pipeline) {
             return Ok(store.clone());
         }
@@ -221,9 +223,20 @@ impl Stores {
                 &dir.join(format!("{pipeline}.sqlite")),
                 pipeline,
             )?),
-            (Database::Postgres(_), Some(pool)) => Arc::new(
-                crate::store::postgres::PostgresStore::on(pool.clone(), pipeline)?,
-            ),
+            (Database::Postgres(_), Some(pool)) => {
+                // Outside the lock: this asks the database, which may be slow or down,
+                // and the other pipelines' ledgers must not wait for it.
+                drop(open);
+                let store = Arc::new(crate::store::postgres::PostgresStore::on(
+                    pool.clone(),
+                    pipeline,
+                )?);
+                open = lock()?;
+                if let Some(first) = open.get(pipeline) {
+                    return Ok(first.clone());
+                }
+                store
+            }
             (Database::Postgres(_), None) => {
                 return Err(Error::internal("no PostgreSQL pool for the ledgers"));
             }

@@ -254,7 +254,8 @@ fn a_read_tokens_huge_import_is_refused_before_its_body_is_read() {
     let started = Instant::now();
     let answer = raw(&server, &lying, b"", Duration::from_secs(5));
     assert_eq!(status_of(&answer), 413, "{answer}");
-    assert!(started.elapsed() < Duration::from_secs(2));
+    // (The server reads what follows a refusal for up to 2 s before it closes.)
+    assert!(started.elapsed() < Duration::from_secs(4));
     // A body that stops coming is cut off after --body-timeout.
     let stalled = format!(
         "POST /v1/pipelines/app/locks HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {}\r\n\
