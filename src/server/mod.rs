@@ -8,7 +8,9 @@
 //! ([`crate::ops::rules::Local`]). The room parses requests, checks the caller's token and
 //! role ([`auth`]), replays idempotent retries ([`db`]), runs the work on a blocking
 //! thread (the store is synchronous) and maps captain's error kinds to HTTP statuses. It
-//! never touches git: the CLI computes commit lists and snapshots.
+//! never touches git: the CLI computes commit lists and snapshots. Every resource a client
+//! can make it spend is bounded, and its faults are told without internals ([`limits`]).
+//! With PostgreSQL every pipeline and the server's own tables share one pool.
 
 pub mod auth;
 pub mod db;
