@@ -21,6 +21,9 @@ pub enum ErrorKind {
     Failed,
     /// A bug or an unexpected failure of a dependency. Exit 1.
     Internal,
+    /// A dependency is down or busy for now (the database does not answer, the server's
+    /// queue is full): trying again later may succeed. Exit 1; a server answers 503.
+    Unavailable,
 }
 
 impl ErrorKind {
@@ -31,7 +34,7 @@ impl ErrorKind {
             ErrorKind::Blocked => 3,
             ErrorKind::Conflict => 4,
             ErrorKind::NotFound => 5,
-            ErrorKind::Failed | ErrorKind::Internal => 1,
+            ErrorKind::Failed | ErrorKind::Internal | ErrorKind::Unavailable => 1,
         }
     }
 
@@ -44,6 +47,7 @@ impl ErrorKind {
             ErrorKind::Conflict => "conflict",
             ErrorKind::Failed => "error",
             ErrorKind::Internal => "internal",
+            ErrorKind::Unavailable => "unavailable",
         }
     }
 }
@@ -83,6 +87,9 @@ impl Error {
     }
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Internal, message)
+    }
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Unavailable, message)
     }
     /// Attach what the user can do next.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {

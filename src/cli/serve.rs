@@ -17,8 +17,16 @@ use super::ui::Ui;
 /// Every request needs an API token (`captain token create`); roles are read, deploy,
 /// operator and admin. The first admin token comes from --bootstrap-token-file, or from
 /// `captain token create NAME --role admin --database …` run on the server's database.
-/// `/openapi.json` describes the API and `/healthz` answers without a token. Stops
-/// gracefully on SIGINT or SIGTERM. Request logs go to stderr (CAPTAIN_LOG sets the level).
+/// `/openapi.json` describes the API; `/healthz` (the process lives) and `/readyz` (its
+/// database answers, else 503) answer without a token. Stops gracefully on SIGINT or
+/// SIGTERM. Request logs go to stderr (CAPTAIN_LOG sets the level).
+///
+/// Every resource is bounded (the flags below): connections, the time to send headers
+/// and bodies, a handler's time to answer, the PostgreSQL pool every pipeline shares,
+/// and a lane of its own for heavy reads (exports, history and audit scans). A database
+/// that does not answer, a full pool or a handler that ran out of time is 503 with
+/// Retry-After, which the CLI retries; no error shows a client internal details (they go
+/// to the log under an incident number).
 ///
 /// The server holds each pipeline's definition and decides every rule from it: a pipeline
 /// exists on the server once registered, with `captain pipeline push` or with --pipeline
@@ -67,6 +75,55 @@ pub struct Args {
     /// With --run: seconds between passes while nothing moves (fractions allowed).
     #[arg(long, default_value_t = 10.0, value_name = "SECS", requires = "run")]
     pub interval: f64,
+    /// Connections open at once; one more is closed as it arrives (default: three
+    /// quarters of the open-files limit, between 16 and 10000).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections: Option<u32>,
+    /// Seconds a connection has to send a request's headers, from when it opened or
+    /// answered its last request (an idle keep-alive connection is closed after it).
+    #[arg(long, default_value = "10", value_name = "SECS", value_parser = seconds)]
+    pub header_timeout: Duration,
+    /// Seconds a request has to send its whole body (else 408).
+    #[arg(long, default_value = "60", value_name = "SECS", value_parser = seconds)]
+    pub body_timeout: Duration,
+    /// Seconds a request's handler has to answer (else 503 with Retry-After).
+    #[arg(long, default_value = "60", value_name = "SECS", value_parser = seconds)]
+    pub request_timeout: Duration,
+    /// Seconds a connection may stay with no byte moving either way before it is closed
+    /// (longer than --request-timeout).
+    #[arg(long, default_value = "120", value_name = "SECS", value_parser = seconds)]
+    pub idle_timeout: Duration,
+    /// With PostgreSQL: connections of the one pool all pipelines and the server's own
+    /// tables share.
+    #[arg(long, default_value_t = 16, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub db_pool_size: u32,
+    /// Seconds a request waits for a database connection, or a heavy read for its turn,
+    /// before it is 503 with Retry-After.
+    #[arg(long, default_value = "5", value_name = "SECS", value_parser = seconds)]
+    pub acquire_timeout: Duration,
+    /// With PostgreSQL: seconds opening a connection may take (unless the URL sets
+    /// connect_timeout). Connections use TCP keepalive (first probe after 30 s idle).
+    #[arg(long, default_value = "5", value_name = "SECS", value_parser = seconds)]
+    pub db_connect_timeout: Duration,
+    /// With PostgreSQL: seconds a statement may run (its statement_timeout).
+    #[arg(long, default_value = "60", value_name = "SECS", value_parser = seconds)]
+    pub db_statement_timeout: Duration,
+    /// Heavy reads (exports, history and audit scans, release lists) running at once, in
+    /// a lane of their own: however many wait, writes keep their turns.
+    #[arg(long, default_value_t = 2, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub heavy_reads: u32,
+}
+
+/// A number of seconds (fractions allowed), more than 0.
+fn seconds(text: &str) -> Result<Duration, String> {
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if !(value.is_finite() && value > 0.0 && value < 1e9) {
+        return Err(format!("`{text}` is not a number of seconds above 0"));
+    }
+    Ok(Duration::from_secs_f64(value))
 }
 
 pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
@@ -124,6 +181,18 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         drive,
         register,
         trust_client_clock: args.trust_client_clock,
+        limits: server::limits::Limits {
+            max_connections: args.max_connections.map(|n| n as usize),
+            header_timeout: args.header_timeout,
+            body_timeout: args.body_timeout,
+            request_timeout: args.request_timeout,
+            idle_timeout: args.idle_timeout,
+            db_pool_size: args.db_pool_size as usize,
+            acquire_timeout: args.acquire_timeout,
+            db_connect_timeout: args.db_connect_timeout,
+            db_statement_timeout: args.db_statement_timeout,
+            heavy_reads: args.heavy_reads as usize,
+        },
     };
     server::serve(options, |addr, tls| {
         let scheme = if tls { "https" } else { "http" };

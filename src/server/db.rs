@@ -199,6 +199,32 @@ impl ServerDb {
         }
     }
 
+    /// The server tables in PostgreSQL, on the server's one pool (already migrated).
+    pub(crate) fn on_postgres(
+        conns: std::sync::Arc<crate::store::postgres::Connections>,
+    ) -> Result<ServerDb> {
+        Ok(ServerDb {
+            backend: Backend::Postgres(Box::new(pg::PgTables::on(conns)?)),
+            tokens: Mutex::new(None),
+        })
+    }
+
+    /// Does the database answer (a trivial query)? For `/readyz`.
+    pub fn ping(&self) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(db) => db
+                .conn()?
+                .query_row("SELECT 1", [], |_| Ok(()))
+                .map_err(|e| {
+                    Error::unavailable(format!(
+                        "the server database {} does not answer: {e}",
+                        db.path.display()
+                    ))
+                }),
+            Backend::Postgres(db) => db.ping(),
+        }
+    }
+
     /// The server tables in a SQLite file.
     pub fn open(path: &Path) -> Result<ServerDb> {
         Ok(ServerDb {

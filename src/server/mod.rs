@@ -8,12 +8,15 @@
 //! ([`crate::ops::rules::Local`]). The room parses requests, checks the caller's token and
 //! role ([`auth`]), replays idempotent retries ([`db`]), runs the work on a blocking
 //! thread (the store is synchronous) and maps captain's error kinds to HTTP statuses. It
-//! never touches git: the CLI computes commit lists and snapshots.
+//! never touches git: the CLI computes commit lists and snapshots. Every resource a client
+//! can make it spend is bounded, and its faults are told without internals ([`limits`]).
+//! With PostgreSQL every pipeline and the server's own tables share one pool.
 
 pub mod auth;
 pub mod db;
 pub mod drive;
 pub(crate) mod files;
+pub mod limits;
 pub mod openapi;
 pub(crate) mod registry;
 mod routes;
@@ -80,13 +83,6 @@ impl Database {
     }
 }
 
-/// Opens a pipeline's ledger in PostgreSQL (migrating the database on first use).
-pub fn open_postgres(url: &str, pipeline: &str) -> Result<Box<dyn Store>> {
-    Ok(Box::new(crate::store::postgres::PostgresStore::open(
-        url, pipeline,
-    )?))
-}
-
 /// `captain serve`'s settings.
 #[derive(Clone, Debug)]
 pub struct ServeOptions {
@@ -110,6 +106,8 @@ pub struct ServeOptions {
     /// Decide the rules with the time each client sends (`--trust-client-clock`): for
     /// tests that pin the clock, never in production (a client could end a bake early).
     pub trust_client_clock: bool,
+    /// Connections, timeouts, the database pool and the heavy-read lane.
+    pub limits: limits::Limits,
 }
 
 #[derive(Clone, Debug)]
@@ -130,54 +128,140 @@ pub(crate) struct App {
     /// Store calls running at once; the rest queue first come, first served (a fair
     /// semaphore), so under load every request waits about as long as the others.
     store_calls: Arc<tokio::sync::Semaphore>,
+    /// The heavy reads' own lane (see [`limits`]): they never take `store_calls`.
+    heavy_calls: Arc<tokio::sync::Semaphore>,
+    limits: Arc<limits::Limits>,
 }
 
 impl App {
-    /// Runs a blocking store call on the blocking pool once its turn comes.
+    /// Runs a blocking store call on the blocking pool once its turn comes — in the
+    /// heavy lane when the request is a heavy read ([`limits::lane`]).
     pub(crate) async fn blocking<T: Send + 'static>(
         &self,
         f: impl FnOnce() -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        let _turn = self
+        if limits::in_heavy_lane() {
+            return self.blocking_heavy(f).await;
+        }
+        let turn = self
             .store_calls
             .clone()
             .acquire_owned()
             .await
             .map_err(|_| Error::internal("the server is shutting down"))?;
-        tokio::task::spawn_blocking(f)
-            .await
-            .unwrap_or_else(|_| Err(Error::internal("a store call failed unexpectedly")))
+        Self::run_blocking(turn, f).await
+    }
+
+    /// [`blocking`](Self::blocking) in the heavy lane: exports and scans, whose turn
+    /// waits at most `--acquire-timeout`.
+    pub(crate) async fn blocking_heavy<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let turn = limits::heavy_turn(self).await?;
+        Self::run_blocking(turn, f).await
+    }
+
+    /// The turn goes with the call: a request that timed out does not free it while its
+    /// call still runs.
+    pub(crate) async fn run_blocking<T: Send + 'static>(
+        turn: tokio::sync::OwnedSemaphorePermit,
+        f: impl FnOnce() -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        tokio::task::spawn_blocking(move || {
+            let _turn = turn;
+            f()
+        })
+        .await
+        .unwrap_or_else(|_| Err(Error::internal("a store call failed unexpectedly")))
+    }
+
+    /// Does the database answer? For `/readyz`: not queued behind the store calls, and
+    /// at most a few seconds.
+    pub(crate) async fn ready(&self) -> Result<()> {
+        let db = self.db.clone();
+        let stores = self.stores.clone();
+        let check = tokio::task::spawn_blocking(move || {
+            db.ping()?;
+            stores.ping()
+        });
+        match tokio::time::timeout(READY_TIMEOUT, check).await {
+            Ok(Ok(Ok(()))) => Ok(()),
+            Ok(Ok(Err(e))) => Err(Error::unavailable(e.message)),
+            Ok(Err(_)) => Err(Error::unavailable("the readiness check failed")),
+            Err(_) => Err(Error::unavailable(format!(
+                "the database did not answer within {}",
+                humantime::format_duration(READY_TIMEOUT)
+            ))),
+        }
     }
 }
 
-/// The open ledgers, one per pipeline, opened on first use.
+/// How long `/readyz` waits for the database.
+const READY_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The open ledgers, one per pipeline, opened on first use (only for registered
+/// pipelines and pushes: see [`registry`]). With PostgreSQL they share one pool.
 pub(crate) struct Stores {
     database: Database,
+    /// PostgreSQL: the connections every pipeline (and the server's tables) share.
+    pool: Option<Arc<crate::store::postgres::Connections>>,
     open: Mutex<HashMap<String, Arc<dyn Store>>>,
 }
 
 impl Stores {
     fn get(&self, pipeline: &str) -> Result<Arc<dyn Store>> {
         check_pipeline_name(pipeline)?;
-        let mut open = self
-            .open
-            .lock()
-            .map_err(|_| Error::internal("the store registry was poisoned"))?;
+        let lock = || {
+            self.open
+                .lock()
+                .map_err(|_| Error::internal("the store registry was poisoned"))
+        };
+        let mut open = lock()?;
         if let Some(store) = open.get(pipeline) {
             return Ok(store.clone());
         }
-        let store: Arc<dyn Store> = match &self.database {
-            Database::Sqlite(dir) => {
+        let store: Arc<dyn Store> = match (&self.database, &self.pool) {
+            (Database::Sqlite(dir), _) => {
                 let file = dir.join(format!("{pipeline}.sqlite"));
                 files::create_private_file(&file).map_err(|e| {
                     Error::failed(format!("could not create the ledger of `{pipeline}`: {e}"))
                 })?;
                 Arc::new(SqliteStore::open(&file, pipeline)?)
             }
-            Database::Postgres(url) => Arc::from(open_postgres(url, pipeline)?),
+            (Database::Postgres(_), Some(pool)) => {
+                // Outside the lock: this asks the database, which may be slow or down,
+                // and the other pipelines' ledgers must not wait for it.
+                drop(open);
+                let store = Arc::new(crate::store::postgres::PostgresStore::on(
+                    pool.clone(),
+                    pipeline,
+                )?);
+                open = lock()?;
+                if let Some(first) = open.get(pipeline) {
+                    return Ok(first.clone());
+                }
+                store
+            }
+            (Database::Postgres(_), None) => {
+                return Err(Error::internal("no PostgreSQL pool for the ledgers"));
+            }
         };
         open.insert(pipeline.to_string(), store.clone());
         Ok(store)
+    }
+
+    /// Does the ledgers' database answer?
+    fn ping(&self) -> Result<()> {
+        match (&self.database, &self.pool) {
+            (Database::Sqlite(dir), _) if dir.is_dir() => Ok(()),
+            (Database::Sqlite(dir), _) => Err(Error::unavailable(format!(
+                "the ledger directory {} is gone",
+                dir.display()
+            ))),
+            (Database::Postgres(_), Some(pool)) => pool.ping(),
+            (Database::Postgres(_), None) => Ok(()),
+        }
     }
 }
 
@@ -197,11 +281,21 @@ pub const IMPORT_BODY_LIMIT: usize = 1 << 30;
 /// `ready` gets the bound address once the server listens.
 pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr, bool)) -> Result<()> {
     init_logging(options.json_logs);
+    options.limits.check()?;
     // Before the runtime: the PostgreSQL client is blocking, and refuses to run on it.
-    let db = Arc::new(ServerDb::open_for(
-        &options.database,
-        options.auth_db.as_deref(),
-    )?);
+    // One pool for everything the server keeps in PostgreSQL, migrated once here.
+    let pool = match (&options.database, &options.auth_db) {
+        (Database::Postgres(url), None) => {
+            let pool = crate::store::postgres::Connections::with_limits(url, options.limits.db())?;
+            pool.migrate(None)?;
+            Some(Arc::new(pool))
+        }
+        _ => None,
+    };
+    let db = Arc::new(match &pool {
+        Some(pool) => ServerDb::on_postgres(pool.clone())?,
+        None => ServerDb::open_for(&options.database, options.auth_db.as_deref())?,
+    });
     if let Some(file) = &options.bootstrap_token_file {
         bootstrap_token(&db, file)?;
     }
@@ -215,9 +309,10 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr, bool)) -> Res
     }
     let stores = Arc::new(Stores {
         database: options.database.clone(),
+        pool: pool.clone(),
         open: Mutex::new(HashMap::new()),
     });
-    let registry = Arc::new(registry::Registry::new(&options.database)?);
+    let registry = Arc::new(registry::Registry::new(&options.database, pool.clone())?);
     for (name, text) in &options.register {
         let pushed = registry.push(
             name,
@@ -243,9 +338,9 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr, bool)) -> Res
     };
     let served = runtime.block_on(serve_async(
         options,
-        db,
-        stores,
-        registry,
+        db.clone(),
+        stores.clone(),
+        registry.clone(),
         stop.clone(),
         ready,
     ));
@@ -255,6 +350,11 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr, bool)) -> Res
     for driver in drivers {
         let _ = driver.join();
     }
+    // The runtime goes first, with every task that still holds a ledger: the last
+    // PostgreSQL connections then close here, outside it (a blocking client closed on
+    // the runtime panics: "Cannot start a runtime from within a runtime").
+    runtime.shutdown_timeout(Duration::from_secs(10));
+    drop((registry, stores, db, pool));
     served
 }
 
@@ -266,6 +366,7 @@ async fn serve_async(
     stop: Arc<AtomicBool>,
     ready: impl FnOnce(SocketAddr, bool),
 ) -> Result<()> {
+    let limits = Arc::new(options.limits.clone());
     let app = App {
         registry,
         trust_client_clock: options.trust_client_clock,
@@ -277,8 +378,28 @@ async fn serve_async(
                 .unwrap_or_else(default_concurrency)
                 .max(1),
         )),
+        heavy_calls: Arc::new(tokio::sync::Semaphore::new(limits.heavy_reads.max(1))),
+        limits: limits.clone(),
     };
     let router = router(app);
+    let cap = limits.connection_cap();
+    tracing::info!(
+        max_connections = cap,
+        header_timeout_s = limits.header_timeout.as_secs_f64(),
+        body_timeout_s = limits.body_timeout.as_secs_f64(),
+        request_timeout_s = limits.request_timeout.as_secs_f64(),
+        idle_timeout_s = limits.idle_timeout.as_secs_f64(),
+        heavy_reads = limits.heavy_reads,
+        "bounds"
+    );
+    let acceptor = limits::CapAcceptor::new(cap, limits.idle_timeout, limits.header_timeout);
+    let http =
+        |builder: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>| {
+            builder
+                .http1()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(limits.header_timeout);
+        };
 
     let listener = std::net::TcpListener::bind(&options.listen).map_err(|e| {
         Error::failed(format!("could not listen on {}: {e}", options.listen))
@@ -308,14 +429,21 @@ async fn serve_async(
                     ))
                     .with_hint("give PEM files: the certificate chain and its private key")
                 })?;
-            let server = axum_server::from_tcp_rustls(listener, config)
-                .map_err(|e| Error::failed(format!("could not serve on {addr}: {e}")))?;
+            let tls = axum_server::tls_rustls::RustlsAcceptor::new(config)
+                .handshake_timeout(limits.header_timeout)
+                .acceptor(acceptor);
+            let mut server = axum_server::from_tcp(listener)
+                .map_err(|e| Error::failed(format!("could not serve on {addr}: {e}")))?
+                .acceptor(tls);
+            http(server.http_builder());
             ready(addr, true);
             server.handle(handle).serve(service).await
         }
         None => {
-            let server = axum_server::from_tcp(listener)
-                .map_err(|e| Error::failed(format!("could not serve on {addr}: {e}")))?;
+            let mut server = axum_server::from_tcp(listener)
+                .map_err(|e| Error::failed(format!("could not serve on {addr}: {e}")))?
+                .acceptor(acceptor);
+            http(server.http_builder());
             ready(addr, false);
             server.handle(handle).serve(service).await
         }
@@ -419,15 +547,30 @@ fn init_logging(json: bool) {
     };
 }
 
+/// The routes inside their layers, innermost first: the heavy-read lane, the request
+/// timeout, admission (token and least role, then the body within its limits), the
+/// registry gate, the panic catcher, the request log (which resolves the token), and
+/// outermost the scrubbing of 5xx answers.
 pub(crate) fn router(app: App) -> Router {
     routes::routes()
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(limits::lane))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            limits::request_timeout,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            limits::admission,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
             registry_gate,
         ))
+        .layer(axum::middleware::from_fn(limits::catch_panic))
         .layer(axum::middleware::from_fn_with_state(app.clone(), observe))
+        .layer(axum::middleware::from_fn(limits::scrub))
         .with_state(app)
 }
 

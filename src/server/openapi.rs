@@ -40,6 +40,14 @@ pub const ROUTES: &[RouteDoc] = &[
     ),
     route!(
         "get",
+        "/readyz",
+        None,
+        "Readiness: the database answers (else 503, kind unavailable, with Retry-After).",
+        None,
+        "Health"
+    ),
+    route!(
+        "get",
         "/openapi.json",
         None,
         "This document.",
@@ -486,9 +494,11 @@ pub fn document() -> Value {
                 "403": error_response("the token's role is too low"),
                 "404": error_response("not found"),
                 "409": error_response("conflict: someone else changed the state first"),
+                "408": error_response("the body did not arrive in time"),
                 "413": error_response("the body is too large"),
                 "423": error_response("blocked: a lock, a closed gate or a missing approval"),
-                "500": error_response("a failure on the server"),
+                "500": error_response("a failure on the server (its log has the detail under the incident number)"),
+                "503": error_response("unavailable: the database does not answer or the server is busy; retry after Retry-After"),
             }
         });
         if let Some(body) = route.body {
@@ -522,7 +532,7 @@ pub fn document() -> Value {
                 "type": "object",
                 "required": ["kind", "message", "hint"],
                 "properties": {
-                    "kind": {"type": "string", "enum": ["usage", "not found", "blocked", "conflict", "error", "internal", "unauthorized", "forbidden"]},
+                    "kind": {"type": "string", "enum": ["usage", "not found", "blocked", "conflict", "error", "internal", "unavailable", "unauthorized", "forbidden"]},
                     "message": {"type": "string"},
                     "hint": {"type": ["string", "null"]}
                 }

@@ -46,8 +46,9 @@ pub struct RegisteredPipeline {
 
 pub(crate) struct Registry {
     database: Database,
-    /// With PostgreSQL: for the one-row question "what is the newest version of …".
-    heads: Option<Connections>,
+    /// With PostgreSQL: for the one-row question "what is the newest version of …" (the
+    /// server's one pool).
+    heads: Option<Arc<Connections>>,
     known: Mutex<HashMap<String, (Instant, Arc<Registered>)>>,
 }
 
@@ -58,10 +59,11 @@ pub(crate) fn not_registered(name: &str) -> Error {
 }
 
 impl Registry {
-    pub(crate) fn new(database: &Database) -> Result<Registry> {
-        let heads = match database {
-            Database::Postgres(url) => Some(Connections::new(url, 2)?),
-            Database::Sqlite(_) => None,
+    pub(crate) fn new(database: &Database, pool: Option<Arc<Connections>>) -> Result<Registry> {
+        let heads = match (database, pool) {
+            (Database::Postgres(_), Some(pool)) => Some(pool),
+            (Database::Postgres(url), None) => Some(Arc::new(Connections::new(url, 2)?)),
+            (Database::Sqlite(_), _) => None,
         };
         Ok(Registry {
             database: database.clone(),

@@ -112,6 +112,8 @@ impl HttpStore {
         let mut attempt = 0;
         loop {
             attempt += 1;
+            // A 503's Retry-After (at most MAX_BACKOFF) is the least the next try waits.
+            let mut retry_after = Duration::ZERO;
             let mut request = make();
             if let Some(token) = &self.token {
                 request = request.bearer_auth(token);
@@ -129,7 +131,22 @@ impl HttpStore {
                             | StatusCode::GATEWAY_TIMEOUT
                     ) =>
                 {
-                    format!("the server answered {}", response.status())
+                    retry_after = response
+                        .headers()
+                        .get(reqwest::header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                        .map_or(Duration::ZERO, |secs| {
+                            Duration::from_secs(secs).min(MAX_BACKOFF)
+                        });
+                    let status = response.status();
+                    let said = response
+                        .bytes()
+                        .ok()
+                        .and_then(|body| serde_json::from_slice::<ErrorBody>(&body).ok())
+                        .map(|e| format!(": {}", e.error.message))
+                        .unwrap_or_default();
+                    format!("the server answered {status}{said}")
                 }
                 Ok(response) => return Err(self.server_error(what, response)),
                 // A request that failed on the way (refused, reset, timed out, cut off)
@@ -151,7 +168,7 @@ impl HttpStore {
                 ))
                 .with_hint("check that `captain serve` runs there and is reachable"));
             }
-            std::thread::sleep(backoff(attempt));
+            std::thread::sleep(backoff(attempt).max(retry_after));
         }
     }
 

@@ -26,7 +26,8 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use postgres::error::SqlState;
 use postgres::types::ToSql;
@@ -65,12 +66,54 @@ mod pool;
 mod record;
 mod run;
 
-use pool::{Pool, Slot};
+use pool::{Pool, Slot, TakeError};
 
 pub use run::lock_key;
 
 /// How many connections one store keeps open at most.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 16;
+
+/// How long a connection may wait for PostgreSQL to accept it, unless the URL says
+/// (`connect_timeout=`).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// TCP keepalive: an idle connection is probed after this long, so one to a database
+/// that vanished (a host gone, a cut network) is found dead instead of hanging.
+pub const KEEPALIVE_IDLE: Duration = Duration::from_secs(30);
+
+/// A pooled connection idle longer than this is checked (one empty query) before it is
+/// lent out: after PostgreSQL restarted, every pooled connection is stale, and each would
+/// otherwise fail one request.
+const CHECK_IDLE_AFTER: Duration = Duration::from_secs(2);
+/// How long that check may take.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The bounds of a set of pooled connections ([`Connections::with_limits`]).
+#[derive(Clone, Debug)]
+pub struct DbLimits {
+    /// Connections open at most (at least 1).
+    pub max_connections: usize,
+    /// How long a caller waits for a connection when all are busy before it gets
+    /// `unavailable` (None: as long as it takes).
+    pub acquire_timeout: Option<Duration>,
+    /// How long opening a connection may take (unless the URL sets `connect_timeout`).
+    pub connect_timeout: Duration,
+    /// PostgreSQL's `statement_timeout` for this pool's sessions (None: the database's).
+    pub statement_timeout: Option<Duration>,
+}
+
+impl DbLimits {
+    /// What a CLI command's store uses: waits as long as it takes, the database's own
+    /// statement timeout.
+    pub fn client(max_connections: usize) -> DbLimits {
+        DbLimits {
+            max_connections,
+            acquire_timeout: None,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            statement_timeout: None,
+        }
+    }
+}
 
 /// How often a transaction that lost a serialization race or a deadlock is retried.
 const MAX_ATTEMPTS: u32 = 8;
@@ -88,7 +131,8 @@ const LOCK_COLUMNS: &str = "target_kind, target, direction, actor, reason, creat
 
 /// The PostgreSQL ledger of one pipeline.
 pub struct PostgresStore {
-    conns: Connections,
+    /// Shared by every pipeline of a team server ([`PostgresStore::on`]).
+    conns: Arc<Connections>,
     pipeline: String,
     /// What this store's own recordings left behind, to skip their reads (record.rs).
     recent: std::sync::Mutex<record::Recent>,
@@ -100,6 +144,7 @@ pub(crate) struct Connections {
     config: Config,
     shown: String,
     pool: Pool<Conn>,
+    limits: DbLimits,
 }
 
 /// One connection with its prepared statements (prepared once per connection: a
@@ -107,19 +152,46 @@ pub(crate) struct Connections {
 struct Conn {
     client: Client,
     statements: HashMap<String, Statement>,
+    /// Since when it waits in the pool.
+    idle_since: Instant,
 }
 
 /// A connection borrowed from the pool; given back on drop (its slot only, if it broke).
 struct Lease<'p> {
     pool: &'p Pool<Conn>,
     conn: Option<Conn>,
+    /// It failed as a broken connection does: never lend it again.
+    broken: bool,
 }
 
 impl Drop for Lease<'_> {
     fn drop(&mut self) {
-        self.pool
-            .give_back(self.conn.take().filter(|conn| !conn.client.is_closed()));
+        let broken = self.broken;
+        self.pool.give_back(
+            self.conn
+                .take()
+                .filter(|conn| !broken && !conn.client.is_closed())
+                .map(|mut conn| {
+                    conn.idle_since = Instant::now();
+                    conn
+                }),
+        );
     }
+}
+
+/// Did this error come from a connection that no longer works (closed, cut off, or
+/// ended by a PostgreSQL shutting down or restarting)? Such a connection is dropped,
+/// and the database may well answer on a new one.
+fn broken(e: &postgres::Error) -> bool {
+    if e.is_closed() || e.as_db_error().is_none() && e.code().is_none() {
+        return true;
+    }
+    e.code().is_some_and(|c| {
+        *c == SqlState::ADMIN_SHUTDOWN
+            || *c == SqlState::CRASH_SHUTDOWN
+            || *c == SqlState::CANNOT_CONNECT_NOW
+            || c.code().starts_with("08")
+    })
 }
 
 /// An error inside a transaction: the database's, or captain's own verdict.
@@ -143,7 +215,7 @@ impl From<Error> for Fail {
 pub(crate) type TxResult<T> = std::result::Result<T, Fail>;
 type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
 
-/// A connection inside a transaction (begun and ended by [`in_transaction`] or
+/// A connection inside a transaction (begun and ended by [`in_begun`]'s callers or
 /// [`PostgresStore::idempotent`](Store::idempotent)), plus its statement cache.
 struct Tx<'c> {
     tx: &'c mut Client,
@@ -201,13 +273,8 @@ fn claim_answered(tx: &mut Tx, request: &IdempotentRequest, body: &[u8]) -> TxRe
     Ok(claimed.try_get(0)?)
 }
 
-/// Runs `f` between `begin` and COMMIT on `conn`; rolls back when `f` fails.
-fn in_transaction<T>(
-    conn: &mut Conn,
-    begin: &str,
-    f: impl FnOnce(&mut Tx) -> TxResult<T>,
-) -> TxResult<T> {
-    conn.client.batch_execute(begin)?;
+/// Runs `f` on `conn`, whose BEGIN succeeded, then COMMIT; rolls back when `f` fails.
+fn in_begun<T>(conn: &mut Conn, f: impl FnOnce(&mut Tx) -> TxResult<T>) -> TxResult<T> {
     let mut tx = Tx {
         tx: &mut conn.client,
         statements: &mut conn.statements,
@@ -275,12 +342,33 @@ impl PostgresStore {
             return Err(Error::usage("the pipeline name is empty"));
         }
         let store = PostgresStore {
-            conns: Connections::new(url, max_connections)?,
+            conns: Arc::new(Connections::new(url, max_connections)?),
             pipeline: pipeline.to_string(),
             recent: Default::default(),
         };
         store.conns.migrate(Some(pipeline))?;
         Ok(store)
+    }
+
+    /// The ledger of `pipeline` on connections shared with other pipelines (a team
+    /// server's one pool), already migrated ([`Connections::migrate`]); registers the
+    /// pipeline if it is new.
+    pub(crate) fn on(conns: Arc<Connections>, pipeline: &str) -> Result<PostgresStore> {
+        if pipeline.trim().is_empty() {
+            return Err(Error::usage("the pipeline name is empty"));
+        }
+        conns.with_client(|client, _| {
+            client.execute(
+                "INSERT INTO captain.pipelines (name) VALUES ($1) ON CONFLICT DO NOTHING",
+                &[&pipeline],
+            )?;
+            Ok(())
+        })?;
+        Ok(PostgresStore {
+            conns,
+            pipeline: pipeline.to_string(),
+            recent: Default::default(),
+        })
     }
 
     /// The pipeline this ledger belongs to.
@@ -296,17 +384,32 @@ impl PostgresStore {
             return joined;
         }
         let mut attempt = 0;
+        let mut replaced = false;
         loop {
             attempt += 1;
             let mut lease = self.conns.lease()?;
             let Some(conn) = lease.conn.as_mut() else {
                 return Err(Error::internal("a pooled connection went missing"));
             };
-            let result = in_transaction(conn, "BEGIN", |tx| f(tx, &self.pipeline));
+            // A connection that breaks before its BEGIN went through wrote nothing: it is
+            // replaced, and the change tried once more on a new one.
+            if let Err(e) = conn.client.batch_execute("BEGIN") {
+                lease.broken = broken(&e);
+                if lease.broken && !replaced {
+                    replaced = true;
+                    continue;
+                }
+                return Err(self.conns.fail(e.into()));
+            }
+            let result = in_begun(conn, |tx| f(tx, &self.pipeline));
             match result {
                 Err(Fail::Db(e)) if attempt < MAX_ATTEMPTS && retryable(&e) => {
                     drop(lease);
                     backoff(attempt);
+                }
+                Err(Fail::Db(e)) => {
+                    lease.broken = broken(&e);
+                    return Err(self.conns.fail(Fail::Db(e)));
                 }
                 other => return other.map_err(|e| self.conns.fail(e)),
             }
@@ -329,12 +432,31 @@ impl PostgresStore {
         let Some(conn) = lease.conn.as_mut() else {
             return Err(Error::internal("a pooled connection went missing"));
         };
-        in_transaction(
-            conn,
-            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-            |tx| f(tx, &self.pipeline),
-        )
-        .map_err(|e| self.conns.fail(e))
+        // A connection that breaks before its BEGIN went through is replaced once.
+        let begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+        if let Err(e) = conn.client.batch_execute(begin) {
+            lease.broken = broken(&e);
+            if !lease.broken {
+                return Err(self.conns.fail(e.into()));
+            }
+            drop(lease);
+            lease = self.conns.lease()?;
+            let Some(conn) = lease.conn.as_mut() else {
+                return Err(Error::internal("a pooled connection went missing"));
+            };
+            if let Err(e) = conn.client.batch_execute(begin) {
+                lease.broken = broken(&e);
+                return Err(self.conns.fail(e.into()));
+            }
+        }
+        let Some(conn) = lease.conn.as_mut() else {
+            return Err(Error::internal("a pooled connection went missing"));
+        };
+        let result = in_begun(conn, |tx| f(tx, &self.pipeline));
+        if let Err(Fail::Db(e)) = &result {
+            lease.broken = broken(e);
+        }
+        result.map_err(|e| self.conns.fail(e))
     }
 
     /// Runs `f` in this thread's idempotent transaction on this store's pool, if there
@@ -360,15 +482,48 @@ impl PostgresStore {
 impl Connections {
     /// Parses `url`; connects on first use, at most `max_connections` at once (at least 1).
     pub(crate) fn new(url: &str, max_connections: usize) -> Result<Connections> {
-        let config: Config = url.parse().map_err(|e| {
+        Self::with_limits(url, DbLimits::client(max_connections))
+    }
+
+    /// [`new`](Self::new) with every bound set: connections, how long to wait for one,
+    /// to connect, and for a statement. Connections use TCP keepalive
+    /// ([`KEEPALIVE_IDLE`]).
+    pub(crate) fn with_limits(url: &str, limits: DbLimits) -> Result<Connections> {
+        let mut config: Config = url.parse().map_err(|e| {
             Error::usage(format!("`{}` is not a PostgreSQL URL: {e}", redact(url)))
                 .with_hint("write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE")
         })?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(limits.connect_timeout);
+        }
+        config.keepalives(true).keepalives_idle(KEEPALIVE_IDLE);
+        if let Some(timeout) = limits.statement_timeout {
+            let mut options = config.get_options().unwrap_or_default().to_string();
+            if !options.is_empty() {
+                options.push(' ');
+            }
+            options.push_str(&format!("-c statement_timeout={}", timeout.as_millis()));
+            config.options(&options);
+        }
         Ok(Connections {
             shown: shown(&config),
             config,
-            pool: Pool::new(max_connections),
+            pool: Pool::new(limits.max_connections),
+            limits,
         })
+    }
+
+    /// Does the database answer (one empty query on a pooled connection)?
+    pub(crate) fn ping(&self) -> Result<()> {
+        let mut lease = self.lease()?;
+        let Some(conn) = lease.conn.as_mut() else {
+            return Err(Error::internal("a pooled connection went missing"));
+        };
+        if let Err(e) = conn.client.simple_query("") {
+            lease.broken = broken(&e);
+            return Err(self.fail(e.into()));
+        }
+        Ok(())
     }
 
     /// Which pool this is, to tell pools apart while this one lives.
@@ -397,20 +552,32 @@ impl Connections {
         let Some(conn) = lease.conn.as_mut() else {
             return Err(Error::internal("a pooled connection went missing"));
         };
-        f(&mut conn.client, &mut conn.statements).map_err(|e| self.fail(e))
+        let result = f(&mut conn.client, &mut conn.statements);
+        if let Err(Fail::Db(e)) = &result {
+            lease.broken = broken(e);
+        }
+        result.map_err(|e| self.fail(e))
     }
 
     fn connect(&self) -> Result<Conn> {
         let client = self.config.connect(NoTls).map_err(|e| {
-            Error::failed(format!(
-                "could not connect to PostgreSQL at {}: {e}",
-                self.shown
-            ))
+            // A database that is down, restarting or full of clients may answer later;
+            // a wrong password or a missing database will not.
+            let message = format!("could not connect to PostgreSQL at {}: {e}", self.shown);
+            let refused = e.code().is_some_and(|c| {
+                c.code().starts_with("28") || *c == SqlState::INVALID_CATALOG_NAME
+            });
+            if refused {
+                Error::failed(message)
+            } else {
+                Error::unavailable(message)
+            }
             .with_hint("check that the server is running and the URL, user and password are right")
         })?;
         Ok(Conn {
             client,
             statements: HashMap::new(),
+            idle_since: Instant::now(),
         })
     }
 
@@ -418,15 +585,36 @@ impl Connections {
     /// next one given back (first come, first served).
     fn lease(&self) -> Result<Lease<'_>> {
         loop {
-            let slot = self.pool.take().map_err(|_| {
-                Error::internal("the PostgreSQL connection pool was poisoned by a panic")
-            })?;
+            let slot = self
+                .pool
+                .take(self.limits.acquire_timeout)
+                .map_err(|e| match e {
+                    TakeError::Poisoned => {
+                        Error::internal("the PostgreSQL connection pool was poisoned by a panic")
+                    }
+                    TakeError::TimedOut(waited) => Error::unavailable(format!(
+                        "all {} database connections stayed busy for {}",
+                        self.limits.max_connections,
+                        humantime::format_duration(waited)
+                    ))
+                    .with_hint("try again shortly"),
+                })?;
             let conn = match slot {
                 Slot::Idle(conn) if conn.client.is_closed() => {
                     self.pool.give_back(None);
                     continue;
                 }
-                Slot::Idle(conn) => conn,
+                Slot::Idle(mut conn) => {
+                    // Idle a while: maybe PostgreSQL restarted since. Check, replace if stale.
+                    if conn.idle_since.elapsed() > CHECK_IDLE_AFTER
+                        && conn.client.is_valid(CHECK_TIMEOUT).is_err()
+                    {
+                        drop(conn);
+                        self.pool.give_back(None);
+                        continue;
+                    }
+                    conn
+                }
                 // Connect outside the pool's lock; give the slot back if that fails.
                 Slot::Open => match self.connect() {
                     Ok(conn) => conn,
@@ -439,6 +627,7 @@ impl Connections {
             return Ok(Lease {
                 pool: &self.pool,
                 conn: Some(conn),
+                broken: false,
             });
         }
     }
@@ -522,6 +711,7 @@ impl Connections {
         self.pool.adopt(Conn {
             client: conn.client,
             statements: HashMap::new(),
+            idle_since: Instant::now(),
         });
         Ok(())
     }
@@ -575,8 +765,8 @@ fn redact(url: &str) -> String {
 }
 
 fn db_error(shown: &str, e: &postgres::Error) -> Error {
-    if e.is_closed() || e.as_db_error().is_none() && e.code().is_none() {
-        return Error::failed(format!("lost the connection to PostgreSQL at {shown}: {e}"))
+    if broken(e) {
+        return Error::unavailable(format!("lost the connection to PostgreSQL at {shown}: {e}"))
             .with_hint("check that the server is running, then try again");
     }
     match e.code() {
@@ -592,9 +782,9 @@ fn db_error(shown: &str, e: &postgres::Error) -> Error {
         Some(c) if *c == SqlState::DISK_FULL => {
             Error::failed(format!("the disk of PostgreSQL at {shown} is full"))
         }
-        Some(c) if *c == SqlState::ADMIN_SHUTDOWN || *c == SqlState::CANNOT_CONNECT_NOW => {
-            Error::failed(format!("PostgreSQL at {shown} is shutting down: {e}"))
-                .with_hint("try again once it is back")
+        Some(c) if *c == SqlState::TOO_MANY_CONNECTIONS || *c == SqlState::QUERY_CANCELED => {
+            Error::unavailable(format!("PostgreSQL at {shown} is too busy to answer: {e}"))
+                .with_hint("try again shortly")
         }
         _ => Error::internal(format!("PostgreSQL at {shown} failed: {e}")),
     }

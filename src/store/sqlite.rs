@@ -1911,7 +1911,25 @@ impl Store for SqliteStore {
     }
 
     fn export(&self, sink: &mut dyn FnMut(LedgerRecord) -> Result<()>) -> Result<()> {
-        self.read(|conn| export(conn, sink))
+        // On a read-only connection of its own when the ledger is a file: a long export
+        // (a big ledger, a slow reader on the other end of a team server) then never holds
+        // the ledger's connection, and writes go on beside it (WAL: one snapshot each).
+        let own = self.path.is_file().then(|| {
+            Connection::open_with_flags(
+                &self.path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+        });
+        let Some(Ok(mut conn)) = own else {
+            return self.read(|conn| export(conn, sink));
+        };
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| self.fail(e.into()))?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)
+            .map_err(|e| self.fail(e.into()))?;
+        export(&tx, sink).map_err(|e| self.fail(e))?;
+        tx.finish().map_err(|e| self.fail(e.into()))
     }
 
     fn import(

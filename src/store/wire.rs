@@ -99,8 +99,8 @@ pub struct ErrorBody {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ErrorDetail {
-    /// `usage`, `not found`, `blocked`, `conflict`, `error`, `internal`, and on the wire
-    /// only: `unauthorized`, `forbidden`.
+    /// `usage`, `not found`, `blocked`, `conflict`, `error`, `internal`, `unavailable`,
+    /// and on the wire only: `unauthorized`, `forbidden`.
     pub kind: String,
     pub message: String,
     pub hint: Option<String>,
@@ -126,6 +126,7 @@ impl ErrorBody {
             "blocked" => ErrorKind::Blocked,
             "conflict" => ErrorKind::Conflict,
             "internal" => ErrorKind::Internal,
+            "unavailable" => ErrorKind::Unavailable,
             _ => ErrorKind::Failed,
         };
         Error {
@@ -138,7 +139,8 @@ impl ErrorBody {
 
 /// The HTTP status of each error kind (documented in the README and `/openapi.json`):
 /// usage 400, not found 404, conflict 409, blocked 423 (Locked: a lock, a closed gate or
-/// a missing approval stops the change, and retrying later may succeed), failures 500.
+/// a missing approval stops the change, and retrying later may succeed), failures 500,
+/// unavailable 503 (the database does not answer or the server is full: retry later).
 pub fn status_of(kind: ErrorKind) -> u16 {
     match kind {
         ErrorKind::Usage => 400,
@@ -146,6 +148,7 @@ pub fn status_of(kind: ErrorKind) -> u16 {
         ErrorKind::Conflict => 409,
         ErrorKind::Blocked => 423,
         ErrorKind::Failed | ErrorKind::Internal => 500,
+        ErrorKind::Unavailable => 503,
     }
 }
 
@@ -162,6 +165,7 @@ mod tests {
             ErrorKind::Conflict,
             ErrorKind::Failed,
             ErrorKind::Internal,
+            ErrorKind::Unavailable,
         ] {
             let e = Error::new(kind, "prod-9 is odd").with_hint("look");
             let back = ErrorBody::from_error(&e).into_error();

@@ -33,6 +33,7 @@ mod rollback_terminal;
 mod run_loop;
 mod run_once;
 mod scenario;
+mod server_bounds;
 mod server_cli;
 mod server_harness;
 mod server_hostile;

@@ -31,6 +31,10 @@ pub struct PgServer {
     pub port: u16,
     pub dir: PathBuf,
     bin: PathBuf,
+    /// `postgres`' options, to start it again with them ([`PgServer::start_again`]).
+    options: String,
+    /// The cluster's owner when the tests run as root (`nobody`).
+    owner: Option<u32>,
 }
 
 static SERVER: OnceLock<PgServer> = OnceLock::new();
@@ -39,6 +43,12 @@ static DATABASES: AtomicUsize = AtomicUsize::new(0);
 /// The process's server, started on first use.
 pub fn server() -> &'static PgServer {
     SERVER.get_or_init(|| PgServer::start().unwrap_or_else(|e| panic!("{e}")))
+}
+
+/// A server of the test's own, to stop and start again (an outage); stopped and removed
+/// with the test process, like the shared one.
+pub fn private_server() -> PgServer {
+    PgServer::start().unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A URL to a new, empty database on the process's server.
@@ -81,6 +91,45 @@ impl PgServer {
         &self.bin
     }
 
+    /// A URL to a new, empty database on this server.
+    pub fn database(&self) -> String {
+        let n = DATABASES.fetch_add(1, Ordering::SeqCst);
+        let name = format!("captain_test_{}_{n}", std::process::id());
+        let mut admin = postgres::Client::connect(&self.url("postgres"), postgres::NoTls)
+            .unwrap_or_else(|e| panic!("connecting to the test PostgreSQL: {}", self.explain(&e)));
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap_or_else(|e| panic!("creating database {name}: {}", self.explain(&e)));
+        self.url(&name)
+    }
+
+    /// Stops the server (`pg_ctl stop -m fast`: sessions are ended, as in a restart).
+    pub fn stop(&self) {
+        run_ok(
+            as_owner(&self.bin, self.owner, "pg_ctl")
+                .arg("-D")
+                .arg(self.dir.join("data"))
+                .args(["-w", "-m", "fast", "stop"]),
+            "pg_ctl stop",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// Starts a stopped server again, on the same port.
+    pub fn start_again(&self) {
+        let data = self.dir.join("data");
+        run_ok(
+            as_owner(&self.bin, self.owner, "pg_ctl")
+                .arg("-D")
+                .arg(&data)
+                .arg("-l")
+                .arg(data.join("server.log"))
+                .args(["-w", "-t", "60", "-o", &self.options, "start"]),
+            "pg_ctl start",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
+
     fn start() -> Result<PgServer, String> {
         let bin = find_bin()?;
         let dir = tempfile::Builder::new()
@@ -104,23 +153,7 @@ impl PgServer {
         } else {
             None
         };
-        let as_owner = |program: &str| -> Command {
-            let program = bin.join(program);
-            match owner {
-                None => Command::new(program),
-                Some(_) if which("runuser").is_some() => {
-                    let mut c = Command::new("runuser");
-                    c.args(["-u", "nobody", "--"]).arg(program);
-                    c
-                }
-                Some(_) => {
-                    let mut c = Command::new("setpriv");
-                    c.args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"])
-                        .arg(program);
-                    c
-                }
-            }
-        };
+        let as_owner = |program: &str| as_owner(&bin, owner, program);
         run_ok(
             as_owner("initdb")
                 .args([
@@ -159,7 +192,13 @@ impl PgServer {
             match started {
                 Ok(()) => {
                     watchdog(&bin, &data, &dir, owner.is_some())?;
-                    return Ok(PgServer { port, dir, bin });
+                    return Ok(PgServer {
+                        port,
+                        dir,
+                        bin,
+                        options,
+                        owner,
+                    });
                 }
                 Err(e) => last = e,
             }
@@ -168,6 +207,25 @@ impl PgServer {
             "{last}\n{}",
             std::fs::read_to_string(data.join("server.log")).unwrap_or_default()
         ))
+    }
+}
+
+/// `program` of the PostgreSQL binaries, run as the cluster's owner.
+fn as_owner(bin: &Path, owner: Option<u32>, program: &str) -> Command {
+    let program = bin.join(program);
+    match owner {
+        None => Command::new(program),
+        Some(_) if which("runuser").is_some() => {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "nobody", "--"]).arg(program);
+            c
+        }
+        Some(_) => {
+            let mut c = Command::new("setpriv");
+            c.args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"])
+                .arg(program);
+            c
+        }
     }
 }
 

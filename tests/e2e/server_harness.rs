@@ -53,11 +53,17 @@ impl Server {
         extra: &[&str],
         ca_file: Option<PathBuf>,
     ) -> Server {
+        let admin = Self::admin_token(dir, database);
+        Self::spawn(dir, database, extra, ca_file, admin)
+    }
+
+    /// Creates the admin token `admin` on `database` the documented way (`captain token
+    /// create --database`), before any server runs on it; its secret.
+    pub fn admin_token(dir: &Path, database: &str) -> String {
         std::fs::create_dir_all(dir).unwrap();
-        let database = database.to_string();
         let created = command(dir)
             .args(["token", "create", "admin", "--role", "admin", "--delegate"])
-            .args(["--database", &database])
+            .args(["--database", database])
             .output()
             .unwrap();
         assert!(
@@ -67,7 +73,7 @@ impl Server {
         );
         let admin = String::from_utf8_lossy(&created.stdout).trim().to_string();
         assert!(admin.starts_with("cpt_"), "{admin}");
-        Self::spawn(dir, &database, extra, ca_file, admin)
+        admin
     }
 
     /// Starts one more server (a replica) on `database`, using an existing admin token.
@@ -92,9 +98,44 @@ impl Server {
         admin: String,
         client_clock: bool,
     ) -> Server {
+        Self::spawn_inner(dir, database, extra, ca_file, admin, client_clock, None)
+    }
+
+    /// [`Server::spawn`] under an open-files limit of `nofile` (`ulimit -n`).
+    pub fn spawn_with_fd_limit(
+        dir: &Path,
+        database: &str,
+        extra: &[&str],
+        admin: String,
+        nofile: u32,
+    ) -> Server {
+        Self::spawn_inner(dir, database, extra, None, admin, true, Some(nofile))
+    }
+
+    fn spawn_inner(
+        dir: &Path,
+        database: &str,
+        extra: &[&str],
+        ca_file: Option<PathBuf>,
+        admin: String,
+        client_clock: bool,
+        nofile: Option<u32>,
+    ) -> Server {
         std::fs::create_dir_all(dir).unwrap();
         let log = std::fs::File::create(dir.join("serve.log")).unwrap();
-        let mut command = command(dir);
+        let mut command = match nofile {
+            None => command(dir),
+            Some(n) => {
+                let inner = command(dir);
+                let mut sh = Command::new("sh");
+                sh.env_clear()
+                    .envs(inner.get_envs().filter_map(|(k, v)| Some((k, v?))))
+                    .current_dir(dir)
+                    .args(["-c", &format!("ulimit -n {n} && exec \"$0\" \"$@\"")])
+                    .arg(inner.get_program());
+                sh
+            }
+        };
         command.args(["serve", "--database", database, "--listen", "127.0.0.1:0"]);
         if client_clock {
             command.arg("--trust-client-clock");

@@ -9,6 +9,8 @@
 //! upsert that only takes over a key that is new, expired, or abandoned by a server that
 //! died mid-request), so concurrent retries of one key race safely on its primary key.
 
+use std::sync::Arc;
+
 use postgres::Client;
 
 use super::{Claim, NewCreation, SeenCreation, token_details, token_exists, token_retired};
@@ -34,7 +36,7 @@ const MAX_CONNECTIONS: usize = 8;
 type StoredKey = (Vec<u8>, Option<i32>, Option<Vec<u8>>);
 
 pub struct PgTables {
-    conns: Connections,
+    conns: Arc<Connections>,
 }
 
 impl PgTables {
@@ -42,7 +44,9 @@ impl PgTables {
     pub fn open(url: &str) -> Result<PgTables> {
         let conns = Connections::new(url, MAX_CONNECTIONS)?;
         conns.migrate(None)?;
-        let tables = PgTables { conns };
+        let tables = PgTables {
+            conns: Arc::new(conns),
+        };
         tables.migrate()?;
         Ok(tables)
     }
@@ -84,6 +88,19 @@ impl PgTables {
             tx.commit()?;
             Ok(())
         })
+    }
+
+    /// On connections whose ledger tables are migrated (a team server's one pool); the
+    /// server's own tables are migrated here.
+    pub(crate) fn on(conns: Arc<Connections>) -> Result<PgTables> {
+        let tables = PgTables { conns };
+        tables.migrate()?;
+        Ok(tables)
+    }
+
+    /// Does the database answer?
+    pub fn ping(&self) -> Result<()> {
+        self.conns.ping()
     }
 
     pub fn location(&self) -> String {

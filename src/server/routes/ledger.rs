@@ -59,51 +59,55 @@ async fn export(
     // The lines go out as the store reads them, a chunk at a time, so a big ledger is
     // never in memory whole. What fails before the first chunk is answered as an error;
     // what fails after it cuts the answer off (the client then says at which line).
+    // In the heavy lane (see `server::limits`): a crowd of exports never takes the turns
+    // of the writes, and one that waited too long for its turn is told to come back.
+    let turn = match crate::server::limits::heavy_turn(&app).await {
+        Ok(turn) => turn,
+        Err(e) => return error_response(&e),
+    };
     let (chunks, receiver) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(4);
     let (started, first) = tokio::sync::oneshot::channel::<Result<()>>();
     let stores = app.stores.clone();
-    let producer = app.clone();
     tokio::spawn(async move {
         let mut started = Some(started);
-        let outcome = producer
-            .blocking(move || {
-                let mut buffer = Vec::with_capacity(EXPORT_CHUNK);
-                let mut send = |buffer: &mut Vec<u8>| -> Result<()> {
-                    if let Some(started) = started.take() {
-                        let _ = started.send(Ok(()));
-                    }
-                    chunks
-                        .blocking_send(Ok(Bytes::from(std::mem::take(buffer))))
-                        .map_err(|_| Error::failed("the client stopped reading the export"))
-                };
-                let exported = stores.get(&pipeline).and_then(|store| {
-                    store.export(&mut |record| {
-                        serde_json::to_writer(&mut buffer, &record).map_err(|e| {
-                            Error::internal(format!("could not encode the export: {e}"))
-                        })?;
-                        buffer.push(b'\n');
-                        if buffer.len() >= EXPORT_CHUNK {
-                            send(&mut buffer)?;
-                        }
-                        Ok(())
-                    })
-                });
-                match exported {
-                    Ok(()) => send(&mut buffer),
-                    Err(e) => match started.take() {
-                        Some(started) => {
-                            let _ = started.send(Err(e));
-                            Ok(())
-                        }
-                        None => {
-                            let cut = std::io::Error::other(e.message.clone());
-                            let _ = chunks.blocking_send(Err(cut));
-                            Err(e)
-                        }
-                    },
+        let outcome = App::run_blocking(turn, move || {
+            let mut buffer = Vec::with_capacity(EXPORT_CHUNK);
+            let mut send = |buffer: &mut Vec<u8>| -> Result<()> {
+                if let Some(started) = started.take() {
+                    let _ = started.send(Ok(()));
                 }
-            })
-            .await;
+                chunks
+                    .blocking_send(Ok(Bytes::from(std::mem::take(buffer))))
+                    .map_err(|_| Error::failed("the client stopped reading the export"))
+            };
+            let exported = stores.get(&pipeline).and_then(|store| {
+                store.export(&mut |record| {
+                    serde_json::to_writer(&mut buffer, &record).map_err(|e| {
+                        Error::internal(format!("could not encode the export: {e}"))
+                    })?;
+                    buffer.push(b'\n');
+                    if buffer.len() >= EXPORT_CHUNK {
+                        send(&mut buffer)?;
+                    }
+                    Ok(())
+                })
+            });
+            match exported {
+                Ok(()) => send(&mut buffer),
+                Err(e) => match started.take() {
+                    Some(started) => {
+                        let _ = started.send(Err(e));
+                        Ok(())
+                    }
+                    None => {
+                        let cut = std::io::Error::other(e.message.clone());
+                        let _ = chunks.blocking_send(Err(cut));
+                        Err(e)
+                    }
+                },
+            }
+        })
+        .await;
         if let Err(e) = outcome {
             tracing::warn!(error = %e.message, "the export was cut off");
         }

@@ -8,10 +8,13 @@
 //!
 //! The pool holds connections of any type and knows nothing of PostgreSQL: opening one is
 //! the caller's job (see [`Slot::Open`]), so a slow connect never holds the pool's lock.
+//! A waiter may give up after a while ([`TakeError::TimedOut`]): then nobody is handed
+//! anything for it, and the connection goes to the next in line.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
+use std::time::Duration;
 
 pub(crate) struct Pool<C> {
     max: usize,
@@ -22,8 +25,10 @@ struct State<C> {
     idle: Vec<C>,
     /// Connections idle, lent out, or being opened by a caller that got [`Slot::Open`].
     open: usize,
-    /// Threads waiting, oldest first; each gets exactly one [`Slot`].
-    waiters: VecDeque<SyncSender<Slot<C>>>,
+    /// Threads waiting, oldest first, by ticket; each gets exactly one [`Slot`].
+    waiters: VecDeque<(u64, SyncSender<Slot<C>>)>,
+    /// The next waiter's ticket.
+    next_ticket: u64,
 }
 
 /// What a caller of [`Pool::take`] gets.
@@ -35,9 +40,14 @@ pub(crate) enum Slot<C> {
     Open,
 }
 
-/// The pool's lock was poisoned by a panic in another thread.
-#[derive(Debug)]
-pub(crate) struct Poisoned;
+/// Why [`Pool::take`] gave nothing.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum TakeError {
+    /// The pool's lock was poisoned by a panic in another thread.
+    Poisoned,
+    /// Nothing came free within this long.
+    TimedOut(Duration),
+}
 
 impl<C> Pool<C> {
     pub(crate) fn new(max: usize) -> Pool<C> {
@@ -47,15 +57,16 @@ impl<C> Pool<C> {
                 idle: Vec::new(),
                 open: 0,
                 waiters: VecDeque::new(),
+                next_ticket: 0,
             }),
         }
     }
 
     /// An idle connection, room to open one, or (when neither) the next one given back,
-    /// in the order the callers asked.
-    pub(crate) fn take(&self) -> Result<Slot<C>, Poisoned> {
-        let wait: Receiver<Slot<C>> = {
-            let mut state = self.state.lock().map_err(|_| Poisoned)?;
+    /// in the order the callers asked — waiting at most `timeout` (None: no limit).
+    pub(crate) fn take(&self, timeout: Option<Duration>) -> Result<Slot<C>, TakeError> {
+        let (ticket, wait): (u64, Receiver<Slot<C>>) = {
+            let mut state = self.state.lock().map_err(|_| TakeError::Poisoned)?;
             // Someone waiting already comes first: take only what nobody queues for.
             if state.waiters.is_empty() {
                 if let Some(conn) = state.idle.pop() {
@@ -67,11 +78,28 @@ impl<C> Pool<C> {
                 }
             }
             let (handoff, wait) = sync_channel(1);
-            state.waiters.push_back(handoff);
-            wait
+            let ticket = state.next_ticket;
+            state.next_ticket += 1;
+            state.waiters.push_back((ticket, handoff));
+            (ticket, wait)
         };
         // The sender lives in the queue until a connection (or a slot) is handed over.
-        wait.recv().map_err(|_| Poisoned)
+        let Some(timeout) = timeout else {
+            return wait.recv().map_err(|_| TakeError::Poisoned);
+        };
+        match wait.recv_timeout(timeout) {
+            Ok(slot) => Ok(slot),
+            Err(RecvTimeoutError::Disconnected) => Err(TakeError::Poisoned),
+            Err(RecvTimeoutError::Timeout) => {
+                // Leave the queue. Hand-overs happen under the lock, so once it is held
+                // either this waiter is still queued (and now removed) or its slot is
+                // already in the channel: then take it after all.
+                let mut state = self.state.lock().map_err(|_| TakeError::Poisoned)?;
+                state.waiters.retain(|(t, _)| *t != ticket);
+                drop(state);
+                wait.try_recv().map_err(|_| TakeError::TimedOut(timeout))
+            }
+        }
     }
 
     /// Gives a connection back (`Some`), or its slot when it broke or could not be
@@ -84,7 +112,7 @@ impl<C> Pool<C> {
             Some(conn) => Slot::Idle(conn),
             None => Slot::Open,
         };
-        while let Some(waiter) = state.waiters.pop_front() {
+        while let Some((_, waiter)) = state.waiters.pop_front() {
             // A waiter whose thread is gone hands the slot on to the next.
             match waiter.send(slot) {
                 Ok(()) => return,
@@ -116,10 +144,10 @@ mod tests {
     #[test]
     fn opens_up_to_max_then_reuses() {
         let pool = Pool::new(2);
-        assert!(matches!(pool.take().unwrap(), Slot::Open));
-        assert!(matches!(pool.take().unwrap(), Slot::Open));
+        assert!(matches!(pool.take(None).unwrap(), Slot::Open));
+        assert!(matches!(pool.take(None).unwrap(), Slot::Open));
         pool.give_back(Some(7));
-        match pool.take().unwrap() {
+        match pool.take(None).unwrap() {
             Slot::Idle(conn) => assert_eq!(conn, 7),
             Slot::Open => panic!("the pool opened a third connection"),
         }
@@ -128,22 +156,39 @@ mod tests {
     #[test]
     fn a_broken_connection_frees_its_slot() {
         let pool: Pool<u32> = Pool::new(1);
-        assert!(matches!(pool.take().unwrap(), Slot::Open));
+        assert!(matches!(pool.take(None).unwrap(), Slot::Open));
         pool.give_back(None);
-        assert!(matches!(pool.take().unwrap(), Slot::Open));
+        assert!(matches!(pool.take(None).unwrap(), Slot::Open));
+    }
+
+    #[test]
+    fn a_waiter_gives_up_after_its_timeout_and_the_next_one_is_served() {
+        let pool: Pool<u32> = Pool::new(1);
+        assert!(matches!(pool.take(None).unwrap(), Slot::Open));
+        let started = std::time::Instant::now();
+        let waited = pool.take(Some(Duration::from_millis(50)));
+        assert!(matches!(waited, Err(TakeError::TimedOut(_))));
+        assert!(started.elapsed() >= Duration::from_millis(50));
+        assert!(pool.state.lock().unwrap().waiters.is_empty());
+        // The one given back is not lost to the waiter that left.
+        pool.give_back(Some(3));
+        match pool.take(Some(Duration::from_millis(50))).unwrap() {
+            Slot::Idle(conn) => assert_eq!(conn, 3),
+            Slot::Open => panic!("the pool opened a second connection"),
+        }
     }
 
     #[test]
     fn waiters_are_served_in_the_order_they_came() {
         let pool: Arc<Pool<u32>> = Arc::new(Pool::new(1));
-        assert!(matches!(pool.take().unwrap(), Slot::Open));
+        assert!(matches!(pool.take(None).unwrap(), Slot::Open));
         let (done, finished) = std::sync::mpsc::channel();
         let mut threads = Vec::new();
         for i in 0..5u32 {
             let shared = pool.clone();
             let done = done.clone();
             threads.push(std::thread::spawn(move || {
-                let Slot::Idle(conn) = shared.take().unwrap() else {
+                let Slot::Idle(conn) = shared.take(None).unwrap() else {
                     panic!("got a slot to open while one connection is lent out");
                 };
                 done.send(i).unwrap();
