@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use captain::Error;
-use captain::engine::{SimulationConfig, SimulationReport, simulate};
+use captain::engine::{FailureModel, SimulationConfig, SimulationReport, simulate};
 
 use super::Context;
 use super::ui::Ui;
@@ -12,6 +12,11 @@ use super::ui::Ui;
 /// Run the pipeline in virtual time with synthetic releases, deploy and test durations and
 /// injected failures; report how long a commit takes to reach each wave and environment
 /// (median, p90) and where releases queue or are superseded.
+///
+/// Failures belong to releases: a share of releases is bad, and a bad release fails in
+/// the first stage that catches it (each stage it reaches catches it with a chance per
+/// kind of stage: pre-production, one-box, zonal); apart from that each deployment flakes
+/// at a small independent rate. The same --seed gives the same report.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// How much time to simulate (e.g. 30d, 12w).
@@ -26,12 +31,21 @@ pub struct Args {
     /// How long one approval step takes.
     #[arg(long, default_value = "10m", value_parser = parse_duration)]
     pub step_time: Duration,
-    /// Share of deployments whose deploy fails (0 to 1).
-    #[arg(long, default_value_t = 0.02)]
-    pub deploy_failures: f64,
-    /// Share of approval steps that fail (0 to 1).
-    #[arg(long, default_value_t = 0.02)]
-    pub step_failures: f64,
+    /// Share of releases that carry a bad change (0 to 1).
+    #[arg(long, default_value_t = FailureModel::default().bad_releases)]
+    pub bad_releases: f64,
+    /// Chance that a pre-production stage catches a bad release that reaches it.
+    #[arg(long, default_value_t = FailureModel::default().catch_pre_production)]
+    pub catch_pre_production: f64,
+    /// Chance that a one-box stage (its name says `onebox`) catches a bad release.
+    #[arg(long, default_value_t = FailureModel::default().catch_one_box)]
+    pub catch_one_box: f64,
+    /// Chance that any other production (zonal) stage catches a bad release.
+    #[arg(long, default_value_t = FailureModel::default().catch_zonal)]
+    pub catch_zonal: f64,
+    /// Chance that one deployment fails on its own, whatever its release (0 to 1).
+    #[arg(long, default_value_t = FailureModel::default().flakes)]
+    pub flakes: f64,
     /// Bake data points gathered per hour in each environment.
     #[arg(long, default_value_t = 1000)]
     pub data_points_per_hour: u64,
@@ -66,8 +80,13 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         merges_per_day: args.merges_per_day,
         deploy_time: args.deploy_time,
         step_time: args.step_time,
-        deploy_failure_rate: rate("deploy-failures", args.deploy_failures)?,
-        step_failure_rate: rate("step-failures", args.step_failures)?,
+        failures: FailureModel {
+            bad_releases: rate("bad-releases", args.bad_releases)?,
+            catch_pre_production: rate("catch-pre-production", args.catch_pre_production)?,
+            catch_one_box: rate("catch-one-box", args.catch_one_box)?,
+            catch_zonal: rate("catch-zonal", args.catch_zonal)?,
+            flakes: rate("flakes", args.flakes)?,
+        },
         data_points_per_hour: args.data_points_per_hour,
         seed: args.seed,
     };
@@ -105,6 +124,7 @@ fn render(ui: &Ui, report: &SimulationReport, environments: bool) -> String {
     text.push_str(&format!("{waves}\n\nWhere releases queue\n"));
     let mut stages = ui.table(&[
         "stage",
+        "kind",
         "started",
         "approved",
         "failed",
@@ -116,6 +136,7 @@ fn render(ui: &Ui, report: &SimulationReport, environments: bool) -> String {
     for flow in &report.stages {
         stages.add_row(vec![
             flow.stage.clone(),
+            flow.kind.as_str().to_string(),
             flow.started.to_string(),
             flow.approved.to_string(),
             flow.failed.to_string(),
@@ -126,6 +147,23 @@ fn render(ui: &Ui, report: &SimulationReport, environments: bool) -> String {
         ]);
     }
     text.push_str(&stages.to_string());
+    let failures = &report.failures;
+    let caught: Vec<String> = failures
+        .caught
+        .iter()
+        .map(|(kind, n)| format!("{n} in {}", kind.as_str()))
+        .collect();
+    text.push_str(&format!(
+        "\n\n{} bad releases, caught {}; {} of {} deployments flaked",
+        failures.bad_releases,
+        if caught.is_empty() {
+            "nowhere".to_string()
+        } else {
+            caught.join(", ")
+        },
+        failures.flaky_deployments,
+        failures.deployments
+    ));
     if environments {
         let mut table = ui.table(&["environment", "releases reached", "median", "p90"]);
         for reach in &report.environments {

@@ -104,7 +104,9 @@ use crate::error::Result;
 use crate::model::{DeploymentId, DeploymentKind, Lock, Outcome, ReleaseNumber, Timestamp};
 
 pub use apply::{settle, settle_where};
-pub use simulate::{SimulationConfig, SimulationReport, simulate};
+pub use simulate::{
+    FailureModel, FailureReport, SimulationConfig, SimulationReport, StageKind, simulate,
+};
 
 /// What the engine needs from the ledger, as plain data. Missing stages and
 /// environments count as empty (nothing deployed yet).

@@ -4,13 +4,27 @@
 //! (median, p90) and where releases queue or are superseded, so a team can tune waves,
 //! bake times and windows before waiting days to find out.
 //!
+//! # The failure model
+//!
+//! Failures belong to the release, as the articles describe them ([`FailureModel`]): a
+//! share of releases carries a bad change, and a bad release is caught by the first stage
+//! whose traffic exercises it — each stage it reaches catches it with a chance set per
+//! kind of stage ([`StageKind`]: pre-production, one-box, zonal) — and never goes further.
+//! Where it is caught is drawn once, when it is merged: a stage with approval steps fails
+//! its first step (the tests find it), one without fails the deploy. Apart from that,
+//! every deployment may flake (a deploy or a step failing for a reason of its own) at a
+//! small, independent rate; the next release carries the commits on. Merge times and bad
+//! releases come from one seeded generator and flakes from another, so the same seed gives
+//! the same report, and a changed pipeline (`captain simulate --set`) meets the same
+//! releases.
+//!
 //! Time moves from event to event (a release merged, a deploy or step finishing, a bake
 //! ending, a window opening), not tick by tick, so months of a 160-environment pipeline
 //! take well under a second in a release build. Like the rest of the engine it reads no
 //! clock and does no I/O; randomness comes from a seeded generator, so a run is
 //! reproducible.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 
 use rand::rngs::StdRng;
@@ -26,6 +40,109 @@ use super::{
     decide,
 };
 
+/// How releases go wrong (see the module documentation). Every field is a probability.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FailureModel {
+    /// Share of releases that carry a bad change (default 5%).
+    pub bad_releases: f64,
+    /// Chance that a pre-production stage catches a bad release that reaches it (50%).
+    pub catch_pre_production: f64,
+    /// Chance that a one-box stage catches it (30%): a small share of production
+    /// traffic, watched by its own alarm.
+    pub catch_one_box: f64,
+    /// Chance that a zonal (or any other production) stage catches it (10%).
+    pub catch_zonal: f64,
+    /// Chance that one deployment fails for a reason of its own, independent of its
+    /// release and of every other deployment (0.1%).
+    pub flakes: f64,
+}
+
+impl Default for FailureModel {
+    fn default() -> FailureModel {
+        FailureModel {
+            bad_releases: 0.05,
+            catch_pre_production: 0.5,
+            catch_one_box: 0.3,
+            catch_zonal: 0.1,
+            flakes: 0.001,
+        }
+    }
+}
+
+impl FailureModel {
+    /// No failures at all.
+    pub fn none() -> FailureModel {
+        FailureModel {
+            bad_releases: 0.0,
+            flakes: 0.0,
+            ..FailureModel::default()
+        }
+    }
+
+    fn catch(&self, kind: StageKind) -> f64 {
+        match kind {
+            StageKind::PreProduction => self.catch_pre_production,
+            StageKind::OneBox => self.catch_one_box,
+            StageKind::Zonal => self.catch_zonal,
+        }
+    }
+
+    fn check(&self) -> Result<()> {
+        for (what, rate) in [
+            ("share of bad releases", self.bad_releases),
+            ("pre-production catch rate", self.catch_pre_production),
+            ("one-box catch rate", self.catch_one_box),
+            ("zonal catch rate", self.catch_zonal),
+            ("flake rate", self.flakes),
+        ] {
+            if !(0.0..=1.0).contains(&rate) {
+                return Err(Error::usage(format!(
+                    "the {what} must be between 0 and 1, not {rate}"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What kind of traffic a stage sees, for the failure model: stages before the waves are
+/// pre-production; a production stage whose name (or every environment's name) says
+/// `onebox` / `one-box` is a one-box stage; the other production stages are zonal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StageKind {
+    PreProduction,
+    OneBox,
+    Zonal,
+}
+
+impl StageKind {
+    pub fn of(stage: &crate::config::Stage) -> StageKind {
+        let one_box = |name: &str| {
+            let name = name.to_ascii_lowercase();
+            name.contains("onebox") || name.contains("one-box") || name.contains("one_box")
+        };
+        if !stage.is_production() {
+            StageKind::PreProduction
+        } else if one_box(&stage.name)
+            || (!stage.environments.is_empty()
+                && stage.environments.iter().all(|e| one_box(&e.name)))
+        {
+            StageKind::OneBox
+        } else {
+            StageKind::Zonal
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StageKind::PreProduction => "pre-production",
+            StageKind::OneBox => "one-box",
+            StageKind::Zonal => "zonal",
+        }
+    }
+}
+
 /// What to simulate.
 #[derive(Clone, Debug)]
 pub struct SimulationConfig {
@@ -38,18 +155,16 @@ pub struct SimulationConfig {
     pub deploy_time: Duration,
     /// How long one approval step takes.
     pub step_time: Duration,
-    /// Probability that a normal deployment's deploy fails.
-    pub deploy_failure_rate: f64,
-    /// Probability that one approval step fails.
-    pub step_failure_rate: f64,
+    /// How releases and deployments fail.
+    pub failures: FailureModel,
     /// Bake data points gathered per hour in each environment.
     pub data_points_per_hour: u64,
     pub seed: u64,
 }
 
 impl SimulationConfig {
-    /// Ten merges a day for `days` days, 10-minute deploys and steps, 2% deploy and 2%
-    /// step failures.
+    /// Ten merges a day for `days` days, 10-minute deploys and steps, the default
+    /// [`FailureModel`].
     pub fn typical(start: Timestamp, days: u64) -> SimulationConfig {
         SimulationConfig {
             start,
@@ -57,8 +172,7 @@ impl SimulationConfig {
             merges_per_day: 10.0,
             deploy_time: Duration::from_secs(600),
             step_time: Duration::from_secs(600),
-            deploy_failure_rate: 0.02,
-            step_failure_rate: 0.02,
+            failures: FailureModel::default(),
             data_points_per_hour: 1_000,
             seed: 1,
         }
@@ -79,6 +193,7 @@ pub struct Reach {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StageFlow {
     pub stage: String,
+    pub kind: StageKind,
     pub started: u64,
     pub approved: u64,
     pub failed: u64,
@@ -97,16 +212,38 @@ pub struct SimulationReport {
     pub waves: Vec<Reach>,
     pub environments: Vec<Reach>,
     pub stages: Vec<StageFlow>,
+    pub failures: FailureReport,
     /// Engine passes run (a measure of the work done).
     pub passes: u64,
     pub decisions: u64,
+}
+
+/// What the failure model did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct FailureReport {
+    /// Releases drawn bad.
+    pub bad_releases: u64,
+    /// Bad releases failed by the stage that caught them, per kind of stage.
+    pub caught: BTreeMap<StageKind, u64>,
+    /// Normal deployments started, and those that flaked.
+    pub deployments: u64,
+    pub flaky_deployments: u64,
 }
 
 struct Sim<'a> {
     pipeline: &'a Pipeline,
     config: &'a SimulationConfig,
     state: EngineState,
-    rng: StdRng,
+    /// Merge times.
+    releases_rng: StdRng,
+    /// Flakes.
+    flakes_rng: StdRng,
+    /// Per release (index = number - 1): the stage that catches it, if it is bad.
+    caught_at: Vec<Option<usize>>,
+    kinds: Vec<StageKind>,
+    /// Deployments whose first approval step finds the bad change.
+    fails_first_step: HashSet<DeploymentId>,
+    failures: FailureReport,
     now: Timestamp,
     next_id: u64,
     /// Deployment → when its deploy ends and whether it fails.
@@ -135,16 +272,7 @@ pub fn simulate(pipeline: &Pipeline, config: &SimulationConfig) -> Result<Simula
             config.merges_per_day
         )));
     }
-    for (what, rate) in [
-        ("deploy failure rate", config.deploy_failure_rate),
-        ("step failure rate", config.step_failure_rate),
-    ] {
-        if !(0.0..=1.0).contains(&rate) {
-            return Err(Error::usage(format!(
-                "the {what} must be between 0 and 1, not {rate}"
-            )));
-        }
-    }
+    config.failures.check()?;
     let end = add(config.start, config.duration);
     let mut sim = Sim::new(pipeline, config);
     let interval = 86_400.0 / config.merges_per_day;
@@ -159,7 +287,8 @@ pub fn simulate(pipeline: &Pipeline, config: &SimulationConfig) -> Result<Simula
             for per_env in &mut sim.reach {
                 per_env.push(None);
             }
-            let jitter = sim.rng.random_range(0.5..1.5);
+            sim.draw_failure();
+            let jitter = sim.releases_rng.random_range(0.5..1.5);
             next_merge = add(next_merge, Duration::from_secs_f64(interval * jitter));
         }
         let wake = sim.settle();
@@ -199,11 +328,14 @@ impl<'a> Sim<'a> {
             .enumerate()
             .map(|(i, s)| (s.name.clone(), i))
             .collect();
+        let kinds: Vec<StageKind> = pipeline.stages.iter().map(StageKind::of).collect();
         let flows = pipeline
             .stages
             .iter()
-            .map(|s| StageFlow {
+            .zip(&kinds)
+            .map(|(s, kind)| StageFlow {
                 stage: s.name.clone(),
+                kind: *kind,
                 started: 0,
                 approved: 0,
                 failed: 0,
@@ -217,7 +349,13 @@ impl<'a> Sim<'a> {
             pipeline,
             config,
             state: EngineState::default(),
-            rng: StdRng::seed_from_u64(config.seed),
+            releases_rng: StdRng::seed_from_u64(config.seed),
+            // A second stream, so flakes never shift which releases are bad.
+            flakes_rng: StdRng::seed_from_u64(config.seed ^ 0x5eed_f1a4_e5ee_df1a),
+            caught_at: Vec::new(),
+            kinds,
+            fails_first_step: HashSet::new(),
+            failures: FailureReport::default(),
             now: config.start,
             next_id: 0,
             deploy_end: HashMap::new(),
@@ -239,6 +377,29 @@ impl<'a> Sim<'a> {
             passes: 0,
             decisions: 0,
         }
+    }
+
+    /// Whether the newest release is bad, and which stage will catch it.
+    /// Drawn from the seed and the release's number alone, so a changed pipeline meets
+    /// the same bad releases.
+    fn draw_failure(&mut self) {
+        let model = &self.config.failures;
+        let number = self.caught_at.len() as u64 + 1;
+        let mut rng = StdRng::seed_from_u64(
+            self.config
+                .seed
+                .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+                .wrapping_add(number),
+        );
+        let mut caught = None;
+        if rng.random_bool(model.bad_releases) {
+            self.failures.bad_releases += 1;
+            caught = self
+                .kinds
+                .iter()
+                .position(|kind| rng.random_bool(model.catch(*kind)));
+        }
+        self.caught_at.push(caught);
     }
 
     fn signals(&self) -> Signals {
@@ -392,9 +553,13 @@ impl<'a> Sim<'a> {
                     }
                 }
             }
-            Decision::FailStage { stage, .. } => {
+            Decision::FailStage { stage, release, .. } => {
                 if let Some(&i) = self.stage_index.get(stage) {
                     self.flows[i].failed += 1;
+                    let index = (release.0 - 1) as usize;
+                    if self.caught_at.get(index).copied().flatten() == Some(i) {
+                        *self.failures.caught.entry(self.kinds[i]).or_default() += 1;
+                    }
                 }
             }
             Decision::ApproveEnvironment {
@@ -426,7 +591,11 @@ impl<'a> Sim<'a> {
     fn after_apply(&mut self, decision: &Decision) {
         match decision {
             Decision::StartDeployment {
-                environment, kind, ..
+                environment,
+                stage,
+                release,
+                kind,
+                ..
             } => {
                 let Some(active) = self
                     .state
@@ -436,17 +605,37 @@ impl<'a> Sim<'a> {
                 else {
                     return;
                 };
-                let fails = *kind == DeploymentKind::Normal
-                    && self.rng.random_bool(self.config.deploy_failure_rate);
-                self.deploy_end.insert(
-                    active.id.clone(),
-                    (add(self.now, self.config.deploy_time), fails),
-                );
+                let id = active.id.clone();
+                let mut fails = false;
+                if *kind == DeploymentKind::Normal {
+                    self.failures.deployments += 1;
+                    let stage = self.stage_index.get(stage).copied();
+                    let index = (release.0 - 1) as usize;
+                    let bad_here =
+                        stage.is_some() && self.caught_at.get(index).copied().flatten() == stage;
+                    let has_steps = stage
+                        .is_some_and(|i| !self.pipeline.stages[i].settings.approvals.is_empty());
+                    if bad_here && has_steps {
+                        self.fails_first_step.insert(id.clone());
+                    } else if bad_here {
+                        fails = true;
+                    } else if self.flakes_rng.random_bool(self.config.failures.flakes) {
+                        self.failures.flaky_deployments += 1;
+                        // A flake fails the deploy or, as often, the first approval step.
+                        if has_steps && self.flakes_rng.random_bool(0.5) {
+                            self.fails_first_step.insert(id.clone());
+                        } else {
+                            fails = true;
+                        }
+                    }
+                }
+                self.deploy_end
+                    .insert(id, (add(self.now, self.config.deploy_time), fails));
             }
             Decision::RunApprovalStep {
                 deployment, step, ..
             } => {
-                let fails = self.rng.random_bool(self.config.step_failure_rate);
+                let fails = self.fails_first_step.remove(deployment);
                 self.step_end.insert(
                     (deployment.clone(), *step),
                     (add(self.now, self.config.step_time), fails),
@@ -455,6 +644,7 @@ impl<'a> Sim<'a> {
             Decision::ApproveEnvironment { deployment, .. }
             | Decision::FailDeployment { deployment, .. } => {
                 self.deploy_end.remove(deployment);
+                self.fails_first_step.remove(deployment);
                 self.step_end.retain(|(id, _), _| id != deployment);
             }
             _ => {}
@@ -518,6 +708,7 @@ impl<'a> Sim<'a> {
             waves,
             environments,
             stages: self.flows,
+            failures: self.failures,
             passes: self.passes,
             decisions: self.decisions,
         }
@@ -549,8 +740,7 @@ stages = [{ name = "prod", environments = ["prod-1", "prod-2"] }]
         let p = pipeline(SMALL);
         let mut config = SimulationConfig::typical(ts("2026-03-02T00:00:00Z"), 3);
         config.merges_per_day = 2.0;
-        config.deploy_failure_rate = 0.0;
-        config.step_failure_rate = 0.0;
+        config.failures = FailureModel::none();
         let report = simulate(&p, &config).unwrap_or_else(|e| panic!("{e:?}"));
         assert!(report.releases >= 5);
         let beta = &report.environments[0];
@@ -612,8 +802,122 @@ stages = [{ name = "prod", environments = ["prod-1", "prod-2"] }]
     fn bad_rates_are_usage_errors() {
         let p = pipeline(SMALL);
         let mut config = SimulationConfig::typical(ts("2026-03-02T00:00:00Z"), 1);
-        config.deploy_failure_rate = 1.5;
+        config.failures.bad_releases = 1.5;
         let err = simulate(&p, &config).err().map(|e| e.kind);
         assert_eq!(err, Some(crate::ErrorKind::Usage));
+        config.failures = FailureModel {
+            flakes: -0.1,
+            ..FailureModel::default()
+        };
+        let err = simulate(&p, &config).err().map(|e| e.kind);
+        assert_eq!(err, Some(crate::ErrorKind::Usage));
+    }
+
+    /// Three pre-production stages (gamma runs tests), a one-box stage and a zonal one.
+    const KINDS: &str = r#"
+name = "kinds"
+[[stages]]
+name = "alpha"
+environments = ["alpha"]
+[[stages]]
+name = "beta"
+environments = ["beta"]
+[[stages]]
+name = "gamma"
+environments = ["gamma"]
+approvals = [{ kind = "command", argv = ["./tests"] }]
+[[waves]]
+name = "wave-1"
+bake_time = "1h"
+stages = [
+  { name = "wave-1-onebox", environments = ["prod-onebox"] },
+  { name = "wave-1-zonal", environments = ["prod-a", "prod-b"] },
+]
+"#;
+
+    fn flow<'r>(report: &'r SimulationReport, stage: &str) -> &'r StageFlow {
+        report
+            .stages
+            .iter()
+            .find(|s| s.stage == stage)
+            .unwrap_or_else(|| panic!("no stage {stage}"))
+    }
+
+    #[test]
+    fn stages_have_a_kind() {
+        let p = pipeline(KINDS);
+        let kinds: Vec<StageKind> = p.stages.iter().map(StageKind::of).collect();
+        use StageKind::*;
+        assert_eq!(
+            kinds,
+            [PreProduction, PreProduction, PreProduction, OneBox, Zonal]
+        );
+    }
+
+    #[test]
+    fn a_bad_release_fails_in_the_first_stage_that_catches_it_and_goes_no_further() {
+        let p = pipeline(KINDS);
+        let mut config = SimulationConfig::typical(ts("2026-03-02T00:00:00Z"), 60);
+        // Every release is bad; half are caught by each pre-production stage, half of the
+        // rest by the one-box, all the others by the zonal stage. Nothing flakes.
+        config.merges_per_day = 4.0;
+        config.failures = FailureModel {
+            bad_releases: 1.0,
+            catch_pre_production: 0.5,
+            catch_one_box: 0.5,
+            catch_zonal: 1.0,
+            flakes: 0.0,
+        };
+        let report = simulate(&p, &config).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(report.failures.bad_releases, report.releases);
+        assert_eq!(report.failures.flaky_deployments, 0);
+        // No bad release escapes, and no commit reaches production's last stage.
+        assert_eq!(flow(&report, "wave-1-zonal").approved, 0);
+        assert_eq!(report.waves.last().map(|w| w.reached), Some(0));
+        // Every failure is a catch, and a release fails once: where it was caught.
+        let failed: u64 = report.stages.iter().map(|s| s.failed).sum();
+        let caught: u64 = report.failures.caught.values().sum();
+        assert_eq!(failed, caught);
+        // A stage only sees what the one before let through.
+        for pair in report.stages.windows(2) {
+            assert!(pair[1].started <= pair[0].approved, "{pair:?}");
+        }
+        // Pre-production catches 1 - 0.5³ = 87.5% of the releases it deploys.
+        let pre = report.failures.caught[&StageKind::PreProduction] as f64;
+        let share = pre / caught as f64;
+        assert!((0.78..=0.95).contains(&share), "{share} of {caught}");
+        // gamma has tests: its catches fail the first step, after the deploy succeeded.
+        assert!(flow(&report, "gamma").failed > 0);
+        // The same seed gives the same report; another seed another.
+        assert_eq!(simulate(&p, &config).ok().as_ref(), Some(&report));
+        config.seed = 2;
+        assert_ne!(simulate(&p, &config).ok().as_ref(), Some(&report));
+    }
+
+    #[test]
+    fn flakes_strike_deployments_independently_of_their_release() {
+        let p = pipeline(KINDS);
+        let mut config = SimulationConfig::typical(ts("2026-03-02T00:00:00Z"), 90);
+        config.merges_per_day = 4.0;
+        config.failures = FailureModel {
+            bad_releases: 0.0,
+            flakes: 0.05,
+            ..FailureModel::default()
+        };
+        let report = simulate(&p, &config).unwrap_or_else(|e| panic!("{e:?}"));
+        let failures = &report.failures;
+        assert!(failures.caught.is_empty(), "{failures:?}");
+        assert!(failures.deployments > 1_000, "{failures:?}");
+        let rate = failures.flaky_deployments as f64 / failures.deployments as f64;
+        assert!((0.035..=0.065).contains(&rate), "{rate}: {failures:?}");
+        // Flakes strike pre-production and production alike, and the commits go on with
+        // the next release: most of them reach production.
+        assert!(report.stages.iter().filter(|s| s.failed > 0).count() >= 4);
+        let last = report.waves.last().map_or(0, |w| w.reached);
+        assert!(
+            last * 10 > report.releases * 8,
+            "{last} of {}",
+            report.releases
+        );
     }
 }

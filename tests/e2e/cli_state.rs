@@ -275,7 +275,7 @@ fn simulate_reports_every_wave_and_stage() {
             .all(|w| w["reached"].as_u64().is_some_and(|n| n > 0)),
         "{report}"
     );
-    env.run(&["simulate", "--deploy-failures", "2"]).code(2);
+    env.run(&["simulate", "--bad-releases", "2"]).code(2);
 }
 
 // Each runs against a local file and against `captain serve`.
