@@ -688,3 +688,81 @@ deploy = { argv = ["sh", "deploy.sh"] }
         ]
     );
 }
+
+#[test]
+fn a_wave_bakes_as_a_whole_apart_from_its_stages() {
+    let p = ok(r#"
+name = "p"
+[production]
+bake_time = "1h"
+[wave_template]
+azs = ["a", "b"]
+stages = [{ name = "{wave}-az{n}", environment = "{wave}-{region}{az}" }]
+[[waves]]
+name = "w1"
+regions = ["r1"]
+wave_bake_time = "12h"
+[[waves]]
+name = "w2"
+regions = ["r1"]
+bake_time = "2h"
+"#);
+    let stage = |name: &str| p.stage(name).unwrap_or_else(|| panic!("no stage {name}"));
+    let hours = |d: Duration| d.as_secs() / 3600;
+    // Each stage keeps its own bake; only the wave's last stage carries the wave's.
+    assert_eq!(hours(stage("w1-az1").settings.bake_time), 1);
+    assert_eq!(stage("w1-az1").wave_bake_time, Duration::ZERO);
+    assert_eq!(hours(stage("w1-az1").bake_time()), 1);
+    assert_eq!(hours(stage("w1-az2").settings.bake_time), 1);
+    assert_eq!(hours(stage("w1-az2").wave_bake_time), 12);
+    assert_eq!(hours(stage("w1-az2").bake_time()), 13);
+    // A wave's `bake_time` keeps its meaning: every stage of the wave inherits it.
+    assert_eq!(hours(stage("w2-az1").bake_time()), 2);
+    assert_eq!(hours(stage("w2-az2").bake_time()), 2);
+    assert_eq!(p.waves[0].wave_bake_time, Duration::from_secs(12 * 3600));
+    assert_eq!(p.waves[1].wave_bake_time, Duration::ZERO);
+
+    // `captain plan` shows both.
+    let plan = p.plan();
+    let row = |name: &str| {
+        plan.stages
+            .iter()
+            .find(|s| s.name == name)
+            .unwrap_or_else(|| panic!("no plan row {name}"))
+    };
+    assert_eq!(row("w1-az2").bake_time, "1h");
+    assert_eq!(row("w1-az2").wave_bake_time.as_deref(), Some("12h"));
+    assert_eq!(row("w1-az1").wave_bake_time, None);
+    assert_eq!(plan.waves[0].wave_bake_time, "12h");
+    assert_eq!(plan.waves[0].stages, ["w1-az1", "w1-az2"]);
+}
+
+#[test]
+fn a_wave_bake_time_is_checked_where_it_is_written() {
+    let text = r#"
+name = "p"
+[[waves]]
+name = "w1"
+stages = [{ name = "s", environments = ["e"] }]
+wave_bake_time = "soon"
+"#;
+    let diagnostics = validate_text(text, Path::new("pipeline.toml"))
+        .err()
+        .unwrap_or_default();
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    assert!(
+        diagnostics[0].message.contains("wave_bake_time"),
+        "{diagnostics:?}"
+    );
+    assert_eq!(diagnostics[0].line, 6);
+    // Only a wave has one: a stage or [production] naming it is told so.
+    let text = "name = \"p\"\n[production]\nwave_bake_time = \"1h\"\n[[waves]]\nname = \"w\"\nstages = [{ name = \"s\", environments = [\"e\"] }]\n";
+    let diagnostics = validate_text(text, Path::new("pipeline.toml"))
+        .err()
+        .unwrap_or_default();
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    assert!(
+        diagnostics[0].message.contains("wave_bake_time"),
+        "{diagnostics:?}"
+    );
+}

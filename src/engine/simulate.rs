@@ -501,7 +501,7 @@ impl<'a> Sim<'a> {
 
     fn bake_due(&self, environment: &str, since: Timestamp) -> Option<Timestamp> {
         let (stage, _) = self.pipeline.environment(environment)?;
-        let mut due = add(since, stage.settings.bake_time);
+        let mut due = add(since, stage.bake_time());
         if let Some(points) = &stage.settings.min_data_points {
             let rate = self.config.data_points_per_hour.max(1);
             // Whole seconds, rounded up, until `count` points are in.
