@@ -22,9 +22,13 @@ pub struct Args {
     /// How much time to simulate (e.g. 30d, 12w).
     #[arg(long, default_value = "30d", value_parser = parse_duration)]
     pub duration: Duration,
-    /// Merges to main (new releases) per day.
+    /// Merges to main (new releases) per day, spread over the --merge-hours.
     #[arg(long, default_value_t = 10.0)]
     pub merges_per_day: f64,
+    /// When people merge, in the pipeline's time zone: days and hours as in a window
+    /// (`mon-fri 09:00-17:00`, `mon-sun`), or `always` for around the clock.
+    #[arg(long, default_value = "mon-fri 09:00-17:00")]
+    pub merge_hours: String,
     /// How long one deploy command takes.
     #[arg(long, default_value = "10m", value_parser = parse_duration)]
     pub deploy_time: Duration,
@@ -62,6 +66,29 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
         .map_err(|e| format!("`{text}` is not a duration ({e}); e.g. 30d, 12h, 10m"))
 }
 
+/// `--merge-hours`: `always`, or days and optional hours.
+fn merge_window(text: &str, timezone: &str) -> Result<Option<captain::config::Window>, Error> {
+    let text = text.trim();
+    if text == "always" {
+        return Ok(None);
+    }
+    let mut parts = text.split_whitespace();
+    let days = parts.next().unwrap_or_default();
+    let hours = parts.next().unwrap_or_default();
+    if parts.next().is_some() {
+        return Err(Error::usage(format!(
+            "--merge-hours `{text}` has more than days and hours"
+        ))
+        .with_hint("e.g. --merge-hours 'mon-fri 09:00-17:00', or 'always'"));
+    }
+    captain::config::Window::parse(days, hours, timezone, &[])
+        .map(Some)
+        .map_err(|e| {
+            Error::usage(format!("--merge-hours `{text}`: {e}"))
+                .with_hint("e.g. --merge-hours 'mon-fri 09:00-17:00', or 'always'")
+        })
+}
+
 fn rate(name: &str, value: f64) -> Result<f64, Error> {
     if (0.0..=1.0).contains(&value) {
         Ok(value)
@@ -74,10 +101,12 @@ fn rate(name: &str, value: f64) -> Result<f64, Error> {
 
 pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
     let pipeline = ctx.pipeline()?;
+    let merge_window = merge_window(&args.merge_hours, &pipeline.timezone)?;
     let config = SimulationConfig {
         start: ctx.now,
         duration: args.duration,
         merges_per_day: args.merges_per_day,
+        merge_window,
         deploy_time: args.deploy_time,
         step_time: args.step_time,
         failures: FailureModel {
@@ -108,20 +137,55 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
 
 fn render(ui: &Ui, report: &SimulationReport, environments: bool) -> String {
     let mut text = format!(
-        "{} releases over {}\n\nTime for a commit to reach each wave\n",
+        "{} commits merged over {}\n\nTime for a commit to reach each wave\n",
         report.releases,
         span(Some(report.simulated_secs))
     );
-    let mut waves = ui.table(&["wave", "releases reached", "median", "p90"]);
+    let mut waves = ui.table(&["wave", "commits reached", "median", "business days", "p90"]);
     for reach in &report.waves {
         waves.add_row(vec![
             reach.name.clone(),
-            reach.reached.to_string(),
+            format!("{} ({:.0}%)", reach.reached, reach.share * 100.0),
             span(reach.median_secs),
+            reach
+                .median_business_days
+                .map_or("-".to_string(), |d| format!("{d:.1}")),
             span(reach.p90_secs),
         ]);
     }
-    text.push_str(&format!("{waves}\n\nWhere releases queue\n"));
+    text.push_str(&format!(
+        "{waves}\n\nWhere the time goes: mean per commit, from the previous wave\n"
+    ));
+    let mut spent = ui.table(&[
+        "wave",
+        "deploying",
+        "approval steps",
+        "baking",
+        "window",
+        "queued",
+        "failures",
+        "total",
+    ]);
+    for reach in &report.waves {
+        let Some(time) = &reach.time_spent else {
+            continue;
+        };
+        let part = |secs: u64| {
+            let total = time.total_secs().max(1);
+            format!("{} ({}%)", span(Some(secs)), secs * 100 / total)
+        };
+        spent.add_row(vec![
+            reach.name.clone(),
+            part(time.deploying_secs),
+            part(time.approval_steps_secs),
+            part(time.baking_secs),
+            part(time.window_secs),
+            part(time.queued_secs),
+            part(time.failure_secs),
+            span(Some(time.total_secs())),
+        ]);
+    }
+    text.push_str(&format!("{spent}\n\nWhere releases queue\n"));
     let mut stages = ui.table(&[
         "stage",
         "kind",
@@ -165,11 +229,11 @@ fn render(ui: &Ui, report: &SimulationReport, environments: bool) -> String {
         failures.deployments
     ));
     if environments {
-        let mut table = ui.table(&["environment", "releases reached", "median", "p90"]);
+        let mut table = ui.table(&["environment", "commits reached", "median", "p90"]);
         for reach in &report.environments {
             table.add_row(vec![
                 reach.name.clone(),
-                reach.reached.to_string(),
+                format!("{} ({:.0}%)", reach.reached, reach.share * 100.0),
                 span(reach.median_secs),
                 span(reach.p90_secs),
             ]);

@@ -138,8 +138,14 @@ fn the_example_inherits_settings_as_documented() {
     assert!(zonal.auto_rollback);
     assert_eq!(
         zonal.bake_time,
-        Duration::from_secs(12 * 3600),
-        "the wave's bake time beats [production]"
+        Duration::from_secs(30 * 60),
+        "[production]'s bake time for a zonal stage"
+    );
+    // Wave 1 bakes 12 hours as a whole after its last stage's own 30 minutes.
+    assert_eq!(stage("wave-1-az1").wave_bake_time, Duration::ZERO);
+    assert_eq!(
+        stage("wave-1-az3").bake_time(),
+        Duration::from_secs(12 * 3600 + 30 * 60)
     );
     assert_eq!(zonal.min_data_points.as_ref().map(|d| d.count), Some(100));
     assert_eq!(
@@ -152,7 +158,21 @@ fn the_example_inherits_settings_as_documented() {
         .unwrap_or_else(|| panic!("window inherited"));
     assert_eq!(
         window.timezone_name, "America/Los_Angeles",
-        "windows default to the pipeline's zone"
+        "wave 1 works in its region's hours"
+    );
+    let window_of = |name: &str| {
+        stage(name)
+            .settings
+            .window
+            .as_ref()
+            .map(|w| w.timezone_name.clone())
+    };
+    assert_eq!(window_of("wave-2-az1").as_deref(), Some("Europe/Stockholm"));
+    assert_eq!(
+        p.stage("alpha")
+            .and_then(|s| s.settings.window.as_ref())
+            .map(|w| w.days),
+        None
     );
     assert_eq!(window.exclude.len(), 3);
     assert_eq!(
@@ -169,12 +189,12 @@ fn the_example_inherits_settings_as_documented() {
     );
     assert_eq!(
         stage("wave-3-az1").settings.bake_time,
-        Duration::from_secs(3 * 3600),
+        Duration::from_secs(30 * 60),
         "wave-3 sets none"
     );
     assert_eq!(
-        stage("wave-5-az3").settings.bake_time,
-        Duration::from_secs(2 * 3600)
+        stage("wave-5-az3").bake_time(),
+        Duration::from_secs(2 * 3600 + 30 * 60)
     );
 
     assert_eq!(p.alarms.len(), 3);
@@ -493,7 +513,7 @@ fn plan_view_has_the_spec_shape() {
     assert_eq!(s["auto_rollback"], true);
     assert_eq!(
         s["window"],
-        "mon-thu 09:00-16:00 America/Los_Angeles, except 3 dates"
+        "mon-thu 07:00-19:00 America/Los_Angeles, except 3 dates"
     );
     assert_eq!(
         s["rollback_alarm"],
@@ -658,8 +678,8 @@ fn the_trunk_and_every_program_are_placed_as_written() {
     assert_eq!(
         programs,
         vec![
-            ("./deploy.sh", CommandKind::Deploy, 46, 20),
-            ("./integration-tests.sh", CommandKind::Approval, 47, 42),
+            ("./deploy.sh", CommandKind::Deploy, 51, 20),
+            ("./integration-tests.sh", CommandKind::Approval, 52, 42),
         ]
     );
 

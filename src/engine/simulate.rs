@@ -149,8 +149,11 @@ pub struct SimulationConfig {
     pub start: Timestamp,
     /// How much virtual time to simulate.
     pub duration: Duration,
-    /// Merges to main (releases) per day, spread evenly with a little jitter.
+    /// Merges to main (releases) per day, spread evenly with a little jitter over the
+    /// hours of `merge_window`.
     pub merges_per_day: f64,
+    /// When people merge (working hours, say); `None`: around the clock, every day.
+    pub merge_window: Option<crate::config::Window>,
     /// How long a deploy command takes.
     pub deploy_time: Duration,
     /// How long one approval step takes.
@@ -170,6 +173,7 @@ impl SimulationConfig {
             start,
             duration: Duration::from_secs(days * 86_400),
             merges_per_day: 10.0,
+            merge_window: None,
             deploy_time: Duration::from_secs(600),
             step_time: Duration::from_secs(600),
             failures: FailureModel::default(),
@@ -183,10 +187,87 @@ impl SimulationConfig {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Reach {
     pub name: String,
-    /// Releases whose commits got there within the simulated time.
+    /// Commits that got there within the simulated time (each merge is one commit and
+    /// one release; a commit gets there with its release or any newer one).
     pub reached: u64,
+    /// `reached` over every commit merged.
+    pub share: f64,
     pub median_secs: Option<u64>,
     pub p90_secs: Option<u64>,
+    /// For waves: the median in business days — Saturdays and Sundays (in the pipeline's
+    /// time zone) do not count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub median_business_days: Option<f64>,
+    /// For waves: where the commits that got there spent the time since the previous
+    /// wave (or, for pre-production, since their merge).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_spent: Option<TimeSpent>,
+    /// Seconds each of those commits took, sorted (for `--plot`).
+    #[serde(skip)]
+    pub secs: Vec<u64>,
+}
+
+/// Where a commit's time went, in mean seconds per commit, in one wave's stages.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct TimeSpent {
+    /// Its release's deploy commands ran.
+    pub deploying_secs: u64,
+    /// Its release's approval steps ran.
+    pub approval_steps_secs: u64,
+    /// Its release baked.
+    pub baking_secs: u64,
+    /// Its release waited for a stage's window to open.
+    pub window_secs: u64,
+    /// It waited behind a busy stage: an older release was deploying, verifying or baking
+    /// there (the commit's own release waits, or is superseded by the one that carries it
+    /// on), or a lock or blocker held the stage.
+    pub queued_secs: u64,
+    /// Its release failed (the time spent on it, rollbacks, and the wait for a newer
+    /// release to carry the commit on).
+    pub failure_secs: u64,
+}
+
+impl TimeSpent {
+    pub fn total_secs(&self) -> u64 {
+        self.deploying_secs
+            + self.approval_steps_secs
+            + self.baking_secs
+            + self.window_secs
+            + self.queued_secs
+            + self.failure_secs
+    }
+}
+
+/// What a stage was doing, between two events, for the time breakdown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Doing {
+    Deploying(ReleaseNumber),
+    Verifying(ReleaseNumber),
+    Baking(ReleaseNumber),
+    /// Rollback deployments run.
+    RollingBack,
+    /// A release waits for the window.
+    WindowClosed,
+    /// A lock or the blocker holds the stage.
+    Held,
+    /// Nothing offered: after a failure, until a newer release comes.
+    Idle,
+}
+
+impl Doing {
+    fn of(status: &StageStatus) -> Doing {
+        match status {
+            StageStatus::Deploying { release, .. } => Doing::Deploying(*release),
+            StageStatus::Verifying { release, .. } => Doing::Verifying(*release),
+            StageStatus::Baking { release, .. } => Doing::Baking(*release),
+            StageStatus::Busy { .. } => Doing::RollingBack,
+            StageStatus::WindowClosed { .. } => Doing::WindowClosed,
+            StageStatus::Locked { .. } | StageStatus::Blocked { .. } => Doing::Held,
+            StageStatus::Starting { .. } | StageStatus::Settling { .. } | StageStatus::Idle => {
+                Doing::Idle
+            }
+        }
+    }
 }
 
 /// What happened to releases at one stage.
@@ -260,6 +341,10 @@ struct Sim<'a> {
     offered_at: Vec<HashMap<u64, Timestamp>>,
     waits: Vec<Vec<u64>>,
     flows: Vec<StageFlow>,
+    /// Per stage: what it was doing since when (a new entry on each change).
+    timeline: Vec<Vec<(Timestamp, Doing)>>,
+    /// Per stage: the releases it approved, and when, in order.
+    stage_approvals: Vec<Vec<(ReleaseNumber, Timestamp)>>,
     passes: u64,
     decisions: u64,
 }
@@ -275,7 +360,14 @@ pub fn simulate(pipeline: &Pipeline, config: &SimulationConfig) -> Result<Simula
     config.failures.check()?;
     let end = add(config.start, config.duration);
     let mut sim = Sim::new(pipeline, config);
-    let interval = 86_400.0 / config.merges_per_day;
+    let open_per_day = config.merge_window.as_ref().map_or(86_400.0, |w| {
+        let end = w.end.map_or(86_400, |t| {
+            i64::from(t.hour()) * 3600 + i64::from(t.minute()) * 60
+        });
+        let start = i64::from(w.start.hour()) * 3600 + i64::from(w.start.minute()) * 60;
+        (end - start).max(60) as f64
+    });
+    let interval = open_per_day / config.merges_per_day;
     let mut next_merge = config.start;
     loop {
         // Merges due now become releases.
@@ -290,6 +382,11 @@ pub fn simulate(pipeline: &Pipeline, config: &SimulationConfig) -> Result<Simula
             sim.draw_failure();
             let jitter = sim.releases_rng.random_range(0.5..1.5);
             next_merge = add(next_merge, Duration::from_secs_f64(interval * jitter));
+            if let Some(window) = &config.merge_window
+                && !window.allows(next_merge)
+            {
+                next_merge = window.next_open(next_merge).unwrap_or(Timestamp::MAX);
+            }
         }
         let wake = sim.settle();
         let next = wake.map_or(next_merge, |w| w.min(next_merge));
@@ -374,6 +471,8 @@ impl<'a> Sim<'a> {
             offered_at: vec![HashMap::new(); pipeline.stages.len()],
             waits: vec![Vec::new(); pipeline.stages.len()],
             flows,
+            timeline: vec![Vec::new(); pipeline.stages.len()],
+            stage_approvals: vec![Vec::new(); pipeline.stages.len()],
             passes: 0,
             decisions: 0,
         }
@@ -458,6 +557,12 @@ impl<'a> Sim<'a> {
             let evaluation = decide(&self.state, self.pipeline, self.now, &signals);
             self.passes += 1;
             if evaluation.decisions.is_empty() {
+                for (timeline, outlook) in self.timeline.iter_mut().zip(&evaluation.outlooks) {
+                    let doing = Doing::of(&outlook.status);
+                    if timeline.last().is_none_or(|(_, last)| *last != doing) {
+                        timeline.push((self.now, doing));
+                    }
+                }
                 for outlook in &evaluation.outlooks {
                     if let StageStatus::WindowClosed {
                         next_open: Some(at),
@@ -548,6 +653,7 @@ impl<'a> Sim<'a> {
             Decision::ApproveStage { stage, release } => {
                 if let Some(&i) = self.stage_index.get(stage) {
                     self.flows[i].approved += 1;
+                    self.stage_approvals[i].push((*release, self.now));
                     if i + 1 < self.offered_at.len() {
                         self.offered_at[i + 1].insert(release.0, self.now);
                     }
@@ -663,8 +769,136 @@ impl<'a> Sim<'a> {
         Reach {
             name: name.to_string(),
             reached: times.len() as u64,
+            share: times.len() as f64 / self.created.len().max(1) as f64,
             median_secs: percentile(&times, 0.5),
             p90_secs: percentile(&times, 0.9),
+            median_business_days: None,
+            time_spent: None,
+            secs: times,
+        }
+    }
+
+    /// A wave's reach, with business days and where the time went. `stages` are the
+    /// wave's stage indexes, in order.
+    fn wave_reach(&self, name: &str, envs: &[usize], stages: &[usize]) -> Reach {
+        let mut reach = self.reach_of(name, envs);
+        let mut business: Vec<u64> = (0..self.created.len())
+            .filter_map(|r| {
+                let at = envs
+                    .iter()
+                    .map(|&e| self.reach[e].get(r).copied().flatten())
+                    .try_fold(0u64, |acc, t| t.map(|t| acc.max(t)))?;
+                let from = self.created[r];
+                Some(business_secs(
+                    &self.pipeline.tz,
+                    from,
+                    add(from, Duration::from_secs(at)),
+                ))
+            })
+            .collect();
+        business.sort_unstable();
+        reach.median_business_days = percentile(&business, 0.5).map(|s| s as f64 / 86_400.0);
+        reach.time_spent = Some(self.time_spent(stages));
+        reach
+    }
+
+    /// The mean time spent, per kind, by the commits that reached the last of `stages`,
+    /// from reaching the stage before the first of them (or their merge).
+    fn time_spent(&self, stages: &[usize]) -> TimeSpent {
+        let (Some(&first), Some(&last)) = (stages.first(), stages.last()) else {
+            return TimeSpent::default();
+        };
+        let mut total = [0u64; 6];
+        let mut commits = 0u64;
+        for (index, created) in self.created.iter().enumerate() {
+            let commit = ReleaseNumber(index as u64 + 1);
+            let mut from = match first.checked_sub(1) {
+                None => *created,
+                Some(previous) => match self.approved_at(previous, commit) {
+                    Some(at) => at,
+                    None => break,
+                },
+            };
+            let mut spent = [0u64; 6];
+            let mut arrived = true;
+            for s in first..=last {
+                let Some(to) = self.approved_at(s, commit) else {
+                    arrived = false;
+                    break;
+                };
+                self.attribute(s, commit, from, to, &mut spent);
+                from = to;
+            }
+            if !arrived {
+                // A stage that approved no release carrying this commit approved none
+                // carrying a newer one either.
+                break;
+            }
+            commits += 1;
+            for (t, s) in total.iter_mut().zip(spent) {
+                *t += s;
+            }
+        }
+        let mean = |i: usize| total[i] / commits.max(1);
+        TimeSpent {
+            deploying_secs: mean(0),
+            approval_steps_secs: mean(1),
+            baking_secs: mean(2),
+            window_secs: mean(3),
+            queued_secs: mean(4),
+            failure_secs: mean(5),
+        }
+    }
+
+    /// When stage `s` first approved a release that carries `commit`.
+    fn approved_at(&self, s: usize, commit: ReleaseNumber) -> Option<Timestamp> {
+        let approvals = &self.stage_approvals[s];
+        let i = approvals.partition_point(|(r, _)| *r < commit);
+        approvals.get(i).map(|(_, at)| *at)
+    }
+
+    /// Adds to `spent` what stage `s` did between `from` and `to`, as seen by `commit`.
+    fn attribute(
+        &self,
+        s: usize,
+        commit: ReleaseNumber,
+        from: Timestamp,
+        to: Timestamp,
+        spent: &mut [u64; 6],
+    ) {
+        let timeline = &self.timeline[s];
+        let failed = self
+            .state
+            .stages
+            .get(&self.pipeline.stages[s].name)
+            .map(|l| &l.failed);
+        let start = timeline
+            .partition_point(|(at, _)| *at <= from)
+            .saturating_sub(1);
+        for (i, (at, doing)) in timeline.iter().enumerate().skip(start) {
+            if *at >= to {
+                break;
+            }
+            let end = timeline.get(i + 1).map_or(to, |(next, _)| (*next).min(to));
+            let secs = secs_between((*at).max(from), end);
+            let working = |r: &ReleaseNumber, kind: usize| {
+                if *r < commit {
+                    4
+                } else if failed.is_some_and(|f| f.contains(r)) {
+                    5
+                } else {
+                    kind
+                }
+            };
+            let kind = match doing {
+                Doing::Deploying(r) => working(r, 0),
+                Doing::Verifying(r) => working(r, 1),
+                Doing::Baking(r) => working(r, 2),
+                Doing::WindowClosed => 3,
+                Doing::Held => 4,
+                Doing::RollingBack | Doing::Idle => 5,
+            };
+            spent[kind] += secs;
         }
     }
 
@@ -678,8 +912,13 @@ impl<'a> Sim<'a> {
             .filter(|s| s.wave.is_none())
             .flat_map(|s| s.environments.iter().filter_map(|e| env_of(&e.name)))
             .collect();
+        let stages_of = |wave: Option<&str>| -> Vec<usize> {
+            (0..self.pipeline.stages.len())
+                .filter(|&i| self.pipeline.stages[i].wave.as_deref() == wave)
+                .collect()
+        };
         if !pre.is_empty() {
-            waves.push(self.reach_of("pre-production", &pre));
+            waves.push(self.wave_reach("pre-production", &pre, &stages_of(None)));
         }
         for wave in &self.pipeline.waves {
             let envs: Vec<usize> = self
@@ -689,7 +928,7 @@ impl<'a> Sim<'a> {
                 .filter(|s| s.wave.as_deref() == Some(wave.name.as_str()))
                 .flat_map(|s| s.environments.iter().filter_map(|e| env_of(&e.name)))
                 .collect();
-            waves.push(self.reach_of(&wave.name, &envs));
+            waves.push(self.wave_reach(&wave.name, &envs, &stages_of(Some(&wave.name))));
         }
         let environments = self
             .pipeline
@@ -713,6 +952,28 @@ impl<'a> Sim<'a> {
             decisions: self.decisions,
         }
     }
+}
+
+/// Seconds from `from` to `to` that fall on a weekday (Monday to Friday) in `tz`.
+fn business_secs(tz: &jiff::tz::TimeZone, from: Timestamp, to: Timestamp) -> u64 {
+    use jiff::civil::Weekday;
+    let mut total = 0;
+    let mut cursor = from;
+    while cursor < to {
+        let zoned = cursor.to_zoned(tz.clone());
+        let next_day = zoned
+            .date()
+            .tomorrow()
+            .ok()
+            .and_then(|d| d.to_zoned(tz.clone()).ok())
+            .map_or(to, |z| z.timestamp());
+        let end = next_day.min(to).max(add(cursor, Duration::from_secs(1)));
+        if !matches!(zoned.weekday(), Weekday::Saturday | Weekday::Sunday) {
+            total += secs_between(cursor, end.min(to));
+        }
+        cursor = end;
+    }
+    total
 }
 
 fn earliest(a: Option<Timestamp>, b: Timestamp) -> Option<Timestamp> {
@@ -773,17 +1034,44 @@ stages = [{ name = "prod", environments = ["prod-1", "prod-2"] }]
     }
 
     #[test]
-    fn the_example_pipeline_simulates_months() {
+    fn the_example_pipeline_delivers_in_the_articles_four_to_five_business_days() {
         let text = include_str!("../../pipeline.example.toml");
         let p = pipeline(text);
-        let config = SimulationConfig::typical(ts("2026-03-02T00:00:00Z"), 90);
+        // As `captain simulate` runs by default: ten merges a working day, Monday to
+        // Friday 09:00-17:00 in the pipeline's zone, the default failure model, seed 1.
+        let mut config = SimulationConfig::typical(ts("2026-03-02T08:00:00Z"), 90);
+        config.merge_window = Some(
+            crate::config::Window::parse("mon-fri", "09:00-17:00", &p.timezone, &[])
+                .unwrap_or_else(|e| panic!("{e}")),
+        );
         let started = std::time::Instant::now();
         let report = simulate(&p, &config).unwrap_or_else(|e| panic!("{e:?}"));
         let took = started.elapsed();
         assert_eq!(report.environments.len(), p.environment_names().len());
         let last = report.waves.last().unwrap_or_else(|| panic!("no waves"));
         assert_eq!(last.name, "wave-5");
-        assert!(last.reached > 0, "{last:?}");
+        let business_days = last.median_business_days.unwrap_or(f64::MAX);
+        assert!(
+            (4.0..=5.5).contains(&business_days),
+            "median to every region: {business_days} business days"
+        );
+        // Most commits reach every wave (those merged in the last week cannot).
+        for wave in &report.waves {
+            assert!(wave.share > 0.85, "{wave:?}");
+            let spent = wave.time_spent.unwrap_or_default();
+            assert!(spent.total_secs() > 0, "{wave:?}");
+        }
+        // Wave 1 bakes 12 hours as a whole: every commit that got there spent at least
+        // that, plus three one-box hours, baking in it.
+        let wave_1 = report.waves.iter().find(|w| w.name == "wave-1");
+        let baked = wave_1
+            .and_then(|w| w.time_spent)
+            .map_or(0, |t| t.baking_secs);
+        assert!(baked >= 15 * 3600 + 3 * 1800, "{wave_1:?}");
+        // Bad releases mostly stop before production.
+        let caught = &report.failures.caught;
+        let pre = caught.get(&StageKind::PreProduction).copied().unwrap_or(0);
+        assert!(pre * 10 >= caught.values().sum::<u64>() * 7, "{caught:?}");
         eprintln!(
             "simulated 90 days of {} environments, {} releases: {} passes in {took:?}",
             report.environments.len(),

@@ -258,7 +258,7 @@ fn simulate_reports_every_wave_and_stage() {
         .ok()
         .json();
     assert!(
-        report["releases"].as_u64().is_some_and(|n| n >= 60),
+        report["releases"].as_u64().is_some_and(|n| n >= 40),
         "{report}"
     );
     let stages: Vec<&str> = report["stages"]
