@@ -56,6 +56,12 @@ pub struct Args {
     /// Seed of the random failures and merge times (the same seed gives the same report).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// What if: simulate the pipeline with PATH=VALUE changed as well, and show it next
+    /// to the pipeline as written (`waves.wave-1.wave_bake_time=6h`,
+    /// `production.window.days=mon-fri`, `stages.gamma.bake_time=0s`); repeatable. In an
+    /// array (`waves`, `stages`) a part of the path picks the entry by its name.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
     /// Show every environment, not only the waves and stages.
     #[arg(long)]
     pub environments: bool,
@@ -119,13 +125,30 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         data_points_per_hour: args.data_points_per_hour,
         seed: args.seed,
     };
+    let changed = match args.set.is_empty() {
+        true => None,
+        false => Some(changed_pipeline(&pipeline, &args.set)?),
+    };
     let started = std::time::Instant::now();
     let report = simulate(&pipeline, &config)?;
+    let what_if = match &changed {
+        Some(changed) => Some(simulate(changed, &config)?),
+        None => None,
+    };
     let elapsed = started.elapsed();
     if ui.json() {
-        return ui.out_json(&report);
+        return match &what_if {
+            None => ui.out_json(&report),
+            Some(what_if) => ui.out_json(&serde_json::json!({
+                "as_written": report,
+                "what_if": { "set": args.set, "report": what_if },
+            })),
+        };
     }
     ui.out(&render(ui, &report, args.environments))?;
+    if let Some(what_if) = &what_if {
+        ui.out(&compare(ui, &report, what_if, &args.set))?;
+    }
     ui.status(&format!(
         "simulated {} in {:.0} ms ({} engine passes)",
         span(Some(report.simulated_secs)),
@@ -243,6 +266,80 @@ fn render(ui: &Ui, report: &SimulationReport, environments: bool) -> String {
         ));
     }
     text
+}
+
+/// The pipeline file as written with the `--set` changes, checked like any pipeline.
+fn changed_pipeline(
+    pipeline: &captain::config::Pipeline,
+    changes: &[String],
+) -> anyhow::Result<captain::config::Pipeline> {
+    let text = captain::config::read_pipeline_text(&pipeline.source)?;
+    let changed = captain::config::apply_changes(&text, changes)?;
+    captain::config::validate_text(&changed, &pipeline.source).map_err(|diagnostics| {
+        let lines: Vec<String> = diagnostics
+            .iter()
+            .map(|d| match &d.hint {
+                Some(hint) => format!("  {}; {hint}", d.message),
+                None => format!("  {}", d.message),
+            })
+            .collect();
+        Error::usage(format!(
+            "with --set {}, the pipeline is not valid:\n{}",
+            changes.join(" --set "),
+            lines.join("\n")
+        ))
+        .into()
+    })
+}
+
+/// Each wave as written and with the changes, side by side.
+fn compare(
+    ui: &Ui,
+    report: &SimulationReport,
+    what_if: &SimulationReport,
+    set: &[String],
+) -> String {
+    let mut table = ui.table(&[
+        "wave",
+        "as written: median",
+        "business days",
+        "reached",
+        "with --set: median",
+        "business days",
+        "reached",
+    ]);
+    let days = |d: Option<f64>| d.map_or("-".to_string(), |d| format!("{d:.1}"));
+    for reach in &report.waves {
+        let other = what_if.waves.iter().find(|w| w.name == reach.name);
+        table.add_row(vec![
+            reach.name.clone(),
+            span(reach.median_secs),
+            days(reach.median_business_days),
+            format!("{:.0}%", reach.share * 100.0),
+            span(other.and_then(|o| o.median_secs)),
+            days(other.and_then(|o| o.median_business_days)),
+            other.map_or("-".to_string(), |o| format!("{:.0}%", o.share * 100.0)),
+        ]);
+    }
+    for other in what_if
+        .waves
+        .iter()
+        .filter(|o| !report.waves.iter().any(|w| w.name == o.name))
+    {
+        table.add_row(vec![
+            other.name.clone(),
+            "-".to_string(),
+            "-".to_string(),
+            "-".to_string(),
+            span(other.median_secs),
+            days(other.median_business_days),
+            format!("{:.0}%", other.share * 100.0),
+        ]);
+    }
+    format!(
+        "\nWhat if --set {}: the same commits and bad releases\n{table}",
+        set.join(" --set ")
+    )
 }
 
 /// "3d 4h", "45m", "-" for none.

@@ -89,6 +89,7 @@ mod schema;
 mod targets;
 mod templates;
 mod validate;
+mod what_if;
 mod window;
 
 use std::collections::BTreeMap;
@@ -106,6 +107,7 @@ pub use schema::{
 };
 pub use targets::{Target, TargetKind, environments_of};
 pub use templates::{Template, template, templates};
+pub use what_if::apply_changes;
 pub use window::Window;
 
 use crate::error::{Error, Result};
