@@ -62,6 +62,10 @@ pub struct Args {
     /// array (`waves`, `stages`) a part of the path picks the entry by its name.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
+    /// Draw, for each wave, the share of commits that reached it against the time since
+    /// their merge, as an SVG file (of the pipeline as written).
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<std::path::PathBuf>,
     /// Show every environment, not only the waves and stages.
     #[arg(long)]
     pub environments: bool,
@@ -136,6 +140,10 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         None => None,
     };
     let elapsed = started.elapsed();
+    if let Some(path) = &args.plot {
+        plot(&report, &pipeline.name, path)?;
+        ui.status(&format!("plotted the waves to {}", path.display()));
+    }
     if ui.json() {
         return match &what_if {
             None => ui.out_json(&report),
@@ -266,6 +274,73 @@ fn render(ui: &Ui, report: &SimulationReport, environments: bool) -> String {
         ));
     }
     text
+}
+
+/// `--plot`: per wave, the share of all commits that reached it within a time since merge.
+fn plot(report: &SimulationReport, pipeline: &str, path: &std::path::Path) -> anyhow::Result<()> {
+    use plotters::prelude::*;
+    let failed = |e: &dyn std::fmt::Display| {
+        Error::failed(format!("cannot draw the plot {}: {e}", path.display()))
+    };
+    let commits = report.releases.max(1) as f64;
+    let longest = report
+        .waves
+        .iter()
+        .filter_map(|w| w.secs.last().copied())
+        .max()
+        .unwrap_or(86_400);
+    let max_days = (longest as f64 / 86_400.0 * 1.05).max(0.5);
+    let root = SVGBackend::new(path, (960, 540)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| failed(&e))?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            format!(
+                "{pipeline}: commits reaching each wave ({} commits over {})",
+                report.releases,
+                span(Some(report.simulated_secs))
+            ),
+            ("sans-serif", 20),
+        )
+        .margin(16)
+        .x_label_area_size(44)
+        .y_label_area_size(56)
+        .build_cartesian_2d(0f64..max_days, 0f64..100f64)
+        .map_err(|e| failed(&e))?;
+    chart
+        .configure_mesh()
+        .x_desc("days since merge")
+        .y_desc("% of commits")
+        .draw()
+        .map_err(|e| failed(&e))?;
+    for (i, wave) in report.waves.iter().enumerate() {
+        let color = Palette99::pick(i).to_rgba();
+        // A step up at each commit's arrival.
+        let mut points = vec![(0.0, 0.0)];
+        for (n, secs) in wave.secs.iter().enumerate() {
+            let x = *secs as f64 / 86_400.0;
+            points.push((x, n as f64 / commits * 100.0));
+            points.push((x, (n + 1) as f64 / commits * 100.0));
+        }
+        if let Some(&(_, y)) = points.last() {
+            points.push((max_days, y));
+        }
+        chart
+            .draw_series(LineSeries::new(points, color.stroke_width(2)))
+            .map_err(|e| failed(&e))?
+            .label(wave.name.clone())
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+            });
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerRight)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .draw()
+        .map_err(|e| failed(&e))?;
+    root.present().map_err(|e| failed(&e))?;
+    Ok(())
 }
 
 /// The pipeline file as written with the `--set` changes, checked like any pipeline.
