@@ -38,7 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a starter pipeline.toml. In a terminal, choose the template from a list; otherwise name it with --template')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check pipeline.toml and report every problem at once, each with file, line and column and, for a misspelt name, the name you probably meant')
-            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show the expanded pipeline: waves → stages → environments, with each stage''s effective bake time, window, alarms and auto-rollback')
+            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show the expanded pipeline: waves → stages → environments, with each stage''s effective bake time (and, on a wave''s last stage, the wave''s own bake that follows it), window, alarms and auto-rollback')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the settings in effect: repository, pipeline file, state location (and which setting chose it), actor')
             [CompletionResult]::new('release', 'release', [CompletionResultType]::ParameterValue, 'Record and inspect releases (create, list, show)')
             [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Record deployments run by an external CI (start, finish)')
@@ -848,13 +848,19 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         }
         'captain;simulate' {
             [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'How much time to simulate (e.g. 30d, 12w)')
-            [CompletionResult]::new('--merges-per-day', '--merges-per-day', [CompletionResultType]::ParameterName, 'Merges to main (new releases) per day')
+            [CompletionResult]::new('--merges-per-day', '--merges-per-day', [CompletionResultType]::ParameterName, 'Merges to main (new releases) per day, spread over the --merge-hours')
+            [CompletionResult]::new('--merge-hours', '--merge-hours', [CompletionResultType]::ParameterName, 'When people merge, in the pipeline''s time zone: days and hours as in a window (`mon-fri 09:00-17:00`, `mon-sun`), or `always` for around the clock')
             [CompletionResult]::new('--deploy-time', '--deploy-time', [CompletionResultType]::ParameterName, 'How long one deploy command takes')
             [CompletionResult]::new('--step-time', '--step-time', [CompletionResultType]::ParameterName, 'How long one approval step takes')
-            [CompletionResult]::new('--deploy-failures', '--deploy-failures', [CompletionResultType]::ParameterName, 'Share of deployments whose deploy fails (0 to 1)')
-            [CompletionResult]::new('--step-failures', '--step-failures', [CompletionResultType]::ParameterName, 'Share of approval steps that fail (0 to 1)')
+            [CompletionResult]::new('--bad-releases', '--bad-releases', [CompletionResultType]::ParameterName, 'Share of releases that carry a bad change (0 to 1)')
+            [CompletionResult]::new('--catch-pre-production', '--catch-pre-production', [CompletionResultType]::ParameterName, 'Chance that a pre-production stage catches a bad release that reaches it')
+            [CompletionResult]::new('--catch-one-box', '--catch-one-box', [CompletionResultType]::ParameterName, 'Chance that a one-box stage (its name says `onebox`) catches a bad release')
+            [CompletionResult]::new('--catch-zonal', '--catch-zonal', [CompletionResultType]::ParameterName, 'Chance that any other production (zonal) stage catches a bad release')
+            [CompletionResult]::new('--flakes', '--flakes', [CompletionResultType]::ParameterName, 'Chance that one deployment fails on its own, whatever its release (0 to 1)')
             [CompletionResult]::new('--data-points-per-hour', '--data-points-per-hour', [CompletionResultType]::ParameterName, 'Bake data points gathered per hour in each environment')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the random failures and merge times (the same seed gives the same report)')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'What if: simulate the pipeline with PATH=VALUE changed as well, and show it next to the pipeline as written (`waves.wave-1.wave_bake_time=6h`, `production.window.days=mon-fri`, `stages.gamma.bake_time=0s`); repeatable. In an array (`waves`, `stages`) a part of the path picks the entry by its name')
+            [CompletionResult]::new('--plot', '--plot', [CompletionResultType]::ParameterName, 'Draw, for each wave, the share of commits that reached it against the time since their merge, as an SVG file (of the pipeline as written)')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
             [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
@@ -867,8 +873,8 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'captain;audit' {
@@ -1094,7 +1100,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         'captain;help' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a starter pipeline.toml. In a terminal, choose the template from a list; otherwise name it with --template')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check pipeline.toml and report every problem at once, each with file, line and column and, for a misspelt name, the name you probably meant')
-            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show the expanded pipeline: waves → stages → environments, with each stage''s effective bake time, window, alarms and auto-rollback')
+            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show the expanded pipeline: waves → stages → environments, with each stage''s effective bake time (and, on a wave''s last stage, the wave''s own bake that follows it), window, alarms and auto-rollback')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the settings in effect: repository, pipeline file, state location (and which setting chose it), actor')
             [CompletionResult]::new('release', 'release', [CompletionResultType]::ParameterValue, 'Record and inspect releases (create, list, show)')
             [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Record deployments run by an external CI (start, finish)')

@@ -2984,7 +2984,7 @@ _captain() {
             return 0
             ;;
         captain__subcmd__simulate)
-            opts="-q -y -h --duration --merges-per-day --deploy-time --step-time --deploy-failures --step-failures --data-points-per-hour --seed --environments --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --duration --merges-per-day --merge-hours --deploy-time --step-time --bad-releases --catch-pre-production --catch-one-box --catch-zonal --flakes --data-points-per-hour --seed --set --plot --environments --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2998,6 +2998,10 @@ _captain() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --merge-hours)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --deploy-time)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3006,11 +3010,23 @@ _captain() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --deploy-failures)
+                --bad-releases)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --step-failures)
+                --catch-pre-production)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --catch-one-box)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --catch-zonal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --flakes)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3019,6 +3035,14 @@ _captain() {
                     return 0
                     ;;
                 --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plot)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

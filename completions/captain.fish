@@ -38,7 +38,7 @@ complete -c captain -n "__fish_captain_needs_command" -s h -l help -d 'Print hel
 complete -c captain -n "__fish_captain_needs_command" -s V -l version -d 'Print version'
 complete -c captain -n "__fish_captain_needs_command" -f -a "init" -d 'Write a starter pipeline.toml. In a terminal, choose the template from a list; otherwise name it with --template'
 complete -c captain -n "__fish_captain_needs_command" -f -a "validate" -d 'Check pipeline.toml and report every problem at once, each with file, line and column and, for a misspelt name, the name you probably meant'
-complete -c captain -n "__fish_captain_needs_command" -f -a "plan" -d 'Show the expanded pipeline: waves → stages → environments, with each stage\'s effective bake time, window, alarms and auto-rollback'
+complete -c captain -n "__fish_captain_needs_command" -f -a "plan" -d 'Show the expanded pipeline: waves → stages → environments, with each stage\'s effective bake time (and, on a wave\'s last stage, the wave\'s own bake that follows it), window, alarms and auto-rollback'
 complete -c captain -n "__fish_captain_needs_command" -f -a "config" -d 'Show the settings in effect: repository, pipeline file, state location (and which setting chose it), actor'
 complete -c captain -n "__fish_captain_needs_command" -f -a "release" -d 'Record and inspect releases (create, list, show)'
 complete -c captain -n "__fish_captain_needs_command" -f -a "deploy" -d 'Record deployments run by an external CI (start, finish)'
@@ -586,13 +586,19 @@ complete -c captain -n "__fish_captain_using_subcommand override" -l no-color -d
 complete -c captain -n "__fish_captain_using_subcommand override" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c captain -n "__fish_captain_using_subcommand override" -s h -l help -d 'Print help'
 complete -c captain -n "__fish_captain_using_subcommand simulate" -l duration -d 'How much time to simulate (e.g. 30d, 12w)' -r
-complete -c captain -n "__fish_captain_using_subcommand simulate" -l merges-per-day -d 'Merges to main (new releases) per day' -r
+complete -c captain -n "__fish_captain_using_subcommand simulate" -l merges-per-day -d 'Merges to main (new releases) per day, spread over the --merge-hours' -r
+complete -c captain -n "__fish_captain_using_subcommand simulate" -l merge-hours -d 'When people merge, in the pipeline\'s time zone: days and hours as in a window (`mon-fri 09:00-17:00`, `mon-sun`), or `always` for around the clock' -r
 complete -c captain -n "__fish_captain_using_subcommand simulate" -l deploy-time -d 'How long one deploy command takes' -r
 complete -c captain -n "__fish_captain_using_subcommand simulate" -l step-time -d 'How long one approval step takes' -r
-complete -c captain -n "__fish_captain_using_subcommand simulate" -l deploy-failures -d 'Share of deployments whose deploy fails (0 to 1)' -r
-complete -c captain -n "__fish_captain_using_subcommand simulate" -l step-failures -d 'Share of approval steps that fail (0 to 1)' -r
+complete -c captain -n "__fish_captain_using_subcommand simulate" -l bad-releases -d 'Share of releases that carry a bad change (0 to 1)' -r
+complete -c captain -n "__fish_captain_using_subcommand simulate" -l catch-pre-production -d 'Chance that a pre-production stage catches a bad release that reaches it' -r
+complete -c captain -n "__fish_captain_using_subcommand simulate" -l catch-one-box -d 'Chance that a one-box stage (its name says `onebox`) catches a bad release' -r
+complete -c captain -n "__fish_captain_using_subcommand simulate" -l catch-zonal -d 'Chance that any other production (zonal) stage catches a bad release' -r
+complete -c captain -n "__fish_captain_using_subcommand simulate" -l flakes -d 'Chance that one deployment fails on its own, whatever its release (0 to 1)' -r
 complete -c captain -n "__fish_captain_using_subcommand simulate" -l data-points-per-hour -d 'Bake data points gathered per hour in each environment' -r
 complete -c captain -n "__fish_captain_using_subcommand simulate" -l seed -d 'Seed of the random failures and merge times (the same seed gives the same report)' -r
+complete -c captain -n "__fish_captain_using_subcommand simulate" -l set -d 'What if: simulate the pipeline with PATH=VALUE changed as well, and show it next to the pipeline as written (`waves.wave-1.wave_bake_time=6h`, `production.window.days=mon-fri`, `stages.gamma.bake_time=0s`); repeatable. In an array (`waves`, `stages`) a part of the path picks the entry by its name' -r
+complete -c captain -n "__fish_captain_using_subcommand simulate" -l plot -d 'Draw, for each wave, the share of commits that reached it against the time since their merge, as an SVG file (of the pipeline as written)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand simulate" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand simulate" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand simulate" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
@@ -604,7 +610,7 @@ complete -c captain -n "__fish_captain_using_subcommand simulate" -l json -d 'Sh
 complete -c captain -n "__fish_captain_using_subcommand simulate" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand simulate" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand simulate" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
-complete -c captain -n "__fish_captain_using_subcommand simulate" -s h -l help -d 'Print help'
+complete -c captain -n "__fish_captain_using_subcommand simulate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c captain -n "__fish_captain_using_subcommand audit" -l environment -d 'Only events about this environment (its deployments, rollbacks and locks)' -r
 complete -c captain -n "__fish_captain_using_subcommand audit" -l actor -d 'Only events by this actor' -r
 complete -c captain -n "__fish_captain_using_subcommand audit" -l limit -d 'Show at most this many events' -r
@@ -762,7 +768,7 @@ complete -c captain -n "__fish_captain_using_subcommand demo" -s y -l yes -d 'An
 complete -c captain -n "__fish_captain_using_subcommand demo" -s h -l help -d 'Print help'
 complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate bake retry approve reject logs status history where rollback promotions pipeline state override simulate audit serve token completions man schemas demo help" -f -a "init" -d 'Write a starter pipeline.toml. In a terminal, choose the template from a list; otherwise name it with --template'
 complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate bake retry approve reject logs status history where rollback promotions pipeline state override simulate audit serve token completions man schemas demo help" -f -a "validate" -d 'Check pipeline.toml and report every problem at once, each with file, line and column and, for a misspelt name, the name you probably meant'
-complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate bake retry approve reject logs status history where rollback promotions pipeline state override simulate audit serve token completions man schemas demo help" -f -a "plan" -d 'Show the expanded pipeline: waves → stages → environments, with each stage\'s effective bake time, window, alarms and auto-rollback'
+complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate bake retry approve reject logs status history where rollback promotions pipeline state override simulate audit serve token completions man schemas demo help" -f -a "plan" -d 'Show the expanded pipeline: waves → stages → environments, with each stage\'s effective bake time (and, on a wave\'s last stage, the wave\'s own bake that follows it), window, alarms and auto-rollback'
 complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate bake retry approve reject logs status history where rollback promotions pipeline state override simulate audit serve token completions man schemas demo help" -f -a "config" -d 'Show the settings in effect: repository, pipeline file, state location (and which setting chose it), actor'
 complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate bake retry approve reject logs status history where rollback promotions pipeline state override simulate audit serve token completions man schemas demo help" -f -a "release" -d 'Record and inspect releases (create, list, show)'
 complete -c captain -n "__fish_captain_using_subcommand help; and not __fish_seen_subcommand_from init validate plan config release deploy run next gate bake retry approve reject logs status history where rollback promotions pipeline state override simulate audit serve token completions man schemas demo help" -f -a "deploy" -d 'Record deployments run by an external CI (start, finish)'

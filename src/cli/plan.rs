@@ -4,7 +4,8 @@ use super::Context;
 use super::ui::Ui;
 
 /// Show the expanded pipeline: waves → stages → environments, with each stage's effective
-/// bake time, window, alarms and auto-rollback.
+/// bake time (and, on a wave's last stage, the wave's own bake that follows it), window,
+/// alarms and auto-rollback.
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 
@@ -41,10 +42,7 @@ pub fn run(ctx: &Context, ui: &Ui, _args: Args) -> anyhow::Result<()> {
             wave_cell,
             stage.name.clone(),
             summarize(&names),
-            match &stage.min_data_points {
-                Some(points) => format!("{} + {} data points", stage.bake_time, points.count),
-                None => stage.bake_time.clone(),
-            },
+            bake_cell(stage),
             stage.window.clone().unwrap_or_else(|| "always".to_string()),
             stage
                 .rollback_alarm
@@ -65,6 +63,19 @@ pub fn run(ctx: &Context, ui: &Ui, _args: Args) -> anyhow::Result<()> {
         view.stages.len(),
         environments
     ))
+}
+
+/// The stage's bake (`1h + 100 data points`), then the wave's on its last stage
+/// (`…, then wave 12h`).
+fn bake_cell(stage: &captain::config::PlanStage) -> String {
+    let own = match &stage.min_data_points {
+        Some(points) => format!("{} + {} data points", stage.bake_time, points.count),
+        None => stage.bake_time.clone(),
+    };
+    match &stage.wave_bake_time {
+        Some(wave) => format!("{own}, then wave {wave}"),
+        None => own,
+    }
 }
 
 /// "a, b, c" for up to three names, else "a, b, … (26)" so wide waves stay readable.

@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use super::diagnostic::Sink;
 use super::schema::Wave;
@@ -24,6 +25,7 @@ struct Pending {
     wave: Option<String>,
     environments: Vec<(Environment, Span)>,
     settings: Partial,
+    wave_bake_time: Duration,
 }
 
 /// Replaces `{name}` placeholders from `vars`; an unknown or unavailable placeholder is an error.
@@ -76,6 +78,7 @@ pub(crate) fn expand(raw: Raw, sink: &mut Sink<'_>, source: PathBuf) -> Pipeline
                 })
                 .collect(),
             settings: raw.defaults.overlay(&stage.settings),
+            wave_bake_time: Duration::ZERO,
         });
     }
 
@@ -106,6 +109,7 @@ pub(crate) fn expand(raw: Raw, sink: &mut Sink<'_>, source: PathBuf) -> Pipeline
                     })
                     .collect(),
                 settings: wave_settings.overlay(&stage.settings),
+                wave_bake_time: Duration::ZERO,
             });
         }
         if !wave.regions.is_empty() {
@@ -175,12 +179,19 @@ pub(crate) fn expand(raw: Raw, sink: &mut Sink<'_>, source: PathBuf) -> Pipeline
                         wave: Some(wave.name.clone()),
                         environments,
                         settings: wave_settings.overlay(&t.settings),
+                        wave_bake_time: Duration::ZERO,
                     });
                 }
             }
         }
+        // The wave's own bake is carried by its last stage.
+        let wave_bake_time = wave.wave_bake_time.unwrap_or(Duration::ZERO);
+        if let Some(last) = pending[first..].last_mut() {
+            last.wave_bake_time = wave_bake_time;
+        }
         waves.push(Wave {
             name: wave.name.clone(),
+            wave_bake_time,
             regions: wave.regions.iter().map(|(r, _)| r.clone()).collect(),
             stages: pending[first..].iter().map(|p| p.name.clone()).collect(),
         });
@@ -228,6 +239,7 @@ pub(crate) fn expand(raw: Raw, sink: &mut Sink<'_>, source: PathBuf) -> Pipeline
             let production = p.wave.is_some();
             Stage {
                 settings: p.settings.resolve(production),
+                wave_bake_time: p.wave_bake_time,
                 name: p.name,
                 wave: p.wave,
                 environments: p.environments.into_iter().map(|(e, _)| e).collect(),

@@ -64,7 +64,8 @@
 //! [[waves]]                         # production, after every [[stages]] entry, in order
 //! name = "wave-1"
 //! regions = ["us-east-1"]           # or: stages = [{ name = "prod", environments = ["prod"] }]
-//! bake_time = "12h"                 # wave settings override [defaults]; stage settings override waves
+//! bake_time = "1h"                  # wave settings override [defaults]; stage settings override waves
+//! wave_bake_time = "12h"            # after the wave as a whole: its last stage bakes 1h, then 12h more
 //!
 //! [overrides."wave-1-az1"]          # settings for one expanded stage, by name (highest precedence)
 //! bake_time = "24h"
@@ -88,22 +89,25 @@ mod schema;
 mod targets;
 mod templates;
 mod validate;
+mod what_if;
 mod window;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use jiff::tz::TimeZone;
 
 pub use alarm_expr::{AlarmExpr, ExprError};
 pub use diagnostic::Diagnostic;
-pub use plan::{PlanDataPoints, PlanEnvironment, PlanStage, PlanView};
+pub use plan::{PlanDataPoints, PlanEnvironment, PlanStage, PlanView, PlanWave};
 pub use schema::{
     AlarmKind, AlarmSource, ApprovalKind, ApprovalStep, CommandKind, DataPoints, DeployCommand,
     Place, Places, Settings, Wave, WrittenProgram,
 };
 pub use targets::{Target, TargetKind, environments_of};
 pub use templates::{Template, template, templates};
+pub use what_if::apply_changes;
 pub use window::Window;
 
 use crate::error::{Error, Result};
@@ -144,6 +148,11 @@ pub struct Stage {
     pub environments: Vec<Environment>,
     /// Effective settings after inheritance.
     pub settings: Settings,
+    /// The bake of the wave as a whole (`wave_bake_time` in `[[waves]]`), on the wave's
+    /// last stage only, zero elsewhere: once the wave's last deployments have baked the
+    /// stage's own `bake_time`, they bake this much longer before the stage approves, so
+    /// the next wave waits for it. It is not inherited.
+    pub wave_bake_time: Duration,
 }
 
 #[derive(Clone, Debug)]
@@ -157,6 +166,12 @@ impl Stage {
     /// Stages inside waves are production; the others are pre-production.
     pub fn is_production(&self) -> bool {
         self.wave.is_some()
+    }
+
+    /// How long a deployment of this stage bakes: its own `bake_time`, then, on a wave's
+    /// last stage, the wave's `wave_bake_time`.
+    pub fn bake_time(&self) -> Duration {
+        self.settings.bake_time.saturating_add(self.wave_bake_time)
     }
 }
 

@@ -14,7 +14,19 @@ pub struct PlanView {
     pub pipeline: String,
     pub trunk: String,
     pub timezone: String,
+    /// Production waves in order, with their own bake.
+    pub waves: Vec<PlanWave>,
     pub stages: Vec<PlanStage>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct PlanWave {
+    pub name: String,
+    /// Its stages, in order.
+    pub stages: Vec<String>,
+    /// The bake after the wave as a whole (`wave_bake_time`), humantime-formatted; its
+    /// last stage bakes this after its own `bake_time`.
+    pub wave_bake_time: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -26,6 +38,9 @@ pub struct PlanStage {
     pub environments: Vec<PlanEnvironment>,
     /// Effective bake time, humantime-formatted (`1h`, `12h`, `0s`).
     pub bake_time: String,
+    /// On a wave's last stage with a `wave_bake_time`: the wave's bake, which follows the
+    /// stage's own (`12h`); null elsewhere.
+    pub wave_bake_time: Option<String>,
     /// `count` data points of `query`, if required.
     pub min_data_points: Option<PlanDataPoints>,
     /// The window in words (`mon-thu 09:00-16:00 America/New_York, except 3 dates`); null = always.
@@ -60,6 +75,15 @@ impl Pipeline {
             pipeline: self.name.clone(),
             trunk: self.trunk.clone(),
             timezone: self.timezone.clone(),
+            waves: self
+                .waves
+                .iter()
+                .map(|w| PlanWave {
+                    name: w.name.clone(),
+                    stages: w.stages.clone(),
+                    wave_bake_time: humantime::format_duration(w.wave_bake_time).to_string(),
+                })
+                .collect(),
             stages: self
                 .stages
                 .iter()
@@ -78,6 +102,8 @@ impl Pipeline {
                             })
                             .collect(),
                         bake_time: humantime::format_duration(s.bake_time).to_string(),
+                        wave_bake_time: (!stage.wave_bake_time.is_zero())
+                            .then(|| humantime::format_duration(stage.wave_bake_time).to_string()),
                         min_data_points: s.min_data_points.as_ref().map(|d| PlanDataPoints {
                             query: d.query.clone(),
                             count: d.count,

@@ -198,4 +198,7 @@ pub struct Wave {
     pub regions: Vec<String>,
     /// Its stages' names, in order.
     pub stages: Vec<String>,
+    /// `wave_bake_time`: how long the release bakes after the wave as a whole (carried by
+    /// its last stage, see [`super::Stage::wave_bake_time`]).
+    pub wave_bake_time: Duration,
 }

@@ -138,8 +138,14 @@ fn the_example_inherits_settings_as_documented() {
     assert!(zonal.auto_rollback);
     assert_eq!(
         zonal.bake_time,
-        Duration::from_secs(12 * 3600),
-        "the wave's bake time beats [production]"
+        Duration::from_secs(30 * 60),
+        "[production]'s bake time for a zonal stage"
+    );
+    // Wave 1 bakes 12 hours as a whole after its last stage's own 30 minutes.
+    assert_eq!(stage("wave-1-az1").wave_bake_time, Duration::ZERO);
+    assert_eq!(
+        stage("wave-1-az3").bake_time(),
+        Duration::from_secs(12 * 3600 + 30 * 60)
     );
     assert_eq!(zonal.min_data_points.as_ref().map(|d| d.count), Some(100));
     assert_eq!(
@@ -152,7 +158,21 @@ fn the_example_inherits_settings_as_documented() {
         .unwrap_or_else(|| panic!("window inherited"));
     assert_eq!(
         window.timezone_name, "America/Los_Angeles",
-        "windows default to the pipeline's zone"
+        "wave 1 works in its region's hours"
+    );
+    let window_of = |name: &str| {
+        stage(name)
+            .settings
+            .window
+            .as_ref()
+            .map(|w| w.timezone_name.clone())
+    };
+    assert_eq!(window_of("wave-2-az1").as_deref(), Some("Europe/Stockholm"));
+    assert_eq!(
+        p.stage("alpha")
+            .and_then(|s| s.settings.window.as_ref())
+            .map(|w| w.days),
+        None
     );
     assert_eq!(window.exclude.len(), 3);
     assert_eq!(
@@ -169,12 +189,12 @@ fn the_example_inherits_settings_as_documented() {
     );
     assert_eq!(
         stage("wave-3-az1").settings.bake_time,
-        Duration::from_secs(3 * 3600),
+        Duration::from_secs(30 * 60),
         "wave-3 sets none"
     );
     assert_eq!(
-        stage("wave-5-az3").settings.bake_time,
-        Duration::from_secs(2 * 3600)
+        stage("wave-5-az3").bake_time(),
+        Duration::from_secs(2 * 3600 + 30 * 60)
     );
 
     assert_eq!(p.alarms.len(), 3);
@@ -508,7 +528,7 @@ fn plan_view_has_the_spec_shape() {
     assert_eq!(s["auto_rollback"], true);
     assert_eq!(
         s["window"],
-        "mon-thu 09:00-16:00 America/Los_Angeles, except 3 dates"
+        "mon-thu 07:00-19:00 America/Los_Angeles, except 3 dates"
     );
     assert_eq!(
         s["rollback_alarm"],
@@ -673,8 +693,8 @@ fn the_trunk_and_every_program_are_placed_as_written() {
     assert_eq!(
         programs,
         vec![
-            ("./deploy.sh", CommandKind::Deploy, 46, 20),
-            ("./integration-tests.sh", CommandKind::Approval, 47, 42),
+            ("./deploy.sh", CommandKind::Deploy, 51, 20),
+            ("./integration-tests.sh", CommandKind::Approval, 52, 42),
         ]
     );
 
@@ -701,5 +721,83 @@ deploy = { argv = ["sh", "deploy.sh"] }
             ("./canary", CommandKind::Alarm),
             ("sh", CommandKind::Deploy)
         ]
+    );
+}
+
+#[test]
+fn a_wave_bakes_as_a_whole_apart_from_its_stages() {
+    let p = ok(r#"
+name = "p"
+[production]
+bake_time = "1h"
+[wave_template]
+azs = ["a", "b"]
+stages = [{ name = "{wave}-az{n}", environment = "{wave}-{region}{az}" }]
+[[waves]]
+name = "w1"
+regions = ["r1"]
+wave_bake_time = "12h"
+[[waves]]
+name = "w2"
+regions = ["r1"]
+bake_time = "2h"
+"#);
+    let stage = |name: &str| p.stage(name).unwrap_or_else(|| panic!("no stage {name}"));
+    let hours = |d: Duration| d.as_secs() / 3600;
+    // Each stage keeps its own bake; only the wave's last stage carries the wave's.
+    assert_eq!(hours(stage("w1-az1").settings.bake_time), 1);
+    assert_eq!(stage("w1-az1").wave_bake_time, Duration::ZERO);
+    assert_eq!(hours(stage("w1-az1").bake_time()), 1);
+    assert_eq!(hours(stage("w1-az2").settings.bake_time), 1);
+    assert_eq!(hours(stage("w1-az2").wave_bake_time), 12);
+    assert_eq!(hours(stage("w1-az2").bake_time()), 13);
+    // A wave's `bake_time` keeps its meaning: every stage of the wave inherits it.
+    assert_eq!(hours(stage("w2-az1").bake_time()), 2);
+    assert_eq!(hours(stage("w2-az2").bake_time()), 2);
+    assert_eq!(p.waves[0].wave_bake_time, Duration::from_secs(12 * 3600));
+    assert_eq!(p.waves[1].wave_bake_time, Duration::ZERO);
+
+    // `captain plan` shows both.
+    let plan = p.plan();
+    let row = |name: &str| {
+        plan.stages
+            .iter()
+            .find(|s| s.name == name)
+            .unwrap_or_else(|| panic!("no plan row {name}"))
+    };
+    assert_eq!(row("w1-az2").bake_time, "1h");
+    assert_eq!(row("w1-az2").wave_bake_time.as_deref(), Some("12h"));
+    assert_eq!(row("w1-az1").wave_bake_time, None);
+    assert_eq!(plan.waves[0].wave_bake_time, "12h");
+    assert_eq!(plan.waves[0].stages, ["w1-az1", "w1-az2"]);
+}
+
+#[test]
+fn a_wave_bake_time_is_checked_where_it_is_written() {
+    let text = r#"
+name = "p"
+[[waves]]
+name = "w1"
+stages = [{ name = "s", environments = ["e"] }]
+wave_bake_time = "soon"
+"#;
+    let diagnostics = validate_text(text, Path::new("pipeline.toml"))
+        .err()
+        .unwrap_or_default();
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    assert!(
+        diagnostics[0].message.contains("wave_bake_time"),
+        "{diagnostics:?}"
+    );
+    assert_eq!(diagnostics[0].line, 6);
+    // Only a wave has one: a stage or [production] naming it is told so.
+    let text = "name = \"p\"\n[production]\nwave_bake_time = \"1h\"\n[[waves]]\nname = \"w\"\nstages = [{ name = \"s\", environments = [\"e\"] }]\n";
+    let diagnostics = validate_text(text, Path::new("pipeline.toml"))
+        .err()
+        .unwrap_or_default();
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    assert!(
+        diagnostics[0].message.contains("wave_bake_time"),
+        "{diagnostics:?}"
     );
 }

@@ -121,6 +121,8 @@ pub(crate) struct RawTemplate {
 pub(crate) struct RawWave {
     pub name: String,
     pub span: Span,
+    /// `wave_bake_time`: the bake after the wave as a whole.
+    pub wave_bake_time: Option<Duration>,
     pub regions: Vec<(String, Span)>,
     pub azs: Option<Vec<String>>,
     pub stages: Vec<RawStage>,
@@ -200,8 +202,16 @@ impl<'s> Walker<'s> {
         for (key, _) in table.iter() {
             let name = key.get_ref().as_ref();
             if !known.contains(&name) {
-                let hint = suggestion_hint(name, known.iter().copied())
-                    .or_else(|| Some(format!("known keys {place}: {}", known.join(", "))));
+                let hint = if name == "wave_bake_time" {
+                    Some(
+                        "`wave_bake_time` is the bake after a wave as a whole; set it in a \
+                         [[waves]] entry"
+                            .to_string(),
+                    )
+                } else {
+                    suggestion_hint(name, known.iter().copied())
+                        .or_else(|| Some(format!("known keys {place}: {}", known.join(", "))))
+                };
                 self.err_hint(key.span(), format!("unknown key `{name}` {place}"), hint);
             }
         }
@@ -1169,7 +1179,7 @@ impl<'s> Walker<'s> {
             .required(t, &span, "name", "in [[waves]]")
             .and_then(|v| self.nonempty_string(v, "`name`"));
         let place = format!("in wave `{}`", name.as_deref().unwrap_or("?"));
-        let known: Vec<&str> = ["name", "regions", "azs", "stages"]
+        let known: Vec<&str> = ["name", "regions", "azs", "stages", "wave_bake_time"]
             .iter()
             .chain(SETTINGS_KEYS)
             .copied()
@@ -1221,9 +1231,14 @@ impl<'s> Walker<'s> {
             _ => {}
         }
         let settings = self.settings(t, &place);
+        let wave_bake_time = match get(t, "wave_bake_time") {
+            Some(v) => Some(self.duration(v, "`wave_bake_time`")?),
+            None => None,
+        };
         Some(RawWave {
             name: name?,
             span: name_span,
+            wave_bake_time,
             regions: regions?,
             azs: azs?,
             stages,

@@ -19,7 +19,10 @@
 //! 1. **Active deployments move on.** A normal deployment goes `Deploying` →
 //!    `Verifying` (the stage's approval steps, in order, one at a time) → `Baking`
 //!    (bake time elapsed *and* each environment's data points reached *and* the rollback
-//!    alarm known to be OK) → the environment approves the release. A rollback deployment
+//!    alarm known to be OK) → the environment approves the release. On a wave's last
+//!    stage the bake time is the stage's own followed by the wave's `wave_bake_time`
+//!    ([`Stage::bake_time`]), so the next wave's first stage is offered the release only
+//!    once the wave as a whole has baked. A rollback deployment
 //!    only deploys: it is mitigation, so it does not wait for tests or bake.
 //! 2. **Failure.** A failed deploy, a failed approval step, or the stage's
 //!    `rollback_alarm` in ALARM while a normal deployment is deploying, verifying or
@@ -104,7 +107,9 @@ use crate::error::Result;
 use crate::model::{DeploymentId, DeploymentKind, Lock, Outcome, ReleaseNumber, Timestamp};
 
 pub use apply::{settle, settle_where};
-pub use simulate::{SimulationConfig, SimulationReport, simulate};
+pub use simulate::{
+    FailureModel, FailureReport, SimulationConfig, SimulationReport, StageKind, simulate,
+};
 
 /// What the engine needs from the ledger, as plain data. Missing stages and
 /// environments count as empty (nothing deployed yet).
@@ -795,7 +800,8 @@ fn progress_stage(
                 }
             }
             Phase::Baking { since } => {
-                let until = add(since, settings.bake_time);
+                // On a wave's last stage the wave's own bake follows the stage's.
+                let until = add(since, stage.bake_time());
                 let need = settings.min_data_points.as_ref().map_or(0, |d| d.count);
                 let have = signals.data_points.get(&env.name).copied().unwrap_or(0);
                 if !hands_off && now >= until && have >= need && alarm == AlarmState::Ok {

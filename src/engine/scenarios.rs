@@ -832,3 +832,67 @@ fn stale_decisions_change_nothing() {
         .apply(&stale, h.now, &mut || DeploymentId("deploy-000000".into()));
     assert_eq!(h.state, before);
 }
+
+const WAVE_BAKE: &str = r#"
+name = "wave-bake"
+[[waves]]
+name = "wave-1"
+bake_time = "1h"
+wave_bake_time = "12h"
+stages = [
+  { name = "wave-1-onebox", environments = ["w1-onebox"] },
+  { name = "wave-1-zonal", environments = ["w1-a", "w1-b"] },
+]
+[[waves]]
+name = "wave-2"
+stages = [{ name = "wave-2-zonal", environments = ["w2-a"] }]
+"#;
+
+#[test]
+fn the_next_wave_waits_for_the_wave_bake_after_the_stage_bakes() {
+    let mut h = Harness::new(WAVE_BAKE, "2026-03-02T00:00:00Z");
+    h.release(1);
+    h.run_until("2026-03-02T01:15:00Z");
+    // The one-box stage bakes its own hour only.
+    assert_eq!(
+        h.stage_approved_at("wave-1-onebox", 1),
+        Some(ts("2026-03-02T01:10:00Z"))
+    );
+    assert_eq!(h.starts("w1-a"), vec![(ts("2026-03-02T01:10:00Z"), v(1))]);
+    // The wave's last stage bakes its hour, then the wave's 12 hours: `next` and `gate`
+    // (the outlooks of the same pass) say so and keep wave 2 waiting.
+    h.run_until("2026-03-02T14:00:00Z");
+    let signals = h.signals();
+    let zonal = stage_outlook(&h.state, &h.pipeline, h.now, &signals, "wave-1-zonal")
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(
+        matches!(zonal.status, StageStatus::Baking { until, .. } if until == ts("2026-03-02T14:20:00Z")),
+        "{zonal:?}"
+    );
+    let wave_2 = stage_outlook(&h.state, &h.pipeline, h.now, &signals, "wave-2-zonal")
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(
+        !wave_2.may_start() && wave_2.waiting.is_none(),
+        "{wave_2:?}"
+    );
+    assert!(h.starts("w2-a").is_empty());
+    // A CI asking to deploy wave 2 is refused for the same reason.
+    let refused = start_check(&h.state, &h.pipeline, h.now, &signals, "w2-a", v(1))
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(
+        matches!(refused, Err(StartRefusal::NotApproved { .. })),
+        "{refused:?}"
+    );
+    h.run_until("2026-03-02T14:25:00Z");
+    assert_eq!(
+        h.stage_approved_at("wave-1-zonal", 1),
+        Some(ts("2026-03-02T14:20:00Z"))
+    );
+    assert_eq!(h.starts("w2-a"), vec![(ts("2026-03-02T14:20:00Z"), v(1))]);
+    // Wave 2 sets no bake: its own last stage approves right after its deploy.
+    h.run_until("2026-03-02T14:40:00Z");
+    assert_eq!(
+        h.stage_approved_at("wave-2-zonal", 1),
+        Some(ts("2026-03-02T14:30:00Z"))
+    );
+}

@@ -230,7 +230,7 @@ fn fill_phases(pipeline: &Pipeline, store: &dyn Store, stages: &mut [StageStatus
                 crate::engine::Phase::Baking { since } => {
                     env.state = "baking".to_string();
                     env.since = Some(since);
-                    env.bake_until = since.checked_add(config.settings.bake_time).ok();
+                    env.bake_until = since.checked_add(config.bake_time()).ok();
                     env.data_points =
                         config
                             .settings
