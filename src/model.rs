@@ -50,9 +50,29 @@ impl<'de> Deserialize<'de> for ReleaseNumber {
     }
 }
 
+/// On the wire a release number is a string, `v12` (requests may also write `V12` or `12`).
+impl schemars::JsonSchema for ReleaseNumber {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ReleaseNumber".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": RELEASE_NUMBER_PATTERN,
+            "description": "A release number, written `v12`.",
+            "examples": ["v12"],
+        })
+    }
+}
+
+/// What [`ReleaseNumber::from_str`] accepts: an optional `v`, then a positive number
+/// that fits in 64 bits.
+pub const RELEASE_NUMBER_PATTERN: &str = "^[vV]?0*[1-9][0-9]{0,18}$";
+
 /// One commit as the ledger remembers it (enough for history, where and previews
 /// without a checkout).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CommitInfo {
     /// Full 40-hex sha.
     pub sha: String,
@@ -71,7 +91,7 @@ impl CommitInfo {
 }
 
 /// One resolved dependency found in a lockfile.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Dependency {
     /// Path of the lockfile inside the repository, e.g. `Cargo.lock` or `web/package-lock.json`.
     pub lockfile: String,
@@ -82,7 +102,7 @@ pub struct Dependency {
 }
 
 /// The dependency versions of a release, sorted and free of duplicates.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct DependencySnapshot(pub Vec<Dependency>);
 
@@ -95,7 +115,7 @@ impl DependencySnapshot {
 }
 
 /// An immutable release: one commit, its artifacts, and what it introduced.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Release {
     pub number: ReleaseNumber,
     /// Full sha of the commit the release was built from.
@@ -119,14 +139,14 @@ pub struct Release {
 }
 
 /// Why a release of a commit off the trunk was made, and by whom (the release's actor).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Hotfix {
     pub reason: String,
     pub actor: String,
 }
 
 /// What `release create` hands to the store.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NewRelease {
     pub commit: String,
     pub base: Option<ReleaseNumber>,
@@ -142,14 +162,14 @@ pub struct NewRelease {
 }
 
 /// The answer of `create_release`: the release, and whether this call created it.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CreatedRelease {
     pub release: Release,
     pub created: bool,
 }
 
 /// A deployment id, `deploy-` followed by six or more hex digits.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct DeploymentId(pub String);
 
@@ -172,7 +192,7 @@ impl fmt::Display for DeploymentId {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum DeploymentKind {
     Normal,
@@ -189,7 +209,7 @@ impl DeploymentKind {
 }
 
 /// How a deployment ended (or that it has not yet).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Outcome {
     #[serde(rename = "in progress")]
     InProgress,
@@ -266,7 +286,7 @@ impl fmt::Display for Outcome {
 }
 
 /// One attempt to put one release on one environment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Deployment {
     pub id: DeploymentId,
     pub environment: String,
@@ -284,14 +304,14 @@ pub struct Deployment {
 /// A check the store makes atomically before recording a normal deployment: the
 /// previous stage must have approved the release (every one of its environments has an
 /// approved deployment of it) and no promotion lock may stand in the way.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PromotionCheck {
     pub previous_stage: String,
     pub previous_environments: Vec<String>,
 }
 
 /// What `deploy start` hands to the store.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NewDeployment {
     pub environment: String,
     pub stage: String,
@@ -326,7 +346,7 @@ impl NewDeployment {
 }
 
 /// What `deploy finish` hands to the store.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FinishDeployment {
     pub id: DeploymentId,
     pub outcome: Outcome,
@@ -336,7 +356,7 @@ pub struct FinishDeployment {
 }
 
 /// The commits a deployment brought to its environment, as the history table shows them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CommitRange {
     pub count: u64,
     /// Oldest commit of the range.
@@ -347,7 +367,7 @@ pub struct CommitRange {
 
 /// A set of commits as git names it: those of `git rev-list from..to`, or every commit
 /// reachable from `to` when `from` is none; and how many there are.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RevRange {
     pub count: u64,
     pub from: Option<String>,
@@ -355,7 +375,7 @@ pub struct RevRange {
 }
 
 /// One row of `captain history ENV`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HistoryEntry {
     pub deployment: Deployment,
     /// For a normal deployment, the commits it added to the environment (as `added`); for
@@ -371,7 +391,7 @@ pub struct HistoryEntry {
 }
 
 /// What the ledger knows of one environment right now.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EnvironmentState {
     pub environment: String,
     /// The latest deployment that reached the environment (sets the current release).
@@ -382,7 +402,7 @@ pub struct EnvironmentState {
     pub last_finished: Option<Deployment>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum LockTargetKind {
     Stage,
@@ -399,7 +419,7 @@ impl LockTargetKind {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum LockDirection {
     In,
@@ -450,7 +470,7 @@ impl LockDirection {
 }
 
 /// "Promotions disabled" into and/or out of a stage or an environment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Lock {
     pub target_kind: LockTargetKind,
     pub target: String,
@@ -463,7 +483,7 @@ pub struct Lock {
 /// One version of a pipeline's definition as a team server holds it (`captain pipeline
 /// push`, `serve --pipeline`): pipeline.toml as it was pushed. The server decides every
 /// rule from its newest version, never from a client's copy.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PipelineVersion {
     /// 1, 2, … in the order they were pushed.
     pub version: u32,
@@ -477,7 +497,7 @@ pub struct PipelineVersion {
 }
 
 /// What `captain pipeline push` hands to the store (validated by the caller).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NewPipelineVersion {
     pub definition: String,
     pub actor: String,
@@ -487,7 +507,7 @@ pub struct NewPipelineVersion {
 
 /// The version a push registered, or the newest one when it was the same text
 /// (`created: false`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PushedPipeline {
     #[serde(flatten)]
     pub version: PipelineVersion,
@@ -504,7 +524,7 @@ pub fn pipeline_digest(text: &str) -> String {
 }
 
 /// Every change to the ledger, with who, when and why.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AuditEvent {
     pub seq: i64,
     pub at: Timestamp,
@@ -518,7 +538,7 @@ pub struct AuditEvent {
 }
 
 /// Where a commit is, as the store computes it for `captain where`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CommitLocation {
     pub commit: String,
     /// The first release that contains the commit.
@@ -530,7 +550,7 @@ pub struct CommitLocation {
     pub history: Vec<CommitArrival>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CommitArrival {
     pub environment: String,
     pub deployment: DeploymentId,

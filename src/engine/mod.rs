@@ -108,7 +108,7 @@ pub use simulate::{SimulationConfig, SimulationReport, simulate};
 
 /// What the engine needs from the ledger, as plain data. Missing stages and
 /// environments count as empty (nothing deployed yet).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EngineState {
     /// Every release, in any order (the engine only compares numbers).
     pub releases: Vec<ReleaseNumber>,
@@ -123,7 +123,7 @@ pub struct EngineState {
 }
 
 /// What a stage did with releases.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StageLedger {
     /// The release the stage is working on: its deployments started, and the stage has
     /// neither approved nor failed it yet.
@@ -159,7 +159,7 @@ impl StageLedger {
 }
 
 /// What one environment has.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EnvLedger {
     /// The release running there (SPEC §1's current release).
     pub current: Option<ReleaseNumber>,
@@ -170,7 +170,7 @@ pub struct EnvLedger {
 }
 
 /// A deployment in progress and how far it got.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ActiveDeployment {
     pub id: DeploymentId,
     pub release: ReleaseNumber,
@@ -179,7 +179,7 @@ pub struct ActiveDeployment {
     pub phase: Phase,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "phase", rename_all = "snake_case")]
 pub enum Phase {
     /// The deploy command runs.
@@ -192,7 +192,7 @@ pub enum Phase {
 }
 
 /// A person's "deploy anyway" over a blocker, for a stage or one environment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BlockerOverride {
     /// A stage name or an environment name.
     pub target: String,
@@ -210,7 +210,7 @@ impl BlockerOverride {
 }
 
 /// The state of one named alarm, as observed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AlarmState {
     Ok,
@@ -219,7 +219,7 @@ pub enum AlarmState {
     Unknown,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeployResult {
     Succeeded,
@@ -227,7 +227,7 @@ pub enum DeployResult {
     TimedOut,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StepResult {
     Passed,
@@ -271,7 +271,7 @@ impl Signals {
 }
 
 /// One thing to do now. Apply in order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "decision", rename_all = "snake_case")]
 pub enum Decision {
     /// `release` waited to enter `stage` and `by` replaced it: record it, never deploy it there.
@@ -334,7 +334,7 @@ pub enum Decision {
 }
 
 /// Why a stage does what it does, as `status`, `next` and `gate` show it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StageOutlook {
     pub stage: String,
     /// The release the stage is working on.
@@ -352,14 +352,14 @@ impl StageOutlook {
 }
 
 /// Data points of one environment during bake.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DataPointStatus {
     pub environment: String,
     pub have: u64,
     pub need: u64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum StageStatus {
     /// Deployments of `release` start in this pass, in `environments`.
@@ -414,7 +414,7 @@ pub enum StageStatus {
 }
 
 /// The result of one pass.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Evaluation {
     pub decisions: Vec<Decision>,
     /// One per stage, in pipeline order.
@@ -483,7 +483,7 @@ pub fn stage_outlook(
 }
 
 /// Why a normal deployment may not start where an external CI asks (see [`start_check`]).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "refusal", rename_all = "snake_case")]
 pub enum StartRefusal {
     /// The release failed in the stage; `captain retry` deploys it there again.

@@ -66,7 +66,7 @@ impl SimulationConfig {
 }
 
 /// How long commits took to reach something (a wave, an environment), in seconds.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Reach {
     pub name: String,
     /// Releases whose commits got there within the simulated time.
@@ -76,7 +76,7 @@ pub struct Reach {
 }
 
 /// What happened to releases at one stage.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct StageFlow {
     pub stage: String,
     pub started: u64,
@@ -90,7 +90,7 @@ pub struct StageFlow {
     pub wait_p90_secs: Option<u64>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct SimulationReport {
     pub releases: u64,
     pub simulated_secs: u64,

@@ -51,7 +51,7 @@ pub fn version(store: &dyn Store, name: &str, version: Option<u32>) -> Result<Pi
 }
 
 /// The difference between a registered version and the local pipeline.toml.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct DefinitionDiff {
     pub pipeline: String,
     /// The registered version compared.

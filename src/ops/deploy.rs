@@ -97,7 +97,7 @@ pub fn start(
 }
 
 /// What `deploy finish` did: the deployment as it is now, and its stage's outlook.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Finished {
     #[serde(flatten)]
     pub deployment: Deployment,

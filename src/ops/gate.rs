@@ -16,7 +16,7 @@ use crate::ops::pass;
 use crate::store::{StepVerdict, Store};
 
 /// The answer of `captain next STAGE`.
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct NextView {
     pub stage: String,
     /// The release to deploy into the stage now, if any: a pending rollback's, or the
@@ -114,7 +114,7 @@ fn recorded_rollbacks(
 }
 
 /// How the bake of a stage stands (`captain bake`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BakeState {
     /// The stage approved the release: its bake is over.
@@ -129,7 +129,7 @@ pub enum BakeState {
 }
 
 /// The answer of `captain bake STAGE`.
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct BakeView {
     pub stage: String,
     pub release: Option<ReleaseNumber>,
@@ -623,7 +623,7 @@ pub fn override_blockers(
 }
 
 /// What `captain retry` recorded.
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct RetryView {
     pub stage: String,
     pub release: ReleaseNumber,

@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::model::Timestamp;
 
 /// What a token may do. `read` < `deploy` < `operator` < `admin`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Views: status, history, where, releases, logs, audit, export.
@@ -65,7 +65,7 @@ impl FromStr for Role {
 }
 
 /// A token as listed (never its secret).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TokenInfo {
     pub name: String,
     pub role: Role,
@@ -78,7 +78,7 @@ pub struct TokenInfo {
 }
 
 /// What `token create` asks for.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NewToken {
     pub name: String,
     pub role: Role,
@@ -90,7 +90,7 @@ pub struct NewToken {
 }
 
 /// A new token and its secret, which is shown this once and never stored.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CreatedToken {
     pub token: TokenInfo,
     pub secret: String,

@@ -425,14 +425,22 @@ fn init_logging(json: bool) {
 }
 
 pub(crate) fn router(app: App) -> Router {
-    routes::routes()
+    // The routes and their document come from one registration; the document's roles
+    // are checked before any route runs (see [`openapi::Contract::authorize`]).
+    let (routes, contract) = openapi::Contract::build(routes::routes);
+    routes
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
             registry_gate,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            contract.clone(),
+            openapi::Contract::authorize,
+        ))
         .layer(axum::middleware::from_fn_with_state(app.clone(), observe))
+        .layer(axum::Extension(contract))
         .with_state(app)
 }
 

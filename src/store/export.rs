@@ -48,7 +48,7 @@ pub const FORMAT: &str = "captain-ledger";
 pub const VERSION: u32 = 1;
 
 /// One line of an export.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum LedgerRecord {
     Header {
@@ -87,7 +87,7 @@ pub enum ImportMode {
 }
 
 /// What an import did.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ImportSummary {
     pub releases: u64,
     pub deployments: u64,

@@ -5,36 +5,66 @@
 use super::ledger::AuditQuery;
 use super::*;
 
-pub(super) fn routes(_p: &str) -> Router<App> {
-    Router::new()
-        .route("/v1/tokens", get(list_tokens).post(create_token))
-        .route("/v1/tokens/{name}", delete(revoke_token))
-        .route("/v1/audit", get(server_audit_events))
+pub(super) fn routes(_p: &str) -> ApiRouter<App> {
+    ApiRouter::new()
+        .api_route(
+            "/v1/tokens",
+            get_with(list_tokens, |op| {
+                op.id("listTokens")
+                    .tag("tokens")
+                    .summary("The API tokens, live and revoked (never their secrets)")
+                    .with(needs(Role::Admin))
+            })
+            .post_with(create_token, |op| {
+                op.id("createToken")
+                    .tag("tokens")
+                    .summary("Create a token; the answer carries its secret, shown this once")
+                    .with(needs(Role::Admin))
+            }),
+        )
+        .api_route(
+            "/v1/tokens/{name}",
+            delete_with(revoke_token, |op| {
+                op.id("revokeToken")
+                    .tag("tokens")
+                    .summary("Revoke a token (`?reason=` is recorded with the audit event)")
+                    .with(needs(Role::Admin))
+            }),
+        )
+        .api_route(
+            "/v1/audit",
+            get_with(server_audit_events, |op| {
+                op.id("serverAuditEvents")
+                    .tag("tokens")
+                    .summary("The server's own audit events: token changes")
+                    .with(needs(Role::Read))
+            }),
+        )
 }
 
-async fn list_tokens(State(app): State<App>, Extension(caller): Extension<Caller>) -> Response {
+async fn list_tokens(State(app): State<App>, Extension(caller): Extension<Caller>) -> Reply<TokenList> {
     if let Err(denied) = auth::require(&caller, Role::Admin, "listing tokens") {
-        return denied_response(denied);
+        return denied_response(denied).into();
     }
     let db = app.db.clone();
     match app.blocking(move || db.tokens()).await {
-        Ok(tokens) => ok_json(&serde_json::json!({ "tokens": tokens })),
-        Err(e) => error_response(&e),
+        Ok(tokens) => ok_json(&TokenList { tokens }),
+        Err(e) => failed(&e),
     }
 }
 
 async fn create_token(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
-    body: RawBody,
-) -> Response {
+    body: JsonBody<NewToken>,
+) -> Reply<CreatedToken> {
     let admin = match auth::require(&caller, Role::Admin, "creating tokens") {
         Ok(admin) => admin,
-        Err(denied) => return denied_response(denied),
+        Err(denied) => return denied_response(denied).into(),
     };
-    let new: NewToken = match body_bytes(body).and_then(|b| parse_body(&b)) {
+    let new: NewToken = match body_bytes(body.raw).and_then(|b| parse_body(&b)) {
         Ok(new) => new,
-        Err(response) => return response,
+        Err(response) => return response.into(),
     };
     let db = app.db.clone();
     match app
@@ -45,7 +75,7 @@ async fn create_token(
             tracing::info!(token = %created.token.name, role = %created.token.role, by = %admin_name(&caller), "token created");
             ok_json(&created)
         }
-        Err(e) => error_response(&e),
+        Err(e) => failed(&e),
     }
 }
 
@@ -53,7 +83,7 @@ fn admin_name(caller: &Caller) -> String {
     caller.log_name().to_string()
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, JsonSchema)]
 struct ReasonQuery {
     reason: Option<String>,
 }
@@ -61,17 +91,17 @@ struct ReasonQuery {
 async fn revoke_token(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
-    path: P1,
-    query: std::result::Result<Query<ReasonQuery>, QueryRejection>,
-) -> Response {
+    path: PathOf<TokenPath>,
+    query: QueryOf<ReasonQuery>,
+) -> Reply<TokenInfo> {
     let admin = match auth::require(&caller, Role::Admin, "revoking tokens") {
         Ok(admin) => admin,
-        Err(denied) => return denied_response(denied),
+        Err(denied) => return denied_response(denied).into(),
     };
-    let (Path(name), Query(q)) = match (path, query) {
+    let (Path(TokenPath { name }), Query(q)) = match (path, query) {
         (Ok(p), Ok(q)) => (p, q),
-        (Err(r), _) => return bad_path(r),
-        (_, Err(r)) => return bad_query(r),
+        (Err(r), _) => return bad_path(r).into(),
+        (_, Err(r)) => return bad_query(r).into(),
     };
     let db = app.db.clone();
     let by = admin.name.clone();
@@ -83,7 +113,7 @@ async fn revoke_token(
             tracing::info!(token = %token.name, by = %admin_name(&caller), "token revoked");
             ok_json(&token)
         }
-        Err(e) => error_response(&e),
+        Err(e) => failed(&e),
     }
 }
 
@@ -91,14 +121,14 @@ async fn revoke_token(
 async fn server_audit_events(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
-    query: std::result::Result<Query<AuditQuery>, QueryRejection>,
-) -> Response {
+    query: QueryOf<AuditQuery>,
+) -> Reply<Vec<AuditEvent>> {
     if let Err(denied) = auth::require(&caller, Role::Read, "reading audit events") {
-        return denied_response(denied);
+        return denied_response(denied).into();
     }
     let Query(q) = match query {
         Ok(q) => q,
-        Err(r) => return bad_query(r),
+        Err(r) => return bad_query(r).into(),
     };
     let filter = AuditFilter {
         limit: q.limit,
@@ -108,6 +138,6 @@ async fn server_audit_events(
     let db = app.db.clone();
     match app.blocking(move || db.audit_events(&filter)).await {
         Ok(events) => ok_json(&events),
-        Err(e) => error_response(&e),
+        Err(e) => failed(&e),
     }
 }
