@@ -148,6 +148,8 @@ pub struct Hotfix {
 /// What `release create` hands to the store.
 #[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NewRelease {
+    /// The full sha of the commit the release was built from.
+    #[schemars(regex(pattern = r"^\s*([0-9A-Fa-f]{40}|[0-9A-Fa-f]{64})\s*$"))]
     pub commit: String,
     pub base: Option<ReleaseNumber>,
     pub artifacts: BTreeMap<String, String>,
@@ -473,9 +475,13 @@ impl LockDirection {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Lock {
     pub target_kind: LockTargetKind,
+    /// Not blank.
+    #[schemars(regex(pattern = r"\S"))]
     pub target: String,
     pub direction: LockDirection,
     pub actor: String,
+    /// Why (not blank).
+    #[schemars(regex(pattern = r"\S"))]
     pub reason: String,
     pub created_at: Timestamp,
 }

@@ -458,19 +458,11 @@ fn access_table(
                     continue;
                 }
             };
-            let what = operation
-                .summary
-                .clone()
-                .map(|s| format!("`{}` ({s})", route_name(&method, path)))
-                .unwrap_or_else(|| format!("`{}`", route_name(&method, path)));
+            let what = format!("`{method} {path}`");
             table.insert((method, path.clone()), (access, what));
         }
     }
     table
-}
-
-fn route_name(method: &Method, path: &str) -> String {
-    format!("{method} {path}")
 }
 
 const DESCRIPTION: &str = "The team server of captain, the release captain: the same operations the CLI runs on a local ledger, over HTTP and JSON, one ledger per pipeline (`/v1/pipelines/{pipeline}/…`).\n\nEvery route but `/healthz` and this document needs `Authorization: Bearer <token>`; each route names the least role it needs in `x-captain-role` (`read` < `deploy` < `operator` < `admin`). Every error is `{\"error\": {\"kind\", \"message\", \"hint\"}}`. Mutations take an optional `Idempotency-Key` header: a retry with the same key gets the first answer again. A client may send `X-Captain-Pipeline-Digest` to be refused (409) when its pipeline.toml is not the server's.\n\nThis document is generated from the server's routes.";

@@ -83,6 +83,8 @@ pub struct RollbackTarget {
 /// What `rollback` hands to the store: every environment at once, all or nothing.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct NewRollback {
+    /// At least one.
+    #[schemars(length(min = 1))]
     pub environments: Vec<RollbackTarget>,
     pub actor: String,
     pub reason: Option<String>,

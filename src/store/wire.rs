@@ -20,6 +20,8 @@ pub struct EnvironmentsRequest {
 /// `POST …/locate`.
 #[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LocateRequest {
+    /// A full sha or a prefix of at least 4 hex digits.
+    #[schemars(regex(pattern = r"^\s*[0-9A-Fa-f]{4,64}\s*$"))]
     pub commit: String,
     pub environments: Vec<String>,
 }

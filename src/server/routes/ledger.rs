@@ -190,7 +190,16 @@ async fn import(
     // line as the store takes them (`Bytes` is shared, not copied, for each attempt).
     mutate_parsed(
         m,
-        |bytes| Ok(bytes.clone()),
+        |bytes| {
+            // An export has at least its header line: an empty body is no export.
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                return Err(error_response(
+                    &Error::usage("the import is empty: it has no header line")
+                        .with_hint("send what `GET …/export` answered"),
+                ));
+            }
+            Ok(bytes.clone())
+        },
         |_| Role::Admin,
         move |s, lines: Bytes, _| {
             let mut records = lines[..].lines().enumerate().map(|(i, line)| {

@@ -72,6 +72,21 @@ const PIPELINE_PATTERN: &str = r"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$";
 /// The regular expression of a deployment id ([`DeploymentId::parse`]).
 const DEPLOYMENT_ID_PATTERN: &str = r"^(deploy-)?[0-9A-Fa-f]{6,}$";
 
+/// A full commit sha, as [`full_sha`] takes it.
+const FULL_SHA_PATTERN: &str = r"^([0-9A-Fa-f]{40}|[0-9A-Fa-f]{64})$";
+
+/// A full commit sha from a path, lower-cased; anything else is a usage error.
+fn full_sha(text: &str) -> std::result::Result<String, Response> {
+    if (text.len() == 40 || text.len() == 64) && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(text.to_ascii_lowercase())
+    } else {
+        Err(error_response(
+            &Error::usage(format!("`{text}` is not a full commit sha"))
+                .with_hint("give the commit's 40 hex digits"),
+        ))
+    }
+}
+
 /// `/v1/pipelines/{pipeline}/…`
 #[derive(Deserialize, JsonSchema)]
 struct PipelinePath {
@@ -86,7 +101,7 @@ struct DeploymentPath {
     #[schemars(regex(pattern = PIPELINE_PATTERN), length(max = 100))]
     pipeline: String,
     /// A deployment id, `deploy-1d5fb5` (or its bare hex).
-    #[schemars(regex(pattern = DEPLOYMENT_ID_PATTERN), length(max = 100))]
+    #[schemars(regex(pattern = DEPLOYMENT_ID_PATTERN))]
     id: String,
 }
 
@@ -100,16 +115,12 @@ struct ReleasePath {
     number: String,
 }
 
-/// The name of a stage or an environment in a path: the names pipeline.toml allows.
-const TARGET_PATTERN: &str = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$";
-
 /// `…/stages/{stage}/…`
 #[derive(Deserialize, JsonSchema)]
 struct StagePath {
     #[schemars(regex(pattern = PIPELINE_PATTERN), length(max = 100))]
     pipeline: String,
     /// A stage of the pipeline.
-    #[schemars(regex(pattern = TARGET_PATTERN))]
     stage: String,
 }
 
@@ -119,7 +130,6 @@ struct EnvironmentPath {
     #[schemars(regex(pattern = PIPELINE_PATTERN), length(max = 100))]
     pipeline: String,
     /// An environment of the pipeline.
-    #[schemars(regex(pattern = TARGET_PATTERN))]
     environment: String,
 }
 
@@ -128,8 +138,8 @@ struct EnvironmentPath {
 struct CommitPath {
     #[schemars(regex(pattern = PIPELINE_PATTERN), length(max = 100))]
     pipeline: String,
-    /// A commit's full sha, or a prefix of it of at least 4 hex digits.
-    #[schemars(regex(pattern = r"^[0-9A-Fa-f]{4,64}$"))]
+    /// A commit's full sha: 40 hex digits (64 in a SHA-256 repository).
+    #[schemars(regex(pattern = FULL_SHA_PATTERN))]
     sha: String,
 }
 

@@ -192,6 +192,10 @@ async fn release_by_commit(
         Ok(p) => p,
         Err(r) => return bad_path(r).into(),
     };
+    let sha = match full_sha(&sha) {
+        Ok(sha) => sha,
+        Err(r) => return r.into(),
+    };
     read(
         &app,
         &caller,
