@@ -91,7 +91,9 @@ impl CommitInfo {
 }
 
 /// One resolved dependency found in a lockfile.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct Dependency {
     /// Path of the lockfile inside the repository, e.g. `Cargo.lock` or `web/package-lock.json`.
     pub lockfile: String,
@@ -171,7 +173,9 @@ pub struct CreatedRelease {
 }
 
 /// A deployment id, `deploy-` followed by six or more hex digits.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(transparent)]
 pub struct DeploymentId(pub String);
 

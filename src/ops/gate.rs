@@ -114,7 +114,9 @@ fn recorded_rollbacks(
 }
 
 /// How the bake of a stage stands (`captain bake`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum BakeState {
     /// The stage approved the release: its bake is over.

@@ -19,7 +19,19 @@ use crate::error::{Error, Result};
 use crate::model::Timestamp;
 
 /// What a token may do. `read` < `deploy` < `operator` < `admin`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Views: status, history, where, releases, logs, audit, export.

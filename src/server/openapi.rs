@@ -283,7 +283,8 @@ fn append_description(operation: &mut Operation, sentence: &str) {
     });
 }
 
-const ERROR_500: &str = "The server failed (`internal`, `error`); the message says no more than that.";
+const ERROR_500: &str =
+    "The server failed (`internal`, `error`); the message says no more than that.";
 
 /// The refusals every route with a role may answer, each in the JSON error shape
 /// `{"error": {"kind", "message", "hint"}}`.
@@ -405,7 +406,11 @@ impl Contract {
         let key = (request.method().clone(), route.as_str().to_string());
         let Some((access, what)) = contract.access.get(&key) else {
             // A path that exists without this method: the 405 fallback answers.
-            if contract.access.keys().any(|(_, path)| path == route.as_str()) {
+            if contract
+                .access
+                .keys()
+                .any(|(_, path)| path == route.as_str())
+            {
                 return next.run(request).await;
             }
             tracing::error!(route = %route.as_str(), "a route is served but not documented");
@@ -476,6 +481,7 @@ pub fn document() -> Arc<Contract> {
 pub const SNAPSHOT: &str = "openapi.json";
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failing test should panic with the error it got
 mod tests {
     use super::*;
 

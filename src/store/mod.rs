@@ -92,7 +92,9 @@ pub struct NewRollback {
 }
 
 /// One captured line of a deployment's output (`captain logs`).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct LogLine {
     pub at: Timestamp,
     /// `stdout`, `stderr`, or `captain` for captain's own notes.

@@ -591,6 +591,18 @@ fn db_error(shown: &str, e: &postgres::Error) -> Error {
         Some(c) if *c == SqlState::DISK_FULL => {
             Error::failed(format!("the disk of PostgreSQL at {shown} is full"))
         }
+        // Text PostgreSQL cannot store (a NUL character) or a number past its column: the
+        // request's fault, told without the database's words.
+        Some(c)
+            if *c == SqlState::CHARACTER_NOT_IN_REPERTOIRE
+                || *c == SqlState::UNTRANSLATABLE_CHARACTER =>
+        {
+            Error::usage("the request has text with a character the ledger cannot store (NUL)")
+                .with_hint("remove NUL characters (\\u0000) from names, reasons and other text")
+        }
+        Some(c) if *c == SqlState::NUMERIC_VALUE_OUT_OF_RANGE => {
+            Error::usage("the request has a number larger than the ledger stores")
+        }
         Some(c) if *c == SqlState::ADMIN_SHUTDOWN || *c == SqlState::CANNOT_CONNECT_NOW => {
             Error::failed(format!("PostgreSQL at {shown} is shutting down: {e}"))
                 .with_hint("try again once it is back")

@@ -206,10 +206,9 @@ async fn append_log(
         m,
         |_: &AppendLogRequest| Role::Deploy,
         move |s, req: AppendLogRequest, _| {
-            s.append_log(&id, &req.lines)
-                .map(|()| Appended {
-                    appended: req.lines.len(),
-                })
+            s.append_log(&id, &req.lines).map(|()| Appended {
+                appended: req.lines.len(),
+            })
         },
     )
     .await

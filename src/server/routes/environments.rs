@@ -65,7 +65,13 @@ async fn history(
     path: PathOf<EnvironmentPath>,
     query: QueryOf<HistoryQuery>,
 ) -> Reply<Vec<HistoryEntry>> {
-    let (Path(EnvironmentPath { pipeline, environment }), Query(q)) = match (path, query) {
+    let (
+        Path(EnvironmentPath {
+            pipeline,
+            environment,
+        }),
+        Query(q),
+    ) = match (path, query) {
         (Ok(p), Ok(q)) => (p, q),
         (Err(r), _) => return bad_path(r).into(),
         (_, Err(r)) => return bad_query(r).into(),

@@ -29,7 +29,9 @@ pub(super) fn routes(p: &str) -> ApiRouter<App> {
             post_with(import, |op| {
                 op.id("importLedger")
                     .tag("ledger")
-                    .summary("Import a ledger export (`?merge=true` into a ledger that has records)")
+                    .summary(
+                        "Import a ledger export (`?merge=true` into a ledger that has records)",
+                    )
                     .with(needs(Role::Admin))
             })
             .layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)),

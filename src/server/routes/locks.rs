@@ -32,7 +32,11 @@ pub(super) fn routes(p: &str) -> ApiRouter<App> {
         )
 }
 
-async fn locks(State(app): State<App>, Extension(caller): Extension<Caller>, path: P1) -> Reply<Vec<Lock>> {
+async fn locks(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    path: P1,
+) -> Reply<Vec<Lock>> {
     let Path(PipelinePath { pipeline }) = match path {
         Ok(p) => p,
         Err(r) => return bad_path(r).into(),

@@ -27,37 +27,38 @@ use axum::extract::{DefaultBodyLimit, Extension, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::Response;
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::auth::{self, Caller, CreatedToken, NewToken, Role, TokenInfo};
 use super::db::{Claim, key_request};
-use super::openapi::{JsonBody, JsonLinesBody, JsonLinesReply, Reply, needs, needs_escalated, public};
+use super::openapi::{
+    JsonBody, JsonLinesBody, JsonLinesReply, Reply, needs, needs_escalated, public,
+};
 use super::{
     App, BODY_LIMIT, IMPORT_BODY_LIMIT, RELEASE_BODY_LIMIT, denied_response, error_response,
     json_response, wire_error,
 };
 use std::sync::Arc;
 
+use crate::engine::BlockerOverride;
 use crate::error::{Error, Result};
 use crate::model::*;
-use crate::ops::deploy::StartRequest;
 use crate::ops::deploy::Finished;
+use crate::ops::deploy::StartRequest;
 use crate::ops::gate::{BakeView, NextView, RetryView};
 use crate::ops::pass::{LoopAnswer, LoopPass};
-use crate::engine::BlockerOverride;
-use crate::store::run_records::{ActiveRecord, EngineSnapshot, StageRecord, StepVerdict};
 use crate::ops::rules::{
     BakeRequest, FinishRequest, Local, NextRequest, OverrideRequest, RetryCommand, Rules,
     VerdictRequest,
 };
 use crate::server::registry::Registered;
+use crate::store::run_records::{ActiveRecord, EngineSnapshot, StageRecord, StepVerdict};
 use crate::store::wire::*;
 use crate::store::{
     AuditFilter, HistoryFilter, ImportMode, ImportSummary, KeyedChange, LedgerRecord, LogLine,
-    NewRollback, ReleaseFilter,
-    Store, Unlock, answer_body,
+    NewRollback, ReleaseFilter, Store, Unlock, answer_body,
 };
 
 type RawBody = std::result::Result<Bytes, BytesRejection>;

@@ -52,7 +52,10 @@ pub(super) fn routes(p: &str) -> ApiRouter<App> {
         )
 }
 
-async fn pipelines(State(app): State<App>, Extension(caller): Extension<Caller>) -> Reply<PipelineList> {
+async fn pipelines(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+) -> Reply<PipelineList> {
     if let Err(denied) = auth::require(&caller, Role::Read, "listing pipelines") {
         return denied_response(denied).into();
     }
@@ -121,7 +124,9 @@ async fn definition_version(
         false => None,
     };
     let Some(version) = parsed else {
-        return failed(&Error::usage(format!("`{version}` is not a version number")));
+        return failed(&Error::usage(format!(
+            "`{version}` is not a version number"
+        )));
     };
     read(
         &app,

@@ -17,7 +17,9 @@ pub(super) fn routes(p: &str) -> ApiRouter<App> {
             .post_with(create_release, |op| {
                 op.id("createRelease")
                     .tag("releases")
-                    .summary("Record a release: its commit, artifacts and the commits it introduced")
+                    .summary(
+                        "Record a release: its commit, artifacts and the commits it introduced",
+                    )
                     .with(needs(Role::Deploy))
             })
             .layer(DefaultBodyLimit::max(RELEASE_BODY_LIMIT)),

@@ -42,7 +42,10 @@ pub(super) fn routes(_p: &str) -> ApiRouter<App> {
         )
 }
 
-async fn list_tokens(State(app): State<App>, Extension(caller): Extension<Caller>) -> Reply<TokenList> {
+async fn list_tokens(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+) -> Reply<TokenList> {
     if let Err(denied) = auth::require(&caller, Role::Admin, "listing tokens") {
         return denied_response(denied).into();
     }
