@@ -470,7 +470,7 @@ fn access_table(
     table
 }
 
-const DESCRIPTION: &str = "The team server of captain, the release captain: the same operations the CLI runs on a local ledger, over HTTP and JSON, one ledger per pipeline (`/v1/pipelines/{pipeline}/…`).\n\nEvery route but `/healthz` and this document needs `Authorization: Bearer <token>`; each route names the least role it needs in `x-captain-role` (`read` < `deploy` < `operator` < `admin`). Every error is `{\"error\": {\"kind\", \"message\", \"hint\"}}`. Mutations take an optional `Idempotency-Key` header: a retry with the same key gets the first answer again. A client may send `X-Captain-Pipeline-Digest` to be refused (409) when its pipeline.toml is not the server's.\n\nThis document is generated from the server's routes.";
+const DESCRIPTION: &str = "The team server of captain, the release captain: the same operations the CLI runs on a local ledger, over HTTP and JSON, one ledger per pipeline (`/v1/pipelines/{pipeline}/…`).\n\nEvery route but `/healthz` and this document needs `Authorization: Bearer <token>`; each route names the least role it needs in `x-captain-role` (`read` < `deploy` < `operator` < `admin`). Every error is `{\"error\": {\"kind\", \"message\", \"hint\"}}`. Mutations take an optional `Idempotency-Key` header: a retry with the same key gets the first answer again. A client may send `Captain-Pipeline-Digest` (the SHA-256 of the pipeline.toml it read) to be refused (409) when it is not the server's newest version.\n\nThis document is generated from the server's routes.";
 
 /// The API document of this build.
 pub fn document() -> Arc<Contract> {
