@@ -60,6 +60,34 @@ fn hostile_requests_get_clean_errors_and_the_server_stays_up() {
         error_kind(post("/import", b"\xff\xfe".to_vec())),
         (400, "usage".into())
     );
+    // What schemathesis found: an empty import, a lock no `locks` request could make
+    // (with or without the export's header), and a commit route given no sha — each
+    // refused.
+    assert_eq!(
+        error_kind(post("/import", Vec::new())),
+        (400, "usage".into())
+    );
+    let lock = br#"{"type":"lock","lock":{"actor":"","created_at":"2000-01-01T00:00:00Z","direction":"in","reason":"0","target":"","target_kind":"stage"}}"#;
+    assert_eq!(
+        error_kind(post("/import?merge=true", lock.to_vec())),
+        (400, "usage".into())
+    );
+    let header = r#"{"type":"header","format":"captain-ledger","version":1,"pipeline":"app","exported_at":"2000-01-01T00:00:00Z"}"#;
+    let with_header = format!("{header}\n{}\n", String::from_utf8_lossy(lock));
+    let (status, _) = error_kind(post("/import?merge=true", with_header.into_bytes()));
+    assert_eq!(status, 400);
+    assert!(
+        get("/locks")
+            .json::<Value>()
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        error_kind(get("/commits/%C2%84/release")),
+        (400, "usage".into())
+    );
     assert_eq!(error_kind(get("/releases/v0")), (400, "usage".into()));
     assert_eq!(
         error_kind(get("/releases/v99999999999999999999999")),
