@@ -147,7 +147,7 @@ pub struct Dependency {
 }
 
 /// The dependency versions of a release, sorted and free of duplicates.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct DependencySnapshot(pub Vec<Dependency>);
 
@@ -160,7 +160,7 @@ impl DependencySnapshot {
 }
 
 /// An immutable release: one commit, its artifacts, and what it introduced.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Release {
     pub number: ReleaseNumber,
     /// Full sha of the commit the release was built from.
@@ -191,8 +191,10 @@ pub struct Hotfix {
 }
 
 /// What `release create` hands to the store.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NewRelease {
+    /// The full sha of the commit the release was built from.
+    #[schemars(regex(pattern = r"^\s*([0-9A-Fa-f]{40}|[0-9A-Fa-f]{64})\s*$"))]
     pub commit: String,
     pub base: Option<ReleaseNumber>,
     pub artifacts: BTreeMap<String, String>,
@@ -207,7 +209,7 @@ pub struct NewRelease {
 }
 
 /// The answer of `create_release`: the release, and whether this call created it.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CreatedRelease {
     pub release: Release,
     pub created: bool,
@@ -380,14 +382,14 @@ pub struct Deployment {
 /// A check the store makes atomically before recording a normal deployment: the
 /// previous stage must have approved the release (every one of its environments has an
 /// approved deployment of it) and no promotion lock may stand in the way.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PromotionCheck {
     pub previous_stage: String,
     pub previous_environments: Vec<String>,
 }
 
 /// What `deploy start` hands to the store.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NewDeployment {
     pub environment: String,
     pub stage: String,
@@ -422,7 +424,7 @@ impl NewDeployment {
 }
 
 /// What `deploy finish` hands to the store.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FinishDeployment {
     pub id: DeploymentId,
     pub outcome: Outcome,
@@ -451,7 +453,7 @@ pub struct RevRange {
 }
 
 /// One row of `captain history ENV`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HistoryEntry {
     pub deployment: Deployment,
     /// For a normal deployment, the commits it added to the environment (as `added`); for
@@ -467,7 +469,7 @@ pub struct HistoryEntry {
 }
 
 /// What the ledger knows of one environment right now.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EnvironmentState {
     pub environment: String,
     /// The latest deployment that reached the environment (sets the current release).
@@ -609,9 +611,13 @@ impl LockDirection {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Lock {
     pub target_kind: LockTargetKind,
+    /// Not blank.
+    #[schemars(regex(pattern = r"\S"))]
     pub target: String,
     pub direction: LockDirection,
     pub actor: String,
+    /// Why (not blank).
+    #[schemars(regex(pattern = r"\S"))]
     pub reason: String,
     pub created_at: Timestamp,
 }
@@ -659,7 +665,7 @@ pub struct PipelineVersion {
 }
 
 /// What `captain pipeline push` hands to the store (validated by the caller).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NewPipelineVersion {
     pub definition: String,
     pub actor: String,
@@ -700,7 +706,7 @@ pub struct AuditEvent {
 }
 
 /// Where a commit is, as the store computes it for `captain where`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CommitLocation {
     pub commit: String,
     /// The first release that contains the commit.

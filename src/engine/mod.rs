@@ -113,7 +113,7 @@ pub use simulate::{
 
 /// What the engine needs from the ledger, as plain data. Missing stages and
 /// environments count as empty (nothing deployed yet).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EngineState {
     /// Every release, in any order (the engine only compares numbers).
     pub releases: Vec<ReleaseNumber>,
@@ -128,7 +128,7 @@ pub struct EngineState {
 }
 
 /// What a stage did with releases.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StageLedger {
     /// The release the stage is working on: its deployments started, and the stage has
     /// neither approved nor failed it yet.
@@ -164,7 +164,7 @@ impl StageLedger {
 }
 
 /// What one environment has.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EnvLedger {
     /// The release running there (SPEC §1's current release).
     pub current: Option<ReleaseNumber>,
@@ -175,7 +175,7 @@ pub struct EnvLedger {
 }
 
 /// A deployment in progress and how far it got.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ActiveDeployment {
     pub id: DeploymentId,
     pub release: ReleaseNumber,
@@ -215,7 +215,7 @@ impl BlockerOverride {
 }
 
 /// The state of one named alarm, as observed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AlarmState {
     Ok,
@@ -224,7 +224,7 @@ pub enum AlarmState {
     Unknown,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeployResult {
     Succeeded,
@@ -232,7 +232,7 @@ pub enum DeployResult {
     TimedOut,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StepResult {
     Passed,
@@ -339,7 +339,7 @@ pub enum Decision {
 }
 
 /// Why a stage does what it does, as `status`, `next` and `gate` show it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StageOutlook {
     pub stage: String,
     /// The release the stage is working on.
@@ -420,7 +420,7 @@ pub enum StageStatus {
 }
 
 /// The result of one pass.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Evaluation {
     pub decisions: Vec<Decision>,
     /// One per stage, in pipeline order.
@@ -489,7 +489,7 @@ pub fn stage_outlook(
 }
 
 /// Why a normal deployment may not start where an external CI asks (see [`start_check`]).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "refusal", rename_all = "snake_case")]
 pub enum StartRefusal {
     /// Someone blocked the release (`captain release block`): it is never deployed

@@ -203,7 +203,7 @@ pub fn record(
 /// What a `captain run` loop reports for one pass: what its executors observed of the
 /// deployments it drives. Where the ledger is (locally, or on the team server), the pass
 /// adds its own observations — alarms, data points — and decides with its own pipeline.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct LoopPass {
     pub runner: RunnerId,
     /// The loop holds its pipeline's drive lock (`serve --run`).
@@ -218,7 +218,7 @@ pub struct LoopPass {
 }
 
 /// What one pass of a loop decided and recorded.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct LoopAnswer {
     /// The decisions recorded, in order (none when `conflict`).
     pub decisions: Vec<Decision>,

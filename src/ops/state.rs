@@ -38,7 +38,7 @@ impl StateSource {
 }
 
 /// The state location in effect and where it came from.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct StateLocation {
     pub location: String,
     pub source: StateSource,
@@ -83,7 +83,7 @@ pub fn resolve_location(
 
 /// The user's own settings (`config.toml` in the config directory), for people who work
 /// against one team server: where the state is, the token, the CA to trust.
-#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserConfig {
     pub state: Option<String>,

@@ -105,7 +105,7 @@ impl TokenInfo {
 }
 
 /// What `token create` asks for.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NewToken {
     pub name: String,
     pub role: Role,

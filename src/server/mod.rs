@@ -552,7 +552,10 @@ fn init_logging(json: bool) {
 /// registry gate, the panic catcher, the request log (which resolves the token), and
 /// outermost the scrubbing of 5xx answers.
 pub(crate) fn router(app: App) -> Router {
-    routes::routes()
+    // The routes and their document come from one registration; the document's roles
+    // are checked before any route runs (see [`openapi::Contract::authorize`]).
+    let (routes, contract) = openapi::Contract::build(routes::routes);
+    routes
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(limits::lane))
@@ -569,8 +572,13 @@ pub(crate) fn router(app: App) -> Router {
             registry_gate,
         ))
         .layer(axum::middleware::from_fn(limits::catch_panic))
+        .layer(axum::middleware::from_fn_with_state(
+            contract.clone(),
+            openapi::Contract::authorize,
+        ))
         .layer(axum::middleware::from_fn_with_state(app.clone(), observe))
         .layer(axum::middleware::from_fn(limits::scrub))
+        .layer(axum::Extension(contract))
         .with_state(app)
 }
 

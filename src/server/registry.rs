@@ -35,7 +35,7 @@ pub(crate) struct Registered {
 }
 
 /// One row of `GET /v1/pipelines`.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct RegisteredPipeline {
     pub pipeline: String,
     pub version: u32,

@@ -48,7 +48,7 @@ pub const FORMAT: &str = "captain-ledger";
 pub const VERSION: u32 = 1;
 
 /// One line of an export.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum LedgerRecord {
     Header {

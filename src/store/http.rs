@@ -272,7 +272,7 @@ impl HttpStore {
     }
 
     pub fn list_tokens(&self) -> Result<Vec<TokenInfo>> {
-        #[derive(serde::Deserialize)]
+        #[derive(serde::Deserialize, schemars::JsonSchema)]
         struct List {
             tokens: Vec<TokenInfo>,
         }
@@ -651,7 +651,7 @@ impl Store for HttpStore {
     }
 
     fn retry_release(&self, retry: super::RetryRequest) -> Result<super::StageRecord> {
-        #[derive(serde::Deserialize)]
+        #[derive(serde::Deserialize, schemars::JsonSchema)]
         struct Retried {
             record: super::StageRecord,
         }

@@ -56,7 +56,7 @@ pub struct AuditFilter {
 
 /// What `promotions enable` hands to the store: lift the lock on `target` in `direction`
 /// (`Both` lifts every lock on it; `In` on a `Both` lock leaves it locked `Out`).
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Unlock {
     pub target_kind: LockTargetKind,
     pub target: String,
@@ -68,7 +68,7 @@ pub struct Unlock {
 
 /// One environment of a rollback (see [`Store::start_rollback`]): what to put back, and
 /// what the preview saw there, so a change made since is caught (optimistic concurrency).
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct RollbackTarget {
     pub environment: String,
     pub stage: String,
@@ -81,8 +81,10 @@ pub struct RollbackTarget {
 }
 
 /// What `rollback` hands to the store: every environment at once, all or nothing.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct NewRollback {
+    /// At least one.
+    #[schemars(length(min = 1))]
     pub environments: Vec<RollbackTarget>,
     pub actor: String,
     pub reason: Option<String>,

@@ -786,6 +786,22 @@ fn db_error(shown: &str, e: &postgres::Error) -> Error {
             Error::unavailable(format!("PostgreSQL at {shown} is too busy to answer: {e}"))
                 .with_hint("try again shortly")
         }
+        // Text PostgreSQL cannot store (a NUL character) or a number past its column: the
+        // request's fault, told without the database's words.
+        Some(c)
+            if *c == SqlState::CHARACTER_NOT_IN_REPERTOIRE
+                || *c == SqlState::UNTRANSLATABLE_CHARACTER =>
+        {
+            Error::usage("the request has text with a character the ledger cannot store (NUL)")
+                .with_hint("remove NUL characters (\\u0000) from names, reasons and other text")
+        }
+        Some(c) if *c == SqlState::NUMERIC_VALUE_OUT_OF_RANGE => {
+            Error::usage("the request has a number larger than the ledger stores")
+        }
+        Some(c) if *c == SqlState::ADMIN_SHUTDOWN || *c == SqlState::CANNOT_CONNECT_NOW => {
+            Error::unavailable(format!("PostgreSQL at {shown} is shutting down: {e}"))
+                .with_hint("try again once it is back")
+        }
         _ => Error::internal(format!("PostgreSQL at {shown} failed: {e}")),
     }
 }
@@ -2290,6 +2306,8 @@ fn import_record(
         }
         LedgerRecord::StageRecord { record } => run::import_stage_record(tx, p, record, summary),
         LedgerRecord::Lock { lock } => {
+            // An imported lock obeys what a new one does: a target and a reason.
+            checks::require_valid_lock(&lock)?;
             if mode == ImportMode::Merge && all_locks(tx, p)?.contains(&lock) {
                 summary.skipped += 1;
                 return Ok(());

@@ -18,7 +18,7 @@ use crate::model::{DeploymentId, PromotionCheck, ReleaseNumber, Timestamp};
 
 /// One `captain run` process: the owner of the processes it starts. A restarted loop
 /// recognises a dead owner by its pid and start time on the same host.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RunnerId {
     pub host: String,
     pub pid: u32,
@@ -27,14 +27,14 @@ pub struct RunnerId {
 }
 
 /// A child process recorded for a deployment: its pid (also its process group) and start time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ProcessRecord {
     pub pid: u32,
     pub start_time: Option<u64>,
 }
 
 /// A stage and its environments, in pipeline order: what a snapshot covers.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StageScope {
     pub name: String,
     pub environments: Vec<String>,
@@ -79,7 +79,7 @@ pub fn start_reason(
 }
 
 /// What the ledger knows of one deployment in progress, beyond the engine's view of it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ActiveRecord {
     pub deployment: DeploymentId,
     pub environment: String,
@@ -143,7 +143,7 @@ impl StageRecordKind {
 }
 
 /// What `captain retry` asks the store: deploy `release` again in `stage`, where it failed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RetryRequest {
     pub stage: String,
     pub release: ReleaseNumber,
@@ -179,7 +179,7 @@ pub struct StepVerdict {
 }
 
 /// Everything the engine needs, read in one consistent snapshot.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EngineSnapshot {
     pub state: EngineState,
     /// Every deployment in progress in the covered environments.
@@ -189,7 +189,7 @@ pub struct EngineSnapshot {
 }
 
 /// One pass's decisions, to apply atomically.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DecisionBatch {
     pub decisions: Vec<Decision>,
     /// The pipeline's stages in order: a normal start is checked against the previous
@@ -211,7 +211,7 @@ pub struct DecisionBatch {
 
 /// Take over a deployment whose owner is gone (or that has none) — only if the owner is
 /// still `expected`, so two loops never both take it.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Claim {
     pub deployment: DeploymentId,
     pub expected: Option<RunnerId>,

@@ -1549,6 +1549,8 @@ fn import_record(
         }
         LedgerRecord::StageRecord { record } => run::import_stage_record(conn, record, summary),
         LedgerRecord::Lock { lock } => {
+            // An imported lock obeys what a new one does: a target and a reason.
+            checks::require_valid_lock(&lock)?;
             if mode == ImportMode::Merge && all_locks(conn)?.contains(&lock) {
                 summary.skipped += 1;
                 return Ok(());

@@ -12,65 +12,67 @@ use crate::model::{DeploymentId, Outcome, ReleaseNumber, Timestamp};
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 
 /// `POST …/environment-states`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EnvironmentsRequest {
     pub environments: Vec<String>,
 }
 
 /// `POST …/locate`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LocateRequest {
+    /// A full sha or a prefix of at least 4 hex digits.
+    #[schemars(regex(pattern = r"^\s*[0-9A-Fa-f]{4,64}\s*$"))]
     pub commit: String,
     pub environments: Vec<String>,
 }
 
 /// `POST …/stage-approved`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StageApprovedRequest {
     pub release: ReleaseNumber,
     pub environments: Vec<String>,
 }
 
 /// `POST …/stages-approved`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StagesApprovedRequest {
     pub checks: Vec<StageApprovedRequest>,
 }
 
 /// A yes/no answer.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Answer {
     pub answer: bool,
 }
 
 /// `remove_lock`'s answer.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Lifted {
     pub lifted: bool,
 }
 
 /// `POST …/deployments/{id}/log`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AppendLogRequest {
     pub lines: Vec<crate::store::LogLine>,
 }
 
 /// `POST …/engine-snapshot`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EngineSnapshotRequest {
     pub stages: Vec<crate::store::StageScope>,
     pub at: crate::model::Timestamp,
 }
 
 /// `POST …/deployments/{id}/process`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RecordProcessRequest {
     pub runner: crate::store::RunnerId,
     pub process: crate::store::ProcessRecord,
 }
 
 /// `POST …/claims`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ClaimRequest {
     /// The loop taking them over; null hands them to whoever drives next.
     #[serde(default)]
@@ -79,25 +81,25 @@ pub struct ClaimRequest {
 }
 
 /// `POST …/stage-records`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StageRecordsRequest {
     pub stages: Vec<String>,
     pub limit: usize,
 }
 
 /// `POST …/deployment-phases`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DeploymentPhasesRequest {
     pub ids: Vec<crate::model::DeploymentId>,
 }
 
 /// The error shape of SPEC §3, as the server sends it: `{"error":{kind,message,hint}}`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ErrorDetail {
     /// `usage`, `not found`, `blocked`, `conflict`, `error`, `internal`, `unavailable`,
     /// and on the wire only: `unauthorized`, `forbidden`.
@@ -177,7 +179,7 @@ mod tests {
 }
 
 /// `POST …/definition`: pipeline.toml's text, and why it is pushed.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PushRequest {
     pub definition: String,
     #[serde(default)]
@@ -188,7 +190,7 @@ pub struct PushRequest {
 }
 
 /// `GET …/definition/versions`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PipelineVersions {
     pub versions: Vec<crate::model::PipelineVersion>,
 }
@@ -198,7 +200,7 @@ pub struct PipelineVersions {
 pub const PIPELINE_DIGEST_HEADER: &str = "captain-pipeline-digest";
 
 /// What `deploy start` was asked to do.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StartRequest {
     pub environment: String,
     pub release: ReleaseNumber,
@@ -210,7 +212,7 @@ pub struct StartRequest {
 }
 
 /// `deploy finish ID --outcome …`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FinishRequest {
     pub id: DeploymentId,
     pub outcome: Outcome,
@@ -223,7 +225,7 @@ pub struct FinishRequest {
 }
 
 /// `next STAGE` (`record`: first record what is due) and `gate STAGE`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NextRequest {
     pub stage: String,
     pub record: bool,
@@ -232,7 +234,7 @@ pub struct NextRequest {
 }
 
 /// `bake STAGE [--release vN]`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BakeRequest {
     pub stage: String,
     pub release: Option<ReleaseNumber>,
@@ -241,7 +243,7 @@ pub struct BakeRequest {
 }
 
 /// `retry ENV|STAGE [--release vN] --reason TEXT`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RetryCommand {
     pub target: String,
     pub release: Option<ReleaseNumber>,
@@ -251,7 +253,7 @@ pub struct RetryCommand {
 }
 
 /// `approve|reject DEPLOYMENT --step NAME`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct VerdictRequest {
     pub deployment: DeploymentId,
     pub step: String,
@@ -262,7 +264,7 @@ pub struct VerdictRequest {
 }
 
 /// `override TARGET --reason TEXT --for DURATION`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OverrideRequest {
     pub target: String,
     pub actor: String,

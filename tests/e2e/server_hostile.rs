@@ -60,6 +60,34 @@ fn hostile_requests_get_clean_errors_and_the_server_stays_up() {
         error_kind(post("/import", b"\xff\xfe".to_vec())),
         (400, "usage".into())
     );
+    // What schemathesis found: an empty import, a lock no `locks` request could make
+    // (with or without the export's header), and a commit route given no sha — each
+    // refused.
+    assert_eq!(
+        error_kind(post("/import", Vec::new())),
+        (400, "usage".into())
+    );
+    let lock = br#"{"type":"lock","lock":{"actor":"","created_at":"2000-01-01T00:00:00Z","direction":"in","reason":"0","target":"","target_kind":"stage"}}"#;
+    assert_eq!(
+        error_kind(post("/import?merge=true", lock.to_vec())),
+        (400, "usage".into())
+    );
+    let header = r#"{"type":"header","format":"captain-ledger","version":1,"pipeline":"app","exported_at":"2000-01-01T00:00:00Z"}"#;
+    let with_header = format!("{header}\n{}\n", String::from_utf8_lossy(lock));
+    let (status, _) = error_kind(post("/import?merge=true", with_header.into_bytes()));
+    assert_eq!(status, 400);
+    assert!(
+        get("/locks")
+            .json::<Value>()
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        error_kind(get("/commits/%C2%84/release")),
+        (400, "usage".into())
+    );
     assert_eq!(error_kind(get("/releases/v0")), (400, "usage".into()));
     assert_eq!(
         error_kind(get("/releases/v99999999999999999999999")),
@@ -312,23 +340,31 @@ fn retried_mutations_record_once(server: &Server) {
     );
 }
 
+/// The live server serves the document this build generates, and every documented
+/// route exists there: without a token each route with a role is refused (401), the
+/// public ones answer 200, and with an admin token no documented path and method is
+/// unknown (404 "no API route") or not allowed (405).
 #[test]
 fn openapi_documents_every_route_the_server_answers() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path());
+    server.register(super::server_story::STORY_PIPELINE);
     let client = Client::builder().pool_max_idle_per_host(0).build().unwrap();
-    let doc: Value = client
+    let served = client
         .get(format!("{}/openapi.json", server.url))
         .send()
-        .unwrap()
-        .json()
         .unwrap();
+    assert_eq!(served.status().as_u16(), 200);
+    let served = served.bytes().unwrap();
+    let contract = captain::server::openapi::document();
+    assert_eq!(&served[..], &contract.json()[..]);
+    let doc: Value = serde_json::from_slice(&served).unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
     assert_eq!(
         doc["components"]["securitySchemes"]["bearer"]["scheme"],
         "bearer"
     );
-    assert!(doc["components"]["schemas"]["Error"]["properties"]["error"].is_object());
+    assert!(doc["components"]["schemas"]["ErrorBody"]["properties"]["error"].is_object());
     let paths = doc["paths"].as_object().unwrap();
     let mut operations = 0;
     for (path, methods) in paths {
@@ -342,11 +378,11 @@ fn openapi_documents_every_route_the_server_answers() {
                     .replace("{id}", "deploy-abcdef")
                     .replace("{sha}", "abcdef")
                     .replace("{environment}", "beta")
+                    .replace("{stage}", "beta")
+                    .replace("{version}", "1")
                     .replace("{name}", "nobody")
             );
             let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-            // Without a token: every route exists (no 404 "no API route"), and those with
-            // a role refuse with 401.
             let response = client.request(method.clone(), &url).send().unwrap();
             let status = response.status().as_u16();
             let text = response.text().unwrap();
@@ -356,7 +392,59 @@ fn openapi_documents_every_route_the_server_answers() {
             } else {
                 assert_eq!(status, 200, "{method} {path}: {text}");
             }
+            let response = client
+                .request(method.clone(), &url)
+                .bearer_auth(&server.admin)
+                .header("content-type", "application/json")
+                .body("{}")
+                .send()
+                .unwrap();
+            let status = response.status().as_u16();
+            let text = response.text().unwrap();
+            assert!(
+                status != 404 || !text.contains("no API route"),
+                "{method} {path}: {text}"
+            );
+            assert_ne!(status, 405, "{method} {path}: {text}");
+            assert!(status < 500, "{method} {path}: {status} {text}");
         }
     }
-    assert_eq!(operations, captain::server::openapi::ROUTES.len());
+    assert_eq!(operations, contract.operations().len());
+}
+
+/// Who may call a route is decided before what it was sent: no token is 401 and a role
+/// too low is 403 even when the path, the query and the body are all wrong.
+#[test]
+fn auth_is_decided_before_the_path_query_and_body_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let read = server.token("reader", Role::Read, false);
+    let client = Client::builder().pool_max_idle_per_host(0).build().unwrap();
+    let bad = format!(
+        "{}/v1/pipelines/not%20a%20name!/deployments/not-an-id/finish?x=%ff",
+        server.url
+    );
+    let anonymous = client.post(&bad).body("{not json").send().unwrap();
+    assert_eq!(error_kind(anonymous), (401, "unauthorized".into()));
+    let reader = client
+        .post(&bad)
+        .bearer_auth(&read)
+        .body("{not json")
+        .send()
+        .unwrap();
+    assert_eq!(error_kind(reader), (403, "forbidden".into()));
+    let revoke = client
+        .delete(format!("{}/v1/tokens/not a name?reason=%ff", server.url))
+        .bearer_auth(&read)
+        .send()
+        .unwrap();
+    assert_eq!(error_kind(revoke), (403, "forbidden".into()));
+    // With the role, the same request is refused for its input.
+    let admin = client
+        .post(&bad)
+        .bearer_auth(&server.admin)
+        .body("{not json")
+        .send()
+        .unwrap();
+    assert_eq!(error_kind(admin), (400, "usage".into()));
 }

@@ -5,17 +5,54 @@
 
 use super::*;
 
-pub(super) fn routes(p: &str) -> Router<App> {
-    Router::new()
-        .route(&format!("{p}/deployments"), post(start_deployment))
-        .route(&format!("{p}/deployments/{{id}}"), get(deployment))
-        .route(
-            &format!("{p}/deployments/{{id}}/finish"),
-            post(finish_deployment),
+pub(super) fn routes(p: &str) -> ApiRouter<App> {
+    ApiRouter::new()
+        .api_route(
+            &format!("{p}/deployments"),
+            post_with(start_deployment, |op| {
+                op.id("startDeployment")
+                    .tag("deployments")
+                    .summary("Start a deployment of a release in an environment")
+                    .description("The server decides with the pipeline it holds: approval order, bake, windows, blockers, locks. The answer is the deployment as recorded.")
+                    .with(needs_escalated(
+                        Role::Deploy,
+                        Role::Operator,
+                        "`force` or `rollback` is set",
+                    ))
+            }),
         )
-        .route(
+        .api_route(
+            &format!("{p}/deployments/{{id}}"),
+            get_with(deployment, |op| {
+                op.id("getDeployment")
+                    .tag("deployments")
+                    .summary("One deployment")
+                    .with(needs(Role::Read))
+            }),
+        )
+        .api_route(
+            &format!("{p}/deployments/{{id}}/finish"),
+            post_with(finish_deployment, |op| {
+                op.id("finishDeployment")
+                    .tag("deployments")
+                    .summary("Finish a deployment: its outcome, decided with the server's pipeline")
+                    .with(needs_escalated(Role::Deploy, Role::Operator, "`force` is set"))
+            }),
+        )
+        .api_route(
             &format!("{p}/deployments/{{id}}/log"),
-            get(deployment_log).post(append_log),
+            get_with(deployment_log, |op| {
+                op.id("getDeploymentLog")
+                    .tag("deployments")
+                    .summary("A deployment's log lines")
+                    .with(needs(Role::Read))
+            })
+            .post_with(append_log, |op| {
+                op.id("appendDeploymentLog")
+                    .tag("deployments")
+                    .summary("Append lines to a deployment's log")
+                    .with(needs(Role::Deploy))
+            }),
         )
 }
 
@@ -23,7 +60,7 @@ pub(super) fn routes(p: &str) -> Router<App> {
 pipeline_rule!(
     start_deployment,
     "starting a deployment",
-    StartRequest,
+    StartRequest => Deployment,
     |r: &StartRequest| {
         if r.force || r.rollback {
             Role::Operator
@@ -43,19 +80,19 @@ async fn finish_deployment(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
     Extension(registered): Extension<Arc<Registered>>,
-    path: P2,
+    path: PathOf<DeploymentPath>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: RawBody,
-) -> Response {
-    let Path((pipeline, id)) = match path {
+    body: JsonBody<FinishRequest>,
+) -> Reply<Finished> {
+    let Path(DeploymentPath { pipeline, id }) = match path {
         Ok(p) => p,
-        Err(r) => return bad_path(r),
+        Err(r) => return bad_path(r).into(),
     };
     let id = match deployment_id(&id) {
         Ok(id) => id,
-        Err(r) => return r,
+        Err(r) => return r.into(),
     };
     let m = Mutation {
         app: &app,
@@ -98,15 +135,15 @@ async fn finish_deployment(
 async fn deployment(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
-    path: P2,
-) -> Response {
-    let Path((pipeline, id)) = match path {
+    path: PathOf<DeploymentPath>,
+) -> Reply<Option<Deployment>> {
+    let Path(DeploymentPath { pipeline, id }) = match path {
         Ok(p) => p,
-        Err(r) => return bad_path(r),
+        Err(r) => return bad_path(r).into(),
     };
     let id = match deployment_id(&id) {
         Ok(id) => id,
-        Err(r) => return r,
+        Err(r) => return r.into(),
     };
     read(&app, &caller, pipeline, "reading a deployment", move |s| {
         s.deployment(&id)
@@ -117,15 +154,15 @@ async fn deployment(
 async fn deployment_log(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
-    path: P2,
-) -> Response {
-    let Path((pipeline, id)) = match path {
+    path: PathOf<DeploymentPath>,
+) -> Reply<Vec<LogLine>> {
+    let Path(DeploymentPath { pipeline, id }) = match path {
         Ok(p) => p,
-        Err(r) => return bad_path(r),
+        Err(r) => return bad_path(r).into(),
     };
     let id = match deployment_id(&id) {
         Ok(id) => id,
-        Err(r) => return r,
+        Err(r) => return r.into(),
     };
     read(
         &app,
@@ -141,19 +178,19 @@ async fn deployment_log(
 async fn append_log(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
-    path: P2,
+    path: PathOf<DeploymentPath>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: RawBody,
-) -> Response {
-    let Path((pipeline, id)) = match path {
+    body: JsonBody<AppendLogRequest>,
+) -> Reply<Appended> {
+    let Path(DeploymentPath { pipeline, id }) = match path {
         Ok(p) => p,
-        Err(r) => return bad_path(r),
+        Err(r) => return bad_path(r).into(),
     };
     let id = match deployment_id(&id) {
         Ok(id) => id,
-        Err(r) => return r,
+        Err(r) => return r.into(),
     };
     let m = Mutation {
         app: &app,
@@ -169,8 +206,9 @@ async fn append_log(
         m,
         |_: &AppendLogRequest| Role::Deploy,
         move |s, req: AppendLogRequest, _| {
-            s.append_log(&id, &req.lines)
-                .map(|()| serde_json::json!({"appended": req.lines.len()}))
+            s.append_log(&id, &req.lines).map(|()| Appended {
+                appended: req.lines.len(),
+            })
         },
     )
     .await

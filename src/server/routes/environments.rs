@@ -4,19 +4,56 @@
 
 use super::*;
 
-pub(super) fn routes(p: &str) -> Router<App> {
-    Router::new()
-        .route(
+pub(super) fn routes(p: &str) -> ApiRouter<App> {
+    ApiRouter::new()
+        .api_route(
             &format!("{p}/environments/{{environment}}/history"),
-            get(history),
+            get_with(history, |op| {
+                op.id("environmentHistory")
+                    .tag("environments")
+                    .summary("An environment's deployments, newest first")
+                    .with(needs(Role::Read))
+            }),
         )
-        .route(&format!("{p}/environment-states"), post(environment_states))
-        .route(&format!("{p}/locate"), post(locate_commit))
-        .route(&format!("{p}/stage-approved"), post(stage_approved))
-        .route(&format!("{p}/stages-approved"), post(stages_approved))
+        .api_route(
+            &format!("{p}/environment-states"),
+            post_with(environment_states, |op| {
+                op.id("environmentStates")
+                    .tag("environments")
+                    .summary("What runs in each named environment now")
+                    .with(needs(Role::Read))
+            }),
+        )
+        .api_route(
+            &format!("{p}/locate"),
+            post_with(locate_commit, |op| {
+                op.id("locateCommit")
+                    .tag("environments")
+                    .summary("Where a commit is: its release and the environments that run it")
+                    .with(needs(Role::Read))
+            }),
+        )
+        .api_route(
+            &format!("{p}/stage-approved"),
+            post_with(stage_approved, |op| {
+                op.id("stageApproved")
+                    .tag("environments")
+                    .summary("Whether every named environment approved a release")
+                    .with(needs(Role::Read))
+            }),
+        )
+        .api_route(
+            &format!("{p}/stages-approved"),
+            post_with(stages_approved, |op| {
+                op.id("stagesApproved")
+                    .tag("environments")
+                    .summary("Several approval checks at once, answered in order")
+                    .with(needs(Role::Read))
+            }),
+        )
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, JsonSchema)]
 struct HistoryQuery {
     limit: Option<usize>,
     since: Option<Timestamp>,
@@ -25,13 +62,19 @@ struct HistoryQuery {
 async fn history(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
-    path: P2,
-    query: std::result::Result<Query<HistoryQuery>, QueryRejection>,
-) -> Response {
-    let (Path((pipeline, environment)), Query(q)) = match (path, query) {
+    path: PathOf<EnvironmentPath>,
+    query: QueryOf<HistoryQuery>,
+) -> Reply<Vec<HistoryEntry>> {
+    let (
+        Path(EnvironmentPath {
+            pipeline,
+            environment,
+        }),
+        Query(q),
+    ) = match (path, query) {
         (Ok(p), Ok(q)) => (p, q),
-        (Err(r), _) => return bad_path(r),
-        (_, Err(r)) => return bad_query(r),
+        (Err(r), _) => return bad_path(r).into(),
+        (_, Err(r)) => return bad_query(r).into(),
     };
     let filter = HistoryFilter {
         limit: q.limit,
@@ -47,8 +90,8 @@ async fn environment_states(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
     path: P1,
-    body: RawBody,
-) -> Response {
+    body: JsonBody<EnvironmentsRequest>,
+) -> Reply<Vec<EnvironmentState>> {
     read_with(
         &app,
         &caller,
@@ -64,8 +107,8 @@ async fn locate_commit(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
     path: P1,
-    body: RawBody,
-) -> Response {
+    body: JsonBody<LocateRequest>,
+) -> Reply<CommitLocation> {
     read_with(
         &app,
         &caller,
@@ -81,8 +124,8 @@ async fn stage_approved(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
     path: P1,
-    body: RawBody,
-) -> Response {
+    body: JsonBody<StageApprovedRequest>,
+) -> Reply<Answer> {
     read_with(
         &app,
         &caller,
@@ -101,8 +144,8 @@ async fn stages_approved(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
     path: P1,
-    body: RawBody,
-) -> Response {
+    body: JsonBody<StagesApprovedRequest>,
+) -> Reply<Vec<bool>> {
     read_with(
         &app,
         &caller,

@@ -4,18 +4,42 @@
 
 use super::*;
 
-pub(super) fn routes(p: &str) -> Router<App> {
-    Router::new()
-        .route(&format!("{p}/audit"), get(audit_events))
-        .route(&format!("{p}/export"), get(export))
-        .route(
+pub(super) fn routes(p: &str) -> ApiRouter<App> {
+    ApiRouter::new()
+        .api_route(
+            &format!("{p}/audit"),
+            get_with(audit_events, |op| {
+                op.id("auditEvents")
+                    .tag("ledger")
+                    .summary("The pipeline's audit events, newest first")
+                    .with(needs(Role::Read))
+            }),
+        )
+        .api_route(
+            &format!("{p}/export"),
+            get_with(export, |op| {
+                op.id("exportLedger")
+                    .tag("ledger")
+                    .summary("The whole ledger as JSON Lines, streamed")
+                    .with(needs(Role::Read))
+            }),
+        )
+        .api_route(
             &format!("{p}/import"),
-            post(import).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)),
+            post_with(import, |op| {
+                op.id("importLedger")
+                    .tag("ledger")
+                    .summary(
+                        "Import a ledger export (`?merge=true` into a ledger that has records)",
+                    )
+                    .with(needs(Role::Admin))
+            })
+            .layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)),
         )
 }
 
 /// `?limit=&target=&actor=` of the audit routes (the server's own and a pipeline's).
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, JsonSchema)]
 pub(super) struct AuditQuery {
     pub(super) limit: Option<usize>,
     pub(super) target: Option<String>,
@@ -26,12 +50,12 @@ async fn audit_events(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
     path: P1,
-    query: std::result::Result<Query<AuditQuery>, QueryRejection>,
-) -> Response {
-    let (Path(pipeline), Query(q)) = match (path, query) {
+    query: QueryOf<AuditQuery>,
+) -> Reply<Vec<AuditEvent>> {
+    let (Path(PipelinePath { pipeline }), Query(q)) = match (path, query) {
         (Ok(p), Ok(q)) => (p, q),
-        (Err(r), _) => return bad_path(r),
-        (_, Err(r)) => return bad_query(r),
+        (Err(r), _) => return bad_path(r).into(),
+        (_, Err(r)) => return bad_query(r).into(),
     };
     let filter = AuditFilter {
         limit: q.limit,
@@ -48,13 +72,13 @@ async fn export(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
     path: P1,
-) -> Response {
+) -> JsonLinesReply<LedgerRecord> {
     if let Err(denied) = auth::require(&caller, Role::Read, "exporting the ledger") {
-        return denied_response(denied);
+        return denied_response(denied).into();
     }
-    let Path(pipeline) = match path {
+    let Path(PipelinePath { pipeline }) = match path {
         Ok(p) => p,
-        Err(r) => return bad_path(r),
+        Err(r) => return bad_path(r).into(),
     };
     // The lines go out as the store reads them, a chunk at a time, so a big ledger is
     // never in memory whole. What fails before the first chunk is answered as an error;
@@ -63,7 +87,7 @@ async fn export(
     // of the writes, and one that waited too long for its turn is told to come back.
     let turn = match crate::server::limits::heavy_turn(&app).await {
         Ok(turn) => turn,
-        Err(e) => return error_response(&e),
+        Err(e) => return error_response(&e).into(),
     };
     let (chunks, receiver) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(4);
     let (started, first) = tokio::sync::oneshot::channel::<Result<()>>();
@@ -122,17 +146,17 @@ async fn export(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/x-ndjson"),
             );
-            response
+            response.into()
         }
-        Ok(Err(e)) => error_response(&e),
-        Err(_) => error_response(&Error::internal("the export stopped before it began")),
+        Ok(Err(e)) => error_response(&e).into(),
+        Err(_) => error_response(&Error::internal("the export stopped before it began")).into(),
     }
 }
 
 /// How many bytes of an export's lines go out at a time.
 const EXPORT_CHUNK: usize = 64 * 1024;
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, JsonSchema)]
 struct ImportQuery {
     merge: Option<bool>,
 }
@@ -142,16 +166,16 @@ async fn import(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
     path: P1,
-    query: std::result::Result<Query<ImportQuery>, QueryRejection>,
+    query: QueryOf<ImportQuery>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: RawBody,
-) -> Response {
-    let (Path(pipeline), Query(q)) = match (path, query) {
+    body: JsonLinesBody<LedgerRecord>,
+) -> Reply<ImportSummary> {
+    let (Path(PipelinePath { pipeline }), Query(q)) = match (path, query) {
         (Ok(p), Ok(q)) => (p, q),
-        (Err(r), _) => return bad_path(r),
-        (_, Err(r)) => return bad_query(r),
+        (Err(r), _) => return bad_path(r).into(),
+        (_, Err(r)) => return bad_query(r).into(),
     };
     let mode = if q.merge.unwrap_or(false) {
         ImportMode::Merge
@@ -165,14 +189,23 @@ async fn import(
         method,
         uri,
         headers,
-        body,
+        body: JsonBody::<LedgerRecord>::from_raw(body.raw),
         what: "importing a ledger",
     };
     // The body is JSON Lines, not one JSON value: the records are read from it line by
     // line as the store takes them (`Bytes` is shared, not copied, for each attempt).
     mutate_parsed(
         m,
-        |bytes| Ok(bytes.clone()),
+        |bytes| {
+            // An export has at least its header line: an empty body is no export.
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                return Err(error_response(
+                    &Error::usage("the import is empty: it has no header line")
+                        .with_hint("send what `GET …/export` answered"),
+                ));
+            }
+            Ok(bytes.clone())
+        },
         |_| Role::Admin,
         move |s, lines: Bytes, _| {
             // The CLI's reader: a header checked if there is one, every line bounded.

@@ -4,16 +4,42 @@
 
 use super::*;
 
-pub(super) fn routes(p: &str) -> Router<App> {
-    Router::new()
-        .route(&format!("{p}/locks"), get(locks).post(set_lock))
-        .route(&format!("{p}/locks/remove"), post(remove_lock))
+pub(super) fn routes(p: &str) -> ApiRouter<App> {
+    ApiRouter::new()
+        .api_route(
+            &format!("{p}/locks"),
+            get_with(locks, |op| {
+                op.id("listLocks")
+                    .tag("locks")
+                    .summary("The promotion locks in force")
+                    .with(needs(Role::Read))
+            })
+            .post_with(set_lock, |op| {
+                op.id("setLock")
+                    .tag("locks")
+                    .summary("Disable promotions into or out of a target")
+                    .with(needs(Role::Operator))
+            }),
+        )
+        .api_route(
+            &format!("{p}/locks/remove"),
+            post_with(remove_lock, |op| {
+                op.id("removeLock")
+                    .tag("locks")
+                    .summary("Enable promotions again; `lifted` says whether a lock was there")
+                    .with(needs(Role::Operator))
+            }),
+        )
 }
 
-async fn locks(State(app): State<App>, Extension(caller): Extension<Caller>, path: P1) -> Response {
-    let Path(pipeline) = match path {
+async fn locks(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    path: P1,
+) -> Reply<Vec<Lock>> {
+    let Path(PipelinePath { pipeline }) = match path {
         Ok(p) => p,
-        Err(r) => return bad_path(r),
+        Err(r) => return bad_path(r).into(),
     };
     read(&app, &caller, pipeline, "listing locks", |s| s.locks()).await
 }
@@ -26,11 +52,11 @@ async fn set_lock(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: RawBody,
-) -> Response {
-    let Path(pipeline) = match path {
+    body: JsonBody<Lock>,
+) -> Reply<Lock> {
+    let Path(PipelinePath { pipeline }) = match path {
         Ok(p) => p,
-        Err(r) => return bad_path(r),
+        Err(r) => return bad_path(r).into(),
     };
     let m = Mutation {
         app: &app,
@@ -61,11 +87,11 @@ async fn remove_lock(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: RawBody,
-) -> Response {
-    let Path(pipeline) = match path {
+    body: JsonBody<Unlock>,
+) -> Reply<Lifted> {
+    let Path(PipelinePath { pipeline }) = match path {
         Ok(p) => p,
-        Err(r) => return bad_path(r),
+        Err(r) => return bad_path(r).into(),
     };
     let m = Mutation {
         app: &app,

@@ -4,36 +4,81 @@
 
 use super::*;
 
-pub(super) fn routes(_p: &str) -> Router<App> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/openapi.json", get(openapi))
-        .route("/v1/whoami", get(whoami))
+pub(super) fn routes(_p: &str) -> ApiRouter<App> {
+    ApiRouter::new()
+        .api_route(
+            "/healthz",
+            get_with(healthz, |op| {
+                op.id("healthz")
+                    .tag("service")
+                    .summary("Liveness: the server answers")
+                    .with(public)
+            }),
+        )
+        .api_route(
+            "/readyz",
+            get_with(readyz, |op| {
+                op.id("readyz")
+                    .tag("service")
+                    .summary("Readiness: the database answers (503 with Retry-After while it does not)")
+                    .with(public)
+            }),
+        )
+        .api_route(
+            "/openapi.json",
+            get_with(openapi, |op| {
+                op.id("openapi")
+                    .tag("service")
+                    .summary("This document, generated from the server's routes")
+                    .with(public)
+            }),
+        )
+        .api_route(
+            "/v1/whoami",
+            get_with(whoami, |op| {
+                op.id("whoami")
+                    .tag("service")
+                    .summary("The token making the request: its name and role, so a client refuses what the role does not allow before it starts")
+                    .with(needs(Role::Read))
+            }),
+        )
 }
 
-async fn healthz() -> Response {
-    ok_json(&serde_json::json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
+async fn healthz() -> Reply<Health> {
+    ok_json(&Health {
+        status: "ok",
+        version: env!("CARGO_PKG_VERSION"),
+    })
+}
+
+/// Whether the server is ready.
+#[derive(Serialize, schemars::JsonSchema)]
+struct Ready {
+    /// `ready`.
+    status: &'static str,
 }
 
 /// Ready when the database answers: 503 (`unavailable`, with `Retry-After`) while it
 /// does not. `/healthz` only says the process lives.
-async fn readyz(State(app): State<App>) -> Response {
+async fn readyz(State(app): State<App>) -> Reply<Ready> {
     match app.ready().await {
-        Ok(()) => ok_json(&serde_json::json!({"status": "ready"})),
-        Err(e) => error_response(&e),
+        Ok(()) => ok_json(&Ready { status: "ready" }),
+        Err(e) => failed(&e),
     }
 }
 
-async fn openapi() -> Response {
-    ok_json(&crate::server::openapi::document())
+/// The document the router was built with (see [`crate::server::openapi::Contract`]).
+async fn openapi(
+    Extension(contract): Extension<Arc<crate::server::openapi::Contract>>,
+) -> Reply<serde_json::Value> {
+    json_response(StatusCode::OK, contract.json().to_vec()).into()
 }
 
 /// The caller's own token: what it may do, so a client can refuse an operation before
 /// doing the work that leads to it.
-async fn whoami(Extension(caller): Extension<Caller>) -> Response {
+async fn whoami(Extension(caller): Extension<Caller>) -> Reply<TokenInfo> {
     match auth::require(&caller, Role::Read, "whoami") {
         Ok(token) => ok_json(&token),
-        Err(denied) => denied_response(denied),
+        Err(denied) => denied_response(denied).into(),
     }
 }

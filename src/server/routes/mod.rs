@@ -4,55 +4,166 @@
 //! states, where a commit is) and stage approvals, [`locks`], [`run_loop`] (what `captain
 //! run` and the CI commands' passes ask), and [`ledger`] (audit, export, import).
 //!
-//! This file holds what every handler shares: each checks the role, parses its input by
-//! hand (so every bad input gets the JSON error shape, never axum's plain-text
-//! rejection) and runs the store call on a blocking thread ([`read`], [`mutate`]).
+//! Each route file registers a route and its documentation in one call (see
+//! [`crate::server::openapi`]): the handler's types are the schemas — the path struct,
+//! [`JsonBody<B>`], [`Reply<T>`] — and `needs(role)` is both the documented and the
+//! enforced least role, checked before the handler reads anything.
+//!
+//! This file holds what every handler shares: each parses its input by hand (so every
+//! bad input gets the JSON error shape, never axum's plain-text rejection), checks a
+//! role the body may raise, and runs the store call on a blocking thread ([`read`],
+//! [`mutate`]).
 
 // A handler's early exit is its response; boxing it would only add an allocation.
 #![allow(clippy::result_large_err)]
 
-use axum::Router;
+use aide::axum::ApiRouter;
+use aide::axum::routing::{delete_with, get_with, post_with};
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Extension, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::Response;
-use axum::routing::{delete, get, post};
-use serde::Serialize;
+use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::auth::{self, Caller, NewToken, Role, TokenInfo};
+use super::auth::{self, Caller, CreatedToken, NewToken, Role, TokenInfo};
 use super::db::{Claim, key_request};
+use super::openapi::{
+    JsonBody, JsonLinesBody, JsonLinesReply, Reply, needs, needs_escalated, public,
+};
 use super::{
     App, BODY_LIMIT, IMPORT_BODY_LIMIT, RELEASE_BODY_LIMIT, denied_response, error_response,
     json_response, wire_error,
 };
 use std::sync::Arc;
 
+use crate::engine::BlockerOverride;
 use crate::error::{Error, Result};
 use crate::model::*;
+use crate::ops::deploy::Finished;
 use crate::ops::deploy::StartRequest;
-use crate::ops::pass::LoopPass;
+use crate::ops::gate::{BakeView, NextView, RetryView};
+use crate::ops::pass::{LoopAnswer, LoopPass};
 use crate::ops::rules::{
     BakeRequest, FinishRequest, Local, NextRequest, OverrideRequest, RetryCommand, Rules,
     VerdictRequest,
 };
 use crate::server::registry::Registered;
+use crate::store::run_records::{ActiveRecord, EngineSnapshot, StageRecord, StepVerdict};
 use crate::store::wire::*;
 use crate::store::{
-    AuditFilter, HistoryFilter, ImportMode, KeyedChange, NewRollback, ReleaseFilter, Store, Unlock,
-    answer_body,
+    AuditFilter, HistoryFilter, ImportMode, ImportSummary, KeyedChange, LedgerRecord, LogLine,
+    NewRollback, ReleaseFilter, Store, Unlock, answer_body,
 };
 
 type RawBody = std::result::Result<Bytes, BytesRejection>;
-type P1 = std::result::Result<Path<String>, PathRejection>;
-type P2 = std::result::Result<Path<(String, String)>, PathRejection>;
+/// A route's path parameters, the struct `T`; the handler answers a bad one itself.
+type PathOf<T> = std::result::Result<Path<T>, PathRejection>;
+type P1 = PathOf<PipelinePath>;
+/// A route's query parameters, the struct `T`.
+type QueryOf<T> = std::result::Result<Query<T>, QueryRejection>;
+
+/// The regular expression of a pipeline name (see [`super::check_pipeline_name`]).
+const PIPELINE_PATTERN: &str = r"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$";
+/// The regular expression of a deployment id ([`DeploymentId::parse`]).
+const DEPLOYMENT_ID_PATTERN: &str = r"^(deploy-)?[0-9A-Fa-f]{6,}$";
+
+/// A full commit sha, as [`full_sha`] takes it.
+const FULL_SHA_PATTERN: &str = r"^([0-9A-Fa-f]{40}|[0-9A-Fa-f]{64})$";
+
+/// A full commit sha from a path, lower-cased; anything else is a usage error.
+fn full_sha(text: &str) -> std::result::Result<String, Response> {
+    if (text.len() == 40 || text.len() == 64) && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(text.to_ascii_lowercase())
+    } else {
+        Err(error_response(
+            &Error::usage(format!("`{text}` is not a full commit sha"))
+                .with_hint("give the commit's 40 hex digits"),
+        ))
+    }
+}
+
+/// `/v1/pipelines/{pipeline}/…`
+#[derive(Deserialize, JsonSchema)]
+struct PipelinePath {
+    /// The pipeline's name, as in its pipeline.toml.
+    #[schemars(regex(pattern = PIPELINE_PATTERN), length(max = 100))]
+    pipeline: String,
+}
+
+/// `…/deployments/{id}…`
+#[derive(Deserialize, JsonSchema)]
+struct DeploymentPath {
+    #[schemars(regex(pattern = PIPELINE_PATTERN), length(max = 100))]
+    pipeline: String,
+    /// A deployment id, `deploy-1d5fb5` (or its bare hex).
+    #[schemars(regex(pattern = DEPLOYMENT_ID_PATTERN))]
+    id: String,
+}
+
+/// `…/releases/{number}…`
+#[derive(Deserialize, JsonSchema)]
+struct ReleasePath {
+    #[schemars(regex(pattern = PIPELINE_PATTERN), length(max = 100))]
+    pipeline: String,
+    /// A release number, `v12` (or `12`).
+    #[schemars(regex(pattern = crate::model::RELEASE_NUMBER_PATTERN))]
+    number: String,
+}
+
+/// `…/stages/{stage}/…`
+#[derive(Deserialize, JsonSchema)]
+struct StagePath {
+    #[schemars(regex(pattern = PIPELINE_PATTERN), length(max = 100))]
+    pipeline: String,
+    /// A stage of the pipeline.
+    stage: String,
+}
+
+/// `…/environments/{environment}/…`
+#[derive(Deserialize, JsonSchema)]
+struct EnvironmentPath {
+    #[schemars(regex(pattern = PIPELINE_PATTERN), length(max = 100))]
+    pipeline: String,
+    /// An environment of the pipeline.
+    environment: String,
+}
+
+/// `…/commits/{sha}/…`
+#[derive(Deserialize, JsonSchema)]
+struct CommitPath {
+    #[schemars(regex(pattern = PIPELINE_PATTERN), length(max = 100))]
+    pipeline: String,
+    /// A commit's full sha: 40 hex digits (64 in a SHA-256 repository).
+    #[schemars(regex(pattern = FULL_SHA_PATTERN))]
+    sha: String,
+}
+
+/// `…/definition/versions/{version}`
+#[derive(Deserialize, JsonSchema)]
+struct VersionPath {
+    #[schemars(regex(pattern = PIPELINE_PATTERN), length(max = 100))]
+    pipeline: String,
+    /// A version of the pipeline's definition, `3` or `v3`.
+    #[schemars(regex(pattern = r"^[vV]?[0-9]{1,9}$"))]
+    version: String,
+}
+
+/// `/v1/tokens/{name}`
+#[derive(Deserialize, JsonSchema)]
+struct TokenPath {
+    /// The token's name.
+    #[schemars(regex(pattern = r"^[A-Za-z0-9._@-]{1,64}$"))]
+    name: String,
+}
 
 /// A route of one pipeline whose rule the server decides ([`decide`]): `$role` for body
 /// `$body`, then `$op` with the server's rules.
 macro_rules! pipeline_rule {
-    ($name:ident, $what:literal, $body:ty, $role:expr, $op:expr) => {
+    ($name:ident, $what:literal, $body:ty => $answer:ty, $role:expr, $op:expr) => {
         #[allow(clippy::too_many_arguments)]
         async fn $name(
             State(app): State<App>,
@@ -62,11 +173,11 @@ macro_rules! pipeline_rule {
             method: Method,
             uri: Uri,
             headers: HeaderMap,
-            body: RawBody,
-        ) -> Response {
-            let Path(pipeline) = match path {
+            body: JsonBody<$body>,
+        ) -> Reply<$answer> {
+            let Path(PipelinePath { pipeline }) = match path {
                 Ok(p) => p,
-                Err(r) => return bad_path(r),
+                Err(r) => return bad_path(r).into(),
             };
             let m = Mutation {
                 app: &app,
@@ -95,9 +206,9 @@ mod run_loop;
 mod stages;
 mod tokens;
 
-pub(super) fn routes() -> Router<App> {
+pub(super) fn routes() -> ApiRouter<App> {
     let p = "/v1/pipelines/{pipeline}";
-    Router::new()
+    ApiRouter::new()
         .merge(meta::routes(p))
         .merge(tokens::routes(p))
         .merge(pipelines::routes(p))
@@ -112,11 +223,51 @@ pub(super) fn routes() -> Router<App> {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 
-fn ok_json<T: Serialize>(value: &T) -> Response {
+/// The answer of appending to a log.
+#[derive(Serialize, JsonSchema)]
+struct Appended {
+    /// How many lines were appended.
+    appended: usize,
+}
+
+/// The answer of recording a process.
+#[derive(Serialize, JsonSchema)]
+struct Recorded {
+    recorded: bool,
+}
+
+/// The tokens, live and revoked.
+#[derive(Serialize, JsonSchema)]
+struct TokenList {
+    tokens: Vec<TokenInfo>,
+}
+
+/// The pipelines a server holds.
+#[derive(Serialize, JsonSchema)]
+struct PipelineList {
+    pipelines: Vec<crate::server::registry::RegisteredPipeline>,
+}
+
+/// What `/healthz` answers.
+#[derive(Serialize, JsonSchema)]
+struct Health {
+    /// Always `ok`.
+    status: &'static str,
+    /// The server's version.
+    version: &'static str,
+}
+
+fn ok_json<T: Serialize>(value: &T) -> Reply<T> {
     match answer_body(value) {
         Ok(body) => json_response(StatusCode::OK, body),
         Err(e) => error_response(&e),
     }
+    .into()
+}
+
+/// An error as a [`Reply`] of any type.
+fn failed<T>(e: &Error) -> Reply<T> {
+    error_response(e).into()
 }
 
 fn bad_path(rejection: PathRejection) -> Response {
@@ -180,9 +331,9 @@ async fn read<T: Serialize + Send + 'static>(
     pipeline: String,
     what: &str,
     op: impl FnOnce(&dyn Store) -> Result<T> + Send + 'static,
-) -> Response {
+) -> Reply<T> {
     if let Err(denied) = auth::require(caller, Role::Read, what) {
-        return denied_response(denied);
+        return denied_response(denied).into();
     }
     let stores = app.stores.clone();
     match app
@@ -190,7 +341,7 @@ async fn read<T: Serialize + Send + 'static>(
         .await
     {
         Ok(value) => ok_json(&value),
-        Err(e) => error_response(&e),
+        Err(e) => failed(&e),
     }
 }
 
@@ -204,15 +355,15 @@ fn actor_for(token: &TokenInfo, claimed: &str) -> String {
     }
 }
 
-/// Everything a mutation needs besides its own body.
-struct Mutation<'a> {
+/// Everything a mutation needs; its body is the `B` its handler documents.
+struct Mutation<'a, B> {
     app: &'a App,
     caller: &'a Caller,
     pipeline: String,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: RawBody,
+    body: JsonBody<B>,
     what: &'static str,
 }
 
@@ -224,10 +375,10 @@ struct Mutation<'a> {
 /// and one killed before it left nothing. Otherwise (SQLite, a key seen before, a failed
 /// mutation) the key is claimed before and answered after, each its own transaction.
 async fn mutate<B, T>(
-    m: Mutation<'_>,
+    m: Mutation<'_, B>,
     role: impl FnOnce(&B) -> Role,
     op: impl Fn(&dyn Store, B, &TokenInfo) -> Result<T> + Send + 'static,
-) -> Response
+) -> Reply<T>
 where
     B: DeserializeOwned + Clone + Send + 'static,
     T: Serialize,
@@ -242,11 +393,11 @@ type Keyed<B> = Box<dyn Fn(B, &TokenInfo) -> Option<KeyedChange> + Send + 'stati
 
 /// [`mutate`], trying [`Store::record_with_key`] first when the request has a key.
 async fn mutate_keyed<B, T>(
-    m: Mutation<'_>,
+    m: Mutation<'_, B>,
     role: impl FnOnce(&B) -> Role,
     op: impl Fn(&dyn Store, B, &TokenInfo) -> Result<T> + Send + 'static,
     keyed: Option<Keyed<B>>,
-) -> Response
+) -> Reply<T>
 where
     B: DeserializeOwned + Clone + Send + 'static,
     T: Serialize,
@@ -255,13 +406,13 @@ where
 }
 
 /// [`mutate_keyed`] with a body that `parse` reads (not every body is one JSON value).
-async fn mutate_parsed<B, T>(
-    m: Mutation<'_>,
+async fn mutate_parsed<D, B, T>(
+    m: Mutation<'_, D>,
     parse: impl FnOnce(&Bytes) -> std::result::Result<B, Response>,
     role: impl FnOnce(&B) -> Role,
     op: impl Fn(&dyn Store, B, &TokenInfo) -> Result<T> + Send + 'static,
     keyed: Option<Keyed<B>>,
-) -> Response
+) -> Reply<T>
 where
     B: Clone + Send + 'static,
     T: Serialize,
@@ -292,11 +443,11 @@ impl Clock {
 /// the key claimed before and answered after (not one transaction: a rule may ask alarm
 /// sources over the network, which must not happen while the ledger is locked).
 async fn decide<B, T>(
-    m: Mutation<'_>,
+    m: Mutation<'_, B>,
     registered: Arc<Registered>,
     role: impl FnOnce(&B) -> Role,
     op: impl Fn(&Local<'_>, B, &TokenInfo, Clock) -> Result<T> + Send + 'static,
-) -> Response
+) -> Reply<T>
 where
     B: DeserializeOwned + Clone + Send + 'static,
     T: Serialize,
@@ -318,37 +469,37 @@ where
 
 /// The mutation plumbing; `transactional`: the store may run `op` in one transaction
 /// with the key's claim and answer.
-async fn mutate_with<B, T>(
-    m: Mutation<'_>,
+async fn mutate_with<D, B, T>(
+    m: Mutation<'_, D>,
     parse: impl FnOnce(&Bytes) -> std::result::Result<B, Response>,
     role: impl FnOnce(&B) -> Role,
     op: impl Fn(&dyn Store, B, &TokenInfo) -> Result<T> + Send + 'static,
     keyed: Option<Keyed<B>>,
     transactional: bool,
-) -> Response
+) -> Reply<T>
 where
     B: Clone + Send + 'static,
     T: Serialize,
 {
     // Authenticate before reading anything else.
     if let Err(denied) = auth::require(m.caller, Role::Read, m.what) {
-        return denied_response(denied);
+        return denied_response(denied).into();
     }
-    let bytes = match body_bytes(m.body) {
+    let bytes = match body_bytes(m.body.raw) {
         Ok(bytes) => bytes,
-        Err(response) => return response,
+        Err(response) => return response.into(),
     };
     let input: B = match parse(&bytes) {
         Ok(input) => input,
-        Err(response) => return response,
+        Err(response) => return response.into(),
     };
     let token = match auth::require(m.caller, role(&input), m.what) {
         Ok(token) => token,
-        Err(denied) => return denied_response(denied),
+        Err(denied) => return denied_response(denied).into(),
     };
     let key = match idempotency_key(&m.headers) {
         Ok(key) => key,
-        Err(response) => return response,
+        Err(response) => return response.into(),
     };
     let request_digest: [u8; 32] = {
         let mut hash = Sha256::new();
@@ -423,9 +574,9 @@ where
                     .headers_mut()
                     .insert("idempotent-replayed", HeaderValue::from_static("true"));
             }
-            response
+            response.into()
         }
-        Err(e) => error_response(&e),
+        Err(e) => failed(&e),
     }
 }
 
@@ -450,24 +601,24 @@ async fn read_with<B, T>(
     app: &App,
     caller: &Caller,
     path: P1,
-    body: RawBody,
+    body: JsonBody<B>,
     what: &'static str,
     op: impl FnOnce(&dyn Store, B) -> Result<T> + Send + 'static,
-) -> Response
+) -> Reply<T>
 where
     B: DeserializeOwned + Send + 'static,
     T: Serialize + Send + 'static,
 {
     if let Err(denied) = auth::require(caller, Role::Read, what) {
-        return denied_response(denied);
+        return denied_response(denied).into();
     }
-    let Path(pipeline) = match path {
+    let Path(PipelinePath { pipeline }) = match path {
         Ok(p) => p,
-        Err(r) => return bad_path(r),
+        Err(r) => return bad_path(r).into(),
     };
-    let input: B = match body_bytes(body).and_then(|b| parse_body(&b)) {
+    let input: B = match body_bytes(body.raw).and_then(|b| parse_body(&b)) {
         Ok(input) => input,
-        Err(response) => return response,
+        Err(response) => return response.into(),
     };
     read(app, caller, pipeline, what, move |s| op(s, input)).await
 }

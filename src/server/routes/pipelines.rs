@@ -5,26 +5,59 @@
 
 use super::*;
 
-pub(super) fn routes(p: &str) -> Router<App> {
-    Router::new()
-        .route("/v1/pipelines", get(pipelines))
-        .route(
+pub(super) fn routes(p: &str) -> ApiRouter<App> {
+    ApiRouter::new()
+        .api_route(
+            "/v1/pipelines",
+            get_with(pipelines, |op| {
+                op.id("listPipelines")
+                    .tag("pipelines")
+                    .summary("The pipelines this server holds, with their newest versions")
+                    .with(needs(Role::Read))
+            }),
+        )
+        .api_route(
             &format!("{p}/definition"),
-            get(definition).post(push_definition),
+            get_with(definition, |op| {
+                op.id("getDefinition")
+                    .tag("pipelines")
+                    .summary("The newest version of the pipeline's definition (its pipeline.toml)")
+                    .with(needs(Role::Read))
+            })
+            .post_with(push_definition, |op| {
+                op.id("pushDefinition")
+                    .tag("pipelines")
+                    .summary("Register a version of the pipeline's definition, validated here (a new version only when the text changed)")
+                    .description("The only route that may name a pipeline the server does not hold yet.")
+                    .with(needs(Role::Operator))
+            }),
         )
-        .route(
+        .api_route(
             &format!("{p}/definition/versions"),
-            get(definition_versions),
+            get_with(definition_versions, |op| {
+                op.id("listDefinitionVersions")
+                    .tag("pipelines")
+                    .summary("Every version of the pipeline's definition, oldest first")
+                    .with(needs(Role::Read))
+            }),
         )
-        .route(
+        .api_route(
             &format!("{p}/definition/versions/{{version}}"),
-            get(definition_version),
+            get_with(definition_version, |op| {
+                op.id("getDefinitionVersion")
+                    .tag("pipelines")
+                    .summary("One version of the pipeline's definition")
+                    .with(needs(Role::Read))
+            }),
         )
 }
 
-async fn pipelines(State(app): State<App>, Extension(caller): Extension<Caller>) -> Response {
+async fn pipelines(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+) -> Reply<PipelineList> {
     if let Err(denied) = auth::require(&caller, Role::Read, "listing pipelines") {
-        return denied_response(denied);
+        return denied_response(denied).into();
     }
     let registry = app.registry.clone();
     let stores = app.stores.clone();
@@ -34,9 +67,9 @@ async fn pipelines(State(app): State<App>, Extension(caller): Extension<Caller>)
             if let Caller::Token(token) = &caller {
                 list.retain(|p| token.may_reach(&p.pipeline));
             }
-            ok_json(&serde_json::json!({ "pipelines": list }))
+            ok_json(&PipelineList { pipelines: list })
         }
-        Err(e) => error_response(&e),
+        Err(e) => failed(&e),
     }
 }
 
@@ -44,10 +77,10 @@ async fn definition(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
     path: P1,
-) -> Response {
-    let Path(pipeline) = match path {
+) -> Reply<Option<PipelineVersion>> {
+    let Path(PipelinePath { pipeline }) = match path {
         Ok(p) => p,
-        Err(r) => return bad_path(r),
+        Err(r) => return bad_path(r).into(),
     };
     read(
         &app,
@@ -63,10 +96,10 @@ async fn definition_versions(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
     path: P1,
-) -> Response {
-    let Path(pipeline) = match path {
+) -> Reply<PipelineVersions> {
+    let Path(PipelinePath { pipeline }) = match path {
         Ok(p) => p,
-        Err(r) => return bad_path(r),
+        Err(r) => return bad_path(r).into(),
     };
     read(
         &app,
@@ -84,19 +117,22 @@ async fn definition_versions(
 async fn definition_version(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
-    path: P2,
-) -> Response {
-    let Path((pipeline, version)) = match path {
+    path: PathOf<VersionPath>,
+) -> Reply<PipelineVersion> {
+    let Path(VersionPath { pipeline, version }) = match path {
         Ok(p) => p,
-        Err(r) => return bad_path(r),
+        Err(r) => return bad_path(r).into(),
     };
-    let version: u32 = match version.trim_start_matches('v').parse() {
-        Ok(v) => v,
-        Err(_) => {
-            return error_response(&Error::usage(format!(
-                "`{version}` is not a version number"
-            )));
-        }
+    // `3` or `v3`, as the path parameter's pattern says.
+    let digits = version.strip_prefix(['v', 'V']).unwrap_or(&version);
+    let parsed = match digits.bytes().all(|b| b.is_ascii_digit()) {
+        true => digits.parse::<u32>().ok(),
+        false => None,
+    };
+    let Some(version) = parsed else {
+        return failed(&Error::usage(format!(
+            "`{version}` is not a version number"
+        )));
     };
     read(
         &app,
@@ -123,11 +159,11 @@ async fn push_definition(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: RawBody,
-) -> Response {
-    let Path(pipeline) = match path {
+    body: JsonBody<PushRequest>,
+) -> Reply<PushedPipeline> {
+    let Path(PipelinePath { pipeline }) = match path {
         Ok(p) => p,
-        Err(r) => return bad_path(r),
+        Err(r) => return bad_path(r).into(),
     };
     let registry = app.registry.clone();
     let stores = app.stores.clone();

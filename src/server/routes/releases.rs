@@ -4,30 +4,65 @@
 
 use super::*;
 
-pub(super) fn routes(p: &str) -> Router<App> {
-    Router::new()
-        .route(
+pub(super) fn routes(p: &str) -> ApiRouter<App> {
+    ApiRouter::new()
+        .api_route(
             &format!("{p}/releases"),
-            get(releases)
-                .post(create_release)
-                .layer(DefaultBodyLimit::max(RELEASE_BODY_LIMIT)),
+            get_with(releases, |op| {
+                op.id("listReleases")
+                    .tag("releases")
+                    .summary("Releases, newest first")
+                    .with(needs(Role::Read))
+            })
+            .post_with(create_release, |op| {
+                op.id("createRelease")
+                    .tag("releases")
+                    .summary(
+                        "Record a release: its commit, artifacts and the commits it introduced",
+                    )
+                    .with(needs(Role::Deploy))
+            })
+            .layer(DefaultBodyLimit::max(RELEASE_BODY_LIMIT)),
         )
-        .route(&format!("{p}/releases/{{number}}"), get(release))
-        .route(
+        .api_route(
+            &format!("{p}/releases/{{number}}"),
+            get_with(release, |op| {
+                op.id("getRelease")
+                    .tag("releases")
+                    .summary("One release (`null` when there is none of that number)")
+                    .with(needs(Role::Read))
+            }),
+        )
+        .api_route(
             &format!("{p}/releases/{{number}}/commits"),
-            get(release_commits),
+            get_with(release_commits, |op| {
+                op.id("getReleaseCommits")
+                    .tag("releases")
+                    .summary("The commits a release introduced")
+                    .with(needs(Role::Read))
+            }),
         )
-        .route(
+        .api_route(
             &format!("{p}/releases/{{number}}/dependencies"),
-            get(release_dependencies),
+            get_with(release_dependencies, |op| {
+                op.id("getReleaseDependencies")
+                    .tag("releases")
+                    .summary("A release's dependency snapshot (from its lockfiles)")
+                    .with(needs(Role::Read))
+            }),
         )
-        .route(
+        .api_route(
             &format!("{p}/commits/{{sha}}/release"),
-            get(release_by_commit),
+            get_with(release_by_commit, |op| {
+                op.id("getReleaseOfCommit")
+                    .tag("releases")
+                    .summary("The release built from a commit (`null` when none was)")
+                    .with(needs(Role::Read))
+            }),
         )
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, JsonSchema)]
 struct LimitQuery {
     limit: Option<usize>,
 }
@@ -36,12 +71,12 @@ async fn releases(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
     path: P1,
-    query: std::result::Result<Query<LimitQuery>, QueryRejection>,
-) -> Response {
-    let (Path(pipeline), Query(q)) = match (path, query) {
+    query: QueryOf<LimitQuery>,
+) -> Reply<Vec<Release>> {
+    let (Path(PipelinePath { pipeline }), Query(q)) = match (path, query) {
         (Ok(p), Ok(q)) => (p, q),
-        (Err(r), _) => return bad_path(r),
-        (_, Err(r)) => return bad_query(r),
+        (Err(r), _) => return bad_path(r).into(),
+        (_, Err(r)) => return bad_query(r).into(),
     };
     let filter = ReleaseFilter { limit: q.limit };
     read(&app, &caller, pipeline, "listing releases", move |s| {
@@ -58,11 +93,11 @@ async fn create_release(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: RawBody,
-) -> Response {
-    let Path(pipeline) = match path {
+    body: JsonBody<NewRelease>,
+) -> Reply<CreatedRelease> {
+    let Path(PipelinePath { pipeline }) = match path {
         Ok(p) => p,
-        Err(r) => return bad_path(r),
+        Err(r) => return bad_path(r).into(),
     };
     let m = Mutation {
         app: &app,
@@ -88,15 +123,15 @@ async fn create_release(
 async fn release(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
-    path: P2,
-) -> Response {
-    let Path((pipeline, number)) = match path {
+    path: PathOf<ReleasePath>,
+) -> Reply<Option<Release>> {
+    let Path(ReleasePath { pipeline, number }) = match path {
         Ok(p) => p,
-        Err(r) => return bad_path(r),
+        Err(r) => return bad_path(r).into(),
     };
     let number = match release_number(&number) {
         Ok(n) => n,
-        Err(r) => return r,
+        Err(r) => return r.into(),
     };
     read(&app, &caller, pipeline, "reading a release", move |s| {
         s.release(number)
@@ -107,15 +142,15 @@ async fn release(
 async fn release_commits(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
-    path: P2,
-) -> Response {
-    let Path((pipeline, number)) = match path {
+    path: PathOf<ReleasePath>,
+) -> Reply<Vec<CommitInfo>> {
+    let Path(ReleasePath { pipeline, number }) = match path {
         Ok(p) => p,
-        Err(r) => return bad_path(r),
+        Err(r) => return bad_path(r).into(),
     };
     let number = match release_number(&number) {
         Ok(n) => n,
-        Err(r) => return r,
+        Err(r) => return r.into(),
     };
     read(
         &app,
@@ -130,15 +165,15 @@ async fn release_commits(
 async fn release_dependencies(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
-    path: P2,
-) -> Response {
-    let Path((pipeline, number)) = match path {
+    path: PathOf<ReleasePath>,
+) -> Reply<DependencySnapshot> {
+    let Path(ReleasePath { pipeline, number }) = match path {
         Ok(p) => p,
-        Err(r) => return bad_path(r),
+        Err(r) => return bad_path(r).into(),
     };
     let number = match release_number(&number) {
         Ok(n) => n,
-        Err(r) => return r,
+        Err(r) => return r.into(),
     };
     read(
         &app,
@@ -153,11 +188,15 @@ async fn release_dependencies(
 async fn release_by_commit(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
-    path: P2,
-) -> Response {
-    let Path((pipeline, sha)) = match path {
+    path: PathOf<CommitPath>,
+) -> Reply<Option<Release>> {
+    let Path(CommitPath { pipeline, sha }) = match path {
         Ok(p) => p,
-        Err(r) => return bad_path(r),
+        Err(r) => return bad_path(r).into(),
+    };
+    let sha = match full_sha(&sha) {
+        Ok(sha) => sha,
+        Err(r) => return r.into(),
     };
     read(
         &app,

@@ -4,8 +4,16 @@
 
 use super::*;
 
-pub(super) fn routes(p: &str) -> Router<App> {
-    Router::new().route(&format!("{p}/rollbacks"), post(start_rollback))
+pub(super) fn routes(p: &str) -> ApiRouter<App> {
+    ApiRouter::new().api_route(
+        &format!("{p}/rollbacks"),
+        post_with(start_rollback, |op| {
+            op.id("startRollback")
+                .tag("deployments")
+                .summary("Roll several environments back at once; the answer lists the deployments started")
+                .with(needs(Role::Operator))
+        }),
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -16,11 +24,11 @@ async fn start_rollback(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: RawBody,
-) -> Response {
-    let Path(pipeline) = match path {
+    body: JsonBody<NewRollback>,
+) -> Reply<Vec<Deployment>> {
+    let Path(PipelinePath { pipeline }) = match path {
         Ok(p) => p,
-        Err(r) => return bad_path(r),
+        Err(r) => return bad_path(r).into(),
     };
     let m = Mutation {
         app: &app,

@@ -6,28 +6,97 @@
 
 use super::*;
 
-pub(super) fn routes(p: &str) -> Router<App> {
-    Router::new()
-        .route(&format!("{p}/engine-snapshot"), post(engine_snapshot))
-        .route(&format!("{p}/passes"), post(loop_pass))
-        .route(
-            &format!("{p}/deployments/{{id}}/process"),
-            post(record_process),
+pub(super) fn routes(p: &str) -> ApiRouter<App> {
+    ApiRouter::new()
+        .api_route(
+            &format!("{p}/engine-snapshot"),
+            post_with(engine_snapshot, |op| {
+                op.id("engineSnapshot")
+                    .tag("run loop")
+                    .summary("What the engine needs to decide the named stages at a time")
+                    .with(needs(Role::Read))
+            }),
         )
-        .route(&format!("{p}/claims"), post(claim_deployments))
-        .route(&format!("{p}/overrides"), post(record_override))
-        .route(&format!("{p}/step-results"), post(record_step_result))
-        .route(&format!("{p}/retries"), post(retry_release))
-        .route(&format!("{p}/stage-records"), post(stage_records))
-        .route(&format!("{p}/deployment-phases"), post(deployment_phases))
+        .api_route(
+            &format!("{p}/passes"),
+            post_with(loop_pass, |op| {
+                op.id("loopPass")
+                    .tag("run loop")
+                    .summary("A pass of `captain run`: what its commands did; the server decides with its pipeline and records")
+                    .with(needs(Role::Operator))
+            }),
+        )
+        .api_route(
+            &format!("{p}/deployments/{{id}}/process"),
+            post_with(record_process, |op| {
+                op.id("recordProcess")
+                    .tag("run loop")
+                    .summary("Record the process that runs a deployment's steps")
+                    .with(needs(Role::Deploy))
+            }),
+        )
+        .api_route(
+            &format!("{p}/claims"),
+            post_with(claim_deployments, |op| {
+                op.id("claimDeployments")
+                    .tag("run loop")
+                    .summary("Take over deployments whose runner died; the answer lists those taken")
+                    .with(needs(Role::Operator))
+            }),
+        )
+        .api_route(
+            &format!("{p}/overrides"),
+            post_with(record_override, |op| {
+                op.id("overrideBlockers")
+                    .tag("run loop")
+                    .summary("Override a blocker of a release, audited as an override")
+                    .with(needs(Role::Operator))
+            }),
+        )
+        .api_route(
+            &format!("{p}/step-results"),
+            post_with(record_step_result, |op| {
+                op.id("recordStepResult")
+                    .tag("run loop")
+                    .summary("Approve or reject an external step")
+                    .with(needs(Role::Operator))
+            }),
+        )
+        .api_route(
+            &format!("{p}/retries"),
+            post_with(retry_release, |op| {
+                op.id("retryRelease")
+                    .tag("run loop")
+                    .summary("Retry a release that failed in a stage")
+                    .with(needs(Role::Operator))
+            }),
+        )
+        .api_route(
+            &format!("{p}/stage-records"),
+            post_with(stage_records, |op| {
+                op.id("stageRecords")
+                    .tag("run loop")
+                    .summary("The newest records of the named stages")
+                    .with(needs(Role::Read))
+            }),
+        )
+        .api_route(
+            &format!("{p}/deployment-phases"),
+            post_with(deployment_phases, |op| {
+                op.id("deploymentPhases")
+                    .tag("run loop")
+                    .summary("Where each named deployment's steps are (`null` for one with no record)")
+                    .with(needs(Role::Read))
+            }),
+        )
 }
 
 async fn engine_snapshot(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
     path: P1,
-    body: RawBody,
-) -> Response {
+    body: JsonBody<EngineSnapshotRequest>,
+) -> Reply<EngineSnapshot> {
     read_with(
         &app,
         &caller,
@@ -43,8 +112,8 @@ async fn stage_records(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
     path: P1,
-    body: RawBody,
-) -> Response {
+    body: JsonBody<StageRecordsRequest>,
+) -> Reply<Vec<StageRecord>> {
     read_with(
         &app,
         &caller,
@@ -60,8 +129,8 @@ async fn deployment_phases(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
     path: P1,
-    body: RawBody,
-) -> Response {
+    body: JsonBody<DeploymentPhasesRequest>,
+) -> Reply<Vec<Option<ActiveRecord>>> {
     read_with(
         &app,
         &caller,
@@ -75,7 +144,7 @@ async fn deployment_phases(
 
 /// A mutation route of one pipeline: `$role` for body `$body`, then `$op`.
 macro_rules! pipeline_mutation {
-    ($name:ident, $what:literal, $body:ty, $role:expr, $op:expr) => {
+    ($name:ident, $what:literal, $body:ty => $answer:ty, $role:expr, $op:expr) => {
         async fn $name(
             State(app): State<App>,
             Extension(caller): Extension<Caller>,
@@ -83,11 +152,11 @@ macro_rules! pipeline_mutation {
             method: Method,
             uri: Uri,
             headers: HeaderMap,
-            body: RawBody,
-        ) -> Response {
-            let Path(pipeline) = match path {
+            body: JsonBody<$body>,
+        ) -> Reply<$answer> {
+            let Path(PipelinePath { pipeline }) = match path {
                 Ok(p) => p,
-                Err(r) => return bad_path(r),
+                Err(r) => return bad_path(r).into(),
             };
             let m = Mutation {
                 app: &app,
@@ -107,7 +176,7 @@ macro_rules! pipeline_mutation {
 pipeline_mutation!(
     claim_deployments,
     "taking over deployments",
-    ClaimRequest,
+    ClaimRequest => Vec<DeploymentId>,
     |_: &ClaimRequest| Role::Operator,
     |s: &dyn Store, r: ClaimRequest, _: &TokenInfo| s
         .claim_deployments(r.runner.as_ref(), &r.claims)
@@ -117,7 +186,7 @@ pipeline_mutation!(
 pipeline_rule!(
     record_override,
     "overriding a blocker",
-    OverrideRequest,
+    OverrideRequest => BlockerOverride,
     |_: &OverrideRequest| Role::Operator,
     |rules: &Local<'_>, mut r: OverrideRequest, token: &TokenInfo, clock: Clock| {
         r.actor = actor_for(token, &r.actor);
@@ -128,7 +197,7 @@ pipeline_rule!(
 pipeline_rule!(
     record_step_result,
     "approving or rejecting a step",
-    VerdictRequest,
+    VerdictRequest => StepVerdict,
     |_: &VerdictRequest| Role::Operator,
     |rules: &Local<'_>, mut r: VerdictRequest, token: &TokenInfo, clock: Clock| {
         r.actor = actor_for(token, &r.actor);
@@ -139,7 +208,7 @@ pipeline_rule!(
 pipeline_rule!(
     retry_release,
     "retrying a release",
-    RetryCommand,
+    RetryCommand => RetryView,
     |_: &RetryCommand| Role::Operator,
     |rules: &Local<'_>, mut r: RetryCommand, token: &TokenInfo, clock: Clock| {
         r.actor = actor_for(token, &r.actor);
@@ -152,7 +221,7 @@ pipeline_rule!(
 pipeline_rule!(
     loop_pass,
     "a pass of the run loop",
-    LoopPass,
+    LoopPass => LoopAnswer,
     |_: &LoopPass| Role::Operator,
     |rules: &Local<'_>, mut r: LoopPass, token: &TokenInfo, clock: Clock| {
         r.actor = actor_for(token, &r.actor);
@@ -165,19 +234,19 @@ pipeline_rule!(
 async fn record_process(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
-    path: P2,
+    path: PathOf<DeploymentPath>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: RawBody,
-) -> Response {
-    let Path((pipeline, id)) = match path {
+    body: JsonBody<RecordProcessRequest>,
+) -> Reply<Recorded> {
+    let Path(DeploymentPath { pipeline, id }) = match path {
         Ok(p) => p,
-        Err(r) => return bad_path(r),
+        Err(r) => return bad_path(r).into(),
     };
     let id = match deployment_id(&id) {
         Ok(id) => id,
-        Err(r) => return r,
+        Err(r) => return r.into(),
     };
     let m = Mutation {
         app: &app,
@@ -194,7 +263,7 @@ async fn record_process(
         |_: &RecordProcessRequest| Role::Deploy,
         move |s, r: RecordProcessRequest, _| {
             s.record_process(&id, &r.runner, r.process)
-                .map(|()| serde_json::json!({"recorded": true}))
+                .map(|()| Recorded { recorded: true })
         },
     )
     .await

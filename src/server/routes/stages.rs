@@ -6,11 +6,35 @@
 
 use super::*;
 
-pub(super) fn routes(p: &str) -> Router<App> {
-    Router::new()
-        .route(&format!("{p}/stages/{{stage}}/next"), post(next))
-        .route(&format!("{p}/stages/{{stage}}/gate"), post(gate))
-        .route(&format!("{p}/stages/{{stage}}/bake"), post(bake))
+pub(super) fn routes(p: &str) -> ApiRouter<App> {
+    ApiRouter::new()
+        .api_route(
+            &format!("{p}/stages/{{stage}}/next"),
+            post_with(next, |op| {
+                op.id("stageNext")
+                    .tag("stages")
+                    .summary("Which release the stage takes next, recording what is due (decided with the server's pipeline)")
+                    .with(needs(Role::Deploy))
+            }),
+        )
+        .api_route(
+            &format!("{p}/stages/{{stage}}/gate"),
+            post_with(gate, |op| {
+                op.id("stageGate")
+                    .tag("stages")
+                    .summary("Whether the stage's gate is open for a release; records nothing")
+                    .with(needs(Role::Read))
+            }),
+        )
+        .api_route(
+            &format!("{p}/stages/{{stage}}/bake"),
+            post_with(bake, |op| {
+                op.id("stageBake")
+                    .tag("stages")
+                    .summary("The stage's bake: whether it is over, recording its end when it is")
+                    .with(needs(Role::Deploy))
+            }),
+        )
 }
 
 /// A stage route's body must name the stage its path names.
@@ -28,15 +52,15 @@ async fn next(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
     Extension(registered): Extension<Arc<Registered>>,
-    path: P2,
+    path: PathOf<StagePath>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: RawBody,
-) -> Response {
-    let Path((pipeline, stage)) = match path {
+    body: JsonBody<NextRequest>,
+) -> Reply<NextView> {
+    let Path(StagePath { pipeline, stage }) = match path {
         Ok(p) => p,
-        Err(r) => return bad_path(r),
+        Err(r) => return bad_path(r).into(),
     };
     let m = Mutation {
         app: &app,
@@ -68,23 +92,23 @@ async fn gate(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
     Extension(registered): Extension<Arc<Registered>>,
-    path: P2,
-    body: RawBody,
-) -> Response {
+    path: PathOf<StagePath>,
+    body: JsonBody<NextRequest>,
+) -> Reply<NextView> {
     let what = "asking whether the gate is open";
     if let Err(denied) = auth::require(&caller, Role::Read, what) {
-        return denied_response(denied);
+        return denied_response(denied).into();
     }
-    let Path((pipeline, stage)) = match path {
+    let Path(StagePath { pipeline, stage }) = match path {
         Ok(p) => p,
-        Err(r) => return bad_path(r),
+        Err(r) => return bad_path(r).into(),
     };
-    let mut request: NextRequest = match body_bytes(body).and_then(|b| parse_body(&b)) {
+    let mut request: NextRequest = match body_bytes(body.raw).and_then(|b| parse_body(&b)) {
         Ok(input) => input,
-        Err(response) => return response,
+        Err(response) => return response.into(),
     };
     if let Err(e) = same_stage(&stage, &request.stage) {
-        return error_response(&e);
+        return failed(&e);
     }
     request.record = false;
     request.now = Clock {
@@ -108,15 +132,15 @@ async fn bake(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
     Extension(registered): Extension<Arc<Registered>>,
-    path: P2,
+    path: PathOf<StagePath>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: RawBody,
-) -> Response {
-    let Path((pipeline, stage)) = match path {
+    body: JsonBody<BakeRequest>,
+) -> Reply<BakeView> {
+    let Path(StagePath { pipeline, stage }) = match path {
         Ok(p) => p,
-        Err(r) => return bad_path(r),
+        Err(r) => return bad_path(r).into(),
     };
     let m = Mutation {
         app: &app,

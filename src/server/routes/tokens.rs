@@ -6,26 +6,59 @@ use super::ledger::AuditQuery;
 use super::*;
 use crate::server::auth::Denied;
 
-pub(super) fn routes(_p: &str) -> Router<App> {
-    Router::new()
-        .route("/v1/tokens", get(list_tokens).post(create_token))
-        .route("/v1/tokens/{name}", delete(revoke_token))
-        .route("/v1/audit", get(server_audit_events))
+pub(super) fn routes(_p: &str) -> ApiRouter<App> {
+    ApiRouter::new()
+        .api_route(
+            "/v1/tokens",
+            get_with(list_tokens, |op| {
+                op.id("listTokens")
+                    .tag("tokens")
+                    .summary("The API tokens, live and revoked (never their secrets)")
+                    .with(needs(Role::Admin))
+            })
+            .post_with(create_token, |op| {
+                op.id("createToken")
+                    .tag("tokens")
+                    .summary("Create a token; the answer carries its secret, shown this once")
+                    .with(needs(Role::Admin))
+            }),
+        )
+        .api_route(
+            "/v1/tokens/{name}",
+            delete_with(revoke_token, |op| {
+                op.id("revokeToken")
+                    .tag("tokens")
+                    .summary("Revoke a token (`?reason=` is recorded with the audit event)")
+                    .with(needs(Role::Admin))
+            }),
+        )
+        .api_route(
+            "/v1/audit",
+            get_with(server_audit_events, |op| {
+                op.id("serverAuditEvents")
+                    .tag("tokens")
+                    .summary("The server's own audit events: token changes")
+                    .with(needs(Role::Read))
+            }),
+        )
 }
 
-async fn list_tokens(State(app): State<App>, Extension(caller): Extension<Caller>) -> Response {
+async fn list_tokens(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+) -> Reply<TokenList> {
     let admin = match auth::require(&caller, Role::Admin, "listing tokens") {
         Ok(admin) => admin,
-        Err(denied) => return denied_response(denied),
+        Err(denied) => return denied_response(denied).into(),
     };
     let db = app.db.clone();
     match app.blocking(move || db.tokens()).await {
         Ok(mut tokens) => {
             // An admin limited to some pipelines sees the tokens limited within them.
             tokens.retain(|t| admin.covers(&t.pipelines));
-            ok_json(&serde_json::json!({ "tokens": tokens }))
+            ok_json(&TokenList { tokens })
         }
-        Err(e) => error_response(&e),
+        Err(e) => failed(&e),
     }
 }
 
@@ -33,26 +66,27 @@ async fn create_token(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
     headers: HeaderMap,
-    body: RawBody,
-) -> Response {
+    body: JsonBody<NewToken>,
+) -> Reply<CreatedToken> {
     let admin = match auth::require(&caller, Role::Admin, "creating tokens") {
         Ok(admin) => admin,
-        Err(denied) => return denied_response(denied),
+        Err(denied) => return denied_response(denied).into(),
     };
-    let new: NewToken = match body_bytes(body).and_then(|b| parse_body(&b)) {
+    let new: NewToken = match body_bytes(body.raw).and_then(|b| parse_body(&b)) {
         Ok(new) => new,
-        Err(response) => return response,
+        Err(response) => return response.into(),
     };
     // An admin limited to some pipelines hands out only tokens limited within them.
     if !admin.covers(&new.pipelines) {
         return denied_response(Denied::Forbidden(format!(
             "token `{}` is limited to some pipelines and may only create tokens limited to them",
             admin.name
-        )));
+        )))
+        .into();
     }
     let key = match idempotency_key(&headers) {
         Ok(key) => key,
-        Err(response) => return response,
+        Err(response) => return response.into(),
     };
     let db = app.db.clone();
     match app
@@ -65,15 +99,15 @@ async fn create_token(
             if !replayed {
                 tracing::info!(token = %created.token.name, role = %created.token.role, by = %admin_name(&caller), "token created");
             }
-            let mut response = ok_json(&created);
+            let mut response = axum::response::IntoResponse::into_response(ok_json(&created));
             if replayed {
                 response
                     .headers_mut()
                     .insert("idempotent-replayed", HeaderValue::from_static("true"));
             }
-            response
+            response.into()
         }
-        Err(e) => error_response(&e),
+        Err(e) => failed(&e),
     }
 }
 
@@ -81,7 +115,7 @@ fn admin_name(caller: &Caller) -> String {
     caller.log_name().to_string()
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, JsonSchema)]
 struct ReasonQuery {
     reason: Option<String>,
 }
@@ -89,24 +123,24 @@ struct ReasonQuery {
 async fn revoke_token(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
-    path: P1,
-    query: std::result::Result<Query<ReasonQuery>, QueryRejection>,
-) -> Response {
+    path: PathOf<TokenPath>,
+    query: QueryOf<ReasonQuery>,
+) -> Reply<TokenInfo> {
     let admin = match auth::require(&caller, Role::Admin, "revoking tokens") {
         Ok(admin) => admin,
-        Err(denied) => return denied_response(denied),
+        Err(denied) => return denied_response(denied).into(),
     };
-    let (Path(name), Query(q)) = match (path, query) {
+    let (Path(TokenPath { name }), Query(q)) = match (path, query) {
         (Ok(p), Ok(q)) => (p, q),
-        (Err(r), _) => return bad_path(r),
-        (_, Err(r)) => return bad_query(r),
+        (Err(r), _) => return bad_path(r).into(),
+        (_, Err(r)) => return bad_query(r).into(),
     };
     // An admin limited to some pipelines revokes only tokens limited within them.
     if !admin.pipelines.is_empty() {
         let db = app.db.clone();
         let tokens = match app.blocking(move || db.tokens()).await {
             Ok(tokens) => tokens,
-            Err(e) => return error_response(&e),
+            Err(e) => return error_response(&e).into(),
         };
         if tokens
             .iter()
@@ -116,7 +150,8 @@ async fn revoke_token(
             return denied_response(Denied::Forbidden(format!(
                 "token `{}` is limited to some pipelines and may only revoke tokens limited to them",
                 admin.name
-            )));
+            )))
+            .into();
         }
     }
     let db = app.db.clone();
@@ -131,7 +166,7 @@ async fn revoke_token(
             tokio::time::sleep(crate::server::db::REVOCATION_SETTLES).await;
             ok_json(&token)
         }
-        Err(e) => error_response(&e),
+        Err(e) => failed(&e),
     }
 }
 
@@ -139,22 +174,23 @@ async fn revoke_token(
 async fn server_audit_events(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
-    query: std::result::Result<Query<AuditQuery>, QueryRejection>,
-) -> Response {
+    query: QueryOf<AuditQuery>,
+) -> Reply<Vec<AuditEvent>> {
     match auth::require(&caller, Role::Read, "reading audit events") {
-        Err(denied) => return denied_response(denied),
+        Err(denied) => return denied_response(denied).into(),
         // Token changes span every pipeline: not for a token limited to some.
         Ok(token) if !token.pipelines.is_empty() => {
             return denied_response(Denied::Forbidden(format!(
                 "token `{}` is limited to some pipelines and the server's audit events are of every pipeline",
                 token.name
-            )));
+            )))
+            .into();
         }
         Ok(_) => {}
     }
     let Query(q) = match query {
         Ok(q) => q,
-        Err(r) => return bad_query(r),
+        Err(r) => return bad_query(r).into(),
     };
     let filter = AuditFilter {
         limit: q.limit,
@@ -164,6 +200,6 @@ async fn server_audit_events(
     let db = app.db.clone();
     match app.blocking(move || db.audit_events(&filter)).await {
         Ok(events) => ok_json(&events),
-        Err(e) => error_response(&e),
+        Err(e) => failed(&e),
     }
 }
