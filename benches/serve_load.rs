@@ -1,5 +1,6 @@
-//! Load benchmark of the team server (SPEC §6, issue 5): 64 concurrent clients recording
-//! deployments (start + finish, each one write) against a real `captain serve`, reporting
+//! Load benchmark of the team server (SPEC §6, issue 5): 64 concurrent clients, each a CI
+//! job on a pipeline of its own, recording merges (release create, deployment start,
+//! deployment finish: three writes) against a real `captain serve`, reporting
 //! writes/s and p50/p99 latency (after `--warm-up` untimed deployments per client, 10 by
 //! default, and on PostgreSQL an ANALYZE), then counting that nothing was lost or
 //! doubled. With a PostgreSQL URL and `pgbench` on the PATH, pgbench's single-row insert rate on the same
@@ -37,7 +38,8 @@ struct Options {
     database: Option<String>,
     clients: usize,
     per_client: usize,
-    /// Finished deployments imported first (other environments): a ledger in use.
+    /// Finished deployments imported first (spread over the clients' environments): a
+    /// ledger in use.
     history: usize,
     /// Untimed deployments per client before the timed ones.
     warm_up: usize,
@@ -164,27 +166,33 @@ fn main() {
         attempts: None,
     };
 
-    let setup = HttpStore::open(&url, &pipeline, &remote).unwrap();
-    register(&setup, &pipeline, options.clients);
-    let release = setup
-        .create_release(NewRelease {
-            commit: "a".repeat(40),
-            base: None,
-            artifacts: [("app".to_string(), "img@sha256:1".to_string())].into(),
-            actor: "bench".into(),
-            created_at: Timestamp::now(),
-            commits: vec![],
-            dependencies: DependencySnapshot::default(),
-            hotfix_reason: None,
+    // One pipeline per client, each with one stage and the client's one environment: a
+    // stage takes one release at a time, so clients sharing a stage would wait for each
+    // other. Each client deploys a newer release every round (v2, v3, …), as a CI job of
+    // a trunk-based team does after each merge.
+    let stores: Vec<HttpStore> = (0..options.clients)
+        .map(|c| {
+            let store = HttpStore::open(&url, &client_pipeline(&pipeline, c), &remote).unwrap();
+            register(&store, &client_pipeline(&pipeline, c), c);
+            let first = store
+                .create_release(merge_release())
+                .unwrap()
+                .release
+                .number;
+            seed_history(&store, c, first, options.history / options.clients);
+            store
         })
-        .unwrap()
-        .release
-        .number;
-    seed_history(&setup, release, options.history);
-    let events_before = setup.audit_events(&AuditFilter::default()).unwrap().len();
+        .collect();
+    let audit_events = || -> usize {
+        stores
+            .iter()
+            .map(|s| s.audit_events(&AuditFilter::default()).unwrap().len())
+            .sum()
+    };
+    let events_before = audit_events();
 
     println!(
-        "serve_load: {} clients × {} deployments (start + finish), {}, on {}",
+        "serve_load: {} clients × {} merges (release create, deployment start and finish), {}, on {}",
         options.clients,
         options.per_client,
         match options.rate {
@@ -215,7 +223,6 @@ fn main() {
             .unwrap(),
         url: format!("{url}/v1/pipelines/{pipeline}"),
         token: format!("Bearer {}", remote.token.as_deref().unwrap()),
-        release,
     };
     let run = |rounds: usize, pace: Option<Duration>| -> Vec<Duration> {
         runtime.block_on(async {
@@ -270,16 +277,16 @@ fn main() {
 
     // Nothing lost, nothing doubled.
     let mut lost_or_doubled = 0;
-    for c in 0..options.clients {
-        let history = setup
+    for (c, store) in stores.iter().enumerate() {
+        let history = store
             .history(&format!("env-{c}"), &HistoryFilter::default())
             .unwrap();
         let approved = history
             .iter()
             .filter(|h| h.deployment.outcome == Outcome::Approved)
             .count();
-        // The timed deployments and the warm-up ones.
-        let want = options.per_client + options.warm_up;
+        // The timed deployments, the warm-up ones and the imported history.
+        let want = options.per_client + options.warm_up + options.history / options.clients;
         if history.len() != want || approved != want {
             lost_or_doubled += 1;
             println!(
@@ -288,15 +295,18 @@ fn main() {
             );
         }
     }
-    let audit = setup.audit_events(&AuditFilter::default()).unwrap();
-    let expected_events = events_before + writes + 2 * options.clients * options.warm_up;
+    let audit = audit_events();
+    // Each merge, timed or warm-up, leaves four audit events: release.create,
+    // deployment.start, deployment.finish and the stage's approval of the release
+    // (stage.approved, recorded by the pass the finish runs).
+    let merges = options.clients * (options.per_client + options.warm_up);
+    let expected_events = events_before + 4 * merges;
     println!(
         "check: {} environments with lost or doubled deployments; {} audit events (want {expected_events})",
-        lost_or_doubled,
-        audit.len()
+        lost_or_doubled, audit
     );
     assert_eq!(lost_or_doubled, 0);
-    assert_eq!(audit.len(), expected_events);
+    assert_eq!(audit, expected_events);
 
     if let Some(url) = options
         .database
@@ -312,22 +322,44 @@ fn main() {
     }
 }
 
-/// What every client task needs: the server, its token and the release to deploy.
+/// What every client task needs: the server and its token.
 #[derive(Clone)]
 struct Load {
     http: reqwest::Client,
-    /// The pipeline's API root, `…/v1/pipelines/NAME`.
+    /// The API root of the pipelines, `…/v1/pipelines/NAME` (a client adds `-cN`).
     url: String,
     /// The `Authorization` header's value.
     token: String,
-    release: ReleaseNumber,
+}
+
+/// Client `c`'s pipeline.
+fn client_pipeline(pipeline: &str, c: usize) -> String {
+    format!("{pipeline}-c{c}")
+}
+
+/// A new release as a CI job creates it after a merge: a commit of its own (random, so
+/// that the warm-up's and the timed part's never meet).
+fn merge_release() -> NewRelease {
+    let mut commit = [0u8; 20];
+    rand::fill(&mut commit);
+    let commit: String = commit.iter().map(|b| format!("{b:02x}")).collect();
+    NewRelease {
+        artifacts: [("app".to_string(), format!("img@sha256:{commit}"))].into(),
+        commit,
+        base: None,
+        actor: "bench".into(),
+        created_at: Timestamp::now(),
+        commits: vec![],
+        dependencies: DependencySnapshot::default(),
+        hotfix_reason: None,
+    }
 }
 
 impl Load {
-    /// Records `rounds` deployments (start, then finish: two writes) to the client's own
-    /// environment and returns each write's latency. With a schedule (first due time,
-    /// pace) a write is due every `pace` and its latency counts from when it was due, so
-    /// a slow answer that delays the next writes is charged to them as well (no
+    /// Records `rounds` merges (release create, deployment start, finish: three writes) to
+    /// the client's own pipeline and returns each write's latency. With a schedule (first
+    /// due time, pace) a write is due every `pace` and its latency counts from when it was
+    /// due, so a slow answer that delays the next writes is charged to them as well (no
     /// coordinated omission); without one, each write follows the last at once.
     async fn client(
         self,
@@ -336,7 +368,8 @@ impl Load {
         schedule: Option<(tokio::time::Instant, Duration)>,
     ) -> Vec<Duration> {
         let environment = format!("env-{c}");
-        let mut latencies = Vec::with_capacity(rounds * 2);
+        let url = client_pipeline(&self.url, c);
+        let mut latencies = Vec::with_capacity(rounds * 3);
         let mut due = schedule.map(|(first, _)| first);
         let mut timed = |due: &mut Option<tokio::time::Instant>, sent: tokio::time::Instant| {
             let from = due.unwrap_or(sent);
@@ -347,13 +380,19 @@ impl Load {
         };
         for _ in 0..rounds {
             let sent = Self::wait_until(due).await;
+            // A merge: its release, then its deployment (three writes a round).
+            let created: CreatedRelease = self.write(&url, "/releases", &merge_release()).await;
+            timed(&mut due, sent);
+            let release = created.release.number;
+
+            let sent = Self::wait_until(due).await;
             // The server decides the start with its pipeline (`StartRequest`); a build from
             // before that reads the client's `NewDeployment`. The body carries both field
             // sets (each server ignores the other's), so one client measures either build.
             let now = Timestamp::now();
             let start = serde_json::json!({
                 "environment": environment,
-                "release": self.release,
+                "release": release,
                 "actor": "bench",
                 "reason": null,
                 "force": false,
@@ -364,7 +403,7 @@ impl Load {
                 "started_at": now,
                 "promotion_check": null,
             });
-            let deployment: Deployment = self.write("/deployments", &start).await;
+            let deployment: Deployment = self.write(&url, "/deployments", &start).await;
             timed(&mut due, sent);
 
             let sent = Self::wait_until(due).await;
@@ -379,7 +418,7 @@ impl Load {
                 "finished_at": now,
             });
             let path = format!("/deployments/{}/finish", deployment.id);
-            let _: serde_json::Value = self.write(&path, &finish).await;
+            let _: serde_json::Value = self.write(&url, &path, &finish).await;
             timed(&mut due, sent);
         }
         latencies
@@ -396,6 +435,7 @@ impl Load {
     /// One mutation as the CLI sends it: JSON, the token, a fresh idempotency key.
     async fn write<B: serde::Serialize, T: serde::de::DeserializeOwned>(
         &self,
+        root: &str,
         path: &str,
         body: &B,
     ) -> T {
@@ -404,7 +444,7 @@ impl Load {
         let key: String = key.iter().map(|b| format!("{b:02x}")).collect();
         let response = self
             .http
-            .post(format!("{}{path}", self.url))
+            .post(format!("{root}{path}"))
             .header(reqwest::header::AUTHORIZATION, &self.token)
             .header(captain::store::wire::IDEMPOTENCY_HEADER, key)
             .json(body)
@@ -422,20 +462,15 @@ impl Load {
     }
 }
 
-/// The one stage of the benchmark's pipeline: every client's environment and the 160
-/// history environments, so each start is a first-stage start the server decides.
+/// The one stage of each client's pipeline, with the client's environment: each start is
+/// a first-stage start the server decides.
 const LOAD_STAGE: &str = "load";
 
 /// Registers the benchmark's pipeline on the server, which decides every write with it.
 /// A build from before the registry answers 404 and decides with the client's checks.
-fn register(store: &HttpStore, pipeline: &str, clients: usize) {
-    let environments: Vec<String> = (0..clients)
-        .map(|c| format!("\"env-{c}\""))
-        .chain((0..160).map(|i| format!("\"history-{i}\"")))
-        .collect();
+fn register(store: &HttpStore, pipeline: &str, client: usize) {
     let definition = format!(
-        "name = \"{pipeline}\"\n[[stages]]\nname = \"{LOAD_STAGE}\"\nenvironments = [{}]\n",
-        environments.join(", ")
+        "name = \"{pipeline}\"\n[[stages]]\nname = \"{LOAD_STAGE}\"\nenvironments = [\"env-{client}\"]\n"
     );
     let pushed = store.push_pipeline(NewPipelineVersion {
         definition,
@@ -443,14 +478,14 @@ fn register(store: &HttpStore, pipeline: &str, clients: usize) {
         reason: Some("the benchmark's pipeline".into()),
         at: Timestamp::now(),
     });
-    if let Err(e) = pushed {
+    if let (Err(e), 0) = (pushed, client) {
         println!("no pipeline registry on this build ({e}): it decides with the client's checks");
     }
 }
 
-/// Imports `count` finished deployments of `release` into 160 other environments, a
-/// ledger with some history, as a team's server has (and as the planner should see it).
-fn seed_history(store: &HttpStore, release: ReleaseNumber, count: usize) {
+/// Imports `count` finished deployments of `release` into client `client`'s environment,
+/// a ledger with some history, as a team's server has (and as the planner should see it).
+fn seed_history(store: &HttpStore, client: usize, release: ReleaseNumber, count: usize) {
     if count == 0 {
         return;
     }
@@ -462,11 +497,14 @@ fn seed_history(store: &HttpStore, release: ReleaseNumber, count: usize) {
         exported_at: Timestamp::now(),
     };
     let deployments = (0..count).map(move |i| {
-        let environment = format!("history-{}", i % 160);
+        let environment = format!("env-{client}");
         let started_at = start + jiff::SignedDuration::from_mins(i as i64);
         Ok(LedgerRecord::Deployment {
             deployment: Deployment {
-                id: DeploymentId(format!("deploy-{:08x}", 0xf000_0000_usize + i)),
+                id: DeploymentId(format!(
+                    "deploy-{:08x}",
+                    0xf000_0000_usize + client * 0x10_0000 + i
+                )),
                 stage: LOAD_STAGE.to_string(),
                 environment,
                 release,
