@@ -56,11 +56,31 @@ fn record(
     if ui.json() {
         return ui.out_json(&verdict);
     }
+    let step = &verdict.verdict;
+    if !passed {
+        return ui.out(&format!(
+            "{}: approval step `{}` rejected by {}",
+            step.deployment, step.name, step.actor
+        ));
+    }
+    let progress = match verdict.missing {
+        0 if verdict.required == 1 => "the step passed".to_string(),
+        0 => format!(
+            "the step passed: {} of {} approvals ({})",
+            verdict.approved_by.len(),
+            verdict.required,
+            verdict.approved_by.join(", ")
+        ),
+        missing => format!(
+            "{} of {} approvals ({}); {missing} more needed",
+            verdict.approved_by.len(),
+            verdict.required,
+            verdict.approved_by.join(", ")
+        ),
+    };
     ui.out(&format!(
-        "{}: approval step `{}` {}",
-        verdict.deployment,
-        verdict.name,
-        if passed { "approved" } else { "rejected" }
+        "{}: approval step `{}` approved by {}; {progress}",
+        step.deployment, step.name, step.actor
     ))
 }
 

@@ -102,9 +102,19 @@ fn render(ui: &Ui, view: &status::StatusView) -> String {
                         format!("baking {release} ({})", left.join(", "))
                     }
                 }
-                (Some(release), "verifying") => match &env.step {
-                    Some(step) => format!("verifying {release} ({step})"),
-                    None => format!("verifying {release}"),
+                (Some(release), "verifying") => match (&env.step, &env.approvals) {
+                    (Some(step), Some(a)) if a.missing > 0 => format!(
+                        "verifying {release} ({step}: {} of {} approvals{})",
+                        a.approved_by.len(),
+                        a.required,
+                        if a.approved_by.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", by {}", a.approved_by.join(", "))
+                        }
+                    ),
+                    (Some(step), _) => format!("verifying {release} ({step})"),
+                    (None, _) => format!("verifying {release}"),
                 },
                 (Some(release), _) => format!("deploying {release}"),
                 (None, _) => env.state.clone(),

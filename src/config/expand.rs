@@ -255,6 +255,7 @@ pub(crate) fn expand(raw: Raw, sink: &mut Sink<'_>, source: PathBuf) -> Pipeline
         prometheus: raw.prometheus,
         alertmanager: raw.alertmanager,
         alarms: raw.alarms,
+        groups: raw.groups,
         waves,
         stages,
         source,

@@ -29,6 +29,9 @@
 //! argv = ["./check-canary"]
 //! timeout = "1m"
 //!
+//! [groups]                          # people, as approvals name them ("group:NAME")
+//! principal-engineers = ["alice", "bob", "carol"]
+//!
 //! [defaults]                        # settings every stage inherits
 //! bake_time = "1h"                  # humantime durations: 30m, 1h 30m, 2days
 //! min_data_points = { query = 'sum(increase(requests_total{api="Create"}[2h]))', count = 100 }
@@ -43,7 +46,9 @@
 //!   { kind = "alarm", alarm = 'ALARM("Canary")', duration = "10m" },
 //!   { kind = "prometheus", query = 'up{job="api"} == 0' },
 //!   { kind = "alertmanager", alertname = "ApiDown", labels = { env = "{environment}" } },
-//!   { kind = "external", name = "security-review" },   # `captain approve`
+//!   { kind = "external", name = "security-review" },   # `captain approve`, by anyone
+//!   { kind = "external", name = "sign-off", approvers = 2, allowed = ["group:principal-engineers", "dana"],
+//!     self_approval = false },       # 2 distinct people of these; never the release's author or deployer
 //! ]
 //!
 //! [production]                      # settings for stages inside waves, after [defaults]
@@ -102,8 +107,8 @@ pub use alarm_expr::{AlarmExpr, ExprError};
 pub use diagnostic::Diagnostic;
 pub use plan::{PlanDataPoints, PlanEnvironment, PlanStage, PlanView, PlanWave};
 pub use schema::{
-    AlarmKind, AlarmSource, ApprovalKind, ApprovalStep, CommandKind, DataPoints, DeployCommand,
-    Place, Places, Settings, Wave, WrittenProgram,
+    AlarmKind, AlarmSource, ApprovalKind, ApprovalStep, Approvers, CommandKind, DataPoints,
+    DeployCommand, Place, Places, Settings, Wave, WrittenProgram,
 };
 pub use targets::{Target, TargetKind, environments_of};
 pub use templates::{Template, template, templates};
@@ -128,6 +133,8 @@ pub struct Pipeline {
     pub alertmanager: Option<String>,
     /// `[alarms.NAME]` sources by name.
     pub alarms: BTreeMap<String, AlarmSource>,
+    /// `[groups]`: group name → its people, as approvals name them (`group:NAME`).
+    pub groups: BTreeMap<String, Vec<String>>,
     /// Production waves in order, with the names of their stages.
     pub waves: Vec<Wave>,
     pub stages: Vec<Stage>,

@@ -116,7 +116,23 @@ impl Pipeline {
                             .approvals
                             .iter()
                             .map(|a| match a.kind {
-                                ApprovalKind::External => format!("external: {}", a.name),
+                                ApprovalKind::External(ref rule) => {
+                                    let mut text = format!("external: {}", a.name);
+                                    let mut needs = Vec::new();
+                                    if rule.count > 1 {
+                                        needs.push(format!("{} approvers", rule.count));
+                                    }
+                                    if !rule.allowed.is_empty() {
+                                        needs.push(format!("of {}", rule.allowed.join(", ")));
+                                    }
+                                    if !rule.self_approval {
+                                        needs.push("no self-approval".to_string());
+                                    }
+                                    if !needs.is_empty() {
+                                        text.push_str(&format!(" ({})", needs.join(", ")));
+                                    }
+                                    text
+                                }
                                 ref kind => format!("{}: {}", kind.kind_name(), a.name),
                             })
                             .collect(),

@@ -4,7 +4,7 @@
 //! These are plain data for the engine and the executors; nothing here runs a command,
 //! queries a server or reads a clock.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use super::alarm_expr::AlarmExpr;
@@ -101,8 +101,43 @@ pub enum ApprovalKind {
         labels: BTreeMap<String, String>,
         duration: Duration,
     },
-    /// Passes when a person or system runs `captain approve` for it.
-    External,
+    /// Passes when as many distinct people as `approvers` asks, each allowed by it, ran
+    /// `captain approve` for it.
+    External(Approvers),
+}
+
+/// Who must approve what people approve (an `external` step, an expedited release): how
+/// many distinct people, which ones, and whether the people behind the change count.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Approvers {
+    /// How many distinct people must approve (at least 1).
+    pub count: usize,
+    /// Who may approve, as written: people by name and groups as `group:NAME`. Empty:
+    /// anyone who may call `captain approve`.
+    pub allowed: Vec<String>,
+    /// Every person `allowed` names, groups expanded.
+    pub people: BTreeSet<String>,
+    /// May the release's author or the actor who started the deployment approve it?
+    pub self_approval: bool,
+}
+
+impl Default for Approvers {
+    /// One approval by anyone, the author included: an `external` step as it always was.
+    fn default() -> Self {
+        Approvers {
+            count: 1,
+            allowed: Vec::new(),
+            people: BTreeSet::new(),
+            self_approval: true,
+        }
+    }
+}
+
+impl Approvers {
+    /// Does `allowed` admit `actor` (anyone, when it names nobody)?
+    pub fn admits(&self, actor: &str) -> bool {
+        self.allowed.is_empty() || self.people.contains(actor)
+    }
 }
 
 impl ApprovalKind {
@@ -113,7 +148,7 @@ impl ApprovalKind {
             ApprovalKind::Alarm { .. } => "alarm",
             ApprovalKind::Prometheus { .. } => "prometheus",
             ApprovalKind::Alertmanager { .. } => "alertmanager",
-            ApprovalKind::External => "external",
+            ApprovalKind::External(_) => "external",
         }
     }
 }

@@ -683,7 +683,7 @@ fn unknown_names_are_not_found_with_a_suggestion() {
 #[test]
 fn the_trunk_and_every_program_are_placed_as_written() {
     let p = ok(EXAMPLE);
-    assert_eq!(p.places.trunk, Some(Place { line: 4, column: 9 }));
+    assert_eq!(p.places.trunk, Some(Place { line: 3, column: 9 }));
     let programs: Vec<(&str, CommandKind, usize, usize)> = p
         .places
         .programs
@@ -799,5 +799,73 @@ wave_bake_time = "soon"
     assert!(
         diagnostics[0].message.contains("wave_bake_time"),
         "{diagnostics:?}"
+    );
+}
+
+#[test]
+fn an_external_step_names_its_approvers_by_person_and_group() {
+    let p = ok(r#"name = "p"
+[groups]
+principal-engineers = ["alice", "bob"]
+[[stages]]
+name = "s"
+environments = ["e"]
+approvals = [
+  { kind = "external", name = "sign-off", approvers = 2, allowed = ["group:principal-engineers", "carol"], self_approval = false },
+  { kind = "external", name = "qa" },
+]
+"#);
+    let approvals = &p.stages[0].settings.approvals;
+    let ApprovalKind::External(rule) = &approvals[0].kind else {
+        panic!("{approvals:?}");
+    };
+    assert_eq!(rule.count, 2);
+    assert_eq!(rule.allowed, ["group:principal-engineers", "carol"]);
+    assert_eq!(
+        rule.people.iter().map(String::as_str).collect::<Vec<_>>(),
+        ["alice", "bob", "carol"]
+    );
+    assert!(!rule.self_approval);
+    assert!(rule.admits("bob") && !rule.admits("mallory"));
+    // Without the keys: one approval by anyone, as before.
+    let ApprovalKind::External(rule) = &approvals[1].kind else {
+        panic!("{approvals:?}");
+    };
+    assert_eq!(*rule, crate::config::Approvers::default());
+    assert_eq!(p.groups["principal-engineers"], ["alice", "bob"]);
+}
+
+#[test]
+fn approvers_and_groups_are_checked_with_a_suggestion() {
+    let found = errors(
+        r#"name = "p"
+[groups]
+principal-engineers = ["alice", "bob"]
+empty = []
+nested = ["group:principal-engineers"]
+[[stages]]
+name = "s"
+environments = ["e"]
+approvals = [
+  { kind = "external", name = "a", allowed = ["group:principal-engineer"] },
+  { kind = "external", name = "b", approvers = 3, allowed = ["group:principal-engineers"] },
+  { kind = "external", name = "c", approvers = 0, self_aproval = false },
+  { kind = "command", argv = ["./t"], approvers = 2 },
+  { kind = "external", name = "d", allowed = [] },
+]
+"#,
+    );
+    assert_eq!(
+        found,
+        [
+            "pipeline.toml:4:9: group `empty` has nobody in it; list its people: empty = [\"alice\", \"bob\"]",
+            "pipeline.toml:5:11: group `nested` names `group:principal-engineers`: a group lists people, not groups; list that group's people here instead",
+            "pipeline.toml:10:47: unknown group `principal-engineer` in `allowed` in an approval step in stage `s`; did you mean `group:principal-engineers`?",
+            "pipeline.toml:11:3: 3 approvers are needed in an approval step in stage `s`, but `allowed` names only 2 people; lower `approvers` or allow more people",
+            "pipeline.toml:12:48: `approvers` must be at least 1 in an approval step in stage `s`; remove the step if nobody needs to approve",
+            "pipeline.toml:12:51: unknown key `self_aproval` in an approval step in stage `s`; did you mean `self_approval`?",
+            "pipeline.toml:13:39: unknown key `approvers` in an approval step in stage `s`; `approvers` is for steps people approve: kind = \"external\"",
+            "pipeline.toml:14:46: `allowed` names nobody in an approval step in stage `s`; name people or groups (\"group:NAME\"), or leave `allowed` out to let anyone approve",
+        ]
     );
 }

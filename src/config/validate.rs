@@ -30,6 +30,7 @@ pub(crate) const TOP_KEYS: &[&str] = &[
     "alertmanager",
     "state",
     "alarms",
+    "groups",
     "defaults",
     "production",
     "stages",
@@ -139,6 +140,7 @@ pub(crate) struct Raw {
     pub prometheus: Option<String>,
     pub alertmanager: Option<String>,
     pub alarms: BTreeMap<String, AlarmSource>,
+    pub groups: BTreeMap<String, Vec<String>>,
     pub defaults: Partial,
     pub production: Partial,
     pub stages: Vec<RawStage>,
@@ -156,7 +158,11 @@ pub(crate) struct Walker<'s> {
     prometheus: Option<String>,
     alertmanager: Option<String>,
     alarm_names: Vec<String>,
+    groups: BTreeMap<String, Vec<String>>,
 }
+
+/// How an approval names a group of people (`group:NAME`).
+pub(crate) const GROUP_PREFIX: &str = "group:";
 
 fn get<'t, 'i>(table: &'t DeTable<'i>, key: &str) -> Option<&'t Val<'i>> {
     table
@@ -187,6 +193,7 @@ impl<'s> Walker<'s> {
             prometheus: None,
             alertmanager: None,
             alarm_names: Vec::new(),
+            groups: BTreeMap::new(),
         }
     }
 
@@ -208,6 +215,10 @@ impl<'s> Walker<'s> {
                          [[waves]] entry"
                             .to_string(),
                     )
+                } else if ["approvers", "allowed", "self_approval"].contains(&name) {
+                    Some(format!(
+                        "`{name}` is for steps people approve: kind = \"external\""
+                    ))
                 } else {
                     suggestion_hint(name, known.iter().copied())
                         .or_else(|| Some(format!("known keys {place}: {}", known.join(", "))))
@@ -503,6 +514,11 @@ impl<'s> Walker<'s> {
             }
         }
 
+        // Groups next: approvals below name them.
+        if let Some(v) = get(table, "groups") {
+            self.groups(v);
+        }
+
         let defaults = match get(table, "defaults") {
             Some(v) => self.table(v, "`defaults`").map(|t| {
                 self.check_keys(t, SETTINGS_KEYS, "in [defaults]");
@@ -562,6 +578,7 @@ impl<'s> Walker<'s> {
             prometheus: self.prometheus.clone(),
             alertmanager: self.alertmanager.clone(),
             alarms,
+            groups: std::mem::take(&mut self.groups),
             defaults,
             production,
             stages,
@@ -1031,7 +1048,12 @@ impl<'s> Walker<'s> {
                 )
             }
             _ => {
-                self.check_keys(t, &["kind", "name"], &place);
+                self.check_keys(
+                    t,
+                    &["kind", "name", "approvers", "allowed", "self_approval"],
+                    &place,
+                );
+                let approvers = self.approvers(t, &span, &place);
                 if name.is_none() {
                     self.err_hint(
                         span,
@@ -1043,13 +1065,149 @@ impl<'s> Walker<'s> {
                     );
                     return None;
                 }
-                (ApprovalKind::External, String::new())
+                (ApprovalKind::External(approvers?), String::new())
             }
         };
         Some(ApprovalStep {
             name: name.unwrap_or(default_name),
             kind,
         })
+    }
+
+    /// `[groups]`: each a list of people, for approvals to name as `group:NAME`.
+    fn groups(&mut self, v: &Val<'_>) {
+        let Some(t) = self.table(v, "`groups`") else {
+            return;
+        };
+        for (k, v) in t.iter() {
+            let group = k.get_ref().to_string();
+            let what = format!("group `{group}`");
+            if group.trim().is_empty() || group.contains(char::is_whitespace) {
+                self.err(k.span(), format!("{what}: a group's name must be one word"));
+                continue;
+            }
+            let Some(members) = self.strings(v, &what) else {
+                continue;
+            };
+            if members.is_empty() {
+                self.err_hint(
+                    v.span(),
+                    format!("{what} has nobody in it"),
+                    Some(format!("list its people: {group} = [\"alice\", \"bob\"]")),
+                );
+                continue;
+            }
+            let mut people = Vec::new();
+            for (member, span) in members {
+                if member.starts_with(GROUP_PREFIX) {
+                    self.err_hint(
+                        span,
+                        format!("{what} names `{member}`: a group lists people, not groups"),
+                        Some("list that group's people here instead".into()),
+                    );
+                } else if people.contains(&member) {
+                    self.err(span, format!("{what} names `{member}` twice"));
+                } else {
+                    people.push(member);
+                }
+            }
+            self.groups.insert(group, people);
+        }
+    }
+
+    /// `approvers`, `allowed` and `self_approval` of a step (or an expedite) that people
+    /// approve: how many distinct people, which ones, and whether the release's author or
+    /// the deployment's starter counts.
+    pub(crate) fn approvers(
+        &mut self,
+        t: &DeTable<'_>,
+        span: &Span,
+        place: &str,
+    ) -> Option<Approvers> {
+        let mut ok = true;
+        let mut approvers = Approvers::default();
+        if let Some(v) = get(t, "approvers") {
+            match self.integer(v, "`approvers`", 100) {
+                Some(0) => {
+                    self.err_hint(
+                        v.span(),
+                        format!("`approvers` must be at least 1 {place}"),
+                        Some("remove the step if nobody needs to approve".into()),
+                    );
+                    ok = false;
+                }
+                Some(n) => approvers.count = usize::try_from(n).unwrap_or(usize::MAX),
+                None => ok = false,
+            }
+        }
+        if let Some(v) = get(t, "allowed") {
+            match self.strings(v, "`allowed`") {
+                Some(list) if list.is_empty() => {
+                    self.err_hint(
+                        v.span(),
+                        format!("`allowed` names nobody {place}"),
+                        Some("name people or groups (\"group:NAME\"), or leave `allowed` out to let anyone approve".into()),
+                    );
+                    ok = false;
+                }
+                Some(list) => {
+                    for (entry, entry_span) in list {
+                        if let Some(group) = entry.strip_prefix(GROUP_PREFIX) {
+                            match self.groups.get(group) {
+                                Some(members) => {
+                                    approvers.people.extend(members.iter().cloned());
+                                }
+                                None => {
+                                    let hint = crate::error::did_you_mean(
+                                        group,
+                                        self.groups.keys().map(String::as_str),
+                                    )
+                                    .map(|g| format!("did you mean `group:{g}`?"))
+                                    .or_else(|| {
+                                        Some(format!("define it under [groups]: {group} = [\"alice\", \"bob\"]"))
+                                    });
+                                    self.err_hint(
+                                        entry_span,
+                                        format!("unknown group `{group}` in `allowed` {place}"),
+                                        hint,
+                                    );
+                                    ok = false;
+                                    continue;
+                                }
+                            }
+                        } else {
+                            approvers.people.insert(entry.clone());
+                        }
+                        approvers.allowed.push(entry);
+                    }
+                }
+                None => ok = false,
+            }
+        }
+        if let Some(v) = get(t, "self_approval") {
+            match self.boolean(v, "`self_approval`") {
+                Some(b) => approvers.self_approval = b,
+                None => ok = false,
+            }
+        }
+        if ok && !approvers.allowed.is_empty() && approvers.people.len() < approvers.count {
+            self.err_hint(
+                span.clone(),
+                format!(
+                    "{} approvers are needed {place}, but `allowed` names only {} {}",
+                    approvers.count,
+                    approvers.people.len(),
+                    if approvers.people.len() == 1 {
+                        "person"
+                    } else {
+                        "people"
+                    }
+                ),
+                Some("lower `approvers` or allow more people".into()),
+            );
+            ok = false;
+        }
+        ok.then_some(approvers)
     }
 
     fn stage_list(&mut self, v: &Val<'_>, place: &str) -> Vec<RawStage> {

@@ -95,6 +95,7 @@
 //! release; unknown keeps a bake from approving and keeps a blocker closed.
 
 mod apply;
+pub mod approvals;
 pub mod simulate;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -107,6 +108,7 @@ use crate::error::Result;
 use crate::model::{DeploymentId, DeploymentKind, Lock, Outcome, ReleaseNumber, Timestamp};
 
 pub use apply::{settle, settle_where};
+pub use approvals::{ApprovalProgress, ApprovalRefusal, Involved, may_approve};
 pub use simulate::{
     FailureModel, FailureReport, SimulationConfig, SimulationReport, StageKind, simulate,
 };
@@ -251,6 +253,9 @@ pub struct Signals {
     pub deploy_results: BTreeMap<DeploymentId, DeployResult>,
     /// Finished approval steps, by deployment and step index.
     pub step_results: BTreeMap<(DeploymentId, usize), StepResult>,
+    /// Who approved each external step so far (`captain approve`), by deployment and step
+    /// index: the step passes once as many distinct people as its `approvers` did.
+    pub approvals: BTreeMap<(DeploymentId, usize), BTreeSet<String>>,
     /// How an external CI said deployments in progress ended (`captain deploy finish`).
     /// `approved` stands for the deploy and for every approval step but `external` ones
     /// (a person's verdict is still needed for those); the deployment then bakes like any
@@ -382,6 +387,9 @@ pub enum StageStatus {
     Verifying {
         release: ReleaseNumber,
         environments: Vec<String>,
+        /// The external steps that wait for people: who approved, how many are missing.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        approvals: Vec<ApprovalProgress>,
     },
     Baking {
         release: ReleaseNumber,
@@ -663,6 +671,8 @@ fn add(at: Timestamp, duration: Duration) -> Timestamp {
 struct Progress {
     deploying: Vec<String>,
     verifying: Vec<String>,
+    /// The external steps of `verifying` deployments that wait for people.
+    approvals: Vec<ApprovalProgress>,
     baking: Vec<String>,
     bake_until: Option<Timestamp>,
     short_points: Vec<DataPointStatus>,
@@ -766,7 +776,16 @@ fn progress_stage(
                 }
                 None => progress.deploying.push(env.name.clone()),
             },
-            Phase::Verifying { .. } if hands_off => progress.verifying.push(env.name.clone()),
+            Phase::Verifying { step, .. } if hands_off => {
+                progress.verifying.push(env.name.clone());
+                progress.approvals.extend(waiting_for_people(
+                    &settings.approvals,
+                    &env.name,
+                    id,
+                    step,
+                    signals,
+                ));
+            }
             Phase::Verifying { step, started } => {
                 if step >= settings.approvals.len() || skip.skips(&settings.approvals[step]) {
                     // The pipeline lost steps since this started, or the CI ran this one.
@@ -783,7 +802,17 @@ fn progress_stage(
                         name: settings.approvals[step].name.clone(),
                     });
                 } else {
-                    match signals.step_results.get(&(id.clone(), step)) {
+                    let key = (id.clone(), step);
+                    let result = signals.step_results.get(&key).copied().or_else(|| {
+                        let crate::config::ApprovalKind::External(rule) =
+                            &settings.approvals[step].kind
+                        else {
+                            return None;
+                        };
+                        let people = signals.approvals.get(&key)?;
+                        approvals::approved(rule, people).then_some(StepResult::Passed)
+                    });
+                    match result {
                         Some(StepResult::Passed) => out.push(Decision::AdvancePhase {
                             deployment: id.clone(),
                             environment: env.name.clone(),
@@ -795,7 +824,16 @@ fn progress_stage(
                                 (id.clone(), active.release, Outcome::TestsFailed),
                             );
                         }
-                        None => progress.verifying.push(env.name.clone()),
+                        None => {
+                            progress.verifying.push(env.name.clone());
+                            progress.approvals.extend(waiting_for_people(
+                                &settings.approvals,
+                                &env.name,
+                                id,
+                                step,
+                                signals,
+                            ));
+                        }
                     }
                 }
             }
@@ -856,6 +894,32 @@ fn progress_stage(
     progress
 }
 
+/// How far the approvals of step `step` are, when it is an external step people approve.
+fn waiting_for_people(
+    steps: &[crate::config::ApprovalStep],
+    environment: &str,
+    deployment: &DeploymentId,
+    step: usize,
+    signals: &Signals,
+) -> Option<ApprovalProgress> {
+    let approval = steps.get(step)?;
+    let crate::config::ApprovalKind::External(rule) = &approval.kind else {
+        return None;
+    };
+    let empty = BTreeSet::new();
+    let people = signals
+        .approvals
+        .get(&(deployment.clone(), step))
+        .unwrap_or(&empty);
+    Some(ApprovalProgress::new(
+        environment,
+        deployment,
+        &approval.name,
+        rule,
+        people,
+    ))
+}
+
 /// Which approval steps a deployment skips.
 #[derive(Clone, Copy)]
 struct StepSkip {
@@ -865,7 +929,7 @@ struct StepSkip {
 
 impl StepSkip {
     fn skips(self, step: &crate::config::ApprovalStep) -> bool {
-        self.ci_checked && !matches!(step.kind, crate::config::ApprovalKind::External)
+        self.ci_checked && !matches!(step.kind, crate::config::ApprovalKind::External(_))
     }
 }
 
@@ -1239,6 +1303,7 @@ fn busy_status(ledger: &StageLedger, progress: Progress, settled: bool) -> Stage
         Some(release) if !progress.verifying.is_empty() => StageStatus::Verifying {
             release,
             environments: progress.verifying,
+            approvals: progress.approvals,
         },
         Some(release) if !progress.baking.is_empty() => StageStatus::Baking {
             release,
@@ -1283,6 +1348,8 @@ pub fn release_block(state: &EngineState, release: ReleaseNumber) -> Option<&Loc
         .find(|lock| lock.target_kind == LockTargetKind::Release && lock.is_on_release(release))
 }
 
+#[cfg(test)]
+mod approval_scenarios;
 #[cfg(test)]
 mod block_scenarios;
 #[cfg(test)]

@@ -93,7 +93,9 @@ pub fn step_alarm_state(step: &ApprovalStep, ctx: &StepContext<'_>) -> Option<Al
             ))
         }
         ApprovalKind::Alarm { expr, .. } => Some(expression_state(expr, ctx.alarms, ctx.probes)),
-        ApprovalKind::Command { .. } | ApprovalKind::Http { .. } | ApprovalKind::External => None,
+        ApprovalKind::Command { .. } | ApprovalKind::Http { .. } | ApprovalKind::External(_) => {
+            None
+        }
     }
 }
 
@@ -154,7 +156,7 @@ fn check(step: &ApprovalStep, ctx: &StepContext<'_>, sink: &mut dyn FnMut(LogLin
             Ok(()) => StepResult::Passed,
             Err(why) => StepResult::Failed(why),
         },
-        ApprovalKind::External => StepResult::AwaitingApproval,
+        ApprovalKind::External(_) => StepResult::AwaitingApproval,
         // Handled above; kept exhaustive so a new kind is a compile error here.
         ApprovalKind::Command { .. }
         | ApprovalKind::Prometheus { .. }

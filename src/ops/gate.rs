@@ -5,6 +5,8 @@
 //! ([`crate::ops::pass`]), the same rule `captain run` follows, so the two modes never
 //! disagree.
 
+use std::collections::BTreeSet;
+
 use serde::Serialize;
 
 use crate::config::{ApprovalKind, Pipeline};
@@ -310,7 +312,16 @@ pub fn describe(
         StageStatus::Verifying {
             release,
             environments,
-        } => format!("{stage} is verifying {release} in {}", list(environments)),
+            approvals,
+        } => {
+            let mut text = format!("{stage} is verifying {release} in {}", list(environments));
+            let waiting: Vec<String> = approvals.iter().map(describe_approvals).collect();
+            if !waiting.is_empty() {
+                text.push_str("; ");
+                text.push_str(&waiting.join("; "));
+            }
+            text
+        }
         StageStatus::Baking {
             release,
             until,
@@ -397,6 +408,30 @@ pub fn describe(
             }
         }
     }
+}
+
+/// How far the approvals of one external step are, in words: "`sign-off` of deploy-1d5fb5
+/// in gamma-1 needs 1 more approval (2 required; approved by alice)".
+pub fn describe_approvals(p: &crate::engine::ApprovalProgress) -> String {
+    let more = match p.missing {
+        0 => "has its approvals".to_string(),
+        1 => "needs 1 more approval".to_string(),
+        n => format!("needs {n} more approvals"),
+    };
+    let by = if p.approved_by.is_empty() {
+        "nobody approved yet".to_string()
+    } else {
+        format!("approved by {}", p.approved_by.join(", "))
+    };
+    let mut text = format!(
+        "`{}` of {} in {} {more} ({} required; {by}",
+        p.step, p.deployment, p.environment, p.required
+    );
+    if !p.allowed.is_empty() {
+        text.push_str(&format!("; allowed: {}", p.allowed.join(", ")));
+    }
+    text.push(')');
+    text
 }
 
 /// Why a deployment of the CI may not start, in one sentence.
@@ -563,7 +598,7 @@ pub fn verdict(
     reason: Option<String>,
     now: Timestamp,
     probes: &Probes,
-) -> Result<StepVerdict> {
+) -> Result<VerdictView> {
     let Some(found) = store.deployment(deployment)? else {
         return Err(
             Error::not_found(format!("deployment {deployment} does not exist"))
@@ -571,20 +606,22 @@ pub fn verdict(
         );
     };
     let (stage, _) = pipeline.require_environment(&found.environment)?;
-    let externals: Vec<(usize, &str)> = stage
+    let externals: Vec<(usize, &str, &crate::config::Approvers)> = stage
         .settings
         .approvals
         .iter()
         .enumerate()
-        .filter(|(_, s)| matches!(s.kind, ApprovalKind::External))
-        .map(|(i, s)| (i, s.name.as_str()))
+        .filter_map(|(i, s)| match &s.kind {
+            ApprovalKind::External(rule) => Some((i, s.name.as_str(), rule)),
+            _ => None,
+        })
         .collect();
-    let Some((index, name)) = externals.iter().find(|(_, n)| *n == step).copied() else {
+    let Some((index, name, rule)) = externals.iter().find(|(_, n, _)| *n == step).copied() else {
         let error = Error::not_found(format!(
             "stage {} has no external approval step `{step}`",
             stage.name
         ));
-        let names: Vec<&str> = externals.iter().map(|(_, n)| *n).collect();
+        let names: Vec<&str> = externals.iter().map(|(_, n, _)| *n).collect();
         return Err(
             match crate::error::suggestion_hint(step, names.iter().copied()) {
                 Some(hint) => error.with_hint(hint),
@@ -598,6 +635,13 @@ pub fn verdict(
     if !passed && reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
         return Err(Error::usage("rejecting an approval step needs --reason"));
     }
+    let mut approved_by = if found.outcome == Outcome::InProgress {
+        check_verdict(
+            store, pipeline, now, probes, &found, index, name, rule, passed, actor,
+        )?
+    } else {
+        BTreeSet::new()
+    };
     let verdict = StepVerdict {
         deployment: deployment.clone(),
         step: index,
@@ -617,7 +661,117 @@ pub fn verdict(
         verdict.reason.as_deref(),
         &Default::default(),
     )?;
-    Ok(verdict)
+    if passed {
+        approved_by.insert(actor.to_string());
+    }
+    let approved_by: Vec<String> = approved_by.into_iter().collect();
+    Ok(VerdictView {
+        required: rule.count,
+        missing: rule.count.saturating_sub(approved_by.len()),
+        approved_by,
+        verdict,
+    })
+}
+
+/// What `captain approve` / `captain reject` recorded, and how far the step's approvals
+/// are now.
+#[derive(Clone, Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct VerdictView {
+    #[serde(flatten)]
+    pub verdict: StepVerdict,
+    /// Who approved the step so far (this approval included), in name order.
+    pub approved_by: Vec<String>,
+    /// How many distinct people must approve it (`approvers` in pipeline.toml).
+    pub required: usize,
+    /// How many approvals are still missing; 0 once it has them all.
+    pub missing: usize,
+}
+
+/// The rule an approval (or a rejection) of external step `index` of `found` is checked
+/// against, with the pipeline and the ledger of where the rules run: a step that has its
+/// approvals already takes no more verdicts; an approval counts once per person, from
+/// someone the step allows, and — unless the step allows self-approval — not from the
+/// release's author nor from whoever started the deployment.
+#[allow(clippy::too_many_arguments)]
+fn check_verdict(
+    store: &dyn Store,
+    pipeline: &Pipeline,
+    now: Timestamp,
+    probes: &Probes,
+    found: &Deployment,
+    index: usize,
+    name: &str,
+    rule: &crate::config::Approvers,
+    passed: bool,
+    actor: &str,
+) -> Result<BTreeSet<String>> {
+    let pass = pass::look(store, pipeline, now, probes)?;
+    let phase = pass
+        .state
+        .environments
+        .get(&found.environment)
+        .and_then(|e| e.active.as_ref())
+        .filter(|a| a.id == found.id)
+        .map(|a| a.phase);
+    let past = match phase {
+        Some(crate::engine::Phase::Verifying { step, .. }) => step > index,
+        Some(crate::engine::Phase::Baking { .. }) => true,
+        _ => false,
+    };
+    let key = (found.id.clone(), index);
+    let approved_by = pass
+        .signals
+        .approvals
+        .get(&key)
+        .cloned()
+        .unwrap_or_default();
+    if past {
+        let by = if approved_by.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " (approved by {})",
+                approved_by.iter().cloned().collect::<Vec<_>>().join(", ")
+            )
+        };
+        return Err(Error::conflict(format!(
+            "approval step `{name}` of {} has passed already{by}",
+            found.id
+        )));
+    }
+    if !passed {
+        return Ok(approved_by);
+    }
+    let mut involved = vec![crate::engine::Involved {
+        actor: found.actor.clone(),
+        did: format!("started {}", found.id),
+    }];
+    if let Some(release) = store.release(found.release)? {
+        involved.push(crate::engine::Involved {
+            actor: release.actor.clone(),
+            did: format!("created {}", release.number),
+        });
+    }
+    crate::engine::may_approve(rule, actor, &involved, &approved_by).map_err(|refusal| {
+        let message = format!("approval step `{name}` of {}: {refusal}", found.id);
+        match refusal {
+            crate::engine::ApprovalRefusal::AlreadyApproved { .. } => Error::conflict(message)
+                .with_hint(format!(
+                    "it needs {} distinct approvers; {} more to go",
+                    rule.count,
+                    rule.count.saturating_sub(approved_by.len())
+                )),
+            crate::engine::ApprovalRefusal::NoName => {
+                Error::usage(message).with_hint("name the approver with --actor or CAPTAIN_ACTOR")
+            }
+            _ => Error::blocked(message).with_hint(if rule.allowed.is_empty() {
+                "someone else must approve it".to_string()
+            } else {
+                format!("one of {} must approve it", rule.allowed.join(", "))
+            }),
+        }
+    })?;
+    Ok(approved_by)
 }
 
 /// A person's "deploy anyway" over the blockers of a stage or an environment, for a

@@ -15,10 +15,10 @@ use crate::error::Result;
 use crate::exec::Probes;
 use crate::model::Deployment;
 use crate::ops::deploy::{Finished, StartRequest};
-use crate::ops::gate::{BakeView, NextView, RetryView};
+use crate::ops::gate::{BakeView, NextView, RetryView, VerdictView};
 use crate::ops::pass::{LoopAnswer, LoopPass};
+use crate::store::Store;
 use crate::store::http::HttpStore;
-use crate::store::{StepVerdict, Store};
 
 pub use crate::store::wire::{
     BakeRequest, FinishRequest, NextRequest, OverrideRequest, RetryCommand, VerdictRequest,
@@ -31,7 +31,7 @@ pub trait Rules {
     fn next(&self, request: NextRequest) -> Result<NextView>;
     fn bake(&self, request: BakeRequest) -> Result<BakeView>;
     fn retry(&self, request: RetryCommand) -> Result<RetryView>;
-    fn verdict(&self, request: VerdictRequest) -> Result<StepVerdict>;
+    fn verdict(&self, request: VerdictRequest) -> Result<VerdictView>;
     fn override_blockers(&self, request: OverrideRequest) -> Result<BlockerOverride>;
     fn loop_pass(&self, request: LoopPass) -> Result<LoopAnswer>;
 }
@@ -117,7 +117,7 @@ impl Rules for Local<'_> {
         )
     }
 
-    fn verdict(&self, r: VerdictRequest) -> Result<StepVerdict> {
+    fn verdict(&self, r: VerdictRequest) -> Result<VerdictView> {
         crate::ops::gate::verdict(
             self.store,
             self.pipeline,
@@ -190,7 +190,7 @@ impl Rules for Remote<'_> {
         self.http.call("retrying a release", "/retries", &request)
     }
 
-    fn verdict(&self, request: VerdictRequest) -> Result<StepVerdict> {
+    fn verdict(&self, request: VerdictRequest) -> Result<VerdictView> {
         self.http
             .call("recording an approval step", "/step-results", &request)
     }

@@ -59,7 +59,7 @@ impl StepJob {
             });
         }
         match &approval.kind {
-            ApprovalKind::External => Ok(StepJob::External),
+            ApprovalKind::External(_) => Ok(StepJob::External),
             ApprovalKind::Http { .. } => {
                 let (tx, answer) = mpsc::channel();
                 let name = approval.name.clone();

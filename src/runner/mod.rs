@@ -711,7 +711,7 @@ impl<'a> Runner<'a> {
                     .insert((deployment.clone(), step), StepResult::Failed);
             }
         }
-        if matches!(approval.kind, ApprovalKind::External) {
+        if matches!(approval.kind, ApprovalKind::External(_)) {
             self.note(
                 deployment,
                 format!(

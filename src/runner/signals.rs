@@ -132,14 +132,17 @@ pub fn observe(
     let points = observe_data_points(pipeline, &snapshot.state, probes);
     let mut signals = base_signals(alarms, points);
     for verdict in &snapshot.step_results {
-        let result = if verdict.passed {
-            StepResult::Passed
+        let key = (verdict.deployment.clone(), verdict.step);
+        if verdict.passed {
+            // One approval by one person: the engine counts them against `approvers`.
+            signals
+                .approvals
+                .entry(key)
+                .or_default()
+                .insert(verdict.actor.clone());
         } else {
-            StepResult::Failed
-        };
-        signals
-            .step_results
-            .insert((verdict.deployment.clone(), verdict.step), result);
+            signals.step_results.insert(key, StepResult::Failed);
+        }
     }
     for record in &snapshot.active {
         let external_stage = pipeline

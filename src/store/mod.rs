@@ -253,9 +253,12 @@ pub trait Store: Send + Sync {
     /// `blocker.override` audit event.
     fn record_override(&self, record: run_records::OverrideRecord) -> Result<()>;
 
-    /// Records the result of an external approval step of a deployment in progress (not
-    /// found / conflict otherwise; the same verdict again is a no-op, a different one a
-    /// conflict). Writes a `step.approve` or `step.reject` audit event.
+    /// Records a verdict on an external approval step of a deployment in progress (not
+    /// found / conflict otherwise). An approval is one person's (the step passes once as
+    /// many distinct people as it needs approved it): a second by the same person, or one
+    /// after a rejection, is a conflict. A rejection fails the step; the same again is a
+    /// no-op, one after an approval recorded by an older captain a conflict. Writes a
+    /// `step.approve` (with the count so far) or `step.reject` audit event.
     fn record_step_result(&self, verdict: StepVerdict) -> Result<()>;
 
     /// Retries a release that failed in a stage (`captain retry`): records it as

@@ -60,6 +60,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (10, include_str!("postgres/0010_hotfix.sql")),
     (11, include_str!("postgres/0011_pipeline_versions.sql")),
     (12, include_str!("postgres/0012_release_blocks.sql")),
+    (13, include_str!("postgres/0013_step_approvals.sql")),
 ];
 
 mod pool;

@@ -178,6 +178,30 @@ pub struct StepVerdict {
     pub at: Timestamp,
 }
 
+impl StepVerdict {
+    /// Why an approval of a step is refused by the ledger: the step was rejected, or this
+    /// person approved it already (approvals count distinct people).
+    pub(crate) fn refusal(
+        &self,
+        existing: Option<&(bool, String)>,
+        same_person: bool,
+    ) -> Option<crate::Error> {
+        if existing.is_some_and(|(passed, _)| !passed) {
+            return Some(crate::Error::conflict(format!(
+                "approval step `{}` of {} was already rejected",
+                self.name, self.deployment
+            )));
+        }
+        same_person.then(|| {
+            crate::Error::conflict(format!(
+                "{} approved step `{}` of {} already",
+                self.actor, self.name, self.deployment
+            ))
+            .with_hint("approvals count distinct people: another approver is needed")
+        })
+    }
+}
+
 /// Everything the engine needs, read in one consistent snapshot.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EngineSnapshot {

@@ -48,6 +48,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("sqlite/0004_observed_data_points.sql")),
     (5, include_str!("sqlite/0005_hotfix.sql")),
     (6, include_str!("sqlite/0006_pipeline_versions.sql")),
+    (7, include_str!("sqlite/0007_step_approvals.sql")),
 ];
 
 mod keys;

@@ -52,7 +52,7 @@ pub fn all() -> Vec<ViewSchema> {
         view::<deploy::GateView>("gate", "captain gate STAGE"),
         view::<crate::ops::gate::BakeView>("bake", "captain bake STAGE"),
         view::<crate::ops::gate::RetryView>("retry", "captain retry ENV|STAGE"),
-        view::<crate::store::StepVerdict>("approve", "captain approve|reject DEPLOYMENT"),
+        view::<crate::ops::gate::VerdictView>("approve", "captain approve|reject DEPLOYMENT"),
         view::<crate::engine::BlockerOverride>("override", "captain override TARGET"),
         view::<deploy::LogView>("logs", "captain logs DEPLOYMENT"),
         view::<run::RunEventView>("run-event", "captain run (one line per event)"),

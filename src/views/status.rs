@@ -67,6 +67,9 @@ pub struct EnvironmentStatus {
     /// For a deployment in progress driven by `captain run`: the approval step being
     /// verified (its name).
     pub step: Option<String>,
+    /// For a deployment at an external step people approve: who approved it so far and
+    /// how many approvals are missing.
+    pub approvals: Option<crate::engine::ApprovalProgress>,
     /// For a baking deployment: when its bake time ends.
     pub bake_until: Option<Timestamp>,
     /// For a baking deployment of a stage with `min_data_points`: the data points it
@@ -123,7 +126,7 @@ pub fn build(pipeline: &Pipeline, store: &dyn Store, now: Timestamp) -> Result<S
         });
     }
     fill_waiting(pipeline, store, &mut stages, latest_release)?;
-    fill_phases(pipeline, store, &mut stages)?;
+    fill_phases(pipeline, store, &mut stages, now)?;
     fill_records(pipeline, store, &mut stages)?;
     fill_commits(store, &mut stages)?;
     let blocks = crate::ops::block::blocks(&locks);
@@ -162,6 +165,7 @@ fn environment_status(name: &str, state: &EnvironmentState, locks: &[Lock]) -> E
         deployment: state.in_progress.as_ref().map(|d| d.id.clone()),
         since,
         step: None,
+        approvals: None,
         bake_until: None,
         data_points: None,
         runner: None,
@@ -188,7 +192,12 @@ fn fill_commits(store: &dyn Store, stages: &mut [StageStatus]) -> Result<()> {
 
 /// The phase `captain run` recorded for each deployment in progress: deploying,
 /// verifying (which step) or baking (until when).
-fn fill_phases(pipeline: &Pipeline, store: &dyn Store, stages: &mut [StageStatus]) -> Result<()> {
+fn fill_phases(
+    pipeline: &Pipeline,
+    store: &dyn Store,
+    stages: &mut [StageStatus],
+    now: Timestamp,
+) -> Result<()> {
     let ids: Vec<DeploymentId> = stages
         .iter()
         .flat_map(|s| s.environments.iter())
@@ -207,6 +216,7 @@ fn fill_phases(pipeline: &Pipeline, store: &dyn Store, stages: &mut [StageStatus
         .values()
         .any(|p| p.runner.is_some())
         .then(crate::runner::this_runner);
+    let approvals = approvals_of(pipeline, store, &phases, now)?;
     for (stage, config) in stages.iter_mut().zip(&pipeline.stages) {
         for env in &mut stage.environments {
             let Some(record) = env.deployment.as_ref().and_then(|id| phases.get(id)) else {
@@ -225,6 +235,21 @@ fn fill_phases(pipeline: &Pipeline, store: &dyn Store, stages: &mut [StageStatus
                 crate::engine::Phase::Verifying { step, .. } => {
                     env.state = "verifying".to_string();
                     env.step = config.settings.approvals.get(step).map(|s| s.name.clone());
+                    if let Some(crate::config::ApprovalKind::External(rule)) =
+                        config.settings.approvals.get(step).map(|s| &s.kind)
+                    {
+                        let empty = BTreeSet::new();
+                        let people = approvals
+                            .get(&(record.deployment.clone(), step))
+                            .unwrap_or(&empty);
+                        env.approvals = Some(crate::engine::ApprovalProgress::new(
+                            &env.name,
+                            &record.deployment,
+                            env.step.as_deref().unwrap_or_default(),
+                            rule,
+                            people,
+                        ));
+                    }
                     env.since = record.phase_since.or(env.since);
                 }
                 crate::engine::Phase::Baking { since } => {
@@ -245,6 +270,34 @@ fn fill_phases(pipeline: &Pipeline, store: &dyn Store, stages: &mut [StageStatus
         }
     }
     Ok(())
+}
+
+/// Who approved the external steps deployments in progress wait at, read only when one
+/// does.
+fn approvals_of(
+    pipeline: &Pipeline,
+    store: &dyn Store,
+    phases: &std::collections::BTreeMap<DeploymentId, crate::store::ActiveRecord>,
+    now: Timestamp,
+) -> Result<std::collections::BTreeMap<(DeploymentId, usize), BTreeSet<String>>> {
+    let mut out = std::collections::BTreeMap::new();
+    let waiting = phases.values().any(|record| match record.phase {
+        crate::engine::Phase::Verifying { step, .. } => pipeline
+            .stage(&record.stage)
+            .and_then(|s| s.settings.approvals.get(step))
+            .is_some_and(|s| matches!(s.kind, crate::config::ApprovalKind::External(_))),
+        _ => false,
+    });
+    if !waiting {
+        return Ok(out);
+    }
+    let snapshot = store.engine_snapshot(&crate::store::StageScope::of(pipeline), now)?;
+    for verdict in snapshot.step_results.iter().filter(|v| v.passed) {
+        out.entry((verdict.deployment.clone(), verdict.step))
+            .or_insert_with(BTreeSet::new)
+            .insert(verdict.actor.clone());
+    }
+    Ok(out)
 }
 
 /// What the loop recorded about each stage: superseded releases, and releases it decided

@@ -471,7 +471,7 @@ fn approval_command_steps_pass_on_exit_zero_only() {
 
     let external = ApprovalStep {
         name: "qa".to_string(),
-        kind: ApprovalKind::External,
+        kind: ApprovalKind::External(Default::default()),
     };
     assert_eq!(
         run_approval_step(&external, &ctx, &mut |_| {}),

@@ -4,6 +4,7 @@
 
 mod common;
 
+mod approvals;
 mod ci_bake;
 mod ci_retry;
 mod cli_backends;

@@ -1703,24 +1703,25 @@ pub fn story_run_loop(make: MakeStore) {
         }
     );
 
-    // External step verdicts: recorded once, contradicted never.
-    let verdict = |passed: bool| StepVerdict {
+    // External step approvals: one per person (a second by the same person is refused),
+    // each in the snapshot for the engine to count.
+    let verdict = |actor: &str| StepVerdict {
         deployment: id.clone(),
         step: 0,
         name: "review".into(),
-        passed,
-        actor: "alice".into(),
+        passed: true,
+        actor: actor.into(),
         reason: Some("looks good".into()),
         at: at(16),
     };
-    store.record_step_result(verdict(true)).unwrap();
-    store.record_step_result(verdict(true)).unwrap();
+    store.record_step_result(verdict("bob")).unwrap();
+    store.record_step_result(verdict("alice")).unwrap();
     assert_eq!(
-        kind_of(store.record_step_result(verdict(false))).0,
+        kind_of(store.record_step_result(verdict("alice"))).0,
         ErrorKind::Conflict
     );
     let snap = store.engine_snapshot(&scopes, at(16)).unwrap();
-    assert_eq!(snap.step_results, vec![verdict(true)]);
+    assert_eq!(snap.step_results, vec![verdict("alice"), verdict("bob")]);
 
     // Bake, approve the environment and the stage.
     store

@@ -52,7 +52,7 @@ use crate::ops::rules::{
     VerdictRequest,
 };
 use crate::server::registry::Registered;
-use crate::store::run_records::{ActiveRecord, EngineSnapshot, StageRecord, StepVerdict};
+use crate::store::run_records::{ActiveRecord, EngineSnapshot, StageRecord};
 use crate::store::wire::*;
 use crate::store::{
     AuditFilter, HistoryFilter, ImportMode, ImportSummary, KeyedChange, LedgerRecord, LogLine,

@@ -197,10 +197,12 @@ pipeline_rule!(
 pipeline_rule!(
     record_step_result,
     "approving or rejecting a step",
-    VerdictRequest => StepVerdict,
+    VerdictRequest => crate::ops::gate::VerdictView,
     |_: &VerdictRequest| Role::Operator,
     |rules: &Local<'_>, mut r: VerdictRequest, token: &TokenInfo, clock: Clock| {
-        r.actor = actor_for(token, &r.actor);
+        // Approvals count distinct people: the approver is the token's own name, never
+        // one its client claims (not even with a delegating token).
+        r.actor = token.name.clone();
         r.now = clock.now(r.now);
         rules.verdict(r)
     }

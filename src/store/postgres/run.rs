@@ -269,8 +269,14 @@ pub(super) fn engine_snapshot(
         .collect();
     let mut step_results = Vec::new();
     for row in tx.query(
-        "SELECT deployment, step, name, passed, actor, reason, at FROM captain.step_results
-         WHERE deployment = ANY($1) ORDER BY deployment, step",
+        // Rejections and older approvals, then the approvals of each person.
+        "SELECT deployment, step, name, passed, actor, reason, at FROM (
+             SELECT deployment, step, name, passed, actor, reason, at FROM captain.step_results
+             WHERE deployment = ANY($1)
+             UNION ALL
+             SELECT deployment, step, name, true, actor, reason, at FROM captain.step_approvals
+             WHERE deployment = ANY($1)
+         ) AS verdicts ORDER BY deployment, step, at, actor",
         &[&active_seqs],
     )? {
         let seq: i64 = row.try_get(0)?;
@@ -793,27 +799,71 @@ pub(super) fn record_step_result(tx: &mut Tx, p: &str, verdict: &StepVerdict) ->
         }
     };
     let step = step_index(verdict.step);
-    let existing: Option<bool> = tx
+    let existing: Option<(bool, String)> = tx
         .opt(
-            "SELECT passed FROM captain.step_results WHERE deployment = $1 AND step = $2",
+            "SELECT passed, actor FROM captain.step_results WHERE deployment = $1 AND step = $2",
             &[&seq, &step],
         )?
-        .map(|row| row.try_get(0))
+        .map(|row| -> TxResult<(bool, String)> { Ok((row.try_get(0)?, row.try_get(1)?)) })
         .transpose()?;
+    let at = truncate(verdict.at);
+    if verdict.passed {
+        // One row per person: the step passes once enough distinct people approved.
+        let again = tx
+            .opt(
+                "SELECT 1 FROM captain.step_approvals
+                 WHERE deployment = $1 AND step = $2 AND actor = $3",
+                &[&seq, &step, &verdict.actor],
+            )?
+            .is_some();
+        let same_person = again
+            || existing
+                .as_ref()
+                .is_some_and(|(passed, actor)| *passed && *actor == verdict.actor);
+        if let Some(refusal) = verdict.refusal(existing.as_ref(), same_person) {
+            return Err(refusal.into());
+        }
+        tx.exec(
+            "INSERT INTO captain.step_approvals (deployment, step, actor, name, reason, at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                &seq,
+                &step,
+                &verdict.actor,
+                &verdict.name,
+                &verdict.reason,
+                &at,
+            ],
+        )?;
+        let count: i64 = tx
+            .one(
+                "SELECT count(*) FROM captain.step_approvals WHERE deployment = $1 AND step = $2",
+                &[&seq, &step],
+            )?
+            .try_get(0)?;
+        let legacy = i64::from(existing.is_some_and(|(passed, _)| passed));
+        return audit(
+            tx,
+            p,
+            at,
+            &verdict.actor,
+            "step.approve",
+            &verdict.deployment.0,
+            verdict.reason.as_deref(),
+            serde_json::json!({"step": verdict.name, "approvals": count + legacy}),
+        );
+    }
     match existing {
-        Some(passed) if passed == verdict.passed => return Ok(()),
-        Some(passed) => {
+        Some((false, _)) => return Ok(()),
+        Some((true, _)) => {
             return Err(Error::conflict(format!(
-                "approval step `{}` of {} was already {}",
-                verdict.name,
-                verdict.deployment,
-                if passed { "approved" } else { "rejected" }
+                "approval step `{}` of {} was already approved",
+                verdict.name, verdict.deployment,
             ))
             .into());
         }
         None => {}
     }
-    let at = truncate(verdict.at);
     tx.exec(
         "INSERT INTO captain.step_results (deployment, step, name, passed, actor, reason, at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",

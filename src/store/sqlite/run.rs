@@ -201,8 +201,13 @@ pub(super) fn engine_snapshot(
     state.locks = all_locks(conn)?;
     state.overrides = overrides(conn, at)?;
     let mut step_results = Vec::new();
+    // Rejections and older approvals, then the approvals of each person.
     let mut steps = conn.prepare_cached(
-        "SELECT step, name, passed, actor, reason, at FROM step_results WHERE deployment = ?1 ORDER BY step",
+        "SELECT step, name, passed, actor, reason, at FROM (
+             SELECT step, name, passed, actor, reason, at FROM step_results WHERE deployment = ?1
+             UNION ALL
+             SELECT step, name, 1, actor, reason, at FROM step_approvals WHERE deployment = ?1
+         ) ORDER BY step, at, actor",
     )?;
     for (seq, record) in active_seqs.iter().zip(&active) {
         for verdict in steps.query_map([seq], |row| {
@@ -645,24 +650,67 @@ pub(super) fn record_step_result(conn: &Connection, verdict: StepVerdict) -> Tx<
         }
     };
     let step = i64::try_from(verdict.step).unwrap_or(i64::MAX);
-    let existing: Option<bool> = conn
-        .prepare_cached("SELECT passed FROM step_results WHERE deployment = ?1 AND step = ?2")?
-        .query_row(params![seq, step], |row| row.get(0))
+    let existing: Option<(bool, String)> = conn
+        .prepare_cached(
+            "SELECT passed, actor FROM step_results WHERE deployment = ?1 AND step = ?2",
+        )?
+        .query_row(params![seq, step], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?;
+    let approved_by: Option<String> = conn
+        .prepare_cached(
+            "SELECT actor FROM step_approvals WHERE deployment = ?1 AND step = ?2 AND actor = ?3",
+        )?
+        .query_row(params![seq, step, verdict.actor], |row| row.get(0))
+        .optional()?;
+    let at = truncate(verdict.at);
+    if verdict.passed {
+        // One row per person: the step passes once enough distinct people approved.
+        let same_person = approved_by.is_some()
+            || existing
+                .as_ref()
+                .is_some_and(|(passed, actor)| *passed && *actor == verdict.actor);
+        if let Some(refusal) = verdict.refusal(existing.as_ref(), same_person) {
+            return Err(refusal.into());
+        }
+        conn.prepare_cached(
+            "INSERT INTO step_approvals (deployment, step, actor, name, reason, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![
+            seq,
+            step,
+            verdict.actor,
+            verdict.name,
+            verdict.reason,
+            micros(at)
+        ])?;
+        let count: i64 = conn
+            .prepare_cached(
+                "SELECT count(*) FROM step_approvals WHERE deployment = ?1 AND step = ?2",
+            )?
+            .query_row(params![seq, step], |row| row.get(0))?;
+        let legacy = i64::from(existing.is_some_and(|(passed, _)| passed));
+        return audit(
+            conn,
+            at,
+            &verdict.actor,
+            "step.approve",
+            &verdict.deployment.0,
+            verdict.reason.as_deref(),
+            serde_json::json!({"step": verdict.name, "approvals": count + legacy}),
+        );
+    }
     match existing {
-        Some(passed) if passed == verdict.passed => return Ok(()),
-        Some(passed) => {
+        Some((false, _)) => return Ok(()),
+        Some((true, _)) => {
             return Err(Error::conflict(format!(
-                "approval step `{}` of {} was already {}",
-                verdict.name,
-                verdict.deployment,
-                if passed { "approved" } else { "rejected" }
+                "approval step `{}` of {} was already approved",
+                verdict.name, verdict.deployment,
             ))
             .into());
         }
         None => {}
     }
-    let at = truncate(verdict.at);
     conn.prepare_cached(
         "INSERT INTO step_results (deployment, step, name, passed, actor, reason, at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
