@@ -247,11 +247,17 @@ _captain() {
             captain__subcmd__help__subcmd__promotions,list)
                 cmd="captain__subcmd__help__subcmd__promotions__subcmd__list"
                 ;;
+            captain__subcmd__help__subcmd__release,approve)
+                cmd="captain__subcmd__help__subcmd__release__subcmd__approve"
+                ;;
             captain__subcmd__help__subcmd__release,block)
                 cmd="captain__subcmd__help__subcmd__release__subcmd__block"
                 ;;
             captain__subcmd__help__subcmd__release,create)
                 cmd="captain__subcmd__help__subcmd__release__subcmd__create"
+                ;;
+            captain__subcmd__help__subcmd__release,expedite)
+                cmd="captain__subcmd__help__subcmd__release__subcmd__expedite"
                 ;;
             captain__subcmd__help__subcmd__release,list)
                 cmd="captain__subcmd__help__subcmd__release__subcmd__list"
@@ -331,11 +337,17 @@ _captain() {
             captain__subcmd__promotions__subcmd__help,list)
                 cmd="captain__subcmd__promotions__subcmd__help__subcmd__list"
                 ;;
+            captain__subcmd__release,approve)
+                cmd="captain__subcmd__release__subcmd__approve"
+                ;;
             captain__subcmd__release,block)
                 cmd="captain__subcmd__release__subcmd__block"
                 ;;
             captain__subcmd__release,create)
                 cmd="captain__subcmd__release__subcmd__create"
+                ;;
+            captain__subcmd__release,expedite)
+                cmd="captain__subcmd__release__subcmd__expedite"
                 ;;
             captain__subcmd__release,help)
                 cmd="captain__subcmd__release__subcmd__help"
@@ -349,11 +361,17 @@ _captain() {
             captain__subcmd__release,unblock)
                 cmd="captain__subcmd__release__subcmd__unblock"
                 ;;
+            captain__subcmd__release__subcmd__help,approve)
+                cmd="captain__subcmd__release__subcmd__help__subcmd__approve"
+                ;;
             captain__subcmd__release__subcmd__help,block)
                 cmd="captain__subcmd__release__subcmd__help__subcmd__block"
                 ;;
             captain__subcmd__release__subcmd__help,create)
                 cmd="captain__subcmd__release__subcmd__help__subcmd__create"
+                ;;
+            captain__subcmd__release__subcmd__help,expedite)
+                cmd="captain__subcmd__release__subcmd__help__subcmd__expedite"
                 ;;
             captain__subcmd__release__subcmd__help,help)
                 cmd="captain__subcmd__release__subcmd__help__subcmd__help"
@@ -1300,8 +1318,22 @@ _captain() {
             return 0
             ;;
         captain__subcmd__help__subcmd__release)
-            opts="create list show block unblock"
+            opts="create list show block unblock expedite approve"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__help__subcmd__release__subcmd__approve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1328,6 +1360,20 @@ _captain() {
             return 0
             ;;
         captain__subcmd__help__subcmd__release__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__help__subcmd__release__subcmd__expedite)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2396,12 +2442,50 @@ _captain() {
             return 0
             ;;
         captain__subcmd__release)
-            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help create list show block unblock help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help create list show block unblock expedite approve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pipeline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__release__subcmd__approve)
+            opts="-q -y -h --reason --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2513,9 +2597,61 @@ _captain() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        captain__subcmd__release__subcmd__help)
-            opts="create list show block unblock help"
+        captain__subcmd__release__subcmd__expedite)
+            opts="-q -y -h --reason --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pipeline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__release__subcmd__help)
+            opts="create list show block unblock expedite approve help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__release__subcmd__help__subcmd__approve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2542,6 +2678,20 @@ _captain() {
             return 0
             ;;
         captain__subcmd__release__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__release__subcmd__help__subcmd__expedite)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2984,7 +3134,7 @@ _captain() {
             return 0
             ;;
         captain__subcmd__simulate)
-            opts="-q -y -h --duration --merges-per-day --merge-hours --deploy-time --step-time --bad-releases --catch-pre-production --catch-one-box --catch-zonal --flakes --data-points-per-hour --seed --set --plot --environments --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --duration --merges-per-day --merge-hours --deploy-time --step-time --bad-releases --catch-pre-production --catch-one-box --catch-zonal --flakes --data-points-per-hour --seed --set --plot --environments --expedite --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -147,6 +147,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand show 'Show one release: its commit, artifacts, commits and dependencies'
             cand block 'Block a bad release everywhere: it is never promoted or deployed again'
             cand unblock 'Lift the block of a release, so it may be promoted again'
+            cand expedite 'Ask to expedite an urgent release: once approved, it is deployed by the pipeline''s [expedite] rules'
+            cand approve 'Approve expediting a release (`captain release expedite`)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'captain;release;create'= {
@@ -232,12 +234,46 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'captain;release;expedite'= {
+            cand --reason 'Why it cannot wait (required): shown to the approvers, kept in the audit log'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'captain;release;approve'= {
+            cand --reason 'Why (kept in the audit log)'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'captain;release;help'= {
             cand create 'Record an immutable release of a commit (CI, after a build)'
             cand list 'List releases, newest first'
             cand show 'Show one release: its commit, artifacts, commits and dependencies'
             cand block 'Block a bad release everywhere: it is never promoted or deployed again'
             cand unblock 'Lift the block of a release, so it may be promoted again'
+            cand expedite 'Ask to expedite an urgent release: once approved, it is deployed by the pipeline''s [expedite] rules'
+            cand approve 'Approve expediting a release (`captain release expedite`)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'captain;release;help;create'= {
@@ -249,6 +285,10 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;release;help;block'= {
         }
         &'captain;release;help;unblock'= {
+        }
+        &'captain;release;help;expedite'= {
+        }
+        &'captain;release;help;approve'= {
         }
         &'captain;release;help;help'= {
         }
@@ -799,6 +839,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
             cand --environments 'Show every environment, not only the waves and stages'
+            cand --expedite 'Expedite every release (as if `captain release expedite` were approved for each): the time to every region by the pipeline''s [expedite] rules'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
             cand --quiet 'Print results only: no status messages or progress'
@@ -1060,6 +1101,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand show 'Show one release: its commit, artifacts, commits and dependencies'
             cand block 'Block a bad release everywhere: it is never promoted or deployed again'
             cand unblock 'Lift the block of a release, so it may be promoted again'
+            cand expedite 'Ask to expedite an urgent release: once approved, it is deployed by the pipeline''s [expedite] rules'
+            cand approve 'Approve expediting a release (`captain release expedite`)'
         }
         &'captain;help;release;create'= {
         }
@@ -1070,6 +1113,10 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;help;release;block'= {
         }
         &'captain;help;release;unblock'= {
+        }
+        &'captain;help;release;expedite'= {
+        }
+        &'captain;help;release;approve'= {
         }
         &'captain;help;deploy'= {
             cand start 'Record the start of a deployment run by an external CI'

@@ -114,23 +114,25 @@ complete -c captain -n "__fish_captain_using_subcommand config" -s q -l quiet -d
 complete -c captain -n "__fish_captain_using_subcommand config" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand config" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c captain -n "__fish_captain_using_subcommand config" -s h -l help -d 'Print help'
-complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock help" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
-complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock help" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
-complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock help" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
-complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock help" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
-complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock help" -l output -d 'Output format of views and results' -r -f -a "table\t''
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock expedite approve help" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock expedite approve help" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock expedite approve help" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock expedite approve help" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock expedite approve help" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''"
-complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock help" -l json -d 'Short for --output json'
-complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock help" -s q -l quiet -d 'Print results only: no status messages or progress'
-complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock help" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
-complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock help" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
-complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock help" -s h -l help -d 'Print help'
-complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock help" -f -a "create" -d 'Record an immutable release of a commit (CI, after a build)'
-complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock help" -f -a "list" -d 'List releases, newest first'
-complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock help" -f -a "show" -d 'Show one release: its commit, artifacts, commits and dependencies'
-complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock help" -f -a "block" -d 'Block a bad release everywhere: it is never promoted or deployed again'
-complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock help" -f -a "unblock" -d 'Lift the block of a release, so it may be promoted again'
-complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock expedite approve help" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock expedite approve help" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock expedite approve help" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock expedite approve help" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock expedite approve help" -s h -l help -d 'Print help'
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock expedite approve help" -f -a "create" -d 'Record an immutable release of a commit (CI, after a build)'
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock expedite approve help" -f -a "list" -d 'List releases, newest first'
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock expedite approve help" -f -a "show" -d 'Show one release: its commit, artifacts, commits and dependencies'
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock expedite approve help" -f -a "block" -d 'Block a bad release everywhere: it is never promoted or deployed again'
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock expedite approve help" -f -a "unblock" -d 'Lift the block of a release, so it may be promoted again'
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock expedite approve help" -f -a "expedite" -d 'Ask to expedite an urgent release: once approved, it is deployed by the pipeline\'s [expedite] rules'
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock expedite approve help" -f -a "approve" -d 'Approve expediting a release (`captain release expedite`)'
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock expedite approve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l commit -d 'The commit to release (default: GITHUB_SHA, CI_COMMIT_SHA, … then HEAD)' -r
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l artifact -d 'An artifact of the release, NAME=REF (an image digest, an object key); repeatable' -r
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l reason -d 'Why the hotfix cannot wait for the trunk (recorded with the release and audited)' -r
@@ -194,11 +196,37 @@ complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from unblock" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from unblock" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from unblock" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from expedite" -l reason -d 'Why it cannot wait (required): shown to the approvers, kept in the audit log' -r
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from expedite" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from expedite" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from expedite" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from expedite" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from expedite" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from expedite" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from expedite" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from expedite" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from expedite" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from expedite" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from approve" -l reason -d 'Why (kept in the audit log)' -r
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from approve" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from approve" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from approve" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from approve" -l ca-file -d 'A PEM file of CA certificates to trust when talking to a team server over HTTPS' -r -F
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from approve" -l output -d 'Output format of views and results' -r -f -a "table\t''
+json\t''"
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from approve" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from approve" -s q -l quiet -d 'Print results only: no status messages or progress'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from approve" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from approve" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from approve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from help" -f -a "create" -d 'Record an immutable release of a commit (CI, after a build)'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from help" -f -a "list" -d 'List releases, newest first'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one release: its commit, artifacts, commits and dependencies'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from help" -f -a "block" -d 'Block a bad release everywhere: it is never promoted or deployed again'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from help" -f -a "unblock" -d 'Lift the block of a release, so it may be promoted again'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from help" -f -a "expedite" -d 'Ask to expedite an urgent release: once approved, it is deployed by the pipeline\'s [expedite] rules'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from help" -f -a "approve" -d 'Approve expediting a release (`captain release expedite`)'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
@@ -606,6 +634,7 @@ complete -c captain -n "__fish_captain_using_subcommand simulate" -l ca-file -d 
 complete -c captain -n "__fish_captain_using_subcommand simulate" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''"
 complete -c captain -n "__fish_captain_using_subcommand simulate" -l environments -d 'Show every environment, not only the waves and stages'
+complete -c captain -n "__fish_captain_using_subcommand simulate" -l expedite -d 'Expedite every release (as if `captain release expedite` were approved for each): the time to every region by the pipeline\'s [expedite] rules'
 complete -c captain -n "__fish_captain_using_subcommand simulate" -l json -d 'Short for --output json'
 complete -c captain -n "__fish_captain_using_subcommand simulate" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand simulate" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
@@ -802,6 +831,8 @@ complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_su
 complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from release" -f -a "show" -d 'Show one release: its commit, artifacts, commits and dependencies'
 complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from release" -f -a "block" -d 'Block a bad release everywhere: it is never promoted or deployed again'
 complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from release" -f -a "unblock" -d 'Lift the block of a release, so it may be promoted again'
+complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from release" -f -a "expedite" -d 'Ask to expedite an urgent release: once approved, it is deployed by the pipeline\'s [expedite] rules'
+complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from release" -f -a "approve" -d 'Approve expediting a release (`captain release expedite`)'
 complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from deploy" -f -a "start" -d 'Record the start of a deployment run by an external CI'
 complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from deploy" -f -a "finish" -d 'Record how a deployment ended'
 complete -c captain -n "__fish_captain_using_subcommand help; and __fish_seen_subcommand_from promotions" -f -a "list" -d 'List the locks in force: who disabled promotions into or out of what, when and why'

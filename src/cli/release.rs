@@ -18,6 +18,8 @@ pub enum Command {
     Show(ShowArgs),
     Block(BlockArgs),
     Unblock(UnblockArgs),
+    Expedite(ExpediteArgs),
+    Approve(ApproveArgs),
 }
 
 /// Record an immutable release of a commit (CI, after a build).
@@ -98,6 +100,81 @@ pub struct UnblockArgs {
     pub reason: String,
 }
 
+/// Ask to expedite an urgent release: once approved, it is deployed by the pipeline's
+/// [expedite] rules.
+///
+/// pipeline.toml's [expedite] says what an expedited release may skip (bake times scaled
+/// down or set per wave, windows kept or not) and who must approve it (`approvers`
+/// distinct people `allowed` names). Once that many approved it (`captain release
+/// approve vN`), `captain run`, `next` and `gate` use the expedited rules for this release
+/// only, and `status` shows it. Asking twice is refused (exit 4). Audited as
+/// `release.expedite`; on a team server it needs the operator role.
+#[derive(Debug, clap::Args)]
+pub struct ExpediteArgs {
+    /// The release, e.g. v12.
+    pub release: String,
+    /// Why it cannot wait (required): shown to the approvers, kept in the audit log.
+    #[arg(long, required = true)]
+    pub reason: String,
+}
+
+/// Approve expediting a release (`captain release expedite`).
+///
+/// Never by the one who asked, never by the release's author, once per person, and only
+/// by someone [expedite]'s `allowed` names (exit 3 or 4 otherwise). On a team server the
+/// approver is the name of the token. Audited as `release.expedite.approve`, with the
+/// count so far.
+#[derive(Debug, clap::Args)]
+pub struct ApproveArgs {
+    /// The release, e.g. v12.
+    pub release: String,
+    /// Why (kept in the audit log).
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+fn expedite(
+    ctx: &Context,
+    ui: &Ui,
+    number: ReleaseNumber,
+    approve: bool,
+    reason: Option<String>,
+) -> anyhow::Result<()> {
+    let pipeline = ctx.pipeline()?;
+    let store = ctx.store(&pipeline)?;
+    let probes = captain::exec::Probes::default();
+    let view = captain::ops::rules::of(store.as_ref(), &pipeline, &probes).expedite(
+        captain::ops::rules::ExpediteCommand {
+            release: number,
+            approve,
+            actor: ctx.actor(),
+            reason,
+            now: ctx.now,
+        },
+    )?;
+    if ui.json() {
+        return ui.out_json(&view);
+    }
+    let by = if view.approved_by.is_empty() {
+        "nobody approved yet".to_string()
+    } else {
+        format!("approved by {}", view.approved_by.join(", "))
+    };
+    if view.expedited {
+        ui.out(&format!(
+            "{number} is expedited ({by}): it is deployed by the pipeline's [expedite] rules"
+        ))
+    } else {
+        ui.out(&format!(
+            "{number}: expedite asked by {} ({}); {by}, {} more approval{} needed (`captain release approve {number}`)",
+            view.asked_by,
+            view.reason,
+            view.missing,
+            if view.missing == 1 { "" } else { "s" }
+        ))
+    }
+}
+
 pub fn run(ctx: &Context, ui: &Ui, command: Command) -> anyhow::Result<()> {
     match command {
         Command::Create(args) => create(ctx, ui, args),
@@ -105,6 +182,10 @@ pub fn run(ctx: &Context, ui: &Ui, command: Command) -> anyhow::Result<()> {
         Command::Show(args) => show(ctx, ui, args),
         Command::Block(args) => block(ctx, ui, args),
         Command::Unblock(args) => unblock(ctx, ui, args),
+        Command::Expedite(args) => {
+            expedite(ctx, ui, args.release.parse()?, false, Some(args.reason))
+        }
+        Command::Approve(args) => expedite(ctx, ui, args.release.parse()?, true, args.reason),
     }
 }
 

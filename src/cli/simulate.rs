@@ -69,6 +69,10 @@ pub struct Args {
     /// Show every environment, not only the waves and stages.
     #[arg(long)]
     pub environments: bool,
+    /// Expedite every release (as if `captain release expedite` were approved for each):
+    /// the time to every region by the pipeline's [expedite] rules.
+    #[arg(long)]
+    pub expedite: bool,
 }
 
 fn parse_duration(text: &str) -> Result<Duration, String> {
@@ -127,6 +131,7 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
             flakes: rate("flakes", args.flakes)?,
         },
         data_points_per_hour: args.data_points_per_hour,
+        expedite: args.expedite,
         seed: args.seed,
     };
     let changed = match args.set.is_empty() {
@@ -168,9 +173,14 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
 
 fn render(ui: &Ui, report: &SimulationReport, environments: bool) -> String {
     let mut text = format!(
-        "{} commits merged over {}\n\nTime for a commit to reach each wave\n",
+        "{} commits merged over {}{}\n\nTime for a commit to reach each wave\n",
         report.releases,
-        span(Some(report.simulated_secs))
+        span(Some(report.simulated_secs)),
+        if report.expedited {
+            ", every one expedited by [expedite]"
+        } else {
+            ""
+        }
     );
     let mut waves = ui.table(&["wave", "commits reached", "median", "business days", "p90"]);
     for reach in &report.waves {

@@ -256,6 +256,7 @@ pub(crate) fn expand(raw: Raw, sink: &mut Sink<'_>, source: PathBuf) -> Pipeline
         alertmanager: raw.alertmanager,
         alarms: raw.alarms,
         groups: raw.groups,
+        expedite: raw.expedite,
         waves,
         stages,
         source,

@@ -32,6 +32,13 @@
 //! [groups]                          # people, as approvals name them ("group:NAME")
 //! principal-engineers = ["alice", "bob", "carol"]
 //!
+//! [expedite]                        # `captain release expedite vN`, once approved
+//! bake_scale = 0.25                 # every bake of an expedited release × 0.25
+//! wave_bake = { "wave-1" = "2h" }   # … or set per wave: each of its stages bakes this long
+//! keep_windows = true               # default true; false: an expedited release ignores windows
+//! approvers = 2                     # distinct people; never the one who asked, never the author
+//! allowed = ["group:principal-engineers"]
+//!
 //! [defaults]                        # settings every stage inherits
 //! bake_time = "1h"                  # humantime durations: 30m, 1h 30m, 2days
 //! min_data_points = { query = 'sum(increase(requests_total{api="Create"}[2h]))', count = 100 }
@@ -108,7 +115,7 @@ pub use diagnostic::Diagnostic;
 pub use plan::{PlanDataPoints, PlanEnvironment, PlanStage, PlanView, PlanWave};
 pub use schema::{
     AlarmKind, AlarmSource, ApprovalKind, ApprovalStep, Approvers, CommandKind, DataPoints,
-    DeployCommand, Place, Places, Settings, Wave, WrittenProgram,
+    DeployCommand, Expedite, Place, Places, Settings, Wave, WrittenProgram,
 };
 pub use targets::{Target, TargetKind, environments_of};
 pub use templates::{Template, template, templates};
@@ -135,6 +142,8 @@ pub struct Pipeline {
     pub alarms: BTreeMap<String, AlarmSource>,
     /// `[groups]`: group name → its people, as approvals name them (`group:NAME`).
     pub groups: BTreeMap<String, Vec<String>>,
+    /// `[expedite]`: how an expedited release is deployed; `None`: no release can be.
+    pub expedite: Option<Expedite>,
     /// Production waves in order, with the names of their stages.
     pub waves: Vec<Wave>,
     pub stages: Vec<Stage>,
@@ -167,6 +176,17 @@ pub struct Environment {
     pub name: String,
     /// Values from the expansion (`wave`, `region`, `az`, `az_index`), passed to deploy commands.
     pub labels: BTreeMap<String, String>,
+}
+
+impl Pipeline {
+    /// How long a deployment of a release bakes in `stage`: the stage's bake time, or,
+    /// for an expedited release, what `[expedite]` makes of it.
+    pub fn bake_time(&self, stage: &Stage, expedited: bool) -> Duration {
+        match (&self.expedite, expedited) {
+            (Some(rule), true) => rule.bake_time(stage),
+            _ => stage.bake_time(),
+        }
+    }
 }
 
 impl Stage {

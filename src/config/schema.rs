@@ -153,6 +153,32 @@ impl ApprovalKind {
     }
 }
 
+/// `[expedite]`: what an expedited release may skip (`captain release expedite vN`), and
+/// who must approve the expedite before it counts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expedite {
+    /// Every bake of an expedited release (a stage's and a wave's) multiplied by this,
+    /// from 0 to 1.
+    pub bake_scale: f64,
+    /// Per wave: how long each of the wave's stages bakes for an expedited release, in
+    /// place of its scaled bake (the wave's own bake included).
+    pub wave_bake: BTreeMap<String, Duration>,
+    /// Do stage windows still hold for an expedited release?
+    pub keep_windows: bool,
+    /// Who must approve an expedite: never the one who asked, never the release's author.
+    pub approvers: Approvers,
+}
+
+impl Expedite {
+    /// How long a deployment of an expedited release bakes in `stage`.
+    pub fn bake_time(&self, stage: &super::Stage) -> Duration {
+        match stage.wave.as_ref().and_then(|w| self.wave_bake.get(w)) {
+            Some(set) => *set,
+            None => stage.bake_time().mul_f64(self.bake_scale.clamp(0.0, 1.0)),
+        }
+    }
+}
+
 /// `[alarms.NAME]`: where the state of one named alarm comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AlarmSource {

@@ -31,6 +31,7 @@ pub(crate) const TOP_KEYS: &[&str] = &[
     "state",
     "alarms",
     "groups",
+    "expedite",
     "defaults",
     "production",
     "stages",
@@ -141,6 +142,7 @@ pub(crate) struct Raw {
     pub alertmanager: Option<String>,
     pub alarms: BTreeMap<String, AlarmSource>,
     pub groups: BTreeMap<String, Vec<String>>,
+    pub expedite: Option<Expedite>,
     pub defaults: Partial,
     pub production: Partial,
     pub stages: Vec<RawStage>,
@@ -568,6 +570,8 @@ impl<'s> Walker<'s> {
             }
         }
 
+        let expedite = get(table, "expedite").and_then(|v| self.expedite(v, &waves));
+
         let (timezone, tz) = timezone;
         Raw {
             name,
@@ -579,6 +583,7 @@ impl<'s> Walker<'s> {
             alertmanager: self.alertmanager.clone(),
             alarms,
             groups: std::mem::take(&mut self.groups),
+            expedite,
             defaults,
             production,
             stages,
@@ -1113,6 +1118,94 @@ impl<'s> Walker<'s> {
             }
             self.groups.insert(group, people);
         }
+    }
+
+    /// `[expedite]`: bakes scaled or set per wave (names checked against `waves`), windows
+    /// kept or not, and who approves an expedite (never the one who asked nor the author).
+    fn expedite(&mut self, v: &Val<'_>, waves: &[RawWave]) -> Option<Expedite> {
+        let t = self.table(v, "`expedite`")?;
+        let place = "in [expedite]";
+        self.check_keys(
+            t,
+            &[
+                "bake_scale",
+                "wave_bake",
+                "keep_windows",
+                "approvers",
+                "allowed",
+            ],
+            place,
+        );
+        let mut ok = true;
+        let bake_scale = match get(t, "bake_scale") {
+            Some(v) => {
+                let scale = match v.get_ref() {
+                    DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
+                    DeValue::Integer(i) => i.as_str().replace('_', "").parse::<f64>().ok(),
+                    _ => None,
+                };
+                match scale {
+                    Some(s) if (0.0..=1.0).contains(&s) => s,
+                    _ => {
+                        self.err_hint(
+                            v.span(),
+                            format!("`bake_scale` {place} must be a number from 0 to 1"),
+                            Some("0.25 bakes an expedited release a quarter as long".into()),
+                        );
+                        ok = false;
+                        1.0
+                    }
+                }
+            }
+            None => 1.0,
+        };
+        let mut wave_bake = BTreeMap::new();
+        if let Some(v) = get(t, "wave_bake")
+            && let Some(table) = self.table(v, "`wave_bake`")
+        {
+            for (k, v) in table.iter() {
+                let wave = k.get_ref().to_string();
+                if !waves.iter().any(|w| w.name == wave) {
+                    let hint = suggestion_hint(&wave, waves.iter().map(|w| w.name.as_str()))
+                        .or_else(|| {
+                            let names: Vec<&str> = waves.iter().map(|w| w.name.as_str()).collect();
+                            Some(format!("the waves: {}", names.join(", ")))
+                        });
+                    self.err_hint(
+                        k.span(),
+                        format!("unknown wave `{wave}` in `wave_bake` {place}"),
+                        hint,
+                    );
+                    ok = false;
+                    continue;
+                }
+                match self.duration(v, &format!("`wave_bake.{wave}`")) {
+                    Some(d) => {
+                        wave_bake.insert(wave, d);
+                    }
+                    None => ok = false,
+                }
+            }
+        }
+        let keep_windows = match get(t, "keep_windows") {
+            Some(v) => self.boolean(v, "`keep_windows`").unwrap_or_else(|| {
+                ok = false;
+                true
+            }),
+            None => true,
+        };
+        let mut approvers = self.approvers(t, &v.span(), place);
+        if let Some(a) = approvers.as_mut() {
+            // The one who asked and the release's author never approve an expedite.
+            a.self_approval = false;
+        }
+        let approvers = approvers?;
+        ok.then_some(Expedite {
+            bake_scale,
+            wave_bake,
+            keep_windows,
+            approvers,
+        })
     }
 
     /// `approvers`, `allowed` and `self_approval` of a step (or an expedite) that people

@@ -127,6 +127,35 @@ pub struct EngineState {
     pub locks: Vec<Lock>,
     /// Blocker overrides people recorded.
     pub overrides: Vec<BlockerOverride>,
+    /// Releases someone asked to expedite (`captain release expedite`), with who approved.
+    #[serde(default)]
+    pub expedites: Vec<ExpediteRecord>,
+}
+
+/// A request to expedite a release, and its approvals so far. Once it has as many as
+/// `[expedite]` asks, the release is deployed by the expedited rules ([`expedited`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ExpediteRecord {
+    pub release: ReleaseNumber,
+    /// Who asked.
+    pub actor: String,
+    pub reason: String,
+    pub at: Timestamp,
+    /// Who approved it, in name order.
+    pub approved_by: BTreeSet<String>,
+}
+
+/// Is `release` expedited: the pipeline has `[expedite]`, someone asked, and as many
+/// distinct people as it asks approved? Only then do its bakes shrink and (unless
+/// `keep_windows`) its windows stop holding it — for that release only.
+pub fn expedited(state: &EngineState, pipeline: &Pipeline, release: ReleaseNumber) -> bool {
+    let Some(rule) = &pipeline.expedite else {
+        return false;
+    };
+    state
+        .expedites
+        .iter()
+        .any(|e| e.release == release && approvals::approved(&rule.approvers, &e.approved_by))
 }
 
 /// What a stage did with releases.
@@ -450,6 +479,7 @@ pub fn decide(
         let before = evaluation.decisions.len();
         let progress = progress_stage(
             state,
+            pipeline,
             stage,
             ledger,
             now,
@@ -459,6 +489,7 @@ pub fn decide(
         let settled = evaluation.decisions.len() > before;
         let outlook = promote(
             state,
+            pipeline,
             stage,
             previous,
             ledger,
@@ -590,7 +621,7 @@ pub fn start_check(
             }));
         }
         return Ok(
-            gate(state, stage, previous, now, signals, release).map_err(|status| {
+            gate(state, pipeline, stage, previous, now, signals, release).map_err(|status| {
                 StartRefusal::Stage(Box::new(StageOutlook {
                     status,
                     ..outlook.clone()
@@ -693,6 +724,7 @@ impl Progress {
 /// Step 1–3 of a pass for one stage: move active deployments on, fail or approve.
 fn progress_stage(
     state: &EngineState,
+    pipeline: &Pipeline,
     stage: &Stage,
     ledger: &StageLedger,
     now: Timestamp,
@@ -839,7 +871,9 @@ fn progress_stage(
             }
             Phase::Baking { since } => {
                 // On a wave's last stage the wave's own bake follows the stage's.
-                let until = add(since, stage.bake_time());
+                // An expedited release bakes by `[expedite]`.
+                let expedite = expedited(state, pipeline, active.release);
+                let until = add(since, pipeline.bake_time(stage, expedite));
                 let need = settings.min_data_points.as_ref().map_or(0, |d| d.count);
                 let have = signals.data_points.get(&env.name).copied().unwrap_or(0);
                 if !hands_off && now >= until && have >= need && alarm == AlarmState::Ok {
@@ -1099,6 +1133,7 @@ fn offered(
 #[allow(clippy::result_large_err)]
 fn gate(
     state: &EngineState,
+    pipeline: &Pipeline,
     stage: &Stage,
     previous: Option<&Stage>,
     now: Timestamp,
@@ -1118,8 +1153,12 @@ fn gate(
             lock: lock.clone(),
         });
     }
+    // An expedited release passes closed windows when `[expedite]` does not keep them.
+    let past_windows = pipeline.expedite.as_ref().is_some_and(|e| !e.keep_windows)
+        && expedited(state, pipeline, release);
     if let Some(window) = &stage.settings.window
         && !window.allows(now)
+        && !past_windows
     {
         return Err(StageStatus::WindowClosed {
             release,
@@ -1179,6 +1218,7 @@ fn missing_environments<'s>(
 #[allow(clippy::too_many_arguments)]
 fn promote(
     state: &EngineState,
+    pipeline: &Pipeline,
     stage: &Stage,
     previous: Option<&Stage>,
     ledger: &StageLedger,
@@ -1264,7 +1304,7 @@ fn promote(
             (release, stage.environments.iter().collect(), None)
         }
     };
-    let overridden = match gate(state, stage, previous, now, signals, release) {
+    let overridden = match gate(state, pipeline, stage, previous, now, signals, release) {
         Ok(overridden) => overridden,
         Err(status) => {
             outlook.status = status;
@@ -1354,6 +1394,8 @@ mod approval_scenarios;
 mod block_scenarios;
 #[cfg(test)]
 mod ci_scenarios;
+#[cfg(test)]
+mod expedite_scenarios;
 #[cfg(test)]
 mod harness;
 #[cfg(test)]

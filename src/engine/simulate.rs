@@ -165,6 +165,9 @@ pub struct SimulationConfig {
     /// Bake data points gathered per hour in each environment.
     pub data_points_per_hour: u64,
     pub seed: u64,
+    /// Every release expedited, with its approvals in (`captain simulate --expedite`):
+    /// the time to every region by the pipeline's `[expedite]` rules.
+    pub expedite: bool,
 }
 
 impl SimulationConfig {
@@ -181,6 +184,7 @@ impl SimulationConfig {
             failures: FailureModel::default(),
             data_points_per_hour: 1_000,
             seed: 1,
+            expedite: false,
         }
     }
 }
@@ -299,6 +303,9 @@ pub struct SimulationReport {
     /// Engine passes run (a measure of the work done).
     pub passes: u64,
     pub decisions: u64,
+    /// Every release was expedited (`--expedite`).
+    #[serde(default)]
+    pub expedited: bool,
 }
 
 /// What the failure model did.
@@ -360,6 +367,13 @@ pub fn simulate(pipeline: &Pipeline, config: &SimulationConfig) -> Result<Simula
         )));
     }
     config.failures.check()?;
+    if config.expedite && pipeline.expedite.is_none() {
+        return Err(Error::usage(format!(
+            "pipeline `{}` has no [expedite] section to simulate",
+            pipeline.name
+        ))
+        .with_hint("add [expedite] to pipeline.toml, or leave out --expedite"));
+    }
     let end = add(config.start, config.duration);
     let mut sim = Sim::new(pipeline, config);
     let open_per_day = config.merge_window.as_ref().map_or(86_400.0, |w| {
@@ -377,6 +391,20 @@ pub fn simulate(pipeline: &Pipeline, config: &SimulationConfig) -> Result<Simula
             sim.created.push(next_merge);
             let number = ReleaseNumber(sim.created.len() as u64);
             sim.state.releases.push(number);
+            if config.expedite
+                && let Some(rule) = &pipeline.expedite
+            {
+                // Asked and approved at once: the engine's own rule makes it expedited.
+                sim.state.expedites.push(super::ExpediteRecord {
+                    release: number,
+                    actor: "simulation".into(),
+                    reason: "--expedite".into(),
+                    at: next_merge,
+                    approved_by: (1..=rule.approvers.count)
+                        .map(|n| format!("approver-{n}"))
+                        .collect(),
+                });
+            }
             sim.offered_at[0].insert(number.0, next_merge);
             for per_env in &mut sim.reach {
                 per_env.push(None);
@@ -608,7 +636,13 @@ impl<'a> Sim<'a> {
 
     fn bake_due(&self, environment: &str, since: Timestamp) -> Option<Timestamp> {
         let (stage, _) = self.pipeline.environment(environment)?;
-        let mut due = add(since, stage.bake_time());
+        let expedite = self
+            .state
+            .environments
+            .get(environment)
+            .and_then(|e| e.active.as_ref())
+            .is_some_and(|a| super::expedited(&self.state, self.pipeline, a.release));
+        let mut due = add(since, self.pipeline.bake_time(stage, expedite));
         if let Some(points) = &stage.settings.min_data_points {
             let rate = self.config.data_points_per_hour.max(1);
             // Whole seconds, rounded up, until `count` points are in.
@@ -951,6 +985,7 @@ impl<'a> Sim<'a> {
             stages: self.flows,
             failures: self.failures,
             passes: self.passes,
+            expedited: self.config.expedite,
             decisions: self.decisions,
         }
     }

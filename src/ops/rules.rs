@@ -1,5 +1,6 @@
 //! Where the rules run. The commands whose answers are the engine's rule — `deploy
 //! start` and `finish`, `next`, `gate`, `bake`, `retry`, `approve`/`reject`, `override`,
+//! `release expedite`/`approve`,
 //! and each pass of `captain run` — are decided where the ledger is, with that side's
 //! pipeline: in this process for a local ledger ([`Local`]), on the team server for a
 //! remote one ([`Remote`]: one request, and the server decides with the definition it
@@ -15,13 +16,15 @@ use crate::error::Result;
 use crate::exec::Probes;
 use crate::model::Deployment;
 use crate::ops::deploy::{Finished, StartRequest};
+use crate::ops::expedite::ExpediteView;
 use crate::ops::gate::{BakeView, NextView, RetryView, VerdictView};
 use crate::ops::pass::{LoopAnswer, LoopPass};
 use crate::store::Store;
 use crate::store::http::HttpStore;
 
 pub use crate::store::wire::{
-    BakeRequest, FinishRequest, NextRequest, OverrideRequest, RetryCommand, VerdictRequest,
+    BakeRequest, ExpediteCommand, FinishRequest, NextRequest, OverrideRequest, RetryCommand,
+    VerdictRequest,
 };
 
 /// The commands whose answers are the engine's rule, decided where the ledger is.
@@ -32,6 +35,7 @@ pub trait Rules {
     fn bake(&self, request: BakeRequest) -> Result<BakeView>;
     fn retry(&self, request: RetryCommand) -> Result<RetryView>;
     fn verdict(&self, request: VerdictRequest) -> Result<VerdictView>;
+    fn expedite(&self, request: ExpediteCommand) -> Result<ExpediteView>;
     fn override_blockers(&self, request: OverrideRequest) -> Result<BlockerOverride>;
     fn loop_pass(&self, request: LoopPass) -> Result<LoopAnswer>;
 }
@@ -131,6 +135,28 @@ impl Rules for Local<'_> {
         )
     }
 
+    fn expedite(&self, r: ExpediteCommand) -> Result<ExpediteView> {
+        if r.approve {
+            crate::ops::expedite::approve(
+                self.store,
+                self.pipeline,
+                r.release,
+                &r.actor,
+                r.reason,
+                r.now,
+            )
+        } else {
+            crate::ops::expedite::ask(
+                self.store,
+                self.pipeline,
+                r.release,
+                &r.actor,
+                r.reason.as_deref().unwrap_or_default(),
+                r.now,
+            )
+        }
+    }
+
     fn override_blockers(&self, r: OverrideRequest) -> Result<BlockerOverride> {
         crate::ops::gate::override_blockers(
             self.store,
@@ -193,6 +219,11 @@ impl Rules for Remote<'_> {
     fn verdict(&self, request: VerdictRequest) -> Result<VerdictView> {
         self.http
             .call("recording an approval step", "/step-results", &request)
+    }
+
+    fn expedite(&self, request: ExpediteCommand) -> Result<ExpediteView> {
+        self.http
+            .call("expediting a release", "/expedites", &request)
     }
 
     fn override_blockers(&self, request: OverrideRequest) -> Result<BlockerOverride> {

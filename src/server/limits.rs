@@ -349,6 +349,7 @@ pub(crate) fn minimum_role(method: &Method, path: &str) -> Option<Role> {
         | ["claims"]
         | ["overrides"]
         | ["step-results"]
+        | ["expedites"]
         | ["retries"]
         | ["passes"] => Role::Operator,
         ["releases"]

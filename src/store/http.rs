@@ -637,6 +637,18 @@ impl Store for HttpStore {
             .map(|_| ())
     }
 
+    fn record_expedite(&self, event: super::ExpediteEvent) -> Result<()> {
+        let request = crate::store::wire::ExpediteCommand {
+            release: event.release,
+            approve: event.approve,
+            actor: event.actor,
+            reason: event.reason,
+            now: event.at,
+        };
+        self.mutate::<_, serde_json::Value>("expediting a release", "/expedites", &request)
+            .map(|_| ())
+    }
+
     fn record_step_result(&self, verdict: super::StepVerdict) -> Result<()> {
         let request = VerdictRequest {
             deployment: verdict.deployment,

@@ -27,8 +27,8 @@ use crate::model::*;
 
 pub use export::{ImportMode, ImportSummary, LedgerRecord};
 pub use run_records::{
-    ActiveRecord, Claim, DecisionBatch, EngineSnapshot, ProcessRecord, RetryRequest, RunnerId,
-    StageRecord, StageRecordKind, StageScope, StepVerdict,
+    ActiveRecord, Claim, DecisionBatch, EngineSnapshot, ExpediteEvent, ProcessRecord, RetryRequest,
+    RunnerId, StageRecord, StageRecordKind, StageScope, StepVerdict,
 };
 
 /// Filters for `release list`.
@@ -260,6 +260,12 @@ pub trait Store: Send + Sync {
     /// no-op, one after an approval recorded by an older captain a conflict. Writes a
     /// `step.approve` (with the count so far) or `step.reject` audit event.
     fn record_step_result(&self, verdict: StepVerdict) -> Result<()>;
+
+    /// Records a request to expedite a release (refused when the release does not exist
+    /// or someone asked already) or one person's approval of it (refused without a
+    /// request, or a second time by the same person). Writes a `release.expedite` or
+    /// `release.expedite.approve` audit event (with the count so far).
+    fn record_expedite(&self, event: ExpediteEvent) -> Result<()>;
 
     /// Retries a release that failed in a stage (`captain retry`): records it as
     /// `retried` there, in place of its failure, so the engine deploys it again to the

@@ -61,6 +61,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (11, include_str!("postgres/0011_pipeline_versions.sql")),
     (12, include_str!("postgres/0012_release_blocks.sql")),
     (13, include_str!("postgres/0013_step_approvals.sql")),
+    (14, include_str!("postgres/0014_expedites.sql")),
 ];
 
 mod pool;
@@ -2690,6 +2691,10 @@ impl Store for PostgresStore {
 
     fn record_override(&self, record: super::run_records::OverrideRecord) -> Result<()> {
         self.write(|tx, p| run::record_override(tx, p, &record))
+    }
+
+    fn record_expedite(&self, event: super::ExpediteEvent) -> Result<()> {
+        self.write(|tx, p| run::record_expedite(tx, p, &event))
     }
 
     fn record_step_result(&self, verdict: super::StepVerdict) -> Result<()> {

@@ -202,6 +202,50 @@ impl StepVerdict {
     }
 }
 
+/// A step of expediting a release: someone asks (`captain release expedite`), or one
+/// person approves (`captain release approve`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ExpediteEvent {
+    pub release: ReleaseNumber,
+    /// `false`: the request; `true`: an approval of it.
+    pub approve: bool,
+    pub actor: String,
+    pub reason: Option<String>,
+    pub at: Timestamp,
+}
+
+impl ExpediteEvent {
+    /// Why the ledger refuses this event, given the request recorded (if any) and whether
+    /// its actor approved already.
+    pub(crate) fn refusal(
+        &self,
+        asked: Option<&str>,
+        approved_already: bool,
+    ) -> Option<crate::Error> {
+        let release = self.release;
+        match (self.approve, asked) {
+            (false, Some(by)) => Some(
+                crate::Error::conflict(format!("{by} asked to expedite {release} already"))
+                    .with_hint(format!("approvers run `captain release approve {release}`")),
+            ),
+            (false, None) => None,
+            (true, None) => Some(
+                crate::Error::not_found(format!("nobody asked to expedite {release}")).with_hint(
+                    format!("`captain release expedite {release} --reason TEXT` asks"),
+                ),
+            ),
+            (true, Some(_)) if approved_already => Some(
+                crate::Error::conflict(format!(
+                    "{} approved expediting {release} already",
+                    self.actor
+                ))
+                .with_hint("approvals count distinct people: another approver is needed"),
+            ),
+            (true, Some(_)) => None,
+        }
+    }
+}
+
 /// Everything the engine needs, read in one consistent snapshot.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EngineSnapshot {

@@ -49,6 +49,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("sqlite/0005_hotfix.sql")),
     (6, include_str!("sqlite/0006_pipeline_versions.sql")),
     (7, include_str!("sqlite/0007_step_approvals.sql")),
+    (8, include_str!("sqlite/0008_expedites.sql")),
 ];
 
 mod keys;
@@ -1863,6 +1864,10 @@ impl Store for SqliteStore {
 
     fn record_override(&self, record: super::run_records::OverrideRecord) -> Result<()> {
         self.write(|conn| run::record_override(conn, record))
+    }
+
+    fn record_expedite(&self, event: super::ExpediteEvent) -> Result<()> {
+        self.write(|conn| run::record_expedite(conn, &event))
     }
 
     fn record_step_result(&self, verdict: super::StepVerdict) -> Result<()> {

@@ -263,6 +263,16 @@ pub struct VerdictRequest {
     pub now: Timestamp,
 }
 
+/// `release expedite vN --reason TEXT` (`approve: false`) and `release approve vN`.
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ExpediteCommand {
+    pub release: ReleaseNumber,
+    pub approve: bool,
+    pub actor: String,
+    pub reason: Option<String>,
+    pub now: Timestamp,
+}
+
 /// `override TARGET --reason TEXT --for DURATION`.
 #[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OverrideRequest {

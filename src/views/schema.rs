@@ -46,6 +46,10 @@ pub fn all() -> Vec<ViewSchema> {
         view::<release::ReleaseShow>("release-show", "captain release show vN"),
         view::<release::ReleaseBlocked>("release-block", "captain release block vN"),
         view::<release::ReleaseUnblocked>("release-unblock", "captain release unblock vN"),
+        view::<crate::ops::expedite::ExpediteView>(
+            "release-expedite",
+            "captain release expedite|approve vN",
+        ),
         view::<deploy::DeploymentStarted>("deploy-start", "captain deploy start ENV"),
         view::<crate::ops::deploy::Finished>("deploy-finish", "captain deploy finish ID"),
         view::<crate::ops::gate::NextView>("next", "captain next STAGE"),

@@ -63,6 +63,15 @@ pub(super) fn routes(p: &str) -> ApiRouter<App> {
             }),
         )
         .api_route(
+            &format!("{p}/expedites"),
+            post_with(expedite_release, |op| {
+                op.id("expediteRelease")
+                    .tag("run loop")
+                    .summary("Ask to expedite a release, or approve the request (the approver is the token's name)")
+                    .with(needs(Role::Operator))
+            }),
+        )
+        .api_route(
             &format!("{p}/retries"),
             post_with(retry_release, |op| {
                 op.id("retryRelease")
@@ -205,6 +214,18 @@ pipeline_rule!(
         r.actor = token.name.clone();
         r.now = clock.now(r.now);
         rules.verdict(r)
+    }
+);
+pipeline_rule!(
+    expedite_release,
+    "expediting a release",
+    crate::store::wire::ExpediteCommand => crate::ops::expedite::ExpediteView,
+    |_: &crate::store::wire::ExpediteCommand| Role::Operator,
+    |rules: &Local<'_>, mut r: crate::store::wire::ExpediteCommand, token: &TokenInfo, clock: Clock| {
+        // Who asked and who approved count as distinct people: the token's own name.
+        r.actor = token.name.clone();
+        r.now = clock.now(r.now);
+        rules.expedite(r)
     }
 );
 pipeline_rule!(

@@ -261,6 +261,7 @@ pub(super) fn engine_snapshot(
     }
     state.locks = all_locks(tx, p)?;
     state.overrides = overrides(tx, p, at)?;
+    state.expedites = expedites(tx, p)?;
 
     let ids: HashMap<i64, &DeploymentId> = active_seqs
         .iter()
@@ -322,6 +323,111 @@ fn overrides(tx: &mut Tx, p: &str, at: Timestamp) -> TxResult<Vec<BlockerOverrid
         })
     })
     .collect()
+}
+
+/// Every request to expedite a release, with its approvals, oldest release first.
+pub(super) fn expedites(tx: &mut Tx, p: &str) -> TxResult<Vec<crate::engine::ExpediteRecord>> {
+    let mut out: Vec<crate::engine::ExpediteRecord> = Vec::new();
+    for row in tx.query(
+        "SELECT release, actor, reason, at FROM captain.expedites WHERE pipeline = $1
+         ORDER BY release",
+        &[&p],
+    )? {
+        out.push(crate::engine::ExpediteRecord {
+            release: release_number(row.try_get(0)?)?,
+            actor: row.try_get(1)?,
+            reason: row.try_get(2)?,
+            at: row.try_get(3)?,
+            approved_by: Default::default(),
+        });
+    }
+    for row in tx.query(
+        "SELECT release, actor FROM captain.expedite_approvals WHERE pipeline = $1",
+        &[&p],
+    )? {
+        let release = release_number(row.try_get(0)?)?;
+        let actor: String = row.try_get(1)?;
+        if let Some(record) = out.iter_mut().find(|e| e.release == release) {
+            record.approved_by.insert(actor);
+        }
+    }
+    Ok(out)
+}
+
+pub(super) fn record_expedite(tx: &mut Tx, p: &str, event: &ExpediteEvent) -> TxResult<()> {
+    let number = num(event.release);
+    let exists = tx
+        .opt(
+            "SELECT 1 FROM captain.releases WHERE pipeline = $1 AND number = $2",
+            &[&p, &number],
+        )?
+        .is_some();
+    if !exists {
+        return Err(
+            Error::not_found(format!("release {} does not exist", event.release))
+                .with_hint("`captain release list` shows the releases")
+                .into(),
+        );
+    }
+    // Concurrent approvals of one release wait for each other here.
+    let asked: Option<String> = tx
+        .opt(
+            "SELECT actor FROM captain.expedites WHERE pipeline = $1 AND release = $2 FOR UPDATE",
+            &[&p, &number],
+        )?
+        .map(|row| row.try_get(0))
+        .transpose()?;
+    let again = tx
+        .opt(
+            "SELECT 1 FROM captain.expedite_approvals
+             WHERE pipeline = $1 AND release = $2 AND actor = $3",
+            &[&p, &number, &event.actor],
+        )?
+        .is_some();
+    if let Some(refusal) = event.refusal(asked.as_deref(), again) {
+        return Err(refusal.into());
+    }
+    let at = truncate(event.at);
+    let target = event.release.to_string();
+    if !event.approve {
+        let reason = event.reason.clone().unwrap_or_default();
+        tx.exec(
+            "INSERT INTO captain.expedites (pipeline, release, actor, reason, at)
+             VALUES ($1, $2, $3, $4, $5)",
+            &[&p, &number, &event.actor, &reason, &at],
+        )?;
+        return audit(
+            tx,
+            p,
+            at,
+            &event.actor,
+            "release.expedite",
+            &target,
+            Some(&reason),
+            serde_json::json!({}),
+        );
+    }
+    tx.exec(
+        "INSERT INTO captain.expedite_approvals (pipeline, release, actor, at)
+         VALUES ($1, $2, $3, $4)",
+        &[&p, &number, &event.actor, &at],
+    )?;
+    let count: i64 = tx
+        .one(
+            "SELECT count(*) FROM captain.expedite_approvals WHERE pipeline = $1 AND release = $2",
+            &[&p, &number],
+        )?
+        .try_get(0)?;
+    audit(
+        tx,
+        p,
+        at,
+        &event.actor,
+        "release.expedite.approve",
+        &target,
+        event.reason.as_deref(),
+        serde_json::json!({"approvals": count}),
+    )
 }
 
 fn stale(what: String) -> Error {

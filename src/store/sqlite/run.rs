@@ -200,6 +200,7 @@ pub(super) fn engine_snapshot(
     }
     state.locks = all_locks(conn)?;
     state.overrides = overrides(conn, at)?;
+    state.expedites = expedites(conn)?;
     let mut step_results = Vec::new();
     // Rejections and older approvals, then the approvals of each person.
     let mut steps = conn.prepare_cached(
@@ -736,6 +737,92 @@ pub(super) fn record_step_result(conn: &Connection, verdict: StepVerdict) -> Tx<
         &verdict.deployment.0,
         verdict.reason.as_deref(),
         serde_json::json!({"step": verdict.name}),
+    )
+}
+
+/// Every request to expedite a release, with its approvals, oldest release first.
+pub(super) fn expedites(conn: &Connection) -> Tx<Vec<crate::engine::ExpediteRecord>> {
+    let mut out = Vec::new();
+    let mut stmt =
+        conn.prepare_cached("SELECT release, actor, reason, at FROM expedites ORDER BY release")?;
+    let rows = stmt
+        .query_map([], |row| {
+            Ok(crate::engine::ExpediteRecord {
+                release: release_number(row, 0)?,
+                actor: row.get(1)?,
+                reason: row.get(2)?,
+                at: ts(row, 3)?,
+                approved_by: Default::default(),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut approvals =
+        conn.prepare_cached("SELECT actor FROM expedite_approvals WHERE release = ?1")?;
+    for mut record in rows {
+        let number = i64::try_from(record.release.0).unwrap_or(i64::MAX);
+        for actor in approvals.query_map([number], |row| row.get::<_, String>(0))? {
+            record.approved_by.insert(actor?);
+        }
+        out.push(record);
+    }
+    Ok(out)
+}
+
+pub(super) fn record_expedite(conn: &Connection, event: &ExpediteEvent) -> Tx<()> {
+    let number = i64::try_from(event.release.0).unwrap_or(i64::MAX);
+    let exists: Option<i64> = conn
+        .prepare_cached("SELECT number FROM releases WHERE number = ?1")?
+        .query_row([number], |row| row.get(0))
+        .optional()?;
+    if exists.is_none() {
+        return Err(
+            Error::not_found(format!("release {} does not exist", event.release))
+                .with_hint("`captain release list` shows the releases")
+                .into(),
+        );
+    }
+    let asked: Option<String> = conn
+        .prepare_cached("SELECT actor FROM expedites WHERE release = ?1")?
+        .query_row([number], |row| row.get(0))
+        .optional()?;
+    let again: Option<String> = conn
+        .prepare_cached("SELECT actor FROM expedite_approvals WHERE release = ?1 AND actor = ?2")?
+        .query_row(params![number, event.actor], |row| row.get(0))
+        .optional()?;
+    if let Some(refusal) = event.refusal(asked.as_deref(), again.is_some()) {
+        return Err(refusal.into());
+    }
+    let at = truncate(event.at);
+    let target = event.release.to_string();
+    if !event.approve {
+        let reason = event.reason.clone().unwrap_or_default();
+        conn.prepare_cached(
+            "INSERT INTO expedites (release, actor, reason, at) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![number, event.actor, reason, micros(at)])?;
+        return audit(
+            conn,
+            at,
+            &event.actor,
+            "release.expedite",
+            &target,
+            Some(&reason),
+            serde_json::json!({}),
+        );
+    }
+    conn.prepare_cached("INSERT INTO expedite_approvals (release, actor, at) VALUES (?1, ?2, ?3)")?
+        .execute(params![number, event.actor, micros(at)])?;
+    let count: i64 = conn
+        .prepare_cached("SELECT count(*) FROM expedite_approvals WHERE release = ?1")?
+        .query_row([number], |row| row.get(0))?;
+    audit(
+        conn,
+        at,
+        &event.actor,
+        "release.expedite.approve",
+        &target,
+        event.reason.as_deref(),
+        serde_json::json!({"approvals": count}),
     )
 }
 
