@@ -201,6 +201,26 @@ fn render(ui: &Ui, view: &status::StatusView) -> String {
             )
         })
         .collect();
+    let expedites: String = view
+        .expedites
+        .iter()
+        .map(|e| {
+            let by = if e.approved_by.is_empty() {
+                "nobody approved yet".to_string()
+            } else {
+                format!("approved by {}", e.approved_by.join(", "))
+            };
+            if e.expedited {
+                format!("expedited: {} ({by}): {}\n", e.release, e.reason)
+            } else {
+                format!(
+                    "expedite asked: {} by {} ({by}; {} more needed): {}\n",
+                    e.release, e.asked_by, e.missing, e.reason
+                )
+            }
+        })
+        .collect();
+    let blocked = format!("{blocked}{expedites}");
     format!(
         "pipeline {}  latest release {}  in flight: {}\n{blocked}{}",
         view.pipeline,

@@ -693,8 +693,8 @@ fn the_trunk_and_every_program_are_placed_as_written() {
     assert_eq!(
         programs,
         vec![
-            ("./deploy.sh", CommandKind::Deploy, 51, 20),
-            ("./integration-tests.sh", CommandKind::Approval, 52, 42),
+            ("./deploy.sh", CommandKind::Deploy, 52, 20),
+            ("./integration-tests.sh", CommandKind::Approval, 53, 42),
         ]
     );
 
@@ -866,6 +866,68 @@ approvals = [
             "pipeline.toml:12:51: unknown key `self_aproval` in an approval step in stage `s`; did you mean `self_approval`?",
             "pipeline.toml:13:39: unknown key `approvers` in an approval step in stage `s`; `approvers` is for steps people approve: kind = \"external\"",
             "pipeline.toml:14:46: `allowed` names nobody in an approval step in stage `s`; name people or groups (\"group:NAME\"), or leave `allowed` out to let anyone approve",
+        ]
+    );
+}
+
+#[test]
+fn expedite_scales_or_sets_bakes_and_names_its_approvers() {
+    let p = ok(r#"name = "p"
+[groups]
+release-managers = ["alice", "bob"]
+[expedite]
+bake_scale = 0.25
+wave_bake = { "wave-2" = "10m" }
+keep_windows = false
+approvers = 2
+allowed = ["group:release-managers"]
+[[waves]]
+name = "wave-1"
+stages = [{ name = "a", environments = ["a"] }]
+bake_time = "8h"
+wave_bake_time = "4h"
+[[waves]]
+name = "wave-2"
+stages = [{ name = "b", environments = ["b"] }]
+bake_time = "8h"
+"#);
+    let rule = p.expedite.as_ref().expect("expedite");
+    assert!(!rule.keep_windows);
+    assert_eq!(rule.approvers.count, 2);
+    assert!(!rule.approvers.self_approval, "never the one who asked");
+    let a = p.stage("a").expect("a");
+    let b = p.stage("b").expect("b");
+    assert_eq!(p.bake_time(a, false), Duration::from_secs(12 * 3600));
+    assert_eq!(p.bake_time(a, true), Duration::from_secs(3 * 3600));
+    assert_eq!(p.bake_time(b, true), Duration::from_secs(600));
+    assert!(
+        ok("name = \"p\"\n[[stages]]\nname = \"s\"\nenvironments = [\"e\"]\n")
+            .expedite
+            .is_none()
+    );
+}
+
+#[test]
+fn expedite_is_checked_with_a_suggestion() {
+    let found = errors(
+        r#"name = "p"
+[expedite]
+bake_scale = 2
+wave_bake = { "wave-one" = "1h" }
+keep_window = true
+allowed = ["group:managers"]
+[[waves]]
+name = "wave-1"
+stages = [{ name = "a", environments = ["a"] }]
+"#,
+    );
+    assert_eq!(
+        found,
+        [
+            "pipeline.toml:3:14: `bake_scale` in [expedite] must be a number from 0 to 1; 0.25 bakes an expedited release a quarter as long",
+            "pipeline.toml:4:15: unknown wave `wave-one` in `wave_bake` in [expedite]; did you mean `wave-1`?",
+            "pipeline.toml:5:1: unknown key `keep_window` in [expedite]; did you mean `keep_windows`?",
+            "pipeline.toml:6:12: unknown group `managers` in `allowed` in [expedite]; define it under [groups]: managers = [\"alice\", \"bob\"]",
         ]
     );
 }

@@ -54,19 +54,38 @@ pub fn view(
         .expedites
         .iter()
         .find(|e| e.release == release)
-        .map(|e| {
-            let required = rule.approvers.count;
-            ExpediteView {
-                release,
-                asked_by: e.actor.clone(),
-                reason: e.reason.clone(),
-                at: e.at,
-                approved_by: e.approved_by.iter().cloned().collect(),
-                required,
-                missing: required.saturating_sub(e.approved_by.len()),
-                expedited: crate::engine::expedited(&snapshot.state, pipeline, release),
-            }
-        }))
+        .map(|e| of(&snapshot.state, pipeline, rule, e)))
+}
+
+/// Every expedite request the ledger holds, oldest release first (for `status`).
+pub fn all(store: &dyn Store, pipeline: &Pipeline, now: Timestamp) -> Result<Vec<ExpediteView>> {
+    let rule = rule(pipeline)?;
+    let snapshot = store.engine_snapshot(&StageScope::of(pipeline), now)?;
+    Ok(snapshot
+        .state
+        .expedites
+        .iter()
+        .map(|e| of(&snapshot.state, pipeline, rule, e))
+        .collect())
+}
+
+fn of(
+    state: &crate::engine::EngineState,
+    pipeline: &Pipeline,
+    rule: &crate::config::Expedite,
+    e: &crate::engine::ExpediteRecord,
+) -> ExpediteView {
+    let required = rule.approvers.count;
+    ExpediteView {
+        release: e.release,
+        asked_by: e.actor.clone(),
+        reason: e.reason.clone(),
+        at: e.at,
+        approved_by: e.approved_by.iter().cloned().collect(),
+        required,
+        missing: required.saturating_sub(e.approved_by.len()),
+        expedited: crate::engine::expedited(state, pipeline, e.release),
+    }
 }
 
 /// `captain release expedite vN --reason TEXT`: asks to expedite a release.

@@ -23,6 +23,9 @@ pub struct StatusView {
     /// Releases blocked everywhere (`captain release block`), oldest first: never
     /// promoted or deployed again, and never shown waiting.
     pub blocked: Vec<BlockView>,
+    /// Releases someone asked to expedite (`captain release expedite`), oldest first:
+    /// who asked, who approved, and whether the expedited rules hold for it yet.
+    pub expedites: Vec<crate::ops::expedite::ExpediteView>,
     pub stages: Vec<StageStatus>,
 }
 
@@ -126,7 +129,11 @@ pub fn build(pipeline: &Pipeline, store: &dyn Store, now: Timestamp) -> Result<S
         });
     }
     fill_waiting(pipeline, store, &mut stages, latest_release)?;
-    fill_phases(pipeline, store, &mut stages, now)?;
+    let expedites = match &pipeline.expedite {
+        Some(_) => crate::ops::expedite::all(store, pipeline, now)?,
+        None => Vec::new(),
+    };
+    fill_phases(pipeline, store, &mut stages, now, &expedites)?;
     fill_records(pipeline, store, &mut stages)?;
     fill_commits(store, &mut stages)?;
     let blocks = crate::ops::block::blocks(&locks);
@@ -140,6 +147,7 @@ pub fn build(pipeline: &Pipeline, store: &dyn Store, now: Timestamp) -> Result<S
         latest_release,
         in_flight: in_flight(&stages),
         blocked: BlockView::all(&locks),
+        expedites,
         stages,
     })
 }
@@ -197,6 +205,7 @@ fn fill_phases(
     store: &dyn Store,
     stages: &mut [StageStatus],
     now: Timestamp,
+    expedites: &[crate::ops::expedite::ExpediteView],
 ) -> Result<()> {
     let ids: Vec<DeploymentId> = stages
         .iter()
@@ -255,7 +264,12 @@ fn fill_phases(
                 crate::engine::Phase::Baking { since } => {
                     env.state = "baking".to_string();
                     env.since = Some(since);
-                    env.bake_until = since.checked_add(config.bake_time()).ok();
+                    let expedited = expedites
+                        .iter()
+                        .any(|e| e.expedited && Some(e.release) == env.deploying);
+                    env.bake_until = since
+                        .checked_add(pipeline.bake_time(config, expedited))
+                        .ok();
                     env.data_points =
                         config
                             .settings

@@ -39,20 +39,20 @@ stages = [{ name = "prod-1", environments = ["prod-1"] }]
 "#;
 
 /// Runs captain as `person`: its actor locally, a token of its own name on a server.
-struct People<'e> {
+pub struct People<'e> {
     env: &'e TestEnv,
     tokens: RefCell<BTreeMap<String, String>>,
 }
 
 impl<'e> People<'e> {
-    fn new(env: &'e TestEnv) -> Self {
+    pub fn new(env: &'e TestEnv) -> Self {
         People {
             env,
             tokens: RefCell::new(BTreeMap::new()),
         }
     }
 
-    fn run(&self, person: &str, args: &[&str]) -> Run {
+    pub fn run(&self, person: &str, args: &[&str]) -> Run {
         let mut command = self.env.command();
         command.env("CAPTAIN_ACTOR", person);
         if let Some(server) = &self.env.server {

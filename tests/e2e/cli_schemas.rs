@@ -135,6 +135,11 @@ name = "shop"
 trunk = "main"
 timezone = "UTC"
 
+[expedite]
+bake_scale = 0.5
+approvers = 1
+allowed = ["alice"]
+
 [defaults]
 bake_time = "0s"
 deploy = { argv = ["sh", "-c", "echo deploying $CAPTAIN_RELEASE to $CAPTAIN_ENVIRONMENT"], timeout = "30s" }
@@ -428,6 +433,12 @@ fn every_command_prints_json_its_schema_describes() {
         0,
         &["release", "unblock", "v2", "--reason", "fixed", "--json"],
     );
+    let asked = c.check(
+        "release-expedite",
+        0,
+        &["release", "expedite", "v2", "--reason", "urgent", "--json"],
+    );
+    assert_eq!(asked["missing"], 1, "{asked}");
     let locks = c.check("promotions-list", 0, &["promotions", "list", "--json"]);
     assert_eq!(locks["locks"][0]["target"], "prod-1", "{locks}");
     c.check(

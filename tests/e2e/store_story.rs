@@ -1723,6 +1723,44 @@ pub fn story_run_loop(make: MakeStore) {
     let snap = store.engine_snapshot(&scopes, at(16)).unwrap();
     assert_eq!(snap.step_results, vec![verdict("alice"), verdict("bob")]);
 
+    // Expediting v2: asked once, approved once per person, all in the snapshot.
+    let expedite = |approve: bool, actor: &str| captain::store::ExpediteEvent {
+        release: ReleaseNumber(2),
+        approve,
+        actor: actor.into(),
+        reason: Some("urgent".into()),
+        at: at(16),
+    };
+    assert_eq!(
+        kind_of(store.record_expedite(expedite(true, "alice"))).0,
+        ErrorKind::NotFound,
+        "nobody asked yet"
+    );
+    store.record_expedite(expedite(false, "dave")).unwrap();
+    assert_eq!(
+        kind_of(store.record_expedite(expedite(false, "erin"))).0,
+        ErrorKind::Conflict
+    );
+    store.record_expedite(expedite(true, "alice")).unwrap();
+    assert_eq!(
+        kind_of(store.record_expedite(expedite(true, "alice"))).0,
+        ErrorKind::Conflict
+    );
+    store.record_expedite(expedite(true, "bob")).unwrap();
+    let mut missing = expedite(false, "dave");
+    missing.release = ReleaseNumber(99);
+    assert_eq!(
+        kind_of(store.record_expedite(missing)).0,
+        ErrorKind::NotFound
+    );
+    let snap = store.engine_snapshot(&scopes, at(16)).unwrap();
+    assert_eq!(snap.state.expedites.len(), 1);
+    assert_eq!(snap.state.expedites[0].actor, "dave");
+    assert_eq!(
+        snap.state.expedites[0].approved_by,
+        ["alice".to_string(), "bob".to_string()].into()
+    );
+
     // Bake, approve the environment and the stage.
     store
         .apply_decisions(batch(
