@@ -62,7 +62,17 @@ pub fn next(
     let outlook = pass.stage_outlook(&stage.name)?;
     let rollbacks = recorded_rollbacks(&pass, stage);
     let may_start = outlook.may_start();
-    let reason = describe(&outlook, &pass.outlooks, pipeline, now);
+    let mut reason = describe(&outlook, &pass.outlooks, pipeline, now);
+    // Say when the release in question goes by the expedited rules.
+    let about = match &outlook.status {
+        StageStatus::Starting { release, .. } => Some(*release),
+        _ => outlook.working.or(outlook.waiting),
+    };
+    if let Some(release) = about
+        && crate::engine::expedited(&pass.state, pipeline, release)
+    {
+        reason.push_str(&format!(" ({release} is expedited)"));
+    }
     let mut view = NextView {
         stage: stage.name.clone(),
         release: None,

@@ -128,6 +128,10 @@ fn an_approved_expedite_bakes_shorter_and_passes_the_window() {
         .ok()
         .json();
     assert_eq!(gate["release"], "v1", "{gate:#}");
+    assert_eq!(
+        gate["reason"], "v1 may start in prod-1 now (v1 is expedited)",
+        "{gate:#}"
+    );
 
     let audit = env.run(&["audit", "--json"]).ok().json();
     let events = audit["events"].as_array().expect("events");
