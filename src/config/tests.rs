@@ -916,6 +916,7 @@ bake_scale = 2
 wave_bake = { "wave-one" = "1h" }
 keep_window = true
 allowed = ["group:managers"]
+self_approval = true
 [[waves]]
 name = "wave-1"
 stages = [{ name = "a", environments = ["a"] }]
@@ -928,6 +929,7 @@ stages = [{ name = "a", environments = ["a"] }]
             "pipeline.toml:4:15: unknown wave `wave-one` in `wave_bake` in [expedite]; did you mean `wave-1`?",
             "pipeline.toml:5:1: unknown key `keep_window` in [expedite]; did you mean `keep_windows`?",
             "pipeline.toml:6:12: unknown group `managers` in `allowed` in [expedite]; define it under [groups]: managers = [\"alice\", \"bob\"]",
+            "pipeline.toml:7:1: unknown key `self_approval` in [expedite]; an expedite is never approved by the one who asked nor by the release's author",
         ]
     );
 }

@@ -217,6 +217,12 @@ impl<'s> Walker<'s> {
                          [[waves]] entry"
                             .to_string(),
                     )
+                } else if name == "self_approval" && place == "in [expedite]" {
+                    Some(
+                        "an expedite is never approved by the one who asked nor by the \
+                         release's author"
+                            .to_string(),
+                    )
                 } else if ["approvers", "allowed", "self_approval"].contains(&name) {
                     Some(format!(
                         "`{name}` is for steps people approve: kind = \"external\""

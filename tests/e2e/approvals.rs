@@ -331,3 +331,26 @@ fn on_a_server_the_approver_is_the_tokens_name() {
         "{gate:#}"
     );
 }
+
+/// `captain validate` names a mistyped group, wave or key of the new sections with a
+/// did-you-mean.
+#[test]
+fn validate_suggests_the_groups_waves_and_keys_it_knows() {
+    let env = TestEnv::new();
+    let typo = PIPELINE
+        .replace("\"group:reviewers\"", "\"group:reviewer\"")
+        .replace(
+            "[[stages]]\nname = \"beta\"",
+            "[expedite]\nwave_bake = { \"wave-one\" = \"1h\" }\napprover = 2\n\n[[stages]]\nname = \"beta\"",
+        );
+    env.init_repo(&typo);
+    let checked = env.run(&["validate"]).code(1);
+    let all = format!("{}{}", checked.stdout, checked.stderr);
+    for expected in [
+        "unknown group `reviewer` in `allowed` in an approval step in stage `gamma`; did you mean `group:reviewers`?",
+        "unknown wave `wave-one` in `wave_bake` in [expedite]; did you mean `wave-1`?",
+        "unknown key `approver` in [expedite]; did you mean `approvers`?",
+    ] {
+        assert!(all.contains(expected), "{expected}\n{all}");
+    }
+}
