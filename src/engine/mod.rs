@@ -59,6 +59,13 @@
 //! Rollback deployments ignore windows, blockers and locks: they are how people and the
 //! pipeline get back to health, and a manual rollback sets its own locks.
 //!
+//! An `external` approval step passes once as many distinct people as its `approvers`
+//! approved it ([`Signals::approvals`]; one rejection fails it); who may approve is
+//! [`may_approve`], checked where the ledger is before an approval is recorded. A release
+//! whose expedite request has its approvals ([`expedited`]) bakes by `[expedite]` (scaled,
+//! or set per wave) and, without `keep_windows`, is not held by closed windows — that
+//! release only; locks, blockers and blocks hold it as any other.
+//!
 //! # Who drives
 //!
 //! The same pass serves `captain run` and the commands of an external CI (see
