@@ -8,6 +8,7 @@ pub mod definition;
 pub mod deploy;
 pub mod gate;
 pub mod pass;
+pub mod preview;
 pub mod promotions;
 pub mod release;
 pub mod rollback;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::model::*;
-use crate::ops::rollback::CommitLine;
+use crate::ops::preview::CommitLine;
 use crate::views::BlockView;
 
 /// One release.
