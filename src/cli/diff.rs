@@ -70,10 +70,7 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
     }
     out.push('\n');
     if diff.from.release == diff.to.release {
-        out.push_str(&format!(
-            "Both are {}: nothing changes.",
-            diff.from.release
-        ));
+        out.push_str(&format!("Both are {}: nothing changes.", diff.from.release));
         return ui.out(&out);
     }
     let header = format!("From {} to {}:", diff.changes.from, diff.changes.to);

@@ -170,7 +170,11 @@ fn run_preview(ctx: &Context, ui: &Ui, stage: &str) -> anyhow::Result<()> {
         out.push_str(&format!(
             "\n{} already {} {release}.\n",
             promotion.unchanged.join(", "),
-            if promotion.unchanged.len() == 1 { "runs" } else { "run" }
+            if promotion.unchanged.len() == 1 {
+                "runs"
+            } else {
+                "run"
+            }
         ));
     }
     if !promotion.not_deployed.is_empty() {
@@ -190,7 +194,11 @@ fn markdown_others(out: &mut String, promotion: &PromotionPreview) {
         out.push_str(&format!(
             "{} already {} {release}.\n\n",
             promotion.unchanged.join(", "),
-            if promotion.unchanged.len() == 1 { "runs" } else { "run" }
+            if promotion.unchanged.len() == 1 {
+                "runs"
+            } else {
+                "run"
+            }
         ));
     }
     if !promotion.not_deployed.is_empty() {

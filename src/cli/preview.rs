@@ -4,8 +4,8 @@
 //! Conventional Commits form grouped by type.
 
 use captain::Error;
-use captain::git::{FileStatus, Repo};
 use captain::git::lockfiles::Change;
+use captain::git::{FileStatus, Repo};
 use captain::ops::notes::{self, Group};
 use captain::ops::preview::{ChangeSet, CommitLine, FilesPreview};
 
@@ -180,7 +180,14 @@ pub enum Direction {
 
 /// Markdown release notes of `change` under a `## title`: a summary line, the commits
 /// grouped by type, the other commits, files, dependencies and artifacts.
+/// Going forward with nothing added and something removed (a diff to an older release),
+/// the removed commits are the notes.
 pub fn markdown_change(out: &mut String, title: &str, change: &ChangeSet, direction: Direction) {
+    let direction = if change.commits_added.is_empty() && !change.commits_removed.is_empty() {
+        Direction::Back
+    } else {
+        direction
+    };
     let (notes, notes_verb, others, others_title) = match direction {
         Direction::Forward => (
             &change.commits_added,

@@ -259,7 +259,6 @@ fn artifact_changes(
         .collect()
 }
 
-
 /// One change set per distinct release running in `running` (environment, its release),
 /// newest release first, each replacing that release by `to`.
 pub fn change_sets(
@@ -361,9 +360,12 @@ fn side(
             .and_then(|s| s.in_progress.as_ref())
             .map(|d| d.release);
         let Some(current) = state.and_then(|s| s.current) else {
-            let mut message = format!("{name} has nothing deployed yet, so there is nothing to compare");
+            let mut message =
+                format!("{name} has nothing deployed yet, so there is nothing to compare");
             if let Some(running) = in_progress {
-                message.push_str(&format!(" (its first deployment, of {running}, is in progress)"));
+                message.push_str(&format!(
+                    " (its first deployment, of {running}, is in progress)"
+                ));
             }
             return Err(Error::not_found(message).with_hint(
                 "`captain status` shows what runs where; compare releases with `captain diff vN vM`",

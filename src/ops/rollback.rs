@@ -24,8 +24,8 @@ use crate::error::{Error, Result};
 use crate::git::Repo;
 use crate::model::*;
 use crate::ops::deploy::find_environment;
-use crate::ops::preview::{Releases, change_sets};
 pub use crate::ops::preview::{ArtifactChange, ChangeSet, CommitLine, FilesPreview};
+use crate::ops::preview::{Releases, change_sets};
 use crate::store::{HistoryFilter, NewRollback, RollbackTarget, Store, ago, describe_deployment};
 
 /// How far back in an environment's history the pick list and the default target look.
