@@ -53,14 +53,9 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         return ui.out(out.trim_end());
     }
     let mut out = String::new();
-    for side in [&diff.from, &diff.to] {
+    for (label, side) in [("from", &diff.from), ("to", &diff.to)] {
         out.push_str(&format!(
-            "{:<5} {} (commit {}, released {}){}\n",
-            if std::ptr::eq(side, &diff.from) {
-                "from"
-            } else {
-                "to"
-            },
+            "{label:<5} {} (commit {}, released {}){}\n",
             describe(side),
             short(&side.commit),
             relative_time(ctx.now, side.created_at),

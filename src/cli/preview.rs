@@ -180,6 +180,7 @@ pub enum Direction {
 
 /// Markdown release notes of `change` under a `## title`: a summary line, the commits
 /// grouped by type, the other commits, files, dependencies and artifacts.
+///
 /// Going forward with nothing added and something removed (a diff to an older release),
 /// the removed commits are the notes.
 pub fn markdown_change(out: &mut String, title: &str, change: &ChangeSet, direction: Direction) {
@@ -232,30 +233,7 @@ pub fn markdown_change(out: &mut String, title: &str, change: &ChangeSet, direct
     out.push_str(&summary.join(" · "));
     out.push_str("\n\n");
 
-    for (group, items) in notes::group(notes) {
-        let heading = match direction {
-            Direction::Forward => group.title().to_string(),
-            Direction::Back => format!("Removed: {}", group.title().to_lowercase()),
-        };
-        out.push_str(&format!("### {heading}\n\n"));
-        for note in items {
-            let scope = note
-                .scope
-                .map_or_else(String::new, |s| format!("**{}:** ", escape(s)));
-            let merge = if note.commit.merge { " (merge)" } else { "" };
-            let text = if group == Group::Other {
-                escape(note.text)
-            } else {
-                capitalise(&escape(note.text))
-            };
-            out.push_str(&format!(
-                "- {scope}{text}{merge} (`{}`, {})\n",
-                short(&note.commit.commit),
-                escape(&note.commit.author)
-            ));
-        }
-        out.push('\n');
-    }
+    markdown_notes(out, notes, direction);
     if !others.is_empty() {
         out.push_str(&format!("### {others_title}\n\n"));
         for c in others {
@@ -290,6 +268,35 @@ pub fn markdown_change(out: &mut String, title: &str, change: &ChangeSet, direct
                 escape(&a.name),
                 a.from.as_deref().map_or("(none)".to_string(), code),
                 a.to.as_deref().map_or("(none)".to_string(), code),
+            ));
+        }
+        out.push('\n');
+    }
+}
+
+/// The commits as release notes: one `### Group` section per Conventional Commits type
+/// (going back, `### Removed: group`), each commit with its scope, short sha and author.
+pub fn markdown_notes(out: &mut String, notes: &[CommitLine], direction: Direction) {
+    for (group, items) in notes::group(notes) {
+        let heading = match direction {
+            Direction::Forward => group.title().to_string(),
+            Direction::Back => format!("Removed: {}", group.title()),
+        };
+        out.push_str(&format!("### {heading}\n\n"));
+        for note in items {
+            let scope = note
+                .scope
+                .map_or_else(String::new, |s| format!("**{}:** ", escape(s)));
+            let merge = if note.commit.merge { " (merge)" } else { "" };
+            let text = if group == Group::Other {
+                escape(note.text)
+            } else {
+                capitalise(&escape(note.text))
+            };
+            out.push_str(&format!(
+                "- {scope}{text}{merge} (`{}`, {})\n",
+                short(&note.commit.commit),
+                escape(&note.commit.author)
             ));
         }
         out.push('\n');

@@ -325,7 +325,7 @@ fn show(ctx: &Context, ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
         ));
     }
     if ui.markdown() {
-        return ui.out(&markdown_show(&release, changes.as_ref()));
+        return ui.out(&markdown_show(&release, &commits, changes.as_ref()));
     }
     let mut text = format!(
         "release {}\ncommit    {}\ncreated   {} by {}\nbase      {}\n",
@@ -392,8 +392,12 @@ fn show(ctx: &Context, ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
 }
 
 /// The release's notes: against its base, or all of its commits for a first release.
-fn markdown_show(release: &Release, changes: Option<&captain::ops::preview::ChangeSet>) -> String {
-    use super::preview::{Direction, escape, markdown_change};
+fn markdown_show(
+    release: &Release,
+    commits: &[captain::model::CommitInfo],
+    changes: Option<&captain::ops::preview::ChangeSet>,
+) -> String {
+    use super::preview::{Direction, escape, markdown_change, markdown_notes};
     let mut out = String::new();
     if release.hotfix.is_some() || changes.is_none() {
         out.push_str(&format!("# {}\n\n", release.number));
@@ -409,11 +413,18 @@ fn markdown_show(release: &Release, changes: Option<&captain::ops::preview::Chan
             let title = format!("{} (since {})", release.number, change.from);
             markdown_change(&mut out, &title, change, Direction::Forward);
         }
-        None => out.push_str(&format!(
-            "The first release: {} commit{}, nothing before it to compare with.\n",
-            release.commit_count,
-            plural(release.commit_count)
-        )),
+        None => {
+            out.push_str(&format!(
+                "The first release: **{} commit{}**, nothing before it to compare with.\n\n",
+                release.commit_count,
+                plural(release.commit_count)
+            ));
+            let lines: Vec<captain::ops::preview::CommitLine> = commits
+                .iter()
+                .map(|c| captain::ops::preview::CommitLine::of(c.clone(), release.number))
+                .collect();
+            markdown_notes(&mut out, &lines, Direction::Forward);
+        }
     }
     out.trim_end().to_string()
 }

@@ -341,7 +341,7 @@ fn markdown_release_notes_group_conventional_subjects() {
         "{md}"
     );
     assert!(
-        md.contains("### Removed: breaking changes\n\n- Drop the v1 API (`"),
+        md.contains("### Removed: Breaking changes\n\n- Drop the v1 API (`"),
         "{md}"
     );
     assert!(md.contains("- D `src/cart.rs` (+0 −1)"), "{md}");
@@ -358,7 +358,7 @@ fn markdown_release_notes_group_conventional_subjects() {
         .ok()
         .stdout;
     assert!(md.starts_with("# Rollback of beta to v1"), "{md}");
-    assert!(md.contains("### Removed: features"), "{md}");
+    assert!(md.contains("### Removed: Features"), "{md}");
     assert!(md.contains("- **cart:** Add the cart"), "{md}");
 }
 
@@ -458,7 +458,8 @@ fn release_show_compares_with_the_release_it_was_built_on() {
         .run(&["release", "show", "v1", "--output", "markdown"])
         .ok()
         .stdout;
-    assert!(md.contains("The first release"), "{md}");
+    assert!(md.contains("The first release: **2 commits**"), "{md}");
+    assert!(md.contains("### Other\n\n- Start the app (`"), "{md}");
 }
 
 // Each runs against a local file and against `captain serve`.
