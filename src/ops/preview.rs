@@ -476,3 +476,233 @@ pub fn since_base(
     let mut releases = Releases::new(store);
     change_set(store, repo, &mut releases, base, release.number, Vec::new()).map(Some)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // a failing test should panic with the error it got
+
+    use std::path::Path;
+
+    use super::*;
+    use crate::ErrorKind;
+    use crate::store::sqlite::SqliteStore;
+
+    const PIPELINE: &str = r#"
+name = "app"
+trunk = "main"
+timezone = "UTC"
+
+[[stages]]
+name = "beta"
+environments = ["beta"]
+
+[[stages]]
+name = "prod"
+environments = ["prod-1", "prod-2"]
+"#;
+
+    fn t(seconds: i64) -> Timestamp {
+        Timestamp::from_second(1_800_000_000 + seconds).unwrap()
+    }
+
+    fn sha(name: &str) -> String {
+        use sha2::Digest;
+        format!("{:x}", sha2::Sha256::digest(name.as_bytes()))[..40].to_string()
+    }
+
+    struct Fixture {
+        _dir: tempfile::TempDir,
+        store: SqliteStore,
+        pipeline: Pipeline,
+        clock: i64,
+    }
+
+    impl Fixture {
+        /// v1 (a1), v2 (b2 b1) on v1, v3 (c1) on v2, v4 (h1): a hotfix on v1.
+        fn new() -> Fixture {
+            let dir = tempfile::tempdir().unwrap();
+            let store = SqliteStore::open(&dir.path().join("state.sqlite"), "app").unwrap();
+            let pipeline =
+                crate::config::validate_text(PIPELINE, Path::new("pipeline.toml")).unwrap();
+            let mut f = Fixture {
+                _dir: dir,
+                store,
+                pipeline,
+                clock: 0,
+            };
+            f.release(None, &["a1"], "1.0.0");
+            f.release(Some(1), &["b2", "b1"], "1.0.1");
+            f.release(Some(2), &["c1"], "1.0.2");
+            f.release(Some(1), &["h1"], "1.0.0");
+            f
+        }
+
+        fn release(&mut self, base: Option<u64>, commits: &[&str], dep: &str) {
+            self.clock += 3600;
+            let number = self.store.releases(&Default::default()).unwrap().len() + 1;
+            self.store
+                .create_release(NewRelease {
+                    commit: sha(commits[0]),
+                    base: base.map(ReleaseNumber),
+                    artifacts: BTreeMap::from([("image".into(), format!("app@v{number}"))]),
+                    actor: "ci".into(),
+                    created_at: t(self.clock),
+                    commits: commits
+                        .iter()
+                        .map(|c| CommitInfo {
+                            sha: sha(c),
+                            author: "Ana".into(),
+                            time: t(self.clock),
+                            subject: format!("feat: {c}"),
+                            parents: 1,
+                        })
+                        .collect(),
+                    dependencies: DependencySnapshot::new(vec![Dependency {
+                        lockfile: "Cargo.lock".into(),
+                        ecosystem: "cargo".into(),
+                        name: "serde".into(),
+                        version: dep.into(),
+                    }]),
+                    hotfix_reason: None,
+                })
+                .unwrap();
+        }
+
+        fn deploy(&mut self, env: &str, release: u64) {
+            self.clock += 60;
+            let started = self
+                .store
+                .start_deployment(NewDeployment {
+                    environment: env.into(),
+                    stage: if env == "beta" { "beta" } else { "prod" }.into(),
+                    release: ReleaseNumber(release),
+                    kind: DeploymentKind::Normal,
+                    actor: "ci".into(),
+                    reason: Some("test".into()),
+                    started_at: t(self.clock),
+                    promotion_check: None,
+                    force: true,
+                })
+                .unwrap();
+            self.store
+                .finish_deployment(FinishDeployment {
+                    id: started.id,
+                    outcome: Outcome::Approved,
+                    actor: "ci".into(),
+                    finished_at: t(self.clock + 30),
+                    reason: None,
+                })
+                .unwrap();
+        }
+
+        fn diff(&self, a: &str, b: &str) -> Result<Diff> {
+            diff(&self.store, None, &self.pipeline, a, b)
+        }
+    }
+
+    fn subjects(commits: &[CommitLine]) -> Vec<&str> {
+        commits.iter().map(|c| c.subject.as_str()).collect()
+    }
+
+    #[test]
+    fn a_diff_adds_going_forward_and_removes_going_back() {
+        let f = Fixture::new();
+        let forward = f.diff("v1", "v3").unwrap();
+        assert_eq!(
+            subjects(&forward.changes.commits_added),
+            ["feat: c1", "feat: b2", "feat: b1"]
+        );
+        assert!(forward.changes.commits_removed.is_empty());
+        assert_eq!(forward.changes.dependencies.len(), 1);
+        assert_eq!(
+            forward.changes.artifacts,
+            vec![ArtifactChange {
+                name: "image".into(),
+                from: Some("app@v1".into()),
+                to: Some("app@v3".into()),
+            }]
+        );
+        assert!(!forward.changes.files.available);
+
+        let back = f.diff("v3", "v1").unwrap();
+        assert_eq!(back.changes.commits_removed, forward.changes.commits_added);
+        assert!(back.changes.commits_added.is_empty());
+
+        // The hotfix on v1 against trunk's v3: each side has its own.
+        let across = f.diff("v3", "v4").unwrap();
+        assert_eq!(subjects(&across.changes.commits_added), ["feat: h1"]);
+        assert_eq!(
+            subjects(&across.changes.commits_removed),
+            ["feat: c1", "feat: b2", "feat: b1"]
+        );
+        // The same release twice changes nothing.
+        let same = f.diff("v2", "V2").unwrap();
+        assert!(same.changes.commits_added.is_empty() && same.changes.commits_removed.is_empty());
+        assert!(same.changes.dependencies.is_empty() && same.changes.artifacts.is_empty());
+    }
+
+    #[test]
+    fn environments_stand_for_what_they_run_and_bad_names_say_why() {
+        let mut f = Fixture::new();
+        f.deploy("prod-1", 1);
+        f.deploy("prod-2", 3);
+        let diff = f.diff("prod-1", "prod-2").unwrap();
+        assert_eq!(diff.from.kind, SideKind::Environment);
+        assert_eq!(diff.from.release, ReleaseNumber(1));
+        assert_eq!(diff.to.release, ReleaseNumber(3));
+        assert_eq!(diff.changes.environments, ["prod-1"]);
+        assert_eq!(diff.changes.commits_added.len(), 3);
+
+        let error = f.diff("beta", "v1").unwrap_err();
+        assert_eq!(error.kind, ErrorKind::NotFound);
+        assert!(
+            error.message.contains("beta has nothing deployed"),
+            "{}",
+            error.message
+        );
+        let error = f.diff("prod-3", "v1").unwrap_err();
+        assert_eq!(error.kind, ErrorKind::NotFound);
+        assert!(error.hint.unwrap().contains("did you mean"));
+        let error = f.diff("prod", "v1").unwrap_err();
+        assert_eq!(error.kind, ErrorKind::Usage);
+        assert!(error.hint.unwrap().contains("prod-1, prod-2"));
+        assert_eq!(f.diff("v1", "v9").unwrap_err().kind, ErrorKind::NotFound);
+    }
+
+    #[test]
+    fn a_promotion_is_one_change_set_per_running_release() {
+        let mut f = Fixture::new();
+        f.deploy("prod-1", 1);
+        let envs = [
+            "prod-1".to_string(),
+            "prod-2".to_string(),
+            "beta".to_string(),
+        ];
+        let preview = promotion(&f.store, None, Some(ReleaseNumber(3)), &envs).unwrap();
+        assert_eq!(preview.not_deployed, ["prod-2", "beta"]);
+        assert_eq!(preview.changes.len(), 1);
+        assert_eq!(preview.changes[0].from, ReleaseNumber(1));
+        assert_eq!(preview.changes[0].environments, ["prod-1"]);
+
+        f.deploy("prod-2", 2);
+        f.deploy("beta", 3);
+        let preview = promotion(&f.store, None, Some(ReleaseNumber(3)), &envs).unwrap();
+        let froms: Vec<ReleaseNumber> = preview.changes.iter().map(|c| c.from).collect();
+        assert_eq!(froms, [ReleaseNumber(2), ReleaseNumber(1)], "newest first");
+        assert_eq!(subjects(&preview.changes[0].commits_added), ["feat: c1"]);
+        assert_eq!(preview.unchanged, ["beta"]);
+        let nothing = promotion(&f.store, None, None, &envs).unwrap();
+        assert!(nothing.changes.is_empty() && nothing.release.is_none());
+    }
+
+    #[test]
+    fn a_release_is_compared_with_its_base() {
+        let f = Fixture::new();
+        let release = |n| f.store.release(ReleaseNumber(n)).unwrap().unwrap();
+        assert!(since_base(&f.store, None, &release(1)).unwrap().is_none());
+        let hotfix = since_base(&f.store, None, &release(4)).unwrap().unwrap();
+        assert_eq!(hotfix.from, ReleaseNumber(1));
+        assert_eq!(subjects(&hotfix.commits_added), ["feat: h1"]);
+        assert!(hotfix.commits_removed.is_empty());
+    }
+}
