@@ -50,6 +50,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand status 'The pipeline at a glance: per wave, stage and environment, the current release, its state, a deployment in progress, the release waiting to be promoted, and locks'
             cand history 'Deployment history of an environment, newest first: deployment, when, outcome, commits added and removed ("+5 −2"), and commit range'
             cand where 'Where a commit is: the first release containing it, the deployment that first brought it to each environment, and the environments where it is and is not deployed now'
+            cand diff 'Compare two releases or environments: what replacing A by B changes'
             cand rollback 'Roll environments back to an older release, after a preview'
             cand promotions 'Disable or enable promotions into and out of stages and environments (list, disable, enable)'
             cand pipeline 'The pipeline''s definition as a team server holds it (push, show, history, diff)'
@@ -110,8 +111,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;config'= {
             cand --repo 'The git repository (default: the one around the current directory)'
@@ -125,8 +126,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;release'= {
             cand --repo 'The git repository (default: the one around the current directory)'
@@ -140,11 +141,11 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand create 'Record an immutable release of a commit (CI, after a build)'
             cand list 'List releases, newest first'
-            cand show 'Show one release: its commit, artifacts, commits and dependencies'
+            cand show 'Show one release: its commit, artifacts, commits and dependencies, and what it changed'
             cand block 'Block a bad release everywhere: it is never promoted or deployed again'
             cand unblock 'Lift the block of a release, so it may be promoted again'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -181,8 +182,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;release;show'= {
             cand --repo 'The git repository (default: the one around the current directory)'
@@ -196,8 +197,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;release;block'= {
             cand --reason 'Why (required): shown wherever the release is refused, and kept in the audit log'
@@ -235,7 +236,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;release;help'= {
             cand create 'Record an immutable release of a commit (CI, after a build)'
             cand list 'List releases, newest first'
-            cand show 'Show one release: its commit, artifacts, commits and dependencies'
+            cand show 'Show one release: its commit, artifacts, commits and dependencies, and what it changed'
             cand block 'Block a bad release everywhere: it is never promoted or deployed again'
             cand unblock 'Lift the block of a release, so it may be promoted again'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -264,8 +265,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand start 'Record the start of a deployment run by an external CI'
             cand finish 'Record how a deployment ended'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -341,6 +342,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
+            cand --preview 'Also show what the release would change in the stage''s environments'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
             cand --quiet 'Print results only: no status messages or progress'
@@ -362,8 +364,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;bake'= {
             cand --release 'The release to ask about (default: the one the stage works on)'
@@ -415,8 +417,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;reject'= {
             cand --step 'The external step''s name, as in pipeline.toml'
@@ -432,8 +434,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;logs'= {
             cand --repo 'The git repository (default: the one around the current directory)'
@@ -447,8 +449,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;status'= {
             cand --interval 'Seconds between redraws with --watch'
@@ -499,6 +501,21 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'captain;diff'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'captain;rollback'= {
             cand --to 'The release to go back to, e.g. v12 (default: the last approved one before the current)'
             cand --reason 'Why: shown on the promotion locks and kept in the audit log'
@@ -531,8 +548,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand list 'List the locks in force: who disabled promotions into or out of what, when and why'
             cand disable 'Disable promotions into and/or out of environments, stages or waves'
             cand enable 'Enable promotions again, so the next approved release flows in'
@@ -550,8 +567,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;promotions;disable'= {
             cand --direction 'Which promotions: into the targets, out of them, or both'
@@ -613,8 +630,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand push 'Register the local pipeline.toml as the pipeline''s next definition (an operator''s)'
             cand show 'Print a registered definition (default: the newest)'
             cand history 'List the registered versions of the definition, newest first'
@@ -650,8 +667,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;pipeline;history'= {
             cand --repo 'The git repository (default: the one around the current directory)'
@@ -665,8 +682,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;pipeline;diff'= {
             cand --version 'Which version'
@@ -681,8 +698,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;pipeline;help'= {
             cand push 'Register the local pipeline.toml as the pipeline''s next definition (an operator''s)'
@@ -713,8 +730,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand export 'Write the whole ledger as versioned JSON Lines to stdout (backups, moving to a team server). The format is documented in the README'
             cand import 'Load a ledger export from stdin, all or nothing'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -731,8 +748,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;state;import'= {
             cand --repo 'The git repository (default: the one around the current directory)'
@@ -775,8 +792,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;simulate'= {
             cand --duration 'How much time to simulate (e.g. 30d, 12w)'
@@ -823,8 +840,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;serve'= {
             cand --database 'Where the ledgers live: sqlite:DIR (one file per pipeline in DIR) or postgres://…'
@@ -874,8 +891,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand create 'Create an API token and print its secret, once (it is stored only hashed)'
             cand list 'List the tokens (never their secrets)'
             cand revoke 'Revoke a token: the server refuses it from now on'
@@ -917,8 +934,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;token;revoke'= {
             cand --reason 'Why (recorded in the audit log)'
@@ -964,8 +981,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;man'= {
             cand --repo 'The git repository (default: the one around the current directory)'
@@ -979,8 +996,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;schemas'= {
             cand --repo 'The git repository (default: the one around the current directory)'
@@ -994,8 +1011,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;demo'= {
             cand --repo 'The git repository (default: the one around the current directory)'
@@ -1010,8 +1027,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;help'= {
             cand init 'Write a starter pipeline.toml. In a terminal, choose the template from a list; otherwise name it with --template'
@@ -1031,6 +1048,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand status 'The pipeline at a glance: per wave, stage and environment, the current release, its state, a deployment in progress, the release waiting to be promoted, and locks'
             cand history 'Deployment history of an environment, newest first: deployment, when, outcome, commits added and removed ("+5 −2"), and commit range'
             cand where 'Where a commit is: the first release containing it, the deployment that first brought it to each environment, and the environments where it is and is not deployed now'
+            cand diff 'Compare two releases or environments: what replacing A by B changes'
             cand rollback 'Roll environments back to an older release, after a preview'
             cand promotions 'Disable or enable promotions into and out of stages and environments (list, disable, enable)'
             cand pipeline 'The pipeline''s definition as a team server holds it (push, show, history, diff)'
@@ -1057,7 +1075,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;help;release'= {
             cand create 'Record an immutable release of a commit (CI, after a build)'
             cand list 'List releases, newest first'
-            cand show 'Show one release: its commit, artifacts, commits and dependencies'
+            cand show 'Show one release: its commit, artifacts, commits and dependencies, and what it changed'
             cand block 'Block a bad release everywhere: it is never promoted or deployed again'
             cand unblock 'Lift the block of a release, so it may be promoted again'
         }
@@ -1100,6 +1118,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;help;history'= {
         }
         &'captain;help;where'= {
+        }
+        &'captain;help;diff'= {
         }
         &'captain;help;rollback'= {
         }

@@ -11,6 +11,7 @@ mod completions;
 mod config_cmd;
 mod demo;
 mod deploy;
+mod diff;
 mod history;
 mod init;
 mod logs;
@@ -18,6 +19,7 @@ mod next;
 mod override_cmd;
 mod pipeline;
 mod plan;
+mod preview;
 mod promotions;
 mod release;
 mod retry;
@@ -118,6 +120,7 @@ pub enum Command {
     Status(status::Args),
     History(history::Args),
     Where(where_cmd::Args),
+    Diff(diff::Args),
     Rollback(rollback::Args),
     /// Disable or enable promotions into and out of stages and environments (list, disable, enable).
     #[command(subcommand)]
@@ -164,6 +167,13 @@ pub fn main() -> i32 {
 }
 
 fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
+    if ui.markdown() && !speaks_markdown(&cli.command) {
+        return Err(captain::Error::usage(
+            "--output markdown is for what a change brings: diff, next STAGE --preview, release show and rollback",
+        )
+        .with_hint("use --output table or --output json here")
+        .into());
+    }
     let ctx = Context::new(cli.global);
     match cli.command {
         Command::Init(args) => init::run(&ctx, ui, args),
@@ -183,6 +193,7 @@ fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Status(args) => status::run(&ctx, ui, args),
         Command::History(args) => history::run(&ctx, ui, args),
         Command::Where(args) => where_cmd::run(&ctx, ui, args),
+        Command::Diff(args) => diff::run(&ctx, ui, args),
         Command::Rollback(args) => rollback::run(&ctx, ui, args),
         Command::Promotions(command) => promotions::run(&ctx, ui, command),
         Command::Pipeline(command) => pipeline::run(&ctx, ui, command),
@@ -196,6 +207,16 @@ fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Man(args) => completions::run_man(ui, args),
         Command::Schemas(args) => completions::run_schemas(ui, args),
         Command::Demo(args) => demo::run(&ctx, ui, args),
+    }
+}
+
+/// The commands that print release notes with `--output markdown`.
+fn speaks_markdown(command: &Command) -> bool {
+    match command {
+        Command::Diff(_) | Command::Rollback(_) => true,
+        Command::Next(args) => args.preview,
+        Command::Release(command) => matches!(command, release::Command::Show(_)),
+        _ => false,
     }
 }
 

@@ -49,6 +49,7 @@ pub fn all() -> Vec<ViewSchema> {
         view::<deploy::DeploymentStarted>("deploy-start", "captain deploy start ENV"),
         view::<crate::ops::deploy::Finished>("deploy-finish", "captain deploy finish ID"),
         view::<crate::ops::gate::NextView>("next", "captain next STAGE"),
+        view::<preview::NextPreviewView>("next-preview", "captain next STAGE --preview"),
         view::<deploy::GateView>("gate", "captain gate STAGE"),
         view::<crate::ops::gate::BakeView>("bake", "captain bake STAGE"),
         view::<crate::ops::gate::RetryView>("retry", "captain retry ENV|STAGE"),
@@ -56,6 +57,7 @@ pub fn all() -> Vec<ViewSchema> {
         view::<crate::engine::BlockerOverride>("override", "captain override TARGET"),
         view::<deploy::LogView>("logs", "captain logs DEPLOYMENT"),
         view::<run::RunEventView>("run-event", "captain run (one line per event)"),
+        view::<preview::DiffView>("diff", "captain diff A B"),
         view::<rollback::RollbackView>("rollback", "captain rollback TARGET…"),
         view::<promotions::PromotionsList>("promotions-list", "captain promotions list"),
         view::<promotions::PromotionsDisabled>(

@@ -252,6 +252,7 @@ fn every_command_prints_json_its_schema_describes() {
     let status = c.check("status", 0, &["status", "--json"]);
     assert_eq!(status["stages"][0]["environments"][0]["state"], "verifying");
     c.check("next", 0, &["next", "beta", "--json"]);
+    c.check("next-preview", 0, &["next", "beta", "--preview", "--json"]);
     c.check("gate", 3, &["gate", "gamma", "--json"]);
     let beta = newest(&env, "beta");
     c.check(
@@ -392,6 +393,16 @@ fn every_command_prints_json_its_schema_describes() {
         removed["commit"].as_str().is_some_and(|c| c.len() == 40),
         "{removed}"
     );
+
+    // prod-1 runs v2 while its rollback to v1 is in progress.
+    let diff = c.check("diff", 0, &["diff", "prod-1", "v1", "--json"]);
+    assert_eq!(
+        diff["changes"]["commits_removed"][0]["release"], "v2",
+        "{diff}"
+    );
+    assert_eq!(diff["from"]["in_progress"], "v1", "{diff}");
+    c.check("diff", 0, &["diff", "gamma", "v2", "--json"]);
+    c.check("next-preview", 0, &["next", "gamma", "--preview", "--json"]);
 
     // Where everything stands.
     c.check("history", 0, &["history", "prod-1", "--json"]);
