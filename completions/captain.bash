@@ -37,6 +37,9 @@ _captain() {
             captain,deploy)
                 cmd="captain__subcmd__deploy"
                 ;;
+            captain,events)
+                cmd="captain__subcmd__events"
+                ;;
             captain,gate)
                 cmd="captain__subcmd__gate"
                 ;;
@@ -147,6 +150,9 @@ _captain() {
                 ;;
             captain__subcmd__help,deploy)
                 cmd="captain__subcmd__help__subcmd__deploy"
+                ;;
+            captain__subcmd__help,events)
+                cmd="captain__subcmd__help__subcmd__events"
                 ;;
             captain__subcmd__help,gate)
                 cmd="captain__subcmd__help__subcmd__gate"
@@ -416,7 +422,7 @@ _captain() {
 
     case "${cmd}" in
         captain)
-            opts="-q -y -h -V --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help --version init validate plan config release deploy run next gate bake retry approve reject logs status history where rollback promotions pipeline state override simulate audit serve token completions man schemas demo help"
+            opts="-q -y -h -V --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help --version init validate plan config release deploy run next gate bake retry approve reject logs status history where rollback promotions pipeline state override simulate audit events serve token completions man schemas demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -859,6 +865,52 @@ _captain() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        captain__subcmd__events)
+            opts="-f -q -y -h --since --after --follow --interval --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pipeline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         captain__subcmd__gate)
             opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -894,7 +946,7 @@ _captain() {
             return 0
             ;;
         captain__subcmd__help)
-            opts="init validate plan config release deploy run next gate bake retry approve reject logs status history where rollback promotions pipeline state override simulate audit serve token completions man schemas demo help"
+            opts="init validate plan config release deploy run next gate bake retry approve reject logs status history where rollback promotions pipeline state override simulate audit events serve token completions man schemas demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1022,6 +1074,20 @@ _captain() {
         captain__subcmd__help__subcmd__deploy__subcmd__start)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__help__subcmd__events)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -57,6 +57,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand override 'Let deployments start into a stage or an environment although its blocker (an alarm expression such as an organisation-wide event) is in ALARM — for a while, with a reason that is recorded and audited. `captain run`, `next`, `gate` and `deploy start` honour it'
             cand simulate 'Run the pipeline in virtual time with synthetic releases, deploy and test durations and injected failures; report how long a commit takes to reach each wave and environment (median, p90) and where releases queue or are superseded'
             cand audit 'Show audit events, newest first: every change to the ledger with its actor (on a team server, the token''s name), time and reason'
+            cand events 'Print the ledger''s events, oldest first, as JSON Lines: one object per change (release created, deployment started/approved/failed, rollback, lock set/lifted, release blocked, …) with its `event` name, its `id` (`PIPELINE:SEQ`, the same on every read, for dropping duplicates) and the audit record (`seq`, `at`, `actor`, `action`, `target`, `reason`, `details`). With --follow, keeps printing new events as they are recorded until interrupted; a reader that stops reading (`| head`) ends it quietly'
             cand serve 'Run the team server: the ledger of every pipeline as an HTTP/JSON API for the CLI, CI jobs and runbooks (`--state https://…` on the client side)'
             cand token 'API tokens of the team server (create, list, revoke)'
             cand completions 'Print a shell completion script'
@@ -826,6 +827,26 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'captain;events'= {
+            cand --since 'Only events after this: a duration before now (`1h`, `2d`), a time (RFC 3339), or an event''s `seq` (`120`: the events after event 120)'
+            cand --after 'Resume after this `cursor` (from an earlier line)'
+            cand --interval 'With --follow: how often to look for new events'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand -f 'Keep running and print new events as they are recorded'
+            cand --follow 'Keep running and print new events as they are recorded'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'captain;serve'= {
             cand --database 'Where the ledgers live: sqlite:DIR (one file per pipeline in DIR) or postgres://…'
             cand --listen 'The address to listen on (port 0 picks a free port, printed on start)'
@@ -1038,6 +1059,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand override 'Let deployments start into a stage or an environment although its blocker (an alarm expression such as an organisation-wide event) is in ALARM — for a while, with a reason that is recorded and audited. `captain run`, `next`, `gate` and `deploy start` honour it'
             cand simulate 'Run the pipeline in virtual time with synthetic releases, deploy and test durations and injected failures; report how long a commit takes to reach each wave and environment (median, p90) and where releases queue or are superseded'
             cand audit 'Show audit events, newest first: every change to the ledger with its actor (on a team server, the token''s name), time and reason'
+            cand events 'Print the ledger''s events, oldest first, as JSON Lines: one object per change (release created, deployment started/approved/failed, rollback, lock set/lifted, release blocked, …) with its `event` name, its `id` (`PIPELINE:SEQ`, the same on every read, for dropping duplicates) and the audit record (`seq`, `at`, `actor`, `action`, `target`, `reason`, `details`). With --follow, keeps printing new events as they are recorded until interrupted; a reader that stops reading (`| head`) ends it quietly'
             cand serve 'Run the team server: the ledger of every pipeline as an HTTP/JSON API for the CLI, CI jobs and runbooks (`--state https://…` on the client side)'
             cand token 'API tokens of the team server (create, list, revoke)'
             cand completions 'Print a shell completion script'
@@ -1141,6 +1163,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;help;simulate'= {
         }
         &'captain;help;audit'= {
+        }
+        &'captain;help;events'= {
         }
         &'captain;help;serve'= {
         }

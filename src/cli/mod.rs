@@ -11,6 +11,7 @@ mod completions;
 mod config_cmd;
 mod demo;
 mod deploy;
+mod events;
 mod history;
 mod init;
 mod logs;
@@ -131,6 +132,7 @@ pub enum Command {
     Override(override_cmd::Args),
     Simulate(simulate::Args),
     Audit(audit::Args),
+    Events(events::Args),
     Serve(serve::Args),
     /// API tokens of the team server (create, list, revoke).
     #[command(subcommand)]
@@ -190,6 +192,7 @@ fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Override(args) => override_cmd::run(&ctx, ui, args),
         Command::Simulate(args) => simulate::run(&ctx, ui, args),
         Command::Audit(args) => audit::run(&ctx, ui, args),
+        Command::Events(args) => events::run(&ctx, ui, args),
         Command::Serve(args) => serve::run(&ctx, ui, args),
         Command::Token(command) => token::run(&ctx, ui, command),
         Command::Completions(args) => completions::run_completions(ui, args),

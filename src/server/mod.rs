@@ -130,6 +130,8 @@ pub(crate) struct App {
     store_calls: Arc<tokio::sync::Semaphore>,
     /// The heavy reads' own lane (see [`limits`]): they never take `store_calls`.
     heavy_calls: Arc<tokio::sync::Semaphore>,
+    /// Event streams (`…/events?follow=true`) open at once (see [`limits`]).
+    event_streams: Arc<tokio::sync::Semaphore>,
     limits: Arc<limits::Limits>,
 }
 
@@ -379,6 +381,9 @@ async fn serve_async(
                 .max(1),
         )),
         heavy_calls: Arc::new(tokio::sync::Semaphore::new(limits.heavy_reads.max(1))),
+        event_streams: Arc::new(tokio::sync::Semaphore::new(limits::event_stream_cap(
+            limits.connection_cap(),
+        ))),
         limits: limits.clone(),
     };
     let router = router(app);

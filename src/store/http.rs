@@ -736,6 +736,38 @@ impl Store for HttpStore {
         self.get("reading audit events", "/audit", &query)
     }
 
+    fn events_after(
+        &self,
+        after: EventCursor,
+        min_seq: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<LoggedEvent>> {
+        const WHAT: &str = "reading the event log";
+        let mut query = vec![("after", after.to_string()), ("limit", limit.to_string())];
+        if let Some(seq) = min_seq {
+            query.push(("since", seq.to_string()));
+        }
+        let url = self.url("/events");
+        let response = self.send(WHAT, &|| self.client.get(&url).query(&query))?;
+        let text = response
+            .text()
+            .map_err(|e| Error::failed(format!("{WHAT}: the answer broke off: {e}")))?;
+        text.lines()
+            .filter(|line| !line.trim().is_empty())
+            .enumerate()
+            .map(|(i, line)| {
+                let line: crate::ops::events::EventLine =
+                    serde_json::from_str(line).map_err(|e| {
+                        Error::failed(format!("{WHAT}: line {} is not an event: {e}", i + 1))
+                    })?;
+                Ok(LoggedEvent {
+                    cursor: line.cursor.parse()?,
+                    event: line.audit,
+                })
+            })
+            .collect()
+    }
+
     fn export(&self, sink: &mut dyn FnMut(LedgerRecord) -> Result<()>) -> Result<()> {
         let url = self.url("/export");
         let response = self.send("exporting the ledger", &|| self.bulk_client.get(&url))?;

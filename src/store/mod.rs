@@ -275,6 +275,17 @@ pub trait Store: Send + Sync {
     /// Audit events, newest first.
     fn audit_events(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>>;
 
+    /// The event log (the audit events) after `after`, oldest first, at most `limit`: only
+    /// events no transaction still running can precede (see [`EventCursor`]), so a
+    /// reader that moves its cursor to the last event it got never skips one. With
+    /// `min_seq`, only events whose `seq` is above it.
+    fn events_after(
+        &self,
+        after: EventCursor,
+        min_seq: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<LoggedEvent>>;
+
     /// The pipeline's definition as a team server holds it: `version`, or the newest;
     /// `None` when none is registered.
     fn pipeline_version(&self, version: Option<u32>) -> Result<Option<PipelineVersion>>;

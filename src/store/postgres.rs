@@ -60,6 +60,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (10, include_str!("postgres/0010_hotfix.sql")),
     (11, include_str!("postgres/0011_pipeline_versions.sql")),
     (12, include_str!("postgres/0012_release_blocks.sql")),
+    (13, include_str!("postgres/0013_event_order.sql")),
 ];
 
 mod pool;
@@ -2740,6 +2741,36 @@ impl Store for PostgresStore {
             )?
             .iter()
             .map(audit_from_row)
+            .collect()
+        })
+    }
+
+    fn events_after(
+        &self,
+        after: EventCursor,
+        min_seq: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<LoggedEvent>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.read(|tx, p| {
+            tx.query(
+                "SELECT seq, at, actor, action, target, reason, details, txid FROM captain.audit_events
+                 WHERE pipeline = $1 AND (txid, seq) > ($2, $3) AND seq > $4
+                   AND txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+                 ORDER BY txid, seq LIMIT $5",
+                &[&p, &after.txid, &after.seq, &min_seq.unwrap_or(0), &limit],
+            )?
+            .iter()
+            .map(|row| {
+                let event = audit_from_row(row)?;
+                Ok(LoggedEvent {
+                    cursor: EventCursor {
+                        txid: row.try_get(7)?,
+                        seq: event.seq,
+                    },
+                    event,
+                })
+            })
             .collect()
         })
     }

@@ -1912,6 +1912,34 @@ impl Store for SqliteStore {
         })
     }
 
+    fn events_after(
+        &self,
+        after: EventCursor,
+        min_seq: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<LoggedEvent>> {
+        // One writer at a time: seq order is commit order, and txid is always 0.
+        let from = after.seq.max(min_seq.unwrap_or(0));
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT seq, at, actor, action, target, reason, details FROM audit_events
+                 WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            )?;
+            Ok(stmt
+                .query_map(params![from, self::limit(Some(limit))], |row| {
+                    let event = audit_from_row(row)?;
+                    Ok(LoggedEvent {
+                        cursor: EventCursor {
+                            txid: 0,
+                            seq: event.seq,
+                        },
+                        event,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
     fn export(&self, sink: &mut dyn FnMut(LedgerRecord) -> Result<()>) -> Result<()> {
         // On a read-only connection of its own when the ledger is a file: a long export
         // (a big ledger, a slow reader on the other end of a team server) then never holds

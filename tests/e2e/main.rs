@@ -19,6 +19,7 @@ mod cli_state;
 mod cli_status;
 mod cli_validate;
 mod cli_where;
+mod events;
 mod exec_http;
 mod exec_process;
 mod exec_services;
