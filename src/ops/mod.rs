@@ -8,6 +8,7 @@ pub mod definition;
 pub mod deploy;
 pub mod events;
 pub mod gate;
+pub mod notify;
 pub mod pass;
 pub mod promotions;
 pub mod release;

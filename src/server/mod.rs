@@ -17,6 +17,7 @@ pub mod db;
 pub mod drive;
 pub(crate) mod files;
 pub mod limits;
+mod notify;
 pub mod openapi;
 pub(crate) mod registry;
 mod routes;
@@ -338,6 +339,12 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr, bool)) -> Res
         ),
         None => Vec::new(),
     };
+    let notifications = notify::start(
+        &options.database,
+        stores.clone(),
+        registry.clone(),
+        stop.clone(),
+    );
     let served = runtime.block_on(serve_async(
         options,
         db.clone(),
@@ -352,6 +359,7 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr, bool)) -> Res
     for driver in drivers {
         let _ = driver.join();
     }
+    let _ = notifications.join();
     // The runtime goes first, with every task that still holds a ledger: the last
     // PostgreSQL connections then close here, outside it (a blocking client closed on
     // the runtime panics: "Cannot start a runtime from within a runtime").

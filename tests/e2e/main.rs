@@ -23,6 +23,7 @@ mod events;
 mod exec_http;
 mod exec_process;
 mod exec_services;
+mod notify;
 mod pg_harness;
 mod release_block;
 mod rollback_concurrency;
