@@ -437,3 +437,108 @@ fn the_server_delivers_its_pipelines_events() {
     let e = env.run(&["notify", "status"]).code(2);
     assert!(e.stderr.contains("delivered by the server"), "{}", e.stderr);
 }
+
+/// Replicas of `captain serve` on PostgreSQL: one delivers at a time (the advisory
+/// lock); SIGKILLed while concurrent writers record events on several environments, the
+/// next replica takes over from the ledger's cursor, and every event arrives in the
+/// log's order.
+#[test]
+fn postgres_replicas_killed_mid_delivery_lose_no_event() {
+    use super::server_harness::Server;
+    use captain::model::*;
+    use captain::store::Store;
+
+    let receiver = Receiver::start(Duration::from_millis(5));
+    let dir = tempfile::tempdir().unwrap();
+    let database = super::pg_harness::fresh_database();
+    let definition = pipeline(&receiver.url, "").replace("secret_env = \"HOOK_SECRET\"\n", "");
+    let mut first = Server::start_on(&dir.path().join("a"), &database, &[], None);
+    first.register(&definition);
+    let admin = first.admin.clone();
+    let mut second = Server::spawn(&dir.path().join("b"), &database, &[], None, admin.clone());
+    let store =
+        Arc::new(captain::store::postgres::PostgresStore::open(&database, "checkout").unwrap());
+    store
+        .create_release(super::store_story::new_release("a", None, &["a"], "app@1"))
+        .unwrap();
+    let writing = |writers: u64, rounds: i64| {
+        (0..writers)
+            .map(|w| {
+                let store = store.clone();
+                std::thread::spawn(move || {
+                    for i in 0..rounds {
+                        let d = store
+                            .start_deployment(NewDeployment {
+                                environment: format!("env-{w}"),
+                                stage: "s".into(),
+                                release: ReleaseNumber(1),
+                                kind: DeploymentKind::Normal,
+                                actor: "ci".into(),
+                                reason: None,
+                                started_at: super::store_story::at(i),
+                                promotion_check: None,
+                                force: false,
+                            })
+                            .unwrap();
+                        store
+                            .finish_deployment(FinishDeployment {
+                                id: d.id,
+                                outcome: Outcome::Approved,
+                                actor: "ci".into(),
+                                finished_at: super::store_story::at(i),
+                                reason: None,
+                            })
+                            .unwrap();
+                    }
+                })
+            })
+            .collect::<Vec<_>>()
+    };
+    let wait = |what: &str, mut ok: Box<dyn FnMut() -> bool + '_>| {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !ok() {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let writers = writing(4, 25);
+    wait("a first delivery", Box::new(|| !receiver.got().is_empty()));
+    // Kill whichever delivers, mid-stream; the other takes over.
+    let first_delivers = first.log().contains("notifications: took the lock");
+    let survivor = if first_delivers {
+        first.kill();
+        &mut second
+    } else {
+        second.kill();
+        &mut first
+    };
+    for w in writers {
+        w.join().unwrap();
+    }
+    for w in writing(4, 10) {
+        w.join().unwrap();
+    }
+    let mut ledger = Vec::new();
+    let mut cursor = EventCursor::START;
+    let total = store.audit_events(&Default::default()).unwrap().len();
+    wait(
+        "the log to settle",
+        Box::new(|| {
+            loop {
+                let page = store.events_after(cursor, None, 500).unwrap();
+                let Some(last) = page.last() else { break };
+                cursor = last.cursor;
+                ledger.extend(page.iter().map(|e| format!("checkout:{}", e.event.seq)));
+            }
+            ledger.len() >= total
+        }),
+    );
+    wait(
+        "every event to arrive",
+        Box::new(|| receiver.distinct().len() >= total),
+    );
+    assert!(survivor.log().contains("notifications: took the lock"));
+    let arrived: Vec<String> = receiver.distinct().iter().map(|r| r.id.clone()).collect();
+    assert_eq!(arrived.len(), ledger.len());
+    assert_eq!(arrived, ledger, "out of order");
+}
