@@ -247,12 +247,14 @@ fn deliver_after_command(ui: &Ui) {
     if pipeline.notify.is_empty() {
         return;
     }
+    // A team server delivers its own.
+    match ctx.state_location(&pipeline) {
+        Ok(state) if !state.location.starts_with("http") => {}
+        _ => return,
+    }
     let Ok(store) = ctx.store(&pipeline) else {
         return;
     };
-    if store.as_http().is_some() {
-        return; // the team server delivers its own
-    }
     if let Err(e) = notify::deliver(&ctx, &pipeline, store.as_ref(), CI_NOTIFY_BUDGET) {
         ui.warn(&format!("notifications: {e}"));
     }

@@ -169,6 +169,13 @@ fn retry(ui: &Ui, pipeline: &Pipeline, store: &dyn Store, args: RetryArgs) -> an
                 .into(),
         );
     }
+    if let Some(server) = store.as_http() {
+        let done = server.notify_retry(&captain::store::wire::RetryParked {
+            target: args.target.clone(),
+            seqs: args.seq.clone(),
+        })?;
+        return report_retry(ui, done.delivered, done.parked);
+    }
     let parked: Vec<_> = store
         .parked_events(args.target.as_deref())?
         .into_iter()
@@ -187,12 +194,20 @@ fn retry(ui: &Ui, pipeline: &Pipeline, store: &dyn Store, args: RetryArgs) -> an
     }
     let mut notifier = Notifier::new(pipeline, &|name| std::env::var(name).ok())?;
     let (delivered, failed) = notifier.retry(store, &parked)?;
+    report_retry(ui, delivered, failed)
+}
+
+fn report_retry(
+    ui: &Ui,
+    delivered: Vec<captain::store::ParkedEvent>,
+    failed: Vec<captain::store::ParkedEvent>,
+) -> anyhow::Result<()> {
     if ui.json() {
         ui.out_json(&serde_json::json!({"delivered": delivered, "parked": failed}))?;
     } else {
         ui.out(&format!(
             "resent {} parked event(s): {} delivered, {} still parked",
-            parked.len(),
+            delivered.len() + failed.len(),
             delivered.len(),
             failed.len()
         ))?;

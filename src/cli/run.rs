@@ -72,7 +72,11 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         },
     };
     super::start_reaper(ui);
-    let notifications = start_notifications(ctx, &pipeline)?;
+    // A target that cannot be set up must not stop the deployments: said, and skipped.
+    let notifications = start_notifications(ctx, &pipeline).unwrap_or_else(|e| {
+        ui.warn(&format!("notifications are off: {e}"));
+        None
+    });
     let mut runner = Runner::new(store.as_ref(), &pipeline, options);
     let mut observer: Box<dyn RunObserver> = if ui.json() {
         Box::new(JsonLines {

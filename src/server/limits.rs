@@ -355,6 +355,7 @@ pub(crate) fn minimum_role(method: &Method, path: &str) -> Option<Role> {
         | ["overrides"]
         | ["step-results"]
         | ["retries"]
+        | ["notify", "retry"]
         | ["passes"] => Role::Operator,
         ["releases"]
         | ["deployments"]

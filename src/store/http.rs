@@ -401,6 +401,14 @@ fn read_ca(path: &Path) -> Result<Vec<reqwest::Certificate>> {
     Ok(certs)
 }
 
+impl HttpStore {
+    /// Resends parked notifications on the server, with its secrets (`captain notify
+    /// retry`).
+    pub fn notify_retry(&self, request: &RetryParked) -> Result<RetriedParked> {
+        self.query("resending parked notifications", "/notify/retry", request)
+    }
+}
+
 impl Store for HttpStore {
     fn location(&self) -> String {
         self.base.clone()
@@ -766,6 +774,20 @@ impl Store for HttpStore {
                 })
             })
             .collect()
+    }
+
+    fn notify_states(&self) -> Result<Vec<super::NotifyState>> {
+        let status: NotifyStatus = self.get("reading notification state", "/notify", &[])?;
+        Ok(status.targets)
+    }
+
+    fn parked_events(&self, target: Option<&str>) -> Result<Vec<super::ParkedEvent>> {
+        let status: NotifyStatus = self.get("reading notification state", "/notify", &[])?;
+        Ok(status
+            .parked
+            .into_iter()
+            .filter(|p| target.is_none_or(|t| p.target == t))
+            .collect())
     }
 
     fn export(&self, sink: &mut dyn FnMut(LedgerRecord) -> Result<()>) -> Result<()> {
