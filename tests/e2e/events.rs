@@ -332,3 +332,91 @@ fn the_server_streams_events_to_a_read_token() {
     assert_eq!(data["reason"], "incident");
     assert!(data["seq"].as_i64() > created["seq"].as_i64());
 }
+
+/// A target's cursor moves only from where the deliverer found it; failures count up,
+/// parking moves on and is listed until resolved. The same on both SQL backends.
+fn delivery_state_story(store: &dyn Store) {
+    use captain::store::{Delivery, DeliveryUpdate};
+    store
+        .create_release(new_release("a", None, &["a"], "app@1"))
+        .unwrap();
+    store.start_deployment(start("prod", 1, 10)).unwrap();
+    let mut cursor = EventCursor::START;
+    let mut seen = Vec::new();
+    read_until(store, &mut cursor, &mut seen, 2);
+    let page = store.events_after(EventCursor::START, None, 10).unwrap();
+    let (first, second) = (page[0].cursor, page[1].cursor);
+    let update = |from, to, outcome| DeliveryUpdate {
+        target: "hooks".into(),
+        from,
+        to,
+        outcome,
+    };
+    assert!(store.notify_states().unwrap().is_empty());
+    assert!(
+        store
+            .record_delivery(update(EventCursor::START, first, Delivery::Passed))
+            .unwrap()
+    );
+    // A deliverer that read the old cursor changes nothing.
+    assert!(
+        !store
+            .record_delivery(update(EventCursor::START, first, Delivery::Passed))
+            .unwrap()
+    );
+    let failed = |e: &str| Delivery::Failed { error: e.into() };
+    assert!(
+        store
+            .record_delivery(update(first, first, failed("500")))
+            .unwrap()
+    );
+    assert!(
+        store
+            .record_delivery(update(first, first, failed("503")))
+            .unwrap()
+    );
+    let state = &store.notify_states().unwrap()[0];
+    assert_eq!((state.cursor, state.attempts), (first, 2));
+    assert_eq!(state.last_error.as_deref(), Some("503"));
+    let parked = Delivery::Parked {
+        error: "timeout".into(),
+        at: at(50),
+    };
+    assert!(
+        store
+            .record_delivery(update(first, second, parked))
+            .unwrap()
+    );
+    let state = &store.notify_states().unwrap()[0];
+    assert_eq!(
+        (state.cursor, state.attempts, state.last_error.clone()),
+        (second, 0, None)
+    );
+    let p = store.parked_events(Some("hooks")).unwrap();
+    assert_eq!(p.len(), 1);
+    assert_eq!(
+        (p[0].seq, p[0].cursor, p[0].attempts),
+        (second.seq, second, 3)
+    );
+    assert!(store.parked_events(Some("other")).unwrap().is_empty());
+    store
+        .resolve_parked("hooks", second.seq, Some("again"))
+        .unwrap();
+    assert_eq!(store.parked_events(None).unwrap()[0].attempts, 4);
+    store.resolve_parked("hooks", second.seq, None).unwrap();
+    assert!(store.parked_events(None).unwrap().is_empty());
+}
+
+#[test]
+fn sqlite_delivery_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let store =
+        captain::store::sqlite::SqliteStore::open(&dir.path().join("s.sqlite"), "app").unwrap();
+    delivery_state_story(&store);
+}
+
+#[test]
+fn postgres_delivery_state() {
+    let store = PostgresStore::open(&fresh_database(), "app").unwrap();
+    delivery_state_story(&store);
+}
