@@ -78,22 +78,7 @@ pub fn deliver(
     Ok(notifier.round(store, ctx.fresh_now(), Instant::now() + budget)?)
 }
 
-#[derive(serde::Serialize)]
-struct StatusView {
-    targets: Vec<TargetView>,
-    parked: Vec<captain::store::ParkedEvent>,
-}
-
-#[derive(serde::Serialize)]
-struct TargetView {
-    name: String,
-    /// The last event delivered or passed over.
-    seq: i64,
-    /// Events recorded since that this target still has to consider.
-    pending: usize,
-    attempts: u32,
-    last_error: Option<String>,
-}
+use captain::views::ledger::{NotifyStatusView as StatusView, NotifyTargetView as TargetView};
 
 fn status(ui: &Ui, ctx: &Context, pipeline: &Pipeline, store: &dyn Store) -> anyhow::Result<()> {
     let states = store.notify_states()?;
