@@ -243,3 +243,89 @@ impl EventReader {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(action: &str, details: serde_json::Value) -> AuditEvent {
+        AuditEvent {
+            seq: 1,
+            at: Timestamp::UNIX_EPOCH,
+            actor: "ci".into(),
+            action: action.into(),
+            target: "deploy-1d5fb5".into(),
+            reason: None,
+            details,
+        }
+    }
+
+    #[test]
+    fn names_follow_the_documented_mapping() {
+        let finish = |outcome: &str| {
+            event(
+                "deployment.finish",
+                serde_json::json!({ "outcome": outcome }),
+            )
+        };
+        assert_eq!(event_name(&finish("approved"), None), "deployment.approved");
+        for failed in ["deploy failed", "tests failed", "alarm fired"] {
+            assert_eq!(
+                event_name(&finish(failed), Some(DeploymentKind::Normal)),
+                "deployment.failed"
+            );
+        }
+        assert_eq!(
+            event_name(&finish("cancelled"), None),
+            "deployment.cancelled"
+        );
+        assert_eq!(
+            event_name(&finish("approved"), Some(DeploymentKind::Rollback)),
+            "rollback.finished"
+        );
+        let plain = |action: &str| event_name(&event(action, serde_json::json!({})), None);
+        assert_eq!(plain("deployment.start"), "deployment.started");
+        assert_eq!(plain("rollback.start"), "rollback.started");
+        assert_eq!(plain("lock.remove"), "lock.lifted");
+        assert_eq!(plain("release.block"), "release.blocked");
+        assert_eq!(plain("something.new"), "something.new");
+        // Every name the mapping gives is one `[[notify]] events` accepts.
+        for action in [
+            "release.create",
+            "release.block",
+            "release.unblock",
+            "deployment.start",
+            "rollback.start",
+            "lock.set",
+            "lock.remove",
+            "blocker.override",
+            "blocker.override.used",
+            "step.approve",
+            "step.reject",
+            "stage.approved",
+            "stage.failed",
+            "stage.superseded",
+            "stage.retried",
+            "pipeline.push",
+        ] {
+            assert!(EVENT_NAMES.contains(&plain(action).as_str()), "{action}");
+        }
+    }
+
+    #[test]
+    fn since_reads_a_seq_a_time_or_a_duration() {
+        let now: Timestamp = "2026-01-02T10:00:00Z"
+            .parse()
+            .unwrap_or(Timestamp::UNIX_EPOCH);
+        assert_eq!(Since::parse("120", now).ok(), Some(Since::Seq(120)));
+        assert_eq!(
+            Since::parse("1h", now).ok(),
+            "2026-01-02T09:00:00Z".parse().ok().map(Since::Time)
+        );
+        assert_eq!(
+            Since::parse("2026-01-01T00:00:00Z", now).ok(),
+            "2026-01-01T00:00:00Z".parse().ok().map(Since::Time)
+        );
+        assert!(Since::parse("soon", now).is_err());
+    }
+}
