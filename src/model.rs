@@ -705,6 +705,65 @@ pub struct AuditEvent {
     pub details: serde_json::Value,
 }
 
+/// Where a reader of the ledger's event log stands (see [`crate::store::Store::events_after`]).
+///
+/// Events are read in `(txid, seq)` order. On SQLite every write is serialized, so `txid`
+/// is 0 and `seq` alone is commit order. On PostgreSQL writes to different environments
+/// commit concurrently and `seq` is handed out at insert, not at commit; `txid` is the
+/// writing transaction's id, and a reader only takes events of transactions older than
+/// every transaction still running — so no event can later appear before the cursor.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+pub struct EventCursor {
+    pub txid: i64,
+    pub seq: i64,
+}
+
+impl EventCursor {
+    /// Before every event.
+    pub const START: EventCursor = EventCursor { txid: 0, seq: 0 };
+}
+
+impl fmt::Display for EventCursor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.txid, self.seq)
+    }
+}
+
+impl FromStr for EventCursor {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<EventCursor> {
+        let bad = || {
+            Error::usage(format!(
+                "`{s}` is not an event cursor: expected TXID.SEQ, as an earlier answer gave"
+            ))
+        };
+        let (txid, seq) = s.split_once('.').ok_or_else(bad)?;
+        Ok(EventCursor {
+            txid: txid.parse().map_err(|_| bad())?,
+            seq: seq.parse().map_err(|_| bad())?,
+        })
+    }
+}
+
+/// One event of the log with its place in it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct LoggedEvent {
+    pub cursor: EventCursor,
+    pub event: AuditEvent,
+}
+
 /// Where a commit is, as the store computes it for `captain where`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CommitLocation {

@@ -12,10 +12,12 @@ mod config_cmd;
 mod demo;
 mod deploy;
 mod diff;
+mod events;
 mod history;
 mod init;
 mod logs;
 mod next;
+mod notify;
 mod override_cmd;
 mod pipeline;
 mod plan;
@@ -134,6 +136,10 @@ pub enum Command {
     Override(override_cmd::Args),
     Simulate(simulate::Args),
     Audit(audit::Args),
+    Events(events::Args),
+    /// Notifications to [[notify]] targets: their deliveries and parked events (status, retry, deliver).
+    #[command(subcommand)]
+    Notify(notify::Command),
     Serve(serve::Args),
     /// API tokens of the team server (create, list, revoke).
     #[command(subcommand)]
@@ -159,7 +165,11 @@ pub fn main() -> i32 {
         }
     };
     let ui = Ui::new(&cli.global);
+    let changes = changes_the_ledger(&cli.command);
     let result = run(cli, &ui);
+    if changes && ci_mode() {
+        deliver_after_command(&ui);
+    }
     match result {
         Ok(()) => 0,
         Err(err) => ui.report_error(&err),
@@ -201,6 +211,8 @@ fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Override(args) => override_cmd::run(&ctx, ui, args),
         Command::Simulate(args) => simulate::run(&ctx, ui, args),
         Command::Audit(args) => audit::run(&ctx, ui, args),
+        Command::Events(args) => events::run(&ctx, ui, args),
+        Command::Notify(command) => notify::run(&ctx, ui, command),
         Command::Serve(args) => serve::run(&ctx, ui, args),
         Command::Token(command) => token::run(&ctx, ui, command),
         Command::Completions(args) => completions::run_completions(ui, args),
@@ -217,6 +229,55 @@ fn speaks_markdown(command: &Command) -> bool {
         Command::Next(args) => args.preview,
         Command::Release(command) => matches!(command, release::Command::Show(_)),
         _ => false,
+    }
+}
+
+/// Does this command record a change in the ledger (and so, perhaps, an event to notify)?
+fn changes_the_ledger(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Release(_)
+            | Command::Deploy(_)
+            | Command::Approve(_)
+            | Command::Reject(_)
+            | Command::Retry(_)
+            | Command::Rollback(_)
+            | Command::Promotions(_)
+            | Command::Override(_)
+            | Command::Bake(_)
+    )
+}
+
+/// In CI (`CI` set, as GitHub Actions, GitLab CI and most others do), a command that
+/// changed a local ledger delivers its notifications before it exits: a CI job may be the
+/// only captain process there is.
+fn ci_mode() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// How long a CI command's deliveries may take.
+const CI_NOTIFY_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Delivers, bounded in time, after a CI command (see [`ci_mode`]). The command's own
+/// outcome stands whatever happens here; a failure is a warning.
+fn deliver_after_command(ui: &Ui) {
+    // The command is over: its arguments are gone, so read the same globals again.
+    let Ok(cli) = Cli::try_parse() else { return };
+    let ctx = Context::new(cli.global);
+    let Ok(pipeline) = ctx.pipeline() else { return };
+    if pipeline.notify.is_empty() {
+        return;
+    }
+    // A team server delivers its own.
+    match ctx.state_location(&pipeline) {
+        Ok(state) if !state.location.starts_with("http") => {}
+        _ => return,
+    }
+    let Ok(store) = ctx.store(&pipeline) else {
+        return;
+    };
+    if let Err(e) = notify::deliver(&ctx, &pipeline, store.as_ref(), CI_NOTIFY_BUDGET) {
+        ui.warn(&format!("notifications: {e}"));
     }
 }
 

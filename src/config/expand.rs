@@ -260,6 +260,7 @@ pub(crate) fn expand(raw: Raw, sink: &mut Sink<'_>, source: PathBuf) -> Pipeline
         source,
         digest: String::new(),
         places: raw.places,
+        notify: raw.notify,
     }
 }
 

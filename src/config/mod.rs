@@ -103,7 +103,7 @@ pub use diagnostic::Diagnostic;
 pub use plan::{PlanDataPoints, PlanEnvironment, PlanStage, PlanView, PlanWave};
 pub use schema::{
     AlarmKind, AlarmSource, ApprovalKind, ApprovalStep, CommandKind, DataPoints, DeployCommand,
-    Place, Places, Settings, Wave, WrittenProgram,
+    NotifyFormat, NotifyTarget, NotifyUrl, Place, Places, Settings, Wave, WrittenProgram,
 };
 pub use targets::{Target, TargetKind, environments_of};
 pub use templates::{Template, template, templates};
@@ -138,6 +138,8 @@ pub struct Pipeline {
     pub digest: String,
     /// Where the file names its trunk and its programs (see [`Places`]).
     pub places: Places,
+    /// `[[notify]]` targets, in file order.
+    pub notify: Vec<NotifyTarget>,
 }
 
 #[derive(Clone, Debug)]

@@ -202,3 +202,51 @@ pub struct Wave {
     /// its last stage, see [`super::Stage::wave_bake_time`]).
     pub wave_bake_time: Duration,
 }
+
+/// Default time a notification's receiver has to answer.
+pub const DEFAULT_NOTIFY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default number of failed deliveries after which an event is parked.
+pub const DEFAULT_NOTIFY_ATTEMPTS: u32 = 8;
+
+/// `[[notify]]`: which events to send where, in which format, signed with which secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotifyTarget {
+    /// Names the target's place in the event log (its delivery cursor) and its parked
+    /// events: renaming a target starts it over.
+    pub name: String,
+    pub url: NotifyUrl,
+    /// Event names ([`crate::ops::events::EVENT_NAMES`]); `*` is every event.
+    pub events: Vec<String>,
+    pub format: NotifyFormat,
+    /// The environment variable holding the HMAC-SHA256 key of the signature header;
+    /// the secret itself is never in the file or the ledger.
+    pub secret_env: Option<String>,
+    /// Failed deliveries of one event before it is parked.
+    pub max_attempts: u32,
+    /// How long the receiver has to answer one delivery.
+    pub timeout: Duration,
+}
+
+impl NotifyTarget {
+    /// Does this target want events of this name?
+    pub fn wants(&self, event: &str) -> bool {
+        self.events.iter().any(|e| e == "*" || e == event)
+    }
+}
+
+/// Where a target's requests go: a URL in the file, or one kept in an environment
+/// variable (a Slack webhook URL is itself a secret).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NotifyUrl {
+    Literal(String),
+    Env(String),
+}
+
+/// The body of a notification.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotifyFormat {
+    /// The event as `captain events` prints it.
+    Captain,
+    /// `{"text": "…"}`, one readable line, as Slack's (and compatible) webhooks take it.
+    Slack,
+}

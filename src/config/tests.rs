@@ -801,3 +801,42 @@ wave_bake_time = "soon"
         "{diagnostics:?}"
     );
 }
+
+#[test]
+fn notify_targets_are_read_and_checked() {
+    let base = "name = \"p\"\n[[stages]]\nname = \"beta\"\nenvironments = [\"beta\"]\n";
+    let p = ok(&format!(
+        "{base}[[notify]]\nname = \"chat\"\nurl_env = \"SLACK_URL\"\nformat = \"slack\"\nevents = [\"deployment.failed\", \"rollback.started\"]\nmax_attempts = 3\ntimeout = \"5s\"\n\
+         [[notify]]\nname = \"bot\"\nurl = \"https://bot.example/hook\"\nevents = [\"*\"]\nsecret_env = \"BOT_SECRET\"\n"
+    ));
+    assert_eq!(p.notify.len(), 2);
+    let chat = &p.notify[0];
+    assert_eq!(chat.url, NotifyUrl::Env("SLACK_URL".into()));
+    assert_eq!(chat.format, NotifyFormat::Slack);
+    assert_eq!(
+        (chat.max_attempts, chat.timeout),
+        (3, Duration::from_secs(5))
+    );
+    assert!(chat.wants("deployment.failed") && !chat.wants("lock.set"));
+    let bot = &p.notify[1];
+    assert_eq!(bot.format, NotifyFormat::Captain);
+    assert_eq!(bot.secret_env.as_deref(), Some("BOT_SECRET"));
+    assert!(bot.wants("lock.set"));
+
+    let problems = errors(&format!(
+        "{base}[[notify]]\nname = \"chat\"\nurl = \"ftp://x\"\nevents = [\"deployment.faild\"]\nformat = \"slak\"\nsecret_env = \"s3cr3t value\"\nmax_attempts = 0\n\
+         [[notify]]\nname = \"chat\"\nevents = []\n"
+    ));
+    let all = problems.join("\n");
+    for expected in [
+        "`notify.url` must be an http:// or https:// URL",
+        "unknown event `deployment.faild`",
+        "did you mean `deployment.failed`",
+        "unknown format `slak`",
+        "`notify.secret_env` must name an environment variable",
+        "`notify.max_attempts` must be at least 1",
+        "missing `url` in [[notify]]",
+    ] {
+        assert!(all.contains(expected), "{expected}: {all}");
+    }
+}

@@ -36,6 +36,7 @@ pub(crate) const TOP_KEYS: &[&str] = &[
     "wave_template",
     "waves",
     "overrides",
+    "notify",
 ];
 pub(crate) const SETTINGS_KEYS: &[&str] = &[
     "bake_time",
@@ -146,6 +147,7 @@ pub(crate) struct Raw {
     pub waves: Vec<RawWave>,
     pub overrides: Vec<(String, Span, Partial)>,
     pub places: Places,
+    pub notify: Vec<NotifyTarget>,
 }
 
 pub(crate) struct Walker<'s> {
@@ -552,6 +554,27 @@ impl<'s> Walker<'s> {
             }
         }
 
+        let mut notify = Vec::new();
+        if let Some(v) = get(table, "notify") {
+            if let DeValue::Array(items) = v.get_ref() {
+                for item in items.iter() {
+                    if let Some(target) = self.notify_target(item) {
+                        if notify.iter().any(|t: &NotifyTarget| t.name == target.name) {
+                            self.err_hint(
+                                item.span(),
+                                format!("two [[notify]] targets are named `{}`", target.name),
+                                Some("give each target its own `name`".to_string()),
+                            );
+                        } else {
+                            notify.push(target);
+                        }
+                    }
+                }
+            } else {
+                self.err(v.span(), "`notify` must be an array of tables ([[notify]])");
+            }
+        }
+
         let (timezone, tz) = timezone;
         Raw {
             name,
@@ -569,6 +592,129 @@ impl<'s> Walker<'s> {
             waves,
             overrides,
             places: std::mem::take(&mut self.places),
+            notify,
+        }
+    }
+
+    fn notify_target(&mut self, v: &Val<'_>) -> Option<NotifyTarget> {
+        let place = "in [[notify]]";
+        let t = self.table(v, "each item of `notify`")?;
+        let span = v.span();
+        self.check_keys(
+            t,
+            &[
+                "name",
+                "url",
+                "url_env",
+                "events",
+                "format",
+                "secret_env",
+                "max_attempts",
+                "timeout",
+            ],
+            place,
+        );
+        let name = self
+            .required(t, &span, "name", place)
+            .and_then(|v| self.nonempty_string(v, "`notify.name`"));
+        let url = match (get(t, "url"), get(t, "url_env")) {
+            (Some(v), None) => self.url(v, "`notify.url`").map(NotifyUrl::Literal),
+            (None, Some(v)) => self.env_name(v, "`notify.url_env`").map(NotifyUrl::Env),
+            (Some(_), Some(v)) => {
+                self.err(
+                    v.span(),
+                    format!("both `url` and `url_env` {place}; give one"),
+                );
+                None
+            }
+            (None, None) => {
+                self.err_hint(
+                    span.clone(),
+                    format!("missing `url` {place}"),
+                    Some("set `url = \"https://…\"`, or `url_env = \"NAME\"` to read it from the environment".to_string()),
+                );
+                None
+            }
+        };
+        let events = self
+            .required(t, &span, "events", place)
+            .and_then(|v| self.strings(v, "`notify.events`"));
+        let mut known = true;
+        if let Some(events) = &events {
+            for (event, span) in events {
+                if event != "*" && !crate::ops::events::EVENT_NAMES.contains(&event.as_str()) {
+                    known = false;
+                    let hint =
+                        suggestion_hint(event, crate::ops::events::EVENT_NAMES.iter().copied())
+                            .or_else(|| {
+                                Some("see the README's table of events, or `*` for all".to_string())
+                            });
+                    self.err_hint(span.clone(), format!("unknown event `{event}`"), hint);
+                }
+            }
+        }
+        let format = match get(t, "format") {
+            Some(v) => match self.string(v, "`notify.format`")?.as_str() {
+                "captain" => Some(NotifyFormat::Captain),
+                "slack" => Some(NotifyFormat::Slack),
+                other => {
+                    let hint = suggestion_hint(other, ["captain", "slack"])
+                        .or_else(|| Some("formats are: captain, slack".to_string()));
+                    self.err_hint(v.span(), format!("unknown format `{other}`"), hint);
+                    None
+                }
+            },
+            None => Some(NotifyFormat::Captain),
+        };
+        let secret_env = match get(t, "secret_env") {
+            Some(v) => self.env_name(v, "`notify.secret_env`").map(Some),
+            None => Some(None),
+        };
+        let max_attempts = match get(t, "max_attempts") {
+            Some(v) => match self.integer(v, "`notify.max_attempts`", 1000)? {
+                0 => {
+                    self.err(v.span(), "`notify.max_attempts` must be at least 1");
+                    None
+                }
+                n => u32::try_from(n).ok(),
+            },
+            None => Some(DEFAULT_NOTIFY_ATTEMPTS),
+        };
+        let timeout = match get(t, "timeout") {
+            Some(v) => self.duration(v, "`notify.timeout`"),
+            None => Some(DEFAULT_NOTIFY_TIMEOUT),
+        };
+        Some(NotifyTarget {
+            name: name?,
+            url: url?,
+            events: events?
+                .into_iter()
+                .map(|(e, _)| e)
+                .filter(|_| known)
+                .collect::<Vec<_>>(),
+            format: format?,
+            secret_env: secret_env?,
+            max_attempts: max_attempts?,
+            timeout: timeout?,
+        })
+        .filter(|_| known)
+    }
+
+    /// The name of an environment variable: letters, digits and `_`.
+    fn env_name(&mut self, v: &Val<'_>, what: &str) -> Option<String> {
+        let name = self.nonempty_string(v, what)?;
+        if name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+        {
+            Some(name)
+        } else {
+            self.err_hint(
+                v.span(),
+                // Not echoed: it may be the secret itself, written in the wrong place.
+                format!("{what} must name an environment variable"),
+                Some("give the variable's name (letters, digits, `_`), not its value".to_string()),
+            );
+            None
         }
     }
 

@@ -40,8 +40,8 @@ use super::export::{ImportMode, ImportSummary, LedgerRecord};
 use super::location::{self, Bases};
 use super::ranges::{CommitRanges, RangeInfo, ReleaseFacts};
 use super::{
-    AuditFilter, HistoryFilter, IdempotentRequest, KeyedChange, LogLine, NewRollback,
-    ReleaseFilter, Store, Unlock,
+    AuditFilter, Delivery, DeliveryUpdate, HistoryFilter, IdempotentRequest, KeyedChange, LogLine,
+    NewRollback, NotifyState, ParkedEvent, ReleaseFilter, Store, Unlock,
 };
 use crate::error::{Error, Result};
 use crate::model::*;
@@ -60,6 +60,8 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (10, include_str!("postgres/0010_hotfix.sql")),
     (11, include_str!("postgres/0011_pipeline_versions.sql")),
     (12, include_str!("postgres/0012_release_blocks.sql")),
+    (13, include_str!("postgres/0013_event_order.sql")),
+    (14, include_str!("postgres/0014_notify.sql")),
 ];
 
 mod pool;
@@ -2741,6 +2743,147 @@ impl Store for PostgresStore {
             .iter()
             .map(audit_from_row)
             .collect()
+        })
+    }
+
+    fn events_after(
+        &self,
+        after: EventCursor,
+        min_seq: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<LoggedEvent>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.read(|tx, p| {
+            tx.query(
+                "SELECT seq, at, actor, action, target, reason, details, txid FROM captain.audit_events
+                 WHERE pipeline = $1 AND (txid, seq) > ($2, $3) AND seq > $4
+                   AND txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+                 ORDER BY txid, seq LIMIT $5",
+                &[&p, &after.txid, &after.seq, &min_seq.unwrap_or(0), &limit],
+            )?
+            .iter()
+            .map(|row| {
+                let event = audit_from_row(row)?;
+                Ok(LoggedEvent {
+                    cursor: EventCursor {
+                        txid: row.try_get(7)?,
+                        seq: event.seq,
+                    },
+                    event,
+                })
+            })
+            .collect()
+        })
+    }
+
+    fn notify_states(&self) -> Result<Vec<NotifyState>> {
+        self.read(|tx, p| {
+            tx.query(
+                "SELECT target, cursor_txid, cursor_seq, attempts, last_error
+                 FROM captain.notify_cursors WHERE pipeline = $1 ORDER BY target",
+                &[&p],
+            )?
+            .iter()
+            .map(|row| {
+                Ok(NotifyState {
+                    target: row.try_get(0)?,
+                    cursor: EventCursor {
+                        txid: row.try_get(1)?,
+                        seq: row.try_get(2)?,
+                    },
+                    attempts: u32::try_from(row.try_get::<_, i32>(3)?).unwrap_or_default(),
+                    last_error: row.try_get(4)?,
+                })
+            })
+            .collect()
+        })
+    }
+
+    fn record_delivery(&self, update: DeliveryUpdate) -> Result<bool> {
+        self.write(|tx, p| {
+            let current = tx.opt(
+                "SELECT cursor_txid, cursor_seq, attempts FROM captain.notify_cursors
+                 WHERE pipeline = $1 AND target = $2 FOR UPDATE",
+                &[&p, &update.target.as_str()],
+            )?;
+            let (cursor, tried) = match &current {
+                Some(row) => (
+                    EventCursor {
+                        txid: row.try_get(0)?,
+                        seq: row.try_get(1)?,
+                    },
+                    row.try_get::<_, i32>(2)?,
+                ),
+                None => (EventCursor::START, 0),
+            };
+            if cursor != update.from {
+                return Ok(false);
+            }
+            let (to, attempts, error) = match &update.outcome {
+                Delivery::Passed => (update.to, 0, None),
+                Delivery::Failed { error } => (update.from, tried + 1, Some(error.clone())),
+                Delivery::Parked { error, at } => {
+                    tx.exec(
+                        "INSERT INTO captain.notify_parked (pipeline, target, seq, txid, attempts, error, parked_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)
+                         ON CONFLICT (pipeline, target, seq) DO UPDATE SET attempts = excluded.attempts,
+                             error = excluded.error, parked_at = excluded.parked_at",
+                        &[&p, &update.target.as_str(), &update.to.seq, &update.to.txid, &(tried + 1), error, at],
+                    )?;
+                    (update.to, 0, None)
+                }
+            };
+            tx.exec(
+                "INSERT INTO captain.notify_cursors (pipeline, target, cursor_txid, cursor_seq, attempts, last_error)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (pipeline, target) DO UPDATE SET cursor_txid = excluded.cursor_txid,
+                     cursor_seq = excluded.cursor_seq, attempts = excluded.attempts,
+                     last_error = excluded.last_error",
+                &[&p, &update.target.as_str(), &to.txid, &to.seq, &attempts, &error],
+            )?;
+            Ok(true)
+        })
+    }
+
+    fn parked_events(&self, target: Option<&str>) -> Result<Vec<ParkedEvent>> {
+        self.read(|tx, p| {
+            tx.query(
+                "SELECT target, seq, txid, attempts, error, parked_at FROM captain.notify_parked
+                 WHERE pipeline = $1 AND ($2::text IS NULL OR target = $2) ORDER BY seq, target",
+                &[&p, &target],
+            )?
+            .iter()
+            .map(|row| {
+                Ok(ParkedEvent {
+                    target: row.try_get(0)?,
+                    seq: row.try_get(1)?,
+                    cursor: EventCursor {
+                        txid: row.try_get(2)?,
+                        seq: row.try_get(1)?,
+                    },
+                    attempts: u32::try_from(row.try_get::<_, i32>(3)?).unwrap_or_default(),
+                    error: row.try_get(4)?,
+                    parked_at: row.try_get(5)?,
+                })
+            })
+            .collect()
+        })
+    }
+
+    fn resolve_parked(&self, target: &str, seq: i64, error: Option<&str>) -> Result<()> {
+        self.write(|tx, p| {
+            match error {
+                None => tx.exec(
+                    "DELETE FROM captain.notify_parked WHERE pipeline = $1 AND target = $2 AND seq = $3",
+                    &[&p, &target, &seq],
+                )?,
+                Some(error) => tx.exec(
+                    "UPDATE captain.notify_parked SET attempts = attempts + 1, error = $4
+                     WHERE pipeline = $1 AND target = $2 AND seq = $3",
+                    &[&p, &target, &seq, &error],
+                )?,
+            };
+            Ok(())
         })
     }
 

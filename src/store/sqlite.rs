@@ -33,7 +33,10 @@ use super::checks;
 use super::export::{ImportMode, ImportSummary, LedgerRecord};
 use super::location::{self, Bases};
 use super::ranges::{CommitRanges, RangeInfo, ReleaseFacts};
-use super::{AuditFilter, HistoryFilter, LogLine, NewRollback, ReleaseFilter, Store, Unlock};
+use super::{
+    AuditFilter, Delivery, DeliveryUpdate, HistoryFilter, LogLine, NewRollback, NotifyState,
+    ParkedEvent, ReleaseFilter, Store, Unlock,
+};
 use crate::error::{Error, Result};
 use crate::model::*;
 
@@ -48,6 +51,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("sqlite/0004_observed_data_points.sql")),
     (5, include_str!("sqlite/0005_hotfix.sql")),
     (6, include_str!("sqlite/0006_pipeline_versions.sql")),
+    (7, include_str!("sqlite/0007_notify.sql")),
 ];
 
 mod keys;
@@ -1909,6 +1913,153 @@ impl Store for SqliteStore {
             Ok(stmt
                 .query_map(params![filter.target, filter.actor, limit(filter.limit)], audit_from_row)?
                 .collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    fn events_after(
+        &self,
+        after: EventCursor,
+        min_seq: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<LoggedEvent>> {
+        // One writer at a time: seq order is commit order, and txid is always 0.
+        let from = after.seq.max(min_seq.unwrap_or(0));
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT seq, at, actor, action, target, reason, details FROM audit_events
+                 WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            )?;
+            Ok(stmt
+                .query_map(params![from, self::limit(Some(limit))], |row| {
+                    let event = audit_from_row(row)?;
+                    Ok(LoggedEvent {
+                        cursor: EventCursor {
+                            txid: 0,
+                            seq: event.seq,
+                        },
+                        event,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    fn notify_states(&self) -> Result<Vec<NotifyState>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT target, cursor_txid, cursor_seq, attempts, last_error FROM notify_cursors
+                 ORDER BY target",
+            )?;
+            Ok(stmt
+                .query_map([], |row| {
+                    Ok(NotifyState {
+                        target: row.get(0)?,
+                        cursor: EventCursor {
+                            txid: row.get(1)?,
+                            seq: row.get(2)?,
+                        },
+                        attempts: row.get(3)?,
+                        last_error: row.get(4)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    fn record_delivery(&self, update: DeliveryUpdate) -> Result<bool> {
+        self.write(|conn| {
+            let current = conn
+                .prepare_cached(
+                    "SELECT cursor_txid, cursor_seq FROM notify_cursors WHERE target = ?1",
+                )?
+                .query_row(params![update.target], |row| {
+                    Ok(EventCursor {
+                        txid: row.get(0)?,
+                        seq: row.get(1)?,
+                    })
+                })
+                .optional()?
+                .unwrap_or(EventCursor::START);
+            if current != update.from {
+                return Ok(false);
+            }
+            let (to, attempts, error) = match &update.outcome {
+                Delivery::Passed => (update.to, 0, None),
+                Delivery::Failed { error } => (update.from, 1, Some(error.as_str())),
+                Delivery::Parked { error, at } => {
+                    let tried: i64 = conn
+                        .prepare_cached("SELECT attempts FROM notify_cursors WHERE target = ?1")?
+                        .query_row(params![update.target], |row| row.get(0))
+                        .optional()?
+                        .unwrap_or(0);
+                    conn.prepare_cached(
+                        "INSERT OR REPLACE INTO notify_parked (target, seq, txid, attempts, error, parked_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?
+                    .execute(params![
+                        update.target,
+                        update.to.seq,
+                        update.to.txid,
+                        tried + 1,
+                        error,
+                        micros(*at)
+                    ])?;
+                    (update.to, 0, None)
+                }
+            };
+            conn.prepare_cached(
+                "INSERT INTO notify_cursors (target, cursor_txid, cursor_seq, attempts, last_error)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (target) DO UPDATE SET cursor_txid = excluded.cursor_txid,
+                     cursor_seq = excluded.cursor_seq,
+                     attempts = CASE WHEN excluded.attempts = 0 THEN 0
+                                     ELSE notify_cursors.attempts + excluded.attempts END,
+                     last_error = coalesce(excluded.last_error, CASE WHEN excluded.attempts = 0
+                                     THEN NULL ELSE notify_cursors.last_error END)",
+            )?
+            .execute(params![update.target, to.txid, to.seq, attempts, error])?;
+            Ok(true)
+        })
+    }
+
+    fn parked_events(&self, target: Option<&str>) -> Result<Vec<ParkedEvent>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT target, seq, txid, attempts, error, parked_at FROM notify_parked
+                 WHERE (?1 IS NULL OR target = ?1) ORDER BY seq, target",
+            )?;
+            Ok(stmt
+                .query_map(params![target], |row| {
+                    Ok(ParkedEvent {
+                        target: row.get(0)?,
+                        seq: row.get(1)?,
+                        cursor: EventCursor {
+                            txid: row.get(2)?,
+                            seq: row.get(1)?,
+                        },
+                        attempts: row.get(3)?,
+                        error: row.get(4)?,
+                        parked_at: ts(row, 5)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    fn resolve_parked(&self, target: &str, seq: i64, error: Option<&str>) -> Result<()> {
+        self.write(|conn| {
+            match error {
+                None => conn
+                    .prepare_cached("DELETE FROM notify_parked WHERE target = ?1 AND seq = ?2")?
+                    .execute(params![target, seq])?,
+                Some(error) => conn
+                    .prepare_cached(
+                        "UPDATE notify_parked SET attempts = attempts + 1, error = ?3
+                         WHERE target = ?1 AND seq = ?2",
+                    )?
+                    .execute(params![target, seq, error])?,
+            };
+            Ok(())
         })
     }
 

@@ -69,6 +69,8 @@ pub fn all() -> Vec<ViewSchema> {
             "captain promotions enable TARGET…",
         ),
         view::<ledger::AuditView>("audit", "captain audit"),
+        view::<crate::ops::events::EventLine>("events", "captain events (one line per event)"),
+        view::<ledger::NotifyStatusView>("notify-status", "captain notify status"),
         view::<crate::model::PushedPipeline>("pipeline-push", "captain pipeline push"),
         view::<crate::model::PipelineVersion>("pipeline-show", "captain pipeline show"),
         view::<ledger::PipelineHistory>("pipeline-history", "captain pipeline history"),

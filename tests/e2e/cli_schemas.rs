@@ -521,6 +521,15 @@ fn every_command_prints_json_its_schema_describes() {
         c.check(view, 0, &args);
     }
 
+    // The event log, one line per event, and the notification state.
+    let events = c.env.run(&["events"]).ok();
+    for line in events.stdout.lines().filter(|l| !l.trim().is_empty()) {
+        let event: Value = serde_json::from_str(line).expect("each line is JSON");
+        assert_valid("events", "events", &event);
+    }
+    c.views.insert("events");
+    c.check("notify-status", 0, &["notify", "status", "--json"]);
+
     // Every committed schema was exercised by a real output.
     let committed: BTreeSet<String> = std::fs::read_dir(schemas_dir())
         .expect("schemas/")
