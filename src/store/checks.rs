@@ -172,7 +172,7 @@ pub fn require_unlocked(new: &NewDeployment, locks: &[Lock]) -> Result<()> {
             && match lock.target_kind {
                 LockTargetKind::Environment => lock.target == new.environment,
                 LockTargetKind::Stage => lock.target == new.stage,
-                LockTargetKind::Release => false,
+                LockTargetKind::Release | LockTargetKind::Freeze => false,
             };
         let out_of = lock.direction.blocks_out()
             && new
@@ -183,7 +183,7 @@ pub fn require_unlocked(new: &NewDeployment, locks: &[Lock]) -> Result<()> {
                     LockTargetKind::Environment => {
                         check.previous_environments.contains(&lock.target)
                     }
-                    LockTargetKind::Release => false,
+                    LockTargetKind::Release | LockTargetKind::Freeze => false,
                 });
         if into || out_of {
             let way = if into { "into" } else { "out of" };

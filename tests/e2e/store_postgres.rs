@@ -683,6 +683,7 @@ fn a_store_deciding_from_memory_still_sees_other_writers() {
         actor: "oncall".into(),
         reason: "incident".into(),
         created_at: at(300),
+        until: None,
     };
     b.set_lock(lock).unwrap();
     assert_eq!(

@@ -118,6 +118,7 @@ fn lock(kind: LockTargetKind, target: &str, direction: LockDirection) -> Lock {
         actor: "alice".into(),
         reason: "bad canary".into(),
         created_at: at(50),
+        until: None,
     }
 }
 
