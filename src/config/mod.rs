@@ -106,7 +106,7 @@ use jiff::tz::TimeZone;
 
 pub use alarm_expr::{AlarmExpr, ExprError};
 pub use diagnostic::Diagnostic;
-pub use plan::{PlanDataPoints, PlanEnvironment, PlanStage, PlanView, PlanWave};
+pub use plan::{PlanDataPoints, PlanEnvironment, PlanFreeze, PlanStage, PlanView, PlanWave};
 pub use schema::{
     AlarmKind, AlarmSource, ApprovalKind, ApprovalStep, CommandKind, DataPoints, DeployCommand,
     Freeze, Place, Places, Settings, Wave, WrittenProgram,
@@ -114,7 +114,7 @@ pub use schema::{
 pub use targets::{Target, TargetKind, environments_of};
 pub use templates::{Template, template, templates};
 pub use what_if::apply_changes;
-pub use window::Window;
+pub use window::{Window, parse_instant};
 
 use crate::error::{Error, Result};
 

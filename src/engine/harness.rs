@@ -488,7 +488,7 @@ impl Harness {
                 if let Some(window) = &stage_config.settings.window {
                     assert!(window.allows(self.now), "started outside the window");
                 }
-                if let Some(freeze) = freeze_on(&self.state, stage_config, self.now) {
+                if let Some(freeze) = freeze_on(&self.state.locks, stage_config, self.now) {
                     panic!("started {release} in {environment} during a freeze: {freeze:?}");
                 }
                 if let Some(blocker) = &stage_config.settings.blocker

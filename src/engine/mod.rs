@@ -459,7 +459,7 @@ pub enum FreezeSource {
 /// now, and the locks of kind `freeze` in force on the pipeline (`*`), the stage, one of
 /// its environments or its wave. The engine's one rule ([`decide`], [`start_check`]) and
 /// every view of a freeze read them here.
-pub fn freezes_on(state: &EngineState, stage: &Stage, now: Timestamp) -> Vec<ActiveFreeze> {
+pub fn freezes_on(locks: &[Lock], stage: &Stage, now: Timestamp) -> Vec<ActiveFreeze> {
     use crate::model::LockTargetKind;
     let config = stage
         .settings
@@ -474,8 +474,7 @@ pub fn freezes_on(state: &EngineState, stage: &Stage, now: Timestamp) -> Vec<Act
             since: f.from,
             until: Some(f.to),
         });
-    let commanded = state
-        .locks
+    let commanded = locks
         .iter()
         .filter(|l| l.target_kind == LockTargetKind::Freeze && l.in_force(now))
         .filter(|l| freeze_covers(&l.target, stage))
@@ -504,8 +503,8 @@ pub fn freeze_covers(target: &str, stage: &Stage) -> bool {
 
 /// The freeze that holds `stage` longest at `now` (one a person must lift first, else
 /// the one ending last), if any: what `gate`, `next` and `status` name.
-pub fn freeze_on(state: &EngineState, stage: &Stage, now: Timestamp) -> Option<ActiveFreeze> {
-    freezes_on(state, stage, now)
+pub fn freeze_on(locks: &[Lock], stage: &Stage, now: Timestamp) -> Option<ActiveFreeze> {
+    freezes_on(locks, stage, now)
         .into_iter()
         .max_by_key(|f| f.until.unwrap_or(Timestamp::MAX))
 }
@@ -658,7 +657,7 @@ pub fn start_check(
             lock: lock.clone(),
         }));
     }
-    if let Some(freeze) = freeze_on(state, stage, now) {
+    if let Some(freeze) = freeze_on(&state.locks, stage, now) {
         return Ok(Err(StartRefusal::Frozen {
             stage: stage_name(),
             release,
@@ -1159,7 +1158,7 @@ fn gate(
             lock: lock.clone(),
         });
     }
-    if let Some(freeze) = freeze_on(state, stage, now) {
+    if let Some(freeze) = freeze_on(&state.locks, stage, now) {
         return Err(StageStatus::Frozen { release, freeze });
     }
     if let Some(window) = &stage.settings.window

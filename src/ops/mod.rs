@@ -6,6 +6,7 @@ pub mod block;
 pub mod ci;
 pub mod definition;
 pub mod deploy;
+pub mod freeze;
 pub mod gate;
 pub mod pass;
 pub mod promotions;

@@ -1856,7 +1856,7 @@ fn set_lock(tx: &mut Tx, p: &str, lock: &Lock) -> TxResult<()> {
         lock.target_kind.set_action(),
         &lock.target,
         Some(&lock.reason),
-        serde_json::json!({"target_kind": lock.target_kind, "direction": lock.direction}),
+        checks::lock_details(lock),
     )
 }
 

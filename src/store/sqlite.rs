@@ -1248,7 +1248,7 @@ fn set_lock(conn: &Connection, lock: Lock) -> Tx<()> {
         lock.target_kind.set_action(),
         &lock.target,
         Some(&lock.reason),
-        serde_json::json!({"target_kind": lock.target_kind, "direction": lock.direction}),
+        checks::lock_details(&lock),
     )
 }
 
