@@ -22,6 +22,7 @@ mod cli_where;
 mod exec_http;
 mod exec_process;
 mod exec_services;
+mod freeze;
 mod pg_harness;
 mod release_block;
 mod rollback_concurrency;
