@@ -76,6 +76,11 @@ fn postgres_story_retry() {
     store_story::story_retry(&factory());
 }
 
+#[test]
+fn postgres_story_freezes() {
+    store_story::story_freezes(&factory());
+}
+
 fn start(env: &str, release: u64) -> NewDeployment {
     NewDeployment {
         environment: env.into(),
