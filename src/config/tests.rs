@@ -693,8 +693,8 @@ fn the_trunk_and_every_program_are_placed_as_written() {
     assert_eq!(
         programs,
         vec![
-            ("./deploy.sh", CommandKind::Deploy, 51, 20),
-            ("./integration-tests.sh", CommandKind::Approval, 52, 42),
+            ("./deploy.sh", CommandKind::Deploy, 52, 20),
+            ("./integration-tests.sh", CommandKind::Approval, 53, 42),
         ]
     );
 
@@ -841,10 +841,10 @@ environments = ["prod"]
     // The pipeline's hold everywhere; a stage's own list replaces the inherited one.
     assert_eq!(reasons("beta"), vec!["Thanksgiving", "drill"]);
     assert_eq!(reasons("prod"), vec!["Thanksgiving", "drill", "Christmas"]);
-    let christmas = &p
+    let christmas = p
         .stage("prod")
         .map(|s| s.settings.freezes[2].clone())
-        .unwrap();
+        .expect("prod's freezes");
     assert_eq!(christmas.scope, "[defaults]");
     assert_eq!(christmas.to.to_string(), "2026-12-26T05:00:00Z");
 }

@@ -584,13 +584,16 @@ pub fn stage_outlook(
 pub enum StartRefusal {
     /// Someone blocked the release (`captain release block`): it is never deployed
     /// anywhere, and `--force` does not get past it.
-    ReleaseBlocked { release: ReleaseNumber, lock: Lock },
+    ReleaseBlocked {
+        release: ReleaseNumber,
+        lock: Box<Lock>,
+    },
     /// A freeze holds the environment's stage: nothing starts there until it ends or is
     /// lifted, and `--force` does not get past it.
     Frozen {
         stage: String,
         release: ReleaseNumber,
-        freeze: ActiveFreeze,
+        freeze: Box<ActiveFreeze>,
     },
     /// The release failed in the stage; `captain retry` deploys it there again.
     Failed {
@@ -654,14 +657,14 @@ pub fn start_check(
     if let Some(lock) = release_block(state, release) {
         return Ok(Err(StartRefusal::ReleaseBlocked {
             release,
-            lock: lock.clone(),
+            lock: Box::new(lock.clone()),
         }));
     }
     if let Some(freeze) = freeze_on(&state.locks, stage, now) {
         return Ok(Err(StartRefusal::Frozen {
             stage: stage_name(),
             release,
-            freeze,
+            freeze: Box::new(freeze),
         }));
     }
     if ledger.failed.contains(&release) {

@@ -470,7 +470,7 @@ pub fn describe_freeze(freeze: &crate::engine::ActiveFreeze, pipeline: &Pipeline
 /// The hint for a refusal: what a person can do about it.
 fn refusal_hint(refusal: &StartRefusal) -> String {
     let frozen = match refusal {
-        StartRefusal::Frozen { freeze, .. } => Some(freeze),
+        StartRefusal::Frozen { freeze, .. } => Some(&**freeze),
         StartRefusal::Stage(outlook) => match &outlook.status {
             StageStatus::Frozen { freeze, .. } => Some(freeze),
             _ => None,
@@ -493,7 +493,7 @@ fn refusal_hint(refusal: &StartRefusal) -> String {
         };
     }
     let blocked = match refusal {
-        StartRefusal::ReleaseBlocked { lock, .. } => Some(lock),
+        StartRefusal::ReleaseBlocked { lock, .. } => Some(&**lock),
         StartRefusal::Stage(outlook) => match &outlook.status {
             StageStatus::Locked { lock, .. } if lock.target_kind == LockTargetKind::Release => {
                 Some(lock)
