@@ -141,21 +141,14 @@ fn an_emergency_freeze_holds_every_driver_but_rollbacks_until_it_ends() {
     // A freeze of the whole pipeline holds beta too, but never a rollback.
     env.run(&["freeze", "--reason", "payments outage"]).ok();
     env.run(&["gate", "beta"]).code(3);
-    let rollback = env
-        .run(&[
-            "deploy",
-            "start",
-            "beta",
-            "--release",
-            "v1",
-            "--rollback",
-            "-q",
-        ])
+    let rolled = env
+        .run(&["rollback", "beta", "--yes", "-q", "--reason", "5xx"])
         .ok()
-        .stdout
-        .trim()
-        .to_string();
-    env.run(&["deploy", "finish", &rollback, "--outcome", "approved"])
+        .stdout;
+    let rollback = rolled.split_whitespace().next().expect("the rollback's id");
+    env.run(&["deploy", "finish", rollback, "--outcome", "approved"])
+        .ok();
+    env.run(&["promotions", "enable", "beta", "--reason", "rolled back"])
         .ok();
     let history = env.run(&["history", "beta", "--json"]).ok().json();
     assert_eq!(history["deployments"][0]["kind"], "rollback", "{history:#}");
