@@ -167,6 +167,23 @@ fn an_emergency_freeze_holds_every_driver_but_rollbacks_until_it_ends() {
         .code(3);
     env.run_at(at("2026-11-21T14:00:00Z"), &["gate", "gamma"])
         .ok();
+    let listed = env.run(&["promotions", "list", "--json"]).ok().json();
+    assert_eq!(listed["locks"][0]["target_kind"], "freeze", "{listed:#}");
+    let later = env
+        .run_at(
+            at("2026-11-21T14:00:00Z"),
+            &["promotions", "list", "--json"],
+        )
+        .ok()
+        .json();
+    assert!(
+        later["locks"]
+            .as_array()
+            .expect("locks")
+            .iter()
+            .all(|l| l["target_kind"] != "freeze"),
+        "an ended freeze is not listed: {later:#}"
+    );
 
     // Both changes are in the audit log, with who, why and the end.
     let audit = env.run(&["audit", "--json"]).ok().json();
