@@ -35,7 +35,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --version 'Print version'
             cand init 'Write a starter pipeline.toml. In a terminal, choose the template from a list; otherwise name it with --template'
             cand validate 'Check pipeline.toml and report every problem at once, each with file, line and column and, for a misspelt name, the name you probably meant'
-            cand plan 'Show the expanded pipeline: waves → stages → environments, with each stage''s effective bake time (and, on a wave''s last stage, the wave''s own bake that follows it), window, alarms and auto-rollback'
+            cand plan 'Show the expanded pipeline: waves → stages → environments, with each stage''s effective bake time (and, on a wave''s last stage, the wave''s own bake that follows it), window, alarms and auto-rollback; then the freezes written in pipeline.toml, in the pipeline''s time zone, with the stages each holds'
             cand config 'Show the settings in effect: repository, pipeline file, state location (and which setting chose it), actor'
             cand release 'Record and inspect releases (create, list, show)'
             cand deploy 'Record deployments run by an external CI (start, finish)'
@@ -52,6 +52,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand where 'Where a commit is: the first release containing it, the deployment that first brought it to each environment, and the environments where it is and is not deployed now'
             cand diff 'Compare two releases or environments: what replacing A by B changes'
             cand rollback 'Roll environments back to an older release, after a preview'
+            cand freeze 'Freeze the pipeline, a stage, an environment or a wave: nothing is promoted or started there until it is lifted (or until --until)'
+            cand unfreeze 'Lift an emergency freeze of the pipeline, a stage, an environment or a wave'
             cand promotions 'Disable or enable promotions into and out of stages and environments (list, disable, enable)'
             cand pipeline 'The pipeline''s definition as a team server holds it (push, show, history, diff)'
             cand state 'Export or import the whole ledger as versioned JSON Lines'
@@ -529,6 +531,39 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --pick 'Choose the release from a list of earlier releases (needs a terminal)'
             cand --dry-run 'Print the preview and change nothing'
             cand --force 'Allow a target that was never approved in an environment'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'captain;freeze'= {
+            cand --reason 'Why (required): shown wherever a start is refused, and kept in the audit log'
+            cand --until 'When it ends by itself: a duration (2h, 1day) or a time in the pipeline''s time zone (2026-12-21T18:00; 2026-12-21 is the end of that day; or with an offset, 2026-12-21T18:00:00Z). Default: until `captain unfreeze`'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'captain;unfreeze'= {
+            cand --reason 'Why (required): kept in the audit log'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
             cand --quiet 'Print results only: no status messages or progress'
@@ -1135,7 +1170,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;help'= {
             cand init 'Write a starter pipeline.toml. In a terminal, choose the template from a list; otherwise name it with --template'
             cand validate 'Check pipeline.toml and report every problem at once, each with file, line and column and, for a misspelt name, the name you probably meant'
-            cand plan 'Show the expanded pipeline: waves → stages → environments, with each stage''s effective bake time (and, on a wave''s last stage, the wave''s own bake that follows it), window, alarms and auto-rollback'
+            cand plan 'Show the expanded pipeline: waves → stages → environments, with each stage''s effective bake time (and, on a wave''s last stage, the wave''s own bake that follows it), window, alarms and auto-rollback; then the freezes written in pipeline.toml, in the pipeline''s time zone, with the stages each holds'
             cand config 'Show the settings in effect: repository, pipeline file, state location (and which setting chose it), actor'
             cand release 'Record and inspect releases (create, list, show)'
             cand deploy 'Record deployments run by an external CI (start, finish)'
@@ -1152,6 +1187,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand where 'Where a commit is: the first release containing it, the deployment that first brought it to each environment, and the environments where it is and is not deployed now'
             cand diff 'Compare two releases or environments: what replacing A by B changes'
             cand rollback 'Roll environments back to an older release, after a preview'
+            cand freeze 'Freeze the pipeline, a stage, an environment or a wave: nothing is promoted or started there until it is lifted (or until --until)'
+            cand unfreeze 'Lift an emergency freeze of the pipeline, a stage, an environment or a wave'
             cand promotions 'Disable or enable promotions into and out of stages and environments (list, disable, enable)'
             cand pipeline 'The pipeline''s definition as a team server holds it (push, show, history, diff)'
             cand state 'Export or import the whole ledger as versioned JSON Lines'
@@ -1226,6 +1263,10 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;help;diff'= {
         }
         &'captain;help;rollback'= {
+        }
+        &'captain;help;freeze'= {
+        }
+        &'captain;help;unfreeze'= {
         }
         &'captain;help;promotions'= {
             cand list 'List the locks in force: who disabled promotions into or out of what, when and why'

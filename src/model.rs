@@ -487,6 +487,10 @@ pub enum LockTargetKind {
     Environment,
     /// A release blocked everywhere (`captain release block`); the target is `v12`.
     Release,
+    /// An emergency freeze (`captain freeze`): nothing is promoted or started in its
+    /// target until it is lifted or its `until` passes. The target is a stage, an
+    /// environment or a wave name, or `*` for the whole pipeline.
+    Freeze,
 }
 
 impl LockTargetKind {
@@ -496,6 +500,7 @@ impl LockTargetKind {
             LockTargetKind::Stage => "stage",
             LockTargetKind::Environment => "environment",
             LockTargetKind::Release => "release",
+            LockTargetKind::Freeze => "freeze",
         }
     }
 
@@ -503,6 +508,7 @@ impl LockTargetKind {
     pub fn set_action(self) -> &'static str {
         match self {
             LockTargetKind::Release => "release.block",
+            LockTargetKind::Freeze => "freeze.set",
             LockTargetKind::Stage | LockTargetKind::Environment => "lock.set",
         }
     }
@@ -511,6 +517,7 @@ impl LockTargetKind {
     pub fn lift_action(self) -> &'static str {
         match self {
             LockTargetKind::Release => "release.unblock",
+            LockTargetKind::Freeze => "freeze.remove",
             LockTargetKind::Stage | LockTargetKind::Environment => "lock.remove",
         }
     }
@@ -524,12 +531,13 @@ impl FromStr for LockTargetKind {
             LockTargetKind::Stage,
             LockTargetKind::Environment,
             LockTargetKind::Release,
+            LockTargetKind::Freeze,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
         .ok_or_else(|| {
             Error::usage(format!("`{s}` is not a lock target kind"))
-                .with_hint("use stage, environment or release")
+                .with_hint("use stage, environment, release or freeze")
         })
     }
 }
@@ -620,6 +628,10 @@ pub struct Lock {
     #[schemars(regex(pattern = r"\S"))]
     pub reason: String,
     pub created_at: Timestamp,
+    /// In force until then (an emergency freeze's `--until`); `None` until it is lifted.
+    /// Only freezes carry one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<Timestamp>,
 }
 
 impl Lock {
@@ -638,7 +650,36 @@ impl Lock {
             actor,
             reason,
             created_at: at,
+            until: None,
         }
+    }
+
+    /// The target of a freeze of the whole pipeline.
+    pub const PIPELINE_FREEZE: &'static str = "*";
+
+    /// An emergency freeze of `target` (a stage, environment or wave name, or
+    /// [`Lock::PIPELINE_FREEZE`]) in both directions, until `until` or until lifted.
+    pub fn freeze(
+        target: String,
+        actor: String,
+        reason: String,
+        at: Timestamp,
+        until: Option<Timestamp>,
+    ) -> Lock {
+        Lock {
+            target_kind: LockTargetKind::Freeze,
+            target,
+            direction: LockDirection::Both,
+            actor,
+            reason,
+            created_at: at,
+            until,
+        }
+    }
+
+    /// Is this lock in force at `now`? Only a freeze's `until` ends one by itself.
+    pub fn in_force(&self, now: Timestamp) -> bool {
+        self.until.is_none_or(|until| now < until)
     }
 
     /// Is this the block of `release`?

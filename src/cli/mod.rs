@@ -13,6 +13,7 @@ mod demo;
 mod deploy;
 mod diff;
 mod events;
+mod freeze;
 mod history;
 mod init;
 mod logs;
@@ -46,7 +47,7 @@ Exit codes:
   0  ok
   1  error
   2  usage (bad arguments or input)
-  3  blocked (gate closed, locked, window closed, blocker active)
+  3  blocked (gate closed, locked, frozen, window closed, blocker active)
   4  conflict (someone else changed the state first)
   5  not found (environment, release, deployment, revision)
   6  run --once: a deployment failed in that round";
@@ -124,6 +125,8 @@ pub enum Command {
     Where(where_cmd::Args),
     Diff(diff::Args),
     Rollback(rollback::Args),
+    Freeze(freeze::FreezeArgs),
+    Unfreeze(freeze::UnfreezeArgs),
     /// Disable or enable promotions into and out of stages and environments (list, disable, enable).
     #[command(subcommand)]
     Promotions(promotions::Command),
@@ -205,6 +208,8 @@ fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Where(args) => where_cmd::run(&ctx, ui, args),
         Command::Diff(args) => diff::run(&ctx, ui, args),
         Command::Rollback(args) => rollback::run(&ctx, ui, args),
+        Command::Freeze(args) => freeze::freeze(&ctx, ui, args),
+        Command::Unfreeze(args) => freeze::unfreeze(&ctx, ui, args),
         Command::Promotions(command) => promotions::run(&ctx, ui, command),
         Command::Pipeline(command) => pipeline::run(&ctx, ui, command),
         Command::State(command) => state::run(&ctx, ui, command),

@@ -39,6 +39,29 @@ pub struct Settings {
     pub approvals: Vec<ApprovalStep>,
     /// Roll failed environments back to their last approved release automatically.
     pub auto_rollback: bool,
+    /// One-off ranges in which nothing is promoted into or started in the stage: the
+    /// pipeline-wide `freezes` first, then the stage's own (inherited like any setting).
+    pub freezes: Vec<Freeze>,
+}
+
+/// `freezes = [{ from = …, to = …, reason = … }]`: from `from` (inclusive) to `to`
+/// (exclusive) nothing is promoted into or started in the stage — rollbacks still run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Freeze {
+    pub from: jiff::Timestamp,
+    pub to: jiff::Timestamp,
+    /// Why (shown wherever a start is refused).
+    pub reason: String,
+    /// Where it is written: `pipeline` for the top-level list, else the table it is in
+    /// (`[defaults]`, `[[waves]] wave-1`, …).
+    pub scope: String,
+}
+
+impl Freeze {
+    /// Does it hold at `now`?
+    pub fn holds(&self, now: jiff::Timestamp) -> bool {
+        self.from <= now && now < self.to
+    }
 }
 
 /// "At least 100 requests to the Create API": a Prometheus query whose value must reach

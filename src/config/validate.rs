@@ -28,6 +28,7 @@ pub(crate) const TOP_KEYS: &[&str] = &[
     "timezone",
     "prometheus",
     "alertmanager",
+    "freezes",
     "state",
     "alarms",
     "defaults",
@@ -47,7 +48,10 @@ pub(crate) const SETTINGS_KEYS: &[&str] = &[
     "deploy",
     "approvals",
     "auto_rollback",
+    "freezes",
 ];
+/// The keys of one freeze in `freezes = [...]`.
+pub(crate) const FREEZE_KEYS: &[&str] = &["from", "to", "reason"];
 
 /// Settings as written at one level; `None` means "inherit". `Some(None)` is an explicit
 /// "none" (`window = "always"`, `rollback_alarm = ""`) that stops inheritance.
@@ -61,6 +65,7 @@ pub(crate) struct Partial {
     pub deploy: Option<DeployCommand>,
     pub approvals: Option<Vec<ApprovalStep>>,
     pub auto_rollback: Option<bool>,
+    pub freezes: Option<Vec<Freeze>>,
 }
 
 impl Partial {
@@ -81,6 +86,7 @@ impl Partial {
             deploy: over.deploy.clone().or_else(|| self.deploy.clone()),
             approvals: over.approvals.clone().or_else(|| self.approvals.clone()),
             auto_rollback: over.auto_rollback.or(self.auto_rollback),
+            freezes: over.freezes.clone().or_else(|| self.freezes.clone()),
         }
     }
 
@@ -95,6 +101,7 @@ impl Partial {
             deploy: self.deploy.clone(),
             approvals: self.approvals.clone().unwrap_or_default(),
             auto_rollback: self.auto_rollback.unwrap_or(production),
+            freezes: self.freezes.clone().unwrap_or_default(),
         }
     }
 }
@@ -140,6 +147,8 @@ pub(crate) struct Raw {
     pub prometheus: Option<String>,
     pub alertmanager: Option<String>,
     pub alarms: BTreeMap<String, AlarmSource>,
+    /// The top-level `freezes` (every stage's).
+    pub freezes: Vec<Freeze>,
     pub defaults: Partial,
     pub production: Partial,
     pub stages: Vec<RawStage>,
@@ -491,6 +500,9 @@ impl<'s> Walker<'s> {
             self.alertmanager = self.url(v, "`alertmanager`");
         }
         let state = get(table, "state").and_then(|v| self.state(v));
+        let freezes = get(table, "freezes")
+            .and_then(|v| self.freezes(v, "at the top level", "pipeline"))
+            .unwrap_or_default();
 
         // Alarm names first: every expression below is checked against them.
         let mut alarms = BTreeMap::new();
@@ -585,6 +597,7 @@ impl<'s> Walker<'s> {
             prometheus: self.prometheus.clone(),
             alertmanager: self.alertmanager.clone(),
             alarms,
+            freezes,
             defaults,
             production,
             stages,
@@ -893,7 +906,115 @@ impl<'s> Walker<'s> {
         if let Some(v) = get(t, "auto_rollback") {
             p.auto_rollback = self.boolean(v, "`auto_rollback`");
         }
+        if let Some(v) = get(t, "freezes") {
+            let scope = place.strip_prefix("in ").unwrap_or(place).to_string();
+            p.freezes = self.freezes(v, place, &scope);
+        }
         p
+    }
+
+    /// `freezes = [{ from, to, reason }]`: date-times with an offset, or civil date-times
+    /// and dates read in the pipeline's time zone (a date alone is the whole day: `from`
+    /// its start, `to` its end).
+    fn freezes(&mut self, v: &Val<'_>, place: &str, scope: &str) -> Option<Vec<Freeze>> {
+        let DeValue::Array(items) = v.get_ref() else {
+            self.err_hint(
+                v.span(),
+                format!(
+                    "`freezes` must be an array of tables, found {}",
+                    type_name(v.get_ref())
+                ),
+                Some(
+                    "write freezes = [{ from = 2026-12-21, to = 2027-01-04, reason = \"holidays\" }]"
+                        .into(),
+                ),
+            );
+            return None;
+        };
+        let mut out = Vec::new();
+        let mut ok = true;
+        for item in items.iter() {
+            match self.freeze(item, place, scope) {
+                Some(f) => out.push(f),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn freeze(&mut self, v: &Val<'_>, place: &str, scope: &str) -> Option<Freeze> {
+        let t = self.table(v, "each freeze")?;
+        let span = v.span();
+        let place = format!("in a freeze {place}");
+        self.check_keys(t, FREEZE_KEYS, &place);
+        let from = self
+            .required(t, &span, "from", &place)
+            .and_then(|v| self.freeze_time(v, "`from`", false));
+        let to = self
+            .required(t, &span, "to", &place)
+            .and_then(|v| self.freeze_time(v, "`to`", true));
+        let reason = self
+            .required(t, &span, "reason", &place)
+            .and_then(|v| self.nonempty_string(v, "`reason` of a freeze"));
+        let (from, to, reason) = (from?, to?, reason?);
+        if to <= from {
+            let zone = self.tz.clone();
+            let shown = |t: jiff::Timestamp| {
+                t.to_zoned(zone.clone())
+                    .strftime("%Y-%m-%d %H:%M %Z")
+                    .to_string()
+            };
+            self.err_hint(
+                span,
+                format!(
+                    "the freeze `{reason}` ends ({}) before it starts ({})",
+                    shown(to),
+                    shown(from)
+                ),
+                Some(
+                    "`to` must be after `from`; a date alone as `to` covers that whole day".into(),
+                ),
+            );
+            return None;
+        }
+        Some(Freeze {
+            from,
+            to,
+            reason: reason.trim().to_string(),
+            scope: scope.to_string(),
+        })
+    }
+
+    /// A freeze's `from` or `to`: a TOML date-time or a string in the same forms.
+    fn freeze_time(&mut self, v: &Val<'_>, what: &str, end: bool) -> Option<jiff::Timestamp> {
+        let text = match v.get_ref() {
+            DeValue::String(s) => s.trim().to_string(),
+            DeValue::Datetime(d) => d.to_string(),
+            other => {
+                self.err(
+                    v.span(),
+                    format!(
+                        "{what} of a freeze must be a date-time, found {}",
+                        type_name(other)
+                    ),
+                );
+                return None;
+            }
+        };
+        match window::parse_instant(&text, &self.tz, end) {
+            Ok(t) => Some(t),
+            Err(message) => {
+                self.err_hint(
+                    v.span(),
+                    format!("{what} of a freeze: {message}"),
+                    Some(format!(
+                        "write 2026-12-21 (a whole day), 2026-12-21T18:00 (in the pipeline's time zone, {}) or 2026-12-21T18:00:00Z",
+                        self.tz_name
+                    )),
+                );
+                None
+            }
+        }
     }
 
     fn data_points(&mut self, v: &Val<'_>, place: &str) -> Option<DataPoints> {
@@ -922,11 +1043,36 @@ impl<'s> Walker<'s> {
             }
             self.err_hint(
                 v.span(),
-                format!("`window` must be a table or \"always\", found `{s}`"),
+                format!("`window` must be a table, an array of tables or \"always\", found `{s}`"),
                 Some("write window = { days = \"mon-thu\", hours = \"09:00-16:00\" }".into()),
             );
             return None;
         }
+        // Several windows: the stage is open while any of them is.
+        if let DeValue::Array(items) = v.get_ref() {
+            if items.is_empty() {
+                self.err_hint(
+                    v.span(),
+                    "`window` lists no window, so the stage would never open",
+                    Some("write window = \"always\" for no window, or list at least one".into()),
+                );
+                return None;
+            }
+            let mut windows = Vec::new();
+            let mut ok = true;
+            for item in items.iter() {
+                match self.window_table(item, place) {
+                    Some(w) => windows.push(w),
+                    None => ok = false,
+                }
+            }
+            return ok.then(|| Window::any_of(windows));
+        }
+        self.window_table(v, place).map(Some)
+    }
+
+    /// One window written as a table (`{ days, hours, timezone, exclude }`).
+    fn window_table(&mut self, v: &Val<'_>, place: &str) -> Option<Window> {
         let t = self.table(v, "`window`")?;
         let place = format!("in `window` {place}");
         self.check_keys(t, &["days", "hours", "timezone", "exclude"], &place);
@@ -1008,15 +1154,14 @@ impl<'s> Walker<'s> {
         if days == [false; 7] {
             ok = false;
         }
-        ok.then(|| {
-            Some(Window {
-                days,
-                start,
-                end,
-                timezone_name: tz_name,
-                timezone: tz,
-                exclude,
-            })
+        ok.then(|| Window {
+            days,
+            start,
+            end,
+            timezone_name: tz_name,
+            timezone: tz,
+            exclude,
+            also: Vec::new(),
         })
     }
 

@@ -7,6 +7,7 @@ pub mod ci;
 pub mod definition;
 pub mod deploy;
 pub mod events;
+pub mod freeze;
 pub mod gate;
 pub mod notes;
 pub mod notify;

@@ -62,6 +62,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (12, include_str!("postgres/0012_release_blocks.sql")),
     (13, include_str!("postgres/0013_event_order.sql")),
     (14, include_str!("postgres/0014_notify.sql")),
+    (15, include_str!("postgres/0015_freezes.sql")),
 ];
 
 mod pool;
@@ -129,7 +130,7 @@ const DEPLOYMENT_COLUMNS: &str = "d.seq, d.id, d.environment, d.stage, d.release
 /// Columns read by [`release_from_row`], in order.
 const RELEASE_COLUMNS: &str = "number, commit_sha, base, artifacts, actor, created_at, commit_count, first_commit, hotfix_reason";
 
-const LOCK_COLUMNS: &str = "target_kind, target, direction, actor, reason, created_at";
+const LOCK_COLUMNS: &str = "target_kind, target, direction, actor, reason, created_at, until";
 
 /// The PostgreSQL ledger of one pipeline.
 pub struct PostgresStore {
@@ -898,6 +899,7 @@ fn lock_from_row(row: &Row) -> TxResult<Lock> {
         actor: row.try_get(3)?,
         reason: row.try_get(4)?,
         created_at: row.try_get(5)?,
+        until: row.try_get(6)?,
     })
 }
 
@@ -1567,6 +1569,7 @@ fn start_rollback(tx: &mut Tx, p: &str, rollback: &NewRollback) -> TxResult<Vec<
                         None => format!("rollback to {}", target.release),
                     },
                     created_at: at,
+                    until: None,
                 },
             )?;
         }
@@ -1855,7 +1858,7 @@ fn set_lock(tx: &mut Tx, p: &str, lock: &Lock) -> TxResult<()> {
         lock.target_kind.set_action(),
         &lock.target,
         Some(&lock.reason),
-        serde_json::json!({"target_kind": lock.target_kind, "direction": lock.direction}),
+        checks::lock_details(lock),
     )
 }
 
@@ -1864,10 +1867,11 @@ fn set_lock(tx: &mut Tx, p: &str, lock: &Lock) -> TxResult<()> {
 fn upsert_lock(tx: &mut Tx, p: &str, lock: &Lock) -> TxResult<Timestamp> {
     let created_at = truncate(lock.created_at);
     tx.exec(
-        "INSERT INTO captain.locks (pipeline, target_kind, target, direction, actor, reason, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
+        "INSERT INTO captain.locks (pipeline, target_kind, target, direction, actor, reason, created_at, until)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (pipeline, target_kind, target, direction)
-         DO UPDATE SET actor = excluded.actor, reason = excluded.reason, created_at = excluded.created_at",
+         DO UPDATE SET actor = excluded.actor, reason = excluded.reason,
+                       created_at = excluded.created_at, until = excluded.until",
         &[
             &p,
             &lock.target_kind.as_str(),
@@ -1876,6 +1880,7 @@ fn upsert_lock(tx: &mut Tx, p: &str, lock: &Lock) -> TxResult<Timestamp> {
             &lock.actor,
             &lock.reason,
             &created_at,
+            &lock.until.map(truncate),
         ],
     )?;
     Ok(created_at)
@@ -1905,8 +1910,8 @@ fn remove_lock(tx: &mut Tx, p: &str, unlock: &Unlock) -> TxResult<bool> {
         )?;
         if let Some(direction) = remaining {
             tx.exec(
-                "INSERT INTO captain.locks (pipeline, target_kind, target, direction, actor, reason, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+                "INSERT INTO captain.locks (pipeline, target_kind, target, direction, actor, reason, created_at, until)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
                 &[
                     &p,
                     &kind,
@@ -1915,6 +1920,7 @@ fn remove_lock(tx: &mut Tx, p: &str, unlock: &Unlock) -> TxResult<bool> {
                     &lock.actor,
                     &lock.reason,
                     &lock.created_at,
+                    &lock.until,
                 ],
             )?;
         }

@@ -52,6 +52,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("sqlite/0005_hotfix.sql")),
     (6, include_str!("sqlite/0006_pipeline_versions.sql")),
     (7, include_str!("sqlite/0007_notify.sql")),
+    (8, include_str!("sqlite/0008_freezes.sql")),
 ];
 
 mod keys;
@@ -457,6 +458,10 @@ fn lock_from_row(row: &Row) -> rusqlite::Result<Lock> {
         actor: row.get(3)?,
         reason: row.get(4)?,
         created_at: ts(row, 5)?,
+        until: row
+            .get::<_, Option<i64>>(6)?
+            .map(|t| Timestamp::from_microsecond(t).map_err(|e| conversion(6, e)))
+            .transpose()?,
     })
 }
 
@@ -941,6 +946,7 @@ fn start_rollback(conn: &Connection, rollback: NewRollback) -> Tx<Vec<Deployment
                         None => format!("rollback to {}", target.release),
                     },
                     created_at: at,
+                    until: None,
                 },
             )?;
         }
@@ -986,7 +992,7 @@ fn check_promotion(conn: &Connection, new: &NewDeployment) -> Tx<()> {
         checks::require_approved(new, &missing)?;
     }
     let mut stmt = conn.prepare_cached(
-        "SELECT target_kind, target, direction, actor, reason, created_at FROM locks",
+        "SELECT target_kind, target, direction, actor, reason, created_at, until FROM locks",
     )?;
     let locks = stmt
         .query_map([], lock_from_row)?
@@ -1246,7 +1252,7 @@ fn set_lock(conn: &Connection, lock: Lock) -> Tx<()> {
         lock.target_kind.set_action(),
         &lock.target,
         Some(&lock.reason),
-        serde_json::json!({"target_kind": lock.target_kind, "direction": lock.direction}),
+        checks::lock_details(&lock),
     )
 }
 
@@ -1255,9 +1261,11 @@ fn set_lock(conn: &Connection, lock: Lock) -> Tx<()> {
 fn upsert_lock(conn: &Connection, lock: &Lock) -> Tx<Timestamp> {
     let created_at = truncate(lock.created_at);
     conn.prepare_cached(
-        "INSERT INTO locks (target_kind, target, direction, actor, reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO locks (target_kind, target, direction, actor, reason, created_at, until)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (target_kind, target, direction)
-         DO UPDATE SET actor = excluded.actor, reason = excluded.reason, created_at = excluded.created_at",
+         DO UPDATE SET actor = excluded.actor, reason = excluded.reason,
+                       created_at = excluded.created_at, until = excluded.until",
     )?
     .execute(params![
         lock.target_kind.as_str(),
@@ -1265,7 +1273,8 @@ fn upsert_lock(conn: &Connection, lock: &Lock) -> Tx<Timestamp> {
         lock.direction.as_str(),
         lock.actor,
         lock.reason,
-        micros(created_at)
+        micros(created_at),
+        lock.until.map(|u| micros(truncate(u)))
     ])?;
     Ok(created_at)
 }
@@ -1273,7 +1282,7 @@ fn upsert_lock(conn: &Connection, lock: &Lock) -> Tx<Timestamp> {
 fn remove_lock(conn: &Connection, unlock: Unlock) -> Tx<bool> {
     let kind = unlock.target_kind.as_str();
     let mut stmt = conn.prepare_cached(
-        "SELECT target_kind, target, direction, actor, reason, created_at FROM locks
+        "SELECT target_kind, target, direction, actor, reason, created_at, until FROM locks
          WHERE target_kind = ?1 AND target = ?2",
     )?;
     let existing = stmt
@@ -1292,8 +1301,8 @@ fn remove_lock(conn: &Connection, unlock: Unlock) -> Tx<bool> {
         .execute(params![kind, unlock.target, lock.direction.as_str()])?;
         if let Some(direction) = remaining {
             conn.prepare_cached(
-                "INSERT INTO locks (target_kind, target, direction, actor, reason, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+                "INSERT INTO locks (target_kind, target, direction, actor, reason, created_at, until)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
             )?
             .execute(params![
                 kind,
@@ -1301,7 +1310,8 @@ fn remove_lock(conn: &Connection, unlock: Unlock) -> Tx<bool> {
                 direction.as_str(),
                 lock.actor,
                 lock.reason,
-                micros(lock.created_at)
+                micros(lock.created_at),
+                lock.until.map(micros)
             ])?;
         }
     }
@@ -1321,7 +1331,7 @@ fn remove_lock(conn: &Connection, unlock: Unlock) -> Tx<bool> {
 
 fn all_locks(conn: &Connection) -> Tx<Vec<Lock>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT target_kind, target, direction, actor, reason, created_at FROM locks
+        "SELECT target_kind, target, direction, actor, reason, created_at, until FROM locks
          ORDER BY target_kind, target, direction",
     )?;
     Ok(stmt

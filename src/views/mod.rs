@@ -7,6 +7,7 @@
 
 pub mod deploy;
 pub mod error;
+pub mod freeze;
 pub mod history;
 pub mod ledger;
 pub mod preview;

@@ -46,6 +46,8 @@ pub fn all() -> Vec<ViewSchema> {
         view::<release::ReleaseShow>("release-show", "captain release show vN"),
         view::<release::ReleaseBlocked>("release-block", "captain release block vN"),
         view::<release::ReleaseUnblocked>("release-unblock", "captain release unblock vN"),
+        view::<freeze::FreezeSet>("freeze", "captain freeze [TARGET]"),
+        view::<freeze::FreezeLifted>("unfreeze", "captain unfreeze [TARGET]"),
         view::<deploy::DeploymentStarted>("deploy-start", "captain deploy start ENV"),
         view::<crate::ops::deploy::Finished>("deploy-finish", "captain deploy finish ID"),
         view::<crate::ops::gate::NextView>("next", "captain next STAGE"),

@@ -23,6 +23,8 @@ pub struct StatusView {
     /// Releases blocked everywhere (`captain release block`), oldest first: never
     /// promoted or deployed again, and never shown waiting.
     pub blocked: Vec<BlockView>,
+    /// Emergency freezes in force (`captain freeze`), by target.
+    pub freezes: Vec<crate::views::freeze::FreezeView>,
     pub stages: Vec<StageStatus>,
 }
 
@@ -36,6 +38,9 @@ pub struct StageStatus {
     /// newest release) that this stage has not taken yet.
     pub waiting: Option<ReleaseNumber>,
     pub locks: Vec<LockView>,
+    /// The freeze holding the stage now (pipeline.toml's or a person's; the one holding
+    /// longest): nothing is promoted into it or started in it. Null when none holds.
+    pub frozen: Option<crate::engine::ActiveFreeze>,
     /// Releases recently superseded here (newest first): they waited and were replaced.
     pub superseded: Vec<SupersededView>,
     pub environments: Vec<EnvironmentStatus>,
@@ -118,6 +123,7 @@ pub fn build(pipeline: &Pipeline, store: &dyn Store, now: Timestamp) -> Result<S
             wave: stage.wave.clone(),
             waiting: None,
             locks: locks_on(&locks, LockTargetKind::Stage, &stage.name),
+            frozen: crate::engine::freeze_on(&locks, stage, now),
             superseded: Vec::new(),
             environments,
         });
@@ -137,6 +143,10 @@ pub fn build(pipeline: &Pipeline, store: &dyn Store, now: Timestamp) -> Result<S
         latest_release,
         in_flight: in_flight(&stages),
         blocked: BlockView::all(&locks),
+        freezes: crate::ops::freeze::freezes(&locks, now)
+            .iter()
+            .map(crate::views::freeze::FreezeView::from)
+            .collect(),
         stages,
     })
 }

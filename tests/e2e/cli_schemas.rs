@@ -439,6 +439,25 @@ fn every_command_prints_json_its_schema_describes() {
         0,
         &["release", "unblock", "v2", "--reason", "fixed", "--json"],
     );
+    let frozen = c.check(
+        "freeze",
+        0,
+        &["freeze", "--reason", "incident", "--until", "2h", "--json"],
+    );
+    assert_eq!(frozen["freeze"]["target"], "pipeline", "{frozen}");
+    let status = c.check("status", 0, &["status", "--json"]);
+    assert_eq!(status["freezes"][0]["reason"], "incident", "{status}");
+    assert_eq!(
+        status["stages"][0]["frozen"]["source"], "command",
+        "{status}"
+    );
+    c.check("next", 0, &["next", "gamma", "--json"]);
+    c.check("gate", 3, &["gate", "gamma", "--json"]);
+    c.check(
+        "unfreeze",
+        0,
+        &["unfreeze", "--reason", "resolved", "--json"],
+    );
     let locks = c.check("promotions-list", 0, &["promotions", "list", "--json"]);
     assert_eq!(locks["locks"][0]["target"], "prod-1", "{locks}");
     c.check(

@@ -25,6 +25,7 @@ mod exec_http;
 mod exec_process;
 mod exec_services;
 mod notify;
+mod freeze;
 mod pg_harness;
 mod release_block;
 mod rollback_concurrency;
