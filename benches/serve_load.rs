@@ -315,6 +315,8 @@ fn main() {
         .filter(|_| options.ceiling)
     {
         pgbench_ceiling(url, options.clients);
+    } else if !options.ceiling {
+        println!("pgbench ceiling: skipped (--no-ceiling)");
     } else {
         println!(
             "pgbench ceiling: skipped (no PostgreSQL database given: --database postgres://…)"

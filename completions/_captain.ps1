@@ -38,7 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a starter pipeline.toml. In a terminal, choose the template from a list; otherwise name it with --template')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check pipeline.toml and report every problem at once, each with file, line and column and, for a misspelt name, the name you probably meant')
-            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show the expanded pipeline: waves → stages → environments, with each stage''s effective bake time (and, on a wave''s last stage, the wave''s own bake that follows it), window, alarms and auto-rollback')
+            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show the expanded pipeline: waves → stages → environments, with each stage''s effective bake time (and, on a wave''s last stage, the wave''s own bake that follows it), window, alarms and auto-rollback; then the freezes written in pipeline.toml, in the pipeline''s time zone, with the stages each holds')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the settings in effect: repository, pipeline file, state location (and which setting chose it), actor')
             [CompletionResult]::new('release', 'release', [CompletionResultType]::ParameterValue, 'Record and inspect releases (create, list, show)')
             [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Record deployments run by an external CI (start, finish)')
@@ -53,13 +53,18 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'The pipeline at a glance: per wave, stage and environment, the current release, its state, a deployment in progress, the release waiting to be promoted, and locks')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Deployment history of an environment, newest first: deployment, when, outcome, commits added and removed ("+5 −2"), and commit range')
             [CompletionResult]::new('where', 'where', [CompletionResultType]::ParameterValue, 'Where a commit is: the first release containing it, the deployment that first brought it to each environment, and the environments where it is and is not deployed now')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Compare two releases or environments: what replacing A by B changes')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Roll environments back to an older release, after a preview')
+            [CompletionResult]::new('freeze', 'freeze', [CompletionResultType]::ParameterValue, 'Freeze the pipeline, a stage, an environment or a wave: nothing is promoted or started there until it is lifted (or until --until)')
+            [CompletionResult]::new('unfreeze', 'unfreeze', [CompletionResultType]::ParameterValue, 'Lift an emergency freeze of the pipeline, a stage, an environment or a wave')
             [CompletionResult]::new('promotions', 'promotions', [CompletionResultType]::ParameterValue, 'Disable or enable promotions into and out of stages and environments (list, disable, enable)')
             [CompletionResult]::new('pipeline', 'pipeline', [CompletionResultType]::ParameterValue, 'The pipeline''s definition as a team server holds it (push, show, history, diff)')
             [CompletionResult]::new('state', 'state', [CompletionResultType]::ParameterValue, 'Export or import the whole ledger as versioned JSON Lines')
             [CompletionResult]::new('override', 'override', [CompletionResultType]::ParameterValue, 'Let deployments start into a stage or an environment although its blocker (an alarm expression such as an organisation-wide event) is in ALARM — for a while, with a reason that is recorded and audited. `captain run`, `next`, `gate` and `deploy start` honour it')
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Run the pipeline in virtual time with synthetic releases, deploy and test durations and injected failures; report how long a commit takes to reach each wave and environment (median, p90) and where releases queue or are superseded')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show audit events, newest first: every change to the ledger with its actor (on a team server, the token''s name), time and reason')
+            [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'Print the ledger''s events, oldest first, as JSON Lines: one object per change (release created, deployment started/approved/failed, rollback, lock set/lifted, release blocked, …) with its `event` name, its `id` (`PIPELINE:SEQ`, the same on every read, for dropping duplicates) and the audit record (`seq`, `at`, `actor`, `action`, `target`, `reason`, `details`). With --follow, keeps printing new events as they are recorded until interrupted; a reader that stops reading (`| head`) ends it quietly')
+            [CompletionResult]::new('notify', 'notify', [CompletionResultType]::ParameterValue, 'Notifications to [[notify]] targets: their deliveries and parked events (status, retry, deliver)')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the team server: the ledger of every pipeline as an HTTP/JSON API for the CLI, CI jobs and runbooks (`--state https://…` on the client side)')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'API tokens of the team server (create, list, revoke)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -116,8 +121,8 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'captain;config' {
@@ -132,8 +137,8 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'captain;release' {
@@ -148,11 +153,11 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Record an immutable release of a commit (CI, after a build)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List releases, newest first')
-            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one release: its commit, artifacts, commits and dependencies')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one release: its commit, artifacts, commits and dependencies, and what it changed')
             [CompletionResult]::new('block', 'block', [CompletionResultType]::ParameterValue, 'Block a bad release everywhere: it is never promoted or deployed again')
             [CompletionResult]::new('unblock', 'unblock', [CompletionResultType]::ParameterValue, 'Lift the block of a release, so it may be promoted again')
             [CompletionResult]::new('expedite', 'expedite', [CompletionResultType]::ParameterValue, 'Ask to expedite an urgent release: once approved, it is deployed by the pipeline''s [expedite] rules')
@@ -193,8 +198,8 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'captain;release;show' {
@@ -209,8 +214,8 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'captain;release;block' {
@@ -285,7 +290,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         'captain;release;help' {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Record an immutable release of a commit (CI, after a build)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List releases, newest first')
-            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one release: its commit, artifacts, commits and dependencies')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one release: its commit, artifacts, commits and dependencies, and what it changed')
             [CompletionResult]::new('block', 'block', [CompletionResultType]::ParameterValue, 'Block a bad release everywhere: it is never promoted or deployed again')
             [CompletionResult]::new('unblock', 'unblock', [CompletionResultType]::ParameterValue, 'Lift the block of a release, so it may be promoted again')
             [CompletionResult]::new('expedite', 'expedite', [CompletionResultType]::ParameterValue, 'Ask to expedite an urgent release: once approved, it is deployed by the pipeline''s [expedite] rules')
@@ -329,8 +334,8 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Record the start of a deployment run by an external CI')
             [CompletionResult]::new('finish', 'finish', [CompletionResultType]::ParameterValue, 'Record how a deployment ended')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -414,6 +419,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
+            [CompletionResult]::new('--preview', '--preview', [CompletionResultType]::ParameterName, 'Also show what the release would change in the stage''s environments')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
@@ -436,8 +442,8 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'captain;bake' {
@@ -492,8 +498,8 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'captain;reject' {
@@ -510,8 +516,8 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'captain;logs' {
@@ -526,8 +532,8 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'captain;status' {
@@ -582,6 +588,22 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'captain;diff' {
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'captain;rollback' {
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The release to go back to, e.g. v12 (default: the last approved one before the current)')
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why: shown on the promotion locks and kept in the audit log')
@@ -593,6 +615,41 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--pick', '--pick', [CompletionResultType]::ParameterName, 'Choose the release from a list of earlier releases (needs a terminal)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the preview and change nothing')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Allow a target that was never approved in an environment')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'captain;freeze' {
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (required): shown wherever a start is refused, and kept in the audit log')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'When it ends by itself: a duration (2h, 1day) or a time in the pipeline''s time zone (2026-12-21T18:00; 2026-12-21 is the end of that day; or with an offset, 2026-12-21T18:00:00Z). Default: until `captain unfreeze`')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'captain;unfreeze' {
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (required): kept in the audit log')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
@@ -615,8 +672,8 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the locks in force: who disabled promotions into or out of what, when and why')
             [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Disable promotions into and/or out of environments, stages or waves')
             [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Enable promotions again, so the next approved release flows in')
@@ -635,8 +692,8 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'captain;promotions;disable' {
@@ -706,8 +763,8 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('push', 'push', [CompletionResultType]::ParameterValue, 'Register the local pipeline.toml as the pipeline''s next definition (an operator''s)')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a registered definition (default: the newest)')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the registered versions of the definition, newest first')
@@ -745,8 +802,8 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'captain;pipeline;history' {
@@ -761,8 +818,8 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'captain;pipeline;diff' {
@@ -778,8 +835,8 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'captain;pipeline;help' {
@@ -817,8 +874,8 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the whole ledger as versioned JSON Lines to stdout (backups, moving to a team server). The format is documented in the README')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Load a ledger export from stdin, all or nothing')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -836,8 +893,8 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'captain;state;import' {
@@ -886,8 +943,8 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'captain;simulate' {
@@ -937,8 +994,118 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'captain;events' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only events after this: a duration before now (`1h`, `2d`), a time (RFC 3339), or an event''s `seq` (`120`: the events after event 120)')
+            [CompletionResult]::new('--after', '--after', [CompletionResultType]::ParameterName, 'Resume after this `cursor` (from an earlier line)')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'With --follow: how often to look for new events')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Keep running and print new events as they are recorded')
+            [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Keep running and print new events as they are recorded')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'captain;notify' {
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Each [[notify]] target''s place in the event log, its failures, and the events it parked after too many failed deliveries')
+            [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Send parked events again now, oldest first: each delivered one is forgotten, each that fails stays parked with the new error (exit 1)')
+            [CompletionResult]::new('deliver', 'deliver', [CompletionResultType]::ParameterValue, 'Deliver what the targets have not had yet, once, for at most --timeout (for cron; `captain run` and `captain serve` deliver continuously)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'captain;notify;status' {
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'captain;notify;retry' {
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Only this target''s parked events')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'captain;notify;deliver' {
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'The longest this may take')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'A PEM file of CA certificates to trust when talking to a team server over HTTPS')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of views and results')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print results only: no status messages or progress')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'captain;notify;help' {
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Each [[notify]] target''s place in the event log, its failures, and the events it parked after too many failed deliveries')
+            [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Send parked events again now, oldest first: each delivered one is forgotten, each that fails stays parked with the new error (exit 1)')
+            [CompletionResult]::new('deliver', 'deliver', [CompletionResultType]::ParameterValue, 'Deliver what the targets have not had yet, once, for at most --timeout (for cron; `captain run` and `captain serve` deliver continuously)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'captain;notify;help;status' {
+            break
+        }
+        'captain;notify;help;retry' {
+            break
+        }
+        'captain;notify;help;deliver' {
+            break
+        }
+        'captain;notify;help;help' {
             break
         }
         'captain;serve' {
@@ -990,8 +1157,8 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create an API token and print its secret, once (it is stored only hashed)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the tokens (never their secrets)')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a token: the server refuses it from now on')
@@ -1035,8 +1202,8 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'captain;token;revoke' {
@@ -1089,8 +1256,8 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'captain;man' {
@@ -1105,8 +1272,8 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'captain;schemas' {
@@ -1121,8 +1288,8 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'captain;demo' {
@@ -1138,14 +1305,14 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'captain;help' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a starter pipeline.toml. In a terminal, choose the template from a list; otherwise name it with --template')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check pipeline.toml and report every problem at once, each with file, line and column and, for a misspelt name, the name you probably meant')
-            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show the expanded pipeline: waves → stages → environments, with each stage''s effective bake time (and, on a wave''s last stage, the wave''s own bake that follows it), window, alarms and auto-rollback')
+            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show the expanded pipeline: waves → stages → environments, with each stage''s effective bake time (and, on a wave''s last stage, the wave''s own bake that follows it), window, alarms and auto-rollback; then the freezes written in pipeline.toml, in the pipeline''s time zone, with the stages each holds')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the settings in effect: repository, pipeline file, state location (and which setting chose it), actor')
             [CompletionResult]::new('release', 'release', [CompletionResultType]::ParameterValue, 'Record and inspect releases (create, list, show)')
             [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Record deployments run by an external CI (start, finish)')
@@ -1160,13 +1327,18 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'The pipeline at a glance: per wave, stage and environment, the current release, its state, a deployment in progress, the release waiting to be promoted, and locks')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Deployment history of an environment, newest first: deployment, when, outcome, commits added and removed ("+5 −2"), and commit range')
             [CompletionResult]::new('where', 'where', [CompletionResultType]::ParameterValue, 'Where a commit is: the first release containing it, the deployment that first brought it to each environment, and the environments where it is and is not deployed now')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Compare two releases or environments: what replacing A by B changes')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Roll environments back to an older release, after a preview')
+            [CompletionResult]::new('freeze', 'freeze', [CompletionResultType]::ParameterValue, 'Freeze the pipeline, a stage, an environment or a wave: nothing is promoted or started there until it is lifted (or until --until)')
+            [CompletionResult]::new('unfreeze', 'unfreeze', [CompletionResultType]::ParameterValue, 'Lift an emergency freeze of the pipeline, a stage, an environment or a wave')
             [CompletionResult]::new('promotions', 'promotions', [CompletionResultType]::ParameterValue, 'Disable or enable promotions into and out of stages and environments (list, disable, enable)')
             [CompletionResult]::new('pipeline', 'pipeline', [CompletionResultType]::ParameterValue, 'The pipeline''s definition as a team server holds it (push, show, history, diff)')
             [CompletionResult]::new('state', 'state', [CompletionResultType]::ParameterValue, 'Export or import the whole ledger as versioned JSON Lines')
             [CompletionResult]::new('override', 'override', [CompletionResultType]::ParameterValue, 'Let deployments start into a stage or an environment although its blocker (an alarm expression such as an organisation-wide event) is in ALARM — for a while, with a reason that is recorded and audited. `captain run`, `next`, `gate` and `deploy start` honour it')
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Run the pipeline in virtual time with synthetic releases, deploy and test durations and injected failures; report how long a commit takes to reach each wave and environment (median, p90) and where releases queue or are superseded')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show audit events, newest first: every change to the ledger with its actor (on a team server, the token''s name), time and reason')
+            [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'Print the ledger''s events, oldest first, as JSON Lines: one object per change (release created, deployment started/approved/failed, rollback, lock set/lifted, release blocked, …) with its `event` name, its `id` (`PIPELINE:SEQ`, the same on every read, for dropping duplicates) and the audit record (`seq`, `at`, `actor`, `action`, `target`, `reason`, `details`). With --follow, keeps printing new events as they are recorded until interrupted; a reader that stops reading (`| head`) ends it quietly')
+            [CompletionResult]::new('notify', 'notify', [CompletionResultType]::ParameterValue, 'Notifications to [[notify]] targets: their deliveries and parked events (status, retry, deliver)')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the team server: the ledger of every pipeline as an HTTP/JSON API for the CLI, CI jobs and runbooks (`--state https://…` on the client side)')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'API tokens of the team server (create, list, revoke)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -1191,7 +1363,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         'captain;help;release' {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Record an immutable release of a commit (CI, after a build)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List releases, newest first')
-            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one release: its commit, artifacts, commits and dependencies')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one release: its commit, artifacts, commits and dependencies, and what it changed')
             [CompletionResult]::new('block', 'block', [CompletionResultType]::ParameterValue, 'Block a bad release everywhere: it is never promoted or deployed again')
             [CompletionResult]::new('unblock', 'unblock', [CompletionResultType]::ParameterValue, 'Lift the block of a release, so it may be promoted again')
             [CompletionResult]::new('expedite', 'expedite', [CompletionResultType]::ParameterValue, 'Ask to expedite an urgent release: once approved, it is deployed by the pipeline''s [expedite] rules')
@@ -1263,7 +1435,16 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         'captain;help;where' {
             break
         }
+        'captain;help;diff' {
+            break
+        }
         'captain;help;rollback' {
+            break
+        }
+        'captain;help;freeze' {
+            break
+        }
+        'captain;help;unfreeze' {
             break
         }
         'captain;help;promotions' {
@@ -1318,6 +1499,24 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
             break
         }
         'captain;help;audit' {
+            break
+        }
+        'captain;help;events' {
+            break
+        }
+        'captain;help;notify' {
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Each [[notify]] target''s place in the event log, its failures, and the events it parked after too many failed deliveries')
+            [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Send parked events again now, oldest first: each delivered one is forgotten, each that fails stays parked with the new error (exit 1)')
+            [CompletionResult]::new('deliver', 'deliver', [CompletionResultType]::ParameterValue, 'Deliver what the targets have not had yet, once, for at most --timeout (for cron; `captain run` and `captain serve` deliver continuously)')
+            break
+        }
+        'captain;help;notify;status' {
+            break
+        }
+        'captain;help;notify;retry' {
+            break
+        }
+        'captain;help;notify;deliver' {
             break
         }
         'captain;help;serve' {

@@ -35,7 +35,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --version 'Print version'
             cand init 'Write a starter pipeline.toml. In a terminal, choose the template from a list; otherwise name it with --template'
             cand validate 'Check pipeline.toml and report every problem at once, each with file, line and column and, for a misspelt name, the name you probably meant'
-            cand plan 'Show the expanded pipeline: waves → stages → environments, with each stage''s effective bake time (and, on a wave''s last stage, the wave''s own bake that follows it), window, alarms and auto-rollback'
+            cand plan 'Show the expanded pipeline: waves → stages → environments, with each stage''s effective bake time (and, on a wave''s last stage, the wave''s own bake that follows it), window, alarms and auto-rollback; then the freezes written in pipeline.toml, in the pipeline''s time zone, with the stages each holds'
             cand config 'Show the settings in effect: repository, pipeline file, state location (and which setting chose it), actor'
             cand release 'Record and inspect releases (create, list, show)'
             cand deploy 'Record deployments run by an external CI (start, finish)'
@@ -50,13 +50,18 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand status 'The pipeline at a glance: per wave, stage and environment, the current release, its state, a deployment in progress, the release waiting to be promoted, and locks'
             cand history 'Deployment history of an environment, newest first: deployment, when, outcome, commits added and removed ("+5 −2"), and commit range'
             cand where 'Where a commit is: the first release containing it, the deployment that first brought it to each environment, and the environments where it is and is not deployed now'
+            cand diff 'Compare two releases or environments: what replacing A by B changes'
             cand rollback 'Roll environments back to an older release, after a preview'
+            cand freeze 'Freeze the pipeline, a stage, an environment or a wave: nothing is promoted or started there until it is lifted (or until --until)'
+            cand unfreeze 'Lift an emergency freeze of the pipeline, a stage, an environment or a wave'
             cand promotions 'Disable or enable promotions into and out of stages and environments (list, disable, enable)'
             cand pipeline 'The pipeline''s definition as a team server holds it (push, show, history, diff)'
             cand state 'Export or import the whole ledger as versioned JSON Lines'
             cand override 'Let deployments start into a stage or an environment although its blocker (an alarm expression such as an organisation-wide event) is in ALARM — for a while, with a reason that is recorded and audited. `captain run`, `next`, `gate` and `deploy start` honour it'
             cand simulate 'Run the pipeline in virtual time with synthetic releases, deploy and test durations and injected failures; report how long a commit takes to reach each wave and environment (median, p90) and where releases queue or are superseded'
             cand audit 'Show audit events, newest first: every change to the ledger with its actor (on a team server, the token''s name), time and reason'
+            cand events 'Print the ledger''s events, oldest first, as JSON Lines: one object per change (release created, deployment started/approved/failed, rollback, lock set/lifted, release blocked, …) with its `event` name, its `id` (`PIPELINE:SEQ`, the same on every read, for dropping duplicates) and the audit record (`seq`, `at`, `actor`, `action`, `target`, `reason`, `details`). With --follow, keeps printing new events as they are recorded until interrupted; a reader that stops reading (`| head`) ends it quietly'
+            cand notify 'Notifications to [[notify]] targets: their deliveries and parked events (status, retry, deliver)'
             cand serve 'Run the team server: the ledger of every pipeline as an HTTP/JSON API for the CLI, CI jobs and runbooks (`--state https://…` on the client side)'
             cand token 'API tokens of the team server (create, list, revoke)'
             cand completions 'Print a shell completion script'
@@ -110,8 +115,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;config'= {
             cand --repo 'The git repository (default: the one around the current directory)'
@@ -125,8 +130,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;release'= {
             cand --repo 'The git repository (default: the one around the current directory)'
@@ -140,11 +145,11 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand create 'Record an immutable release of a commit (CI, after a build)'
             cand list 'List releases, newest first'
-            cand show 'Show one release: its commit, artifacts, commits and dependencies'
+            cand show 'Show one release: its commit, artifacts, commits and dependencies, and what it changed'
             cand block 'Block a bad release everywhere: it is never promoted or deployed again'
             cand unblock 'Lift the block of a release, so it may be promoted again'
             cand expedite 'Ask to expedite an urgent release: once approved, it is deployed by the pipeline''s [expedite] rules'
@@ -183,8 +188,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;release;show'= {
             cand --repo 'The git repository (default: the one around the current directory)'
@@ -198,8 +203,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;release;block'= {
             cand --reason 'Why (required): shown wherever the release is refused, and kept in the audit log'
@@ -269,7 +274,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;release;help'= {
             cand create 'Record an immutable release of a commit (CI, after a build)'
             cand list 'List releases, newest first'
-            cand show 'Show one release: its commit, artifacts, commits and dependencies'
+            cand show 'Show one release: its commit, artifacts, commits and dependencies, and what it changed'
             cand block 'Block a bad release everywhere: it is never promoted or deployed again'
             cand unblock 'Lift the block of a release, so it may be promoted again'
             cand expedite 'Ask to expedite an urgent release: once approved, it is deployed by the pipeline''s [expedite] rules'
@@ -304,8 +309,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand start 'Record the start of a deployment run by an external CI'
             cand finish 'Record how a deployment ended'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -381,6 +386,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
             cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
             cand --output 'Output format of views and results'
+            cand --preview 'Also show what the release would change in the stage''s environments'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
             cand --quiet 'Print results only: no status messages or progress'
@@ -402,8 +408,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;bake'= {
             cand --release 'The release to ask about (default: the one the stage works on)'
@@ -455,8 +461,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;reject'= {
             cand --step 'The external step''s name, as in pipeline.toml'
@@ -472,8 +478,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;logs'= {
             cand --repo 'The git repository (default: the one around the current directory)'
@@ -487,8 +493,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;status'= {
             cand --interval 'Seconds between redraws with --watch'
@@ -539,6 +545,21 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'captain;diff'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'captain;rollback'= {
             cand --to 'The release to go back to, e.g. v12 (default: the last approved one before the current)'
             cand --reason 'Why: shown on the promotion locks and kept in the audit log'
@@ -550,6 +571,39 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --pick 'Choose the release from a list of earlier releases (needs a terminal)'
             cand --dry-run 'Print the preview and change nothing'
             cand --force 'Allow a target that was never approved in an environment'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'captain;freeze'= {
+            cand --reason 'Why (required): shown wherever a start is refused, and kept in the audit log'
+            cand --until 'When it ends by itself: a duration (2h, 1day) or a time in the pipeline''s time zone (2026-12-21T18:00; 2026-12-21 is the end of that day; or with an offset, 2026-12-21T18:00:00Z). Default: until `captain unfreeze`'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'captain;unfreeze'= {
+            cand --reason 'Why (required): kept in the audit log'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
             cand --json 'Short for --output json'
             cand -q 'Print results only: no status messages or progress'
             cand --quiet 'Print results only: no status messages or progress'
@@ -571,8 +625,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand list 'List the locks in force: who disabled promotions into or out of what, when and why'
             cand disable 'Disable promotions into and/or out of environments, stages or waves'
             cand enable 'Enable promotions again, so the next approved release flows in'
@@ -590,8 +644,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;promotions;disable'= {
             cand --direction 'Which promotions: into the targets, out of them, or both'
@@ -653,8 +707,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand push 'Register the local pipeline.toml as the pipeline''s next definition (an operator''s)'
             cand show 'Print a registered definition (default: the newest)'
             cand history 'List the registered versions of the definition, newest first'
@@ -690,8 +744,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;pipeline;history'= {
             cand --repo 'The git repository (default: the one around the current directory)'
@@ -705,8 +759,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;pipeline;diff'= {
             cand --version 'Which version'
@@ -721,8 +775,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;pipeline;help'= {
             cand push 'Register the local pipeline.toml as the pipeline''s next definition (an operator''s)'
@@ -753,8 +807,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand export 'Write the whole ledger as versioned JSON Lines to stdout (backups, moving to a team server). The format is documented in the README'
             cand import 'Load a ledger export from stdin, all or nothing'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -771,8 +825,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;state;import'= {
             cand --repo 'The git repository (default: the one around the current directory)'
@@ -815,8 +869,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;simulate'= {
             cand --duration 'How much time to simulate (e.g. 30d, 12w)'
@@ -864,8 +918,108 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'captain;events'= {
+            cand --since 'Only events after this: a duration before now (`1h`, `2d`), a time (RFC 3339), or an event''s `seq` (`120`: the events after event 120)'
+            cand --after 'Resume after this `cursor` (from an earlier line)'
+            cand --interval 'With --follow: how often to look for new events'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand -f 'Keep running and print new events as they are recorded'
+            cand --follow 'Keep running and print new events as they are recorded'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'captain;notify'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand status 'Each [[notify]] target''s place in the event log, its failures, and the events it parked after too many failed deliveries'
+            cand retry 'Send parked events again now, oldest first: each delivered one is forgotten, each that fails stays parked with the new error (exit 1)'
+            cand deliver 'Deliver what the targets have not had yet, once, for at most --timeout (for cron; `captain run` and `captain serve` deliver continuously)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'captain;notify;status'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'captain;notify;retry'= {
+            cand --target 'Only this target''s parked events'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'captain;notify;deliver'= {
+            cand --timeout 'The longest this may take'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'captain;notify;help'= {
+            cand status 'Each [[notify]] target''s place in the event log, its failures, and the events it parked after too many failed deliveries'
+            cand retry 'Send parked events again now, oldest first: each delivered one is forgotten, each that fails stays parked with the new error (exit 1)'
+            cand deliver 'Deliver what the targets have not had yet, once, for at most --timeout (for cron; `captain run` and `captain serve` deliver continuously)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'captain;notify;help;status'= {
+        }
+        &'captain;notify;help;retry'= {
+        }
+        &'captain;notify;help;deliver'= {
+        }
+        &'captain;notify;help;help'= {
         }
         &'captain;serve'= {
             cand --database 'Where the ledgers live: sqlite:DIR (one file per pipeline in DIR) or postgres://…'
@@ -915,8 +1069,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand create 'Create an API token and print its secret, once (it is stored only hashed)'
             cand list 'List the tokens (never their secrets)'
             cand revoke 'Revoke a token: the server refuses it from now on'
@@ -958,8 +1112,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;token;revoke'= {
             cand --reason 'Why (recorded in the audit log)'
@@ -1005,8 +1159,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;man'= {
             cand --repo 'The git repository (default: the one around the current directory)'
@@ -1020,8 +1174,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;schemas'= {
             cand --repo 'The git repository (default: the one around the current directory)'
@@ -1035,8 +1189,8 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;demo'= {
             cand --repo 'The git repository (default: the one around the current directory)'
@@ -1051,13 +1205,13 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
             cand -y 'Answer yes to confirmations (for scripts)'
             cand --yes 'Answer yes to confirmations (for scripts)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;help'= {
             cand init 'Write a starter pipeline.toml. In a terminal, choose the template from a list; otherwise name it with --template'
             cand validate 'Check pipeline.toml and report every problem at once, each with file, line and column and, for a misspelt name, the name you probably meant'
-            cand plan 'Show the expanded pipeline: waves → stages → environments, with each stage''s effective bake time (and, on a wave''s last stage, the wave''s own bake that follows it), window, alarms and auto-rollback'
+            cand plan 'Show the expanded pipeline: waves → stages → environments, with each stage''s effective bake time (and, on a wave''s last stage, the wave''s own bake that follows it), window, alarms and auto-rollback; then the freezes written in pipeline.toml, in the pipeline''s time zone, with the stages each holds'
             cand config 'Show the settings in effect: repository, pipeline file, state location (and which setting chose it), actor'
             cand release 'Record and inspect releases (create, list, show)'
             cand deploy 'Record deployments run by an external CI (start, finish)'
@@ -1072,13 +1226,18 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand status 'The pipeline at a glance: per wave, stage and environment, the current release, its state, a deployment in progress, the release waiting to be promoted, and locks'
             cand history 'Deployment history of an environment, newest first: deployment, when, outcome, commits added and removed ("+5 −2"), and commit range'
             cand where 'Where a commit is: the first release containing it, the deployment that first brought it to each environment, and the environments where it is and is not deployed now'
+            cand diff 'Compare two releases or environments: what replacing A by B changes'
             cand rollback 'Roll environments back to an older release, after a preview'
+            cand freeze 'Freeze the pipeline, a stage, an environment or a wave: nothing is promoted or started there until it is lifted (or until --until)'
+            cand unfreeze 'Lift an emergency freeze of the pipeline, a stage, an environment or a wave'
             cand promotions 'Disable or enable promotions into and out of stages and environments (list, disable, enable)'
             cand pipeline 'The pipeline''s definition as a team server holds it (push, show, history, diff)'
             cand state 'Export or import the whole ledger as versioned JSON Lines'
             cand override 'Let deployments start into a stage or an environment although its blocker (an alarm expression such as an organisation-wide event) is in ALARM — for a while, with a reason that is recorded and audited. `captain run`, `next`, `gate` and `deploy start` honour it'
             cand simulate 'Run the pipeline in virtual time with synthetic releases, deploy and test durations and injected failures; report how long a commit takes to reach each wave and environment (median, p90) and where releases queue or are superseded'
             cand audit 'Show audit events, newest first: every change to the ledger with its actor (on a team server, the token''s name), time and reason'
+            cand events 'Print the ledger''s events, oldest first, as JSON Lines: one object per change (release created, deployment started/approved/failed, rollback, lock set/lifted, release blocked, …) with its `event` name, its `id` (`PIPELINE:SEQ`, the same on every read, for dropping duplicates) and the audit record (`seq`, `at`, `actor`, `action`, `target`, `reason`, `details`). With --follow, keeps printing new events as they are recorded until interrupted; a reader that stops reading (`| head`) ends it quietly'
+            cand notify 'Notifications to [[notify]] targets: their deliveries and parked events (status, retry, deliver)'
             cand serve 'Run the team server: the ledger of every pipeline as an HTTP/JSON API for the CLI, CI jobs and runbooks (`--state https://…` on the client side)'
             cand token 'API tokens of the team server (create, list, revoke)'
             cand completions 'Print a shell completion script'
@@ -1098,7 +1257,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;help;release'= {
             cand create 'Record an immutable release of a commit (CI, after a build)'
             cand list 'List releases, newest first'
-            cand show 'Show one release: its commit, artifacts, commits and dependencies'
+            cand show 'Show one release: its commit, artifacts, commits and dependencies, and what it changed'
             cand block 'Block a bad release everywhere: it is never promoted or deployed again'
             cand unblock 'Lift the block of a release, so it may be promoted again'
             cand expedite 'Ask to expedite an urgent release: once approved, it is deployed by the pipeline''s [expedite] rules'
@@ -1148,7 +1307,13 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;help;where'= {
         }
+        &'captain;help;diff'= {
+        }
         &'captain;help;rollback'= {
+        }
+        &'captain;help;freeze'= {
+        }
+        &'captain;help;unfreeze'= {
         }
         &'captain;help;promotions'= {
             cand list 'List the locks in force: who disabled promotions into or out of what, when and why'
@@ -1188,6 +1353,19 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;help;simulate'= {
         }
         &'captain;help;audit'= {
+        }
+        &'captain;help;events'= {
+        }
+        &'captain;help;notify'= {
+            cand status 'Each [[notify]] target''s place in the event log, its failures, and the events it parked after too many failed deliveries'
+            cand retry 'Send parked events again now, oldest first: each delivered one is forgotten, each that fails stays parked with the new error (exit 1)'
+            cand deliver 'Deliver what the targets have not had yet, once, for at most --timeout (for cron; `captain run` and `captain serve` deliver continuously)'
+        }
+        &'captain;help;notify;status'= {
+        }
+        &'captain;help;notify;retry'= {
+        }
+        &'captain;help;notify;deliver'= {
         }
         &'captain;help;serve'= {
         }

@@ -487,6 +487,10 @@ pub enum LockTargetKind {
     Environment,
     /// A release blocked everywhere (`captain release block`); the target is `v12`.
     Release,
+    /// An emergency freeze (`captain freeze`): nothing is promoted or started in its
+    /// target until it is lifted or its `until` passes. The target is a stage, an
+    /// environment or a wave name, or `*` for the whole pipeline.
+    Freeze,
 }
 
 impl LockTargetKind {
@@ -496,6 +500,7 @@ impl LockTargetKind {
             LockTargetKind::Stage => "stage",
             LockTargetKind::Environment => "environment",
             LockTargetKind::Release => "release",
+            LockTargetKind::Freeze => "freeze",
         }
     }
 
@@ -503,6 +508,7 @@ impl LockTargetKind {
     pub fn set_action(self) -> &'static str {
         match self {
             LockTargetKind::Release => "release.block",
+            LockTargetKind::Freeze => "freeze.set",
             LockTargetKind::Stage | LockTargetKind::Environment => "lock.set",
         }
     }
@@ -511,6 +517,7 @@ impl LockTargetKind {
     pub fn lift_action(self) -> &'static str {
         match self {
             LockTargetKind::Release => "release.unblock",
+            LockTargetKind::Freeze => "freeze.remove",
             LockTargetKind::Stage | LockTargetKind::Environment => "lock.remove",
         }
     }
@@ -524,12 +531,13 @@ impl FromStr for LockTargetKind {
             LockTargetKind::Stage,
             LockTargetKind::Environment,
             LockTargetKind::Release,
+            LockTargetKind::Freeze,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
         .ok_or_else(|| {
             Error::usage(format!("`{s}` is not a lock target kind"))
-                .with_hint("use stage, environment or release")
+                .with_hint("use stage, environment, release or freeze")
         })
     }
 }
@@ -620,6 +628,10 @@ pub struct Lock {
     #[schemars(regex(pattern = r"\S"))]
     pub reason: String,
     pub created_at: Timestamp,
+    /// In force until then (an emergency freeze's `--until`); `None` until it is lifted.
+    /// Only freezes carry one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<Timestamp>,
 }
 
 impl Lock {
@@ -638,7 +650,36 @@ impl Lock {
             actor,
             reason,
             created_at: at,
+            until: None,
         }
+    }
+
+    /// The target of a freeze of the whole pipeline.
+    pub const PIPELINE_FREEZE: &'static str = "*";
+
+    /// An emergency freeze of `target` (a stage, environment or wave name, or
+    /// [`Lock::PIPELINE_FREEZE`]) in both directions, until `until` or until lifted.
+    pub fn freeze(
+        target: String,
+        actor: String,
+        reason: String,
+        at: Timestamp,
+        until: Option<Timestamp>,
+    ) -> Lock {
+        Lock {
+            target_kind: LockTargetKind::Freeze,
+            target,
+            direction: LockDirection::Both,
+            actor,
+            reason,
+            created_at: at,
+            until,
+        }
+    }
+
+    /// Is this lock in force at `now`? Only a freeze's `until` ends one by itself.
+    pub fn in_force(&self, now: Timestamp) -> bool {
+        self.until.is_none_or(|until| now < until)
     }
 
     /// Is this the block of `release`?
@@ -703,6 +744,65 @@ pub struct AuditEvent {
     pub target: String,
     pub reason: Option<String>,
     pub details: serde_json::Value,
+}
+
+/// Where a reader of the ledger's event log stands (see [`crate::store::Store::events_after`]).
+///
+/// Events are read in `(txid, seq)` order. On SQLite every write is serialized, so `txid`
+/// is 0 and `seq` alone is commit order. On PostgreSQL writes to different environments
+/// commit concurrently and `seq` is handed out at insert, not at commit; `txid` is the
+/// writing transaction's id, and a reader only takes events of transactions older than
+/// every transaction still running — so no event can later appear before the cursor.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+pub struct EventCursor {
+    pub txid: i64,
+    pub seq: i64,
+}
+
+impl EventCursor {
+    /// Before every event.
+    pub const START: EventCursor = EventCursor { txid: 0, seq: 0 };
+}
+
+impl fmt::Display for EventCursor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.txid, self.seq)
+    }
+}
+
+impl FromStr for EventCursor {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<EventCursor> {
+        let bad = || {
+            Error::usage(format!(
+                "`{s}` is not an event cursor: expected TXID.SEQ, as an earlier answer gave"
+            ))
+        };
+        let (txid, seq) = s.split_once('.').ok_or_else(bad)?;
+        Ok(EventCursor {
+            txid: txid.parse().map_err(|_| bad())?,
+            seq: seq.parse().map_err(|_| bad())?,
+        })
+    }
+}
+
+/// One event of the log with its place in it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct LoggedEvent {
+    pub cursor: EventCursor,
+    pub event: AuditEvent,
 }
 
 /// Where a commit is, as the store computes it for `captain where`.

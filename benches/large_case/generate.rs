@@ -498,6 +498,7 @@ pub fn write_ledger(
             actor: "oncall-bot".into(),
             reason: format!("automatic rollback {}", deployment_name(id)),
             created_at: timestamp(at)?,
+            until: None,
         };
         line(&LedgerRecord::Lock { lock }, &mut out)?;
     }

@@ -11,13 +11,18 @@ mod completions;
 mod config_cmd;
 mod demo;
 mod deploy;
+mod diff;
+mod events;
+mod freeze;
 mod history;
 mod init;
 mod logs;
 mod next;
+mod notify;
 mod override_cmd;
 mod pipeline;
 mod plan;
+mod preview;
 mod promotions;
 mod release;
 mod retry;
@@ -42,7 +47,7 @@ Exit codes:
   0  ok
   1  error
   2  usage (bad arguments or input)
-  3  blocked (gate closed, locked, window closed, blocker active)
+  3  blocked (gate closed, locked, frozen, window closed, blocker active)
   4  conflict (someone else changed the state first)
   5  not found (environment, release, deployment, revision)
   6  run --once: a deployment failed in that round";
@@ -118,7 +123,10 @@ pub enum Command {
     Status(status::Args),
     History(history::Args),
     Where(where_cmd::Args),
+    Diff(diff::Args),
     Rollback(rollback::Args),
+    Freeze(freeze::FreezeArgs),
+    Unfreeze(freeze::UnfreezeArgs),
     /// Disable or enable promotions into and out of stages and environments (list, disable, enable).
     #[command(subcommand)]
     Promotions(promotions::Command),
@@ -131,6 +139,10 @@ pub enum Command {
     Override(override_cmd::Args),
     Simulate(simulate::Args),
     Audit(audit::Args),
+    Events(events::Args),
+    /// Notifications to [[notify]] targets: their deliveries and parked events (status, retry, deliver).
+    #[command(subcommand)]
+    Notify(notify::Command),
     Serve(serve::Args),
     /// API tokens of the team server (create, list, revoke).
     #[command(subcommand)]
@@ -156,7 +168,11 @@ pub fn main() -> i32 {
         }
     };
     let ui = Ui::new(&cli.global);
+    let changes = changes_the_ledger(&cli.command);
     let result = run(cli, &ui);
+    if changes && ci_mode() {
+        deliver_after_command(&ui);
+    }
     match result {
         Ok(()) => 0,
         Err(err) => ui.report_error(&err),
@@ -164,6 +180,13 @@ pub fn main() -> i32 {
 }
 
 fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
+    if ui.markdown() && !speaks_markdown(&cli.command) {
+        return Err(captain::Error::usage(
+            "--output markdown is for what a change brings: diff, next STAGE --preview, release show and rollback",
+        )
+        .with_hint("use --output table or --output json here")
+        .into());
+    }
     let ctx = Context::new(cli.global);
     match cli.command {
         Command::Init(args) => init::run(&ctx, ui, args),
@@ -183,19 +206,83 @@ fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Status(args) => status::run(&ctx, ui, args),
         Command::History(args) => history::run(&ctx, ui, args),
         Command::Where(args) => where_cmd::run(&ctx, ui, args),
+        Command::Diff(args) => diff::run(&ctx, ui, args),
         Command::Rollback(args) => rollback::run(&ctx, ui, args),
+        Command::Freeze(args) => freeze::freeze(&ctx, ui, args),
+        Command::Unfreeze(args) => freeze::unfreeze(&ctx, ui, args),
         Command::Promotions(command) => promotions::run(&ctx, ui, command),
         Command::Pipeline(command) => pipeline::run(&ctx, ui, command),
         Command::State(command) => state::run(&ctx, ui, command),
         Command::Override(args) => override_cmd::run(&ctx, ui, args),
         Command::Simulate(args) => simulate::run(&ctx, ui, args),
         Command::Audit(args) => audit::run(&ctx, ui, args),
+        Command::Events(args) => events::run(&ctx, ui, args),
+        Command::Notify(command) => notify::run(&ctx, ui, command),
         Command::Serve(args) => serve::run(&ctx, ui, args),
         Command::Token(command) => token::run(&ctx, ui, command),
         Command::Completions(args) => completions::run_completions(ui, args),
         Command::Man(args) => completions::run_man(ui, args),
         Command::Schemas(args) => completions::run_schemas(ui, args),
         Command::Demo(args) => demo::run(&ctx, ui, args),
+    }
+}
+
+/// The commands that print release notes with `--output markdown`.
+fn speaks_markdown(command: &Command) -> bool {
+    match command {
+        Command::Diff(_) | Command::Rollback(_) => true,
+        Command::Next(args) => args.preview,
+        Command::Release(command) => matches!(command, release::Command::Show(_)),
+        _ => false,
+    }
+}
+
+/// Does this command record a change in the ledger (and so, perhaps, an event to notify)?
+fn changes_the_ledger(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Release(_)
+            | Command::Deploy(_)
+            | Command::Approve(_)
+            | Command::Reject(_)
+            | Command::Retry(_)
+            | Command::Rollback(_)
+            | Command::Promotions(_)
+            | Command::Override(_)
+            | Command::Bake(_)
+    )
+}
+
+/// In CI (`CI` set, as GitHub Actions, GitLab CI and most others do), a command that
+/// changed a local ledger delivers its notifications before it exits: a CI job may be the
+/// only captain process there is.
+fn ci_mode() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// How long a CI command's deliveries may take.
+const CI_NOTIFY_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Delivers, bounded in time, after a CI command (see [`ci_mode`]). The command's own
+/// outcome stands whatever happens here; a failure is a warning.
+fn deliver_after_command(ui: &Ui) {
+    // The command is over: its arguments are gone, so read the same globals again.
+    let Ok(cli) = Cli::try_parse() else { return };
+    let ctx = Context::new(cli.global);
+    let Ok(pipeline) = ctx.pipeline() else { return };
+    if pipeline.notify.is_empty() {
+        return;
+    }
+    // A team server delivers its own.
+    match ctx.state_location(&pipeline) {
+        Ok(state) if !state.location.starts_with("http") => {}
+        _ => return,
+    }
+    let Ok(store) = ctx.store(&pipeline) else {
+        return;
+    };
+    if let Err(e) = notify::deliver(&ctx, &pipeline, store.as_ref(), CI_NOTIFY_BUDGET) {
+        ui.warn(&format!("notifications: {e}"));
     }
 }
 

@@ -5,7 +5,8 @@ use super::ui::Ui;
 
 /// Show the expanded pipeline: waves → stages → environments, with each stage's effective
 /// bake time (and, on a wave's last stage, the wave's own bake that follows it), window,
-/// alarms and auto-rollback.
+/// alarms and auto-rollback; then the freezes written in pipeline.toml, in the pipeline's
+/// time zone, with the stages each holds.
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 
@@ -57,12 +58,37 @@ pub fn run(ctx: &Context, ui: &Ui, _args: Args) -> anyhow::Result<()> {
         ]);
     }
     let environments: usize = view.stages.iter().map(|s| s.environments.len()).sum();
-    ui.out(&format!(
+    let mut text = format!(
         "pipeline {}: {} stages, {} environments\n{table}",
         view.pipeline,
         view.stages.len(),
         environments
-    ))
+    );
+    if !view.freezes.is_empty() {
+        let local = |t: jiff::Timestamp| {
+            t.to_zoned(pipeline.tz.clone())
+                .strftime("%a %Y-%m-%d %H:%M %Z")
+                .to_string()
+        };
+        let mut freezes = ui.table(&["freeze", "from", "to", "written in", "stages"]);
+        for f in &view.freezes {
+            let names: Vec<&str> = f.stages.iter().map(String::as_str).collect();
+            let stages = if f.stages.len() == view.stages.len() {
+                "every stage".to_string()
+            } else {
+                summarize(&names)
+            };
+            freezes.add_row(vec![
+                f.reason.clone(),
+                local(f.from),
+                local(f.to),
+                f.scope.clone(),
+                stages,
+            ]);
+        }
+        text.push_str(&format!("\n{freezes}"));
+    }
+    ui.out(&text)
 }
 
 /// The stage's bake (`1h + 100 data points`), then the wave's on its last stage

@@ -93,7 +93,9 @@ pub fn run(ctx: &Context, ui: &Ui, command: Command) -> anyhow::Result<()> {
 fn list(ctx: &Context, ui: &Ui) -> anyhow::Result<()> {
     let pipeline = ctx.pipeline()?;
     let store = ctx.store(&pipeline)?;
-    let locks = store.locks()?;
+    let mut locks = store.locks()?;
+    // A freeze that ended by itself holds nothing any more.
+    locks.retain(|l| l.in_force(ctx.now));
     if ui.json() {
         return ui.out_json(&views::PromotionsList {
             locks: views::locks(&locks),

@@ -56,7 +56,13 @@ pub struct ListArgs {
     pub limit: usize,
 }
 
-/// Show one release: its commit, artifacts, commits and dependencies.
+/// Show one release: its commit, artifacts, commits and dependencies, and what it changed.
+///
+/// What it changed is shown against the release it was built on (its base: for a trunk
+/// release, the one before it), as `captain diff BASE vN` shows it: the files (from the
+/// checkout; without one it says so), the dependency and the artifact changes.
+/// `--output markdown` prints its release notes, the commits of Conventional Commits form
+/// (feat:, fix(scope):, feat!: …) grouped by type.
 #[derive(Debug, clap::Args)]
 pub struct ShowArgs {
     /// The release, e.g. v12.
@@ -388,13 +394,19 @@ fn show(ctx: &Context, ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
     let commits = store.release_commits(number)?;
     let dependencies = store.release_dependencies(number)?;
     let block = captain::ops::block::blocks(&store.locks()?).remove(&number);
+    let repo = super::preview::repo(ctx, ui)?;
+    let changes = captain::ops::preview::since_base(store.as_ref(), repo.as_ref(), &release)?;
     if ui.json() {
         return ui.out_json(&views::ReleaseShow::new(
             &release,
             block.as_ref(),
             commits,
             dependencies,
+            changes,
         ));
+    }
+    if ui.markdown() {
+        return ui.out(&markdown_show(&release, &commits, changes.as_ref()));
     }
     let mut text = format!(
         "release {}\ncommit    {}\ncreated   {} by {}\nbase      {}\n",
@@ -450,7 +462,52 @@ fn show(ctx: &Context, ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
     for (lockfile, count) in lockfiles {
         text.push_str(&format!("  {lockfile}: {count} packages\n"));
     }
+    if let Some(change) = &changes {
+        // The commits are listed above: the change set adds the files, dependency and
+        // artifact changes.
+        text.push('\n');
+        let header = format!("changes from {} to {}", change.from, change.to);
+        super::preview::render_change(ui, &mut text, &header, &[], change);
+    }
     ui.out(&text)
+}
+
+/// The release's notes: against its base, or all of its commits for a first release.
+fn markdown_show(
+    release: &Release,
+    commits: &[captain::model::CommitInfo],
+    changes: Option<&captain::ops::preview::ChangeSet>,
+) -> String {
+    use super::preview::{Direction, escape, markdown_change, markdown_notes};
+    let mut out = String::new();
+    if release.hotfix.is_some() || changes.is_none() {
+        out.push_str(&format!("# {}\n\n", release.number));
+    }
+    if let Some(hotfix) = &release.hotfix {
+        out.push_str(&format!(
+            "> **Hotfix** (not on the trunk): {}\n\n",
+            escape(&hotfix.reason)
+        ));
+    }
+    match changes {
+        Some(change) => {
+            let title = format!("{} (since {})", release.number, change.from);
+            markdown_change(&mut out, &title, change, Direction::Forward);
+        }
+        None => {
+            out.push_str(&format!(
+                "The first release: **{} commit{}**, nothing before it to compare with.\n\n",
+                release.commit_count,
+                plural(release.commit_count)
+            ));
+            let lines: Vec<captain::ops::preview::CommitLine> = commits
+                .iter()
+                .map(|c| captain::ops::preview::CommitLine::of(c.clone(), release.number))
+                .collect();
+            markdown_notes(&mut out, &lines, Direction::Forward);
+        }
+    }
+    out.trim_end().to_string()
 }
 
 /// A release by number, or exit 5 naming it.

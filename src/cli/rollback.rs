@@ -5,21 +5,17 @@ use std::collections::BTreeSet;
 
 use captain::Error;
 use captain::config::TargetKind;
-use captain::git::FileStatus;
-use captain::git::lockfiles::Change;
 use captain::model::{Deployment, ReleaseNumber, Timestamp};
-use captain::ops::rollback::{self, Candidate, ChangeSet, PreviewRequest, RollbackPreview};
+use captain::ops::rollback::{self, Candidate, PreviewRequest, RollbackPreview};
 use captain::server::auth::Role;
 use captain::store::Store;
 use captain::views::deploy::DeploymentStarted;
 use captain::views::rollback::{RollbackResult, RollbackView};
 
 use super::Context;
+use super::preview::{self, Commits, Direction};
 use super::release::plural;
 use super::ui::{Ui, relative_time, short};
-
-/// At most this many commits and files in the table preview (JSON lists them all).
-const SHOWN: usize = 30;
 
 /// Roll environments back to an older release, after a preview.
 ///
@@ -77,17 +73,7 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
     if !args.dry_run {
         captain::ops::require_role(store.as_ref(), Role::Operator, "a rollback")?;
     }
-    // In an incident a checkout that cannot be opened must not stand in the way: the
-    // preview then says the file summary needs the repository. A --repo given by hand
-    // that fails is still an error.
-    let repo = match ctx.repo_if_any() {
-        Ok(repo) => repo,
-        Err(e) if ctx.global.repo.is_none() => {
-            ui.warn(&format!("{}; the preview leaves out the files", e.message));
-            None
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let repo = preview::repo(ctx, ui)?;
     let situation = rollback::gather(store.as_ref(), &pipeline, &args.targets)?;
     let interactive = ui.stdin_is_terminal && ui.stderr_is_terminal;
 
@@ -134,7 +120,9 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
     }
 
     // The preview is what a dry run is for; otherwise --quiet leaves only the result.
-    if !ui.json() && (args.dry_run || !ui.quiet) {
+    if ui.markdown() && (args.dry_run || !ui.quiet) {
+        ui.out(&markdown_preview(&preview))?;
+    } else if !ui.json() && (args.dry_run || !ui.quiet) {
         ui.out(&render_preview(ctx, ui, &preview))?;
     }
     if args.dry_run || preview.environments.is_empty() {
@@ -319,7 +307,25 @@ fn render_preview(ctx: &Context, ui: &Ui, preview: &RollbackPreview) -> String {
     line(&mut out, &render_environments(ui, preview).to_string());
     for change in &preview.changes {
         out.push('\n');
-        render_change(ui, &mut out, change);
+        let header = format!(
+            "From {} to {} ({}):",
+            change.from,
+            change.to,
+            change.environments.join(", ")
+        );
+        let lists = [
+            Commits {
+                title: "Commits removed",
+                commits: &change.commits_removed,
+                when_empty: true,
+            },
+            Commits {
+                title: "Commits added back",
+                commits: &change.commits_added,
+                when_empty: false,
+            },
+        ];
+        preview::render_change(ui, &mut out, &header, &lists, change);
     }
     if !preview.artifacts.is_empty() {
         line(
@@ -335,6 +341,36 @@ fn render_preview(ctx: &Context, ui: &Ui, preview: &RollbackPreview) -> String {
         for w in &preview.warnings {
             line(&mut out, &format!("  ! {}", w.message));
         }
+    }
+    out.trim_end().to_string()
+}
+
+/// The preview as Markdown (`--output markdown`): what each environment loses, as
+/// release notes, then the warnings.
+fn markdown_preview(preview: &RollbackPreview) -> String {
+    let mut out = format!(
+        "# Rollback of {} to {}\n\n",
+        if preview.environments.is_empty() {
+            "nothing".to_string()
+        } else {
+            names(preview)
+        },
+        preview.target
+    );
+    for w in &preview.warnings {
+        out.push_str(&format!("> **Warning:** {}\n", preview::escape(&w.message)));
+    }
+    if !preview.warnings.is_empty() {
+        out.push('\n');
+    }
+    for change in &preview.changes {
+        let title = format!(
+            "{}: {} → {}",
+            change.environments.join(", "),
+            change.from,
+            change.to
+        );
+        preview::markdown_change(&mut out, &title, change, Direction::Back);
     }
     out.trim_end().to_string()
 }
@@ -395,128 +431,6 @@ fn render_environments(ui: &Ui, preview: &RollbackPreview) -> comfy_table::Table
         }
     }
     table
-}
-
-fn render_change(ui: &Ui, out: &mut String, change: &ChangeSet) {
-    let mut line = |text: &str| {
-        out.push_str(text);
-        out.push('\n');
-    };
-    line(&format!(
-        "From {} to {} ({}):",
-        change.from,
-        change.to,
-        change.environments.join(", ")
-    ));
-    for (title, commits) in [
-        ("Commits removed", &change.commits_removed),
-        ("Commits added back", &change.commits_added),
-    ] {
-        if commits.is_empty() && title == "Commits added back" {
-            continue;
-        }
-        let count = commits.len() as u64;
-        line(&format!("  {title} ({count}):"));
-        let mut table = ui.table(&["commit", "release", "author", "subject"]);
-        for c in commits.iter().take(SHOWN) {
-            let subject = if c.merge {
-                format!("{} (merge)", c.subject)
-            } else {
-                c.subject.clone()
-            };
-            table.add_row(vec![
-                short(&c.commit).to_string(),
-                c.release.to_string(),
-                c.author.clone(),
-                subject,
-            ]);
-        }
-        if !commits.is_empty() {
-            line(&indent(&table.to_string()));
-        }
-        if commits.len() > SHOWN {
-            line(&format!(
-                "    … and {} more (--output json lists them all)",
-                commits.len() - SHOWN
-            ));
-        }
-    }
-    let files = &change.files;
-    if let Some(note) = &files.note {
-        line(&format!("  Files: {note}"));
-    } else {
-        line(&format!(
-            "  Files ({} changed, +{} -{}):",
-            files.files_changed, files.insertions, files.deletions
-        ));
-        let mut table = ui.table(&["", "file", "+", "-"]);
-        for f in files.files.iter().take(SHOWN) {
-            let path = match &f.old_path {
-                Some(old) => format!("{old} → {}", f.path),
-                None => f.path.clone(),
-            };
-            let (plus, minus) = if f.binary {
-                ("bin".to_string(), String::new())
-            } else {
-                (f.insertions.to_string(), f.deletions.to_string())
-            };
-            table.add_row(vec![status_letter(f.status).to_string(), path, plus, minus]);
-        }
-        if !files.files.is_empty() {
-            line(&indent(&table.to_string()));
-        }
-        if files.files.len() > SHOWN {
-            line(&format!("    … and {} more", files.files.len() - SHOWN));
-        }
-    }
-    line(&format!(
-        "  Dependencies ({} change{}):",
-        change.dependencies.len(),
-        plural(change.dependencies.len() as u64)
-    ));
-    if !change.dependencies.is_empty() {
-        let mut table = ui.table(&["lockfile", "name", "change"]);
-        for d in &change.dependencies {
-            let what = match d.change() {
-                Change::Changed { from, to } => format!("{from} → {to}"),
-                Change::Added { version } => format!("added {version}"),
-                Change::Removed { version } => format!("removed {version}"),
-            };
-            table.add_row(vec![d.lockfile.clone(), d.name.clone(), what]);
-        }
-        line(&indent(&table.to_string()));
-    }
-    if change.artifacts.is_empty() {
-        line("  Artifacts: unchanged");
-    } else {
-        line("  Artifacts:");
-        for a in &change.artifacts {
-            line(&format!(
-                "    {}: {} → {}",
-                a.name,
-                a.from.as_deref().unwrap_or("(none)"),
-                a.to.as_deref().unwrap_or("(none)")
-            ));
-        }
-    }
-}
-
-fn indent(text: &str) -> String {
-    text.lines()
-        .map(|l| format!("   {}", l.trim_end()))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn status_letter(status: FileStatus) -> &'static str {
-    match status {
-        FileStatus::Added => "A",
-        FileStatus::Deleted => "D",
-        FileStatus::Modified => "M",
-        FileStatus::Renamed => "R",
-        FileStatus::Copied => "C",
-        FileStatus::TypeChanged => "T",
-    }
 }
 
 fn render_started(ui: &Ui, started: &[Deployment]) -> String {

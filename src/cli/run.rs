@@ -72,6 +72,11 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         },
     };
     super::start_reaper(ui);
+    // A target that cannot be set up must not stop the deployments: said, and skipped.
+    let notifications = start_notifications(ctx, &pipeline).unwrap_or_else(|e| {
+        ui.warn(&format!("notifications are off: {e}"));
+        None
+    });
     let mut runner = Runner::new(store.as_ref(), &pipeline, options);
     let mut observer: Box<dyn RunObserver> = if ui.json() {
         Box::new(JsonLines {
@@ -91,6 +96,16 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         let moving = report.decisions > 0 || report.conflict || runner.running() > 0;
         if args.once && !moving {
             runner.hand_off(ctx.fresh_now())?;
+            if let Some((stop, handle)) = notifications {
+                stop.store(true, std::sync::atomic::Ordering::SeqCst);
+                let _ = handle.join();
+                // One last round, bounded, for what this round recorded.
+                if let Err(e) =
+                    super::notify::deliver(ctx, &pipeline, store.as_ref(), ONCE_NOTIFY_BUDGET)
+                {
+                    ui.warn(&format!("notifications: {e}"));
+                }
+            }
             if failed > 0 {
                 return Err(Exit(ONCE_FAILED).into());
             }
@@ -98,6 +113,34 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         }
         std::thread::sleep(if moving { busy_poll } else { interval });
     }
+}
+
+/// How long `run --once` may spend on notifications left after its round.
+const ONCE_NOTIFY_BUDGET: Duration = Duration::from_secs(10);
+
+type Deliverer = (
+    std::sync::Arc<std::sync::atomic::AtomicBool>,
+    std::thread::JoinHandle<()>,
+);
+
+/// Delivers `[[notify]]` events beside the loop, on a ledger opened for it, when the
+/// ledger is local (a team server delivers its own).
+fn start_notifications(
+    ctx: &Context,
+    pipeline: &captain::config::Pipeline,
+) -> anyhow::Result<Option<Deliverer>> {
+    if pipeline.notify.is_empty() {
+        return Ok(None);
+    }
+    let store: std::sync::Arc<dyn captain::store::Store> = ctx.store(pipeline)?.into();
+    if store.as_http().is_some() {
+        return Ok(None);
+    }
+    let notifier = captain::ops::notify::Notifier::new(pipeline, &|name| std::env::var(name).ok())?;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let handle =
+        captain::ops::notify::spawn(store, notifier, stop.clone(), super::common::fresh_now);
+    Ok(Some((stop, handle)))
 }
 
 fn decision_line(decision: &Decision) -> Option<String> {

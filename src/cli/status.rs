@@ -46,7 +46,7 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
             if args.watch {
                 ui.out("\x1b[2J\x1b[H")?;
             }
-            ui.out(&render(ui, &view))?;
+            ui.out(&render(ui, &pipeline, &view))?;
         }
         if !args.watch {
             return Ok(());
@@ -55,7 +55,7 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
     }
 }
 
-fn render(ui: &Ui, view: &status::StatusView) -> String {
+fn render(ui: &Ui, pipeline: &captain::config::Pipeline, view: &status::StatusView) -> String {
     let mut table = ui.table(&[
         "wave",
         "stage",
@@ -140,6 +140,9 @@ fn render(ui: &Ui, view: &status::StatusView) -> String {
                         .iter()
                         .map(|l| lock_cell(view.generated_at, "stage ", l)),
                 );
+                if let Some(freeze) = &stage.frozen {
+                    locks.insert(0, captain::ops::gate::describe_freeze(freeze, pipeline));
+                }
             }
             table.add_row(vec![
                 Cell::new(if first { wave_cell.as_str() } else { "" }),

@@ -16,6 +16,9 @@ use super::GlobalArgs;
 pub enum OutputFormat {
     Table,
     Json,
+    /// Release notes for a pull-request comment or a chat message (diff, next --preview,
+    /// release show, rollback).
+    Markdown,
 }
 
 /// Marks a write that failed because the reader went away (`captain history | head`):
@@ -70,6 +73,10 @@ impl Ui {
 
     pub fn json(&self) -> bool {
         self.format == OutputFormat::Json
+    }
+
+    pub fn markdown(&self) -> bool {
+        self.format == OutputFormat::Markdown
     }
 
     /// Writes a result to stdout.

@@ -237,8 +237,11 @@ pub(crate) fn expand(raw: Raw, sink: &mut Sink<'_>, source: PathBuf) -> Pipeline
         .into_iter()
         .map(|p| {
             let production = p.wave.is_some();
+            let mut settings = p.settings.resolve(production);
+            let own = std::mem::take(&mut settings.freezes);
+            settings.freezes = raw.freezes.iter().cloned().chain(own).collect();
             Stage {
-                settings: p.settings.resolve(production),
+                settings,
                 wave_bake_time: p.wave_bake_time,
                 name: p.name,
                 wave: p.wave,
@@ -255,6 +258,7 @@ pub(crate) fn expand(raw: Raw, sink: &mut Sink<'_>, source: PathBuf) -> Pipeline
         prometheus: raw.prometheus,
         alertmanager: raw.alertmanager,
         alarms: raw.alarms,
+        freezes: raw.freezes,
         groups: raw.groups,
         expedite: raw.expedite,
         waves,
@@ -262,6 +266,7 @@ pub(crate) fn expand(raw: Raw, sink: &mut Sink<'_>, source: PathBuf) -> Pipeline
         source,
         digest: String::new(),
         places: raw.places,
+        notify: raw.notify,
     }
 }
 

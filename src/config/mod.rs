@@ -11,6 +11,10 @@
 //! name = "frontend-api"             # required
 //! trunk = "main"                    # default "main"; a release of a commit off it needs --hotfix
 //! timezone = "America/Los_Angeles"  # IANA name, default "UTC"; windows use it unless they set their own
+//! freezes = [                      # nothing promoted or started then, in every stage (rollbacks run)
+//!   { from = 2026-12-21, to = 2027-01-04, reason = "holidays" },   # dates: whole days, `to` included
+//!   { from = "2026-11-27T06:00", to = "2026-11-28T00:00", reason = "Black Friday" },  # pipeline's time zone
+//! ]
 //! prometheus = "http://prometheus:9090"     # default URL for prometheus alarms and data points
 //! alertmanager = "http://alertmanager:9093" # default URL for alertmanager alarms
 //!
@@ -42,7 +46,9 @@
 //! [defaults]                        # settings every stage inherits
 //! bake_time = "1h"                  # humantime durations: 30m, 1h 30m, 2days
 //! min_data_points = { query = 'sum(increase(requests_total{api="Create"}[2h]))', count = 100 }
-//! window = { days = "mon-thu", hours = "09:00-16:00", exclude = ["2026-12-24"] }  # or "always"
+//! window = { days = "mon-thu", hours = "09:00-16:00", exclude = ["2026-12-24"] }  # or "always",
+//!                                   # or several: [{ days = "mon-thu", … }, { days = "fri", hours = "09:00-12:00" }]
+//! freezes = [{ from = 2026-12-24, to = 2026-12-26, reason = "Christmas" }]  # the stage's own, inherited
 //! rollback_alarm = 'ALARM("HighSeverity") OR ALARM("Canary")'   # fails (and rolls back) the stage
 //! blocker = 'ALARM("HighSeverity") OR ALARM("LargeScaleEvent")' # stops deployments from starting
 //! deploy = { argv = ["./deploy.sh", "{environment}"], timeout = "30m", env = { LOG = "info" } }
@@ -112,15 +118,16 @@ use jiff::tz::TimeZone;
 
 pub use alarm_expr::{AlarmExpr, ExprError};
 pub use diagnostic::Diagnostic;
-pub use plan::{PlanDataPoints, PlanEnvironment, PlanStage, PlanView, PlanWave};
+pub use plan::{PlanDataPoints, PlanEnvironment, PlanFreeze, PlanStage, PlanView, PlanWave};
 pub use schema::{
     AlarmKind, AlarmSource, ApprovalKind, ApprovalStep, Approvers, CommandKind, DataPoints,
-    DeployCommand, Expedite, Place, Places, Settings, Wave, WrittenProgram,
+    DeployCommand, Expedite, Freeze, NotifyFormat, NotifyTarget, NotifyUrl, Place, Places,
+    Settings, Wave, WrittenProgram,
 };
 pub use targets::{Target, TargetKind, environments_of};
 pub use templates::{Template, template, templates};
 pub use what_if::apply_changes;
-pub use window::Window;
+pub use window::{Window, parse_instant};
 
 use crate::error::{Error, Result};
 
@@ -140,6 +147,9 @@ pub struct Pipeline {
     pub alertmanager: Option<String>,
     /// `[alarms.NAME]` sources by name.
     pub alarms: BTreeMap<String, AlarmSource>,
+    /// The top-level `freezes`: they hold in every stage (each stage's
+    /// `settings.freezes` lists them first).
+    pub freezes: Vec<Freeze>,
     /// `[groups]`: group name → its people, as approvals name them (`group:NAME`).
     pub groups: BTreeMap<String, Vec<String>>,
     /// `[expedite]`: how an expedited release is deployed; `None`: no release can be.
@@ -154,6 +164,8 @@ pub struct Pipeline {
     pub digest: String,
     /// Where the file names its trunk and its programs (see [`Places`]).
     pub places: Places,
+    /// `[[notify]]` targets, in file order.
+    pub notify: Vec<NotifyTarget>,
 }
 
 #[derive(Clone, Debug)]

@@ -17,6 +17,21 @@ pub struct PlanView {
     /// Production waves in order, with their own bake.
     pub waves: Vec<PlanWave>,
     pub stages: Vec<PlanStage>,
+    /// Every freeze written in pipeline.toml (`freezes = [...]`, pipeline-wide or a
+    /// stage's), once, in the order they start, with the stages each holds.
+    pub freezes: Vec<PlanFreeze>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct PlanFreeze {
+    pub from: jiff::Timestamp,
+    /// Exclusive.
+    pub to: jiff::Timestamp,
+    pub reason: String,
+    /// Where it is written: `pipeline`, `[defaults]`, `[[waves]] wave-1`, …
+    pub scope: String,
+    /// The stages it holds, in pipeline order.
+    pub stages: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -140,6 +155,30 @@ impl Pipeline {
                     }
                 })
                 .collect(),
+            freezes: self.plan_freezes(),
         }
+    }
+
+    fn plan_freezes(&self) -> Vec<PlanFreeze> {
+        let mut out: Vec<PlanFreeze> = Vec::new();
+        for stage in &self.stages {
+            for f in &stage.settings.freezes {
+                let same = |p: &&mut PlanFreeze| {
+                    p.from == f.from && p.to == f.to && p.reason == f.reason && p.scope == f.scope
+                };
+                match out.iter_mut().find(same) {
+                    Some(p) => p.stages.push(stage.name.clone()),
+                    None => out.push(PlanFreeze {
+                        from: f.from,
+                        to: f.to,
+                        reason: f.reason.clone(),
+                        scope: f.scope.clone(),
+                        stages: vec![stage.name.clone()],
+                    }),
+                }
+            }
+        }
+        out.sort_by_key(|p| (p.from, p.to));
+        out
     }
 }

@@ -39,6 +39,29 @@ pub struct Settings {
     pub approvals: Vec<ApprovalStep>,
     /// Roll failed environments back to their last approved release automatically.
     pub auto_rollback: bool,
+    /// One-off ranges in which nothing is promoted into or started in the stage: the
+    /// pipeline-wide `freezes` first, then the stage's own (inherited like any setting).
+    pub freezes: Vec<Freeze>,
+}
+
+/// `freezes = [{ from = …, to = …, reason = … }]`: from `from` (inclusive) to `to`
+/// (exclusive) nothing is promoted into or started in the stage — rollbacks still run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Freeze {
+    pub from: jiff::Timestamp,
+    pub to: jiff::Timestamp,
+    /// Why (shown wherever a start is refused).
+    pub reason: String,
+    /// Where it is written: `pipeline` for the top-level list, else the table it is in
+    /// (`[defaults]`, `[[waves]] wave-1`, …).
+    pub scope: String,
+}
+
+impl Freeze {
+    /// Does it hold at `now`?
+    pub fn holds(&self, now: jiff::Timestamp) -> bool {
+        self.from <= now && now < self.to
+    }
 }
 
 /// "At least 100 requests to the Create API": a Prometheus query whose value must reach
@@ -262,4 +285,52 @@ pub struct Wave {
     /// `wave_bake_time`: how long the release bakes after the wave as a whole (carried by
     /// its last stage, see [`super::Stage::wave_bake_time`]).
     pub wave_bake_time: Duration,
+}
+
+/// Default time a notification's receiver has to answer.
+pub const DEFAULT_NOTIFY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default number of failed deliveries after which an event is parked.
+pub const DEFAULT_NOTIFY_ATTEMPTS: u32 = 8;
+
+/// `[[notify]]`: which events to send where, in which format, signed with which secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotifyTarget {
+    /// Names the target's place in the event log (its delivery cursor) and its parked
+    /// events: renaming a target starts it over.
+    pub name: String,
+    pub url: NotifyUrl,
+    /// Event names ([`crate::ops::events::EVENT_NAMES`]); `*` is every event.
+    pub events: Vec<String>,
+    pub format: NotifyFormat,
+    /// The environment variable holding the HMAC-SHA256 key of the signature header;
+    /// the secret itself is never in the file or the ledger.
+    pub secret_env: Option<String>,
+    /// Failed deliveries of one event before it is parked.
+    pub max_attempts: u32,
+    /// How long the receiver has to answer one delivery.
+    pub timeout: Duration,
+}
+
+impl NotifyTarget {
+    /// Does this target want events of this name?
+    pub fn wants(&self, event: &str) -> bool {
+        self.events.iter().any(|e| e == "*" || e == event)
+    }
+}
+
+/// Where a target's requests go: a URL in the file, or one kept in an environment
+/// variable (a Slack webhook URL is itself a secret).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NotifyUrl {
+    Literal(String),
+    Env(String),
+}
+
+/// The body of a notification.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotifyFormat {
+    /// The event as `captain events` prints it.
+    Captain,
+    /// `{"text": "…"}`, one readable line, as Slack's (and compatible) webhooks take it.
+    Slack,
 }

@@ -933,3 +933,124 @@ stages = [{ name = "a", environments = ["a"] }]
         ]
     );
 }
+
+#[test]
+fn notify_targets_are_read_and_checked() {
+    let base = "name = \"p\"\n[[stages]]\nname = \"beta\"\nenvironments = [\"beta\"]\n";
+    let p = ok(&format!(
+        "{base}[[notify]]\nname = \"chat\"\nurl_env = \"SLACK_URL\"\nformat = \"slack\"\nevents = [\"deployment.failed\", \"rollback.started\"]\nmax_attempts = 3\ntimeout = \"5s\"\n\
+         [[notify]]\nname = \"bot\"\nurl = \"https://bot.example/hook\"\nevents = [\"*\"]\nsecret_env = \"BOT_SECRET\"\n"
+    ));
+    assert_eq!(p.notify.len(), 2);
+    let chat = &p.notify[0];
+    assert_eq!(chat.url, NotifyUrl::Env("SLACK_URL".into()));
+    assert_eq!(chat.format, NotifyFormat::Slack);
+    assert_eq!(
+        (chat.max_attempts, chat.timeout),
+        (3, Duration::from_secs(5))
+    );
+    assert!(chat.wants("deployment.failed") && !chat.wants("lock.set"));
+    let bot = &p.notify[1];
+    assert_eq!(bot.format, NotifyFormat::Captain);
+    assert_eq!(bot.secret_env.as_deref(), Some("BOT_SECRET"));
+    assert!(bot.wants("lock.set"));
+
+    let problems = errors(&format!(
+        "{base}[[notify]]\nname = \"chat\"\nurl = \"ftp://x\"\nevents = [\"deployment.faild\"]\nformat = \"slak\"\nsecret_env = \"s3cr3t value\"\nmax_attempts = 0\n\
+         [[notify]]\nname = \"chat\"\nevents = []\n"
+    ));
+    let all = problems.join("\n");
+    for expected in [
+        "`notify.url` must be an http:// or https:// URL",
+        "unknown event `deployment.faild`",
+        "did you mean `deployment.failed`",
+        "unknown format `slak`",
+        "`notify.secret_env` must name an environment variable",
+        "`notify.max_attempts` must be at least 1",
+        "missing `url` in [[notify]]",
+    ] {
+        assert!(all.contains(expected), "{expected}: {all}");
+    }
+}
+
+#[test]
+fn freezes_are_read_in_the_pipeline_time_zone_and_inherited() {
+    let p = ok(r#"
+name = "f"
+timezone = "America/New_York"
+freezes = [
+  { from = 2026-11-26, to = 2026-11-27, reason = "Thanksgiving" },
+  { from = "2026-12-01T09:00", to = "2026-12-01T15:00:00Z", reason = "drill" },
+]
+[defaults]
+freezes = [{ from = 2026-12-24T00:00:00, to = 2026-12-26 00:00, reason = "Christmas" }]
+[[stages]]
+name = "beta"
+environments = ["beta"]
+freezes = []
+[[stages]]
+name = "prod"
+environments = ["prod"]
+"#);
+    assert_eq!(p.freezes.len(), 2);
+    // A date alone is the whole day: `to` is the end of the 27th, in New York (UTC-5).
+    assert_eq!(p.freezes[0].from.to_string(), "2026-11-26T05:00:00Z");
+    assert_eq!(p.freezes[0].to.to_string(), "2026-11-28T05:00:00Z");
+    assert_eq!(p.freezes[0].scope, "pipeline");
+    assert_eq!(p.freezes[1].from.to_string(), "2026-12-01T14:00:00Z");
+    let reasons = |stage: &str| -> Vec<String> {
+        p.stage(stage)
+            .map(|s| {
+                s.settings
+                    .freezes
+                    .iter()
+                    .map(|f| f.reason.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // The pipeline's hold everywhere; a stage's own list replaces the inherited one.
+    assert_eq!(reasons("beta"), vec!["Thanksgiving", "drill"]);
+    assert_eq!(reasons("prod"), vec!["Thanksgiving", "drill", "Christmas"]);
+    let christmas = p
+        .stage("prod")
+        .map(|s| s.settings.freezes[2].clone())
+        .expect("prod's freezes");
+    assert_eq!(christmas.scope, "[defaults]");
+    assert_eq!(christmas.to.to_string(), "2026-12-26T05:00:00Z");
+}
+
+#[test]
+fn bad_freezes_are_named_with_the_fix() {
+    let text = r#"
+name = "f"
+freezes = [
+  { from = 2026-12-24, to = 2026-12-20, reason = "backwards" },
+  { from = "2026-13-01", to = 2026-12-20, reason = "bad month" },
+  { form = 2026-12-01, to = 2026-12-20, reason = "typo" },
+  { from = 2026-12-01, to = 2026-12-20 },
+  { from = 5, to = 2026-12-20, reason = "number" },
+]
+freeze = []
+[[stages]]
+name = "beta"
+environments = ["beta"]
+freezes = { from = 2026-12-01 }
+window = []
+"#;
+    let all = errors(text).join("\n");
+    for expected in [
+        "the freeze `backwards` ends (2026-12-21 00:00 UTC) before it starts (2026-12-24 00:00 UTC)",
+        "`from` of a freeze: invalid date-time `2026-13-01`",
+        "unknown key `form` in a freeze at the top level",
+        "did you mean `from`?",
+        "missing `reason` in a freeze at the top level",
+        "`from` of a freeze must be a date-time, found an integer",
+        "unknown key `freeze` at the top level",
+        "did you mean `freezes`?",
+        "`freezes` must be an array of tables, found a table",
+        "`window` lists no window",
+    ] {
+        assert!(all.contains(expected), "missing {expected:?} in:\n{all}");
+    }
+}

@@ -28,6 +28,7 @@ pub(crate) const TOP_KEYS: &[&str] = &[
     "timezone",
     "prometheus",
     "alertmanager",
+    "freezes",
     "state",
     "alarms",
     "groups",
@@ -38,6 +39,7 @@ pub(crate) const TOP_KEYS: &[&str] = &[
     "wave_template",
     "waves",
     "overrides",
+    "notify",
 ];
 pub(crate) const SETTINGS_KEYS: &[&str] = &[
     "bake_time",
@@ -48,7 +50,10 @@ pub(crate) const SETTINGS_KEYS: &[&str] = &[
     "deploy",
     "approvals",
     "auto_rollback",
+    "freezes",
 ];
+/// The keys of one freeze in `freezes = [...]`.
+pub(crate) const FREEZE_KEYS: &[&str] = &["from", "to", "reason"];
 
 /// Settings as written at one level; `None` means "inherit". `Some(None)` is an explicit
 /// "none" (`window = "always"`, `rollback_alarm = ""`) that stops inheritance.
@@ -62,6 +67,7 @@ pub(crate) struct Partial {
     pub deploy: Option<DeployCommand>,
     pub approvals: Option<Vec<ApprovalStep>>,
     pub auto_rollback: Option<bool>,
+    pub freezes: Option<Vec<Freeze>>,
 }
 
 impl Partial {
@@ -82,6 +88,7 @@ impl Partial {
             deploy: over.deploy.clone().or_else(|| self.deploy.clone()),
             approvals: over.approvals.clone().or_else(|| self.approvals.clone()),
             auto_rollback: over.auto_rollback.or(self.auto_rollback),
+            freezes: over.freezes.clone().or_else(|| self.freezes.clone()),
         }
     }
 
@@ -96,6 +103,7 @@ impl Partial {
             deploy: self.deploy.clone(),
             approvals: self.approvals.clone().unwrap_or_default(),
             auto_rollback: self.auto_rollback.unwrap_or(production),
+            freezes: self.freezes.clone().unwrap_or_default(),
         }
     }
 }
@@ -143,6 +151,8 @@ pub(crate) struct Raw {
     pub alarms: BTreeMap<String, AlarmSource>,
     pub groups: BTreeMap<String, Vec<String>>,
     pub expedite: Option<Expedite>,
+    /// The top-level `freezes` (every stage's).
+    pub freezes: Vec<Freeze>,
     pub defaults: Partial,
     pub production: Partial,
     pub stages: Vec<RawStage>,
@@ -150,6 +160,7 @@ pub(crate) struct Raw {
     pub waves: Vec<RawWave>,
     pub overrides: Vec<(String, Span, Partial)>,
     pub places: Places,
+    pub notify: Vec<NotifyTarget>,
 }
 
 pub(crate) struct Walker<'s> {
@@ -508,6 +519,9 @@ impl<'s> Walker<'s> {
             self.alertmanager = self.url(v, "`alertmanager`");
         }
         let state = get(table, "state").and_then(|v| self.state(v));
+        let freezes = get(table, "freezes")
+            .and_then(|v| self.freezes(v, "at the top level", "pipeline"))
+            .unwrap_or_default();
 
         // Alarm names first: every expression below is checked against them.
         let mut alarms = BTreeMap::new();
@@ -577,6 +591,26 @@ impl<'s> Walker<'s> {
         }
 
         let expedite = get(table, "expedite").and_then(|v| self.expedite(v, &waves));
+        let mut notify = Vec::new();
+        if let Some(v) = get(table, "notify") {
+            if let DeValue::Array(items) = v.get_ref() {
+                for item in items.iter() {
+                    if let Some(target) = self.notify_target(item) {
+                        if notify.iter().any(|t: &NotifyTarget| t.name == target.name) {
+                            self.err_hint(
+                                item.span(),
+                                format!("two [[notify]] targets are named `{}`", target.name),
+                                Some("give each target its own `name`".to_string()),
+                            );
+                        } else {
+                            notify.push(target);
+                        }
+                    }
+                }
+            } else {
+                self.err(v.span(), "`notify` must be an array of tables ([[notify]])");
+            }
+        }
 
         let (timezone, tz) = timezone;
         Raw {
@@ -590,6 +624,7 @@ impl<'s> Walker<'s> {
             alarms,
             groups: std::mem::take(&mut self.groups),
             expedite,
+            freezes,
             defaults,
             production,
             stages,
@@ -597,6 +632,129 @@ impl<'s> Walker<'s> {
             waves,
             overrides,
             places: std::mem::take(&mut self.places),
+            notify,
+        }
+    }
+
+    fn notify_target(&mut self, v: &Val<'_>) -> Option<NotifyTarget> {
+        let place = "in [[notify]]";
+        let t = self.table(v, "each item of `notify`")?;
+        let span = v.span();
+        self.check_keys(
+            t,
+            &[
+                "name",
+                "url",
+                "url_env",
+                "events",
+                "format",
+                "secret_env",
+                "max_attempts",
+                "timeout",
+            ],
+            place,
+        );
+        let name = self
+            .required(t, &span, "name", place)
+            .and_then(|v| self.nonempty_string(v, "`notify.name`"));
+        let url = match (get(t, "url"), get(t, "url_env")) {
+            (Some(v), None) => self.url(v, "`notify.url`").map(NotifyUrl::Literal),
+            (None, Some(v)) => self.env_name(v, "`notify.url_env`").map(NotifyUrl::Env),
+            (Some(_), Some(v)) => {
+                self.err(
+                    v.span(),
+                    format!("both `url` and `url_env` {place}; give one"),
+                );
+                None
+            }
+            (None, None) => {
+                self.err_hint(
+                    span.clone(),
+                    format!("missing `url` {place}"),
+                    Some("set `url = \"https://…\"`, or `url_env = \"NAME\"` to read it from the environment".to_string()),
+                );
+                None
+            }
+        };
+        let events = self
+            .required(t, &span, "events", place)
+            .and_then(|v| self.strings(v, "`notify.events`"));
+        let mut known = true;
+        if let Some(events) = &events {
+            for (event, span) in events {
+                if event != "*" && !crate::ops::events::EVENT_NAMES.contains(&event.as_str()) {
+                    known = false;
+                    let hint =
+                        suggestion_hint(event, crate::ops::events::EVENT_NAMES.iter().copied())
+                            .or_else(|| {
+                                Some("see the README's table of events, or `*` for all".to_string())
+                            });
+                    self.err_hint(span.clone(), format!("unknown event `{event}`"), hint);
+                }
+            }
+        }
+        let format = match get(t, "format") {
+            Some(v) => match self.string(v, "`notify.format`")?.as_str() {
+                "captain" => Some(NotifyFormat::Captain),
+                "slack" => Some(NotifyFormat::Slack),
+                other => {
+                    let hint = suggestion_hint(other, ["captain", "slack"])
+                        .or_else(|| Some("formats are: captain, slack".to_string()));
+                    self.err_hint(v.span(), format!("unknown format `{other}`"), hint);
+                    None
+                }
+            },
+            None => Some(NotifyFormat::Captain),
+        };
+        let secret_env = match get(t, "secret_env") {
+            Some(v) => self.env_name(v, "`notify.secret_env`").map(Some),
+            None => Some(None),
+        };
+        let max_attempts = match get(t, "max_attempts") {
+            Some(v) => match self.integer(v, "`notify.max_attempts`", 1000)? {
+                0 => {
+                    self.err(v.span(), "`notify.max_attempts` must be at least 1");
+                    None
+                }
+                n => u32::try_from(n).ok(),
+            },
+            None => Some(DEFAULT_NOTIFY_ATTEMPTS),
+        };
+        let timeout = match get(t, "timeout") {
+            Some(v) => self.duration(v, "`notify.timeout`"),
+            None => Some(DEFAULT_NOTIFY_TIMEOUT),
+        };
+        Some(NotifyTarget {
+            name: name?,
+            url: url?,
+            events: events?
+                .into_iter()
+                .map(|(e, _)| e)
+                .filter(|_| known)
+                .collect::<Vec<_>>(),
+            format: format?,
+            secret_env: secret_env?,
+            max_attempts: max_attempts?,
+            timeout: timeout?,
+        })
+        .filter(|_| known)
+    }
+
+    /// The name of an environment variable: letters, digits and `_`.
+    fn env_name(&mut self, v: &Val<'_>, what: &str) -> Option<String> {
+        let name = self.nonempty_string(v, what)?;
+        if name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+        {
+            Some(name)
+        } else {
+            self.err_hint(
+                v.span(),
+                // Not echoed: it may be the secret itself, written in the wrong place.
+                format!("{what} must name an environment variable"),
+                Some("give the variable's name (letters, digits, `_`), not its value".to_string()),
+            );
+            None
         }
     }
 
@@ -775,7 +933,115 @@ impl<'s> Walker<'s> {
         if let Some(v) = get(t, "auto_rollback") {
             p.auto_rollback = self.boolean(v, "`auto_rollback`");
         }
+        if let Some(v) = get(t, "freezes") {
+            let scope = place.strip_prefix("in ").unwrap_or(place).to_string();
+            p.freezes = self.freezes(v, place, &scope);
+        }
         p
+    }
+
+    /// `freezes = [{ from, to, reason }]`: date-times with an offset, or civil date-times
+    /// and dates read in the pipeline's time zone (a date alone is the whole day: `from`
+    /// its start, `to` its end).
+    fn freezes(&mut self, v: &Val<'_>, place: &str, scope: &str) -> Option<Vec<Freeze>> {
+        let DeValue::Array(items) = v.get_ref() else {
+            self.err_hint(
+                v.span(),
+                format!(
+                    "`freezes` must be an array of tables, found {}",
+                    type_name(v.get_ref())
+                ),
+                Some(
+                    "write freezes = [{ from = 2026-12-21, to = 2027-01-04, reason = \"holidays\" }]"
+                        .into(),
+                ),
+            );
+            return None;
+        };
+        let mut out = Vec::new();
+        let mut ok = true;
+        for item in items.iter() {
+            match self.freeze(item, place, scope) {
+                Some(f) => out.push(f),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn freeze(&mut self, v: &Val<'_>, place: &str, scope: &str) -> Option<Freeze> {
+        let t = self.table(v, "each freeze")?;
+        let span = v.span();
+        let place = format!("in a freeze {place}");
+        self.check_keys(t, FREEZE_KEYS, &place);
+        let from = self
+            .required(t, &span, "from", &place)
+            .and_then(|v| self.freeze_time(v, "`from`", false));
+        let to = self
+            .required(t, &span, "to", &place)
+            .and_then(|v| self.freeze_time(v, "`to`", true));
+        let reason = self
+            .required(t, &span, "reason", &place)
+            .and_then(|v| self.nonempty_string(v, "`reason` of a freeze"));
+        let (from, to, reason) = (from?, to?, reason?);
+        if to <= from {
+            let zone = self.tz.clone();
+            let shown = |t: jiff::Timestamp| {
+                t.to_zoned(zone.clone())
+                    .strftime("%Y-%m-%d %H:%M %Z")
+                    .to_string()
+            };
+            self.err_hint(
+                span,
+                format!(
+                    "the freeze `{reason}` ends ({}) before it starts ({})",
+                    shown(to),
+                    shown(from)
+                ),
+                Some(
+                    "`to` must be after `from`; a date alone as `to` covers that whole day".into(),
+                ),
+            );
+            return None;
+        }
+        Some(Freeze {
+            from,
+            to,
+            reason: reason.trim().to_string(),
+            scope: scope.to_string(),
+        })
+    }
+
+    /// A freeze's `from` or `to`: a TOML date-time or a string in the same forms.
+    fn freeze_time(&mut self, v: &Val<'_>, what: &str, end: bool) -> Option<jiff::Timestamp> {
+        let text = match v.get_ref() {
+            DeValue::String(s) => s.trim().to_string(),
+            DeValue::Datetime(d) => d.to_string(),
+            other => {
+                self.err(
+                    v.span(),
+                    format!(
+                        "{what} of a freeze must be a date-time, found {}",
+                        type_name(other)
+                    ),
+                );
+                return None;
+            }
+        };
+        match window::parse_instant(&text, &self.tz, end) {
+            Ok(t) => Some(t),
+            Err(message) => {
+                self.err_hint(
+                    v.span(),
+                    format!("{what} of a freeze: {message}"),
+                    Some(format!(
+                        "write 2026-12-21 (a whole day), 2026-12-21T18:00 (in the pipeline's time zone, {}) or 2026-12-21T18:00:00Z",
+                        self.tz_name
+                    )),
+                );
+                None
+            }
+        }
     }
 
     fn data_points(&mut self, v: &Val<'_>, place: &str) -> Option<DataPoints> {
@@ -804,11 +1070,36 @@ impl<'s> Walker<'s> {
             }
             self.err_hint(
                 v.span(),
-                format!("`window` must be a table or \"always\", found `{s}`"),
+                format!("`window` must be a table, an array of tables or \"always\", found `{s}`"),
                 Some("write window = { days = \"mon-thu\", hours = \"09:00-16:00\" }".into()),
             );
             return None;
         }
+        // Several windows: the stage is open while any of them is.
+        if let DeValue::Array(items) = v.get_ref() {
+            if items.is_empty() {
+                self.err_hint(
+                    v.span(),
+                    "`window` lists no window, so the stage would never open",
+                    Some("write window = \"always\" for no window, or list at least one".into()),
+                );
+                return None;
+            }
+            let mut windows = Vec::new();
+            let mut ok = true;
+            for item in items.iter() {
+                match self.window_table(item, place) {
+                    Some(w) => windows.push(w),
+                    None => ok = false,
+                }
+            }
+            return ok.then(|| Window::any_of(windows));
+        }
+        self.window_table(v, place).map(Some)
+    }
+
+    /// One window written as a table (`{ days, hours, timezone, exclude }`).
+    fn window_table(&mut self, v: &Val<'_>, place: &str) -> Option<Window> {
         let t = self.table(v, "`window`")?;
         let place = format!("in `window` {place}");
         self.check_keys(t, &["days", "hours", "timezone", "exclude"], &place);
@@ -890,15 +1181,14 @@ impl<'s> Walker<'s> {
         if days == [false; 7] {
             ok = false;
         }
-        ok.then(|| {
-            Some(Window {
-                days,
-                start,
-                end,
-                timezone_name: tz_name,
-                timezone: tz,
-                exclude,
-            })
+        ok.then(|| Window {
+            days,
+            start,
+            end,
+            timezone_name: tz_name,
+            timezone: tz,
+            exclude,
+            also: Vec::new(),
         })
     }
 

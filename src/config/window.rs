@@ -1,5 +1,6 @@
 //! Time windows: when a deployment into a stage may *start* (days of the week, hours of
-//! the day, a time zone, excluded dates such as holidays).
+//! the day, a time zone, excluded dates such as holidays). A stage may have several
+//! (`window = [{ … }, { … }]`): it is open while any of them is.
 //!
 //! Everything here is a pure function of the window and a timestamp passed in: no clock
 //! reads. Days and hours are compared in the window's civil time (via jiff's time zone
@@ -14,7 +15,9 @@ use jiff::tz::TimeZone;
 
 const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
-/// When deployments into a stage may start.
+/// When deployments into a stage may start: one opening (its days, hours, time zone and
+/// excluded dates) and, when `pipeline.toml` lists several, the others in `also`. The
+/// window is open while any of them is.
 #[derive(Clone, Debug)]
 pub struct Window {
     /// Allowed days, indexed Monday = 0 … Sunday = 6.
@@ -28,6 +31,9 @@ pub struct Window {
     pub timezone: TimeZone,
     /// Dates (in the window's time zone) on which the window stays closed all day.
     pub exclude: BTreeSet<Date>,
+    /// The other openings of a stage with several windows (each with no `also` of its
+    /// own), in the order written.
+    pub also: Vec<Window>,
 }
 
 impl Window {
@@ -62,11 +68,34 @@ impl Window {
             timezone_name: timezone.to_string(),
             timezone: tz,
             exclude: dates,
+            also: Vec::new(),
         })
+    }
+
+    /// One window open while any of `windows` is; `None` for none.
+    pub fn any_of(windows: Vec<Window>) -> Option<Window> {
+        let mut openings = windows.into_iter().flat_map(Window::openings_owned);
+        let mut first = openings.next()?;
+        first.also = openings.collect();
+        Some(first)
+    }
+
+    /// Each opening on its own: this one (without `also`), then the others.
+    pub fn openings(&self) -> impl Iterator<Item = &Window> {
+        std::iter::once(self).chain(self.also.iter())
+    }
+
+    fn openings_owned(mut self) -> Vec<Window> {
+        let also = std::mem::take(&mut self.also);
+        std::iter::once(self).chain(also).collect()
     }
 
     /// Whether a deployment may start at `at`.
     pub fn allows(&self, at: Timestamp) -> bool {
+        self.allows_one(at) || self.also.iter().any(|w| w.allows_one(at))
+    }
+
+    fn allows_one(&self, at: Timestamp) -> bool {
         let local = at.to_zoned(self.timezone.clone()).datetime();
         self.allows_civil(local)
     }
@@ -89,7 +118,14 @@ impl Window {
     /// open now. `None` only if the window never opens again within the search horizon
     /// (which a validated window cannot do).
     pub fn next_open(&self, at: Timestamp) -> Option<Timestamp> {
-        if self.allows(at) {
+        std::iter::once(self.next_open_one(at))
+            .chain(self.also.iter().map(|w| w.next_open_one(at)))
+            .flatten()
+            .min()
+    }
+
+    fn next_open_one(&self, at: Timestamp) -> Option<Timestamp> {
+        if self.allows_one(at) {
             return Some(at);
         }
         let mut date = at.to_zoned(self.timezone.clone()).date();
@@ -102,7 +138,7 @@ impl Window {
                 // (jiff's "compatible" disambiguation), like a wall clock that jumped.
                 if let Ok(open) = date.to_datetime(self.start).to_zoned(self.timezone.clone()) {
                     let candidate = open.timestamp().max(at);
-                    if self.allows(candidate) {
+                    if self.allows_one(candidate) {
                         return Some(candidate);
                     }
                 }
@@ -115,6 +151,17 @@ impl Window {
 
 impl fmt::Display for Window {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.fmt_one(f)?;
+        for other in &self.also {
+            f.write_str(" or ")?;
+            other.fmt_one(f)?;
+        }
+        Ok(())
+    }
+}
+
+impl Window {
+    fn fmt_one(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.days == [true; 7] {
             f.write_str("every day")?;
         } else {
@@ -257,6 +304,39 @@ pub fn parse_timezone(name: &str) -> Result<TimeZone, String> {
             .unwrap_or_else(|| "use an IANA name like `Europe/Paris` or `UTC`".to_string());
         format!("unknown time zone `{name}`; {hint}")
     })
+}
+
+/// An instant as written for a freeze or `captain freeze --until`: RFC 3339 with an
+/// offset (`2026-12-21T18:00:00Z`, `…+01:00`), or a civil date-time (`2026-12-21T18:00`,
+/// `2026-12-21 18:00`) or date (`2026-12-21`) read in `zone`. A date alone is its start,
+/// or with `end` its end (the start of the next day), so `to = 2026-12-26` covers the 26th.
+pub fn parse_instant(text: &str, zone: &TimeZone, end: bool) -> Result<Timestamp, String> {
+    let text = text.trim();
+    let bad = || format!("invalid date-time `{text}`");
+    if let Ok(t) = text.parse::<Timestamp>() {
+        return Ok(t);
+    }
+    // TOML writes an offset date-time with a space or a `T`; a civil one has no offset.
+    if let Ok(t) = text.replacen(' ', "T", 1).parse::<Timestamp>() {
+        return Ok(t);
+    }
+    let civil = match text.replacen(' ', "T", 1).parse::<DateTime>() {
+        Ok(dt) if text.len() > 10 => dt,
+        _ => {
+            let date = text.parse::<Date>().map_err(|_| bad())?;
+            if end {
+                date.tomorrow()
+                    .map_err(|_| bad())?
+                    .to_datetime(Time::midnight())
+            } else {
+                date.to_datetime(Time::midnight())
+            }
+        }
+    };
+    civil
+        .to_zoned(zone.clone())
+        .map(|z| z.timestamp())
+        .map_err(|e| format!("{}: {e}", bad()))
 }
 
 /// `YYYY-MM-DD`.

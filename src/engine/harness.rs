@@ -143,7 +143,26 @@ impl Harness {
             actor: "oncall".into(),
             reason: reason.into(),
             created_at: self.now,
+            until: None,
         });
+    }
+
+    /// `captain freeze [TARGET] --reason R [--until WHEN]` (`*` for the pipeline).
+    pub fn freeze(&mut self, target: &str, reason: &str, until: Option<&str>) {
+        self.state.locks.push(Lock::freeze(
+            target.to_string(),
+            "oncall".into(),
+            reason.into(),
+            self.now,
+            until.map(ts),
+        ));
+    }
+
+    /// `captain unfreeze [TARGET]`.
+    pub fn unfreeze(&mut self, target: &str) {
+        self.state
+            .locks
+            .retain(|l| !(l.target_kind == LockTargetKind::Freeze && l.target == target));
     }
 
     /// `captain release block vN`.
@@ -477,6 +496,9 @@ impl Harness {
                     && !past_windows
                 {
                     assert!(window.allows(self.now), "started outside the window");
+                }
+                if let Some(freeze) = freeze_on(&self.state.locks, stage_config, self.now) {
+                    panic!("started {release} in {environment} during a freeze: {freeze:?}");
                 }
                 if let Some(blocker) = &stage_config.settings.blocker
                     && eval_alarm(blocker, signals) != AlarmState::Ok

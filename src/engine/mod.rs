@@ -49,14 +49,20 @@
 //!    - a lock stops it: an `in`/`both` lock on the stage or any of its environments (the
 //!      stage deploys its environments together, so one locked environment holds the
 //!      stage), or an `out`/`both` lock on the previous stage or any of its environments;
+//!    - a freeze holds the stage ([`freeze_on`]): one of its `freezes` in pipeline.toml
+//!      (pipeline-wide or its own) covers now, or a person froze the pipeline, the stage,
+//!      one of its environments or its wave (`captain freeze`, a lock of kind `freeze`,
+//!      until it is lifted or its `until` passes). Nothing gets past a freeze, not even
+//!      `deploy start --force`; deployments already running carry on;
 //!    - the stage's window is closed (the answer carries the next opening, computed in the
-//!      window's time zone, so DST and excluded dates are right);
+//!      window's time zone, so DST and excluded dates are right; with several windows, the
+//!      stage is open while any is);
 //!    - the stage's `blocker` expression is in ALARM — or unknown, since captain cannot
 //!      tell it is safe — and no [`BlockerOverride`] for the stage or one of its
 //!      environments is in force. A start under an override carries it, so the reason is
 //!      recorded with the deployment.
 //!
-//! Rollback deployments ignore windows, blockers and locks: they are how people and the
+//! Rollback deployments ignore windows, freezes, blockers and locks: they are how people and the
 //! pipeline get back to health, and a manual rollback sets its own locks.
 //!
 //! An `external` approval step passes once as many distinct people as its `approvers`
@@ -445,6 +451,11 @@ pub enum StageStatus {
         #[schemars(with = "crate::views::promotions::LockView")]
         lock: Lock,
     },
+    /// A freeze holds the stage (see [`freeze_on`]).
+    Frozen {
+        release: ReleaseNumber,
+        freeze: ActiveFreeze,
+    },
     WindowClosed {
         release: ReleaseNumber,
         /// When the window opens next (none within a year).
@@ -461,6 +472,85 @@ pub enum StageStatus {
     },
     /// No release to take.
     Idle,
+}
+
+/// A freeze holding a stage now: one of pipeline.toml's `freezes`, or a person's
+/// (`captain freeze`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ActiveFreeze {
+    /// `config` (pipeline.toml) or `command` (`captain freeze`).
+    pub source: FreezeSource,
+    /// What is frozen: for `captain freeze`, `pipeline` or the stage, environment or wave
+    /// named; for pipeline.toml, where the freeze is written (`pipeline`, `[defaults]`, …).
+    pub target: String,
+    pub reason: String,
+    /// Who froze it; none for pipeline.toml's.
+    pub by: Option<String>,
+    /// When it began.
+    pub since: Timestamp,
+    /// When it ends; none until a person lifts it (`captain unfreeze`).
+    pub until: Option<Timestamp>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FreezeSource {
+    Config,
+    Command,
+}
+
+/// Every freeze holding `stage` at `now`: its `freezes` from pipeline.toml that cover
+/// now, and the locks of kind `freeze` in force on the pipeline (`*`), the stage, one of
+/// its environments or its wave. The engine's one rule ([`decide`], [`start_check`]) and
+/// every view of a freeze read them here.
+pub fn freezes_on(locks: &[Lock], stage: &Stage, now: Timestamp) -> Vec<ActiveFreeze> {
+    use crate::model::LockTargetKind;
+    let config = stage
+        .settings
+        .freezes
+        .iter()
+        .filter(|f| f.holds(now))
+        .map(|f| ActiveFreeze {
+            source: FreezeSource::Config,
+            target: f.scope.clone(),
+            reason: f.reason.clone(),
+            by: None,
+            since: f.from,
+            until: Some(f.to),
+        });
+    let commanded = locks
+        .iter()
+        .filter(|l| l.target_kind == LockTargetKind::Freeze && l.in_force(now))
+        .filter(|l| freeze_covers(&l.target, stage))
+        .map(|l| ActiveFreeze {
+            source: FreezeSource::Command,
+            target: if l.target == Lock::PIPELINE_FREEZE {
+                "pipeline".to_string()
+            } else {
+                l.target.clone()
+            },
+            reason: l.reason.clone(),
+            by: Some(l.actor.clone()),
+            since: l.created_at,
+            until: l.until,
+        });
+    commanded.chain(config).collect()
+}
+
+/// Does a freeze of `target` (`*`, a stage, environment or wave name) hold `stage`?
+pub fn freeze_covers(target: &str, stage: &Stage) -> bool {
+    target == Lock::PIPELINE_FREEZE
+        || target == stage.name
+        || stage.wave.as_deref() == Some(target)
+        || stage.environments.iter().any(|e| e.name == target)
+}
+
+/// The freeze that holds `stage` longest at `now` (one a person must lift first, else
+/// the one ending last), if any: what `gate`, `next` and `status` name.
+pub fn freeze_on(locks: &[Lock], stage: &Stage, now: Timestamp) -> Option<ActiveFreeze> {
+    freezes_on(locks, stage, now)
+        .into_iter()
+        .max_by_key(|f| f.until.unwrap_or(Timestamp::MAX))
 }
 
 /// The result of one pass.
@@ -540,7 +630,17 @@ pub fn stage_outlook(
 pub enum StartRefusal {
     /// Someone blocked the release (`captain release block`): it is never deployed
     /// anywhere, and `--force` does not get past it.
-    ReleaseBlocked { release: ReleaseNumber, lock: Lock },
+    ReleaseBlocked {
+        release: ReleaseNumber,
+        lock: Box<Lock>,
+    },
+    /// A freeze holds the environment's stage: nothing starts there until it ends or is
+    /// lifted, and `--force` does not get past it.
+    Frozen {
+        stage: String,
+        release: ReleaseNumber,
+        freeze: Box<ActiveFreeze>,
+    },
     /// The release failed in the stage; `captain retry` deploys it there again.
     Failed {
         stage: String,
@@ -603,7 +703,14 @@ pub fn start_check(
     if let Some(lock) = release_block(state, release) {
         return Ok(Err(StartRefusal::ReleaseBlocked {
             release,
-            lock: lock.clone(),
+            lock: Box::new(lock.clone()),
+        }));
+    }
+    if let Some(freeze) = freeze_on(&state.locks, stage, now) {
+        return Ok(Err(StartRefusal::Frozen {
+            stage: stage_name(),
+            release,
+            freeze: Box::new(freeze),
         }));
     }
     if ledger.failed.contains(&release) {
@@ -1160,6 +1267,9 @@ fn gate(
             lock: lock.clone(),
         });
     }
+    if let Some(freeze) = freeze_on(&state.locks, stage, now) {
+        return Err(StageStatus::Frozen { release, freeze });
+    }
     // An expedited release passes closed windows when `[expedite]` does not keep them.
     let past_windows = pipeline.expedite.as_ref().is_some_and(|e| !e.keep_windows)
         && expedited(state, pipeline, release);
@@ -1380,7 +1490,7 @@ fn find_lock<'a>(state: &'a EngineState, stage: &Stage, inbound: bool) -> Option
                 LockTargetKind::Environment => {
                     stage.environments.iter().any(|e| e.name == lock.target)
                 }
-                LockTargetKind::Release => false,
+                LockTargetKind::Release | LockTargetKind::Freeze => false,
             }
     })
 }
@@ -1403,6 +1513,8 @@ mod block_scenarios;
 mod ci_scenarios;
 #[cfg(test)]
 mod expedite_scenarios;
+#[cfg(test)]
+mod freeze_scenarios;
 #[cfg(test)]
 mod harness;
 #[cfg(test)]

@@ -252,7 +252,7 @@ enum Doing {
     Baking(ReleaseNumber),
     /// Rollback deployments run.
     RollingBack,
-    /// A release waits for the window.
+    /// A release waits for the window (or for a freeze in pipeline.toml to end).
     WindowClosed,
     /// A lock or the blocker holds the stage.
     Held,
@@ -267,7 +267,7 @@ impl Doing {
             StageStatus::Verifying { release, .. } => Doing::Verifying(*release),
             StageStatus::Baking { release, .. } => Doing::Baking(*release),
             StageStatus::Busy { .. } => Doing::RollingBack,
-            StageStatus::WindowClosed { .. } => Doing::WindowClosed,
+            StageStatus::WindowClosed { .. } | StageStatus::Frozen { .. } => Doing::WindowClosed,
             StageStatus::Locked { .. } | StageStatus::Blocked { .. } => Doing::Held,
             StageStatus::Starting { .. } | StageStatus::Settling { .. } | StageStatus::Idle => {
                 Doing::Idle
@@ -594,12 +594,17 @@ impl<'a> Sim<'a> {
                     }
                 }
                 for outlook in &evaluation.outlooks {
-                    if let StageStatus::WindowClosed {
-                        next_open: Some(at),
-                        ..
-                    } = outlook.status
-                    {
-                        wake = earliest(wake, at);
+                    match &outlook.status {
+                        StageStatus::WindowClosed {
+                            next_open: Some(at),
+                            ..
+                        } => wake = earliest(wake, *at),
+                        StageStatus::Frozen { freeze, .. } => {
+                            if let Some(at) = freeze.until {
+                                wake = earliest(wake, at);
+                            }
+                        }
+                        _ => {}
                     }
                 }
                 break;

@@ -383,6 +383,9 @@ pub fn describe(
             lock.actor,
             lock.reason
         ),
+        StageStatus::Frozen { release, freeze } => {
+            format!("{release} waits: {}", describe_freeze(freeze, pipeline))
+        }
         StageStatus::WindowClosed { release, next_open } => match next_open {
             Some(t) => format!(
                 "{release} waits: the window of {stage} is closed until {}",
@@ -448,6 +451,9 @@ pub fn describe_approvals(p: &crate::engine::ApprovalProgress) -> String {
 pub fn describe_refusal(refusal: &StartRefusal, pipeline: &Pipeline, now: Timestamp) -> String {
     match refusal {
         StartRefusal::ReleaseBlocked { release, lock } => describe_block(*release, lock, now),
+        StartRefusal::Frozen { stage, freeze, .. } => {
+            format!("stage {stage} is {}", describe_freeze(freeze, pipeline))
+        }
         StartRefusal::Failed { stage, release } => format!("{release} failed in stage {stage}"),
         StartRefusal::Superseded {
             stage,
@@ -491,10 +497,48 @@ pub fn describe_block(release: ReleaseNumber, lock: &Lock, now: Timestamp) -> St
     )
 }
 
+/// "frozen: holidays (config), until Mon 2027-01-04 00:00 CET" or "frozen: incident 42
+/// (by alice), until lifted" — which freeze holds, and until when in the pipeline's time
+/// zone.
+pub fn describe_freeze(freeze: &crate::engine::ActiveFreeze, pipeline: &Pipeline) -> String {
+    let who = match &freeze.by {
+        Some(by) => format!("by {by}"),
+        None => "config".to_string(),
+    };
+    let until = match freeze.until {
+        Some(t) => format!("until {}", local_time(pipeline, t)),
+        None => "until lifted".to_string(),
+    };
+    format!("frozen: {} ({who}), {until}", freeze.reason)
+}
+
 /// The hint for a refusal: what a person can do about it.
 fn refusal_hint(refusal: &StartRefusal) -> String {
+    let frozen = match refusal {
+        StartRefusal::Frozen { freeze, .. } => Some(&**freeze),
+        StartRefusal::Stage(outlook) => match &outlook.status {
+            StageStatus::Frozen { freeze, .. } => Some(freeze),
+            _ => None,
+        },
+        _ => None,
+    };
+    if let Some(freeze) = frozen {
+        return match freeze.source {
+            crate::engine::FreezeSource::Command => {
+                let target = if freeze.target == "pipeline" {
+                    String::new()
+                } else {
+                    format!(" {}", freeze.target)
+                };
+                format!(
+                    "nothing gets past a freeze, not even --force; rollbacks still run; lift it with `captain unfreeze{target} --reason TEXT`"
+                )
+            }
+            crate::engine::FreezeSource::Config => "nothing gets past a freeze, not even --force; rollbacks still run; it is in pipeline.toml's `freezes`".to_string(),
+        };
+    }
     let blocked = match refusal {
-        StartRefusal::ReleaseBlocked { lock, .. } => Some(lock),
+        StartRefusal::ReleaseBlocked { lock, .. } => Some(&**lock),
         StartRefusal::Stage(outlook) => match &outlook.status {
             StageStatus::Locked { lock, .. } if lock.target_kind == LockTargetKind::Release => {
                 Some(lock)
@@ -567,8 +611,14 @@ pub fn check_start(
         Err(refusal) => refusal,
     };
     let why = describe_refusal(&refusal, pipeline, now);
-    // A block is never forced: the release goes nowhere until it is lifted.
-    let blocked = matches!(refusal, StartRefusal::ReleaseBlocked { .. });
+    // A block or a freeze is never forced: nothing goes there until it is lifted.
+    let blocked = matches!(
+        &refusal,
+        StartRefusal::ReleaseBlocked { .. } | StartRefusal::Frozen { .. }
+    ) || matches!(
+        &refusal,
+        StartRefusal::Stage(outlook) if matches!(outlook.status, StageStatus::Frozen { .. })
+    );
     if !force || blocked {
         return Err(Error::blocked(format!(
             "a deployment of {release} to {environment} may not start now: {why}"

@@ -147,6 +147,7 @@ pub fn disable(
             actor: actor.clone(),
             reason: reason.to_string(),
             created_at: now,
+            until: None,
         };
         store.set_lock(lock.clone())?;
         set.push(lock);
@@ -319,6 +320,7 @@ stages = [
                     actor: "alice".into(),
                     reason: "rollback to v1: 5xx".into(),
                     created_at: at(0),
+                    until: None,
                 })
                 .unwrap();
         }

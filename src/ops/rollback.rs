@@ -10,19 +10,22 @@
 //!
 //! Commits come from the ledger (each release's recorded commits, along the releases'
 //! bases), so a preview works without a checkout; only the file summary needs the
-//! repository, and says so when there is none. Nothing here draws, prompts or reads the
-//! clock: the CLI offers the pick list and the confirmation, and passes the time in.
+//! repository, and says so when there is none. The change sets are built by
+//! [`crate::ops::preview`], which `captain diff`, `next --preview` and `release show`
+//! share. Nothing here draws, prompts or reads the clock: the CLI offers the pick list and
+//! the confirmation, and passes the time in.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
 use crate::config::{Pipeline, Target, TargetKind, environments_of};
 use crate::error::{Error, Result};
-use crate::git::lockfiles::{DependencyChange, diff_snapshots};
-use crate::git::{FileChange, Repo};
+use crate::git::Repo;
 use crate::model::*;
 use crate::ops::deploy::find_environment;
+pub use crate::ops::preview::{ArtifactChange, ChangeSet, CommitLine, FilesPreview};
+use crate::ops::preview::{Releases, change_sets};
 use crate::store::{HistoryFilter, NewRollback, RollbackTarget, Store, ago, describe_deployment};
 
 /// How far back in an environment's history the pick list and the default target look.
@@ -332,75 +335,6 @@ pub struct EnvironmentPlan {
     pub skipped: Vec<ReleaseNumber>,
 }
 
-/// What going from one release back to an older one changes.
-#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
-pub struct ChangeSet {
-    pub from: ReleaseNumber,
-    pub to: ReleaseNumber,
-    /// The environments now running `from`.
-    pub environments: Vec<String>,
-    /// Commits in `from` and not in `to`, newest first, each once.
-    pub commits_removed: Vec<CommitLine>,
-    /// Commits in `to` and not in `from` (only when `to` was built on another branch).
-    pub commits_added: Vec<CommitLine>,
-    pub files: FilesPreview,
-    /// From `from`'s dependency versions to `to`'s.
-    pub dependencies: Vec<DependencyChange>,
-    pub artifacts: Vec<ArtifactChange>,
-}
-
-/// One commit of a preview.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-pub struct CommitLine {
-    /// Full sha.
-    pub commit: String,
-    pub author: String,
-    pub subject: String,
-    /// The author date, as `git log` shows it.
-    pub authored_at: Timestamp,
-    pub merge: bool,
-    /// The release that introduced it.
-    pub release: ReleaseNumber,
-}
-
-impl CommitLine {
-    /// A commit as the ledger recorded it, introduced by `release`.
-    pub fn of(commit: CommitInfo, release: ReleaseNumber) -> CommitLine {
-        CommitLine {
-            merge: commit.is_merge(),
-            commit: commit.sha,
-            author: commit.author,
-            subject: commit.subject,
-            authored_at: commit.time,
-            release,
-        }
-    }
-}
-
-/// The files changed between the two releases' commits, from the repository.
-#[derive(Clone, Debug, Default, Serialize, schemars::JsonSchema)]
-pub struct FilesPreview {
-    /// False without a checkout (or when the commits are missing from it).
-    pub available: bool,
-    /// Why the summary is missing.
-    pub note: Option<String>,
-    pub files_changed: usize,
-    pub insertions: usize,
-    pub deletions: usize,
-    /// Sorted by path.
-    pub files: Vec<FileChange>,
-}
-
-/// An artifact whose reference differs between the two releases.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-pub struct ArtifactChange {
-    pub name: String,
-    /// The reference running now (`None`: the current release has no such artifact).
-    pub from: Option<String>,
-    /// The reference the rollback deploys (`None`: the target has no such artifact).
-    pub to: Option<String>,
-}
-
 /// Something a person should weigh before confirming.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Warning {
@@ -431,77 +365,6 @@ fn warning(kind: WarningKind, message: String) -> Warning {
     Warning { kind, message }
 }
 
-/// Releases read once per preview.
-struct Releases<'s> {
-    store: &'s dyn Store,
-    cache: HashMap<ReleaseNumber, Release>,
-}
-
-impl Releases<'_> {
-    fn get(&mut self, number: ReleaseNumber) -> Result<&Release> {
-        if !self.cache.contains_key(&number) {
-            let release = self.store.release(number)?.ok_or_else(|| {
-                Error::not_found(format!("release {number} does not exist"))
-                    .with_hint("list releases with `captain release list`")
-            })?;
-            self.cache.insert(number, release);
-        }
-        self.cache
-            .get(&number)
-            .ok_or_else(|| Error::internal(format!("release {number} vanished from the cache")))
-    }
-
-    /// The releases on `from`'s base chain and not on `to`'s (removed), and on `to`'s and
-    /// not on `from`'s (added), newest first. Bases are always older releases, so walking
-    /// both chains downwards side by side stops at their first common release.
-    fn chain_difference(
-        &mut self,
-        from: ReleaseNumber,
-        to: ReleaseNumber,
-    ) -> Result<(Vec<ReleaseNumber>, Vec<ReleaseNumber>)> {
-        let (mut removed, mut added) = (Vec::new(), Vec::new());
-        let (mut a, mut b) = (Some(from), Some(to));
-        loop {
-            match (a, b) {
-                (Some(x), Some(y)) if x == y => break,
-                (Some(x), Some(y)) if x > y => {
-                    removed.push(x);
-                    a = self.base_below(x)?;
-                }
-                (Some(x), None) => {
-                    removed.push(x);
-                    a = self.base_below(x)?;
-                }
-                (_, Some(y)) => {
-                    added.push(y);
-                    b = self.base_below(y)?;
-                }
-                (None, None) => break,
-            }
-        }
-        Ok((removed, added))
-    }
-
-    /// A release's base, if it is older (anything else would be a corrupt ledger; stopping
-    /// there keeps the walk finite).
-    fn base_below(&mut self, number: ReleaseNumber) -> Result<Option<ReleaseNumber>> {
-        Ok(self.get(number)?.base.filter(|b| *b < number))
-    }
-
-    fn commits(&self, releases: &[ReleaseNumber]) -> Result<Vec<CommitLine>> {
-        let mut seen = BTreeSet::new();
-        let mut lines = Vec::new();
-        for number in releases {
-            for commit in self.store.release_commits(*number)? {
-                if seen.insert(commit.sha.clone()) {
-                    lines.push(CommitLine::of(commit, *number));
-                }
-            }
-        }
-        Ok(lines)
-    }
-}
-
 /// Computes the preview: the target, per environment what happens there, what changes,
 /// and the warnings. Errors: an environment with nothing deployed or nothing to go back to
 /// (not found); default targets that differ, or a target not older than the current
@@ -529,10 +392,7 @@ pub fn preview(
         Some(to) => to,
         None => default_target(situation)?,
     };
-    let mut releases = Releases {
-        store,
-        cache: HashMap::new(),
-    };
+    let mut releases = Releases::new(store);
     let target_release = releases.get(target)?.clone();
 
     let mut warnings = Vec::new();
@@ -676,22 +536,11 @@ pub fn preview(
         }
     }
 
-    let mut changes = Vec::new();
-    for from in currents.into_iter().rev() {
-        let environments = plans
-            .iter()
-            .filter(|p| p.current == from)
-            .map(|p| p.environment.clone())
-            .collect();
-        changes.push(change_set(
-            store,
-            repo,
-            &mut releases,
-            from,
-            &target_release,
-            environments,
-        )?);
-    }
+    let running: Vec<(String, ReleaseNumber)> = plans
+        .iter()
+        .map(|p| (p.environment.clone(), p.current))
+        .collect();
+    let changes = change_sets(store, repo, &mut releases, &running, target)?;
 
     Ok(RollbackPreview {
         target,
@@ -764,91 +613,6 @@ fn list(releases: &[ReleaseNumber]) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn change_set(
-    store: &dyn Store,
-    repo: Option<&Repo>,
-    releases: &mut Releases<'_>,
-    from: ReleaseNumber,
-    target: &Release,
-    environments: Vec<String>,
-) -> Result<ChangeSet> {
-    let current = releases.get(from)?.clone();
-    let (removed, added) = releases.chain_difference(from, target.number)?;
-    let mut commits_removed = releases.commits(&removed)?;
-    let mut commits_added = releases.commits(&added)?;
-    // A commit introduced on both sides (a hotfix merged back) stays where it is.
-    let removed_shas: BTreeSet<String> = commits_removed.iter().map(|c| c.commit.clone()).collect();
-    let added_shas: BTreeSet<String> = commits_added.iter().map(|c| c.commit.clone()).collect();
-    commits_removed.retain(|c| !added_shas.contains(&c.commit));
-    commits_added.retain(|c| !removed_shas.contains(&c.commit));
-
-    let dependencies = diff_snapshots(
-        &store.release_dependencies(from)?,
-        &store.release_dependencies(target.number)?,
-    );
-    Ok(ChangeSet {
-        from,
-        to: target.number,
-        environments,
-        commits_removed,
-        commits_added,
-        files: files_preview(repo, &current, target),
-        dependencies,
-        artifacts: artifact_changes(&current.artifacts, &target.artifacts),
-    })
-}
-
-fn files_preview(repo: Option<&Repo>, from: &Release, to: &Release) -> FilesPreview {
-    let Some(repo) = repo else {
-        return FilesPreview {
-            note: Some(format!(
-                "the files changed from {} to {} need the repository: run captain in a checkout (or pass --repo)",
-                from.number, to.number
-            )),
-            ..FilesPreview::default()
-        };
-    };
-    if from.commit == to.commit {
-        return FilesPreview {
-            available: true,
-            ..FilesPreview::default()
-        };
-    }
-    match repo.diff_summary(&from.commit, &to.commit) {
-        Ok(summary) => FilesPreview {
-            available: true,
-            note: None,
-            files_changed: summary.files_changed,
-            insertions: summary.insertions,
-            deletions: summary.deletions,
-            files: summary.files,
-        },
-        Err(e) => FilesPreview {
-            note: Some(format!(
-                "the files changed from {} to {} could not be read from the repository: {}",
-                from.number, to.number, e.message
-            )),
-            ..FilesPreview::default()
-        },
-    }
-}
-
-fn artifact_changes(
-    from: &BTreeMap<String, String>,
-    to: &BTreeMap<String, String>,
-) -> Vec<ArtifactChange> {
-    let names: BTreeSet<&String> = from.keys().chain(to.keys()).collect();
-    names
-        .into_iter()
-        .filter(|name| from.get(*name) != to.get(*name))
-        .map(|name| ArtifactChange {
-            name: name.clone(),
-            from: from.get(name).cloned(),
-            to: to.get(name).cloned(),
-        })
-        .collect()
 }
 
 /// Starts the rollbacks the preview describes, in one store transaction: every

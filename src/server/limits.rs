@@ -16,6 +16,11 @@
 //! - Heavy reads (exports, history and audit scans) run in their own lane
 //!   ([`lane`], `--heavy-reads` at once), so a crowd of them cannot starve the writes; a
 //!   heavy read that waited `--acquire-timeout` for its turn is 503 with `Retry-After`.
+//! - Event streams (`…/events?follow=true`) hold their connection open: at most
+//!   [`event_stream_cap`] at once (one more is 503 with `Retry-After`), each polls the
+//!   ledger with short reads in the ordinary lane (never holding the heavy lane), sends a
+//!   heartbeat so `--idle-timeout` does not close it, and ends after
+//!   [`EVENT_STREAM_LIFETIME`] (the client resumes with `?after=` its last cursor).
 //! - Faults are told without internals ([`scrub`]): a 5xx answer carries a generic
 //!   message and an incident number; the detail (a database address, a path) goes to
 //!   the server's log under that number. A handler that panics answers 500 and the
@@ -351,6 +356,7 @@ pub(crate) fn minimum_role(method: &Method, path: &str) -> Option<Role> {
         | ["step-results"]
         | ["expedites"]
         | ["retries"]
+        | ["notify", "retry"]
         | ["passes"] => Role::Operator,
         ["releases"]
         | ["deployments"]
@@ -570,6 +576,14 @@ pub(crate) async fn lane(request: Request, next: Next) -> Response {
         next.run(request).await
     }
 }
+
+/// Event streams open at once: a quarter of the connection cap, at most 64.
+pub(crate) fn event_stream_cap(connection_cap: usize) -> usize {
+    (connection_cap / 4).clamp(1, 64)
+}
+
+/// How long one event stream lasts before the server ends it.
+pub(crate) const EVENT_STREAM_LIFETIME: Duration = Duration::from_secs(3600);
 
 /// Waits for a heavy read's turn, at most `--acquire-timeout`.
 pub(crate) async fn heavy_turn(app: &App) -> Result<OwnedSemaphorePermit> {

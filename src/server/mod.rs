@@ -17,6 +17,7 @@ pub mod db;
 pub mod drive;
 pub(crate) mod files;
 pub mod limits;
+mod notify;
 pub mod openapi;
 pub(crate) mod registry;
 mod routes;
@@ -130,6 +131,8 @@ pub(crate) struct App {
     store_calls: Arc<tokio::sync::Semaphore>,
     /// The heavy reads' own lane (see [`limits`]): they never take `store_calls`.
     heavy_calls: Arc<tokio::sync::Semaphore>,
+    /// Event streams (`…/events?follow=true`) open at once (see [`limits`]).
+    event_streams: Arc<tokio::sync::Semaphore>,
     limits: Arc<limits::Limits>,
 }
 
@@ -336,6 +339,12 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr, bool)) -> Res
         ),
         None => Vec::new(),
     };
+    let notifications = notify::start(
+        &options.database,
+        stores.clone(),
+        registry.clone(),
+        stop.clone(),
+    );
     let served = runtime.block_on(serve_async(
         options,
         db.clone(),
@@ -350,6 +359,7 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr, bool)) -> Res
     for driver in drivers {
         let _ = driver.join();
     }
+    let _ = notifications.join();
     // The runtime goes first, with every task that still holds a ledger: the last
     // PostgreSQL connections then close here, outside it (a blocking client closed on
     // the runtime panics: "Cannot start a runtime from within a runtime").
@@ -379,6 +389,9 @@ async fn serve_async(
                 .max(1),
         )),
         heavy_calls: Arc::new(tokio::sync::Semaphore::new(limits.heavy_reads.max(1))),
+        event_streams: Arc::new(tokio::sync::Semaphore::new(limits::event_stream_cap(
+            limits.connection_cap(),
+        ))),
         limits: limits.clone(),
     };
     let router = router(app);

@@ -81,10 +81,47 @@ pub fn require_not_older(new: &NewDeployment, current: Option<&Deployment>) -> R
     Ok(())
 }
 
-/// Refuses a lock without a target or without a reason.
+/// The details of a lock's audit event: its kind and direction, and a freeze's end.
+pub fn lock_details(lock: &Lock) -> serde_json::Value {
+    let mut details =
+        serde_json::json!({"target_kind": lock.target_kind, "direction": lock.direction});
+    if let Some(until) = lock.until {
+        details["until"] = serde_json::json!(until);
+    }
+    details
+}
+
+/// Refuses a lock without a target or without a reason, a freeze that does not hold
+/// both ways or ends before it starts, and an end on any other lock.
 pub fn require_valid_lock(lock: &Lock) -> Result<()> {
     if lock.target.trim().is_empty() {
         return Err(Error::usage("the lock target is empty"));
+    }
+    if lock.target_kind == LockTargetKind::Freeze {
+        if lock.direction != crate::model::LockDirection::Both {
+            return Err(Error::usage(format!(
+                "a freeze of {} holds both ways (direction `both`)",
+                lock.target
+            )));
+        }
+        if lock.reason.trim().is_empty() {
+            return Err(
+                Error::usage(format!("freezing {} needs a reason", lock.target))
+                    .with_hint("add `--reason TEXT`: it is shown wherever a start is refused"),
+            );
+        }
+        if lock.until.is_some_and(|until| until <= lock.created_at) {
+            return Err(Error::usage(format!(
+                "the freeze of {} ends before it starts",
+                lock.target
+            )));
+        }
+    } else if lock.until.is_some() {
+        return Err(Error::usage(format!(
+            "only a freeze has an end; the {} lock on {} has one",
+            lock.target_kind.as_str(),
+            lock.target
+        )));
     }
     if lock.target_kind == LockTargetKind::Release {
         let release: ReleaseNumber = lock.target.parse()?;
@@ -172,7 +209,7 @@ pub fn require_unlocked(new: &NewDeployment, locks: &[Lock]) -> Result<()> {
             && match lock.target_kind {
                 LockTargetKind::Environment => lock.target == new.environment,
                 LockTargetKind::Stage => lock.target == new.stage,
-                LockTargetKind::Release => false,
+                LockTargetKind::Release | LockTargetKind::Freeze => false,
             };
         let out_of = lock.direction.blocks_out()
             && new
@@ -183,7 +220,7 @@ pub fn require_unlocked(new: &NewDeployment, locks: &[Lock]) -> Result<()> {
                     LockTargetKind::Environment => {
                         check.previous_environments.contains(&lock.target)
                     }
-                    LockTargetKind::Release => false,
+                    LockTargetKind::Release | LockTargetKind::Freeze => false,
                 });
         if into || out_of {
             let way = if into { "into" } else { "out of" };

@@ -401,6 +401,14 @@ fn read_ca(path: &Path) -> Result<Vec<reqwest::Certificate>> {
     Ok(certs)
 }
 
+impl HttpStore {
+    /// Resends parked notifications on the server, with its secrets (`captain notify
+    /// retry`).
+    pub fn notify_retry(&self, request: &RetryParked) -> Result<RetriedParked> {
+        self.query("resending parked notifications", "/notify/retry", request)
+    }
+}
+
 impl Store for HttpStore {
     fn location(&self) -> String {
         self.base.clone()
@@ -746,6 +754,52 @@ impl Store for HttpStore {
             query.push(("actor", actor.clone()));
         }
         self.get("reading audit events", "/audit", &query)
+    }
+
+    fn events_after(
+        &self,
+        after: EventCursor,
+        min_seq: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<LoggedEvent>> {
+        const WHAT: &str = "reading the event log";
+        let mut query = vec![("after", after.to_string()), ("limit", limit.to_string())];
+        if let Some(seq) = min_seq {
+            query.push(("since", seq.to_string()));
+        }
+        let url = self.url("/events");
+        let response = self.send(WHAT, &|| self.client.get(&url).query(&query))?;
+        let text = response
+            .text()
+            .map_err(|e| Error::failed(format!("{WHAT}: the answer broke off: {e}")))?;
+        text.lines()
+            .filter(|line| !line.trim().is_empty())
+            .enumerate()
+            .map(|(i, line)| {
+                let line: crate::ops::events::EventLine =
+                    serde_json::from_str(line).map_err(|e| {
+                        Error::failed(format!("{WHAT}: line {} is not an event: {e}", i + 1))
+                    })?;
+                Ok(LoggedEvent {
+                    cursor: line.cursor.parse()?,
+                    event: line.audit,
+                })
+            })
+            .collect()
+    }
+
+    fn notify_states(&self) -> Result<Vec<super::NotifyState>> {
+        let status: NotifyStatus = self.get("reading notification state", "/notify", &[])?;
+        Ok(status.targets)
+    }
+
+    fn parked_events(&self, target: Option<&str>) -> Result<Vec<super::ParkedEvent>> {
+        let status: NotifyStatus = self.get("reading notification state", "/notify", &[])?;
+        Ok(status
+            .parked
+            .into_iter()
+            .filter(|p| target.is_none_or(|t| p.target == t))
+            .collect())
     }
 
     fn export(&self, sink: &mut dyn FnMut(LedgerRecord) -> Result<()>) -> Result<()> {

@@ -91,6 +91,53 @@ pub struct NewRollback {
     pub at: Timestamp,
 }
 
+/// A `[[notify]]` target's delivery state (`captain notify status`).
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+pub struct NotifyState {
+    pub target: String,
+    /// The last event delivered (or passed over: not wanted, or parked).
+    pub cursor: EventCursor,
+    /// Failed deliveries of the next event so far.
+    pub attempts: u32,
+    pub last_error: Option<String>,
+}
+
+/// An event a target gave up on after too many failed deliveries.
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+pub struct ParkedEvent {
+    pub target: String,
+    pub seq: i64,
+    pub cursor: EventCursor,
+    pub attempts: u32,
+    pub error: String,
+    pub parked_at: Timestamp,
+}
+
+/// What became of a target's next events (see [`Store::record_delivery`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// Delivered, or not wanted: the cursor moves to `to`.
+    Passed,
+    /// The event after `from` failed once more; the cursor stays.
+    Failed { error: String },
+    /// The event at `to` failed its last attempt: parked, and the cursor moves past it.
+    Parked { error: String, at: Timestamp },
+}
+
+/// One change of a target's delivery state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeliveryUpdate {
+    pub target: String,
+    /// Where the deliverer found the cursor: the change applies only if it is still there.
+    pub from: EventCursor,
+    pub to: EventCursor,
+    pub outcome: Delivery,
+}
+
 /// One captured line of a deployment's output (`captain logs`).
 #[derive(
     Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
@@ -284,6 +331,44 @@ pub trait Store: Send + Sync {
     /// Audit events, newest first.
     fn audit_events(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>>;
 
+    /// The event log (the audit events) after `after`, oldest first, at most `limit`: only
+    /// events no transaction still running can precede (see [`EventCursor`]), so a
+    /// reader that moves its cursor to the last event it got never skips one. With
+    /// `min_seq`, only events whose `seq` is above it.
+    fn events_after(
+        &self,
+        after: EventCursor,
+        min_seq: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<LoggedEvent>>;
+
+    /// The delivery state of every `[[notify]]` target that has one.
+    fn notify_states(&self) -> Result<Vec<NotifyState>> {
+        Err(no_notify_state())
+    }
+
+    /// Records what became of a target's next events, if its cursor is still at
+    /// `update.from` (else `false`: another deliverer moved it first, and nothing
+    /// changes). A failure counts one more attempt; parking records the event and
+    /// moves on.
+    fn record_delivery(&self, update: DeliveryUpdate) -> Result<bool> {
+        let _ = update;
+        Err(no_notify_state())
+    }
+
+    /// Parked events, oldest first, of one target or of all.
+    fn parked_events(&self, target: Option<&str>) -> Result<Vec<ParkedEvent>> {
+        let _ = target;
+        Err(no_notify_state())
+    }
+
+    /// After a resend of a parked event (`captain notify retry`): forgets it once
+    /// delivered, else counts the attempt and keeps the error.
+    fn resolve_parked(&self, target: &str, seq: i64, error: Option<&str>) -> Result<()> {
+        let _ = (target, seq, error);
+        Err(no_notify_state())
+    }
+
     /// The pipeline's definition as a team server holds it: `version`, or the newest;
     /// `None` when none is registered.
     fn pipeline_version(&self, version: Option<u32>) -> Result<Option<PipelineVersion>>;
@@ -405,6 +490,11 @@ pub struct IdempotentRequest<'a> {
     pub expired_before: i64,
     /// A key claimed at or before this without an answer was abandoned by a dead server.
     pub abandoned_before: i64,
+}
+
+fn no_notify_state() -> crate::Error {
+    crate::Error::usage("notifications of a team server's pipelines are delivered by the server")
+        .with_hint("run `captain notify` where the ledger is (on the server's host, with --state)")
 }
 
 /// "rollback to v3 by alice" or "v4 by ci", for conflict messages.

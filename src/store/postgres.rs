@@ -40,8 +40,8 @@ use super::export::{ImportMode, ImportSummary, LedgerRecord};
 use super::location::{self, Bases};
 use super::ranges::{CommitRanges, RangeInfo, ReleaseFacts};
 use super::{
-    AuditFilter, HistoryFilter, IdempotentRequest, KeyedChange, LogLine, NewRollback,
-    ReleaseFilter, Store, Unlock,
+    AuditFilter, Delivery, DeliveryUpdate, HistoryFilter, IdempotentRequest, KeyedChange, LogLine,
+    NewRollback, NotifyState, ParkedEvent, ReleaseFilter, Store, Unlock,
 };
 use crate::error::{Error, Result};
 use crate::model::*;
@@ -60,8 +60,11 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (10, include_str!("postgres/0010_hotfix.sql")),
     (11, include_str!("postgres/0011_pipeline_versions.sql")),
     (12, include_str!("postgres/0012_release_blocks.sql")),
-    (13, include_str!("postgres/0013_step_approvals.sql")),
-    (14, include_str!("postgres/0014_expedites.sql")),
+    (13, include_str!("postgres/0013_event_order.sql")),
+    (14, include_str!("postgres/0014_notify.sql")),
+    (15, include_str!("postgres/0015_freezes.sql")),
+    (16, include_str!("postgres/0016_step_approvals.sql")),
+    (17, include_str!("postgres/0017_expedites.sql")),
 ];
 
 mod pool;
@@ -129,7 +132,7 @@ const DEPLOYMENT_COLUMNS: &str = "d.seq, d.id, d.environment, d.stage, d.release
 /// Columns read by [`release_from_row`], in order.
 const RELEASE_COLUMNS: &str = "number, commit_sha, base, artifacts, actor, created_at, commit_count, first_commit, hotfix_reason";
 
-const LOCK_COLUMNS: &str = "target_kind, target, direction, actor, reason, created_at";
+const LOCK_COLUMNS: &str = "target_kind, target, direction, actor, reason, created_at, until";
 
 /// The PostgreSQL ledger of one pipeline.
 pub struct PostgresStore {
@@ -898,6 +901,7 @@ fn lock_from_row(row: &Row) -> TxResult<Lock> {
         actor: row.try_get(3)?,
         reason: row.try_get(4)?,
         created_at: row.try_get(5)?,
+        until: row.try_get(6)?,
     })
 }
 
@@ -1567,6 +1571,7 @@ fn start_rollback(tx: &mut Tx, p: &str, rollback: &NewRollback) -> TxResult<Vec<
                         None => format!("rollback to {}", target.release),
                     },
                     created_at: at,
+                    until: None,
                 },
             )?;
         }
@@ -1855,7 +1860,7 @@ fn set_lock(tx: &mut Tx, p: &str, lock: &Lock) -> TxResult<()> {
         lock.target_kind.set_action(),
         &lock.target,
         Some(&lock.reason),
-        serde_json::json!({"target_kind": lock.target_kind, "direction": lock.direction}),
+        checks::lock_details(lock),
     )
 }
 
@@ -1864,10 +1869,11 @@ fn set_lock(tx: &mut Tx, p: &str, lock: &Lock) -> TxResult<()> {
 fn upsert_lock(tx: &mut Tx, p: &str, lock: &Lock) -> TxResult<Timestamp> {
     let created_at = truncate(lock.created_at);
     tx.exec(
-        "INSERT INTO captain.locks (pipeline, target_kind, target, direction, actor, reason, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
+        "INSERT INTO captain.locks (pipeline, target_kind, target, direction, actor, reason, created_at, until)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (pipeline, target_kind, target, direction)
-         DO UPDATE SET actor = excluded.actor, reason = excluded.reason, created_at = excluded.created_at",
+         DO UPDATE SET actor = excluded.actor, reason = excluded.reason,
+                       created_at = excluded.created_at, until = excluded.until",
         &[
             &p,
             &lock.target_kind.as_str(),
@@ -1876,6 +1882,7 @@ fn upsert_lock(tx: &mut Tx, p: &str, lock: &Lock) -> TxResult<Timestamp> {
             &lock.actor,
             &lock.reason,
             &created_at,
+            &lock.until.map(truncate),
         ],
     )?;
     Ok(created_at)
@@ -1905,8 +1912,8 @@ fn remove_lock(tx: &mut Tx, p: &str, unlock: &Unlock) -> TxResult<bool> {
         )?;
         if let Some(direction) = remaining {
             tx.exec(
-                "INSERT INTO captain.locks (pipeline, target_kind, target, direction, actor, reason, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+                "INSERT INTO captain.locks (pipeline, target_kind, target, direction, actor, reason, created_at, until)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
                 &[
                     &p,
                     &kind,
@@ -1915,6 +1922,7 @@ fn remove_lock(tx: &mut Tx, p: &str, unlock: &Unlock) -> TxResult<bool> {
                     &lock.actor,
                     &lock.reason,
                     &lock.created_at,
+                    &lock.until,
                 ],
             )?;
         }
@@ -2747,6 +2755,147 @@ impl Store for PostgresStore {
             .iter()
             .map(audit_from_row)
             .collect()
+        })
+    }
+
+    fn events_after(
+        &self,
+        after: EventCursor,
+        min_seq: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<LoggedEvent>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.read(|tx, p| {
+            tx.query(
+                "SELECT seq, at, actor, action, target, reason, details, txid FROM captain.audit_events
+                 WHERE pipeline = $1 AND (txid, seq) > ($2, $3) AND seq > $4
+                   AND txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+                 ORDER BY txid, seq LIMIT $5",
+                &[&p, &after.txid, &after.seq, &min_seq.unwrap_or(0), &limit],
+            )?
+            .iter()
+            .map(|row| {
+                let event = audit_from_row(row)?;
+                Ok(LoggedEvent {
+                    cursor: EventCursor {
+                        txid: row.try_get(7)?,
+                        seq: event.seq,
+                    },
+                    event,
+                })
+            })
+            .collect()
+        })
+    }
+
+    fn notify_states(&self) -> Result<Vec<NotifyState>> {
+        self.read(|tx, p| {
+            tx.query(
+                "SELECT target, cursor_txid, cursor_seq, attempts, last_error
+                 FROM captain.notify_cursors WHERE pipeline = $1 ORDER BY target",
+                &[&p],
+            )?
+            .iter()
+            .map(|row| {
+                Ok(NotifyState {
+                    target: row.try_get(0)?,
+                    cursor: EventCursor {
+                        txid: row.try_get(1)?,
+                        seq: row.try_get(2)?,
+                    },
+                    attempts: u32::try_from(row.try_get::<_, i32>(3)?).unwrap_or_default(),
+                    last_error: row.try_get(4)?,
+                })
+            })
+            .collect()
+        })
+    }
+
+    fn record_delivery(&self, update: DeliveryUpdate) -> Result<bool> {
+        self.write(|tx, p| {
+            let current = tx.opt(
+                "SELECT cursor_txid, cursor_seq, attempts FROM captain.notify_cursors
+                 WHERE pipeline = $1 AND target = $2 FOR UPDATE",
+                &[&p, &update.target.as_str()],
+            )?;
+            let (cursor, tried) = match &current {
+                Some(row) => (
+                    EventCursor {
+                        txid: row.try_get(0)?,
+                        seq: row.try_get(1)?,
+                    },
+                    row.try_get::<_, i32>(2)?,
+                ),
+                None => (EventCursor::START, 0),
+            };
+            if cursor != update.from {
+                return Ok(false);
+            }
+            let (to, attempts, error) = match &update.outcome {
+                Delivery::Passed => (update.to, 0, None),
+                Delivery::Failed { error } => (update.from, tried + 1, Some(error.clone())),
+                Delivery::Parked { error, at } => {
+                    tx.exec(
+                        "INSERT INTO captain.notify_parked (pipeline, target, seq, txid, attempts, error, parked_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)
+                         ON CONFLICT (pipeline, target, seq) DO UPDATE SET attempts = excluded.attempts,
+                             error = excluded.error, parked_at = excluded.parked_at",
+                        &[&p, &update.target.as_str(), &update.to.seq, &update.to.txid, &(tried + 1), error, at],
+                    )?;
+                    (update.to, 0, None)
+                }
+            };
+            tx.exec(
+                "INSERT INTO captain.notify_cursors (pipeline, target, cursor_txid, cursor_seq, attempts, last_error)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (pipeline, target) DO UPDATE SET cursor_txid = excluded.cursor_txid,
+                     cursor_seq = excluded.cursor_seq, attempts = excluded.attempts,
+                     last_error = excluded.last_error",
+                &[&p, &update.target.as_str(), &to.txid, &to.seq, &attempts, &error],
+            )?;
+            Ok(true)
+        })
+    }
+
+    fn parked_events(&self, target: Option<&str>) -> Result<Vec<ParkedEvent>> {
+        self.read(|tx, p| {
+            tx.query(
+                "SELECT target, seq, txid, attempts, error, parked_at FROM captain.notify_parked
+                 WHERE pipeline = $1 AND ($2::text IS NULL OR target = $2) ORDER BY seq, target",
+                &[&p, &target],
+            )?
+            .iter()
+            .map(|row| {
+                Ok(ParkedEvent {
+                    target: row.try_get(0)?,
+                    seq: row.try_get(1)?,
+                    cursor: EventCursor {
+                        txid: row.try_get(2)?,
+                        seq: row.try_get(1)?,
+                    },
+                    attempts: u32::try_from(row.try_get::<_, i32>(3)?).unwrap_or_default(),
+                    error: row.try_get(4)?,
+                    parked_at: row.try_get(5)?,
+                })
+            })
+            .collect()
+        })
+    }
+
+    fn resolve_parked(&self, target: &str, seq: i64, error: Option<&str>) -> Result<()> {
+        self.write(|tx, p| {
+            match error {
+                None => tx.exec(
+                    "DELETE FROM captain.notify_parked WHERE pipeline = $1 AND target = $2 AND seq = $3",
+                    &[&p, &target, &seq],
+                )?,
+                Some(error) => tx.exec(
+                    "UPDATE captain.notify_parked SET attempts = attempts + 1, error = $4
+                     WHERE pipeline = $1 AND target = $2 AND seq = $3",
+                    &[&p, &target, &seq, &error],
+                )?,
+            };
+            Ok(())
         })
     }
 

@@ -33,7 +33,10 @@ use super::checks;
 use super::export::{ImportMode, ImportSummary, LedgerRecord};
 use super::location::{self, Bases};
 use super::ranges::{CommitRanges, RangeInfo, ReleaseFacts};
-use super::{AuditFilter, HistoryFilter, LogLine, NewRollback, ReleaseFilter, Store, Unlock};
+use super::{
+    AuditFilter, Delivery, DeliveryUpdate, HistoryFilter, LogLine, NewRollback, NotifyState,
+    ParkedEvent, ReleaseFilter, Store, Unlock,
+};
 use crate::error::{Error, Result};
 use crate::model::*;
 
@@ -48,8 +51,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("sqlite/0004_observed_data_points.sql")),
     (5, include_str!("sqlite/0005_hotfix.sql")),
     (6, include_str!("sqlite/0006_pipeline_versions.sql")),
-    (7, include_str!("sqlite/0007_step_approvals.sql")),
-    (8, include_str!("sqlite/0008_expedites.sql")),
+    (7, include_str!("sqlite/0007_notify.sql")),
+    (8, include_str!("sqlite/0008_freezes.sql")),
+    (9, include_str!("sqlite/0009_step_approvals.sql")),
+    (10, include_str!("sqlite/0010_expedites.sql")),
 ];
 
 mod keys;
@@ -455,6 +460,10 @@ fn lock_from_row(row: &Row) -> rusqlite::Result<Lock> {
         actor: row.get(3)?,
         reason: row.get(4)?,
         created_at: ts(row, 5)?,
+        until: row
+            .get::<_, Option<i64>>(6)?
+            .map(|t| Timestamp::from_microsecond(t).map_err(|e| conversion(6, e)))
+            .transpose()?,
     })
 }
 
@@ -939,6 +948,7 @@ fn start_rollback(conn: &Connection, rollback: NewRollback) -> Tx<Vec<Deployment
                         None => format!("rollback to {}", target.release),
                     },
                     created_at: at,
+                    until: None,
                 },
             )?;
         }
@@ -984,7 +994,7 @@ fn check_promotion(conn: &Connection, new: &NewDeployment) -> Tx<()> {
         checks::require_approved(new, &missing)?;
     }
     let mut stmt = conn.prepare_cached(
-        "SELECT target_kind, target, direction, actor, reason, created_at FROM locks",
+        "SELECT target_kind, target, direction, actor, reason, created_at, until FROM locks",
     )?;
     let locks = stmt
         .query_map([], lock_from_row)?
@@ -1244,7 +1254,7 @@ fn set_lock(conn: &Connection, lock: Lock) -> Tx<()> {
         lock.target_kind.set_action(),
         &lock.target,
         Some(&lock.reason),
-        serde_json::json!({"target_kind": lock.target_kind, "direction": lock.direction}),
+        checks::lock_details(&lock),
     )
 }
 
@@ -1253,9 +1263,11 @@ fn set_lock(conn: &Connection, lock: Lock) -> Tx<()> {
 fn upsert_lock(conn: &Connection, lock: &Lock) -> Tx<Timestamp> {
     let created_at = truncate(lock.created_at);
     conn.prepare_cached(
-        "INSERT INTO locks (target_kind, target, direction, actor, reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO locks (target_kind, target, direction, actor, reason, created_at, until)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (target_kind, target, direction)
-         DO UPDATE SET actor = excluded.actor, reason = excluded.reason, created_at = excluded.created_at",
+         DO UPDATE SET actor = excluded.actor, reason = excluded.reason,
+                       created_at = excluded.created_at, until = excluded.until",
     )?
     .execute(params![
         lock.target_kind.as_str(),
@@ -1263,7 +1275,8 @@ fn upsert_lock(conn: &Connection, lock: &Lock) -> Tx<Timestamp> {
         lock.direction.as_str(),
         lock.actor,
         lock.reason,
-        micros(created_at)
+        micros(created_at),
+        lock.until.map(|u| micros(truncate(u)))
     ])?;
     Ok(created_at)
 }
@@ -1271,7 +1284,7 @@ fn upsert_lock(conn: &Connection, lock: &Lock) -> Tx<Timestamp> {
 fn remove_lock(conn: &Connection, unlock: Unlock) -> Tx<bool> {
     let kind = unlock.target_kind.as_str();
     let mut stmt = conn.prepare_cached(
-        "SELECT target_kind, target, direction, actor, reason, created_at FROM locks
+        "SELECT target_kind, target, direction, actor, reason, created_at, until FROM locks
          WHERE target_kind = ?1 AND target = ?2",
     )?;
     let existing = stmt
@@ -1290,8 +1303,8 @@ fn remove_lock(conn: &Connection, unlock: Unlock) -> Tx<bool> {
         .execute(params![kind, unlock.target, lock.direction.as_str()])?;
         if let Some(direction) = remaining {
             conn.prepare_cached(
-                "INSERT INTO locks (target_kind, target, direction, actor, reason, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+                "INSERT INTO locks (target_kind, target, direction, actor, reason, created_at, until)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
             )?
             .execute(params![
                 kind,
@@ -1299,7 +1312,8 @@ fn remove_lock(conn: &Connection, unlock: Unlock) -> Tx<bool> {
                 direction.as_str(),
                 lock.actor,
                 lock.reason,
-                micros(lock.created_at)
+                micros(lock.created_at),
+                lock.until.map(micros)
             ])?;
         }
     }
@@ -1319,7 +1333,7 @@ fn remove_lock(conn: &Connection, unlock: Unlock) -> Tx<bool> {
 
 fn all_locks(conn: &Connection) -> Tx<Vec<Lock>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT target_kind, target, direction, actor, reason, created_at FROM locks
+        "SELECT target_kind, target, direction, actor, reason, created_at, until FROM locks
          ORDER BY target_kind, target, direction",
     )?;
     Ok(stmt
@@ -1915,6 +1929,153 @@ impl Store for SqliteStore {
             Ok(stmt
                 .query_map(params![filter.target, filter.actor, limit(filter.limit)], audit_from_row)?
                 .collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    fn events_after(
+        &self,
+        after: EventCursor,
+        min_seq: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<LoggedEvent>> {
+        // One writer at a time: seq order is commit order, and txid is always 0.
+        let from = after.seq.max(min_seq.unwrap_or(0));
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT seq, at, actor, action, target, reason, details FROM audit_events
+                 WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            )?;
+            Ok(stmt
+                .query_map(params![from, self::limit(Some(limit))], |row| {
+                    let event = audit_from_row(row)?;
+                    Ok(LoggedEvent {
+                        cursor: EventCursor {
+                            txid: 0,
+                            seq: event.seq,
+                        },
+                        event,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    fn notify_states(&self) -> Result<Vec<NotifyState>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT target, cursor_txid, cursor_seq, attempts, last_error FROM notify_cursors
+                 ORDER BY target",
+            )?;
+            Ok(stmt
+                .query_map([], |row| {
+                    Ok(NotifyState {
+                        target: row.get(0)?,
+                        cursor: EventCursor {
+                            txid: row.get(1)?,
+                            seq: row.get(2)?,
+                        },
+                        attempts: row.get(3)?,
+                        last_error: row.get(4)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    fn record_delivery(&self, update: DeliveryUpdate) -> Result<bool> {
+        self.write(|conn| {
+            let current = conn
+                .prepare_cached(
+                    "SELECT cursor_txid, cursor_seq FROM notify_cursors WHERE target = ?1",
+                )?
+                .query_row(params![update.target], |row| {
+                    Ok(EventCursor {
+                        txid: row.get(0)?,
+                        seq: row.get(1)?,
+                    })
+                })
+                .optional()?
+                .unwrap_or(EventCursor::START);
+            if current != update.from {
+                return Ok(false);
+            }
+            let (to, attempts, error) = match &update.outcome {
+                Delivery::Passed => (update.to, 0, None),
+                Delivery::Failed { error } => (update.from, 1, Some(error.as_str())),
+                Delivery::Parked { error, at } => {
+                    let tried: i64 = conn
+                        .prepare_cached("SELECT attempts FROM notify_cursors WHERE target = ?1")?
+                        .query_row(params![update.target], |row| row.get(0))
+                        .optional()?
+                        .unwrap_or(0);
+                    conn.prepare_cached(
+                        "INSERT OR REPLACE INTO notify_parked (target, seq, txid, attempts, error, parked_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?
+                    .execute(params![
+                        update.target,
+                        update.to.seq,
+                        update.to.txid,
+                        tried + 1,
+                        error,
+                        micros(*at)
+                    ])?;
+                    (update.to, 0, None)
+                }
+            };
+            conn.prepare_cached(
+                "INSERT INTO notify_cursors (target, cursor_txid, cursor_seq, attempts, last_error)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (target) DO UPDATE SET cursor_txid = excluded.cursor_txid,
+                     cursor_seq = excluded.cursor_seq,
+                     attempts = CASE WHEN excluded.attempts = 0 THEN 0
+                                     ELSE notify_cursors.attempts + excluded.attempts END,
+                     last_error = coalesce(excluded.last_error, CASE WHEN excluded.attempts = 0
+                                     THEN NULL ELSE notify_cursors.last_error END)",
+            )?
+            .execute(params![update.target, to.txid, to.seq, attempts, error])?;
+            Ok(true)
+        })
+    }
+
+    fn parked_events(&self, target: Option<&str>) -> Result<Vec<ParkedEvent>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT target, seq, txid, attempts, error, parked_at FROM notify_parked
+                 WHERE (?1 IS NULL OR target = ?1) ORDER BY seq, target",
+            )?;
+            Ok(stmt
+                .query_map(params![target], |row| {
+                    Ok(ParkedEvent {
+                        target: row.get(0)?,
+                        seq: row.get(1)?,
+                        cursor: EventCursor {
+                            txid: row.get(2)?,
+                            seq: row.get(1)?,
+                        },
+                        attempts: row.get(3)?,
+                        error: row.get(4)?,
+                        parked_at: ts(row, 5)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    fn resolve_parked(&self, target: &str, seq: i64, error: Option<&str>) -> Result<()> {
+        self.write(|conn| {
+            match error {
+                None => conn
+                    .prepare_cached("DELETE FROM notify_parked WHERE target = ?1 AND seq = ?2")?
+                    .execute(params![target, seq])?,
+                Some(error) => conn
+                    .prepare_cached(
+                        "UPDATE notify_parked SET attempts = attempts + 1, error = ?3
+                         WHERE target = ?1 AND seq = ?2",
+                    )?
+                    .execute(params![target, seq, error])?,
+            };
+            Ok(())
         })
     }
 

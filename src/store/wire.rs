@@ -283,3 +283,28 @@ pub struct OverrideRequest {
     pub seconds: u64,
     pub now: Timestamp,
 }
+
+/// `GET …/notify`.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct NotifyStatus {
+    pub targets: Vec<super::NotifyState>,
+    pub parked: Vec<super::ParkedEvent>,
+}
+
+/// `POST …/notify/retry`.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct RetryParked {
+    /// Only this target's parked events.
+    pub target: Option<String>,
+    /// Only these events; empty: every parked event.
+    #[serde(default)]
+    pub seqs: Vec<i64>,
+}
+
+/// What a resend did.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct RetriedParked {
+    pub delivered: Vec<super::ParkedEvent>,
+    /// Those that failed again and stay parked.
+    pub parked: Vec<super::ParkedEvent>,
+}

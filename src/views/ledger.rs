@@ -23,3 +23,25 @@ pub struct TokenList {
 pub struct PipelineHistory {
     pub versions: Vec<PipelineVersion>,
 }
+
+/// `captain notify status`: each `[[notify]]` target's place in the event log, and the
+/// events parked after too many failed deliveries.
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct NotifyStatusView {
+    pub targets: Vec<NotifyTargetView>,
+    pub parked: Vec<crate::store::ParkedEvent>,
+}
+
+/// One target of [`NotifyStatusView`].
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct NotifyTargetView {
+    pub name: String,
+    /// The `seq` of the last event delivered or passed over (not wanted, or parked).
+    pub seq: i64,
+    /// Events recorded since, that this target still has to consider (at most 1000
+    /// counted).
+    pub pending: usize,
+    /// Failed deliveries of the next event so far.
+    pub attempts: u32,
+    pub last_error: Option<String>,
+}

@@ -7,8 +7,10 @@
 
 pub mod deploy;
 pub mod error;
+pub mod freeze;
 pub mod history;
 pub mod ledger;
+pub mod preview;
 pub mod promotions;
 pub mod release;
 pub mod rollback;

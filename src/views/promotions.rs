@@ -30,6 +30,7 @@ impl From<LockView> for Lock {
             actor: view.actor,
             reason: view.reason,
             created_at: view.since,
+            until: None,
         }
     }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::model::*;
-use crate::ops::rollback::CommitLine;
+use crate::ops::preview::{ChangeSet, CommitLine};
 use crate::views::BlockView;
 
 /// One release.
@@ -89,14 +89,17 @@ pub struct ReleaseList {
     pub releases: Vec<ReleaseView>,
 }
 
-/// `captain release show vN`: the release, the commits it introduced (newest first) and
-/// the dependency versions of its lockfiles.
+/// `captain release show vN`: the release, the commits it introduced (newest first), the
+/// dependency versions of its lockfiles, and what it changed against the release it was
+/// built on.
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ReleaseShow {
     #[serde(flatten)]
     pub release: ReleaseView,
     pub commits: Vec<CommitLine>,
     pub dependencies: Vec<Dependency>,
+    /// From its base to it, as `captain diff BASE vN` shows it; `null` for a first release.
+    pub changes: Option<ChangeSet>,
 }
 
 impl ReleaseShow {
@@ -105,6 +108,7 @@ impl ReleaseShow {
         block: Option<&Lock>,
         commits: Vec<CommitInfo>,
         dependencies: DependencySnapshot,
+        changes: Option<ChangeSet>,
     ) -> ReleaseShow {
         ReleaseShow {
             release: ReleaseView::from(release).blocked(block),
@@ -113,6 +117,7 @@ impl ReleaseShow {
                 .map(|c| CommitLine::of(c, release.number))
                 .collect(),
             dependencies: dependencies.0,
+            changes,
         }
     }
 }

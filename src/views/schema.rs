@@ -46,6 +46,8 @@ pub fn all() -> Vec<ViewSchema> {
         view::<release::ReleaseShow>("release-show", "captain release show vN"),
         view::<release::ReleaseBlocked>("release-block", "captain release block vN"),
         view::<release::ReleaseUnblocked>("release-unblock", "captain release unblock vN"),
+        view::<freeze::FreezeSet>("freeze", "captain freeze [TARGET]"),
+        view::<freeze::FreezeLifted>("unfreeze", "captain unfreeze [TARGET]"),
         view::<crate::ops::expedite::ExpediteView>(
             "release-expedite",
             "captain release expedite|approve vN",
@@ -53,6 +55,7 @@ pub fn all() -> Vec<ViewSchema> {
         view::<deploy::DeploymentStarted>("deploy-start", "captain deploy start ENV"),
         view::<crate::ops::deploy::Finished>("deploy-finish", "captain deploy finish ID"),
         view::<crate::ops::gate::NextView>("next", "captain next STAGE"),
+        view::<preview::NextPreviewView>("next-preview", "captain next STAGE --preview"),
         view::<deploy::GateView>("gate", "captain gate STAGE"),
         view::<crate::ops::gate::BakeView>("bake", "captain bake STAGE"),
         view::<crate::ops::gate::RetryView>("retry", "captain retry ENV|STAGE"),
@@ -60,6 +63,7 @@ pub fn all() -> Vec<ViewSchema> {
         view::<crate::engine::BlockerOverride>("override", "captain override TARGET"),
         view::<deploy::LogView>("logs", "captain logs DEPLOYMENT"),
         view::<run::RunEventView>("run-event", "captain run (one line per event)"),
+        view::<preview::DiffView>("diff", "captain diff A B"),
         view::<rollback::RollbackView>("rollback", "captain rollback TARGET…"),
         view::<promotions::PromotionsList>("promotions-list", "captain promotions list"),
         view::<promotions::PromotionsDisabled>(
@@ -71,6 +75,8 @@ pub fn all() -> Vec<ViewSchema> {
             "captain promotions enable TARGET…",
         ),
         view::<ledger::AuditView>("audit", "captain audit"),
+        view::<crate::ops::events::EventLine>("events", "captain events (one line per event)"),
+        view::<ledger::NotifyStatusView>("notify-status", "captain notify status"),
         view::<crate::model::PushedPipeline>("pipeline-push", "captain pipeline push"),
         view::<crate::model::PipelineVersion>("pipeline-show", "captain pipeline show"),
         view::<ledger::PipelineHistory>("pipeline-history", "captain pipeline history"),

@@ -26,6 +26,8 @@ pub struct StatusView {
     /// Releases someone asked to expedite (`captain release expedite`), oldest first:
     /// who asked, who approved, and whether the expedited rules hold for it yet.
     pub expedites: Vec<crate::ops::expedite::ExpediteView>,
+    /// Emergency freezes in force (`captain freeze`), by target.
+    pub freezes: Vec<crate::views::freeze::FreezeView>,
     pub stages: Vec<StageStatus>,
 }
 
@@ -39,6 +41,9 @@ pub struct StageStatus {
     /// newest release) that this stage has not taken yet.
     pub waiting: Option<ReleaseNumber>,
     pub locks: Vec<LockView>,
+    /// The freeze holding the stage now (pipeline.toml's or a person's; the one holding
+    /// longest): nothing is promoted into it or started in it. Null when none holds.
+    pub frozen: Option<crate::engine::ActiveFreeze>,
     /// Releases recently superseded here (newest first): they waited and were replaced.
     pub superseded: Vec<SupersededView>,
     pub environments: Vec<EnvironmentStatus>,
@@ -124,6 +129,7 @@ pub fn build(pipeline: &Pipeline, store: &dyn Store, now: Timestamp) -> Result<S
             wave: stage.wave.clone(),
             waiting: None,
             locks: locks_on(&locks, LockTargetKind::Stage, &stage.name),
+            frozen: crate::engine::freeze_on(&locks, stage, now),
             superseded: Vec::new(),
             environments,
         });
@@ -148,6 +154,10 @@ pub fn build(pipeline: &Pipeline, store: &dyn Store, now: Timestamp) -> Result<S
         in_flight: in_flight(&stages),
         blocked: BlockView::all(&locks),
         expedites,
+        freezes: crate::ops::freeze::freezes(&locks, now)
+            .iter()
+            .map(crate::views::freeze::FreezeView::from)
+            .collect(),
         stages,
     })
 }

@@ -257,6 +257,7 @@ fn every_command_prints_json_its_schema_describes() {
     let status = c.check("status", 0, &["status", "--json"]);
     assert_eq!(status["stages"][0]["environments"][0]["state"], "verifying");
     c.check("next", 0, &["next", "beta", "--json"]);
+    c.check("next-preview", 0, &["next", "beta", "--preview", "--json"]);
     c.check("gate", 3, &["gate", "gamma", "--json"]);
     let beta = newest(&env, "beta");
     c.check(
@@ -398,6 +399,16 @@ fn every_command_prints_json_its_schema_describes() {
         "{removed}"
     );
 
+    // prod-1 runs v2 while its rollback to v1 is in progress.
+    let diff = c.check("diff", 0, &["diff", "prod-1", "v1", "--json"]);
+    assert_eq!(
+        diff["changes"]["commits_removed"][0]["release"], "v2",
+        "{diff}"
+    );
+    assert_eq!(diff["from"]["in_progress"], "v1", "{diff}");
+    c.check("diff", 0, &["diff", "gamma", "v2", "--json"]);
+    c.check("next-preview", 0, &["next", "gamma", "--preview", "--json"]);
+
     // Where everything stands.
     c.check("history", 0, &["history", "prod-1", "--json"]);
     c.check("where", 0, &["where", "HEAD", "--json"]);
@@ -439,6 +450,25 @@ fn every_command_prints_json_its_schema_describes() {
         &["release", "expedite", "v2", "--reason", "urgent", "--json"],
     );
     assert_eq!(asked["missing"], 1, "{asked}");
+    let frozen = c.check(
+        "freeze",
+        0,
+        &["freeze", "--reason", "incident", "--until", "2h", "--json"],
+    );
+    assert_eq!(frozen["freeze"]["target"], "pipeline", "{frozen}");
+    let status = c.check("status", 0, &["status", "--json"]);
+    assert_eq!(status["freezes"][0]["reason"], "incident", "{status}");
+    assert_eq!(
+        status["stages"][0]["frozen"]["source"], "command",
+        "{status}"
+    );
+    c.check("next", 0, &["next", "gamma", "--json"]);
+    c.check("gate", 3, &["gate", "gamma", "--json"]);
+    c.check(
+        "unfreeze",
+        0,
+        &["unfreeze", "--reason", "resolved", "--json"],
+    );
     let locks = c.check("promotions-list", 0, &["promotions", "list", "--json"]);
     assert_eq!(locks["locks"][0]["target"], "prod-1", "{locks}");
     c.check(
@@ -520,6 +550,15 @@ fn every_command_prints_json_its_schema_describes() {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         c.check(view, 0, &args);
     }
+
+    // The event log, one line per event, and the notification state.
+    let events = c.env.run(&["events"]).ok();
+    for line in events.stdout.lines().filter(|l| !l.trim().is_empty()) {
+        let event: Value = serde_json::from_str(line).expect("each line is JSON");
+        assert_valid("events", "events", &event);
+    }
+    c.views.insert("events");
+    c.check("notify-status", 0, &["notify", "status", "--json"]);
 
     // Every committed schema was exercised by a real output.
     let committed: BTreeSet<String> = std::fs::read_dir(schemas_dir())

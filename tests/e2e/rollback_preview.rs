@@ -79,7 +79,11 @@ pub struct Scenario {
 /// prod-1 got v1, v2 (approved), v3 (tests failed), v4 (approved, current);
 /// prod-2 got v1 and v2 (approved, current).
 pub fn scenario() -> Scenario {
-    let env = TestEnv::new();
+    scenario_in(TestEnv::new())
+}
+
+/// [`scenario`] in a given environment (e.g. one whose server runs on PostgreSQL).
+pub fn scenario_in(env: TestEnv) -> Scenario {
     let repo = env.init_repo(PIPELINE);
     let release = |at: i64, artifact: &str| {
         env.run_at(

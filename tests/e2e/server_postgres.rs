@@ -457,3 +457,61 @@ fn a_ledger_bigger_than_a_chunk_exports_whole_over_the_server() {
     );
     assert_eq!(exported, ids);
 }
+
+/// A freeze on a server over PostgreSQL: kept with its end in the database, it holds a
+/// CI's `deploy start` (forced too) until it is lifted.
+#[test]
+fn a_freeze_holds_on_a_postgres_server() {
+    let env = TestEnv::new();
+    env.init_repo(SMALL_PIPELINE);
+    let database = fresh_database();
+    let server = Server::start_on(&env.path().join("server"), &database, &[], None);
+    server.register(SMALL_PIPELINE);
+    let oncall = server.token("oncall", Role::Operator, true);
+    let at = Some((&server, oncall.as_str()));
+    run(&env, at, &["release", "create", "-q"]).ok();
+    run(
+        &env,
+        at,
+        &[
+            "freeze",
+            "beta",
+            "--reason",
+            "incident 7",
+            "--until",
+            "1day",
+        ],
+    )
+    .ok();
+    assert_eq!(
+        count(
+            &database,
+            "SELECT count(*) FROM captain.locks WHERE target_kind = 'freeze' AND target = 'beta' AND until IS NOT NULL"
+        ),
+        1
+    );
+    let refused = run(
+        &env,
+        at,
+        &[
+            "deploy",
+            "start",
+            "beta",
+            "--release",
+            "v1",
+            "--force",
+            "--reason",
+            "hurry",
+        ],
+    )
+    .code(3);
+    assert!(
+        refused
+            .stderr
+            .contains("stage beta is frozen: incident 7 (by tester)"),
+        "{}",
+        refused.stderr
+    );
+    run(&env, at, &["unfreeze", "beta", "--reason", "resolved"]).ok();
+    run(&env, at, &["deploy", "start", "beta", "--release", "v1"]).ok();
+}

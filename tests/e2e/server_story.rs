@@ -43,3 +43,8 @@ fn http_passes_story_releases() {
 fn http_passes_story_release_rules() {
     with_servers(store_story::story_release_rules);
 }
+
+#[test]
+fn http_passes_story_freezes() {
+    with_servers(store_story::story_freezes);
+}

@@ -76,6 +76,11 @@ fn postgres_story_retry() {
     store_story::story_retry(&factory());
 }
 
+#[test]
+fn postgres_story_freezes() {
+    store_story::story_freezes(&factory());
+}
+
 fn start(env: &str, release: u64) -> NewDeployment {
     NewDeployment {
         environment: env.into(),
@@ -683,6 +688,7 @@ fn a_store_deciding_from_memory_still_sees_other_writers() {
         actor: "oncall".into(),
         reason: "incident".into(),
         created_at: at(300),
+        until: None,
     };
     b.set_lock(lock).unwrap();
     assert_eq!(

@@ -17,7 +17,8 @@ use captain::model::*;
 use captain::store::export::{read_jsonl, write_jsonl};
 use captain::store::sqlite::SqliteStore;
 use captain::store::{
-    HistoryFilter, ImportMode, LogLine, NewRollback, ReleaseFilter, RollbackTarget, Store, Unlock,
+    AuditFilter, HistoryFilter, ImportMode, LogLine, NewRollback, ReleaseFilter, RollbackTarget,
+    Store, Unlock,
 };
 use sha2::{Digest, Sha256};
 
@@ -118,6 +119,7 @@ fn lock(kind: LockTargetKind, target: &str, direction: LockDirection) -> Lock {
         actor: "alice".into(),
         reason: "bad canary".into(),
         created_at: at(50),
+        until: None,
     }
 }
 
@@ -1357,6 +1359,89 @@ pub fn run_story(make: MakeStore) {
     story_export_import(make);
     story_run_loop(make);
     story_retry(make);
+    story_freezes(make);
+}
+
+/// An emergency freeze (`captain freeze`) is a lock of kind `freeze` with an end: every
+/// backend keeps the end, replaces a freeze of the same target, refuses a freeze that
+/// does not hold both ways or ends before it starts (and an end on any other lock),
+/// audits both changes, and carries it through export and import.
+pub fn story_freezes(make: MakeStore) {
+    let store = make();
+    let freeze = Lock::freeze(
+        "*".into(),
+        "alice".into(),
+        "outage".into(),
+        at(10),
+        Some(at(3_600)),
+    );
+    store.set_lock(freeze.clone()).unwrap();
+    assert_eq!(store.locks().unwrap(), vec![freeze.clone()]);
+    // Again on the same target: its reason and end are replaced.
+    let longer = Lock::freeze("*".into(), "bob".into(), "still out".into(), at(20), None);
+    store.set_lock(longer.clone()).unwrap();
+    assert_eq!(store.locks().unwrap(), vec![longer.clone()]);
+    let gamma = Lock::freeze(
+        "gamma".into(),
+        "alice".into(),
+        "incident".into(),
+        at(30),
+        Some(at(90)),
+    );
+    store.set_lock(gamma.clone()).unwrap();
+    let mut sideways = gamma.clone();
+    sideways.direction = LockDirection::In;
+    assert_eq!(kind_of(store.set_lock(sideways)).0, ErrorKind::Usage);
+    let mut backwards = gamma.clone();
+    backwards.until = Some(at(30));
+    assert_eq!(kind_of(store.set_lock(backwards)).0, ErrorKind::Usage);
+    let mut ending_lock = lock(LockTargetKind::Stage, "prod", LockDirection::In);
+    ending_lock.until = Some(at(99));
+    assert_eq!(kind_of(store.set_lock(ending_lock)).0, ErrorKind::Usage);
+
+    // Through export and import, the end stays.
+    let exported = export_to_string(&*store);
+    let copy = make();
+    copy.import(
+        &mut read_jsonl(BufReader::new(exported.as_bytes())),
+        ImportMode::EmptyOnly,
+    )
+    .unwrap();
+    let mut locks = copy.locks().unwrap();
+    locks.sort_by(|a, b| a.target.cmp(&b.target));
+    assert_eq!(locks, vec![longer, gamma]);
+
+    assert!(
+        store
+            .remove_lock(Unlock {
+                target_kind: LockTargetKind::Freeze,
+                target: "gamma".into(),
+                direction: LockDirection::Both,
+                actor: "alice".into(),
+                reason: Some("resolved".into()),
+                at: at(40),
+            })
+            .unwrap()
+    );
+    assert_eq!(store.locks().unwrap().len(), 1);
+    let mut events = store.audit_events(&AuditFilter::default()).unwrap();
+    // A team server also records the pipeline it was given.
+    events.retain(|e| e.action.starts_with("freeze."));
+    let actions: Vec<(&str, &str)> = events
+        .iter()
+        .map(|e| (e.action.as_str(), e.target.as_str()))
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            ("freeze.remove", "gamma"),
+            ("freeze.set", "gamma"),
+            ("freeze.set", "*"),
+            ("freeze.set", "*"),
+        ]
+    );
+    assert_eq!(events[1].details["until"], serde_json::json!(at(90)));
+    assert_eq!(events[2].details.get("until"), None);
 }
 
 /// `captain retry`: a release that failed in a stage is recorded as retried in place of

@@ -16,6 +16,23 @@ pub(super) fn routes(p: &str) -> ApiRouter<App> {
             }),
         )
         .api_route(
+            &format!("{p}/events"),
+            get_with(events, |op| {
+                op.id("events")
+                    .tag("ledger")
+                    .summary("The event log, oldest first, as JSON Lines")
+                    .description(
+                        "Events after `after` (a line's `cursor`), or after event `since`. \
+                         Without `follow`, one page of at most `limit` (500) events. With \
+                         `follow=true`, a stream that sends new events as they commit, a \
+                         blank heartbeat line while nothing happens, and ends after an hour \
+                         (resume with `after`). With `Accept: text/event-stream`, Server-Sent \
+                         Events: `id` is the cursor (`Last-Event-ID` resumes), `data` the line.",
+                    )
+                    .with(needs(Role::Read))
+            }),
+        )
+        .api_route(
             &format!("{p}/export"),
             get_with(export, |op| {
                 op.id("exportLedger")
@@ -215,4 +232,175 @@ async fn import(
         None,
     )
     .await
+}
+
+/// `?after=&since=&limit=&follow=` of the event log.
+#[derive(serde::Deserialize, JsonSchema)]
+struct EventsQuery {
+    /// Resume after this cursor (`TXID.SEQ`, a line's `cursor`).
+    after: Option<String>,
+    /// Only events whose `seq` is above this.
+    since: Option<i64>,
+    /// At most this many events in one page (at most 500).
+    limit: Option<usize>,
+    /// Keep the answer open and send new events as they commit.
+    follow: Option<bool>,
+}
+
+/// How often a followed stream asks the ledger for new events.
+const EVENT_POLL: std::time::Duration = std::time::Duration::from_millis(500);
+/// How long a followed stream stays silent before it sends a heartbeat.
+const EVENT_HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// One line of the answer, as JSON Lines or as a Server-Sent Event.
+fn event_chunk(line: &crate::ops::events::EventLine, sse: bool) -> Result<Vec<u8>> {
+    let json = serde_json::to_vec(line)
+        .map_err(|e| Error::internal(format!("could not encode an event: {e}")))?;
+    if !sse {
+        let mut out = json;
+        out.push(b'\n');
+        return Ok(out);
+    }
+    let mut out = format!("id: {}\nevent: {}\ndata: ", line.cursor, line.event).into_bytes();
+    out.extend_from_slice(&json);
+    out.extend_from_slice(b"\n\n");
+    Ok(out)
+}
+
+fn event_response(body: Body, sse: bool) -> Response {
+    let mut response = Response::new(body);
+    let kind = if sse {
+        "text/event-stream"
+    } else {
+        "application/x-ndjson"
+    };
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+async fn events(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    path: P1,
+    query: QueryOf<EventsQuery>,
+    headers: HeaderMap,
+) -> JsonLinesReply<crate::ops::events::EventLine> {
+    use crate::ops::events::{EventReader, PAGE, Since};
+    if let Err(denied) = auth::require(&caller, Role::Read, "reading the event log") {
+        return denied_response(denied).into();
+    }
+    let (Path(PipelinePath { pipeline }), Query(q)) = match (path, query) {
+        (Ok(p), Ok(q)) => (p, q),
+        (Err(r), _) => return bad_path(r).into(),
+        (_, Err(r)) => return bad_query(r).into(),
+    };
+    let sse = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/event-stream"));
+    let resume = q.after.clone().or_else(|| {
+        headers
+            .get("last-event-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    });
+    let cursor = match resume.map(|text| text.parse::<EventCursor>()).transpose() {
+        Ok(cursor) => cursor.unwrap_or(EventCursor::START),
+        Err(e) => return error_response(&e).into(),
+    };
+    let since = q.since.map_or(Since::Start, Since::Seq);
+    let limit = q.limit.unwrap_or(PAGE).clamp(1, PAGE);
+    let mut reader = EventReader::new(&pipeline, cursor, since);
+    if !q.follow.unwrap_or(false) {
+        let stores = app.stores.clone();
+        let page = app
+            .blocking(move || {
+                let store = stores.get(&pipeline)?;
+                let mut lines = reader.next_page(store.as_ref())?;
+                lines.truncate(limit);
+                let mut body = Vec::new();
+                for line in &lines {
+                    body.extend(event_chunk(line, sse)?);
+                }
+                Ok(body)
+            })
+            .await;
+        return match page {
+            Ok(body) => event_response(Body::from(body), sse).into(),
+            Err(e) => error_response(&e).into(),
+        };
+    }
+    let Ok(permit) = app.event_streams.clone().try_acquire_owned() else {
+        return error_response(
+            &Error::unavailable("the server has as many event streams open as it allows")
+                .with_hint("try again shortly, or read pages without `follow`"),
+        )
+        .into();
+    };
+    // Fails now, as an error answer, if the pipeline cannot be opened.
+    let store = match app
+        .blocking({
+            let stores = app.stores.clone();
+            let pipeline = pipeline.clone();
+            move || stores.get(&pipeline)
+        })
+        .await
+    {
+        Ok(store) => store,
+        Err(e) => return error_response(&e).into(),
+    };
+    let (chunks, receiver) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(4);
+    tokio::spawn(async move {
+        let _permit = permit;
+        let deadline = tokio::time::Instant::now() + crate::server::limits::EVENT_STREAM_LIFETIME;
+        let mut quiet_since = tokio::time::Instant::now();
+        while tokio::time::Instant::now() < deadline && !chunks.is_closed() {
+            let store = store.clone();
+            let read = app
+                .blocking(move || {
+                    let lines = reader.next_page(store.as_ref())?;
+                    let mut body = Vec::new();
+                    for line in &lines {
+                        body.extend(event_chunk(line, sse)?);
+                    }
+                    Ok((reader, body))
+                })
+                .await;
+            let body = match read {
+                Ok((back, body)) => {
+                    reader = back;
+                    body
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e.message, "an event stream was cut off");
+                    let _ = chunks.send(Err(std::io::Error::other(e.message))).await;
+                    return;
+                }
+            };
+            if !body.is_empty() {
+                quiet_since = tokio::time::Instant::now();
+                if chunks.send(Ok(Bytes::from(body))).await.is_err() {
+                    return;
+                }
+                continue;
+            }
+            if quiet_since.elapsed() >= EVENT_HEARTBEAT {
+                quiet_since = tokio::time::Instant::now();
+                let beat: &'static [u8] = if sse { b": heartbeat\n\n" } else { b"\n" };
+                if chunks.send(Ok(Bytes::from_static(beat))).await.is_err() {
+                    return;
+                }
+            }
+            tokio::time::sleep(EVENT_POLL).await;
+        }
+    });
+    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|chunk| (chunk, receiver))
+    });
+    event_response(Body::from_stream(stream), sse).into()
 }

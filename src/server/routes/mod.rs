@@ -199,6 +199,7 @@ mod environments;
 mod ledger;
 mod locks;
 mod meta;
+mod notify;
 mod pipelines;
 mod releases;
 mod rollbacks;
@@ -220,6 +221,7 @@ pub(super) fn routes() -> ApiRouter<App> {
         .merge(run_loop::routes(p))
         .merge(stages::routes(p))
         .merge(ledger::routes(p))
+        .merge(notify::routes(p))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 

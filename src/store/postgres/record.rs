@@ -287,6 +287,8 @@ fn start_facts(tx: &mut Tx, p: &str, new: &NewDeployment) -> TxResult<StartFacts
             actor,
             reason,
             created_at,
+            // Only a freeze has one, and no store check reads freezes.
+            until: None,
         });
     }
     Ok(StartFacts {

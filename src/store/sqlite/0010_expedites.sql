@@ -1,4 +1,4 @@
--- captain ledger, schema version 8: expedited releases. Someone asks to expedite a
+-- captain ledger, schema version 10: expedited releases. Someone asks to expedite a
 -- release (`captain release expedite vN --reason`); people approve it (`captain release
 -- approve vN`), one row each; once enough distinct people approved, the engine deploys
 -- that release by the pipeline's [expedite] rules.

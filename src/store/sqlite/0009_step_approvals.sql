@@ -1,4 +1,4 @@
--- captain ledger, schema version 7: approvals by several people. An external approval
+-- captain ledger, schema version 9: approvals by several people. An external approval
 -- step may need N distinct approvers (`approvers` in pipeline.toml): each approval is a
 -- row here, one per person, and the step passes once enough people approved it.
 -- Rejections stay in step_results (one fails the step); approvals recorded there by an
