@@ -30,6 +30,7 @@ mod status;
 mod token;
 mod ui;
 mod validate;
+mod web_ui;
 mod where_cmd;
 
 use clap::{Parser, Subcommand};
@@ -132,6 +133,7 @@ pub enum Command {
     Simulate(simulate::Args),
     Audit(audit::Args),
     Serve(serve::Args),
+    Ui(web_ui::Args),
     /// API tokens of the team server (create, list, revoke).
     #[command(subcommand)]
     Token(token::Command),
@@ -191,6 +193,7 @@ fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Simulate(args) => simulate::run(&ctx, ui, args),
         Command::Audit(args) => audit::run(&ctx, ui, args),
         Command::Serve(args) => serve::run(&ctx, ui, args),
+        Command::Ui(args) => web_ui::run(&ctx, ui, args),
         Command::Token(command) => token::run(&ctx, ui, command),
         Command::Completions(args) => completions::run_completions(ui, args),
         Command::Man(args) => completions::run_man(ui, args),

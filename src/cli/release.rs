@@ -303,21 +303,14 @@ fn show(ctx: &Context, ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
     let number: ReleaseNumber = args.release.parse()?;
     let pipeline = ctx.pipeline()?;
     let store = ctx.store(&pipeline)?;
-    let release = find_release(store.as_ref(), number)?;
-    let commits = store.release_commits(number)?;
-    let dependencies = store.release_dependencies(number)?;
-    let block = captain::ops::block::blocks(&store.locks()?).remove(&number);
+    let view = views::ReleaseShow::build(store.as_ref(), number)?;
     if ui.json() {
-        return ui.out_json(&views::ReleaseShow::new(
-            &release,
-            block.as_ref(),
-            commits,
-            dependencies,
-        ));
+        return ui.out_json(&view);
     }
+    let release = &view.release;
     let mut text = format!(
         "release {}\ncommit    {}\ncreated   {} by {}\nbase      {}\n",
-        release.number,
+        release.release,
         release.commit,
         relative_time(ctx.now, release.created_at),
         release.actor,
@@ -331,12 +324,12 @@ fn show(ctx: &Context, ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
             hotfix.reason, hotfix.actor
         ));
     }
-    if let Some(block) = &block {
+    if let Some(block) = &release.block {
         text.push_str(&format!(
             "BLOCKED   {} (by {}, {}; never promoted or deployed)\n",
             block.reason,
             block.actor,
-            relative_time(ctx.now, block.created_at)
+            relative_time(ctx.now, block.since)
         ));
     }
     text.push_str("artifacts\n");
@@ -348,22 +341,22 @@ fn show(ctx: &Context, ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
     }
     text.push_str(&format!("commits ({})\n", release.commit_count));
     const SHOWN: usize = 50;
-    for commit in commits.iter().take(SHOWN) {
-        let merge = if commit.is_merge() { " (merge)" } else { "" };
+    for commit in view.commits.iter().take(SHOWN) {
+        let merge = if commit.merge { " (merge)" } else { "" };
         text.push_str(&format!(
             "  {} {}{} — {}\n",
-            short(&commit.sha),
+            short(&commit.commit),
             commit.subject,
             merge,
             commit.author
         ));
     }
-    if commits.len() > SHOWN {
-        text.push_str(&format!("  … and {} more\n", commits.len() - SHOWN));
+    if view.commits.len() > SHOWN {
+        text.push_str(&format!("  … and {} more\n", view.commits.len() - SHOWN));
     }
-    text.push_str(&format!("dependencies ({})\n", dependencies.0.len()));
+    text.push_str(&format!("dependencies ({})\n", view.dependencies.len()));
     let mut lockfiles: BTreeMap<&str, usize> = BTreeMap::new();
-    for dependency in &dependencies.0 {
+    for dependency in &view.dependencies {
         *lockfiles.entry(dependency.lockfile.as_str()).or_default() += 1;
     }
     for (lockfile, count) in lockfiles {

@@ -5,8 +5,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::error::{Error, Result};
 use crate::model::*;
 use crate::ops::rollback::CommitLine;
+use crate::store::Store;
 use crate::views::BlockView;
 
 /// One release.
@@ -100,6 +102,24 @@ pub struct ReleaseShow {
 }
 
 impl ReleaseShow {
+    /// `captain release show vN` and the web's release page: the release from the ledger
+    /// (exit 5 naming an unknown one), its commits, dependencies and block.
+    pub fn build(store: &dyn Store, number: ReleaseNumber) -> Result<ReleaseShow> {
+        let release = store.release(number)?.ok_or_else(|| {
+            Error::not_found(format!("release {number} does not exist"))
+                .with_hint("`captain release list` shows the releases")
+        })?;
+        let commits = store.release_commits(number)?;
+        let dependencies = store.release_dependencies(number)?;
+        let block = crate::ops::block::blocks(&store.locks()?).remove(&number);
+        Ok(ReleaseShow::new(
+            &release,
+            block.as_ref(),
+            commits,
+            dependencies,
+        ))
+    }
+
     pub fn new(
         release: &Release,
         block: Option<&Lock>,
