@@ -155,12 +155,13 @@ impl Web {
             .map(|v| v.trim().to_string());
         let cookie = session::cookie_of(headers);
         let secret = match (&bearer, &cookie) {
-            (Some(secret), _) => Some(secret.clone()),
-            (None, Some(id)) => self.sessions.secret(id),
-            (None, None) => None,
-        };
-        let Some(secret) = secret else {
-            return Err(to_sign_in(path, None, self.secure));
+            (Some(secret), _) => secret.clone(),
+            (None, Some(id)) => match self.sessions.secret(id) {
+                Some(secret) => secret,
+                // Signed out, expired, revoked or from before a restart.
+                None => return Err(to_sign_in(path, Some("expired"), self.secure)),
+            },
+            (None, None) => return Err(to_sign_in(path, None, self.secure)),
         };
         match verify(app, secret).await {
             Ok(Some(token)) => {
@@ -357,13 +358,20 @@ fn redirect(to: &str) -> Response {
     response
 }
 
-/// To the sign-in page, coming back to `path` after.
-fn to_sign_in(path: &str, why: Option<&str>, _secure: bool) -> Response {
+/// To the sign-in page, coming back to `path` after; a session that ended loses its
+/// cookie.
+fn to_sign_in(path: &str, why: Option<&str>, secure: bool) -> Response {
     let mut to = format!("/login?next={}", pages::url_escape(path));
     if let Some(why) = why {
         to.push_str(&format!("&why={why}"));
     }
-    redirect(&to)
+    let mut response = redirect(&to);
+    if why == Some("expired")
+        && let Ok(cookie) = HeaderValue::from_str(&session::clear_cookie(secure))
+    {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    response
 }
 
 /// A local path to return to after signing in (never another site).
@@ -410,9 +418,9 @@ async fn sign_in_page(State(web): State<Web>, Query(q): Query<SignInQuery>) -> R
         return redirect("/");
     }
     let message = match q.why.as_deref() {
-        Some("expired") => {
-            Some("Your session ended: its token was revoked or is unknown. Sign in again.")
-        }
+        Some("expired") => Some(
+            "Your session ended (signed out, expired, or its token was revoked). Sign in again.",
+        ),
         Some("forbidden") => Some("That token may not read this server's pipelines."),
         _ => None,
     };

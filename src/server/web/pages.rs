@@ -303,7 +303,7 @@ fn lock_words(lock: &LockView, now: Timestamp) -> Markup {
     };
     html! {
         span.lock {
-            "🔒 " (direction) " disabled by " strong { (lock.actor) } ", " (when(now, lock.since))
+            strong { "Locked:" } " " (direction) " disabled by " strong { (lock.actor) } ", " (when(now, lock.since))
             @if !lock.reason.is_empty() { ": " q { (lock.reason) } }
         }
     }
@@ -425,7 +425,7 @@ fn stage_section(
                 tbody {
                     @for env in &stage.environments {
                         @let words = state_words(env, now);
-                        tr {
+                        tr data-env=(env.name) {
                             th scope="row" data-label="Environment" { a href=(environment_url(pipeline, &env.name)) { (env.name) } }
                             td data-label="Release" {
                                 @match env.release {

@@ -1,6 +1,6 @@
 // captain's live pages: while the tab is visible, fetch this page again every second
 // and replace each part marked `data-live` whose content changed. Stops while the tab
-// is hidden and when it goes away; a session that ended reloads (to the sign-in page).
+// is hidden and when it goes away; a session that ended goes to the sign-in page.
 (function () {
   "use strict";
   var INTERVAL = 1000;
@@ -36,7 +36,9 @@
     inflight = new AbortController();
     fetch(location.href, { credentials: "same-origin", signal: inflight.signal, headers: { "X-Captain-Live": "1" } })
       .then(function (response) {
-        if (response.redirected || response.status === 401) { location.reload(); return null; }
+        // The session ended: go where the server sent us (the sign-in page, saying why).
+        if (response.redirected) { location.assign(response.url); return null; }
+        if (response.status === 401) { location.reload(); return null; }
         return response.text();
       })
       .then(function (text) {

@@ -1,0 +1,378 @@
+//! The web pages in a real headless Chromium ([`super::web_driver`]), checked for what a
+//! person sees: `captain ui` on a pipeline with a rollback (the rolled-back environment
+//! and its lock), a `deploy finish` in another process showing up without a reload, the
+//! commit search, an environment's history against `captain history`, the audit log, a
+//! narrow screen; and `captain serve`'s sign-in (required, a bad token refused, a revoked
+//! token's session ended, sign-out) and its JSON view routes against the CLI's JSON.
+//! Each page's screenshot goes to the test's output folder ([`super::web_driver::shots`]).
+
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::common::{Backend, SMALL_PIPELINE, TestEnv, hours_ago, on_backend};
+use super::web_driver::{Browser, shots};
+
+/// A `captain ui` child on a free loopback port, killed when dropped.
+struct Ui {
+    child: Child,
+    url: String,
+}
+
+impl Ui {
+    fn start(env: &TestEnv) -> Ui {
+        let mut child = env
+            .command()
+            .args(["ui", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("captain ui: ")
+            .unwrap_or_else(|| panic!("captain ui did not start: {line:?}"))
+            .to_string();
+        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        Ui { child, url }
+    }
+
+    /// The server part of the URL.
+    fn origin(&self) -> String {
+        let rest = self.url.strip_prefix("http://").unwrap();
+        format!("http://{}", rest.split('/').next().unwrap())
+    }
+}
+
+impl Drop for Ui {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Commits, releases; the release and its commit.
+fn release(
+    env: &TestEnv,
+    sandbox: &captain::git::sandbox::Sandbox,
+    hour: i64,
+    subject: &str,
+) -> (String, String) {
+    let at = hours_ago(hour);
+    let sha = sandbox
+        .commit(
+            &[(&format!("src/{hour}.txt"), subject)],
+            subject,
+            "Ana Lima",
+            at,
+        )
+        .unwrap();
+    let created = env.run_at(at, &["release", "create", "--json"]).ok().json();
+    (created["release"].as_str().unwrap().to_string(), sha)
+}
+
+fn start(env: &TestEnv, environment: &str, release: &str) -> String {
+    env.run(&["deploy", "start", environment, "--release", release, "-q"])
+        .ok()
+        .stdout
+        .trim()
+        .to_string()
+}
+
+fn deploy(env: &TestEnv, environment: &str, release: &str) {
+    let id = start(env, environment, release);
+    env.run(&["deploy", "finish", &id, "--outcome", "approved"])
+        .ok();
+}
+
+/// The pipeline of every test: v1 everywhere, v2 through prod-1 and rolled back there
+/// (promotions locked), v3 deploying to beta. The commit of v2 and v3's deployment.
+fn story(env: &TestEnv) -> (String, String) {
+    let sandbox = env.init_repo(SMALL_PIPELINE);
+    let (v1, _) = release(env, &sandbox, 30, "Add the cart");
+    for e in ["beta", "gamma", "prod-1", "prod-2", "prod-3"] {
+        deploy(env, e, &v1);
+    }
+    let (v2, fix) = release(env, &sandbox, 20, "Fix the cart total");
+    for e in ["beta", "gamma", "prod-1"] {
+        deploy(env, e, &v2);
+    }
+    let out = env
+        .run(&[
+            "rollback",
+            "prod-1",
+            "--yes",
+            "--json",
+            "--reason",
+            "cart totals wrong in prod-1",
+        ])
+        .ok()
+        .json();
+    for started in out["result"]["deployments"].as_array().unwrap() {
+        let id = started["deployment"].as_str().unwrap();
+        env.run(&["deploy", "finish", id, "--outcome", "approved"])
+            .ok();
+    }
+    let (v3, _) = release(env, &sandbox, 10, "Count items in the cart");
+    let deploying = start(env, "beta", &v3);
+    (fix, deploying)
+}
+
+/// The text of each element matching `css`, read at one moment (a live update may
+/// replace the elements between two WebDriver calls).
+fn texts(browser: &Browser, css: &str) -> Vec<String> {
+    let script = format!(
+        "return Array.from(document.querySelectorAll({})).map(e => e.innerText.trim())",
+        serde_json::to_string(css).unwrap()
+    );
+    browser
+        .script(&script)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The row of an environment on the pipeline page: its cells' text.
+fn row(browser: &Browser, environment: &str) -> Vec<String> {
+    let cells = texts(browser, &format!("tr[data-env=\"{environment}\"] > *"));
+    assert!(
+        !cells.is_empty(),
+        "no row for {environment}:\n{}",
+        browser.text()
+    );
+    cells
+}
+
+#[test]
+fn the_pages_show_a_rollback_live_updates_the_commit_search_and_history() {
+    let env = TestEnv::local();
+    let (fix, deploying) = story(&env);
+    let ui = Ui::start(&env);
+    let browser = Browser::start(1280, 900);
+    let out = shots();
+
+    // The index lists the pipeline.
+    browser.goto(&format!("{}/", ui.origin()));
+    assert!(browser.find("h1").text().contains("Pipelines"));
+    browser.find("a[href=\"/pipelines/checkout\"]").click();
+    assert_eq!(browser.find("h1").text(), "Pipeline checkout");
+
+    // The rolled-back environment says so, in words, with its lock: who, when, why.
+    let prod1 = row(&browser, "prod-1");
+    assert_eq!(prod1[1], "v1", "{prod1:?}");
+    assert_eq!(prod1[2], "rolled back", "{prod1:?}");
+    assert!(prod1[4].contains("disabled by tester"), "{prod1:?}");
+    assert!(
+        prod1[4].contains("cart totals wrong in prod-1"),
+        "{prod1:?}"
+    );
+    assert_eq!(row(&browser, "beta")[2], "deploying v3");
+    assert_eq!(row(&browser, "prod-2")[1], "v1");
+    browser.screenshot_full(&out.join("pipeline.png"), 1280);
+    // Keyboard: a skip link first, and only native controls (no click handlers on divs).
+    assert_eq!(
+        browser.script("return document.querySelector('a, button, input, select').className"),
+        "skip"
+    );
+    assert_eq!(
+        browser.script("return document.querySelectorAll('[onclick]').length"),
+        0
+    );
+
+    // A deployment finished by another process shows up without a reload.
+    browser.script("window.captainMarker = 42; return null");
+    env.run(&["deploy", "finish", &deploying, "--outcome", "approved"])
+        .ok();
+    let took = browser.wait_for(Duration::from_secs(2), "beta to show v3 approved", |b| {
+        let beta = row(b, "beta");
+        beta[1] == "v3" && beta[2] == "approved"
+    });
+    assert_eq!(
+        browser.script("return window.captainMarker"),
+        42,
+        "the page was not reloaded (updated in {took:?})"
+    );
+
+    // The environment's history is `captain history`'s, row for row.
+    browser
+        .find("a[href=\"/pipelines/checkout/environments/prod-1\"]")
+        .click();
+    assert_eq!(browser.find("h1").text(), "Deployment history for prod-1");
+    let cli = env.run(&["history", "prod-1", "--json"]).ok().json();
+    let rows = texts(&browser, "#history tbody tr");
+    let expected = cli["deployments"].as_array().unwrap();
+    assert_eq!(rows.len(), expected.len());
+    for (text, want) in rows.iter().zip(expected) {
+        let cells: Vec<&str> = text.split_whitespace().collect();
+        assert_eq!(cells[0], want["id"].as_str().unwrap(), "{text}");
+        assert_eq!(cells[1], want["release"].as_str().unwrap(), "{text}");
+        assert!(text.contains(want["outcome"].as_str().unwrap()), "{text}");
+        let changes = format!(
+            "+{} \u{2212}{}",
+            want["added"]["count"], want["removed"]["count"]
+        );
+        assert!(text.contains(&changes), "{text} lacks {changes}");
+    }
+    browser.screenshot_full(&out.join("history.png"), 1280);
+
+    // The release page: its commits, artifacts, and where it runs now.
+    browser.goto(&format!("{}/pipelines/checkout/releases/v2", ui.origin()));
+    assert_eq!(browser.find("h1").text(), "Release v2");
+    assert!(browser.text().contains("Fix the cart total"));
+    let timeline = texts(&browser, "ol.timeline").concat();
+    assert!(timeline.contains("prod-1: not here"), "{timeline}");
+    browser.screenshot_full(&out.join("release.png"), 1280);
+
+    // The commit search: a prefix, then where it is and is not.
+    browser
+        .find("a[href=\"/pipelines/checkout/commits\"]")
+        .click();
+    browser.find("#rev").type_text(&fix[..8]);
+    browser.find("form.search button").click();
+    browser.wait_for(Duration::from_secs(5), "the search's answer", |b| {
+        b.try_find("ul.deployed").is_some()
+    });
+    let found = texts(&browser, "#found").concat();
+    assert!(found.contains("First released in v2"), "{found}");
+    let cli = env.run(&["where", &fix, "--json"]).ok().json();
+    let names = |css: &str| texts(&browser, css);
+    let listed = |key: &str| -> Vec<String> {
+        cli[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(names("ul.deployed li"), listed("deployed_to"));
+    assert_eq!(names("ul.not-deployed li"), listed("not_deployed_to"));
+    assert_eq!(names("ul.deployed li"), ["beta", "gamma"]);
+    browser.screenshot_full(&out.join("commit.png"), 1280);
+
+    // The audit log, filtered to one environment.
+    browser.goto(&format!(
+        "{}/pipelines/checkout/audit?environment=prod-1",
+        ui.origin()
+    ));
+    let events = texts(&browser, "#events").concat();
+    assert!(events.contains("rollback"), "{events}");
+    assert!(!events.contains("beta"), "{events}");
+    browser.screenshot_full(&out.join("audit.png"), 1280);
+
+    // A narrow screen: no sideways scrolling, the state still in words.
+    drop(browser);
+    let narrow = Browser::start(390, 844);
+    narrow.goto(&ui.url);
+    assert!(row(&narrow, "prod-1")[2].ends_with("rolled back"));
+    let wide = narrow.script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+    );
+    assert!(wide.as_i64().unwrap() <= 0, "scrolls sideways by {wide}px");
+    narrow.screenshot_full(&out.join("pipeline-narrow.png"), 390);
+}
+
+#[test]
+fn a_server_needs_a_sign_in_refuses_a_bad_token_and_serves_the_views_as_json() {
+    on_backend(Backend::Http, || {
+        let env = TestEnv::new();
+        story(&env);
+        let server = env.server.as_ref().unwrap();
+        let viewer = server.token("viewer", captain::server::auth::Role::Read, false);
+        let browser = Browser::start(1280, 900);
+        let out = shots();
+
+        // Every page needs a sign-in.
+        browser.goto(&format!("{}/pipelines/checkout", server.url));
+        assert!(
+            browser.current_url().contains("/login?next="),
+            "{}",
+            browser.current_url()
+        );
+        assert_eq!(browser.find("h1").text(), "Sign in");
+        browser.screenshot(&out.join("sign-in.png"));
+
+        // A bad token is refused.
+        browser.find("#token").type_text("cpt_not_a_token");
+        browser.find("form.signin button").click();
+        assert!(browser.text().contains("That token is unknown or revoked"));
+        assert!(browser.current_url().contains("/login"));
+
+        // A read token signs in, back to the page asked for; the cookie is not readable
+        // by scripts (HttpOnly).
+        browser.find("#token").type_text(&viewer);
+        browser.find("form.signin button").click();
+        assert_eq!(browser.find("h1").text(), "Pipeline checkout");
+        assert!(browser.text().contains("Signed in as viewer"));
+        assert_eq!(browser.script("return document.cookie"), "");
+        assert_eq!(row(&browser, "prod-1")[2], "rolled back");
+        browser.goto(&format!("{}/", server.url));
+        assert!(browser.text().contains("checkout"));
+        browser.screenshot(&out.join("index.png"));
+
+        // The views as JSON, for a script: the CLI's JSON, computed by the server.
+        let client = reqwest::blocking::Client::new();
+        let url = format!("{}/v1/pipelines/checkout/views/status", server.url);
+        assert_eq!(client.get(&url).send().unwrap().status().as_u16(), 401);
+        let mut served: Value = client
+            .get(&url)
+            .bearer_auth(&viewer)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        let mut cli = env.run(&["status", "--json"]).ok().json();
+        served.as_object_mut().unwrap().remove("generated_at");
+        cli.as_object_mut().unwrap().remove("generated_at");
+        assert_eq!(served, cli);
+        let history: Value = client
+            .get(format!(
+                "{}/v1/pipelines/checkout/views/history/prod-1",
+                server.url
+            ))
+            .bearer_auth(&viewer)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        assert_eq!(
+            history,
+            env.run(&["history", "prod-1", "--json"]).ok().json()
+        );
+
+        // A revoked token's session stops working.
+        server
+            .store("checkout")
+            .revoke_token("viewer", Some("the test"))
+            .unwrap();
+        // The open page finds out by itself (its next update) and goes to the sign-in.
+        browser.wait_for(Duration::from_secs(5), "the sign-in page", |b| {
+            b.current_url().contains("/login")
+        });
+        assert!(
+            browser.text().contains("Your session ended"),
+            "{}",
+            browser.text()
+        );
+
+        // Sign-out ends a session.
+        let second = server.token("second", captain::server::auth::Role::Read, false);
+        browser.find("#token").type_text(&second);
+        browser.find("form.signin button").click();
+        // Back to the page that found the session gone: the index.
+        assert_eq!(browser.find("h1").text(), "Pipelines");
+        browser.find("form.signout button").click();
+        assert_eq!(browser.find("h1").text(), "Sign in");
+        browser.goto(&format!("{}/pipelines/checkout", server.url));
+        assert_eq!(browser.find("h1").text(), "Sign in");
+    });
+}
