@@ -76,7 +76,10 @@ fn measure(captain: &mut Command, runs: usize, stages: usize) -> Result<Vec<f64>
         .build()?;
     let page = client.get(url).send()?.error_for_status()?.text()?;
     let shown = page.matches("<section class=\"stage\"").count();
-    ensure!(shown == stages, "the page shows {shown} stages, the pipeline has {stages}");
+    ensure!(
+        shown == stages,
+        "the page shows {shown} stages, the pipeline has {stages}"
+    );
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {
         let started = Instant::now();

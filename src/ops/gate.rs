@@ -67,12 +67,14 @@ pub fn gates(
     pipeline: &Pipeline,
     now: Timestamp,
     probes: &Probes,
-) -> Result<Vec<NextView>> {
+) -> Result<Vec<crate::views::deploy::GateView>> {
     let pass = pass::look(store, pipeline, now, probes)?;
     pipeline
         .stages
         .iter()
-        .map(|stage| stage_view(&pass, pipeline, stage, now))
+        .map(|stage| {
+            stage_view(&pass, pipeline, stage, now).map(|v| crate::views::deploy::GateView::of(&v))
+        })
         .collect()
 }
 

@@ -202,9 +202,28 @@ impl Browser {
         self.post("/execute/sync", json!({ "script": script, "args": [] }))
     }
 
-    /// The page's visible text.
+    /// The page's visible text (read in one go: a live update cannot make it stale).
     pub fn text(&self) -> String {
-        self.find("body").text()
+        self.script("return document.body ? document.body.innerText : ''")
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// Waits for the page's heading to be `expected` (a click's navigation may still be
+    /// on its way).
+    pub fn wait_for_heading(&self, expected: &str) {
+        let heading = |b: &Browser| {
+            b.script("const h = document.querySelector('h1'); return h ? h.innerText.trim() : ''")
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        };
+        self.wait_for(
+            Duration::from_secs(10),
+            &format!("the heading `{expected}`"),
+            |b| heading(b) == expected,
+        );
     }
 
     /// Waits up to `limit` for `check` to hold on the page; how long it took.

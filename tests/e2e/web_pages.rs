@@ -163,9 +163,9 @@ fn the_pages_show_a_rollback_live_updates_the_commit_search_and_history() {
 
     // The index lists the pipeline.
     browser.goto(&format!("{}/", ui.origin()));
-    assert!(browser.find("h1").text().contains("Pipelines"));
+    browser.wait_for_heading("Pipelines");
     browser.find("a[href=\"/pipelines/checkout\"]").click();
-    assert_eq!(browser.find("h1").text(), "Pipeline checkout");
+    browser.wait_for_heading("Pipeline checkout");
 
     // The rolled-back environment says so, in words, with its lock: who, when, why.
     let prod1 = row(&browser, "prod-1");
@@ -207,7 +207,7 @@ fn the_pages_show_a_rollback_live_updates_the_commit_search_and_history() {
     browser
         .find("a[href=\"/pipelines/checkout/environments/prod-1\"]")
         .click();
-    assert_eq!(browser.find("h1").text(), "Deployment history for prod-1");
+    browser.wait_for_heading("Deployment history for prod-1");
     let cli = env.run(&["history", "prod-1", "--json"]).ok().json();
     let rows = texts(&browser, "#history tbody tr");
     let expected = cli["deployments"].as_array().unwrap();
@@ -227,7 +227,7 @@ fn the_pages_show_a_rollback_live_updates_the_commit_search_and_history() {
 
     // The release page: its commits, artifacts, and where it runs now.
     browser.goto(&format!("{}/pipelines/checkout/releases/v2", ui.origin()));
-    assert_eq!(browser.find("h1").text(), "Release v2");
+    browser.wait_for_heading("Release v2");
     assert!(browser.text().contains("Fix the cart total"));
     let timeline = texts(&browser, "ol.timeline").concat();
     assert!(timeline.contains("prod-1: not here"), "{timeline}");
@@ -285,7 +285,7 @@ fn the_pages_show_a_rollback_live_updates_the_commit_search_and_history() {
 fn a_server_needs_a_sign_in_refuses_a_bad_token_and_serves_the_views_as_json() {
     on_backend(Backend::Http, || {
         let env = TestEnv::new();
-        story(&env);
+        let (fix, _) = story(&env);
         let server = env.server.as_ref().unwrap();
         let viewer = server.token("viewer", captain::server::auth::Role::Read, false);
         let browser = Browser::start(1280, 900);
@@ -298,20 +298,33 @@ fn a_server_needs_a_sign_in_refuses_a_bad_token_and_serves_the_views_as_json() {
             "{}",
             browser.current_url()
         );
-        assert_eq!(browser.find("h1").text(), "Sign in");
+        browser.wait_for_heading("Sign in");
         browser.screenshot(&out.join("sign-in.png"));
 
         // A bad token is refused.
         browser.find("#token").type_text("cpt_not_a_token");
         browser.find("form.signin button").click();
-        assert!(browser.text().contains("That token is unknown or revoked"));
+        browser.wait_for(Duration::from_secs(10), "the refusal", |b| {
+            b.text().contains("That token is unknown or revoked")
+        });
         assert!(browser.current_url().contains("/login"));
+        let refused = reqwest::blocking::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .post(format!("{}/login", server.url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("token=cpt_not_a_token&next=%2F")
+            .send()
+            .unwrap();
+        assert_eq!(refused.status().as_u16(), 401);
+        assert!(refused.headers().get("set-cookie").is_none());
 
         // A read token signs in, back to the page asked for; the cookie is not readable
         // by scripts (HttpOnly).
         browser.find("#token").type_text(&viewer);
         browser.find("form.signin button").click();
-        assert_eq!(browser.find("h1").text(), "Pipeline checkout");
+        browser.wait_for_heading("Pipeline checkout");
         assert!(browser.text().contains("Signed in as viewer"));
         assert_eq!(browser.script("return document.cookie"), "");
         assert_eq!(row(&browser, "prod-1")[2], "rolled back");
@@ -320,34 +333,7 @@ fn a_server_needs_a_sign_in_refuses_a_bad_token_and_serves_the_views_as_json() {
         browser.screenshot(&out.join("index.png"));
 
         // The views as JSON, for a script: the CLI's JSON, computed by the server.
-        let client = reqwest::blocking::Client::new();
-        let url = format!("{}/v1/pipelines/checkout/views/status", server.url);
-        assert_eq!(client.get(&url).send().unwrap().status().as_u16(), 401);
-        let mut served: Value = client
-            .get(&url)
-            .bearer_auth(&viewer)
-            .send()
-            .unwrap()
-            .json()
-            .unwrap();
-        let mut cli = env.run(&["status", "--json"]).ok().json();
-        served.as_object_mut().unwrap().remove("generated_at");
-        cli.as_object_mut().unwrap().remove("generated_at");
-        assert_eq!(served, cli);
-        let history: Value = client
-            .get(format!(
-                "{}/v1/pipelines/checkout/views/history/prod-1",
-                server.url
-            ))
-            .bearer_auth(&viewer)
-            .send()
-            .unwrap()
-            .json()
-            .unwrap();
-        assert_eq!(
-            history,
-            env.run(&["history", "prod-1", "--json"]).ok().json()
-        );
+        views_are_the_clis(&env, &server.url, &viewer, &fix);
 
         // A revoked token's session stops working.
         server
@@ -369,10 +355,86 @@ fn a_server_needs_a_sign_in_refuses_a_bad_token_and_serves_the_views_as_json() {
         browser.find("#token").type_text(&second);
         browser.find("form.signin button").click();
         // Back to the page that found the session gone: the index.
-        assert_eq!(browser.find("h1").text(), "Pipelines");
+        browser.wait_for_heading("Pipelines");
         browser.find("form.signout button").click();
-        assert_eq!(browser.find("h1").text(), "Sign in");
+        browser.wait_for_heading("Sign in");
         browser.goto(&format!("{}/pipelines/checkout", server.url));
-        assert_eq!(browser.find("h1").text(), "Sign in");
+        browser.wait_for_heading("Sign in");
     });
+}
+
+/// The server's JSON views are what the CLI prints with `--output json` (the status but
+/// for when it was made).
+fn views_are_the_clis(env: &TestEnv, url: &str, token: &str, commit: &str) {
+    let client = reqwest::blocking::Client::new();
+    let get = |path: &str| -> Value {
+        let response = client
+            .get(format!("{url}/v1/pipelines/checkout/views/{path}"))
+            .bearer_auth(token)
+            .send()
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200, "{path}");
+        response.json().unwrap()
+    };
+    let status_url = format!("{url}/v1/pipelines/checkout/views/status");
+    assert_eq!(
+        client.get(&status_url).send().unwrap().status().as_u16(),
+        401
+    );
+    let mut served = get("status");
+    let mut cli = env.run(&["status", "--json"]).ok().json();
+    served.as_object_mut().unwrap().remove("generated_at");
+    cli.as_object_mut().unwrap().remove("generated_at");
+    assert_eq!(served, cli);
+    assert_eq!(
+        get("history/prod-1"),
+        env.run(&["history", "prod-1", "--json"]).ok().json()
+    );
+    assert_eq!(
+        get("releases/v2"),
+        env.run(&["release", "show", "v2", "--json"]).ok().json()
+    );
+    // Without a checkout the server names no subject or author; the rest is the CLI's.
+    let mut served = get(&format!("where/{commit}"));
+    let mut cli = env.run(&["where", commit, "--json"]).ok().json();
+    for key in ["subject", "author"] {
+        served.as_object_mut().unwrap().remove(key);
+        cli.as_object_mut().unwrap().remove(key);
+    }
+    assert_eq!(served, cli);
+    let gates = get("gates");
+    assert_eq!(gates.as_array().unwrap().len(), 4);
+    assert_eq!(
+        gates[3],
+        env.run(&["gate", "prod-2", "--json"]).json(),
+        "gate prod-2"
+    );
+}
+
+/// The same pages over PostgreSQL: the pipeline page signed in, and the JSON views.
+#[test]
+fn a_postgres_server_serves_the_same_pages_and_views() {
+    let mut env = TestEnv::local();
+    let server = super::server_harness::Server::start_on(
+        &env.path().join("server"),
+        &super::pg_harness::fresh_database(),
+        &[],
+        None,
+    );
+    let url = server.url.clone();
+    let viewer = server.token("viewer", captain::server::auth::Role::Read, false);
+    env.server = Some(server);
+    let (fix, _) = story(&env);
+    views_are_the_clis(&env, &url, &viewer, &fix);
+    let browser = Browser::start(1280, 900);
+    browser.goto(&format!("{url}/pipelines/checkout"));
+    browser.find("#token").type_text(&viewer);
+    browser.find("form.signin button").click();
+    browser.wait_for_heading("Pipeline checkout");
+    let prod1 = row(&browser, "prod-1");
+    assert_eq!(prod1[2], "rolled back", "{prod1:?}");
+    assert!(
+        prod1[4].contains("cart totals wrong in prod-1"),
+        "{prod1:?}"
+    );
 }

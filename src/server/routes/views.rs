@@ -7,7 +7,7 @@
 #![allow(clippy::result_large_err)]
 
 use super::*;
-use crate::ops::gate::NextView;
+use crate::views::deploy::GateView;
 use crate::views::history::HistoryView;
 use crate::views::release::ReleaseShow;
 use crate::views::status::StatusView;
@@ -29,7 +29,7 @@ pub(super) fn routes(p: &str) -> ApiRouter<App> {
             get_with(gates, |op| {
                 op.id("viewGates")
                     .tag("views")
-                    .summary("`captain gate` of every stage: may a deployment start, and why not (windows, blockers)")
+                    .summary("`captain gate STAGE` of every stage: may a deployment start, and why not (windows, blockers, locks)")
                     .with(needs(Role::Read))
             }),
         )
@@ -106,7 +106,7 @@ async fn gates(
     Extension(caller): Extension<Caller>,
     Extension(registered): Extension<Arc<Registered>>,
     path: P1,
-) -> Reply<Vec<NextView>> {
+) -> Reply<Vec<GateView>> {
     let Path(PipelinePath { pipeline }) = match path {
         Ok(p) => p,
         Err(r) => return bad_path(r).into(),

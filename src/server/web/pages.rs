@@ -9,8 +9,8 @@ use maud::{DOCTYPE, Markup, html};
 
 use crate::error::{Error, Result};
 use crate::model::{DeploymentKind, ReleaseNumber, Timestamp, short_sha};
-use crate::ops::gate::NextView;
 use crate::server::registry::RegisteredPipeline;
+use crate::views::deploy::GateView;
 use crate::views::history::HistoryView;
 use crate::views::ledger::AuditView;
 use crate::views::release::ReleaseShow;
@@ -309,10 +309,10 @@ fn lock_words(lock: &LockView, now: Timestamp) -> Markup {
     }
 }
 
-pub(crate) fn pipeline(frame: &Frame, status: &StatusView, gates: &[NextView]) -> Markup {
+pub(crate) fn pipeline(frame: &Frame, status: &StatusView, gates: &[GateView]) -> Markup {
     let now = status.generated_at;
     let pipeline = status.pipeline.as_str();
-    let gate_of: BTreeMap<&str, &NextView> = gates.iter().map(|g| (g.stage.as_str(), g)).collect();
+    let gate_of: BTreeMap<&str, &GateView> = gates.iter().map(|g| (g.stage.as_str(), g)).collect();
     let environments: usize = status.stages.iter().map(|s| s.environments.len()).sum();
     // Consecutive stages of one wave, in pipeline order.
     let mut waves: Vec<(Option<&str>, Vec<&StageStatus>)> = Vec::new();
@@ -375,7 +375,7 @@ pub(crate) fn pipeline(frame: &Frame, status: &StatusView, gates: &[NextView]) -
 fn stage_section(
     pipeline: &str,
     stage: &StageStatus,
-    gate: Option<&NextView>,
+    gate: Option<&GateView>,
     now: Timestamp,
 ) -> Markup {
     let id = format!("stage-{}", segment(&stage.name));
@@ -393,7 +393,7 @@ fn stage_section(
                 @if let Some(gate) = gate {
                     dt { "Gate" }
                     dd.gate {
-                        @if gate.may_start { "open: " } @else { "closed: " }
+                        @if gate.open { "open: " } @else { "closed: " }
                         (gate.reason)
                     }
                 }
