@@ -225,6 +225,14 @@ fn the_pages_show_a_rollback_live_updates_the_commit_search_and_history() {
     }
     browser.screenshot_full(&out.join("history.png"), 1280);
 
+    // A name that is not there is told as such, with what to do.
+    browser.goto(&format!(
+        "{}/pipelines/checkout/environments/prod-9",
+        ui.origin()
+    ));
+    browser.wait_for_heading("That did not work");
+    assert!(browser.text().contains("prod-9"), "{}", browser.text());
+
     // The release page: its commits, artifacts, and where it runs now.
     browser.goto(&format!("{}/pipelines/checkout/releases/v2", ui.origin()));
     browser.wait_for_heading("Release v2");
@@ -328,8 +336,14 @@ fn a_server_needs_a_sign_in_refuses_a_bad_token_and_serves_the_views_as_json() {
         assert!(browser.text().contains("Signed in as viewer"));
         assert_eq!(browser.script("return document.cookie"), "");
         assert_eq!(row(&browser, "prod-1")[2], "rolled back");
+        // The index lists every pipeline the server holds.
+        env.register(&SMALL_PIPELINE.replace("name = \"checkout\"", "name = \"payments\""));
         browser.goto(&format!("{}/", server.url));
-        assert!(browser.text().contains("checkout"));
+        browser.wait_for_heading("Pipelines");
+        assert_eq!(
+            texts(&browser, "#pipelines tbody tr td:first-child"),
+            ["checkout", "payments"]
+        );
         browser.screenshot(&out.join("index.png"));
 
         // The views as JSON, for a script: the CLI's JSON, computed by the server.
@@ -437,4 +451,34 @@ fn a_postgres_server_serves_the_same_pages_and_views() {
         prod1[4].contains("cart totals wrong in prod-1"),
         "{prod1:?}"
     );
+}
+
+/// The example pipeline's 160 environments on one page: every one a row, grouped by wave
+/// and stage, no sideways scrolling, each stage's gate in words.
+#[test]
+fn the_example_pipelines_160_environments_stay_readable() {
+    let env = TestEnv::local();
+    let example = include_str!("../../pipeline.example.toml");
+    let sandbox = env.init_repo(example);
+    let (v1, _) = release(&env, &sandbox, 30, "Add the cart");
+    deploy(&env, "alpha", &v1);
+    let ui = Ui::start(&env);
+    let browser = Browser::start(1280, 900);
+    browser.goto(&ui.url);
+    browser.wait_for_heading("Pipeline frontend-api");
+    let ready = browser.script(
+        "const n = performance.getEntriesByType('navigation')[0]; return n ? n.domContentLoadedEventEnd : null",
+    );
+    eprintln!("the 160-environment page was ready in {ready} ms (debug build)");
+    assert_eq!(texts(&browser, "table.envs tbody tr").len(), 160);
+    assert_eq!(texts(&browser, "section.wave > h2").len(), 6);
+    let gates = texts(&browser, "dd.gate");
+    assert_eq!(gates.len(), 33);
+    assert!(gates[1].contains("alpha is baking v1"), "{gates:?}");
+    assert!(row(&browser, "alpha")[2].starts_with("baking v1"));
+    let wide = browser.script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+    );
+    assert!(wide.as_i64().unwrap() <= 0, "scrolls sideways by {wide}px");
+    browser.screenshot_full(&shots().join("pipeline-160.png"), 1280);
 }

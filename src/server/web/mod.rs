@@ -308,6 +308,8 @@ async fn guard(State(web): State<Web>, request: Request, next: Next) -> Response
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_string();
+    // An open tab asks every second: its requests log at debug, not info.
+    let live = request.headers().contains_key("x-captain-live");
     let mut response = match tokio::time::timeout(web.request_timeout, next.run(request)).await {
         Ok(response) => response,
         Err(_) => web.error_page(
@@ -329,13 +331,13 @@ async fn guard(State(web): State<Web>, request: Request, next: Next) -> Response
         ),
     );
     headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
-    tracing::info!(
-        method = %method,
-        path = %path,
-        status = response.status().as_u16(),
-        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
-        "page"
-    );
+    let status = response.status().as_u16();
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    if live {
+        tracing::debug!(method = %method, path = %path, status, latency_ms, "page update");
+    } else {
+        tracing::info!(method = %method, path = %path, status, latency_ms, "page");
+    }
     response
 }
 
