@@ -197,6 +197,16 @@ impl Browser {
             .collect()
     }
 
+    /// Presses a key (a WebDriver key code such as `\u{E004}`, Tab) where the focus is.
+    pub fn press(&self, key: &str) {
+        self.post(
+            "/actions",
+            json!({ "actions": [{ "type": "key", "id": "keyboard", "actions": [
+                { "type": "keyDown", "value": key }, { "type": "keyUp", "value": key }
+            ] }] }),
+        );
+    }
+
     /// Runs a script in the page; its return value.
     pub fn script(&self, script: &str) -> Value {
         self.post("/execute/sync", json!({ "script": script, "args": [] }))

@@ -482,3 +482,55 @@ fn the_example_pipelines_160_environments_stay_readable() {
     assert!(wide.as_i64().unwrap() <= 0, "scrolls sideways by {wide}px");
     browser.screenshot_full(&shots().join("pipeline-160.png"), 1280);
 }
+
+/// A closed window says on the page when it opens (in the pipeline's time zone), and the
+/// page works from the keyboard: the first Tab reaches "Skip to content", Enter follows it.
+#[test]
+fn a_closed_window_says_when_it_opens_and_the_keyboard_gets_around() {
+    let env = TestEnv::local();
+    env.init_repo(
+        r#"
+name = "checkout"
+timezone = "America/Los_Angeles"
+
+[[stages]]
+name = "beta"
+environments = ["beta"]
+window = { days = "mon-thu", hours = "09:00-16:00" }
+"#,
+    );
+    env.run(&["release", "create", "-q"]).ok();
+    let ui = Ui::start(&env);
+    let browser = Browser::start(1280, 900);
+    browser.goto(&ui.url);
+    browser.wait_for_heading("Pipeline checkout");
+    // Saturday 2026-11-21 12:00 UTC (CAPTAIN_NOW): it opens on Monday at 09:00 in Los Angeles.
+    let gate = texts(&browser, "dd.gate").concat();
+    assert!(
+        gate.contains(
+            "closed: v1 waits: the window of beta is closed until Mon 2026-11-23 09:00 PST"
+        ),
+        "{gate}"
+    );
+    assert!(
+        texts(&browser, "section.stage dd")
+            .concat()
+            .contains("v1 waits to be promoted here")
+    );
+
+    browser.press("\u{E004}");
+    assert_eq!(
+        browser.script("return document.activeElement.textContent"),
+        "Skip to content"
+    );
+    browser.press("\u{E007}");
+    browser.wait_for(Duration::from_secs(5), "the skip link", |b| {
+        b.current_url().ends_with("#main")
+    });
+    browser.press("\u{E004}");
+    assert_eq!(
+        browser.script("return document.activeElement.closest('main') !== null"),
+        true,
+        "the next Tab is inside the content"
+    );
+}

@@ -753,3 +753,54 @@ pub fn serve_local(
     runtime.shutdown_timeout(Duration::from_secs(2));
     served
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn sign_in_returns_only_to_a_page_of_this_server() {
+        assert_eq!(safe_next(Some("/pipelines/app")), "/pipelines/app");
+        assert_eq!(safe_next(Some("/pipelines/app?x=1")), "/pipelines/app?x=1");
+        for elsewhere in [
+            "https://evil.example/",
+            "//evil.example/",
+            "/\\evil.example",
+            "evil",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(elsewhere)), "/", "{elsewhere}");
+        }
+        assert_eq!(safe_next(None), "/");
+        let back = to_sign_in("/pipelines/a b", None, false);
+        assert_eq!(
+            back.headers()[header::LOCATION],
+            "/login?next=/pipelines/a%20b"
+        );
+    }
+
+    #[test]
+    fn limits_are_numbers_in_range_or_a_usage_error() {
+        assert_eq!(parse_limit(None, 20, 1000).unwrap(), 20);
+        assert_eq!(parse_limit(Some(" "), 20, 1000).unwrap(), 20);
+        assert_eq!(parse_limit(Some("50"), 20, 1000).unwrap(), 50);
+        for bad in ["0", "1001", "-1", "many"] {
+            let e = parse_limit(Some(bad), 20, 1000).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::Usage, "{bad}");
+            assert!(e.message.contains(bad), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn the_pages_escape_what_they_show() {
+        let frame = pages::Frame::new(Some("<b>me</b>"), Some("app"));
+        let page =
+            pages::error(&frame, &Error::not_found("no <script>alert(1)</script>")).into_string();
+        assert!(!page.contains("<script>alert"), "{page}");
+        assert!(page.contains("&lt;script&gt;"), "{page}");
+        assert!(!page.contains("<b>me</b>"), "{page}");
+        assert_eq!(pages::url_escape("a b/c?d"), "a%20b/c%3Fd");
+    }
+}
