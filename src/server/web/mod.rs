@@ -138,6 +138,18 @@ impl Web {
         }
     }
 
+    /// [`blocking`](Self::blocking) for a read whose cost grows with the ledger (history,
+    /// audit): on a server it takes the heavy reads' lane, as the API's scans do.
+    async fn blocking_heavy<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        match &*self.source {
+            Source::Server(app) => app.blocking_heavy(f).await,
+            Source::Local { .. } => self.blocking(f).await,
+        }
+    }
+
     /// The viewer of a request, or the sign-in page's redirect.
     async fn viewer(
         &self,
@@ -540,7 +552,7 @@ async fn history_page(
         let opened = web.open(&viewer, &name).await?;
         let now = web.now();
         let view = web
-            .blocking(move || {
+            .blocking_heavy(move || {
                 crate::views::history::build(
                     &opened.pipeline,
                     opened.store.as_ref(),
@@ -680,7 +692,7 @@ async fn audit_page(
             limit,
         };
         let events = web
-            .blocking(move || {
+            .blocking_heavy(move || {
                 let mut events = crate::ops::audit::events(
                     opened.store.as_ref(),
                     environment.as_deref(),
