@@ -63,6 +63,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand events 'Print the ledger''s events, oldest first, as JSON Lines: one object per change (release created, deployment started/approved/failed, rollback, lock set/lifted, release blocked, …) with its `event` name, its `id` (`PIPELINE:SEQ`, the same on every read, for dropping duplicates) and the audit record (`seq`, `at`, `actor`, `action`, `target`, `reason`, `details`). With --follow, keeps printing new events as they are recorded until interrupted; a reader that stops reading (`| head`) ends it quietly'
             cand notify 'Notifications to [[notify]] targets: their deliveries and parked events (status, retry, deliver)'
             cand serve 'Run the team server: the ledger of every pipeline as an HTTP/JSON API for the CLI, CI jobs and runbooks (`--state https://…` on the client side)'
+            cand ui 'Open the pipeline in a browser: the read-only web pages of `captain serve` (the pipeline, each environment''s history, releases, commit search, the audit log) over this pipeline''s ledger, updating by themselves while the tab is open'
             cand token 'API tokens of the team server (create, list, revoke)'
             cand completions 'Print a shell completion script'
             cand man 'Write man pages (captain.1 and one per subcommand) into a directory'
@@ -1057,6 +1058,23 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'captain;ui'= {
+            cand --listen 'The address to listen on (port 0 picks a free port)'
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --open 'Open the page in the default browser (xdg-open, open)'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'captain;token'= {
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
@@ -1239,6 +1257,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand events 'Print the ledger''s events, oldest first, as JSON Lines: one object per change (release created, deployment started/approved/failed, rollback, lock set/lifted, release blocked, …) with its `event` name, its `id` (`PIPELINE:SEQ`, the same on every read, for dropping duplicates) and the audit record (`seq`, `at`, `actor`, `action`, `target`, `reason`, `details`). With --follow, keeps printing new events as they are recorded until interrupted; a reader that stops reading (`| head`) ends it quietly'
             cand notify 'Notifications to [[notify]] targets: their deliveries and parked events (status, retry, deliver)'
             cand serve 'Run the team server: the ledger of every pipeline as an HTTP/JSON API for the CLI, CI jobs and runbooks (`--state https://…` on the client side)'
+            cand ui 'Open the pipeline in a browser: the read-only web pages of `captain serve` (the pipeline, each environment''s history, releases, commit search, the audit log) over this pipeline''s ledger, updating by themselves while the tab is open'
             cand token 'API tokens of the team server (create, list, revoke)'
             cand completions 'Print a shell completion script'
             cand man 'Write man pages (captain.1 and one per subcommand) into a directory'
@@ -1368,6 +1387,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;help;notify;deliver'= {
         }
         &'captain;help;serve'= {
+        }
+        &'captain;help;ui'= {
         }
         &'captain;help;token'= {
             cand create 'Create an API token and print its secret, once (it is stored only hashed)'

@@ -97,6 +97,15 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
             "demo: kept {} (repo/, state/, envs/ with a `current` symlink per environment)",
             kept.display()
         ));
+        ui.status(&format!(
+            "demo: open its pipeline in the browser: captain ui --pipeline {} --state {} --open",
+            tour.pipeline.display(),
+            tour.state.display()
+        ));
+    } else {
+        ui.status(
+            "demo: to see its pipeline in the browser, run `captain demo --keep`: it ends with the `captain ui --state …` to run",
+        );
     }
     Ok(())
 }

@@ -35,6 +35,7 @@ mod status;
 mod token;
 mod ui;
 mod validate;
+mod web_ui;
 mod where_cmd;
 
 use clap::{Parser, Subcommand};
@@ -144,6 +145,7 @@ pub enum Command {
     #[command(subcommand)]
     Notify(notify::Command),
     Serve(serve::Args),
+    Ui(web_ui::Args),
     /// API tokens of the team server (create, list, revoke).
     #[command(subcommand)]
     Token(token::Command),
@@ -219,6 +221,7 @@ fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Events(args) => events::run(&ctx, ui, args),
         Command::Notify(command) => notify::run(&ctx, ui, command),
         Command::Serve(args) => serve::run(&ctx, ui, args),
+        Command::Ui(args) => web_ui::run(&ctx, ui, args),
         Command::Token(command) => token::run(&ctx, ui, command),
         Command::Completions(args) => completions::run_completions(ui, args),
         Command::Man(args) => completions::run_man(ui, args),

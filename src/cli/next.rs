@@ -212,13 +212,7 @@ fn markdown_others(out: &mut String, promotion: &PromotionPreview) {
 pub fn run_gate(ctx: &Context, ui: &Ui, args: GateArgs) -> anyhow::Result<()> {
     let view = view(ctx, &args.stage, false)?;
     if ui.json() {
-        ui.out_json(&captain::views::deploy::GateView {
-            stage: view.stage.clone(),
-            open: view.may_start,
-            release: view.waiting,
-            reason: view.reason.clone(),
-            status: view.status.clone(),
-        })?;
+        ui.out_json(&captain::views::deploy::GateView::of(&view))?;
     } else {
         ui.out(&format!(
             "{}: {}",

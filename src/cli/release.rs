@@ -390,27 +390,18 @@ fn show(ctx: &Context, ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
     let number: ReleaseNumber = args.release.parse()?;
     let pipeline = ctx.pipeline()?;
     let store = ctx.store(&pipeline)?;
-    let release = find_release(store.as_ref(), number)?;
-    let commits = store.release_commits(number)?;
-    let dependencies = store.release_dependencies(number)?;
-    let block = captain::ops::block::blocks(&store.locks()?).remove(&number);
     let repo = super::preview::repo(ctx, ui)?;
-    let changes = captain::ops::preview::since_base(store.as_ref(), repo.as_ref(), &release)?;
+    let view = views::ReleaseShow::build(store.as_ref(), repo.as_ref(), number)?;
     if ui.json() {
-        return ui.out_json(&views::ReleaseShow::new(
-            &release,
-            block.as_ref(),
-            commits,
-            dependencies,
-            changes,
-        ));
+        return ui.out_json(&view);
     }
     if ui.markdown() {
-        return ui.out(&markdown_show(&release, &commits, changes.as_ref()));
+        return ui.out(&markdown_show(&view));
     }
+    let release = &view.release;
     let mut text = format!(
         "release {}\ncommit    {}\ncreated   {} by {}\nbase      {}\n",
-        release.number,
+        release.release,
         release.commit,
         relative_time(ctx.now, release.created_at),
         release.actor,
@@ -424,12 +415,12 @@ fn show(ctx: &Context, ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
             hotfix.reason, hotfix.actor
         ));
     }
-    if let Some(block) = &block {
+    if let Some(block) = &release.block {
         text.push_str(&format!(
             "BLOCKED   {} (by {}, {}; never promoted or deployed)\n",
             block.reason,
             block.actor,
-            relative_time(ctx.now, block.created_at)
+            relative_time(ctx.now, block.since)
         ));
     }
     text.push_str("artifacts\n");
@@ -441,28 +432,28 @@ fn show(ctx: &Context, ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
     }
     text.push_str(&format!("commits ({})\n", release.commit_count));
     const SHOWN: usize = 50;
-    for commit in commits.iter().take(SHOWN) {
-        let merge = if commit.is_merge() { " (merge)" } else { "" };
+    for commit in view.commits.iter().take(SHOWN) {
+        let merge = if commit.merge { " (merge)" } else { "" };
         text.push_str(&format!(
             "  {} {}{} — {}\n",
-            short(&commit.sha),
+            short(&commit.commit),
             commit.subject,
             merge,
             commit.author
         ));
     }
-    if commits.len() > SHOWN {
-        text.push_str(&format!("  … and {} more\n", commits.len() - SHOWN));
+    if view.commits.len() > SHOWN {
+        text.push_str(&format!("  … and {} more\n", view.commits.len() - SHOWN));
     }
-    text.push_str(&format!("dependencies ({})\n", dependencies.0.len()));
+    text.push_str(&format!("dependencies ({})\n", view.dependencies.len()));
     let mut lockfiles: BTreeMap<&str, usize> = BTreeMap::new();
-    for dependency in &dependencies.0 {
+    for dependency in &view.dependencies {
         *lockfiles.entry(dependency.lockfile.as_str()).or_default() += 1;
     }
     for (lockfile, count) in lockfiles {
         text.push_str(&format!("  {lockfile}: {count} packages\n"));
     }
-    if let Some(change) = &changes {
+    if let Some(change) = &view.changes {
         // The commits are listed above: the change set adds the files, dependency and
         // artifact changes.
         text.push('\n');
@@ -473,15 +464,13 @@ fn show(ctx: &Context, ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
 }
 
 /// The release's notes: against its base, or all of its commits for a first release.
-fn markdown_show(
-    release: &Release,
-    commits: &[captain::model::CommitInfo],
-    changes: Option<&captain::ops::preview::ChangeSet>,
-) -> String {
+fn markdown_show(view: &views::ReleaseShow) -> String {
     use super::preview::{Direction, escape, markdown_change, markdown_notes};
+    let release = &view.release;
+    let changes = view.changes.as_ref();
     let mut out = String::new();
     if release.hotfix.is_some() || changes.is_none() {
-        out.push_str(&format!("# {}\n\n", release.number));
+        out.push_str(&format!("# {}\n\n", release.release));
     }
     if let Some(hotfix) = &release.hotfix {
         out.push_str(&format!(
@@ -491,7 +480,7 @@ fn markdown_show(
     }
     match changes {
         Some(change) => {
-            let title = format!("{} (since {})", release.number, change.from);
+            let title = format!("{} (since {})", release.release, change.from);
             markdown_change(&mut out, &title, change, Direction::Forward);
         }
         None => {
@@ -500,11 +489,7 @@ fn markdown_show(
                 release.commit_count,
                 plural(release.commit_count)
             ));
-            let lines: Vec<captain::ops::preview::CommitLine> = commits
-                .iter()
-                .map(|c| captain::ops::preview::CommitLine::of(c.clone(), release.number))
-                .collect();
-            markdown_notes(&mut out, &lines, Direction::Forward);
+            markdown_notes(&mut out, &view.commits, Direction::Forward);
         }
     }
     out.trim_end().to_string()

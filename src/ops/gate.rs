@@ -59,8 +59,36 @@ pub fn next(
         Some(actor) => pass::record_due(store, pipeline, now, probes, actor)?,
         None => pass::look(store, pipeline, now, probes)?,
     };
+    stage_view(&pass, pipeline, stage, now)
+}
+
+/// `captain gate` of every stage, from one look (records nothing): the web's pipeline
+/// page says with it why each stage waits (a closed window, a blocker) and until when.
+pub fn gates(
+    store: &dyn Store,
+    pipeline: &Pipeline,
+    now: Timestamp,
+    probes: &Probes,
+) -> Result<Vec<crate::views::deploy::GateView>> {
+    let pass = pass::look(store, pipeline, now, probes)?;
+    pipeline
+        .stages
+        .iter()
+        .map(|stage| {
+            stage_view(&pass, pipeline, stage, now).map(|v| crate::views::deploy::GateView::of(&v))
+        })
+        .collect()
+}
+
+/// One stage's answer from a pass.
+fn stage_view(
+    pass: &pass::Pass,
+    pipeline: &Pipeline,
+    stage: &crate::config::Stage,
+    now: Timestamp,
+) -> Result<NextView> {
     let outlook = pass.stage_outlook(&stage.name)?;
-    let rollbacks = recorded_rollbacks(&pass, stage);
+    let rollbacks = recorded_rollbacks(pass, stage);
     let may_start = outlook.may_start();
     let mut reason = describe(&outlook, &pass.outlooks, pipeline, now);
     // Say when the release in question goes by the expedited rules.

@@ -410,6 +410,7 @@ pub(crate) fn is_heavy(method: &Method, path: &str) -> bool {
             | ["releases"]
             | ["releases", _, "commits"]
             | ["environments", _, "history"]
+            | ["views", "history", _]
     )
 }
 

@@ -21,6 +21,7 @@ mod notify;
 pub mod openapi;
 pub(crate) mod registry;
 mod routes;
+pub mod web;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -394,7 +395,7 @@ async fn serve_async(
         ))),
         limits: limits.clone(),
     };
-    let router = router(app);
+    let router = router(app, options.tls.is_some());
     let cap = limits.connection_cap();
     tracing::info!(
         max_connections = cap,
@@ -563,12 +564,14 @@ fn init_logging(json: bool) {
 /// The routes inside their layers, innermost first: the heavy-read lane, the request
 /// timeout, admission (token and least role, then the body within its limits), the
 /// registry gate, the panic catcher, the request log (which resolves the token), and
-/// outermost the scrubbing of 5xx answers.
-pub(crate) fn router(app: App) -> Router {
+/// outermost the scrubbing of 5xx answers. The web pages ([`web`]) sit beside the API
+/// with their own sign-in (`secure`: their cookies need TLS).
+pub(crate) fn router(app: App, secure: bool) -> Router {
     // The routes and their document come from one registration; the document's roles
     // are checked before any route runs (see [`openapi::Contract::authorize`]).
     let (routes, contract) = openapi::Contract::build(routes::routes);
-    routes
+    let pages = web::router(web::Web::for_server(app.clone(), secure));
+    let api = routes
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(limits::lane))
@@ -592,7 +595,8 @@ pub(crate) fn router(app: App) -> Router {
         .layer(axum::middleware::from_fn_with_state(app.clone(), observe))
         .layer(axum::middleware::from_fn(limits::scrub))
         .layer(axum::Extension(contract))
-        .with_state(app)
+        .with_state(app);
+    pages.merge(api)
 }
 
 /// Resolves the caller's token and writes one log line per request.

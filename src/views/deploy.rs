@@ -43,6 +43,19 @@ pub struct GateView {
     pub status: StageStatus,
 }
 
+impl GateView {
+    /// What `captain gate` says of a stage, from what `captain next` would answer.
+    pub fn of(next: &crate::ops::gate::NextView) -> GateView {
+        GateView {
+            stage: next.stage.clone(),
+            open: next.may_start,
+            release: next.waiting,
+            reason: next.reason.clone(),
+            status: next.status.clone(),
+        }
+    }
+}
+
 /// `captain logs DEPLOYMENT`: its captured output, oldest first.
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct LogView {

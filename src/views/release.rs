@@ -5,8 +5,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::error::{Error, Result};
 use crate::model::*;
+use crate::git::Repo;
 use crate::ops::preview::{ChangeSet, CommitLine};
+use crate::store::Store;
 use crate::views::BlockView;
 
 /// One release.
@@ -103,6 +106,31 @@ pub struct ReleaseShow {
 }
 
 impl ReleaseShow {
+    /// `captain release show vN` and the web's release page: the release from the ledger
+    /// (exit 5 naming an unknown one), its commits, dependencies, block and changes since
+    /// its base (the files only with a checkout, `repo`).
+    pub fn build(
+        store: &dyn Store,
+        repo: Option<&Repo>,
+        number: ReleaseNumber,
+    ) -> Result<ReleaseShow> {
+        let release = store.release(number)?.ok_or_else(|| {
+            Error::not_found(format!("release {number} does not exist"))
+                .with_hint("`captain release list` shows the releases")
+        })?;
+        let commits = store.release_commits(number)?;
+        let dependencies = store.release_dependencies(number)?;
+        let block = crate::ops::block::blocks(&store.locks()?).remove(&number);
+        let changes = crate::ops::preview::since_base(store, repo, &release)?;
+        Ok(ReleaseShow::new(
+            &release,
+            block.as_ref(),
+            commits,
+            dependencies,
+            changes,
+        ))
+    }
+
     pub fn new(
         release: &Release,
         block: Option<&Lock>,

@@ -221,6 +221,8 @@ fn the_demo_runs_and_shows_the_views() {
         "v5 failed (tests failed)",
         "rolls prod-us-east-1 back to v4",
         "dry run: nothing changed",
+        // How to open the pipeline in the browser (`captain ui`).
+        "in the browser, run `captain demo --keep`",
     ] {
         assert!(
             run.stderr.contains(expected),

@@ -50,3 +50,5 @@ mod server_tls;
 mod server_tokens;
 mod store_postgres;
 mod store_story;
+mod web_driver;
+mod web_pages;

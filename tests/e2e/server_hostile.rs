@@ -377,6 +377,7 @@ fn openapi_documents_every_route_the_server_answers() {
                     .replace("{number}", "v1")
                     .replace("{id}", "deploy-abcdef")
                     .replace("{sha}", "abcdef")
+                    .replace("{rev}", "abcdef")
                     .replace("{environment}", "beta")
                     .replace("{stage}", "beta")
                     .replace("{version}", "1")

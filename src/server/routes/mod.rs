@@ -2,7 +2,8 @@
 //! [`meta`] (`/healthz`, `/openapi.json`, `/v1/whoami`), [`tokens`] (and the server's
 //! own audit), [`releases`], [`deployments`], [`rollbacks`], [`environments`] (history,
 //! states, where a commit is) and stage approvals, [`locks`], [`run_loop`] (what `captain
-//! run` and the CI commands' passes ask), and [`ledger`] (audit, export, import).
+//! run` and the CI commands' passes ask), [`ledger`] (audit, export, import), and
+//! [`views`] (the CLI's views, computed here).
 //!
 //! Each route file registers a route and its documentation in one call (see
 //! [`crate::server::openapi`]): the handler's types are the schemas — the path struct,
@@ -206,6 +207,7 @@ mod rollbacks;
 mod run_loop;
 mod stages;
 mod tokens;
+mod views;
 
 pub(super) fn routes() -> ApiRouter<App> {
     let p = "/v1/pipelines/{pipeline}";
@@ -222,6 +224,7 @@ pub(super) fn routes() -> ApiRouter<App> {
         .merge(stages::routes(p))
         .merge(ledger::routes(p))
         .merge(notify::routes(p))
+        .merge(views::routes(p))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 
