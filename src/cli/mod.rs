@@ -14,6 +14,7 @@ mod deploy;
 mod history;
 mod init;
 mod logs;
+mod metrics;
 mod next;
 mod override_cmd;
 mod pipeline;
@@ -118,6 +119,7 @@ pub enum Command {
     Status(status::Args),
     History(history::Args),
     Where(where_cmd::Args),
+    Metrics(metrics::Args),
     Rollback(rollback::Args),
     /// Disable or enable promotions into and out of stages and environments (list, disable, enable).
     #[command(subcommand)]
@@ -183,6 +185,7 @@ fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Status(args) => status::run(&ctx, ui, args),
         Command::History(args) => history::run(&ctx, ui, args),
         Command::Where(args) => where_cmd::run(&ctx, ui, args),
+        Command::Metrics(args) => metrics::run(&ctx, ui, args),
         Command::Rollback(args) => rollback::run(&ctx, ui, args),
         Command::Promotions(command) => promotions::run(&ctx, ui, command),
         Command::Pipeline(command) => pipeline::run(&ctx, ui, command),

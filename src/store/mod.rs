@@ -166,6 +166,16 @@ pub trait Store: Send + Sync {
     /// Deployment history of one environment, newest first, with the commits each brought.
     fn history(&self, environment: &str, filter: &HistoryFilter) -> Result<Vec<HistoryEntry>>;
 
+    /// What `captain metrics` reads for the window `[since, until]` (see
+    /// [`crate::views::metrics::MetricInputs`]): the deployments started in it, each
+    /// environment's current release when it began, and the releases in between with
+    /// their commit times.
+    fn metric_inputs(
+        &self,
+        since: Timestamp,
+        until: Timestamp,
+    ) -> Result<crate::views::metrics::MetricInputs>;
+
     /// What the ledger knows of each of these environments, in the same order.
     fn environment_states(&self, environments: &[String]) -> Result<Vec<EnvironmentState>>;
 
@@ -344,6 +354,17 @@ pub trait Store: Send + Sync {
     fn idempotency_keys(&self) -> Option<&dyn KeyTable> {
         None
     }
+}
+
+/// The releases [`Store::metric_inputs`] reads: from the oldest of `all` (the window's
+/// deployments and each environment's release before it) to the newest of `deployed`.
+pub(crate) fn metric_release_range(
+    all: impl Iterator<Item = ReleaseNumber>,
+    deployed: impl Iterator<Item = ReleaseNumber>,
+) -> (ReleaseNumber, ReleaseNumber) {
+    let low = all.min().unwrap_or(ReleaseNumber(1));
+    let high = deployed.max().unwrap_or(low);
+    (low, high)
 }
 
 /// A table of idempotency keys, one row per token and key (see [`IdempotentRequest`]).

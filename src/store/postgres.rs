@@ -45,6 +45,7 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::model::*;
+use crate::views::metrics::{MetricInputs, MetricRelease};
 
 /// Append-only: a shipped migration is never edited; changes are new entries.
 const MIGRATIONS: &[(i32, &str)] = &[
@@ -60,6 +61,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (10, include_str!("postgres/0010_hotfix.sql")),
     (11, include_str!("postgres/0011_pipeline_versions.sql")),
     (12, include_str!("postgres/0012_release_blocks.sql")),
+    (13, include_str!("postgres/0013_deployments_by_start.sql")),
 ];
 
 mod pool;
@@ -1643,6 +1645,79 @@ fn history(
     Ok(entries)
 }
 
+fn metric_inputs(
+    tx: &mut Tx,
+    p: &str,
+    since: Timestamp,
+    until: Timestamp,
+) -> TxResult<MetricInputs> {
+    let sql = format!(
+        "SELECT {DEPLOYMENT_COLUMNS} FROM captain.deployments d
+         WHERE d.pipeline = $1 AND d.started_at >= $2 AND d.started_at <= $3 ORDER BY d.seq"
+    );
+    let rows = tx
+        .query(&sql, &[&p, &since, &until])?
+        .iter()
+        .map(deployment_from_row)
+        .collect::<TxResult<Vec<_>>>()?;
+    let Some((first_seq, _)) = rows.first() else {
+        return Ok(MetricInputs::default());
+    };
+    let mut prior = std::collections::BTreeMap::new();
+    for row in tx.query(
+        "SELECT e.environment, d.release FROM captain.environment_state e
+         CROSS JOIN LATERAL (
+             SELECT release FROM captain.deployments
+             WHERE pipeline = $1 AND environment = e.environment AND reached AND seq < $2
+             ORDER BY seq DESC LIMIT 1
+         ) d
+         WHERE e.pipeline = $1",
+        &[&p, first_seq],
+    )? {
+        let environment: String = row.try_get(0)?;
+        prior.insert(environment, release_number(row.try_get(1)?)?);
+    }
+    let numbers = rows
+        .iter()
+        .map(|(_, d)| d.release)
+        .chain(prior.values().copied());
+    let (low, high) = super::metric_release_range(numbers, rows.iter().map(|(_, d)| d.release));
+    let mut times: HashMap<ReleaseNumber, Vec<Timestamp>> = HashMap::new();
+    for row in tx.query(
+        "SELECT release, time FROM captain.release_commits
+         WHERE pipeline = $1 AND release >= $2 AND release <= $3",
+        &[&p, &num(low), &num(high)],
+    )? {
+        times
+            .entry(release_number(row.try_get(0)?)?)
+            .or_default()
+            .push(row.try_get(1)?);
+    }
+    let mut releases = Vec::new();
+    for row in tx.query(
+        "SELECT number, base, created_at, artifacts <> '{}'::jsonb FROM captain.releases
+         WHERE pipeline = $1 AND number >= $2 AND number <= $3 ORDER BY number",
+        &[&p, &num(low), &num(high)],
+    )? {
+        let number = release_number(row.try_get(0)?)?;
+        releases.push(MetricRelease {
+            number,
+            base: row
+                .try_get::<_, Option<i64>>(1)?
+                .map(release_number)
+                .transpose()?,
+            created_at: row.try_get(2)?,
+            has_artifacts: row.try_get(3)?,
+            commit_times: times.remove(&number).unwrap_or_default(),
+        });
+    }
+    Ok(MetricInputs {
+        deployments: rows.into_iter().map(|(_, d)| d).collect(),
+        prior,
+        releases,
+    })
+}
+
 fn environment_states(
     tx: &mut Tx,
     p: &str,
@@ -2599,6 +2674,10 @@ impl Store for PostgresStore {
 
     fn history(&self, environment: &str, filter: &HistoryFilter) -> Result<Vec<HistoryEntry>> {
         self.read(|tx, p| history(tx, p, environment, filter))
+    }
+
+    fn metric_inputs(&self, since: Timestamp, until: Timestamp) -> Result<MetricInputs> {
+        self.read(|tx, p| metric_inputs(tx, p, since, until))
     }
 
     fn environment_states(&self, environments: &[String]) -> Result<Vec<EnvironmentState>> {

@@ -9,6 +9,7 @@ pub mod deploy;
 pub mod error;
 pub mod history;
 pub mod ledger;
+pub mod metrics;
 pub mod promotions;
 pub mod release;
 pub mod rollback;

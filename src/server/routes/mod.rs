@@ -199,6 +199,7 @@ mod environments;
 mod ledger;
 mod locks;
 mod meta;
+mod metrics;
 mod pipelines;
 mod releases;
 mod rollbacks;
@@ -216,6 +217,7 @@ pub(super) fn routes() -> ApiRouter<App> {
         .merge(deployments::routes(p))
         .merge(rollbacks::routes(p))
         .merge(environments::routes(p))
+        .merge(metrics::routes(p))
         .merge(locks::routes(p))
         .merge(run_loop::routes(p))
         .merge(stages::routes(p))
