@@ -61,8 +61,8 @@ fn render(ui: &Ui, view: &MetricsView) -> String {
     };
     let days = view.dora.deployment_frequency.days;
     let mut out = format!(
-        "Metrics for {scope} ({} environments), {} to {} ({days:.0} days)\n",
-        view.environments.len(),
+        "Metrics for {scope} ({}), {} to {} ({days:.0} days)\n",
+        count(view.environments.len() as u64, "environment"),
         view.since.strftime("%Y-%m-%d %H:%M"),
         view.until.strftime("%Y-%m-%d %H:%M"),
     );
@@ -84,13 +84,13 @@ fn render(ui: &Ui, view: &MetricsView) -> String {
         "M2",
         "lead time, first environment",
         spread(&m.lead_time.first),
-        format!("{} commits", m.lead_time.first.count),
+        count(m.lead_time.first.count, "commit"),
     );
     row(
         "M2",
         "lead time, every environment",
         spread(&m.lead_time.every),
-        format!("{} commits", m.lead_time.every.count),
+        count(m.lead_time.every.count, "commit"),
     );
     row(
         "M3",
@@ -114,19 +114,19 @@ fn render(ui: &Ui, view: &MetricsView) -> String {
         "M5",
         "time to detect",
         spread(&m.time_to_detect),
-        format!("{} failures", m.time_to_detect.count),
+        count(m.time_to_detect.count, "failure"),
     );
     row(
         "M7",
         "promotion time",
         spread(&m.promotion_time.overall),
-        format!("{} promotions", m.promotion_time.overall.count),
+        count(m.promotion_time.overall.count, "promotion"),
     );
     row(
         "M8",
         "pipeline duration",
         spread(&m.pipeline_duration),
-        format!("{} releases everywhere", m.pipeline_duration.count),
+        format!("{} everywhere", count(m.pipeline_duration.count, "release")),
     );
     row(
         "M10",
@@ -135,8 +135,9 @@ fn render(ui: &Ui, view: &MetricsView) -> String {
             .per_100
             .map_or_else(|| "–".to_string(), |v| format!("{v:.1}")),
         format!(
-            "{} rollbacks, {} deployments",
-            m.rollbacks.rollbacks, m.rollbacks.deployments
+            "{}, {}",
+            count(m.rollbacks.rollbacks, "rollback"),
+            count(m.rollbacks.deployments, "deployment")
         ),
     );
     row(
@@ -144,8 +145,9 @@ fn render(ui: &Ui, view: &MetricsView) -> String {
         "audit completeness",
         percent(m.audit_completeness.share),
         format!(
-            "{} of {} deployments",
-            m.audit_completeness.complete, m.audit_completeness.deployments
+            "{} of {}",
+            m.audit_completeness.complete,
+            count(m.audit_completeness.deployments, "deployment")
         ),
     );
     out.push_str(&format!("\n{table}\n"));
@@ -156,8 +158,9 @@ fn render(ui: &Ui, view: &MetricsView) -> String {
     keys.add_row(vec![
         "deployment frequency".to_string(),
         format!(
-            "{:.2} a day ({} releases)",
-            dora.deployment_frequency.per_day, dora.deployment_frequency.releases
+            "{:.2} a day ({})",
+            dora.deployment_frequency.per_day,
+            count(dora.deployment_frequency.releases, "release")
         ),
         dora.deployment_frequency.band.as_str().to_string(),
     ]);
@@ -183,8 +186,8 @@ fn render(ui: &Ui, view: &MetricsView) -> String {
     out.push_str(&format!("\n{keys}\n"));
 
     out.push_str(&format!(
-        "\nLead time to the first environment ({} commits)\n{}",
-        view.lead_time.first.count,
+        "\nLead time to the first environment ({})\n{}",
+        count(view.lead_time.first.count, "commit"),
         bars(&view.lead_time.first_histogram)
     ));
     if !view.promotion_time.stages.is_empty() {
@@ -201,6 +204,15 @@ fn render(ui: &Ui, view: &MetricsView) -> String {
         out.push_str(&format!("\nPromotion time between stages\n{stages}"));
     }
     out
+}
+
+/// "1 commit", "4 commits".
+fn count(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 fn percent(rate: Option<f64>) -> String {

@@ -13,6 +13,7 @@ mod cli_errors;
 mod cli_generated;
 mod cli_history;
 mod cli_hostile_input;
+mod cli_metrics;
 mod cli_release;
 mod cli_schemas;
 mod cli_state;
