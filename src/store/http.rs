@@ -511,6 +511,13 @@ impl Store for HttpStore {
         ))
     }
 
+    fn ledger_counts(&self) -> Result<super::LedgerCounts> {
+        // Only the team server itself reads them, for its `/metrics`.
+        Err(Error::internal(
+            "ledger totals are not read over HTTP: scrape the team server's /metrics",
+        ))
+    }
+
     fn history(&self, environment: &str, filter: &HistoryFilter) -> Result<Vec<HistoryEntry>> {
         let mut query = Vec::new();
         if let Some(limit) = filter.limit {

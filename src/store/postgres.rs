@@ -1718,6 +1718,52 @@ fn metric_inputs(
     })
 }
 
+fn ledger_counts(tx: &mut Tx, p: &str) -> TxResult<super::LedgerCounts> {
+    let buckets: String = super::DURATION_BUCKETS
+        .iter()
+        .map(|b| {
+            format!(", count(*) FILTER (WHERE finished_at - started_at <= interval '{b} seconds')")
+        })
+        .collect();
+    let sql = format!(
+        "SELECT stage, kind, outcome, count(*),
+                coalesce(sum(extract(epoch FROM finished_at - started_at)), 0)::float8{buckets}
+         FROM captain.deployments WHERE pipeline = $1
+         GROUP BY stage, kind, outcome ORDER BY stage, kind, outcome"
+    );
+    let mut deployments = Vec::new();
+    for row in tx.query(&sql, &[&p])? {
+        let kind: String = row.try_get(1)?;
+        let outcome: String = row.try_get(2)?;
+        let mut duration_buckets = Vec::with_capacity(super::DURATION_BUCKETS.len());
+        for i in 0..super::DURATION_BUCKETS.len() {
+            duration_buckets.push(count(row.try_get(5 + i)?));
+        }
+        deployments.push(super::DeploymentTotals {
+            stage: row.try_get(0)?,
+            kind: ledger_word(&kind, "deployment kind")?,
+            outcome: ledger_word(&outcome, "outcome")?,
+            count: count(row.try_get(3)?),
+            duration_sum_seconds: row.try_get(4)?,
+            duration_buckets,
+        });
+    }
+    let mut lock_changes = Vec::new();
+    for action in super::LOCK_ACTIONS {
+        let n: i64 = tx
+            .one(
+                "SELECT count(*) FROM captain.audit_events WHERE pipeline = $1 AND action = $2",
+                &[&p, &action],
+            )?
+            .try_get(0)?;
+        lock_changes.push((action.to_string(), count(n)));
+    }
+    Ok(super::LedgerCounts {
+        deployments,
+        lock_changes,
+    })
+}
+
 fn environment_states(
     tx: &mut Tx,
     p: &str,
@@ -2678,6 +2724,10 @@ impl Store for PostgresStore {
 
     fn metric_inputs(&self, since: Timestamp, until: Timestamp) -> Result<MetricInputs> {
         self.read(|tx, p| metric_inputs(tx, p, since, until))
+    }
+
+    fn ledger_counts(&self) -> Result<super::LedgerCounts> {
+        self.read(ledger_counts)
     }
 
     fn environment_states(&self, environments: &[String]) -> Result<Vec<EnvironmentState>> {

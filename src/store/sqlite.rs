@@ -33,7 +33,10 @@ use super::checks;
 use super::export::{ImportMode, ImportSummary, LedgerRecord};
 use super::location::{self, Bases};
 use super::ranges::{CommitRanges, RangeInfo, ReleaseFacts};
-use super::{AuditFilter, HistoryFilter, LogLine, NewRollback, ReleaseFilter, Store, Unlock};
+use super::{
+    AuditFilter, DeploymentTotals, HistoryFilter, LedgerCounts, LogLine, NewRollback,
+    ReleaseFilter, Store, Unlock,
+};
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::views::metrics::{MetricInputs, MetricRelease};
@@ -1160,6 +1163,48 @@ fn metric_inputs(conn: &Connection, since: Timestamp, until: Timestamp) -> Tx<Me
     })
 }
 
+fn ledger_counts(conn: &Connection) -> Tx<LedgerCounts> {
+    let buckets: String = super::DURATION_BUCKETS
+        .iter()
+        .map(|b| format!(", sum(finished_at - started_at <= {})", b * 1_000_000))
+        .collect();
+    let sql = format!(
+        "SELECT stage, kind, outcome, count(*),
+                coalesce(sum(finished_at - started_at), 0) / 1000000.0{buckets}
+         FROM deployments GROUP BY stage, kind, outcome ORDER BY stage, kind, outcome"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let deployments = stmt
+        .query_map([], |row| {
+            let kind: String = row.get(1)?;
+            let outcome: String = row.get(2)?;
+            let mut duration_buckets = Vec::with_capacity(super::DURATION_BUCKETS.len());
+            for i in 0..super::DURATION_BUCKETS.len() {
+                let n: Option<i64> = row.get(5 + i)?;
+                duration_buckets.push(u64::try_from(n.unwrap_or(0)).unwrap_or(0));
+            }
+            Ok(DeploymentTotals {
+                stage: row.get(0)?,
+                kind: kind.parse().map_err(|e| conversion(1, e))?,
+                outcome: outcome.parse().map_err(|e| conversion(2, e))?,
+                count: u64::try_from(row.get::<_, i64>(3)?).unwrap_or(0),
+                duration_sum_seconds: row.get(4)?,
+                duration_buckets,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut lock_changes = Vec::new();
+    let mut stmt = conn.prepare_cached("SELECT count(*) FROM audit_events WHERE action = ?1")?;
+    for action in super::LOCK_ACTIONS {
+        let n: i64 = stmt.query_row([action], |row| row.get(0))?;
+        lock_changes.push((action.to_string(), u64::try_from(n).unwrap_or(0)));
+    }
+    Ok(LedgerCounts {
+        deployments,
+        lock_changes,
+    })
+}
+
 fn environment_state(conn: &Connection, environment: &str) -> Tx<EnvironmentState> {
     let (current, in_progress, last_finished) = state_seqs(conn, environment)?;
     let load = |seq: Option<i64>| -> Tx<Option<Deployment>> {
@@ -1860,6 +1905,10 @@ impl Store for SqliteStore {
 
     fn metric_inputs(&self, since: Timestamp, until: Timestamp) -> Result<MetricInputs> {
         self.read(|conn| metric_inputs(conn, since, until))
+    }
+
+    fn ledger_counts(&self) -> Result<LedgerCounts> {
+        self.read(ledger_counts)
     }
 
     fn environment_states(&self, environments: &[String]) -> Result<Vec<EnvironmentState>> {

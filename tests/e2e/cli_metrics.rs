@@ -23,9 +23,9 @@ fn t(hours: f64) -> Timestamp {
 
 /// Runs captain at a time: against the test environment's own backend, or against a
 /// given server with a token.
-struct Driver<'a> {
-    env: &'a TestEnv,
-    server: Option<(&'a Server, &'a str)>,
+pub(crate) struct Driver<'a> {
+    pub(crate) env: &'a TestEnv,
+    pub(crate) server: Option<(&'a Server, &'a str)>,
 }
 
 impl Driver<'_> {
@@ -48,7 +48,7 @@ impl Driver<'_> {
             .into()
     }
 
-    fn now(&self, args: &[&str]) -> Run {
+    pub(crate) fn now(&self, args: &[&str]) -> Run {
         self.run(super::common::now(), args)
     }
 
@@ -142,7 +142,7 @@ fn commit(sandbox: &Sandbox, name: &str, hours: f64) {
 /// - day 6: commit c5, v4 released at 1h without artifacts; approved in prod-1 (7h),
 ///   prod-2 (9h) and prod-3 (9h30m); on day 7 a person rolls prod-3 back to v2 (20m);
 /// - day 8: commit c6, v5 released, still deploying to beta.
-fn story(d: &Driver<'_>, sandbox: &Sandbox) {
+pub(crate) fn story(d: &Driver<'_>, sandbox: &Sandbox) {
     let all = |start: f64| -> Vec<(&'static str, f64, &'static str)> {
         vec![
             ("beta", start, "approved"),

@@ -40,6 +40,7 @@ mod server_harness;
 mod server_hostile;
 mod server_pipelines;
 mod server_postgres;
+mod server_prometheus;
 mod server_story;
 mod server_tls;
 mod server_tokens;
