@@ -28,6 +28,8 @@
 //!   60 s by default, is killed and reported as "> bound"); target ≤ 30 ms and ≥ 20×
 //!   faster than `git tag --contains`;
 //! - `captain status` and `captain history ENV --limit 50`: target ≤ 30 ms;
+//! - `captain metrics --since 90d` (the production metrics of the last 90 days of the
+//!   ledger, the clock pinned an hour after its last deployment): target ≤ 300 ms;
 //! - `captain release create` of a commit 100 commits past the last release, each run on
 //!   a fresh copy of the state (the copy is not timed), with `origin/main` pointed at it
 //!   as in a CI checkout (the local `main` stays at the last release): target ≤ 100 ms;
@@ -352,6 +354,10 @@ fn run() -> Result<bool> {
     );
 
     let picks = picks(&history, &shas);
+    // The ledger's clock stops at its last deployment: `metrics --since 90d` looks back
+    // from an hour after it.
+    let last_start = ledger.deployments.iter().map(|d| d.started_at).max();
+    let metrics_now = last_start.unwrap_or(0) + 3_600;
     let rows = measure_all(
         &case,
         &options,
@@ -359,6 +365,7 @@ fn run() -> Result<bool> {
         &stages,
         &shas,
         &picks,
+        metrics_now,
         state_error.as_deref(),
     );
     let ratios = ratios(&rows, &picks);
@@ -394,6 +401,7 @@ fn run() -> Result<bool> {
     Ok(all_pass)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn measure_all(
     case: &Case,
     options: &Options,
@@ -401,6 +409,7 @@ fn measure_all(
     stages: &[history::Stage],
     shas: &[String],
     picks: &[Pick],
+    metrics_now: i64,
     state_error: Option<&str>,
 ) -> Vec<Row> {
     let plan = |name: &'static str, target_ms: Option<f64>| Plan {
@@ -563,6 +572,39 @@ fn measure_all(
                 let count = value["deployments"].as_array().map_or(0, Vec::len);
                 ensure!(count == 50, "history shows {count} deployments, not 50");
                 Ok(Some(format!("environment {environment}")))
+            },
+        ));
+    }
+    let now = jiff::Timestamp::from_second(metrics_now)
+        .map(|t| t.to_string())
+        .unwrap_or_default();
+    if state_error.is_some() {
+        rows.push(no_state(
+            "metrics --since 90d",
+            "captain metrics --since 90d".into(),
+        ));
+    } else {
+        rows.push(measure(
+            plan("metrics --since 90d", Some(300.0)),
+            |_| {
+                let mut c = captain(case, &state);
+                c.env("CAPTAIN_NOW", &now).args(["metrics", "--since", "90d"]);
+                Ok(c)
+            },
+            |_| {
+                let mut c = captain(case, &state);
+                c.env("CAPTAIN_NOW", &now)
+                    .args(["--json", "metrics", "--since", "90d"]);
+                let value = measure::json(&measure::capture(c)?)?;
+                let deployments = value["deployments"]["total"].as_u64().unwrap_or(0);
+                let commits = value["lead_time"]["first"]["count"].as_u64().unwrap_or(0);
+                ensure!(
+                    deployments > 0 && commits > 0,
+                    "metrics saw {deployments} production deployments and {commits} commits in 90 days"
+                );
+                Ok(Some(format!(
+                    "{deployments} production deployments, {commits} commits reaching production, until {now}"
+                )))
             },
         ));
     }

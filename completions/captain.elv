@@ -51,6 +51,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand history 'Deployment history of an environment, newest first: deployment, when, outcome, commits added and removed ("+5 −2"), and commit range'
             cand where 'Where a commit is: the first release containing it, the deployment that first brought it to each environment, and the environments where it is and is not deployed now'
             cand diff 'Compare two releases or environments: what replacing A by B changes'
+            cand metrics 'Delivery metrics of a window, from the ledger alone: deployment success rate (M1), lead time for changes per commit with a histogram (M2), change failure rate (M3), time to recovery (M4), time to detect (M5), promotion time between stages (M7), pipeline duration (M8), rollbacks per 100 deployments (M10), audit completeness (M12), and the four DORA keys with their performance band'
             cand rollback 'Roll environments back to an older release, after a preview'
             cand freeze 'Freeze the pipeline, a stage, an environment or a wave: nothing is promoted or started there until it is lifted (or until --until)'
             cand unfreeze 'Lift an emergency freeze of the pipeline, a stage, an environment or a wave'
@@ -547,6 +548,25 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'captain;diff'= {
+            cand --repo 'The git repository (default: the one around the current directory)'
+            cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
+            cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
+            cand --ca-file 'A PEM file of CA certificates to trust when talking to a team server over HTTPS'
+            cand --output 'Output format of views and results'
+            cand --json 'Short for --output json'
+            cand -q 'Print results only: no status messages or progress'
+            cand --quiet 'Print results only: no status messages or progress'
+            cand --no-color 'Never colour the output (also: the NO_COLOR environment variable)'
+            cand -y 'Answer yes to confirmations (for scripts)'
+            cand --yes 'Answer yes to confirmations (for scripts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'captain;metrics'= {
+            cand --since 'The window''s start: a duration back from now (30d, 90d), a date (2026-11-01) or an RFC 3339 time'
+            cand --stage 'Only this stage''s environments'
+            cand --wave 'Only this wave''s environments'
+            cand --environment 'Only this environment'
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'
@@ -1245,6 +1265,7 @@ set edit:completion:arg-completer[captain] = {|@words|
             cand history 'Deployment history of an environment, newest first: deployment, when, outcome, commits added and removed ("+5 −2"), and commit range'
             cand where 'Where a commit is: the first release containing it, the deployment that first brought it to each environment, and the environments where it is and is not deployed now'
             cand diff 'Compare two releases or environments: what replacing A by B changes'
+            cand metrics 'Delivery metrics of a window, from the ledger alone: deployment success rate (M1), lead time for changes per commit with a histogram (M2), change failure rate (M3), time to recovery (M4), time to detect (M5), promotion time between stages (M7), pipeline duration (M8), rollbacks per 100 deployments (M10), audit completeness (M12), and the four DORA keys with their performance band'
             cand rollback 'Roll environments back to an older release, after a preview'
             cand freeze 'Freeze the pipeline, a stage, an environment or a wave: nothing is promoted or started there until it is lifted (or until --until)'
             cand unfreeze 'Lift an emergency freeze of the pipeline, a stage, an environment or a wave'
@@ -1327,6 +1348,8 @@ set edit:completion:arg-completer[captain] = {|@words|
         &'captain;help;where'= {
         }
         &'captain;help;diff'= {
+        }
+        &'captain;help;metrics'= {
         }
         &'captain;help;rollback'= {
         }

@@ -17,6 +17,7 @@ mod freeze;
 mod history;
 mod init;
 mod logs;
+mod metrics;
 mod next;
 mod notify;
 mod override_cmd;
@@ -125,6 +126,7 @@ pub enum Command {
     History(history::Args),
     Where(where_cmd::Args),
     Diff(diff::Args),
+    Metrics(metrics::Args),
     Rollback(rollback::Args),
     Freeze(freeze::FreezeArgs),
     Unfreeze(freeze::UnfreezeArgs),
@@ -209,6 +211,7 @@ fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::History(args) => history::run(&ctx, ui, args),
         Command::Where(args) => where_cmd::run(&ctx, ui, args),
         Command::Diff(args) => diff::run(&ctx, ui, args),
+        Command::Metrics(args) => metrics::run(&ctx, ui, args),
         Command::Rollback(args) => rollback::run(&ctx, ui, args),
         Command::Freeze(args) => freeze::freeze(&ctx, ui, args),
         Command::Unfreeze(args) => freeze::unfreeze(&ctx, ui, args),

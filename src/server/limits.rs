@@ -393,16 +393,25 @@ pub(crate) fn body_limit(method: &Method, path: &str) -> usize {
 /// Exports, history and audit scans, release lists: the reads whose cost grows with
 /// the ledger.
 pub(crate) fn is_heavy(method: &Method, path: &str) -> bool {
+    let tail = |path: &str| -> Option<Vec<String>> {
+        let rest = path.strip_prefix("/v1/pipelines/")?;
+        Some(rest.split('/').skip(1).map(str::to_string).collect())
+    };
+    // `captain metrics` (a window of the ledger) is a read that takes a body.
+    if method == Method::POST {
+        return tail(path).is_some_and(|t| t == ["metrics"]);
+    }
     if method != Method::GET {
         return false;
     }
-    if path == "/v1/audit" {
+    // The Prometheus scrape reads every pipeline's totals.
+    if path == "/v1/audit" || path == "/metrics" {
         return true;
     }
-    let Some(rest) = path.strip_prefix("/v1/pipelines/") else {
+    let Some(tail) = tail(path) else {
         return false;
     };
-    let tail: Vec<&str> = rest.split('/').skip(1).collect();
+    let tail: Vec<&str> = tail.iter().map(String::as_str).collect();
     matches!(
         tail.as_slice(),
         ["export"]

@@ -19,6 +19,7 @@ pub(crate) mod files;
 pub mod limits;
 mod notify;
 pub mod openapi;
+pub(crate) mod prometheus;
 pub(crate) mod registry;
 mod routes;
 pub mod web;
@@ -135,6 +136,10 @@ pub(crate) struct App {
     /// Event streams (`…/events?follow=true`) open at once (see [`limits`]).
     event_streams: Arc<tokio::sync::Semaphore>,
     limits: Arc<limits::Limits>,
+    /// The server's own request metrics (see [`prometheus`]).
+    metrics: Arc<prometheus::ServerMetrics>,
+    /// How many store calls may run at once (the size of `store_calls`).
+    store_call_limit: usize,
 }
 
 impl App {
@@ -378,17 +383,18 @@ async fn serve_async(
     ready: impl FnOnce(SocketAddr, bool),
 ) -> Result<()> {
     let limits = Arc::new(options.limits.clone());
+    let store_call_limit = options
+        .concurrency
+        .unwrap_or_else(default_concurrency)
+        .max(1);
     let app = App {
         registry,
         trust_client_clock: options.trust_client_clock,
         stores,
         db,
-        store_calls: Arc::new(tokio::sync::Semaphore::new(
-            options
-                .concurrency
-                .unwrap_or_else(default_concurrency)
-                .max(1),
-        )),
+        store_calls: Arc::new(tokio::sync::Semaphore::new(store_call_limit)),
+        metrics: Arc::new(prometheus::ServerMetrics::new()),
+        store_call_limit,
         heavy_calls: Arc::new(tokio::sync::Semaphore::new(limits.heavy_reads.max(1))),
         event_streams: Arc::new(tokio::sync::Semaphore::new(limits::event_stream_cap(
             limits.connection_cap(),
@@ -629,6 +635,11 @@ async fn observe(State(app): State<App>, mut request: Request, next: Next) -> Re
     let token_name = caller.log_name().to_string();
     request.extensions_mut().insert(caller);
     let response = next.run(request).await;
+    app.metrics.observe(
+        method.as_str(),
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
     tracing::info!(
         method = %method,
         path = %path,

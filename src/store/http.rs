@@ -224,6 +224,14 @@ impl HttpStore {
         self.query(what, path, body)
     }
 
+    /// `captain metrics`, computed by the server with the definition it holds.
+    pub fn metrics(
+        &self,
+        query: &crate::views::metrics::MetricsQuery,
+    ) -> Result<crate::views::metrics::MetricsView> {
+        self.query("computing metrics", "/metrics", query)
+    }
+
     fn get<T: DeserializeOwned>(
         &self,
         what: &str,
@@ -497,6 +505,25 @@ impl Store for HttpStore {
 
     fn deployment(&self, id: &DeploymentId) -> Result<Option<Deployment>> {
         self.get("reading a deployment", &format!("/deployments/{id}"), &[])
+    }
+
+    fn metric_inputs(
+        &self,
+        since: Timestamp,
+        until: Timestamp,
+    ) -> Result<crate::views::metrics::MetricInputs> {
+        let _ = (since, until);
+        // The server computes the whole view instead (see `HttpStore::metrics`).
+        Err(Error::internal(
+            "metric inputs are not read over HTTP: the team server computes the metrics",
+        ))
+    }
+
+    fn ledger_counts(&self) -> Result<super::LedgerCounts> {
+        // Only the team server itself reads them, for its `/metrics`.
+        Err(Error::internal(
+            "ledger totals are not read over HTTP: scrape the team server's /metrics",
+        ))
     }
 
     fn history(&self, environment: &str, filter: &HistoryFilter) -> Result<Vec<HistoryEntry>> {

@@ -213,6 +213,20 @@ pub trait Store: Send + Sync {
     /// Deployment history of one environment, newest first, with the commits each brought.
     fn history(&self, environment: &str, filter: &HistoryFilter) -> Result<Vec<HistoryEntry>>;
 
+    /// What `captain metrics` reads for the window `[since, until]` (see
+    /// [`crate::views::metrics::MetricInputs`]): the deployments started in it, each
+    /// environment's current release when it began, and the releases in between with
+    /// their commit times.
+    fn metric_inputs(
+        &self,
+        since: Timestamp,
+        until: Timestamp,
+    ) -> Result<crate::views::metrics::MetricInputs>;
+
+    /// Totals of the whole ledger: deployments by stage, kind and outcome with their
+    /// durations, and lock changes (see [`LedgerCounts`]).
+    fn ledger_counts(&self) -> Result<LedgerCounts>;
+
     /// What the ledger knows of each of these environments, in the same order.
     fn environment_states(&self, environments: &[String]) -> Result<Vec<EnvironmentState>>;
 
@@ -438,6 +452,51 @@ pub trait Store: Send + Sync {
     fn idempotency_keys(&self) -> Option<&dyn KeyTable> {
         None
     }
+}
+
+/// Totals of a whole ledger, for the team server's `/metrics` (Prometheus).
+#[derive(Clone, Debug, Default)]
+pub struct LedgerCounts {
+    /// Per stage, kind and outcome.
+    pub deployments: Vec<DeploymentTotals>,
+    /// Audit events of lock changes by action (`lock.set`, `lock.remove`,
+    /// `release.block`, `release.unblock`).
+    pub lock_changes: Vec<(String, u64)>,
+}
+
+/// The deployments of one stage, kind and outcome.
+#[derive(Clone, Debug)]
+pub struct DeploymentTotals {
+    pub stage: String,
+    pub kind: DeploymentKind,
+    pub outcome: Outcome,
+    pub count: u64,
+    /// The finished ones' durations added up (seconds).
+    pub duration_sum_seconds: f64,
+    /// How many finished ones took at most each of [`DURATION_BUCKETS`] (cumulative).
+    pub duration_buckets: Vec<u64>,
+}
+
+/// The upper bounds (seconds) of the deployment duration histogram.
+pub const DURATION_BUCKETS: [u64; 9] = [60, 300, 900, 1_800, 3_600, 7_200, 21_600, 43_200, 86_400];
+
+/// The lock-change audit actions [`LedgerCounts::lock_changes`] counts.
+pub(crate) const LOCK_ACTIONS: [&str; 4] = [
+    "lock.set",
+    "lock.remove",
+    "release.block",
+    "release.unblock",
+];
+
+/// The releases [`Store::metric_inputs`] reads: from the oldest of `all` (the window's
+/// deployments and each environment's release before it) to the newest of `deployed`.
+pub(crate) fn metric_release_range(
+    all: impl Iterator<Item = ReleaseNumber>,
+    deployed: impl Iterator<Item = ReleaseNumber>,
+) -> (ReleaseNumber, ReleaseNumber) {
+    let low = all.min().unwrap_or(ReleaseNumber(1));
+    let high = deployed.max().unwrap_or(low);
+    (low, high)
 }
 
 /// A table of idempotency keys, one row per token and key (see [`IdempotentRequest`]).

@@ -45,6 +45,7 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::model::*;
+use crate::views::metrics::{MetricInputs, MetricRelease};
 
 /// Append-only: a shipped migration is never edited; changes are new entries.
 const MIGRATIONS: &[(i32, &str)] = &[
@@ -65,6 +66,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (15, include_str!("postgres/0015_freezes.sql")),
     (16, include_str!("postgres/0016_step_approvals.sql")),
     (17, include_str!("postgres/0017_expedites.sql")),
+    (18, include_str!("postgres/0018_deployments_by_start.sql")),
 ];
 
 mod pool;
@@ -1650,6 +1652,125 @@ fn history(
     Ok(entries)
 }
 
+fn metric_inputs(
+    tx: &mut Tx,
+    p: &str,
+    since: Timestamp,
+    until: Timestamp,
+) -> TxResult<MetricInputs> {
+    let sql = format!(
+        "SELECT {DEPLOYMENT_COLUMNS} FROM captain.deployments d
+         WHERE d.pipeline = $1 AND d.started_at >= $2 AND d.started_at <= $3 ORDER BY d.seq"
+    );
+    let rows = tx
+        .query(&sql, &[&p, &since, &until])?
+        .iter()
+        .map(deployment_from_row)
+        .collect::<TxResult<Vec<_>>>()?;
+    let Some((first_seq, _)) = rows.first() else {
+        return Ok(MetricInputs::default());
+    };
+    let mut prior = std::collections::BTreeMap::new();
+    for row in tx.query(
+        "SELECT e.environment, d.release FROM captain.environment_state e
+         CROSS JOIN LATERAL (
+             SELECT release FROM captain.deployments
+             WHERE pipeline = $1 AND environment = e.environment AND reached AND seq < $2
+             ORDER BY seq DESC LIMIT 1
+         ) d
+         WHERE e.pipeline = $1",
+        &[&p, first_seq],
+    )? {
+        let environment: String = row.try_get(0)?;
+        prior.insert(environment, release_number(row.try_get(1)?)?);
+    }
+    let numbers = rows
+        .iter()
+        .map(|(_, d)| d.release)
+        .chain(prior.values().copied());
+    let (low, high) = super::metric_release_range(numbers, rows.iter().map(|(_, d)| d.release));
+    let mut times: HashMap<ReleaseNumber, Vec<Timestamp>> = HashMap::new();
+    for row in tx.query(
+        "SELECT release, time FROM captain.release_commits
+         WHERE pipeline = $1 AND release >= $2 AND release <= $3",
+        &[&p, &num(low), &num(high)],
+    )? {
+        times
+            .entry(release_number(row.try_get(0)?)?)
+            .or_default()
+            .push(row.try_get(1)?);
+    }
+    let mut releases = Vec::new();
+    for row in tx.query(
+        "SELECT number, base, created_at, artifacts <> '{}'::jsonb FROM captain.releases
+         WHERE pipeline = $1 AND number >= $2 AND number <= $3 ORDER BY number",
+        &[&p, &num(low), &num(high)],
+    )? {
+        let number = release_number(row.try_get(0)?)?;
+        releases.push(MetricRelease {
+            number,
+            base: row
+                .try_get::<_, Option<i64>>(1)?
+                .map(release_number)
+                .transpose()?,
+            created_at: row.try_get(2)?,
+            has_artifacts: row.try_get(3)?,
+            commit_times: times.remove(&number).unwrap_or_default(),
+        });
+    }
+    Ok(MetricInputs {
+        deployments: rows.into_iter().map(|(_, d)| d).collect(),
+        prior,
+        releases,
+    })
+}
+
+fn ledger_counts(tx: &mut Tx, p: &str) -> TxResult<super::LedgerCounts> {
+    let buckets: String = super::DURATION_BUCKETS
+        .iter()
+        .map(|b| {
+            format!(", count(*) FILTER (WHERE finished_at - started_at <= interval '{b} seconds')")
+        })
+        .collect();
+    let sql = format!(
+        "SELECT stage, kind, outcome, count(*),
+                coalesce(sum(extract(epoch FROM finished_at - started_at)), 0)::float8{buckets}
+         FROM captain.deployments WHERE pipeline = $1
+         GROUP BY stage, kind, outcome ORDER BY stage, kind, outcome"
+    );
+    let mut deployments = Vec::new();
+    for row in tx.query(&sql, &[&p])? {
+        let kind: String = row.try_get(1)?;
+        let outcome: String = row.try_get(2)?;
+        let mut duration_buckets = Vec::with_capacity(super::DURATION_BUCKETS.len());
+        for i in 0..super::DURATION_BUCKETS.len() {
+            duration_buckets.push(count(row.try_get(5 + i)?));
+        }
+        deployments.push(super::DeploymentTotals {
+            stage: row.try_get(0)?,
+            kind: ledger_word(&kind, "deployment kind")?,
+            outcome: ledger_word(&outcome, "outcome")?,
+            count: count(row.try_get(3)?),
+            duration_sum_seconds: row.try_get(4)?,
+            duration_buckets,
+        });
+    }
+    let mut lock_changes = Vec::new();
+    for action in super::LOCK_ACTIONS {
+        let n: i64 = tx
+            .one(
+                "SELECT count(*) FROM captain.audit_events WHERE pipeline = $1 AND action = $2",
+                &[&p, &action],
+            )?
+            .try_get(0)?;
+        lock_changes.push((action.to_string(), count(n)));
+    }
+    Ok(super::LedgerCounts {
+        deployments,
+        lock_changes,
+    })
+}
+
 fn environment_states(
     tx: &mut Tx,
     p: &str,
@@ -2609,6 +2730,14 @@ impl Store for PostgresStore {
 
     fn history(&self, environment: &str, filter: &HistoryFilter) -> Result<Vec<HistoryEntry>> {
         self.read(|tx, p| history(tx, p, environment, filter))
+    }
+
+    fn metric_inputs(&self, since: Timestamp, until: Timestamp) -> Result<MetricInputs> {
+        self.read(|tx, p| metric_inputs(tx, p, since, until))
+    }
+
+    fn ledger_counts(&self) -> Result<super::LedgerCounts> {
+        self.read(ledger_counts)
     }
 
     fn environment_states(&self, environments: &[String]) -> Result<Vec<EnvironmentState>> {

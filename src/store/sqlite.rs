@@ -16,7 +16,7 @@
 //!
 //! This room stores and answers; it never reads the clock or talks to git.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -34,11 +34,12 @@ use super::export::{ImportMode, ImportSummary, LedgerRecord};
 use super::location::{self, Bases};
 use super::ranges::{CommitRanges, RangeInfo, ReleaseFacts};
 use super::{
-    AuditFilter, Delivery, DeliveryUpdate, HistoryFilter, LogLine, NewRollback, NotifyState,
-    ParkedEvent, ReleaseFilter, Store, Unlock,
+    AuditFilter, Delivery, DeliveryUpdate, DeploymentTotals, HistoryFilter, LedgerCounts,
+    LogLine, NewRollback, NotifyState, ParkedEvent, ReleaseFilter, Store, Unlock,
 };
 use crate::error::{Error, Result};
 use crate::model::*;
+use crate::views::metrics::{MetricInputs, MetricRelease};
 
 /// The marker stored in `captain_meta.format`.
 const FORMAT_MARKER: &str = "captain-ledger";
@@ -55,6 +56,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("sqlite/0008_freezes.sql")),
     (9, include_str!("sqlite/0009_step_approvals.sql")),
     (10, include_str!("sqlite/0010_expedites.sql")),
+    (11, include_str!("sqlite/0011_deployments_by_start.sql")),
 ];
 
 mod keys;
@@ -1091,6 +1093,127 @@ fn history(conn: &Connection, environment: &str, filter: &HistoryFilter) -> Tx<V
     Ok(entries)
 }
 
+fn metric_inputs(conn: &Connection, since: Timestamp, until: Timestamp) -> Tx<MetricInputs> {
+    let sql = format!(
+        "SELECT {DEPLOYMENT_COLUMNS} FROM deployments
+         WHERE started_at >= ?1 AND started_at <= ?2 ORDER BY seq"
+    );
+    let rows = conn
+        .prepare_cached(&sql)?
+        .query_map(params![micros(since), micros(until)], deployment_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let Some((first_seq, _)) = rows.first() else {
+        return Ok(MetricInputs::default());
+    };
+    let mut prior = BTreeMap::new();
+    let environments = conn
+        .prepare_cached("SELECT environment FROM environment_state")?
+        .query_map([], |row| row.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut before = conn.prepare_cached(
+        "SELECT release FROM deployments WHERE environment = ?1 AND reached = 1 AND seq < ?2
+         ORDER BY seq DESC LIMIT 1",
+    )?;
+    for environment in environments {
+        let release = before
+            .query_row(params![environment, first_seq], |row| {
+                release_number(row, 0)
+            })
+            .optional()?;
+        if let Some(release) = release {
+            prior.insert(environment, release);
+        }
+    }
+    let numbers = rows
+        .iter()
+        .map(|(_, d)| d.release)
+        .chain(prior.values().copied());
+    let (low, high) = super::metric_release_range(numbers, rows.iter().map(|(_, d)| d.release));
+    let mut times: HashMap<ReleaseNumber, Vec<Timestamp>> = HashMap::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT release, time FROM release_commits WHERE release >= ?1 AND release <= ?2",
+    )?;
+    let mut commit_rows = stmt.query(params![num(low), num(high)])?;
+    while let Some(row) = commit_rows.next()? {
+        times
+            .entry(release_number(row, 0)?)
+            .or_default()
+            .push(ts(row, 1)?);
+    }
+    let releases = conn
+        .prepare_cached(
+            "SELECT number, base, created_at, artifacts <> '{}' FROM releases
+             WHERE number >= ?1 AND number <= ?2 ORDER BY number",
+        )?
+        .query_map(params![num(low), num(high)], |row| {
+            let base: Option<i64> = row.get(1)?;
+            Ok(MetricRelease {
+                number: release_number(row, 0)?,
+                base: base
+                    .map(|b| u64::try_from(b).map(ReleaseNumber))
+                    .transpose()
+                    .map_err(|e| conversion(1, e))?,
+                created_at: ts(row, 2)?,
+                has_artifacts: row.get(3)?,
+                commit_times: Vec::new(),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .map(|mut r| {
+            r.commit_times = times.remove(&r.number).unwrap_or_default();
+            r
+        })
+        .collect();
+    Ok(MetricInputs {
+        deployments: rows.into_iter().map(|(_, d)| d).collect(),
+        prior,
+        releases,
+    })
+}
+
+fn ledger_counts(conn: &Connection) -> Tx<LedgerCounts> {
+    let buckets: String = super::DURATION_BUCKETS
+        .iter()
+        .map(|b| format!(", sum(finished_at - started_at <= {})", b * 1_000_000))
+        .collect();
+    let sql = format!(
+        "SELECT stage, kind, outcome, count(*),
+                coalesce(sum(finished_at - started_at), 0) / 1000000.0{buckets}
+         FROM deployments GROUP BY stage, kind, outcome ORDER BY stage, kind, outcome"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let deployments = stmt
+        .query_map([], |row| {
+            let kind: String = row.get(1)?;
+            let outcome: String = row.get(2)?;
+            let mut duration_buckets = Vec::with_capacity(super::DURATION_BUCKETS.len());
+            for i in 0..super::DURATION_BUCKETS.len() {
+                let n: Option<i64> = row.get(5 + i)?;
+                duration_buckets.push(u64::try_from(n.unwrap_or(0)).unwrap_or(0));
+            }
+            Ok(DeploymentTotals {
+                stage: row.get(0)?,
+                kind: kind.parse().map_err(|e| conversion(1, e))?,
+                outcome: outcome.parse().map_err(|e| conversion(2, e))?,
+                count: u64::try_from(row.get::<_, i64>(3)?).unwrap_or(0),
+                duration_sum_seconds: row.get(4)?,
+                duration_buckets,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut lock_changes = Vec::new();
+    let mut stmt = conn.prepare_cached("SELECT count(*) FROM audit_events WHERE action = ?1")?;
+    for action in super::LOCK_ACTIONS {
+        let n: i64 = stmt.query_row([action], |row| row.get(0))?;
+        lock_changes.push((action.to_string(), u64::try_from(n).unwrap_or(0)));
+    }
+    Ok(LedgerCounts {
+        deployments,
+        lock_changes,
+    })
+}
+
 fn environment_state(conn: &Connection, environment: &str) -> Tx<EnvironmentState> {
     let (current, in_progress, last_finished) = state_seqs(conn, environment)?;
     let load = |seq: Option<i64>| -> Tx<Option<Deployment>> {
@@ -1791,6 +1914,14 @@ impl Store for SqliteStore {
 
     fn history(&self, environment: &str, filter: &HistoryFilter) -> Result<Vec<HistoryEntry>> {
         self.read(|conn| history(conn, environment, filter))
+    }
+
+    fn metric_inputs(&self, since: Timestamp, until: Timestamp) -> Result<MetricInputs> {
+        self.read(|conn| metric_inputs(conn, since, until))
+    }
+
+    fn ledger_counts(&self) -> Result<LedgerCounts> {
+        self.read(ledger_counts)
     }
 
     fn environment_states(&self, environments: &[String]) -> Result<Vec<EnvironmentState>> {

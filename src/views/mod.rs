@@ -11,6 +11,7 @@ pub mod freeze;
 pub mod history;
 pub mod ledger;
 pub mod preview;
+pub mod metrics;
 pub mod promotions;
 pub mod release;
 pub mod rollback;

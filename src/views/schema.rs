@@ -38,6 +38,7 @@ pub fn all() -> Vec<ViewSchema> {
         view::<status::StatusView>("status", "captain status"),
         view::<history::HistoryView>("history", "captain history ENV"),
         view::<where_commit::WhereView>("where", "captain where REV"),
+        view::<metrics::MetricsView>("metrics", "captain metrics"),
         view::<crate::config::PlanView>("plan", "captain plan"),
         view::<setup::ValidateView>("validate", "captain validate"),
         view::<setup::ConfigView>("config", "captain config"),

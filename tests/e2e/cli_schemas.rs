@@ -413,6 +413,7 @@ fn every_command_prints_json_its_schema_describes() {
     c.check("history", 0, &["history", "prod-1", "--json"]);
     c.check("where", 0, &["where", "HEAD", "--json"]);
     c.check("where", 0, &["where", v1, "--json"]);
+    c.check("metrics", 0, &["metrics", "--json"]);
     let list = c.check("release-list", 0, &["release", "list", "--json"]);
     assert_eq!(list["releases"][0]["release"], "v2", "{list}");
     assert!(list["releases"][0].get("number").is_none(), "{list}");

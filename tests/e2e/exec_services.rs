@@ -19,7 +19,7 @@ use captain::exec::{
     run_approval_step, step_alarm_state,
 };
 
-const PROMETHEUS: &str = "/usr/bin/prometheus";
+pub(crate) const PROMETHEUS: &str = "/usr/bin/prometheus";
 const ALERTMANAGER: &str = "/usr/bin/prometheus-alertmanager";
 const READY_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -40,7 +40,7 @@ impl Drop for Service {
 impl Service {
     /// Starts `binary` with `args` (`{port}` and `{dir}` filled in) after writing `files`
     /// into its directory, and waits for `/-/ready`.
-    fn start(binary: &str, files: &[(&str, String)], args: &[&str]) -> Option<Service> {
+    pub(crate) fn start(binary: &str, files: &[(&str, String)], args: &[&str]) -> Option<Service> {
         if !Path::new(binary).exists() {
             assert!(
                 std::env::var_os("CAPTAIN_SKIP_SERVICE_TESTS").is_some(),

@@ -34,6 +34,15 @@ pub(super) fn routes(_p: &str) -> ApiRouter<App> {
             }),
         )
         .api_route(
+            "/metrics",
+            get_with(metrics, |op| {
+                op.id("prometheusMetrics")
+                    .tag("service")
+                    .summary("The server and every pipeline it holds, in the Prometheus text format (OpenMetrics); scrape with a read token")
+                    .with(needs(Role::Read))
+            }),
+        )
+        .api_route(
             "/v1/whoami",
             get_with(whoami, |op| {
                 op.id("whoami")
@@ -72,6 +81,50 @@ async fn openapi(
     Extension(contract): Extension<Arc<crate::server::openapi::Contract>>,
 ) -> Reply<serde_json::Value> {
     json_response(StatusCode::OK, contract.json().to_vec()).into()
+}
+
+/// `GET /metrics` (see [`crate::server::prometheus`]): the pipelines the caller's token
+/// may reach.
+async fn metrics(State(app): State<App>, Extension(caller): Extension<Caller>) -> Reply<String> {
+    if let Err(denied) = auth::require(&caller, Role::Read, "reading metrics") {
+        return denied_response(denied).into();
+    }
+    let registry = app.registry.clone();
+    let stores = app.stores.clone();
+    let sampled = app
+        .blocking(move || {
+            let mut samples = Vec::new();
+            for listed in registry.list(&stores)? {
+                if auth::require_pipeline(&caller, &listed.pipeline).is_err() {
+                    continue;
+                }
+                let registered = registry.get(&listed.pipeline, &stores)?;
+                let store = stores.get(&listed.pipeline)?;
+                samples.push(crate::server::prometheus::sample(
+                    &registered.pipeline,
+                    store.as_ref(),
+                )?);
+            }
+            Ok(samples)
+        })
+        .await;
+    let in_use = app
+        .store_call_limit
+        .saturating_sub(app.store_calls.available_permits());
+    let text = sampled.and_then(|samples| {
+        crate::server::prometheus::render(&app.metrics, samples, (in_use, app.store_call_limit))
+    });
+    match text {
+        Ok(text) => {
+            let mut response = Response::new(Body::from(text));
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(crate::server::prometheus::CONTENT_TYPE),
+            );
+            response.into()
+        }
+        Err(e) => failed(&e),
+    }
 }
 
 /// The caller's own token: what it may do, so a client can refuse an operation before

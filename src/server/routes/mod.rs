@@ -201,6 +201,7 @@ mod ledger;
 mod locks;
 mod meta;
 mod notify;
+mod metrics;
 mod pipelines;
 mod releases;
 mod rollbacks;
@@ -219,6 +220,7 @@ pub(super) fn routes() -> ApiRouter<App> {
         .merge(deployments::routes(p))
         .merge(rollbacks::routes(p))
         .merge(environments::routes(p))
+        .merge(metrics::routes(p))
         .merge(locks::routes(p))
         .merge(run_loop::routes(p))
         .merge(stages::routes(p))
