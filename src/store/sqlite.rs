@@ -34,8 +34,8 @@ use super::export::{ImportMode, ImportSummary, LedgerRecord};
 use super::location::{self, Bases};
 use super::ranges::{CommitRanges, RangeInfo, ReleaseFacts};
 use super::{
-    AuditFilter, Delivery, DeliveryUpdate, DeploymentTotals, HistoryFilter, LedgerCounts,
-    LogLine, NewRollback, NotifyState, ParkedEvent, ReleaseFilter, Store, Unlock,
+    AuditFilter, Delivery, DeliveryUpdate, DeploymentTotals, HistoryFilter, LedgerCounts, LogLine,
+    NewRollback, NotifyState, ParkedEvent, ReleaseFilter, Store, Unlock,
 };
 use crate::error::{Error, Result};
 use crate::model::*;

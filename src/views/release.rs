@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::model::*;
 use crate::git::Repo;
+use crate::model::*;
 use crate::ops::preview::{ChangeSet, CommitLine};
 use crate::store::Store;
 use crate::views::BlockView;

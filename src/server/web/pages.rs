@@ -509,11 +509,7 @@ pub(crate) fn history(frame: &Frame, view: &HistoryView, limit: usize, now: Time
     )
 }
 
-pub(crate) fn release(
-    frame: &Frame,
-    show: &ReleaseShow,
-    status: &StatusView,
-) -> Markup {
+pub(crate) fn release(frame: &Frame, show: &ReleaseShow, status: &StatusView) -> Markup {
     let now = status.generated_at;
     let pipeline = status.pipeline.as_str();
     let r = &show.release;
