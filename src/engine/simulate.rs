@@ -343,6 +343,8 @@ struct Sim<'a> {
     created: Vec<Timestamp>,
     env_index: HashMap<String, usize>,
     stage_index: HashMap<String, usize>,
+    /// Environment name → the index of its stage (for bakes, looked up every step).
+    env_stage: HashMap<String, usize>,
     /// Per environment: the newest release whose commits reached it (approved there).
     reached_upto: Vec<u64>,
     /// Per environment, per release (index = number - 1): seconds to reach.
@@ -455,6 +457,13 @@ impl<'a> Sim<'a> {
             .enumerate()
             .map(|(i, s)| (s.name.clone(), i))
             .collect();
+        let env_stage = pipeline
+            .stages
+            .iter()
+            .enumerate()
+            .flat_map(|(i, s)| s.environments.iter().map(move |e| (e.name.clone(), i)))
+            .rev() // the first stage naming an environment wins, as in `Pipeline::environment`
+            .collect();
         let kinds: Vec<StageKind> = pipeline.stages.iter().map(StageKind::of).collect();
         let flows = pipeline
             .stages
@@ -496,6 +505,7 @@ impl<'a> Sim<'a> {
             created: Vec::new(),
             env_index,
             stage_index,
+            env_stage,
             reached_upto: vec![0; env_names.len()],
             reach: vec![Vec::new(); env_names.len()],
             offered_at: vec![HashMap::new(); pipeline.stages.len()],
@@ -640,7 +650,7 @@ impl<'a> Sim<'a> {
     }
 
     fn bake_due(&self, environment: &str, since: Timestamp) -> Option<Timestamp> {
-        let (stage, _) = self.pipeline.environment(environment)?;
+        let stage = &self.pipeline.stages[*self.env_stage.get(environment)?];
         let expedite = self
             .state
             .environments
