@@ -105,7 +105,24 @@ pub(crate) struct PipelineSample {
     pipeline: String,
     environments: Vec<EnvironmentSample>,
     counts: LedgerCounts,
+    windows: Vec<WindowSample>,
 }
+
+/// The metrics view's numbers over one window ending at the scrape (the production
+/// stages, as `captain metrics` reads them by default).
+#[derive(Debug)]
+struct WindowSample {
+    window: &'static str,
+    attempts: u64,
+    approved: u64,
+    failed: u64,
+    lead_time_sum: i64,
+    /// (upper bound, how many in this bucket alone); the last one unbounded.
+    lead_time_buckets: Vec<(f64, u64)>,
+}
+
+/// The windows `/metrics` shows the metrics view over.
+const WINDOWS: [(&str, i64); 2] = [("30d", 30), ("90d", 90)];
 
 #[derive(Debug)]
 struct EnvironmentSample {
@@ -117,10 +134,16 @@ struct EnvironmentSample {
     deploying: bool,
     locked: bool,
     blocked: bool,
+    /// The environment's latest deployment (in progress, else the last finished one).
+    latest: Option<crate::model::Deployment>,
 }
 
-/// Reads what `/metrics` shows of `pipeline` from its ledger.
-pub(crate) fn sample(pipeline: &Pipeline, store: &dyn Store) -> Result<PipelineSample> {
+/// Reads what `/metrics` shows of `pipeline` from its ledger; the windows end at `now`.
+pub(crate) fn sample(
+    pipeline: &Pipeline,
+    store: &dyn Store,
+    now: crate::model::Timestamp,
+) -> Result<PipelineSample> {
     let names = pipeline.environment_names();
     let states = store.environment_states(&names)?;
     let locks = store.locks()?;
@@ -158,13 +181,54 @@ pub(crate) fn sample(pipeline: &Pipeline, store: &dyn Store) -> Result<PipelineS
             deploying: state.in_progress.is_some(),
             locked,
             blocked: release.is_some_and(|r| blocks.contains_key(&r)),
+            latest: state
+                .in_progress
+                .clone()
+                .or_else(|| state.last_finished.clone()),
+        });
+    }
+    let mut windows = Vec::with_capacity(WINDOWS.len());
+    for (window, days) in WINDOWS {
+        let since = crate::model::Timestamp::from_second(now.as_second() - days * 86_400)
+            .map_err(|e| Error::internal(format!("a {window} window before {now}: {e}")))?;
+        let view = crate::views::metrics::build(
+            pipeline,
+            store,
+            &crate::views::metrics::MetricsQuery {
+                since,
+                until: now,
+                scope: None,
+            },
+        )?;
+        let lead = &view.lead_time;
+        windows.push(WindowSample {
+            window,
+            attempts: view.success_rate.attempts,
+            approved: view.success_rate.approved,
+            failed: view.change_failure_rate.failed,
+            lead_time_sum: lead.first_sum_seconds,
+            lead_time_buckets: lead
+                .first_histogram
+                .iter()
+                .map(|b| (b.to_seconds.map_or(f64::INFINITY, |s| s as f64), b.count))
+                .collect(),
         });
     }
     Ok(PipelineSample {
         pipeline: pipeline.name.clone(),
         environments,
         counts: store.ledger_counts()?,
+        windows,
     })
+}
+
+/// The time the windows end at: `CAPTAIN_NOW` when pinned (tests, the demo), else the
+/// clock.
+pub(crate) fn scrape_time() -> crate::model::Timestamp {
+    std::env::var("CAPTAIN_NOW")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(crate::model::Timestamp::now)
 }
 
 /// The whole answer: the server's own metrics, then each pipeline's.
@@ -224,7 +288,86 @@ impl EncodeMetric for CountedHistogram {
 
 type Labels = Vec<(&'static str, String)>;
 
+/// Did a deployment that ended so fail (the environment needs someone's look)?
+fn is_failure(outcome: crate::model::Outcome) -> bool {
+    use crate::model::Outcome;
+    matches!(
+        outcome,
+        Outcome::DeployFailed | Outcome::TestsFailed | Outcome::AlarmFired | Outcome::RolledBack
+    )
+}
+
 impl Ledger {
+    /// The metrics view over each window: M1, M3 and M2's histogram, per pipeline.
+    fn encode_windows(
+        &self,
+        encoder: &mut DescriptorEncoder,
+    ) -> std::result::Result<(), std::fmt::Error> {
+        let mut success = Vec::new();
+        let mut failure = Vec::new();
+        let mut attempts = Vec::new();
+        let mut failures = Vec::new();
+        let mut lead = Vec::new();
+        for p in &self.samples {
+            for w in &p.windows {
+                let labels: Labels = vec![
+                    ("pipeline", p.pipeline.clone()),
+                    ("window", w.window.to_string()),
+                ];
+                if w.attempts > 0 {
+                    let of = |n: u64| n as f64 / w.attempts as f64;
+                    success.push((labels.clone(), ConstGauge::new(of(w.approved))));
+                    failure.push((labels.clone(), ConstGauge::new(of(w.failed))));
+                }
+                attempts.push((labels.clone(), ConstGauge::new(w.attempts as i64)));
+                failures.push((labels.clone(), ConstGauge::new(w.failed as i64)));
+                lead.push((
+                    labels,
+                    CountedHistogram {
+                        sum: w.lead_time_sum as f64,
+                        count: w.lead_time_buckets.iter().map(|(_, n)| n).sum(),
+                        buckets: w.lead_time_buckets.clone(),
+                    },
+                ));
+            }
+        }
+        Self::family(
+            encoder,
+            "captain_deployment_success_ratio",
+            "M1 over the window: the share of change deployments to production approved",
+            MetricType::Gauge,
+            success,
+        )?;
+        Self::family(
+            encoder,
+            "captain_change_failure_ratio",
+            "M3 over the window: the share of change deployments to production that failed (an alarm or a rollback)",
+            MetricType::Gauge,
+            failure,
+        )?;
+        Self::family(
+            encoder,
+            "captain_change_deployments",
+            "Change deployments to production started in the window (M1's and M3's denominator)",
+            MetricType::Gauge,
+            attempts,
+        )?;
+        Self::family(
+            encoder,
+            "captain_change_failures",
+            "Change deployments to production started in the window that failed (M3)",
+            MetricType::Gauge,
+            failures,
+        )?;
+        Self::family(
+            encoder,
+            "captain_lead_time_seconds",
+            "M2 over the window: per commit, from its commit time to reaching production's first environment",
+            MetricType::Histogram,
+            lead,
+        )
+    }
+
     fn family<M: EncodeMetric>(
         encoder: &mut DescriptorEncoder,
         name: &str,
@@ -273,12 +416,39 @@ impl Collector for Ledger {
         let mut deploying = Vec::new();
         let mut locked = Vec::new();
         let mut blocked = Vec::new();
+        let mut latest = Vec::new();
+        let mut started = Vec::new();
+        let mut rolling_back = Vec::new();
+        let mut failed = Vec::new();
         for p in &self.samples {
             for e in &p.environments {
                 let mut labels = env_labels(p, e);
                 deploying.push((labels.clone(), ConstGauge::new(i64::from(e.deploying))));
                 locked.push((labels.clone(), ConstGauge::new(i64::from(e.locked))));
                 blocked.push((labels.clone(), ConstGauge::new(i64::from(e.blocked))));
+                let d = e.latest.as_ref();
+                rolling_back.push((
+                    labels.clone(),
+                    ConstGauge::new(i64::from(d.is_some_and(|d| {
+                        d.kind == DeploymentKind::Rollback && !d.outcome.is_finished()
+                    }))),
+                ));
+                failed.push((
+                    labels.clone(),
+                    ConstGauge::new(i64::from(d.is_some_and(|d| is_failure(d.outcome)))),
+                ));
+                if let Some(d) = d {
+                    started.push((labels.clone(), ConstGauge::new(d.started_at.as_second())));
+                    let mut labels = labels.clone();
+                    labels.extend([
+                        ("id", d.id.to_string()),
+                        ("release", d.release.to_string()),
+                        ("kind", d.kind.as_str().to_string()),
+                        ("outcome", d.outcome.as_str().to_string()),
+                        ("actor", d.actor.clone()),
+                    ]);
+                    latest.push((labels, ConstGauge::new(1)));
+                }
                 if let (Some(release), Some(commit)) = (&e.release, &e.commit) {
                     labels.push(("release", release.clone()));
                     labels.push(("commit", commit.clone()));
@@ -314,6 +484,35 @@ impl Collector for Ledger {
             MetricType::Gauge,
             blocked,
         )?;
+        Self::family(
+            &mut encoder,
+            "captain_environment_deployment_info",
+            "The environment's latest deployment (in progress, else the last finished): id, release, kind, outcome and who started it (always 1)",
+            MetricType::Gauge,
+            latest,
+        )?;
+        Self::family(
+            &mut encoder,
+            "captain_environment_deployment_started_timestamp_seconds",
+            "When the environment's latest deployment started (Unix seconds)",
+            MetricType::Gauge,
+            started,
+        )?;
+        Self::family(
+            &mut encoder,
+            "captain_environment_rolling_back",
+            "1 while a rollback of the environment is in progress",
+            MetricType::Gauge,
+            rolling_back,
+        )?;
+        Self::family(
+            &mut encoder,
+            "captain_environment_failed",
+            "1 while the environment's latest deployment failed (deploy failed, tests failed, alarm fired, rolled back)",
+            MetricType::Gauge,
+            failed,
+        )?;
+        self.encode_windows(&mut encoder)?;
 
         let mut deployments = Vec::new();
         let mut rollbacks: Vec<(Labels, ConstCounter)> = Vec::new();

@@ -42,6 +42,7 @@ mod run_once;
 mod scenario;
 mod server_bounds;
 mod server_cli;
+mod server_dashboards;
 mod server_harness;
 mod server_hostile;
 mod server_pipelines;

@@ -93,6 +93,7 @@ async fn metrics(State(app): State<App>, Extension(caller): Extension<Caller>) -
     let stores = app.stores.clone();
     let sampled = app
         .blocking(move || {
+            let now = crate::server::prometheus::scrape_time();
             let mut samples = Vec::new();
             for listed in registry.list(&stores)? {
                 if auth::require_pipeline(&caller, &listed.pipeline).is_err() {
@@ -103,6 +104,7 @@ async fn metrics(State(app): State<App>, Extension(caller): Extension<Caller>) -
                 samples.push(crate::server::prometheus::sample(
                     &registered.pipeline,
                     store.as_ref(),
+                    now,
                 )?);
             }
             Ok(samples)
