@@ -231,11 +231,12 @@ pub(crate) fn scrape_time() -> crate::model::Timestamp {
         .unwrap_or_else(crate::model::Timestamp::now)
 }
 
-/// The whole answer: the server's own metrics, then each pipeline's.
+/// The whole answer: the server's own metrics, then each pipeline's (`store_calls`: the
+/// team server's pool, none for `captain run`).
 pub(crate) fn render(
     server: &ServerMetrics,
     samples: Vec<PipelineSample>,
-    store_calls: (usize, usize),
+    store_calls: Option<(usize, usize)>,
 ) -> Result<String> {
     let mut ledger = Registry::default();
     ledger.register_collector(Box::new(Ledger {
@@ -255,8 +256,8 @@ pub(crate) fn render(
 #[derive(Debug)]
 struct Ledger {
     samples: Vec<PipelineSample>,
-    /// Store calls in use and the most that may run at once.
-    store_calls: (usize, usize),
+    /// Store calls in use and the most that may run at once (a team server's).
+    store_calls: Option<(usize, usize)>,
 }
 
 /// A histogram whose buckets the ledger counted.
@@ -389,21 +390,22 @@ impl Ledger {
 
 impl Collector for Ledger {
     fn encode(&self, mut encoder: DescriptorEncoder) -> std::result::Result<(), std::fmt::Error> {
-        let (in_use, limit) = self.store_calls;
-        Self::family(
-            &mut encoder,
-            "captain_store_calls_in_use",
-            "Store calls running now (the database pool's work)",
-            MetricType::Gauge,
-            vec![(Vec::new(), ConstGauge::new(in_use as i64))],
-        )?;
-        Self::family(
-            &mut encoder,
-            "captain_store_calls_limit",
-            "The most store calls that run at once (--concurrency)",
-            MetricType::Gauge,
-            vec![(Vec::new(), ConstGauge::new(limit as i64))],
-        )?;
+        if let Some((in_use, limit)) = self.store_calls {
+            Self::family(
+                &mut encoder,
+                "captain_store_calls_in_use",
+                "Store calls running now (the database pool's work)",
+                MetricType::Gauge,
+                vec![(Vec::new(), ConstGauge::new(in_use as i64))],
+            )?;
+            Self::family(
+                &mut encoder,
+                "captain_store_calls_limit",
+                "The most store calls that run at once (--concurrency)",
+                MetricType::Gauge,
+                vec![(Vec::new(), ConstGauge::new(limit as i64))],
+            )?;
+        }
         let env_labels = |p: &PipelineSample, e: &EnvironmentSample| -> Labels {
             vec![
                 ("pipeline", p.pipeline.clone()),
@@ -620,4 +622,146 @@ impl Collector for Ledger {
         )?;
         Ok(())
     }
+}
+
+/// The environment variable holding the bearer token `captain run --metrics-listen`
+/// asks for on an address other than loopback.
+pub const METRICS_TOKEN_ENV: &str = "CAPTAIN_METRICS_TOKEN";
+
+/// `captain run --metrics-listen ADDR`: `GET /metrics` for one pipeline's loop without a
+/// team server, on a thread of its own (the same answer as `captain serve`'s, without the
+/// server's pool). On loopback it asks for no token; elsewhere only with the bearer token
+/// in [`METRICS_TOKEN_ENV`]. Binds before returning, so a taken address is an error now;
+/// returns the address bound (a port 0 picks one).
+pub fn spawn_listener(
+    listen: &str,
+    pipeline: Pipeline,
+    store: std::sync::Arc<dyn Store>,
+    clock: fn() -> crate::model::Timestamp,
+) -> Result<std::net::SocketAddr> {
+    let address = parse_listen(listen)?;
+    let token = std::env::var(METRICS_TOKEN_ENV)
+        .ok()
+        .filter(|t| !t.trim().is_empty());
+    if !address.ip().is_loopback() && token.is_none() {
+        return Err(Error::usage(format!(
+            "--metrics-listen {listen} is not a loopback address, and /metrics there would answer anyone"
+        ))
+        .with_hint(format!(
+            "listen on 127.0.0.1:PORT, or set {METRICS_TOKEN_ENV} to a token Prometheus sends (authorization: credentials)"
+        )));
+    }
+    let listener = std::net::TcpListener::bind(address).map_err(|e| {
+        Error::usage(format!(
+            "--metrics-listen {listen}: cannot listen there: {e}"
+        ))
+        .with_hint("pick a free port, e.g. 127.0.0.1:9464")
+    })?;
+    let bound = listener
+        .local_addr()
+        .map_err(|e| Error::internal(format!("the metrics listener's address: {e}")))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| Error::internal(format!("the metrics listener: {e}")))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::internal(format!("the metrics listener's runtime: {e}")))?;
+    let state = LoopMetrics {
+        pipeline: std::sync::Arc::new(pipeline),
+        store,
+        clock,
+        token: token.map(std::sync::Arc::from),
+        server: std::sync::Arc::new(ServerMetrics::new()),
+    };
+    std::thread::Builder::new()
+        .name("captain-metrics".into())
+        .spawn(move || {
+            runtime.block_on(async move {
+                let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+                    return;
+                };
+                let app = axum::Router::new()
+                    .route("/metrics", axum::routing::get(loop_metrics))
+                    .with_state(state);
+                let _ = axum::serve(listener, app).await;
+            });
+        })
+        .map_err(|e| Error::internal(format!("the metrics listener's thread: {e}")))?;
+    Ok(bound)
+}
+
+/// `HOST:PORT`, `[V6]:PORT`, or a bare port (on loopback).
+fn parse_listen(listen: &str) -> Result<std::net::SocketAddr> {
+    let text = listen.trim();
+    if let Ok(port) = text.parse::<u16>() {
+        return Ok(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    text.parse().map_err(|_| {
+        Error::usage(format!("--metrics-listen `{listen}` is not an address"))
+            .with_hint("give HOST:PORT (an IP address), e.g. 127.0.0.1:9464, or a port")
+    })
+}
+
+#[derive(Clone)]
+struct LoopMetrics {
+    pipeline: std::sync::Arc<Pipeline>,
+    store: std::sync::Arc<dyn Store>,
+    clock: fn() -> crate::model::Timestamp,
+    token: Option<std::sync::Arc<str>>,
+    server: std::sync::Arc<ServerMetrics>,
+}
+
+async fn loop_metrics(
+    axum::extract::State(state): axum::extract::State<LoopMetrics>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+    let started = std::time::Instant::now();
+    if let Some(token) = &state.token {
+        let sent = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        let matches = sent.is_some_and(|s| {
+            use subtle::ConstantTimeEq;
+            bool::from(s.as_bytes().ct_eq(token.as_bytes()))
+        });
+        if !matches {
+            state
+                .server
+                .observe("GET", 401, started.elapsed().as_secs_f64());
+            return (
+                StatusCode::UNAUTHORIZED,
+                format!("send the token of {METRICS_TOKEN_ENV} as a bearer token\n"),
+            )
+                .into_response();
+        }
+    }
+    let sampled = {
+        let state = state.clone();
+        tokio::task::spawn_blocking(move || {
+            let sample = sample(&state.pipeline, state.store.as_ref(), (state.clock)())?;
+            render(&state.server, vec![sample], None)
+        })
+        .await
+    };
+    let (status, body, content_type) = match sampled {
+        Ok(Ok(text)) => (StatusCode::OK, text, CONTENT_TYPE),
+        Ok(Err(e)) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("{e}\n"),
+            "text/plain; charset=utf-8",
+        ),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the metrics could not be read: {e}\n"),
+            "text/plain; charset=utf-8",
+        ),
+    };
+    state
+        .server
+        .observe("GET", status.as_u16(), started.elapsed().as_secs_f64());
+    (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
 }

@@ -38,6 +38,7 @@ mod rollback_story;
 mod rollback_targets;
 mod rollback_terminal;
 mod run_loop;
+mod run_metrics;
 mod run_once;
 mod scenario;
 mod server_bounds;

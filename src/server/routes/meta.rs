@@ -114,7 +114,11 @@ async fn metrics(State(app): State<App>, Extension(caller): Extension<Caller>) -
         .store_call_limit
         .saturating_sub(app.store_calls.available_permits());
     let text = sampled.and_then(|samples| {
-        crate::server::prometheus::render(&app.metrics, samples, (in_use, app.store_call_limit))
+        crate::server::prometheus::render(
+            &app.metrics,
+            samples,
+            Some((in_use, app.store_call_limit)),
+        )
     });
     match text {
         Ok(text) => {
