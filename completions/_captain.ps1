@@ -399,6 +399,7 @@ Register-ArgumentCompleter -Native -CommandName 'captain' -ScriptBlock {
         }
         'captain;run' {
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Seconds between passes while nothing runs (fractions allowed)')
+            [CompletionResult]::new('--metrics-listen', '--metrics-listen', [CompletionResultType]::ParameterName, 'Serve `GET /metrics` (the Prometheus text format, as `captain serve` does) for this loop on ADDR: HOST:PORT, or a port on 127.0.0.1. No token on loopback; any other address needs CAPTAIN_METRICS_TOKEN, the bearer token Prometheus sends')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The git repository (default: the one around the current directory)')
             [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory')

@@ -367,6 +367,7 @@ set edit:completion:arg-completer[captain] = {|@words|
         }
         &'captain;run'= {
             cand --interval 'Seconds between passes while nothing runs (fractions allowed)'
+            cand --metrics-listen 'Serve `GET /metrics` (the Prometheus text format, as `captain serve` does) for this loop on ADDR: HOST:PORT, or a port on 127.0.0.1. No token on loopback; any other address needs CAPTAIN_METRICS_TOKEN, the bearer token Prometheus sends'
             cand --repo 'The git repository (default: the one around the current directory)'
             cand --pipeline 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive'
             cand --state 'Where the ledger lives: a SQLite file path, or a team server''s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user''s data directory'

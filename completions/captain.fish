@@ -303,6 +303,7 @@ complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from help" -f -a "finish" -d 'Record how a deployment ended'
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c captain -n "__fish_captain_using_subcommand run" -l interval -d 'Seconds between passes while nothing runs (fractions allowed)' -r
+complete -c captain -n "__fish_captain_using_subcommand run" -l metrics-listen -d 'Serve `GET /metrics` (the Prometheus text format, as `captain serve` does) for this loop on ADDR: HOST:PORT, or a port on 127.0.0.1. No token on loopback; any other address needs CAPTAIN_METRICS_TOKEN, the bearer token Prometheus sends' -r
 complete -c captain -n "__fish_captain_using_subcommand run" -l repo -d 'The git repository (default: the one around the current directory)' -r -F
 complete -c captain -n "__fish_captain_using_subcommand run" -l pipeline -d 'The pipeline file (default: pipeline.toml at the repository root). `serve --run` takes it once per pipeline to drive' -r -F
 complete -c captain -n "__fish_captain_using_subcommand run" -l state -d 'Where the ledger lives: a SQLite file path, or a team server\'s https:// URL (with CAPTAIN_TOKEN). Default: [state] in pipeline.toml, else `state` in the user config file, else one file per pipeline under the user\'s data directory' -r

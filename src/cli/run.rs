@@ -42,6 +42,11 @@ pub struct Args {
     /// Seconds between passes while nothing runs (fractions allowed).
     #[arg(long, default_value_t = 10.0, value_name = "SECS")]
     pub interval: f64,
+    /// Serve `GET /metrics` (the Prometheus text format, as `captain serve` does) for this
+    /// loop on ADDR: HOST:PORT, or a port on 127.0.0.1. No token on loopback; any other
+    /// address needs CAPTAIN_METRICS_TOKEN, the bearer token Prometheus sends.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_listen: Option<String>,
 }
 
 pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
@@ -71,6 +76,16 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
             ..Probes::default()
         },
     };
+    if let Some(listen) = &args.metrics_listen {
+        let store: std::sync::Arc<dyn captain::store::Store> = ctx.store(&pipeline)?.into();
+        let bound = captain::server::prometheus::spawn_listener(
+            listen,
+            pipeline.clone(),
+            store,
+            super::common::fresh_now,
+        )?;
+        ui.status(&format!("metrics on http://{bound}/metrics"));
+    }
     super::start_reaper(ui);
     // A target that cannot be set up must not stop the deployments: said, and skipped.
     let notifications = start_notifications(ctx, &pipeline).unwrap_or_else(|e| {

@@ -19,7 +19,7 @@ pub(crate) mod files;
 pub mod limits;
 mod notify;
 pub mod openapi;
-pub(crate) mod prometheus;
+pub mod prometheus;
 pub(crate) mod registry;
 mod routes;
 pub mod web;

@@ -105,7 +105,24 @@ pub(crate) struct PipelineSample {
     pipeline: String,
     environments: Vec<EnvironmentSample>,
     counts: LedgerCounts,
+    windows: Vec<WindowSample>,
 }
+
+/// The metrics view's numbers over one window ending at the scrape (the production
+/// stages, as `captain metrics` reads them by default).
+#[derive(Debug)]
+struct WindowSample {
+    window: &'static str,
+    attempts: u64,
+    approved: u64,
+    failed: u64,
+    lead_time_sum: i64,
+    /// (upper bound, how many in this bucket alone); the last one unbounded.
+    lead_time_buckets: Vec<(f64, u64)>,
+}
+
+/// The windows `/metrics` shows the metrics view over.
+const WINDOWS: [(&str, i64); 2] = [("30d", 30), ("90d", 90)];
 
 #[derive(Debug)]
 struct EnvironmentSample {
@@ -117,10 +134,16 @@ struct EnvironmentSample {
     deploying: bool,
     locked: bool,
     blocked: bool,
+    /// The environment's latest deployment (in progress, else the last finished one).
+    latest: Option<crate::model::Deployment>,
 }
 
-/// Reads what `/metrics` shows of `pipeline` from its ledger.
-pub(crate) fn sample(pipeline: &Pipeline, store: &dyn Store) -> Result<PipelineSample> {
+/// Reads what `/metrics` shows of `pipeline` from its ledger; the windows end at `now`.
+pub(crate) fn sample(
+    pipeline: &Pipeline,
+    store: &dyn Store,
+    now: crate::model::Timestamp,
+) -> Result<PipelineSample> {
     let names = pipeline.environment_names();
     let states = store.environment_states(&names)?;
     let locks = store.locks()?;
@@ -158,20 +181,62 @@ pub(crate) fn sample(pipeline: &Pipeline, store: &dyn Store) -> Result<PipelineS
             deploying: state.in_progress.is_some(),
             locked,
             blocked: release.is_some_and(|r| blocks.contains_key(&r)),
+            latest: state
+                .in_progress
+                .clone()
+                .or_else(|| state.last_finished.clone()),
+        });
+    }
+    let mut windows = Vec::with_capacity(WINDOWS.len());
+    for (window, days) in WINDOWS {
+        let since = crate::model::Timestamp::from_second(now.as_second() - days * 86_400)
+            .map_err(|e| Error::internal(format!("a {window} window before {now}: {e}")))?;
+        let view = crate::views::metrics::build(
+            pipeline,
+            store,
+            &crate::views::metrics::MetricsQuery {
+                since,
+                until: now,
+                scope: None,
+            },
+        )?;
+        let lead = &view.lead_time;
+        windows.push(WindowSample {
+            window,
+            attempts: view.success_rate.attempts,
+            approved: view.success_rate.approved,
+            failed: view.change_failure_rate.failed,
+            lead_time_sum: lead.first_sum_seconds,
+            lead_time_buckets: lead
+                .first_histogram
+                .iter()
+                .map(|b| (b.to_seconds.map_or(f64::INFINITY, |s| s as f64), b.count))
+                .collect(),
         });
     }
     Ok(PipelineSample {
         pipeline: pipeline.name.clone(),
         environments,
         counts: store.ledger_counts()?,
+        windows,
     })
 }
 
-/// The whole answer: the server's own metrics, then each pipeline's.
+/// The time the windows end at: `CAPTAIN_NOW` when pinned (tests, the demo), else the
+/// clock.
+pub(crate) fn scrape_time() -> crate::model::Timestamp {
+    std::env::var("CAPTAIN_NOW")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(crate::model::Timestamp::now)
+}
+
+/// The whole answer: the server's own metrics, then each pipeline's (`store_calls`: the
+/// team server's pool, none for `captain run`).
 pub(crate) fn render(
     server: &ServerMetrics,
     samples: Vec<PipelineSample>,
-    store_calls: (usize, usize),
+    store_calls: Option<(usize, usize)>,
 ) -> Result<String> {
     let mut ledger = Registry::default();
     ledger.register_collector(Box::new(Ledger {
@@ -191,8 +256,8 @@ pub(crate) fn render(
 #[derive(Debug)]
 struct Ledger {
     samples: Vec<PipelineSample>,
-    /// Store calls in use and the most that may run at once.
-    store_calls: (usize, usize),
+    /// Store calls in use and the most that may run at once (a team server's).
+    store_calls: Option<(usize, usize)>,
 }
 
 /// A histogram whose buckets the ledger counted.
@@ -224,7 +289,86 @@ impl EncodeMetric for CountedHistogram {
 
 type Labels = Vec<(&'static str, String)>;
 
+/// Did a deployment that ended so fail (the environment needs someone's look)?
+fn is_failure(outcome: crate::model::Outcome) -> bool {
+    use crate::model::Outcome;
+    matches!(
+        outcome,
+        Outcome::DeployFailed | Outcome::TestsFailed | Outcome::AlarmFired | Outcome::RolledBack
+    )
+}
+
 impl Ledger {
+    /// The metrics view over each window: M1, M3 and M2's histogram, per pipeline.
+    fn encode_windows(
+        &self,
+        encoder: &mut DescriptorEncoder,
+    ) -> std::result::Result<(), std::fmt::Error> {
+        let mut success = Vec::new();
+        let mut failure = Vec::new();
+        let mut attempts = Vec::new();
+        let mut failures = Vec::new();
+        let mut lead = Vec::new();
+        for p in &self.samples {
+            for w in &p.windows {
+                let labels: Labels = vec![
+                    ("pipeline", p.pipeline.clone()),
+                    ("window", w.window.to_string()),
+                ];
+                if w.attempts > 0 {
+                    let of = |n: u64| n as f64 / w.attempts as f64;
+                    success.push((labels.clone(), ConstGauge::new(of(w.approved))));
+                    failure.push((labels.clone(), ConstGauge::new(of(w.failed))));
+                }
+                attempts.push((labels.clone(), ConstGauge::new(w.attempts as i64)));
+                failures.push((labels.clone(), ConstGauge::new(w.failed as i64)));
+                lead.push((
+                    labels,
+                    CountedHistogram {
+                        sum: w.lead_time_sum as f64,
+                        count: w.lead_time_buckets.iter().map(|(_, n)| n).sum(),
+                        buckets: w.lead_time_buckets.clone(),
+                    },
+                ));
+            }
+        }
+        Self::family(
+            encoder,
+            "captain_deployment_success_ratio",
+            "M1 over the window: the share of change deployments to production approved",
+            MetricType::Gauge,
+            success,
+        )?;
+        Self::family(
+            encoder,
+            "captain_change_failure_ratio",
+            "M3 over the window: the share of change deployments to production that failed (an alarm or a rollback)",
+            MetricType::Gauge,
+            failure,
+        )?;
+        Self::family(
+            encoder,
+            "captain_change_deployments",
+            "Change deployments to production started in the window (M1's and M3's denominator)",
+            MetricType::Gauge,
+            attempts,
+        )?;
+        Self::family(
+            encoder,
+            "captain_change_failures",
+            "Change deployments to production started in the window that failed (M3)",
+            MetricType::Gauge,
+            failures,
+        )?;
+        Self::family(
+            encoder,
+            "captain_lead_time_seconds",
+            "M2 over the window: per commit, from its commit time to reaching production's first environment",
+            MetricType::Histogram,
+            lead,
+        )
+    }
+
     fn family<M: EncodeMetric>(
         encoder: &mut DescriptorEncoder,
         name: &str,
@@ -246,21 +390,22 @@ impl Ledger {
 
 impl Collector for Ledger {
     fn encode(&self, mut encoder: DescriptorEncoder) -> std::result::Result<(), std::fmt::Error> {
-        let (in_use, limit) = self.store_calls;
-        Self::family(
-            &mut encoder,
-            "captain_store_calls_in_use",
-            "Store calls running now (the database pool's work)",
-            MetricType::Gauge,
-            vec![(Vec::new(), ConstGauge::new(in_use as i64))],
-        )?;
-        Self::family(
-            &mut encoder,
-            "captain_store_calls_limit",
-            "The most store calls that run at once (--concurrency)",
-            MetricType::Gauge,
-            vec![(Vec::new(), ConstGauge::new(limit as i64))],
-        )?;
+        if let Some((in_use, limit)) = self.store_calls {
+            Self::family(
+                &mut encoder,
+                "captain_store_calls_in_use",
+                "Store calls running now (the database pool's work)",
+                MetricType::Gauge,
+                vec![(Vec::new(), ConstGauge::new(in_use as i64))],
+            )?;
+            Self::family(
+                &mut encoder,
+                "captain_store_calls_limit",
+                "The most store calls that run at once (--concurrency)",
+                MetricType::Gauge,
+                vec![(Vec::new(), ConstGauge::new(limit as i64))],
+            )?;
+        }
         let env_labels = |p: &PipelineSample, e: &EnvironmentSample| -> Labels {
             vec![
                 ("pipeline", p.pipeline.clone()),
@@ -273,12 +418,39 @@ impl Collector for Ledger {
         let mut deploying = Vec::new();
         let mut locked = Vec::new();
         let mut blocked = Vec::new();
+        let mut latest = Vec::new();
+        let mut started = Vec::new();
+        let mut rolling_back = Vec::new();
+        let mut failed = Vec::new();
         for p in &self.samples {
             for e in &p.environments {
                 let mut labels = env_labels(p, e);
                 deploying.push((labels.clone(), ConstGauge::new(i64::from(e.deploying))));
                 locked.push((labels.clone(), ConstGauge::new(i64::from(e.locked))));
                 blocked.push((labels.clone(), ConstGauge::new(i64::from(e.blocked))));
+                let d = e.latest.as_ref();
+                rolling_back.push((
+                    labels.clone(),
+                    ConstGauge::new(i64::from(d.is_some_and(|d| {
+                        d.kind == DeploymentKind::Rollback && !d.outcome.is_finished()
+                    }))),
+                ));
+                failed.push((
+                    labels.clone(),
+                    ConstGauge::new(i64::from(d.is_some_and(|d| is_failure(d.outcome)))),
+                ));
+                if let Some(d) = d {
+                    started.push((labels.clone(), ConstGauge::new(d.started_at.as_second())));
+                    let mut labels = labels.clone();
+                    labels.extend([
+                        ("id", d.id.to_string()),
+                        ("release", d.release.to_string()),
+                        ("kind", d.kind.as_str().to_string()),
+                        ("outcome", d.outcome.as_str().to_string()),
+                        ("actor", d.actor.clone()),
+                    ]);
+                    latest.push((labels, ConstGauge::new(1)));
+                }
                 if let (Some(release), Some(commit)) = (&e.release, &e.commit) {
                     labels.push(("release", release.clone()));
                     labels.push(("commit", commit.clone()));
@@ -314,6 +486,35 @@ impl Collector for Ledger {
             MetricType::Gauge,
             blocked,
         )?;
+        Self::family(
+            &mut encoder,
+            "captain_environment_deployment_info",
+            "The environment's latest deployment (in progress, else the last finished): id, release, kind, outcome and who started it (always 1)",
+            MetricType::Gauge,
+            latest,
+        )?;
+        Self::family(
+            &mut encoder,
+            "captain_environment_deployment_started_timestamp_seconds",
+            "When the environment's latest deployment started (Unix seconds)",
+            MetricType::Gauge,
+            started,
+        )?;
+        Self::family(
+            &mut encoder,
+            "captain_environment_rolling_back",
+            "1 while a rollback of the environment is in progress",
+            MetricType::Gauge,
+            rolling_back,
+        )?;
+        Self::family(
+            &mut encoder,
+            "captain_environment_failed",
+            "1 while the environment's latest deployment failed (deploy failed, tests failed, alarm fired, rolled back)",
+            MetricType::Gauge,
+            failed,
+        )?;
+        self.encode_windows(&mut encoder)?;
 
         let mut deployments = Vec::new();
         let mut rollbacks: Vec<(Labels, ConstCounter)> = Vec::new();
@@ -421,4 +622,146 @@ impl Collector for Ledger {
         )?;
         Ok(())
     }
+}
+
+/// The environment variable holding the bearer token `captain run --metrics-listen`
+/// asks for on an address other than loopback.
+pub const METRICS_TOKEN_ENV: &str = "CAPTAIN_METRICS_TOKEN";
+
+/// `captain run --metrics-listen ADDR`: `GET /metrics` for one pipeline's loop without a
+/// team server, on a thread of its own (the same answer as `captain serve`'s, without the
+/// server's pool). On loopback it asks for no token; elsewhere only with the bearer token
+/// in [`METRICS_TOKEN_ENV`]. Binds before returning, so a taken address is an error now;
+/// returns the address bound (a port 0 picks one).
+pub fn spawn_listener(
+    listen: &str,
+    pipeline: Pipeline,
+    store: std::sync::Arc<dyn Store>,
+    clock: fn() -> crate::model::Timestamp,
+) -> Result<std::net::SocketAddr> {
+    let address = parse_listen(listen)?;
+    let token = std::env::var(METRICS_TOKEN_ENV)
+        .ok()
+        .filter(|t| !t.trim().is_empty());
+    if !address.ip().is_loopback() && token.is_none() {
+        return Err(Error::usage(format!(
+            "--metrics-listen {listen} is not a loopback address, and /metrics there would answer anyone"
+        ))
+        .with_hint(format!(
+            "listen on 127.0.0.1:PORT, or set {METRICS_TOKEN_ENV} to a token Prometheus sends (authorization: credentials)"
+        )));
+    }
+    let listener = std::net::TcpListener::bind(address).map_err(|e| {
+        Error::usage(format!(
+            "--metrics-listen {listen}: cannot listen there: {e}"
+        ))
+        .with_hint("pick a free port, e.g. 127.0.0.1:9464")
+    })?;
+    let bound = listener
+        .local_addr()
+        .map_err(|e| Error::internal(format!("the metrics listener's address: {e}")))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| Error::internal(format!("the metrics listener: {e}")))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::internal(format!("the metrics listener's runtime: {e}")))?;
+    let state = LoopMetrics {
+        pipeline: std::sync::Arc::new(pipeline),
+        store,
+        clock,
+        token: token.map(std::sync::Arc::from),
+        server: std::sync::Arc::new(ServerMetrics::new()),
+    };
+    std::thread::Builder::new()
+        .name("captain-metrics".into())
+        .spawn(move || {
+            runtime.block_on(async move {
+                let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+                    return;
+                };
+                let app = axum::Router::new()
+                    .route("/metrics", axum::routing::get(loop_metrics))
+                    .with_state(state);
+                let _ = axum::serve(listener, app).await;
+            });
+        })
+        .map_err(|e| Error::internal(format!("the metrics listener's thread: {e}")))?;
+    Ok(bound)
+}
+
+/// `HOST:PORT`, `[V6]:PORT`, or a bare port (on loopback).
+fn parse_listen(listen: &str) -> Result<std::net::SocketAddr> {
+    let text = listen.trim();
+    if let Ok(port) = text.parse::<u16>() {
+        return Ok(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    text.parse().map_err(|_| {
+        Error::usage(format!("--metrics-listen `{listen}` is not an address"))
+            .with_hint("give HOST:PORT (an IP address), e.g. 127.0.0.1:9464, or a port")
+    })
+}
+
+#[derive(Clone)]
+struct LoopMetrics {
+    pipeline: std::sync::Arc<Pipeline>,
+    store: std::sync::Arc<dyn Store>,
+    clock: fn() -> crate::model::Timestamp,
+    token: Option<std::sync::Arc<str>>,
+    server: std::sync::Arc<ServerMetrics>,
+}
+
+async fn loop_metrics(
+    axum::extract::State(state): axum::extract::State<LoopMetrics>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+    let started = std::time::Instant::now();
+    if let Some(token) = &state.token {
+        let sent = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        let matches = sent.is_some_and(|s| {
+            use subtle::ConstantTimeEq;
+            bool::from(s.as_bytes().ct_eq(token.as_bytes()))
+        });
+        if !matches {
+            state
+                .server
+                .observe("GET", 401, started.elapsed().as_secs_f64());
+            return (
+                StatusCode::UNAUTHORIZED,
+                format!("send the token of {METRICS_TOKEN_ENV} as a bearer token\n"),
+            )
+                .into_response();
+        }
+    }
+    let sampled = {
+        let state = state.clone();
+        tokio::task::spawn_blocking(move || {
+            let sample = sample(&state.pipeline, state.store.as_ref(), (state.clock)())?;
+            render(&state.server, vec![sample], None)
+        })
+        .await
+    };
+    let (status, body, content_type) = match sampled {
+        Ok(Ok(text)) => (StatusCode::OK, text, CONTENT_TYPE),
+        Ok(Err(e)) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("{e}\n"),
+            "text/plain; charset=utf-8",
+        ),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the metrics could not be read: {e}\n"),
+            "text/plain; charset=utf-8",
+        ),
+    };
+    state
+        .server
+        .observe("GET", status.as_u16(), started.elapsed().as_secs_f64());
+    (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
 }

@@ -178,6 +178,9 @@ pub struct LeadTime {
     /// To reaching the scope's first environment.
     pub first: Distribution,
     pub first_histogram: Vec<Bucket>,
+    /// The sum of the lead times to the first environment (for Prometheus' histogram).
+    #[serde(default)]
+    pub first_sum_seconds: i64,
     /// To reaching every environment of the scope.
     pub every: Distribution,
     pub every_histogram: Vec<Bucket>,
@@ -643,6 +646,7 @@ pub fn compute(
 
     let lead_time = LeadTime {
         first_histogram: histogram(&first_leads),
+        first_sum_seconds: first_leads.iter().sum(),
         every_histogram: histogram(&every_leads),
         first: Distribution::of(first_leads),
         every: Distribution::of(every_leads),

@@ -35,6 +35,15 @@ fn command(dir: &Path) -> Command {
     command
 }
 
+/// How [`Server::spawn_inner`] starts the process.
+#[derive(Default)]
+struct Spawn {
+    /// An open-files limit (`ulimit -n`).
+    nofile: Option<u32>,
+    /// `CAPTAIN_NOW` for the server itself.
+    now: Option<&'static str>,
+}
+
 impl Server {
     pub fn start(dir: &Path) -> Server {
         Self::start_with(dir, &[], None)
@@ -98,7 +107,32 @@ impl Server {
         admin: String,
         client_clock: bool,
     ) -> Server {
-        Self::spawn_inner(dir, database, extra, ca_file, admin, client_clock, None)
+        Self::spawn_inner(
+            dir,
+            database,
+            extra,
+            ca_file,
+            admin,
+            client_clock,
+            Spawn::default(),
+        )
+    }
+
+    /// [`Server::start`] with the server's own clock pinned to the tests' `NOW`
+    /// (`CAPTAIN_NOW`: what `/metrics` ends its windows at).
+    pub fn start_pinned(dir: &Path) -> Server {
+        let database = format!("sqlite:{}", dir.join("db").display());
+        Self::start_pinned_on(dir, &database)
+    }
+
+    /// [`Server::start_pinned`] on a given `--database`.
+    pub fn start_pinned_on(dir: &Path, database: &str) -> Server {
+        let admin = Self::admin_token(dir, database);
+        let how = Spawn {
+            nofile: None,
+            now: Some(super::common::NOW),
+        };
+        Self::spawn_inner(dir, database, &[], None, admin, true, how)
     }
 
     /// [`Server::spawn`] under an open-files limit of `nofile` (`ulimit -n`).
@@ -109,7 +143,11 @@ impl Server {
         admin: String,
         nofile: u32,
     ) -> Server {
-        Self::spawn_inner(dir, database, extra, None, admin, true, Some(nofile))
+        let how = Spawn {
+            nofile: Some(nofile),
+            now: None,
+        };
+        Self::spawn_inner(dir, database, extra, None, admin, true, how)
     }
 
     fn spawn_inner(
@@ -119,11 +157,11 @@ impl Server {
         ca_file: Option<PathBuf>,
         admin: String,
         client_clock: bool,
-        nofile: Option<u32>,
+        how: Spawn,
     ) -> Server {
         std::fs::create_dir_all(dir).unwrap();
         let log = std::fs::File::create(dir.join("serve.log")).unwrap();
-        let mut command = match nofile {
+        let mut command = match how.nofile {
             None => command(dir),
             Some(n) => {
                 let inner = command(dir);
@@ -136,6 +174,9 @@ impl Server {
                 sh
             }
         };
+        if let Some(now) = how.now {
+            command.env("CAPTAIN_NOW", now);
+        }
         command.args(["serve", "--database", database, "--listen", "127.0.0.1:0"]);
         if client_clock {
             command.arg("--trust-client-clock");

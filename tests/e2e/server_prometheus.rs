@@ -12,7 +12,7 @@ use super::exec_services::{PROMETHEUS, Service};
 use super::server_harness::Server;
 
 /// One PromQL instant query's samples: (labels, value).
-fn query(prometheus: &str, promql: &str) -> Vec<(Value, f64)> {
+pub(crate) fn query(prometheus: &str, promql: &str) -> Vec<(Value, f64)> {
     let body: Value = reqwest::blocking::Client::new()
         .get(format!("{prometheus}/api/v1/query"))
         .query(&[("query", promql)])
@@ -38,7 +38,7 @@ fn query(prometheus: &str, promql: &str) -> Vec<(Value, f64)> {
 }
 
 /// The single value of `promql`, once Prometheus has scraped (within 30 s).
-fn value(prometheus: &str, promql: &str) -> f64 {
+pub(crate) fn value(prometheus: &str, promql: &str) -> f64 {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let rows = query(prometheus, promql);
@@ -51,6 +51,40 @@ fn value(prometheus: &str, promql: &str) -> f64 {
         );
         std::thread::sleep(Duration::from_millis(250));
     }
+}
+
+/// A real Prometheus scraping `server` every second with its admin token (`None`: no
+/// Prometheus on this machine).
+pub(crate) fn scraping(server: &Server) -> Option<Service> {
+    scrape(&server.url, Some(&server.admin))
+}
+
+/// A real Prometheus scraping `url`'s `/metrics` every second as job `captain`, with a
+/// bearer token when given.
+pub(crate) fn scrape(url: &str, token: Option<&str>) -> Option<Service> {
+    let target = url.trim_start_matches("http://");
+    let authorization = token
+        .map(|t| format!("    authorization:\n      credentials: {t}\n"))
+        .unwrap_or_default();
+    let config = format!(
+        r#"
+global:
+  scrape_interval: 1s
+scrape_configs:
+  - job_name: captain
+{authorization}    static_configs:
+      - targets: ['{target}']
+"#
+    );
+    Service::start(
+        PROMETHEUS,
+        &[("prometheus.yml", config)],
+        &[
+            "--config.file={dir}/prometheus.yml",
+            "--storage.tsdb.path={dir}/data",
+            "--web.listen-address=127.0.0.1:{port}",
+        ],
+    )
 }
 
 #[test]
@@ -107,29 +141,7 @@ fn prometheus_scrapes_the_server_and_promql_agrees_with_the_ledger() {
         assert!(text.contains(line), "missing {line:?} in:\n{text}");
     }
 
-    let target = server.url.trim_start_matches("http://").to_string();
-    let config = format!(
-        r#"
-global:
-  scrape_interval: 1s
-scrape_configs:
-  - job_name: captain
-    authorization:
-      credentials: {token}
-    static_configs:
-      - targets: ['{target}']
-"#,
-        token = server.admin
-    );
-    let Some(prometheus) = Service::start(
-        PROMETHEUS,
-        &[("prometheus.yml", config)],
-        &[
-            "--config.file={dir}/prometheus.yml",
-            "--storage.tsdb.path={dir}/data",
-            "--web.listen-address=127.0.0.1:{port}",
-        ],
-    ) else {
+    let Some(prometheus) = scraping(&server) else {
         return;
     };
     let p = prometheus.url.as_str();

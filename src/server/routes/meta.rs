@@ -93,6 +93,7 @@ async fn metrics(State(app): State<App>, Extension(caller): Extension<Caller>) -
     let stores = app.stores.clone();
     let sampled = app
         .blocking(move || {
+            let now = crate::server::prometheus::scrape_time();
             let mut samples = Vec::new();
             for listed in registry.list(&stores)? {
                 if auth::require_pipeline(&caller, &listed.pipeline).is_err() {
@@ -103,6 +104,7 @@ async fn metrics(State(app): State<App>, Extension(caller): Extension<Caller>) -
                 samples.push(crate::server::prometheus::sample(
                     &registered.pipeline,
                     store.as_ref(),
+                    now,
                 )?);
             }
             Ok(samples)
@@ -112,7 +114,11 @@ async fn metrics(State(app): State<App>, Extension(caller): Extension<Caller>) -
         .store_call_limit
         .saturating_sub(app.store_calls.available_permits());
     let text = sampled.and_then(|samples| {
-        crate::server::prometheus::render(&app.metrics, samples, (in_use, app.store_call_limit))
+        crate::server::prometheus::render(
+            &app.metrics,
+            samples,
+            Some((in_use, app.store_call_limit)),
+        )
     });
     match text {
         Ok(text) => {
