@@ -277,8 +277,8 @@ pub(super) fn engine_snapshot(
         Vec::new()
     } else {
         tx.query(
-        // Rejections and older approvals, then the approvals of each person.
-        "SELECT deployment, step, name, passed, actor, reason, at FROM (
+            // Rejections and older approvals, then the approvals of each person.
+            "SELECT deployment, step, name, passed, actor, reason, at FROM (
              SELECT deployment, step, name, passed, actor, reason, at FROM captain.step_results
              WHERE deployment = ANY($1)
              UNION ALL
