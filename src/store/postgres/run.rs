@@ -166,45 +166,59 @@ pub(super) fn engine_snapshot(
         .flat_map(|s| s.environments.iter().cloned())
         .collect();
 
-    // What the loop recorded, per stage; for a retried release, whether a deployment
-    // started since the retry ended unapproved.
+    // In one statement (each is a round trip): what the loop recorded, per stage, and
+    // for a retried release whether a deployment started since the retry ended
+    // unapproved (part 0); what the deployments say, one row per distinct (stage,
+    // release, outcome, environment) of normal ones, as an external CI records only
+    // deployments (part 1); and the releases approved in each environment (part 2).
     let mut records: HashMap<String, Vec<(ReleaseNumber, String)>> = HashMap::new();
     let mut failed_since_retry: HashMap<String, BTreeMap<ReleaseNumber, bool>> = HashMap::new();
+    let mut outcomes: HashMap<String, Vec<(ReleaseNumber, String, String)>> = HashMap::new();
+    let mut envs: BTreeMap<String, EnvLedger> = BTreeMap::new();
     for row in tx.query(
-        "SELECT r.stage, r.release, r.record,
+        "SELECT 0, r.stage, r.release, r.record, NULL::text,
                 r.record = 'retried' AND EXISTS (
                     SELECT 1 FROM captain.deployments d
                     WHERE d.pipeline = r.pipeline AND d.stage = r.stage AND d.kind = 'normal'
                       AND d.release = r.release AND d.started_at > r.at
                       AND d.outcome NOT IN ('approved', 'in progress'))
          FROM captain.stage_records r
-         WHERE r.pipeline = $1 AND r.stage = ANY($2)",
-        &[&p, &stage_names],
+         WHERE r.pipeline = $1 AND r.stage = ANY($2)
+         UNION ALL
+         SELECT DISTINCT 1, stage, release, outcome, environment, false FROM captain.deployments
+         WHERE pipeline = $1 AND stage = ANY($2) AND kind = 'normal'
+         UNION ALL
+         SELECT DISTINCT 2, NULL::text, release, NULL::text, environment, false
+         FROM captain.deployments
+         WHERE pipeline = $1 AND environment = ANY($3) AND outcome = 'approved'",
+        &[&p, &stage_names, &environments],
     )? {
-        let stage: String = row.try_get(0)?;
-        let release = release_number(row.try_get(1)?)?;
-        let record: String = row.try_get(2)?;
-        if record == StageRecordKind::Retried.as_str() {
-            failed_since_retry
-                .entry(stage.clone())
-                .or_default()
-                .insert(release, row.try_get(3)?);
+        let part: i32 = row.try_get(0)?;
+        let release = release_number(row.try_get(2)?)?;
+        match part {
+            0 => {
+                let stage: String = row.try_get(1)?;
+                let record: String = row.try_get(3)?;
+                if record == StageRecordKind::Retried.as_str() {
+                    failed_since_retry
+                        .entry(stage.clone())
+                        .or_default()
+                        .insert(release, row.try_get(5)?);
+                }
+                records.entry(stage).or_default().push((release, record));
+            }
+            1 => outcomes.entry(row.try_get(1)?).or_default().push((
+                release,
+                row.try_get(3)?,
+                row.try_get(4)?,
+            )),
+            _ => {
+                envs.entry(row.try_get(4)?)
+                    .or_default()
+                    .approved
+                    .insert(release);
+            }
         }
-        records.entry(stage).or_default().push((release, record));
-    }
-    // What the deployments say (an external CI records only deployments): one row per
-    // distinct (stage, release, outcome, environment).
-    let mut outcomes: HashMap<String, Vec<(ReleaseNumber, String, String)>> = HashMap::new();
-    for row in tx.query(
-        "SELECT DISTINCT stage, release, outcome, environment FROM captain.deployments
-         WHERE pipeline = $1 AND stage = ANY($2) AND kind = 'normal'",
-        &[&p, &stage_names],
-    )? {
-        outcomes.entry(row.try_get(0)?).or_default().push((
-            release_number(row.try_get(1)?)?,
-            row.try_get(2)?,
-            row.try_get(3)?,
-        ));
     }
     for scope in stages {
         let records = records.get(&scope.name).into_iter().flatten();
@@ -224,8 +238,7 @@ pub(super) fn engine_snapshot(
         state.stages.insert(scope.name.clone(), ledger);
     }
 
-    // Per environment: the current release, the approved ones, the deployment in progress.
-    let mut envs: BTreeMap<String, EnvLedger> = BTreeMap::new();
+    // Per environment: the current release and the deployment in progress.
     for row in tx.query(
         "SELECT s.environment, d.release FROM captain.environment_state s
          JOIN captain.deployments d ON d.seq = s.current_seq
@@ -233,16 +246,6 @@ pub(super) fn engine_snapshot(
         &[&p, &environments],
     )? {
         envs.entry(row.try_get(0)?).or_default().current = Some(release_number(row.try_get(1)?)?);
-    }
-    for row in tx.query(
-        "SELECT DISTINCT environment, release FROM captain.deployments
-         WHERE pipeline = $1 AND environment = ANY($2) AND outcome = 'approved'",
-        &[&p, &environments],
-    )? {
-        envs.entry(row.try_get(0)?)
-            .or_default()
-            .approved
-            .insert(release_number(row.try_get(1)?)?);
     }
     let mut by_env: HashMap<String, ActiveRow> = active_in(tx, p, &environments)?
         .into_iter()
@@ -269,17 +272,23 @@ pub(super) fn engine_snapshot(
         .zip(active.iter().map(|a| &a.deployment))
         .collect();
     let mut step_results = Vec::new();
-    for row in tx.query(
-        // Rejections and older approvals, then the approvals of each person.
-        "SELECT deployment, step, name, passed, actor, reason, at FROM (
+    // Nothing in progress (the common case between deployments): no verdicts to read.
+    let verdict_rows = if active_seqs.is_empty() {
+        Vec::new()
+    } else {
+        tx.query(
+            // Rejections and older approvals, then the approvals of each person.
+            "SELECT deployment, step, name, passed, actor, reason, at FROM (
              SELECT deployment, step, name, passed, actor, reason, at FROM captain.step_results
              WHERE deployment = ANY($1)
              UNION ALL
              SELECT deployment, step, name, true, actor, reason, at FROM captain.step_approvals
              WHERE deployment = ANY($1)
          ) AS verdicts ORDER BY deployment, step, at, actor",
-        &[&active_seqs],
-    )? {
+            &[&active_seqs],
+        )?
+    };
+    for row in verdict_rows {
         let seq: i64 = row.try_get(0)?;
         let Some(id) = ids.get(&seq) else { continue };
         step_results.push(StepVerdict {
@@ -340,6 +349,10 @@ pub(super) fn expedites(tx: &mut Tx, p: &str) -> TxResult<Vec<crate::engine::Exp
             at: row.try_get(3)?,
             approved_by: Default::default(),
         });
+    }
+    // Approvals exist only for requested expedites: none requested, none to read.
+    if out.is_empty() {
+        return Ok(out);
     }
     for row in tx.query(
         "SELECT release, actor FROM captain.expedite_approvals WHERE pipeline = $1",
