@@ -426,11 +426,15 @@ fn the_server_delivers_its_pipelines_events_and_resends_parked_ones() {
     env.run(&["release", "create", "-q"]).ok();
     env.run(&["promotions", "disable", "gamma", "--reason", "x"])
         .ok();
-    let total = ledger_events(&env).len();
+    // The server may still be recording (its pass after the commands): wait until every
+    // event the ledger holds is parked and none is pending.
     let deadline = Instant::now() + Duration::from_secs(60);
     let status = loop {
+        let total = ledger_events(&env).len();
         let status = env.run(&["notify", "status", "--json"]).ok().json();
-        if status["parked"].as_array().map_or(0, Vec::len) == total {
+        if status["parked"].as_array().map_or(0, Vec::len) == total
+            && status["targets"][0]["pending"] == 0
+        {
             break status;
         }
         assert!(Instant::now() < deadline, "not all parked: {status}");
