@@ -221,6 +221,53 @@ impl<T: JsonSchema> OperationOutput for JsonLinesReply<T> {
     }
 }
 
+/// The Prometheus scrape (`GET /metrics`): OpenMetrics text, not JSON.
+pub(crate) struct MetricsReply(axum::response::Response);
+
+impl From<axum::response::Response> for MetricsReply {
+    fn from(response: axum::response::Response) -> Self {
+        MetricsReply(response)
+    }
+}
+
+impl IntoResponse for MetricsReply {
+    fn into_response(self) -> axum::response::Response {
+        self.0
+    }
+}
+
+impl OperationOutput for MetricsReply {
+    type Inner = String;
+
+    fn operation_response(ctx: &mut GenContext, _: &mut Operation) -> Option<Response> {
+        let schema = ctx.schema.subschema_for::<String>();
+        Some(Response {
+            description: "The OpenMetrics text format".into(),
+            content: IndexMap::from_iter([(
+                "application/openmetrics-text".to_string(),
+                MediaType {
+                    schema: Some(SchemaObject {
+                        json_schema: schema,
+                        example: None,
+                        external_docs: None,
+                    }),
+                    ..Default::default()
+                },
+            )]),
+            ..Default::default()
+        })
+    }
+
+    fn inferred_responses(
+        ctx: &mut GenContext,
+        operation: &mut Operation,
+    ) -> Vec<(Option<DocStatus>, Response)> {
+        Self::operation_response(ctx, operation)
+            .map(|response| vec![(Some(DocStatus::Code(200)), response)])
+            .unwrap_or_default()
+    }
+}
+
 /// Who may call a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
@@ -538,6 +585,7 @@ mod tests {
                 assert!(
                     ok["application/json"]["schema"].is_object()
                         || ok[JSON_LINES]["schema"].is_object()
+                        || ok["application/openmetrics-text"]["schema"].is_object()
                         || op["operationId"] == "openapi",
                     "{name}: no answer schema"
                 );

@@ -85,7 +85,10 @@ async fn openapi(
 
 /// `GET /metrics` (see [`crate::server::prometheus`]): the pipelines the caller's token
 /// may reach.
-async fn metrics(State(app): State<App>, Extension(caller): Extension<Caller>) -> Reply<String> {
+async fn metrics(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+) -> crate::server::openapi::MetricsReply {
     if let Err(denied) = auth::require(&caller, Role::Read, "reading metrics") {
         return denied_response(denied).into();
     }
@@ -129,7 +132,7 @@ async fn metrics(State(app): State<App>, Extension(caller): Extension<Caller>) -
             );
             response.into()
         }
-        Err(e) => failed(&e),
+        Err(e) => axum::response::IntoResponse::into_response(failed::<String>(&e)).into(),
     }
 }
 
