@@ -190,7 +190,7 @@ impl Drop for Lease<'_> {
 /// ended by a PostgreSQL shutting down or restarting)? Such a connection is dropped,
 /// and the database may well answer on a new one.
 fn broken(e: &postgres::Error) -> bool {
-    if e.is_closed() || e.as_db_error().is_none() && e.code().is_none() {
+    if e.is_closed() || e.as_db_error().is_none() && e.code().is_none() && !conversion(e) {
         return true;
     }
     e.code().is_some_and(|c| {
@@ -199,6 +199,44 @@ fn broken(e: &postgres::Error) -> bool {
             || *c == SqlState::CANNOT_CONNECT_NOW
             || c.code().starts_with("08")
     })
+}
+
+/// A value that did not convert between a column and captain's types (a parameter, a
+/// column, a row count): the connection is fine, only this statement failed. The driver
+/// tells these apart by their words alone.
+fn conversion(e: &postgres::Error) -> bool {
+    let said = e.to_string();
+    [
+        "error serializing parameter",
+        "error deserializing column",
+        "invalid column",
+        "query returned an unexpected number of",
+    ]
+    .iter()
+    .any(|prefix| said.starts_with(prefix))
+        || said.starts_with("expected ") && said.contains(" parameters but got ")
+}
+
+/// Text PostgreSQL cannot store (a NUL character) or a number past its column: the
+/// request's fault, told without the database's words.
+fn refused_data(e: &postgres::Error) -> Option<Error> {
+    match e.code() {
+        Some(c)
+            if *c == SqlState::CHARACTER_NOT_IN_REPERTOIRE
+                || *c == SqlState::UNTRANSLATABLE_CHARACTER =>
+        {
+            Some(
+                Error::usage("the request has text with a character the ledger cannot store (NUL)")
+                    .with_hint(
+                        "remove NUL characters (\\u0000) from names, reasons and other text",
+                    ),
+            )
+        }
+        Some(c) if *c == SqlState::NUMERIC_VALUE_OUT_OF_RANGE => Some(Error::usage(
+            "the request has a number larger than the ledger stores",
+        )),
+        _ => None,
+    }
 }
 
 /// An error inside a transaction: the database's, or captain's own verdict.
@@ -776,6 +814,9 @@ fn db_error(shown: &str, e: &postgres::Error) -> Error {
         return Error::unavailable(format!("lost the connection to PostgreSQL at {shown}: {e}"))
             .with_hint("check that the server is running, then try again");
     }
+    if let Some(refused) = refused_data(e) {
+        return refused;
+    }
     match e.code() {
         Some(c) if *c == SqlState::T_R_SERIALIZATION_FAILURE || *c == SqlState::T_R_DEADLOCK_DETECTED => {
             Error::failed(format!(
@@ -793,21 +834,17 @@ fn db_error(shown: &str, e: &postgres::Error) -> Error {
             Error::unavailable(format!("PostgreSQL at {shown} is too busy to answer: {e}"))
                 .with_hint("try again shortly")
         }
-        // Text PostgreSQL cannot store (a NUL character) or a number past its column: the
-        // request's fault, told without the database's words.
-        Some(c)
-            if *c == SqlState::CHARACTER_NOT_IN_REPERTOIRE
-                || *c == SqlState::UNTRANSLATABLE_CHARACTER =>
-        {
-            Error::usage("the request has text with a character the ledger cannot store (NUL)")
-                .with_hint("remove NUL characters (\\u0000) from names, reasons and other text")
-        }
-        Some(c) if *c == SqlState::NUMERIC_VALUE_OUT_OF_RANGE => {
-            Error::usage("the request has a number larger than the ledger stores")
-        }
         Some(c) if *c == SqlState::ADMIN_SHUTDOWN || *c == SqlState::CANNOT_CONNECT_NOW => {
             Error::unavailable(format!("PostgreSQL at {shown} is shutting down: {e}"))
                 .with_hint("try again once it is back")
+        }
+        _ if conversion(e) => {
+            let cause = std::error::Error::source(e)
+                .map(|cause| format!(": {cause}"))
+                .unwrap_or_default();
+            Error::internal(format!(
+                "PostgreSQL at {shown} answered a value captain cannot convert ({e}{cause})"
+            ))
         }
         _ => Error::internal(format!("PostgreSQL at {shown} failed: {e}")),
     }
@@ -2324,7 +2361,16 @@ fn import(
         )
         .map_err(|e| match e {
             Fail::Ledger(e) => at_line(e),
-            Fail::Db(e) => at_line(Error::failed(format!("could not store the record: {e}"))),
+            Fail::Db(e) => match refused_data(&e) {
+                Some(refused) => at_line(refused),
+                // The transaction's retry and the pool's reconnect still see these.
+                None if retryable(&e) || broken(&e) => Fail::Db(e),
+                None => at_line(Error::failed(format!(
+                    "could not store the record: {}",
+                    e.as_db_error()
+                        .map_or_else(|| e.to_string(), |db| db.message().to_string())
+                ))),
+            },
         })?;
         if pending.rows.len() >= IMPORT_BATCH {
             pending.flush(tx, p)?;
