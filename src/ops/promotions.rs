@@ -52,6 +52,61 @@ pub fn resolve_target(pipeline: &Pipeline, name: &str) -> Result<LockTarget> {
     })
 }
 
+/// Whether `lock` names what `pipeline` has: a stage lock a stage, an environment lock an
+/// environment, a freeze the pipeline (`*`), a stage, an environment or a wave. A team
+/// server asks this of every lock a client sends, so a raw request (or a client whose
+/// pipeline.toml is older than the server's) cannot set a lock or a freeze that holds
+/// nothing while its author believes it holds. A release block's release is the
+/// store's to check.
+pub fn check_lock_target(pipeline: &Pipeline, lock: &Lock) -> Result<()> {
+    match lock.target_kind {
+        LockTargetKind::Stage => {
+            if pipeline.stage(&lock.target).is_some() {
+                return Ok(());
+            }
+            let error = Error::not_found(format!(
+                "`{}` is no stage of pipeline `{}`",
+                lock.target, pipeline.name
+            ));
+            let stages = pipeline.stage_names();
+            Err(
+                match suggestion_hint(&lock.target, stages.iter().map(String::as_str)) {
+                    Some(hint) => error.with_hint(hint),
+                    None => error.with_hint("`captain plan` lists the stages"),
+                },
+            )
+        }
+        LockTargetKind::Environment => {
+            if pipeline.environment(&lock.target).is_some() {
+                return Ok(());
+            }
+            let error = Error::not_found(format!(
+                "`{}` is no environment of pipeline `{}`",
+                lock.target, pipeline.name
+            ));
+            let environments = pipeline.environment_names();
+            Err(
+                match suggestion_hint(&lock.target, environments.iter().map(String::as_str)) {
+                    Some(hint) => error.with_hint(hint),
+                    None => error.with_hint("`captain plan` lists the environments"),
+                },
+            )
+        }
+        LockTargetKind::Freeze => {
+            let resolved = super::freeze::resolve_target(pipeline, Some(&lock.target))?;
+            if resolved == lock.target {
+                Ok(())
+            } else {
+                Err(Error::usage(format!(
+                    "a freeze of the whole pipeline `{}` has the target `{resolved}`, not `{}`",
+                    pipeline.name, lock.target
+                )))
+            }
+        }
+        LockTargetKind::Release => Ok(()),
+    }
+}
+
 /// The locks a disable of `target` sets: an environment's own, a stage's, a wave's
 /// stages' (each stage's lock covers its environments).
 fn locked_by(target: &Target) -> Vec<(LockTargetKind, String)> {

@@ -380,6 +380,32 @@ fn a_raw_request_neither_freezes_without_the_role_nor_starts_during_a_freeze() {
     let mut odd = freeze.clone();
     odd["until"] = Value::String("2026-11-21T10:00:00Z".into());
     assert_eq!(post(&operator, "/locks", odd).0, 400);
+    // The server's definition decides what a name means: a freeze or a lock of a name the
+    // pipeline does not have would hold nothing while its author believes it holds.
+    let mut typo = freeze.clone();
+    typo["target"] = Value::String("betta".into());
+    let (status, body) = post(&operator, "/locks", typo);
+    assert_eq!(status, 404, "{body:#}");
+    assert!(
+        body["error"]["hint"]
+            .as_str()
+            .is_some_and(|h| h.contains("beta")),
+        "{body:#}"
+    );
+    let mut by_name = freeze.clone();
+    by_name["target"] = Value::String("checkout".into());
+    assert_eq!(post(&operator, "/locks", by_name).0, 400);
+    for (kind, target) in [("stage", "gamma-typo"), ("environment", "nowhere")] {
+        let lock = serde_json::json!({"target_kind": kind, "target": target, "direction": "in",
+            "actor": "ci", "reason": "typo", "created_at": "2026-11-21T11:00:00Z"});
+        let (status, body) = post(&operator, "/locks", lock);
+        assert_eq!(status, 404, "{kind} {target}: {body:#}");
+    }
+    assert_eq!(
+        env.run(&["promotions", "list", "--json"]).ok().json()["locks"],
+        serde_json::json!([]),
+        "nothing was locked"
+    );
     assert_eq!(post(&operator, "/locks", freeze).0, 200);
 
     for (token, force) in [(&deployer, false), (&operator, true)] {

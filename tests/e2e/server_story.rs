@@ -15,9 +15,12 @@ use super::server_harness::Server;
 use super::store_story;
 
 /// The story's pipeline as the server holds it (the story speaks to the ledger
-/// directly; the server only needs the pipeline registered).
-pub const STORY_PIPELINE: &str =
-    "name = \"app\"\n[[stages]]\nname = \"beta\"\nenvironments = [\"beta\"]\n";
+/// directly; the server only needs the pipeline registered, with the stages the story
+/// names in its locks and freezes: a server refuses a lock of a name its definition
+/// does not have).
+pub const STORY_PIPELINE: &str = "name = \"app\"\n[[stages]]\nname = \"beta\"\nenvironments = [\"beta\"]\n\
+     [[stages]]\nname = \"gamma\"\nenvironments = [\"gamma\"]\n\
+     [[stages]]\nname = \"prod\"\nenvironments = [\"prod\"]\n";
 
 /// A fresh, empty ledger per call: a new server on its own database directory.
 fn with_servers(test: impl FnOnce(store_story::MakeStore)) {

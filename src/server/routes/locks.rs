@@ -48,6 +48,7 @@ async fn locks(
 async fn set_lock(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
+    Extension(registered): Extension<Arc<Registered>>,
     path: P1,
     method: Method,
     uri: Uri,
@@ -71,7 +72,9 @@ async fn set_lock(
     mutate(
         m,
         |_: &Lock| Role::Operator,
-        |s, mut lock: Lock, token| {
+        move |s, mut lock: Lock, token| {
+            // The server's definition decides what a name means, not the client's copy.
+            crate::ops::promotions::check_lock_target(&registered.pipeline, &lock)?;
             lock.actor = actor_for(token, &lock.actor);
             s.set_lock(lock.clone()).map(|()| lock)
         },
