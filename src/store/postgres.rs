@@ -824,6 +824,12 @@ fn db_error(shown: &str, e: &postgres::Error) -> Error {
             ))
             .with_hint("try again")
         }
+        // A row a concurrent change wrote first: the request met a change it did not see,
+        // not a fault of the server (each write checks what it can first; this is the net).
+        Some(c) if *c == SqlState::UNIQUE_VIOLATION => Error::conflict(
+            "a concurrent change recorded the same thing first",
+        )
+        .with_hint("look at the ledger again (`captain status`, `captain audit`), then retry if still needed"),
         Some(c) if *c == SqlState::INSUFFICIENT_PRIVILEGE => Error::failed(format!(
             "the PostgreSQL user at {shown} lacks a privilege captain needs: {e}"
         )),

@@ -736,3 +736,67 @@ fn a_store_deciding_from_memory_still_sees_other_writers() {
         .count();
     assert_eq!((history(), starts), (7, 7));
 }
+
+/// Several people asking to expedite one release at the same moment, each through its own
+/// connection (as several server replicas would): one request is recorded, every other is
+/// refused as already asked — none fails with a key violation (which answered 500). The
+/// same for one person's approval sent twice at once.
+#[test]
+fn simultaneous_expedite_requests_record_one_and_refuse_the_rest() {
+    use captain::store::ExpediteEvent;
+    let url = Arc::new(fresh_database());
+    let store = PostgresStore::open(&url, "app").unwrap();
+    store
+        .create_release(new_release("one", None, &["one"], "app:1"))
+        .unwrap();
+    const THREADS: usize = 8;
+    let race = |event: Arc<dyn Fn(usize) -> ExpediteEvent + Send + Sync>| -> Vec<ErrorKind> {
+        let barrier = Arc::new(Barrier::new(THREADS));
+        let threads: Vec<_> = (0..THREADS)
+            .map(|i| {
+                let (url, barrier, event) = (url.clone(), barrier.clone(), event.clone());
+                std::thread::spawn(move || {
+                    let store = PostgresStore::open(&url, "app").unwrap();
+                    barrier.wait();
+                    store.record_expedite(event(i)).err().map(|e| e.kind)
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .filter_map(|t| t.join().unwrap())
+            .collect()
+    };
+    let refused = race(Arc::new(|i| ExpediteEvent {
+        release: ReleaseNumber(1),
+        approve: false,
+        actor: format!("asker-{i}"),
+        reason: Some("hotfix".into()),
+        at: at(10),
+    }));
+    assert_eq!(refused.len(), THREADS - 1, "{refused:?}");
+    assert!(
+        refused.iter().all(|k| *k == ErrorKind::Conflict),
+        "{refused:?}"
+    );
+    let asked = store
+        .audit_events(&Default::default())
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "release.expedite")
+        .count();
+    assert_eq!(asked, 1);
+
+    let refused = race(Arc::new(|_| ExpediteEvent {
+        release: ReleaseNumber(1),
+        approve: true,
+        actor: "approver".into(),
+        reason: None,
+        at: at(20),
+    }));
+    assert_eq!(refused.len(), THREADS - 1, "{refused:?}");
+    assert!(
+        refused.iter().all(|k| *k != ErrorKind::Internal),
+        "{refused:?}"
+    );
+}

@@ -369,9 +369,13 @@ pub(super) fn expedites(tx: &mut Tx, p: &str) -> TxResult<Vec<crate::engine::Exp
 
 pub(super) fn record_expedite(tx: &mut Tx, p: &str, event: &ExpediteEvent) -> TxResult<()> {
     let number = num(event.release);
+    // Every request and approval of one release waits for the others here, on the
+    // release's row, so two first requests (or one person's approval sent twice) at once
+    // are one recorded and one refused — never a key violation. (NO KEY: deployments
+    // of the release, whose foreign key shares the row, are not held up.)
     let exists = tx
         .opt(
-            "SELECT 1 FROM captain.releases WHERE pipeline = $1 AND number = $2",
+            "SELECT 1 FROM captain.releases WHERE pipeline = $1 AND number = $2 FOR NO KEY UPDATE",
             &[&p, &number],
         )?
         .is_some();
@@ -382,10 +386,9 @@ pub(super) fn record_expedite(tx: &mut Tx, p: &str, event: &ExpediteEvent) -> Tx
                 .into(),
         );
     }
-    // Concurrent approvals of one release wait for each other here.
     let asked: Option<String> = tx
         .opt(
-            "SELECT actor FROM captain.expedites WHERE pipeline = $1 AND release = $2 FOR UPDATE",
+            "SELECT actor FROM captain.expedites WHERE pipeline = $1 AND release = $2",
             &[&p, &number],
         )?
         .map(|row| row.try_get(0))
