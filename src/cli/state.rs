@@ -60,11 +60,13 @@ pub fn run(ctx: &Context, ui: &Ui, command: Command) -> anyhow::Result<()> {
                 return ui.out_json(&summary);
             }
             ui.out(&format!(
-                "imported {} releases, {} deployments, {} stage records, {} locks, {} audit events ({} already present)",
+                "imported {} releases, {} deployments, {} stage records, {} locks, {} expedites, {} overrides, {} audit events ({} already present)",
                 summary.releases,
                 summary.deployments,
                 summary.stage_records,
                 summary.locks,
+                summary.expedites,
+                summary.overrides,
                 summary.audit_events,
                 summary.skipped
             ))

@@ -93,6 +93,27 @@ pub fn lock_details(lock: &Lock) -> serde_json::Value {
 
 /// Refuses a lock without a target or without a reason, a freeze that does not hold
 /// both ways or ends before it starts, and an end on any other lock.
+/// What a blocker override must be (as `captain override` writes one): a target, a
+/// reason, and an end after its start if it has one.
+pub fn require_valid_override(record: &crate::engine::BlockerOverride) -> Result<()> {
+    if record.target.trim().is_empty() {
+        return Err(Error::usage("a blocker override has no target"));
+    }
+    if record.reason.trim().is_empty() {
+        return Err(Error::usage(format!(
+            "the blocker override of {} has no reason",
+            record.target
+        )));
+    }
+    if record.until.is_some_and(|until| until <= record.created_at) {
+        return Err(Error::usage(format!(
+            "the blocker override of {} ends before it starts",
+            record.target
+        )));
+    }
+    Ok(())
+}
+
 pub fn require_valid_lock(lock: &Lock) -> Result<()> {
     if lock.target.trim().is_empty() {
         return Err(Error::usage("the lock target is empty"));

@@ -28,6 +28,11 @@
 //!   decided about each release (written by `captain run`), by release then stage.
 //! - `{"type":"lock","lock":{"target_kind":"stage"|"environment","target":…,
 //!   "direction":"in"|"out"|"both","actor":…,"reason":…,"created_at":T}}`
+//! - `{"type":"expedite","expedite":{"release":"v3","actor":…,"reason":…,"at":T,
+//!   "approvals":[{"actor":…,"at":T}, …]}}` — a request to expedite a release, with the
+//!   approvals it has so far (by name), by release.
+//! - `{"type":"override","override":{"target":…,"actor":…,"reason":…,"created_at":T,
+//!   "until":T|null}}` — a blocker override (`captain override`), oldest first.
 //! - `{"type":"audit","event":{"seq":1,"at":T,"actor":…,"action":"release.create",
 //!   "target":"v3","reason":…|null,"details":{…}}}` — oldest first.
 //!
@@ -71,9 +76,66 @@ pub enum LedgerRecord {
     Lock {
         lock: Lock,
     },
+    Expedite {
+        expedite: ExpediteExport,
+    },
+    Override {
+        #[serde(rename = "override")]
+        record: crate::engine::BlockerOverride,
+    },
     Audit {
         event: AuditEvent,
     },
+}
+
+/// A request to expedite a release, as an export carries it: who asked, why, when, and
+/// who approved it when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ExpediteExport {
+    pub release: ReleaseNumber,
+    pub actor: String,
+    pub reason: String,
+    pub at: Timestamp,
+    /// In name order.
+    #[serde(default)]
+    pub approvals: Vec<ExpediteApproval>,
+}
+
+/// One person's approval of an expedite.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ExpediteApproval {
+    pub actor: String,
+    pub at: Timestamp,
+}
+
+impl ExpediteExport {
+    /// What an imported expedite must be, as a new one is: its people named, its reason
+    /// given, its asker not among its approvers (nor anyone twice).
+    pub fn check(&self) -> Result<()> {
+        let release = self.release;
+        if self.actor.trim().is_empty() || self.reason.trim().is_empty() {
+            return Err(Error::usage(format!(
+                "the expedite of {release} has no asker or no reason"
+            )));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for approval in &self.approvals {
+            if approval.actor.trim().is_empty() || approval.actor == self.actor {
+                return Err(Error::usage(format!(
+                    "the expedite of {release} has an approval by `{}`, who cannot approve it",
+                    approval.actor
+                ))
+                .with_hint("an expedite is approved by people other than the one who asked"));
+            }
+            if !seen.insert(approval.actor.as_str()) {
+                return Err(Error::usage(format!(
+                    "the expedite of {release} has two approvals by `{}`",
+                    approval.actor
+                )));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Whether `import` may add to a ledger that already holds records.
@@ -94,6 +156,10 @@ pub struct ImportSummary {
     #[serde(default)]
     pub stage_records: u64,
     pub locks: u64,
+    #[serde(default)]
+    pub expedites: u64,
+    #[serde(default)]
+    pub overrides: u64,
     pub audit_events: u64,
     pub skipped: u64,
 }

@@ -36,13 +36,14 @@ use rand::Rng;
 use sha2::{Digest, Sha256};
 
 use super::checks;
-use super::export::{ImportMode, ImportSummary, LedgerRecord};
+use super::export::{ExpediteApproval, ExpediteExport, ImportMode, ImportSummary, LedgerRecord};
 use super::location::{self, Bases};
 use super::ranges::{CommitRanges, RangeInfo, ReleaseFacts};
 use super::{
     AuditFilter, Delivery, DeliveryUpdate, HistoryFilter, IdempotentRequest, KeyedChange, LogLine,
     NewRollback, NotifyState, ParkedEvent, ReleaseFilter, Store, Unlock,
 };
+use crate::engine::BlockerOverride;
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::views::metrics::{MetricInputs, MetricRelease};
@@ -2184,6 +2185,12 @@ fn export(tx: &mut Tx, p: &str, sink: &mut dyn FnMut(LedgerRecord) -> Result<()>
     for lock in all_locks(tx, p)? {
         sink(LedgerRecord::Lock { lock })?;
     }
+    for expedite in all_expedites(tx, p)? {
+        sink(LedgerRecord::Expedite { expedite })?;
+    }
+    for record in all_overrides(tx, p)? {
+        sink(LedgerRecord::Override { record })?;
+    }
     each_row(
         tx,
         "export_audit_events",
@@ -2228,12 +2235,178 @@ fn each_row(
     Ok(())
 }
 
+/// Every request to expedite a release with its approvals (and when each was given), by
+/// release.
+fn all_expedites(tx: &mut Tx, p: &str) -> TxResult<Vec<ExpediteExport>> {
+    let mut expedites = Vec::new();
+    for row in tx.query(
+        "SELECT release, actor, reason, at FROM captain.expedites WHERE pipeline = $1 ORDER BY release",
+        &[&p],
+    )? {
+        expedites.push(ExpediteExport {
+            release: release_number(row.try_get(0)?)?,
+            actor: row.try_get(1)?,
+            reason: row.try_get(2)?,
+            at: row.try_get(3)?,
+            approvals: Vec::new(),
+        });
+    }
+    if expedites.is_empty() {
+        return Ok(expedites);
+    }
+    for row in tx.query(
+        "SELECT release, actor, at FROM captain.expedite_approvals WHERE pipeline = $1
+         ORDER BY release, actor",
+        &[&p],
+    )? {
+        let release = release_number(row.try_get(0)?)?;
+        if let Some(expedite) = expedites.iter_mut().find(|e| e.release == release) {
+            expedite.approvals.push(ExpediteApproval {
+                actor: row.try_get(1)?,
+                at: row.try_get(2)?,
+            });
+        }
+    }
+    Ok(expedites)
+}
+
+/// Every blocker override ever recorded, oldest first (expired ones too: the ledger's
+/// history of them).
+fn all_overrides(tx: &mut Tx, p: &str) -> TxResult<Vec<BlockerOverride>> {
+    tx.query(
+        "SELECT target, actor, reason, created_at, until FROM captain.blocker_overrides
+         WHERE pipeline = $1 ORDER BY seq",
+        &[&p],
+    )?
+    .iter()
+    .map(|row| {
+        Ok(BlockerOverride {
+            target: row.try_get(0)?,
+            actor: row.try_get(1)?,
+            reason: row.try_get(2)?,
+            created_at: row.try_get(3)?,
+            until: row.try_get(4)?,
+        })
+    })
+    .collect()
+}
+
+/// An imported expedite: a new one as it is; in a merge, one already there (same asker,
+/// reason and time) gains the approvals it lacks, and a different one is a conflict.
+fn import_expedite(
+    tx: &mut Tx,
+    p: &str,
+    expedite: ExpediteExport,
+    mode: ImportMode,
+    summary: &mut ImportSummary,
+) -> TxResult<()> {
+    expedite.check()?;
+    let release = expedite.release;
+    if release_by_number(tx, p, release)?.is_none() {
+        return Err(Error::not_found(format!(
+            "the expedite of {release} names a release the ledger does not have"
+        ))
+        .with_hint("an export lists each release before what refers to it")
+        .into());
+    }
+    let existing = all_expedites(tx, p)?
+        .into_iter()
+        .find(|e| e.release == release);
+    let approvals_to_add: Vec<&ExpediteApproval> = match &existing {
+        Some(existing) if mode == ImportMode::Merge => {
+            if (&existing.actor, &existing.reason, existing.at)
+                != (&expedite.actor, &expedite.reason, truncate(expedite.at))
+            {
+                return Err(Error::conflict(format!(
+                    "the expedite of {release} differs from the one already in the ledger (asked by {})",
+                    existing.actor
+                ))
+                .into());
+            }
+            expedite
+                .approvals
+                .iter()
+                .filter(|a| !existing.approvals.iter().any(|e| e.actor == a.actor))
+                .collect()
+        }
+        Some(_) => {
+            return Err(Error::conflict(format!(
+                "the ledger has an expedite of {release} already"
+            ))
+            .into());
+        }
+        None => {
+            tx.exec(
+                "INSERT INTO captain.expedites (pipeline, release, actor, reason, at)
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[
+                    &p,
+                    &num(release),
+                    &expedite.actor,
+                    &expedite.reason,
+                    &truncate(expedite.at),
+                ],
+            )?;
+            expedite.approvals.iter().collect()
+        }
+    };
+    if existing.is_some() && approvals_to_add.is_empty() {
+        summary.skipped += 1;
+        return Ok(());
+    }
+    for approval in approvals_to_add {
+        tx.exec(
+            "INSERT INTO captain.expedite_approvals (pipeline, release, actor, at)
+             VALUES ($1, $2, $3, $4)",
+            &[&p, &num(release), &approval.actor, &truncate(approval.at)],
+        )?;
+    }
+    summary.expedites += 1;
+    Ok(())
+}
+
+/// An imported blocker override; in a merge, one already there (same everything) is
+/// skipped.
+fn import_override(
+    tx: &mut Tx,
+    p: &str,
+    record: BlockerOverride,
+    mode: ImportMode,
+    summary: &mut ImportSummary,
+) -> TxResult<()> {
+    checks::require_valid_override(&record)?;
+    let record = BlockerOverride {
+        created_at: truncate(record.created_at),
+        until: record.until.map(truncate),
+        ..record
+    };
+    if mode == ImportMode::Merge && all_overrides(tx, p)?.contains(&record) {
+        summary.skipped += 1;
+        return Ok(());
+    }
+    tx.exec(
+        "INSERT INTO captain.blocker_overrides (pipeline, target, actor, reason, created_at, until)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        &[
+            &p,
+            &record.target,
+            &record.actor,
+            &record.reason,
+            &record.created_at,
+            &record.until,
+        ],
+    )?;
+    summary.overrides += 1;
+    Ok(())
+}
+
 fn ledger_is_empty(tx: &mut Tx, p: &str) -> TxResult<bool> {
     Ok(tx
         .one(
             "SELECT NOT EXISTS (SELECT 1 FROM captain.releases WHERE pipeline = $1)
                 AND NOT EXISTS (SELECT 1 FROM captain.deployments WHERE pipeline = $1)
                 AND NOT EXISTS (SELECT 1 FROM captain.locks WHERE pipeline = $1)
+                AND NOT EXISTS (SELECT 1 FROM captain.blocker_overrides WHERE pipeline = $1)
                 AND NOT EXISTS (SELECT 1 FROM captain.audit_events
                                 WHERE pipeline = $1 AND action <> 'pipeline.push')",
             &[&p],
@@ -2499,6 +2672,8 @@ fn import_record(
             summary.locks += 1;
             Ok(())
         }
+        LedgerRecord::Expedite { expedite } => import_expedite(tx, p, expedite, mode, summary),
+        LedgerRecord::Override { record } => import_override(tx, p, record, mode, summary),
         LedgerRecord::Audit { event } => {
             let at = truncate(event.at);
             if mode == ImportMode::Merge {

@@ -30,13 +30,14 @@ use rusqlite::{
 use sha2::{Digest, Sha256};
 
 use super::checks;
-use super::export::{ImportMode, ImportSummary, LedgerRecord};
+use super::export::{ExpediteApproval, ExpediteExport, ImportMode, ImportSummary, LedgerRecord};
 use super::location::{self, Bases};
 use super::ranges::{CommitRanges, RangeInfo, ReleaseFacts};
 use super::{
     AuditFilter, Delivery, DeliveryUpdate, DeploymentTotals, HistoryFilter, LedgerCounts, LogLine,
     NewRollback, NotifyState, ParkedEvent, ReleaseFilter, Store, Unlock,
 };
+use crate::engine::BlockerOverride;
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::views::metrics::{MetricInputs, MetricRelease};
@@ -1494,6 +1495,12 @@ fn export(conn: &Connection, sink: &mut dyn FnMut(LedgerRecord) -> Result<()>) -
     for lock in all_locks(conn)? {
         sink(LedgerRecord::Lock { lock })?;
     }
+    for expedite in all_expedites(conn)? {
+        sink(LedgerRecord::Expedite { expedite })?;
+    }
+    for record in all_overrides(conn)? {
+        sink(LedgerRecord::Override { record })?;
+    }
     // A server's registrations of the pipeline's definition stay with that server.
     let mut events = conn.prepare(
         "SELECT seq, at, actor, action, target, reason, details FROM audit_events
@@ -1505,6 +1512,176 @@ fn export(conn: &Connection, sink: &mut dyn FnMut(LedgerRecord) -> Result<()>) -
             event: audit_from_row(row)?,
         })?;
     }
+    Ok(())
+}
+
+/// Every request to expedite a release with its approvals (and when each was given), by
+/// release.
+fn all_expedites(conn: &Connection) -> Tx<Vec<ExpediteExport>> {
+    let mut asked =
+        conn.prepare_cached("SELECT release, actor, reason, at FROM expedites ORDER BY release")?;
+    let mut expedites = asked
+        .query_map([], |row| {
+            Ok(ExpediteExport {
+                release: release_number(row, 0)?,
+                actor: row.get(1)?,
+                reason: row.get(2)?,
+                at: ts(row, 3)?,
+                approvals: Vec::new(),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut approvals = conn.prepare_cached(
+        "SELECT actor, at FROM expedite_approvals WHERE release = ?1 ORDER BY actor",
+    )?;
+    for expedite in &mut expedites {
+        expedite.approvals = approvals
+            .query_map([num(expedite.release)], |row| {
+                Ok(ExpediteApproval {
+                    actor: row.get(0)?,
+                    at: ts(row, 1)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+    }
+    Ok(expedites)
+}
+
+/// Every blocker override ever recorded, oldest first (expired ones too: the ledger's
+/// history of them).
+fn all_overrides(conn: &Connection) -> Tx<Vec<BlockerOverride>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT target, actor, reason, created_at, until FROM blocker_overrides ORDER BY seq",
+    )?;
+    let overrides = stmt
+        .query_map([], |row| {
+            Ok(BlockerOverride {
+                target: row.get(0)?,
+                actor: row.get(1)?,
+                reason: row.get(2)?,
+                created_at: ts(row, 3)?,
+                until: opt_ts(row, 4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(overrides)
+}
+
+/// An imported expedite: a new one as it is; in a merge, one already there (same asker,
+/// reason and time) gains the approvals it lacks, and a different one is a conflict.
+fn import_expedite(
+    conn: &Connection,
+    expedite: ExpediteExport,
+    mode: ImportMode,
+    summary: &mut ImportSummary,
+) -> Tx<()> {
+    expedite.check()?;
+    let release = expedite.release;
+    if release_by_number(conn, release)?.is_none() {
+        return Err(Error::not_found(format!(
+            "the expedite of {release} names a release the ledger does not have"
+        ))
+        .with_hint("an export lists each release before what refers to it")
+        .into());
+    }
+    let existing = all_expedites(conn)?
+        .into_iter()
+        .find(|e| e.release == release);
+    match existing {
+        Some(existing) if mode == ImportMode::Merge => {
+            if (&existing.actor, &existing.reason, existing.at)
+                != (&expedite.actor, &expedite.reason, truncate(expedite.at))
+            {
+                return Err(Error::conflict(format!(
+                    "the expedite of {release} differs from the one already in the ledger (asked by {})",
+                    existing.actor
+                ))
+                .into());
+            }
+            let mut added = false;
+            for approval in &expedite.approvals {
+                if existing.approvals.iter().any(|a| a.actor == approval.actor) {
+                    continue;
+                }
+                insert_expedite_approval(conn, release, approval)?;
+                added = true;
+            }
+            if added {
+                summary.expedites += 1;
+            } else {
+                summary.skipped += 1;
+            }
+        }
+        Some(_) => {
+            return Err(Error::conflict(format!(
+                "the ledger has an expedite of {release} already"
+            ))
+            .into());
+        }
+        None => {
+            conn.prepare_cached(
+                "INSERT INTO expedites (release, actor, reason, at) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![
+                num(release),
+                expedite.actor,
+                expedite.reason,
+                micros(expedite.at)
+            ])?;
+            for approval in &expedite.approvals {
+                insert_expedite_approval(conn, release, approval)?;
+            }
+            summary.expedites += 1;
+        }
+    }
+    Ok(())
+}
+
+fn insert_expedite_approval(
+    conn: &Connection,
+    release: ReleaseNumber,
+    approval: &ExpediteApproval,
+) -> Tx<()> {
+    if approval.actor.trim().is_empty() {
+        return Err(Error::usage(format!(
+            "an approval of the expedite of {release} names no one"
+        ))
+        .into());
+    }
+    conn.prepare_cached("INSERT INTO expedite_approvals (release, actor, at) VALUES (?1, ?2, ?3)")?
+        .execute(params![num(release), approval.actor, micros(approval.at)])?;
+    Ok(())
+}
+
+/// An imported blocker override; in a merge, one already there (same everything) is
+/// skipped.
+fn import_override(
+    conn: &Connection,
+    record: BlockerOverride,
+    mode: ImportMode,
+    summary: &mut ImportSummary,
+) -> Tx<()> {
+    checks::require_valid_override(&record)?;
+    let record = BlockerOverride {
+        created_at: truncate(record.created_at),
+        until: record.until.map(truncate),
+        ..record
+    };
+    if mode == ImportMode::Merge && all_overrides(conn)?.contains(&record) {
+        summary.skipped += 1;
+        return Ok(());
+    }
+    conn.prepare_cached(
+        "INSERT INTO blocker_overrides (target, actor, reason, created_at, until) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        record.target,
+        record.actor,
+        record.reason,
+        micros(record.created_at),
+        record.until.map(micros)
+    ])?;
+    summary.overrides += 1;
     Ok(())
 }
 
@@ -1550,7 +1727,7 @@ fn snapshot_body(conn: &Connection, snapshot: Option<i64>) -> Tx<DependencySnaps
 fn ledger_is_empty(conn: &Connection) -> Tx<bool> {
     Ok(conn.query_row(
         "SELECT NOT EXISTS (SELECT 1 FROM releases) AND NOT EXISTS (SELECT 1 FROM deployments)
-             AND NOT EXISTS (SELECT 1 FROM locks)
+             AND NOT EXISTS (SELECT 1 FROM locks) AND NOT EXISTS (SELECT 1 FROM blocker_overrides)
              AND NOT EXISTS (SELECT 1 FROM audit_events WHERE action <> 'pipeline.push')",
         [],
         |row| row.get(0),
@@ -1698,6 +1875,8 @@ fn import_record(
             summary.locks += 1;
             Ok(())
         }
+        LedgerRecord::Expedite { expedite } => import_expedite(conn, expedite, mode, summary),
+        LedgerRecord::Override { record } => import_override(conn, record, mode, summary),
         LedgerRecord::Audit { event } => {
             let details = event.details.to_string();
             if mode == ImportMode::Merge {

@@ -77,6 +77,11 @@ fn postgres_story_retry() {
 }
 
 #[test]
+fn postgres_story_export_import_expedites_and_overrides() {
+    store_story::story_export_import_expedites_and_overrides(&factory());
+}
+
+#[test]
 fn postgres_story_freezes() {
     store_story::story_freezes(&factory());
 }

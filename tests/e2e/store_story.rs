@@ -1347,6 +1347,101 @@ pub fn story_rollback(make: MakeStore) {
     assert!(store.locks().unwrap().iter().all(|l| l.target != "prod-3"));
 }
 
+/// An expedite (with when each approval came) and a blocker override travel through
+/// export and import; a merge adds an approval the ledger lacks and skips what it has; an
+/// expedite its asker approved, or one that contradicts the ledger's, is refused by line.
+pub fn story_export_import_expedites_and_overrides(make: MakeStore) {
+    use captain::engine::BlockerOverride;
+    use captain::store::ExpediteEvent;
+    let source = make();
+    source
+        .create_release(new_release("x1", None, &["x1"], "app:1"))
+        .unwrap();
+    let event = |approve: bool, actor: &str, seconds: i64| ExpediteEvent {
+        release: ReleaseNumber(1),
+        approve,
+        actor: actor.into(),
+        reason: (!approve).then(|| "customer outage".to_string()),
+        at: at(seconds),
+    };
+    source.record_expedite(event(false, "alice", 10)).unwrap();
+    source.record_expedite(event(true, "bob", 20)).unwrap();
+    let override_ = BlockerOverride {
+        target: "beta".into(),
+        actor: "oncall".into(),
+        reason: "the alarm is the known flake".into(),
+        created_at: at(30),
+        until: Some(at(3_630)),
+    };
+    source.record_override(override_.clone()).unwrap();
+    let exported = export_to_string(&*source);
+    assert!(
+        exported.contains(r#""type":"expedite""#) && exported.contains(r#""type":"override""#),
+        "{exported}"
+    );
+
+    let copy = make();
+    let summary = copy
+        .import(
+            &mut read_jsonl(BufReader::new(exported.as_bytes())),
+            ImportMode::EmptyOnly,
+        )
+        .unwrap();
+    assert_eq!((summary.expedites, summary.overrides), (1, 1));
+    assert_eq!(
+        export_to_string(&*copy),
+        exported,
+        "export → import → export"
+    );
+
+    // Merging the same again changes nothing; one approval more is added.
+    let merged = copy
+        .import(
+            &mut read_jsonl(BufReader::new(exported.as_bytes())),
+            ImportMode::Merge,
+        )
+        .unwrap();
+    assert_eq!((merged.expedites, merged.overrides), (0, 0));
+    assert_eq!(export_to_string(&*copy), exported);
+    source.record_expedite(event(true, "carol", 40)).unwrap();
+    let more = export_to_string(&*source);
+    let merged = copy
+        .import(
+            &mut read_jsonl(BufReader::new(more.as_bytes())),
+            ImportMode::Merge,
+        )
+        .unwrap();
+    assert_eq!(merged.expedites, 1);
+    assert_eq!(export_to_string(&*copy), more);
+
+    // The asker among the approvers, or another asker for the same release: refused by line.
+    let line_of = |text: &str| {
+        text.lines()
+            .position(|l| l.contains(r#""type":"expedite""#))
+            .unwrap()
+    };
+    let n = line_of(&more);
+    let mut lines: Vec<String> = more.lines().map(String::from).collect();
+    lines[n] = lines[n].replace(r#"{"actor":"bob""#, r#"{"actor":"alice""#);
+    let (kind, message, _) = kind_of(make().import(
+        &mut read_jsonl(BufReader::new(lines.join("\n").as_bytes())),
+        ImportMode::EmptyOnly,
+    ));
+    assert_eq!(kind, ErrorKind::Usage, "{message}");
+    assert!(
+        message.starts_with(&format!("line {}:", n + 1)),
+        "{message}"
+    );
+    let mut lines: Vec<String> = more.lines().map(String::from).collect();
+    lines[n] = lines[n].replace(r#""actor":"alice""#, r#""actor":"mallory""#);
+    let (kind, message, _) = kind_of(copy.import(
+        &mut read_jsonl(BufReader::new(lines.join("\n").as_bytes())),
+        ImportMode::Merge,
+    ));
+    assert_eq!(kind, ErrorKind::Conflict, "{message}");
+    assert_eq!(export_to_string(&*copy), more, "nothing half-imported");
+}
+
 /// Runs the whole story on a backend.
 pub fn run_story(make: MakeStore) {
     story_releases(make);
@@ -1360,6 +1455,7 @@ pub fn run_story(make: MakeStore) {
     story_run_loop(make);
     story_retry(make);
     story_freezes(make);
+    story_export_import_expedites_and_overrides(make);
 }
 
 /// An emergency freeze (`captain freeze`) is a lock of kind `freeze` with an end: every
