@@ -75,14 +75,20 @@ impl Sandbox {
                 .map_err(|e| git_error("cannot read a tree", e))?;
         }
         let workdir = self.path();
+        // The work tree is the checked-out branch's: a commit elsewhere (a hotfix branch)
+        // leaves it alone.
+        let checked_out = reference == Some("HEAD");
         for (file, content) in files {
             let full = workdir.join(file);
-            if let Some(dir) = full.parent() {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| Error::failed(format!("cannot create {}: {e}", dir.display())))?;
+            if checked_out {
+                if let Some(dir) = full.parent() {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        Error::failed(format!("cannot create {}: {e}", dir.display()))
+                    })?;
+                }
+                std::fs::write(&full, content)
+                    .map_err(|e| Error::failed(format!("cannot write {}: {e}", full.display())))?;
             }
-            std::fs::write(&full, content)
-                .map_err(|e| Error::failed(format!("cannot write {}: {e}", full.display())))?;
             let blob = self
                 .repo
                 .blob(content.as_bytes())
@@ -132,6 +138,18 @@ impl Sandbox {
                 &parent_refs,
             )
             .map_err(|e| git_error("cannot commit", e))?;
+        // The checked-out branch moved: its index follows, so that `git status` in the
+        // sandbox (the demo's `--keep`) shows a clean tree, not every file deleted.
+        if reference == Some("HEAD") {
+            let mut on_disk = self
+                .repo
+                .index()
+                .map_err(|e| git_error("cannot open the index", e))?;
+            on_disk
+                .read_tree(&tree)
+                .and_then(|()| on_disk.write())
+                .map_err(|e| git_error("cannot write the index", e))?;
+        }
         Ok(oid.to_string())
     }
 
