@@ -31,7 +31,7 @@ complete -c captain -n "__fish_captain_needs_command" -l ca-file -d 'A PEM file 
 complete -c captain -n "__fish_captain_needs_command" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_needs_command" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_needs_command" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_needs_command" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_needs_command" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_needs_command" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -85,7 +85,7 @@ json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
 complete -c captain -n "__fish_captain_using_subcommand init" -l list -d 'List the templates and exit'
 complete -c captain -n "__fish_captain_using_subcommand init" -l force -d 'Overwrite an existing file'
-complete -c captain -n "__fish_captain_using_subcommand init" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand init" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand init" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand init" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand init" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -97,7 +97,7 @@ complete -c captain -n "__fish_captain_using_subcommand validate" -l ca-file -d 
 complete -c captain -n "__fish_captain_using_subcommand validate" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand validate" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand validate" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand validate" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand validate" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand validate" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -109,7 +109,7 @@ complete -c captain -n "__fish_captain_using_subcommand plan" -l ca-file -d 'A P
 complete -c captain -n "__fish_captain_using_subcommand plan" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand plan" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand plan" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand plan" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand plan" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand plan" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -121,7 +121,7 @@ complete -c captain -n "__fish_captain_using_subcommand config" -l ca-file -d 'A
 complete -c captain -n "__fish_captain_using_subcommand config" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand config" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand config" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand config" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand config" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand config" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -133,7 +133,7 @@ complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_
 complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock expedite approve help" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock expedite approve help" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock expedite approve help" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock expedite approve help" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock expedite approve help" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand release; and not __fish_seen_subcommand_from create list show block unblock expedite approve help" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -157,7 +157,7 @@ complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l hotfix -d 'Release a commit that is not on the trunk branch (a hotfix); needs --reason'
-complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from create" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -170,7 +170,7 @@ complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -182,7 +182,7 @@ complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from show" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from show" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from show" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from show" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from show" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -196,7 +196,7 @@ complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from block" -l rollback -d 'Also roll back the environments running it (preview, then confirmation or --yes)'
-complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from block" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from block" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from block" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from block" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from block" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -209,7 +209,7 @@ complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from unblock" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from unblock" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from unblock" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from unblock" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from unblock" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from unblock" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -222,7 +222,7 @@ complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from expedite" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from expedite" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from expedite" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from expedite" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from expedite" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from expedite" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -235,7 +235,7 @@ complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from approve" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from approve" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from approve" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from approve" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from approve" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand release; and __fish_seen_subcommand_from approve" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -255,7 +255,7 @@ complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_s
 complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand deploy; and not __fish_seen_subcommand_from start finish help" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -274,7 +274,7 @@ json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -l rollback -d 'This deployment puts an older release back (a rollback)'
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -l force -d 'Skip the approval, lock and ordering checks (needs --reason)'
-complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from start" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -294,7 +294,7 @@ complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -l force -d 'Record the outcome now, skipping the rest of the stage\'s approval steps and its bake (needs --reason; audited)'
-complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand deploy; and __fish_seen_subcommand_from finish" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -312,7 +312,7 @@ complete -c captain -n "__fish_captain_using_subcommand run" -l output -d 'Outpu
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
 complete -c captain -n "__fish_captain_using_subcommand run" -l once -d 'One round, for cron or CI: pass until nothing moves and the commands this run started have finished, hand what still bakes to the next round, then exit (6 when a deployment failed in this round)'
-complete -c captain -n "__fish_captain_using_subcommand run" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand run" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand run" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand run" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand run" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -325,7 +325,7 @@ complete -c captain -n "__fish_captain_using_subcommand next" -l output -d 'Outp
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
 complete -c captain -n "__fish_captain_using_subcommand next" -l preview -d 'Also show what the release would change in the stage\'s environments'
-complete -c captain -n "__fish_captain_using_subcommand next" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand next" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand next" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand next" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand next" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -337,7 +337,7 @@ complete -c captain -n "__fish_captain_using_subcommand gate" -l ca-file -d 'A P
 complete -c captain -n "__fish_captain_using_subcommand gate" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand gate" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand gate" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand gate" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand gate" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand gate" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -353,7 +353,7 @@ complete -c captain -n "__fish_captain_using_subcommand bake" -l output -d 'Outp
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
 complete -c captain -n "__fish_captain_using_subcommand bake" -l wait -d 'Watch for the rest of the bake (and while the stage still deploys or verifies)'
-complete -c captain -n "__fish_captain_using_subcommand bake" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand bake" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand bake" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand bake" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand bake" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -367,7 +367,7 @@ complete -c captain -n "__fish_captain_using_subcommand retry" -l ca-file -d 'A 
 complete -c captain -n "__fish_captain_using_subcommand retry" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand retry" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand retry" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand retry" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand retry" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand retry" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -381,7 +381,7 @@ complete -c captain -n "__fish_captain_using_subcommand approve" -l ca-file -d '
 complete -c captain -n "__fish_captain_using_subcommand approve" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand approve" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand approve" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand approve" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand approve" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand approve" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -395,7 +395,7 @@ complete -c captain -n "__fish_captain_using_subcommand reject" -l ca-file -d 'A
 complete -c captain -n "__fish_captain_using_subcommand reject" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand reject" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand reject" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand reject" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand reject" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand reject" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -407,7 +407,7 @@ complete -c captain -n "__fish_captain_using_subcommand logs" -l ca-file -d 'A P
 complete -c captain -n "__fish_captain_using_subcommand logs" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand logs" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand logs" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand logs" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand logs" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand logs" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -421,7 +421,7 @@ complete -c captain -n "__fish_captain_using_subcommand status" -l output -d 'Ou
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
 complete -c captain -n "__fish_captain_using_subcommand status" -l watch -d 'Redraw every few seconds until interrupted'
-complete -c captain -n "__fish_captain_using_subcommand status" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand status" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand status" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand status" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand status" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -435,7 +435,7 @@ complete -c captain -n "__fish_captain_using_subcommand history" -l ca-file -d '
 complete -c captain -n "__fish_captain_using_subcommand history" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand history" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand history" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand history" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand history" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand history" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -447,7 +447,7 @@ complete -c captain -n "__fish_captain_using_subcommand where" -l ca-file -d 'A 
 complete -c captain -n "__fish_captain_using_subcommand where" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand where" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand where" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand where" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand where" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand where" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -459,7 +459,7 @@ complete -c captain -n "__fish_captain_using_subcommand diff" -l ca-file -d 'A P
 complete -c captain -n "__fish_captain_using_subcommand diff" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand diff" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand diff" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand diff" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand diff" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand diff" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -475,7 +475,7 @@ complete -c captain -n "__fish_captain_using_subcommand metrics" -l ca-file -d '
 complete -c captain -n "__fish_captain_using_subcommand metrics" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand metrics" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand metrics" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand metrics" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand metrics" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand metrics" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -492,7 +492,7 @@ markdown\t'Release notes for a pull-request comment or a chat message (diff, nex
 complete -c captain -n "__fish_captain_using_subcommand rollback" -l pick -d 'Choose the release from a list of earlier releases (needs a terminal)'
 complete -c captain -n "__fish_captain_using_subcommand rollback" -l dry-run -d 'Print the preview and change nothing'
 complete -c captain -n "__fish_captain_using_subcommand rollback" -l force -d 'Allow a target that was never approved in an environment'
-complete -c captain -n "__fish_captain_using_subcommand rollback" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand rollback" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand rollback" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand rollback" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand rollback" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -506,7 +506,7 @@ complete -c captain -n "__fish_captain_using_subcommand freeze" -l ca-file -d 'A
 complete -c captain -n "__fish_captain_using_subcommand freeze" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand freeze" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand freeze" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand freeze" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand freeze" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand freeze" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -519,7 +519,7 @@ complete -c captain -n "__fish_captain_using_subcommand unfreeze" -l ca-file -d 
 complete -c captain -n "__fish_captain_using_subcommand unfreeze" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand unfreeze" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand unfreeze" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand unfreeze" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand unfreeze" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand unfreeze" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -531,7 +531,7 @@ complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fi
 complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fish_seen_subcommand_from list disable enable help" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fish_seen_subcommand_from list disable enable help" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fish_seen_subcommand_from list disable enable help" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fish_seen_subcommand_from list disable enable help" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fish_seen_subcommand_from list disable enable help" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand promotions; and not __fish_seen_subcommand_from list disable enable help" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -547,7 +547,7 @@ complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_s
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from list" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from list" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from list" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from list" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -563,7 +563,7 @@ complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_s
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from disable" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from disable" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from disable" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from disable" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from disable" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from disable" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -579,7 +579,7 @@ complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_s
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from enable" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from enable" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from enable" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from enable" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from enable" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand promotions; and __fish_seen_subcommand_from enable" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -595,7 +595,7 @@ complete -c captain -n "__fish_captain_using_subcommand pipeline; and not __fish
 complete -c captain -n "__fish_captain_using_subcommand pipeline; and not __fish_seen_subcommand_from push show history diff help" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand pipeline; and not __fish_seen_subcommand_from push show history diff help" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand pipeline; and not __fish_seen_subcommand_from push show history diff help" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand pipeline; and not __fish_seen_subcommand_from push show history diff help" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand pipeline; and not __fish_seen_subcommand_from push show history diff help" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand pipeline; and not __fish_seen_subcommand_from push show history diff help" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -613,7 +613,7 @@ complete -c captain -n "__fish_captain_using_subcommand pipeline; and __fish_see
 complete -c captain -n "__fish_captain_using_subcommand pipeline; and __fish_seen_subcommand_from push" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand pipeline; and __fish_seen_subcommand_from push" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand pipeline; and __fish_seen_subcommand_from push" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand pipeline; and __fish_seen_subcommand_from push" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand pipeline; and __fish_seen_subcommand_from push" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand pipeline; and __fish_seen_subcommand_from push" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -626,7 +626,7 @@ complete -c captain -n "__fish_captain_using_subcommand pipeline; and __fish_see
 complete -c captain -n "__fish_captain_using_subcommand pipeline; and __fish_seen_subcommand_from show" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand pipeline; and __fish_seen_subcommand_from show" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand pipeline; and __fish_seen_subcommand_from show" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand pipeline; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand pipeline; and __fish_seen_subcommand_from show" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand pipeline; and __fish_seen_subcommand_from show" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -638,7 +638,7 @@ complete -c captain -n "__fish_captain_using_subcommand pipeline; and __fish_see
 complete -c captain -n "__fish_captain_using_subcommand pipeline; and __fish_seen_subcommand_from history" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand pipeline; and __fish_seen_subcommand_from history" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand pipeline; and __fish_seen_subcommand_from history" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand pipeline; and __fish_seen_subcommand_from history" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand pipeline; and __fish_seen_subcommand_from history" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand pipeline; and __fish_seen_subcommand_from history" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -651,7 +651,7 @@ complete -c captain -n "__fish_captain_using_subcommand pipeline; and __fish_see
 complete -c captain -n "__fish_captain_using_subcommand pipeline; and __fish_seen_subcommand_from diff" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand pipeline; and __fish_seen_subcommand_from diff" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand pipeline; and __fish_seen_subcommand_from diff" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand pipeline; and __fish_seen_subcommand_from diff" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand pipeline; and __fish_seen_subcommand_from diff" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand pipeline; and __fish_seen_subcommand_from diff" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -668,7 +668,7 @@ complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_se
 complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand state; and not __fish_seen_subcommand_from export import help" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -683,7 +683,7 @@ complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_s
 complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from export" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from export" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from export" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from export" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from export" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -696,7 +696,7 @@ complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_s
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
 complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from import" -l merge -d 'Add to a ledger that already holds records (records already present are skipped)'
-complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from import" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from import" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from import" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from import" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand state; and __fish_seen_subcommand_from import" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -713,7 +713,7 @@ complete -c captain -n "__fish_captain_using_subcommand override" -l ca-file -d 
 complete -c captain -n "__fish_captain_using_subcommand override" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand override" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand override" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand override" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand override" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand override" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -741,7 +741,7 @@ json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
 complete -c captain -n "__fish_captain_using_subcommand simulate" -l environments -d 'Show every environment, not only the waves and stages'
 complete -c captain -n "__fish_captain_using_subcommand simulate" -l expedite -d 'Expedite every release (as if `captain release expedite` were approved for each): the time to every region by the pipeline\'s [expedite] rules'
-complete -c captain -n "__fish_captain_using_subcommand simulate" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand simulate" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand simulate" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand simulate" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand simulate" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -756,7 +756,7 @@ complete -c captain -n "__fish_captain_using_subcommand audit" -l ca-file -d 'A 
 complete -c captain -n "__fish_captain_using_subcommand audit" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand audit" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand audit" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand audit" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand audit" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand audit" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -772,7 +772,7 @@ complete -c captain -n "__fish_captain_using_subcommand events" -l output -d 'Ou
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
 complete -c captain -n "__fish_captain_using_subcommand events" -s f -l follow -d 'Keep running and print new events as they are recorded'
-complete -c captain -n "__fish_captain_using_subcommand events" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand events" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand events" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand events" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand events" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -784,7 +784,7 @@ complete -c captain -n "__fish_captain_using_subcommand notify; and not __fish_s
 complete -c captain -n "__fish_captain_using_subcommand notify; and not __fish_seen_subcommand_from status retry deliver help" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand notify; and not __fish_seen_subcommand_from status retry deliver help" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand notify; and not __fish_seen_subcommand_from status retry deliver help" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand notify; and not __fish_seen_subcommand_from status retry deliver help" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand notify; and not __fish_seen_subcommand_from status retry deliver help" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand notify; and not __fish_seen_subcommand_from status retry deliver help" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -800,7 +800,7 @@ complete -c captain -n "__fish_captain_using_subcommand notify; and __fish_seen_
 complete -c captain -n "__fish_captain_using_subcommand notify; and __fish_seen_subcommand_from status" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand notify; and __fish_seen_subcommand_from status" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand notify; and __fish_seen_subcommand_from status" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand notify; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand notify; and __fish_seen_subcommand_from status" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand notify; and __fish_seen_subcommand_from status" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -813,7 +813,7 @@ complete -c captain -n "__fish_captain_using_subcommand notify; and __fish_seen_
 complete -c captain -n "__fish_captain_using_subcommand notify; and __fish_seen_subcommand_from retry" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand notify; and __fish_seen_subcommand_from retry" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand notify; and __fish_seen_subcommand_from retry" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand notify; and __fish_seen_subcommand_from retry" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand notify; and __fish_seen_subcommand_from retry" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand notify; and __fish_seen_subcommand_from retry" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -826,7 +826,7 @@ complete -c captain -n "__fish_captain_using_subcommand notify; and __fish_seen_
 complete -c captain -n "__fish_captain_using_subcommand notify; and __fish_seen_subcommand_from deliver" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand notify; and __fish_seen_subcommand_from deliver" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand notify; and __fish_seen_subcommand_from deliver" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand notify; and __fish_seen_subcommand_from deliver" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand notify; and __fish_seen_subcommand_from deliver" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand notify; and __fish_seen_subcommand_from deliver" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -863,7 +863,7 @@ markdown\t'Release notes for a pull-request comment or a chat message (diff, nex
 complete -c captain -n "__fish_captain_using_subcommand serve" -l log-json -d 'Request logs as JSON lines'
 complete -c captain -n "__fish_captain_using_subcommand serve" -l run -d 'Also drive the `captain run` loop of each pipeline given with --pipeline (repeat it per pipeline). With PostgreSQL, replicas sharing the database take turns: one drives a pipeline at a time (a PostgreSQL advisory lock), another takes over when it dies'
 complete -c captain -n "__fish_captain_using_subcommand serve" -l trust-client-clock -d 'For tests only: decide bakes, windows and freezes with the time each client sends (CAPTAIN_NOW) instead of the server\'s clock. Never in production: a client could then end a bake early'
-complete -c captain -n "__fish_captain_using_subcommand serve" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand serve" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand serve" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand serve" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand serve" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -877,7 +877,7 @@ complete -c captain -n "__fish_captain_using_subcommand ui" -l output -d 'Output
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
 complete -c captain -n "__fish_captain_using_subcommand ui" -l open -d 'Open the page in the default browser (xdg-open, open)'
-complete -c captain -n "__fish_captain_using_subcommand ui" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand ui" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand ui" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand ui" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand ui" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -889,7 +889,7 @@ complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_se
 complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_seen_subcommand_from create list revoke help" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_seen_subcommand_from create list revoke help" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_seen_subcommand_from create list revoke help" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_seen_subcommand_from create list revoke help" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_seen_subcommand_from create list revoke help" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand token; and not __fish_seen_subcommand_from create list revoke help" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -912,7 +912,7 @@ complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_s
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l delegate -d 'Let the token record the actor its client names (CI\'s GITHUB_ACTOR) instead of the token\'s name'
-complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from create" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -926,7 +926,7 @@ complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_s
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -941,7 +941,7 @@ complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_s
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand token; and __fish_seen_subcommand_from revoke" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -957,7 +957,7 @@ complete -c captain -n "__fish_captain_using_subcommand completions" -l ca-file 
 complete -c captain -n "__fish_captain_using_subcommand completions" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand completions" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand completions" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand completions" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand completions" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand completions" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -969,7 +969,7 @@ complete -c captain -n "__fish_captain_using_subcommand man" -l ca-file -d 'A PE
 complete -c captain -n "__fish_captain_using_subcommand man" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand man" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand man" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand man" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand man" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand man" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -981,7 +981,7 @@ complete -c captain -n "__fish_captain_using_subcommand schemas" -l ca-file -d '
 complete -c captain -n "__fish_captain_using_subcommand schemas" -l output -d 'Output format of views and results' -r -f -a "table\t''
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
-complete -c captain -n "__fish_captain_using_subcommand schemas" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand schemas" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand schemas" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand schemas" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand schemas" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -994,7 +994,7 @@ complete -c captain -n "__fish_captain_using_subcommand demo" -l output -d 'Outp
 json\t''
 markdown\t'Release notes for a pull-request comment or a chat message (diff, next --preview, release show, rollback)'"
 complete -c captain -n "__fish_captain_using_subcommand demo" -l keep -d 'Keep the temporary directory and print its path, to look around afterwards'
-complete -c captain -n "__fish_captain_using_subcommand demo" -l json -d 'Short for --output json'
+complete -c captain -n "__fish_captain_using_subcommand demo" -l json -d 'Short for --output json (not with --output: one format at a time)'
 complete -c captain -n "__fish_captain_using_subcommand demo" -s q -l quiet -d 'Print results only: no status messages or progress'
 complete -c captain -n "__fish_captain_using_subcommand demo" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c captain -n "__fish_captain_using_subcommand demo" -s y -l yes -d 'Answer yes to confirmations (for scripts)'

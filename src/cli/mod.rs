@@ -88,8 +88,8 @@ pub struct GlobalArgs {
     /// Output format of views and results.
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
-    /// Short for --output json.
-    #[arg(long, global = true)]
+    /// Short for --output json (not with --output: one format at a time).
+    #[arg(long, global = true, conflicts_with = "output")]
     pub json: bool,
     /// Print results only: no status messages or progress.
     #[arg(long, short, global = true)]

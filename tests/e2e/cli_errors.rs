@@ -36,6 +36,23 @@ fn a_bad_revision_names_the_revision() {
     assert!(run.stderr.contains("deadbeef"), "{}", run.stderr);
 }
 
+/// `--json` is short for `--output json`: given with another `--output` it is a usage
+/// error, not a silent choice of one of them.
+#[test]
+fn json_with_another_output_format_is_a_usage_error() {
+    let env = TestEnv::new();
+    env.init_repo(SMALL_PIPELINE);
+    let run = env
+        .run(&["diff", "v1", "v2", "--json", "--output", "markdown"])
+        .code(2);
+    assert!(
+        run.stderr
+            .contains("'--json' cannot be used with '--output"),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn a_missing_pipeline_file_says_how_to_make_one() {
     let env = TestEnv::new();
