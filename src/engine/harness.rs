@@ -351,6 +351,13 @@ impl Harness {
             let evaluation = decide(&self.state, &self.pipeline, self.now, &signals);
             let again = decide(&self.state, &self.pipeline, self.now, &signals);
             assert_eq!(evaluation, again, "the engine is not deterministic");
+            let bounded = bounded_state(&self.state, &self.pipeline);
+            let on_bounded = decide(&bounded, &self.pipeline, self.now, &signals);
+            assert_eq!(
+                evaluation, on_bounded,
+                "{}: the engine decides otherwise on the part of the ledger a store's snapshot reads",
+                self.now
+            );
             self.outlooks = evaluation.outlooks.clone();
             if evaluation.decisions.is_empty() {
                 return;
@@ -595,4 +602,65 @@ impl Harness {
             })
             .collect()
     }
+}
+
+/// What a store's engine snapshot holds of `state`: each stage's releases from its
+/// [`snapshot_floors`](crate::store::run_records::snapshot_floors) floor up, each environment's
+/// approved ones from its stage's floor and the few below. Every pass of the harness
+/// decides on both and checks that they agree.
+fn bounded_state(state: &EngineState, pipeline: &Pipeline) -> EngineState {
+    use crate::store::run_records::{
+        StageMarks, StageScope, approved_below_floor, snapshot_floors,
+    };
+    let scopes = StageScope::of(pipeline);
+    let newest = |set: &std::collections::BTreeSet<ReleaseNumber>| set.iter().next_back().copied();
+    let marks: Vec<StageMarks> = pipeline
+        .stages
+        .iter()
+        .map(|stage| {
+            let ledger = state.stages.get(&stage.name).cloned().unwrap_or_default();
+            StageMarks {
+                deployed: ledger
+                    .working
+                    .max(newest(&ledger.approved))
+                    .max(newest(&ledger.failed)),
+                recorded: newest(&ledger.approved)
+                    .max(newest(&ledger.failed))
+                    .max(newest(&ledger.superseded)),
+                oldest_active: stage
+                    .environments
+                    .iter()
+                    .filter_map(|e| state.environments.get(&e.name)?.active.as_ref())
+                    .map(|a| a.release)
+                    .min(),
+            }
+        })
+        .collect();
+    let floors = snapshot_floors(&scopes, &marks);
+    let below = approved_below_floor(&state.locks);
+    let mut bounded = state.clone();
+    if let Some(first) = floors.first() {
+        bounded.releases.retain(|r| r >= first);
+    }
+    for (stage, floor) in pipeline.stages.iter().zip(&floors) {
+        if let Some(ledger) = bounded.stages.get_mut(&stage.name) {
+            ledger.approved.retain(|r| r >= floor);
+            ledger.failed.retain(|r| r >= floor);
+            ledger.superseded.retain(|r| r >= floor);
+        }
+        for env in &stage.environments {
+            if let Some(ledger) = bounded.environments.get_mut(&env.name) {
+                let older: Vec<ReleaseNumber> = ledger
+                    .approved
+                    .range(..*floor)
+                    .rev()
+                    .take(below)
+                    .copied()
+                    .collect();
+                ledger.approved.retain(|r| r >= floor);
+                ledger.approved.extend(older);
+            }
+        }
+    }
+    bounded
 }

@@ -99,7 +99,12 @@
 //!   deployment of; `failed`: releases with a normal deployment in S that ended
 //!   unapproved (deploy failed, tests failed, alarm fired, rolled back, cancelled) and
 //!   that S did not approve; `superseded`: the recorded [`Decision::Supersede`]s;
-//!   `working`: the newest release with a normal deployment in S that is neither.
+//!   `working`: the newest release with a normal deployment in S that is neither, if it
+//!   is newer than every release S approved or failed.
+//! - A store reads each stage from a floor up (see
+//!   [`snapshot_floors`](crate::store::run_records::snapshot_floors)): what a stage did
+//!   with older releases never changes a decision, so a pass on years of history reads a
+//!   few rows per stage. The test harness decides every pass on both and compares.
 //! - `environments[E].current`: the current release of SPEC §1; `approved`: releases with
 //!   an approved deployment in E; `active`: the deployment in progress, with the phase the
 //!   executor last recorded for it.

@@ -626,7 +626,7 @@ pub fn check_start(
             "--force needs --reason saying why the checks are skipped",
         ));
     }
-    let pass = pass::record_due(store, pipeline, now, probes, actor)?;
+    let pass = pass::record_due_about(store, pipeline, now, probes, actor, (environment, release))?;
     let refusal = match crate::engine::start_check(
         &pass.state,
         pipeline,

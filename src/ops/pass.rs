@@ -133,6 +133,29 @@ pub fn record_due(
     record(store, pipeline, now, probes, actor, None, &BTreeMap::new())
 }
 
+/// [`record_due`] for a CI about to deploy `release` to `environment`: the pass's state
+/// also covers what that environment's stage did with the release, however old.
+pub fn record_due_about(
+    store: &dyn Store,
+    pipeline: &Pipeline,
+    now: Timestamp,
+    probes: &Probes,
+    actor: &str,
+    (environment, release): (&str, crate::model::ReleaseNumber),
+) -> Result<Pass> {
+    let scopes = StageScope::about(pipeline, environment, release);
+    record_in(
+        store,
+        pipeline,
+        &scopes,
+        now,
+        probes,
+        actor,
+        None,
+        &BTreeMap::new(),
+    )
+}
+
 /// A pass that records its decisions (as `actor`, with `reason` in the audit of the
 /// deployments it finishes), deciding again from a fresh snapshot when another writer
 /// changed the ledger first. `reported`: outcomes a CI reported (`deploy finish`).
@@ -146,12 +169,28 @@ pub fn record(
     reported: &BTreeMap<DeploymentId, Outcome>,
 ) -> Result<Pass> {
     let scopes = StageScope::of(pipeline);
+    record_in(
+        store, pipeline, &scopes, now, probes, actor, reason, reported,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn record_in(
+    store: &dyn Store,
+    pipeline: &Pipeline,
+    scopes: &[StageScope],
+    now: Timestamp,
+    probes: &Probes,
+    actor: &str,
+    reason: Option<&str>,
+    reported: &BTreeMap<DeploymentId, Outcome>,
+) -> Result<Pass> {
     // Another writer coming first is rare and short; a few rounds always settle it.
     const ROUNDS: usize = 8;
     let mut round = 0;
     loop {
         round += 1;
-        let snapshot = store.engine_snapshot(&scopes, now)?;
+        let snapshot = store.engine_snapshot(scopes, now)?;
         let (state, signals, decisions, alarm_reasons) =
             settle(&snapshot, pipeline, now, probes, reported);
         let mut started = Vec::new();
@@ -159,7 +198,7 @@ pub fn record(
         if !decisions.is_empty() || !data_points.is_empty() {
             let batch = DecisionBatch {
                 decisions: decisions.clone(),
-                stages: scopes.clone(),
+                stages: scopes.to_vec(),
                 actor: actor.to_string(),
                 at: now,
                 runner: None,

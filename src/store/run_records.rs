@@ -38,6 +38,11 @@ pub struct ProcessRecord {
 pub struct StageScope {
     pub name: String,
     pub environments: Vec<String>,
+    /// A release the caller asks about (a CI's `deploy start`): the snapshot covers what
+    /// the stage and its environments did with it even when it is older than what the
+    /// engine otherwise needs (see [`snapshot_floors`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub also: Option<ReleaseNumber>,
 }
 
 impl StageScope {
@@ -49,8 +54,25 @@ impl StageScope {
             .map(|s| StageScope {
                 name: s.name.clone(),
                 environments: s.environments.iter().map(|e| e.name.clone()).collect(),
+                also: None,
             })
             .collect()
+    }
+
+    /// The scopes of [`StageScope::of`], the one holding `environment` also covering
+    /// `release`.
+    pub fn about(
+        pipeline: &crate::config::Pipeline,
+        environment: &str,
+        release: ReleaseNumber,
+    ) -> Vec<StageScope> {
+        let mut scopes = StageScope::of(pipeline);
+        for scope in &mut scopes {
+            if scope.environments.iter().any(|e| e == environment) {
+                scope.also = Some(release);
+            }
+        }
+        scopes
     }
 
     /// The promotion check for a normal deployment into `stage`: the stage before it in
@@ -288,12 +310,81 @@ pub struct Claim {
 /// A blocker override as recorded (for `captain status` and the audit).
 pub type OverrideRecord = BlockerOverride;
 
+/// The newest releases a stage touched, which a backend reads first (each is one index
+/// lookup) so that a snapshot reads only what a decision needs; see [`snapshot_floors`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StageMarks {
+    /// The newest release with a normal deployment in the stage or an `approved`,
+    /// `failed` or `retried` record of it: every release the stage works on or decided is
+    /// at or below it.
+    pub deployed: Option<ReleaseNumber>,
+    /// The newest release with any record (a superseded one too).
+    pub recorded: Option<ReleaseNumber>,
+    /// The oldest release of a deployment in progress in the stage's environments.
+    pub oldest_active: Option<ReleaseNumber>,
+}
+
+impl StageMarks {
+    /// The stage's [`StageLedger::high_water`], from the marks alone.
+    pub fn high_water(&self) -> Option<ReleaseNumber> {
+        self.deployed.max(self.recorded)
+    }
+}
+
+/// How many of a stage's approved releases below its floor an environment's ledger
+/// keeps, given the release blocks in force: enough that the newest one not blocked —
+/// the rollback target of a release at or above the floor — is among them.
+pub fn approved_below_floor(locks: &[crate::model::Lock]) -> usize {
+    1 + locks
+        .iter()
+        .filter(|l| l.target_kind == crate::model::LockTargetKind::Release)
+        .count()
+}
+
+/// The oldest release of each stage (in `scopes` order) that an engine snapshot must
+/// read; what a stage and its environments did with older releases never changes a
+/// decision, so the snapshot of a ledger with years of history reads a few rows per
+/// stage. The engine asks a stage's ledger about:
+///
+/// - its working release and its high-water mark (at or above the newest release it
+///   deployed or decided, `deployed`);
+/// - its approved releases above the next stage's high-water mark (what it offers there);
+/// - the releases of deployments in progress in its environments (`oldest_active`), and
+///   the release a caller asks about ([`StageScope::also`]);
+/// - per environment, the newest approved release below one of those that is not blocked
+///   (a rollback target): the environment's ledger keeps [`approved_below_floor`] more
+///   below the floor.
+///
+/// So the floor is the lowest of those; a stage without a deployment, or before a stage
+/// that took nothing yet, reads everything (there is little to read).
+pub fn snapshot_floors(scopes: &[StageScope], marks: &[StageMarks]) -> Vec<ReleaseNumber> {
+    let none = ReleaseNumber(0);
+    scopes
+        .iter()
+        .enumerate()
+        .map(|(i, scope)| {
+            let mine = marks.get(i).copied().unwrap_or_default();
+            let mut floor = mine.deployed.unwrap_or(none);
+            if let Some(next) = marks.get(i + 1) {
+                floor = floor.min(next.high_water().unwrap_or(none));
+            }
+            [mine.oldest_active, scope.also]
+                .into_iter()
+                .flatten()
+                .fold(floor, ReleaseNumber::min)
+        })
+        .collect()
+}
+
 /// A stage's ledger for the engine snapshot: what the loop recorded for it (`records`),
 /// and what its normal deployments say (`deployments`: release, outcome, environment;
 /// repeats are fine), for an external CI records only deployments. A release every
 /// environment of the stage approved is approved; one whose deployments ended otherwise
 /// and that the loop recorded nothing for failed; the newest release with deployments
-/// that is not decided is the one the stage works on. A retried release (a `retried`
+/// that is not decided is the one the stage works on — if it is newer than every release
+/// the stage approved or failed (an older one left half-deployed by a CI is left behind,
+/// never deployed over a newer one; this also makes the ledger of the releases at and above
+/// a [`snapshot_floors`] floor the same as of all of them). A retried release (a `retried`
 /// record) is worked on again: only a deployment started since the retry that ended
 /// unapproved fails it anew (`failed_since_retry` says, per retried release). Rows come
 /// as a backend reads them (the first error ends the reading).
@@ -368,7 +459,12 @@ where
     let mut candidates: BTreeSet<ReleaseNumber> = open;
     candidates.extend(approved_envs.keys().copied());
     candidates.extend(retried.iter().copied());
-    ledger.working = candidates.into_iter().filter(|r| !decided(r)).max();
+    let newest_decided = ledger.approved.iter().chain(&ledger.failed).max().copied();
+    ledger.working = candidates
+        .into_iter()
+        .filter(|r| !decided(r))
+        .max()
+        .filter(|r| newest_decided.is_none_or(|d| *r > d));
     ledger.retry = ledger.working.filter(|r| retried.contains(r));
     Ok(ledger)
 }

@@ -52,6 +52,7 @@ mod server_prometheus;
 mod server_story;
 mod server_tls;
 mod server_tokens;
+mod snapshot_floors;
 mod store_postgres;
 mod store_story;
 mod web_driver;

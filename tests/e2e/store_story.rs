@@ -1558,6 +1558,7 @@ pub fn story_retry(make: MakeStore) {
     let scopes = vec![StageScope {
         name: "beta".into(),
         environments: vec!["beta".into()],
+        also: None,
     }];
     let retry = |release: u64, seconds: i64| RetryRequest {
         stage: "beta".into(),
@@ -1684,10 +1685,12 @@ pub fn story_run_loop(make: MakeStore) {
         StageScope {
             name: "beta".into(),
             environments: vec!["beta".into()],
+            also: None,
         },
         StageScope {
             name: "prod".into(),
             environments: vec!["prod-1".into(), "prod-2".into()],
+            also: None,
         },
     ];
     let runner = |pid: u32| RunnerId {

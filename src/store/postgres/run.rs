@@ -150,14 +150,7 @@ pub(super) fn engine_snapshot(
     at: Timestamp,
 ) -> TxResult<EngineSnapshot> {
     let mut state = EngineState {
-        releases: tx
-            .query(
-                "SELECT number FROM captain.releases WHERE pipeline = $1 ORDER BY number",
-                &[&p],
-            )?
-            .iter()
-            .map(|row| release_number(row.try_get(0)?))
-            .collect::<TxResult<Vec<_>>>()?,
+        locks: all_locks(tx, p)?,
         ..EngineState::default()
     };
     let stage_names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
@@ -166,11 +159,65 @@ pub(super) fn engine_snapshot(
         .flat_map(|s| s.environments.iter().cloned())
         .collect();
 
-    // In one statement (each is a round trip): what the loop recorded, per stage, and
-    // for a retried release whether a deployment started since the retry ended
-    // unapproved (part 0); what the deployments say, one row per distinct (stage,
-    // release, outcome, environment) of normal ones, as an external CI records only
-    // deployments (part 1); and the releases approved in each environment (part 2).
+    // The deployments in progress and each stage's newest releases (index lookups)
+    // first: they bound what is read below (see `snapshot_floors`).
+    let mut by_env: HashMap<String, ActiveRow> = active_in(tx, p, &environments)?
+        .into_iter()
+        .map(|row| (row.record.environment.clone(), row))
+        .collect();
+    let mut marks: Vec<StageMarks> = Vec::with_capacity(stages.len());
+    for row in tx.query(
+        "SELECT (SELECT max(d.release) FROM captain.deployments d
+                 WHERE d.pipeline = $1 AND d.stage = s.name AND d.kind = 'normal'),
+                (SELECT max(r.release) FROM captain.stage_records r
+                 WHERE r.pipeline = $1 AND r.stage = s.name AND r.record <> 'superseded'),
+                (SELECT max(r.release) FROM captain.stage_records r
+                 WHERE r.pipeline = $1 AND r.stage = s.name)
+         FROM unnest($2::text[]) WITH ORDINALITY AS s(name, position) ORDER BY s.position",
+        &[&p, &stage_names],
+    )? {
+        let newest = |i: usize| -> TxResult<Option<ReleaseNumber>> {
+            row.try_get::<_, Option<i64>>(i)?
+                .map(release_number)
+                .transpose()
+        };
+        marks.push(StageMarks {
+            deployed: newest(0)?.max(newest(1)?),
+            recorded: newest(2)?,
+            oldest_active: None,
+        });
+    }
+    for (scope, mark) in stages.iter().zip(&mut marks) {
+        mark.oldest_active = scope
+            .environments
+            .iter()
+            .filter_map(|e| by_env.get(e).map(|row| row.engine.release))
+            .min();
+    }
+    let floors = snapshot_floors(stages, &marks);
+    let stage_floors: Vec<i64> = floors.iter().map(|f| num(*f)).collect();
+    let env_floors: Vec<i64> = stages
+        .iter()
+        .zip(&stage_floors)
+        .flat_map(|(s, f)| s.environments.iter().map(|_| *f))
+        .collect();
+    let below_floor = i64::try_from(approved_below_floor(&state.locks)).unwrap_or(i64::MAX);
+    state.releases = tx
+        .query(
+            "SELECT number FROM captain.releases WHERE pipeline = $1 AND number >= $2
+             ORDER BY number",
+            &[&p, &stage_floors.first().copied().unwrap_or(0)],
+        )?
+        .iter()
+        .map(|row| release_number(row.try_get(0)?))
+        .collect::<TxResult<Vec<_>>>()?;
+
+    // In one statement (each is a round trip), from each stage's floor: what the loop
+    // recorded, per stage, and for a retried release whether a deployment started since
+    // the retry ended unapproved (part 0); what the deployments say, one row per distinct
+    // (stage, release, outcome, environment) of normal ones, as an external CI records
+    // only deployments (part 1); and the releases approved in each environment, with
+    // the newest few below the floor (part 2).
     let mut records: HashMap<String, Vec<(ReleaseNumber, String)>> = HashMap::new();
     let mut failed_since_retry: HashMap<String, BTreeMap<ReleaseNumber, bool>> = HashMap::new();
     let mut outcomes: HashMap<String, Vec<(ReleaseNumber, String, String)>> = HashMap::new();
@@ -182,16 +229,37 @@ pub(super) fn engine_snapshot(
                     WHERE d.pipeline = r.pipeline AND d.stage = r.stage AND d.kind = 'normal'
                       AND d.release = r.release AND d.started_at > r.at
                       AND d.outcome NOT IN ('approved', 'in progress'))
-         FROM captain.stage_records r
-         WHERE r.pipeline = $1 AND r.stage = ANY($2)
+         FROM unnest($2::text[], $4::bigint[]) AS f(stage, floor)
+         JOIN captain.stage_records r
+           ON r.pipeline = $1 AND r.stage = f.stage AND r.release >= f.floor
          UNION ALL
-         SELECT DISTINCT 1, stage, release, outcome, environment, false FROM captain.deployments
-         WHERE pipeline = $1 AND stage = ANY($2) AND kind = 'normal'
+         SELECT DISTINCT 1, d.stage, d.release, d.outcome, d.environment, false
+         FROM unnest($2::text[], $4::bigint[]) AS f(stage, floor)
+         JOIN captain.deployments d
+           ON d.pipeline = $1 AND d.stage = f.stage AND d.kind = 'normal'
+          AND d.release >= f.floor
          UNION ALL
-         SELECT DISTINCT 2, NULL::text, release, NULL::text, environment, false
-         FROM captain.deployments
-         WHERE pipeline = $1 AND environment = ANY($3) AND outcome = 'approved'",
-        &[&p, &stage_names, &environments],
+         SELECT DISTINCT 2, NULL::text, d.release, NULL::text, d.environment, false
+         FROM unnest($3::text[], $5::bigint[]) AS e(environment, floor)
+         JOIN captain.deployments d
+           ON d.pipeline = $1 AND d.environment = e.environment AND d.release >= e.floor
+          AND d.outcome = 'approved'
+         UNION ALL
+         SELECT 2, NULL::text, below.release, NULL::text, e.environment, false
+         FROM unnest($3::text[], $5::bigint[]) AS e(environment, floor)
+         CROSS JOIN LATERAL (
+             SELECT DISTINCT d.release FROM captain.deployments d
+             WHERE d.pipeline = $1 AND d.environment = e.environment
+               AND d.release < e.floor AND d.outcome = 'approved'
+             ORDER BY d.release DESC LIMIT $6) AS below",
+        &[
+            &p,
+            &stage_names,
+            &environments,
+            &stage_floors,
+            &env_floors,
+            &below_floor,
+        ],
     )? {
         let part: i32 = row.try_get(0)?;
         let release = release_number(row.try_get(2)?)?;
@@ -247,10 +315,6 @@ pub(super) fn engine_snapshot(
     )? {
         envs.entry(row.try_get(0)?).or_default().current = Some(release_number(row.try_get(1)?)?);
     }
-    let mut by_env: HashMap<String, ActiveRow> = active_in(tx, p, &environments)?
-        .into_iter()
-        .map(|row| (row.record.environment.clone(), row))
-        .collect();
     let mut active = Vec::new();
     let mut active_seqs = Vec::new();
     for environment in &environments {
@@ -262,7 +326,6 @@ pub(super) fn engine_snapshot(
         }
         state.environments.insert(environment.clone(), env);
     }
-    state.locks = all_locks(tx, p)?;
     state.overrides = overrides(tx, p, at)?;
     state.expedites = expedites(tx, p)?;
 

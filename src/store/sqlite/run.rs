@@ -122,19 +122,59 @@ pub(super) fn engine_snapshot(
     at: Timestamp,
 ) -> Tx<EngineSnapshot> {
     let mut state = EngineState {
-        releases: conn
-            .prepare_cached("SELECT number FROM releases ORDER BY number")?
-            .query_map([], |row| release_number(row, 0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?,
+        locks: all_locks(conn)?,
         ..EngineState::default()
     };
+    // The deployments in progress first: their releases bound what is read below.
     let mut active = Vec::new();
     let mut active_seqs = Vec::new();
+    let mut marks = Vec::with_capacity(stages.len());
     for scope in stages {
+        let mut oldest_active: Option<ReleaseNumber> = None;
+        for environment in &scope.environments {
+            let mut env = EnvLedger {
+                current: super::current_release(conn, environment)?,
+                ..EnvLedger::default()
+            };
+            if let Some(row) = conn
+                .prepare_cached(ACTIVE_SQL)?
+                .query_row([environment], active_from_row)
+                .optional()?
+            {
+                let release = row.engine.release;
+                oldest_active = Some(oldest_active.map_or(release, |r| r.min(release)));
+                env.active = Some(row.engine);
+                active_seqs.push(row.seq);
+                active.push(row.record);
+            }
+            state.environments.insert(environment.clone(), env);
+        }
+        marks.push(StageMarks {
+            deployed: newest_deployed(conn, &scope.name)?,
+            recorded: conn
+                .prepare_cached("SELECT max(release) FROM stage_records WHERE stage = ?1")?
+                .query_row([&scope.name], |row| row.get::<_, Option<i64>>(0))?
+                .map(release_of),
+            oldest_active,
+        });
+    }
+    let floors = snapshot_floors(stages, &marks);
+    let below_floor = i64::try_from(approved_below_floor(&state.locks)).unwrap_or(i64::MAX);
+    state.releases = conn
+        .prepare_cached("SELECT number FROM releases WHERE number >= ?1 ORDER BY number")?
+        .query_map(
+            [num(floors.first().copied().unwrap_or(ReleaseNumber(0)))],
+            |row| release_number(row, 0),
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for (scope, floor) in stages.iter().zip(&floors) {
+        let floor = num(*floor);
         // What the loop recorded, and what the deployments say.
         let records: Vec<(ReleaseNumber, StageRecordKind, i64)> = conn
-            .prepare_cached("SELECT release, record, at FROM stage_records WHERE stage = ?1")?
-            .query_map([&scope.name], |row| {
+            .prepare_cached(
+                "SELECT release, record, at FROM stage_records WHERE stage = ?1 AND release >= ?2",
+            )?
+            .query_map(params![scope.name, floor], |row| {
                 let record: String = row.get(1)?;
                 Ok((
                     release_number(row, 0)?,
@@ -162,9 +202,9 @@ pub(super) fn engine_snapshot(
             .map(|(release, kind, _)| Ok::<_, rusqlite::Error>((release, kind)));
         let mut rows = conn.prepare_cached(
             "SELECT release, outcome, environment FROM deployments INDEXED BY deployments_by_stage
-             WHERE stage = ?1 AND kind = 'normal'",
+             WHERE stage = ?1 AND kind = 'normal' AND release >= ?2",
         )?;
-        let deployments = rows.query_map([&scope.name], |row| {
+        let deployments = rows.query_map(params![scope.name, floor], |row| {
             Ok((
                 release_number(row, 0)?,
                 row.get::<_, String>(1)?,
@@ -174,31 +214,32 @@ pub(super) fn engine_snapshot(
         let ledger = stage_ledger(scope, records, deployments, &failed_since_retry)?;
         state.stages.insert(scope.name.clone(), ledger);
 
+        // Each environment's approved releases from the floor, and the newest few below.
+        let mut approved = conn.prepare_cached(
+            "SELECT DISTINCT release FROM deployments INDEXED BY deployments_by_release
+             WHERE environment = ?1 AND release >= ?2 AND outcome = 'approved'",
+        )?;
+        let mut approved_below = conn.prepare_cached(
+            "SELECT DISTINCT release FROM deployments INDEXED BY deployments_by_release
+             WHERE environment = ?1 AND release < ?2 AND outcome = 'approved'
+             ORDER BY release DESC LIMIT ?3",
+        )?;
         for environment in &scope.environments {
-            let mut env = EnvLedger {
-                current: super::current_release(conn, environment)?,
-                ..EnvLedger::default()
-            };
-            let mut approved = conn.prepare_cached(
-                "SELECT DISTINCT release FROM deployments INDEXED BY deployments_by_release
-                 WHERE environment = ?1 AND outcome = 'approved'",
-            )?;
-            for release in approved.query_map([environment], |row| release_number(row, 0))? {
+            let env = state.environments.entry(environment.clone()).or_default();
+            for release in
+                approved.query_map(params![environment, floor], |row| release_number(row, 0))?
+            {
                 env.approved.insert(release?);
             }
-            if let Some(row) = conn
-                .prepare_cached(ACTIVE_SQL)?
-                .query_row([environment], active_from_row)
-                .optional()?
+            for release in approved_below
+                .query_map(params![environment, floor, below_floor], |row| {
+                    release_number(row, 0)
+                })?
             {
-                env.active = Some(row.engine);
-                active_seqs.push(row.seq);
-                active.push(row.record);
+                env.approved.insert(release?);
             }
-            state.environments.insert(environment.clone(), env);
         }
     }
-    state.locks = all_locks(conn)?;
     state.overrides = overrides(conn, at)?;
     state.expedites = expedites(conn)?;
     let mut step_results = Vec::new();
@@ -230,6 +271,29 @@ pub(super) fn engine_snapshot(
         active,
         step_results,
     })
+}
+
+/// The newest release the stage deployed (a normal deployment) or decided: see
+/// [`StageMarks::deployed`].
+fn newest_deployed(conn: &Connection, stage: &str) -> Tx<Option<ReleaseNumber>> {
+    let deployed: Option<i64> = conn
+        .prepare_cached(
+            "SELECT max(release) FROM deployments INDEXED BY deployments_by_stage
+             WHERE stage = ?1 AND kind = 'normal'",
+        )?
+        .query_row([stage], |row| row.get(0))?;
+    let decided: Option<i64> = conn
+        .prepare_cached(
+            "SELECT release FROM stage_records WHERE stage = ?1 AND record <> 'superseded'
+             ORDER BY release DESC LIMIT 1",
+        )?
+        .query_row([stage], |row| row.get(0))
+        .optional()?;
+    Ok(deployed.max(decided).map(release_of))
+}
+
+fn release_of(number: i64) -> ReleaseNumber {
+    ReleaseNumber(u64::try_from(number).unwrap_or_default())
 }
 
 fn overrides(conn: &Connection, at: Timestamp) -> Tx<Vec<BlockerOverride>> {
