@@ -555,6 +555,36 @@ pub fn write_tags(
     Ok(lines.len())
 }
 
+/// The best git approach for "is it there now": a bare repository borrowing `repo`'s
+/// objects and commit-graph with one ref per environment, `refs/env/<environment>`, at
+/// the commit each runs (`current`: environment and commit, from the ledger). Rewritten
+/// each run (160 refs), so it always matches the state measured.
+pub fn write_env_refs(case: &Case, current: &[(String, String)]) -> Result<PathBuf> {
+    let dir = case.dir.join("env-refs.git");
+    if dir.exists() {
+        fs::remove_dir_all(&dir).context("cannot remove the old env-ref repository")?;
+    }
+    fs::create_dir_all(&dir)?;
+    run_git(git(&dir).args(["init", "--quiet", "--bare"]))?;
+    let objects = case.repo.join(".git").join("objects").canonicalize()?;
+    fs::write(
+        dir.join("objects").join("info").join("alternates"),
+        format!("{}\n", objects.display()),
+    )?;
+    let mut lines: Vec<String> = current
+        .iter()
+        .map(|(environment, sha)| format!("{sha} refs/env/{environment}\n"))
+        .collect();
+    lines.sort_unstable_by(|a, b| a[41..].cmp(&b[41..]));
+    let mut out = BufWriter::new(File::create(dir.join("packed-refs"))?);
+    out.write_all(b"# pack-refs with: peeled fully-peeled sorted \n")?;
+    for l in &lines {
+        out.write_all(l.as_bytes())?;
+    }
+    out.flush()?;
+    Ok(dir)
+}
+
 // ---------------------------------------------------------------------------------------
 // The state.
 

@@ -112,6 +112,9 @@ pub struct Plan<'a> {
     pub target_ms: Option<f64>,
     /// Fewer runs when the warm-up is slower than this (the git approach can take seconds).
     pub slow_after: Duration,
+    /// The exit code a run ends with when it did its job (0 but for `run --once` that
+    /// fails deployments, 6).
+    pub exit: i32,
 }
 
 /// Measures one row. `make(i)` builds the command of run `i` (0 is the warm-up); any
@@ -144,7 +147,7 @@ pub fn measure(
         Err(e) => return Row::failed(plan.name, command_text, format!("{e:#}")),
     };
     let warm_time = warm_started.elapsed();
-    if !warm.status.success() {
+    if warm.status.code() != Some(plan.exit) {
         let stderr = String::from_utf8_lossy(&warm.stderr);
         let first_line = stderr
             .lines()
@@ -175,7 +178,7 @@ pub fn measure(
     for i in 1..=runs {
         let outcome = make(i).and_then(|c| timed(c, plan.bound));
         match outcome {
-            Ok(Timed::Done(time, status)) if status.success() => {
+            Ok(Timed::Done(time, status)) if status.code() == Some(plan.exit) => {
                 times.push(time.as_secs_f64() * 1000.0)
             }
             Ok(Timed::Done(_, status)) => {
