@@ -294,6 +294,9 @@ pub fn parse_hours(text: &str) -> Result<(Time, Option<Time>), String> {
 
 /// An IANA time zone name, checked against jiff's time zone database.
 pub fn parse_timezone(name: &str) -> Result<TimeZone, String> {
+    if let Some(zone) = zoneinfo_file(name) {
+        return Ok(zone);
+    }
     TimeZone::get(name).map_err(|_| {
         // Suggest from the same database that refused the name.
         let names: Vec<String> = jiff::tz::db()
@@ -304,6 +307,33 @@ pub fn parse_timezone(name: &str) -> Result<TimeZone, String> {
             .unwrap_or_else(|| "use an IANA name like `Europe/Paris` or `UTC`".to_string());
         format!("unknown time zone `{name}`; {hint}")
     })
+}
+
+/// The zone read straight from its file in the system's zoneinfo directory (`TZDIR`, or
+/// /usr/share/zoneinfo) when `name` is written as the file is named. jiff's database
+/// lists the whole directory on its first lookup (to match names without regard to
+/// case), which costs every command about a millisecond; an unusual spelling or a
+/// system without the files still goes through it.
+fn zoneinfo_file(name: &str) -> Option<TimeZone> {
+    if name == "UTC" {
+        return Some(TimeZone::UTC);
+    }
+    let plain = name.split('/').all(|part| {
+        !part.is_empty()
+            && part != "."
+            && part != ".."
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_+-".contains(&b))
+    });
+    if !plain {
+        return None;
+    }
+    let dir = std::env::var_os("TZDIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| "/usr/share/zoneinfo".into());
+    let data = std::fs::read(dir.join(name)).ok()?;
+    TimeZone::tzif(name, &data).ok()
 }
 
 /// An instant as written for a freeze or `captain freeze --until`: RFC 3339 with an
@@ -483,5 +513,22 @@ mod tests {
     fn unknown_time_zone_is_rejected() {
         assert!(parse_timezone("America/New_Yrok").is_err());
         assert!(parse_timezone("Europe/Paris").is_ok());
+    }
+
+    /// A zone read straight from its file is the zone jiff's database gives.
+    #[test]
+    fn a_zone_read_from_its_file_is_the_databases() {
+        for name in ["America/Los_Angeles", "Europe/Paris", "UTC", "Asia/Kolkata"] {
+            let ours = parse_timezone(name).expect(name);
+            let theirs = TimeZone::get(name).expect(name);
+            assert_eq!(ours.iana_name(), theirs.iana_name(), "{name}");
+            for t in ["2026-03-08T10:30:00Z", "2026-07-01T00:00:00Z", "2026-11-01T09:30:00Z"] {
+                let t: Timestamp = t.parse().expect("instant");
+                assert_eq!(ours.to_offset(t), theirs.to_offset(t), "{name} at {t}");
+            }
+        }
+        // Written otherwise than the file is named: jiff's database still answers.
+        assert!(parse_timezone("america/new_york").is_ok_and(|z| z.iana_name().is_some()));
+        assert!(parse_timezone("../etc/passwd").is_err());
     }
 }
