@@ -23,24 +23,129 @@ use crate::model::ReleaseNumber;
 /// number), which is what lets one pass in number order answer "contains".
 pub type Bases = BTreeMap<ReleaseNumber, Option<ReleaseNumber>>;
 
+/// The releases from the first one that introduced a commit on, as a backend reads them
+/// for [`containing_releases`]: on a trunk nearly every release's base is the release
+/// just before it, so only the others are listed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReleaseGraph {
+    /// The newest release.
+    pub last: Option<ReleaseNumber>,
+    /// When `dense` (every number from the first introducer to `last` is a release):
+    /// the releases whose base is not the one just before (the first release, a hotfix,
+    /// a release built on an older one), with their base; every other release's base is
+    /// the one before it. Otherwise every release, with its base.
+    pub listed: Bases,
+    pub dense: bool,
+}
+
+impl ReleaseGraph {
+    /// Every release listed (nothing assumed): what a ledger with gaps in its numbers
+    /// gives, and the tests' graphs.
+    pub fn of(bases: Bases) -> ReleaseGraph {
+        ReleaseGraph {
+            last: bases.keys().next_back().copied(),
+            listed: bases,
+            dense: false,
+        }
+    }
+}
+
+/// A set of releases as ranges of numbers (a trunk commit is in thousands of releases,
+/// one range), in order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Containing {
+    /// Inclusive, ascending, apart.
+    ranges: Vec<(u64, u64)>,
+}
+
+impl Containing {
+    pub fn contains(&self, release: &ReleaseNumber) -> bool {
+        let n = release.0;
+        let at = self.ranges.partition_point(|(_, end)| *end < n);
+        self.ranges.get(at).is_some_and(|(start, _)| *start <= n)
+    }
+
+    pub fn len(&self) -> u64 {
+        self.ranges.iter().map(|(a, b)| b - a + 1).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ranges.is_empty()
+    }
+
+    /// The smallest: "the first release that contains it".
+    pub fn first(&self) -> Option<ReleaseNumber> {
+        self.ranges.first().map(|(a, _)| ReleaseNumber(*a))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = ReleaseNumber> + '_ {
+        self.ranges
+            .iter()
+            .flat_map(|(a, b)| (*a..=*b).map(ReleaseNumber))
+    }
+
+    /// Adds `n`, larger than everything in the set.
+    fn push(&mut self, n: u64) {
+        match self.ranges.last_mut() {
+            Some((_, end)) if *end + 1 == n => *end = n,
+            _ => self.ranges.push((n, n)),
+        }
+    }
+
+    /// Extends the last range up to `n` (the releases after it follow it).
+    fn extend_to(&mut self, n: u64) {
+        if let Some((_, end)) = self.ranges.last_mut() {
+            *end = (*end).max(n);
+        }
+    }
+}
+
 /// The releases that contain a commit, given the releases that introduced it.
 ///
-/// One pass in number order: R contains c iff R introduced c or R's base contains c.
-/// Releases missing from `bases` are ignored.
+/// In number order: R contains c iff R introduced c or R's base contains c. Between the
+/// releases listed or introducing, a dense graph's releases follow the one before them,
+/// so a trunk commit costs the hotfixes after it, not every release. Releases missing
+/// from the graph are ignored.
 pub fn containing_releases(
-    bases: &Bases,
+    graph: &ReleaseGraph,
     introduced_by: &BTreeSet<ReleaseNumber>,
-) -> BTreeSet<ReleaseNumber> {
-    let mut containing = BTreeSet::new();
-    let Some(first) = introduced_by.iter().next() else {
+) -> Containing {
+    let mut containing = Containing::default();
+    let (Some(first), Some(last)) = (introduced_by.iter().next().copied(), graph.last) else {
         return containing;
     };
-    // Releases older than the first introducer cannot contain the commit.
-    for (&number, &base) in bases.range(*first..) {
-        let via_base = base.is_some_and(|b| b < number && containing.contains(&b));
-        if introduced_by.contains(&number) || via_base {
-            containing.insert(number);
+    let exists = |r: &ReleaseNumber| *r <= last && (graph.dense || graph.listed.contains_key(r));
+    let events: BTreeSet<ReleaseNumber> = introduced_by
+        .iter()
+        .copied()
+        .filter(exists)
+        .chain(graph.listed.range(first..).map(|(r, _)| *r))
+        .collect();
+    let mut previous: Option<(u64, bool)> = None;
+    for release in events {
+        let n = release.0;
+        if graph.dense
+            && let Some((p, true)) = previous
+            && n > p + 1
+        {
+            containing.extend_to(n - 1);
         }
+        let contains = introduced_by.contains(&release)
+            || match graph.listed.get(&release) {
+                Some(base) => base.is_some_and(|b| b < release && containing.contains(&b)),
+                // Its base is the release before, which follows the previous event.
+                None => previous.is_some_and(|(_, c)| c),
+            };
+        if contains {
+            containing.push(n);
+        }
+        previous = Some((n, contains));
+    }
+    if graph.dense
+        && let Some((p, true)) = previous
+        && last.0 > p
+    {
+        containing.extend_to(last.0);
     }
     containing
 }
@@ -141,8 +246,8 @@ pub fn is_on_chain(bases: &Bases, ancestor: ReleaseNumber, release: ReleaseNumbe
 }
 
 /// The smallest release containing the commit: "the first release that contains it".
-pub fn first_containing(containing: &BTreeSet<ReleaseNumber>) -> Option<ReleaseNumber> {
-    containing.iter().next().copied()
+pub fn first_containing(containing: &Containing) -> Option<ReleaseNumber> {
+    containing.first()
 }
 
 #[cfg(test)]
@@ -159,6 +264,81 @@ mod tests {
 
     fn set(ns: &[u64]) -> BTreeSet<ReleaseNumber> {
         ns.iter().map(|&n| v(n)).collect()
+    }
+
+    /// The definition, release by release over every release: R contains c iff R
+    /// introduced c or R's base contains c.
+    fn reference(bases: &Bases, introduced: &BTreeSet<ReleaseNumber>) -> BTreeSet<ReleaseNumber> {
+        let mut out = BTreeSet::new();
+        for (&n, &base) in bases {
+            if introduced.contains(&n) || base.is_some_and(|b| b < n && out.contains(&b)) {
+                out.insert(n);
+            }
+        }
+        out
+    }
+
+    /// [`containing_releases`] on the graph with every release listed, and (when the
+    /// numbers are dense) as a backend reads it, listing only the releases whose base is
+    /// not the one before; both must say what [`reference`] says.
+    fn containing(bases: &Bases, introduced: &BTreeSet<ReleaseNumber>) -> BTreeSet<ReleaseNumber> {
+        let expected = reference(bases, introduced);
+        let all = containing_releases(&ReleaseGraph::of(bases.clone()), introduced);
+        assert_eq!(all.iter().collect::<BTreeSet<_>>(), expected, "all listed");
+        assert_eq!(all.len(), expected.len() as u64);
+        assert_eq!(first_containing(&all), expected.iter().next().copied());
+        for n in 0..=bases.len() as u64 + 2 {
+            assert_eq!(
+                all.contains(&v(n)),
+                expected.contains(&v(n)),
+                "contains v{n}"
+            );
+        }
+        if let (Some(first), Some(last)) = (introduced.iter().next(), bases.keys().next_back())
+            && bases.range(*first..).count() as u64 == last.0.saturating_sub(first.0) + 1
+        {
+            let sparse = ReleaseGraph {
+                last: Some(*last),
+                listed: bases
+                    .range(*first..)
+                    .filter(|(n, b)| **b != Some(v(n.0 - 1)))
+                    .map(|(n, b)| (*n, *b))
+                    .collect(),
+                dense: true,
+            };
+            let got = containing_releases(&sparse, introduced);
+            assert_eq!(got, all, "sparse {sparse:?}");
+        }
+        expected
+    }
+
+    #[test]
+    fn listing_only_irregular_releases_gives_the_same_answer_as_listing_all() {
+        // A small deterministic generator: trunks with hotfixes, releases built on older
+        // ones, a second root.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |m: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % m
+        };
+        for _ in 0..300 {
+            let count = 1 + next(40);
+            let mut bases = Bases::new();
+            for n in 1..=count {
+                let base = match next(10) {
+                    _ if n == 1 => None,
+                    0 => None,
+                    1 | 2 => Some(v(1 + next(n - 1))),
+                    _ => Some(v(n - 1)),
+                };
+                bases.insert(v(n), base);
+            }
+            let introduced: BTreeSet<ReleaseNumber> =
+                (0..1 + next(3)).map(|_| v(1 + next(count))).collect();
+            containing(&bases, &introduced);
+        }
     }
 
     /// Trunk v1 → v2 → v3 → v5 → v6, and a hotfix v4 built on v2 (branch from v2's commit).
@@ -179,40 +359,34 @@ mod tests {
     fn a_trunk_commit_is_in_its_release_and_every_later_trunk_release() {
         let graph = hotfix_graph();
         // Introduced by v2: v4 (hotfix on v2) contains it too.
-        assert_eq!(
-            containing_releases(&graph, &set(&[2])),
-            set(&[2, 3, 4, 5, 6])
-        );
+        assert_eq!(containing(&graph, &set(&[2])), set(&[2, 3, 4, 5, 6]));
         // Introduced by v3: not in the hotfix v4, which branched from v2.
-        assert_eq!(containing_releases(&graph, &set(&[3])), set(&[3, 5, 6]));
+        assert_eq!(containing(&graph, &set(&[3])), set(&[3, 5, 6]));
     }
 
     #[test]
     fn a_hotfix_commit_is_only_in_the_hotfix_until_merged_back() {
         let graph = hotfix_graph();
         // Only v4 introduced it: not in trunk releases.
-        assert_eq!(containing_releases(&graph, &set(&[4])), set(&[4]));
+        assert_eq!(containing(&graph, &set(&[4])), set(&[4]));
         // Merged back: v6 introduced it again, so v6 contains it, v5 still does not.
-        let containing = containing_releases(&graph, &set(&[4, 6]));
+        let containing = containing(&graph, &set(&[4, 6]));
         assert_eq!(containing, set(&[4, 6]));
-        assert_eq!(first_containing(&containing), Some(v(4)));
+        assert_eq!(containing.iter().next(), Some(&v(4)));
     }
 
     #[test]
     fn commits_older_than_the_first_release_are_in_every_release() {
         // The first release records all ancestors of its commit.
         let graph = hotfix_graph();
-        assert_eq!(
-            containing_releases(&graph, &set(&[1])),
-            set(&[1, 2, 3, 4, 5, 6])
-        );
+        assert_eq!(containing(&graph, &set(&[1])), set(&[1, 2, 3, 4, 5, 6]));
     }
 
     #[test]
     fn unknown_or_empty_introducers_contain_nothing() {
         let graph = hotfix_graph();
-        assert!(containing_releases(&graph, &set(&[])).is_empty());
-        assert!(containing_releases(&graph, &set(&[99])).is_empty());
+        assert!(containing(&graph, &set(&[])).is_empty());
+        assert!(containing(&graph, &set(&[99])).is_empty());
     }
 
     #[test]
@@ -285,6 +459,6 @@ mod tests {
         let graph = bases(&[(1, None), (2, Some(2)), (3, Some(5))]);
         assert!(!is_on_chain(&graph, v(1), v(2)));
         assert!(!is_on_chain(&graph, v(1), v(3)));
-        assert_eq!(containing_releases(&graph, &set(&[1])), set(&[1]));
+        assert_eq!(containing(&graph, &set(&[1])), set(&[1]));
     }
 }

@@ -37,7 +37,7 @@ use sha2::{Digest, Sha256};
 
 use super::checks;
 use super::export::{ExpediteApproval, ExpediteExport, ImportMode, ImportSummary, LedgerRecord};
-use super::location::{self, Bases};
+use super::location::{self, Containing, ReleaseGraph};
 use super::ranges::{CommitRanges, RangeInfo, ReleaseFacts};
 use super::{
     AuditFilter, Delivery, DeliveryUpdate, HistoryFilter, IdempotentRequest, KeyedChange, LogLine,
@@ -1889,25 +1889,11 @@ fn locate_commit(
         .iter()
         .map(|row| release_number(row.try_get(0)?))
         .collect::<TxResult<BTreeSet<_>>>()?;
-    let bases: Bases = match introduced_by.iter().next() {
-        Some(first) => tx
-            .query(
-                "SELECT number, base FROM captain.releases WHERE pipeline = $1 AND number >= $2",
-                &[&p, &num(*first)],
-            )?
-            .iter()
-            .map(|row| {
-                Ok((
-                    release_number(row.try_get(0)?)?,
-                    row.try_get::<_, Option<i64>>(1)?
-                        .and_then(|b| u64::try_from(b).ok())
-                        .map(ReleaseNumber),
-                ))
-            })
-            .collect::<TxResult<_>>()?,
-        None => Bases::new(),
+    let graph = match introduced_by.iter().next() {
+        Some(first) => release_graph(tx, p, *first)?,
+        None => ReleaseGraph::default(),
     };
-    let containing = location::containing_releases(&bases, &introduced_by);
+    let containing = location::containing_releases(&graph, &introduced_by);
     let release = location::first_containing(&containing);
     let floor: i64 = match release {
         Some(first) => tx
@@ -1952,12 +1938,46 @@ fn locate_commit(
     Ok(location)
 }
 
+/// The releases from `first` on, as [`location::containing_releases`] reads them: when
+/// their numbers have no gap, only those whose base is not the release before.
+fn release_graph(tx: &mut Tx, p: &str, first: ReleaseNumber) -> TxResult<ReleaseGraph> {
+    let row = tx.one(
+        "SELECT count(*), max(number) FROM captain.releases WHERE pipeline = $1 AND number >= $2",
+        &[&p, &num(first)],
+    )?;
+    let (count, last): (i64, Option<i64>) = (row.try_get(0)?, row.try_get(1)?);
+    let dense = last.is_some_and(|last| last - num(first) + 1 == count);
+    let sql = if dense {
+        "SELECT number, base FROM captain.releases
+         WHERE pipeline = $1 AND number >= $2 AND (base IS NULL OR base <> number - 1)"
+    } else {
+        "SELECT number, base FROM captain.releases WHERE pipeline = $1 AND number >= $2"
+    };
+    let listed = tx
+        .query(sql, &[&p, &num(first)])?
+        .iter()
+        .map(|row| {
+            Ok((
+                release_number(row.try_get(0)?)?,
+                row.try_get::<_, Option<i64>>(1)?
+                    .and_then(|b| u64::try_from(b).ok())
+                    .map(ReleaseNumber),
+            ))
+        })
+        .collect::<TxResult<_>>()?;
+    Ok(ReleaseGraph {
+        last: last.map(release_number).transpose()?,
+        listed,
+        dense,
+    })
+}
+
 /// The first deployment that brought a containing release to the environment.
 fn first_arrival(
     tx: &mut Tx,
     p: &str,
     environment: &str,
-    containing: &BTreeSet<ReleaseNumber>,
+    containing: &Containing,
     floor: i64,
 ) -> TxResult<Option<CommitArrival>> {
     if containing.is_empty() {
@@ -1975,7 +1995,7 @@ fn first_arrival(
     // (a trunk commit): walk the environment's reached deployments from the first one
     // that can hold a containing release; the first few normally do.
     if containing.len() <= 16 {
-        let releases: Vec<i64> = containing.iter().map(|r| num(*r)).collect();
+        let releases: Vec<i64> = containing.iter().map(num).collect();
         return tx
             .opt(
                 "SELECT id, release, finished_at FROM captain.deployments

@@ -31,7 +31,7 @@ use sha2::{Digest, Sha256};
 
 use super::checks;
 use super::export::{ExpediteApproval, ExpediteExport, ImportMode, ImportSummary, LedgerRecord};
-use super::location::{self, Bases};
+use super::location::{self, Containing, ReleaseGraph};
 use super::ranges::{CommitRanges, RangeInfo, ReleaseFacts};
 use super::{
     AuditFilter, Delivery, DeliveryUpdate, DeploymentTotals, HistoryFilter, LedgerCounts, LogLine,
@@ -1259,23 +1259,11 @@ fn locate_commit(conn: &Connection, text: &str, environments: &[String]) -> Tx<C
             introduced_by.insert(number?);
         }
     }
-    let bases: Bases = match introduced_by.iter().next() {
-        Some(first) => {
-            let mut stmt =
-                conn.prepare_cached("SELECT number, base FROM releases WHERE number >= ?1")?;
-            stmt.query_map([num(*first)], |row| {
-                Ok((
-                    release_number(row, 0)?,
-                    row.get::<_, Option<i64>>(1)?
-                        .and_then(|b| u64::try_from(b).ok())
-                        .map(ReleaseNumber),
-                ))
-            })?
-            .collect::<rusqlite::Result<_>>()?
-        }
-        None => Bases::new(),
+    let graph = match introduced_by.iter().next() {
+        Some(first) => release_graph(conn, *first)?,
+        None => ReleaseGraph::default(),
     };
-    let containing = location::containing_releases(&bases, &introduced_by);
+    let containing = location::containing_releases(&graph, &introduced_by);
     let release = location::first_containing(&containing);
     let floor: i64 = match release {
         Some(first) => conn
@@ -1305,11 +1293,42 @@ fn locate_commit(conn: &Connection, text: &str, environments: &[String]) -> Tx<C
     Ok(location)
 }
 
+/// The releases from `first` on, as [`location::containing_releases`] reads them: when
+/// their numbers have no gap, only those whose base is not the release before.
+fn release_graph(conn: &Connection, first: ReleaseNumber) -> Tx<ReleaseGraph> {
+    let (count, last): (i64, Option<i64>) = conn
+        .prepare_cached("SELECT count(*), max(number) FROM releases WHERE number >= ?1")?
+        .query_row([num(first)], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    let dense = last.is_some_and(|last| last - num(first) + 1 == count);
+    let sql = if dense {
+        "SELECT number, base FROM releases
+         WHERE number >= ?1 AND (base IS NULL OR base <> number - 1)"
+    } else {
+        "SELECT number, base FROM releases WHERE number >= ?1"
+    };
+    let listed = conn
+        .prepare_cached(sql)?
+        .query_map([num(first)], |row| {
+            Ok((
+                release_number(row, 0)?,
+                row.get::<_, Option<i64>>(1)?
+                    .and_then(|b| u64::try_from(b).ok())
+                    .map(ReleaseNumber),
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ReleaseGraph {
+        last: last.and_then(|l| u64::try_from(l).ok()).map(ReleaseNumber),
+        listed,
+        dense,
+    })
+}
+
 /// The first deployment that brought a containing release to the environment.
 fn first_arrival(
     conn: &Connection,
     environment: &str,
-    containing: &BTreeSet<ReleaseNumber>,
+    containing: &Containing,
     floor: i64,
 ) -> Tx<Option<CommitArrival>> {
     let arrival = |row: &Row| -> rusqlite::Result<(i64, CommitArrival)> {
@@ -1337,9 +1356,9 @@ fn first_arrival(
              WHERE environment = ?1 AND release = ?2 AND reached = 1 ORDER BY seq LIMIT 1",
         )?;
         let mut best: Option<(i64, CommitArrival)> = None;
-        for release in containing {
+        for release in containing.iter() {
             if let Some(found) = stmt
-                .query_row(params![environment, num(*release)], arrival)
+                .query_row(params![environment, num(release)], arrival)
                 .optional()?
                 && best.as_ref().is_none_or(|(seq, _)| found.0 < *seq)
             {
