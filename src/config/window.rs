@@ -522,7 +522,11 @@ mod tests {
             let ours = parse_timezone(name).expect(name);
             let theirs = TimeZone::get(name).expect(name);
             assert_eq!(ours.iana_name(), theirs.iana_name(), "{name}");
-            for t in ["2026-03-08T10:30:00Z", "2026-07-01T00:00:00Z", "2026-11-01T09:30:00Z"] {
+            for t in [
+                "2026-03-08T10:30:00Z",
+                "2026-07-01T00:00:00Z",
+                "2026-11-01T09:30:00Z",
+            ] {
                 let t: Timestamp = t.parse().expect("instant");
                 assert_eq!(ours.to_offset(t), theirs.to_offset(t), "{name} at {t}");
             }

@@ -138,6 +138,14 @@ impl SqliteStore {
             .map_err(|e| Error::failed(format!("could not open the state file {shown}: {e}")))?;
         conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| open_error(&shown, e))?;
+        // Plans never depend on bound values: else a statement with `LIMIT ?` (or a
+        // parameter SQLite might plan by) is compiled again each time it runs with new
+        // values — `status` compiled one 33 times, once per stage.
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )
+        .map_err(|e| open_error(&shown, e))?;
 
         // Look before writing anything: a foreign file must stay untouched.
         check_kind(
