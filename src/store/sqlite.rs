@@ -70,8 +70,12 @@ static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(0);
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Columns read by [`deployment_from_row`], in order.
-const DEPLOYMENT_COLUMNS: &str =
-    "seq, id, environment, stage, release, kind, actor, reason, started_at, finished_at, outcome";
+macro_rules! deployment_columns {
+    () => {
+        "seq, id, environment, stage, release, kind, actor, reason, started_at, finished_at, outcome"
+    };
+}
+const DEPLOYMENT_COLUMNS: &str = deployment_columns!();
 
 /// Columns read by [`release_from_row`], in order.
 const RELEASE_COLUMNS: &str = "number, commit_sha, base, artifacts, actor, created_at, commit_count, first_commit, hotfix_reason";
@@ -528,18 +532,27 @@ fn release_with_commit(conn: &Connection, commit: &str) -> Tx<Option<Release>> {
 }
 
 fn deployment_by_seq(conn: &Connection, seq: i64) -> Tx<Option<Deployment>> {
-    let sql = format!("SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE seq = ?1");
+    // A literal: status reads three deployments per environment.
+    let sql = concat!(
+        "SELECT ",
+        deployment_columns!(),
+        " FROM deployments WHERE seq = ?1"
+    );
     Ok(conn
-        .prepare_cached(&sql)?
+        .prepare_cached(sql)?
         .query_row([seq], deployment_from_row)
         .optional()?
         .map(|(_, d)| d))
 }
 
 fn deployment_by_id(conn: &Connection, id: &DeploymentId) -> Tx<Option<(i64, Deployment)>> {
-    let sql = format!("SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE id = ?1");
+    let sql = concat!(
+        "SELECT ",
+        deployment_columns!(),
+        " FROM deployments WHERE id = ?1"
+    );
     Ok(conn
-        .prepare_cached(&sql)?
+        .prepare_cached(sql)?
         .query_row([&id.0], deployment_from_row)
         .optional()?)
 }
@@ -1358,19 +1371,20 @@ fn first_arrival(
     // can hold a containing release; the first few normally do.
     if containing.len() <= 16 {
         let mut stmt = conn.prepare_cached(
-            // The planner would rather walk (environment, reached, seq) to skip the sort,
-            // which reads the environment's whole history; one seek is what we want.
+            // The planner would rather walk (environment, reached, seq) to skip a sort,
+            // which reads the environment's whole history; one seek is what we want, and
+            // the few rows it finds are compared here (an ORDER BY … LIMIT 1 built a
+            // temporary b-tree each time: 14 million instructions for 160 environments).
             "SELECT seq, id, release, finished_at FROM deployments INDEXED BY deployments_by_release
-             WHERE environment = ?1 AND release = ?2 AND reached = 1 ORDER BY seq LIMIT 1",
+             WHERE environment = ?1 AND release = ?2 AND reached = 1",
         )?;
         let mut best: Option<(i64, CommitArrival)> = None;
         for release in containing.iter() {
-            if let Some(found) = stmt
-                .query_row(params![environment, num(release)], arrival)
-                .optional()?
-                && best.as_ref().is_none_or(|(seq, _)| found.0 < *seq)
-            {
-                best = Some(found);
+            for found in stmt.query_map(params![environment, num(release)], arrival)? {
+                let found = found?;
+                if best.as_ref().is_none_or(|(seq, _)| found.0 < *seq) {
+                    best = Some(found);
+                }
             }
         }
         return Ok(best.map(|(_, a)| a));
