@@ -46,6 +46,7 @@ pub struct EventLine {
 /// | `rollback.start` | `rollback.started` |
 /// | `lock.set` / `lock.remove` | `lock.set` / `lock.lifted` |
 /// | `blocker.override` / `blocker.override.used` | `blocker.overridden` / `blocker.override_used` |
+/// | `blocker.alarm` / `blocker.ok` (a pass saw a stage's blocker go into ALARM, or back) | the same |
 /// | `step.approve` / `step.reject` | `step.approved` / `step.rejected` |
 /// | `stage.approved` / `failed` / `superseded` / `retried` | the same |
 /// | `pipeline.push` | `pipeline.pushed` |
@@ -97,6 +98,8 @@ pub const EVENT_NAMES: &[&str] = &[
     "lock.lifted",
     "blocker.overridden",
     "blocker.override_used",
+    "blocker.alarm",
+    "blocker.ok",
     "step.approved",
     "step.rejected",
     "stage.approved",

@@ -195,7 +195,8 @@ fn record_in(
             settle(&snapshot, pipeline, now, probes, reported);
         let mut started = Vec::new();
         let data_points = signals::new_data_points(&snapshot, &signals);
-        if !decisions.is_empty() || !data_points.is_empty() {
+        let blockers = signals::new_blocker_states(pipeline, &snapshot, &signals);
+        if !decisions.is_empty() || !data_points.is_empty() || !blockers.is_empty() {
             let batch = DecisionBatch {
                 decisions: decisions.clone(),
                 stages: scopes.to_vec(),
@@ -204,6 +205,7 @@ fn record_in(
                 runner: None,
                 reason: reason.map(str::to_string),
                 data_points,
+                blockers,
             };
             match store.apply_decisions(batch) {
                 Ok(deployments) => started = deployments,
@@ -312,7 +314,8 @@ pub fn loop_pass(
         ..LoopAnswer::default()
     };
     let data_points = signals::new_data_points(&snapshot, &signals);
-    if !decisions.is_empty() || !data_points.is_empty() {
+    let blockers = signals::new_blocker_states(pipeline, &snapshot, &signals);
+    if !decisions.is_empty() || !data_points.is_empty() || !blockers.is_empty() {
         let batch = DecisionBatch {
             decisions: decisions.clone(),
             stages: scopes.clone(),
@@ -321,6 +324,7 @@ pub fn loop_pass(
             runner: Some(request.runner.clone()),
             reason: None,
             data_points,
+            blockers,
         };
         match store.apply_decisions(batch) {
             Ok(started) => {

@@ -162,6 +162,45 @@ pub fn observe(
     (signals, why)
 }
 
+/// Each stage's blocker where this pass sees it otherwise than the ledger last recorded:
+/// gone into ALARM (a stage never recorded counts as OK) or back to OK. A blocker without
+/// data is no observation; a pass records these with its decisions.
+pub fn new_blocker_states(
+    pipeline: &Pipeline,
+    snapshot: &EngineSnapshot,
+    signals: &Signals,
+) -> BTreeMap<String, crate::store::BlockerSeen> {
+    let mut seen = BTreeMap::new();
+    for stage in &pipeline.stages {
+        let Some(blocker) = &stage.settings.blocker else {
+            continue;
+        };
+        let alarm = match crate::engine::eval_alarm(blocker, signals) {
+            AlarmState::Alarm => true,
+            AlarmState::Ok => false,
+            AlarmState::Unknown => continue,
+        };
+        if snapshot.blockers.get(&stage.name).copied().unwrap_or(false) == alarm {
+            continue;
+        }
+        let alarms = blocker
+            .names()
+            .into_iter()
+            .filter(|n| signals.alarm(n) == AlarmState::Alarm)
+            .map(str::to_string)
+            .collect();
+        seen.insert(
+            stage.name.clone(),
+            crate::store::BlockerSeen {
+                alarm,
+                expression: blocker.to_string(),
+                alarms,
+            },
+        );
+    }
+    seen
+}
+
 /// The data points observed for baking deployments that differ from what the ledger
 /// noted last: what a pass records with its decisions for `captain status`.
 pub fn new_data_points(

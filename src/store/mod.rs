@@ -27,8 +27,8 @@ use crate::model::*;
 
 pub use export::{ImportMode, ImportSummary, LedgerRecord};
 pub use run_records::{
-    ActiveRecord, Claim, DecisionBatch, EngineSnapshot, ExpediteEvent, ProcessRecord, RetryRequest,
-    RunnerId, StageRecord, StageRecordKind, StageScope, StepVerdict,
+    ActiveRecord, BlockerSeen, Claim, DecisionBatch, EngineSnapshot, ExpediteEvent, ProcessRecord,
+    RetryRequest, RunnerId, StageRecord, StageRecordKind, StageScope, StepVerdict,
 };
 
 /// Filters for `release list`.

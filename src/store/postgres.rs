@@ -68,6 +68,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (16, include_str!("postgres/0016_step_approvals.sql")),
     (17, include_str!("postgres/0017_expedites.sql")),
     (18, include_str!("postgres/0018_deployments_by_start.sql")),
+    (19, include_str!("postgres/0019_blocker_states.sql")),
 ];
 
 mod pool;

@@ -276,6 +276,37 @@ pub struct EngineSnapshot {
     pub active: Vec<ActiveRecord>,
     /// Recorded results of external approval steps of those deployments.
     pub step_results: Vec<StepVerdict>,
+    /// What a pass last recorded of each covered stage's blocker: `true` in ALARM (a
+    /// stage missing has not been seen in ALARM).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub blockers: BTreeMap<String, bool>,
+}
+
+/// A stage's blocker as a pass saw it, when that differs from what the ledger last
+/// recorded ([`EngineSnapshot::blockers`]): recorded with the pass's decisions, with an
+/// audit event `blocker.alarm` or `blocker.ok` (which notifications report).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct BlockerSeen {
+    /// In ALARM (else OK; a blocker without data is not recorded).
+    pub alarm: bool,
+    /// The blocker expression, as pipeline.toml writes it.
+    pub expression: String,
+    /// The alarms of the expression that are in ALARM.
+    pub alarms: Vec<String>,
+}
+
+/// The audit action of a blocker seen otherwise than recorded.
+pub fn blocker_action(seen: &BlockerSeen) -> &'static str {
+    if seen.alarm {
+        "blocker.alarm"
+    } else {
+        "blocker.ok"
+    }
+}
+
+/// The audit details of a blocker seen otherwise than recorded.
+pub fn blocker_details(seen: &BlockerSeen) -> serde_json::Value {
+    serde_json::json!({"expression": seen.expression, "alarms": seen.alarms})
 }
 
 /// One pass's decisions, to apply atomically.
@@ -297,6 +328,10 @@ pub struct DecisionBatch {
     /// `captain status` (a batch may carry only these).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub data_points: BTreeMap<DeploymentId, u64>,
+    /// Per stage, its blocker where the pass saw it otherwise than the ledger recorded
+    /// (a batch may carry only these).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub blockers: BTreeMap<String, BlockerSeen>,
 }
 
 /// Take over a deployment whose owner is gone (or that has none) — only if the owner is

@@ -58,6 +58,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("sqlite/0009_step_approvals.sql")),
     (10, include_str!("sqlite/0010_expedites.sql")),
     (11, include_str!("sqlite/0011_deployments_by_start.sql")),
+    (12, include_str!("sqlite/0012_blocker_states.sql")),
 ];
 
 mod keys;

@@ -118,7 +118,88 @@ window = { days = "mon-thu", hours = "09:00-16:00" }
     assert!(start.stderr.contains(opens), "{}", start.stderr);
 }
 
+/// The blocker events of `captain events`: name, target and the alarms in ALARM.
+fn blocker_events(env: &TestEnv) -> Vec<(String, String, serde_json::Value)> {
+    env.run(&["events"])
+        .ok()
+        .stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|e| {
+            e["event"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("blocker."))
+        })
+        .map(|e| {
+            (
+                e["event"].as_str().unwrap_or_default().to_string(),
+                e["target"].as_str().unwrap_or_default().to_string(),
+                e["details"]["alarms"].clone(),
+            )
+        })
+        .collect()
+}
+
+/// A blocker going into ALARM is recorded once by the pass that sees it (here a CI's
+/// `deploy start`, refused by it), with an event `blocker.alarm` that notifications
+/// report; back to OK, once, `blocker.ok`. Passes that see no change record nothing, and
+/// read-only commands (`gate`, `status`) never write.
+fn a_blocker_going_into_alarm_and_back_is_recorded_once_each_way() {
+    let env = TestEnv::new();
+    let repo = env.repo_path().display().to_string();
+    env.init_repo(&PIPELINE.replace("{repo}", &repo));
+    env.run(&["release", "create"]).ok();
+    let id = env
+        .run(&["deploy", "start", "beta", "--release", "v1", "-q"])
+        .ok()
+        .stdout;
+    env.run(&["deploy", "finish", id.trim(), "--outcome", "approved"])
+        .ok();
+    // OK and never recorded: nothing to say.
+    assert!(blocker_events(&env).is_empty());
+
+    std::fs::write(env.repo_path().join("org-event"), "now\n").expect("write");
+    env.run(&["gate", "prod-1"]).code(3);
+    env.run(&["status"]).ok();
+    assert!(blocker_events(&env).is_empty(), "a read-only command wrote");
+    for _ in 0..2 {
+        env.run(&["deploy", "start", "prod-1", "--release", "v1"])
+            .code(3);
+    }
+    let alarm = vec![(
+        "blocker.alarm".to_string(),
+        "prod-1".to_string(),
+        serde_json::json!(["OrgEvent"]),
+    )];
+    assert_eq!(blocker_events(&env), alarm);
+
+    std::fs::remove_file(env.repo_path().join("org-event")).expect("remove");
+    let id = env
+        .run(&["deploy", "start", "prod-1", "--release", "v1", "-q"])
+        .ok()
+        .stdout;
+    env.run(&["deploy", "finish", id.trim(), "--outcome", "approved"])
+        .ok();
+    let mut both = alarm;
+    both.push((
+        "blocker.ok".to_string(),
+        "prod-1".to_string(),
+        serde_json::json!([]),
+    ));
+    assert_eq!(blocker_events(&env), both);
+    let audit = env.run(&["audit", "--json"]).ok().json();
+    let recorded = audit["events"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["action"] == "blocker.alarm")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(recorded["details"]["expression"], r#"ALARM("OrgEvent")"#);
+}
+
 crate::on_both_backends!(
     a_blocker_closes_the_gate_until_overridden_with_a_reason,
     a_closed_window_says_when_it_opens_in_the_pipelines_time_zone,
+    a_blocker_going_into_alarm_and_back_is_recorded_once_each_way,
 );

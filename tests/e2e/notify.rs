@@ -279,6 +279,50 @@ fn a_ci_command_delivers_its_events_signed_and_in_order() {
     assert!(!String::from_utf8_lossy(&warned.stderr).contains(SECRET));
 }
 
+/// An on-call channel that wants to hear when a stage's blocker goes into ALARM gets
+/// that, once, from the CI command whose pass saw it — and when it is over.
+#[test]
+fn a_blocker_in_alarm_is_sent_to_the_channel_that_asked_once() {
+    let receiver = Receiver::start(Duration::ZERO);
+    let slack = Receiver::start(Duration::ZERO);
+    let env = TestEnv::local();
+    let flag = env.path().join("incident");
+    let text = pipeline(
+        &receiver.url,
+        &format!(
+            "[[notify]]\nname = \"oncall\"\nurl = \"{}\"\nformat = \"slack\"\nevents = [\"blocker.alarm\", \"blocker.ok\"]\n\n\
+             [alarms.Incident]\nkind = \"command\"\nargv = [\"sh\", \"-c\", \"test ! -e {}\"]\n",
+            slack.url,
+            flag.display()
+        ),
+    )
+    .replace(
+        "name = \"gamma\"\nenvironments = [\"gamma\"]",
+        "name = \"gamma\"\nenvironments = [\"gamma\"]\nblocker = 'ALARM(\"Incident\")'",
+    );
+    env.init_repo(&text);
+    ci(&env, &["release", "create", "-q"]).ok();
+    let id = ci(&env, &["deploy", "start", "beta", "--release", "v1", "-q"])
+        .ok()
+        .stdout
+        .trim()
+        .to_string();
+    ci(&env, &["deploy", "finish", &id, "--outcome", "approved"]).ok();
+    std::fs::write(&flag, "sev2\n").unwrap();
+    ci(&env, &["deploy", "start", "gamma", "--release", "v1"]).code(3);
+    ci(&env, &["deploy", "start", "gamma", "--release", "v1"]).code(3);
+    let chat = slack.got();
+    assert_eq!(chat.len(), 1, "{chat:?}");
+    assert_eq!(chat[0].event, "blocker.alarm");
+    let said = chat[0].body["text"].as_str().unwrap();
+    assert!(said.contains("blocker.alarm gamma"), "{said}");
+    std::fs::remove_file(&flag).unwrap();
+    ci(&env, &["deploy", "start", "gamma", "--release", "v1", "-q"]).ok();
+    let names: Vec<String> = slack.got().into_iter().map(|r| r.event).collect();
+    assert_eq!(names, ["blocker.alarm", "blocker.ok"]);
+    assert_all_arrived(&env, &receiver);
+}
+
 #[test]
 fn a_failing_receiver_parks_events_and_notify_retry_resends_them() {
     let receiver = Receiver::start(Duration::ZERO);

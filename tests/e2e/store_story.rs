@@ -1583,6 +1583,7 @@ pub fn story_retry(make: MakeStore) {
         runner: None,
         reason: None,
         data_points: Default::default(),
+        blockers: Default::default(),
     };
 
     // Nothing failed yet.
@@ -1706,6 +1707,7 @@ pub fn story_run_loop(make: MakeStore) {
         runner: Some(runner(1)),
         reason: None,
         data_points: Default::default(),
+        blockers: Default::default(),
     };
     let empty = store.engine_snapshot(&scopes, at(0)).unwrap();
     assert_eq!(

@@ -371,10 +371,18 @@ pub(super) fn engine_snapshot(
         .map(|(i, a)| (&a.deployment, i))
         .collect();
     step_results.sort_by_key(|v| (position.get(&v.deployment).copied(), v.step));
+    let mut blockers = BTreeMap::new();
+    for row in tx.query(
+        "SELECT stage, alarm FROM captain.blocker_states WHERE pipeline = $1 AND stage = ANY($2)",
+        &[&p, &stage_names],
+    )? {
+        blockers.insert(row.try_get(0)?, row.try_get(1)?);
+    }
     Ok(EngineSnapshot {
         state,
         active,
         step_results,
+        blockers,
     })
 }
 
@@ -848,6 +856,37 @@ pub(super) fn apply_decisions(
                  SELECT seq FROM captain.deployments
                  WHERE pipeline = $1 AND id = $2 AND outcome = 'in progress')",
             &[&p, &id.0, &i64::try_from(*points).unwrap_or(i64::MAX)],
+        )?;
+    }
+    for (stage, seen) in &batch.blockers {
+        let recorded: Option<bool> = tx
+            .opt(
+                "SELECT alarm FROM captain.blocker_states WHERE pipeline = $1 AND stage = $2
+                 FOR UPDATE",
+                &[&p, stage],
+            )?
+            .map(|row| row.try_get(0))
+            .transpose()?;
+        // Another pass recorded it first.
+        if recorded.unwrap_or(false) == seen.alarm {
+            continue;
+        }
+        tx.exec(
+            "INSERT INTO captain.blocker_states (pipeline, stage, alarm, since)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT (pipeline, stage) DO UPDATE SET alarm = excluded.alarm,
+                 since = excluded.since",
+            &[&p, stage, &seen.alarm, &at],
+        )?;
+        audit(
+            tx,
+            p,
+            at,
+            actor,
+            blocker_action(seen),
+            stage,
+            None,
+            blocker_details(seen),
         )?;
     }
     Ok(started)

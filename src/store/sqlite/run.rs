@@ -266,10 +266,25 @@ pub(super) fn engine_snapshot(
             step_results.push(verdict?);
         }
     }
+    let covered: std::collections::BTreeSet<&str> =
+        stages.iter().map(|s| s.name.as_str()).collect();
+    let mut blockers = BTreeMap::new();
+    for row in conn
+        .prepare_cached("SELECT stage, alarm FROM blocker_states")?
+        .query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, bool>(1)?))
+        })?
+    {
+        let (stage, alarm) = row?;
+        if covered.contains(stage.as_str()) {
+            blockers.insert(stage, alarm);
+        }
+    }
     Ok(EngineSnapshot {
         state,
         active,
         step_results,
+        blockers,
     })
 }
 
@@ -602,6 +617,30 @@ pub(super) fn apply_decisions(conn: &Connection, batch: DecisionBatch) -> Tx<Vec
             )?
             .execute(params![seq, i64::try_from(*points).unwrap_or(i64::MAX)])?;
         }
+    }
+    for (stage, seen) in &batch.blockers {
+        let recorded: Option<bool> = conn
+            .prepare_cached("SELECT alarm FROM blocker_states WHERE stage = ?1")?
+            .query_row([stage], |row| row.get(0))
+            .optional()?;
+        // Another pass recorded it first.
+        if recorded.unwrap_or(false) == seen.alarm {
+            continue;
+        }
+        conn.prepare_cached(
+            "INSERT INTO blocker_states (stage, alarm, since) VALUES (?1, ?2, ?3)
+             ON CONFLICT (stage) DO UPDATE SET alarm = excluded.alarm, since = excluded.since",
+        )?
+        .execute(params![stage, seen.alarm, micros(at)])?;
+        audit(
+            conn,
+            at,
+            actor,
+            blocker_action(seen),
+            stage,
+            None,
+            blocker_details(seen),
+        )?;
     }
     Ok(started)
 }
