@@ -69,6 +69,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (17, include_str!("postgres/0017_expedites.sql")),
     (18, include_str!("postgres/0018_deployments_by_start.sql")),
     (19, include_str!("postgres/0019_blocker_states.sql")),
+    (20, include_str!("postgres/0020_release_forks.sql")),
 ];
 
 mod pool;
