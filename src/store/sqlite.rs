@@ -1238,20 +1238,58 @@ fn ledger_counts(conn: &Connection) -> Tx<LedgerCounts> {
     })
 }
 
-fn environment_state(conn: &Connection, environment: &str) -> Tx<EnvironmentState> {
-    let (current, in_progress, last_finished) = state_seqs(conn, environment)?;
-    let load = |seq: Option<i64>| -> Tx<Option<Deployment>> {
-        match seq {
-            Some(seq) => deployment_by_seq(conn, seq),
-            None => Ok(None),
+/// The states of `environments`, in their order, in two statements (status asks for 160
+/// environments: one statement per deployment was 640).
+fn environment_states(conn: &Connection, environments: &[String]) -> Tx<Vec<EnvironmentState>> {
+    type Seqs = (Option<i64>, Option<i64>, Option<i64>);
+    let mut seqs: HashMap<String, Seqs> = HashMap::new();
+    for row in conn
+        .prepare_cached(
+            "SELECT environment, current_seq, in_progress_seq, last_finished_seq FROM environment_state",
+        )?
+        .query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, (row.get(1)?, row.get(2)?, row.get(3)?)))
+        })?
+    {
+        let (environment, found) = row?;
+        seqs.insert(environment, found);
+    }
+    let wanted: Vec<i64> = environments
+        .iter()
+        .filter_map(|e| seqs.get(e))
+        .flat_map(|(a, b, c)| [*a, *b, *c])
+        .flatten()
+        .collect();
+    let mut deployments: HashMap<i64, Deployment> = HashMap::with_capacity(wanted.len());
+    if !wanted.is_empty() {
+        let list = serde_json::to_string(&wanted).map_err(|e| conversion(0, e))?;
+        let sql = concat!(
+            "SELECT ",
+            deployment_columns!(),
+            " FROM deployments WHERE seq IN (SELECT value FROM json_each(?1))"
+        );
+        for row in conn
+            .prepare_cached(sql)?
+            .query_map([list], deployment_from_row)?
+        {
+            let (seq, deployment) = row?;
+            deployments.insert(seq, deployment);
         }
-    };
-    Ok(EnvironmentState {
-        environment: environment.to_string(),
-        current: load(current)?,
-        in_progress: load(in_progress)?,
-        last_finished: load(last_finished)?,
-    })
+    }
+    let take = |seq: Option<i64>| seq.and_then(|s| deployments.get(&s).cloned());
+    Ok(environments
+        .iter()
+        .map(|environment| {
+            let (current, in_progress, last_finished) =
+                seqs.get(environment).copied().unwrap_or((None, None, None));
+            EnvironmentState {
+                environment: environment.clone(),
+                current: take(current),
+                in_progress: take(in_progress),
+                last_finished: take(last_finished),
+            }
+        })
+        .collect())
 }
 
 /// Resolves a full sha or a unique prefix (≥ 4 hex digits) among recorded commits.
@@ -1302,8 +1340,22 @@ fn locate_commit(conn: &Connection, text: &str, environments: &[String]) -> Tx<C
         not_deployed_to: Vec::new(),
         history: Vec::new(),
     };
+    // Every environment's current release in one statement.
+    let mut currents: HashMap<String, ReleaseNumber> = HashMap::new();
+    for row in conn
+        .prepare_cached(
+            "SELECT s.environment, d.release FROM environment_state s
+             JOIN deployments d ON d.seq = s.current_seq",
+        )?
+        .query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, release_number(row, 1)?))
+        })?
+    {
+        let (environment, release) = row?;
+        currents.insert(environment, release);
+    }
     for environment in environments {
-        let current = current_release(conn, environment)?;
+        let current = currents.get(environment).copied();
         if current.is_some_and(|r| containing.contains(&r)) {
             location.deployed_to.push(environment.clone());
         } else {
@@ -2155,12 +2207,7 @@ impl Store for SqliteStore {
     }
 
     fn environment_states(&self, environments: &[String]) -> Result<Vec<EnvironmentState>> {
-        self.read(|conn| {
-            environments
-                .iter()
-                .map(|e| environment_state(conn, e))
-                .collect()
-        })
+        self.read(|conn| environment_states(conn, environments))
     }
 
     fn locate_commit(&self, commit: &str, environments: &[String]) -> Result<CommitLocation> {
