@@ -127,7 +127,9 @@ pub fn browser_ready(mut captain: Command, runs: usize, stages: usize) -> Row {
     let browser = match std::panic::catch_unwind(|| super::web_driver::Browser::start(1280, 900)) {
         Ok(browser) => browser,
         Err(_) => {
-            return failed("no headless Chromium (apt-get install chromium chromium-driver)".into());
+            return failed(
+                "no headless Chromium (apt-get install chromium chromium-driver)".into(),
+            );
         }
     };
     let load = || -> f64 {

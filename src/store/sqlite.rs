@@ -1354,6 +1354,11 @@ fn locate_commit(conn: &Connection, text: &str, environments: &[String]) -> Tx<C
         let (environment, release) = row?;
         currents.insert(environment, release);
     }
+    let mut few = if !containing.is_empty() && containing.len() <= FEW_CONTAINING {
+        Some(first_arrivals_of_few(conn, environments, &containing)?)
+    } else {
+        None
+    };
     for environment in environments {
         let current = currents.get(environment).copied();
         if current.is_some_and(|r| containing.contains(&r)) {
@@ -1361,7 +1366,11 @@ fn locate_commit(conn: &Connection, text: &str, environments: &[String]) -> Tx<C
         } else {
             location.not_deployed_to.push(environment.clone());
         }
-        if let Some(arrival) = first_arrival(conn, environment, &containing, floor)? {
+        let arrival = match &mut few {
+            Some(found) => found.remove(environment).map(|(_, a)| a),
+            None => first_arrival(conn, environment, &containing, floor)?,
+        };
+        if let Some(arrival) = arrival {
             location.history.push(arrival);
         }
     }
@@ -1407,6 +1416,52 @@ fn release_graph(conn: &Connection, first: ReleaseNumber) -> Tx<ReleaseGraph> {
     })
 }
 
+/// At most this many containing releases (a hotfix-only commit, a recent one) are looked
+/// up release by release; more are found by walking each environment's history.
+const FEW_CONTAINING: u64 = 16;
+
+/// For a few containing releases, the first deployment that brought one to each of
+/// `environments`: one statement per release, its index seeks for every environment
+/// inside it (one statement per environment and release cost 480 executions for 160
+/// environments; an `ORDER BY seq LIMIT 1` in them built a temporary b-tree each time).
+fn first_arrivals_of_few(
+    conn: &Connection,
+    environments: &[String],
+    containing: &Containing,
+) -> Tx<HashMap<String, (i64, CommitArrival)>> {
+    let names = serde_json::to_string(environments).map_err(|e| conversion(0, e))?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, id, release, finished_at, environment
+         FROM deployments INDEXED BY deployments_by_release
+         WHERE environment IN (SELECT value FROM json_each(?1)) AND release = ?2 AND reached = 1",
+    )?;
+    let mut best: HashMap<String, (i64, CommitArrival)> = HashMap::new();
+    for release in containing.iter() {
+        let rows = stmt.query_map(params![names, num(release)], |row| {
+            let environment: String = row.get(4)?;
+            Ok((
+                row.get::<_, i64>(0)?,
+                CommitArrival {
+                    environment,
+                    deployment: DeploymentId(row.get(1)?),
+                    release: release_number(row, 2)?,
+                    finished_at: opt_ts(row, 3)?,
+                },
+            ))
+        })?;
+        for found in rows {
+            let (seq, arrival) = found?;
+            match best.get(&arrival.environment) {
+                Some((earlier, _)) if *earlier < seq => {}
+                _ => {
+                    best.insert(arrival.environment.clone(), (seq, arrival));
+                }
+            }
+        }
+    }
+    Ok(best)
+}
+
 /// The first deployment that brought a containing release to the environment.
 fn first_arrival(
     conn: &Connection,
@@ -1428,29 +1483,9 @@ fn first_arrival(
     if containing.is_empty() {
         return Ok(None);
     }
-    // A few containing releases (a hotfix-only commit): one index seek each. Many (a
-    // trunk commit): walk the environment's reached deployments from the first one that
-    // can hold a containing release; the first few normally do.
-    if containing.len() <= 16 {
-        let mut stmt = conn.prepare_cached(
-            // The planner would rather walk (environment, reached, seq) to skip a sort,
-            // which reads the environment's whole history; one seek is what we want, and
-            // the few rows it finds are compared here (an ORDER BY … LIMIT 1 built a
-            // temporary b-tree each time: 14 million instructions for 160 environments).
-            "SELECT seq, id, release, finished_at FROM deployments INDEXED BY deployments_by_release
-             WHERE environment = ?1 AND release = ?2 AND reached = 1",
-        )?;
-        let mut best: Option<(i64, CommitArrival)> = None;
-        for release in containing.iter() {
-            for found in stmt.query_map(params![environment, num(release)], arrival)? {
-                let found = found?;
-                if best.as_ref().is_none_or(|(seq, _)| found.0 < *seq) {
-                    best = Some(found);
-                }
-            }
-        }
-        return Ok(best.map(|(_, a)| a));
-    }
+    // Many containing releases (a trunk commit): walk the environment's reached
+    // deployments from the first one that can hold a containing release; the first few
+    // normally do. (A few: `first_arrivals_of_few`, for every environment at once.)
     let mut stmt = conn.prepare_cached(
         "SELECT seq, id, release, finished_at FROM deployments
          WHERE environment = ?1 AND reached = 1 AND seq > ?2 ORDER BY seq",
