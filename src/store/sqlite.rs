@@ -154,18 +154,21 @@ impl SqliteStore {
         .map_err(|e| open_error(&shown, e))?;
 
         // Look before writing anything: a foreign file must stay untouched.
-        check_kind(
-            &shown,
-            inspect(&conn).map_err(|e| open_error(&shown, e))?,
-            pipeline,
-        )?;
+        let kind = inspect(&conn).map_err(|e| open_error(&shown, e))?;
+        // A ledger at the newest schema needs no migration transaction (which takes the
+        // write lock: every read-only command took it).
+        let current =
+            matches!(&kind, FileKind::Captain { version, .. } if *version == latest_version());
+        check_kind(&shown, kind, pipeline)?;
 
         set_wal(&conn).map_err(|e| open_error(&shown, e))?;
         conn.execute_batch(
             "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768;",
         )
         .map_err(|e| open_error(&shown, e))?;
-        migrate(&mut conn, &shown, pipeline)?;
+        if !current {
+            migrate(&mut conn, &shown, pipeline)?;
+        }
 
         Ok(SqliteStore {
             path: path.to_path_buf(),
