@@ -313,6 +313,17 @@ fn body_bytes(body: RawBody) -> std::result::Result<Bytes, Response> {
 }
 
 fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> std::result::Result<T, Response> {
+    // Every route's body is a JSON object; serde would also read a struct from an array
+    // of its fields in order (`[null]` passed as `{}`), which no schema allows.
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        return Err(wire_error(
+            StatusCode::BAD_REQUEST,
+            "usage",
+            "the request body must be a JSON object".to_string(),
+            Some("`GET /openapi.json` describes each route's body".into()),
+        ));
+    }
     serde_json::from_slice(bytes).map_err(|e| {
         wire_error(
             StatusCode::BAD_REQUEST,
