@@ -1924,6 +1924,7 @@ fn locate_commit(
         not_deployed_to: Vec::new(),
         history: Vec::new(),
     };
+    let mut arrivals = first_arrivals(tx, p, environments, &containing, floor)?;
     for environment in environments {
         if currents
             .get(environment)
@@ -1933,11 +1934,90 @@ fn locate_commit(
         } else {
             location.not_deployed_to.push(environment.clone());
         }
-        if let Some(arrival) = first_arrival(tx, p, environment, &containing, floor)? {
+        if let Some(arrival) = arrivals.remove(environment) {
             location.history.push(arrival);
         }
     }
     Ok(location)
+}
+
+/// How many reached deployments of each environment the first, batched look reads when
+/// many releases contain the commit (the first one normally holds one).
+const FIRST_PAGE: i64 = 16;
+
+/// The first deployment that brought a containing release to each environment, in one
+/// or two statements for all of them (a statement per environment was a round trip
+/// each): a few containing releases are looked up directly; for many, the first
+/// deployments of every environment from the floor are read at once, and only an
+/// environment whose first page holds none is walked further.
+fn first_arrivals(
+    tx: &mut Tx,
+    p: &str,
+    environments: &[String],
+    containing: &Containing,
+    floor: i64,
+) -> TxResult<HashMap<String, CommitArrival>> {
+    let mut found = HashMap::new();
+    if containing.is_empty() {
+        return Ok(found);
+    }
+    let arrival = |row: &Row| -> TxResult<CommitArrival> {
+        Ok(CommitArrival {
+            environment: row.try_get(0)?,
+            deployment: DeploymentId(row.try_get(1)?),
+            release: release_number(row.try_get(2)?)?,
+            finished_at: row.try_get(3)?,
+        })
+    };
+    if containing.len() <= 16 {
+        let releases: Vec<i64> = containing.iter().map(num).collect();
+        for row in tx.query(
+            "SELECT DISTINCT ON (environment) environment, id, release, finished_at
+             FROM captain.deployments
+             WHERE pipeline = $1 AND environment = ANY($2) AND release = ANY($3) AND reached
+             ORDER BY environment, seq",
+            &[&p, &environments, &releases],
+        )? {
+            let a = arrival(&row)?;
+            found.insert(a.environment.clone(), a);
+        }
+        return Ok(found);
+    }
+    let mut further: HashMap<String, i64> = HashMap::new();
+    let mut seen: HashMap<String, i64> = HashMap::new();
+    for row in tx.query(
+        "SELECT e.environment, d.id, d.release, d.finished_at, d.seq
+         FROM unnest($2::text[]) AS e(environment)
+         CROSS JOIN LATERAL (
+             SELECT id, release, finished_at, seq FROM captain.deployments
+             WHERE pipeline = $1 AND environment = e.environment AND reached AND seq > $3
+             ORDER BY seq LIMIT $4) AS d
+         ORDER BY e.environment, d.seq",
+        &[&p, &environments, &floor, &FIRST_PAGE],
+    )? {
+        let a = arrival(&row)?;
+        let seq: i64 = row.try_get(4)?;
+        *seen.entry(a.environment.clone()).or_default() += 1;
+        if found.contains_key(&a.environment) {
+            continue;
+        }
+        if containing.contains(&a.release) {
+            further.remove(&a.environment);
+            found.insert(a.environment.clone(), a);
+        } else {
+            further.insert(a.environment.clone(), seq);
+        }
+    }
+    // A full first page without a containing release: walk on from its last row.
+    for (environment, after) in further {
+        if seen.get(&environment).copied().unwrap_or(0) < FIRST_PAGE {
+            continue;
+        }
+        if let Some(a) = first_arrival(tx, p, &environment, containing, after)? {
+            found.insert(environment, a);
+        }
+    }
+    Ok(found)
 }
 
 /// The releases from `first` on, as [`location::containing_releases`] reads them: when
@@ -1974,7 +2054,8 @@ fn release_graph(tx: &mut Tx, p: &str, first: ReleaseNumber) -> TxResult<Release
     })
 }
 
-/// The first deployment that brought a containing release to the environment.
+/// The first deployment after `floor` (a seq) that brought a containing release to the
+/// environment, walking its reached deployments in pages.
 fn first_arrival(
     tx: &mut Tx,
     p: &str,
@@ -1993,21 +2074,6 @@ fn first_arrival(
             finished_at: row.try_get(2)?,
         })
     };
-    // A few containing releases (a hotfix-only commit): an index seek for them. Many
-    // (a trunk commit): walk the environment's reached deployments from the first one
-    // that can hold a containing release; the first few normally do.
-    if containing.len() <= 16 {
-        let releases: Vec<i64> = containing.iter().map(num).collect();
-        return tx
-            .opt(
-                "SELECT id, release, finished_at FROM captain.deployments
-                 WHERE pipeline = $1 AND environment = $2 AND release = ANY($3) AND reached
-                 ORDER BY seq LIMIT 1",
-                &[&p, &environment, &releases],
-            )?
-            .map(|row| arrival(&row))
-            .transpose();
-    }
     // In pages, so a long history is not read whole when the first rows answer.
     let mut after = floor;
     loop {

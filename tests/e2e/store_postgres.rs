@@ -57,6 +57,11 @@ fn postgres_story_locate() {
 }
 
 #[test]
+fn postgres_story_locate_long_histories() {
+    store_story::story_locate_long_histories(&factory());
+}
+
+#[test]
 fn postgres_story_rollback() {
     store_story::story_rollback(&factory());
 }

@@ -1443,8 +1443,58 @@ pub fn story_export_import_expedites_and_overrides(make: MakeStore) {
 }
 
 /// Runs the whole story on a backend.
+/// `where` for a commit in many releases, with histories longer than a first look reads:
+/// an environment that ran an older release many times before a containing one, one that
+/// got a containing release at once, and one that never did — the same answer on every
+/// backend (PostgreSQL reads the first deployments of every environment in one statement
+/// and walks on only where they hold none).
+pub fn story_locate_long_histories(make: MakeStore) {
+    let store = make();
+    store
+        .create_release(new_release("t1", None, &["t1"], "i1"))
+        .unwrap();
+    for n in 2..=20u64 {
+        let name = format!("t{n}");
+        store
+            .create_release(new_release(&name, Some(n - 1), &[name.as_str()], "i"))
+            .unwrap();
+    }
+    let envs: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
+    let on = |env: &str, release: u64| start(env, "s", release, DeploymentKind::Normal);
+    for _ in 0..40 {
+        deploy(&*store, on("a", 1), Outcome::Approved);
+    }
+    let a5 = deploy(&*store, on("a", 5), Outcome::Approved);
+    deploy(&*store, on("a", 6), Outcome::Approved);
+    let b4 = deploy(&*store, on("b", 4), Outcome::Approved);
+    for _ in 0..3 {
+        deploy(&*store, on("c", 2), Outcome::Approved);
+    }
+    // t3 is in v3 … v20: eighteen releases.
+    let t3 = store.locate_commit(&sha("t3"), &envs).unwrap();
+    assert_eq!(t3.release, Some(ReleaseNumber(3)));
+    assert_eq!(t3.deployed_to, vec!["a".to_string(), "b".to_string()]);
+    assert_eq!(t3.not_deployed_to, vec!["c".to_string()]);
+    let arrivals: Vec<(String, DeploymentId, ReleaseNumber)> = t3
+        .history
+        .iter()
+        .map(|a| (a.environment.clone(), a.deployment.clone(), a.release))
+        .collect();
+    assert_eq!(
+        arrivals,
+        vec![
+            ("a".to_string(), a5.id.clone(), ReleaseNumber(5)),
+            ("b".to_string(), b4.id.clone(), ReleaseNumber(4)),
+        ]
+    );
+    // t19 is in two releases: looked up directly.
+    let t19 = store.locate_commit(&sha("t19"), &envs).unwrap();
+    assert!(t19.history.is_empty() && t19.deployed_to.is_empty());
+}
+
 pub fn run_story(make: MakeStore) {
     story_releases(make);
+    story_locate_long_histories(make);
     story_release_rules(make);
     story_deployments(make);
     story_history(make);
