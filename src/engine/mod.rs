@@ -196,6 +196,12 @@ pub struct StageLedger {
 }
 
 impl StageLedger {
+    /// The newest release the stage approved or failed.
+    pub fn newest_decided(&self) -> Option<ReleaseNumber> {
+        let approved = self.approved.last().copied();
+        approved.max(self.failed.last().copied())
+    }
+
     /// The newest release the stage has taken in any way; nothing at or below it is
     /// ever promoted into the stage again.
     pub fn high_water(&self) -> Option<ReleaseNumber> {

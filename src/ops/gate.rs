@@ -209,7 +209,7 @@ pub fn bake(
         .cloned()
         .unwrap_or_default();
     let outlook = pass.stage_outlook(&stage.name)?;
-    let decided = ledger.approved.iter().chain(&ledger.failed).max().copied();
+    let decided = ledger.newest_decided();
     let release = release.or(ledger.working).or(decided);
     let rollbacks: Vec<DeploymentId> = recorded_rollbacks(&pass, stage)
         .into_iter()

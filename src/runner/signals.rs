@@ -180,7 +180,10 @@ pub fn new_blocker_states(
             AlarmState::Ok => false,
             AlarmState::Unknown => continue,
         };
-        if snapshot.blockers.get(&stage.name).copied().unwrap_or(false) == alarm {
+        if !crate::store::run_records::blocker_changed(
+            snapshot.blockers.get(&stage.name).copied(),
+            alarm,
+        ) {
             continue;
         }
         let alarms = blocker

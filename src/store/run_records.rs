@@ -295,6 +295,12 @@ pub struct BlockerSeen {
     pub alarms: Vec<String>,
 }
 
+/// Is a blocker seen in ALARM (`alarm`) or OK a change from what the ledger recorded for
+/// its stage? A stage with nothing recorded has not been seen in ALARM.
+pub fn blocker_changed(recorded: Option<bool>, alarm: bool) -> bool {
+    recorded.unwrap_or(false) != alarm
+}
+
 /// The audit action of a blocker seen otherwise than recorded.
 pub fn blocker_action(seen: &BlockerSeen) -> &'static str {
     if seen.alarm {
@@ -494,7 +500,7 @@ where
     let mut candidates: BTreeSet<ReleaseNumber> = open;
     candidates.extend(approved_envs.keys().copied());
     candidates.extend(retried.iter().copied());
-    let newest_decided = ledger.approved.iter().chain(&ledger.failed).max().copied();
+    let newest_decided = ledger.newest_decided();
     ledger.working = candidates
         .into_iter()
         .filter(|r| !decided(r))

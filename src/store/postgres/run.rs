@@ -868,7 +868,7 @@ pub(super) fn apply_decisions(
             .map(|row| row.try_get(0))
             .transpose()?;
         // Another pass recorded it first.
-        if recorded.unwrap_or(false) == seen.alarm {
+        if !blocker_changed(recorded, seen.alarm) {
             continue;
         }
         tx.exec(

@@ -624,7 +624,7 @@ pub(super) fn apply_decisions(conn: &Connection, batch: DecisionBatch) -> Tx<Vec
             .query_row([stage], |row| row.get(0))
             .optional()?;
         // Another pass recorded it first.
-        if recorded.unwrap_or(false) == seen.alarm {
+        if !blocker_changed(recorded, seen.alarm) {
             continue;
         }
         conn.prepare_cached(
