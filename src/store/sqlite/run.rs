@@ -129,11 +129,12 @@ pub(super) fn engine_snapshot(
     let mut active = Vec::new();
     let mut active_seqs = Vec::new();
     let mut marks = Vec::with_capacity(stages.len());
+    let currents = super::current_releases(conn)?;
     for scope in stages {
         let mut oldest_active: Option<ReleaseNumber> = None;
         for environment in &scope.environments {
             let mut env = EnvLedger {
-                current: super::current_release(conn, environment)?,
+                current: currents.get(environment).copied(),
                 ..EnvLedger::default()
             };
             if let Some(row) = conn
