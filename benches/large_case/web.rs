@@ -25,40 +25,45 @@ impl Drop for Ui {
     }
 }
 
-/// The row "web: pipeline page"; `captain` is the command to run (state and repo set).
-pub fn pipeline_page(mut captain: Command, runs: usize, stages: usize) -> Row {
-    let name = "web: pipeline page (server)";
-    let command = "GET /pipelines/NAME on captain ui".to_string();
-    match measure(&mut captain, runs, stages) {
+/// A row of timed runs against `target_ms`, or a failed one saying why.
+fn timed_row(
+    name: &str,
+    command: &str,
+    target_ms: f64,
+    note: &str,
+    times: Result<Vec<f64>>,
+) -> Row {
+    let (times, note) = match times {
         Ok(mut times) => {
             times.sort_by(f64::total_cmp);
-            let (median_ms, p90_ms, min_ms) = stats(&times);
-            Row {
-                name: name.into(),
-                command,
-                runs: times.len(),
-                median_ms,
-                p90_ms,
-                min_ms,
-                target_ms: Some(20.0),
-                pass: median_ms.map(|m| m <= 20.0),
-                over_bound_ms: None,
-                note: Some("request to last byte over one keep-alive connection".into()),
-            }
+            (times, note.to_string())
         }
-        Err(e) => Row {
-            name: name.into(),
-            command,
-            runs: 0,
-            median_ms: None,
-            p90_ms: None,
-            min_ms: None,
-            target_ms: Some(20.0),
-            pass: Some(false),
-            over_bound_ms: None,
-            note: Some(format!("{e:#}")),
-        },
+        Err(e) => (Vec::new(), format!("{e:#}")),
+    };
+    let (median_ms, p90_ms, min_ms) = stats(&times);
+    Row {
+        name: name.into(),
+        command: command.into(),
+        runs: times.len(),
+        median_ms,
+        p90_ms,
+        min_ms,
+        target_ms: Some(target_ms),
+        pass: Some(median_ms.is_some_and(|m| m <= target_ms)),
+        over_bound_ms: None,
+        note: Some(note),
     }
+}
+
+/// The row "web: pipeline page"; `captain` is the command to run (state and repo set).
+pub fn pipeline_page(mut captain: Command, runs: usize, stages: usize) -> Row {
+    timed_row(
+        "web: pipeline page (server)",
+        "GET /pipelines/NAME on captain ui",
+        20.0,
+        "request to last byte over one keep-alive connection",
+        measure(&mut captain, runs, stages),
+    )
 }
 
 /// Starts `captain ui` on a free loopback port: the process (stopped when dropped) and
@@ -104,33 +109,22 @@ fn measure(captain: &mut Command, runs: usize, stages: usize) -> Result<Vec<f64>
 
 /// The row "web: pipeline page (browser)".
 pub fn browser_ready(mut captain: Command, runs: usize, stages: usize) -> Row {
-    let name = "web: pipeline page (browser)";
-    let command = "headless Chromium loading /pipelines/NAME from captain ui".to_string();
-    let failed = |note: String| Row {
-        name: name.into(),
-        command: command.clone(),
-        runs: 0,
-        median_ms: None,
-        p90_ms: None,
-        min_ms: None,
-        target_ms: Some(300.0),
-        pass: Some(false),
-        over_bound_ms: None,
-        note: Some(note),
-    };
-    let (_ui, url) = match start_ui(&mut captain) {
-        Ok(started) => started,
-        Err(e) => return failed(format!("{e:#}")),
-    };
+    timed_row(
+        "web: pipeline page (browser)",
+        "headless Chromium loading /pipelines/NAME from captain ui",
+        300.0,
+        "navigation start to the end of the load event (Navigation Timing)",
+        browser_loads(&mut captain, runs, stages),
+    )
+}
+
+fn browser_loads(captain: &mut Command, runs: usize, stages: usize) -> Result<Vec<f64>> {
+    let (_ui, url) = start_ui(captain)?;
     // The harness panics when Chromium or its driver is missing: a failed row, not a
     // failed run.
-    let browser = match std::panic::catch_unwind(|| super::web_driver::Browser::start(1280, 900)) {
-        Ok(browser) => browser,
-        Err(_) => {
-            return failed(
-                "no headless Chromium (apt-get install chromium chromium-driver)".into(),
-            );
-        }
+    let Ok(browser) = std::panic::catch_unwind(|| super::web_driver::Browser::start(1280, 900))
+    else {
+        bail!("no headless Chromium (apt-get install chromium chromium-driver)");
     };
     let load = || -> f64 {
         browser.goto(&url);
@@ -144,27 +138,12 @@ pub fn browser_ready(mut captain: Command, runs: usize, stages: usize) -> Row {
     };
     load();
     let shown = browser.find_all("section.stage").len();
-    if shown != stages {
-        return failed(format!(
-            "the browser shows {shown} stages, the pipeline has {stages}"
-        ));
-    }
-    let mut times: Vec<f64> = (0..runs)
+    ensure!(
+        shown == stages,
+        "the browser shows {shown} stages, the pipeline has {stages}"
+    );
+    Ok((0..runs)
         .map(|_| load())
         .filter(|t| t.is_finite())
-        .collect();
-    times.sort_by(f64::total_cmp);
-    let (median_ms, p90_ms, min_ms) = stats(&times);
-    Row {
-        name: name.into(),
-        command,
-        runs: times.len(),
-        median_ms,
-        p90_ms,
-        min_ms,
-        target_ms: Some(300.0),
-        pass: median_ms.map(|m| m <= 300.0),
-        over_bound_ms: None,
-        note: Some("navigation start to the end of the load event (Navigation Timing)".into()),
-    }
+        .collect())
 }
