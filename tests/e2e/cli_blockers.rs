@@ -23,19 +23,30 @@ name = "wave-1"
 stages = [{ name = "prod-1", environments = ["prod-1"] }]
 "#;
 
-fn a_blocker_closes_the_gate_until_overridden_with_a_reason() {
+/// Deploys `release` to `environment` and finishes it approved, as a CI does.
+fn approve(env: &TestEnv, environment: &str, release: &str) {
+    let id = env
+        .run(&["deploy", "start", environment, "--release", release, "-q"])
+        .ok()
+        .stdout;
+    env.run(&["deploy", "finish", id.trim(), "--outcome", "approved"])
+        .ok();
+}
+
+/// The pipeline with v1 approved in beta.
+fn v1_through_beta() -> TestEnv {
     let env = TestEnv::new();
     // An absolute path: on a team server the server asks the alarm source itself, from
     // its own working directory.
     let repo = env.repo_path().display().to_string();
     env.init_repo(&PIPELINE.replace("{repo}", &repo));
     env.run(&["release", "create"]).ok();
-    let id = env
-        .run(&["deploy", "start", "beta", "--release", "v1", "-q"])
-        .ok()
-        .stdout;
-    env.run(&["deploy", "finish", id.trim(), "--outcome", "approved"])
-        .ok();
+    approve(&env, "beta", "v1");
+    env
+}
+
+fn a_blocker_closes_the_gate_until_overridden_with_a_reason() {
+    let env = v1_through_beta();
     env.run(&["gate", "prod-1"]).ok();
 
     // The organisation-wide event alarm fires (the alarm command exits 1).
@@ -145,16 +156,7 @@ fn blocker_events(env: &TestEnv) -> Vec<(String, String, serde_json::Value)> {
 /// report; back to OK, once, `blocker.ok`. Passes that see no change record nothing, and
 /// read-only commands (`gate`, `status`) never write.
 fn a_blocker_going_into_alarm_and_back_is_recorded_once_each_way() {
-    let env = TestEnv::new();
-    let repo = env.repo_path().display().to_string();
-    env.init_repo(&PIPELINE.replace("{repo}", &repo));
-    env.run(&["release", "create"]).ok();
-    let id = env
-        .run(&["deploy", "start", "beta", "--release", "v1", "-q"])
-        .ok()
-        .stdout;
-    env.run(&["deploy", "finish", id.trim(), "--outcome", "approved"])
-        .ok();
+    let env = v1_through_beta();
     // OK and never recorded: nothing to say.
     assert!(blocker_events(&env).is_empty());
 
@@ -174,12 +176,7 @@ fn a_blocker_going_into_alarm_and_back_is_recorded_once_each_way() {
     assert_eq!(blocker_events(&env), alarm);
 
     std::fs::remove_file(env.repo_path().join("org-event")).expect("remove");
-    let id = env
-        .run(&["deploy", "start", "prod-1", "--release", "v1", "-q"])
-        .ok()
-        .stdout;
-    env.run(&["deploy", "finish", id.trim(), "--outcome", "approved"])
-        .ok();
+    approve(&env, "prod-1", "v1");
     let mut both = alarm;
     both.push((
         "blocker.ok".to_string(),
