@@ -41,8 +41,11 @@ pub struct HttpStore {
     base: String,
     pipeline: String,
     client: Client,
-    /// A client without a total timeout, for exports and imports of any size.
-    bulk_client: Client,
+    /// A client without a total timeout, for exports and imports of any size: built on
+    /// first use, as each blocking client starts a thread of its own (a view's whole
+    /// process would wait for two).
+    bulk_client: std::sync::OnceLock<Client>,
+    ca_file: Option<std::path::PathBuf>,
     token: Option<String>,
     attempts: u32,
     /// The digest of the pipeline.toml this client read (see
@@ -67,29 +70,25 @@ impl HttpStore {
                 "`{url}` is not an http:// or https:// URL"
             )));
         }
-        let build = |total: Option<Duration>| -> Result<Client> {
-            let mut builder = Client::builder()
-                .connect_timeout(CONNECT_TIMEOUT)
-                .user_agent(concat!("captain/", env!("CARGO_PKG_VERSION")))
-                .timeout(total);
-            if let Some(ca) = &remote.ca_file {
-                for cert in read_ca(ca)? {
-                    builder = builder.add_root_certificate(cert);
-                }
-            }
-            builder.build().map_err(|e| {
-                Error::failed(format!("could not set up the HTTP client for {url}: {e}"))
-            })
-        };
         Ok(HttpStore {
+            client: build_client(&base, remote.ca_file.as_deref(), Some(REQUEST_TIMEOUT))?,
             base,
             pipeline: pipeline.to_string(),
-            client: build(Some(REQUEST_TIMEOUT))?,
-            bulk_client: build(None)?,
+            bulk_client: std::sync::OnceLock::new(),
+            ca_file: remote.ca_file.clone(),
             token: remote.token.clone().filter(|t| !t.trim().is_empty()),
             attempts: remote.attempts.unwrap_or(5).max(1),
             pipeline_digest: None,
         })
+    }
+
+    /// The client without a total timeout, built the first time it is needed.
+    fn bulk_client(&self) -> Result<&Client> {
+        if let Some(client) = self.bulk_client.get() {
+            return Ok(client);
+        }
+        let client = build_client(&self.base, self.ca_file.as_deref(), None)?;
+        Ok(self.bulk_client.get_or_init(|| client))
     }
 
     /// Says which pipeline.toml this client read (its digest), with every request.
@@ -389,6 +388,23 @@ fn new_key() -> String {
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A blocking client for the server at `url` (which names it in errors), trusting the
+/// CA file's certificates too, with a total timeout per request or none.
+fn build_client(url: &str, ca_file: Option<&Path>, total: Option<Duration>) -> Result<Client> {
+    let mut builder = Client::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .user_agent(concat!("captain/", env!("CARGO_PKG_VERSION")))
+        .timeout(total);
+    if let Some(ca) = ca_file {
+        for cert in read_ca(ca)? {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    builder
+        .build()
+        .map_err(|e| Error::failed(format!("could not set up the HTTP client for {url}: {e}")))
 }
 
 fn read_ca(path: &Path) -> Result<Vec<reqwest::Certificate>> {
@@ -831,7 +847,8 @@ impl Store for HttpStore {
 
     fn export(&self, sink: &mut dyn FnMut(LedgerRecord) -> Result<()>) -> Result<()> {
         let url = self.url("/export");
-        let response = self.send("exporting the ledger", &|| self.bulk_client.get(&url))?;
+        let bulk = self.bulk_client()?;
+        let response = self.send("exporting the ledger", &|| bulk.get(&url))?;
         let reader = std::io::BufReader::new(response);
         for (i, line) in reader.lines().enumerate() {
             let line = line.map_err(|e| {
@@ -870,9 +887,9 @@ impl Store for HttpStore {
         };
         let url = self.url("/import");
         let key = new_key();
+        let bulk = self.bulk_client()?;
         let response = self.send("importing a ledger", &|| {
-            self.bulk_client
-                .post(&url)
+            bulk.post(&url)
                 .query(&[("merge", merge)])
                 .header(IDEMPOTENCY_HEADER, &key)
                 .header(reqwest::header::CONTENT_TYPE, "application/x-ndjson")
