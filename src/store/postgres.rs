@@ -70,6 +70,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (18, include_str!("postgres/0018_deployments_by_start.sql")),
     (19, include_str!("postgres/0019_blocker_states.sql")),
     (20, include_str!("postgres/0020_release_forks.sql")),
+    (21, include_str!("postgres/0021_reached_by_release.sql")),
 ];
 
 mod pool;
@@ -1942,8 +1943,10 @@ fn locate_commit(
 }
 
 /// How many reached deployments of each environment the first, batched look reads when
-/// many releases contain the commit (the first one normally holds one).
-const FIRST_PAGE: i64 = 16;
+/// many releases contain the commit: the first normally is one (16 read 2,560 rows on
+/// the large case, 4.5 ms of a 6 ms `where`); an environment whose first two are not is
+/// walked further on its own.
+const FIRST_PAGE: i64 = 2;
 
 /// The first deployment that brought a containing release to each environment, in one
 /// or two statements for all of them (a statement per environment was a round trip
@@ -1974,7 +1977,7 @@ fn first_arrivals(
         for row in tx.query(
             "SELECT DISTINCT ON (environment) environment, id, release, finished_at
              FROM captain.deployments
-             WHERE pipeline = $1 AND environment = ANY($2) AND release = ANY($3) AND reached
+             WHERE pipeline = $1 AND release = ANY($3) AND reached AND environment = ANY($2)
              ORDER BY environment, seq",
             &[&p, &environments, &releases],
         )? {
