@@ -38,7 +38,7 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         } else {
             ctx.now
         };
-        let mut view = status::build(&pipeline, store.as_ref(), now)?;
+        let mut view = status::build_or_ask(&pipeline, store.as_ref(), now)?;
         status::select(&mut view, &targets);
         if ui.json() {
             ui.out_json(&view)?;

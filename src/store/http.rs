@@ -223,6 +223,43 @@ impl HttpStore {
         self.query(what, path, body)
     }
 
+    /// `captain status`, built by the server with the definition it holds (`GET
+    /// …/views/status`: one request, where building it here takes a dozen). `now` counts
+    /// only on a server that trusts its clients' clocks (tests pin it).
+    pub fn status_view(&self, now: Timestamp) -> Result<crate::views::status::StatusView> {
+        self.get(
+            "reading the status",
+            "/views/status",
+            &[("now", now.to_string())],
+        )
+    }
+
+    /// `captain history ENV`, built by the server (`GET …/views/history/{environment}`).
+    pub fn history_view(
+        &self,
+        environment: &str,
+        filter: &HistoryFilter,
+    ) -> Result<crate::views::history::HistoryView> {
+        let mut query = vec![("limit", filter.limit.unwrap_or(usize::MAX).to_string())];
+        if let Some(since) = filter.since {
+            query.push(("since", since.to_string()));
+        }
+        let path = format!("/views/history/{}", path_segment(environment));
+        self.get("reading history", &path, &query)
+    }
+
+    /// `captain where SHA`, built by the server (`GET …/views/where/{rev}`): a full sha, or
+    /// a prefix of one the ledger recorded.
+    pub fn where_view(&self, rev: &str) -> Result<crate::views::where_commit::WhereView> {
+        if rev.len() < 4 || rev.len() > 64 || !rev.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(
+                Error::usage(format!("`{rev}` is not a commit sha (4 to 64 hex digits)"))
+                    .with_hint("run in a checkout to name a commit by branch or tag"),
+            );
+        }
+        self.get("locating a commit", &format!("/views/where/{rev}"), &[])
+    }
+
     /// `captain metrics`, computed by the server with the definition it holds.
     pub fn metrics(
         &self,

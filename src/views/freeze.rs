@@ -1,11 +1,11 @@
 //! Emergency freezes as views show them (`captain freeze | unfreeze`, `status`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{Lock, Timestamp};
 
 /// One emergency freeze (`captain freeze`).
-#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FreezeView {
     /// `pipeline`, or the stage, environment or wave frozen.
     pub target: String,
@@ -29,7 +29,7 @@ impl From<&Lock> for FreezeView {
 }
 
 /// `captain freeze [TARGET]`.
-#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FreezeSet {
     pub freeze: FreezeView,
     /// The freeze of the same target it replaced, if there was one.
@@ -39,7 +39,7 @@ pub struct FreezeSet {
 }
 
 /// `captain unfreeze [TARGET]`.
-#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FreezeLifted {
     /// `pipeline`, or the stage, environment or wave.
     pub target: String,

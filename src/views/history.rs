@@ -4,7 +4,7 @@
 //! environment had before it: the commits added (`git rev-list previous..this`) and
 //! removed (`git rev-list this..previous`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::Pipeline;
 use crate::error::Result;
@@ -12,14 +12,14 @@ use crate::model::*;
 use crate::ops::deploy::find_environment;
 use crate::store::{HistoryFilter, Store};
 
-#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HistoryView {
     pub environment: String,
     pub deployments: Vec<HistoryRow>,
 }
 
 /// One deployment, in the JSON shape of SPEC §3.
-#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HistoryRow {
     pub id: DeploymentId,
     pub release: ReleaseNumber,
@@ -46,6 +46,10 @@ pub fn build(
     filter: &HistoryFilter,
 ) -> Result<HistoryView> {
     let (_, env) = find_environment(pipeline, environment)?;
+    if let Some(server) = store.as_http() {
+        // The server builds the very same view with the definition it holds: one request.
+        return server.history_view(&env.name, filter);
+    }
     let entries = store.history(&env.name, filter)?;
     let blocks = crate::ops::block::blocks(&store.locks()?);
     let deployments = entries

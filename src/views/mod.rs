@@ -21,12 +21,12 @@ pub mod setup;
 pub mod status;
 pub mod where_commit;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{Lock, ReleaseNumber, Timestamp};
 
 /// A release blocked everywhere (`captain release block`): who, when and why.
-#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BlockView {
     pub release: ReleaseNumber,
     pub actor: String,

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::{Pipeline, Target};
 use crate::error::Result;
@@ -12,7 +12,7 @@ use crate::model::*;
 use crate::store::{ReleaseFilter, Store};
 pub use crate::views::promotions::LockView;
 
-#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StatusView {
     pub pipeline: String,
     pub generated_at: Timestamp,
@@ -33,7 +33,7 @@ pub struct StatusView {
 
 pub use super::BlockView;
 
-#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StageStatus {
     pub name: String,
     pub wave: Option<String>,
@@ -49,14 +49,14 @@ pub struct StageStatus {
     pub environments: Vec<EnvironmentStatus>,
 }
 
-#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SupersededView {
     pub release: ReleaseNumber,
     pub by: Option<ReleaseNumber>,
     pub at: Timestamp,
 }
 
-#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EnvironmentStatus {
     pub name: String,
     /// The current release (SPEC §1).
@@ -89,7 +89,7 @@ pub struct EnvironmentStatus {
 }
 
 /// The `captain run` process that drives a deployment in progress.
-#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RunnerView {
     pub host: String,
     pub pid: u32,
@@ -97,12 +97,42 @@ pub struct RunnerView {
     /// be checked. `false`: the deployment is left as it was when the loop died, until a
     /// loop starts again and takes it over.
     pub alive: Option<bool>,
+    /// When the process started (clock ticks since boot, as its host counts them): with
+    /// the pid, it names the process for good (a pid may be reused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<u64>,
 }
 
-#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DataPointsView {
     pub have: Option<u64>,
     pub need: u64,
+}
+
+/// The status view: from a team server, its own (one request instead of a dozen, built
+/// there by [`build`] with the definition it holds); else built here.
+pub fn build_or_ask(pipeline: &Pipeline, store: &dyn Store, now: Timestamp) -> Result<StatusView> {
+    let Some(server) = store.as_http() else {
+        return build(pipeline, store, now);
+    };
+    let mut view = server.status_view(now)?;
+    // The server checks the loops on its own host; those on this one are checked here.
+    let me = crate::runner::this_runner();
+    for env in view
+        .stages
+        .iter_mut()
+        .flat_map(|s| s.environments.iter_mut())
+    {
+        if let Some(runner) = env.runner.as_mut().filter(|r| r.host == me.host) {
+            let id = crate::store::RunnerId {
+                host: runner.host.clone(),
+                pid: runner.pid,
+                start_time: runner.start_time,
+            };
+            runner.alive = Some(!crate::runner::runner_dead(&id, &me));
+        }
+    }
+    Ok(view)
 }
 
 /// Builds the status view with a handful of whole store operations.
@@ -247,6 +277,7 @@ fn fill_phases(
                     pid: runner.pid,
                     alive: (runner.host == me.host)
                         .then(|| !crate::runner::runner_dead(runner, me)),
+                    start_time: runner.start_time,
                 });
             }
             match record.phase {

@@ -6,7 +6,7 @@
 //! release's commit) and is answered from the ledger alone, so it works without a checkout
 //! and stays right after rollbacks, for merges and for hotfix branches.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::Pipeline;
 use crate::error::{ErrorKind, Result};
@@ -14,7 +14,7 @@ use crate::git::Repo;
 use crate::model::*;
 use crate::store::Store;
 
-#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct WhereView {
     pub commit: String,
     /// The commit's subject and author, when a checkout is at hand.
@@ -37,6 +37,9 @@ pub fn build(
     rev: &str,
 ) -> Result<WhereView> {
     let environments = pipeline.environment_names();
+    if let Some(server) = store.as_http() {
+        return ask(server, repo, rev, environments);
+    }
     let view = |location: CommitLocation, details| -> Result<WhereView> {
         let mut view = view(location, details);
         let named = |r: &ReleaseNumber| {
@@ -73,6 +76,42 @@ pub fn build(
         ),
         Err(e) => Err(e),
     }
+}
+
+/// The view from a team server, built there by [`build`] with the definition it holds (one
+/// request); `rev` resolved with git here first when there is a checkout, which also
+/// names the commit's subject and author.
+fn ask(
+    server: &crate::store::http::HttpStore,
+    repo: Option<&Repo>,
+    rev: &str,
+    environments: Vec<String>,
+) -> Result<WhereView> {
+    let Some(repo) = repo else {
+        return server.where_view(rev);
+    };
+    let sha = repo.resolve(rev)?;
+    let details = repo.commit_info(&sha).ok();
+    let mut found = match server.where_view(&sha) {
+        Ok(found) => found,
+        // As above: a commit the ledger has never seen is in no release yet.
+        Err(e) if e.kind == ErrorKind::NotFound => view(
+            CommitLocation {
+                commit: sha,
+                release: None,
+                deployed_to: Vec::new(),
+                not_deployed_to: environments,
+                history: Vec::new(),
+            },
+            None,
+        ),
+        Err(e) => return Err(e),
+    };
+    if let Some(details) = details {
+        found.subject = Some(details.subject);
+        found.author = Some(details.author);
+    }
+    Ok(found)
 }
 
 fn view(location: CommitLocation, details: Option<CommitInfo>) -> WhereView {

@@ -514,3 +514,65 @@ fn every_change_is_audited_under_the_acting_token() {
         "{log}"
     );
 }
+
+/// The requests `serve.log` shows after `before` bytes of it: (method, path).
+fn requests_since(server: &Server, before: usize) -> Vec<String> {
+    let log = server.log();
+    log[before.min(log.len())..]
+        .lines()
+        .filter(|line| line.contains("method="))
+        .filter_map(|line| {
+            let field = |name: &str| {
+                line.split_whitespace()
+                    .find_map(|w| w.strip_prefix(name))
+                    .map(str::to_string)
+            };
+            Some(format!("{} {}", field("method=")?, field("path=")?))
+        })
+        .collect()
+}
+
+/// Issue 16: over a team server, each view is one request the server builds from the
+/// definition it holds (building it from store calls was a dozen round trips for
+/// `status`, which made it slower than the 10 ms the large case allows).
+#[test]
+fn each_view_over_http_is_one_request() {
+    let env = TestEnv::local();
+    let sandbox = env.init_repo(SMALL_PIPELINE);
+    let server = Server::start(&env.path().join("server"));
+    server.register(SMALL_PIPELINE);
+    let oncall = server.token("oncall", Role::Operator, true);
+    let r = |args: &[&str]| run(&env, Some((&server, &oncall)), args);
+    let head = sandbox
+        .commit(&[("src/a.rs", "fn a() {}\n")], "Add a", "Bo", hours_ago(1))
+        .unwrap();
+    r(&["release", "create"]).ok();
+    let id = r(&["deploy", "start", "beta", "--release", "v1", "-q"])
+        .ok()
+        .stdout;
+    r(&["deploy", "finish", id.trim(), "--outcome", "approved"]).ok();
+    r(&["deploy", "start", "gamma", "--release", "v1"]).ok();
+    for (args, path) in [
+        (vec!["status"], "/v1/pipelines/checkout/views/status"),
+        (
+            vec!["history", "beta", "--limit", "5"],
+            "/v1/pipelines/checkout/views/history/beta",
+        ),
+        (
+            vec!["where", "HEAD"],
+            &*format!("/v1/pipelines/checkout/views/where/{head}"),
+        ),
+    ] {
+        // The log line of the last request may land a moment after the answer.
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let before = server.log().len();
+        let out = r(&args).ok();
+        assert!(out.stdout.contains("v1"), "{args:?}: {}", out.stdout);
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        assert_eq!(
+            requests_since(&server, before),
+            vec![format!("GET {path}")],
+            "{args:?}"
+        );
+    }
+}

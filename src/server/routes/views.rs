@@ -81,6 +81,14 @@ struct HistoryQuery {
     since: Option<Timestamp>,
 }
 
+/// `?now=` of the status view.
+#[derive(Deserialize, JsonSchema)]
+struct StatusQuery {
+    /// The client's time: used only by a server started with `--trust-client-clock`
+    /// (tests pin the clock); any other decides with its own.
+    now: Option<Timestamp>,
+}
+
 /// The history a page or route shows when it names no limit, as `captain history`.
 pub(crate) const HISTORY_LIMIT: usize = 20;
 
@@ -89,14 +97,23 @@ async fn status(
     Extension(caller): Extension<Caller>,
     Extension(registered): Extension<Arc<Registered>>,
     path: P1,
+    query: QueryOf<StatusQuery>,
 ) -> Reply<StatusView> {
-    let Path(PipelinePath { pipeline }) = match path {
-        Ok(p) => p,
-        Err(r) => return bad_path(r).into(),
+    let (Path(PipelinePath { pipeline }), Query(q)) = match (path, query) {
+        (Ok(p), Ok(q)) => (p, q),
+        (Err(r), _) => return bad_path(r).into(),
+        (_, Err(r)) => return bad_query(r).into(),
+    };
+    let now = match q.now {
+        Some(client) => Clock {
+            trust_client: app.trust_client_clock,
+        }
+        .now(client),
+        None => Timestamp::now(),
     };
     let definition = registered.pipeline.clone();
     read(&app, &caller, pipeline, "reading the status", move |s| {
-        crate::views::status::build(&definition, s, Timestamp::now())
+        crate::views::status::build(&definition, s, now)
     })
     .await
 }
