@@ -171,6 +171,16 @@ pub trait Store: Send + Sync {
     /// One release, or `None`.
     fn release(&self, number: ReleaseNumber) -> Result<Option<Release>>;
 
+    /// The releases of `numbers` that exist, in no particular order: one read where a
+    /// loop of [`Store::release`] is a transaction each (a round trip each on PostgreSQL).
+    fn releases_numbered(&self, numbers: &[ReleaseNumber]) -> Result<Vec<Release>> {
+        let mut found = Vec::with_capacity(numbers.len());
+        for number in numbers {
+            found.extend(self.release(*number)?);
+        }
+        Ok(found)
+    }
+
     /// The release built from exactly this commit (full sha), if any.
     fn release_by_commit(&self, commit: &str) -> Result<Option<Release>>;
 

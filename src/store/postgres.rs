@@ -2965,6 +2965,19 @@ impl Store for PostgresStore {
         self.read(|tx, p| release_by_number(tx, p, number))
     }
 
+    fn releases_numbered(&self, numbers: &[ReleaseNumber]) -> Result<Vec<Release>> {
+        let numbers: Vec<i64> = numbers.iter().copied().map(num).collect();
+        self.read(|tx, p| {
+            let sql = format!(
+                "SELECT {RELEASE_COLUMNS} FROM captain.releases WHERE pipeline = $1 AND number = ANY($2)"
+            );
+            tx.query(&sql, &[&p, &numbers])?
+                .iter()
+                .map(release_from_row)
+                .collect()
+        })
+    }
+
     fn release_by_commit(&self, commit: &str) -> Result<Option<Release>> {
         let commit = commit.trim().to_ascii_lowercase();
         self.read(|tx, p| release_with_commit(tx, p, &commit))

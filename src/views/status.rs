@@ -221,19 +221,24 @@ fn environment_status(name: &str, state: &EnvironmentState, locks: &[Lock]) -> E
     }
 }
 
-/// The commit of each environment's current release: one read per distinct release.
+/// The commit of each environment's current release: the distinct releases in one read.
 fn fill_commits(store: &dyn Store, stages: &mut [StageStatus]) -> Result<()> {
-    let mut commits: std::collections::BTreeMap<ReleaseNumber, Option<String>> =
-        std::collections::BTreeMap::new();
+    let current: BTreeSet<ReleaseNumber> = stages
+        .iter()
+        .flat_map(|s| s.environments.iter())
+        .filter_map(|e| e.release)
+        .collect();
+    if current.is_empty() {
+        return Ok(());
+    }
+    let numbers: Vec<ReleaseNumber> = current.into_iter().collect();
+    let commits: std::collections::BTreeMap<ReleaseNumber, String> = store
+        .releases_numbered(&numbers)?
+        .into_iter()
+        .map(|r| (r.number, r.commit))
+        .collect();
     for env in stages.iter_mut().flat_map(|s| s.environments.iter_mut()) {
-        let Some(release) = env.release else { continue };
-        let commit = match commits.entry(release) {
-            std::collections::btree_map::Entry::Occupied(known) => known.get().clone(),
-            std::collections::btree_map::Entry::Vacant(slot) => slot
-                .insert(store.release(release)?.map(|r| r.commit))
-                .clone(),
-        };
-        env.commit = commit;
+        env.commit = env.release.and_then(|r| commits.get(&r).cloned());
     }
     Ok(())
 }

@@ -168,6 +168,13 @@ pub fn story_releases(make: MakeStore) {
         Some(second.release.clone())
     );
     assert_eq!(store.release(ReleaseNumber(3)).unwrap(), None);
+    // Several in one read (status asks for every current release at once): those that
+    // exist, each once.
+    let mut several = store
+        .releases_numbered(&[ReleaseNumber(2), ReleaseNumber(3), ReleaseNumber(1)])
+        .unwrap();
+    several.sort_by_key(|r| r.number);
+    assert_eq!(several, vec![first.release.clone(), second.release.clone()]);
     assert_eq!(
         store.release_by_commit(&sha("c3")).unwrap(),
         Some(first.release.clone())

@@ -1140,17 +1140,21 @@ pub(super) fn stage_records(
     limit: usize,
 ) -> TxResult<Vec<StageRecord>> {
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let mut out = Vec::new();
-    for stage in stages {
-        for row in tx.query(
-            "SELECT stage, release, record, by_release, reason, actor, at FROM captain.stage_records
-             WHERE pipeline = $1 AND stage = $2 ORDER BY release DESC LIMIT $3",
-            &[&p, stage, &limit],
-        )? {
-            out.push(stage_record_from_row(&row)?);
-        }
-    }
-    Ok(out)
+    // Every stage in one statement (a statement per stage was a round trip each: 33 for
+    // the large case's status), in the order asked, newest first within each.
+    tx.query(
+        "SELECT r.stage, r.release, r.record, r.by_release, r.reason, r.actor, r.at
+         FROM unnest($2::text[]) WITH ORDINALITY AS s(stage, n)
+         CROSS JOIN LATERAL (
+             SELECT stage, release, record, by_release, reason, actor, at
+             FROM captain.stage_records
+             WHERE pipeline = $1 AND stage = s.stage ORDER BY release DESC LIMIT $3) AS r
+         ORDER BY s.n, r.release DESC",
+        &[&p, &stages, &limit],
+    )?
+    .iter()
+    .map(stage_record_from_row)
+    .collect()
 }
 
 /// Every stage record, by release then stage (for `state export`).
