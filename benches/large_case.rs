@@ -38,6 +38,11 @@
 //! - the loop (see `large_case/loop_pass.rs`): `captain next` (one pass, nothing recorded),
 //!   `captain run --once` right after a restart and again with nothing new, and a CI's
 //!   `deploy start` into the next wave: targets 100 ms, 1 s after a restart;
+//! - the same views through `captain serve` on PostgreSQL holding the case (see
+//!   `large_case/server.rs`; the cluster is made once beside the case, the ledger
+//!   imported through the server): `where` for the three commits, `status` and `history`,
+//!   target ≤ 10 ms on loopback; `next` and `run --once` with nothing new through the
+//!   server, target ≤ 100 ms (`--no-server` leaves these rows out);
 //! - `captain --help`: target ≤ 3 ms;
 //! - the web view's pipeline page (`captain ui`, a GET of `/pipelines/NAME`), the server's
 //!   time over a keep-alive connection: target ≤ 20 ms; and the same page loaded in
@@ -56,11 +61,14 @@
 //! cargo bench --bench large_case -- --runs 31    # more runs per row (default 15)
 //! cargo bench --bench large_case -- --fresh      # regenerate everything
 //! cargo bench --bench large_case -- --reimport   # re-import the state (after a store change)
+//! cargo bench --bench large_case -- --no-server  # without the rows through captain serve
+//! cargo bench --bench large_case -- --server-only  # only those rows
 //! cargo bench --bench large_case -- --bound 120  # bound of one git run, seconds
 //! ```
 //!
-//! `CAPTAIN_BENCH_DATA=DIR` puts the cache elsewhere. Needs `git` on the PATH and about
-//! 2 GB of disk for the full case. Not part of CI.
+//! `CAPTAIN_BENCH_DATA=DIR` puts the cache elsewhere. Needs `git` on the PATH, PostgreSQL's
+//! binaries for the server rows (found as the test harness finds them) and about 4 GB of
+//! disk for the full case. Not part of CI.
 
 #[path = "large_case/generate.rs"]
 mod generate;
@@ -70,6 +78,10 @@ mod history;
 mod loop_pass;
 #[path = "large_case/measure.rs"]
 mod measure;
+#[path = "../tests/e2e/pg_harness.rs"]
+mod pg_harness;
+#[path = "large_case/server.rs"]
+mod server;
 #[path = "large_case/web.rs"]
 mod web;
 #[path = "../tests/e2e/web_driver.rs"]
@@ -96,6 +108,8 @@ struct Options {
     runs: usize,
     fresh: bool,
     reimport: bool,
+    no_server: bool,
+    server_only: bool,
     bound: Duration,
 }
 
@@ -105,6 +119,8 @@ fn options() -> Result<Options> {
         runs: 15,
         fresh: false,
         reimport: false,
+        no_server: false,
+        server_only: false,
         bound: Duration::from_secs(60),
     };
     let mut args = std::env::args().skip(1);
@@ -113,6 +129,8 @@ fn options() -> Result<Options> {
             "--quick" => o.quick = true,
             "--fresh" => o.fresh = true,
             "--reimport" => o.reimport = true,
+            "--no-server" => o.no_server = true,
+            "--server-only" => o.server_only = true,
             "--runs" => {
                 let value = args.next().context("--runs needs a number")?;
                 o.runs = value
@@ -132,7 +150,7 @@ fn options() -> Result<Options> {
             "--bench" => {}
             "-h" | "--help" => {
                 println!(
-                    "cargo bench --bench large_case -- [--quick] [--runs N] [--fresh] [--reimport] [--bound SECS]"
+                    "cargo bench --bench large_case -- [--quick] [--runs N] [--fresh] [--reimport] [--no-server | --server-only] [--bound SECS]"
                 );
                 std::process::exit(0);
             }
@@ -277,6 +295,7 @@ fn run() -> Result<bool> {
     let case = Case::new(&dir);
     if options.reimport {
         case.forget("state");
+        case.forget("pg");
     }
     eprintln!(
         "large_case: {} case in {}",
@@ -433,6 +452,16 @@ fn measure_all(
     };
     let state = case.state.clone();
     let mut rows = Vec::new();
+    if options.server_only {
+        let environment = wave_environment(stages);
+        let now = jiff::Timestamp::from_second(metrics_now)
+            .map(|t| t.to_string())
+            .unwrap_or_default();
+        if let Some(error) = state_error {
+            return vec![no_state_row("server rows", error)];
+        }
+        return server_rows(case, options, stages.len(), picks, environment, &now);
+    }
     rows.push(measure(
         plan("captain --help", Some(3.0)),
         |_| {
@@ -509,31 +538,9 @@ fn measure_all(
                 format!("captain where {}", pick.sha),
             ));
         } else {
-            rows.push(measure(
-                plan(where_names[i], Some(5.0)),
-                |_| {
-                    let mut c = captain(case, &state);
-                    c.args(["where", &pick.sha]);
-                    Ok(c)
-                },
-                |_| {
-                    let mut c = captain(case, &state);
-                    c.args(["--json", "where", &pick.sha]);
-                    let value = measure::json(&measure::capture(c)?)?;
-                    let release = value["release"].as_str().unwrap_or("null");
-                    ensure!(
-                        release == format!("v{}", pick.release),
-                        "where says {release}, the generator says v{}",
-                        pick.release
-                    );
-                    let deployed = value["deployed_to"].as_array().map_or(0, Vec::len);
-                    let not = value["not_deployed_to"].as_array().map_or(0, Vec::len);
-                    Ok(Some(format!(
-                        "{}: first in {release}, deployed to {deployed}, not to {not}",
-                        pick.name
-                    )))
-                },
-            ));
+            rows.push(where_row(plan(where_names[i], Some(5.0)), pick, &|| {
+                captain(case, &state)
+            }));
         }
         rows.push(measure(
             plan(git_names[i], None),
@@ -573,26 +580,9 @@ fn measure_all(
     if state_error.is_some() {
         rows.push(no_state("status", "captain status".into()));
     } else {
-        rows.push(measure(
-            plan("status", Some(5.0)),
-            |_| {
-                let mut c = captain(case, &state);
-                c.arg("status");
-                Ok(c)
-            },
-            |_| {
-                let mut c = captain(case, &state);
-                c.args(["--json", "status"]);
-                let value = measure::json(&measure::capture(c)?)?;
-                let count = value["stages"].as_array().map_or(0, Vec::len);
-                ensure!(
-                    count == stages.len(),
-                    "status shows {count} stages, the pipeline has {}",
-                    stages.len()
-                );
-                Ok(None)
-            },
-        ));
+        rows.push(status_row(plan("status", Some(5.0)), stages.len(), &|| {
+            captain(case, &state)
+        }));
     }
     if state_error.is_none() {
         rows.push(web::pipeline_page(
@@ -606,32 +596,17 @@ fn measure_all(
             stages.len(),
         ));
     }
-    // A zonal environment of wave 1: it has about as many deployments as any.
-    let environment = stages
-        .iter()
-        .find(|s| s.wave.is_some() && !s.name.ends_with("onebox"))
-        .map_or("alpha", |s| &s.environments[0]);
+    let environment = wave_environment(stages);
     if state_error.is_some() {
         rows.push(no_state(
             "history --limit 50",
             format!("captain history {environment} --limit 50"),
         ));
     } else {
-        rows.push(measure(
+        rows.push(history_row(
             plan("history --limit 50", Some(5.0)),
-            |_| {
-                let mut c = captain(case, &state);
-                c.args(["history", environment, "--limit", "50"]);
-                Ok(c)
-            },
-            |_| {
-                let mut c = captain(case, &state);
-                c.args(["--json", "history", environment, "--limit", "50"]);
-                let value = measure::json(&measure::capture(c)?)?;
-                let count = value["deployments"].as_array().map_or(0, Vec::len);
-                ensure!(count == 50, "history shows {count} deployments, not 50");
-                Ok(Some(format!("environment {environment}")))
-            },
+            environment,
+            &|| captain(case, &state),
         ));
     }
     let now = jiff::Timestamp::from_second(metrics_now)
@@ -674,6 +649,16 @@ fn measure_all(
             options.bound,
             &now,
             &|state: &Path| captain(case, state),
+        ));
+    }
+    if state_error.is_none() && !options.no_server {
+        rows.extend(server_rows(
+            case,
+            options,
+            stages.len(),
+            picks,
+            environment,
+            &now,
         ));
     }
     if state_error.is_some() {
@@ -736,6 +721,226 @@ fn measure_all(
         }
     }
     rows
+}
+
+/// A zonal environment of wave 1: it has about as many deployments as any.
+fn wave_environment(stages: &[history::Stage]) -> &str {
+    stages
+        .iter()
+        .find(|s| s.wave.is_some() && !s.name.ends_with("onebox"))
+        .map_or("alpha", |s| &s.environments[0])
+}
+
+fn no_state_row(name: &str, error: &str) -> Row {
+    Row::failed(name, String::new(), format!("no state: {error}"))
+}
+
+/// The rows through `captain serve` on PostgreSQL holding the case (see
+/// `large_case/server.rs`): the views (target ≤ 10 ms), the loop's read-only pass and a
+/// pass with nothing new (≤ 100 ms).
+fn server_rows(
+    case: &Case,
+    options: &Options,
+    stages: usize,
+    picks: &[Pick],
+    environment: &str,
+    now: &str,
+) -> Vec<Row> {
+    match server_rows_or_why(case, options, stages, picks, environment, now) {
+        Ok(rows) => rows,
+        Err(e) => vec![Row::failed(
+            "server rows",
+            "captain serve --database postgres://…".into(),
+            format!("{e:#}"),
+        )],
+    }
+}
+
+fn server_rows_or_why(
+    case: &Case,
+    options: &Options,
+    stages: usize,
+    picks: &[Pick],
+    environment: &str,
+    now: &str,
+) -> Result<Vec<Row>> {
+    let captain_bin = Path::new(CAPTAIN);
+    let cluster = server::Cluster::start(case)?;
+    let (import_seconds, _) =
+        generate::step(case, "pg", || server::import(captain_bin, case, &cluster))?;
+    let token = server::token(captain_bin, case, &cluster)?;
+    cluster.sql("DROP DATABASE IF EXISTS captain_loop")?;
+    // Nothing left to write back while the rows are timed.
+    cluster.sql("CHECKPOINT")?;
+    let held = server::serve(captain_bin, case, &cluster.url("captain"), "serve.log")?;
+    let plan = |name: &'static str, target_ms: f64| Plan {
+        name,
+        runs: options.runs,
+        bound: options.bound,
+        target_ms: Some(target_ms),
+        slow_after: Duration::from_secs(5),
+        exit: 0,
+    };
+    let over = |serve: &server::Serve| {
+        let mut c = captain(case, Path::new(&serve.url));
+        c.env("CAPTAIN_TOKEN", &token);
+        c
+    };
+    // A team server answers all day: a few untimed requests of each view first (its
+    // connections' statements prepared, its caches warm), as the rows' own warm-up
+    // gives a local command.
+    for _ in 0..3 {
+        for args in [
+            vec!["status"],
+            vec!["history", environment, "--limit", "50"],
+            vec!["where", &picks[0].sha],
+        ] {
+            let mut c = over(&held);
+            c.args(&args);
+            measure::capture(c)?;
+        }
+    }
+    let mut rows = Vec::new();
+    let names = [
+        "server: where: middle",
+        "server: where: old",
+        "server: where: recent",
+    ];
+    for (pick, name) in picks.iter().zip(names) {
+        rows.push(where_row(plan(name, 10.0), pick, &|| over(&held)));
+    }
+    rows.push(status_row(plan("server: status", 10.0), stages, &|| {
+        over(&held)
+    }));
+    rows.push(history_row(
+        plan("server: history --limit 50", 10.0),
+        environment,
+        &|| over(&held),
+    ));
+    if let Some(row) = rows.first_mut() {
+        let note = row.note.take().unwrap_or_default();
+        row.note = Some(format!(
+            "{note}; the ledger imported through the server in {import_seconds:.0} s"
+        ));
+    }
+
+    let pinned = |serve: &server::Serve| {
+        let mut c = over(serve);
+        c.env("CAPTAIN_NOW", now);
+        c
+    };
+    let status = measure::json(&measure::capture({
+        let mut c = pinned(&held);
+        c.args(["--json", "status"]);
+        c
+    })?)?;
+    let stage = loop_pass::find_promotion(&status)?.stage;
+    rows.push(loop_pass::next_row(
+        plan("server: next (one pass)", 100.0),
+        &stage,
+        &|| pinned(&held),
+    ));
+    drop(held);
+    // The loop's passes write: a database of their own, copied while no session is
+    // connected to the original (file by file: PostgreSQL 15's default copy writes the
+    // whole database through the WAL, which the disk is still writing back minutes later).
+    cluster
+        .sql("CREATE DATABASE captain_loop TEMPLATE captain STRATEGY FILE_COPY")
+        // Before PostgreSQL 15 every copy is file by file, and the word unknown.
+        .or_else(|_| cluster.sql("CREATE DATABASE captain_loop TEMPLATE captain"))?;
+    let looping = server::serve(captain_bin, case, &cluster.url("captain_loop"), "loop.log")?;
+    // The pass after a restart takes over what was in flight (exit 6: it failed); then
+    // the passes have nothing new to do.
+    let settle = measure::capture({
+        let mut c = pinned(&looping);
+        c.args(["run", "--once"]);
+        c
+    })?;
+    ensure!(
+        matches!(settle.status.code(), Some(0 | 6)),
+        "the settling run --once through the server exited {:?}: {}",
+        settle.status.code(),
+        String::from_utf8_lossy(&settle.stderr).trim()
+    );
+    rows.push(loop_pass::quiet_pass_row(
+        plan("server: run --once, nothing new", 100.0),
+        &|| pinned(&looping),
+    ));
+    drop(looping);
+    cluster.sql("DROP DATABASE IF EXISTS captain_loop")?;
+    Ok(rows)
+}
+
+/// `captain where SHA`, its warm-up's JSON twin checked against the generator's release.
+fn where_row(plan: Plan<'_>, pick: &Pick, captain: &dyn Fn() -> Command) -> Row {
+    measure(
+        plan,
+        |_| {
+            let mut c = captain();
+            c.args(["where", &pick.sha]);
+            Ok(c)
+        },
+        |_| {
+            let mut c = captain();
+            c.args(["--json", "where", &pick.sha]);
+            let value = measure::json(&measure::capture(c)?)?;
+            let release = value["release"].as_str().unwrap_or("null");
+            ensure!(
+                release == format!("v{}", pick.release),
+                "where says {release}, the generator says v{}",
+                pick.release
+            );
+            let deployed = value["deployed_to"].as_array().map_or(0, Vec::len);
+            let not = value["not_deployed_to"].as_array().map_or(0, Vec::len);
+            Ok(Some(format!(
+                "{}: first in {release}, deployed to {deployed}, not to {not}",
+                pick.name
+            )))
+        },
+    )
+}
+
+/// `captain status`, its JSON twin checked to show every stage.
+fn status_row(plan: Plan<'_>, stages: usize, captain: &dyn Fn() -> Command) -> Row {
+    measure(
+        plan,
+        |_| {
+            let mut c = captain();
+            c.arg("status");
+            Ok(c)
+        },
+        |_| {
+            let mut c = captain();
+            c.args(["--json", "status"]);
+            let value = measure::json(&measure::capture(c)?)?;
+            let count = value["stages"].as_array().map_or(0, Vec::len);
+            ensure!(
+                count == stages,
+                "status shows {count} stages, the pipeline has {stages}"
+            );
+            Ok(None)
+        },
+    )
+}
+
+/// `captain history ENV --limit 50`, its JSON twin checked to hold 50 deployments.
+fn history_row(plan: Plan<'_>, environment: &str, captain: &dyn Fn() -> Command) -> Row {
+    measure(
+        plan,
+        |_| {
+            let mut c = captain();
+            c.args(["history", environment, "--limit", "50"]);
+            Ok(c)
+        },
+        |_| {
+            let mut c = captain();
+            c.args(["--json", "history", environment, "--limit", "50"]);
+            let value = measure::json(&measure::capture(c)?)?;
+            let count = value["deployments"].as_array().map_or(0, Vec::len);
+            ensure!(count == 50, "history shows {count} deployments, not 50");
+            Ok(Some(format!("environment {environment}")))
+        },
+    )
 }
 
 /// The per-environment-ref repository at each environment's current commit, as the

@@ -30,14 +30,14 @@ fn copy(from: &Path, to: &Path) -> Result<()> {
 
 /// What the promotion row needs: the stage whose deployments in flight a CI finishes, the
 /// release they deploy, and an environment of the stage after it that has none in flight.
-struct Promotion {
+pub struct Promotion {
     finished: Vec<String>,
     release: String,
-    stage: String,
+    pub stage: String,
     into: String,
 }
 
-fn find_promotion(status: &Value) -> Result<Promotion> {
+pub fn find_promotion(status: &Value) -> Result<Promotion> {
     let stages = status["stages"]
         .as_array()
         .context("status has no stages")?;
@@ -77,6 +77,49 @@ fn find_promotion(status: &Value) -> Result<Promotion> {
         });
     }
     bail!("no stage in flight before an idle wave stage")
+}
+
+/// `captain next STAGE`: one engine pass that records nothing; `captain` makes the
+/// command with the state and the clock set.
+pub fn next_row(plan: Plan<'_>, stage: &str, captain: &dyn Fn() -> Command) -> Row {
+    measure(
+        plan,
+        |_| {
+            let mut c = captain();
+            c.args(["next", stage]);
+            Ok(c)
+        },
+        |_| {
+            let mut c = captain();
+            c.args(["--json", "next", stage]);
+            let value = measure::json(&measure::capture(c)?)?;
+            ensure!(value["stage"].is_string(), "next answered {value}");
+            Ok(Some(format!(
+                "{stage}: {}",
+                value["reason"].as_str().unwrap_or_default()
+            )))
+        },
+    )
+}
+
+/// `captain run --once` on a settled ledger: a pass with nothing new to do.
+pub fn quiet_pass_row(plan: Plan<'_>, captain: &dyn Fn() -> Command) -> Row {
+    measure(
+        plan,
+        |_| {
+            let mut c = captain();
+            c.args(["run", "--once"]);
+            Ok(c)
+        },
+        |out| {
+            ensure!(
+                out.status.success(),
+                "run --once exited {:?}",
+                out.status.code()
+            );
+            Ok(None)
+        },
+    )
 }
 
 pub fn rows(
@@ -119,23 +162,10 @@ pub fn rows(
     };
     let next_stage = promotion.stage.clone();
 
-    rows.push(measure(
+    rows.push(next_row(
         plan("next (one pass, nothing recorded)", 100.0),
-        |_| {
-            let mut c = pinned(&case.state);
-            c.args(["next", &next_stage]);
-            Ok(c)
-        },
-        |_| {
-            let mut c = pinned(&case.state);
-            c.args(["--json", "next", &next_stage]);
-            let value = measure::json(&measure::capture(c)?)?;
-            ensure!(value["stage"].is_string(), "next answered {value}");
-            Ok(Some(format!(
-                "{next_stage}: {}",
-                value["reason"].as_str().unwrap_or_default()
-            )))
-        },
+        &next_stage,
+        &|| pinned(&case.state),
     ));
 
     // `run --once` right after a restart, on a fresh copy of the imported state.
@@ -180,21 +210,9 @@ pub fn rows(
             String::new(),
             format!("{e:#}"),
         )),
-        Ok(()) => rows.push(measure(
+        Ok(()) => rows.push(quiet_pass_row(
             plan("run --once, nothing new", 100.0),
-            |_| {
-                let mut c = pinned(&settled);
-                c.args(["run", "--once"]);
-                Ok(c)
-            },
-            |out| {
-                ensure!(
-                    out.status.success(),
-                    "run --once exited {:?}",
-                    out.status.code()
-                );
-                Ok(None)
-            },
+            &|| pinned(&settled),
         )),
     }
 

@@ -211,7 +211,7 @@ impl PgServer {
 }
 
 /// `program` of the PostgreSQL binaries, run as the cluster's owner.
-fn as_owner(bin: &Path, owner: Option<u32>, program: &str) -> Command {
+pub fn as_owner(bin: &Path, owner: Option<u32>, program: &str) -> Command {
     let program = bin.join(program);
     match owner {
         None => Command::new(program),
@@ -229,7 +229,7 @@ fn as_owner(bin: &Path, owner: Option<u32>, program: &str) -> Command {
     }
 }
 
-fn find_bin() -> Result<PathBuf, String> {
+pub fn find_bin() -> Result<PathBuf, String> {
     if let Some(dir) = std::env::var_os("CAPTAIN_TEST_PG_BIN") {
         return Ok(PathBuf::from(dir));
     }
@@ -264,14 +264,14 @@ fn which(program: &str) -> Option<PathBuf> {
         .find(|path| path.is_file())
 }
 
-fn is_root() -> bool {
+pub fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
         .output()
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
-fn nobody() -> Result<(u32, u32), String> {
+pub fn nobody() -> Result<(u32, u32), String> {
     let id = |flag: &str| -> Result<u32, String> {
         let out = Command::new("id")
             .args([flag, "nobody"])
@@ -285,13 +285,13 @@ fn nobody() -> Result<(u32, u32), String> {
     Ok((id("-u")?, id("-g")?))
 }
 
-fn set_mode(path: &Path, mode: u32) -> Result<(), String> {
+pub fn set_mode(path: &Path, mode: u32) -> Result<(), String> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
         .map_err(|e| format!("chmod {}: {e}", path.display()))
 }
 
-fn free_port() -> Result<u16, String> {
+pub fn free_port() -> Result<u16, String> {
     let listener =
         TcpListener::bind("127.0.0.1:0").map_err(|e| format!("finding a free port: {e}"))?;
     listener
@@ -300,7 +300,7 @@ fn free_port() -> Result<u16, String> {
         .map_err(|e| format!("finding a free port: {e}"))
 }
 
-fn run_ok(command: &mut Command, what: &str) -> Result<(), String> {
+pub fn run_ok(command: &mut Command, what: &str) -> Result<(), String> {
     let out = command
         .stdin(Stdio::null())
         .output()
