@@ -60,6 +60,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("sqlite/0011_deployments_by_start.sql")),
     (12, include_str!("sqlite/0012_blocker_states.sql")),
     (13, include_str!("sqlite/0013_release_forks.sql")),
+    (14, include_str!("sqlite/0014_reached_by_release.sql")),
 ];
 
 mod keys;
@@ -1420,42 +1421,42 @@ fn release_graph(conn: &Connection, first: ReleaseNumber) -> Tx<ReleaseGraph> {
 const FEW_CONTAINING: u64 = 16;
 
 /// For a few containing releases, the first deployment that brought one to each of
-/// `environments`: one statement per release, its index seeks for every environment
-/// inside it (one statement per environment and release cost 480 executions for 160
-/// environments; an `ORDER BY seq LIMIT 1` in them built a temporary b-tree each time).
+/// `environments`: one seek per release into the reached deployments by release, which
+/// holds what the answer shows (by environment it was a seek per environment and release:
+/// 640 for 160 environments and 4 releases, a third of the command).
 fn first_arrivals_of_few(
     conn: &Connection,
     environments: &[String],
     containing: &Containing,
 ) -> Tx<HashMap<String, (i64, CommitArrival)>> {
-    let names = serde_json::to_string(environments).map_err(|e| conversion(0, e))?;
+    let wanted: std::collections::HashSet<&str> = environments.iter().map(String::as_str).collect();
     let mut stmt = conn.prepare_cached(
         "SELECT seq, id, release, finished_at, environment
-         FROM deployments INDEXED BY deployments_by_release
-         WHERE environment IN (SELECT value FROM json_each(?1)) AND release = ?2 AND reached = 1",
+         FROM deployments INDEXED BY deployments_reached_by_release
+         WHERE release = ?1 AND reached = 1",
     )?;
     let mut best: HashMap<String, (i64, CommitArrival)> = HashMap::new();
     for release in containing.iter() {
-        let rows = stmt.query_map(params![names, num(release)], |row| {
+        let mut rows = stmt.query(params![num(release)])?;
+        while let Some(row) = rows.next()? {
             let environment: String = row.get(4)?;
-            Ok((
-                row.get::<_, i64>(0)?,
-                CommitArrival {
-                    environment,
-                    deployment: DeploymentId(row.get(1)?),
-                    release: release_number(row, 2)?,
-                    finished_at: opt_ts(row, 3)?,
-                },
-            ))
-        })?;
-        for found in rows {
-            let (seq, arrival) = found?;
-            match best.get(&arrival.environment) {
-                Some((earlier, _)) if *earlier < seq => {}
-                _ => {
-                    best.insert(arrival.environment.clone(), (seq, arrival));
-                }
+            if !wanted.contains(environment.as_str()) {
+                continue;
             }
+            let seq: i64 = row.get(0)?;
+            if best
+                .get(&environment)
+                .is_some_and(|(earlier, _)| *earlier < seq)
+            {
+                continue;
+            }
+            let arrival = CommitArrival {
+                environment: environment.clone(),
+                deployment: DeploymentId(row.get(1)?),
+                release: release_number(row, 2)?,
+                finished_at: opt_ts(row, 3)?,
+            };
+            best.insert(environment, (seq, arrival));
         }
     }
     Ok(best)
