@@ -377,7 +377,7 @@ fn markdown_preview(preview: &RollbackPreview) -> String {
 
 /// Every environment the targets cover, target by target: what happens there. A first
 /// column names the target when one of them is a stage or a wave.
-fn render_environments(ui: &Ui, preview: &RollbackPreview) -> comfy_table::Table {
+fn render_environments(ui: &Ui, preview: &RollbackPreview) -> super::ui::Table {
     let grouped = preview
         .targets
         .iter()

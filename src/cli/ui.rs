@@ -4,7 +4,7 @@
 
 use std::io::{IsTerminal, Write};
 
-use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
+use comfy_table::{Cell, Color, ContentArrangement, presets};
 use serde::Serialize;
 
 use captain::model::Timestamp;
@@ -121,20 +121,10 @@ impl Ui {
 
     /// A table with captain's look.
     pub fn table(&self, header: &[&str]) -> Table {
-        let mut table = Table::new();
-        table
-            .load_preset(presets::NOTHING)
-            .set_content_arrangement(ContentArrangement::Disabled);
-        table.set_header(header.iter().map(|h| self.bold(h)));
-        table
-    }
-
-    fn bold(&self, text: &str) -> Cell {
-        let cell = Cell::new(text);
-        if self.color {
-            cell.add_attribute(comfy_table::Attribute::Bold)
-        } else {
-            cell
+        Table {
+            header: header.iter().map(|h| h.to_string()).collect(),
+            rows: Vec::new(),
+            color: self.color,
         }
     }
 
@@ -247,6 +237,94 @@ pub fn short(sha: &str) -> &str {
     captain::model::short_sha(sha, 7)
 }
 
+/// A table in captain's look: no borders, each cell padded by a space on either side, the
+/// header in bold on a terminal. Text without colour and all ASCII (what pipes, CI logs
+/// and `NO_COLOR` get) is laid out here, to the very bytes comfy-table writes; anything
+/// else goes through comfy-table. Its per-cell work was a quarter of `where` and `status`
+/// on the large case (160 rows: 3.6 M instructions of `where`'s 15.6 M).
+pub struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<Cell>>,
+    color: bool,
+}
+
+impl Table {
+    pub fn add_row<T: Into<Cell>>(&mut self, row: impl IntoIterator<Item = T>) -> &mut Table {
+        self.rows.push(row.into_iter().map(Into::into).collect());
+        self
+    }
+
+    fn comfy(&self) -> comfy_table::Table {
+        let mut table = comfy_table::Table::new();
+        table
+            .load_preset(presets::NOTHING)
+            .set_content_arrangement(ContentArrangement::Disabled);
+        table.set_header(self.header.iter().map(|h| {
+            let cell = Cell::new(h);
+            if self.color {
+                cell.add_attribute(comfy_table::Attribute::Bold)
+            } else {
+                cell
+            }
+        }));
+        for row in &self.rows {
+            table.add_row(row.clone());
+        }
+        table
+    }
+
+    /// The lines laid out directly, or `None` when comfy-table must (colour, a line
+    /// break or a character wider or narrower than one column).
+    fn plain(&self) -> Option<String> {
+        if self.color {
+            return None;
+        }
+        let plain = |text: &str| text.bytes().all(|b| (b' '..=b'~').contains(&b));
+        let rows: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .map(|row| row.iter().map(Cell::content).collect())
+            .collect();
+        if !self.header.iter().all(|h| plain(h)) || !rows.iter().flatten().all(|c| plain(c)) {
+            return None;
+        }
+        let columns = rows
+            .iter()
+            .map(Vec::len)
+            .chain([self.header.len()])
+            .max()
+            .unwrap_or(0);
+        let mut widths = vec![0; columns];
+        for row in std::iter::once(&self.header).chain(&rows) {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.len());
+            }
+        }
+        let mut out = String::new();
+        for (index, row) in std::iter::once(&self.header).chain(&rows).enumerate() {
+            if index > 0 {
+                out.push('\n');
+            }
+            for (column, width) in widths.iter().enumerate() {
+                let cell = row.get(column).map_or("", String::as_str);
+                out.push(' ');
+                out.push_str(cell);
+                out.extend(std::iter::repeat_n(' ', width - cell.len() + 1));
+            }
+        }
+        Some(out)
+    }
+}
+
+impl std::fmt::Display for Table {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.plain() {
+            Some(text) => f.write_str(&text),
+            None => write!(f, "{}", self.comfy()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,5 +343,64 @@ mod tests {
         assert_eq!(ago(86_400 + 10), "1d ago");
         assert_eq!(ago(8 * 86_400), "1w ago");
         assert_eq!(ago(-300), "in 5m");
+    }
+
+    fn both(table: &Table) -> (String, String) {
+        let plain = table.plain().expect("a plain table is laid out directly");
+        (plain, table.comfy().to_string())
+    }
+
+    #[test]
+    fn a_plain_table_is_laid_out_as_comfy_table_lays_it_out() {
+        let mut table = Table {
+            header: vec![
+                "environment".into(),
+                "".into(),
+                "release".into(),
+                "when".into(),
+            ],
+            rows: Vec::new(),
+            color: false,
+        };
+        table.add_row(vec![
+            "prod-us-west-1a",
+            "deploy-3ea70167fb",
+            "v9950",
+            "4y ago",
+        ]);
+        table.add_row(vec!["", "", "", ""]);
+        table.add_row(vec!["b", "a much longer cell than the header", "v1"]);
+        table.add_row(vec![Cell::new("x"), Cell::new("in progress")]);
+        let (plain, comfy) = both(&table);
+        assert_eq!(plain, comfy);
+        // A row longer than the header, and an empty table.
+        table.add_row(vec!["1", "2", "3", "4", "five"]);
+        let (plain, comfy) = both(&table);
+        assert_eq!(plain, comfy);
+        let empty = Table {
+            header: vec!["a".into(), "b".into()],
+            rows: Vec::new(),
+            color: false,
+        };
+        let (plain, comfy) = both(&empty);
+        assert_eq!(plain, comfy);
+    }
+
+    #[test]
+    fn colour_or_wide_text_goes_through_comfy_table() {
+        let mut table = Table {
+            header: vec!["changes".into()],
+            rows: Vec::new(),
+            color: false,
+        };
+        table.add_row(vec!["+20 \u{2212}0"]);
+        assert!(table.plain().is_none());
+        table.rows.clear();
+        table.add_row(vec!["two\nlines"]);
+        assert!(table.plain().is_none());
+        table.rows.clear();
+        table.color = true;
+        table.add_row(vec!["x"]);
+        assert!(table.plain().is_none());
     }
 }
