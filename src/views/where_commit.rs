@@ -29,7 +29,9 @@ pub struct WhereView {
 }
 
 /// Resolves `rev` (with git when there is a checkout, else as a sha prefix in the ledger)
-/// and locates it.
+/// and locates it. From a team server the view is the server's own, built there by this
+/// function with the definition it holds (one request); the checkout here still resolves
+/// `rev` and names the commit's subject and author.
 pub fn build(
     pipeline: &Pipeline,
     store: &dyn Store,
@@ -37,11 +39,11 @@ pub fn build(
     rev: &str,
 ) -> Result<WhereView> {
     let environments = pipeline.environment_names();
-    if let Some(server) = store.as_http() {
-        return ask(server, repo, rev, environments);
-    }
-    let view = |location: CommitLocation, details| -> Result<WhereView> {
-        let mut view = view(location, details);
+    let locate = |sha: &str| -> Result<WhereView> {
+        if let Some(server) = store.as_http() {
+            return server.where_view(sha);
+        }
+        let mut view = view(store.locate_commit(sha, &environments)?);
         let named = |r: &ReleaseNumber| {
             view.release == Some(*r) || view.history.iter().any(|a| a.release == *r)
         };
@@ -54,57 +56,21 @@ pub fn build(
         Ok(view)
     };
     let Some(repo) = repo else {
-        return store
-            .locate_commit(rev, &environments)
-            .and_then(|location| view(location, None));
+        return locate(rev);
     };
     let sha = repo.resolve(rev)?;
     let details = repo.commit_info(&sha).ok();
-    match store.locate_commit(&sha, &environments) {
-        Ok(location) => view(location, details),
+    let mut found = match locate(&sha) {
+        Ok(found) => found,
         // Every ancestor of every release is recorded, so a commit the ledger has never
         // seen is in no release yet.
-        Err(e) if e.kind == ErrorKind::NotFound => view(
-            CommitLocation {
-                commit: sha,
-                release: None,
-                deployed_to: Vec::new(),
-                not_deployed_to: environments,
-                history: Vec::new(),
-            },
-            details,
-        ),
-        Err(e) => Err(e),
-    }
-}
-
-/// The view from a team server, built there by [`build`] with the definition it holds (one
-/// request); `rev` resolved with git here first when there is a checkout, which also
-/// names the commit's subject and author.
-fn ask(
-    server: &crate::store::http::HttpStore,
-    repo: Option<&Repo>,
-    rev: &str,
-    environments: Vec<String>,
-) -> Result<WhereView> {
-    let Some(repo) = repo else {
-        return server.where_view(rev);
-    };
-    let sha = repo.resolve(rev)?;
-    let details = repo.commit_info(&sha).ok();
-    let mut found = match server.where_view(&sha) {
-        Ok(found) => found,
-        // As above: a commit the ledger has never seen is in no release yet.
-        Err(e) if e.kind == ErrorKind::NotFound => view(
-            CommitLocation {
-                commit: sha,
-                release: None,
-                deployed_to: Vec::new(),
-                not_deployed_to: environments,
-                history: Vec::new(),
-            },
-            None,
-        ),
+        Err(e) if e.kind == ErrorKind::NotFound => view(CommitLocation {
+            commit: sha,
+            release: None,
+            deployed_to: Vec::new(),
+            not_deployed_to: environments.clone(),
+            history: Vec::new(),
+        }),
         Err(e) => return Err(e),
     };
     if let Some(details) = details {
@@ -114,11 +80,12 @@ fn ask(
     Ok(found)
 }
 
-fn view(location: CommitLocation, details: Option<CommitInfo>) -> WhereView {
+/// The view of a location, without the commit's subject and author (a checkout names them).
+fn view(location: CommitLocation) -> WhereView {
     WhereView {
         commit: location.commit,
-        subject: details.as_ref().map(|c| c.subject.clone()),
-        author: details.map(|c| c.author),
+        subject: None,
+        author: None,
         release: location.release,
         deployed_to: location.deployed_to,
         not_deployed_to: location.not_deployed_to,
