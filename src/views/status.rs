@@ -116,20 +116,23 @@ pub fn build_or_ask(pipeline: &Pipeline, store: &dyn Store, now: Timestamp) -> R
         return build(pipeline, store, now);
     };
     let mut view = server.status_view(now)?;
-    // The server checks the loops on its own host; those on this one are checked here.
-    let me = crate::runner::this_runner();
-    for env in view
+    // The server checks the loops on its own host; those on this one are checked here
+    // (who this process is, read only when a deployment names a loop, as `build` does).
+    let mut me = None;
+    let runners = view
         .stages
         .iter_mut()
         .flat_map(|s| s.environments.iter_mut())
-    {
-        if let Some(runner) = env.runner.as_mut().filter(|r| r.host == me.host) {
+        .filter_map(|e| e.runner.as_mut());
+    for runner in runners {
+        let me = me.get_or_insert_with(crate::runner::this_runner);
+        if runner.host == me.host {
             let id = crate::store::RunnerId {
                 host: runner.host.clone(),
                 pid: runner.pid,
                 start_time: runner.start_time,
             };
-            runner.alive = Some(!crate::runner::runner_dead(&id, &me));
+            runner.alive = Some(!crate::runner::runner_dead(&id, me));
         }
     }
     Ok(view)
