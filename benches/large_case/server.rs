@@ -63,19 +63,7 @@ impl Cluster {
                         .with_context(|| format!("cannot give {} to nobody", sub.display()))?;
                 }
             }
-            pg_harness::run_ok(
-                pg_harness::as_owner(&bin, owner, "initdb")
-                    .args([
-                        "--auth=trust",
-                        "--username=postgres",
-                        "--no-locale",
-                        "--encoding=UTF8",
-                    ])
-                    .arg("-D")
-                    .arg(&data),
-                "initdb",
-            )
-            .map_err(|e| anyhow!(e))?;
+            pg_harness::initdb(&bin, owner, &data).map_err(|e| anyhow!(e))?;
         }
         let port = pg_harness::free_port().map_err(|e| anyhow!(e))?;
         // The case is rebuilt from the generator when lost: no need for durable commits.

@@ -154,18 +154,7 @@ impl PgServer {
             None
         };
         let as_owner = |program: &str| as_owner(&bin, owner, program);
-        run_ok(
-            as_owner("initdb")
-                .args([
-                    "--auth=trust",
-                    "--username=postgres",
-                    "--no-locale",
-                    "--encoding=UTF8",
-                ])
-                .arg("-D")
-                .arg(&data),
-            "initdb",
-        )?;
+        initdb(&bin, owner, &data)?;
         // A free port can be taken between choosing and binding it: try a few.
         let mut last = String::new();
         for _ in 0..5 {
@@ -208,6 +197,23 @@ impl PgServer {
             std::fs::read_to_string(data.join("server.log")).unwrap_or_default()
         ))
     }
+}
+
+/// A new cluster in `data` (trust authentication, user `postgres`, UTF-8, no locale), made
+/// as its owner.
+pub fn initdb(bin: &Path, owner: Option<u32>, data: &Path) -> Result<(), String> {
+    run_ok(
+        as_owner(bin, owner, "initdb")
+            .args([
+                "--auth=trust",
+                "--username=postgres",
+                "--no-locale",
+                "--encoding=UTF8",
+            ])
+            .arg("-D")
+            .arg(data),
+        "initdb",
+    )
 }
 
 /// `program` of the PostgreSQL binaries, run as the cluster's owner.
