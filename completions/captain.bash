@@ -543,20 +543,12 @@ _captain() {
             return 0
             ;;
         captain__subcmd__approve)
-            opts="-q -y -h --step --reason --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --step --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --step)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --reason)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -577,6 +569,14 @@ _captain() {
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
                     return 0
                     ;;
+                --step)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -585,12 +585,32 @@ _captain() {
             return 0
             ;;
         captain__subcmd__audit)
-            opts="-q -y -h --environment --actor --limit --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --environment --actor --limit --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pipeline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
                 --environment)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -603,6 +623,20 @@ _captain() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__bake)
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --release --wait --interval --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -623,20 +657,6 @@ _captain() {
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        captain__subcmd__bake)
-            opts="-q -y -h --release --wait --interval --timeout --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 --release)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -647,26 +667,6 @@ _captain() {
                     ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --repo)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --pipeline)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ca-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -745,7 +745,7 @@ _captain() {
             return 0
             ;;
         captain__subcmd__demo)
-            opts="-q -y -h --keep --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --keep --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -813,20 +813,12 @@ _captain() {
             return 0
             ;;
         captain__subcmd__deploy__subcmd__finish)
-            opts="-q -y -h --outcome --force --reason --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --outcome --force --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --outcome)
-                    COMPREPLY=($(compgen -W "approved deploy-failed tests-failed alarm-fired rolled-back cancelled" -- "${cur}"))
-                    return 0
-                    ;;
-                --reason)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -845,6 +837,14 @@ _captain() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --outcome)
+                    COMPREPLY=($(compgen -W "approved deploy-failed tests-failed alarm-fired rolled-back cancelled" -- "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -911,20 +911,12 @@ _captain() {
             return 0
             ;;
         captain__subcmd__deploy__subcmd__start)
-            opts="-q -y -h --release --rollback --force --reason --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --release --rollback --force --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --release)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --reason)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -943,6 +935,14 @@ _captain() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --release)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -987,12 +987,32 @@ _captain() {
             return 0
             ;;
         captain__subcmd__events)
-            opts="-f -q -y -h --since --after --follow --interval --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -f -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --since --after --follow --interval --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pipeline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
                 --since)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1005,26 +1025,6 @@ _captain() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --repo)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --pipeline)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ca-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1033,20 +1033,12 @@ _captain() {
             return 0
             ;;
         captain__subcmd__freeze)
-            opts="-q -y -h --reason --until --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --reason --until --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --reason)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --until)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1065,6 +1057,14 @@ _captain() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1991,20 +1991,12 @@ _captain() {
             return 0
             ;;
         captain__subcmd__history)
-            opts="-q -y -h --limit --since --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --limit --since --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --limit)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --since)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2023,6 +2015,14 @@ _captain() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2033,16 +2033,12 @@ _captain() {
             return 0
             ;;
         captain__subcmd__init)
-            opts="-q -y -h --template --list --force --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --template --list --force --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --template)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2061,6 +2057,10 @@ _captain() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --template)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2139,28 +2139,12 @@ _captain() {
             return 0
             ;;
         captain__subcmd__metrics)
-            opts="-q -y -h --since --stage --wave --environment --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --since --stage --wave --environment --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --since)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --stage)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --wave)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --environment)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2181,6 +2165,22 @@ _captain() {
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
                     return 0
                     ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wave)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --environment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2189,7 +2189,7 @@ _captain() {
             return 0
             ;;
         captain__subcmd__next)
-            opts="-q -y -h --preview --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --preview --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2257,16 +2257,12 @@ _captain() {
             return 0
             ;;
         captain__subcmd__notify__subcmd__deliver)
-            opts="-q -y -h --timeout --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2285,6 +2281,10 @@ _captain() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2365,16 +2365,12 @@ _captain() {
             return 0
             ;;
         captain__subcmd__notify__subcmd__retry)
-            opts="-q -y -h --target --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --target --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --target)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2393,6 +2389,10 @@ _captain() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --target)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2437,20 +2437,12 @@ _captain() {
             return 0
             ;;
         captain__subcmd__override)
-            opts="-q -y -h --reason --for --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --reason --for --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --reason)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --for)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2469,6 +2461,14 @@ _captain() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --for)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2513,16 +2513,12 @@ _captain() {
             return 0
             ;;
         captain__subcmd__pipeline__subcmd__diff)
-            opts="-q -y -h --version --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --version --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --version)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2541,6 +2537,10 @@ _captain() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --version)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2669,16 +2669,12 @@ _captain() {
             return 0
             ;;
         captain__subcmd__pipeline__subcmd__push)
-            opts="-q -y -h --reason --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --reason)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2697,6 +2693,10 @@ _captain() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2707,16 +2707,12 @@ _captain() {
             return 0
             ;;
         captain__subcmd__pipeline__subcmd__show)
-            opts="-q -y -h --version --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --version --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --version)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2735,6 +2731,10 @@ _captain() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --version)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2813,20 +2813,12 @@ _captain() {
             return 0
             ;;
         captain__subcmd__promotions__subcmd__disable)
-            opts="-q -y -h --direction --reason --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --direction --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --direction)
-                    COMPREPLY=($(compgen -W "in out both" -- "${cur}"))
-                    return 0
-                    ;;
-                --reason)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2845,6 +2837,14 @@ _captain() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --direction)
+                    COMPREPLY=($(compgen -W "in out both" -- "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2855,20 +2855,12 @@ _captain() {
             return 0
             ;;
         captain__subcmd__promotions__subcmd__enable)
-            opts="-q -y -h --direction --reason --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --direction --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --direction)
-                    COMPREPLY=($(compgen -W "in out both" -- "${cur}"))
-                    return 0
-                    ;;
-                --reason)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2887,6 +2879,14 @@ _captain() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --direction)
+                    COMPREPLY=($(compgen -W "in out both" -- "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3001,20 +3001,12 @@ _captain() {
             return 0
             ;;
         captain__subcmd__reject)
-            opts="-q -y -h --step --reason --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --step --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --step)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --reason)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3033,6 +3025,14 @@ _captain() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --step)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3077,16 +3077,12 @@ _captain() {
             return 0
             ;;
         captain__subcmd__release__subcmd__approve)
-            opts="-q -y -h --reason --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --reason)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3105,6 +3101,10 @@ _captain() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3115,16 +3115,12 @@ _captain() {
             return 0
             ;;
         captain__subcmd__release__subcmd__block)
-            opts="-q -y -h --reason --rollback --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --reason --rollback --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --reason)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3145,6 +3141,10 @@ _captain() {
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
                     return 0
                     ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3153,12 +3153,32 @@ _captain() {
             return 0
             ;;
         captain__subcmd__release__subcmd__create)
-            opts="-q -y -h --commit --artifact --hotfix --reason --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --commit --artifact --hotfix --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pipeline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
                 --commit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3171,26 +3191,6 @@ _captain() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --repo)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --pipeline)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ca-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3199,16 +3199,12 @@ _captain() {
             return 0
             ;;
         captain__subcmd__release__subcmd__expedite)
-            opts="-q -y -h --reason --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --reason)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3227,6 +3223,10 @@ _captain() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3363,16 +3363,12 @@ _captain() {
             return 0
             ;;
         captain__subcmd__release__subcmd__list)
-            opts="-q -y -h --limit --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --limit --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --limit)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3391,6 +3387,10 @@ _captain() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3435,16 +3435,12 @@ _captain() {
             return 0
             ;;
         captain__subcmd__release__subcmd__unblock)
-            opts="-q -y -h --reason --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --reason)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3463,6 +3459,10 @@ _captain() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3473,20 +3473,12 @@ _captain() {
             return 0
             ;;
         captain__subcmd__retry)
-            opts="-q -y -h --reason --release --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --reason --release --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --reason)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --release)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3505,6 +3497,14 @@ _captain() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --release)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3515,20 +3515,12 @@ _captain() {
             return 0
             ;;
         captain__subcmd__rollback)
-            opts="-q -y -h --to --pick --reason --dry-run --force --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --to --pick --reason --dry-run --force --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --to)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --reason)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3547,6 +3539,14 @@ _captain() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3557,20 +3557,12 @@ _captain() {
             return 0
             ;;
         captain__subcmd__run)
-            opts="-q -y -h --once --interval --metrics-listen --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --once --interval --metrics-listen --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --interval)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --metrics-listen)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3589,6 +3581,14 @@ _captain() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3633,12 +3633,32 @@ _captain() {
             return 0
             ;;
         captain__subcmd__serve)
-            opts="-q -y -h --database --listen --tls-cert --tls-key --bootstrap-token-file --auth-db --concurrency --log-json --run --trust-client-clock --interval --max-connections --header-timeout --body-timeout --request-timeout --idle-timeout --db-pool-size --acquire-timeout --db-connect-timeout --db-statement-timeout --heavy-reads --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --database --listen --tls-cert --tls-key --bootstrap-token-file --auth-db --concurrency --log-json --run --trust-client-clock --interval --max-connections --header-timeout --body-timeout --request-timeout --idle-timeout --db-pool-size --acquire-timeout --db-connect-timeout --db-statement-timeout --heavy-reads --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pipeline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
                 --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3711,6 +3731,20 @@ _captain() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        captain__subcmd__simulate)
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --duration --merges-per-day --merge-hours --deploy-time --step-time --bad-releases --catch-pre-production --catch-one-box --catch-zonal --flakes --data-points-per-hour --seed --set --plot --environments --expedite --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3731,20 +3765,6 @@ _captain() {
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        captain__subcmd__simulate)
-            opts="-q -y -h --duration --merges-per-day --merge-hours --deploy-time --step-time --bad-releases --catch-pre-production --catch-one-box --catch-zonal --flakes --data-points-per-hour --seed --set --plot --environments --expedite --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 --duration)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3799,26 +3819,6 @@ _captain() {
                     ;;
                 --plot)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --repo)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --pipeline)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ca-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3953,7 +3953,7 @@ _captain() {
             return 0
             ;;
         captain__subcmd__state__subcmd__import)
-            opts="-q -y -h --merge --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --merge --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3987,16 +3987,12 @@ _captain() {
             return 0
             ;;
         captain__subcmd__status)
-            opts="-q -y -h --watch --interval --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --watch --interval --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --interval)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -4015,6 +4011,10 @@ _captain() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -4059,12 +4059,32 @@ _captain() {
             return 0
             ;;
         captain__subcmd__token__subcmd__create)
-            opts="-q -y -h --role --delegate --reason --limit-to --idempotency-key --database --auth-db --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --role --delegate --reason --limit-to --idempotency-key --database --auth-db --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pipeline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
                 --role)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -4087,26 +4107,6 @@ _captain() {
                     ;;
                 --auth-db)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --repo)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --pipeline)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ca-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -4187,20 +4187,12 @@ _captain() {
             return 0
             ;;
         captain__subcmd__token__subcmd__list)
-            opts="-q -y -h --database --auth-db --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --database --auth-db --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --database)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --auth-db)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -4219,6 +4211,14 @@ _captain() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --database)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -4229,12 +4229,32 @@ _captain() {
             return 0
             ;;
         captain__subcmd__token__subcmd__revoke)
-            opts="-q -y -h --reason --database --auth-db --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --reason --database --auth-db --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pipeline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
                 --reason)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -4247,26 +4267,6 @@ _captain() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --repo)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --pipeline)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ca-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4275,16 +4275,12 @@ _captain() {
             return 0
             ;;
         captain__subcmd__ui)
-            opts="-q -y -h --listen --open --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --listen --open --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --listen)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -4303,6 +4299,10 @@ _captain() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -4313,16 +4313,12 @@ _captain() {
             return 0
             ;;
         captain__subcmd__unfreeze)
-            opts="-q -y -h --reason --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --help"
+            opts="-q -y -h --repo --pipeline --state --ca-file --output --json --quiet --no-color --yes --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --reason)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -4341,6 +4337,10 @@ _captain() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -10,6 +10,7 @@ use super::release::find_release;
 use super::ui::Ui;
 
 #[derive(Debug, clap::Subcommand)]
+#[command(defer = true)] // as `cli::Command`: arguments built when used
 pub enum Command {
     Start(StartArgs),
     Finish(FinishArgs),

@@ -103,6 +103,9 @@ pub struct GlobalArgs {
 }
 
 #[derive(Debug, Subcommand)]
+// Each subcommand's arguments are built only when it runs (or for help and
+// completions): a view pays for its own flags, not for every command's.
+#[command(defer = true)]
 pub enum Command {
     Init(init::Args),
     Validate(validate::Args),

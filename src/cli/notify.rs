@@ -10,6 +10,7 @@ use super::Context;
 use super::ui::{Ui, relative_time};
 
 #[derive(Debug, clap::Subcommand)]
+#[command(defer = true)] // as `cli::Command`: arguments built when used
 pub enum Command {
     Status(StatusArgs),
     Retry(RetryArgs),

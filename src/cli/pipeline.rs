@@ -7,6 +7,7 @@ use super::Context;
 use super::ui::{Ui, relative_time};
 
 #[derive(Debug, clap::Subcommand)]
+#[command(defer = true)] // as `cli::Command`: arguments built when used
 pub enum Command {
     Push(PushArgs),
     Show(ShowArgs),

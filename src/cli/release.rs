@@ -12,6 +12,7 @@ use super::Context;
 use super::ui::{Ui, relative_time, short};
 
 #[derive(Debug, clap::Subcommand)]
+#[command(defer = true)] // as `cli::Command`: arguments built when used
 pub enum Command {
     Create(CreateArgs),
     List(ListArgs),

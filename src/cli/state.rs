@@ -9,6 +9,7 @@ use super::Context;
 use super::ui::{BrokenPipe, Ui};
 
 #[derive(Debug, clap::Subcommand)]
+#[command(defer = true)] // as `cli::Command`: arguments built when used
 pub enum Command {
     Export(ExportArgs),
     Import(ImportArgs),
