@@ -61,6 +61,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (12, include_str!("sqlite/0012_blocker_states.sql")),
     (13, include_str!("sqlite/0013_release_forks.sql")),
     (14, include_str!("sqlite/0014_reached_by_release.sql")),
+    (15, include_str!("sqlite/0015_release_count.sql")),
 ];
 
 mod keys;
@@ -1380,16 +1381,14 @@ fn locate_commit(conn: &Connection, text: &str, environments: &[String]) -> Tx<C
 /// The releases from `first` on, as [`location::containing_releases`] reads them: when
 /// their numbers have no gap, only those whose base is not the release before.
 fn release_graph(conn: &Connection, first: ReleaseNumber) -> Tx<ReleaseGraph> {
-    // Numbers have no gap when the whole table has none: three cheap questions (a count
-    // of the whole table reads no row; of a range it would read each).
-    let count: i64 = conn
-        .prepare_cached("SELECT count(*) FROM releases")?
-        .query_row([], |row| row.get(0))?;
-    let (lowest, last): (Option<i64>, Option<i64>) = conn
+    // Numbers have no gap when the whole table has none: one cheap question (the count is
+    // kept by triggers; count(*) would visit every page of an index).
+    let (count, lowest, last): (i64, Option<i64>, Option<i64>) = conn
         .prepare_cached(
-            "SELECT (SELECT min(number) FROM releases), (SELECT max(number) FROM releases)",
+            "SELECT (SELECT n FROM release_count),
+                    (SELECT min(number) FROM releases), (SELECT max(number) FROM releases)",
         )?
-        .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        .query_row([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
     let dense = matches!((lowest, last), (Some(lowest), Some(last)) if last - lowest + 1 == count);
     let sql = if dense {
         // The partial index `releases_forks` holds just these.
