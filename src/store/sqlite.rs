@@ -62,6 +62,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (13, include_str!("sqlite/0013_release_forks.sql")),
     (14, include_str!("sqlite/0014_reached_by_release.sql")),
     (15, include_str!("sqlite/0015_release_count.sql")),
+    (16, include_str!("sqlite/0016_current_release.sql")),
 ];
 
 mod keys;
@@ -581,8 +582,8 @@ fn current_releases(conn: &Connection) -> Tx<HashMap<String, ReleaseNumber>> {
     let mut currents = HashMap::new();
     for row in conn
         .prepare_cached(
-            "SELECT s.environment, d.release FROM environment_state s
-             JOIN deployments d ON d.seq = s.current_seq",
+            "SELECT environment, current_release FROM environment_state
+             WHERE current_release IS NOT NULL",
         )?
         .query_map([], |row| {
             Ok((row.get::<_, String>(0)?, release_number(row, 1)?))
@@ -1074,10 +1075,16 @@ fn finish_deployment(conn: &Connection, finish: FinishDeployment) -> Tx<Deployme
         "UPDATE environment_state SET
              in_progress_seq = CASE WHEN in_progress_seq = ?2 THEN NULL ELSE in_progress_seq END,
              last_finished_seq = max(coalesce(last_finished_seq, 0), ?2),
-             current_seq = CASE WHEN ?3 AND ?2 > coalesce(current_seq, 0) THEN ?2 ELSE current_seq END
+             current_seq = CASE WHEN ?3 AND ?2 > coalesce(current_seq, 0) THEN ?2 ELSE current_seq END,
+             current_release = CASE WHEN ?3 AND ?2 > coalesce(current_seq, 0) THEN ?4 ELSE current_release END
          WHERE environment = ?1",
     )?
-    .execute(params![deployment.environment, seq, finish.outcome.reached()])?;
+    .execute(params![
+        deployment.environment,
+        seq,
+        finish.outcome.reached(),
+        num(deployment.release)
+    ])?;
     // The loop's progress row belongs to deployments in progress only.
     conn.prepare_cached("DELETE FROM deployment_progress WHERE deployment = ?1")?
         .execute([seq])?;
@@ -2102,7 +2109,9 @@ fn rebuild_derived(conn: &Connection) -> Tx<()> {
                 max(CASE WHEN reached = 1 THEN seq END),
                 max(CASE WHEN outcome = 'in progress' THEN seq END),
                 max(CASE WHEN outcome <> 'in progress' THEN seq END)
-         FROM deployments GROUP BY environment;",
+         FROM deployments GROUP BY environment;
+         UPDATE environment_state SET current_release =
+             (SELECT release FROM deployments WHERE seq = environment_state.current_seq);",
     )?;
     let mut firsts: BTreeMap<i64, i64> = BTreeMap::new();
     {

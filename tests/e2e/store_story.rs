@@ -2437,3 +2437,88 @@ fn sqlite_large_case() {
         });
     }
 }
+
+/// A ledger from before schema 15 gains the release count and each environment's current
+/// release from what it holds, and later deployments keep both in step (issue 16 moved
+/// `where` onto them).
+#[test]
+fn sqlite_ledger_from_schema_14_gains_the_release_count_and_current_releases() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("app.sqlite");
+    let store = SqliteStore::open(&ledger, "app").unwrap();
+    store
+        .create_release(new_release("a", None, &["a"], "i"))
+        .unwrap();
+    store
+        .create_release(new_release("b", Some(1), &["b"], "j"))
+        .unwrap();
+    deploy(
+        &store,
+        start("beta", "beta", 1, DeploymentKind::Normal),
+        Outcome::Approved,
+    );
+    deploy(
+        &store,
+        start("beta", "beta", 2, DeploymentKind::Normal),
+        Outcome::DeployFailed,
+    );
+    deploy(
+        &store,
+        start("gamma", "gamma", 2, DeploymentKind::Normal),
+        Outcome::Approved,
+    );
+    drop(store);
+    {
+        let conn = rusqlite::Connection::open(&ledger).unwrap();
+        conn.execute_batch(
+            "DROP TRIGGER releases_counted_in; DROP TRIGGER releases_counted_out;
+             DROP TABLE release_count;
+             ALTER TABLE environment_state DROP COLUMN current_release;
+             DELETE FROM schema_migrations WHERE version > 14;",
+        )
+        .unwrap();
+    }
+
+    let derived = |ledger: &Path| {
+        let conn = rusqlite::Connection::open(ledger).unwrap();
+        let count: i64 = conn
+            .query_row("SELECT n FROM release_count", [], |row| row.get(0))
+            .unwrap();
+        let mut stmt = conn
+            .prepare(
+                "SELECT environment, current_release FROM environment_state ORDER BY environment",
+            )
+            .unwrap();
+        let currents: Vec<(String, Option<i64>)> = stmt
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        (count, currents)
+    };
+    let store = SqliteStore::open(&ledger, "app").unwrap();
+    assert_eq!(
+        derived(&ledger),
+        (2, vec![("beta".into(), Some(1)), ("gamma".into(), Some(2))])
+    );
+    let environments = ["beta".to_string(), "gamma".to_string()];
+    let location = store.locate_commit(&sha("b"), &environments).unwrap();
+    assert_eq!(
+        location.deployed_to,
+        vec!["gamma".to_string()],
+        "{location:?}"
+    );
+
+    store
+        .create_release(new_release("c", Some(2), &["c"], "k"))
+        .unwrap();
+    deploy(
+        &store,
+        start("beta", "beta", 3, DeploymentKind::Normal),
+        Outcome::Approved,
+    );
+    assert_eq!(
+        derived(&ledger),
+        (3, vec![("beta".into(), Some(3)), ("gamma".into(), Some(2))])
+    );
+}
