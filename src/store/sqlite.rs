@@ -155,6 +155,15 @@ impl SqliteStore {
             true,
         )
         .map_err(|e| open_error(&shown, e))?;
+        // Closing leaves the -wal and -shm files in place: the last connection to close
+        // otherwise checkpoints, deletes both, and the next command creates and sizes them
+        // again — 30 system calls and two inodes per view (issue 16). Commits still
+        // checkpoint the log every 1,000 pages.
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        )
+        .map_err(|e| open_error(&shown, e))?;
 
         // Look before writing anything: a foreign file must stay untouched.
         let kind = inspect(&conn).map_err(|e| open_error(&shown, e))?;
