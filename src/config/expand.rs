@@ -34,7 +34,7 @@ pub(crate) fn render(
     vars: &[(&str, &str)],
     allowed: &str,
 ) -> Result<String, String> {
-    let mut out = String::new();
+    let mut out = String::with_capacity(template.len() + 32);
     let mut rest = template;
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);

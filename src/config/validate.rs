@@ -93,17 +93,17 @@ impl Partial {
     }
 
     /// The effective settings; auto-rollback defaults to on for production only.
-    pub fn resolve(&self, production: bool) -> Settings {
+    pub fn resolve(self, production: bool) -> Settings {
         Settings {
             bake_time: self.bake_time.unwrap_or(Duration::ZERO),
-            min_data_points: self.min_data_points.clone().flatten(),
-            window: self.window.clone().flatten(),
-            rollback_alarm: self.rollback_alarm.clone().flatten(),
-            blocker: self.blocker.clone().flatten(),
-            deploy: self.deploy.clone(),
-            approvals: self.approvals.clone().unwrap_or_default(),
+            min_data_points: self.min_data_points.flatten(),
+            window: self.window.flatten(),
+            rollback_alarm: self.rollback_alarm.flatten(),
+            blocker: self.blocker.flatten(),
+            deploy: self.deploy,
+            approvals: self.approvals.unwrap_or_default(),
             auto_rollback: self.auto_rollback.unwrap_or(production),
-            freezes: self.freezes.clone().unwrap_or_default(),
+            freezes: self.freezes.unwrap_or_default(),
         }
     }
 }
