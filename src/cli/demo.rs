@@ -36,10 +36,7 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         no_color: ctx.global.no_color,
         yes: ctx.global.yes,
     });
-    let tour_ctx = Context {
-        now: ctx.fresh_now(),
-        ..tour_ctx
-    };
+    let tour_ctx = tour_ctx.with_now(ctx.fresh_now());
 
     heading(ui, "$ captain status")?;
     status::run(

@@ -29,16 +29,16 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
-    let pipeline = ctx.pipeline()?;
+    let pipeline = ctx.pipeline_for_view()?;
     let targets = pipeline.targets(&args.targets)?;
-    let store = ctx.store(&pipeline)?;
+    let store = ctx.store(pipeline)?;
     loop {
         let now = if args.watch {
             captain::model::Timestamp::now()
         } else {
             ctx.now
         };
-        let mut view = status::build_or_ask(&pipeline, store.as_ref(), now)?;
+        let mut view = status::build_or_ask(pipeline, store.as_ref(), now)?;
         status::select(&mut view, &targets);
         if ui.json() {
             ui.out_json(&view)?;
@@ -46,7 +46,7 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
             if args.watch {
                 ui.out("\x1b[2J\x1b[H")?;
             }
-            ui.out(&render(ui, &pipeline, &view))?;
+            ui.out(&render(ui, pipeline, &view))?;
         }
         if !args.watch {
             return Ok(());
