@@ -271,8 +271,10 @@ pub(crate) fn expand(raw: Raw, sink: &mut Sink<'_>, source: PathBuf) -> Pipeline
 }
 
 fn check_duplicates(pending: &[Pending], sink: &mut Sink<'_>) {
-    let mut stages: HashMap<&str, &Span> = HashMap::new();
-    let mut envs: HashMap<&str, (&str, &Span)> = HashMap::new();
+    // Sized up front: growing a map rehashes every key it holds.
+    let mut stages: HashMap<&str, &Span> = HashMap::with_capacity(pending.len());
+    let mut envs: HashMap<&str, (&str, &Span)> =
+        HashMap::with_capacity(pending.iter().map(|p| p.environments.len()).sum());
     for p in pending {
         if let Some(first) = stages.insert(&p.name, &p.span) {
             let hint = if *first == p.span {
