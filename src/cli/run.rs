@@ -60,19 +60,15 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
     let pipeline = ctx.pipeline()?;
     let store = ctx.store(&pipeline)?;
     let cwd = ctx
-        .repo_if_any()
+        .checkout()
         .ok()
         .flatten()
         .map(|r| r.root().to_path_buf());
     let options = RunOptions {
         actor: ctx.actor(),
-        cwd,
+        cwd: cwd.clone(),
         probes: Probes {
-            cwd: ctx
-                .repo_if_any()
-                .ok()
-                .flatten()
-                .map(|r| r.root().to_path_buf()),
+            cwd,
             ..Probes::default()
         },
     };

@@ -21,9 +21,9 @@ pub fn run(ctx: &Context, ui: &Ui, _args: Args) -> anyhow::Result<()> {
     let path = ctx.pipeline_path();
     let diagnostics = match config::validate_file(&path)? {
         Ok(pipeline) => {
-            let repo = ctx.repo_if_any()?;
+            let repo = ctx.checkout()?;
             let search_path = std::env::var_os("PATH");
-            let problems = validate::problems(&pipeline, repo.as_ref(), search_path.as_deref())?;
+            let problems = validate::problems(&pipeline, repo, search_path.as_deref())?;
             if problems.is_empty() {
                 let environments = pipeline.environment_names().len();
                 if ui.json() {
