@@ -586,10 +586,10 @@ fn state_seqs(conn: &Connection, environment: &str) -> Tx<(Option<i64>, Option<i
 }
 
 /// Every environment's current release, in one statement (a view of 160 environments
-/// asked 160 times).
-fn current_releases(conn: &Connection) -> Tx<HashMap<String, ReleaseNumber>> {
-    // Sized for a large pipeline: growing a map rehashes every key it holds.
-    let mut currents = HashMap::with_capacity(256);
+/// asked 160 times). `environments`: how many the caller expects, to size the map
+/// (growing it rehashes every key it holds).
+fn current_releases(conn: &Connection, environments: usize) -> Tx<HashMap<String, ReleaseNumber>> {
+    let mut currents = HashMap::with_capacity(environments);
     for row in conn
         .prepare_cached(
             "SELECT environment, current_release FROM environment_state
@@ -1371,7 +1371,7 @@ fn locate_commit(conn: &Connection, text: &str, environments: &[String]) -> Tx<C
         not_deployed_to: Vec::new(),
         history: Vec::new(),
     };
-    let currents = current_releases(conn)?;
+    let currents = current_releases(conn, environments.len())?;
     let mut few = if !containing.is_empty() && containing.len() <= FEW_CONTAINING {
         Some(first_arrivals_of_few(conn, environments, &containing)?)
     } else {

@@ -129,7 +129,8 @@ pub(super) fn engine_snapshot(
     let mut active = Vec::new();
     let mut active_seqs = Vec::new();
     let mut marks = Vec::with_capacity(stages.len());
-    let currents = super::current_releases(conn)?;
+    let expected = stages.iter().map(|scope| scope.environments.len()).sum();
+    let currents = super::current_releases(conn, expected)?;
     for scope in stages {
         let mut oldest_active: Option<ReleaseNumber> = None;
         for environment in &scope.environments {
