@@ -27,8 +27,12 @@ pub const IMPORT_LINE_LIMIT: usize = 32 << 20;
 /// FIFO, not a regular file"), for the caller to prefix with the file's name; a missing
 /// file keeps [`io::ErrorKind::NotFound`].
 pub fn read_regular_file(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
-    let file = open_regular(path)?;
-    let mut bytes = Vec::new();
+    let (file, length) = open_regular(path)?;
+    // Sized from the file's length (bounded by the limit): read in one call rather than
+    // in doubling chunks from 32 bytes (nine reads for a 2 KB pipeline.toml). The limit
+    // still holds if the file grows meanwhile: `take` reads at most one byte past it.
+    let expected = usize::try_from(length.min(limit)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(expected.saturating_add(1));
     file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
         return Err(io::Error::new(
@@ -41,15 +45,16 @@ pub fn read_regular_file(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
 
 /// Opens `path` for reading if it is a regular file (checked on the opened file, so it
 /// cannot be swapped in between).
-fn open_regular(path: &Path) -> io::Result<File> {
+fn open_regular(path: &Path) -> io::Result<(File, u64)> {
     let file = OpenOptions::new()
         .read(true)
         // A FIFO nobody writes to would block the open itself.
         .custom_flags(nix::fcntl::OFlag::O_NONBLOCK.bits())
         .open(path)?;
-    let kind = file.metadata()?.file_type();
+    let metadata = file.metadata()?;
+    let kind = metadata.file_type();
     if kind.is_file() {
-        return Ok(file);
+        return Ok((file, metadata.len()));
     }
     let what = if kind.is_fifo() {
         "a FIFO"
