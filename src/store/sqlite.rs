@@ -311,6 +311,21 @@ fn db_error(path: &str, e: rusqlite::Error) -> Error {
 }
 
 fn inspect(conn: &Connection) -> rusqlite::Result<FileKind> {
+    // Inside a migration's transaction already, or else one read transaction of its own:
+    // each statement on its own took and dropped the read lock (two `fcntl`s and an
+    // `fstat` each) before every command.
+    if !conn.is_autocommit() {
+        return inspect_in_snapshot(conn);
+    }
+    conn.execute_batch("BEGIN")?;
+    let kind = inspect_in_snapshot(conn);
+    let end = conn.execute_batch("COMMIT");
+    let kind = kind?;
+    end?;
+    Ok(kind)
+}
+
+fn inspect_in_snapshot(conn: &Connection) -> rusqlite::Result<FileKind> {
     let mut stmt = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?;
     let tables = stmt
         .query_map([], |row| row.get::<_, String>(0))?
@@ -321,26 +336,23 @@ fn inspect(conn: &Connection) -> rusqlite::Result<FileKind> {
     if !tables.contains("captain_meta") || !tables.contains("schema_migrations") {
         return Ok(FileKind::Foreign);
     }
-    let meta = |key: &str| -> rusqlite::Result<Option<String>> {
-        conn.query_row(
-            "SELECT value FROM captain_meta WHERE key = ?1",
-            [key],
-            |row| row.get(0),
-        )
-        .optional()
-    };
-    if meta("format")?.as_deref() != Some(FORMAT_MARKER) {
+    let (format, pipeline, version) = conn.query_row(
+        "SELECT (SELECT value FROM captain_meta WHERE key = 'format'),
+                (SELECT value FROM captain_meta WHERE key = 'pipeline'),
+                (SELECT coalesce(max(version), 0) FROM schema_migrations)",
+        [],
+        |row| {
+            Ok((
+                row.get::<_, Option<String>>(0)?,
+                row.get::<_, Option<String>>(1)?,
+                row.get::<_, i64>(2)?,
+            ))
+        },
+    )?;
+    if format.as_deref() != Some(FORMAT_MARKER) {
         return Ok(FileKind::Foreign);
     }
-    let version: i64 = conn.query_row(
-        "SELECT coalesce(max(version), 0) FROM schema_migrations",
-        [],
-        |row| row.get(0),
-    )?;
-    Ok(FileKind::Captain {
-        version,
-        pipeline: meta("pipeline")?,
-    })
+    Ok(FileKind::Captain { version, pipeline })
 }
 
 fn latest_version() -> i64 {
