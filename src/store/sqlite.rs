@@ -195,8 +195,8 @@ impl SqliteStore {
         // Closing leaves the -wal and -shm files in place: the last connection to close
         // otherwise checkpoints, deletes both, and the next command creates and sizes them
         // again — 30 system calls and two inodes per view (issue 16). Commits still
-        // checkpoint the log every 1,000 pages, and a store that leaves frames in the log
-        // empties it when it is dropped (see `SqliteStore::drop`).
+        // checkpoint the log every 1,000 pages, and a store that leaves more than
+        // `LOG_KEPT_BYTES` in the log empties it when it is dropped (see its `Drop`).
         conn.set_db_config(
             rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
             true,

@@ -2523,11 +2523,18 @@ fn sqlite_ledger_from_schema_14_gains_the_release_count_and_current_releases() {
     );
 }
 
-/// The length of a ledger's write-ahead log, 0 when it is absent.
-fn log_len(ledger: &Path) -> u64 {
+/// Where SQLite keeps a ledger's write-ahead log.
+fn log_path(ledger: &Path) -> std::path::PathBuf {
     let mut log = ledger.as_os_str().to_owned();
     log.push("-wal");
-    std::fs::metadata(log).map(|m| m.len()).unwrap_or(0)
+    log.into()
+}
+
+/// The length of a ledger's write-ahead log, 0 when it is absent.
+fn log_len(ledger: &Path) -> u64 {
+    std::fs::metadata(log_path(ledger))
+        .map(|m| m.len())
+        .unwrap_or(0)
 }
 
 /// A ledger keeps its `-wal` file when it closes (so that a view does not create and
@@ -2566,10 +2573,8 @@ fn sqlite_ledger_closes_with_a_short_log_after_writing_and_after_another_writer(
         0,
         "a store that wrote much empties the log"
     );
-    let mut log = ledger.as_os_str().to_owned();
-    log.push("-wal");
     assert!(
-        Path::new(&log).exists(),
+        log_path(&ledger).exists(),
         "the file stays for the next process"
     );
 
