@@ -243,6 +243,14 @@ fn refused_data(e: &postgres::Error) -> Option<Error> {
     }
 }
 
+/// How a read begins its snapshot (see [`PostgresStore::read`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Read {
+    Snapshot,
+    /// The snapshot's statements run on generic plans ([`Tx::generic_plans`]).
+    GenericPlans,
+}
+
 /// An error inside a transaction: the database's, or captain's own verdict.
 pub(crate) enum Fail {
     Db(postgres::Error),
@@ -322,6 +330,21 @@ fn claim_answered(tx: &mut Tx, request: &IdempotentRequest, body: &[u8]) -> TxRe
     Ok(claimed.try_get(0)?)
 }
 
+/// `sql` prepared on `client`, once per connection (`statements` is its cache): a
+/// prepared statement costs one round trip instead of two, and is parsed once.
+pub(crate) fn prepared(
+    client: &mut Client,
+    statements: &mut HashMap<String, Statement>,
+    sql: &str,
+) -> std::result::Result<Statement, postgres::Error> {
+    if let Some(statement) = statements.get(sql) {
+        return Ok(statement.clone());
+    }
+    let statement = client.prepare(sql)?;
+    statements.insert(sql.to_string(), statement.clone());
+    Ok(statement)
+}
+
 /// Runs `f` on `conn`, whose BEGIN succeeded, then COMMIT; rolls back when `f` fails.
 fn in_begun<T>(conn: &mut Conn, f: impl FnOnce(&mut Tx) -> TxResult<T>) -> TxResult<T> {
     let mut tx = Tx {
@@ -342,13 +365,21 @@ fn in_begun<T>(conn: &mut Conn, f: impl FnOnce(&mut Tx) -> TxResult<T>) -> TxRes
 }
 
 impl Tx<'_> {
+    /// Until this transaction ends, its prepared statements run on their generic plan,
+    /// planned once per connection. By default PostgreSQL plans a statement anew for its
+    /// parameters on every run whenever the generic plan looks costlier, which it always
+    /// does when a parameter is an array (it guesses ten elements where the real plan
+    /// sees one or two): the engine snapshot's statements spent more time being planned
+    /// than running. Only for statements whose generic plan reads as little as a custom
+    /// one (index lookups on the pipeline's key, arrays unnested into LATERAL lookups).
+    fn generic_plans(&mut self) -> TxResult<()> {
+        self.tx
+            .batch_execute("SET LOCAL plan_cache_mode = force_generic_plan")?;
+        Ok(())
+    }
+
     fn statement(&mut self, sql: &str) -> TxResult<Statement> {
-        if let Some(statement) = self.statements.get(sql) {
-            return Ok(statement.clone());
-        }
-        let statement = self.tx.prepare(sql)?;
-        self.statements.insert(sql.to_string(), statement.clone());
-        Ok(statement)
+        Ok(prepared(self.tx, self.statements, sql)?)
     }
 
     fn query(&mut self, sql: &str, params: Params) -> TxResult<Vec<Row>> {
@@ -467,9 +498,24 @@ impl PostgresStore {
 
     /// Runs `f` in one read-only snapshot.
     fn read<T>(&self, f: impl FnOnce(&mut Tx, &str) -> TxResult<T>) -> Result<T> {
+        self.read_as(Read::Snapshot, f)
+    }
+
+    /// [`read`](Self::read) with [`Tx::generic_plans`] from the start, in the same
+    /// round trip as the BEGIN.
+    fn read_generic<T>(&self, f: impl FnOnce(&mut Tx, &str) -> TxResult<T>) -> Result<T> {
+        self.read_as(Read::GenericPlans, f)
+    }
+
+    fn read_as<T>(&self, kind: Read, f: impl FnOnce(&mut Tx, &str) -> TxResult<T>) -> Result<T> {
         let mut f = Some(f);
         if let Some(joined) = self.join_ambient(|tx| match f.take() {
-            Some(f) => f(tx, &self.pipeline),
+            Some(f) => {
+                if kind == Read::GenericPlans {
+                    tx.generic_plans()?;
+                }
+                f(tx, &self.pipeline)
+            }
             None => Err(Error::internal("a read ran twice").into()),
         }) {
             return joined;
@@ -477,12 +523,19 @@ impl PostgresStore {
         let Some(f) = f else {
             return Err(Error::internal("a read ran twice"));
         };
+        let begin = match kind {
+            Read::Snapshot => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+            // One round trip for both (the simple protocol runs a batch).
+            Read::GenericPlans => {
+                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
+                 SET LOCAL plan_cache_mode = force_generic_plan"
+            }
+        };
         let mut lease = self.conns.lease()?;
         let Some(conn) = lease.conn.as_mut() else {
             return Err(Error::internal("a pooled connection went missing"));
         };
         // A connection that breaks before its BEGIN went through is replaced once.
-        let begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
         if let Err(e) = conn.client.batch_execute(begin) {
             lease.broken = broken(&e);
             if !lease.broken {
@@ -3133,7 +3186,7 @@ impl Store for PostgresStore {
         stages: &[super::StageScope],
         at: Timestamp,
     ) -> Result<super::EngineSnapshot> {
-        self.read(|tx, p| run::engine_snapshot(tx, p, stages, at))
+        self.read_generic(|tx, p| run::engine_snapshot(tx, p, stages, at))
     }
 
     fn apply_decisions(&self, batch: super::DecisionBatch) -> Result<Vec<Deployment>> {

@@ -9,15 +9,16 @@
 //! upsert that only takes over a key that is new, expired, or abandoned by a server that
 //! died mid-request), so concurrent retries of one key race safely on its primary key.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use postgres::Client;
+use postgres::{Client, Row, Statement};
 
 use super::{Claim, NewCreation, SeenCreation, token_details, token_exists, token_retired};
 use crate::error::{Error, Result};
 use crate::model::{AuditEvent, Timestamp};
 use crate::server::auth::{NewToken, Role, TokenInfo};
-use crate::store::postgres::{Connections, Fail, TxResult, audit_from_row};
+use crate::store::postgres::{Connections, Fail, TxResult, audit_from_row, prepared};
 use crate::store::{AuditFilter, IdempotentRequest, SeenKey};
 
 /// The server tables' migrations after the ledger's 0003 and 0004 made the first ones,
@@ -109,6 +110,13 @@ impl PgTables {
 
     fn run<T>(&self, f: impl FnOnce(&mut Client) -> TxResult<T>) -> Result<T> {
         self.conns.with_client(|client, _| f(client))
+    }
+
+    /// [`run`](Self::run) for the statements of every keyed request (claim, answer,
+    /// release): `Cached` prepares each once per connection.
+    fn run_cached<T>(&self, f: impl FnOnce(&mut Cached) -> TxResult<T>) -> Result<T> {
+        self.conns
+            .with_client(|client, statements| f(&mut Cached { client, statements }))
     }
 
     pub(super) fn insert_token(
@@ -294,7 +302,7 @@ impl PgTables {
             ..
         } = super::key_request(token, key, request, now);
         loop {
-            let (fresh, row) = self.run(|client| {
+            let (fresh, row) = self.run_cached(|client| {
                 let fresh: bool = client
                     .query_one(
                         "SELECT captain.claim_key($1, $2, $3, NULL, NULL, $4, $5, $6)",
@@ -339,7 +347,7 @@ impl PgTables {
     }
 
     pub(super) fn complete(&self, token: &str, key: &str, status: u16, body: &[u8]) -> Result<()> {
-        self.run(|client| {
+        self.run_cached(|client| {
             client.execute(
                 "UPDATE captain.idempotency_keys SET status = $3, body = $4 WHERE token = $1 AND key = $2",
                 &[&token, &key, &i32::from(status), &body],
@@ -349,7 +357,7 @@ impl PgTables {
     }
 
     pub(super) fn release(&self, token: &str, key: &str) -> Result<()> {
-        self.run(|client| {
+        self.run_cached(|client| {
             client.execute(
                 "DELETE FROM captain.idempotency_keys WHERE token = $1 AND key = $2 AND status IS NULL",
                 &[&token, &key],
@@ -358,6 +366,31 @@ impl PgTables {
         })
     }
 }
+
+/// A connection with its prepared-statement cache, queried like a [`Client`].
+struct Cached<'c> {
+    client: &'c mut Client,
+    statements: &'c mut HashMap<String, Statement>,
+}
+
+impl Cached<'_> {
+    fn query_one(&mut self, sql: &str, params: Params) -> TxResult<Row> {
+        let statement = prepared(self.client, self.statements, sql)?;
+        Ok(self.client.query_one(&statement, params)?)
+    }
+
+    fn query_opt(&mut self, sql: &str, params: Params) -> TxResult<Option<Row>> {
+        let statement = prepared(self.client, self.statements, sql)?;
+        Ok(self.client.query_opt(&statement, params)?)
+    }
+
+    fn execute(&mut self, sql: &str, params: Params) -> TxResult<u64> {
+        let statement = prepared(self.client, self.statements, sql)?;
+        Ok(self.client.execute(&statement, params)?)
+    }
+}
+
+type Params<'a> = &'a [&'a (dyn postgres::types::ToSql + Sync)];
 
 /// One audit event, inside the transaction of the change it records.
 fn audit(

@@ -149,6 +149,10 @@ pub(super) fn engine_snapshot(
     stages: &[StageScope],
     at: Timestamp,
 ) -> TxResult<EngineSnapshot> {
+    // Run on generic plans (see `Tx::generic_plans`): every statement below is an index
+    // lookup by pipeline (the arrays through LATERAL, `OFFSET 0` keeping them from being
+    // flattened into joins that hash a pipeline's whole history), so their generic plans
+    // are as good as custom ones, and no statement is planned again on every call.
     let mut state = EngineState {
         locks: all_locks(tx, p)?,
         ..EngineState::default()
@@ -230,14 +234,18 @@ pub(super) fn engine_snapshot(
                       AND d.release = r.release AND d.started_at > r.at
                       AND d.outcome NOT IN ('approved', 'in progress'))
          FROM unnest($2::text[], $4::bigint[]) AS f(stage, floor)
-         JOIN captain.stage_records r
-           ON r.pipeline = $1 AND r.stage = f.stage AND r.release >= f.floor
+         CROSS JOIN LATERAL (
+             SELECT * FROM captain.stage_records r
+             WHERE r.pipeline = $1 AND r.stage = f.stage AND r.release >= f.floor
+             OFFSET 0) AS r
          UNION ALL
          SELECT DISTINCT 1, d.stage, d.release, d.outcome, d.environment, false
          FROM unnest($2::text[], $4::bigint[]) AS f(stage, floor)
-         JOIN captain.deployments d
-           ON d.pipeline = $1 AND d.stage = f.stage AND d.kind = 'normal'
-          AND d.release >= f.floor
+         CROSS JOIN LATERAL (
+             SELECT d.stage, d.release, d.outcome, d.environment FROM captain.deployments d
+             WHERE d.pipeline = $1 AND d.stage = f.stage AND d.kind = 'normal'
+               AND d.release >= f.floor
+             OFFSET 0) AS d
          UNION ALL
          SELECT DISTINCT 2, NULL::text, d.release, NULL::text, d.environment, false
          FROM unnest($3::text[], $5::bigint[]) AS e(environment, floor)
