@@ -507,6 +507,38 @@ impl PostgresStore {
         self.read_as(Read::GenericPlans, f)
     }
 
+    /// Runs `f`, which reads with one statement, on its own: a statement sees one
+    /// snapshot by itself, so BEGIN and COMMIT would only add two round trips. A read
+    /// changes nothing, so when the connection turns out broken (a database restarted
+    /// since it was pooled) `f` runs once more on a fresh one.
+    fn read_one<T>(&self, f: impl Fn(&mut Tx, &str) -> TxResult<T>) -> Result<T> {
+        if let Some(joined) = self.join_ambient(|tx| f(tx, &self.pipeline)) {
+            return joined;
+        }
+        let mut replaced = false;
+        loop {
+            let mut lease = self.conns.lease()?;
+            let Some(conn) = lease.conn.as_mut() else {
+                return Err(Error::internal("a pooled connection went missing"));
+            };
+            let mut tx = Tx {
+                tx: &mut conn.client,
+                statements: &mut conn.statements,
+            };
+            match f(&mut tx, &self.pipeline) {
+                Err(Fail::Db(e)) if broken(&e) => {
+                    lease.broken = true;
+                    if !replaced {
+                        replaced = true;
+                        continue;
+                    }
+                    return Err(self.conns.fail(Fail::Db(e)));
+                }
+                other => return other.map_err(|e| self.conns.fail(e)),
+            }
+        }
+    }
+
     fn read_as<T>(&self, kind: Read, f: impl FnOnce(&mut Tx, &str) -> TxResult<T>) -> Result<T> {
         let mut f = Some(f);
         if let Some(joined) = self.join_ambient(|tx| match f.take() {
@@ -1543,6 +1575,16 @@ fn finish_deployment(tx: &mut Tx, p: &str, finish: &FinishDeployment) -> TxResul
          FOR UPDATE",
         &[&p, &finish.id.0],
     )?;
+    finish_locked_deployment(tx, p, finish)
+}
+
+/// [`finish_deployment`] in a transaction that holds the environment's lock already.
+fn finish_locked_deployment(
+    tx: &mut Tx,
+    p: &str,
+    finish: &FinishDeployment,
+) -> TxResult<Deployment> {
+    checks::require_finishing_outcome(finish)?;
     let finished_at = truncate(finish.finished_at);
     let outcome = finish.outcome.as_str();
     let reached = finish.outcome.reached();
@@ -3109,7 +3151,7 @@ impl Store for PostgresStore {
     }
 
     fn deployment(&self, id: &DeploymentId) -> Result<Option<Deployment>> {
-        self.read(|tx, p| Ok(deployment_by_id(tx, p, id)?.map(|(_, d)| d)))
+        self.read_one(|tx, p| Ok(deployment_by_id(tx, p, id)?.map(|(_, d)| d)))
     }
 
     fn history(&self, environment: &str, filter: &HistoryFilter) -> Result<Vec<HistoryEntry>> {
@@ -3231,7 +3273,7 @@ impl Store for PostgresStore {
     }
 
     fn deployment_phases(&self, ids: &[DeploymentId]) -> Result<Vec<Option<super::ActiveRecord>>> {
-        self.read(|tx, p| run::deployment_phases(tx, p, ids))
+        self.read_one(|tx, p| run::deployment_phases(tx, p, ids))
     }
 
     fn pipeline_version(&self, version: Option<u32>) -> Result<Option<PipelineVersion>> {

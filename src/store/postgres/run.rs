@@ -7,7 +7,8 @@
 //! same order (environment row, then deployment row, then progress row), so concurrent
 //! writers wait for each other instead of deadlocking:
 //! - anything about one deployment first locks its environment's `environment_state`
-//!   row (what `start_deployment` and `finish_deployment` lock), then reads it afresh;
+//!   row (what `start_deployment` and `finish_deployment` lock), then reads it afresh
+//!   (once per transaction: a batch that decides twice about one deployment reuses it);
 //! - a batch of decisions also takes a transaction-scoped advisory lock per pipeline,
 //!   so two loops' batches (and their stage records) apply one after the other;
 //! - a claim is a conditional `UPDATE … WHERE owner IS NOT DISTINCT FROM expected`,
@@ -20,7 +21,7 @@ use postgres::Row;
 
 use super::{
     DEPLOYMENT_COLUMNS, Fail, Tx, TxResult, all_locks, audit, deployment_at, deployment_by_id,
-    finish_deployment, num, release_number, start_deployment, truncate,
+    finish_locked_deployment, num, release_number, start_deployment, truncate,
 };
 use crate::engine::{ActiveDeployment, BlockerOverride, Decision, EngineState, EnvLedger, Phase};
 use crate::error::Error;
@@ -545,6 +546,29 @@ fn locked(tx: &mut Tx, p: &str, id: &DeploymentId) -> TxResult<Option<(i64, Depl
     deployment_by_id(tx, p, id)
 }
 
+/// The deployments a batch of decisions locked and read in progress (see
+/// [`in_progress_held`]): a later decision on the same deployment in the same
+/// transaction neither locks its environment again nor reads it again. Finishing one
+/// takes it out.
+type Held = HashMap<DeploymentId, (i64, Deployment)>;
+
+/// [`in_progress`], once per deployment and transaction: the environment's row stays
+/// locked until the transaction ends, and every change to a deployment's row takes that
+/// lock first, so what was read stays true.
+fn in_progress_held(
+    tx: &mut Tx,
+    p: &str,
+    id: &DeploymentId,
+    held: &mut Held,
+) -> TxResult<(i64, Deployment)> {
+    if let Some(found) = held.get(id) {
+        return Ok(found.clone());
+    }
+    let found = in_progress(tx, p, id)?;
+    held.insert(id.clone(), found.clone());
+    Ok(found)
+}
+
 /// The deployment, locked, which must still be in progress.
 fn in_progress(tx: &mut Tx, p: &str, id: &DeploymentId) -> TxResult<(i64, Deployment)> {
     match locked(tx, p, id)? {
@@ -666,6 +690,7 @@ pub(super) fn apply_decisions(
     let at = truncate(batch.at);
     let actor = batch.actor.as_str();
     let mut started = Vec::new();
+    let mut held = Held::new();
     for decision in &batch.decisions {
         let stage_record = |stage: &String, release, record, by, reason| StageRecord {
             stage: stage.clone(),
@@ -791,13 +816,13 @@ pub(super) fn apply_decisions(
                 started.push(deployment);
             }
             Decision::AdvancePhase { deployment, to, .. } => {
-                let (seq, _) = in_progress(tx, p, deployment)?;
+                let (seq, _) = in_progress_held(tx, p, deployment, &mut held)?;
                 set_phase(tx, seq, to, at)?;
             }
             Decision::RunApprovalStep {
                 deployment, step, ..
             } => {
-                let (seq, _) = in_progress(tx, p, deployment)?;
+                let (seq, _) = in_progress_held(tx, p, deployment, &mut held)?;
                 let running = tx
                     .opt(
                         "SELECT 1 FROM captain.deployment_progress
@@ -823,8 +848,9 @@ pub(super) fn apply_decisions(
                 set_owner(tx, seq, batch.runner.as_ref())?;
             }
             Decision::ApproveEnvironment { deployment, .. } => {
-                in_progress(tx, p, deployment)?;
-                finish_deployment(
+                in_progress_held(tx, p, deployment, &mut held)?;
+                held.remove(deployment);
+                finish_locked_deployment(
                     tx,
                     p,
                     &FinishDeployment {
@@ -841,8 +867,9 @@ pub(super) fn apply_decisions(
                 outcome,
                 ..
             } => {
-                in_progress(tx, p, deployment)?;
-                finish_deployment(
+                in_progress_held(tx, p, deployment, &mut held)?;
+                held.remove(deployment);
+                finish_locked_deployment(
                     tx,
                     p,
                     &FinishDeployment {
