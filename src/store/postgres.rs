@@ -178,6 +178,11 @@ struct Lease<'p> {
 impl Drop for Lease<'_> {
     fn drop(&mut self) {
         let broken = self.broken;
+        if broken {
+            // The database restarted or went away: the idle ones are stale as well, and
+            // the retry that follows must get a new connection, not the next stale one.
+            drop(self.pool.take_idle());
+        }
         self.pool.give_back(
             self.conn
                 .take()

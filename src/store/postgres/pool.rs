@@ -125,6 +125,18 @@ impl<C> Pool<C> {
         }
     }
 
+    /// Takes every idle connection out of the pool (their slots free again), for the
+    /// caller to close outside the pool's lock: one connection found broken means the
+    /// database went away, and every connection that idled meanwhile is broken too.
+    pub(crate) fn take_idle(&self) -> Vec<C> {
+        let Ok(mut state) = self.state.lock() else {
+            return Vec::new();
+        };
+        let idle = std::mem::take(&mut state.idle);
+        state.open = state.open.saturating_sub(idle.len());
+        idle
+    }
+
     /// Adds a connection opened outside the pool (counted as open from now on).
     pub(crate) fn adopt(&self, conn: C) {
         if let Ok(mut state) = self.state.lock() {
@@ -159,6 +171,22 @@ mod tests {
         assert!(matches!(pool.take(None).unwrap(), Slot::Open));
         pool.give_back(None);
         assert!(matches!(pool.take(None).unwrap(), Slot::Open));
+    }
+
+    #[test]
+    fn the_idle_connections_can_be_taken_out_and_their_slots_reopened() {
+        let pool: Pool<u32> = Pool::new(2);
+        assert!(matches!(pool.take(None).unwrap(), Slot::Open));
+        assert!(matches!(pool.take(None).unwrap(), Slot::Open));
+        pool.give_back(Some(1));
+        assert_eq!(pool.take_idle(), vec![1]);
+        assert!(pool.take_idle().is_empty());
+        // One is still lent out; the slot of the one taken out opens anew.
+        assert!(matches!(pool.take(None).unwrap(), Slot::Open));
+        assert!(matches!(
+            pool.take(Some(Duration::from_millis(10))),
+            Err(TakeError::TimedOut(_))
+        ));
     }
 
     #[test]
