@@ -20,8 +20,8 @@ use std::collections::{BTreeMap, HashMap};
 use postgres::Row;
 
 use super::{
-    DEPLOYMENT_COLUMNS, Fail, Tx, TxResult, all_locks, audit, deployment_at, deployment_by_id,
-    finish_locked_deployment, num, release_number, start_deployment, truncate,
+    DEPLOYMENT_COLUMNS, Fail, Tx, TxResult, audit, deployment_at, deployment_by_id,
+    finish_locked_deployment, ledger_word, num, release_number, start_deployment, truncate,
 };
 use crate::engine::{ActiveDeployment, BlockerOverride, Decision, EngineState, EnvLedger, Phase};
 use crate::error::Error;
@@ -129,19 +129,36 @@ fn active_from_row(row: &Row) -> TxResult<ActiveRow> {
     })
 }
 
-/// The deployments in progress in these environments, with their progress rows.
-fn active_in(tx: &mut Tx, p: &str, environments: &[String]) -> TxResult<Vec<ActiveRow>> {
+/// Environments as they are now (see [`environments_now`]): the deployments in progress
+/// there, and each environment's current release.
+struct EnvironmentsNow {
+    active: Vec<ActiveRow>,
+    current: Vec<(String, ReleaseNumber)>,
+}
+
+/// These environments as they are now, with the progress rows of the deployments in
+/// progress, in one statement.
+fn environments_now(tx: &mut Tx, p: &str, environments: &[String]) -> TxResult<EnvironmentsNow> {
     let sql = format!(
-        "SELECT {DEPLOYMENT_COLUMNS}, {PROGRESS_COLUMNS}
+        "SELECT {DEPLOYMENT_COLUMNS}, {PROGRESS_COLUMNS}, s.environment, c.release
          FROM captain.environment_state s
-         JOIN captain.deployments d ON d.seq = s.in_progress_seq
+         LEFT JOIN captain.deployments d ON d.seq = s.in_progress_seq
          LEFT JOIN captain.deployment_progress p ON p.deployment = d.seq
+         LEFT JOIN captain.deployments c ON c.seq = s.current_seq
          WHERE s.pipeline = $1 AND s.environment = ANY($2)"
     );
-    tx.query(&sql, &[&p, &environments])?
-        .iter()
-        .map(active_from_row)
-        .collect()
+    let mut active = Vec::new();
+    let mut current = Vec::new();
+    for row in tx.query(&sql, &[&p, &environments])? {
+        // After the deployment's 11 columns and the progress row's 10.
+        if let Some(release) = row.try_get::<_, Option<i64>>(22)? {
+            current.push((row.try_get(21)?, release_number(release)?));
+        }
+        if row.try_get::<_, Option<i64>>(0)?.is_some() {
+            active.push(active_from_row(&row)?);
+        }
+    }
+    Ok(EnvironmentsNow { active, current })
 }
 
 pub(super) fn engine_snapshot(
@@ -154,11 +171,14 @@ pub(super) fn engine_snapshot(
     // lookup by pipeline (the arrays through LATERAL, `OFFSET 0` keeping them from being
     // flattened into joins that hash a pipeline's whole history), so their generic plans
     // are as good as custom ones, and no statement is planned again on every call.
+    let stage_names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
+    let settings = pipeline_settings(tx, p, &stage_names, at)?;
     let mut state = EngineState {
-        locks: all_locks(tx, p)?,
+        locks: settings.locks,
+        overrides: settings.overrides,
+        expedites: settings.expedites,
         ..EngineState::default()
     };
-    let stage_names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
     let environments: Vec<String> = stages
         .iter()
         .flat_map(|s| s.environments.iter().cloned())
@@ -166,7 +186,8 @@ pub(super) fn engine_snapshot(
 
     // The deployments in progress and each stage's newest releases (index lookups)
     // first: they bound what is read below (see `snapshot_floors`).
-    let mut by_env: HashMap<String, ActiveRow> = active_in(tx, p, &environments)?
+    let EnvironmentsNow { active, current } = environments_now(tx, p, &environments)?;
+    let mut by_env: HashMap<String, ActiveRow> = active
         .into_iter()
         .map(|row| (row.record.environment.clone(), row))
         .collect();
@@ -207,22 +228,15 @@ pub(super) fn engine_snapshot(
         .flat_map(|(s, f)| s.environments.iter().map(|_| *f))
         .collect();
     let below_floor = i64::try_from(approved_below_floor(&state.locks)).unwrap_or(i64::MAX);
-    state.releases = tx
-        .query(
-            "SELECT number FROM captain.releases WHERE pipeline = $1 AND number >= $2
-             ORDER BY number",
-            &[&p, &stage_floors.first().copied().unwrap_or(0)],
-        )?
-        .iter()
-        .map(|row| release_number(row.try_get(0)?))
-        .collect::<TxResult<Vec<_>>>()?;
+    let first_floor = stage_floors.first().copied().unwrap_or(0);
 
     // In one statement (each is a round trip), from each stage's floor: what the loop
     // recorded, per stage, and for a retried release whether a deployment started since
     // the retry ended unapproved (part 0); what the deployments say, one row per distinct
     // (stage, release, outcome, environment) of normal ones, as an external CI records
     // only deployments (part 1); and the releases approved in each environment, with
-    // the newest few below the floor (part 2).
+    // the newest few below the floor (part 2); and the releases from the first stage's
+    // floor (part 3).
     let mut records: HashMap<String, Vec<(ReleaseNumber, String)>> = HashMap::new();
     let mut failed_since_retry: HashMap<String, BTreeMap<ReleaseNumber, bool>> = HashMap::new();
     let mut outcomes: HashMap<String, Vec<(ReleaseNumber, String, String)>> = HashMap::new();
@@ -260,7 +274,10 @@ pub(super) fn engine_snapshot(
              SELECT DISTINCT d.release FROM captain.deployments d
              WHERE d.pipeline = $1 AND d.environment = e.environment
                AND d.release < e.floor AND d.outcome = 'approved'
-             ORDER BY d.release DESC LIMIT $6) AS below",
+             ORDER BY d.release DESC LIMIT $6) AS below
+         UNION ALL
+         SELECT 3, NULL::text, number, NULL::text, NULL::text, false
+         FROM captain.releases WHERE pipeline = $1 AND number >= $7",
         &[
             &p,
             &stage_names,
@@ -268,6 +285,7 @@ pub(super) fn engine_snapshot(
             &stage_floors,
             &env_floors,
             &below_floor,
+            &first_floor,
         ],
     )? {
         let part: i32 = row.try_get(0)?;
@@ -289,6 +307,7 @@ pub(super) fn engine_snapshot(
                 row.try_get(3)?,
                 row.try_get(4)?,
             )),
+            3 => state.releases.push(release),
             _ => {
                 envs.entry(row.try_get(4)?)
                     .or_default()
@@ -297,6 +316,7 @@ pub(super) fn engine_snapshot(
             }
         }
     }
+    state.releases.sort_unstable();
     for scope in stages {
         let records = records.get(&scope.name).into_iter().flatten();
         let deployments = outcomes.get(&scope.name).into_iter().flatten();
@@ -316,13 +336,8 @@ pub(super) fn engine_snapshot(
     }
 
     // Per environment: the current release and the deployment in progress.
-    for row in tx.query(
-        "SELECT s.environment, d.release FROM captain.environment_state s
-         JOIN captain.deployments d ON d.seq = s.current_seq
-         WHERE s.pipeline = $1 AND s.environment = ANY($2)",
-        &[&p, &environments],
-    )? {
-        envs.entry(row.try_get(0)?).or_default().current = Some(release_number(row.try_get(1)?)?);
+    for (environment, release) in current {
+        envs.entry(environment).or_default().current = Some(release);
     }
     let mut active = Vec::new();
     let mut active_seqs = Vec::new();
@@ -335,8 +350,6 @@ pub(super) fn engine_snapshot(
         }
         state.environments.insert(environment.clone(), env);
     }
-    state.overrides = overrides(tx, p, at)?;
-    state.expedites = expedites(tx, p)?;
 
     let ids: HashMap<i64, &DeploymentId> = active_seqs
         .iter()
@@ -380,71 +393,103 @@ pub(super) fn engine_snapshot(
         .map(|(i, a)| (&a.deployment, i))
         .collect();
     step_results.sort_by_key(|v| (position.get(&v.deployment).copied(), v.step));
-    let mut blockers = BTreeMap::new();
-    for row in tx.query(
-        "SELECT stage, alarm FROM captain.blocker_states WHERE pipeline = $1 AND stage = ANY($2)",
-        &[&p, &stage_names],
-    )? {
-        blockers.insert(row.try_get(0)?, row.try_get(1)?);
-    }
     Ok(EngineSnapshot {
         state,
         active,
         step_results,
-        blockers,
+        blockers: settings.blockers,
     })
 }
 
-fn overrides(tx: &mut Tx, p: &str, at: Timestamp) -> TxResult<Vec<BlockerOverride>> {
-    tx.query(
-        "SELECT target, actor, reason, created_at, until FROM captain.blocker_overrides
-         WHERE pipeline = $1 AND (until IS NULL OR until > $2) ORDER BY seq",
-        &[&p, &at],
-    )?
-    .iter()
-    .map(|row| {
-        Ok(BlockerOverride {
-            target: row.try_get(0)?,
-            actor: row.try_get(1)?,
-            reason: row.try_get(2)?,
-            created_at: row.try_get(3)?,
-            until: row.try_get(4)?,
-        })
-    })
-    .collect()
+/// What a pipeline's people and its last pass set, as the engine snapshot reads it:
+/// locks and freezes, blocker overrides in force at `at`, expedites with their
+/// approvals, and the covered stages' recorded blocker states.
+struct Settings {
+    locks: Vec<Lock>,
+    overrides: Vec<BlockerOverride>,
+    expedites: Vec<crate::engine::ExpediteRecord>,
+    blockers: BTreeMap<String, bool>,
 }
 
-/// Every request to expedite a release, with its approvals, oldest release first.
-pub(super) fn expedites(tx: &mut Tx, p: &str) -> TxResult<Vec<crate::engine::ExpediteRecord>> {
-    let mut out: Vec<crate::engine::ExpediteRecord> = Vec::new();
-    for row in tx.query(
-        "SELECT release, actor, reason, at FROM captain.expedites WHERE pipeline = $1
-         ORDER BY release",
-        &[&p],
-    )? {
-        out.push(crate::engine::ExpediteRecord {
-            release: release_number(row.try_get(0)?)?,
-            actor: row.try_get(1)?,
-            reason: row.try_get(2)?,
-            at: row.try_get(3)?,
-            approved_by: Default::default(),
-        });
-    }
-    // Approvals exist only for requested expedites: none requested, none to read.
-    if out.is_empty() {
-        return Ok(out);
-    }
-    for row in tx.query(
-        "SELECT release, actor FROM captain.expedite_approvals WHERE pipeline = $1",
-        &[&p],
-    )? {
-        let release = release_number(row.try_get(0)?)?;
-        let actor: String = row.try_get(1)?;
-        if let Some(record) = out.iter_mut().find(|e| e.release == release) {
-            record.approved_by.insert(actor);
+/// [`Settings`] in one statement (each is a round trip; these tables are small): one
+/// row shape for all five, told apart by `part`, each in its own order (locks by kind,
+/// target and direction; overrides by `seq`; expedites by release).
+fn pipeline_settings(
+    tx: &mut Tx,
+    p: &str,
+    stage_names: &[&str],
+    at: Timestamp,
+) -> TxResult<Settings> {
+    let mut settings = Settings {
+        locks: Vec::new(),
+        overrides: Vec::new(),
+        expedites: Vec::new(),
+        blockers: BTreeMap::new(),
+    };
+    let rows = tx.query(
+        "SELECT 0 AS part, NULL::bigint AS n, target_kind AS a, target AS b, direction AS c,
+                actor AS d, reason AS e, created_at AS t, until AS u, NULL::boolean AS f
+         FROM captain.locks WHERE pipeline = $1
+         UNION ALL
+         SELECT 1, seq, target, actor, reason, NULL, NULL, created_at, until, NULL
+         FROM captain.blocker_overrides
+         WHERE pipeline = $1 AND (until IS NULL OR until > $2)
+         UNION ALL
+         SELECT 2, release, actor, reason, NULL, NULL, NULL, at, NULL, NULL
+         FROM captain.expedites WHERE pipeline = $1
+         UNION ALL
+         SELECT 3, release, actor, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+         FROM captain.expedite_approvals WHERE pipeline = $1
+         UNION ALL
+         SELECT 4, NULL, stage, NULL, NULL, NULL, NULL, NULL, NULL, alarm
+         FROM captain.blocker_states WHERE pipeline = $1 AND stage = ANY($3)
+         ORDER BY 1, 2, 3, 4, 5",
+        &[&p, &at, &stage_names],
+    )?;
+    for row in &rows {
+        let part: i32 = row.try_get(0)?;
+        match part {
+            0 => {
+                let kind: String = row.try_get(2)?;
+                let direction: String = row.try_get(4)?;
+                settings.locks.push(Lock {
+                    target_kind: ledger_word(&kind, "lock kind")?,
+                    target: row.try_get(3)?,
+                    direction: ledger_word(&direction, "lock direction")?,
+                    actor: row.try_get(5)?,
+                    reason: row.try_get(6)?,
+                    created_at: row.try_get(7)?,
+                    until: row.try_get(8)?,
+                });
+            }
+            1 => settings.overrides.push(BlockerOverride {
+                target: row.try_get(2)?,
+                actor: row.try_get(3)?,
+                reason: row.try_get(4)?,
+                created_at: row.try_get(7)?,
+                until: row.try_get(8)?,
+            }),
+            2 => settings.expedites.push(crate::engine::ExpediteRecord {
+                release: release_number(row.try_get(1)?)?,
+                actor: row.try_get(2)?,
+                reason: row.try_get(3)?,
+                at: row.try_get(7)?,
+                approved_by: Default::default(),
+            }),
+            3 => {
+                // Approvals exist only for requested expedites (their foreign key).
+                let release = release_number(row.try_get(1)?)?;
+                let actor: String = row.try_get(2)?;
+                if let Some(record) = settings.expedites.iter_mut().find(|e| e.release == release) {
+                    record.approved_by.insert(actor);
+                }
+            }
+            _ => {
+                settings.blockers.insert(row.try_get(2)?, row.try_get(9)?);
+            }
         }
     }
-    Ok(out)
+    Ok(settings)
 }
 
 pub(super) fn record_expedite(tx: &mut Tx, p: &str, event: &ExpediteEvent) -> TxResult<()> {
