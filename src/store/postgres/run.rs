@@ -1323,16 +1323,25 @@ pub(super) fn deployment_phases(
     ids: &[DeploymentId],
 ) -> TxResult<Vec<Option<ActiveRecord>>> {
     let wanted: Vec<&str> = ids.iter().map(|id| id.0.as_str()).collect();
+    // One id (finishing a deployment) is a text parameter: PostgreSQL settles on one plan
+    // for it, where an array is planned again on every call (see `Tx::generic_plans`).
+    let (matching, one) = match wanted.as_slice() {
+        [one] => ("d.id = $2", Some(*one)),
+        _ => ("d.id = ANY($2)", None),
+    };
     let sql = format!(
         "SELECT {DEPLOYMENT_COLUMNS}, {PROGRESS_COLUMNS}
          FROM captain.deployments d
          JOIN captain.environment_state s
            ON s.pipeline = d.pipeline AND s.environment = d.environment AND s.in_progress_seq = d.seq
          LEFT JOIN captain.deployment_progress p ON p.deployment = d.seq
-         WHERE d.pipeline = $1 AND d.id = ANY($2)"
+         WHERE d.pipeline = $1 AND {matching}"
     );
-    let found: HashMap<DeploymentId, ActiveRecord> = tx
-        .query(&sql, &[&p, &wanted])?
+    let rows = match one {
+        Some(one) => tx.query(&sql, &[&p, &one])?,
+        None => tx.query(&sql, &[&p, &wanted])?,
+    };
+    let found: HashMap<DeploymentId, ActiveRecord> = rows
         .iter()
         .map(|row| active_from_row(row).map(|a| (a.record.deployment.clone(), a.record)))
         .collect::<TxResult<_>>()?;
