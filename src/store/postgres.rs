@@ -1031,16 +1031,21 @@ fn release_from_row(row: &Row) -> TxResult<Release> {
 }
 
 fn lock_from_row(row: &Row) -> TxResult<Lock> {
-    let kind: String = row.try_get(0)?;
-    let direction: String = row.try_get(2)?;
+    lock_at(row, 0)
+}
+
+/// A lock from [`LOCK_COLUMNS`] starting at column `at`.
+fn lock_at(row: &Row, at: usize) -> TxResult<Lock> {
+    let kind: String = row.try_get(at)?;
+    let direction: String = row.try_get(at + 2)?;
     Ok(Lock {
         target_kind: ledger_word(&kind, "lock kind")?,
-        target: row.try_get(1)?,
+        target: row.try_get(at + 1)?,
         direction: ledger_word(&direction, "lock direction")?,
-        actor: row.try_get(3)?,
-        reason: row.try_get(4)?,
-        created_at: row.try_get(5)?,
-        until: row.try_get(6)?,
+        actor: row.try_get(at + 3)?,
+        reason: row.try_get(at + 4)?,
+        created_at: row.try_get(at + 5)?,
+        until: row.try_get(at + 6)?,
     })
 }
 

@@ -21,7 +21,7 @@ use postgres::Row;
 
 use super::{
     DEPLOYMENT_COLUMNS, Fail, Tx, TxResult, audit, deployment_at, deployment_by_id,
-    finish_locked_deployment, ledger_word, num, release_number, start_deployment, truncate,
+    finish_locked_deployment, lock_at, num, release_number, start_deployment, truncate,
 };
 use crate::engine::{ActiveDeployment, BlockerOverride, Decision, EngineState, EnvLedger, Phase};
 use crate::error::Error;
@@ -449,19 +449,8 @@ fn pipeline_settings(
     for row in &rows {
         let part: i32 = row.try_get(0)?;
         match part {
-            0 => {
-                let kind: String = row.try_get(2)?;
-                let direction: String = row.try_get(4)?;
-                settings.locks.push(Lock {
-                    target_kind: ledger_word(&kind, "lock kind")?,
-                    target: row.try_get(3)?,
-                    direction: ledger_word(&direction, "lock direction")?,
-                    actor: row.try_get(5)?,
-                    reason: row.try_get(6)?,
-                    created_at: row.try_get(7)?,
-                    until: row.try_get(8)?,
-                });
-            }
+            // The lock's columns in `LOCK_COLUMNS` order, from `a`.
+            0 => settings.locks.push(lock_at(row, 2)?),
             1 => settings.overrides.push(BlockerOverride {
                 target: row.try_get(2)?,
                 actor: row.try_get(3)?,
