@@ -277,9 +277,11 @@ impl From<Error> for Fail {
 pub(crate) type TxResult<T> = std::result::Result<T, Fail>;
 type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
 
-/// A connection inside a transaction (begun and ended by [`in_begun`]'s callers or
-/// [`PostgresStore::idempotent`](Store::idempotent)), plus its statement cache.
-struct Tx<'c> {
+/// A connection with its statement cache: inside a transaction (begun and ended by
+/// [`in_begun`]'s callers or [`PostgresStore::idempotent`](Store::idempotent)), or
+/// running statements that each commit by themselves ([`PostgresStore::read_one`],
+/// [`Connections::with_statements`]).
+pub(crate) struct Tx<'c> {
     tx: &'c mut Client,
     statements: &'c mut HashMap<String, Statement>,
 }
@@ -335,21 +337,6 @@ fn claim_answered(tx: &mut Tx, request: &IdempotentRequest, body: &[u8]) -> TxRe
     Ok(claimed.try_get(0)?)
 }
 
-/// `sql` prepared on `client`, once per connection (`statements` is its cache): a
-/// prepared statement costs one round trip instead of two, and is parsed once.
-pub(crate) fn prepared(
-    client: &mut Client,
-    statements: &mut HashMap<String, Statement>,
-    sql: &str,
-) -> std::result::Result<Statement, postgres::Error> {
-    if let Some(statement) = statements.get(sql) {
-        return Ok(statement.clone());
-    }
-    let statement = client.prepare(sql)?;
-    statements.insert(sql.to_string(), statement.clone());
-    Ok(statement)
-}
-
 /// Runs `f` on `conn`, whose BEGIN succeeded, then COMMIT; rolls back when `f` fails.
 fn in_begun<T>(conn: &mut Conn, f: impl FnOnce(&mut Tx) -> TxResult<T>) -> TxResult<T> {
     let mut tx = Tx {
@@ -383,8 +370,15 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// `sql` prepared once per connection: a prepared statement costs one round trip
+    /// instead of two, and is parsed once.
     fn statement(&mut self, sql: &str) -> TxResult<Statement> {
-        Ok(prepared(self.tx, self.statements, sql)?)
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.tx.prepare(sql)?;
+        self.statements.insert(sql.to_string(), statement.clone());
+        Ok(statement)
     }
 
     fn query(&mut self, sql: &str, params: Params) -> TxResult<Vec<Row>> {
@@ -392,17 +386,17 @@ impl Tx<'_> {
         Ok(self.tx.query(&statement, params)?)
     }
 
-    fn opt(&mut self, sql: &str, params: Params) -> TxResult<Option<Row>> {
+    pub(crate) fn opt(&mut self, sql: &str, params: Params) -> TxResult<Option<Row>> {
         let statement = self.statement(sql)?;
         Ok(self.tx.query_opt(&statement, params)?)
     }
 
-    fn one(&mut self, sql: &str, params: Params) -> TxResult<Row> {
+    pub(crate) fn one(&mut self, sql: &str, params: Params) -> TxResult<Row> {
         let statement = self.statement(sql)?;
         Ok(self.tx.query_one(&statement, params)?)
     }
 
-    fn exec(&mut self, sql: &str, params: Params) -> TxResult<u64> {
+    pub(crate) fn exec(&mut self, sql: &str, params: Params) -> TxResult<u64> {
         let statement = self.statement(sql)?;
         Ok(self.tx.execute(&statement, params)?)
     }
@@ -679,6 +673,17 @@ impl Connections {
     /// advisory lock for as long as it lives).
     pub(crate) fn dedicated(&self) -> Result<Client> {
         self.connect().map(|c| c.client)
+    }
+
+    /// [`with_client`](Self::with_client) with the connection as a [`Tx`]: each
+    /// statement prepared once per connection, and committed by itself.
+    pub(crate) fn with_statements<T>(&self, f: impl FnOnce(&mut Tx) -> TxResult<T>) -> Result<T> {
+        self.with_client(|client, statements| {
+            f(&mut Tx {
+                tx: client,
+                statements,
+            })
+        })
     }
 
     /// Runs `f` on a pooled connection, outside any transaction `f` does not open itself,

@@ -9,16 +9,15 @@
 //! upsert that only takes over a key that is new, expired, or abandoned by a server that
 //! died mid-request), so concurrent retries of one key race safely on its primary key.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use postgres::{Client, Row, Statement};
+use postgres::Client;
 
 use super::{Claim, NewCreation, SeenCreation, token_details, token_exists, token_retired};
 use crate::error::{Error, Result};
 use crate::model::{AuditEvent, Timestamp};
 use crate::server::auth::{NewToken, Role, TokenInfo};
-use crate::store::postgres::{Connections, Fail, TxResult, audit_from_row, prepared};
+use crate::store::postgres::{Connections, Fail, Tx, TxResult, audit_from_row};
 use crate::store::{AuditFilter, IdempotentRequest, SeenKey};
 
 /// The server tables' migrations after the ledger's 0003 and 0004 made the first ones,
@@ -113,10 +112,9 @@ impl PgTables {
     }
 
     /// [`run`](Self::run) for the statements of every keyed request (claim, answer,
-    /// release): `Cached` prepares each once per connection.
-    fn run_cached<T>(&self, f: impl FnOnce(&mut Cached) -> TxResult<T>) -> Result<T> {
-        self.conns
-            .with_client(|client, statements| f(&mut Cached { client, statements }))
+    /// release): each prepared once per connection.
+    fn run_prepared<T>(&self, f: impl FnOnce(&mut Tx) -> TxResult<T>) -> Result<T> {
+        self.conns.with_statements(f)
     }
 
     pub(super) fn insert_token(
@@ -302,9 +300,9 @@ impl PgTables {
             ..
         } = super::key_request(token, key, request, now);
         loop {
-            let (fresh, row) = self.run_cached(|client| {
-                let fresh: bool = client
-                    .query_one(
+            let (fresh, row) = self.run_prepared(|tx| {
+                let fresh: bool = tx
+                    .one(
                         "SELECT captain.claim_key($1, $2, $3, NULL, NULL, $4, $5, $6)",
                         &[
                             &token,
@@ -319,8 +317,8 @@ impl PgTables {
                 if fresh {
                     return Ok((true, None));
                 }
-                let row = client
-                    .query_opt(
+                let row = tx
+                    .opt(
                         "SELECT request_digest, status, body FROM captain.idempotency_keys
                          WHERE token = $1 AND key = $2",
                         &[&token, &key],
@@ -347,8 +345,8 @@ impl PgTables {
     }
 
     pub(super) fn complete(&self, token: &str, key: &str, status: u16, body: &[u8]) -> Result<()> {
-        self.run_cached(|client| {
-            client.execute(
+        self.run_prepared(|tx| {
+            tx.exec(
                 "UPDATE captain.idempotency_keys SET status = $3, body = $4 WHERE token = $1 AND key = $2",
                 &[&token, &key, &i32::from(status), &body],
             )?;
@@ -357,8 +355,8 @@ impl PgTables {
     }
 
     pub(super) fn release(&self, token: &str, key: &str) -> Result<()> {
-        self.run_cached(|client| {
-            client.execute(
+        self.run_prepared(|tx| {
+            tx.exec(
                 "DELETE FROM captain.idempotency_keys WHERE token = $1 AND key = $2 AND status IS NULL",
                 &[&token, &key],
             )?;
@@ -366,31 +364,6 @@ impl PgTables {
         })
     }
 }
-
-/// A connection with its prepared-statement cache, queried like a [`Client`].
-struct Cached<'c> {
-    client: &'c mut Client,
-    statements: &'c mut HashMap<String, Statement>,
-}
-
-impl Cached<'_> {
-    fn query_one(&mut self, sql: &str, params: Params) -> TxResult<Row> {
-        let statement = prepared(self.client, self.statements, sql)?;
-        Ok(self.client.query_one(&statement, params)?)
-    }
-
-    fn query_opt(&mut self, sql: &str, params: Params) -> TxResult<Option<Row>> {
-        let statement = prepared(self.client, self.statements, sql)?;
-        Ok(self.client.query_opt(&statement, params)?)
-    }
-
-    fn execute(&mut self, sql: &str, params: Params) -> TxResult<u64> {
-        let statement = prepared(self.client, self.statements, sql)?;
-        Ok(self.client.execute(&statement, params)?)
-    }
-}
-
-type Params<'a> = &'a [&'a (dyn postgres::types::ToSql + Sync)];
 
 /// One audit event, inside the transaction of the change it records.
 fn audit(
