@@ -1581,16 +1581,22 @@ fn check_promotion(tx: &mut Tx, p: &str, new: &NewDeployment) -> TxResult<()> {
 }
 
 fn finish_deployment(tx: &mut Tx, p: &str, finish: &FinishDeployment) -> TxResult<Deployment> {
-    checks::require_finishing_outcome(finish)?;
     // The environment's lock first (the same order as start and rollback take locks).
+    lock_environment_of(tx, p, &finish.id)?;
+    finish_locked_deployment(tx, p, finish)
+}
+
+/// Locks the `environment_state` row of deployment `id`'s environment (nothing, for a
+/// deployment that does not exist): what every change to one deployment takes first.
+fn lock_environment_of(tx: &mut Tx, p: &str, id: &DeploymentId) -> TxResult<()> {
     tx.query(
         "SELECT 1 FROM captain.environment_state
          WHERE pipeline = $1
            AND environment = (SELECT environment FROM captain.deployments WHERE pipeline = $1 AND id = $2)
          FOR UPDATE",
-        &[&p, &finish.id.0],
+        &[&p, &id.0],
     )?;
-    finish_locked_deployment(tx, p, finish)
+    Ok(())
 }
 
 /// [`finish_deployment`] in a transaction that holds the environment's lock already.

@@ -21,7 +21,8 @@ use postgres::Row;
 
 use super::{
     DEPLOYMENT_COLUMNS, Fail, Tx, TxResult, audit, deployment_at, deployment_by_id,
-    finish_locked_deployment, lock_at, num, release_number, start_deployment, truncate,
+    finish_locked_deployment, lock_at, lock_environment_of, num, release_number, start_deployment,
+    truncate,
 };
 use crate::engine::{ActiveDeployment, BlockerOverride, Decision, EngineState, EnvLedger, Phase};
 use crate::error::Error;
@@ -570,21 +571,24 @@ fn stale(what: String) -> Error {
 /// Locks the environment of deployment `id` (its state row, as starting and finishing
 /// do), then reads the deployment afresh.
 fn locked(tx: &mut Tx, p: &str, id: &DeploymentId) -> TxResult<Option<(i64, Deployment)>> {
-    tx.query(
-        "SELECT 1 FROM captain.environment_state
-         WHERE pipeline = $1
-           AND environment = (SELECT environment FROM captain.deployments WHERE pipeline = $1 AND id = $2)
-         FOR UPDATE",
-        &[&p, &id.0],
-    )?;
+    lock_environment_of(tx, p, id)?;
     deployment_by_id(tx, p, id)
 }
 
 /// The deployments a batch of decisions locked and read in progress (see
 /// [`in_progress_held`]): a later decision on the same deployment in the same
 /// transaction neither locks its environment again nor reads it again. Finishing one
-/// takes it out.
+/// takes it out ([`finishing_held`]).
 type Held = HashMap<DeploymentId, (i64, Deployment)>;
+
+/// The deployment a decision is about to finish: still in progress (checked once per
+/// transaction, see [`in_progress_held`]), and no longer held after this.
+fn finishing_held(tx: &mut Tx, p: &str, id: &DeploymentId, held: &mut Held) -> TxResult<()> {
+    if held.remove(id).is_none() {
+        in_progress(tx, p, id)?;
+    }
+    Ok(())
+}
 
 /// [`in_progress`], once per deployment and transaction: the environment's row stays
 /// locked until the transaction ends, and every change to a deployment's row takes that
@@ -882,8 +886,7 @@ pub(super) fn apply_decisions(
                 set_owner(tx, seq, batch.runner.as_ref())?;
             }
             Decision::ApproveEnvironment { deployment, .. } => {
-                in_progress_held(tx, p, deployment, &mut held)?;
-                held.remove(deployment);
+                finishing_held(tx, p, deployment, &mut held)?;
                 finish_locked_deployment(
                     tx,
                     p,
@@ -901,8 +904,7 @@ pub(super) fn apply_decisions(
                 outcome,
                 ..
             } => {
-                in_progress_held(tx, p, deployment, &mut held)?;
-                held.remove(deployment);
+                finishing_held(tx, p, deployment, &mut held)?;
                 finish_locked_deployment(
                     tx,
                     p,
