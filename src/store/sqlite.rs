@@ -326,11 +326,9 @@ fn inspect(conn: &Connection) -> rusqlite::Result<FileKind> {
     if !conn.is_autocommit() {
         return inspect_in_snapshot(conn);
     }
-    conn.execute_batch("BEGIN")?;
-    let kind = inspect_in_snapshot(conn);
-    let end = conn.execute_batch("COMMIT");
-    let kind = kind?;
-    end?;
+    let snapshot = conn.unchecked_transaction()?;
+    let kind = inspect_in_snapshot(&snapshot)?;
+    snapshot.commit()?;
     Ok(kind)
 }
 
