@@ -248,6 +248,9 @@ fn refused_data(e: &postgres::Error) -> Option<Error> {
     }
 }
 
+/// The BEGIN of a read: one snapshot of the whole ledger, and no write by mistake.
+const BEGIN_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+
 /// How a read begins its snapshot (see [`PostgresStore::read`]).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Read {
@@ -555,18 +558,31 @@ impl PostgresStore {
             return Err(Error::internal("a read ran twice"));
         };
         let begin = match kind {
-            Read::Snapshot => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+            Read::Snapshot => BEGIN_READ,
             // One round trip for both (the simple protocol runs a batch).
             Read::GenericPlans => {
                 "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
                  SET LOCAL plan_cache_mode = force_generic_plan"
             }
         };
+        let mut lease = self.begun(begin)?;
+        let Some(conn) = lease.conn.as_mut() else {
+            return Err(Error::internal("a pooled connection went missing"));
+        };
+        let result = in_begun(conn, |tx| f(tx, &self.pipeline));
+        if let Err(Fail::Db(e)) = &result {
+            lease.broken = broken(e);
+        }
+        result.map_err(|e| self.conns.fail(e))
+    }
+
+    /// A leased connection with `begin` run on it; one that turns out broken at its BEGIN
+    /// is replaced once.
+    fn begun(&self, begin: &str) -> Result<Lease<'_>> {
         let mut lease = self.conns.lease()?;
         let Some(conn) = lease.conn.as_mut() else {
             return Err(Error::internal("a pooled connection went missing"));
         };
-        // A connection that breaks before its BEGIN went through is replaced once.
         if let Err(e) = conn.client.batch_execute(begin) {
             lease.broken = broken(&e);
             if !lease.broken {
@@ -582,14 +598,7 @@ impl PostgresStore {
                 return Err(self.conns.fail(e.into()));
             }
         }
-        let Some(conn) = lease.conn.as_mut() else {
-            return Err(Error::internal("a pooled connection went missing"));
-        };
-        let result = in_begun(conn, |tx| f(tx, &self.pipeline));
-        if let Err(Fail::Db(e)) = &result {
-            lease.broken = broken(e);
-        }
-        result.map_err(|e| self.conns.fail(e))
+        Ok(lease)
     }
 
     /// Runs `f` in this thread's idempotent transaction on this store's pool, if there
@@ -3067,6 +3076,40 @@ impl Store for PostgresStore {
         }
         lease.conn = Some(ambient.conn);
         Ok(finished)
+    }
+
+    fn read_together(&self, run: &mut dyn FnMut() -> Result<()>) -> Result<()> {
+        if AMBIENT.with(|cell| cell.try_borrow().map_or(true, |slot| slot.is_some())) {
+            return run();
+        }
+        let mut lease = self.begun(BEGIN_READ)?;
+        let Some(conn) = lease.conn.take() else {
+            return Err(Error::internal("a pooled connection went missing"));
+        };
+        AMBIENT.with(|cell| {
+            *cell.borrow_mut() = Some(Ambient {
+                pool: self.conns.id(),
+                conn,
+                failed: false,
+            });
+        });
+        // Should `run` panic, the transaction must not outlive it on this thread.
+        let clear = ClearAmbient;
+        let result = run();
+        let Some(mut ambient) = clear.take() else {
+            return Err(Error::internal("the read transaction went missing"));
+        };
+        let end = if result.is_ok() && !ambient.failed {
+            "COMMIT"
+        } else {
+            "ROLLBACK"
+        };
+        let ended = ambient.conn.client.batch_execute(end);
+        let broken_now = ended.as_ref().is_err_and(broken);
+        lease.conn = Some(ambient.conn);
+        lease.broken = broken_now;
+        result?;
+        ended.map_err(|e| self.conns.fail(e.into()))
     }
 
     fn location(&self) -> String {

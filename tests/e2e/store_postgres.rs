@@ -810,3 +810,43 @@ fn simultaneous_expedite_requests_record_one_and_refuse_the_rest() {
         "{refused:?}"
     );
 }
+
+/// A server's view reads in one snapshot ([`Store::read_together`]): a release created
+/// by another connection between two of its reads is seen by neither; after it, by the
+/// next read. A write inside is refused (the transaction is read-only) and the store
+/// goes on.
+#[test]
+fn reads_together_see_one_snapshot() {
+    let url = fresh_database();
+    let viewer = PostgresStore::open(&url, "app").unwrap();
+    let writer = PostgresStore::open(&url, "app").unwrap();
+    writer
+        .create_release(new_release("a1", None, &["a1"], "i1"))
+        .unwrap();
+    let count = |s: &dyn Store| s.releases(&ReleaseFilter::default()).unwrap().len();
+    let mut seen = Vec::new();
+    viewer
+        .read_together(&mut || {
+            seen.push(count(&viewer));
+            writer
+                .create_release(new_release("b1", Some(1), &["b1"], "i2"))
+                .unwrap();
+            seen.push(count(&viewer));
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(seen, vec![1, 1], "both reads saw the moment the view began");
+    assert_eq!(count(&viewer), 2);
+
+    let refused = viewer.read_together(&mut || {
+        viewer
+            .create_release(new_release("c1", Some(2), &["c1"], "i3"))
+            .map(|_| ())
+    });
+    assert!(refused.is_err());
+    assert_eq!(
+        count(&viewer),
+        2,
+        "nothing written, and the store still reads"
+    );
+}

@@ -363,6 +363,22 @@ async fn read<T: Serialize + Send + 'static>(
     }
 }
 
+/// A view: a [`read`] whose reads all see one snapshot of the ledger (one transaction on
+/// PostgreSQL, not one per read). Not for a read that asks the network (gates probe
+/// alarm sources): it would hold a pooled connection meanwhile.
+async fn read_view<T: Serialize + Send + 'static>(
+    app: &App,
+    caller: &Caller,
+    pipeline: String,
+    what: &str,
+    op: impl FnOnce(&dyn Store) -> Result<T> + Send + 'static,
+) -> Reply<T> {
+    read(app, caller, pipeline, what, move |s| {
+        crate::store::in_one_snapshot(s, op)
+    })
+    .await
+}
+
 /// The actor to record: the token's name, or the actor the client names when the token
 /// may delegate (a CI token passing the person who merged).
 fn actor_for(token: &TokenInfo, claimed: &str) -> String {

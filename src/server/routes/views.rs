@@ -112,7 +112,7 @@ async fn status(
         None => Timestamp::now(),
     };
     let definition = registered.pipeline.clone();
-    read(&app, &caller, pipeline, "reading the status", move |s| {
+    read_view(&app, &caller, pipeline, "reading the status", move |s| {
         crate::views::status::build(&definition, s, now)
     })
     .await
@@ -163,7 +163,7 @@ async fn history(
         since: q.since,
     };
     let definition = registered.pipeline.clone();
-    read(&app, &caller, pipeline, "reading history", move |s| {
+    read_view(&app, &caller, pipeline, "reading history", move |s| {
         crate::views::history::build(&definition, s, &environment, &filter)
     })
     .await
@@ -180,7 +180,7 @@ async fn where_commit(
         Err(r) => return bad_path(r).into(),
     };
     let definition = registered.pipeline.clone();
-    read(&app, &caller, pipeline, "locating a commit", move |s| {
+    read_view(&app, &caller, pipeline, "locating a commit", move |s| {
         crate::views::where_commit::build(&definition, s, None, &rev)
     })
     .await
@@ -199,7 +199,7 @@ async fn release(
         Ok(n) => n,
         Err(response) => return response.into(),
     };
-    read(&app, &caller, pipeline, "reading a release", move |s| {
+    read_view(&app, &caller, pipeline, "reading a release", move |s| {
         ReleaseShow::build(s, None, number)
     })
     .await
