@@ -1814,6 +1814,7 @@ fn history(
         .map(|row| release_number(row.try_get(0)?))
         .transpose()?;
     let mut ranges = CommitRanges::new(Facts { tx, pipeline: p });
+    ranges.read_span(rows.iter().map(|(_, d)| d.release).chain(current))?;
     let mut entries = Vec::with_capacity(rows.len());
     for (_, deployment) in rows {
         let reached = deployment.outcome.reached().then_some(deployment.release);

@@ -1186,6 +1186,7 @@ fn history(conn: &Connection, environment: &str, filter: &HistoryFilter) -> Tx<V
         .query_row(params![environment, oldest], |row| release_number(row, 0))
         .optional()?;
     let mut ranges = CommitRanges::new(Facts(conn));
+    ranges.read_span(rows.iter().map(|(_, d)| d.release).chain(current))?;
     let mut entries = Vec::with_capacity(rows.len());
     for (_, deployment) in rows {
         let reached = deployment.outcome.reached().then_some(deployment.release);
