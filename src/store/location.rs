@@ -78,6 +78,11 @@ impl Containing {
         self.ranges.first().map(|(a, _)| ReleaseNumber(*a))
     }
 
+    /// The largest.
+    pub fn last(&self) -> Option<ReleaseNumber> {
+        self.ranges.last().map(|(_, b)| ReleaseNumber(*b))
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = ReleaseNumber> + '_ {
         self.ranges
             .iter()

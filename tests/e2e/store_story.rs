@@ -1497,6 +1497,52 @@ pub fn story_locate_long_histories(make: MakeStore) {
     // t19 is in two releases: looked up directly.
     let t19 = store.locate_commit(&sha("t19"), &envs).unwrap();
     assert!(t19.history.is_empty() && t19.deployed_to.is_empty());
+
+    // A hotfix v21 cut from v2 (without t3) and v22 on v20 (with it): t3 is in v3 … v20
+    // and v22, so v21 lies between containing releases without being one. `d` got v21
+    // first; `e` got v22 only after more deployments (of v1, to `f`) than PostgreSQL's
+    // first page of the ledger holds (64 here).
+    store
+        .create_release(NewRelease {
+            hotfix_reason: Some("checkout is down".into()),
+            ..new_release("h21", Some(2), &["h21"], "i")
+        })
+        .unwrap();
+    store
+        .create_release(new_release("t22", Some(20), &["t22"], "i"))
+        .unwrap();
+    deploy(&*store, on("d", 21), Outcome::Approved);
+    let d22 = deploy(&*store, on("d", 22), Outcome::Approved);
+    for _ in 0..70 {
+        deploy(&*store, on("f", 1), Outcome::Approved);
+    }
+    let e22 = deploy(&*store, on("e", 22), Outcome::Approved);
+    let envs: Vec<String> = ["a", "b", "c", "d", "e", "f"].map(String::from).to_vec();
+    let t3 = store.locate_commit(&sha("t3"), &envs).unwrap();
+    let arrivals: Vec<(String, DeploymentId, ReleaseNumber)> = t3
+        .history
+        .iter()
+        .map(|a| (a.environment.clone(), a.deployment.clone(), a.release))
+        .collect();
+    assert_eq!(
+        arrivals,
+        vec![
+            ("a".to_string(), a5.id.clone(), ReleaseNumber(5)),
+            ("b".to_string(), b4.id.clone(), ReleaseNumber(4)),
+            ("d".to_string(), d22.id.clone(), ReleaseNumber(22)),
+            ("e".to_string(), e22.id.clone(), ReleaseNumber(22)),
+        ]
+    );
+    assert_eq!(
+        t3.deployed_to,
+        ["a", "b", "d", "e"].map(String::from).to_vec()
+    );
+    assert_eq!(t3.not_deployed_to, ["c", "f"].map(String::from).to_vec());
+    // The hotfix's own commit is only in v21.
+    let h21 = store.locate_commit(&sha("h21"), &envs).unwrap();
+    assert_eq!(h21.release, Some(ReleaseNumber(21)));
+    assert_eq!(h21.deployed_to, Vec::<String>::new());
+    assert_eq!(h21.history.len(), 1);
 }
 
 pub fn run_story(make: MakeStore) {
