@@ -448,6 +448,7 @@ impl<'a> Runner<'a> {
         for (id, job) in &mut self.deploys {
             let mut lines = Vec::new();
             let outcome = job.running.poll(&mut |line| lines.push(line));
+            shown(id, &lines, observer);
             self.logs.entry(id.clone()).or_default().extend(lines);
             if let Some(outcome) = outcome {
                 finished.push((id.clone(), outcome));
@@ -486,6 +487,7 @@ impl<'a> Runner<'a> {
             };
             let mut lines = Vec::new();
             let polled = job.poll(stage, &ctx, now, &mut |line| lines.push(line));
+            shown(id, &lines, observer);
             self.logs.entry(id.clone()).or_default().extend(lines);
             if let StepPoll::Done { step, result, text } = polled {
                 done.push((id.clone(), step, result, text));
@@ -744,14 +746,6 @@ impl<'a> Runner<'a> {
             if lines.is_empty() {
                 continue;
             }
-            for line in &lines {
-                if line.stream != "captain" {
-                    observer.event(RunEvent::Output {
-                        deployment: id.clone(),
-                        line: line.clone(),
-                    });
-                }
-            }
             // Output is not state: a failure to store it must not stop the loop.
             if let Err(e) = self.store.append_log(&id, &lines) {
                 observer.event(RunEvent::Note {
@@ -760,6 +754,18 @@ impl<'a> Runner<'a> {
                 });
             }
         }
+    }
+}
+
+/// A command's output, to the observer as soon as it is read: before the note of the
+/// command's exit read in the same poll (printed at the flush, the lines came after it
+/// whenever the command wrote and exited between two polls).
+fn shown(deployment: &DeploymentId, lines: &[LogLine], observer: &mut dyn RunObserver) {
+    for line in lines {
+        observer.event(RunEvent::Output {
+            deployment: deployment.clone(),
+            line: line.clone(),
+        });
     }
 }
 

@@ -83,7 +83,23 @@ fn a_round_with_a_failed_deployment_exits_6() {
     env.run_at(at(1), &["run", "--once", "-q"]).ok();
 }
 
+/// A deploy command's output is printed before the note that it exited: the lines were
+/// printed when the round stored them, after the note whenever the command wrote and
+/// exited between two polls (the backends' CLI comparison saw both orders).
+fn a_command_s_output_comes_before_the_note_of_its_exit() {
+    let env = setup("#!/bin/sh\necho shipping\nexit 0\n");
+    let round = env.run_at(at(0), &["run", "--once"]).ok();
+    let output = round.stdout.find("| shipping");
+    let exit = round.stdout.find("the deploy command exited with status 0");
+    assert!(
+        matches!((output, exit), (Some(o), Some(e)) if o < e),
+        "{}",
+        round.stdout
+    );
+}
+
 on_both_backends!(
     a_clean_round_hands_its_bakes_to_the_next_one,
     a_round_with_a_failed_deployment_exits_6,
+    a_command_s_output_comes_before_the_note_of_its_exit,
 );
