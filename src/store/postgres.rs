@@ -71,7 +71,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (19, include_str!("postgres/0019_blocker_states.sql")),
     (20, include_str!("postgres/0020_release_forks.sql")),
     (21, include_str!("postgres/0021_reached_by_release.sql")),
-    (22, include_str!("postgres/0022_release_count.sql")),
+    (22, include_str!("postgres/0022_release_gaps.sql")),
 ];
 
 mod pool;
@@ -2264,12 +2264,11 @@ struct CommitFacts {
 }
 
 /// [`CommitFacts`] of `commit` in one statement (four were a round trip each), one part
-/// of it per row shape: 0 an introducing release; 1 the pipeline's release count and
-/// the first introducer's floor; 2 its lowest and highest release number; 3 a release
-/// from the first introducer on whose base is not the release before; 4 an
-/// environment's current release. Numbers have no gap when the lowest to the highest
-/// are as many as the count (kept by triggers: count(*) visited every release); with
-/// gaps, the caller reads every release from the first introducer on.
+/// of it per row shape: 0 an introducing release; 1 whether the pipeline's release
+/// numbers have gaps (kept with it: count(*) visited every release) and the first
+/// introducer's floor; 2 its highest release number; 3 a release from the first
+/// introducer on whose base is not the release before; 4 an environment's current
+/// release. With gaps, the caller reads every release from the first introducer on.
 fn commit_facts(tx: &mut Tx, p: &str, commit: &str) -> TxResult<CommitFacts> {
     let rows = tx.query(
         "WITH introducers AS (
@@ -2278,12 +2277,11 @@ fn commit_facts(tx: &mut Tx, p: &str, commit: &str) -> TxResult<CommitFacts> {
          first AS (SELECT min(n) AS n FROM introducers)
          SELECT 0 AS part, n AS a, NULL::bigint AS b, NULL::text AS environment FROM introducers
          UNION ALL
-         SELECT 1, (SELECT release_count FROM captain.pipelines WHERE name = $1),
+         SELECT 1, (SELECT release_gaps::int FROM captain.pipelines WHERE name = $1),
                 (SELECT r.deploy_floor FROM captain.releases r, first
                  WHERE r.pipeline = $1 AND r.number = first.n), NULL
          UNION ALL
-         SELECT 2, (SELECT min(number) FROM captain.releases WHERE pipeline = $1),
-                (SELECT max(number) FROM captain.releases WHERE pipeline = $1), NULL
+         SELECT 2, NULL, (SELECT max(number) FROM captain.releases WHERE pipeline = $1), NULL
          UNION ALL
          SELECT 3, r.number, r.base, NULL FROM captain.releases r, first
          WHERE r.pipeline = $1 AND r.number >= first.n AND (r.base IS NULL OR r.base <> r.number - 1)
@@ -2299,7 +2297,7 @@ fn commit_facts(tx: &mut Tx, p: &str, commit: &str) -> TxResult<CommitFacts> {
         first_floor: None,
         currents: HashMap::new(),
     };
-    let (mut count, mut lowest) = (None, None);
+    let mut gaps = None;
     for row in &rows {
         let a: Option<i64> = row.try_get(1)?;
         let b: Option<i64> = row.try_get(2)?;
@@ -2309,11 +2307,8 @@ fn commit_facts(tx: &mut Tx, p: &str, commit: &str) -> TxResult<CommitFacts> {
                     facts.introduced_by.insert(release_number(a)?);
                 }
             }
-            1 => (count, facts.first_floor) = (a, b),
-            2 => {
-                lowest = a;
-                facts.graph.last = b.map(release_number).transpose()?;
-            }
+            1 => (gaps, facts.first_floor) = (a, b),
+            2 => facts.graph.last = b.map(release_number).transpose()?,
             3 => {
                 if let Some(a) = a {
                     facts.graph.listed.insert(release_number(a)?, base_of(b));
@@ -2326,10 +2321,7 @@ fn commit_facts(tx: &mut Tx, p: &str, commit: &str) -> TxResult<CommitFacts> {
             }
         }
     }
-    facts.graph.dense = matches!(
-        (lowest, facts.graph.last, count),
-        (Some(lowest), Some(last), Some(count)) if num(last) - lowest + 1 == count
-    );
+    facts.graph.dense = gaps == Some(0) && facts.graph.last.is_some();
     Ok(facts)
 }
 
@@ -3127,10 +3119,18 @@ fn import_release(
     Ok(())
 }
 
-/// Recomputes what is derived from deployments after a bulk load: each environment's
-/// state row, and each release's deploy floor (one less than the smallest seq of any
+/// Recomputes what is derived after a bulk load: whether the release numbers have gaps,
+/// each environment's state row, and each release's deploy floor (one less than the smallest seq of any
 /// deployment of it or a newer release).
 fn rebuild_derived(tx: &mut Tx, p: &str) -> TxResult<()> {
+    // Whether the numbers have gaps (only an import can make one).
+    tx.exec(
+        "UPDATE captain.pipelines SET release_gaps = coalesce(
+             (SELECT max(number) - min(number) + 1 <> count(*) FROM captain.releases WHERE pipeline = $1),
+             false)
+         WHERE name = $1",
+        &[&p],
+    )?;
     tx.exec(
         "DELETE FROM captain.environment_state WHERE pipeline = $1",
         &[&p],
