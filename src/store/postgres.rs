@@ -602,6 +602,32 @@ impl PostgresStore {
         Ok(lease)
     }
 
+    /// Runs `run` with the transaction begun on `conn` as this thread's [`Ambient`] one,
+    /// which every read and write of this store's pool joins, and gives it back with
+    /// whether anything inside failed. `what` names the transaction in the error should
+    /// it go missing.
+    fn as_ambient<T>(
+        &self,
+        conn: Conn,
+        what: &str,
+        run: impl FnOnce() -> T,
+    ) -> Result<(T, Ambient)> {
+        AMBIENT.with(|cell| {
+            *cell.borrow_mut() = Some(Ambient {
+                pool: self.conns.id(),
+                conn,
+                failed: false,
+            });
+        });
+        // Should `run` panic, the transaction must not outlive it on this thread.
+        let clear = ClearAmbient;
+        let value = run();
+        let ambient = clear
+            .take()
+            .ok_or_else(|| Error::internal(format!("the {what} transaction went missing")))?;
+        Ok((value, ambient))
+    }
+
     /// Runs `f` in this thread's idempotent transaction on this store's pool, if there
     /// is one (None otherwise). A failure marks the transaction for rollback.
     fn join_ambient<T>(&self, f: impl FnOnce(&mut Tx) -> TxResult<T>) -> Option<Result<T>> {
@@ -3120,8 +3146,8 @@ fn import_release(
 }
 
 /// Recomputes what is derived after a bulk load: whether the release numbers have gaps,
-/// each environment's state row, and each release's deploy floor (one less than the smallest seq of any
-/// deployment of it or a newer release).
+/// each environment's state row, and each release's deploy floor (one less than the
+/// smallest seq of any deployment of it or a newer release).
 fn rebuild_derived(tx: &mut Tx, p: &str) -> TxResult<()> {
     // Whether the numbers have gaps (only an import can make one).
     tx.exec(
@@ -3192,21 +3218,7 @@ impl Store for PostgresStore {
             lease.conn = Some(conn);
             return Err(self.conns.fail(e.into()));
         }
-        let pool = self.conns.id();
-        AMBIENT.with(|cell| {
-            *cell.borrow_mut() = Some(Ambient {
-                pool,
-                conn,
-                failed: false,
-            });
-        });
-        // Should `run` panic, the transaction must not outlive it on this thread.
-        let clear = ClearAmbient;
-        let answer = run(self);
-        let taken = clear.take();
-        let Some(mut ambient) = taken else {
-            return Err(Error::internal("the idempotent transaction went missing"));
-        };
+        let (answer, mut ambient) = self.as_ambient(conn, "idempotent", || run(self))?;
         let finished = match answer {
             Ok(body) if !ambient.failed => {
                 let stored = (|| -> TxResult<bool> {
@@ -3242,19 +3254,7 @@ impl Store for PostgresStore {
         let Some(conn) = lease.conn.take() else {
             return Err(Error::internal("a pooled connection went missing"));
         };
-        AMBIENT.with(|cell| {
-            *cell.borrow_mut() = Some(Ambient {
-                pool: self.conns.id(),
-                conn,
-                failed: false,
-            });
-        });
-        // Should `run` panic, the transaction must not outlive it on this thread.
-        let clear = ClearAmbient;
-        let result = run();
-        let Some(mut ambient) = clear.take() else {
-            return Err(Error::internal("the read transaction went missing"));
-        };
+        let (result, mut ambient) = self.as_ambient(conn, "read", run)?;
         let end = if result.is_ok() && !ambient.failed {
             "COMMIT"
         } else {
