@@ -2042,14 +2042,13 @@ fn locate_commit(
     // A full sha (what the CLI sends, resolved by git) is looked up as it is; only a
     // prefix, or a sha no release has, needs resolving first (and that answers "not
     // found" or "ambiguous").
-    let as_given = text.trim().to_ascii_lowercase();
-    let full = matches!(as_given.len(), 40 | 64) && as_given.bytes().all(|b| b.is_ascii_hexdigit());
-    let mut facts = None;
-    if full {
-        facts = Some(commit_facts(tx, p, &as_given)?).filter(|f| !f.introduced_by.is_empty());
+    let mut given = None;
+    if let Ok(sha) = full_sha(text, "commit") {
+        let facts = commit_facts(tx, p, &sha)?;
+        given = Some((sha, facts)).filter(|(_, f)| !f.introduced_by.is_empty());
     }
-    let (commit, facts) = match facts {
-        Some(facts) => (as_given, facts),
+    let (commit, facts) = match given {
+        Some(found) => found,
         None => {
             let commit = resolve_commit(tx, p, text)?;
             let facts = commit_facts(tx, p, &commit)?;
@@ -2142,14 +2141,6 @@ fn first_arrivals(
     let (Some(low), Some(high)) = (containing.first(), containing.last()) else {
         return Ok(found);
     };
-    let arrival = |row: &Row| -> TxResult<CommitArrival> {
-        Ok(CommitArrival {
-            environment: row.try_get(0)?,
-            deployment: DeploymentId(row.try_get(1)?),
-            release: release_number(row.try_get(2)?)?,
-            finished_at: row.try_get(3)?,
-        })
-    };
     if containing.len() <= 16 {
         let releases: Vec<i64> = containing.iter().map(num).collect();
         for row in tx.query(
@@ -2159,7 +2150,7 @@ fn first_arrivals(
              ORDER BY environment, seq",
             &[&p, &environments, &releases],
         )? {
-            let a = arrival(&row)?;
+            let a = arrival_at(&row, 0)?;
             found.insert(a.environment.clone(), a);
         }
         return Ok(found);
@@ -2191,14 +2182,8 @@ fn first_arrivals(
             last = row.try_get::<_, Option<i64>>(5)?.unwrap_or(floor);
             continue;
         }
-        let seq: i64 = row.try_get(5)?;
-        let a = CommitArrival {
-            environment: row.try_get(1)?,
-            deployment: DeploymentId(row.try_get(2)?),
-            release: release_number(row.try_get(3)?)?,
-            finished_at: row.try_get(4)?,
-        };
-        candidates.insert(a.environment.clone(), (a, seq));
+        let a = arrival_at(row, 1)?;
+        candidates.insert(a.environment.clone(), (a, row.try_get(5)?));
     }
     let mut missed = Vec::new();
     for environment in environments {
@@ -2224,6 +2209,17 @@ fn first_arrivals(
     Ok(found)
 }
 
+/// The arrival in `row`'s columns from `at` on: environment, deployment id, release and
+/// when it finished.
+fn arrival_at(row: &Row, at: usize) -> TxResult<CommitArrival> {
+    Ok(CommitArrival {
+        environment: row.try_get(at)?,
+        deployment: DeploymentId(row.try_get(at + 1)?),
+        release: release_number(row.try_get(at + 2)?)?,
+        finished_at: row.try_get(at + 3)?,
+    })
+}
+
 /// [`first_arrivals`] of `environments` from `floor` on, an environment at a time in one
 /// statement: the first [`FIRST_PAGE`] reached deployments of each; an environment
 /// whose first page holds none that contains is walked further on its own.
@@ -2247,12 +2243,7 @@ fn arrivals_after(
          ORDER BY e.environment, d.seq",
         &[&p, &environments, &floor, &FIRST_PAGE],
     )? {
-        let a = CommitArrival {
-            environment: row.try_get(0)?,
-            deployment: DeploymentId(row.try_get(1)?),
-            release: release_number(row.try_get(2)?)?,
-            finished_at: row.try_get(3)?,
-        };
+        let a = arrival_at(&row, 0)?;
         let seq: i64 = row.try_get(4)?;
         *seen.entry(a.environment.clone()).or_default() += 1;
         if found.contains_key(&a.environment) {

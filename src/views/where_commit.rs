@@ -60,11 +60,10 @@ pub fn build(
     };
     // From a team server, a full sha is asked for while git reads the commit here (the
     // two took one after the other about as long as each other).
-    let given = rev.trim().to_ascii_lowercase();
-    let full = matches!(given.len(), 40 | 64) && given.bytes().all(|b| b.is_ascii_hexdigit());
-    let (sha, details, asked) = match store.as_http() {
-        Some(server) if full => std::thread::scope(|scope| {
-            let remote = scope.spawn(|| server.where_view(&given));
+    let given = crate::model::full_sha(rev, "commit").ok();
+    let (sha, details, asked) = match (store.as_http(), &given) {
+        (Some(server), Some(given)) => std::thread::scope(|scope| {
+            let remote = scope.spawn(|| server.where_view(given));
             let local = repo.resolve(rev);
             let details = local
                 .as_ref()
@@ -82,7 +81,7 @@ pub fn build(
         }
     };
     let answer = match asked {
-        Some(answer) if given == sha => answer,
+        Some(answer) if given.as_deref() == Some(sha.as_str()) => answer,
         _ => locate(&sha),
     };
     let mut found = match answer {
