@@ -1449,7 +1449,15 @@ pub fn story_export_import_expedites_and_overrides(make: MakeStore) {
     assert_eq!(export_to_string(&*copy), more, "nothing half-imported");
 }
 
-/// Runs the whole story on a backend.
+/// Each environment's first arrival of a located commit: environment, deployment, release.
+fn arrivals(location: &CommitLocation) -> Vec<(String, DeploymentId, ReleaseNumber)> {
+    location
+        .history
+        .iter()
+        .map(|a| (a.environment.clone(), a.deployment.clone(), a.release))
+        .collect()
+}
+
 /// `where` for a commit in many releases, with histories longer than a first look reads:
 /// an environment that ran an older release many times before a containing one, one that
 /// got a containing release at once, and one that never did — the same answer on every
@@ -1482,13 +1490,8 @@ pub fn story_locate_long_histories(make: MakeStore) {
     assert_eq!(t3.release, Some(ReleaseNumber(3)));
     assert_eq!(t3.deployed_to, vec!["a".to_string(), "b".to_string()]);
     assert_eq!(t3.not_deployed_to, vec!["c".to_string()]);
-    let arrivals: Vec<(String, DeploymentId, ReleaseNumber)> = t3
-        .history
-        .iter()
-        .map(|a| (a.environment.clone(), a.deployment.clone(), a.release))
-        .collect();
     assert_eq!(
-        arrivals,
+        arrivals(&t3),
         vec![
             ("a".to_string(), a5.id.clone(), ReleaseNumber(5)),
             ("b".to_string(), b4.id.clone(), ReleaseNumber(4)),
@@ -1519,13 +1522,8 @@ pub fn story_locate_long_histories(make: MakeStore) {
     let e22 = deploy(&*store, on("e", 22), Outcome::Approved);
     let envs: Vec<String> = ["a", "b", "c", "d", "e", "f"].map(String::from).to_vec();
     let t3 = store.locate_commit(&sha("t3"), &envs).unwrap();
-    let arrivals: Vec<(String, DeploymentId, ReleaseNumber)> = t3
-        .history
-        .iter()
-        .map(|a| (a.environment.clone(), a.deployment.clone(), a.release))
-        .collect();
     assert_eq!(
-        arrivals,
+        arrivals(&t3),
         vec![
             ("a".to_string(), a5.id.clone(), ReleaseNumber(5)),
             ("b".to_string(), b4.id.clone(), ReleaseNumber(4)),
@@ -1545,6 +1543,7 @@ pub fn story_locate_long_histories(make: MakeStore) {
     assert_eq!(h21.history.len(), 1);
 }
 
+/// Runs the whole story on a backend.
 pub fn run_story(make: MakeStore) {
     story_releases(make);
     story_locate_long_histories(make);
