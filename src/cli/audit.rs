@@ -31,7 +31,7 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         args.limit,
     )?;
     // On a team server, token changes are audited too; they concern no environment.
-    let location = ctx.state_location(&pipeline)?.location;
+    let location = ctx.state_location(&pipeline.outline())?.location;
     if args.environment.is_none() && location.starts_with("http") {
         let server = captain::store::http::HttpStore::open(&location, "", &ctx.remote()?)?;
         let tokens = server.server_audit_events(&captain::store::AuditFilter {

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use captain::config::Pipeline;
+use captain::config::{Outline, Pipeline};
 use captain::git::Repo;
 use captain::model::Timestamp;
 use captain::ops::{ci, state};
@@ -100,7 +100,13 @@ impl Context {
         Ok(Box::leak(Box::new(self.pipeline()?)))
     }
 
-    pub fn state_location(&self, pipeline: &Pipeline) -> Result<state::StateLocation> {
+    /// The pipeline's outline, for a view that needs only its name, `[state]` and
+    /// environments: kept between commands (see [`captain::ops::outline`]).
+    pub fn outline(&self) -> Result<Outline> {
+        captain::ops::outline::load(&self.pipeline_path())
+    }
+
+    pub fn state_location(&self, pipeline: &Outline) -> Result<state::StateLocation> {
         let from_env = std::env::var("CAPTAIN_STATE")
             .ok()
             .filter(|v| !v.is_empty());
@@ -113,6 +119,11 @@ impl Context {
     }
 
     pub fn store(&self, pipeline: &Pipeline) -> anyhow::Result<Box<dyn Store>> {
+        self.store_of(&pipeline.outline())
+    }
+
+    /// The store of the pipeline `outline` names.
+    pub fn store_of(&self, pipeline: &Outline) -> anyhow::Result<Box<dyn Store>> {
         let location = self.state_location(pipeline)?;
         let store = state::open_with(&location.location, pipeline, &self.remote()?)?;
         Ok(store)

@@ -13,7 +13,7 @@ pub struct Args {}
 pub fn run(ctx: &Context, ui: &Ui, _args: Args) -> anyhow::Result<()> {
     let repository = ctx.repo_if_any()?.map(|r| r.root().display().to_string());
     let pipeline = ctx.pipeline()?;
-    let location = ctx.state_location(&pipeline)?;
+    let location = ctx.state_location(&pipeline.outline())?;
     let view = ConfigView {
         repository,
         pipeline_file: pipeline.source.display().to_string(),

@@ -34,11 +34,11 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         .as_deref()
         .map(|s| parse_since(s, ctx.now))
         .transpose()?;
-    let pipeline = ctx.pipeline_for_view()?;
-    captain::ops::deploy::find_environment(pipeline, &args.environment)?;
-    let store = ctx.store(pipeline)?;
+    let pipeline = ctx.outline()?;
+    pipeline.require_environment(&args.environment)?;
+    let store = ctx.store_of(&pipeline)?;
     let view = history::build(
-        pipeline,
+        &pipeline,
         store.as_ref(),
         &args.environment,
         &HistoryFilter {

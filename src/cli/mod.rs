@@ -294,7 +294,7 @@ fn deliver_after_command(ui: &Ui) {
         return;
     }
     // A team server delivers its own.
-    match ctx.state_location(&pipeline) {
+    match ctx.state_location(&pipeline.outline()) {
         Ok(state) if !state.location.starts_with("http") => {}
         _ => return,
     }

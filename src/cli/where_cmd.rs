@@ -17,10 +17,10 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
-    let pipeline = ctx.pipeline_for_view()?;
-    let store = ctx.store(pipeline)?;
+    let pipeline = ctx.outline()?;
+    let store = ctx.store_of(&pipeline)?;
     let repo = ctx.checkout()?;
-    let view = where_commit::build(pipeline, store.as_ref(), repo, &args.rev)?;
+    let view = where_commit::build(&pipeline, store.as_ref(), repo, &args.rev)?;
     if ui.json() {
         return ui.out_json(&view);
     }

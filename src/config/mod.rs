@@ -102,6 +102,7 @@
 mod alarm_expr;
 mod diagnostic;
 mod expand;
+mod outline;
 mod plan;
 mod schema;
 mod targets;
@@ -118,6 +119,7 @@ use jiff::tz::TimeZone;
 
 pub use alarm_expr::{AlarmExpr, ExprError};
 pub use diagnostic::Diagnostic;
+pub use outline::{Outline, unknown_environment};
 pub use plan::{PlanDataPoints, PlanEnvironment, PlanFreeze, PlanStage, PlanView, PlanWave};
 pub use schema::{
     AlarmKind, AlarmSource, ApprovalKind, ApprovalStep, Approvers, CommandKind, DataPoints,
@@ -231,7 +233,12 @@ impl Pipeline {
     /// invalid one is an error (exit 1, as `captain validate`) whose message lists every
     /// problem, one per line.
     pub fn load(path: &Path) -> Result<Pipeline> {
-        match validate_file(path)? {
+        Pipeline::from_text(&read_pipeline_text(path)?, path)
+    }
+
+    /// Parses, validates and expands `text`, read from `path`, as [`Pipeline::load`].
+    pub fn from_text(text: &str, path: &Path) -> Result<Pipeline> {
+        match validate_text(text, path) {
             Ok(pipeline) => Ok(pipeline),
             Err(diagnostics) => {
                 let count = diagnostics.len();

@@ -2,7 +2,7 @@
 //! The pipeline decides which checks apply; the store makes them atomically.
 
 use crate::config::Pipeline;
-use crate::error::{Error, Result, suggestion_hint};
+use crate::error::{Error, Result};
 use crate::model::*;
 use crate::store::Store;
 
@@ -20,15 +20,7 @@ pub fn find_environment<'p>(
 
 /// The error for an environment the pipeline does not have.
 pub fn unknown_environment(pipeline: &Pipeline, name: &str) -> Error {
-    let names = pipeline.environment_names();
-    let error = Error::not_found(format!(
-        "unknown environment `{name}` in pipeline `{}`",
-        pipeline.name
-    ));
-    match suggestion_hint(name, names.iter().map(String::as_str)) {
-        Some(hint) => error.with_hint(hint),
-        None => error.with_hint("`captain plan` lists the environments"),
-    }
+    crate::config::unknown_environment(&pipeline.name, &pipeline.environment_names(), name)
 }
 
 /// Records the start of a deployment after the pipeline's checks: for a normal one, the

@@ -12,6 +12,7 @@ pub mod freeze;
 pub mod gate;
 pub mod notes;
 pub mod notify;
+pub mod outline;
 pub mod pass;
 pub mod preview;
 pub mod promotions;

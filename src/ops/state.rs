@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::config::Pipeline;
+use crate::config::Outline;
 use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::store::http::{HttpStore, Remote};
@@ -49,7 +49,7 @@ pub struct StateLocation {
 pub fn resolve_location(
     given: Option<&str>,
     from_env: bool,
-    pipeline: &Pipeline,
+    pipeline: &Outline,
 ) -> Result<StateLocation> {
     if let Some(value) = given.filter(|v| !v.trim().is_empty()) {
         let source = if from_env {
@@ -193,7 +193,7 @@ pub fn default_path(pipeline: &str) -> Result<PathBuf> {
 }
 
 /// Opens the store at `location`, reaching a team server with `remote`.
-pub fn open_with(location: &str, pipeline: &Pipeline, remote: &Remote) -> Result<Box<dyn Store>> {
+pub fn open_with(location: &str, pipeline: &Outline, remote: &Remote) -> Result<Box<dyn Store>> {
     if location.starts_with("http://") || location.starts_with("https://") {
         // The server decides with its own definition; saying which one this client read
         // lets it refuse when the two differ.

@@ -6,10 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::Pipeline;
+use crate::config::Outline;
 use crate::error::Result;
 use crate::model::*;
-use crate::ops::deploy::find_environment;
 use crate::store::{HistoryFilter, Store};
 
 #[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
@@ -40,17 +39,17 @@ pub struct HistoryRow {
 
 /// Builds the history of one environment (exit 5 with a did-you-mean for an unknown one).
 pub fn build(
-    pipeline: &Pipeline,
+    pipeline: &Outline,
     store: &dyn Store,
     environment: &str,
     filter: &HistoryFilter,
 ) -> Result<HistoryView> {
-    let (_, env) = find_environment(pipeline, environment)?;
+    let environment = pipeline.require_environment(environment)?;
     if let Some(server) = store.as_http() {
         // The server builds the very same view with the definition it holds: one request.
-        return server.history_view(&env.name, filter);
+        return server.history_view(environment, filter);
     }
-    let entries = store.history(&env.name, filter)?;
+    let entries = store.history(environment, filter)?;
     let blocks = crate::ops::block::blocks(&store.locks()?);
     let deployments = entries
         .into_iter()
@@ -73,7 +72,7 @@ pub fn build(
         })
         .collect();
     Ok(HistoryView {
-        environment: env.name.clone(),
+        environment: environment.to_string(),
         deployments,
     })
 }

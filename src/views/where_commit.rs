@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::Pipeline;
+use crate::config::Outline;
 use crate::error::{ErrorKind, Result};
 use crate::git::Repo;
 use crate::model::*;
@@ -33,17 +33,17 @@ pub struct WhereView {
 /// function with the definition it holds (one request); the checkout here still resolves
 /// `rev` and names the commit's subject and author.
 pub fn build(
-    pipeline: &Pipeline,
+    pipeline: &Outline,
     store: &dyn Store,
     repo: Option<&Repo>,
     rev: &str,
 ) -> Result<WhereView> {
-    let environments = pipeline.environment_names();
+    let environments = &pipeline.environments;
     let locate = |sha: &str| -> Result<WhereView> {
         if let Some(server) = store.as_http() {
             return server.where_view(sha);
         }
-        let mut view = view(store.locate_commit(sha, &environments)?);
+        let mut view = view(store.locate_commit(sha, environments)?);
         let named = |r: &ReleaseNumber| {
             view.release == Some(*r) || view.history.iter().any(|a| a.release == *r)
         };

@@ -216,3 +216,60 @@ fn where_agrees_with_git_merge_base_on_a_history_with_merges_and_a_hotfix() {
 
 // Each runs against a local file and against `captain serve`.
 crate::on_both_backends!(where_agrees_with_git_merge_base_on_a_history_with_merges_and_a_hotfix,);
+
+/// Views read the pipeline's outline from the user's cache while pipeline.toml keeps its
+/// text (issue 16): an edit is seen by the very next command, and an edit that breaks the
+/// file is reported as without a cache.
+#[test]
+fn views_see_every_edit_of_pipeline_toml_through_the_outline_cache() {
+    let env = TestEnv::new();
+    env.init_repo(SMALL_PIPELINE);
+    env.run(&["release", "create"]).ok();
+    let nowhere = |run: super::common::Run| -> Vec<String> {
+        let view: serde_json::Value =
+            serde_json::from_str(&run.stdout).expect("where --json prints JSON");
+        serde_json::from_value(view["not_deployed_to"].clone()).expect("a list of names")
+    };
+    let before = nowhere(env.run(&["--json", "where", "HEAD"]).ok());
+    assert_eq!(before, ["beta", "gamma", "prod-1", "prod-2", "prod-3"]);
+    let kept = env.path().join("home/.cache/captain/outlines");
+    assert_eq!(
+        std::fs::read_dir(&kept)
+            .expect("the cache directory")
+            .count(),
+        1
+    );
+    // A second look reads the entry and answers the same.
+    assert_eq!(nowhere(env.run(&["--json", "where", "HEAD"]).ok()), before);
+
+    let file = env.repo_path().join("pipeline.toml");
+    std::fs::write(&file, SMALL_PIPELINE.replace("\"prod-3\"", "\"prod-4\""))
+        .expect("pipeline.toml is written");
+    let after = nowhere(env.run(&["--json", "where", "HEAD"]).ok());
+    assert_eq!(after, ["beta", "gamma", "prod-1", "prod-2", "prod-4"]);
+    env.run(&["history", "prod-4"]).ok();
+    let gone = env.run(&["history", "prod-3"]).code(5);
+    assert!(
+        gone.stderr.contains("unknown environment `prod-3`"),
+        "{}",
+        gone.stderr
+    );
+
+    // Back to the first text: its entry answers again; broken: exit 1 as in every command.
+    std::fs::write(&file, SMALL_PIPELINE).expect("pipeline.toml is written");
+    assert_eq!(nowhere(env.run(&["--json", "where", "HEAD"]).ok()), before);
+    std::fs::write(&file, SMALL_PIPELINE.replace("name = \"beta\"", "name = 7"))
+        .expect("pipeline.toml is written");
+    let broken = env.run(&["where", "HEAD"]).code(1);
+    assert!(
+        broken.stderr.contains("is not a valid pipeline"),
+        "{}",
+        broken.stderr
+    );
+    let broken = env.run(&["history", "beta"]).code(1);
+    assert!(
+        broken.stderr.contains("is not a valid pipeline"),
+        "{}",
+        broken.stderr
+    );
+}

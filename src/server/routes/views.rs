@@ -164,7 +164,7 @@ async fn history(
     };
     let definition = registered.pipeline.clone();
     read_view(&app, &caller, pipeline, "reading history", move |s| {
-        crate::views::history::build(&definition, s, &environment, &filter)
+        crate::views::history::build(&definition.outline(), s, &environment, &filter)
     })
     .await
 }
@@ -181,7 +181,7 @@ async fn where_commit(
     };
     let definition = registered.pipeline.clone();
     read_view(&app, &caller, pipeline, "locating a commit", move |s| {
-        crate::views::where_commit::build(&definition, s, None, &rev)
+        crate::views::where_commit::build(&definition.outline(), s, None, &rev)
     })
     .await
 }

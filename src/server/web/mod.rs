@@ -554,7 +554,7 @@ async fn history_page(
         let view = web
             .blocking_heavy(move || {
                 crate::views::history::build(
-                    &opened.pipeline,
+                    &opened.pipeline.outline(),
                     opened.store.as_ref(),
                     &environment,
                     &HistoryFilter {
@@ -631,7 +631,7 @@ async fn commit_page(
             Some(rev) => Some(
                 web.blocking(move || {
                     crate::views::where_commit::build(
-                        &opened.pipeline,
+                        &opened.pipeline.outline(),
                         opened.store.as_ref(),
                         None,
                         &rev,
