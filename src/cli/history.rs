@@ -5,7 +5,7 @@ use captain::views::history;
 
 use super::Context;
 use super::common::parse_since;
-use super::ui::{Ui, relative_time, short};
+use super::ui::{Cell, Ui, relative_time, short};
 
 /// Deployment history of an environment, newest first: deployment, when, outcome, commits
 /// added and removed ("+5 −2"), and commit range.
@@ -76,16 +76,16 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
             (None, None) => String::new(),
         };
         table.add_row(vec![
-            comfy_table::Cell::new(row.id.to_string()),
-            comfy_table::Cell::new(if row.blocked {
+            Cell::new(row.id.to_string()),
+            Cell::new(if row.blocked {
                 format!("{} (blocked)", row.release)
             } else {
                 row.release.to_string()
             }),
-            comfy_table::Cell::new(when),
+            Cell::new(when),
             ui.state_cell(row.outcome.as_str()),
-            comfy_table::Cell::new(changes),
-            comfy_table::Cell::new(range),
+            Cell::new(changes),
+            Cell::new(range),
         ]);
     }
     ui.out(&format!(

@@ -1,6 +1,6 @@
 //! `captain status`: the pipeline at a glance.
 
-use comfy_table::Cell;
+use super::ui::Cell;
 
 use captain::model::LockDirection;
 use captain::views::status;
