@@ -464,6 +464,17 @@ fn conversion(idx: usize, e: impl std::error::Error + Send + Sync + 'static) -> 
     rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, Box::new(e))
 }
 
+/// Column `idx`, text captain wrote, parsed as `T` (a kind, an outcome, a direction)
+/// without copying it out of the row first.
+fn parsed<T>(row: &Row, idx: usize) -> rusqlite::Result<T>
+where
+    T: std::str::FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    let text = row.get_ref(idx)?.as_str().map_err(|e| conversion(idx, e))?;
+    text.parse().map_err(|e| conversion(idx, e))
+}
+
 fn ts(row: &Row, idx: usize) -> rusqlite::Result<Timestamp> {
     Timestamp::from_microsecond(row.get(idx)?).map_err(|e| conversion(idx, e))
 }
@@ -487,8 +498,6 @@ fn num(r: ReleaseNumber) -> i64 {
 }
 
 fn deployment_from_row(row: &Row) -> rusqlite::Result<(i64, Deployment)> {
-    let kind: String = row.get(5)?;
-    let outcome: String = row.get(10)?;
     Ok((
         row.get(0)?,
         Deployment {
@@ -496,12 +505,12 @@ fn deployment_from_row(row: &Row) -> rusqlite::Result<(i64, Deployment)> {
             environment: row.get(2)?,
             stage: row.get(3)?,
             release: release_number(row, 4)?,
-            kind: kind.parse().map_err(|e| conversion(5, e))?,
+            kind: parsed(row, 5)?,
             actor: row.get(6)?,
             reason: row.get(7)?,
             started_at: ts(row, 8)?,
             finished_at: opt_ts(row, 9)?,
-            outcome: outcome.parse().map_err(|e| conversion(10, e))?,
+            outcome: parsed(row, 10)?,
         },
     ))
 }
@@ -531,12 +540,10 @@ fn release_from_row(row: &Row) -> rusqlite::Result<Release> {
 }
 
 fn lock_from_row(row: &Row) -> rusqlite::Result<Lock> {
-    let kind: String = row.get(0)?;
-    let direction: String = row.get(2)?;
     Ok(Lock {
-        target_kind: kind.parse().map_err(|e| conversion(0, e))?,
+        target_kind: parsed(row, 0)?,
         target: row.get(1)?,
-        direction: direction.parse().map_err(|e| conversion(2, e))?,
+        direction: parsed(row, 2)?,
         actor: row.get(3)?,
         reason: row.get(4)?,
         created_at: ts(row, 5)?,
@@ -1289,8 +1296,6 @@ fn ledger_counts(conn: &Connection) -> Tx<LedgerCounts> {
     let mut stmt = conn.prepare_cached(&sql)?;
     let deployments = stmt
         .query_map([], |row| {
-            let kind: String = row.get(1)?;
-            let outcome: String = row.get(2)?;
             let mut duration_buckets = Vec::with_capacity(super::DURATION_BUCKETS.len());
             for i in 0..super::DURATION_BUCKETS.len() {
                 let n: Option<i64> = row.get(5 + i)?;
@@ -1298,8 +1303,8 @@ fn ledger_counts(conn: &Connection) -> Tx<LedgerCounts> {
             }
             Ok(DeploymentTotals {
                 stage: row.get(0)?,
-                kind: kind.parse().map_err(|e| conversion(1, e))?,
-                outcome: outcome.parse().map_err(|e| conversion(2, e))?,
+                kind: parsed(row, 1)?,
+                outcome: parsed(row, 2)?,
                 count: u64::try_from(row.get::<_, i64>(3)?).unwrap_or(0),
                 duration_sum_seconds: row.get(4)?,
                 duration_buckets,
@@ -1356,7 +1361,22 @@ fn environment_states(conn: &Connection, environments: &[String]) -> Tx<Vec<Envi
             deployments.insert(seq, deployment);
         }
     }
-    let take = |seq: Option<i64>| seq.and_then(|s| deployments.get(&s).cloned());
+    // A deployment is often two of an environment's three (current and last finished):
+    // it is copied for all but its last use, which takes it.
+    let mut uses: HashMap<i64, usize> = HashMap::with_capacity(wanted.len());
+    for seq in &wanted {
+        *uses.entry(*seq).or_default() += 1;
+    }
+    let mut take = |seq: Option<i64>| {
+        let seq = seq?;
+        let left = uses.get_mut(&seq)?;
+        *left -= 1;
+        if *left == 0 {
+            deployments.remove(&seq)
+        } else {
+            deployments.get(&seq).cloned()
+        }
+    };
     Ok(environments
         .iter()
         .map(|environment| {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{
-    Tx, all_locks, audit, conversion, deployment_by_id, finish_deployment, micros, num, opt_ts,
+    Tx, all_locks, audit, deployment_by_id, finish_deployment, micros, num, opt_ts, parsed,
     release_number, start_deployment, truncate, ts,
 };
 use crate::engine::{ActiveDeployment, BlockerOverride, Decision, EngineState, EnvLedger, Phase};
@@ -80,7 +80,6 @@ struct ActiveRow {
 }
 
 fn active_from_row(row: &Row) -> rusqlite::Result<ActiveRow> {
-    let kind: String = row.get(5)?;
     let started_at = ts(row, 6)?;
     let phase = phase_from_row(row, 7, started_at)?;
     let id = DeploymentId(row.get(1)?);
@@ -92,7 +91,7 @@ fn active_from_row(row: &Row) -> rusqlite::Result<ActiveRow> {
         engine: ActiveDeployment {
             id: id.clone(),
             release: release_number(row, 4)?,
-            kind: kind.parse().map_err(|e| conversion(5, e))?,
+            kind: parsed(row, 5)?,
             started_at,
             phase,
         },
