@@ -77,6 +77,8 @@ fn list(text: &mut String, title: &str, environments: &[String]) {
     }
     text.push_str(&format!("{title}:\n"));
     for environment in environments {
-        text.push_str(&format!("- {environment}\n"));
+        text.push_str("- ");
+        text.push_str(environment);
+        text.push('\n');
     }
 }

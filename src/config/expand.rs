@@ -98,7 +98,7 @@ pub(crate) fn expand(raw: Raw, sink: &mut Sink<'_>, source: PathBuf) -> Pipeline
                     .environments
                     .iter()
                     .map(|(name, span)| {
-                        let labels = BTreeMap::from([("wave".to_string(), wave.name.clone())]);
+                        let labels = BTreeMap::from([("wave", wave.name.clone())]);
                         (
                             Environment {
                                 name: name.clone(),
@@ -160,12 +160,12 @@ pub(crate) fn expand(raw: Raw, sink: &mut Sink<'_>, source: PathBuf) -> Pipeline
                         match render(&t.environment, &env_vars, allowed) {
                             Ok(env) => {
                                 let mut labels = BTreeMap::from([
-                                    ("wave".to_string(), wave.name.clone()),
-                                    ("region".to_string(), region.clone()),
+                                    ("wave", wave.name.clone()),
+                                    ("region", region.clone()),
                                 ]);
                                 if let Some((i, az)) = pass {
-                                    labels.insert("az".into(), az.clone());
-                                    labels.insert("az_index".into(), (i + 1).to_string());
+                                    labels.insert("az", az.clone());
+                                    labels.insert("az_index", (i + 1).to_string());
                                 }
                                 environments
                                     .push((Environment { name: env, labels }, region_span.clone()));

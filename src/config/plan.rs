@@ -113,7 +113,11 @@ impl Pipeline {
                             .iter()
                             .map(|e| PlanEnvironment {
                                 name: e.name.clone(),
-                                labels: e.labels.clone(),
+                                labels: e
+                                    .labels
+                                    .iter()
+                                    .map(|(k, v)| (k.to_string(), v.clone()))
+                                    .collect(),
                             })
                             .collect(),
                         bake_time: humantime::format_duration(s.bake_time).to_string(),

@@ -146,7 +146,7 @@ mod tests {
     fn deploy_spec_renders_placeholders_and_adds_captain_variables() {
         let environment = Environment {
             name: "prod-eu-1a".to_string(),
-            labels: BTreeMap::from([("region".to_string(), "eu".to_string())]),
+            labels: BTreeMap::from([("region", "eu".to_string())]),
         };
         let command = DeployCommand {
             argv: vec![
