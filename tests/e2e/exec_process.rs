@@ -87,7 +87,7 @@ echo "cwd=$(pwd)""#,
     );
     let environment = Environment {
         name: "prod-eu-1a".to_string(),
-        labels: BTreeMap::from([("region".to_string(), "eu".to_string())]),
+        labels: BTreeMap::from([("region", "eu".to_string())]),
     };
     let command = DeployCommand {
         argv: vec![
