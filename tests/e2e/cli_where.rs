@@ -273,3 +273,48 @@ fn views_see_every_edit_of_pipeline_toml_through_the_outline_cache() {
         broken.stderr
     );
 }
+
+/// A view leaves its SQLite connection to the process's end instead of closing it (issue
+/// 16): the ledger stays whole for the next writer, and a long log another program left
+/// is still emptied as the view exits.
+#[test]
+fn views_that_leave_their_connection_open_leave_the_ledger_whole_and_the_log_short() {
+    let env = TestEnv::new();
+    env.init_repo(SMALL_PIPELINE);
+    env.run(&["release", "create"]).ok();
+    let ledger = env.state_path();
+    let mut log = ledger.as_os_str().to_owned();
+    log.push("-wal");
+    let log_len = || std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
+    {
+        // Another program leaves a megabyte in the log.
+        let conn = rusqlite::Connection::open(&ledger).expect("the ledger opens");
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        )
+        .expect("checkpoints on close are off");
+        conn.execute_batch(
+            "CREATE TABLE scratch (x); INSERT INTO scratch VALUES (zeroblob(1000000));",
+        )
+        .expect("the other program writes");
+    }
+    assert!(log_len() > 1_000_000, "the other program left its frames");
+    env.run(&["where", "HEAD"]).ok();
+    assert_eq!(log_len(), 0, "the view emptied the long log as it exited");
+    for view in [&["status"][..], &["history", "beta"], &["where", "HEAD"]] {
+        env.run(view).ok();
+    }
+    env.run(&["deploy", "start", "beta", "--release", "v1"])
+        .ok();
+    let history = env.run(&["--json", "history", "beta"]).ok();
+    let history: serde_json::Value =
+        serde_json::from_str(&history.stdout).expect("history --json prints JSON");
+    assert_eq!(history["deployments"].as_array().map(Vec::len), Some(1));
+    assert_eq!(history["deployments"][0]["release"], "v1");
+    let conn = rusqlite::Connection::open(&ledger).expect("the ledger opens");
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+        .expect("the check runs");
+    assert_eq!(check, "ok");
+}
