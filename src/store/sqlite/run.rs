@@ -64,14 +64,23 @@ fn opt_i64(value: Option<u64>) -> Option<i64> {
     value.and_then(|v| i64::try_from(v).ok())
 }
 
-const ACTIVE_SQL: &str =
-    "SELECT d.seq, d.id, d.environment, d.stage, d.release, d.kind, d.started_at,
-        p.phase, p.step, p.step_started, p.since,
-        p.runner_host, p.runner_pid, p.runner_start, p.pid, p.pid_start, p.data_points
-     FROM environment_state s
+/// The columns [`active_from_row`] reads: a deployment `d` and its progress `p`.
+macro_rules! active_columns {
+    () => {
+        "SELECT d.seq, d.id, d.environment, d.stage, d.release, d.kind, d.started_at,
+            p.phase, p.step, p.step_started, p.since,
+            p.runner_host, p.runner_pid, p.runner_start, p.pid, p.pid_start, p.data_points"
+    };
+}
+
+/// The deployment in progress in an environment, with its phase.
+const ACTIVE_SQL: &str = concat!(
+    active_columns!(),
+    " FROM environment_state s
      JOIN deployments d ON d.seq = s.in_progress_seq
      LEFT JOIN deployment_progress p ON p.deployment = d.seq
-     WHERE s.environment = ?1";
+     WHERE s.environment = ?1"
+);
 
 struct ActiveRow {
     seq: i64,
@@ -1062,14 +1071,13 @@ pub(super) fn deployment_phases(
 
 /// [`ACTIVE_SQL`]'s columns for the deployment with an id, when it is in progress and its
 /// environment's deployment in progress.
-const PHASE_BY_ID_SQL: &str =
-    "SELECT d.seq, d.id, d.environment, d.stage, d.release, d.kind, d.started_at,
-        p.phase, p.step, p.step_started, p.since,
-        p.runner_host, p.runner_pid, p.runner_start, p.pid, p.pid_start, p.data_points
-     FROM deployments d
+const PHASE_BY_ID_SQL: &str = concat!(
+    active_columns!(),
+    " FROM deployments d
      JOIN environment_state s ON s.environment = d.environment AND s.in_progress_seq = d.seq
      LEFT JOIN deployment_progress p ON p.deployment = d.seq
-     WHERE d.id = ?1 AND d.outcome = 'in progress'";
+     WHERE d.id = ?1 AND d.outcome = 'in progress'"
+);
 
 /// `captain retry`: the release failed in the stage is recorded as retried there.
 pub(super) fn retry_release(conn: &Connection, retry: RetryRequest) -> Tx<StageRecord> {
