@@ -16,7 +16,7 @@
 //!
 //! This room stores and answers; it never reads the clock or talks to git.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -1572,10 +1572,7 @@ fn first_arrivals_in_page<'e>(
     floor: i64,
 ) -> Tx<PagedArrivals<'e>> {
     let page = LEDGER_PAGE_PER_ENVIRONMENT * environments.len().max(32);
-    let mut open: HashMap<&str, &'e str> = environments
-        .iter()
-        .map(|e| (e.as_str(), e.as_str()))
-        .collect();
+    let mut open: HashSet<&'e str> = environments.iter().map(String::as_str).collect();
     let mut arrivals = HashMap::with_capacity(environments.len());
     let mut stmt = conn.prepare_cached(
         "SELECT seq, id, release, finished_at, environment FROM deployments
@@ -1593,8 +1590,7 @@ fn first_arrivals_in_page<'e>(
         if !containing.contains(&release) {
             continue;
         }
-        let Some(environment) =
-            open.remove(row.get_ref(4)?.as_str().map_err(|e| conversion(4, e))?)
+        let Some(environment) = open.take(row.get_ref(4)?.as_str().map_err(|e| conversion(4, e))?)
         else {
             continue;
         };
@@ -1608,7 +1604,7 @@ fn first_arrivals_in_page<'e>(
     }
     if read < page {
         // Every reached deployment after the floor was read: the rest saw none.
-        arrivals.extend(open.into_values().map(|e| (e, None)));
+        arrivals.extend(open.into_iter().map(|e| (e, None)));
     }
     Ok(PagedArrivals {
         arrivals,
@@ -1629,7 +1625,7 @@ fn first_arrivals_of_few(
     environments: &[String],
     containing: &Containing,
 ) -> Tx<HashMap<String, (i64, CommitArrival)>> {
-    let wanted: std::collections::HashSet<&str> = environments.iter().map(String::as_str).collect();
+    let wanted: HashSet<&str> = environments.iter().map(String::as_str).collect();
     let mut stmt = conn.prepare_cached(
         "SELECT seq, id, release, finished_at, environment
          FROM deployments INDEXED BY deployments_reached_by_release
