@@ -4,15 +4,19 @@
 
 use std::path::PathBuf;
 
+use serde::{Deserialize, Serialize};
+
 use super::Pipeline;
 use crate::error::{Error, Result, suggestion_hint};
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Outline {
     pub name: String,
     /// `[state] location`, if the file names one.
     pub state: Option<String>,
     /// The file it was read from (a relative `[state]` path is taken from its directory).
+    /// Not kept with an outline: the same text may be read from another place.
+    #[serde(skip)]
     pub source: PathBuf,
     /// [`crate::model::pipeline_digest`] of the file's text.
     pub digest: String,

@@ -24,15 +24,13 @@ pub const CACHE_DIR_VARIABLE: &str = "CAPTAIN_CACHE_DIR";
 /// Entries kept at most; writing one more removes the oldest.
 const KEPT_ENTRIES: usize = 32;
 
-/// What an entry holds: the outline, and what it was made from and by.
+/// What an entry holds: the outline (its digest names the text it was made from), and
+/// the captain that made it.
 #[derive(Serialize, Deserialize)]
 struct Entry {
     /// [`binary_identity`] of the captain that wrote it.
     captain: String,
-    digest: String,
-    name: String,
-    state: Option<String>,
-    environments: Vec<String>,
+    outline: Outline,
 }
 
 /// The outline of the pipeline file at `path`: from the cache when it holds one for this
@@ -101,12 +99,9 @@ fn read_entry(entry_path: &Path, identity: &str, digest: &str, source: &Path) ->
     let bytes =
         crate::input::read_regular_file(entry_path, crate::input::PIPELINE_FILE_LIMIT).ok()?;
     let entry: Entry = serde_json::from_slice(&bytes).ok()?;
-    (entry.captain == identity && entry.digest == digest).then(|| Outline {
-        name: entry.name,
-        state: entry.state,
+    (entry.captain == identity && entry.outline.digest == digest).then(|| Outline {
         source: source.to_path_buf(),
-        digest: entry.digest,
-        environments: entry.environments,
+        ..entry.outline
     })
 }
 
@@ -118,10 +113,7 @@ fn write_entry(entry_path: &Path, identity: String, outline: &Outline) {
     };
     let entry = Entry {
         captain: identity,
-        digest: outline.digest.clone(),
-        name: outline.name.clone(),
-        state: outline.state.clone(),
-        environments: outline.environments.clone(),
+        outline: outline.clone(),
     };
     let write = || -> std::io::Result<()> {
         std::fs::create_dir_all(dir)?;
