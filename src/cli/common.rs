@@ -122,6 +122,14 @@ impl Context {
         self.store_of(&pipeline.outline())
     }
 
+    /// The store of a view, which opens it once and exits after printing: a SQLite
+    /// ledger's connection is left to the process's end instead of closed (see
+    /// [`captain::store::sqlite::leave_connections_to_the_process_end`]).
+    pub fn store_for_view(&self, pipeline: &Outline) -> anyhow::Result<Box<dyn Store>> {
+        captain::store::sqlite::leave_connections_to_the_process_end();
+        self.store_of(pipeline)
+    }
+
     /// The store of the pipeline `outline` names.
     pub fn store_of(&self, pipeline: &Outline) -> anyhow::Result<Box<dyn Store>> {
         let location = self.state_location(pipeline)?;

@@ -36,9 +36,7 @@ pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
         .transpose()?;
     let pipeline = ctx.outline()?;
     pipeline.require_environment(&args.environment)?;
-    // A view opens one store and exits after printing.
-    captain::store::sqlite::leave_connections_to_the_process_end();
-    let store = ctx.store_of(&pipeline)?;
+    let store = ctx.store_for_view(&pipeline)?;
     let view = history::build(
         &pipeline,
         store.as_ref(),

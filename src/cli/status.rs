@@ -31,9 +31,8 @@ pub struct Args {
 pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
     let pipeline = ctx.pipeline_for_view()?;
     let targets = pipeline.targets(&args.targets)?;
-    // A view opens one store (also with --watch) and exits after printing.
-    captain::store::sqlite::leave_connections_to_the_process_end();
-    let store = ctx.store(pipeline)?;
+    // One store, also with --watch.
+    let store = ctx.store_for_view(&pipeline.outline())?;
     loop {
         let now = if args.watch {
             captain::model::Timestamp::now()

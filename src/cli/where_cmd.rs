@@ -18,9 +18,7 @@ pub struct Args {
 
 pub fn run(ctx: &Context, ui: &Ui, args: Args) -> anyhow::Result<()> {
     let pipeline = ctx.outline()?;
-    // A view opens one store and exits after printing.
-    captain::store::sqlite::leave_connections_to_the_process_end();
-    let store = ctx.store_of(&pipeline)?;
+    let store = ctx.store_for_view(&pipeline)?;
     let repo = ctx.checkout()?;
     let view = where_commit::build(&pipeline, store.as_ref(), repo, &args.rev)?;
     if ui.json() {
