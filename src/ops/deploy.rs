@@ -33,6 +33,19 @@ pub fn start(
     request: StartRequest,
     probes: &crate::exec::Probes,
 ) -> Result<Deployment> {
+    store.start_deployment(decide_start(store, pipeline, request, probes)?)
+}
+
+/// The start [`start`] records, decided: the pipeline's checks passed (or overridden by
+/// `force`, with its reason), and the store's own checks named in it. The team server
+/// records it with the request's idempotency key in the same transaction
+/// ([`Store::record_with_key`]).
+pub fn decide_start(
+    store: &dyn Store,
+    pipeline: &Pipeline,
+    request: StartRequest,
+    probes: &crate::exec::Probes,
+) -> Result<NewDeployment> {
     let (stage, environment) = find_environment(pipeline, &request.environment)?;
     let reason = request
         .reason
@@ -75,7 +88,7 @@ pub fn start(
         }),
         _ => None,
     };
-    store.start_deployment(NewDeployment {
+    Ok(NewDeployment {
         environment: environment.name.clone(),
         stage: stage.name.clone(),
         release: request.release,

@@ -533,9 +533,20 @@ pub trait KeyTable: Send + Sync {
 }
 
 /// A change [`Store::record_with_key`] records.
+#[derive(Clone, Debug)]
 pub enum KeyedChange {
     Start(NewDeployment),
     Finish(FinishDeployment),
+}
+
+impl KeyedChange {
+    /// Records it the ordinary way, without a key (the store's own checks still apply).
+    pub fn record(self, store: &dyn Store) -> Result<Deployment> {
+        match self {
+            KeyedChange::Start(new) => store.start_deployment(new),
+            KeyedChange::Finish(finish) => store.finish_deployment(finish),
+        }
+    }
 }
 
 /// What a key table holds for a key that was not free.

@@ -420,10 +420,13 @@ where
     mutate_keyed(m, role, op, None).await
 }
 
-/// How a route's mutation turns into a [`KeyedChange`] for [`Store::record_with_key`]
-/// (recording a deployment's start or finish: the busiest writes); `None` when this
-/// request is not one (e.g. it is malformed: the ordinary way refuses it).
-type Keyed<B> = Box<dyn Fn(B, &TokenInfo) -> Option<KeyedChange> + Send + 'static>;
+/// How a route's mutation decides the [`KeyedChange`] it records (a deployment's start,
+/// one of the busiest writes: the rule is decided first, with no transaction open), so a
+/// store that can records it with the request's key in one transaction
+/// ([`Store::record_with_key`]): no claim before and no answer after. Where it cannot (a
+/// key seen before, SQLite) the key is claimed and the change decided here is recorded
+/// the ordinary way, not decided again. The answer is the deployment.
+type Keyed<B> = Box<dyn Fn(&dyn Store, B, &TokenInfo) -> Result<KeyedChange> + Send + 'static>;
 
 /// [`mutate`], trying [`Store::record_with_key`] first when the request has a key.
 async fn mutate_keyed<B, T>(
@@ -486,9 +489,40 @@ where
     B: DeserializeOwned + Clone + Send + 'static,
     T: Serialize,
 {
+    decide_keyed(m, registered, role, op, None).await
+}
+
+/// How a rule's route decides the [`KeyedChange`] it records (see [`Keyed`]).
+type KeyedRule<B> = Box<dyn Fn(&Local<'_>, B, &TokenInfo, Clock) -> Result<KeyedChange> + Send>;
+
+/// [`decide`], where `keyed` decides the change `op` would record, so that a store that
+/// can records it with the request's idempotency key in one transaction.
+async fn decide_keyed<B, T>(
+    m: Mutation<'_, B>,
+    registered: Arc<Registered>,
+    role: impl FnOnce(&B) -> Role,
+    op: impl Fn(&Local<'_>, B, &TokenInfo, Clock) -> Result<T> + Send + 'static,
+    keyed: Option<KeyedRule<B>>,
+) -> Reply<T>
+where
+    B: DeserializeOwned + Clone + Send + 'static,
+    T: Serialize,
+{
     let clock = Clock {
         trust_client: m.app.trust_client_clock,
     };
+    let keyed = keyed.map(|keyed| -> Keyed<B> {
+        let registered = registered.clone();
+        Box::new(move |store: &dyn Store, input: B, token: &TokenInfo| {
+            let probes = crate::exec::Probes::default();
+            let local = Local {
+                store,
+                pipeline: &registered.pipeline,
+                probes: &probes,
+            };
+            keyed(&local, input, token, clock)
+        })
+    });
     let op = move |store: &dyn Store, input: B, token: &TokenInfo| {
         let probes = crate::exec::Probes::default();
         let local = Local {
@@ -498,7 +532,7 @@ where
         };
         op(&local, input, token, clock)
     };
-    mutate_with(m, |bytes| parse_body(bytes), role, op, None, false).await
+    mutate_with(m, |bytes| parse_body(bytes), role, op, keyed, false).await
 }
 
 /// The mutation plumbing; `transactional`: the store may run `op` in one transaction
@@ -553,16 +587,22 @@ where
             let store = stores.get(&pipeline);
             // A SQLite ledger keeps its pipeline's keys itself: both ways below use them.
             let ledger = store.as_ref().ok().and_then(|s| s.idempotency_keys());
+            // The change `keyed` decided, when the key could not be recorded with it.
+            let mut decided = None;
             if let Some(key) = &key {
                 let now = Timestamp::now().as_second();
                 let request = key_request(&token.name, key, &request_digest, now);
                 if let Ok(store) = &store {
-                    if let Some(change) = keyed.as_ref().and_then(|k| k(input.clone(), &token)) {
-                        if let Some(deployment) = store.record_with_key(change, &request)? {
+                    if let Some(keyed) = &keyed {
+                        let change = keyed(store.as_ref(), input.clone(), &token);
+                        if let Ok(change) = &change
+                            && let Some(deployment) =
+                                store.record_with_key(change.clone(), &request)?
+                        {
                             return Ok((200, answer_body(&deployment)?, false));
                         }
-                    }
-                    if transactional {
+                        decided = Some(change);
+                    } else if transactional {
                         let answered = store.idempotent(&request, &mut |s| {
                             answer_body(&op(s, input.clone(), &token)?)
                         })?;
@@ -575,12 +615,17 @@ where
                     return Ok((status, body, true));
                 }
             }
-            let result = match &store {
-                Ok(store) => op(store.as_ref(), input, &token),
-                Err(e) => Err(e.clone()),
+            let result = match (&store, decided) {
+                (Ok(store), Some(change)) => change
+                    .and_then(|change| change.record(store.as_ref()))
+                    .and_then(|deployment| answer_body(&deployment)),
+                (Ok(store), None) => {
+                    op(store.as_ref(), input, &token).and_then(|value| answer_body(&value))
+                }
+                (Err(e), _) => Err(e.clone()),
             };
             let (status, body) = match result {
-                Ok(value) => (200, answer_body(&value)?),
+                Ok(body) => (200, body),
                 Err(e) => (
                     super::error_status(&e).as_u16(),
                     serde_json::to_vec(&ErrorBody::from_error(&e)).unwrap_or_default(),
