@@ -1123,23 +1123,6 @@ fn release_by_number(tx: &mut Tx, p: &str, number: ReleaseNumber) -> TxResult<Op
         .transpose()
 }
 
-/// The first release that introduced `commit` (full sha), by the ledger's commit lists.
-/// Every release lists what it added to its base (the first one its whole history), so
-/// this is the first release that contains the commit, if any does.
-fn first_release_introducing(
-    tx: &mut Tx,
-    p: &str,
-    commit: &str,
-) -> TxResult<Option<ReleaseNumber>> {
-    let row = tx.one(
-        "SELECT min(release) FROM captain.release_commits WHERE pipeline = $1 AND sha = $2",
-        &[&p, &commit],
-    )?;
-    row.try_get::<_, Option<i64>>(0)?
-        .map(release_number)
-        .transpose()
-}
-
 fn release_with_commit(tx: &mut Tx, p: &str, commit: &str) -> TxResult<Option<Release>> {
     let sql = format!(
         "SELECT {RELEASE_COLUMNS} FROM captain.releases WHERE pipeline = $1 AND commit_sha = $2"
@@ -1335,6 +1318,11 @@ fn push_pipeline(tx: &mut Tx, p: &str, push: &NewPipelineVersion) -> TxResult<Pu
 fn snapshot_id(tx: &mut Tx, snapshot: &DependencySnapshot) -> TxResult<i64> {
     let body = to_json(snapshot, "dependency snapshot")?;
     let hash = format!("{:x}", Sha256::digest(body.to_string().as_bytes()));
+    // Most releases share their snapshot with the one before: look it up first.
+    let stored = "SELECT id FROM captain.dependency_snapshots WHERE hash = $1";
+    if let Some(row) = tx.opt(stored, &[&hash])? {
+        return Ok(row.try_get(0)?);
+    }
     let inserted = tx.opt(
         "INSERT INTO captain.dependency_snapshots (hash, body) VALUES ($1, $2)
          ON CONFLICT (hash) DO NOTHING RETURNING id",
@@ -1343,14 +1331,8 @@ fn snapshot_id(tx: &mut Tx, snapshot: &DependencySnapshot) -> TxResult<i64> {
     if let Some(row) = inserted {
         return Ok(row.try_get(0)?);
     }
-    // Already there (possibly committed by another transaction while this one waited:
-    // a new statement sees it).
-    Ok(tx
-        .one(
-            "SELECT id FROM captain.dependency_snapshots WHERE hash = $1",
-            &[&hash],
-        )?
-        .try_get(0)?)
+    // Committed by another transaction while this one waited: a new statement sees it.
+    Ok(tx.one(stored, &[&hash])?.try_get(0)?)
 }
 
 /// All commits of a release in one statement.
@@ -1479,26 +1461,37 @@ fn create_release(tx: &mut Tx, p: &str, new: &NewRelease) -> TxResult<CreatedRel
         "SELECT 1 FROM captain.pipelines WHERE name = $1 FOR UPDATE",
         &[&p],
     )?;
-    if let Some(existing) = release_with_commit(tx, p, &commit)? {
+    // What the checks below need, in one statement (each is a round trip): the release
+    // of this commit, the first release containing it (each release lists the commits it
+    // added to its base, the first its whole history), whether the base exists, the
+    // next number, and the newest deployment.
+    let row = tx.one(
+        "SELECT (SELECT number FROM captain.releases WHERE pipeline = $1 AND commit_sha = $2),
+                (SELECT min(release) FROM captain.release_commits
+                 WHERE pipeline = $1 AND sha = $2),
+                $3::bigint IS NULL OR EXISTS (SELECT 1 FROM captain.releases
+                                              WHERE pipeline = $1 AND number = $3),
+                coalesce((SELECT max(number) FROM captain.releases WHERE pipeline = $1), 0) + 1,
+                coalesce((SELECT max(seq) FROM captain.deployments), 0)",
+        &[&p, &commit, &new.base.map(num)],
+    )?;
+    if let Some(existing) = row.try_get::<_, Option<i64>>(0)? {
+        let existing = release_by_number(tx, p, release_number(existing)?)?
+            .ok_or_else(|| Fail::from(Error::internal("a release went missing")))?;
         return Ok(checks::release_again(existing, new, &commit)?);
     }
-    if let Some(containing) = first_release_introducing(tx, p, &commit)? {
-        return Err(checks::contained_already(&commit, containing).into());
+    if let Some(containing) = row.try_get::<_, Option<i64>>(1)? {
+        return Err(checks::contained_already(&commit, release_number(containing)?).into());
     }
     let hotfix = checks::hotfix(new.hotfix_reason.as_deref(), &new.actor, &commit)?;
     if let Some(base) = new.base
-        && release_by_number(tx, p, base)?.is_none()
+        && !row.try_get::<_, bool>(2)?
     {
         return Err(checks::missing_base(base, &commit).into());
     }
-    let row = tx.one(
-        "SELECT coalesce((SELECT max(number) FROM captain.releases WHERE pipeline = $1), 0) + 1,
-                coalesce((SELECT max(seq) FROM captain.deployments), 0)",
-        &[&p],
-    )?;
-    let number = release_number(row.try_get(0)?)?;
+    let number = release_number(row.try_get(3)?)?;
     // Any deployment of this release starts after it commits, so takes a larger seq.
-    let floor: i64 = row.try_get(1)?;
+    let floor: i64 = row.try_get(4)?;
     let release = Release {
         number,
         commit: commit.clone(),
