@@ -83,8 +83,13 @@ struct ActiveRow {
 
 /// Reads [`DEPLOYMENT_COLUMNS`] then [`PROGRESS_COLUMNS`].
 fn active_from_row(row: &Row) -> TxResult<ActiveRow> {
-    let (seq, d) = deployment_at(row, 0)?;
-    let at = 11;
+    active_at(row, 0)
+}
+
+/// [`active_from_row`] from column `first` on.
+fn active_at(row: &Row, first: usize) -> TxResult<ActiveRow> {
+    let (seq, d) = deployment_at(row, first)?;
+    let at = first + 11;
     let phase: Option<String> = row.try_get(at)?;
     let step: Option<i32> = row.try_get(at + 1)?;
     let started: Option<bool> = row.try_get(at + 2)?;
@@ -137,29 +142,333 @@ struct EnvironmentsNow {
     current: Vec<(String, ReleaseNumber)>,
 }
 
-/// These environments as they are now, with the progress rows of the deployments in
-/// progress, in one statement.
-fn environments_now(tx: &mut Tx, p: &str, environments: &[String]) -> TxResult<EnvironmentsNow> {
+/// Where each part's columns begin in a row of [`snapshot_now`] (column 0 is the part):
+/// the settings (`sub` telling their kinds apart, then `n, a, b, c, d, e, t, u, f`), an
+/// environment as it is now ([`DEPLOYMENT_COLUMNS`] and [`PROGRESS_COLUMNS`] of its
+/// deployment in progress, the environment, its current release), a stage's marks
+/// (position, then the three releases of [`StageMarks`]).
+const SETTINGS_AT: usize = 1;
+const NOW_AT: usize = 11;
+const MARKS_AT: usize = 34;
+/// Where the verdicts' columns begin in a row of [`snapshot_ledger`] (after the part and
+/// the ledger's `sub, stage, release, record, environment, flag`).
+const VERDICTS_AT: usize = 7;
+
+/// The first of the snapshot's two statements (each is a round trip): what the
+/// pipeline's people and its last pass set (see [`Settings`]), the environments as they
+/// are now with the progress rows of the deployments in progress, and each stage's
+/// newest releases (index lookups), which bound what [`snapshot_ledger`] reads (see
+/// `snapshot_floors`). One row shape for all three, told apart by `part`: each part's
+/// subquery runs only for its own row of `k` (a one-time filter), the other parts'
+/// columns are NULL.
+fn snapshot_now(
+    tx: &mut Tx,
+    p: &str,
+    stage_names: &[&str],
+    environments: &[String],
+    at: Timestamp,
+) -> TxResult<(Settings, EnvironmentsNow, Vec<StageMarks>)> {
     let sql = format!(
-        "SELECT {DEPLOYMENT_COLUMNS}, {PROGRESS_COLUMNS}, s.environment, c.release
-         FROM captain.environment_state s
-         LEFT JOIN captain.deployments d ON d.seq = s.in_progress_seq
-         LEFT JOIN captain.deployment_progress p ON p.deployment = d.seq
-         LEFT JOIN captain.deployments c ON c.seq = s.current_seq
-         WHERE s.pipeline = $1 AND s.environment = ANY($2)"
+        "SELECT k.part, s.*, e.*, m.*
+         FROM (VALUES (0), (1), (2)) AS k(part)
+         LEFT JOIN LATERAL (
+             SELECT 0 AS sub, NULL::bigint AS n, target_kind AS a, target AS b,
+                    direction AS c, actor AS d, reason AS e, created_at AS t, until AS u,
+                    NULL::boolean AS f
+             FROM captain.locks WHERE pipeline = $1 AND k.part = 0
+             UNION ALL
+             SELECT 1, seq, target, actor, reason, NULL, NULL, created_at, until, NULL
+             FROM captain.blocker_overrides
+             WHERE pipeline = $1 AND (until IS NULL OR until > $2) AND k.part = 0
+             UNION ALL
+             SELECT 2, release, actor, reason, NULL, NULL, NULL, at, NULL, NULL
+             FROM captain.expedites WHERE pipeline = $1 AND k.part = 0
+             UNION ALL
+             SELECT 3, release, actor, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+             FROM captain.expedite_approvals WHERE pipeline = $1 AND k.part = 0
+             UNION ALL
+             SELECT 4, NULL, stage, NULL, NULL, NULL, NULL, NULL, NULL, alarm
+             FROM captain.blocker_states
+             WHERE pipeline = $1 AND stage = ANY($3) AND k.part = 0
+         ) AS s ON true
+         LEFT JOIN LATERAL (
+             SELECT {DEPLOYMENT_COLUMNS}, {PROGRESS_COLUMNS}, st.environment, c.release
+             FROM captain.environment_state st
+             LEFT JOIN captain.deployments d ON d.seq = st.in_progress_seq
+             LEFT JOIN captain.deployment_progress p ON p.deployment = d.seq
+             LEFT JOIN captain.deployments c ON c.seq = st.current_seq
+             WHERE st.pipeline = $1 AND st.environment = ANY($4) AND k.part = 1
+             OFFSET 0
+         ) AS e ON true
+         LEFT JOIN LATERAL (
+             SELECT g.position,
+                    (SELECT max(d.release) FROM captain.deployments d
+                     WHERE d.pipeline = $1 AND d.stage = g.name AND d.kind = 'normal'),
+                    (SELECT max(r.release) FROM captain.stage_records r
+                     WHERE r.pipeline = $1 AND r.stage = g.name AND r.record <> 'superseded'),
+                    (SELECT max(r.release) FROM captain.stage_records r
+                     WHERE r.pipeline = $1 AND r.stage = g.name)
+             FROM unnest($3::text[]) WITH ORDINALITY AS g(name, position)
+             WHERE k.part = 2
+             OFFSET 0
+         ) AS m ON true
+         ORDER BY k.part, s.sub, s.n, s.a, s.b, s.c, m.position"
     );
-    let mut active = Vec::new();
-    let mut current = Vec::new();
-    for row in tx.query(&sql, &[&p, &environments])? {
-        // After the deployment's 11 columns and the progress row's 10.
-        if let Some(release) = row.try_get::<_, Option<i64>>(22)? {
-            current.push((row.try_get(21)?, release_number(release)?));
-        }
-        if row.try_get::<_, Option<i64>>(0)?.is_some() {
-            active.push(active_from_row(&row)?);
+    let mut settings = Settings {
+        locks: Vec::new(),
+        overrides: Vec::new(),
+        expedites: Vec::new(),
+        blockers: BTreeMap::new(),
+    };
+    let mut now = EnvironmentsNow {
+        active: Vec::new(),
+        current: Vec::new(),
+    };
+    let mut marks = Vec::with_capacity(stage_names.len());
+    for row in tx.query(&sql, &[&p, &at, &stage_names, &environments])? {
+        match row.try_get::<_, i32>(0)? {
+            0 => {
+                // A part without rows still has its row of `k`, all NULL.
+                if let Some(sub) = row.try_get::<_, Option<i32>>(SETTINGS_AT)? {
+                    settings_row(&row, sub, &mut settings)?;
+                }
+            }
+            1 => {
+                let at = NOW_AT;
+                // After the deployment's 11 columns and the progress row's 10.
+                let Some(environment) = row.try_get::<_, Option<String>>(at + 21)? else {
+                    continue;
+                };
+                if let Some(release) = row.try_get::<_, Option<i64>>(at + 22)? {
+                    now.current.push((environment, release_number(release)?));
+                }
+                if row.try_get::<_, Option<i64>>(at)?.is_some() {
+                    now.active.push(active_at(&row, at)?);
+                }
+            }
+            _ => {
+                let at = MARKS_AT;
+                if row.try_get::<_, Option<i64>>(at)?.is_none() {
+                    continue;
+                }
+                let newest = |i: usize| -> TxResult<Option<ReleaseNumber>> {
+                    row.try_get::<_, Option<i64>>(at + i)?
+                        .map(release_number)
+                        .transpose()
+                };
+                marks.push(StageMarks {
+                    deployed: newest(1)?.max(newest(2)?),
+                    recorded: newest(3)?,
+                    oldest_active: None,
+                });
+            }
         }
     }
-    Ok(EnvironmentsNow { active, current })
+    Ok((settings, now, marks))
+}
+
+/// One settings row of [`snapshot_now`], of kind `sub`: the lock's columns in
+/// `LOCK_COLUMNS` order from `a`; overrides in `seq` order; expedites by release, then
+/// their approvals; a stage's recorded blocker state.
+fn settings_row(row: &Row, sub: i32, settings: &mut Settings) -> TxResult<()> {
+    let col = |i: usize| SETTINGS_AT + i;
+    match sub {
+        0 => settings.locks.push(lock_at(row, col(2))?),
+        1 => settings.overrides.push(BlockerOverride {
+            target: row.try_get(col(2))?,
+            actor: row.try_get(col(3))?,
+            reason: row.try_get(col(4))?,
+            created_at: row.try_get(col(7))?,
+            until: row.try_get(col(8))?,
+        }),
+        2 => settings.expedites.push(crate::engine::ExpediteRecord {
+            release: release_number(row.try_get(col(1))?)?,
+            actor: row.try_get(col(2))?,
+            reason: row.try_get(col(3))?,
+            at: row.try_get(col(7))?,
+            approved_by: Default::default(),
+        }),
+        3 => {
+            // Approvals exist only for requested expedites (their foreign key).
+            let release = release_number(row.try_get(col(1))?)?;
+            let actor: String = row.try_get(col(2))?;
+            if let Some(record) = settings.expedites.iter_mut().find(|e| e.release == release) {
+                record.approved_by.insert(actor);
+            }
+        }
+        _ => {
+            settings
+                .blockers
+                .insert(row.try_get(col(2))?, row.try_get(col(9))?);
+        }
+    }
+    Ok(())
+}
+
+/// The floors [`snapshot_ledger`] reads from: each stage's, each environment's (its
+/// stage's), how many approved releases below its floor an environment keeps, and the
+/// first stage's (for the releases).
+struct Floors {
+    stages: Vec<i64>,
+    environments: Vec<i64>,
+    below: i64,
+    first: i64,
+}
+
+/// What [`snapshot_ledger`] read.
+#[derive(Default)]
+struct LedgerRows {
+    /// Per stage: what the loop recorded.
+    records: HashMap<String, Vec<(ReleaseNumber, String)>>,
+    /// Per stage and retried release: whether a deployment started since the retry
+    /// ended unapproved.
+    failed_since_retry: HashMap<String, BTreeMap<ReleaseNumber, bool>>,
+    /// Per stage: release, outcome, environment of its normal deployments.
+    outcomes: HashMap<String, Vec<(ReleaseNumber, String, String)>>,
+    /// Per environment: the releases approved there.
+    approved: HashMap<String, Vec<ReleaseNumber>>,
+    /// The releases from the first stage's floor.
+    releases: Vec<ReleaseNumber>,
+    /// The verdicts of the deployments in progress, with their deployments' seqs.
+    verdicts: Vec<(i64, StepVerdict)>,
+}
+
+/// The second statement: from each stage's floor, what the loop recorded, per stage,
+/// and for a retried release whether a deployment started since the retry ended
+/// unapproved (sub 0); what the deployments say, one row per distinct (stage, release,
+/// outcome, environment) of normal ones, as an external CI records only deployments
+/// (sub 1); the releases approved in each environment, with the newest few below the
+/// floor (sub 2); the releases from the first stage's floor (sub 3); and (part 1) the
+/// external step results and approvals of the deployments in progress (rejections and
+/// older approvals, then the approvals of each person).
+fn snapshot_ledger(
+    tx: &mut Tx,
+    p: &str,
+    stage_names: &[&str],
+    environments: &[String],
+    floors: &Floors,
+) -> TxResult<LedgerRows> {
+    let mut read = LedgerRows::default();
+    for row in tx.query(
+        "SELECT k.part, l.*, v.*
+         FROM (VALUES (0), (1)) AS k(part)
+         LEFT JOIN LATERAL (
+             SELECT 0 AS sub, r.stage, r.release, r.record, NULL::text AS environment,
+                    r.record = 'retried' AND EXISTS (
+                        SELECT 1 FROM captain.deployments d
+                        WHERE d.pipeline = r.pipeline AND d.stage = r.stage AND d.kind = 'normal'
+                          AND d.release = r.release AND d.started_at > r.at
+                          AND d.outcome NOT IN ('approved', 'in progress')) AS flag
+             FROM unnest($2::text[], $4::bigint[]) AS f(stage, floor)
+             CROSS JOIN LATERAL (
+                 SELECT * FROM captain.stage_records r
+                 WHERE r.pipeline = $1 AND r.stage = f.stage AND r.release >= f.floor
+                 OFFSET 0) AS r
+             WHERE k.part = 0
+             UNION ALL
+             SELECT DISTINCT 1, d.stage, d.release, d.outcome, d.environment, false
+             FROM unnest($2::text[], $4::bigint[]) AS f(stage, floor)
+             CROSS JOIN LATERAL (
+                 SELECT d.stage, d.release, d.outcome, d.environment FROM captain.deployments d
+                 WHERE d.pipeline = $1 AND d.stage = f.stage AND d.kind = 'normal'
+                   AND d.release >= f.floor
+                 OFFSET 0) AS d
+             WHERE k.part = 0
+             UNION ALL
+             SELECT DISTINCT 2, NULL::text, d.release, NULL::text, d.environment, false
+             FROM unnest($3::text[], $5::bigint[]) AS e(environment, floor)
+             JOIN captain.deployments d
+               ON d.pipeline = $1 AND d.environment = e.environment AND d.release >= e.floor
+              AND d.outcome = 'approved'
+             WHERE k.part = 0
+             UNION ALL
+             SELECT 2, NULL::text, below.release, NULL::text, e.environment, false
+             FROM unnest($3::text[], $5::bigint[]) AS e(environment, floor)
+             CROSS JOIN LATERAL (
+                 SELECT DISTINCT d.release FROM captain.deployments d
+                 WHERE d.pipeline = $1 AND d.environment = e.environment
+                   AND d.release < e.floor AND d.outcome = 'approved'
+                 ORDER BY d.release DESC LIMIT $6) AS below
+             WHERE k.part = 0
+             UNION ALL
+             SELECT 3, NULL::text, number, NULL::text, NULL::text, false
+             FROM captain.releases WHERE pipeline = $1 AND number >= $7 AND k.part = 0
+         ) AS l ON true
+         LEFT JOIN LATERAL (
+             SELECT r.deployment, r.step, r.name, r.passed, r.actor, r.reason, r.at
+             FROM captain.environment_state st
+             JOIN captain.step_results r ON r.deployment = st.in_progress_seq
+             WHERE st.pipeline = $1 AND st.environment = ANY($3) AND k.part = 1
+             UNION ALL
+             SELECT a.deployment, a.step, a.name, true, a.actor, a.reason, a.at
+             FROM captain.environment_state st
+             JOIN captain.step_approvals a ON a.deployment = st.in_progress_seq
+             WHERE st.pipeline = $1 AND st.environment = ANY($3) AND k.part = 1
+         ) AS v ON true
+         ORDER BY k.part, v.deployment, v.step, v.at, v.actor",
+        &[
+            &p,
+            &stage_names,
+            &environments,
+            &floors.stages,
+            &floors.environments,
+            &floors.below,
+            &floors.first,
+        ],
+    )? {
+        if row.try_get::<_, i32>(0)? == 1 {
+            let at = VERDICTS_AT;
+            let Some(seq) = row.try_get::<_, Option<i64>>(at)? else {
+                continue;
+            };
+            read.verdicts.push((
+                seq,
+                StepVerdict {
+                    // The deployment's id is its in-progress row's (see the caller).
+                    deployment: DeploymentId(String::new()),
+                    step: usize::try_from(row.try_get::<_, i32>(at + 1)?).unwrap_or(usize::MAX),
+                    name: row.try_get(at + 2)?,
+                    passed: row.try_get(at + 3)?,
+                    actor: row.try_get(at + 4)?,
+                    reason: row.try_get(at + 5)?,
+                    at: row.try_get(at + 6)?,
+                },
+            ));
+            continue;
+        }
+        let Some(sub) = row.try_get::<_, Option<i32>>(1)? else {
+            continue;
+        };
+        let release = release_number(row.try_get(3)?)?;
+        match sub {
+            0 => {
+                let stage: String = row.try_get(2)?;
+                let record: String = row.try_get(4)?;
+                if record == StageRecordKind::Retried.as_str() {
+                    read.failed_since_retry
+                        .entry(stage.clone())
+                        .or_default()
+                        .insert(release, row.try_get(6)?);
+                }
+                read.records
+                    .entry(stage)
+                    .or_default()
+                    .push((release, record));
+            }
+            1 => read.outcomes.entry(row.try_get(2)?).or_default().push((
+                release,
+                row.try_get(4)?,
+                row.try_get(5)?,
+            )),
+            3 => read.releases.push(release),
+            _ => read
+                .approved
+                .entry(row.try_get(5)?)
+                .or_default()
+                .push(release),
+        }
+    }
+    Ok(read)
 }
 
 pub(super) fn engine_snapshot(
@@ -173,47 +482,22 @@ pub(super) fn engine_snapshot(
     // flattened into joins that hash a pipeline's whole history), so their generic plans
     // are as good as custom ones, and no statement is planned again on every call.
     let stage_names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
-    let settings = pipeline_settings(tx, p, &stage_names, at)?;
+    let environments: Vec<String> = stages
+        .iter()
+        .flat_map(|s| s.environments.iter().cloned())
+        .collect();
+    let (settings, EnvironmentsNow { active, current }, mut marks) =
+        snapshot_now(tx, p, &stage_names, &environments, at)?;
     let mut state = EngineState {
         locks: settings.locks,
         overrides: settings.overrides,
         expedites: settings.expedites,
         ..EngineState::default()
     };
-    let environments: Vec<String> = stages
-        .iter()
-        .flat_map(|s| s.environments.iter().cloned())
-        .collect();
-
-    // The deployments in progress and each stage's newest releases (index lookups)
-    // first: they bound what is read below (see `snapshot_floors`).
-    let EnvironmentsNow { active, current } = environments_now(tx, p, &environments)?;
     let mut by_env: HashMap<String, ActiveRow> = active
         .into_iter()
         .map(|row| (row.record.environment.clone(), row))
         .collect();
-    let mut marks: Vec<StageMarks> = Vec::with_capacity(stages.len());
-    for row in tx.query(
-        "SELECT (SELECT max(d.release) FROM captain.deployments d
-                 WHERE d.pipeline = $1 AND d.stage = s.name AND d.kind = 'normal'),
-                (SELECT max(r.release) FROM captain.stage_records r
-                 WHERE r.pipeline = $1 AND r.stage = s.name AND r.record <> 'superseded'),
-                (SELECT max(r.release) FROM captain.stage_records r
-                 WHERE r.pipeline = $1 AND r.stage = s.name)
-         FROM unnest($2::text[]) WITH ORDINALITY AS s(name, position) ORDER BY s.position",
-        &[&p, &stage_names],
-    )? {
-        let newest = |i: usize| -> TxResult<Option<ReleaseNumber>> {
-            row.try_get::<_, Option<i64>>(i)?
-                .map(release_number)
-                .transpose()
-        };
-        marks.push(StageMarks {
-            deployed: newest(0)?.max(newest(1)?),
-            recorded: newest(2)?,
-            oldest_active: None,
-        });
-    }
     for (scope, mark) in stages.iter().zip(&mut marks) {
         mark.oldest_active = scope
             .environments
@@ -221,106 +505,34 @@ pub(super) fn engine_snapshot(
             .filter_map(|e| by_env.get(e).map(|row| row.engine.release))
             .min();
     }
-    let floors = snapshot_floors(stages, &marks);
-    let stage_floors: Vec<i64> = floors.iter().map(|f| num(*f)).collect();
-    let env_floors: Vec<i64> = stages
+    let stage_floors: Vec<i64> = snapshot_floors(stages, &marks)
         .iter()
-        .zip(&stage_floors)
-        .flat_map(|(s, f)| s.environments.iter().map(|_| *f))
+        .map(|f| num(*f))
         .collect();
-    let below_floor = i64::try_from(approved_below_floor(&state.locks)).unwrap_or(i64::MAX);
-    let first_floor = stage_floors.first().copied().unwrap_or(0);
+    let floors = Floors {
+        environments: stages
+            .iter()
+            .zip(&stage_floors)
+            .flat_map(|(s, f)| s.environments.iter().map(|_| *f))
+            .collect(),
+        below: i64::try_from(approved_below_floor(&state.locks)).unwrap_or(i64::MAX),
+        first: stage_floors.first().copied().unwrap_or(0),
+        stages: stage_floors,
+    };
+    let read = snapshot_ledger(tx, p, &stage_names, &environments, &floors)?;
 
-    // In one statement (each is a round trip), from each stage's floor: what the loop
-    // recorded, per stage, and for a retried release whether a deployment started since
-    // the retry ended unapproved (part 0); what the deployments say, one row per distinct
-    // (stage, release, outcome, environment) of normal ones, as an external CI records
-    // only deployments (part 1); and the releases approved in each environment, with
-    // the newest few below the floor (part 2); and the releases from the first stage's
-    // floor (part 3).
-    let mut records: HashMap<String, Vec<(ReleaseNumber, String)>> = HashMap::new();
-    let mut failed_since_retry: HashMap<String, BTreeMap<ReleaseNumber, bool>> = HashMap::new();
-    let mut outcomes: HashMap<String, Vec<(ReleaseNumber, String, String)>> = HashMap::new();
     let mut envs: BTreeMap<String, EnvLedger> = BTreeMap::new();
-    for row in tx.query(
-        "SELECT 0, r.stage, r.release, r.record, NULL::text,
-                r.record = 'retried' AND EXISTS (
-                    SELECT 1 FROM captain.deployments d
-                    WHERE d.pipeline = r.pipeline AND d.stage = r.stage AND d.kind = 'normal'
-                      AND d.release = r.release AND d.started_at > r.at
-                      AND d.outcome NOT IN ('approved', 'in progress'))
-         FROM unnest($2::text[], $4::bigint[]) AS f(stage, floor)
-         CROSS JOIN LATERAL (
-             SELECT * FROM captain.stage_records r
-             WHERE r.pipeline = $1 AND r.stage = f.stage AND r.release >= f.floor
-             OFFSET 0) AS r
-         UNION ALL
-         SELECT DISTINCT 1, d.stage, d.release, d.outcome, d.environment, false
-         FROM unnest($2::text[], $4::bigint[]) AS f(stage, floor)
-         CROSS JOIN LATERAL (
-             SELECT d.stage, d.release, d.outcome, d.environment FROM captain.deployments d
-             WHERE d.pipeline = $1 AND d.stage = f.stage AND d.kind = 'normal'
-               AND d.release >= f.floor
-             OFFSET 0) AS d
-         UNION ALL
-         SELECT DISTINCT 2, NULL::text, d.release, NULL::text, d.environment, false
-         FROM unnest($3::text[], $5::bigint[]) AS e(environment, floor)
-         JOIN captain.deployments d
-           ON d.pipeline = $1 AND d.environment = e.environment AND d.release >= e.floor
-          AND d.outcome = 'approved'
-         UNION ALL
-         SELECT 2, NULL::text, below.release, NULL::text, e.environment, false
-         FROM unnest($3::text[], $5::bigint[]) AS e(environment, floor)
-         CROSS JOIN LATERAL (
-             SELECT DISTINCT d.release FROM captain.deployments d
-             WHERE d.pipeline = $1 AND d.environment = e.environment
-               AND d.release < e.floor AND d.outcome = 'approved'
-             ORDER BY d.release DESC LIMIT $6) AS below
-         UNION ALL
-         SELECT 3, NULL::text, number, NULL::text, NULL::text, false
-         FROM captain.releases WHERE pipeline = $1 AND number >= $7",
-        &[
-            &p,
-            &stage_names,
-            &environments,
-            &stage_floors,
-            &env_floors,
-            &below_floor,
-            &first_floor,
-        ],
-    )? {
-        let part: i32 = row.try_get(0)?;
-        let release = release_number(row.try_get(2)?)?;
-        match part {
-            0 => {
-                let stage: String = row.try_get(1)?;
-                let record: String = row.try_get(3)?;
-                if record == StageRecordKind::Retried.as_str() {
-                    failed_since_retry
-                        .entry(stage.clone())
-                        .or_default()
-                        .insert(release, row.try_get(5)?);
-                }
-                records.entry(stage).or_default().push((release, record));
-            }
-            1 => outcomes.entry(row.try_get(1)?).or_default().push((
-                release,
-                row.try_get(3)?,
-                row.try_get(4)?,
-            )),
-            3 => state.releases.push(release),
-            _ => {
-                envs.entry(row.try_get(4)?)
-                    .or_default()
-                    .approved
-                    .insert(release);
-            }
-        }
+    for (environment, releases) in read.approved {
+        envs.entry(environment)
+            .or_default()
+            .approved
+            .extend(releases);
     }
+    state.releases = read.releases;
     state.releases.sort_unstable();
     for scope in stages {
-        let records = records.get(&scope.name).into_iter().flatten();
-        let deployments = outcomes.get(&scope.name).into_iter().flatten();
+        let records = read.records.get(&scope.name).into_iter().flatten();
+        let deployments = read.outcomes.get(&scope.name).into_iter().flatten();
         let ledger = stage_ledger(
             scope,
             records.map(|(release, record)| {
@@ -329,7 +541,7 @@ pub(super) fn engine_snapshot(
             deployments.map(|(release, outcome, environment)| {
                 Ok((*release, outcome, environment.as_str()))
             }),
-            failed_since_retry
+            read.failed_since_retry
                 .get(&scope.name)
                 .unwrap_or(&BTreeMap::new()),
         )?;
@@ -358,34 +570,11 @@ pub(super) fn engine_snapshot(
         .zip(active.iter().map(|a| &a.deployment))
         .collect();
     let mut step_results = Vec::new();
-    // Nothing in progress (the common case between deployments): no verdicts to read.
-    let verdict_rows = if active_seqs.is_empty() {
-        Vec::new()
-    } else {
-        tx.query(
-            // Rejections and older approvals, then the approvals of each person.
-            "SELECT deployment, step, name, passed, actor, reason, at FROM (
-             SELECT deployment, step, name, passed, actor, reason, at FROM captain.step_results
-             WHERE deployment = ANY($1)
-             UNION ALL
-             SELECT deployment, step, name, true, actor, reason, at FROM captain.step_approvals
-             WHERE deployment = ANY($1)
-         ) AS verdicts ORDER BY deployment, step, at, actor",
-            &[&active_seqs],
-        )?
-    };
-    for row in verdict_rows {
-        let seq: i64 = row.try_get(0)?;
+    for (seq, mut verdict) in read.verdicts {
+        // A deployment that was in progress in the first statement's view only.
         let Some(id) = ids.get(&seq) else { continue };
-        step_results.push(StepVerdict {
-            deployment: (*id).clone(),
-            step: usize::try_from(row.try_get::<_, i32>(1)?).unwrap_or(usize::MAX),
-            name: row.try_get(2)?,
-            passed: row.try_get(3)?,
-            actor: row.try_get(4)?,
-            reason: row.try_get(5)?,
-            at: row.try_get(6)?,
-        });
+        verdict.deployment = (*id).clone();
+        step_results.push(verdict);
     }
     // In the order of the active deployments, as SQLite returns them.
     let position: HashMap<&DeploymentId, usize> = active
@@ -410,76 +599,6 @@ struct Settings {
     overrides: Vec<BlockerOverride>,
     expedites: Vec<crate::engine::ExpediteRecord>,
     blockers: BTreeMap<String, bool>,
-}
-
-/// [`Settings`] in one statement (each is a round trip; these tables are small): one
-/// row shape for all five, told apart by `part`, each in its own order (locks by kind,
-/// target and direction; overrides by `seq`; expedites by release).
-fn pipeline_settings(
-    tx: &mut Tx,
-    p: &str,
-    stage_names: &[&str],
-    at: Timestamp,
-) -> TxResult<Settings> {
-    let mut settings = Settings {
-        locks: Vec::new(),
-        overrides: Vec::new(),
-        expedites: Vec::new(),
-        blockers: BTreeMap::new(),
-    };
-    let rows = tx.query(
-        "SELECT 0 AS part, NULL::bigint AS n, target_kind AS a, target AS b, direction AS c,
-                actor AS d, reason AS e, created_at AS t, until AS u, NULL::boolean AS f
-         FROM captain.locks WHERE pipeline = $1
-         UNION ALL
-         SELECT 1, seq, target, actor, reason, NULL, NULL, created_at, until, NULL
-         FROM captain.blocker_overrides
-         WHERE pipeline = $1 AND (until IS NULL OR until > $2)
-         UNION ALL
-         SELECT 2, release, actor, reason, NULL, NULL, NULL, at, NULL, NULL
-         FROM captain.expedites WHERE pipeline = $1
-         UNION ALL
-         SELECT 3, release, actor, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-         FROM captain.expedite_approvals WHERE pipeline = $1
-         UNION ALL
-         SELECT 4, NULL, stage, NULL, NULL, NULL, NULL, NULL, NULL, alarm
-         FROM captain.blocker_states WHERE pipeline = $1 AND stage = ANY($3)
-         ORDER BY 1, 2, 3, 4, 5",
-        &[&p, &at, &stage_names],
-    )?;
-    for row in &rows {
-        let part: i32 = row.try_get(0)?;
-        match part {
-            // The lock's columns in `LOCK_COLUMNS` order, from `a`.
-            0 => settings.locks.push(lock_at(row, 2)?),
-            1 => settings.overrides.push(BlockerOverride {
-                target: row.try_get(2)?,
-                actor: row.try_get(3)?,
-                reason: row.try_get(4)?,
-                created_at: row.try_get(7)?,
-                until: row.try_get(8)?,
-            }),
-            2 => settings.expedites.push(crate::engine::ExpediteRecord {
-                release: release_number(row.try_get(1)?)?,
-                actor: row.try_get(2)?,
-                reason: row.try_get(3)?,
-                at: row.try_get(7)?,
-                approved_by: Default::default(),
-            }),
-            3 => {
-                // Approvals exist only for requested expedites (their foreign key).
-                let release = release_number(row.try_get(1)?)?;
-                let actor: String = row.try_get(2)?;
-                if let Some(record) = settings.expedites.iter_mut().find(|e| e.release == release) {
-                    record.approved_by.insert(actor);
-                }
-            }
-            _ => {
-                settings.blockers.insert(row.try_get(2)?, row.try_get(9)?);
-            }
-        }
-    }
-    Ok(settings)
 }
 
 pub(super) fn record_expedite(tx: &mut Tx, p: &str, event: &ExpediteEvent) -> TxResult<()> {
