@@ -145,12 +145,28 @@ pub fn finish(
             ),
         );
     }
-    let Some(found) = store.deployment(&id)? else {
-        return Err(crate::store::checks::unknown_deployment(&id)
-            .with_hint("`captain status` shows the deployments in progress"));
+    // A deployment in progress has its phase recorded (one read); any other is read in
+    // full to tell an unknown one from one finished already.
+    let in_progress = store
+        .deployment_phases(std::slice::from_ref(&id))?
+        .into_iter()
+        .next()
+        .flatten();
+    let environment = match &in_progress {
+        Some(record) => Some(record.environment.clone()),
+        None => {
+            let Some(found) = store.deployment(&id)? else {
+                return Err(crate::store::checks::unknown_deployment(&id)
+                    .with_hint("`captain status` shows the deployments in progress"));
+            };
+            (found.outcome == Outcome::InProgress).then_some(found.environment)
+        }
     };
-    let stage = pipeline.environment(&found.environment).map(|(s, _)| s);
-    let Some(stage) = stage.filter(|_| found.outcome == Outcome::InProgress && !force) else {
+    let stage = environment
+        .as_deref()
+        .and_then(|e| pipeline.environment(e))
+        .map(|(s, _)| s);
+    let Some(stage) = stage.filter(|_| !force) else {
         // Forced, finished already (answered as recorded, or a conflict), or an
         // environment the pipeline no longer has: the store records it as it is told.
         let reason = match (force, reason) {
@@ -169,11 +185,9 @@ pub fn finish(
             deployment,
         });
     };
-    let phases = store.deployment_phases(std::slice::from_ref(&id))?;
     let reported_before = outcome == Outcome::Approved
-        && phases
-            .first()
-            .and_then(|p| p.as_ref())
+        && in_progress
+            .as_ref()
             .is_some_and(|p| p.phase != crate::engine::Phase::Deploying);
     // A repeat of `approved` for a deployment already past its deploy reports nothing new.
     let reported = if reported_before {
