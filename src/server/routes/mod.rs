@@ -478,7 +478,8 @@ impl Clock {
 /// parses `B`, checks the role it needs, then runs `op` with the pipeline the server
 /// holds, its own probes and clock (see [`decision_time`]) — once per idempotency key,
 /// the key claimed before and answered after (not one transaction: a rule may ask alarm
-/// sources over the network, which must not happen while the ledger is locked).
+/// sources over the network, which must not happen while the ledger is locked). A start
+/// records its key with the change instead (see [`decide_keyed`]).
 async fn decide<B, T>(
     m: Mutation<'_, B>,
     registered: Arc<Registered>,
