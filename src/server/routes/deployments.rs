@@ -56,58 +56,35 @@ pub(super) fn routes(p: &str) -> ApiRouter<App> {
         )
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn start_deployment(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Extension(registered): Extension<Arc<Registered>>,
-    path: P1,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: JsonBody<StartRequest>,
-) -> Reply<Deployment> {
-    let Path(PipelinePath { pipeline }) = match path {
-        Ok(p) => p,
-        Err(r) => return bad_path(r).into(),
-    };
-    let m = Mutation {
-        app: &app,
-        caller: &caller,
-        pipeline,
-        method,
-        uri,
-        headers,
-        body,
-        what: "starting a deployment",
-    };
-    // Recording a rollback, or overriding the checks, is an operator's call.
-    let role = |r: &StartRequest| {
+/// The request as the server decides it: the token's actor, the server's clock.
+fn as_decided(mut r: StartRequest, token: &TokenInfo, clock: Clock) -> StartRequest {
+    r.actor = actor_for(token, &r.actor);
+    r.now = clock.now(r.now);
+    r
+}
+
+// Recording a rollback, or overriding the checks, is an operator's call. The start is
+// decided first and recorded with the request's key (see `decide_keyed`).
+pipeline_rule!(
+    start_deployment,
+    "starting a deployment",
+    StartRequest => Deployment,
+    |r: &StartRequest| {
         if r.force || r.rollback {
             Role::Operator
         } else {
             Role::Deploy
         }
-    };
-    // The request as the server decides it: the token's actor, the server's clock.
-    let decided = |mut r: StartRequest, token: &TokenInfo, clock: Clock| {
-        r.actor = actor_for(token, &r.actor);
-        r.now = clock.now(r.now);
-        r
-    };
-    decide_keyed(
-        m,
-        registered,
-        role,
-        move |rules: &Local<'_>, r, token, clock| rules.start(decided(r, token, clock)),
-        Some(Box::new(move |rules: &Local<'_>, r, token, clock| {
-            let r = decided(r, token, clock);
-            crate::ops::deploy::decide_start(rules.store, rules.pipeline, r, rules.probes)
-                .map(KeyedChange::Start)
-        })),
-    )
-    .await
-}
+    },
+    |rules: &Local<'_>, r: StartRequest, token: &TokenInfo, clock: Clock| {
+        rules.start(as_decided(r, token, clock))
+    },
+    Some(Box::new(|rules: &Local<'_>, r, token, clock| {
+        let r = as_decided(r, token, clock);
+        crate::ops::deploy::decide_start(rules.store, rules.pipeline, r, rules.probes)
+            .map(KeyedChange::Start)
+    }))
+);
 
 #[allow(clippy::too_many_arguments)]
 async fn finish_deployment(

@@ -165,6 +165,10 @@ struct TokenPath {
 /// `$body`, then `$op` with the server's rules.
 macro_rules! pipeline_rule {
     ($name:ident, $what:literal, $body:ty => $answer:ty, $role:expr, $op:expr) => {
+        pipeline_rule!($name, $what, $body => $answer, $role, $op, None);
+    };
+    // `keyed`: an `Option<KeyedRule<_>>` (see `decide_keyed`).
+    ($name:ident, $what:literal, $body:ty => $answer:ty, $role:expr, $op:expr, $keyed:expr) => {
         #[allow(clippy::too_many_arguments)]
         async fn $name(
             State(app): State<App>,
@@ -190,7 +194,7 @@ macro_rules! pipeline_rule {
                 body,
                 what: $what,
             };
-            decide(m, registered, $role, $op).await
+            decide_keyed(m, registered, $role, $op, $keyed).await
         }
     };
 }
