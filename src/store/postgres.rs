@@ -1475,9 +1475,9 @@ fn create_release(tx: &mut Tx, p: &str, new: &NewRelease) -> TxResult<CreatedRel
                 coalesce((SELECT max(seq) FROM captain.deployments), 0)",
         &[&p, &commit, &new.base.map(num)],
     )?;
-    if let Some(existing) = row.try_get::<_, Option<i64>>(0)? {
-        let existing = release_by_number(tx, p, release_number(existing)?)?
-            .ok_or_else(|| Fail::from(Error::internal("a release went missing")))?;
+    if row.try_get::<_, Option<i64>>(0)?.is_some()
+        && let Some(existing) = release_with_commit(tx, p, &commit)?
+    {
         return Ok(checks::release_again(existing, new, &commit)?);
     }
     if let Some(containing) = row.try_get::<_, Option<i64>>(1)? {
