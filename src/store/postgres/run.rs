@@ -137,6 +137,7 @@ fn active_at(row: &Row, first: usize) -> TxResult<ActiveRow> {
 
 /// Environments as they are now (see [`environments_now`]): the deployments in progress
 /// there, and each environment's current release.
+#[derive(Default)]
 struct EnvironmentsNow {
     active: Vec<ActiveRow>,
     current: Vec<(String, ReleaseNumber)>,
@@ -214,16 +215,8 @@ fn snapshot_now(
          ) AS m ON true
          ORDER BY k.part, s.sub, s.n, s.a, s.b, s.c, m.position"
     );
-    let mut settings = Settings {
-        locks: Vec::new(),
-        overrides: Vec::new(),
-        expedites: Vec::new(),
-        blockers: BTreeMap::new(),
-    };
-    let mut now = EnvironmentsNow {
-        active: Vec::new(),
-        current: Vec::new(),
-    };
+    let mut settings = Settings::default();
+    let mut now = EnvironmentsNow::default();
     let mut marks = Vec::with_capacity(stage_names.len());
     for row in tx.query(&sql, &[&p, &at, &stage_names, &environments])? {
         match row.try_get::<_, i32>(0)? {
@@ -594,6 +587,7 @@ pub(super) fn engine_snapshot(
 /// What a pipeline's people and its last pass set, as the engine snapshot reads it:
 /// locks and freezes, blocker overrides in force at `at`, expedites with their
 /// approvals, and the covered stages' recorded blocker states.
+#[derive(Default)]
 struct Settings {
     locks: Vec<Lock>,
     overrides: Vec<BlockerOverride>,
