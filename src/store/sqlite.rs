@@ -2755,3 +2755,28 @@ impl std::fmt::Debug for SqliteStore {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod build_options {
+    #![allow(clippy::unwrap_used)]
+
+    /// `.cargo/config.toml` builds the bundled SQLite without memory statistics and without
+    /// `sqlite_stat4` (see there): a build that lost them is slower, not wrong, and this
+    /// test says so.
+    #[test]
+    fn sqlite_is_built_with_the_projects_options() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let options: Vec<String> = conn
+            .prepare("PRAGMA compile_options")
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(
+            options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+            "{options:?}"
+        );
+        assert!(!options.iter().any(|o| o == "ENABLE_STAT4"), "{options:?}");
+    }
+}
