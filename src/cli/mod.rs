@@ -217,12 +217,13 @@ fn definition_for(args: &[std::ffi::OsString]) -> clap::Command {
         return whole;
     };
     let chosen = std::mem::take(chosen);
-    // The root's own text (about, exit codes) shows only in its help, which is not asked.
+    // The root's own text (about, exit codes) shows only in its help, which is not asked;
+    // its settings are read from the derived root rather than stated again.
     let root = clap::Command::new("captain")
         .version(env!("CARGO_PKG_VERSION"))
         .max_term_width(MAX_TERM_WIDTH)
-        .subcommand_required(true)
-        .arg_required_else_help(true);
+        .subcommand_required(whole.is_subcommand_required_set())
+        .arg_required_else_help(whole.is_arg_required_else_help_set());
     GlobalArgs::augment_args(root).subcommand(chosen)
 }
 
