@@ -8,6 +8,10 @@
 //! The trade: the binary's own code and data are not at a random address (libraries,
 //! heap and stack still are), as for most of Debian's packaged programs before PIE became
 //! the default. Only the binaries: tests and the library are built as cargo builds them.
+//!
+//! On x86_64 Linux `.cargo/config.toml` goes further and links captain statically at a
+//! fixed address (`crt-static`, `relocation-model=static`; this flag is then redundant).
+//! It matters for a build for another target, e.g. `--target aarch64-unknown-linux-gnu`.
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();

@@ -1,7 +1,8 @@
 //! The large case of SPEC §6: captain against the usual git approach, whole processes,
 //! side by side in one run.
 //!
-//! # What it builds (once, cached under `<target>/bench-data/<params-hash>/`)
+//! # What it builds (once, cached under `<build>/bench-data/<params-hash>/`, `<build>` being
+//! the directory above the release profile's: `target/x86_64-unknown-linux-gnu/` here)
 //!
 //! - `repo/`: a git repository of ≥ 200,000 commits with merges (a main line where short
 //!   side branches of 1–5 commits are merged), written with `git fast-import`, seeded and
@@ -54,7 +55,7 @@
 //!
 //! Each captain row's first run is an untimed warm-up whose JSON twin is checked (the
 //! release `where` names, 100 new commits, 50 history rows), so a fast wrong answer does
-//! not pass. The table is printed and written to `<target>/bench-data/results.json`.
+//! not pass. The table is printed and written to `<build>/bench-data/results.json`.
 //!
 //! # How to run
 //!
@@ -186,7 +187,7 @@ fn options() -> Result<Options> {
     Ok(o)
 }
 
-/// `<target>/bench-data`: the bench binary lives in `<target>/release/deps/`.
+/// `<build>/bench-data`: the bench binary lives in `<build>/release/deps/`.
 fn data_root() -> PathBuf {
     if let Some(dir) = std::env::var_os("CAPTAIN_BENCH_DATA") {
         return PathBuf::from(dir);

@@ -5,6 +5,7 @@
 mod common;
 
 mod approvals;
+mod binary;
 mod ci_bake;
 mod ci_retry;
 mod cli_backends;
