@@ -261,10 +261,11 @@ fn picks(history: &History, shas: &[String]) -> Vec<Pick> {
     ]
 }
 
+/// captain as a developer runs it, in the case's repository: the bench's own working
+/// directory while it measures (see [`run`]), so the command sets none of its own.
 fn captain(case: &Case, state: &Path) -> Command {
     let mut command = Command::new(installed());
     command
-        .current_dir(&case.repo)
         .env("CAPTAIN_STATE", state)
         .env("NO_COLOR", "1")
         .env("HOME", &case.dir);
@@ -312,7 +313,8 @@ fn run() -> Result<bool> {
             .map(|b| format!("{b:02x}"))
             .collect::<String>()
     };
-    let root = data_root();
+    // Absolute: the bench changes its working directory before it measures.
+    let root = std::path::absolute(data_root()).context("cannot resolve the data directory")?;
     let dir = root.join(&key);
     if options.fresh && dir.exists() {
         std::fs::remove_dir_all(&dir)
@@ -416,6 +418,13 @@ fn run() -> Result<bool> {
     // from an hour after it.
     let last_start = ledger.deployments.iter().map(|d| d.started_at).max();
     let metrics_now = last_start.unwrap_or(0) + 3_600;
+    // Every timed process starts in the case's repository without a directory of its own
+    // (`Command::current_dir`): with one, Rust's std in a static binary (this bench is
+    // one, like captain, see .cargo/config.toml) cannot use posix_spawn and forks, and a
+    // fork of this process, which holds the whole ledger, costs 3–4 ms that the git rows
+    // (started with `-C`) did not pay.
+    std::env::set_current_dir(&case.repo)
+        .with_context(|| format!("cannot enter {}", case.repo.display()))?;
     let rows = measure_all(
         &case,
         &options,
@@ -426,7 +435,12 @@ fn run() -> Result<bool> {
         metrics_now,
         state_error.as_deref(),
     );
-    let ratios = ratios(&rows, &picks);
+    // `--server-only` measures no local `where` and no git row to compare.
+    let ratios = if options.server_only {
+        Vec::new()
+    } else {
+        ratios(&rows, &picks)
+    };
     print_table(&rows, &ratios);
 
     let results = json!({
@@ -1070,10 +1084,12 @@ fn print_table(rows: &[Row], ratios: &[Ratio]) {
             target
         );
     }
-    println!();
-    println!(
-        "where vs git tag --contains (target ≥ 20×) and vs one ref per environment (target ≥ 1×):"
-    );
+    if !ratios.is_empty() {
+        println!();
+        println!(
+            "where vs git tag --contains (target ≥ 20×) and vs one ref per environment (target ≥ 1×):"
+        );
+    }
     for r in ratios {
         let ratio = match r.ratio {
             Some(x) if r.at_least => format!("> {x:.0}×"),
