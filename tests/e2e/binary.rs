@@ -66,15 +66,7 @@ fn a_server_named_by_host_name_is_looked_up() {
 #[test]
 fn the_actor_falls_back_to_the_user_database() {
     let env = TestEnv::local();
-    let sandbox = env.init_repo(SMALL_PIPELINE);
-    sandbox
-        .commit(
-            &[("a.txt", "a\n")],
-            "first",
-            "Ana Lima",
-            super::common::hours_ago(3),
-        )
-        .expect("commit");
+    env.init_repo(SMALL_PIPELINE);
     let id = std::process::Command::new("id")
         .arg("-un")
         .output()
