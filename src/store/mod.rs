@@ -440,18 +440,19 @@ pub trait Store: Send + Sync {
         Ok(None)
     }
 
-    /// Records a deployment's start or finish (the team server's busiest writes) with
-    /// the claim of `request`'s key and its answer (the deployment as JSON, as the server
-    /// sends it) in one transaction, where the store has a cheaper way than
-    /// [`idempotent`](Store::idempotent). `Ok(None)`: nothing was recorded — the store has
-    /// no cheaper way (the default), the key was seen before, or the change would not
-    /// simply succeed — and the caller takes the `idempotent` or ordinary way, which
-    /// answers those cases.
+    /// Records a release's creation or a deployment's start or finish (the team
+    /// server's busiest writes) with the claim of `request`'s key and its answer in one
+    /// transaction, where the store has a cheaper way than
+    /// [`idempotent`](Store::idempotent): the answer (the release or the deployment as
+    /// JSON, as the server sends it, [`KeyedChange::record`]'s). `Ok(None)`: nothing was
+    /// recorded — the store has no cheaper way (the default), the key was seen before, or
+    /// the change would not simply succeed — and the caller takes the `idempotent` or
+    /// ordinary way, which answers those cases.
     fn record_with_key(
         &self,
         change: KeyedChange,
         request: &IdempotentRequest,
-    ) -> Result<Option<Deployment>> {
+    ) -> Result<Option<Vec<u8>>> {
         let _ = (change, request);
         Ok(None)
     }
@@ -535,16 +536,19 @@ pub trait KeyTable: Send + Sync {
 /// A change [`Store::record_with_key`] records.
 #[derive(Clone, Debug)]
 pub enum KeyedChange {
+    Release(NewRelease),
     Start(NewDeployment),
     Finish(FinishDeployment),
 }
 
 impl KeyedChange {
-    /// Records it the ordinary way, without a key (the store's own checks still apply).
-    pub fn record(self, store: &dyn Store) -> Result<Deployment> {
+    /// Records it the ordinary way, without a key (the store's own checks still apply):
+    /// the answer, the created release or the deployment as JSON.
+    pub fn record(self, store: &dyn Store) -> Result<Vec<u8>> {
         match self {
-            KeyedChange::Start(new) => store.start_deployment(new),
-            KeyedChange::Finish(finish) => store.finish_deployment(finish),
+            KeyedChange::Release(new) => answer_body(&store.create_release(new)?),
+            KeyedChange::Start(new) => answer_body(&store.start_deployment(new)?),
+            KeyedChange::Finish(finish) => answer_body(&store.finish_deployment(finish)?),
         }
     }
 }

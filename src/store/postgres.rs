@@ -41,7 +41,7 @@ use super::location::{self, Containing, ReleaseGraph};
 use super::ranges::{CommitRanges, RangeInfo, ReleaseFacts};
 use super::{
     AuditFilter, Delivery, DeliveryUpdate, HistoryFilter, IdempotentRequest, KeyedChange, LogLine,
-    NewRollback, NotifyState, ParkedEvent, ReleaseFilter, Store, Unlock,
+    NewRollback, NotifyState, ParkedEvent, ReleaseFilter, Store, Unlock, answer_body,
 };
 use crate::engine::BlockerOverride;
 use crate::error::{Error, Result};
@@ -72,6 +72,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (20, include_str!("postgres/0020_release_forks.sql")),
     (21, include_str!("postgres/0021_reached_by_release.sql")),
     (22, include_str!("postgres/0022_release_gaps.sql")),
+    (23, include_str!("postgres/0023_create_release.sql")),
 ];
 
 mod pool;
@@ -1314,10 +1315,16 @@ fn push_pipeline(tx: &mut Tx, p: &str, push: &NewPipelineVersion) -> TxResult<Pu
     })
 }
 
-/// Stores a snapshot once per distinct content and returns its id.
-fn snapshot_id(tx: &mut Tx, snapshot: &DependencySnapshot) -> TxResult<i64> {
+/// A dependency snapshot as it is stored: the hash of its content, and its body.
+fn snapshot_content(snapshot: &DependencySnapshot) -> TxResult<(String, serde_json::Value)> {
     let body = to_json(snapshot, "dependency snapshot")?;
     let hash = format!("{:x}", Sha256::digest(body.to_string().as_bytes()));
+    Ok((hash, body))
+}
+
+/// Stores a snapshot once per distinct content and returns its id.
+fn snapshot_id(tx: &mut Tx, snapshot: &DependencySnapshot) -> TxResult<i64> {
+    let (hash, body) = snapshot_content(snapshot)?;
     // Most releases share their snapshot with the one before: look it up first.
     let stored = "SELECT id FROM captain.dependency_snapshots WHERE hash = $1";
     if let Some(row) = tx.opt(stored, &[&hash])? {
@@ -1345,26 +1352,47 @@ fn insert_commits(
     if commits.is_empty() {
         return Ok(());
     }
-    let mut positions = Vec::with_capacity(commits.len());
-    let mut shas = Vec::with_capacity(commits.len());
-    let mut authors = Vec::with_capacity(commits.len());
-    let mut times = Vec::with_capacity(commits.len());
-    let mut subjects = Vec::with_capacity(commits.len());
-    let mut parents = Vec::with_capacity(commits.len());
-    for (position, commit) in commits.iter().enumerate() {
-        positions.push(i32::try_from(position).unwrap_or(i32::MAX));
-        shas.push(full_sha(&commit.sha, "commit")?);
-        authors.push(commit.author.as_str());
-        times.push(truncate(commit.time));
-        subjects.push(commit.subject.as_str());
-        parents.push(i32::try_from(commit.parents).unwrap_or(i32::MAX));
-    }
+    let c = CommitColumns::of(commits)?;
     tx.exec(
         "INSERT INTO captain.release_commits (pipeline, release, position, sha, author, time, subject, parents)
          SELECT $1, $2, * FROM unnest($3::integer[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::integer[])",
-        &[&p, &num(release), &positions, &shas, &authors, &times, &subjects, &parents],
+        &[&p, &num(release), &c.positions, &c.shas, &c.authors, &c.times, &c.subjects, &c.parents],
     )?;
     Ok(())
+}
+
+/// A release's commits as the columns of `captain.release_commits`, one array each.
+struct CommitColumns<'a> {
+    positions: Vec<i32>,
+    shas: Vec<String>,
+    authors: Vec<&'a str>,
+    times: Vec<Timestamp>,
+    subjects: Vec<&'a str>,
+    parents: Vec<i32>,
+}
+
+impl<'a> CommitColumns<'a> {
+    fn of(commits: &'a [CommitInfo]) -> TxResult<Self> {
+        let mut c = CommitColumns {
+            positions: Vec::with_capacity(commits.len()),
+            shas: Vec::with_capacity(commits.len()),
+            authors: Vec::with_capacity(commits.len()),
+            times: Vec::with_capacity(commits.len()),
+            subjects: Vec::with_capacity(commits.len()),
+            parents: Vec::with_capacity(commits.len()),
+        };
+        for (position, commit) in commits.iter().enumerate() {
+            c.positions
+                .push(i32::try_from(position).unwrap_or(i32::MAX));
+            c.shas.push(full_sha(&commit.sha, "commit")?);
+            c.authors.push(commit.author.as_str());
+            c.times.push(truncate(commit.time));
+            c.subjects.push(commit.subject.as_str());
+            c.parents
+                .push(i32::try_from(commit.parents).unwrap_or(i32::MAX));
+        }
+        Ok(c)
+    }
 }
 
 fn insert_release(
@@ -1492,17 +1520,7 @@ fn create_release(tx: &mut Tx, p: &str, new: &NewRelease) -> TxResult<CreatedRel
     let number = release_number(row.try_get(3)?)?;
     // Any deployment of this release starts after it commits, so takes a larger seq.
     let floor: i64 = row.try_get(4)?;
-    let release = Release {
-        number,
-        commit: commit.clone(),
-        base: new.base,
-        artifacts: new.artifacts.clone(),
-        actor: new.actor.clone(),
-        created_at: truncate(new.created_at),
-        commit_count: new.commits.len() as u64,
-        first_commit: new.commits.last().map(|c| c.sha.to_ascii_lowercase()),
-        hotfix,
-    };
+    let release = release_of(new, number, commit, hotfix);
     let snapshot = snapshot_id(tx, &new.dependencies)?;
     insert_release(tx, p, &release, snapshot, floor)?;
     insert_commits(tx, p, number, &new.commits)?;
@@ -1515,13 +1533,38 @@ fn create_release(tx: &mut Tx, p: &str, new: &NewRelease) -> TxResult<CreatedRel
         "release.create",
         &number.to_string(),
         hotfix,
-        serde_json::json!({"commit": commit, "base": release.base, "artifacts": release.artifacts,
-                           "commits": release.commit_count, "hotfix": hotfix.is_some()}),
+        release_details(&release),
     )?;
     Ok(CreatedRelease {
         release,
         created: true,
     })
+}
+
+/// The release `new` records as number `number`, of the full sha `commit`.
+fn release_of(
+    new: &NewRelease,
+    number: ReleaseNumber,
+    commit: String,
+    hotfix: Option<Hotfix>,
+) -> Release {
+    Release {
+        number,
+        commit,
+        base: new.base,
+        artifacts: new.artifacts.clone(),
+        actor: new.actor.clone(),
+        created_at: truncate(new.created_at),
+        commit_count: new.commits.len() as u64,
+        first_commit: new.commits.last().map(|c| c.sha.to_ascii_lowercase()),
+        hotfix,
+    }
+}
+
+/// The details of a release's `release.create` audit event.
+fn release_details(release: &Release) -> serde_json::Value {
+    serde_json::json!({"commit": release.commit, "base": release.base, "artifacts": release.artifacts,
+                       "commits": release.commit_count, "hotfix": release.hotfix.is_some()})
 }
 
 fn start_deployment(tx: &mut Tx, p: &str, new: &NewDeployment) -> TxResult<Deployment> {
@@ -3341,17 +3384,18 @@ impl Store for PostgresStore {
         &self,
         change: KeyedChange,
         request: &IdempotentRequest,
-    ) -> Result<Option<Deployment>> {
+    ) -> Result<Option<Vec<u8>>> {
         let recorded = match &change {
+            KeyedChange::Release(new) => return self.create_release_keyed(new, request),
             KeyedChange::Start(new) => self.record_start(new, Some(request)),
             KeyedChange::Finish(finish) => self.record_finish(finish, Some(request)),
         };
         // A refusal, a replay or a finish already recorded: the ordinary way answers
         // those (and stores the answer with the key).
-        Ok(match recorded {
-            Ok(record::Recorded::Done(deployment)) => Some(deployment),
-            _ => None,
-        })
+        match recorded {
+            Ok(record::Recorded::Done(deployment)) => Ok(Some(answer_body(&deployment)?)),
+            _ => Ok(None),
+        }
     }
 
     fn deployment(&self, id: &DeploymentId) -> Result<Option<Deployment>> {

@@ -354,6 +354,117 @@ fn retried_mutations_record_once(server: &Server) {
     );
 }
 
+/// A release created with an idempotency key (on PostgreSQL in one call of
+/// `captain.create_release`, SQLite in the ledger's transaction): retried, it is answered
+/// byte for byte as the first time and marked as a replay; the key reused for another
+/// release is refused; eight same-key creates at once make one release and eight equal
+/// answers; a new key for a commit released already gets that release again (`created`
+/// false); a refusal (a missing base) is replayed as refused. Each release leaves one
+/// `release.create` event whose target is its number.
+#[test]
+fn a_retried_release_create_records_once() {
+    let dir = tempfile::tempdir().unwrap();
+    retried_release_creates_record_once(&Server::start(dir.path()));
+}
+
+#[test]
+fn a_retried_release_create_records_once_on_postgres() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = super::pg_harness::fresh_database();
+    retried_release_creates_record_once(&Server::start_on(dir.path(), &database, &[], None));
+}
+
+fn retried_release_creates_record_once(server: &Server) {
+    server.register(KEYS_PIPELINE);
+    let ci = server.token("ci", Role::Deploy, true);
+    let client = Client::builder().pool_max_idle_per_host(0).build().unwrap();
+    let url = format!("{}/v1/pipelines/app/releases", server.url);
+    let send = |key: &str, body: &captain::model::NewRelease| {
+        client
+            .post(&url)
+            .bearer_auth(&ci)
+            .header("idempotency-key", key)
+            .json(body)
+            .send()
+            .unwrap()
+    };
+    let replayed =
+        |r: &reqwest::blocking::Response| r.headers().get("idempotent-replayed").is_some();
+
+    let a = new_release("a", None, &["a"], "img@1");
+    let first = send("k-a", &a);
+    assert_eq!(first.status(), 200);
+    assert!(!replayed(&first));
+    let first = first.bytes().unwrap();
+    let created: Value = serde_json::from_slice(&first).unwrap();
+    assert_eq!(created["release"]["number"], "v1");
+    assert_eq!(created["release"]["commit"], sha("a"));
+    assert_eq!(created["created"], true);
+    let again = send("k-a", &a);
+    assert_eq!(again.status(), 200);
+    assert!(replayed(&again));
+    assert_eq!(again.bytes().unwrap(), first);
+
+    // The key again for another release: refused, and nothing recorded.
+    let b = new_release("b", Some(1), &["b"], "img@2");
+    assert_eq!(error_kind(send("k-a", &b)), (400, "usage".into()));
+
+    // One key sent eight times at once: one release, every answer its.
+    let answers: Vec<Value> = std::thread::scope(|scope| {
+        let sends: Vec<_> = (0..8)
+            .map(|_| {
+                scope.spawn(|| {
+                    let response = send("k-b", &b);
+                    assert_eq!(response.status(), 200);
+                    response.json::<Value>().unwrap()
+                })
+            })
+            .collect();
+        sends.into_iter().map(|s| s.join().unwrap()).collect()
+    });
+    assert!(answers.iter().all(|a| a == &answers[0]), "{answers:?}");
+    assert_eq!(answers[0]["release"]["number"], "v2");
+    assert_eq!(answers[0]["release"]["base"], "v1");
+
+    // A new key for a commit released already: that release, not a new one.
+    let repeat = send("k-a2", &a);
+    assert_eq!(repeat.status(), 200);
+    let repeat: Value = repeat.json().unwrap();
+    assert_eq!(repeat["release"]["number"], "v1");
+    assert_eq!(repeat["created"], false);
+
+    // A refusal is answered the same when retried.
+    let orphan = new_release("c", Some(9), &["c"], "img@3");
+    let refused = send("k-c", &orphan);
+    assert!(!replayed(&refused));
+    assert_eq!(error_kind(refused), (404, "not found".into()));
+    let refused = send("k-c", &orphan);
+    assert!(replayed(&refused));
+    assert_eq!(error_kind(refused), (404, "not found".into()));
+
+    let store = server.store("app");
+    use captain::store::Store;
+    let audit = store.audit_events(&Default::default()).unwrap();
+    let creates: Vec<&str> = audit
+        .iter()
+        .filter(|e| e.action == "release.create")
+        .map(|e| e.target.as_str())
+        .collect();
+    assert_eq!(creates, ["v2", "v1"]);
+    let numbers: Vec<u64> = store
+        .releases(&Default::default())
+        .unwrap()
+        .iter()
+        .map(|r| r.number.0)
+        .collect();
+    assert_eq!(numbers, [2, 1]);
+    let introduced = store
+        .release_commits(captain::model::ReleaseNumber(2))
+        .unwrap();
+    assert_eq!(introduced.len(), 1);
+    assert_eq!(introduced[0].sha, sha("b"));
+}
+
 /// The live server serves the document this build generates, and every documented
 /// route exists there: without a token each route with a role is refused (401), the
 /// public ones answer 200, and with an admin token no documented path and method is

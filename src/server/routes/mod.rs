@@ -601,13 +601,17 @@ where
                     if let Some(keyed) = &keyed {
                         let change = keyed(store.as_ref(), input.clone(), &token);
                         if let Ok(change) = &change
-                            && let Some(deployment) =
-                                store.record_with_key(change.clone(), &request)?
+                            && let Some(answer) = store.record_with_key(change.clone(), &request)?
                         {
-                            return Ok((200, answer_body(&deployment)?, false));
+                            return Ok((200, answer, false));
                         }
-                        decided = Some(change);
-                    } else if transactional {
+                        // A rule's change is not decided again; a plain mutation takes
+                        // the transactional way below.
+                        if !transactional {
+                            decided = Some(change);
+                        }
+                    }
+                    if transactional && decided.is_none() {
                         let answered = store.idempotent(&request, &mut |s| {
                             answer_body(&op(s, input.clone(), &token)?)
                         })?;
@@ -621,9 +625,9 @@ where
                 }
             }
             let result = match (&store, decided) {
-                (Ok(store), Some(change)) => change
-                    .and_then(|change| change.record(store.as_ref()))
-                    .and_then(|deployment| answer_body(&deployment)),
+                (Ok(store), Some(change)) => {
+                    change.and_then(|change| change.record(store.as_ref()))
+                }
                 (Ok(store), None) => {
                     op(store.as_ref(), input, &token).and_then(|value| answer_body(&value))
                 }

@@ -109,13 +109,18 @@ async fn create_release(
         body,
         what: "creating a release",
     };
-    mutate(
+    // With a key, a store that can records the release and the key's answer in one call.
+    let as_created = |mut new: NewRelease, token: &TokenInfo| {
+        new.actor = actor_for(token, &new.actor);
+        new
+    };
+    mutate_keyed(
         m,
         |_: &NewRelease| Role::Deploy,
-        |s, mut new: NewRelease, token| {
-            new.actor = actor_for(token, &new.actor);
-            s.create_release(new)
-        },
+        move |s, new: NewRelease, token| s.create_release(as_created(new, token)),
+        Some(Box::new(move |_, new, token| {
+            Ok(KeyedChange::Release(as_created(new, token)))
+        })),
     )
     .await
 }

@@ -8,9 +8,14 @@
 //! and its answer when the server passes one. If it no longer holds, captain reads and
 //! decides again.
 //!
+//! A release created with an idempotency key is one call too (`captain.create_release`,
+//! migration 23: the pipeline's lock, the checks, the insert, its commits and audit event,
+//! the key with its answer), when it simply succeeds; otherwise the ordinary way answers.
+//!
 //! A store remembers what its own committed recordings left behind ([`Recent`]): the
-//! environment a finish settled, the deployment a start began. A start or finish that
-//! follows it there is decided from memory and skips the read: one round trip. That is
+//! releases it created, the environment a finish settled, the deployment a start began.
+//! A start or finish that follows it there is decided from memory and skips the read: one
+//! round trip. That is
 //! safe because memory is only ever used to accept, never to refuse (a refusal is decided
 //! again from a fresh read), and everything an acceptance relies on is either checked
 //! again by the recording function under the lock (nothing running, the current
@@ -174,6 +179,12 @@ impl Recent {
         );
     }
 
+    /// A release this store created.
+    fn created(&mut self, number: ReleaseNumber) {
+        self.bound();
+        self.releases.insert(number);
+    }
+
     /// A deployment this store started and has not finished.
     fn running(&self, id: &DeploymentId) -> Option<Deployment> {
         self.started.get(id).map(|s| s.deployment.clone())
@@ -319,6 +330,22 @@ fn decide_start(new: &NewDeployment, facts: &StartFacts) -> Result<()> {
         checks::require_not_older(new, facts.current.as_ref())?;
     }
     Ok(())
+}
+
+/// The answer for a created release as the server sends it, in two parts: the JSON
+/// before the release's number and after it, which `captain.create_release` joins around
+/// the number it gives the release. `None` if the encoding does not begin with the
+/// number (it does: `number` is `Release`'s first field; a test pins it).
+fn answer_around_number(created: &CreatedRelease) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
+    const HEAD: &[u8] = br#"{"release":{"number":"v"#;
+    let mut body = answer_body(created)?;
+    let digits = created.release.number.0.to_string();
+    if !body.starts_with(HEAD) || !body[HEAD.len()..].starts_with(digits.as_bytes()) {
+        return Ok(None);
+    }
+    let tail = body.split_off(HEAD.len() + digits.len());
+    body.truncate(HEAD.len());
+    Ok(Some((body, tail)))
 }
 
 /// The locks as `record_start` compares them: `kind/target/direction`, sorted.
@@ -477,6 +504,93 @@ impl PostgresStore {
         })
     }
 
+    /// Creates a release with `key` and its answer in one call (`captain.create_release`,
+    /// migration 23) when it simply succeeds: the release's answer. `None` when nothing
+    /// was recorded — the commit has a release or is in one, the base is missing, the
+    /// request is refused, or the key was seen before — and the ordinary way answers.
+    pub(crate) fn create_release_keyed(
+        &self,
+        new: &NewRelease,
+        key: &IdempotentRequest,
+    ) -> Result<Option<Vec<u8>>> {
+        let Ok(commit) = super::full_sha(&new.commit, "release commit") else {
+            return Ok(None);
+        };
+        let Ok(hotfix) = checks::hotfix(new.hotfix_reason.as_deref(), &new.actor, &commit) else {
+            return Ok(None);
+        };
+        let Ok(c) = super::CommitColumns::of(&new.commits) else {
+            return Ok(None);
+        };
+        let release = super::release_of(new, ReleaseNumber(0), commit, hotfix);
+        let Some((head, tail)) = answer_around_number(&CreatedRelease {
+            release: release.clone(),
+            created: true,
+        })?
+        else {
+            return Ok(None);
+        };
+        let (Ok(artifacts), Ok((snapshot_hash, snapshot_body))) = (
+            super::to_json(&release.artifacts, "artifacts"),
+            super::snapshot_content(&new.dependencies),
+        ) else {
+            return Ok(None);
+        };
+        let details = super::release_details(&release);
+        let commit_count = i64::try_from(release.commit_count).unwrap_or(i64::MAX);
+        let hotfix_reason = release.hotfix.as_ref().map(|h| h.reason.as_str());
+        let recorded = self.each_statement(|tx, p, round| {
+            let row = tx.one(
+                "SELECT result, rel_number FROM captain.create_release($1, $2, $3, $4, $5, $6, $7,
+                     $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
+                     $23, $24, $25, $26)",
+                &[
+                    &p,
+                    &release.commit,
+                    &release.base.map(num),
+                    &artifacts,
+                    &release.actor,
+                    &release.created_at,
+                    &commit_count,
+                    &release.first_commit,
+                    &hotfix_reason,
+                    &snapshot_hash,
+                    &snapshot_body,
+                    &c.positions,
+                    &c.shas,
+                    &c.authors,
+                    &c.times,
+                    &c.subjects,
+                    &c.parents,
+                    &details,
+                    &key.token,
+                    &key.key,
+                    &&key.request[..],
+                    &head,
+                    &tail,
+                    &key.now,
+                    &key.expired_before,
+                    &key.abandoned_before,
+                ],
+            )?;
+            let result: String = row.try_get(0)?;
+            if result != "created" {
+                return Ok(None);
+            }
+            let number = super::release_number(row.try_get(1)?)?;
+            if round != Round::Joined {
+                self.recent().created(number);
+            }
+            Ok(Some(number))
+        })?;
+        Ok(recorded.map(|number| {
+            let mut body = head;
+            body.extend_from_slice(number.0.to_string().as_bytes());
+            body.extend_from_slice(&tail);
+            body
+        }))
+    }
+
     fn recent(&self) -> MutexGuard<'_, Recent> {
         // Memory is only a shortcut: what a panicking thread left there is still checked.
         self.recent
@@ -521,5 +635,38 @@ impl PostgresStore {
             self.pipeline
         ))
         .with_hint("try again"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    /// `captain.create_release` joins the answer around the number: the parts and the
+    /// number must give exactly the answer the server would have sent.
+    #[test]
+    fn a_created_release_answer_splits_around_its_number() {
+        let release = |number| CreatedRelease {
+            release: Release {
+                number: ReleaseNumber(number),
+                commit: "a".repeat(40),
+                base: Some(ReleaseNumber(7)),
+                artifacts: [("number".to_string(), "\"number\":\"v0\"".to_string())].into(),
+                actor: "ci".into(),
+                created_at: Timestamp::UNIX_EPOCH,
+                commit_count: 1,
+                first_commit: None,
+                hotfix: None,
+            },
+            created: true,
+        };
+        let (head, tail) = answer_around_number(&release(0)).unwrap().unwrap();
+        for number in [1, 12, 123_456] {
+            let mut joined = head.clone();
+            joined.extend_from_slice(number.to_string().as_bytes());
+            joined.extend_from_slice(&tail);
+            assert_eq!(joined, answer_body(&release(number)).unwrap());
+        }
     }
 }
