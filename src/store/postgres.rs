@@ -629,6 +629,16 @@ impl PostgresStore {
         Ok((value, ambient))
     }
 
+    /// Whether this thread is inside an idempotent transaction on this store's pool,
+    /// which this store's reads and writes join (and which may still roll back).
+    fn in_ambient(&self) -> bool {
+        let pool = self.conns.id();
+        AMBIENT.with(|cell| {
+            cell.try_borrow()
+                .map_or(true, |slot| slot.as_ref().is_some_and(|a| a.pool == pool))
+        })
+    }
+
     /// Runs `f` in this thread's idempotent transaction on this store's pool, if there
     /// is one (None otherwise). A failure marks the transaction for rollback.
     fn join_ambient<T>(&self, f: impl FnOnce(&mut Tx) -> TxResult<T>) -> Option<Result<T>> {
@@ -3480,7 +3490,14 @@ impl Store for PostgresStore {
     }
 
     fn apply_decisions(&self, batch: super::DecisionBatch) -> Result<Vec<Deployment>> {
-        self.write(|tx, p| run::apply_decisions(tx, p, &batch))
+        let joined = self.in_ambient();
+        let applied = self.write(|tx, p| run::apply_decisions(tx, p, &batch))?;
+        // Committed: a start that follows a finish here is decided from memory (see
+        // `record`), as after a finish recorded on its own.
+        if !joined {
+            self.remember_pass(&applied.finished, &applied.started);
+        }
+        Ok(applied.started)
     }
 
     fn record_process(

@@ -465,6 +465,76 @@ fn retried_release_creates_record_once(server: &Server) {
     assert_eq!(introduced[0].sha, sha("b"));
 }
 
+/// A replica decides a CI's start after a finish its own pass recorded from what that
+/// pass left (no read of the environment), but what another replica did meanwhile still
+/// counts: replica B deploys the newer v2 to beta behind replica A's back, then A refuses
+/// to start the older v1 there and starts v3 from the environment as it really is (the
+/// recording function saw it changed, and A read again).
+#[test]
+fn a_replica_decides_a_start_after_its_own_finish_with_what_others_did_on_postgres() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = super::pg_harness::fresh_database();
+    let a = Server::start_on(&dir.path().join("a"), &database, &[], None);
+    a.register("name = \"app\"\n[[stages]]\nname = \"all\"\nenvironments = [\"beta\"]\n");
+    let b = Server::spawn(&dir.path().join("b"), &database, &[], None, a.admin.clone());
+    let ci = a.token("ci", Role::Deploy, true);
+    let client = Client::builder().pool_max_idle_per_host(0).build().unwrap();
+    let send = |server: &Server, path: &str, body: &Value| {
+        client
+            .post(format!("{}/v1/pipelines/app{path}", server.url))
+            .bearer_auth(&ci)
+            .header("idempotency-key", format!("k-{}", rand_key()))
+            .json(body)
+            .send()
+            .unwrap()
+    };
+    let deploy = |server: &Server, release: &str, now: i64| -> Value {
+        let start = json!({"environment":"beta","release":release,"rollback":false,"actor":"ci",
+            "reason":null,"now":at(now),"force":false});
+        let started = send(server, "/deployments", &start);
+        let status = started.status();
+        let started: Value = started.json().unwrap();
+        assert_eq!(status, 200, "{started}");
+        let id = started["id"].as_str().unwrap().to_string();
+        let finish =
+            json!({"id":id,"outcome":"approved","actor":"ci","now":at(now + 5),"reason":null});
+        let finished = send(server, &format!("/deployments/{id}/finish"), &finish);
+        assert_eq!(finished.status(), 200);
+        finished.json().unwrap()
+    };
+    let create = |name: &str, base: Option<u64>| {
+        let release = serde_json::to_value(new_release(name, base, &[name], "img")).unwrap();
+        assert_eq!(send(&a, "/releases", &release).status(), 200);
+    };
+    create("a", None);
+    assert_eq!(deploy(&a, "v1", 10)["outcome"], "approved");
+    create("b", Some(1));
+    assert_eq!(deploy(&b, "v2", 20)["outcome"], "approved");
+    create("c", Some(2));
+
+    let older = json!({"environment":"beta","release":"v1","rollback":false,"actor":"ci",
+        "reason":null,"now":at(30),"force":false});
+    let (status, _) = error_kind(send(&a, "/deployments", &older));
+    assert!((400..500).contains(&status), "{status}");
+    assert_eq!(deploy(&a, "v3", 40)["outcome"], "approved");
+
+    use captain::store::Store;
+    let history = a.store("app").history("beta", &Default::default()).unwrap();
+    let releases: Vec<u64> = history.iter().map(|h| h.deployment.release.0).collect();
+    assert_eq!(releases, [3, 2, 1]);
+}
+
+/// A fresh idempotency key.
+fn rand_key() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
 /// The live server serves the document this build generates, and every documented
 /// route exists there: without a token each route with a role is refused (401), the
 /// public ones answer 200, and with an admin token no documented path and method is

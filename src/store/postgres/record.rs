@@ -13,7 +13,8 @@
 //! the key with its answer), when it simply succeeds; otherwise the ordinary way answers.
 //!
 //! A store remembers what its own committed recordings left behind ([`Recent`]): the
-//! releases it created, the environment a finish settled, the deployment a start began.
+//! releases it created, the environment a finish settled (recorded on its own or by a
+//! pass of the engine, the team server's way of finishing), the deployment a start began.
 //! A start or finish that follows it there is decided from memory and skips the read: one
 //! round trip. That is
 //! safe because memory is only ever used to accept, never to refuse (a refusal is decided
@@ -589,6 +590,19 @@ impl PostgresStore {
             body.extend_from_slice(&tail);
             body
         }))
+    }
+
+    /// What a committed pass of this store's (the run loop's, the server's) finished
+    /// and started: an environment it left with nothing running is settled, one where it
+    /// started a deployment (a rollback after a failure) is not.
+    pub(crate) fn remember_pass(&self, finished: &[Deployment], started: &[Deployment]) {
+        let mut recent = self.recent();
+        for deployment in finished {
+            recent.finished(deployment);
+        }
+        for deployment in started {
+            recent.settled.remove(&deployment.environment);
+        }
     }
 
     fn recent(&self) -> MutexGuard<'_, Recent> {

@@ -827,11 +827,13 @@ fn set_owner(tx: &mut Tx, seq: i64, runner: Option<&RunnerId>) -> TxResult<()> {
     Ok(())
 }
 
-pub(super) fn apply_decisions(
-    tx: &mut Tx,
-    p: &str,
-    batch: &DecisionBatch,
-) -> TxResult<Vec<Deployment>> {
+/// What [`apply_decisions`] recorded: the deployments it started, and those it finished.
+pub(super) struct Applied {
+    pub(super) started: Vec<Deployment>,
+    pub(super) finished: Vec<Deployment>,
+}
+
+pub(super) fn apply_decisions(tx: &mut Tx, p: &str, batch: &DecisionBatch) -> TxResult<Applied> {
     // Two loops' batches on one pipeline apply one after the other; the second then
     // sees the first's records and is refused as stale where they contradict.
     tx.exec(
@@ -841,6 +843,7 @@ pub(super) fn apply_decisions(
     let at = truncate(batch.at);
     let actor = batch.actor.as_str();
     let mut started = Vec::new();
+    let mut finished = Vec::new();
     let mut held = Held::new();
     for decision in &batch.decisions {
         let stage_record = |stage: &String, release, record, by, reason| StageRecord {
@@ -1000,7 +1003,7 @@ pub(super) fn apply_decisions(
             }
             Decision::ApproveEnvironment { deployment, .. } => {
                 finishing_held(tx, p, deployment, &mut held)?;
-                finish_locked_deployment(
+                finished.push(finish_locked_deployment(
                     tx,
                     p,
                     &FinishDeployment {
@@ -1010,7 +1013,7 @@ pub(super) fn apply_decisions(
                         finished_at: at,
                         reason: batch.reason.clone(),
                     },
-                )?;
+                )?);
             }
             Decision::FailDeployment {
                 deployment,
@@ -1018,7 +1021,7 @@ pub(super) fn apply_decisions(
                 ..
             } => {
                 finishing_held(tx, p, deployment, &mut held)?;
-                finish_locked_deployment(
+                finished.push(finish_locked_deployment(
                     tx,
                     p,
                     &FinishDeployment {
@@ -1028,7 +1031,7 @@ pub(super) fn apply_decisions(
                         finished_at: at,
                         reason: batch.reason.clone(),
                     },
-                )?;
+                )?);
             }
         }
     }
@@ -1073,7 +1076,7 @@ pub(super) fn apply_decisions(
             blocker_details(seen),
         )?;
     }
-    Ok(started)
+    Ok(Applied { started, finished })
 }
 
 fn owner_of(tx: &mut Tx, seq: i64) -> TxResult<Option<RunnerId>> {
