@@ -463,7 +463,18 @@ impl PostgresStore {
     /// Runs `f` in one READ COMMITTED transaction, all of it or nothing, retrying it
     /// when it lost a serialization race or a deadlock (nothing of a failed attempt was
     /// written, so `f` must only be re-runnable, which every operation here is).
-    fn write<T>(&self, mut f: impl FnMut(&mut Tx, &str) -> TxResult<T>) -> Result<T> {
+    fn write<T>(&self, f: impl FnMut(&mut Tx, &str) -> TxResult<T>) -> Result<T> {
+        self.write_begun_with("BEGIN", f)
+    }
+
+    /// [`write`](Self::write) whose transaction begins with `begin` (a BEGIN and
+    /// statements without parameters, run in one round trip), except inside this thread's
+    /// idempotent transaction, which `f` joins.
+    fn write_begun_with<T>(
+        &self,
+        begin: &str,
+        mut f: impl FnMut(&mut Tx, &str) -> TxResult<T>,
+    ) -> Result<T> {
         if let Some(joined) = self.join_ambient(|tx| f(tx, &self.pipeline)) {
             return joined;
         }
@@ -477,11 +488,21 @@ impl PostgresStore {
             };
             // A connection that breaks before its BEGIN went through wrote nothing: it is
             // replaced, and the change tried once more on a new one.
-            if let Err(e) = conn.client.batch_execute("BEGIN") {
+            if let Err(e) = conn.client.batch_execute(begin) {
                 lease.broken = broken(&e);
                 if lease.broken && !replaced {
                     replaced = true;
                     continue;
+                }
+                if !lease.broken {
+                    // A statement after the BEGIN failed: the transaction is open, and
+                    // aborted. It wrote nothing.
+                    let _ = conn.client.batch_execute("ROLLBACK");
+                    if attempt < MAX_ATTEMPTS && retryable(&e) {
+                        drop(lease);
+                        backoff(attempt);
+                        continue;
+                    }
                 }
                 return Err(self.conns.fail(e.into()));
             }
@@ -3491,7 +3512,9 @@ impl Store for PostgresStore {
 
     fn apply_decisions(&self, batch: super::DecisionBatch) -> Result<Vec<Deployment>> {
         let joined = self.in_ambient();
-        let applied = self.write(|tx, p| run::apply_decisions(tx, p, &batch))?;
+        let begin = run::decisions_begin(&self.pipeline);
+        let applied =
+            self.write_begun_with(&begin, |tx, p| run::apply_decisions(tx, p, &batch, joined))?;
         // Committed: a start that follows a finish here is decided from memory (see
         // `record`), as after a finish recorded on its own.
         if !joined {

@@ -15,7 +15,7 @@
 //!   which PostgreSQL re-evaluates on the newest row after waiting for its lock: of two
 //!   claimers with the same expectation exactly one wins.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use postgres::Row;
 
@@ -744,25 +744,38 @@ fn record_stage(tx: &mut Tx, p: &str, record: StageRecord) -> TxResult<()> {
     .filter(|k| k.may_become(record.record))
     .map(StageRecordKind::as_str)
     .collect();
-    let inserted = tx.exec(
-        "INSERT INTO captain.stage_records (pipeline, stage, release, record, by_release, reason, actor, at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (pipeline, stage, release) DO UPDATE SET record = excluded.record,
-             by_release = excluded.by_release, reason = excluded.reason, actor = excluded.actor,
-             at = excluded.at
-         WHERE captain.stage_records.record = ANY($9)",
-        &[
-            &p,
-            &record.stage,
-            &num(record.release),
-            &record.record.as_str(),
-            &record.by.map(num),
-            &record.reason,
-            &record.actor,
-            &at,
-            &replaceable,
-        ],
-    )?;
+    // The record and, when it was written, its audit event: one statement.
+    let action = format!("stage.{}", record.record.as_str());
+    let details = serde_json::json!({"release": record.release, "by": record.by});
+    let inserted: i64 = tx
+        .one(
+            "WITH s AS (
+                 INSERT INTO captain.stage_records (pipeline, stage, release, record, by_release, reason, actor, at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                 ON CONFLICT (pipeline, stage, release) DO UPDATE SET record = excluded.record,
+                     by_release = excluded.by_release, reason = excluded.reason, actor = excluded.actor,
+                     at = excluded.at
+                 WHERE captain.stage_records.record = ANY($9)
+                 RETURNING 1),
+             a AS (
+                 INSERT INTO captain.audit_events (pipeline, at, actor, action, target, reason, details)
+                 SELECT $1, $8, $7, $10, $2, $6, $11 FROM s)
+             SELECT count(*) FROM s",
+            &[
+                &p,
+                &record.stage,
+                &num(record.release),
+                &record.record.as_str(),
+                &record.by.map(num),
+                &record.reason,
+                &record.actor,
+                &at,
+                &replaceable,
+                &action,
+                &details,
+            ],
+        )?
+        .try_get(0)?;
     if inserted == 0 {
         let existing: Option<String> = tx
             .opt(
@@ -785,16 +798,7 @@ fn record_stage(tx: &mut Tx, p: &str, record: StageRecord) -> TxResult<()> {
             .into()),
         };
     }
-    audit(
-        tx,
-        p,
-        at,
-        &record.actor,
-        &format!("stage.{}", record.record.as_str()),
-        &record.stage,
-        record.reason.as_deref(),
-        serde_json::json!({"release": record.release, "by": record.by}),
-    )
+    Ok(())
 }
 
 fn set_phase(tx: &mut Tx, seq: i64, phase: &Phase, at: Timestamp) -> TxResult<()> {
@@ -833,14 +837,45 @@ pub(super) struct Applied {
     pub(super) finished: Vec<Deployment>,
 }
 
-pub(super) fn apply_decisions(tx: &mut Tx, p: &str, batch: &DecisionBatch) -> TxResult<Applied> {
-    // Two loops' batches on one pipeline apply one after the other; the second then
-    // sees the first's records and is refused as stale where they contradict.
-    tx.exec(
-        "SELECT pg_advisory_xact_lock($1)",
-        &[&lock_key("decisions", p)],
-    )?;
+/// The BEGIN of a transaction of [`apply_decisions`] on its own, with the pipeline's
+/// decisions lock taken in the same round trip (the key is a number captain computes,
+/// written into the batch as such).
+pub(super) fn decisions_begin(p: &str) -> String {
+    format!(
+        "BEGIN; SELECT pg_advisory_xact_lock({})",
+        lock_key("decisions", p)
+    )
+}
+
+/// Records a pass's decisions; `joined`: inside a transaction begun otherwise than with
+/// [`decisions_begin`], so the decisions lock is still to be taken.
+pub(super) fn apply_decisions(
+    tx: &mut Tx,
+    p: &str,
+    batch: &DecisionBatch,
+    joined: bool,
+) -> TxResult<Applied> {
+    // Two loops' batches on one pipeline apply one after the other (the lock is taken
+    // with the BEGIN, see `decisions_begin`); the second then sees the first's records
+    // and is refused as stale where they contradict.
+    if joined {
+        tx.exec(
+            "SELECT pg_advisory_xact_lock($1)",
+            &[&lock_key("decisions", p)],
+        )?;
+    }
     let at = truncate(batch.at);
+    // A deployment this batch finishes has no use for the phase an earlier decision
+    // moves it to: its progress row goes with the finish.
+    let finishes: HashSet<&DeploymentId> = batch
+        .decisions
+        .iter()
+        .filter_map(|d| match d {
+            Decision::ApproveEnvironment { deployment, .. }
+            | Decision::FailDeployment { deployment, .. } => Some(deployment),
+            _ => None,
+        })
+        .collect();
     let actor = batch.actor.as_str();
     let mut started = Vec::new();
     let mut finished = Vec::new();
@@ -971,7 +1006,9 @@ pub(super) fn apply_decisions(tx: &mut Tx, p: &str, batch: &DecisionBatch) -> Tx
             }
             Decision::AdvancePhase { deployment, to, .. } => {
                 let (seq, _) = in_progress_held(tx, p, deployment, &mut held)?;
-                set_phase(tx, seq, to, at)?;
+                if !finishes.contains(deployment) {
+                    set_phase(tx, seq, to, at)?;
+                }
             }
             Decision::RunApprovalStep {
                 deployment, step, ..
