@@ -101,14 +101,19 @@ pub struct PassReport {
     pub failed: usize,
 }
 
-/// This process, as the owner of what it starts.
+/// This process, as the owner of what it starts: read once (the host's name and the
+/// process's start time cost five system calls, and every pass asks).
 pub fn this_runner() -> RunnerId {
-    let pid = std::process::id();
-    RunnerId {
-        host: host_name(),
-        pid,
-        start_time: exec::process_start_time(pid),
-    }
+    static THIS: std::sync::OnceLock<RunnerId> = std::sync::OnceLock::new();
+    THIS.get_or_init(|| {
+        let pid = std::process::id();
+        RunnerId {
+            host: host_name(),
+            pid,
+            start_time: exec::process_start_time(pid),
+        }
+    })
+    .clone()
 }
 
 fn host_name() -> String {
