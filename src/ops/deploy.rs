@@ -204,9 +204,14 @@ pub fn finish(
         reason.as_deref(),
         &reported,
     )?;
-    let deployment = store
-        .deployment(&id)?
-        .ok_or_else(|| crate::store::checks::unknown_deployment(&id))?;
+    // As the pass finished it, or (still baking, or waiting for a step) as it is now.
+    let finished = pass.finished.iter().find(|d| d.id == id).cloned();
+    let deployment = match finished {
+        Some(deployment) => deployment,
+        None => store
+            .deployment(&id)?
+            .ok_or_else(|| crate::store::checks::unknown_deployment(&id))?,
+    };
     let next = pass
         .outlook(&stage.name)
         .map(|o| crate::ops::gate::describe(o, &pass.outlooks, pipeline, now))

@@ -35,6 +35,8 @@ pub struct Pass {
     pub decisions: Vec<Decision>,
     /// Deployments the recorded decisions started (rollbacks), in order.
     pub started: Vec<Deployment>,
+    /// Deployments the recorded decisions finished, as the ledger now holds them.
+    pub finished: Vec<Deployment>,
     /// Every stage's outlook after the pass, in pipeline order.
     pub outlooks: Vec<StageOutlook>,
     /// Why each alarm that is not OK is so.
@@ -116,6 +118,7 @@ pub fn look(
         signals,
         decisions,
         started: Vec::new(),
+        finished: Vec::new(),
         outlooks,
         alarm_reasons,
     })
@@ -193,7 +196,7 @@ fn record_in(
         let snapshot = store.engine_snapshot(scopes, now)?;
         let (state, signals, decisions, alarm_reasons) =
             settle(&snapshot, pipeline, now, probes, reported);
-        let mut started = Vec::new();
+        let mut applied = crate::store::Applied::default();
         let data_points = signals::new_data_points(&snapshot, &signals);
         let blockers = signals::new_blocker_states(pipeline, &snapshot, &signals);
         if !decisions.is_empty() || !data_points.is_empty() || !blockers.is_empty() {
@@ -208,7 +211,7 @@ fn record_in(
                 blockers,
             };
             match store.apply_decisions(batch) {
-                Ok(deployments) => started = deployments,
+                Ok(recorded) => applied = recorded,
                 Err(e)
                     if matches!(e.kind, ErrorKind::Conflict | ErrorKind::Blocked)
                         && round < ROUNDS =>
@@ -220,7 +223,7 @@ fn record_in(
         }
         // The deployments started have the store's ids now.
         let mut state = state;
-        for deployment in &started {
+        for deployment in &applied.started {
             if let Some(active) = state
                 .environments
                 .get_mut(&deployment.environment)
@@ -234,7 +237,8 @@ fn record_in(
             state,
             signals,
             decisions,
-            started,
+            started: applied.started,
+            finished: applied.finished,
             outlooks,
             alarm_reasons,
         });
@@ -327,9 +331,9 @@ pub fn loop_pass(
             blockers,
         };
         match store.apply_decisions(batch) {
-            Ok(started) => {
+            Ok(applied) => {
                 answer.decisions = decisions;
-                answer.started = started;
+                answer.started = applied.started;
             }
             Err(e) if matches!(e.kind, ErrorKind::Conflict | ErrorKind::Blocked) => {
                 answer.conflict = Some(e.message);

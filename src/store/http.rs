@@ -676,7 +676,7 @@ impl Store for HttpStore {
 
     /// A team server records only the decisions it makes itself (a loop's pass:
     /// [`crate::ops::rules::Rules::loop_pass`]).
-    fn apply_decisions(&self, batch: super::DecisionBatch) -> Result<Vec<Deployment>> {
+    fn apply_decisions(&self, batch: super::DecisionBatch) -> Result<super::Applied> {
         let _ = batch;
         Err(Error::internal(
             "a team server decides with its own pipeline and takes no decisions from a client",

@@ -298,7 +298,7 @@ pub trait Store: Send + Sync {
     /// that is no longer in progress; running a step that already runs; a stage record
     /// contradicting one already there. Locks are checked as `start_deployment` does.
     /// New deployments and steps are owned by `batch.runner`. Writes audit events.
-    fn apply_decisions(&self, batch: DecisionBatch) -> Result<Vec<Deployment>>;
+    fn apply_decisions(&self, batch: DecisionBatch) -> Result<Applied>;
 
     /// Records the process a runner started for a deployment (its deploy command or the
     /// approval step it runs). A conflict if the deployment is not in progress or is owned
@@ -531,6 +531,14 @@ pub trait KeyTable: Send + Sync {
 
     /// Drops a claim that has no answer (its request failed in a way worth retrying).
     fn release_key(&self, token: &str, key: &str) -> Result<()>;
+}
+
+/// What [`Store::apply_decisions`] recorded: the deployments it started (in the order of
+/// the decisions) and those it finished, each as the ledger now holds it.
+#[derive(Clone, Debug, Default)]
+pub struct Applied {
+    pub started: Vec<Deployment>,
+    pub finished: Vec<Deployment>,
 }
 
 /// A change [`Store::record_with_key`] records.

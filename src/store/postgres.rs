@@ -3510,7 +3510,7 @@ impl Store for PostgresStore {
         self.read_generic(|tx, p| run::engine_snapshot(tx, p, stages, at))
     }
 
-    fn apply_decisions(&self, batch: super::DecisionBatch) -> Result<Vec<Deployment>> {
+    fn apply_decisions(&self, batch: super::DecisionBatch) -> Result<super::Applied> {
         let joined = self.in_ambient();
         let begin = run::decisions_begin(&self.pipeline);
         let applied =
@@ -3520,7 +3520,7 @@ impl Store for PostgresStore {
         if !joined {
             self.remember_pass(&applied.finished, &applied.started);
         }
-        Ok(applied.started)
+        Ok(applied)
     }
 
     fn record_process(

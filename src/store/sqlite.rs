@@ -2492,7 +2492,7 @@ impl Store for SqliteStore {
         self.read(|conn| run::engine_snapshot(conn, stages, at))
     }
 
-    fn apply_decisions(&self, batch: super::DecisionBatch) -> Result<Vec<Deployment>> {
+    fn apply_decisions(&self, batch: super::DecisionBatch) -> Result<super::Applied> {
         self.write(|conn| run::apply_decisions(conn, batch))
     }
 

@@ -1728,7 +1728,10 @@ pub fn story_retry(make: MakeStore) {
     assert_eq!(events[0].reason.as_deref(), Some("runner killed"));
 
     // It starts again, and fails again: the failure replaces the retry.
-    let started = store.apply_decisions(batch(vec![start_v1], 500)).unwrap();
+    let started = store
+        .apply_decisions(batch(vec![start_v1], 500))
+        .unwrap()
+        .started;
     assert_eq!(started.len(), 1);
     store
         .apply_decisions(batch(
@@ -1838,7 +1841,8 @@ pub fn story_run_loop(make: MakeStore) {
             ],
             10,
         ))
-        .unwrap();
+        .unwrap()
+        .started;
     assert_eq!(started.len(), 1);
     let id = started[0].id.clone();
     let snap = store.engine_snapshot(&scopes, at(11)).unwrap();
@@ -2049,8 +2053,9 @@ pub fn story_run_loop(make: MakeStore) {
         ["alice".to_string(), "bob".to_string()].into()
     );
 
-    // Bake, approve the environment and the stage.
-    store
+    // Bake, approve the environment and the stage: the batch answers with the
+    // deployment it finished, as the ledger holds it.
+    let applied = store
         .apply_decisions(batch(
             vec![
                 Decision::AdvancePhase {
@@ -2072,6 +2077,16 @@ pub fn story_run_loop(make: MakeStore) {
             18,
         ))
         .unwrap();
+    assert!(applied.started.is_empty());
+    assert_eq!(
+        applied.finished,
+        vec![store.deployment(&id).unwrap().unwrap()]
+    );
+    assert_eq!(applied.finished[0].outcome, Outcome::Approved);
+    assert_eq!(
+        store.deployment_phases(std::slice::from_ref(&id)).unwrap(),
+        vec![None]
+    );
     let snap = store.engine_snapshot(&scopes, at(19)).unwrap();
     assert!(
         snap.state.stages["beta"]

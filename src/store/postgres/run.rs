@@ -831,12 +831,6 @@ fn set_owner(tx: &mut Tx, seq: i64, runner: Option<&RunnerId>) -> TxResult<()> {
     Ok(())
 }
 
-/// What [`apply_decisions`] recorded: the deployments it started, and those it finished.
-pub(super) struct Applied {
-    pub(super) started: Vec<Deployment>,
-    pub(super) finished: Vec<Deployment>,
-}
-
 /// The BEGIN of a transaction of [`apply_decisions`] on its own, with the pipeline's
 /// decisions lock taken in the same round trip (the key is a number captain computes,
 /// written into the batch as such).
@@ -854,7 +848,7 @@ pub(super) fn apply_decisions(
     p: &str,
     batch: &DecisionBatch,
     joined: bool,
-) -> TxResult<Applied> {
+) -> TxResult<super::super::Applied> {
     // Two loops' batches on one pipeline apply one after the other (the lock is taken
     // with the BEGIN, see `decisions_begin`); the second then sees the first's records
     // and is refused as stale where they contradict.
@@ -1113,7 +1107,7 @@ pub(super) fn apply_decisions(
             blocker_details(seen),
         )?;
     }
-    Ok(Applied { started, finished })
+    Ok(super::super::Applied { started, finished })
 }
 
 fn owner_of(tx: &mut Tx, seq: i64) -> TxResult<Option<RunnerId>> {

@@ -429,10 +429,14 @@ fn set_owner(conn: &Connection, seq: i64, runner: Option<&RunnerId>) -> Tx<()> {
     Ok(())
 }
 
-pub(super) fn apply_decisions(conn: &Connection, batch: DecisionBatch) -> Tx<Vec<Deployment>> {
+pub(super) fn apply_decisions(
+    conn: &Connection,
+    batch: DecisionBatch,
+) -> Tx<super::super::Applied> {
     let at = truncate(batch.at);
     let actor = batch.actor.as_str();
     let mut started = Vec::new();
+    let mut finished = Vec::new();
     for decision in &batch.decisions {
         match decision {
             Decision::Supersede { stage, release, by } => record_stage(
@@ -586,7 +590,7 @@ pub(super) fn apply_decisions(conn: &Connection, batch: DecisionBatch) -> Tx<Vec
             }
             Decision::ApproveEnvironment { deployment, .. } => {
                 in_progress(conn, deployment)?;
-                finish_deployment(
+                finished.push(finish_deployment(
                     conn,
                     FinishDeployment {
                         id: deployment.clone(),
@@ -595,7 +599,7 @@ pub(super) fn apply_decisions(conn: &Connection, batch: DecisionBatch) -> Tx<Vec
                         finished_at: at,
                         reason: batch.reason.clone(),
                     },
-                )?;
+                )?);
             }
             Decision::FailDeployment {
                 deployment,
@@ -603,7 +607,7 @@ pub(super) fn apply_decisions(conn: &Connection, batch: DecisionBatch) -> Tx<Vec
                 ..
             } => {
                 in_progress(conn, deployment)?;
-                finish_deployment(
+                finished.push(finish_deployment(
                     conn,
                     FinishDeployment {
                         id: deployment.clone(),
@@ -612,7 +616,7 @@ pub(super) fn apply_decisions(conn: &Connection, batch: DecisionBatch) -> Tx<Vec
                         finished_at: at,
                         reason: batch.reason.clone(),
                     },
-                )?;
+                )?);
             }
         }
     }
@@ -652,7 +656,7 @@ pub(super) fn apply_decisions(conn: &Connection, batch: DecisionBatch) -> Tx<Vec
             blocker_details(seen),
         )?;
     }
-    Ok(started)
+    Ok(super::super::Applied { started, finished })
 }
 
 fn owner_of(conn: &Connection, seq: i64) -> Tx<Option<RunnerId>> {
