@@ -298,6 +298,7 @@ pub trait Store: Send + Sync {
     /// that is no longer in progress; running a step that already runs; a stage record
     /// contradicting one already there. Locks are checked as `start_deployment` does.
     /// New deployments and steps are owned by `batch.runner`. Writes audit events.
+    /// Answers with the deployments it started and finished, as recorded.
     fn apply_decisions(&self, batch: DecisionBatch) -> Result<Applied>;
 
     /// Records the process a runner started for a deployment (its deploy command or the
