@@ -464,20 +464,31 @@ impl PostgresStore {
     /// when it lost a serialization race or a deadlock (nothing of a failed attempt was
     /// written, so `f` must only be re-runnable, which every operation here is).
     fn write<T>(&self, f: impl FnMut(&mut Tx, &str) -> TxResult<T>) -> Result<T> {
-        self.write_begun_with("BEGIN", f)
+        self.write_locked(None, f)
     }
 
-    /// [`write`](Self::write) whose transaction begins with `begin` (a BEGIN and
-    /// statements without parameters, run in one round trip), except inside this thread's
-    /// idempotent transaction, which `f` joins.
-    fn write_begun_with<T>(
+    /// [`write`](Self::write) holding the transaction-scoped advisory lock `lock` (when
+    /// given) before `f` runs: taken in the BEGIN's round trip (the key is a number
+    /// captain computes, written into the batch as such), or as the first statement when
+    /// `f` joins this thread's idempotent transaction.
+    fn write_locked<T>(
         &self,
-        begin: &str,
+        lock: Option<i64>,
         mut f: impl FnMut(&mut Tx, &str) -> TxResult<T>,
     ) -> Result<T> {
-        if let Some(joined) = self.join_ambient(|tx| f(tx, &self.pipeline)) {
+        if let Some(joined) = self.join_ambient(|tx| {
+            if let Some(lock) = lock {
+                tx.exec("SELECT pg_advisory_xact_lock($1)", &[&lock])?;
+            }
+            f(tx, &self.pipeline)
+        }) {
             return joined;
         }
+        let begin = match lock {
+            Some(lock) => format!("BEGIN; SELECT pg_advisory_xact_lock({lock})"),
+            None => "BEGIN".to_string(),
+        };
+        let begin = begin.as_str();
         let mut attempt = 0;
         let mut replaced = false;
         loop {
@@ -3512,9 +3523,10 @@ impl Store for PostgresStore {
 
     fn apply_decisions(&self, batch: super::DecisionBatch) -> Result<super::Applied> {
         let joined = self.in_ambient();
-        let begin = run::decisions_begin(&self.pipeline);
-        let applied =
-            self.write_begun_with(&begin, |tx, p| run::apply_decisions(tx, p, &batch, joined))?;
+        // Two loops' batches on one pipeline apply one after the other; the second then
+        // sees the first's records and is refused as stale where they contradict.
+        let lock = run::lock_key("decisions", &self.pipeline);
+        let applied = self.write_locked(Some(lock), |tx, p| run::apply_decisions(tx, p, &batch))?;
         // Committed: a start that follows a finish here is decided from memory (see
         // `record`), as after a finish recorded on its own.
         if !joined {

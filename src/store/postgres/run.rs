@@ -831,33 +831,13 @@ fn set_owner(tx: &mut Tx, seq: i64, runner: Option<&RunnerId>) -> TxResult<()> {
     Ok(())
 }
 
-/// The BEGIN of a transaction of [`apply_decisions`] on its own, with the pipeline's
-/// decisions lock taken in the same round trip (the key is a number captain computes,
-/// written into the batch as such).
-pub(super) fn decisions_begin(p: &str) -> String {
-    format!(
-        "BEGIN; SELECT pg_advisory_xact_lock({})",
-        lock_key("decisions", p)
-    )
-}
-
-/// Records a pass's decisions; `joined`: inside a transaction begun otherwise than with
-/// [`decisions_begin`], so the decisions lock is still to be taken.
+/// Records a pass's decisions, in a transaction that holds the pipeline's decisions lock
+/// (`lock_key("decisions", p)`, taken by the caller with its BEGIN).
 pub(super) fn apply_decisions(
     tx: &mut Tx,
     p: &str,
     batch: &DecisionBatch,
-    joined: bool,
 ) -> TxResult<super::super::Applied> {
-    // Two loops' batches on one pipeline apply one after the other (the lock is taken
-    // with the BEGIN, see `decisions_begin`); the second then sees the first's records
-    // and is refused as stale where they contradict.
-    if joined {
-        tx.exec(
-            "SELECT pg_advisory_xact_lock($1)",
-            &[&lock_key("decisions", p)],
-        )?;
-    }
     let at = truncate(batch.at);
     // A deployment this batch finishes has no use for the phase an earlier decision
     // moves it to: its progress row goes with the finish.
