@@ -483,7 +483,7 @@ fn a_replica_decides_a_start_after_its_own_finish_with_what_others_did_on_postgr
         client
             .post(format!("{}/v1/pipelines/app{path}", server.url))
             .bearer_auth(&ci)
-            .header("idempotency-key", format!("k-{}", rand_key()))
+            .header("idempotency-key", format!("k-{}", fresh_key()))
             .json(body)
             .send()
             .unwrap()
@@ -525,7 +525,7 @@ fn a_replica_decides_a_start_after_its_own_finish_with_what_others_did_on_postgr
 }
 
 /// A fresh idempotency key.
-fn rand_key() -> String {
+fn fresh_key() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);
     format!(

@@ -611,7 +611,7 @@ where
                             decided = Some(change);
                         }
                     }
-                    if transactional && decided.is_none() {
+                    if transactional {
                         let answered = store.idempotent(&request, &mut |s| {
                             answer_body(&op(s, input.clone(), &token)?)
                         })?;
